@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Linear probing over a power-of-two array at most half full. Indices are
  * our own random numbers, so their low bits are already a good hash. Index

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s, as WireGuard uses it.
  *
@@ -95,6 +95,9 @@ static void new_ephemeral(uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN])
 
 bool wg_identity_init(struct wg_static_identity *id, const uint8_t private_key[WG_KEY_LEN])
 {
+	/* Idempotent; makes libsodium's choices (and randombytes) ready. */
+	if (sodium_init() < 0)
+		return false;
 	memcpy(id->private_key, private_key, WG_KEY_LEN);
 	if (!wg_key_public(id->public_key, id->private_key)) {
 		wg_identity_wipe(id);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * RFC 6479 anti-replay: the bitmap is a ring of 64-bit words. Moving the
  * window forward clears only the words it passes over, so the cost does not

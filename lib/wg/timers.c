@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Each hook below mirrors one moment in a peer's life; the comment on the
  * hook in timers.h says when the caller must call it. Deadlines are
@@ -138,8 +138,6 @@ static unsigned retransmit_handshake(struct wg_timers *t, uint64_t now)
 	}
 	t->handshake_attempts++;
 	/* The caller sends, then calls wg_timers_handshake_initiated(retry). */
-	t->last_sent_initiation_ns = 0;
-	t->have_sent_initiation = false;
 	return WG_TIMER_SEND_INITIATION;
 }
 
@@ -163,7 +161,6 @@ unsigned wg_timers_poll(struct wg_timers *t, uint64_t now)
 	if (expired(&t->new_handshake, now)) {
 		/* Sent data, heard nothing back: a fresh attempt, not a retry. */
 		t->handshake_attempts = 0;
-		t->have_sent_initiation = false;
 		actions |= WG_TIMER_SEND_INITIATION;
 	}
 	if (expired(&t->zero_key_material, now)) {

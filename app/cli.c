@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Command-line parsing. The flag names are the original product's (--init,
+ * --mode nucleus, --nucleus, --cluster, --vip, --vip6, --port, --stun,
+ * --secret, --config) plus this edition's (--key, --underlay, --wg-config,
+ * --host-port, --metrics, -i/--interactive, --cmdfile).
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "cli.h"
+#include "identity.h"
+
+enum {
+	OPT_INIT = 0x100,
+	OPT_SHOW_IDENTITY,
+	OPT_KEY,
+	OPT_MODE,
+	OPT_CONFIG,
+	OPT_NUCLEUS,
+	OPT_CLUSTER,
+	OPT_VIP,
+	OPT_VIP6,
+	OPT_PORT,
+	OPT_STUN,
+	OPT_SECRET,
+	OPT_UNDERLAY,
+	OPT_WG_CONFIG,
+	OPT_HOST_PORT,
+	OPT_METRICS,
+	OPT_CMDFILE,
+};
+
+static const char short_options[] = "+hVi";
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "show-identity", no_argument, NULL, OPT_SHOW_IDENTITY },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "nucleus", required_argument, NULL, OPT_NUCLEUS },
+	{ "cluster", required_argument, NULL, OPT_CLUSTER },
+	{ "vip", required_argument, NULL, OPT_VIP },
+	{ "vip6", required_argument, NULL, OPT_VIP6 },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "stun", required_argument, NULL, OPT_STUN },
+	{ "secret", required_argument, NULL, OPT_SECRET },
+	{ "underlay", required_argument, NULL, OPT_UNDERLAY },
+	{ "wg-config", required_argument, NULL, OPT_WG_CONFIG },
+	{ "host-port", required_argument, NULL, OPT_HOST_PORT },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "cmdfile", required_argument, NULL, OPT_CMDFILE },
+	{ NULL, 0, NULL, 0 },
+};
+
+void omni_cli_usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"Usage: %s [EAL options --] [options]\n"
+		"\n"
+		"OmniNervous: a WireGuard-compatible P2P mesh VPN with a DPDK data plane.\n"
+		"Options marked * are accepted but not implemented yet: a mode that needs\n"
+		"them exits with status 2 and says so.\n"
+		"\n"
+		"Identity:\n"
+		"  --init                  create a new identity key, print its public key\n"
+		"  --show-identity         print the public key of the identity\n"
+		"  --key FILE              identity key file (default: $%s if set, else\n"
+		"                          %s); mode 0600, never\n"
+		"                          readable by group or others; `wg genkey` format\n"
+		"\n"
+		"Modes:\n"
+		"* --mode edge|nucleus     run as an edge (default) or as the nucleus\n"
+		"                          signaling server\n"
+		"* --config FILE           JSON configuration file\n"
+		"\n"
+		"Edge and nucleus:\n"
+		"* --nucleus HOST:PORT     nucleus address\n"
+		"* --cluster NAME          cluster name\n"
+		"* --vip ADDR              virtual IPv4 address, e.g. 10.200.0.1\n"
+		"* --vip6 ADDR             virtual IPv6 address, e.g. fd00::1\n"
+		"* --port PORT             UDP listen port (default 51820)\n"
+		"* --stun SERVERS          STUN server(s): \"host:port host:port\" or a\n"
+		"                          JSON list (default: built-in list)\n"
+		"* --secret SECRET         cluster secret, 16 characters or more\n"
+		"* --underlay PORT         underlay port: a DPDK device or a kernel interface\n"
+		"* --host-port KIND        host-side port (net_tap, virtio_user, af_xdp)\n"
+		"* --wg-config FILE        peers from a wg-quick style file\n"
+		"* --metrics ADDR:PORT     serve Prometheus /metrics and /health\n"
+		"* -i, --interactive       interactive console\n"
+		"* --cmdfile FILE          run console commands from FILE at start\n"
+		"\n"
+		"  -h, --help              this help\n"
+		"  -V, --version           print the version\n"
+		"\n"
+		"DPDK EAL options (edge only) go before a \"--\", as in any DPDK program.\n"
+		"Exit status: 0 success, 1 failure, 2 usage error or not implemented yet.\n",
+		prog, OMNI_IDENTITY_ENV, OMNI_IDENTITY_DEFAULT_PATH);
+}
+
+static int usage_error(const struct omni_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const struct omni_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "%s: ", cli->prog);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "Try '%s --help' for more information.\n", cli->prog);
+	return -1;
+}
+
+/* Where a string-valued run option is kept, or NULL for other options. */
+static const char **string_slot(struct omni_cli *cli, int opt)
+{
+	switch (opt) {
+	case OPT_CONFIG: return &cli->config;
+	case OPT_NUCLEUS: return &cli->nucleus;
+	case OPT_CLUSTER: return &cli->cluster;
+	case OPT_VIP: return &cli->vip;
+	case OPT_VIP6: return &cli->vip6;
+	case OPT_PORT: return &cli->port;
+	case OPT_STUN: return &cli->stun;
+	case OPT_SECRET: return &cli->secret;
+	case OPT_UNDERLAY: return &cli->underlay;
+	case OPT_WG_CONFIG: return &cli->wg_config;
+	case OPT_HOST_PORT: return &cli->host_port;
+	case OPT_METRICS: return &cli->metrics;
+	case OPT_CMDFILE: return &cli->cmdfile;
+	default: return NULL;
+	}
+}
+
+/* Splits "[EAL options] -- [ours]"; returns the index of our argv[0]. */
+static int split_eal(struct omni_cli *cli, int argc, char **argv)
+{
+	int i;
+
+	cli->eal_argc = 1;
+	cli->eal_argv = argv;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			cli->eal_argc = i;
+			/* getopt names the program after argv[0]: lend it the slot. */
+			argv[i] = argv[0];
+			return i;
+		}
+	}
+	return 0;
+}
+
+struct cli_seen {
+	bool help, version, init, show, mode;
+	int n;
+};
+
+static int resolve(struct omni_cli *cli, const struct cli_seen *seen)
+{
+	const char *which = seen->init ? "--init" : "--show-identity";
+
+	if (seen->help) {
+		cli->command = OMNI_CMD_HELP;
+		return 0;
+	}
+	if (seen->version) {
+		cli->command = OMNI_CMD_VERSION;
+		return 0;
+	}
+	if (seen->n == 0 && cli->eal_argc <= 1)
+		return usage_error(cli, "nothing to do: give a mode, --init or --help");
+	if (seen->init && seen->show)
+		return usage_error(cli, "--init and --show-identity cannot be combined");
+	if (seen->init || seen->show) {
+		if (seen->mode || cli->n_run_options)
+			return usage_error(cli, "%s takes no option but --key", which);
+		if (cli->eal_argc > 1)
+			return usage_error(cli, "%s takes no EAL options", which);
+		cli->command = seen->init ? OMNI_CMD_INIT : OMNI_CMD_SHOW_IDENTITY;
+		return 0;
+	}
+	if (cli->command == OMNI_CMD_NUCLEUS && cli->eal_argc > 1)
+		return usage_error(cli, "the nucleus does not use DPDK: no EAL options");
+	return 0;
+}
+
+static int parse_mode(struct omni_cli *cli, const char *arg)
+{
+	if (strcmp(arg, "nucleus") == 0)
+		cli->command = OMNI_CMD_NUCLEUS;
+	else if (strcmp(arg, "edge") == 0)
+		cli->command = OMNI_CMD_EDGE;
+	else
+		return usage_error(cli, "--mode: unknown mode '%s' (expected edge or nucleus)", arg);
+	return 0;
+}
+
+int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
+{
+	struct cli_seen seen = { 0 };
+	const char **slot;
+	const char *slash;
+	int base, c;
+
+	memset(cli, 0, sizeof(*cli));
+	cli->command = OMNI_CMD_EDGE;
+	cli->prog = argc > 0 && argv[0] ? argv[0] : "omninervous";
+	slash = strrchr(cli->prog, '/');
+	if (slash && slash[1])
+		cli->prog = slash + 1;
+	if (argc < 1)
+		return usage_error(cli, "no arguments at all");
+
+	base = split_eal(cli, argc, argv);
+	argc -= base;
+	argv += base;
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+		seen.n++;
+		slot = string_slot(cli, c);
+		if (slot) {
+			*slot = optarg;
+			cli->n_run_options++;
+			continue;
+		}
+		switch (c) {
+		case 'h': seen.help = true; break;
+		case 'V': seen.version = true; break;
+		case OPT_INIT: seen.init = true; break;
+		case OPT_SHOW_IDENTITY: seen.show = true; break;
+		case OPT_KEY: cli->key = optarg; break;
+		case 'i':
+			cli->interactive = true;
+			cli->n_run_options++;
+			break;
+		case OPT_MODE:
+			seen.mode = true;
+			if (parse_mode(cli, optarg) < 0)
+				return -1;
+			break;
+		default: /* getopt_long has said what is wrong */
+			return usage_error(cli, NULL);
+		}
+	}
+	if (optind < argc)
+		return usage_error(cli, "unexpected argument '%s'", argv[optind]);
+	return resolve(cli, &seen);
+}

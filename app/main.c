@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+/*
+ * omninervous: parse the command line, then run the one command it names.
+ * Each command lives in its own file; this is only the table.
+ */
+#include <stdio.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "commands.h"
+
+#ifndef OMNI_VERSION
+#define OMNI_VERSION "unknown"
+#endif
+
+static int cmd_help(const struct omni_cli *cli)
+{
+	omni_cli_usage(stdout, cli->prog);
+	return OMNI_EXIT_OK;
+}
+
+static int cmd_version(const struct omni_cli *cli)
+{
+	printf("%s %s\n", cli->prog, OMNI_VERSION);
+	return OMNI_EXIT_OK;
+}
+
+static int cmd_edge(const struct omni_cli *cli)
+{
+	fprintf(stderr, "%s: edge mode is not implemented yet\n", cli->prog);
+	return OMNI_EXIT_USAGE;
+}
+
+static int cmd_nucleus(const struct omni_cli *cli)
+{
+	fprintf(stderr, "%s: --mode nucleus is not implemented yet\n", cli->prog);
+	return OMNI_EXIT_USAGE;
+}
+
+static int (*const commands[])(const struct omni_cli *cli) = {
+	[OMNI_CMD_EDGE] = cmd_edge,
+	[OMNI_CMD_NUCLEUS] = cmd_nucleus,
+	[OMNI_CMD_INIT] = omni_cmd_init,
+	[OMNI_CMD_SHOW_IDENTITY] = omni_cmd_show_identity,
+	[OMNI_CMD_HELP] = cmd_help,
+	[OMNI_CMD_VERSION] = cmd_version,
+};
+
+int main(int argc, char **argv)
+{
+	struct omni_cli cli;
+
+	if (omni_cli_parse(&cli, argc, argv) < 0)
+		return OMNI_EXIT_USAGE;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "%s: libsodium failed to initialise\n", cli.prog);
+		return OMNI_EXIT_FAILURE;
+	}
+	return commands[cli.command](&cli);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * omni-bench: one section per file (bench_aead.c, ...), each a
+ * bench_<section>_run() that main() in bench.c calls in turn.
+ */
+#ifndef OMNI_BENCH_H
+#define OMNI_BENCH_H
+
+#include <stdint.h>
+
+struct bench_opts {
+	int quick;	/* about 3 s in all instead of about 30 s */
+};
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t bench_now_ns(void);
+
+/* Bulk ChaCha20-Poly1305 seal per back end; 0 or -1 on a broken back end. */
+int bench_aead_run(const struct bench_opts *opts);
+
+/* Full Noise_IKpsk2 exchanges per second for `seconds`; 0 or -1. */
+int bench_handshake_run(double seconds);
+
+#endif /* OMNI_BENCH_H */
