@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_lpm.h>
+#include <rte_lpm6.h>
+#include <rte_malloc.h>
+
+#include "allowedips.h"
+
+static unsigned table_seq;
+
+static int add_route(struct omni_allowedips *t, const struct omni_prefix *p, uint32_t id)
+{
+	uint32_t v4;
+
+	if (id > OMNI_PEER_ID_MAX)
+		return -EINVAL;
+	if (p->family == AF_INET) {
+		if (p->cidr > 32)
+			return -EINVAL;
+		if (p->cidr == 0) {
+			t->default4 = id;
+			return 0;
+		}
+		memcpy(&v4, p->addr, 4);
+		/* rte_lpm wants host order. */
+		return rte_lpm_add(t->v4, rte_be_to_cpu_32(v4), p->cidr, id);
+	}
+	if (p->family == AF_INET6) {
+		if (p->cidr > 128)
+			return -EINVAL;
+		if (p->cidr == 0) {
+			t->default6 = id;
+			return 0;
+		}
+		return rte_lpm6_add(t->v6, p->addr, p->cidr, id);
+	}
+	return -EINVAL;
+}
+
+struct omni_allowedips *omni_allowedips_build(const struct omni_prefix *prefixes,
+					      const uint32_t *peer_ids, unsigned n,
+					      unsigned max_routes, int socket_id)
+{
+	unsigned rules = max_routes ? max_routes : 1;
+	/*
+	 * Worst cases: an IPv4 route longer than /24 takes one tbl8 group; an
+	 * IPv6 /128 takes one per byte past the first three (13).
+	 */
+	struct rte_lpm_config c4 = { .max_rules = rules, .number_tbl8s = rules + 16 };
+	struct rte_lpm6_config c6 = { .max_rules = rules, .number_tbl8s = rules * 13 + 16 };
+	struct omni_allowedips *t;
+	char name[RTE_LPM_NAMESIZE];
+	unsigned i;
+	int ret;
+
+	t = rte_zmalloc_socket("allowedips", sizeof(*t), 0, socket_id);
+	if (!t) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	t->default4 = OMNI_PEER_NONE;
+	t->default6 = OMNI_PEER_NONE;
+	t->generation = __atomic_add_fetch(&table_seq, 1, __ATOMIC_RELAXED);
+	snprintf(name, sizeof(name), "aip4_%u", t->generation);
+	t->v4 = rte_lpm_create(name, socket_id, &c4);
+	snprintf(name, sizeof(name), "aip6_%u", t->generation);
+	t->v6 = rte_lpm6_create(name, socket_id, &c6);
+	if (!t->v4 || !t->v6)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		ret = add_route(t, &prefixes[i], peer_ids[i]);
+		if (ret < 0) {
+			rte_errno = -ret;
+			goto fail;
+		}
+	}
+	return t;
+fail:
+	ret = rte_errno ? rte_errno : ENOMEM;
+	omni_allowedips_free(t);
+	rte_errno = ret;
+	return NULL;
+}
+
+void omni_allowedips_free(struct omni_allowedips *t)
+{
+	if (!t)
+		return;
+	rte_lpm_free(t->v4);
+	rte_lpm6_free(t->v6);
+	rte_free(t);
+}
+
+uint32_t omni_allowedips_lookup4(const struct omni_allowedips *t, uint32_t addr_be)
+{
+	uint32_t id;
+
+	if (rte_lpm_lookup(t->v4, rte_be_to_cpu_32(addr_be), &id) != 0)
+		return t->default4;
+	return id;
+}
+
+uint32_t omni_allowedips_lookup6(const struct omni_allowedips *t, const uint8_t addr[16])
+{
+	uint32_t id;
+
+	if (rte_lpm6_lookup(t->v6, addr, &id) != 0)
+		return t->default6;
+	return id;
+}

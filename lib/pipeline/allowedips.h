@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AllowedIPs: longest-prefix match from an inner address to a peer id, for
+ * both directions of the data plane (host -> which peer; peer -> is this
+ * inner source allowed). IPv4 in rte_lpm, IPv6 in rte_lpm6.
+ *
+ * A table is built whole by the control lcore and never changed after it is
+ * published: a change of peers builds a new table, publishes it with one
+ * pointer store, and frees the old one after an RCU grace period. Readers
+ * (workers) therefore need no lock and never see a half-applied change.
+ */
+#ifndef OMNI_PIPELINE_ALLOWEDIPS_H
+#define OMNI_PIPELINE_ALLOWEDIPS_H
+
+#include <stdint.h>
+
+enum {
+	OMNI_PEER_NONE = UINT32_MAX,
+	OMNI_PEER_ID_MAX = (1u << 21) - 1, /* rte_lpm6 next hops are 21 bits */
+};
+
+struct rte_lpm;
+struct rte_lpm6;
+
+struct omni_allowedips {
+	struct rte_lpm *v4;
+	struct rte_lpm6 *v6;
+	uint32_t default4;	/* peer of 0.0.0.0/0 (rte_lpm has no depth 0) */
+	uint32_t default6;	/* peer of ::/0 */
+	unsigned generation;
+};
+
+struct omni_prefix {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t cidr;
+	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
+};
+
+/*
+ * Build a table for n (prefix, peer id) routes; max_routes sizes it. Host
+ * bits of a prefix are ignored. NULL with rte_errno on failure (ENOMEM,
+ * EINVAL for a cidr too long or a peer id above OMNI_PEER_ID_MAX).
+ */
+struct omni_allowedips *omni_allowedips_build(const struct omni_prefix *prefixes,
+					      const uint32_t *peer_ids, unsigned n,
+					      unsigned max_routes, int socket_id);
+void omni_allowedips_free(struct omni_allowedips *t);
+
+/* Peer id routing addr, or OMNI_PEER_NONE. addr in network order. */
+uint32_t omni_allowedips_lookup4(const struct omni_allowedips *t, uint32_t addr_be);
+uint32_t omni_allowedips_lookup6(const struct omni_allowedips *t, const uint8_t addr[16]);
+
+#endif /* OMNI_PIPELINE_ALLOWEDIPS_H */

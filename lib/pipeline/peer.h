@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A peer as the data plane sees it, and the keypairs workers use.
+ *
+ * Threading: the control lcore is the only writer of everything marked
+ * "control"; workers read the fields marked "workers" without locks and
+ * write only the atomics marked "workers write". Retired keypairs are freed
+ * only after an RCU grace period (sessions.h).
+ */
+#ifndef OMNI_PIPELINE_PEER_H
+#define OMNI_PIPELINE_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_seqlock.h>
+
+#include "wg/cookie.h"
+#include "wg/keypair.h"
+#include "wg/noise.h"
+#include "wg/timers.h"
+
+struct omni_peer;
+struct rte_ring;
+
+struct omni_keypair {
+	struct wg_keypair wg;		/* replay window: the receiving worker's */
+	struct omni_peer *peer;
+	uint8_t confirm_posted;		/* workers write: asked control to promote */
+	struct omni_keypair *free_next;	/* control: pool free list */
+} __rte_cache_aligned;
+
+struct omni_endpoint {
+	uint8_t family;			/* AF_INET, AF_INET6, 0 = unknown */
+	uint8_t addr[16];		/* network order */
+	uint16_t port;			/* network order */
+	uint8_t next_hop_mac[6];
+	bool have_mac;
+};
+
+struct omni_peer {
+	/* workers read */
+	struct omni_keypair *tx;	/* current keypair to send with, or NULL */
+	rte_seqlock_t ep_lock;		/* workers write on roaming, rarely */
+	struct omni_endpoint ep;
+	uint32_t id;
+	uint32_t mtu;
+
+	/* workers write (relaxed atomics) */
+	uint64_t last_rx_ns __rte_cache_aligned;
+	uint64_t last_data_rx_ns;
+	uint64_t last_tx_ns;
+	uint64_t last_data_tx_ns;
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+	struct omni_keypair *confirm;	/* a next keypair seen in use */
+	uint8_t want_handshake;		/* packets staged, no usable key */
+
+	/* control */
+	uint8_t public_key[WG_KEY_LEN] __rte_cache_aligned;
+	struct wg_handshake hs;
+	struct wg_cookie cookie;
+	struct wg_timers timers;
+	struct wg_keypairs kps;
+	uint32_t hs_index;		/* index of the handshake in flight, 0 = none */
+	struct rte_ring *staged;	/* mbufs waiting for a session (MP/SC) */
+	uint64_t seen_rx_ns, seen_data_rx_ns, seen_tx_ns, seen_data_tx_ns;
+	uint64_t last_handshake_unix_ns;
+	uint64_t handshakes;
+	bool in_use;
+};
+
+#endif /* OMNI_PIPELINE_PEER_H */

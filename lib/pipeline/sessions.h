@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sessions: receiver index -> keypair, for the workers, and the keypair
+ * pool behind it.
+ *
+ * Writers: the control lcore only. Readers: any worker, lock-free
+ * (rte_hash with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF). A retired keypair
+ * leaves the table at once, but its memory (and its hash slot) is reused
+ * only after every reader has passed a quiescent state (rte_rcu_qsbr), so a
+ * worker that found it a moment ago still reads valid keys.
+ */
+#ifndef OMNI_PIPELINE_SESSIONS_H
+#define OMNI_PIPELINE_SESSIONS_H
+
+#include <stdint.h>
+
+#include "peer.h"
+
+struct omni_sessions;
+struct rte_rcu_qsbr;
+
+/*
+ * max_keypairs: pool size (3 per peer is the most alive, plus the ones
+ * waiting for a grace period). rcu: the QSBR variable the workers report
+ * to. NULL with rte_errno on failure.
+ */
+struct omni_sessions *omni_sessions_create(const char *name, unsigned max_keypairs,
+					   struct rte_rcu_qsbr *rcu, int socket_id);
+void omni_sessions_free(struct omni_sessions *s);
+
+/* Control: a zeroed keypair from the pool, or NULL (pool exhausted). */
+struct omni_keypair *omni_sessions_keypair_alloc(struct omni_sessions *s);
+/* Control: make kp findable by kp->wg.local_index. 0, -EEXIST, -ENOSPC. */
+int omni_sessions_publish(struct omni_sessions *s, struct omni_keypair *kp);
+/*
+ * Control: remove kp from the table; it is wiped and back in the pool after
+ * the grace period. A kp never published is returned to the pool at once.
+ */
+void omni_sessions_retire(struct omni_sessions *s, struct omni_keypair *kp);
+/* Control, every loop: finish what the grace period allows. */
+void omni_sessions_reclaim(struct omni_sessions *s);
+unsigned omni_sessions_count(const struct omni_sessions *s);
+
+/*
+ * Workers: look up n indices (n <= 64); out[i] is the keypair or NULL.
+ * Returns how many were found.
+ */
+unsigned omni_sessions_lookup_bulk(const struct omni_sessions *s, const uint32_t *indices,
+				   unsigned n, struct omni_keypair **out);
+
+#endif /* OMNI_PIPELINE_SESSIONS_H */
