@@ -163,12 +163,9 @@ unsigned wg_timers_poll(struct wg_timers *t, uint64_t now)
 		t->handshake_attempts = 0;
 		actions |= WG_TIMER_SEND_INITIATION;
 	}
-	if (expired(&t->zero_key_material, now)) {
+	/* Like the kernel, zeroing keys leaves a handshake in flight alone. */
+	if (expired(&t->zero_key_material, now))
 		actions |= WG_TIMER_ZERO_KEYS;
-		/* Nothing left to keep alive or retransmit without keys. */
-		t->retransmit_handshake = 0;
-		t->send_keepalive = 0;
-	}
 	if (expired(&t->persistent_keepalive, now))
 		actions |= WG_TIMER_SEND_KEEPALIVE;
 	return actions;

@@ -8,8 +8,9 @@
  *
  * Timers (deadlines in ns of the injected monotonic clock, 0 = not armed):
  *  - retransmit_handshake: REKEY_TIMEOUT + jitter after an initiation is
- *    sent with no response; resend, up to MAX_TIMER_HANDSHAKES attempts
- *    (REKEY_ATTEMPT_TIME), then give up: drop the staged packets and arm
+ *    sent with no response; resend until MAX_TIMER_HANDSHAKES retries have
+ *    gone unanswered (REKEY_ATTEMPT_TIME; 20 initiations in all, as the
+ *    kernel sends), then give up: drop the staged packets and arm
  *    zero_key_material.
  *  - send_keepalive: KEEPALIVE_TIMEOUT after data is received if we have
  *    sent nothing since (passive keepalive).

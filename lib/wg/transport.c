@@ -20,6 +20,8 @@ enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt,
 	uint32_t padded;
 	uint64_t counter;
 
+	if (plain_len > UINT16_MAX)
+		return WG_BAD_INNER; /* no IP packet is longer; keeps padding in range */
 	if (!kp || !kp->valid)
 		return WG_NO_KEY;
 	if (!wg_keypair_can_send(kp, now_ns))

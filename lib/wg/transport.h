@@ -18,7 +18,8 @@
  * Seal step 1. The inner packet is at pkt + 16, plain_len bytes; pkt must
  * have room for 16 + padded + 16 bytes. Writes the header, zero-pads, takes
  * the next counter of kp and fills op. *pkt_len gets the final length.
- * Returns WG_OK, WG_NO_KEY or WG_KEY_EXPIRED.
+ * Returns WG_OK, WG_BAD_INNER (plain_len above 65535), WG_NO_KEY or
+ * WG_KEY_EXPIRED.
  */
 enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt,
 					 uint32_t plain_len, uint32_t mtu,
@@ -31,8 +32,8 @@ uint64_t wg_transport_counter(const uint8_t *pkt);
 
 /*
  * Open step 1: kp is the keypair the caller found by the receiver index.
- * Decrypts in place. Returns WG_OK, WG_NO_KEY, WG_KEY_EXPIRED or
- * WG_REPLAYED_COUNTER (a counter that cannot be new: cheap early reject).
+ * Decrypts in place. Returns WG_OK, WG_BAD_SIZE (under 32 bytes), WG_NO_KEY,
+ * WG_KEY_EXPIRED or WG_REPLAYED_COUNTER (a counter that cannot be new: cheap early reject).
  */
 enum wg_result wg_transport_open_prepare(const struct wg_keypair *kp, uint8_t *pkt,
 					 uint32_t len, uint64_t now_ns,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: like fuzz_message, but mac1 and mac2 of handshake
  * messages are recomputed over the fuzzed bytes before anything checks

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: any datagram, as it arrives on the listen port.
  * wg_message_parse, then by type: wg_cookie_validate (not under load and

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Seed corpus generator: writes one valid message of each type (valid for
  * the fixed world of fuzz_world.h, so the fuzzers start past every check)

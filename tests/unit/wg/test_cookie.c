@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * mac1, mac2 and cookie replies (cookie.h; WireGuard paper, section 5.4.7).
  * Every MAC is also recomputed here with libb2 and libsodium directly, from
@@ -153,6 +153,10 @@ static void test_cookie_round_trip(void **state)
 	assert_memory_equal(m2.macs.mac2, mac, 16);
 	assert_int_equal(validate(&r, &m2, sizeof(m2), src_a, true, SEC(12)), WG_OK);
 	assert_int_equal(validate(&r, &m2, sizeof(m2), src_a, false, SEC(12)), WG_OK);
+	/* mac1 is checked first, under load too: a bad one is not worth a cookie. */
+	m2.macs.mac1[0] ^= 1;
+	assert_int_equal(validate(&r, &m2, sizeof(m2), src_a, true, SEC(12)), WG_BAD_MAC1);
+	m2.macs.mac1[0] ^= 1;
 	/* A wrong mac2 matters only under load. */
 	m2.macs.mac2[3] ^= 1;
 	assert_int_equal(validate(&r, &m2, sizeof(m2), src_a, true, SEC(12)), WG_NEED_COOKIE);
@@ -203,6 +207,33 @@ static void test_cookie_reply_refused(void **state)
 	/* The genuine one still works after all that. */
 	assert_int_equal(wg_cookie_consume_reply(&i.cookie, &reply, SEC(2)), WG_OK);
 	assert_true(i.cookie.is_valid);
+}
+
+/* The initiator under load: the same dance for a response, in the other direction. */
+static void test_cookie_round_trip_response(void **state)
+{
+	struct wgt_side i, r;
+	struct wg_msg_initiation m;
+	struct wg_msg_response resp;
+	struct wg_msg_cookie reply;
+	struct wgt_peers peers;
+	struct wg_handshake *found;
+
+	(void)state;
+	wgt_pair(&i, &r, 0x10, 0x40, NULL, NULL);
+	initiation(&i, &m, SEC(1));
+	peers = (struct wgt_peers){ .hs = { &r.hs }, .n = 1 };
+	assert_int_equal(wg_noise_consume_initiation(&m, &r.id, wgt_lookup, &peers, 0, &found), WG_OK);
+	assert_int_equal(wg_noise_create_response(&r.hs, &resp, 0x88), WG_OK);
+	wg_cookie_add_macs(&r.cookie, &resp, sizeof(resp), SEC(1));
+	assert_int_equal(validate(&i, &resp, sizeof(resp), src_b, true, SEC(1)), WG_NEED_COOKIE);
+	wg_cookie_reply_create(&i.checker, &reply, &resp, sizeof(resp), 0x88, src_b, sizeof(src_b),
+			       SEC(1));
+	/* The initiator's own cookie state is not the one this reply is for. */
+	assert_int_equal(wg_cookie_consume_reply(&i.cookie, &reply, SEC(1)), WG_BAD_COOKIE_TAG);
+	assert_int_equal(wg_cookie_consume_reply(&r.cookie, &reply, SEC(1)), WG_OK);
+	wg_cookie_add_macs(&r.cookie, &resp, sizeof(resp), SEC(2));
+	assert_int_equal(validate(&i, &resp, sizeof(resp), src_b, true, SEC(2)), WG_OK);
 }
 
 /* The cookie is bound to the source address and port it was given to. */
@@ -283,6 +314,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mac1),
 		cmocka_unit_test(test_cookie_round_trip),
+		cmocka_unit_test(test_cookie_round_trip_response),
 		cmocka_unit_test(test_cookie_reply_refused),
 		cmocka_unit_test(test_cookie_source_bound),
 		cmocka_unit_test(test_cookie_ageing),

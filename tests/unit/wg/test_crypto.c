@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Known answers for the symmetric primitives of the handshake (internal
  * header wg/crypto.h). BLAKE2s-256("abc") is RFC 7693 appendix B; X25519 is
@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "wg/crypto.h"
+#include "wg/key.h"
 #include "wg_test_util.h"
 
 static void assert_hex(const uint8_t *got, size_t len, const char *hex)
@@ -230,6 +231,56 @@ static void test_dh_rfc7748(void **state)
 	assert_int_equal(wg_dh(out, a, zero), -1);
 }
 
+/* key.h: the text form of `wg genkey` / `wg pubkey`. */
+static void test_key_base64(void **state)
+{
+	/* python3 -c "import base64; print(base64.b64encode(bytes.fromhex('77076d0a...2c2a')).decode())" */
+	static const char alice_b64[] = "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=";
+	static const char alice_pub_b64[] = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+	static const char *const bad[] = {
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCp=",	 /* non-zero trailing bits */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo",	 /* 43 characters */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo==", /* 45 characters */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCoA",	 /* no '=' */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25L*o=",	 /* not base64 */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC=o",	 /* '=' inside */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25L o=",	 /* a space */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC-=",	 /* URL-safe alphabet */
+		"",
+	};
+	uint8_t key[WG_KEY_LEN], pub[WG_KEY_LEN];
+	char text[WG_KEY_B64_LEN + 1];
+	unsigned i, n;
+
+	(void)state;
+	assert_true(wg_key_from_base64(key, alice_b64));
+	assert_hex(key, 32, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+	assert_true(wg_key_public(pub, key));
+	/* RFC 7748, section 6.1: Alice's public key. */
+	assert_hex(pub, 32, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+	wg_key_to_base64(text, pub);
+	assert_string_equal(text, alice_pub_b64);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		if (wg_key_from_base64(key, bad[i]))
+			fail_msg("accepted bad key text %u: \"%s\"", i, bad[i]);
+	/* Generated keys are clamped as `wg genkey` clamps them, round-trip, and differ. */
+	memset(pub, 0, sizeof(pub));
+	for (i = 0, n = 0; i < 64; i++) {
+		uint8_t back[WG_KEY_LEN];
+
+		wg_key_generate_private(key);
+		assert_int_equal(key[0] & 7, 0);
+		assert_int_equal(key[31] & 0xc0, 0x40);
+		wg_key_to_base64(text, key);
+		assert_int_equal(strlen(text), WG_KEY_B64_LEN);
+		assert_true(wg_key_from_base64(back, text));
+		assert_memory_equal(back, key, 32);
+		n += memcmp(key, pub, 32) != 0; /* not the previous one */
+		memcpy(pub, key, 32);
+	}
+	assert_int_equal(n, 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,7 +288,7 @@ int main(void)
 		cmocka_unit_test(test_mix_hash),	cmocka_unit_test(test_keyed_mac),
 		cmocka_unit_test(test_hmac),		cmocka_unit_test(test_kdf),
 		cmocka_unit_test(test_kdf_in_place),	cmocka_unit_test(test_aead_small),
-		cmocka_unit_test(test_dh_rfc7748),
+		cmocka_unit_test(test_dh_rfc7748),	cmocka_unit_test(test_key_base64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

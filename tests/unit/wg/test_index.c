@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Receiver-index table (index.h) against a deliberately naive reference: a
  * plain array of live (index, kind, ptr) searched linearly. Random inserts,

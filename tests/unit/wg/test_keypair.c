@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Keypair rotation (keypair.h) and the send/receive/rekey predicates.
  *

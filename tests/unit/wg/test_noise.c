@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The handshake (noise.h) between two real identities: both sides derive
  * the same keys, indices cross over; then every consumer is fed bad input

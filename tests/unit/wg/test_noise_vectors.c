@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Known-answer handshake: gen_handshake_vectors.py, an independent Python
  * implementation of the WireGuard paper (section 5.4) on OpenSSL's X25519

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * wg_message_parse: a numbered table of hand-picked cases, then every type
  * byte 0..255 at every length 0..200 (data messages up to 2000) checked

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Anti-replay window (replay.h, RFC 6479). A numbered table of counter
  * sequences with the expected verdict, then a long random walk compared

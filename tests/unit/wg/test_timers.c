@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The timer state machine (timers.h) on a fake clock. A small driver plays
  * the peer: it advances the clock to each deadline, polls, and reacts to

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Transport data messages (transport.h) around the bulk AEAD's libsodium
  * back end, on the keypairs of a real handshake. Every sealed packet is
