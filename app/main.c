@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "edge.h"
 
 #ifndef OMNI_VERSION
 #define OMNI_VERSION "unknown"
@@ -28,8 +29,17 @@ static int cmd_version(const struct omni_cli *cli)
 
 static int cmd_edge(const struct omni_cli *cli)
 {
-	fprintf(stderr, "%s: edge mode is not implemented yet\n", cli->prog);
-	return OMNI_EXIT_USAGE;
+	static struct omni_edge edge; /* large; and zeroed for a partial stop */
+	int ret = omni_edge_configure(&edge, cli);
+
+	if (ret == OMNI_EXIT_OK) {
+		if (omni_edge_start(&edge, cli) == 0)
+			omni_edge_run(&edge);
+		else
+			ret = OMNI_EXIT_FAILURE;
+	}
+	omni_edge_stop(&edge);
+	return ret;
 }
 
 static int cmd_nucleus(const struct omni_cli *cli)

@@ -13,7 +13,7 @@
 
 static unsigned table_seq;
 
-static int add_route(struct omni_allowedips *t, const struct omni_prefix *p, uint32_t id)
+static int add_route(struct omni_allowedips *t, const struct omni_route *p, uint32_t id)
 {
 	uint32_t v4;
 
@@ -42,7 +42,7 @@ static int add_route(struct omni_allowedips *t, const struct omni_prefix *p, uin
 	return -EINVAL;
 }
 
-struct omni_allowedips *omni_allowedips_build(const struct omni_prefix *prefixes,
+struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
 					      const uint32_t *peer_ids, unsigned n,
 					      unsigned max_routes, int socket_id)
 {

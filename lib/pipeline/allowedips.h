@@ -30,7 +30,7 @@ struct omni_allowedips {
 	unsigned generation;
 };
 
-struct omni_prefix {
+struct omni_route {
 	uint8_t family;		/* AF_INET or AF_INET6 */
 	uint8_t cidr;
 	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
@@ -41,7 +41,7 @@ struct omni_prefix {
  * bits of a prefix are ignored. NULL with rte_errno on failure (ENOMEM,
  * EINVAL for a cidr too long or a peer id above OMNI_PEER_ID_MAX).
  */
-struct omni_allowedips *omni_allowedips_build(const struct omni_prefix *prefixes,
+struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
 					      const uint32_t *peer_ids, unsigned n,
 					      unsigned max_routes, int socket_id);
 void omni_allowedips_free(struct omni_allowedips *t);

@@ -16,34 +16,40 @@
 #include <rte_common.h>
 #include <rte_seqlock.h>
 
+#include "net/net.h"
 #include "wg/cookie.h"
 #include "wg/keypair.h"
 #include "wg/noise.h"
 #include "wg/timers.h"
 
-struct omni_peer;
+struct omni_dp_peer;
 struct rte_ring;
 
 struct omni_keypair {
 	struct wg_keypair wg;		/* replay window: the receiving worker's */
-	struct omni_peer *peer;
+	struct omni_dp_peer *peer;
 	uint8_t confirm_posted;		/* workers write: asked control to promote */
 	struct omni_keypair *free_next;	/* control: pool free list */
 } __rte_cache_aligned;
 
-struct omni_endpoint {
-	uint8_t family;			/* AF_INET, AF_INET6, 0 = unknown */
-	uint8_t addr[16];		/* network order */
-	uint16_t port;			/* network order */
-	uint8_t next_hop_mac[6];
-	bool have_mac;
+struct omni_dp_endpoint {
+	struct net_addr addr;		/* family NET_AF_NONE: unknown */
+	uint16_t port;			/* host order */
 };
 
-struct omni_peer {
+/* Outer headers towards one peer: immutable while workers may read it. */
+struct omni_path {
+	struct net_encap encap;
+};
+
+struct omni_dp_peer {
 	/* workers read */
 	struct omni_keypair *tx;	/* current keypair to send with, or NULL */
-	rte_seqlock_t ep_lock;		/* workers write on roaming, rarely */
-	struct omni_endpoint ep;
+	struct omni_path *path;		/* outer headers, or NULL while unresolved */
+	rte_seqlock_t ep_lock;		/* guards ep and roam */
+	struct omni_dp_endpoint ep;	/* control writes */
+	struct omni_dp_endpoint roam;	/* workers write: newer source seen */
+	uint8_t roam_pending;
 	uint32_t id;
 	uint32_t mtu;
 
@@ -68,6 +74,13 @@ struct omni_peer {
 	uint64_t seen_rx_ns, seen_data_rx_ns, seen_tx_ns, seen_data_tx_ns;
 	uint64_t last_handshake_unix_ns;
 	uint64_t handshakes;
+	/* Two path slots: one published, the other reused only after a grace
+	 * period (token from rte_rcu_qsbr_start). */
+	struct omni_path path_slot[2];
+	uint8_t path_cur;
+	bool path_published;
+	bool path_dirty;
+	uint64_t path_token;
 	bool in_use;
 };
 

@@ -27,7 +27,7 @@ static int bytes_of(int family)
 	return family == AF_INET ? 4 : 16;
 }
 
-static int prefix_matches(const struct omni_prefix *p, const uint8_t *addr)
+static int prefix_matches(const struct omni_route *p, const uint8_t *addr)
 {
 	int full = p->cidr / 8, rest = p->cidr % 8;
 
@@ -37,7 +37,7 @@ static int prefix_matches(const struct omni_prefix *p, const uint8_t *addr)
 }
 
 /* Longest match; among equal lengths the last added wins, as in rte_lpm. */
-static uint32_t naive_lookup(const struct omni_prefix *p, const uint32_t *ids, unsigned n,
+static uint32_t naive_lookup(const struct omni_route *p, const uint32_t *ids, unsigned n,
 			     int family, const uint8_t *addr)
 {
 	uint32_t best = OMNI_PEER_NONE;
@@ -63,7 +63,7 @@ static uint32_t table_lookup(const struct omni_allowedips *t, int family, const 
 	return omni_allowedips_lookup4(t, v4);
 }
 
-static void mask_prefix(struct omni_prefix *p)
+static void mask_prefix(struct omni_route *p)
 {
 	int i, n = bytes_of(p->family);
 
@@ -95,7 +95,7 @@ static const struct hand_case hand_cases[] = {
 	/* 9 */ { { "10.77.0.2/32", "fd77::2/128", NULL }, "fd77::2", 1 },
 };
 
-static void parse_route(const char *s, struct omni_prefix *p)
+static void parse_route(const char *s, struct omni_route *p)
 {
 	char buf[64], *slash;
 
@@ -115,7 +115,7 @@ static void test_hand_cases(void **state)
 	(void)state;
 	for (c = 0; c < sizeof(hand_cases) / sizeof(hand_cases[0]); c++) {
 		const struct hand_case *hc = &hand_cases[c];
-		struct omni_prefix p[3];
+		struct omni_route p[3];
 		uint32_t ids[3] = { 100, 101, 102 };
 		uint8_t q[16] = { 0 };
 		struct omni_allowedips *t;
@@ -133,7 +133,7 @@ static void test_hand_cases(void **state)
 	}
 }
 
-static void random_prefix(struct omni_prefix *p, int family)
+static void random_prefix(struct omni_route *p, int family)
 {
 	int i;
 
@@ -150,7 +150,7 @@ static void random_prefix(struct omni_prefix *p, int family)
 static void test_random_against_naive(void **state)
 {
 	enum { ROUTES = 600, LOOKUPS = 20000 };
-	static struct omni_prefix p[ROUTES];
+	static struct omni_route p[ROUTES];
 	static uint32_t ids[ROUTES];
 	struct omni_allowedips *t;
 	unsigned i, n = 0, j;
@@ -159,7 +159,7 @@ static void test_random_against_naive(void **state)
 	(void)state;
 	srand(12345);
 	for (i = 0; i < ROUTES; i++) {
-		struct omni_prefix cand;
+		struct omni_route cand;
 		int dup = 0;
 
 		random_prefix(&cand, (i & 1) ? AF_INET6 : AF_INET);
@@ -177,7 +177,7 @@ static void test_random_against_naive(void **state)
 	assert_non_null(t);
 	for (i = 0; i < LOOKUPS; i++) {
 		int fam = (i & 1) ? AF_INET6 : AF_INET;
-		struct omni_prefix r;
+		struct omni_route r;
 
 		random_prefix(&r, fam);
 		memcpy(q, r.addr, 16);
@@ -190,7 +190,7 @@ static void test_random_against_naive(void **state)
 
 static void test_bad_input(void **state)
 {
-	struct omni_prefix p = { .family = AF_INET, .cidr = 33 };
+	struct omni_route p = { .family = AF_INET, .cidr = 33 };
 	uint32_t id = 1;
 
 	(void)state;

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The edge: EAL, the underlay and host ports, the tables, the peers, and
+ * the loop. For now one lcore does control and forwarding in one loop (the
+ * single-lcore mode of DESIGN.md); multi-worker start-up comes next.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "edge.h"
+
+enum { CONTROL_RING = 1024, RCU_THREADS = 8 };
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static enum dp_host_kind host_kind(enum omni_host_port_kind k)
+{
+	switch (k) {
+	case OMNI_HOST_PORT_TAP:
+		return DP_HOST_TAP;
+	case OMNI_HOST_PORT_VIRTIO_USER:
+		return DP_HOST_VIRTIO_USER;
+	case OMNI_HOST_PORT_VETH:
+		return DP_HOST_VETH;
+	default:
+		return DP_HOST_AUTO;
+	}
+}
+
+static int open_ports(struct omni_edge *e, const char *prog)
+{
+	const struct omni_interface *ifc = &e->cfg.iface;
+	struct dp_ifaddr addrs[DP_KIF_MAX_ADDRS];
+	struct dp_underlay_conf uc = { .dev = ifc->underlay, .port = { .queues = 1 } };
+	struct dp_host_conf hc = { .kind = host_kind(ifc->host_port_kind),
+				   .ifname = ifc->host_port_name, .mtu = ifc->mtu,
+				   .addrs = addrs, .port = { .queues = 1 } };
+	size_t i;
+	int ret;
+
+	uc.port.small = hc.port.small = !e->eal.huge;
+	for (i = 0; i < ifc->n_addresses && i < DP_KIF_MAX_ADDRS; i++) {
+		addrs[i].family = ifc->addresses[i].family;
+		addrs[i].prefix_len = ifc->addresses[i].len;
+		memcpy(addrs[i].addr, ifc->addresses[i].addr.bytes, 16);
+	}
+	hc.n_addrs = (unsigned)i;
+	ret = dp_port_open_underlay(&e->under, &uc);
+	if (ret < 0) {
+		fprintf(stderr, "%s: underlay %s: %s\n", prog, ifc->underlay, strerror(-ret));
+		return -1;
+	}
+	ret = dp_port_open_host(&e->host, &hc);
+	if (ret < 0) {
+		fprintf(stderr, "%s: host port %s: %s\n", prog, ifc->host_port_name, strerror(-ret));
+		return -1;
+	}
+	printf("%s: underlay %s via %s, host port %s (%s), mtu %u\n", prog, ifc->underlay,
+	       dp_port_driver_name(e->under.driver), ifc->host_port_name,
+	       dp_host_kind_name(e->host.host_kind), ifc->mtu);
+	return 0;
+}
+
+/* Our underlay identity: its MAC and first global IPv4 / IPv6 address. */
+static void read_local(struct omni_edge *e)
+{
+	struct net_local *l = &e->dp.local;
+	const struct dp_kif *k = &e->under.kif;
+	unsigned i;
+
+	memset(l, 0, sizeof(*l));
+	memcpy(l->mac.b, k->mac, 6);
+	l->port = e->cfg.iface.listen_port;
+	for (i = 0; i < k->n_addrs; i++) {
+		const struct dp_ifaddr *a = &k->addrs[i];
+
+		if (a->family == AF_INET && !e->ctl.prefix4) {
+			memcpy(l->ip4.b, a->addr, 4);
+			e->ctl.prefix4 = a->prefix_len;
+		} else if (a->family == AF_INET6 && a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80) {
+			memcpy(l->ip6_ll.b, a->addr, 16);
+		} else if (a->family == AF_INET6 && !e->ctl.prefix6) {
+			memcpy(l->ip6.b, a->addr, 16);
+			e->ctl.prefix6 = a->prefix_len;
+		}
+	}
+}
+
+static struct omni_allowedips *build_allowedips(const struct omni_config *cfg)
+{
+	struct omni_route *routes;
+	uint32_t *ids;
+	struct omni_allowedips *t = NULL;
+	size_t i, j, n = 0, total = 0;
+
+	for (i = 0; i < cfg->n_peers; i++)
+		total += cfg->peers[i].n_allowed_ips;
+	routes = rte_calloc("routes", total + 1, sizeof(*routes), 0);
+	ids = rte_calloc("route_ids", total + 1, sizeof(*ids), 0);
+	if (routes && ids) {
+		for (i = 0; i < cfg->n_peers; i++)
+			for (j = 0; j < cfg->peers[i].n_allowed_ips; j++, n++) {
+				const struct omni_prefix *p = &cfg->peers[i].allowed_ips[j];
+
+				routes[n].family = (uint8_t)p->family;
+				routes[n].cidr = p->len;
+				memcpy(routes[n].addr, p->addr.bytes, 16);
+				ids[n] = (uint32_t)i;
+			}
+		t = omni_allowedips_build(routes, ids, (unsigned)n, (unsigned)total + 16,
+					  SOCKET_ID_ANY);
+	}
+	rte_free(routes);
+	rte_free(ids);
+	return t;
+}
+
+static void endpoint_of(const struct omni_endpoint *in, struct omni_dp_endpoint *out)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&in->addr;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&in->addr;
+
+	memset(out, 0, sizeof(*out));
+	if (in->addr.ss_family == AF_INET) {
+		out->addr.family = NET_AF_IP4;
+		memcpy(out->addr.ip4.b, &s4->sin_addr, 4);
+		out->port = ntohs(s4->sin_port);
+	} else if (in->addr.ss_family == AF_INET6) {
+		out->addr.family = NET_AF_IP6;
+		memcpy(out->addr.ip6.b, &s6->sin6_addr, 16);
+		out->port = ntohs(s6->sin6_port);
+	}
+}
+
+static int make_tables(struct omni_edge *e)
+{
+	struct omni_dataplane *dp = &e->dp;
+	unsigned n = (unsigned)e->cfg.n_peers;
+
+	e->rcu = rte_zmalloc("rcu", rte_rcu_qsbr_get_memsize(RCU_THREADS), RTE_CACHE_LINE_SIZE);
+	if (!e->rcu || rte_rcu_qsbr_init(e->rcu, RCU_THREADS) != 0)
+		return -1;
+	rte_rcu_qsbr_thread_register(e->rcu, 0);
+	rte_rcu_qsbr_thread_online(e->rcu, 0);
+	dp->rcu = e->rcu;
+	dp->tsc_hz = rte_get_tsc_hz();
+	dp->mtu = e->cfg.iface.mtu;
+	dp->n_peers = n;
+	dp->peers = rte_zmalloc("peers", (n + 1) * sizeof(*dp->peers), RTE_CACHE_LINE_SIZE);
+	dp->to_control = rte_ring_create("to_control", CONTROL_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	dp->sessions = omni_sessions_create("edge", 4 * n + 16, e->rcu, SOCKET_ID_ANY);
+	dp->aips = build_allowedips(&e->cfg);
+	e->ctl.indices = wg_index_table_create(4 * n + 16);
+	return dp->peers && dp->to_control && dp->sessions && dp->aips && e->ctl.indices ? 0 : -1;
+}
+
+static int setup_control(struct omni_edge *e, const char *prog)
+{
+	struct omni_control *c = &e->ctl;
+	struct omni_dp_endpoint ep;
+	size_t i;
+
+	c->dp = &e->dp;
+	c->pool = e->under.pool;
+	c->under_port = e->under.port_id;
+	c->host_port = e->host.port_id;
+	c->is_reader = true;
+	if (!wg_identity_init(&c->id, e->cfg.iface.private_key)) {
+		fprintf(stderr, "%s: the private key is not usable\n", prog);
+		return -1;
+	}
+	sodium_memzero(e->cfg.iface.private_key, WG_KEY_LEN);
+	wg_cookie_checker_init(&c->checker, c->id.public_key);
+	c->aead = wg_aead_create("auto");
+	e->worker.aead = wg_aead_create("auto");
+	if (!c->aead || !e->worker.aead)
+		return -1;
+	for (i = 0; i < e->cfg.n_peers; i++) {
+		const struct omni_peer *p = &e->cfg.peers[i];
+
+		endpoint_of(&p->endpoint, &ep);
+		if (omni_control_peer_init(c, &e->dp.peers[i], (uint32_t)i, p->public_key,
+					   p->has_preshared_key ? p->preshared_key : NULL, &ep,
+					   p->persistent_keepalive) != 0) {
+			fprintf(stderr, "%s: peer %zu: cannot set it up\n", prog, i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
+{
+	struct dp_eal_conf ec = { .prog = cli->prog, .lcores = 1,
+				  .user_argc = cli->eal_argc > 0 ? cli->eal_argc - 1 : 0,
+				  .user_argv = cli->eal_argc > 0 ? cli->eal_argv + 1 : NULL };
+	struct rte_ether_addr mac;
+
+	if (dp_eal_start(&e->eal, &ec) < 0) {
+		fprintf(stderr, "%s: DPDK EAL failed to start\n", cli->prog);
+		return -1;
+	}
+	if (open_ports(e, cli->prog) != 0)
+		return -1;
+	e->ctl.dp = &e->dp;
+	read_local(e);
+	memcpy(e->dp.host_kernel_mac.b, e->host.kif.mac, 6);
+	rte_eth_macaddr_get(e->host.port_id, &mac);
+	memcpy(e->dp.host_our_mac.b, mac.addr_bytes, 6);
+	if (make_tables(e) != 0) {
+		fprintf(stderr, "%s: out of memory building the tables\n", cli->prog);
+		return -1;
+	}
+	if (setup_control(e, cli->prog) != 0)
+		return -1;
+	e->worker.dp = &e->dp;
+	e->worker.under_port = e->under.port_id;
+	e->worker.host_port = e->host.port_id;
+	dp_idle_init(&e->idle, &(struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS });
+	return 0;
+}
+
+void omni_edge_run(struct omni_edge *e)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	unsigned n;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop_requested) {
+		n = omni_worker_poll(&e->worker);
+		n += omni_control_poll(&e->ctl);
+		dp_idle_poll_done(&e->idle, n);
+	}
+}
+
+void omni_edge_stop(struct omni_edge *e)
+{
+	if (e->ctl.dp && e->dp.peers)
+		omni_control_fini(&e->ctl);
+	wg_aead_destroy(e->ctl.aead);
+	wg_aead_destroy(e->worker.aead);
+	if (e->host.started || e->host.attached)
+		dp_port_close(&e->host);
+	if (e->under.started || e->under.attached)
+		dp_port_close(&e->under);
+	omni_sessions_free(e->dp.sessions);
+	omni_allowedips_free(e->dp.aips);
+	rte_ring_free(e->dp.to_control);
+	rte_free(e->dp.peers);
+	rte_free(e->rcu);
+	wg_index_table_destroy(e->ctl.indices);
+	if (e->eal.started)
+		dp_eal_stop(&e->eal);
+	omni_config_free(&e->cfg);
+}

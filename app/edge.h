@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* The running edge: everything main's edge command owns, in one place. */
+#ifndef OMNI_APP_EDGE_H
+#define OMNI_APP_EDGE_H
+
+#include "config/model.h"
+#include "dp/eal.h"
+#include "dp/idle.h"
+#include "dp/port.h"
+#include "pipeline/control.h"
+
+struct omni_edge {
+	struct omni_config cfg;
+	struct dp_eal eal;
+	struct dp_port under;
+	struct dp_port host;
+	struct omni_dataplane dp;
+	struct omni_control ctl;
+	struct omni_worker worker;
+	struct rte_rcu_qsbr *rcu;
+	struct dp_idle idle;
+};
+
+/* Build from the command line and files: OMNI_EXIT_OK, or the exit status
+ * to end with (a message printed). */
+int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli);
+/* Bring up EAL, ports, tables and peers; 0 or -1 with a message printed. */
+int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli);
+/* Run until SIGINT/SIGTERM (single-lcore loop). */
+void omni_edge_run(struct omni_edge *e);
+/* Undo omni_edge_start, wipe keys; safe after a partial start. */
+void omni_edge_stop(struct omni_edge *e);
+
+#endif /* OMNI_APP_EDGE_H */

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value.h"
+
+enum {
+	HOST_MAX = 253,       /* longest DNS name (RFC 1035, section 2.3.4) */
+	KEY_LIKE_RUN = 32,    /* base64 run long enough to be (part of) a key */
+};
+
+int omni_uint_parse(const char *text, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p = text;
+
+	if (*p == '\0')
+		return -EINVAL;
+	for (; *p; p++) {
+		unsigned long digit = (unsigned long)(*p - '0');
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (digit > max || v > (max - digit) / 10)
+			return -ERANGE;
+		v = v * 10 + digit;
+	}
+	*out = v;
+	return 0;
+}
+
+static unsigned family_bits(sa_family_t family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+static int parse_prefix_len(const char *text, unsigned max, uint8_t *len, const char **why)
+{
+	unsigned long v;
+	int rc = omni_uint_parse(text, max, &v);
+
+	if (rc == -EINVAL)
+		*why = "prefix length is not a number";
+	else if (rc == -ERANGE)
+		*why = max == 32 ? "prefix length over 32" : "prefix length over 128";
+	else
+		*len = (uint8_t)v;
+	return rc ? -EINVAL : 0;
+}
+
+int omni_prefix_parse(const char *text, struct omni_prefix *out, const char **why)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	struct omni_prefix p = { 0 };
+	char *slash;
+
+	if (strlen(text) >= sizeof(buf)) {
+		*why = "not an IPv4 or IPv6 address";
+		return -EINVAL;
+	}
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	p.family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(p.family, buf, p.addr.bytes) != 1) {
+		*why = p.family == AF_INET6 ? "not an IPv6 address" : "not an IPv4 address";
+		return -EINVAL;
+	}
+	p.len = (uint8_t)family_bits(p.family);
+	if (slash && parse_prefix_len(slash + 1, p.len, &p.len, why))
+		return -EINVAL;
+	*out = p;
+	return 0;
+}
+
+bool omni_prefix_mask(struct omni_prefix *p)
+{
+	unsigned bytes = family_bits(p->family) / 8;
+	bool changed = false;
+
+	for (unsigned i = 0; i < bytes; i++) {
+		unsigned keep = p->len > i * 8 ? p->len - i * 8 : 0;
+		uint8_t mask = keep >= 8 ? 0xff : (uint8_t)(0xff00u >> keep);
+
+		if (p->addr.bytes[i] & (uint8_t)~mask)
+			changed = true;
+		p->addr.bytes[i] &= mask;
+	}
+	return changed;
+}
+
+int omni_prefix_cmp(const struct omni_prefix *a, const struct omni_prefix *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->addr.bytes, b->addr.bytes, family_bits(a->family) / 8);
+}
+
+void omni_prefix_format(const struct omni_prefix *p, char out[OMNI_PREFIX_TEXT_MAX])
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if ((p->family != AF_INET && p->family != AF_INET6) ||
+	    !inet_ntop(p->family, p->addr.bytes, addr, sizeof(addr))) {
+		snprintf(out, OMNI_PREFIX_TEXT_MAX, "(none)");
+		return;
+	}
+	snprintf(out, OMNI_PREFIX_TEXT_MAX, "%s/%u", addr, p->len);
+}
+
+/* Splits "host:port" / "[host]:port" into host (no brackets) and port. */
+static int split_host_port(const char *text, char host[HOST_MAX + 1], const char **port,
+			   bool *bracketed, const char **why)
+{
+	const char *colon, *end;
+
+	*bracketed = text[0] == '[';
+	if (*bracketed) {
+		end = strchr(text, ']');
+		if (!end) {
+			*why = "unclosed '[' (expected [IPv6]:PORT)";
+			return -EINVAL;
+		}
+		if (end[1] != ':') {
+			*why = "missing port after ']' (expected [IPv6]:PORT)";
+			return -EINVAL;
+		}
+		text++;
+		colon = end + 1;
+	} else {
+		colon = strchr(text, ':');
+		if (!colon) {
+			*why = "missing port (expected HOST:PORT or [IPv6]:PORT)";
+			return -EINVAL;
+		}
+		if (strchr(colon + 1, ':')) {
+			*why = "an IPv6 address needs brackets: [IPv6]:PORT";
+			return -EINVAL;
+		}
+		end = colon;
+	}
+	if (end == text || (size_t)(end - text) > HOST_MAX) {
+		*why = end == text ? "missing host" : "host name too long";
+		return -EINVAL;
+	}
+	memcpy(host, text, (size_t)(end - text));
+	host[end - text] = '\0';
+	*port = colon + 1;
+	return 0;
+}
+
+static int parse_scope(const char *scope, uint32_t *id)
+{
+	unsigned long v;
+
+	if (omni_uint_parse(scope, UINT32_MAX, &v) == 0 && v != 0) {
+		*id = (uint32_t)v;
+		return 0;
+	}
+	*id = if_nametoindex(scope);
+	return *id ? 0 : -EINVAL;
+}
+
+static int ipv6_literal(char *host, uint16_t port, struct sockaddr_storage *ss,
+			const char **why)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	char *pct = strchr(host, '%');
+
+	memset(ss, 0, sizeof(*ss));
+	if (pct)
+		*pct = '\0';
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) {
+		*why = "not an IPv6 address";
+		return -EINVAL;
+	}
+	if (pct && parse_scope(pct + 1, &sin6->sin6_scope_id)) {
+		*why = "unknown interface in the scope (%IFNAME)";
+		return -EINVAL;
+	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	return 0;
+}
+
+static bool valid_host_name(const char *host)
+{
+	for (const char *p = host; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
+			return false;
+	}
+	return true;
+}
+
+static int resolve(const char *host, uint16_t port, struct sockaddr_storage *ss,
+		   const char **why)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+				  .ai_protocol = IPPROTO_UDP };
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(host, NULL, &hints, &res);
+
+	if (rc) {
+		*why = rc == EAI_SYSTEM ? "cannot resolve the host name" : gai_strerror(rc);
+		return rc == EAI_AGAIN ? -EAGAIN : rc == EAI_MEMORY ? -ENOMEM : -EINVAL;
+	}
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	return 0;
+}
+
+static int host_to_sockaddr(char *host, bool bracketed, uint16_t port, unsigned flags,
+			    struct sockaddr_storage *ss, bool *from_name, const char **why)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	*from_name = false;
+	if (bracketed)
+		return ipv6_literal(host, port, ss, why);
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		return 0;
+	}
+	if (!valid_host_name(host)) {
+		*why = "not an IPv4 address or host name";
+		return -EINVAL;
+	}
+	if (flags & OMNI_VALUE_NO_RESOLVE) {
+		*why = "host names are not resolved here";
+		return -EINVAL;
+	}
+	*from_name = true;
+	return resolve(host, port, ss, why);
+}
+
+int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *out,
+			const char **why)
+{
+	struct omni_endpoint ep = { .name = NULL };
+	char host[HOST_MAX + 1];
+	const char *port_text;
+	unsigned long port;
+	bool bracketed;
+	int rc;
+
+	rc = split_host_port(text, host, &port_text, &bracketed, why);
+	if (rc)
+		return rc;
+	if (omni_uint_parse(port_text, 65535, &port) || port == 0) {
+		*why = "port must be 1..65535";
+		return -EINVAL;
+	}
+	rc = host_to_sockaddr(host, bracketed, (uint16_t)port, flags, &ep.addr, &ep.from_name,
+			      why);
+	if (rc)
+		return rc;
+	if (ep.from_name && !(ep.name = strdup(text))) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	*out = ep;
+	return 0;
+}
+
+void omni_endpoint_clear(struct omni_endpoint *ep)
+{
+	free(ep->name);
+	memset(ep, 0, sizeof(*ep));
+	ep->addr.ss_family = AF_UNSPEC;
+}
+
+void omni_sockaddr_format(const struct sockaddr_storage *ss, char out[OMNI_ADDR_TEXT_MAX])
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET && inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr)))
+		snprintf(out, OMNI_ADDR_TEXT_MAX, "%s:%u", addr, ntohs(sin->sin_port));
+	else if (ss->ss_family == AF_INET6 &&
+		 inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr)) &&
+		 sin6->sin6_scope_id)
+		snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s%%%u]:%u", addr,
+			 (unsigned)sin6->sin6_scope_id, ntohs(sin6->sin6_port));
+	else if (ss->ss_family == AF_INET6)
+		snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s]:%u", addr, ntohs(sin6->sin6_port));
+	else
+		snprintf(out, OMNI_ADDR_TEXT_MAX, "(none)");
+}
+
+static bool is_b64_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/';
+}
+
+static bool looks_like_key(const char *s)
+{
+	unsigned run = 0;
+
+	for (; *s; s++) {
+		run = is_b64_char(*s) ? run + 1 : 0;
+		if (run >= KEY_LIKE_RUN)
+			return true;
+	}
+	return false;
+}
+
+void omni_quote(char *out, size_t outlen, const char *value)
+{
+	size_t o = 0;
+	unsigned shown = 0;
+
+	if (!outlen)
+		return;
+	if (looks_like_key(value)) {
+		snprintf(out, outlen, "(hidden: looks like a key)");
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++, shown++) {
+		char piece[8];
+
+		if (shown == OMNI_QUOTE_MAX) {
+			snprintf(piece, sizeof(piece), "...");
+		} else if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
+			if (*p == '"' || *p == '\\')
+				snprintf(piece, sizeof(piece), "\\%c", *p);
+			else
+				snprintf(piece, sizeof(piece), "\\x%02x", *p);
+		} else {
+			snprintf(piece, sizeof(piece), "%c", *p);
+		}
+		if (o + strlen(piece) >= outlen)
+			break;
+		memcpy(out + o, piece, strlen(piece));
+		o += strlen(piece);
+		if (shown == OMNI_QUOTE_MAX)
+			break;
+	}
+	out[o] = '\0';
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Text to typed configuration values, shared by every reader (wg-quick file,
+ * JSON file, command line) so that a value means the same wherever it is
+ * written. Parsers return 0 or a negative errno and, on failure, point *why
+ * at a static phrase ("prefix length over 32"); the caller adds where and
+ * quotes the value (with omni_quote, never for a secret).
+ */
+#ifndef OMNI_CONFIG_VALUE_H
+#define OMNI_CONFIG_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+enum {
+	OMNI_PREFIX_TEXT_MAX = 56, /* INET6_ADDRSTRLEN + "/128" */
+	OMNI_QUOTE_MAX = 64,       /* characters of a value shown in a message */
+};
+
+enum omni_value_flags {
+	/* Refuse host names instead of resolving them (fuzzing, offline checks). */
+	OMNI_VALUE_NO_RESOLVE = 1u << 0,
+};
+
+/* Decimal, digits only, 0..max. -EINVAL when not a number, -ERANGE over max. */
+int omni_uint_parse(const char *text, unsigned long max, unsigned long *out);
+
+/*
+ * "ADDR" or "ADDR/LEN", IPv4 dotted quad or IPv6. Without "/LEN" the length
+ * is the full 32 or 128. Host bits are kept; see omni_prefix_mask.
+ */
+int omni_prefix_parse(const char *text, struct omni_prefix *out, const char **why);
+/* Clears the host bits; true if any were set. */
+bool omni_prefix_mask(struct omni_prefix *p);
+/* Orders by family, then length, then address; 0 when equal. */
+int omni_prefix_cmp(const struct omni_prefix *a, const struct omni_prefix *b);
+void omni_prefix_format(const struct omni_prefix *p, char out[OMNI_PREFIX_TEXT_MAX]);
+
+/*
+ * "IPv4:port", "[IPv6]:port", "[IPv6%scope]:port" or "name:port", port
+ * 1..65535. A name is resolved with getaddrinfo (first answer) unless
+ * OMNI_VALUE_NO_RESOLVE; then from_name is set and name keeps the text.
+ * Returns 0, -EINVAL, -EAGAIN (temporary resolver failure) or -ENOMEM.
+ * On success out owns its name; free it with omni_endpoint_clear.
+ */
+int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *out,
+			const char **why);
+void omni_endpoint_clear(struct omni_endpoint *ep);
+/* "192.0.2.1:51820" or "[2001:db8::1]:51820"; "(none)" when unset. */
+void omni_sockaddr_format(const struct sockaddr_storage *ss, char out[OMNI_ADDR_TEXT_MAX]);
+
+/*
+ * A value made safe to show between double quotes: control characters, '"'
+ * and '\' escaped, cut at OMNI_QUOTE_MAX characters with "...", and replaced
+ * by "(hidden: looks like a key)" when it holds a run of base64 as long as a
+ * key, in case a secret landed in the wrong place.
+ */
+void omni_quote(char *out, size_t outlen, const char *value);
+
+#endif /* OMNI_CONFIG_VALUE_H */

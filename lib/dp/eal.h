@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * EAL start-up from a few plain inputs, so a user need not know EAL.
+ *
+ * The argv we build, in this order (each default is left out when the user's
+ * own EAL arguments set the same thing; theirs come last and win):
+ *   --lcores 0@A,1@B,...   main lcore + workers on the usable CPUs A, B, ...
+ *                          (default: main + 1 worker with >= 2 usable CPUs,
+ *                          else a single lcore)
+ *   --in-memory            hugepages free and hugetlbfs mounted, or else
+ *   --no-huge -m MB --no-shconf   with a warning on how to set hugepages up
+ *   --file-prefix omniPID  always: several processes at once never share a
+ *                          runtime directory (telemetry socket, config)
+ *   --no-pci | -a ADDR...  no PCI probing unless devices are named
+ *   --vdev ...             extra virtual devices (ports from lib/dp/port.h
+ *                          are hot-plugged after start instead)
+ *   --log-level ...
+ *
+ * Not thread-safe: call from main before anything else uses DPDK.
+ */
+#ifndef OMNI_DP_EAL_H
+#define OMNI_DP_EAL_H
+
+#include <stdbool.h>
+
+enum {
+	DP_EAL_MAX_ARGS = 64,
+	DP_EAL_BUF = 2048,
+	DP_EAL_DEFAULT_NOHUGE_MB = 256,
+	DP_EAL_MIN_HUGE_MB = 64,  /* less free hugepage memory: use --no-huge */
+};
+
+struct dp_eal_conf {
+	const char *prog;              /* argv[0]; NULL: "omninervous" */
+	unsigned lcores;               /* main + workers; 0: automatic */
+	unsigned mem_mb;               /* --no-huge memory; 0: the default */
+	bool no_huge;                  /* use --no-huge even with hugepages */
+	const char *const *pci;        /* PCI addresses to allow */
+	unsigned n_pci;
+	const char *const *vdevs;      /* extra --vdev values */
+	unsigned n_vdevs;
+	const char *log_level;         /* e.g. "notice"; NULL: ours and EAL's notices */
+	int user_argc;                 /* the user's EAL arguments (before --), */
+	char *const *user_argv;        /* without a program name */
+};
+
+struct dp_eal {
+	int argc;
+	char *argv[DP_EAL_MAX_ARGS + 1];
+	char buf[DP_EAL_BUF];          /* the strings argv points to */
+	char prefix[32];               /* --file-prefix we chose ("" if user's) */
+	unsigned lcores;               /* what we asked for (0 if user's) */
+	bool huge;                     /* hugepages used */
+	bool started;
+};
+
+/* Build e->argv from conf. 0, -EINVAL (bad conf) or -E2BIG (too many). */
+int dp_eal_build(struct dp_eal *e, const struct dp_eal_conf *conf);
+
+/*
+ * dp_eal_build, log the argv, then rte_eal_init. 0 or -errno (never exits).
+ * After success, rte_lcore_count() says how many lcores there really are.
+ */
+int dp_eal_start(struct dp_eal *e, const struct dp_eal_conf *conf);
+
+/* rte_eal_cleanup and remove the runtime directory we named. */
+void dp_eal_stop(struct dp_eal *e);
+
+/* Free hugepage memory in MB, 0 when none or no hugetlbfs is mounted. */
+unsigned dp_eal_hugepages_free_mb(void);
+
+/* CPUs this process may run on, written to cpus[] (at most max). */
+unsigned dp_eal_usable_cpus(unsigned *cpus, unsigned max);
+
+#endif /* OMNI_DP_EAL_H */

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* Idle back-off for poll loops: see idle.h. */
+#include "dp/idle.h"
+
+#include <sys/prctl.h>
+#include <time.h>
+
+#include <rte_pause.h>
+
+void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf)
+{
+	const struct dp_idle_conf defaults = { .max_ns = DP_IDLE_MAX_NS };
+	const struct dp_idle_conf *c = conf ? conf : &defaults;
+
+	s->empty = 0;
+	s->sleeps = 0;
+	s->spin = c->spin_polls ? c->spin_polls : DP_IDLE_SPIN_POLLS;
+	s->pause_end = s->spin + (c->pause_polls ? c->pause_polls : DP_IDLE_PAUSE_POLLS);
+	s->min_ns = c->min_ns ? c->min_ns : DP_IDLE_MIN_NS;
+	s->max_ns = c->max_ns;
+	if (s->max_ns && s->min_ns > s->max_ns)
+		s->min_ns = s->max_ns;
+	s->sleep_ns = s->min_ns;
+	/* Without this a 1 us sleep lasts 50 us (the default slack). */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+}
+
+static void sleep_ns(uint32_t ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000u, .tv_nsec = ns % 1000000000u };
+
+	/* An interrupted sleep just ends early: the loop polls again. */
+	nanosleep(&ts, NULL);
+}
+
+void dp_idle_backoff(struct dp_idle *s)
+{
+	if (s->empty <= s->pause_end)
+		s->empty++;
+	if (s->empty <= s->spin)
+		return;
+	if (s->empty <= s->pause_end || s->max_ns == 0) {
+		rte_pause();
+		return;
+	}
+	if (s->empty == s->pause_end + 1) {
+		/* First sleep of this quiet spell. */
+		s->sleep_ns = s->min_ns;
+		s->empty++;
+	}
+	sleep_ns(s->sleep_ns);
+	s->sleeps++;
+	if (s->sleep_ns < s->max_ns)
+		s->sleep_ns = s->sleep_ns > s->max_ns / 2 ? s->max_ns : s->sleep_ns * 2;
+}

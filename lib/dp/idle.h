@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Idle back-off for poll loops, one struct per polling lcore.
+ *
+ *   work seen ............ busy poll again at once (counter reset)
+ *   1..spin empty polls .. poll again at once
+ *   next pause polls ..... rte_pause() between polls
+ *   after that ........... nanosleep, min_ns doubling up to max_ns
+ *
+ * So a loaded worker never sleeps, and an idle one wakes at most every
+ * max_ns (the added latency for the first packet after a quiet spell).
+ * max_ns = 0 turns sleeping off (busy polling with pauses).
+ *
+ * Linux rounds short sleeps up by the thread's timer slack (50 us by
+ * default), so dp_idle_init sets this thread's slack to 1 ns: call it on
+ * the lcore that polls.
+ */
+#ifndef OMNI_DP_IDLE_H
+#define OMNI_DP_IDLE_H
+
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+
+enum {
+	DP_IDLE_SPIN_POLLS = 64,
+	DP_IDLE_PAUSE_POLLS = 256,
+	DP_IDLE_MIN_NS = 1000,
+	DP_IDLE_MAX_NS = 100000,
+};
+
+struct dp_idle_conf {
+	uint32_t spin_polls;   /* 0: DP_IDLE_SPIN_POLLS */
+	uint32_t pause_polls;  /* 0: DP_IDLE_PAUSE_POLLS */
+	uint32_t min_ns;       /* 0: DP_IDLE_MIN_NS */
+	uint32_t max_ns;       /* the cap; 0: never sleep */
+};
+
+struct dp_idle {
+	uint32_t empty;        /* empty polls in a row */
+	uint32_t sleep_ns;     /* next sleep */
+	uint32_t spin, pause_end, min_ns, max_ns;
+	uint64_t sleeps;       /* how often we slept (for metrics) */
+} __rte_cache_aligned;
+
+/* Fill s from conf (NULL: defaults, cap DP_IDLE_MAX_NS). Call on the
+ * polling thread (sets its timer slack). */
+void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf);
+
+/* An empty poll: spin, pause or sleep as the count says. */
+void dp_idle_backoff(struct dp_idle *s);
+
+/* After every poll: work = packets (or other events) handled. */
+static inline void dp_idle_poll_done(struct dp_idle *s, unsigned work)
+{
+	if (likely(work != 0)) {
+		s->empty = 0;
+		return;
+	}
+	dp_idle_backoff(s);
+}
+
+#endif /* OMNI_DP_IDLE_H */

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel interface facts and settings: see kif.h. */
+#include "dp/kif.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/ethtool.h>
+#include <linux/if_packet.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#define BPFFS_PATH "/sys/fs/bpf"
+#define BPFFS_MAGIC_NUMBER 0xcafe4a11u /* BPF_FS_MAGIC in linux/magic.h */
+
+static int ifreq_ioctl(const char *name, unsigned long req, struct ifreq *ifr)
+{
+	int fd, ret = 0;
+
+	if (strlen(name) >= sizeof(ifr->ifr_name))
+		return -EINVAL;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strcpy(ifr->ifr_name, name);
+	if (ioctl(fd, req, ifr) != 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int ethtool(const char *name, void *cmd)
+{
+	struct ifreq ifr = { .ifr_data = cmd };
+
+	return ifreq_ioctl(name, SIOCETHTOOL, &ifr);
+}
+
+bool dp_kif_exists(const char *name)
+{
+	return if_nametoindex(name) != 0;
+}
+
+static unsigned prefix_len(const uint8_t *mask, unsigned bytes)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < bytes; i++)
+		n += (unsigned)__builtin_popcount(mask[i]);
+	return n;
+}
+
+static void add_addr(struct dp_kif *k, const struct ifaddrs *ifa)
+{
+	struct dp_ifaddr *a;
+
+	if (k->n_addrs >= DP_KIF_MAX_ADDRS)
+		return;
+	a = &k->addrs[k->n_addrs];
+	memset(a, 0, sizeof(*a));
+	a->family = ifa->ifa_addr->sa_family;
+	if (a->family == AF_INET) {
+		memcpy(a->addr, &((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr, 4);
+		if (ifa->ifa_netmask)
+			a->prefix_len = (uint8_t)prefix_len(
+				(const uint8_t *)&((const struct sockaddr_in *)ifa->ifa_netmask)->sin_addr, 4);
+	} else {
+		memcpy(a->addr, &((const struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr, 16);
+		if (ifa->ifa_netmask)
+			a->prefix_len = (uint8_t)prefix_len(
+				(const uint8_t *)&((const struct sockaddr_in6 *)ifa->ifa_netmask)->sin6_addr, 16);
+	}
+	k->n_addrs++;
+}
+
+static int read_addrs(struct dp_kif *k)
+{
+	struct ifaddrs *list, *ifa;
+
+	if (getifaddrs(&list) != 0)
+		return -errno;
+	for (ifa = list; ifa; ifa = ifa->ifa_next) {
+		if (!ifa->ifa_addr || strcmp(ifa->ifa_name, k->name) != 0)
+			continue;
+		switch (ifa->ifa_addr->sa_family) {
+		case AF_PACKET: {
+			const struct sockaddr_ll *ll = (const struct sockaddr_ll *)ifa->ifa_addr;
+
+			if (ll->sll_halen == 6)
+				memcpy(k->mac, ll->sll_addr, 6);
+			break;
+		}
+		case AF_INET:
+		case AF_INET6:
+			add_addr(k, ifa);
+			break;
+		}
+	}
+	freeifaddrs(list);
+	return 0;
+}
+
+/* As DPDK's net_af_xdp decides: combined channels, or 1 when the driver
+ * reports none (veth reports rx/tx counts only). */
+static unsigned read_channels(const char *name)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+
+	if (ethtool(name, &ch) != 0 || ch.max_combined == 0 || ch.combined_count == 0)
+		return 1;
+	return ch.combined_count;
+}
+
+int dp_kif_read(const char *name, struct dp_kif *k)
+{
+	struct ifreq ifr = { 0 };
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	if (strlen(name) >= sizeof(k->name))
+		return -EINVAL;
+	strcpy(k->name, name);
+	k->ifindex = if_nametoindex(name);
+	if (k->ifindex == 0)
+		return -ENODEV;
+	ret = ifreq_ioctl(name, SIOCGIFMTU, &ifr);
+	if (ret < 0)
+		return ret;
+	k->mtu = (unsigned)ifr.ifr_mtu;
+	k->channels = read_channels(name);
+	return read_addrs(k);
+}
+
+int dp_kif_tx_offloads_off(const char *name)
+{
+	struct ethtool_value csum = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+	struct ethtool_value tso = { .cmd = ETHTOOL_STSO, .data = 0 };
+	int ret = ethtool(name, &csum);
+
+	/* TSO needs tx checksumming, so it is normally off already. */
+	if (ret == 0)
+		ret = ethtool(name, &tso);
+	return ret == -EOPNOTSUPP ? 0 : ret;
+}
+
+int dp_kif_bpffs_ensure(void)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS_PATH, &st) == 0 && (unsigned)st.f_type == BPFFS_MAGIC_NUMBER)
+		return 0;
+	if (mkdir(BPFFS_PATH, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	if (mount("bpf", BPFFS_PATH, "bpf", 0, "mode=0700") != 0)
+		return -errno;
+	return 0;
+}
+
+int dp_ifaddr_parse(const char *s, struct dp_ifaddr *a)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned max;
+
+	memset(a, 0, sizeof(*a));
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, a->addr) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, a->addr) == 1)
+		a->family = AF_INET6;
+	else
+		return -EINVAL;
+	max = a->family == AF_INET ? 32 : 128;
+	a->prefix_len = (uint8_t)max;
+	if (slash) {
+		char *end;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(slash + 1, &end, 10);
+		if (errno || end == slash + 1 || *end || n > max)
+			return -EINVAL;
+		a->prefix_len = (uint8_t)n;
+	}
+	return 0;
+}
+
+const char *dp_ifaddr_str(const struct dp_ifaddr *a, char *buf, unsigned size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(a->family, a->addr, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	snprintf(buf, size, "%s/%u", ip, a->prefix_len);
+	return buf;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel network interfaces, as the DPDK ports need them: their facts (MAC,
+ * addresses, MTU, queues) and a few settings. Plain sockets, no DPDK, so it
+ * can be used (and tested) without EAL. Errors are -errno.
+ */
+#ifndef OMNI_DP_KIF_H
+#define OMNI_DP_KIF_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { DP_KIF_MAX_ADDRS = 16 };
+
+struct dp_ifaddr {
+	int family;            /* AF_INET or AF_INET6 */
+	uint8_t prefix_len;
+	uint8_t addr[16];      /* network order; 4 bytes used for AF_INET */
+};
+
+struct dp_kif {
+	char name[IF_NAMESIZE];
+	unsigned ifindex;
+	uint8_t mac[6];
+	unsigned mtu;
+	unsigned channels;     /* queues AF_XDP may bind (ethtool combined; 1 if none) */
+	unsigned n_addrs;
+	struct dp_ifaddr addrs[DP_KIF_MAX_ADDRS];
+};
+
+/* Read name's facts into k. -ENODEV if there is no such interface. */
+int dp_kif_read(const char *name, struct dp_kif *k);
+
+bool dp_kif_exists(const char *name);
+
+/* Turn tx checksum offload (and with it TSO) off: frames leaving this
+ * interface then carry complete checksums, which AF_XDP needs. */
+int dp_kif_tx_offloads_off(const char *name);
+
+/* Mount bpffs at /sys/fs/bpf unless it is there (libxdp pins its XDP
+ * dispatcher there; `ip netns exec` gives a fresh /sys without it). */
+int dp_kif_bpffs_ensure(void);
+
+/* "192.0.2.1/24", "2001:db8::1/64"; no prefix: /32 or /128. */
+int dp_ifaddr_parse(const char *s, struct dp_ifaddr *a);
+/* "addr/len" into buf (at least 50 bytes). */
+const char *dp_ifaddr_str(const struct dp_ifaddr *a, char *buf, unsigned size);
+
+#endif /* OMNI_DP_KIF_H */

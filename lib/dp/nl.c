@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/* rtnetlink requests for the ports: see nl.h. Message layout: rtnetlink(7). */
+#include "dp/nl.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <stdalign.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct nl_msg {
+	alignas(struct nlmsghdr) char buf[1024];
+	int err; /* -EMSGSIZE once something did not fit */
+};
+
+static struct nlmsghdr *nl_hdr(struct nl_msg *m)
+{
+	return (struct nlmsghdr *)m->buf;
+}
+
+/* Append len bytes (4-byte aligned); NULL when they do not fit. */
+static void *nl_put(struct nl_msg *m, const void *data, size_t len)
+{
+	struct nlmsghdr *h = nl_hdr(m);
+	size_t at = NLMSG_ALIGN(h->nlmsg_len);
+	char *p;
+
+	if (m->err || at + NLMSG_ALIGN(len) > sizeof(m->buf)) {
+		m->err = -EMSGSIZE;
+		return NULL;
+	}
+	p = m->buf + at;
+	memset(p, 0, NLMSG_ALIGN(len));
+	if (data)
+		memcpy(p, data, len);
+	h->nlmsg_len = (uint32_t)(at + len);
+	return p;
+}
+
+static struct rtattr *attr_put(struct nl_msg *m, unsigned short type,
+			       const void *data, size_t len)
+{
+	struct rtattr *a = nl_put(m, NULL, RTA_LENGTH(len));
+
+	if (!a)
+		return NULL;
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
+	return a;
+}
+
+static void attr_u32(struct nl_msg *m, unsigned short type, uint32_t v)
+{
+	attr_put(m, type, &v, sizeof(v));
+}
+
+static void attr_str(struct nl_msg *m, unsigned short type, const char *s)
+{
+	attr_put(m, type, s, strlen(s) + 1);
+}
+
+static struct rtattr *nest_begin(struct nl_msg *m, unsigned short type)
+{
+	return attr_put(m, type, NULL, 0);
+}
+
+static void nest_end(struct nl_msg *m, struct rtattr *nest)
+{
+	if (nest && !m->err)
+		nest->rta_len = (unsigned short)(m->buf + nl_hdr(m)->nlmsg_len - (char *)nest);
+}
+
+static void nl_init(struct nl_msg *m, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *h = nl_hdr(m);
+
+	memset(m, 0, sizeof(*m));
+	h->nlmsg_len = NLMSG_HDRLEN;
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	h->nlmsg_seq = 1;
+}
+
+/* Send the request, return the kernel's verdict from its ack. */
+static int nl_talk(struct nl_msg *m)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	alignas(struct nlmsghdr) char reply[4096];
+	int fd, ret;
+	ssize_t n;
+
+	if (m->err)
+		return m->err;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, m->buf, nl_hdr(m)->nlmsg_len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) {
+		struct nlmsghdr *h;
+
+		n = recv(fd, reply, sizeof(reply), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			goto out;
+		}
+		for (h = (struct nlmsghdr *)reply; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				ret = h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ? -EPROTO : e->error;
+				goto out;
+			}
+		}
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+int dp_nl_link_up(unsigned ifindex, unsigned mtu)
+{
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC,
+		.ifi_index = (int)ifindex,
+		.ifi_flags = IFF_UP,
+		.ifi_change = IFF_UP,
+	};
+	struct nl_msg m;
+
+	nl_init(&m, RTM_NEWLINK, 0);
+	nl_put(&m, &ifi, sizeof(ifi));
+	if (mtu)
+		attr_u32(&m, IFLA_MTU, mtu);
+	return nl_talk(&m);
+}
+
+int dp_nl_addr_add(unsigned ifindex, const struct dp_ifaddr *a)
+{
+	struct ifaddrmsg ifa = {
+		.ifa_family = (uint8_t)a->family,
+		.ifa_prefixlen = a->prefix_len,
+		.ifa_index = ifindex,
+	};
+	size_t len = a->family == AF_INET ? 4 : 16;
+	struct nl_msg m;
+	int ret;
+
+	if (a->family != AF_INET && a->family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (a->family == AF_INET6)
+		ifa.ifa_flags = IFA_F_NODAD;
+	nl_init(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	nl_put(&m, &ifa, sizeof(ifa));
+	attr_put(&m, IFA_LOCAL, a->addr, len);
+	attr_put(&m, IFA_ADDRESS, a->addr, len);
+	ret = nl_talk(&m);
+	return ret == -EEXIST ? 0 : ret;
+}
+
+static void veth_end_attrs(struct nl_msg *m, const char *name, unsigned queues)
+{
+	attr_str(m, IFLA_IFNAME, name);
+	attr_u32(m, IFLA_NUM_TX_QUEUES, queues);
+	attr_u32(m, IFLA_NUM_RX_QUEUES, queues);
+}
+
+int dp_nl_veth_create(const char *name, const char *peer, unsigned queues)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct rtattr *linkinfo, *data, *peer_info;
+	struct nl_msg m;
+
+	if (strlen(name) >= IF_NAMESIZE || strlen(peer) >= IF_NAMESIZE || queues == 0)
+		return -EINVAL;
+	nl_init(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	nl_put(&m, &ifi, sizeof(ifi));
+	veth_end_attrs(&m, name, queues);
+	linkinfo = nest_begin(&m, IFLA_LINKINFO);
+	attr_str(&m, IFLA_INFO_KIND, "veth");
+	data = nest_begin(&m, IFLA_INFO_DATA);
+	/* The peer is described by an ifinfomsg followed by its attributes. */
+	peer_info = nest_begin(&m, VETH_INFO_PEER);
+	nl_put(&m, &ifi, sizeof(ifi));
+	veth_end_attrs(&m, peer, queues);
+	nest_end(&m, peer_info);
+	nest_end(&m, data);
+	nest_end(&m, linkinfo);
+	return nl_talk(&m);
+}
+
+int dp_nl_link_del(unsigned ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = (int)ifindex };
+	struct nl_msg m;
+
+	nl_init(&m, RTM_DELLINK, 0);
+	nl_put(&m, &ifi, sizeof(ifi));
+	return nl_talk(&m);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The few rtnetlink requests the ports need, over a plain NETLINK_ROUTE
+ * socket (what `ip link` / `ip addr` would do, without running them).
+ * Each call opens its own socket and waits for the kernel's answer.
+ * Errors are -errno as the kernel gave them.
+ */
+#ifndef OMNI_DP_NL_H
+#define OMNI_DP_NL_H
+
+#include "dp/kif.h"
+
+/* Set the MTU (unless 0) and bring the link up. */
+int dp_nl_link_up(unsigned ifindex, unsigned mtu);
+
+/* Add an address (IPv6 without duplicate address detection: the only other
+ * end of a host port is us). An address already there is not an error. */
+int dp_nl_addr_add(unsigned ifindex, const struct dp_ifaddr *a);
+
+/* Create a veth pair name <-> peer, each end with `queues` rx/tx queues. */
+int dp_nl_veth_create(const char *name, const char *peer, unsigned queues);
+
+/* Delete a link (and with a veth, its peer). */
+int dp_nl_link_del(unsigned ifindex);
+
+#endif /* OMNI_DP_NL_H */

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control lcore's loop: drain the control ring, then once a
+ * millisecond walk the peers: adopt roaming, promote confirmed keypairs,
+ * turn the workers' timestamps into timer events, run the timers, send
+ * what waited for a session.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <sodium.h>
+
+#include "control.h"
+
+#define TICK_NS 1000000ULL
+enum { STAGED_PER_PEER = 256, CONTROL_BURST = 32 };
+
+int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, uint32_t id,
+			   const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
+			   const struct omni_dp_endpoint *ep, uint16_t keepalive_s)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	memset(peer, 0, sizeof(*peer));
+	peer->id = id;
+	peer->mtu = c->dp->mtu;
+	rte_seqlock_init(&peer->ep_lock);
+	memcpy(peer->public_key, pub, WG_KEY_LEN);
+	if (wg_handshake_init(&peer->hs, &c->id, pub, psk) != WG_OK)
+		return -EINVAL;
+	peer->hs.user = peer;
+	wg_cookie_init(&peer->cookie, pub);
+	wg_timers_init(&peer->timers, keepalive_s, randombytes_random() | 1ULL << 32);
+	if (ep)
+		peer->ep = *ep;
+	snprintf(name, sizeof(name), "staged%u_%u", id, (unsigned)getpid());
+	peer->staged = rte_ring_create(name, STAGED_PER_PEER, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (!peer->staged)
+		return -ENOMEM;
+	peer->in_use = true;
+	return 0;
+}
+
+static void drop_staged(struct omni_control *c, struct omni_dp_peer *peer)
+{
+	struct rte_mbuf *m;
+
+	while (rte_ring_sc_dequeue(peer->staged, (void **)&m) == 0) {
+		rte_pktmbuf_free(m);
+		c->stats.staged_dropped++;
+	}
+}
+
+static void send_staged(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+{
+	struct rte_mbuf *m;
+
+	if (!peer->tx || !peer->path)
+		return;
+	while (rte_ring_sc_dequeue(peer->staged, (void **)&m) == 0)
+		omni_control_send_data(c, peer, m, now);
+}
+
+static void zero_keys(struct omni_control *c, struct omni_dp_peer *peer)
+{
+	struct wg_keypair_retired r;
+
+	__atomic_store_n(&peer->tx, NULL, __ATOMIC_RELEASE);
+	wg_keypairs_clear(&peer->kps, &r);
+	omni_control_retire(c, &r);
+	if (peer->hs_index)
+		wg_index_remove(c->indices, peer->hs_index);
+	peer->hs_index = 0;
+	wg_handshake_clear(&peer->hs);
+}
+
+/* A worker saw a packet on a keypair other than tx: maybe the next one. */
+static void confirm(struct omni_control *c, struct omni_dp_peer *peer)
+{
+	struct omni_keypair *kp = __atomic_exchange_n(&peer->confirm, NULL, __ATOMIC_ACQUIRE);
+	struct wg_keypair_retired r;
+
+	if (!kp)
+		return;
+	if (wg_keypairs_received_with(&peer->kps, &kp->wg, &r)) {
+		__atomic_store_n(&peer->tx, kp, __ATOMIC_RELEASE);
+		omni_control_retire(c, &r);
+		wg_timers_handshake_complete(&peer->timers, 0);
+	}
+}
+
+static void roam(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+{
+	if (!__atomic_load_n(&peer->roam_pending, __ATOMIC_ACQUIRE))
+		return;
+	rte_seqlock_write_lock(&peer->ep_lock);
+	peer->ep = peer->roam;
+	peer->roam_pending = 0;
+	rte_seqlock_write_unlock(&peer->ep_lock);
+	omni_control_path_update(c, peer, now);
+}
+
+/* Workers stamp times; the timer hooks see them as events, in order. */
+static void timer_events(struct omni_dp_peer *peer)
+{
+	uint64_t tx = __atomic_load_n(&peer->last_tx_ns, __ATOMIC_RELAXED);
+	uint64_t dtx = __atomic_load_n(&peer->last_data_tx_ns, __ATOMIC_RELAXED);
+	uint64_t rx = __atomic_load_n(&peer->last_rx_ns, __ATOMIC_RELAXED);
+	uint64_t drx = __atomic_load_n(&peer->last_data_rx_ns, __ATOMIC_RELAXED);
+
+	if (dtx != peer->seen_data_tx_ns)
+		wg_timers_data_sent(&peer->timers, dtx);
+	if (tx != peer->seen_tx_ns) {
+		wg_timers_any_authenticated_packet_sent(&peer->timers, tx);
+		wg_timers_any_authenticated_packet_traversal(&peer->timers, tx);
+	}
+	if (rx != peer->seen_rx_ns) {
+		wg_timers_any_authenticated_packet_received(&peer->timers, rx);
+		wg_timers_any_authenticated_packet_traversal(&peer->timers, rx);
+	}
+	if (drx != peer->seen_data_rx_ns)
+		wg_timers_data_received(&peer->timers, drx);
+	peer->seen_tx_ns = tx;
+	peer->seen_data_tx_ns = dtx;
+	peer->seen_rx_ns = rx;
+	peer->seen_data_rx_ns = drx;
+}
+
+static void initiate(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now, bool retry)
+{
+	if (!wg_timers_may_send_initiation(&peer->timers, now))
+		return;
+	if (omni_control_send_initiation(c, peer, now))
+		wg_timers_handshake_initiated(&peer->timers, now, retry);
+}
+
+static void peer_tick(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+{
+	unsigned act;
+
+	roam(c, peer, now);
+	if (peer->path_dirty)
+		omni_control_path_update(c, peer, now);
+	confirm(c, peer);
+	timer_events(peer);
+	act = wg_timers_poll(&peer->timers, now);
+	if (act & WG_TIMER_ZERO_KEYS)
+		zero_keys(c, peer);
+	if (act & WG_TIMER_DROP_STAGED)
+		drop_staged(c, peer);
+	if (act & WG_TIMER_SEND_INITIATION)
+		initiate(c, peer, now, peer->timers.handshake_attempts > 0);
+	if (__atomic_exchange_n(&peer->want_handshake, 0, __ATOMIC_RELAXED)) {
+		if (!peer->tx || wg_keypair_should_rekey_on_send(&peer->tx->wg, now) ||
+		    wg_keypair_should_rekey_on_receive(&peer->tx->wg, now))
+			initiate(c, peer, now, false);
+	}
+	send_staged(c, peer, now);
+	if ((act & WG_TIMER_SEND_KEEPALIVE) && peer->tx)
+		omni_control_send_keepalive(c, peer, now);
+}
+
+static void ring_rx(struct omni_control *c, struct rte_mbuf *m, uint64_t now)
+{
+	struct net_udp_view v;
+	enum net_class cls;
+
+	if (m->port == c->host_port) {
+		omni_control_host_rx(c, m);
+		return;
+	}
+	cls = net_classify_underlay(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, &c->dp->local, &v);
+	if (cls == NET_UDP_TO_US)
+		omni_control_handshake_rx(c, m, &v, now);
+	else if (cls == NET_ARP || cls == NET_ND)
+		omni_control_neigh_rx(c, m, cls, &v, now);
+	else
+		rte_pktmbuf_free(m);
+}
+
+unsigned omni_control_poll(struct omni_control *c)
+{
+	struct omni_dataplane *dp = c->dp;
+	struct rte_mbuf *pkts[CONTROL_BURST];
+	uint64_t now = omni_now_ns(dp);
+	unsigned i, n;
+
+	n = rte_ring_sc_dequeue_burst(dp->to_control, (void **)pkts, CONTROL_BURST, NULL);
+	for (i = 0; i < n; i++)
+		ring_rx(c, pkts[i], now);
+	if (now >= c->next_tick_ns) {
+		c->next_tick_ns = now + TICK_NS;
+		for (i = 0; i < dp->n_peers; i++)
+			if (dp->peers[i].in_use)
+				peer_tick(c, &dp->peers[i], now);
+	}
+	if (c->is_reader)
+		rte_rcu_qsbr_quiescent(dp->rcu, c->rcu_id);
+	omni_sessions_reclaim(dp->sessions);
+	return n;
+}
+
+void omni_control_fini(struct omni_control *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->dp->n_peers; i++) {
+		struct omni_dp_peer *peer = &c->dp->peers[i];
+
+		if (!peer->in_use)
+			continue;
+		zero_keys(c, peer);
+		drop_staged(c, peer);
+		rte_ring_free(peer->staged);
+		wg_handshake_wipe(&peer->hs);
+		wg_cookie_wipe(&peer->cookie);
+		peer->in_use = false;
+	}
+	wg_cookie_checker_wipe(&c->checker);
+	wg_identity_wipe(&c->id);
+}

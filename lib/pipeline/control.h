@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control lcore: handshakes, timers, keypair installs, ARP/ND and
+ * next-hop resolution, and what waits for a session. The only writer of
+ * the tables the workers read (docs/dataplane.md).
+ */
+#ifndef OMNI_PIPELINE_CONTROL_H
+#define OMNI_PIPELINE_CONTROL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wg/cookie.h"
+#include "wg/index.h"
+#include "wg/noise.h"
+
+#include "dataplane.h"
+
+struct rte_mempool;
+
+enum { OMNI_NEIGH_MAX = 64 };
+
+struct omni_neigh {
+	struct net_addr addr;
+	struct net_mac mac;
+	bool valid;
+	uint64_t asked_ns;	/* last request sent */
+};
+
+/* Counters only control writes; read by metrics and the console. */
+struct omni_control_stats {
+	uint64_t handshakes_completed;	/* omni_handshakes_completed_total */
+	uint64_t initiations_sent, responses_sent, cookies_sent;
+	uint64_t keepalives_sent;
+	uint64_t handshake_refused[WG_RESULT_COUNT];
+	uint64_t ratelimited;		/* omni_sessions_dropped_ratelimit_total */
+	uint64_t arp_replies, nd_replies, neigh_requests;
+	uint64_t staged_sent, staged_dropped;
+};
+
+struct omni_control {
+	struct omni_dataplane *dp;
+	struct wg_static_identity id;
+	struct wg_cookie_checker checker;
+	struct wg_index_table *indices;
+	struct wg_aead *aead;
+	struct rte_mempool *pool;
+	uint16_t under_port, under_txq;
+	uint16_t host_port, host_txq;
+	unsigned rcu_id;
+	bool is_reader;			/* single-lcore mode: also a worker */
+	struct net_addr gw4, gw6;	/* default next hops, or family NONE */
+	uint8_t prefix4, prefix6;	/* on-link prefix lengths of the underlay */
+	struct omni_neigh neigh[OMNI_NEIGH_MAX];
+	uint64_t next_tick_ns;
+	struct omni_control_stats stats;
+};
+
+/* Peers: install one from its public key, PSK (may be NULL), endpoint
+ * (family NONE when unknown) and keepalive. Control lcore only. */
+int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, uint32_t id,
+			   const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
+			   const struct omni_dp_endpoint *ep, uint16_t keepalive_s);
+
+/* One pass: the control ring, then (once per ms) every peer. */
+unsigned omni_control_poll(struct omni_control *c);
+
+/* Wipe keys and free what the peers hold (at stop). */
+void omni_control_fini(struct omni_control *c);
+
+/* ---- internal, shared by control*.c ---- */
+void omni_control_handshake_rx(struct omni_control *c, struct rte_mbuf *m,
+			       const struct net_udp_view *v, uint64_t now);
+bool omni_control_send_initiation(struct omni_control *c, struct omni_dp_peer *peer,
+				  uint64_t now);
+void omni_control_send_data(struct omni_control *c, struct omni_dp_peer *peer,
+			    struct rte_mbuf *inner, uint64_t now);
+void omni_control_send_keepalive(struct omni_control *c, struct omni_dp_peer *peer,
+				 uint64_t now);
+void omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer,
+			   const void *msg, uint32_t len);
+void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst,
+			      uint16_t port, const struct net_mac *mac, const void *msg,
+			      uint32_t len);
+void omni_control_neigh_rx(struct omni_control *c, struct rte_mbuf *m, enum net_class cls,
+			   const struct net_udp_view *v, uint64_t now);
+void omni_control_host_rx(struct omni_control *c, struct rte_mbuf *m);
+/* (Re)build the peer's outer-header path; false while its MAC is unknown. */
+bool omni_control_path_update(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now);
+void omni_control_retire(struct omni_control *c, struct wg_keypair_retired *r);
+
+#endif /* OMNI_PIPELINE_CONTROL_H */

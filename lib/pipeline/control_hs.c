@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Handshake messages on the control lcore. Order of checks, cheapest
+ * first, as the WireGuard paper prescribes: exact size (the worker and
+ * wg_message_parse), mac1, mac2 when under load (else a cookie reply),
+ * then the Diffie-Hellman work in lib/wg.
+ */
+#include <endian.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "wg/parse.h"
+
+#include "control.h"
+
+static uint64_t unix_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * WG_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static struct wg_handshake *peer_by_key(void *ctx, const uint8_t pub[WG_KEY_LEN])
+{
+	struct omni_control *c = ctx;
+	unsigned i;
+
+	/* Linear: a handful of DH operations cost more than this scan. */
+	for (i = 0; i < c->dp->n_peers; i++)
+		if (c->dp->peers[i].in_use &&
+		    !memcmp(c->dp->peers[i].public_key, pub, WG_KEY_LEN))
+			return &c->dp->peers[i].hs;
+	return NULL;
+}
+
+static struct omni_dp_peer *peer_of_hs(struct wg_handshake *hs)
+{
+	return hs->user;
+}
+
+void omni_control_retire(struct omni_control *c, struct wg_keypair_retired *r)
+{
+	unsigned i;
+
+	for (i = 0; i < r->n; i++) {
+		struct omni_keypair *kp = r->kp[i]->user;
+
+		wg_index_remove(c->indices, kp->wg.local_index);
+		omni_sessions_retire(c->dp->sessions, kp);
+	}
+	r->n = 0;
+}
+
+/* Derive, publish and rotate in the keypair of a finished handshake. */
+static bool install_session(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+{
+	struct omni_keypair *kp = omni_sessions_keypair_alloc(c->dp->sessions);
+	struct wg_keypair_retired r;
+	uint32_t index = peer->hs.local_index;
+
+	if (!kp || wg_noise_begin_session(&peer->hs, &kp->wg, now) != WG_OK) {
+		if (kp)
+			omni_sessions_retire(c->dp->sessions, kp);
+		return false;
+	}
+	kp->peer = peer;
+	kp->wg.user = kp;
+	wg_index_replace(c->indices, index, WG_INDEX_KEYPAIR, kp);
+	peer->hs_index = 0;
+	if (omni_sessions_publish(c->dp->sessions, kp) != 0) {
+		wg_index_remove(c->indices, index);
+		omni_sessions_retire(c->dp->sessions, kp);
+		return false;
+	}
+	wg_keypairs_add(&peer->kps, &kp->wg, &r);
+	__atomic_store_n(&peer->tx, peer->kps.current ? peer->kps.current->user : NULL,
+			 __ATOMIC_RELEASE);
+	omni_control_retire(c, &r);
+	wg_timers_session_derived(&peer->timers, now);
+	peer->last_handshake_unix_ns = unix_now_ns();
+	peer->handshakes++;
+	c->stats.handshakes_completed++;
+	return true;
+}
+
+/* A handshake index in the table is replaced by each new attempt. */
+static uint32_t new_hs_index(struct omni_control *c, struct omni_dp_peer *peer)
+{
+	if (peer->hs_index)
+		wg_index_remove(c->indices, peer->hs_index);
+	peer->hs_index = wg_index_insert(c->indices, WG_INDEX_HANDSHAKE, &peer->hs);
+	return peer->hs_index;
+}
+
+/* An authenticated packet came from src: the peer is there now (roaming). */
+static void adopt_endpoint(struct omni_control *c, struct omni_dp_peer *peer,
+			   const struct net_udp_view *v, uint64_t now)
+{
+	if (peer->ep.port == v->src_port && peer->ep.addr.family == v->src.family &&
+	    !memcmp(&peer->ep.addr, &v->src, sizeof(v->src)) && peer->path)
+		return;
+	rte_seqlock_write_lock(&peer->ep_lock);
+	peer->ep.addr = v->src;
+	peer->ep.port = v->src_port;
+	peer->roam_pending = 0;
+	rte_seqlock_write_unlock(&peer->ep_lock);
+	omni_control_path_update(c, peer, now);
+}
+
+static void refuse(struct omni_control *c, enum wg_result r)
+{
+	c->stats.handshake_refused[r]++;
+}
+
+static void on_initiation(struct omni_control *c, const struct wg_msg_initiation *msg,
+			  const struct net_udp_view *v, uint64_t now)
+{
+	struct wg_msg_response resp;
+	struct wg_handshake *hs = NULL;
+	struct omni_dp_peer *peer;
+	enum wg_result r;
+
+	r = wg_noise_consume_initiation(msg, &c->id, peer_by_key, c, now, &hs);
+	if (r != WG_OK) {
+		refuse(c, r);
+		return;
+	}
+	peer = peer_of_hs(hs);
+	adopt_endpoint(c, peer, v, now);
+	r = wg_noise_create_response(hs, &resp, new_hs_index(c, peer));
+	if (r != WG_OK) {
+		refuse(c, r);
+		return;
+	}
+	wg_cookie_add_macs(&peer->cookie, &resp, sizeof(resp), now);
+	if (!install_session(c, peer, now))
+		return;
+	wg_timers_any_authenticated_packet_received(&peer->timers, now);
+	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
+	omni_control_send_udp(c, peer, &resp, sizeof(resp));
+	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
+	c->stats.responses_sent++;
+}
+
+static void on_response(struct omni_control *c, const struct wg_msg_response *msg,
+			const struct net_udp_view *v, uint64_t now)
+{
+	const struct wg_index_entry *e = wg_index_lookup(c->indices, le32toh(msg->receiver_index));
+	struct omni_dp_peer *peer;
+	enum wg_result r;
+
+	if (!e || e->kind != WG_INDEX_HANDSHAKE) {
+		refuse(c, WG_UNKNOWN_INDEX);
+		return;
+	}
+	peer = peer_of_hs(e->ptr);
+	r = wg_noise_consume_response(msg, &peer->hs);
+	if (r != WG_OK) {
+		refuse(c, r);
+		return;
+	}
+	adopt_endpoint(c, peer, v, now);
+	if (!install_session(c, peer, now))
+		return;
+	wg_timers_handshake_complete(&peer->timers, now);
+	wg_timers_any_authenticated_packet_received(&peer->timers, now);
+	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
+	/* Confirm the session to the responder at once, staged data or not. */
+	if (peer->staged && rte_ring_count(peer->staged) == 0)
+		omni_control_send_keepalive(c, peer, now);
+}
+
+static void on_cookie(struct omni_control *c, const struct wg_msg_cookie *msg, uint64_t now)
+{
+	const struct wg_index_entry *e = wg_index_lookup(c->indices, le32toh(msg->receiver_index));
+	enum wg_result r;
+
+	if (!e || e->kind != WG_INDEX_HANDSHAKE) {
+		refuse(c, WG_UNKNOWN_INDEX);
+		return;
+	}
+	r = wg_cookie_consume_reply(&peer_of_hs(e->ptr)->cookie, msg, now);
+	if (r != WG_OK)
+		refuse(c, r);
+}
+
+/* Source address and port as the cookie's input. */
+static size_t source_bytes(const struct net_udp_view *v, uint8_t out[18])
+{
+	size_t n = v->src.family == NET_AF_IP4 ? 4 : 16;
+
+	memcpy(out, v->src.family == NET_AF_IP4 ? v->src.ip4.b : v->src.ip6.b, n);
+	out[n] = (uint8_t)(v->src_port >> 8);
+	out[n + 1] = (uint8_t)v->src_port;
+	return n + 2;
+}
+
+static bool macs_ok(struct omni_control *c, const uint8_t *msg, uint32_t len,
+		    const struct net_udp_view *v, uint64_t now)
+{
+	bool under_load = rte_ring_count(c->dp->to_control) > rte_ring_get_capacity(c->dp->to_control) / 2;
+	uint8_t src[18];
+	size_t src_len = source_bytes(v, src);
+	struct wg_msg_cookie reply;
+	enum wg_result r;
+	uint32_t sender;
+
+	r = wg_cookie_validate(&c->checker, msg, len, src, src_len, under_load, now);
+	if (r == WG_OK)
+		return true;
+	refuse(c, r);
+	if (r == WG_NEED_COOKIE) {
+		/* The sender index of both messages is at offset 4. */
+		memcpy(&sender, msg + 4, sizeof(sender));
+		wg_cookie_reply_create(&c->checker, &reply, msg, len, le32toh(sender), src, src_len,
+				       now);
+		omni_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &reply, sizeof(reply));
+		c->stats.cookies_sent++;
+	}
+	return false;
+}
+
+void omni_control_handshake_rx(struct omni_control *c, struct rte_mbuf *m,
+			       const struct net_udp_view *v, uint64_t now)
+{
+	const uint8_t *msg = rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off;
+	enum wg_message_type type;
+	enum wg_result r;
+
+	r = wg_message_parse(msg, v->payload_len, &type);
+	if (r != WG_OK) {
+		refuse(c, r);
+		goto out;
+	}
+	if (type == WG_MSG_HANDSHAKE_COOKIE) {
+		on_cookie(c, (const struct wg_msg_cookie *)msg, now);
+		goto out;
+	}
+	if (type == WG_MSG_DATA || !macs_ok(c, msg, v->payload_len, v, now))
+		goto out;
+	if (type == WG_MSG_HANDSHAKE_INITIATION)
+		on_initiation(c, (const struct wg_msg_initiation *)msg, v, now);
+	else
+		on_response(c, (const struct wg_msg_response *)msg, v, now);
+out:
+	rte_pktmbuf_free(m);
+}
+
+bool omni_control_send_initiation(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+{
+	struct wg_msg_initiation msg;
+	uint8_t ts[WG_TIMESTAMP_LEN];
+
+	if (!peer->path && !omni_control_path_update(c, peer, now))
+		return false; /* no endpoint yet, or its MAC is being resolved */
+	wg_tai64n(ts, unix_now_ns());
+	if (wg_noise_create_initiation(&peer->hs, &msg, ts, new_hs_index(c, peer)) != WG_OK)
+		return false;
+	wg_cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
+	omni_control_send_udp(c, peer, &msg, sizeof(msg));
+	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
+	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
+	c->stats.initiations_sent++;
+	return true;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The state the workers share, and one worker's own. See docs/dataplane.md
+ * for who writes what.
+ */
+#ifndef OMNI_PIPELINE_DATAPLANE_H
+#define OMNI_PIPELINE_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "aead/aead.h"
+#include "net/net.h"
+
+#include "allowedips.h"
+#include "drop.h"
+#include "peer.h"
+#include "sessions.h"
+
+struct rte_mbuf;
+struct rte_ring;
+struct rte_rcu_qsbr;
+
+enum { OMNI_BURST = 32 };
+
+struct omni_dataplane {
+	struct omni_sessions *sessions;
+	struct omni_allowedips *aips;	/* atomic pointer, control publishes */
+	struct omni_dp_peer *peers;	/* indexed by peer id */
+	unsigned n_peers;
+	struct rte_ring *to_control;	/* MP/SC: mbufs for the control lcore */
+	struct rte_rcu_qsbr *rcu;
+	struct net_local local;		/* the underlay address and listen port */
+	struct net_mac host_kernel_mac;	/* omni0's MAC in the kernel */
+	struct net_mac host_our_mac;	/* our MAC on the host link */
+	struct net_ip4 host_ip4;	/* our address on the host link, for ICMP */
+	struct net_ip6 host_ip6;
+	uint32_t mtu;			/* tunnel MTU (inner packets) */
+	uint64_t tsc_hz;
+	volatile bool quit;
+};
+
+/* Per-lcore counters; summed when read. */
+struct omni_lcore_stats {
+	uint64_t rx_packets, rx_bytes;	/* decrypted to the host */
+	uint64_t tx_packets, tx_bytes;	/* encrypted to the underlay */
+	uint64_t to_control;
+	uint64_t bursts, polls, idle_polls;
+	uint64_t drops[OMNI_DROP_COUNT];
+} __rte_cache_aligned;
+
+struct omni_worker {
+	struct omni_dataplane *dp;
+	struct wg_aead *aead;
+	uint16_t under_port, under_rxq, under_txq;
+	uint16_t host_port, host_rxq, host_txq;
+	unsigned rcu_id;
+	uint16_t ip_id;
+	struct omni_lcore_stats stats;
+} __rte_cache_aligned;
+
+/* Monotonic ns from the TSC: the clock every part of the data plane uses. */
+uint64_t omni_now_ns(const struct omni_dataplane *dp);
+
+/* One pass over both RX queues; returns the packets handled (0 = idle). */
+unsigned omni_worker_poll(struct omni_worker *w);
+
+#endif /* OMNI_PIPELINE_DATAPLANE_H */

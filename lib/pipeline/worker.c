@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "worker_internal.h"
+
+uint64_t omni_now_ns(const struct omni_dataplane *dp)
+{
+	uint64_t tsc = rte_rdtsc();
+
+	/* Split so the multiplication cannot overflow for years of uptime. */
+	return tsc / dp->tsc_hz * 1000000000ULL +
+	       (tsc % dp->tsc_hz) * 1000000000ULL / dp->tsc_hz;
+}
+
+void omni_worker_drop(struct omni_worker *w, struct rte_mbuf *m, enum omni_drop why)
+{
+	w->stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+void omni_worker_to_control(struct omni_worker *w, struct rte_mbuf *m)
+{
+	if (rte_ring_mp_enqueue(w->dp->to_control, m) != 0) {
+		omni_worker_drop(w, m, OMNI_DROP_RING_FULL);
+		return;
+	}
+	w->stats.to_control++;
+}
+
+void omni_worker_tx(struct omni_worker *w, uint16_t port, uint16_t queue,
+		    struct rte_mbuf **pkts, unsigned n)
+{
+	uint16_t sent = 0;
+
+	if (n)
+		sent = rte_eth_tx_burst(port, queue, pkts, (uint16_t)n);
+	for (; sent < n; sent++)
+		omni_worker_drop(w, pkts[sent], OMNI_DROP_TX_FULL);
+}
+
+static bool same_endpoint(const struct omni_dp_endpoint *ep, const struct net_addr *a,
+			  uint16_t port)
+{
+	if (ep->port != port || ep->addr.family != a->family)
+		return false;
+	if (a->family == NET_AF_IP4)
+		return memcmp(&ep->addr.ip4, &a->ip4, sizeof(a->ip4)) == 0;
+	return memcmp(&ep->addr.ip6, &a->ip6, sizeof(a->ip6)) == 0;
+}
+
+void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
+			       const struct net_addr *src, uint16_t port)
+{
+	uint32_t sn;
+	bool same;
+
+	(void)w;
+	do {
+		sn = rte_seqlock_read_begin(&peer->ep_lock);
+		same = same_endpoint(&peer->ep, src, port) ||
+		       (peer->roam_pending && same_endpoint(&peer->roam, src, port));
+	} while (rte_seqlock_read_retry(&peer->ep_lock, sn));
+	if (same)
+		return;
+	rte_seqlock_write_lock(&peer->ep_lock);
+	peer->roam.addr = *src;
+	peer->roam.port = port;
+	peer->roam_pending = 1;
+	rte_seqlock_write_unlock(&peer->ep_lock);
+}
+
+unsigned omni_worker_poll(struct omni_worker *w)
+{
+	unsigned n;
+
+	n = omni_worker_underlay_rx(w);
+	n += omni_worker_host_rx(w);
+	w->stats.polls++;
+	if (n)
+		w->stats.bursts++;
+	else
+		w->stats.idle_polls++;
+	rte_rcu_qsbr_quiescent(w->dp->rcu, w->rcu_id);
+	return n;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Underlay -> host: classify, look up sessions in bulk, decrypt the whole
+ * burst across peers in one AEAD call, check replay and AllowedIPs, hand
+ * the inner packets to the host port with an Ethernet header.
+ */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "wg/messages.h"
+#include "wg/parse.h"
+#include "wg/transport.h"
+
+#include "worker_internal.h"
+
+struct rx_item {
+	struct rte_mbuf *m;
+	uint8_t *pkt;			/* WireGuard message */
+	uint32_t len;
+	struct omni_keypair *kp;
+	struct net_addr src;
+	uint16_t src_port;
+};
+
+static enum omni_drop drop_of(enum wg_result r)
+{
+	switch (r) {
+	case WG_BAD_DATA_TAG:
+		return OMNI_DROP_BAD_TAG;
+	case WG_REPLAYED_COUNTER:
+		return OMNI_DROP_REPLAY;
+	case WG_KEY_EXPIRED:
+	case WG_NO_KEY:
+		return OMNI_DROP_KEY_EXPIRED;
+	default:
+		return OMNI_DROP_BAD_MESSAGE;
+	}
+}
+
+/* Sorts one frame; data messages are appended to items. */
+static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *items,
+		     unsigned *n_items)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct net_udp_view v;
+	enum wg_message_type type;
+	uint8_t *pkt;
+
+	if (m->nb_segs != 1) {
+		omni_worker_drop(w, m, OMNI_DROP_MALFORMED);
+		return;
+	}
+	switch (net_classify_underlay(data, m->data_len, &w->dp->local, &v)) {
+	case NET_UDP_TO_US:
+		break;
+	case NET_ARP:
+	case NET_ND:
+		omni_worker_to_control(w, m);
+		return;
+	case NET_OTHER:
+		omni_worker_drop(w, m, OMNI_DROP_NOT_OURS);
+		return;
+	default:
+		omni_worker_drop(w, m, OMNI_DROP_MALFORMED);
+		return;
+	}
+	pkt = data + v.payload_off;
+	if (wg_message_parse(pkt, v.payload_len, &type) != WG_OK) {
+		/* Not WireGuard: signaling and STUN will go to control (issue 4). */
+		omni_worker_drop(w, m, OMNI_DROP_UNKNOWN_PROTO);
+		return;
+	}
+	if (type != WG_MSG_DATA) {
+		omni_worker_to_control(w, m);
+		return;
+	}
+	items[*n_items] = (struct rx_item){ .m = m, .pkt = pkt, .len = v.payload_len,
+					    .src = v.src, .src_port = v.src_port };
+	(*n_items)++;
+}
+
+/* The inner source must route back to the peer that sent it. */
+static bool source_allowed(const struct omni_dataplane *dp, const uint8_t *inner,
+			   const struct omni_dp_peer *peer)
+{
+	const struct omni_allowedips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
+	uint32_t v4;
+
+	if ((inner[0] >> 4) == 4) {
+		memcpy(&v4, inner + 12, 4);
+		return omni_allowedips_lookup4(aips, v4) == peer->id;
+	}
+	return omni_allowedips_lookup6(aips, inner + 8) == peer->id;
+}
+
+static void note_received(struct omni_worker *w, struct rx_item *it, uint64_t now, bool data)
+{
+	struct omni_dp_peer *peer = it->kp->peer;
+
+	__atomic_store_n(&peer->last_rx_ns, now, __ATOMIC_RELAXED);
+	if (data)
+		__atomic_store_n(&peer->last_data_rx_ns, now, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&peer->rx_bytes, it->len, __ATOMIC_RELAXED);
+	/* A packet on a keypair that is not the one we send with: maybe a
+	 * responder's next keypair, confirmed now. Control decides. */
+	if (it->kp != __atomic_load_n(&peer->tx, __ATOMIC_RELAXED) &&
+	    !__atomic_exchange_n(&it->kp->confirm_posted, 1, __ATOMIC_RELAXED))
+		__atomic_store_n(&peer->confirm, it->kp, __ATOMIC_RELEASE);
+	if (wg_keypair_should_rekey_on_receive(&it->kp->wg, now))
+		__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
+	omni_worker_note_endpoint(w, peer, &it->src, it->src_port);
+}
+
+/* Turns the decrypted message in place into an Ethernet frame for the host. */
+static bool to_host_frame(struct omni_worker *w, struct rx_item *it, int inner_len)
+{
+	struct rte_mbuf *m = it->m;
+	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
+	uint8_t *frame = inner - NET_ETH_HLEN;
+	uint16_t type = (inner[0] >> 4) == 4 ? NET_ETH_IP4 : NET_ETH_IP6;
+
+	net_eth_build(frame, NET_ETH_HLEN, &w->dp->host_kernel_mac, &w->dp->host_our_mac, type);
+	if (!rte_pktmbuf_adj(m, (uint16_t)(frame - rte_pktmbuf_mtod(m, uint8_t *))))
+		return false;
+	return rte_pktmbuf_trim(m, (uint16_t)(m->data_len - NET_ETH_HLEN - inner_len)) == 0;
+}
+
+static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead_op *op,
+		       uint64_t now, struct rte_mbuf **out, unsigned *n_out)
+{
+	enum wg_result r = wg_transport_open_finish(&it->kp->wg, it->pkt, op);
+	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
+	int inner_len;
+
+	if (r != WG_OK) {
+		omni_worker_drop(w, it->m, drop_of(r));
+		return;
+	}
+	inner_len = wg_transport_inner_len(inner, op->len);
+	if (inner_len < 0) {
+		omni_worker_drop(w, it->m, OMNI_DROP_BAD_INNER);
+		return;
+	}
+	if (inner_len > 0 && !source_allowed(w->dp, inner, it->kp->peer)) {
+		omni_worker_drop(w, it->m, OMNI_DROP_SRC_NOT_ALLOWED);
+		return;
+	}
+	note_received(w, it, now, inner_len > 0);
+	if (inner_len == 0) {
+		rte_pktmbuf_free(it->m); /* keepalive: timers only */
+		return;
+	}
+	if (!to_host_frame(w, it, inner_len)) {
+		omni_worker_drop(w, it->m, OMNI_DROP_MALFORMED);
+		return;
+	}
+	w->stats.rx_packets++;
+	w->stats.rx_bytes += (uint64_t)inner_len;
+	out[(*n_out)++] = it->m;
+}
+
+static void decrypt(struct omni_worker *w, struct rx_item *items, unsigned n)
+{
+	uint32_t idx[OMNI_BURST];
+	struct omni_keypair *kps[OMNI_BURST];
+	struct wg_aead_op ops[OMNI_BURST];
+	struct rx_item *live[OMNI_BURST];
+	struct rte_mbuf *out[OMNI_BURST];
+	uint64_t now = omni_now_ns(w->dp);
+	unsigned i, n_live = 0, n_out = 0;
+	enum wg_result r;
+
+	for (i = 0; i < n; i++)
+		idx[i] = wg_transport_key_index(items[i].pkt);
+	omni_sessions_lookup_bulk(w->dp->sessions, idx, n, kps);
+	for (i = 0; i < n; i++) {
+		if (!kps[i]) {
+			omni_worker_drop(w, items[i].m, OMNI_DROP_UNKNOWN_INDEX);
+			continue;
+		}
+		items[i].kp = kps[i];
+		r = wg_transport_open_prepare(&kps[i]->wg, items[i].pkt, items[i].len, now,
+					      &ops[n_live]);
+		if (r != WG_OK) {
+			omni_worker_drop(w, items[i].m, drop_of(r));
+			continue;
+		}
+		live[n_live++] = &items[i];
+	}
+	if (n_live)
+		wg_aead_open_burst(w->aead, ops, n_live);
+	for (i = 0; i < n_live; i++)
+		finish_one(w, live[i], &ops[i], now, out, &n_out);
+	omni_worker_tx(w, w->host_port, w->host_txq, out, n_out);
+}
+
+unsigned omni_worker_underlay_rx(struct omni_worker *w)
+{
+	struct rte_mbuf *pkts[OMNI_BURST];
+	struct rx_item items[OMNI_BURST];
+	unsigned i, n, n_items = 0;
+
+	n = rte_eth_rx_burst(w->under_port, w->under_rxq, pkts, OMNI_BURST);
+	for (i = 0; i < n; i++) {
+		if (i + 3 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
+		classify(w, pkts[i], items, &n_items);
+	}
+	if (n_items)
+		decrypt(w, items, n_items);
+	return n;
+}

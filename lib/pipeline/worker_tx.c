@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host -> underlay: route each inner packet to its peer by AllowedIPs, seal
+ * the burst across peers in one AEAD call, push the peer's outer headers in
+ * front, send. Packets of a peer without a usable session wait (bounded)
+ * for the control lcore to finish a handshake.
+ */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "wg/messages.h"
+#include "wg/transport.h"
+
+#include "worker_internal.h"
+
+enum { ICMP6_NS = 135, IPPROTO_ICMP6 = 58 };
+
+struct tx_item {
+	struct rte_mbuf *m;
+	uint8_t *pkt;		/* WireGuard header position */
+	uint32_t len;		/* sealed message length */
+	uint32_t inner_len;
+	struct omni_dp_peer *peer;
+	const struct omni_path *path;
+};
+
+/* ARP and neighbour solicitations from the host are answered by control. */
+static bool for_control(const struct net_eth *eth, const uint8_t *l3, uint32_t len)
+{
+	if (eth->type == NET_ETH_ARP)
+		return true;
+	return eth->type == NET_ETH_IP6 && len > 40 && l3[6] == IPPROTO_ICMP6 &&
+	       l3[40] == ICMP6_NS;
+}
+
+static uint32_t route(const struct omni_dataplane *dp, const uint8_t *inner)
+{
+	const struct omni_allowedips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
+	uint32_t v4;
+
+	if ((inner[0] >> 4) == 4) {
+		memcpy(&v4, inner + 16, 4);
+		return omni_allowedips_lookup4(aips, v4);
+	}
+	return omni_allowedips_lookup6(aips, inner + 24);
+}
+
+/* The host sent more than the tunnel carries: tell it, as a router would. */
+static void too_big(struct omni_worker *w, struct rte_mbuf *m)
+{
+	struct omni_dataplane *dp = w->dp;
+	struct rte_mbuf *err = rte_pktmbuf_alloc(m->pool);
+	size_t len = 0;
+
+	if (err)
+		len = net_too_big_frame(rte_pktmbuf_mtod(err, uint8_t *), rte_pktmbuf_tailroom(err),
+					rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
+					&dp->host_our_mac, &dp->host_ip4, &dp->host_ip6, dp->mtu);
+	omni_worker_drop(w, m, OMNI_DROP_TOO_BIG);
+	if (!err)
+		return;
+	if (len == 0) {
+		rte_pktmbuf_free(err);
+		return;
+	}
+	err->data_len = err->pkt_len = (uint32_t)len;
+	omni_worker_tx(w, w->host_port, w->host_txq, &err, 1);
+}
+
+static void stage(struct omni_worker *w, struct omni_dp_peer *peer, struct rte_mbuf *m)
+{
+	__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
+	if (!peer->staged || rte_ring_mp_enqueue(peer->staged, m) != 0)
+		omni_worker_drop(w, m, OMNI_DROP_NO_KEY);
+}
+
+/* Checks one host frame and prepares its seal op; false when it went elsewhere. */
+static bool prepare(struct omni_worker *w, struct rte_mbuf *m, uint64_t now,
+		    struct tx_item *it, struct wg_aead_op *op)
+{
+	struct omni_dataplane *dp = w->dp;
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct omni_keypair *kp;
+	struct net_eth eth;
+	uint32_t id;
+	int inner_len;
+	uint8_t *inner;
+
+	if (m->nb_segs != 1 || net_eth_parse(data, m->data_len, &eth) != NET_DROP_OK) {
+		omni_worker_drop(w, m, OMNI_DROP_MALFORMED);
+		return false;
+	}
+	inner = data + eth.hdr_len;
+	if (for_control(&eth, inner, m->data_len - eth.hdr_len)) {
+		omni_worker_to_control(w, m);
+		return false;
+	}
+	inner_len = wg_transport_inner_len(inner, m->data_len - eth.hdr_len);
+	if ((eth.type != NET_ETH_IP4 && eth.type != NET_ETH_IP6) || inner_len <= 0) {
+		omni_worker_drop(w, m, OMNI_DROP_BAD_INNER);
+		return false;
+	}
+	id = route(dp, inner);
+	if (id >= dp->n_peers) {
+		omni_worker_drop(w, m, OMNI_DROP_NO_ROUTE);
+		return false;
+	}
+	if ((uint32_t)inner_len > dp->mtu) {
+		too_big(w, m);
+		return false;
+	}
+	it->peer = &dp->peers[id];
+	kp = __atomic_load_n(&it->peer->tx, __ATOMIC_ACQUIRE);
+	it->path = __atomic_load_n(&it->peer->path, __ATOMIC_ACQUIRE);
+	if (!kp || !it->path || !wg_keypair_can_send(&kp->wg, now)) {
+		stage(w, it->peer, m);
+		return false;
+	}
+	it->m = m;
+	it->pkt = inner - sizeof(struct wg_msg_data);
+	it->inner_len = (uint32_t)inner_len;
+	/* Room for the padding and tag after, the outer headers before. */
+	if (inner + dp->mtu + WG_AEAD_TAG_LEN > (uint8_t *)m->buf_addr + m->buf_len ||
+	    it->pkt - it->path->encap.hdr_len < (uint8_t *)m->buf_addr ||
+	    wg_transport_seal_prepare(&kp->wg, it->pkt, it->inner_len, dp->mtu, now, op,
+				      &it->len) != WG_OK) {
+		omni_worker_drop(w, m, OMNI_DROP_KEY_EXPIRED);
+		return false;
+	}
+	if (wg_keypair_should_rekey_on_send(&kp->wg, now))
+		__atomic_store_n(&it->peer->want_handshake, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* After sealing: outer headers in front, mbuf bounds set to the frame. */
+static bool encapsulate(struct omni_worker *w, struct tx_item *it, uint64_t now)
+{
+	struct rte_mbuf *m = it->m;
+	uint8_t *base = m->buf_addr;
+	size_t frame;
+
+	frame = net_encap_push(&it->path->encap, it->pkt, (size_t)(it->pkt - base), it->len,
+			       w->ip_id++);
+	if (frame == 0)
+		return false;
+	m->data_off = (uint16_t)(it->pkt - it->path->encap.hdr_len - base);
+	m->data_len = (uint16_t)frame;
+	m->pkt_len = (uint32_t)frame;
+	__atomic_store_n(&it->peer->last_tx_ns, now, __ATOMIC_RELAXED);
+	__atomic_store_n(&it->peer->last_data_tx_ns, now, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&it->peer->tx_bytes, frame, __ATOMIC_RELAXED);
+	w->stats.tx_packets++;
+	w->stats.tx_bytes += it->inner_len;
+	return true;
+}
+
+unsigned omni_worker_host_rx(struct omni_worker *w)
+{
+	struct rte_mbuf *pkts[OMNI_BURST], *out[OMNI_BURST];
+	struct tx_item items[OMNI_BURST];
+	struct wg_aead_op ops[OMNI_BURST];
+	unsigned i, n, k = 0, n_out = 0;
+	uint64_t now;
+
+	n = rte_eth_rx_burst(w->host_port, w->host_rxq, pkts, OMNI_BURST);
+	if (n == 0)
+		return 0;
+	now = omni_now_ns(w->dp);
+	for (i = 0; i < n; i++) {
+		if (i + 3 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
+		if (prepare(w, pkts[i], now, &items[k], &ops[k]))
+			k++;
+	}
+	if (k)
+		wg_aead_seal_burst(w->aead, ops, k);
+	for (i = 0; i < k; i++) {
+		if (ops[i].status != 0 || !encapsulate(w, &items[i], now))
+			omni_worker_drop(w, items[i].m, OMNI_DROP_MALFORMED);
+		else
+			out[n_out++] = items[i].m;
+	}
+	omni_worker_tx(w, w->under_port, w->under_txq, out, n_out);
+	return n;
+}
