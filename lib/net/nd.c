@@ -60,6 +60,8 @@ static enum net_drop nd_parse(const uint8_t *buf, size_t len, uint8_t type,
 		return ip.has_ext ? NET_DROP_IP6_EXTHDR : NET_DROP_ICMP_TYPE;
 	if (ip.payload_len < NET_ND_NS_LEN)
 		return NET_DROP_ICMP_SHORT;
+	if (net_ip6_is_multicast(&ip.src))
+		return NET_DROP_IP6_SRC;
 	if (icmp[ND_OFF_TYPE] != type)
 		return NET_DROP_ICMP_TYPE;
 	if (ip.hop_limit != NET_ND_HOP_LIMIT)

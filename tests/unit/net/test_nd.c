@@ -177,6 +177,7 @@ static const struct nd_case {
 		   NET_DROP_ND_HOP_LIMIT },
 	/* 25 */ { { .type = NET_ICMP6_ND_NA, .opts = { 2, 0 }, .opts_len = 8 },
 		   NET_DROP_ICMP_TYPE, NET_DROP_ND_OPT_LEN },
+	/* 26 */ { { .src = &all_nodes }, NET_DROP_IP6_SRC, NET_DROP_IP6_SRC },
 };
 
 static void test_nd_table(void **state)
