@@ -21,7 +21,7 @@
 #include "cli.h"
 #include "edge.h"
 
-enum { CONTROL_RING = 1024, RCU_THREADS = 8 };
+enum { CONTROL_RING = 1024, RCU_THREADS = 8, RATELIMIT_SOURCES = 4096 };
 
 static volatile sig_atomic_t stop_requested;
 
@@ -169,7 +169,11 @@ static int make_tables(struct omni_edge *e)
 	dp->sessions = omni_sessions_create("edge", 4 * n + 16, e->rcu, SOCKET_ID_ANY);
 	dp->aips = build_allowedips(&e->cfg);
 	e->ctl.indices = wg_index_table_create(4 * n + 16);
-	return dp->peers && dp->to_control && dp->sessions && dp->aips && e->ctl.indices ? 0 : -1;
+	e->ctl.ratelimit = wg_ratelimiter_create(RATELIMIT_SOURCES,
+						 e->cfg.security.max_sessions_per_ip,
+						 e->cfg.security.max_sessions_per_ip);
+	return dp->peers && dp->to_control && dp->sessions && dp->aips && e->ctl.indices &&
+	       e->ctl.ratelimit ? 0 : -1;
 }
 
 static int setup_control(struct omni_edge *e, const char *prog)
@@ -268,6 +272,7 @@ void omni_edge_stop(struct omni_edge *e)
 	rte_free(e->dp.peers);
 	rte_free(e->rcu);
 	wg_index_table_destroy(e->ctl.indices);
+	wg_ratelimiter_destroy(e->ctl.ratelimit);
 	if (e->eal.started)
 		dp_eal_stop(&e->eal);
 	omni_config_free(&e->cfg);

@@ -216,19 +216,26 @@ size_t net_too_big_frame(uint8_t *buf, size_t cap, const uint8_t *frame,
 {
 	struct net_eth eth;
 	const uint8_t *orig;
-	size_t orig_len, hlen, n = 0;
+	size_t orig_len, n = 0;
 
 	if (net_eth_parse(frame, frame_len, &eth) != NET_DROP_OK ||
 	    net_mac_is_multicast(&eth.src) || cap < eth.hdr_len)
 		return 0;
 	orig = frame + eth.hdr_len;
 	orig_len = frame_len - eth.hdr_len;
-	hlen = eth.vlan ? net_eth_build_vlan(buf, cap, &eth.src, src_mac, eth.vlan_tci, eth.type)
-			: net_eth_build(buf, cap, &eth.src, src_mac, eth.type);
+	/* the packet first: nothing is written when no error is due */
 	if (eth.type == NET_ETH_IP4 && src4)
-		n = net_icmp4_frag_needed(buf + hlen, cap - hlen, orig, orig_len, src4,
+		n = net_icmp4_frag_needed(buf + eth.hdr_len, cap - eth.hdr_len, orig,
+					  orig_len, src4,
 					  mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)mtu);
 	else if (eth.type == NET_ETH_IP6 && src6)
-		n = net_icmp6_too_big(buf + hlen, cap - hlen, orig, orig_len, src6, mtu);
-	return n ? hlen + n : 0;
+		n = net_icmp6_too_big(buf + eth.hdr_len, cap - eth.hdr_len, orig, orig_len,
+				      src6, mtu);
+	if (!n)
+		return 0;
+	if (eth.vlan)
+		net_eth_build_vlan(buf, cap, &eth.src, src_mac, eth.vlan_tci, eth.type);
+	else
+		net_eth_build(buf, cap, &eth.src, src_mac, eth.type);
+	return eth.hdr_len + n;
 }

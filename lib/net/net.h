@@ -173,8 +173,8 @@ enum net_drop net_ip4_parse_header(const uint8_t *buf, size_t len,
 /* The above plus the header checksum. */
 enum net_drop net_ip4_parse(const uint8_t *buf, size_t len, struct net_ip4_info *out);
 /*
- * A 20-byte header (no options) from info: hdr_len is ignored,
- * total_len = 20 + payload_len, checksum computed.
+ * A 20-byte header (no options) from info, whose hdr_len, total_len and
+ * fragment are ignored: total length 20 + payload_len, checksum computed.
  */
 size_t net_ip4_build(uint8_t *buf, size_t cap, const struct net_ip4_info *info,
 		     uint16_t payload_len);
@@ -259,8 +259,10 @@ enum net_drop net_icmp6_echo_parse(const uint8_t *buf, size_t len,
  * packet orig, from src back to orig's source. Quotes orig (up to its
  * total length) so the whole error stays within 576 bytes (RFC 1812
  * 4.3.2.3; at least the header + 8 bytes, RFC 792/1191). Returns 0 when
- * orig is not a valid IPv4 header or is an ICMP error itself (RFC 1122
- * 3.2.2) or a non-first fragment.
+ * orig is not a valid IPv4 header, is an ICMP error itself (RFC 1122
+ * 3.2.2) or a non-first fragment, or comes from a source that cannot be
+ * answered. Here and in net_icmp6_too_big: buf may be orig (built in
+ * place); nothing is written when 0 is returned.
  */
 size_t net_icmp4_frag_needed(uint8_t *buf, size_t cap, const uint8_t *orig,
 			     size_t orig_len, const struct net_ip4 *src, uint16_t mtu);
@@ -275,8 +277,8 @@ size_t net_icmp6_too_big(uint8_t *buf, size_t cap, const uint8_t *orig,
 /*
  * For an Ethernet frame the host sent that is larger than the tunnel MTU:
  * the matching error above as a frame back to its sender (MACs swapped,
- * src_mac ours). src4/src6 are our addresses on that link; the one not
- * needed may be NULL. Returns 0 when no error is due.
+ * src_mac ours, VLAN tag kept). src4/src6 are our addresses on that link;
+ * either may be NULL. Returns 0 when no error is due. buf may be frame.
  */
 size_t net_too_big_frame(uint8_t *buf, size_t cap, const uint8_t *frame,
 			 size_t frame_len, const struct net_mac *src_mac,
@@ -297,16 +299,19 @@ struct net_nd {
 
 /*
  * buf at the IPv6 header of an NS (or NA): the validity checks of RFC
- * 4861 7.1.1 (7.1.2): hop limit 255, code 0, checksum, length, target not
- * multicast, every option length nonzero, DAD rules.
+ * 4861 7.1.1 (7.1.2): hop limit 255, code 0, checksum, length, source not
+ * multicast, target not multicast, every option length nonzero and within
+ * the message, DAD rules (NA: no solicited flag to a group).
  */
 enum net_drop net_nd_ns_parse(const uint8_t *buf, size_t len, struct net_nd *out);
 enum net_drop net_nd_na_parse(const uint8_t *buf, size_t len, struct net_nd *out);
 /*
  * An NA frame answering ns for ns->target with our mac (target link-layer
  * option). To ns->src, solicited, at the solicitor's link-layer address
- * (its option, else eth_src of the NS frame); to all-nodes, unsolicited,
- * if ns->src is unspecified (DAD). flags: NET_NA_FLAG_ROUTER/_OVERRIDE.
+ * (its option, else eth_src, the NS frame's source MAC: never NULL); to
+ * all-nodes, unsolicited, if ns->src is unspecified (DAD). flags:
+ * NET_NA_FLAG_ROUTER, NET_NA_FLAG_OVERRIDE (clear it when proxying, RFC
+ * 4861 7.2.8).
  */
 size_t net_nd_na_frame(uint8_t *buf, size_t cap, const struct net_nd *ns,
 		       const struct net_mac *eth_src, const struct net_mac *mac,

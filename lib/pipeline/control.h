@@ -13,6 +13,7 @@
 #include "wg/cookie.h"
 #include "wg/index.h"
 #include "wg/noise.h"
+#include "wg/ratelimiter.h"
 
 #include "dataplane.h"
 
@@ -43,6 +44,7 @@ struct omni_control {
 	struct wg_static_identity id;
 	struct wg_cookie_checker checker;
 	struct wg_index_table *indices;
+	struct wg_ratelimiter *ratelimit;	/* new initiations per source IP */
 	struct wg_aead *aead;
 	struct rte_mempool *pool;
 	uint16_t under_port, under_txq;

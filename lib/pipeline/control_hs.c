@@ -242,9 +242,16 @@ void omni_control_handshake_rx(struct omni_control *c, struct rte_mbuf *m,
 	}
 	if (type == WG_MSG_DATA || !macs_ok(c, msg, v->payload_len, v, now))
 		goto out;
-	if (type == WG_MSG_HANDSHAKE_INITIATION)
+	if (type == WG_MSG_HANDSHAKE_INITIATION) {
+		/* After the MACs, before any Diffie-Hellman. */
+		if (!wg_ratelimiter_allow(c->ratelimit, v->src.family,
+					  v->src.family == NET_AF_IP4 ? v->src.ip4.b : v->src.ip6.b,
+					  now)) {
+			c->stats.ratelimited++;
+			goto out;
+		}
 		on_initiation(c, (const struct wg_msg_initiation *)msg, v, now);
-	else
+	} else
 		on_response(c, (const struct wg_msg_response *)msg, v, now);
 out:
 	rte_pktmbuf_free(m);
