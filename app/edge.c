@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The edge: EAL, the underlay and host ports, the tables, the peers, and
- * the loop. For now one lcore does control and forwarding in one loop (the
- * single-lcore mode of DESIGN.md); multi-worker start-up comes next.
+ * the loops. With one lcore, it does forwarding and control in one loop
+ * (single-lcore mode, for small hosts); with more, every lcore but the main
+ * one is a worker with its own queue pair on each port, and the main lcore
+ * runs control, sending through the workers.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,7 +23,7 @@
 #include "cli.h"
 #include "edge.h"
 
-enum { CONTROL_RING = 1024, RCU_THREADS = 8, RATELIMIT_SOURCES = 4096 };
+enum { CONTROL_RING = 1024, RATELIMIT_SOURCES = 4096 };
 
 static volatile sig_atomic_t stop_requested;
 
@@ -48,11 +50,13 @@ static enum dp_host_kind host_kind(enum omni_host_port_kind k)
 static int open_ports(struct omni_edge *e, const char *prog)
 {
 	const struct omni_interface *ifc = &e->cfg.iface;
+	uint16_t queues = (uint16_t)(e->n_workers ? e->n_workers : 1);
 	struct dp_ifaddr addrs[DP_KIF_MAX_ADDRS];
-	struct dp_underlay_conf uc = { .dev = ifc->underlay, .port = { .queues = 1 } };
+	struct dp_underlay_conf uc = { .dev = ifc->underlay, .port = { .queues = queues } };
 	struct dp_host_conf hc = { .kind = host_kind(ifc->host_port_kind),
 				   .ifname = ifc->host_port_name, .mtu = ifc->mtu,
-				   .addrs = addrs, .port = { .queues = 1 } };
+				   .addrs = addrs, .port = { .queues = queues } };
+	unsigned q;
 	size_t i;
 	int ret;
 
@@ -73,9 +77,18 @@ static int open_ports(struct omni_edge *e, const char *prog)
 		fprintf(stderr, "%s: host port %s: %s\n", prog, ifc->host_port_name, strerror(-ret));
 		return -1;
 	}
-	printf("%s: underlay %s via %s, host port %s (%s), mtu %u\n", prog, ifc->underlay,
+	/* A port may give fewer queues than asked: only that many workers. */
+	q = RTE_MIN(e->under.queues, e->host.queues);
+	if (e->n_workers > q) {
+		printf("%s: only %u queue pair(s): %u of %u worker lcores will forward\n", prog,
+		       q, q, e->n_workers);
+		e->n_workers = q;
+	}
+	printf("%s: underlay %s via %s, host port %s (%s), mtu %u, %s\n", prog, ifc->underlay,
 	       dp_port_driver_name(e->under.driver), ifc->host_port_name,
-	       dp_host_kind_name(e->host.host_kind), ifc->mtu);
+	       dp_host_kind_name(e->host.host_kind), ifc->mtu,
+	       e->n_workers ? "control on the main lcore + workers" : "single-lcore mode");
+	fflush(stdout);
 	return 0;
 }
 
@@ -155,12 +168,20 @@ static int make_tables(struct omni_edge *e)
 	struct omni_dataplane *dp = &e->dp;
 	unsigned n = (unsigned)e->cfg.n_peers;
 
-	e->rcu = rte_zmalloc("rcu", rte_rcu_qsbr_get_memsize(RCU_THREADS), RTE_CACHE_LINE_SIZE);
-	if (!e->rcu || rte_rcu_qsbr_init(e->rcu, RCU_THREADS) != 0)
+	/* Readers are known by lcore id; workers come online when they start. */
+	e->rcu = rte_zmalloc("rcu", rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE), RTE_CACHE_LINE_SIZE);
+	if (!e->rcu || rte_rcu_qsbr_init(e->rcu, RTE_MAX_LCORE) != 0)
 		return -1;
-	rte_rcu_qsbr_thread_register(e->rcu, 0);
-	rte_rcu_qsbr_thread_online(e->rcu, 0);
 	dp->rcu = e->rcu;
+	if (e->n_workers) {
+		dp->from_control = rte_ring_create("from_control", CONTROL_RING, SOCKET_ID_ANY,
+						   RING_F_SP_ENQ);
+		if (!dp->from_control)
+			return -1;
+	} else {
+		rte_rcu_qsbr_thread_register(e->rcu, rte_lcore_id());
+		rte_rcu_qsbr_thread_online(e->rcu, rte_lcore_id());
+	}
 	dp->tsc_hz = rte_get_tsc_hz();
 	dp->mtu = e->cfg.iface.mtu;
 	dp->n_peers = n;
@@ -186,7 +207,8 @@ static int setup_control(struct omni_edge *e, const char *prog)
 	c->pool = e->under.pool;
 	c->under_port = e->under.port_id;
 	c->host_port = e->host.port_id;
-	c->is_reader = true;
+	c->is_reader = e->n_workers == 0;
+	c->rcu_id = rte_lcore_id();
 	if (!wg_identity_init(&c->id, e->cfg.iface.private_key)) {
 		fprintf(stderr, "%s: the private key is not usable\n", prog);
 		return -1;
@@ -194,8 +216,7 @@ static int setup_control(struct omni_edge *e, const char *prog)
 	sodium_memzero(e->cfg.iface.private_key, WG_KEY_LEN);
 	wg_cookie_checker_init(&c->checker, c->id.public_key);
 	c->aead = wg_aead_create("auto");
-	e->worker.aead = wg_aead_create("auto");
-	if (!c->aead || !e->worker.aead)
+	if (!c->aead)
 		return -1;
 	for (i = 0; i < e->cfg.n_peers; i++) {
 		const struct omni_peer *p = &e->cfg.peers[i];
@@ -211,6 +232,33 @@ static int setup_control(struct omni_edge *e, const char *prog)
 	return 0;
 }
 
+/* Worker i polls queue i of both ports; in single-lcore mode one worker
+ * struct serves the main lcore's combined loop. */
+static int setup_workers(struct omni_edge *e)
+{
+	unsigned i, n = e->n_workers ? e->n_workers : 1, lcore = rte_get_main_lcore();
+
+	e->workers = rte_zmalloc("workers", n * sizeof(*e->workers), RTE_CACHE_LINE_SIZE);
+	if (!e->workers)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct omni_worker *w = &e->workers[i];
+
+		if (e->n_workers)
+			lcore = rte_get_next_lcore(lcore, 1, 0);
+		w->dp = &e->dp;
+		w->aead = wg_aead_create("auto");
+		if (!w->aead)
+			return -1;
+		w->under_port = e->under.port_id;
+		w->host_port = e->host.port_id;
+		w->under_rxq = w->under_txq = w->host_rxq = w->host_txq = (uint16_t)i;
+		w->rcu_id = lcore;
+		w->lcore = lcore;
+	}
+	return 0;
+}
+
 int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 {
 	struct dp_eal_conf ec = { .prog = cli->prog, .lcores = 1,
@@ -222,6 +270,7 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 		fprintf(stderr, "%s: DPDK EAL failed to start\n", cli->prog);
 		return -1;
 	}
+	e->n_workers = rte_lcore_count() - 1;
 	if (open_ports(e, cli->prog) != 0)
 		return -1;
 	e->ctl.dp = &e->dp;
@@ -233,27 +282,44 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 		fprintf(stderr, "%s: out of memory building the tables\n", cli->prog);
 		return -1;
 	}
-	if (setup_control(e, cli->prog) != 0)
+	if (setup_control(e, cli->prog) != 0 || setup_workers(e) != 0)
 		return -1;
-	e->worker.dp = &e->dp;
-	e->worker.under_port = e->under.port_id;
-	e->worker.host_port = e->host.port_id;
-	dp_idle_init(&e->idle, &(struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS });
+	return 0;
+}
+
+static int worker_main(void *arg)
+{
+	struct omni_worker *w = arg;
+	struct dp_idle idle;
+
+	dp_idle_init(&idle, &(struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS });
+	rte_rcu_qsbr_thread_register(w->dp->rcu, w->rcu_id);
+	rte_rcu_qsbr_thread_online(w->dp->rcu, w->rcu_id);
+	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_RELAXED))
+		dp_idle_poll_done(&idle, omni_worker_poll(w));
+	rte_rcu_qsbr_thread_offline(w->dp->rcu, w->rcu_id);
+	rte_rcu_qsbr_thread_unregister(w->dp->rcu, w->rcu_id);
 	return 0;
 }
 
 void omni_edge_run(struct omni_edge *e)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	unsigned n;
+	struct omni_worker *single = e->n_workers ? NULL : &e->workers[0];
+	unsigned i, n;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	for (i = 0; i < e->n_workers; i++)
+		rte_eal_remote_launch(worker_main, &e->workers[i], e->workers[i].lcore);
+	dp_idle_init(&e->idle, &(struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS });
 	while (!stop_requested) {
-		n = omni_worker_poll(&e->worker);
+		n = single ? omni_worker_poll(single) : 0;
 		n += omni_control_poll(&e->ctl);
 		dp_idle_poll_done(&e->idle, n);
 	}
+	__atomic_store_n(&e->dp.quit, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
 }
 
 void omni_edge_stop(struct omni_edge *e)
@@ -261,7 +327,10 @@ void omni_edge_stop(struct omni_edge *e)
 	if (e->ctl.dp && e->dp.peers)
 		omni_control_fini(&e->ctl);
 	wg_aead_destroy(e->ctl.aead);
-	wg_aead_destroy(e->worker.aead);
+	for (unsigned i = 0; e->workers && i < (e->n_workers ? e->n_workers : 1); i++)
+		wg_aead_destroy(e->workers[i].aead);
+	rte_free(e->workers);
+	rte_ring_free(e->dp.from_control);
 	if (e->host.started || e->host.attached)
 		dp_port_close(&e->host);
 	if (e->under.started || e->under.attached)

@@ -16,7 +16,8 @@ struct omni_edge {
 	struct dp_port host;
 	struct omni_dataplane dp;
 	struct omni_control ctl;
-	struct omni_worker worker;
+	struct omni_worker *workers;	/* one per worker lcore; [0] on main when single */
+	unsigned n_workers;		/* worker lcores; 0: single-lcore mode */
 	struct rte_rcu_qsbr *rcu;
 	struct dp_idle idle;
 };
@@ -26,7 +27,7 @@ struct omni_edge {
 int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli);
 /* Bring up EAL, ports, tables and peers; 0 or -1 with a message printed. */
 int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli);
-/* Run until SIGINT/SIGTERM (single-lcore loop). */
+/* Run until SIGINT/SIGTERM: workers on their lcores, control on main. */
 void omni_edge_run(struct omni_edge *e);
 /* Undo omni_edge_start, wipe keys; safe after a partial start. */
 void omni_edge_stop(struct omni_edge *e);

@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "wg/transport.h"
 
@@ -73,9 +74,13 @@ static struct omni_neigh *neigh_find(struct omni_control *c, const struct net_ad
 	return free_slot;
 }
 
-static void tx_frame(uint16_t port, uint16_t queue, struct rte_mbuf *m)
+/* Control's frames leave through a worker, or directly in single-lcore mode. */
+static void tx_frame(struct omni_control *c, uint16_t port, uint16_t queue, struct rte_mbuf *m)
 {
-	if (rte_eth_tx_burst(port, queue, &m, 1) != 1)
+	struct rte_ring *r = c->dp->from_control;
+
+	m->port = port;
+	if (r ? rte_ring_sp_enqueue(r, m) != 0 : rte_eth_tx_burst(port, queue, &m, 1) != 1)
 		rte_pktmbuf_free(m);
 }
 
@@ -100,9 +105,9 @@ static void frame_send(struct omni_control *c, struct rte_mbuf *m, size_t len, b
 	m->data_len = (uint16_t)len;
 	m->pkt_len = (uint32_t)len;
 	if (host)
-		tx_frame(c->host_port, c->host_txq, m);
+		tx_frame(c, c->host_port, c->host_txq, m);
 	else
-		tx_frame(c->under_port, c->under_txq, m);
+		tx_frame(c, c->under_port, c->under_txq, m);
 }
 
 static void neigh_ask(struct omni_control *c, struct omni_neigh *n, uint64_t now)

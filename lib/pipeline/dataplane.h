@@ -31,6 +31,9 @@ struct omni_dataplane {
 	struct omni_dp_peer *peers;	/* indexed by peer id */
 	unsigned n_peers;
 	struct rte_ring *to_control;	/* MP/SC: mbufs for the control lcore */
+	struct rte_ring *from_control;	/* SP/MC: frames control sends, m->port is
+					 * the destination; NULL: control sends
+					 * itself (single-lcore mode) */
 	struct rte_rcu_qsbr *rcu;
 	struct net_local local;		/* the underlay address and listen port */
 	struct net_mac host_kernel_mac;	/* omni0's MAC in the kernel */
@@ -57,6 +60,7 @@ struct omni_worker {
 	uint16_t under_port, under_rxq, under_txq;
 	uint16_t host_port, host_rxq, host_txq;
 	unsigned rcu_id;
+	unsigned lcore;
 	uint16_t ip_id;
 	struct omni_lcore_stats stats;
 } __rte_cache_aligned;

@@ -75,11 +75,33 @@ void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
 	rte_seqlock_write_unlock(&peer->ep_lock);
 }
 
+/* Frames the control lcore built (handshakes, ARP/ND, staged data) go out
+ * on this worker's queues: control owns no TX queue of its own. */
+static unsigned control_tx(struct omni_worker *w)
+{
+	struct rte_mbuf *pkts[OMNI_BURST], *under[OMNI_BURST], *host[OMNI_BURST];
+	unsigned i, n, nu = 0, nh = 0;
+
+	if (!w->dp->from_control)
+		return 0;
+	n = rte_ring_mc_dequeue_burst(w->dp->from_control, (void **)pkts, OMNI_BURST, NULL);
+	for (i = 0; i < n; i++) {
+		if (pkts[i]->port == w->host_port)
+			host[nh++] = pkts[i];
+		else
+			under[nu++] = pkts[i];
+	}
+	omni_worker_tx(w, w->under_port, w->under_txq, under, nu);
+	omni_worker_tx(w, w->host_port, w->host_txq, host, nh);
+	return n;
+}
+
 unsigned omni_worker_poll(struct omni_worker *w)
 {
 	unsigned n;
 
-	n = omni_worker_underlay_rx(w);
+	n = control_tx(w);
+	n += omni_worker_underlay_rx(w);
 	n += omni_worker_host_rx(w);
 	w->stats.polls++;
 	if (n)

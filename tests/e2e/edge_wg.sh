@@ -142,8 +142,11 @@ write_config() {
 	chmod 600 "$tmp/edge.conf"
 }
 
+# EAL options for the edge: empty (single-lcore mode) or e.g. "-l 0-1 --".
+eal_args=()
+
 start_edge() {
-	ip netns exec "$ns_a" "$omni" --underlay "$veth_a" --wg-config "$tmp/edge.conf" \
+	ip netns exec "$ns_a" "$omni" "${eal_args[@]}" --underlay "$veth_a" --wg-config "$tmp/edge.conf" \
 		--host-port tap >"$tmp/edge.log" 2>&1 &
 	edge_pid=$!
 	for _ in $(seq 100); do
@@ -214,6 +217,11 @@ check "a wg-quick file with a bad ListenPort is refused with its line" bad_confi
 run_case "no psk" "" /dev/null
 run_case "psk" "PresharedKey = $(cat "$tmp/psk")" "$tmp/psk"
 check "mismatched preshared keys: no traffic" psk_mismatch_fails
+# Control on the main lcore, forwarding on a worker lcore.
+eal_args=(-l 0-1 --)
+run_case "worker lcore" "" /dev/null
+grep -q "control on the main lcore + workers" "$tmp/edge.log" ||
+	{ echo "FAIL: the edge did not start a worker lcore"; failed=1; }
 if [ "$failed" = 0 ]; then
 	echo "PASS: edge_wg, all cases"
 	exit 0
