@@ -9,7 +9,10 @@
 
 void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf)
 {
-	const struct dp_idle_conf defaults = { .max_ns = DP_IDLE_MAX_NS };
+	const struct dp_idle_conf defaults = {
+		.max_ns = DP_IDLE_MAX_NS,
+		.deep_ns = DP_IDLE_DEEP_NS,
+	};
 	const struct dp_idle_conf *c = conf ? conf : &defaults;
 
 	s->empty = 0;
@@ -21,6 +24,10 @@ void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf)
 	if (s->max_ns && s->min_ns > s->max_ns)
 		s->min_ns = s->max_ns;
 	s->sleep_ns = s->min_ns;
+	s->at_cap = 0;
+	s->deep_ns = s->max_ns && c->deep_ns > s->max_ns ? c->deep_ns : 0;
+	s->deep_after = s->deep_ns ? (c->deep_after_ns ? c->deep_after_ns
+						       : DP_IDLE_DEEP_AFTER_NS) / s->max_ns : 0;
 	/* Without this a 1 us sleep lasts 50 us (the default slack). */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 }
@@ -46,10 +53,13 @@ void dp_idle_backoff(struct dp_idle *s)
 	if (s->empty == s->pause_end + 1) {
 		/* First sleep of this quiet spell. */
 		s->sleep_ns = s->min_ns;
+		s->at_cap = 0;
 		s->empty++;
 	}
 	sleep_ns(s->sleep_ns);
 	s->sleeps++;
 	if (s->sleep_ns < s->max_ns)
 		s->sleep_ns = s->sleep_ns > s->max_ns / 2 ? s->max_ns : s->sleep_ns * 2;
+	else if (s->deep_ns && s->sleep_ns == s->max_ns && ++s->at_cap >= s->deep_after)
+		s->sleep_ns = s->deep_ns;
 }

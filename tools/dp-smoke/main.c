@@ -40,6 +40,7 @@ struct smoke_opts {
 	unsigned n_addrs;
 	unsigned workers;
 	unsigned idle_cap_ns;
+	unsigned idle_deep_ns;
 };
 
 struct dir_stats {
@@ -83,7 +84,9 @@ static void usage(FILE *f)
 		"  --host-addr A/LEN     address for it (repeatable)\n"
 		"  --host-mtu N          its MTU\n"
 		"  --workers N           worker lcores (default 1; 0: single-lcore)\n"
-		"  --idle-cap-us N       idle back-off cap (default 100; 0: no sleep)\n");
+		"  --idle-cap-us N       idle back-off cap (default 100; 0: no sleep)\n"
+		"  --idle-deep-us N      sleep after 1 s without traffic (default 1000;\n"
+		"                        0: never deeper than the cap)\n");
 }
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
@@ -123,10 +126,11 @@ static int parse_opts(int argc, char **argv, struct smoke_opts *o)
 		{ "host-mtu", required_argument, NULL, 'm' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "idle-cap-us", required_argument, NULL, 'c' },
+		{ "idle-deep-us", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	unsigned cap_us = 100;
+	unsigned cap_us = DP_IDLE_MAX_NS / 1000, deep_us = DP_IDLE_DEEP_NS / 1000;
 	int c, idx = 0, bad = 0;
 
 	o->workers = 1;
@@ -143,6 +147,7 @@ static int parse_opts(int argc, char **argv, struct smoke_opts *o)
 		case 'm': bad = parse_uint(optarg, 65535, &o->host_mtu); break;
 		case 'w': bad = parse_uint(optarg, RTE_MAX_LCORE - 1, &o->workers); break;
 		case 'c': bad = parse_uint(optarg, 1000000, &cap_us); break;
+		case 'd': bad = parse_uint(optarg, 1000000, &deep_us); break;
 		case 'h': usage(stdout); exit(0);
 		default: bad = 1;
 		}
@@ -151,6 +156,7 @@ static int parse_opts(int argc, char **argv, struct smoke_opts *o)
 				longopts[idx].name, optarg ? optarg : "");
 	}
 	o->idle_cap_ns = cap_us * 1000;
+	o->idle_deep_ns = deep_us * 1000;
 	if (bad || optind != argc || !o->underlay) {
 		usage(stderr);
 		return -1;
@@ -179,7 +185,10 @@ static int forward_loop(void *arg)
 {
 	struct worker *w = arg;
 	const struct smoke *s = w->s;
-	struct dp_idle_conf ic = { .max_ns = s->o.idle_cap_ns };
+	struct dp_idle_conf ic = {
+		.max_ns = s->o.idle_cap_ns,
+		.deep_ns = s->o.idle_deep_ns,
+	};
 	struct dp_idle idle;
 
 	dp_idle_init(&idle, &ic);
