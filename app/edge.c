@@ -25,12 +25,14 @@
 
 enum { CONTROL_RING = 1024, RATELIMIT_SOURCES = 4096 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, stats_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGUSR1)
+		stats_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static enum dp_host_kind host_kind(enum omni_host_port_kind k)
@@ -310,6 +312,7 @@ void omni_edge_run(struct omni_edge *e)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	for (i = 0; i < e->n_workers; i++)
 		rte_eal_remote_launch(worker_main, &e->workers[i], e->workers[i].lcore);
 	dp_idle_init(&e->idle, &(struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS });
@@ -317,9 +320,14 @@ void omni_edge_run(struct omni_edge *e)
 		n = single ? omni_worker_poll(single) : 0;
 		n += omni_control_poll(&e->ctl);
 		dp_idle_poll_done(&e->idle, n);
+		if (stats_requested) {
+			stats_requested = 0;
+			omni_edge_print_stats(e, stdout);
+		}
 	}
 	__atomic_store_n(&e->dp.quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	omni_edge_print_stats(e, stdout);
 }
 
 void omni_edge_stop(struct omni_edge *e)

@@ -3,11 +3,15 @@
 #ifndef OMNI_APP_EDGE_H
 #define OMNI_APP_EDGE_H
 
+#include <stdio.h>
+
 #include "config/model.h"
 #include "dp/eal.h"
 #include "dp/idle.h"
 #include "dp/port.h"
 #include "pipeline/control.h"
+
+struct omni_cli;
 
 struct omni_edge {
 	struct omni_config cfg;
@@ -29,6 +33,8 @@ int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli);
 int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli);
 /* Run until SIGINT/SIGTERM: workers on their lcores, control on main. */
 void omni_edge_run(struct omni_edge *e);
+/* Counters as "stats: name value" lines (SIGUSR1, and at stop). */
+void omni_edge_print_stats(const struct omni_edge *e, FILE *out);
 /* Undo omni_edge_start, wipe keys; safe after a partial start. */
 void omni_edge_stop(struct omni_edge *e);
 

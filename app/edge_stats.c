@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Counters of a running edge, summed over the workers, as one block of
+ * "name value" lines: printed on SIGUSR1 and at stop. (Prometheus and the
+ * console will read the same sums.)
+ */
+#include <stdio.h>
+
+#include "edge.h"
+
+static void sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t)
+{
+	unsigned i, d, n = e->n_workers ? e->n_workers : 1;
+
+	*t = (struct omni_lcore_stats){ 0 };
+	for (i = 0; e->workers && i < n; i++) {
+		const struct omni_lcore_stats *s = &e->workers[i].stats;
+
+		t->rx_packets += s->rx_packets;
+		t->rx_bytes += s->rx_bytes;
+		t->tx_packets += s->tx_packets;
+		t->tx_bytes += s->tx_bytes;
+		t->to_control += s->to_control;
+		t->bursts += s->bursts;
+		t->polls += s->polls;
+		t->idle_polls += s->idle_polls;
+		for (d = 0; d < OMNI_DROP_COUNT; d++)
+			t->drops[d] += s->drops[d];
+	}
+}
+
+void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
+{
+	const struct omni_control_stats *c = &e->ctl.stats;
+	struct omni_lcore_stats t;
+	unsigned d;
+
+	sum_workers(e, &t);
+	fprintf(out, "stats: rx_packets %llu\nstats: rx_bytes %llu\nstats: tx_packets %llu\n"
+		"stats: tx_bytes %llu\nstats: to_control %llu\nstats: sessions %u\n",
+		(unsigned long long)t.rx_packets, (unsigned long long)t.rx_bytes,
+		(unsigned long long)t.tx_packets, (unsigned long long)t.tx_bytes,
+		(unsigned long long)t.to_control,
+		e->dp.sessions ? omni_sessions_count(e->dp.sessions) : 0);
+	for (d = 0; d < OMNI_DROP_COUNT; d++)
+		fprintf(out, "stats: drop_%s %llu\n", omni_drop_name(d),
+			(unsigned long long)t.drops[d]);
+	fprintf(out, "stats: handshakes_completed %llu\nstats: initiations_sent %llu\n"
+		"stats: responses_sent %llu\nstats: cookies_sent %llu\n"
+		"stats: keepalives_sent %llu\nstats: ratelimited %llu\n",
+		(unsigned long long)c->handshakes_completed,
+		(unsigned long long)c->initiations_sent, (unsigned long long)c->responses_sent,
+		(unsigned long long)c->cookies_sent, (unsigned long long)c->keepalives_sent,
+		(unsigned long long)c->ratelimited);
+	for (d = 1; d < WG_RESULT_COUNT; d++)
+		if (c->handshake_refused[d])
+			fprintf(out, "stats: handshake_refused_%s %llu\n", wg_result_name(d),
+				(unsigned long long)c->handshake_refused[d]);
+	fflush(out);
+}
