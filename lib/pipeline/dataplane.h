@@ -38,8 +38,6 @@ struct omni_dataplane {
 	struct net_local local;		/* the underlay address and listen port */
 	struct net_mac host_kernel_mac;	/* omni0's MAC in the kernel */
 	struct net_mac host_our_mac;	/* our MAC on the host link */
-	struct net_ip4 host_ip4;	/* our address on the host link, for ICMP */
-	struct net_ip6 host_ip6;
 	uint32_t mtu;			/* tunnel MTU (inner packets) */
 	uint64_t tsc_hz;
 	volatile bool quit;

@@ -48,17 +48,26 @@ static uint32_t route(const struct omni_dataplane *dp, const uint8_t *inner)
 	return omni_allowedips_lookup6(aips, inner + 24);
 }
 
-/* The host sent more than the tunnel carries: tell it, as a router would. */
-static void too_big(struct omni_worker *w, struct rte_mbuf *m)
+/*
+ * The host sent more than the tunnel carries: tell it, as a router would.
+ * We have no address of our own on the host link, so the error comes from
+ * the address the packet was for (the kernel takes path MTU news from any
+ * source; its own address would look like a martian).
+ */
+static void too_big(struct omni_worker *w, struct rte_mbuf *m, const uint8_t *inner)
 {
 	struct omni_dataplane *dp = w->dp;
 	struct rte_mbuf *err = rte_pktmbuf_alloc(m->pool);
+	struct net_ip4 src4;
+	struct net_ip6 src6;
 	size_t len = 0;
 
+	memcpy(src4.b, inner + 16, 4);
+	memcpy(src6.b, inner + 24, 16);
 	if (err)
 		len = net_too_big_frame(rte_pktmbuf_mtod(err, uint8_t *), rte_pktmbuf_tailroom(err),
 					rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
-					&dp->host_our_mac, &dp->host_ip4, &dp->host_ip6, dp->mtu);
+					&dp->host_our_mac, &src4, &src6, dp->mtu);
 	omni_worker_drop(w, m, OMNI_DROP_TOO_BIG);
 	if (!err)
 		return;
@@ -109,7 +118,7 @@ static bool prepare(struct omni_worker *w, struct rte_mbuf *m, uint64_t now,
 		return false;
 	}
 	if ((uint32_t)inner_len > dp->mtu) {
-		too_big(w, m);
+		too_big(w, m, inner);
 		return false;
 	}
 	it->peer = &dp->peers[id];

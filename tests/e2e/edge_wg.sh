@@ -184,6 +184,18 @@ bad_config_refused() {
 	grep -q "bad.conf:3:" "$tmp/bad.log" && ! grep -qF "$(cat "$tmp/edge.key")" "$tmp/bad.log"
 }
 
+# A host packet larger than the tunnel MTU gets ICMP "fragmentation needed"
+# with the tunnel MTU back, as from a router, instead of vanishing. omni0's
+# MTU is raised above the tunnel's so the kernel lets such a packet out.
+too_big_answered() {
+	local out
+	ip -n "$ns_a" link set omni0 mtu 1500 || return 1
+	out=$(ip netns exec "$ns_a" ping -c 2 -W 2 -M do -s 1450 10.77.0.2 2>&1)
+	echo "$out"
+	ip -n "$ns_a" link set omni0 mtu 1420
+	echo "$out" | grep -Eqi "mtu ?= ?1420|frag needed"
+}
+
 run_case() {
 	local label=$1 psk_line=$2 psk_file=$3
 
@@ -194,6 +206,8 @@ run_case() {
 	wg_peer "$psk_file" # wireguard-go forgets the session: it must initiate
 	check "$label: wireguard-go initiates, ping 10.77.0.1 through the tunnel" \
 		ping_from "$ns_b" 10.77.0.1
+	[ "$label" = "no psk" ] &&
+		check "$label: too big for the tunnel: ICMP frag needed, mtu 1420" too_big_answered
 	check "$label: SIGTERM stops the edge cleanly and removes omni0" stop_edge
 }
 
