@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -165,6 +166,26 @@ static void endpoint_of(const struct omni_endpoint *in, struct omni_dp_endpoint 
 	}
 }
 
+/*
+ * Test-only: OMNI_TEST_CLOCK_SCALE=N runs the protocol clock N times fast,
+ * so rekeying (REKEY_AFTER_TIME 120 s) can be seen in a short test. Never
+ * for production: every WireGuard timer shrinks with it.
+ */
+static uint32_t test_clock_scale(void)
+{
+	const char *s = getenv("OMNI_TEST_CLOCK_SCALE");
+	unsigned long v;
+
+	if (!s || !*s)
+		return 1;
+	v = strtoul(s, NULL, 10);
+	if (v < 1 || v > 1000)
+		return 1;
+	fprintf(stderr, "omninervous: WARNING: OMNI_TEST_CLOCK_SCALE=%lu: WireGuard timers run "
+		"%lu times fast (tests only)\n", v, v);
+	return (uint32_t)v;
+}
+
 static int make_tables(struct omni_edge *e)
 {
 	struct omni_dataplane *dp = &e->dp;
@@ -185,6 +206,7 @@ static int make_tables(struct omni_edge *e)
 		rte_rcu_qsbr_thread_online(e->rcu, rte_lcore_id());
 	}
 	dp->tsc_hz = rte_get_tsc_hz();
+	dp->clock_scale = test_clock_scale();
 	dp->mtu = e->cfg.iface.mtu;
 	dp->n_peers = n;
 	dp->peers = rte_zmalloc("peers", (n + 1) * sizeof(*dp->peers), RTE_CACHE_LINE_SIZE);

@@ -40,6 +40,7 @@ struct omni_dataplane {
 	struct net_mac host_our_mac;	/* our MAC on the host link */
 	uint32_t mtu;			/* tunnel MTU (inner packets) */
 	uint64_t tsc_hz;
+	uint32_t clock_scale;		/* 1; tests speed the protocol clock up */
 	volatile bool quit;
 };
 

@@ -14,8 +14,8 @@ uint64_t omni_now_ns(const struct omni_dataplane *dp)
 	uint64_t tsc = rte_rdtsc();
 
 	/* Split so the multiplication cannot overflow for years of uptime. */
-	return tsc / dp->tsc_hz * 1000000000ULL +
-	       (tsc % dp->tsc_hz) * 1000000000ULL / dp->tsc_hz;
+	return (tsc / dp->tsc_hz * 1000000000ULL +
+		(tsc % dp->tsc_hz) * 1000000000ULL / dp->tsc_hz) * dp->clock_scale;
 }
 
 void omni_worker_drop(struct omni_worker *w, struct rte_mbuf *m, enum omni_drop why)

@@ -59,6 +59,7 @@ check() {
 	local name=$1
 	shift
 	if "$@" >"$tmp/check.log" 2>&1; then
+		[ -n "${VERBOSE:-}" ] && sed 's/^/    /' "$tmp/check.log"
 		echo "PASS: $name"
 	else
 		sed 's/^/    /' "$tmp/check.log"
@@ -211,6 +212,20 @@ run_case() {
 	check "$label: SIGTERM stops the edge cleanly and removes omni0" stop_edge
 }
 
+# Rekeying without loss: with the protocol clock 40x fast, REKEY_AFTER_TIME
+# (120 s) passes every 3 s; 20 s of pings 0.2 s apart must all come back
+# while the edge completes several handshakes.
+rekey_without_loss() {
+	local n
+	grep -q "OMNI_TEST_CLOCK_SCALE=40" "$tmp/edge.log" || { echo "clock not sped up"; return 1; }
+	ip netns exec "$ns_a" ping -c 100 -i 0.2 -w 40 10.77.0.2 | tail -3 || return 1
+	kill -USR1 "$edge_pid"
+	sleep 0.5
+	n=$(sed -n 's/^stats: handshakes_completed //p' "$tmp/edge.log" | tail -1)
+	echo "handshakes completed: ${n:-none}"
+	[ "${n:-0}" -ge 4 ]
+}
+
 # Keys that do not match must carry nothing: proof the cases above prove something.
 psk_mismatch_fails() {
 	write_config "PresharedKey = $(cat "$tmp/psk")"
@@ -231,6 +246,11 @@ check "a wg-quick file with a bad ListenPort is refused with its line" bad_confi
 run_case "no psk" "" /dev/null
 run_case "psk" "PresharedKey = $(cat "$tmp/psk")" "$tmp/psk"
 check "mismatched preshared keys: no traffic" psk_mismatch_fails
+write_config ""
+wg_peer /dev/null
+OMNI_TEST_CLOCK_SCALE=40 start_edge
+check "forced rekeys (clock 40x): no ping lost" rekey_without_loss
+check "forced rekeys: SIGTERM stops the edge cleanly" stop_edge
 # Control on the main lcore, forwarding on a worker lcore.
 eal_args=(-l 0-1 --)
 run_case "worker lcore" "" /dev/null
