@@ -193,7 +193,13 @@ static void add_memory(struct builder *b, const struct dp_eal_conf *c, unsigned 
 	unsigned mb = c->mem_mb ? c->mem_mb : DP_EAL_DEFAULT_NOHUGE_MB;
 	unsigned huge_mb = dp_eal_hugepages_free_mb();
 
-	if (!(groups & G_MEMMODE)) {
+	if (groups & G_MEMMODE) {
+		/* The user chose; hugepages unless they said --no-huge. */
+		b->e->huge = huge_mb > 0;
+		for (int i = 0; i < c->user_argc; i++)
+			if (opt_matches(c->user_argv[i], "--no-huge"))
+				b->e->huge = false;
+	} else {
 		b->e->huge = !c->no_huge && huge_mb >= DP_EAL_MIN_HUGE_MB;
 		if (b->e->huge) {
 			add(b, "--in-memory");

@@ -92,9 +92,9 @@ static int open_veth(struct dp_port *p, const struct dp_host_conf *c, const char
 	int ret;
 
 	snprintf(p->veth_peer, sizeof(p->veth_peer), "%.12s-dp", ifname);
-	if (dp_kif_exists(ifname) || dp_kif_exists(p->veth_peer)) {
-		DP_LOG(ERR, "host port veth: %s or %s exists already (left from an "
-		       "earlier run? ip link del %s)", ifname, p->veth_peer, ifname);
+	if (dp_kif_exists(p->veth_peer)) {
+		DP_LOG(ERR, "host port veth: %s exists already (left from an earlier "
+		       "run? ip link del %s)", p->veth_peer, p->veth_peer);
 		return -EEXIST;
 	}
 	ret = dp_nl_veth_create(ifname, p->veth_peer, 1);
@@ -197,6 +197,11 @@ int dp_port_open_host(struct dp_port *p, const struct dp_host_conf *c)
 		       c->mtu, (unsigned)MAX_MTU);
 		return -EINVAL;
 	}
+	if (dp_kif_exists(ifname)) {
+		DP_LOG(ERR, "host port %s: the interface exists already (left from an "
+		       "earlier run? ip link del %s)", ifname, ifname);
+		return -EEXIST;
+	}
 	if (c->kind != DP_HOST_AUTO) {
 		ret = open_kind(p, c, c->kind, ifname);
 		if (ret == 0)
@@ -215,8 +220,10 @@ int dp_port_open_host(struct dp_port *p, const struct dp_host_conf *c)
 			dp_port_log(p, dp_host_kind_name(k));
 			return 0;
 		}
-		DP_LOG(WARNING, "host port %s: kind %s failed (%s), trying the next",
-		       ifname, dp_host_kind_name(k), strerror(-ret));
+		DP_LOG(WARNING, "host port %s: kind %s failed (%s)%s", ifname,
+		       dp_host_kind_name(k), strerror(-ret),
+		       i + 1 < RTE_DIM(fastest_first) ? ", trying the next" : "");
 	}
+	DP_LOG(ERR, "host port %s: no kind could start", ifname);
 	return ret;
 }

@@ -9,10 +9,8 @@
 
 void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf)
 {
-	const struct dp_idle_conf defaults = {
-		.max_ns = DP_IDLE_MAX_NS,
-		.deep_ns = DP_IDLE_DEEP_NS,
-	};
+	const struct dp_idle_conf defaults = { .max_ns = DP_IDLE_MAX_NS };
+	uint32_t deep_ns, deep_after_ns;
 	const struct dp_idle_conf *c = conf ? conf : &defaults;
 
 	s->empty = 0;
@@ -25,9 +23,11 @@ void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf)
 		s->min_ns = s->max_ns;
 	s->sleep_ns = s->min_ns;
 	s->at_cap = 0;
-	s->deep_ns = s->max_ns && c->deep_ns > s->max_ns ? c->deep_ns : 0;
-	s->deep_after = s->deep_ns ? (c->deep_after_ns ? c->deep_after_ns
-						       : DP_IDLE_DEEP_AFTER_NS) / s->max_ns : 0;
+	deep_ns = c->deep_ns ? c->deep_ns : DP_IDLE_DEEP_NS;
+	deep_after_ns = c->deep_after_ns ? c->deep_after_ns : DP_IDLE_DEEP_AFTER_NS;
+	s->deep_ns = !c->no_deep_idle && s->max_ns && deep_ns > s->max_ns ? deep_ns : 0;
+	/* Counted in sleeps, which last at least max_ns each. */
+	s->deep_after = s->deep_ns ? deep_after_ns / s->max_ns : 0;
 	/* Without this a 1 us sleep lasts 50 us (the default slack). */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 }

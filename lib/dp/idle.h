@@ -11,7 +11,7 @@
  * So a loaded worker never sleeps, and an idle one wakes every max_ns (the
  * added latency for the first packet after a quiet spell), or every deep_ns
  * once nothing came for deep_after_ns. max_ns = 0 turns sleeping off (busy
- * polling with pauses); deep_ns = 0 turns deep idle off.
+ * polling with pauses); no_deep_idle turns deep idle off.
  *
  * Why two levels: each wake-up costs CPU whatever it finds. Measured on
  * the 2-core VM (AF_XDP veth pipe): cap 100 us -> 15-17% of a core when
@@ -26,6 +26,7 @@
 #ifndef OMNI_DP_IDLE_H
 #define OMNI_DP_IDLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_branch_prediction.h>
@@ -45,8 +46,9 @@ struct dp_idle_conf {
 	uint32_t pause_polls;  /* 0: DP_IDLE_PAUSE_POLLS */
 	uint32_t min_ns;       /* 0: DP_IDLE_MIN_NS */
 	uint32_t max_ns;       /* the cap; 0: never sleep */
-	uint32_t deep_ns;      /* deep idle sleep; 0: no deep idle */
+	uint32_t deep_ns;      /* deep idle sleep; 0: DP_IDLE_DEEP_NS */
 	uint32_t deep_after_ns; /* quiet this long first; 0: DP_IDLE_DEEP_AFTER_NS */
+	bool no_deep_idle;     /* never sleep longer than max_ns */
 };
 
 struct dp_idle {

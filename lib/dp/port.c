@@ -289,7 +289,8 @@ void dp_port_log(const struct dp_port *p, const char *role)
 {
 	char buf[64];
 
-	DP_LOG(INFO, "%s %s: port %u, %s, %u queue pair(s)%s, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u",
+	DP_LOG(INFO, "%s %s: port %u, %s, %u queue pair(s)%s, "
+	       "MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u",
 	       role, p->kif.name[0] ? p->kif.name : p->vdev, p->port_id,
 	       dp_port_driver_name(p->driver), p->queues, p->rss ? " with RSS" : "",
 	       p->kif.mac[0], p->kif.mac[1], p->kif.mac[2], p->kif.mac[3],

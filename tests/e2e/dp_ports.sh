@@ -120,7 +120,8 @@ start_smoke() {
 	return 1
 }
 
-# CPU share of one core used by PID over 3 s, printed.
+# CPU share of one core used by PID over the 3 s after a ping, printed:
+# about 1 s at the back-off cap (100 us), then deep idle (1 ms sleeps).
 print_idle_cpu() {
 	local pid=$1 label=$2 hz t0 t1
 	hz=$(getconf CLK_TCK)
@@ -146,7 +147,8 @@ stop_smoke() {
 	fi
 	wait "$pid"
 	rc=$?
-	pids=$(echo "$pids" | sed "s/ $pid\b//")
+	pids=" $pids "
+	pids=${pids// $pid / }
 	[ "$rc" = 0 ] || { echo "dp-smoke exited $rc" >>"$log"; return 1; }
 	if ip -n "$ns" link show omni0 >/dev/null 2>&1 ||
 		ip -n "$ns" link show omni0-dp >/dev/null 2>&1; then

@@ -188,6 +188,7 @@ static int forward_loop(void *arg)
 	struct dp_idle_conf ic = {
 		.max_ns = s->o.idle_cap_ns,
 		.deep_ns = s->o.idle_deep_ns,
+		.no_deep_idle = s->o.idle_deep_ns == 0,
 	};
 	struct dp_idle idle;
 
