@@ -47,6 +47,7 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct net_udp_view v;
 	enum wg_message_type type;
+	enum wg_result r;
 	uint8_t *pkt;
 
 	if (m->nb_segs != 1) {
@@ -68,7 +69,13 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 		return;
 	}
 	pkt = data + v.payload_off;
-	if (wg_message_parse(pkt, v.payload_len, &type) != WG_OK) {
+	r = wg_message_parse(pkt, v.payload_len, &type);
+	if (r == WG_BAD_SIZE) {
+		/* A WireGuard header at a size no WireGuard message has. */
+		omni_worker_drop(w, m, OMNI_DROP_BAD_MESSAGE);
+		return;
+	}
+	if (r != WG_OK) {
 		/* Not WireGuard: signaling and STUN will go to control (issue 4). */
 		omni_worker_drop(w, m, OMNI_DROP_UNKNOWN_PROTO);
 		return;

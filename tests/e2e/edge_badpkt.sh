@@ -1,0 +1,531 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Hostile packets against a DPDK edge that carries a working tunnel.
+# omninervous (single-lcore, underlay through AF_XDP, host port omni0 through
+# net_tap) and wireguard-go exchange pings; then scapy, in wireguard-go's
+# namespace, sends the edge hand-made packets from 192.0.2.2 and from spoofed
+# addresses of 192.0.2.0/24 (all assigned to vewPID, so that anything the
+# edge sent to them would be delivered and seen): truncated messages, wrong
+# type and reserved bytes, random handshakes (bad mac1), unknown receiver
+# indices, replayed and tampered data packets captured from the real tunnel,
+# UDP that is not WireGuard, UDP to another port, a flood of 2000 bad-mac1
+# initiations from 200 sources, and initiations with a valid mac1 but
+# garbage inside (rate limit, then Diffie-Hellman). Checked:
+#   1. the edge is still alive;
+#   2. nothing came back: no UDP from 192.0.2.1:51820 to anything but
+#      wireguard-go's socket (a cookie reply to a valid-mac1 initiation is
+#      the one answer WireGuard allows: counted and shown, not an error);
+#   3. every case raised the counter named for its reason (SIGUSR1 before
+#      and after; the deltas of all drop/refusal counters are printed);
+#   4. the tunnel still carries pings both ways, and SIGTERM stops the edge
+#      cleanly.
+#
+#  +-------------------------------------+     +-----------------------------------+
+#  | netns omni-bad-e-PID                |     | netns omni-bad-w-PID              |
+#  |                                     |     |                                   |
+#  |  omni0 10.77.0.1/24 (net_tap)       |     |  wireguard-go, bwgPID 10.77.0.2/24|
+#  |    |                                |     |    udp 51821                      |
+#  |  omninervous, udp 51820             |     |  scapy: attacker + sniffer        |
+#  |    |                                |     |    |                              |
+#  |  vbePID 192.0.2.1/24 (net_af_xdp) -------- vbwPID 192.0.2.2/24               |
+#  |                                     |     |       192.0.2.3-254/24 (spoofed)  |
+#  +-------------------------------------+     +-----------------------------------+
+#
+# Usage: edge_badpkt.sh BUILD_DIR
+set -u
+
+build=${1:?usage: $0 BUILD_DIR}
+omni=$build/app/omninervous
+py=/usr/bin/python3 # scapy is a Debian package: not for a pyenv python on PATH
+ns_e=omni-bad-e-$$
+ns_w=omni-bad-w-$$
+wgif=bwg$$
+veth_e=vbe$$
+veth_w=vbw$$
+tmp=
+wg_pid=
+edge_pid=
+watch_pid=
+made_ns=
+failed=0
+
+# DPDK's EAL keeps allocations for the life of the process: LeakSanitizer
+# would report them at exit.
+export ASAN_OPTIONS=detect_leaks=0
+
+cleanup() {
+	[ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null && wait "$watch_pid" 2>/dev/null
+	[ -n "$edge_pid" ] && kill "$edge_pid" 2>/dev/null && wait "$edge_pid" 2>/dev/null
+	[ -n "$wg_pid" ] && kill "$wg_pid" 2>/dev/null && wait "$wg_pid" 2>/dev/null
+	[ -n "$wg_pid" ] && rm -f "/var/run/wireguard/$wgif.sock"
+	for ns in $made_ns; do
+		ip netns del "$ns"
+	done
+	[ -n "$tmp" ] && rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() {
+	echo "FAIL: $*"
+	[ -n "$tmp" ] && [ -f "$tmp/edge.log" ] && grep -v '^stats: ' "$tmp/edge.log" | sed 's/^/    edge: /'
+	exit 1
+}
+
+check() {
+	local name=$1
+	shift
+	if "$@" >"$tmp/check.log" 2>&1; then
+		sed 's/^/    /' "$tmp/check.log"
+		echo "PASS: $name"
+	else
+		sed 's/^/    /' "$tmp/check.log"
+		echo "FAIL: $name"
+		failed=1
+	fi
+}
+
+preflight() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: needs root (network namespaces)"
+		exit 77
+	fi
+	for tool in wireguard-go wg ip ping; do
+		command -v "$tool" >/dev/null || die "$tool not found: run tools/setup"
+	done
+	"$py" -c 'import scapy.all' 2>/dev/null || die "python3-scapy not installed: run tools/setup"
+	[ -x "$omni" ] || die "$omni not built"
+}
+
+make_keys() {
+	tmp=$(mktemp -d /tmp/omni-badpkt.XXXXXX) || die "mktemp"
+	(
+		umask 077
+		wg genkey >"$tmp/edge.key" && wg pubkey <"$tmp/edge.key" >"$tmp/edge.pub" &&
+		wg genkey >"$tmp/wg.key" && wg pubkey <"$tmp/wg.key" >"$tmp/wg.pub"
+	) || die "wg genkey"
+}
+
+make_topology() {
+	local i
+	for ns in "$ns_e" "$ns_w"; do
+		ip netns add "$ns" || die "ip netns add $ns"
+		made_ns="$made_ns $ns"
+		ip -n "$ns" link set lo up
+	done
+	ip link add "$veth_e" netns "$ns_e" type veth peer name "$veth_w" netns "$ns_w" ||
+		die "veth pair"
+	ip -n "$ns_e" addr add 192.0.2.1/24 dev "$veth_e"
+	ip -n "$ns_w" addr add 192.0.2.2/24 dev "$veth_w"
+	# The spoofed sources: the kernel answers ARP for them, so a reply the
+	# edge should not send would reach this namespace and be seen.
+	for i in $(seq 3 254); do
+		echo "addr add 192.0.2.$i/24 dev $veth_w"
+	done | ip -n "$ns_w" -batch - || die "spoofed addresses"
+	ip -n "$ns_e" link set "$veth_e" up
+	ip -n "$ns_w" link set "$veth_w" up
+}
+
+start_wireguard_go() {
+	WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
+		ip netns exec "$ns_w" wireguard-go -f "$wgif" >"$tmp/wireguard-go.log" 2>&1 &
+	wg_pid=$!
+	for _ in $(seq 50); do
+		[ -S "/var/run/wireguard/$wgif.sock" ] && break
+		sleep 0.1
+	done
+	[ -S "/var/run/wireguard/$wgif.sock" ] || die "wireguard-go did not start"
+	ip netns exec "$ns_w" wg set "$wgif" private-key "$tmp/wg.key" listen-port 51821 \
+		peer "$(cat "$tmp/edge.pub")" allowed-ips 10.77.0.1/32 endpoint 192.0.2.1:51820 ||
+		die "wg set"
+	ip -n "$ns_w" addr add 10.77.0.2/24 dev "$wgif"
+	ip -n "$ns_w" link set "$wgif" up
+}
+
+write_config() {
+	{
+		echo "[Interface]"
+		echo "PrivateKey = $(cat "$tmp/edge.key")"
+		echo "ListenPort = 51820"
+		echo "Address = 10.77.0.1/24"
+		echo "MTU = 1420"
+		echo
+		echo "[Peer]"
+		echo "PublicKey = $(cat "$tmp/wg.pub")"
+		echo "Endpoint = 192.0.2.2:51821"
+		echo "AllowedIPs = 10.77.0.2/32"
+	} >"$tmp/edge.conf"
+	chmod 600 "$tmp/edge.conf"
+}
+
+start_edge() {
+	ip netns exec "$ns_e" "$omni" --underlay "$veth_e" --wg-config "$tmp/edge.conf" \
+		--host-port tap >"$tmp/edge.log" 2>&1 &
+	edge_pid=$!
+	for _ in $(seq 100); do
+		ip -n "$ns_e" addr show omni0 2>/dev/null | grep -q 10.77.0.1 && return 0
+		kill -0 "$edge_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	die "the edge did not bring omni0 up"
+}
+
+# SIGTERM must end it cleanly (status 0).
+stop_edge() {
+	kill -TERM "$edge_pid"
+	wait "$edge_pid"
+	local status=$?
+	edge_pid=
+	[ "$status" = 0 ] || { echo "edge exited $status"; return 1; }
+}
+
+ping_from() {
+	# The first echo may wait for next-hop resolution and the handshake.
+	ip netns exec "$1" ping -c 3 -i 0.3 -w 10 "$2"
+}
+
+edge_alive() {
+	kill -0 "$edge_pid" && ! grep -E "AddressSanitizer|runtime error|PANIC" "$tmp/edge.log"
+}
+
+# The scapy side: capture, watch, send. Runs in the wireguard-go namespace.
+write_scapy_tool() {
+	cat >"$tmp/badpkt.py" <<'PYTHON'
+# SPDX-License-Identifier: MIT
+"""Hand-made WireGuard packets for edge_badpkt.sh.
+
+badpkt.py capture IFACE OUT READY      data packets wireguard-go -> edge, hex
+badpkt.py watch IFACE OUT READY        until SIGTERM: what the edge sends
+badpkt.py send IFACE DSTMAC CAPTURED EDGE_PUB CASE
+"""
+import base64
+import hashlib
+import os
+import signal
+import struct
+import sys
+import threading
+
+from scapy.all import IP, UDP, AsyncSniffer, Ether, conf, get_if_hwaddr
+
+conf.verb = 0
+EDGE, WG, EDGE_PORT, WG_PORT = "192.0.2.1", "192.0.2.2", 51820, 51821
+
+
+def udp_of(pkt):
+    if IP in pkt and UDP in pkt:
+        return pkt[IP], pkt[UDP], bytes(pkt[UDP].payload)
+    return None, None, None
+
+
+def is_data_to_edge(pkt):
+    ip, udp, data = udp_of(pkt)
+    return (ip is not None and ip.src == WG and ip.dst == EDGE and udp.sport == WG_PORT
+            and udp.dport == EDGE_PORT and len(data) > 32 and data[:4] == b"\x04\0\0\0")
+
+
+def capture(iface, out, ready):
+    sn = AsyncSniffer(iface=iface, lfilter=is_data_to_edge, count=3, timeout=20,
+                      started_callback=lambda: open(ready, "w").close())
+    sn.start()
+    sn.join()
+    with open(out, "w") as f:
+        for p in sn.results or []:
+            f.write(udp_of(p)[2].hex() + "\n")
+
+
+def from_edge(pkt):
+    ip, udp, _ = udp_of(pkt)
+    return ip is not None and ip.src == EDGE and udp.sport == EDGE_PORT
+
+
+def watch(iface, out, ready):
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    sn = AsyncSniffer(iface=iface, lfilter=from_edge, store=True,
+                      started_callback=lambda: open(ready, "w").close())
+    sn.start()
+    done.wait()
+    sn.stop()
+    legit = cookie = 0
+    lines = []
+    for p in sn.results or []:
+        ip, udp, data = udp_of(p)
+        what = "%s:%d -> %s:%d, %d bytes, type %s" % (
+            ip.src, udp.sport, ip.dst, udp.dport, len(data), data[:1].hex() or "-")
+        if ip.dst == WG and udp.dport == WG_PORT:
+            legit += 1
+        elif udp.dport == MAC1_OK_PORT and len(data) == 64 and data[:4] == b"\x03\0\0\0":
+            cookie += 1
+            lines.append("cookie reply (allowed) " + what)
+        else:
+            lines.append("FORBIDDEN " + what)
+    with open(out, "w") as f:
+        f.write("to wireguard-go: %d, cookie replies: %d\n" % (legit, cookie))
+        f.write("".join(l + "\n" for l in lines))
+
+
+MAC1_OK_PORT = 40999
+
+
+class Sender:
+    def __init__(self, iface, dstmac):
+        self.sock = conf.L2socket(iface=iface)
+        self.eth = Ether(src=get_if_hwaddr(iface), dst=dstmac)
+        self.n = 0
+
+    def send(self, payloads, src=WG, sport=40000, dport=EDGE_PORT):
+        for p in payloads:
+            self.sock.send(self.eth / IP(src=src, dst=EDGE) / UDP(sport=sport, dport=dport) / p)
+            self.n += 1
+
+
+def rand_msg(head, size):
+    return head + os.urandom(size - len(head))
+
+
+def with_mac1(msg, edge_pub):
+    """A message whose mac1 verifies (WireGuard paper 5.4.4); mac2 zero."""
+    key = hashlib.blake2s(b"mac1----" + edge_pub).digest()
+    body = msg[:-32]
+    return body + hashlib.blake2s(body, key=key, digest_size=16).digest() + bytes(16)
+
+
+def flip(data, counter=None):
+    """A captured data packet with one ciphertext byte changed."""
+    b = bytearray(data)
+    if counter is not None:
+        b[8:16] = struct.pack("<Q", counter)
+    b[16] ^= 0x80
+    return bytes(b)
+
+
+def case_payloads(case, live, edge_pub, s):
+    """Sends the case; live: the captured data packets (bytes)."""
+    hdr = lambda t: bytes([t, 0, 0, 0])
+    pkt = live[0]
+    if case == "below_header":
+        s.send(pkt[:n] for n in range(0, 4))
+    elif case == "short_data":
+        s.send(pkt[:n] for n in range(4, 32))
+    elif case == "short_live":
+        s.send(pkt[:n] for n in range(32, 41))
+    elif case == "handshake_sizes":
+        s.send(rand_msg(hdr(t), n) for t, n in
+               ((1, 147), (1, 149), (1, 64), (2, 91), (2, 93), (3, 63), (3, 65), (3, 148)))
+    elif case == "wrong_type":
+        s.send(rand_msg(bytes([t, 0, 0, 0]), n) for t in (0, 5, 255) for n in (32, 64, 92, 148))
+    elif case == "reserved":
+        s.send(rand_msg(bytes([t]) + r, n) for t, n in ((1, 148), (2, 92), (3, 64), (4, 64))
+               for r in (b"\1\0\0", b"\0\1\0", b"\0\0\x80"))
+    elif case == "bad_mac1":
+        s.send(rand_msg(hdr(1), 148) for _ in range(5))
+        s.send(rand_msg(hdr(2), 92) for _ in range(5))
+    elif case == "cookie_unknown":
+        s.send(rand_msg(hdr(3), 64) for _ in range(5))
+    elif case == "unknown_index":
+        idx = struct.unpack("<I", pkt[4:8])[0]
+        s.send(hdr(4) + struct.pack("<I", (idx + k * 0x9E3779B9) & 0xFFFFFFFF) + pkt[8:]
+               for k in range(1, 6))
+    elif case == "replay":
+        s.send(live, sport=WG_PORT)  # exact copies, from wireguard-go's socket
+        s.send(live, src="192.0.2.3", sport=40003)  # and from another address
+    elif case == "bad_tag":
+        s.send(flip(p) for p in live)
+        # A forged counter far ahead: it must not move the replay window
+        # (the pings afterwards would be "too old" if it did).
+        ctr = struct.unpack("<Q", pkt[8:16])[0]
+        s.send([flip(pkt, ctr + (1 << 20))], sport=WG_PORT)
+    elif case == "not_wireguard":
+        s.send([b"hello", b"GET / HTTP/1.0\r\n\r\n", b"\x00\x01\x00\x00\x21\x12\xa4\x42" +
+                os.urandom(12), os.urandom(100), b"\x04" * 64])
+    elif case == "other_port":
+        s.send([rand_msg(hdr(1), 148), b"hello"], dport=51822)
+        s.send([pkt], dport=9)
+    elif case == "flood":
+        # 2000 random initiations (bad mac1) from 200 spoofed sources.
+        msgs = [rand_msg(hdr(1), 148) for _ in range(2000)]
+        for i, m in enumerate(msgs):
+            s.send([m], src="192.0.2.%d" % (10 + i % 200), sport=41000 + i % 200)
+    elif case == "mac1_ok":
+        # Valid mac1, random ephemeral: the rate limit (10/s per source),
+        # then Diffie-Hellman, then the static key does not open.
+        for i in range(200):
+            s.send([with_mac1(rand_msg(hdr(1), 148), edge_pub)],
+                   src="192.0.2.%d" % (230 + i % 10), sport=MAC1_OK_PORT)
+    else:
+        sys.exit("unknown case " + case)
+
+
+def send(iface, dstmac, captured, edge_pub_file, case):
+    live = [bytes.fromhex(l) for l in open(captured).read().split()]
+    edge_pub = base64.b64decode(open(edge_pub_file).read().strip())
+    s = Sender(iface, dstmac)
+    case_payloads(case, live, edge_pub, s)
+    print("%s: %d packets sent" % (case, s.n))
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "capture":
+        capture(*sys.argv[2:5])
+    elif cmd == "watch":
+        watch(*sys.argv[2:5])
+    elif cmd == "send":
+        send(*sys.argv[2:7])
+    else:
+        sys.exit(__doc__)
+PYTHON
+}
+
+# A real data packet of the tunnel, wireguard-go -> edge, to replay and tamper with.
+capture_data_packets() {
+	rm -f "$tmp/cap.ready"
+	ip netns exec "$ns_w" "$py" "$tmp/badpkt.py" capture "$veth_w" "$tmp/captured" \
+		"$tmp/cap.ready" &
+	local cap_pid=$!
+	for _ in $(seq 100); do
+		[ -e "$tmp/cap.ready" ] && break
+		sleep 0.1
+	done
+	ping_from "$ns_w" 10.77.0.1
+	wait "$cap_pid"
+	[ -s "$tmp/captured" ] || { echo "no data packet captured"; return 1; }
+	wc -l <"$tmp/captured" | sed 's/$/ data packets captured/'
+}
+
+start_watch() {
+	rm -f "$tmp/watch.ready"
+	ip netns exec "$ns_w" "$py" "$tmp/badpkt.py" watch "$veth_w" "$tmp/watch.out" \
+		"$tmp/watch.ready" &
+	watch_pid=$!
+	for _ in $(seq 100); do
+		[ -e "$tmp/watch.ready" ] && return 0
+		sleep 0.1
+	done
+	die "the reply sniffer did not start"
+}
+
+nothing_came_back() {
+	kill -TERM "$watch_pid"
+	wait "$watch_pid"
+	watch_pid=
+	cat "$tmp/watch.out"
+	! grep -q FORBIDDEN "$tmp/watch.out"
+}
+
+# Counters: SIGUSR1 makes the edge print a block of "stats: NAME VALUE"
+# lines; the last whole block goes to $1 as "NAME VALUE".
+snapshot() {
+	local before size=-1
+	before=$(grep -c '^stats: ratelimited ' "$tmp/edge.log")
+	kill -USR1 "$edge_pid" || return 1
+	for _ in $(seq 100); do
+		if [ "$(grep -c '^stats: ratelimited ' "$tmp/edge.log")" -gt "$before" ]; then
+			# The block ends with the handshake_refused_* lines: wait until
+			# the log stops growing.
+			[ "$(stat -c %s "$tmp/edge.log")" = "$size" ] && break
+			size=$(stat -c %s "$tmp/edge.log")
+		fi
+		sleep 0.05
+	done
+	tac "$tmp/edge.log" | awk '/^stats: / { print $2, $3 } /^stats: rx_packets / { exit }' >"$1"
+}
+
+# counter FILE NAME[|NAME...]: the value, or the sum of the alternatives.
+counter() {
+	awk -v names="$2" 'BEGIN { n = split(names, a, "|"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+		($1 in want) { sum += $2 } END { print sum + 0 }' "$1"
+}
+
+# Deltas of every drop and refusal counter between two snapshots.
+deltas() {
+	awk 'NR == FNR { old[$1] = $2; next }
+		/^(drop_|handshake_refused_|ratelimited|cookies_sent|responses_sent)/ &&
+		$2 != old[$1] { printf " %s +%d", $1, $2 - old[$1] }' "$1" "$2"
+	echo
+}
+
+# attack NAME CASE COUNTER...: sends the case, then waits (up to 10 s) until
+# every named counter has risen; prints all deltas either way.
+attack() {
+	local name=$1 case=$2 c ok
+	shift 2
+	snapshot "$tmp/before" || return 1
+	ip netns exec "$ns_w" "$py" "$tmp/badpkt.py" send "$veth_w" "$edge_mac" "$tmp/captured" \
+		"$tmp/edge.pub" "$case" || return 1
+	for _ in $(seq 50); do
+		snapshot "$tmp/after" || return 1
+		ok=1
+		for c in "$@"; do
+			[ "$(counter "$tmp/after" "$c")" -gt "$(counter "$tmp/before" "$c")" ] || ok=0
+		done
+		[ "$ok" = 1 ] && break
+		sleep 0.2
+	done
+	echo "deltas:$(deltas "$tmp/before" "$tmp/after")"
+	for c in "$@"; do
+		[ "$(counter "$tmp/after" "$c")" -gt "$(counter "$tmp/before" "$c")" ] ||
+			{ echo "$c did not rise"; ok=0; }
+	done
+	[ "$ok" = 1 ]
+}
+
+preflight
+make_keys
+make_topology
+write_scapy_tool
+start_wireguard_go
+write_config
+start_edge
+edge_mac=$(ip -n "$ns_e" -br link show "$veth_e" | awk '{ print $3 }')
+check "before: ping 10.77.0.2 through the tunnel" ping_from "$ns_e" 10.77.0.2
+check "before: a data packet from wireguard-go captured during ping 10.77.0.1" \
+	capture_data_packets
+[ -s "$tmp/captured" ] || die "nothing to replay: the tunnel does not work"
+start_watch
+
+check "truncated to 0..3 bytes (no header): drop_unknown_proto" \
+	attack below_header below_header drop_unknown_proto
+check "data header truncated to 4..31 bytes: counted as a size error" \
+	attack short_data short_data "drop_bad_message|handshake_refused_BAD_SIZE"
+check "live data packet truncated to 32..40 bytes: drop_bad_tag" \
+	attack short_live short_live drop_bad_tag
+check "handshake messages of the wrong size: counted as a size error" \
+	attack handshake_sizes handshake_sizes "drop_bad_message|handshake_refused_BAD_SIZE"
+check "type bytes 0, 5, 255: drop_unknown_proto" \
+	attack wrong_type wrong_type drop_unknown_proto
+check "nonzero reserved bytes: drop_unknown_proto" \
+	attack reserved reserved drop_unknown_proto
+check "random initiations and responses: handshake_refused_BAD_MAC1" \
+	attack bad_mac1 bad_mac1 handshake_refused_BAD_MAC1
+check "random cookie replies: handshake_refused_UNKNOWN_INDEX" \
+	attack cookie_unknown cookie_unknown handshake_refused_UNKNOWN_INDEX
+check "data with an unknown receiver index: drop_unknown_index" \
+	attack unknown_index unknown_index drop_unknown_index
+check "captured data packets replayed: drop_replay" \
+	attack replay replay drop_replay
+check "captured data packets, one ciphertext byte flipped: drop_bad_tag" \
+	attack bad_tag bad_tag drop_bad_tag
+check "UDP to 51820 that is not WireGuard: drop_unknown_proto" \
+	attack not_wireguard not_wireguard drop_unknown_proto
+check "UDP to other ports: drop_not_ours" \
+	attack other_port other_port drop_not_ours
+check "2000 random initiations from 200 sources: handshake_refused_BAD_MAC1" \
+	attack flood flood handshake_refused_BAD_MAC1
+check "200 valid-mac1 garbage initiations from 10 sources: ratelimited, BAD_STATIC" \
+	attack mac1_ok mac1_ok ratelimited handshake_refused_BAD_STATIC
+
+check "after: the edge is still alive" edge_alive
+check "after: ping 10.77.0.2 through the tunnel" ping_from "$ns_e" 10.77.0.2
+check "after: ping 10.77.0.1 through the tunnel" ping_from "$ns_w" 10.77.0.1
+check "nothing came back to the attacking sources" nothing_came_back
+check "SIGTERM stops the edge cleanly" stop_edge
+if [ "$failed" = 0 ]; then
+	echo "PASS: edge_badpkt, all cases"
+	exit 0
+fi
+[ -f "$tmp/edge.log" ] && grep -v '^stats: ' "$tmp/edge.log" | tail -20 | sed 's/^/    edge: /'
+echo "FAIL: edge_badpkt"
+exit 1
