@@ -211,13 +211,14 @@ static int make_tables(struct omni_edge *e)
 	dp->n_peers = n;
 	dp->peers = rte_zmalloc("peers", (n + 1) * sizeof(*dp->peers), RTE_CACHE_LINE_SIZE);
 	dp->to_control = rte_ring_create("to_control", CONTROL_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	dp->roamed = rte_ring_create("roamed", CONTROL_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	dp->sessions = omni_sessions_create("edge", 4 * n + 16, e->rcu, SOCKET_ID_ANY);
 	dp->aips = build_allowedips(&e->cfg);
 	e->ctl.indices = wg_index_table_create(4 * n + 16);
 	e->ctl.ratelimit = wg_ratelimiter_create(RATELIMIT_SOURCES,
 						 e->cfg.security.max_sessions_per_ip,
 						 e->cfg.security.max_sessions_per_ip);
-	return dp->peers && dp->to_control && dp->sessions && dp->aips && e->ctl.indices &&
+	return dp->peers && dp->to_control && dp->roamed && dp->sessions && dp->aips && e->ctl.indices &&
 	       e->ctl.ratelimit ? 0 : -1;
 }
 
@@ -368,6 +369,7 @@ void omni_edge_stop(struct omni_edge *e)
 	omni_sessions_free(e->dp.sessions);
 	omni_allowedips_free(e->dp.aips);
 	rte_ring_free(e->dp.to_control);
+	rte_ring_free(e->dp.roamed);
 	rte_free(e->dp.peers);
 	rte_free(e->rcu);
 	wg_index_table_destroy(e->ctl.indices);

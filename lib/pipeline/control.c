@@ -38,6 +38,10 @@ int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, ui
 	wg_timers_init(&peer->timers, keepalive_s, randombytes_random() | 1ULL << 32);
 	if (ep)
 		peer->ep = *ep;
+	/* Like wg: a persistent keepalive starts the session at once, so a
+	 * peer behind NAT can reach us before we have anything to say. */
+	if (keepalive_s && peer->ep.addr.family != NET_AF_NONE)
+		peer->want_handshake = 1;
 	snprintf(name, sizeof(name), "staged%u_%u", id, (unsigned)getpid());
 	peer->staged = rte_ring_create(name, STAGED_PER_PEER, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	if (!peer->staged)
@@ -102,7 +106,24 @@ static void roam(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now
 	peer->ep = peer->roam;
 	peer->roam_pending = 0;
 	rte_seqlock_write_unlock(&peer->ep_lock);
+	omni_control_neigh_learn(c, &peer->ep, now);
 	omni_control_path_update(c, peer, now);
+}
+
+static void roamed(struct omni_control *c, uint64_t now)
+{
+	void *ids[CONTROL_BURST];
+	unsigned i, n;
+
+	if (!c->dp->roamed)
+		return;
+	n = rte_ring_sc_dequeue_burst(c->dp->roamed, ids, CONTROL_BURST, NULL);
+	for (i = 0; i < n; i++) {
+		uintptr_t id = (uintptr_t)ids[i];
+
+		if (id < c->dp->n_peers && c->dp->peers[id].in_use)
+			roam(c, &c->dp->peers[id], now);
+	}
 }
 
 /* Workers stamp times; the timer hooks see them as events, in order. */
@@ -160,6 +181,11 @@ static void peer_tick(struct omni_control *c, struct omni_dp_peer *peer, uint64_
 		    wg_keypair_should_rekey_on_receive(&peer->tx->wg, now))
 			initiate(c, peer, now, false);
 	}
+	/* Packets wait and no handshake is in flight (say the next hop was
+	 * unresolved when they came): try again. Rate-limited by the timers. */
+	if (rte_ring_count(peer->staged) && !peer->timers.retransmit_handshake &&
+	    (!peer->tx || !wg_keypair_can_send(&peer->tx->wg, now)))
+		initiate(c, peer, now, false);
 	send_staged(c, peer, now);
 	if ((act & WG_TIMER_SEND_KEEPALIVE) && peer->tx)
 		omni_control_send_keepalive(c, peer, now);
@@ -193,6 +219,7 @@ unsigned omni_control_poll(struct omni_control *c)
 	n = rte_ring_sc_dequeue_burst(dp->to_control, (void **)pkts, CONTROL_BURST, NULL);
 	for (i = 0; i < n; i++)
 		ring_rx(c, pkts[i], now);
+	roamed(c, now);
 	if (now >= c->next_tick_ns) {
 		c->next_tick_ns = now + TICK_NS;
 		for (i = 0; i < dp->n_peers; i++)

@@ -79,7 +79,8 @@ void omni_control_send_data(struct omni_control *c, struct omni_dp_peer *peer,
 			    struct rte_mbuf *inner, uint64_t now);
 void omni_control_send_keepalive(struct omni_control *c, struct omni_dp_peer *peer,
 				 uint64_t now);
-void omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer,
+/* Sends msg to the peer's endpoint; false with no path or no mbuf. */
+bool omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer,
 			   const void *msg, uint32_t len);
 void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst,
 			      uint16_t port, const struct net_mac *mac, const void *msg,
@@ -87,6 +88,9 @@ void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst
 void omni_control_neigh_rx(struct omni_control *c, struct rte_mbuf *m, enum net_class cls,
 			   const struct net_udp_view *v, uint64_t now);
 void omni_control_host_rx(struct omni_control *c, struct rte_mbuf *m);
+/* An authenticated frame came from ep: its source MAC is our next hop there. */
+void omni_control_neigh_learn(struct omni_control *c, const struct omni_dp_endpoint *ep,
+			      uint64_t now);
 /* (Re)build the peer's outer-header path; false while its MAC is unknown. */
 bool omni_control_path_update(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now);
 void omni_control_retire(struct omni_control *c, struct wg_keypair_retired *r);

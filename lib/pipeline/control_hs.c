@@ -96,16 +96,23 @@ static uint32_t new_hs_index(struct omni_control *c, struct omni_dp_peer *peer)
 	return peer->hs_index;
 }
 
-/* An authenticated packet came from src: the peer is there now (roaming). */
+/*
+ * An authenticated packet came from src: the peer is there now (roaming),
+ * and the frame's source MAC is our next hop towards it, so the answer
+ * needs no ARP/ND first.
+ */
 static void adopt_endpoint(struct omni_control *c, struct omni_dp_peer *peer,
 			   const struct net_udp_view *v, uint64_t now)
 {
+	struct omni_dp_endpoint ep = { .addr = v->src, .port = v->src_port, .via = v->src_mac,
+				       .have_via = true };
+
+	omni_control_neigh_learn(c, &ep, now);
 	if (peer->ep.port == v->src_port && peer->ep.addr.family == v->src.family &&
 	    !memcmp(&peer->ep.addr, &v->src, sizeof(v->src)) && peer->path)
 		return;
 	rte_seqlock_write_lock(&peer->ep_lock);
-	peer->ep.addr = v->src;
-	peer->ep.port = v->src_port;
+	peer->ep = ep;
 	peer->roam_pending = 0;
 	rte_seqlock_write_unlock(&peer->ep_lock);
 	omni_control_path_update(c, peer, now);
@@ -141,7 +148,8 @@ static void on_initiation(struct omni_control *c, const struct wg_msg_initiation
 		return;
 	wg_timers_any_authenticated_packet_received(&peer->timers, now);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
-	omni_control_send_udp(c, peer, &resp, sizeof(resp));
+	if (!omni_control_send_udp(c, peer, &resp, sizeof(resp)))
+		return;
 	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
 	c->stats.responses_sent++;
 }
@@ -268,7 +276,8 @@ bool omni_control_send_initiation(struct omni_control *c, struct omni_dp_peer *p
 	if (wg_noise_create_initiation(&peer->hs, &msg, ts, new_hs_index(c, peer)) != WG_OK)
 		return false;
 	wg_cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
-	omni_control_send_udp(c, peer, &msg, sizeof(msg));
+	if (!omni_control_send_udp(c, peer, &msg, sizeof(msg)))
+		return false;
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
 	c->stats.initiations_sent++;

@@ -191,6 +191,18 @@ static void neigh_learned(struct omni_control *c, const struct net_addr *a,
 			omni_control_path_update(c, &c->dp->peers[i], now);
 }
 
+void omni_control_neigh_learn(struct omni_control *c, const struct omni_dp_endpoint *ep,
+			      uint64_t now)
+{
+	struct net_addr hop;
+
+	if (!ep->have_via || ep->addr.family == NET_AF_NONE)
+		return;
+	hop = next_hop(c, &ep->addr);
+	neigh_find(c, &hop, true);
+	neigh_learned(c, &hop, &ep->via, now);
+}
+
 static void arp_rx(struct omni_control *c, const uint8_t *l3, size_t len, uint64_t now)
 {
 	const struct net_local *l = &c->dp->local;
@@ -349,7 +361,7 @@ void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst
 	frame_send(c, m, frame, false);
 }
 
-void omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer, const void *msg,
+bool omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer, const void *msg,
 			   uint32_t len)
 {
 	const struct omni_path *path = peer->path;
@@ -358,15 +370,16 @@ void omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer, co
 	size_t frame;
 
 	if (!path)
-		return;
+		return false;
 	m = rte_pktmbuf_alloc(c->pool);
 	if (!m)
-		return;
+		return false;
 	payload = rte_pktmbuf_mtod(m, uint8_t *);
 	memcpy(payload, msg, len);
 	frame = net_encap_push(&path->encap, payload, rte_pktmbuf_headroom(m), len, 0);
 	m->data_off = (uint16_t)(m->data_off - path->encap.hdr_len);
 	frame_send(c, m, frame, false);
+	return frame != 0;
 }
 
 /* Seals the inner packet at pkt + 16 in m and sends it to the peer. */

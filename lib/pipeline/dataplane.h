@@ -31,6 +31,7 @@ struct omni_dataplane {
 	struct omni_dp_peer *peers;	/* indexed by peer id */
 	unsigned n_peers;
 	struct rte_ring *to_control;	/* MP/SC: mbufs for the control lcore */
+	struct rte_ring *roamed;	/* MP/SC: ids of peers seen at a new address */
 	struct rte_ring *from_control;	/* SP/MC: frames control sends, m->port is
 					 * the destination; NULL: control sends
 					 * itself (single-lcore mode) */

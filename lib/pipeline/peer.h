@@ -35,6 +35,8 @@ struct omni_keypair {
 struct omni_dp_endpoint {
 	struct net_addr addr;		/* family NET_AF_NONE: unknown */
 	uint16_t port;			/* host order */
+	struct net_mac via;		/* source MAC of the frame it came in: our next hop */
+	bool have_via;
 };
 
 /* Outer headers towards one peer: immutable while workers may read it. */

@@ -55,12 +55,12 @@ static bool same_endpoint(const struct omni_dp_endpoint *ep, const struct net_ad
 }
 
 void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
-			       const struct net_addr *src, uint16_t port)
+			       const struct net_addr *src, uint16_t port,
+			       const struct net_mac *via)
 {
 	uint32_t sn;
 	bool same;
 
-	(void)w;
 	do {
 		sn = rte_seqlock_read_begin(&peer->ep_lock);
 		same = same_endpoint(&peer->ep, src, port) ||
@@ -71,8 +71,14 @@ void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
 	rte_seqlock_write_lock(&peer->ep_lock);
 	peer->roam.addr = *src;
 	peer->roam.port = port;
+	peer->roam.via = *via;
+	peer->roam.have_via = true;
 	peer->roam_pending = 1;
 	rte_seqlock_write_unlock(&peer->ep_lock);
+	/* Control adopts it on its next poll, not its next tick: the reply to
+	 * this very packet should already go to the new address. */
+	if (w->dp->roamed)
+		rte_ring_mp_enqueue(w->dp->roamed, (void *)(uintptr_t)peer->id);
 }
 
 /* Frames the control lcore built (handshakes, ARP/ND, staged data) go out

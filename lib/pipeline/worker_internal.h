@@ -15,6 +15,7 @@ void omni_worker_tx(struct omni_worker *w, uint16_t port, uint16_t queue,
 		    struct rte_mbuf **pkts, unsigned n);
 /* Roaming: remember a newer authenticated source for control to adopt. */
 void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
-			       const struct net_addr *src, uint16_t port);
+			       const struct net_addr *src, uint16_t port,
+			       const struct net_mac *via);
 
 #endif /* OMNI_PIPELINE_WORKER_INTERNAL_H */

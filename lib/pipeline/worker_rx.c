@@ -23,6 +23,7 @@ struct rx_item {
 	struct omni_keypair *kp;
 	struct net_addr src;
 	uint16_t src_port;
+	struct net_mac src_mac;
 };
 
 static enum omni_drop drop_of(enum wg_result r)
@@ -85,7 +86,8 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 		return;
 	}
 	items[*n_items] = (struct rx_item){ .m = m, .pkt = pkt, .len = v.payload_len,
-					    .src = v.src, .src_port = v.src_port };
+					    .src = v.src, .src_port = v.src_port,
+					    .src_mac = v.src_mac };
 	(*n_items)++;
 }
 
@@ -118,7 +120,7 @@ static void note_received(struct omni_worker *w, struct rx_item *it, uint64_t no
 		__atomic_store_n(&peer->confirm, it->kp, __ATOMIC_RELEASE);
 	if (wg_keypair_should_rekey_on_receive(&it->kp->wg, now))
 		__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
-	omni_worker_note_endpoint(w, peer, &it->src, it->src_port);
+	omni_worker_note_endpoint(w, peer, &it->src, it->src_port, &it->src_mac);
 }
 
 /* Turns the decrypted message in place into an Ethernet frame for the host. */
