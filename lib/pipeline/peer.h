@@ -26,10 +26,10 @@ struct omni_dp_peer;
 struct rte_ring;
 
 struct omni_keypair {
-	struct wg_keypair wg;		/* replay window: the receiving worker's */
 	struct omni_dp_peer *peer;
 	uint8_t confirm_posted;		/* workers write: asked control to promote */
 	struct omni_keypair *free_next;	/* control: pool free list */
+	struct wg_keypair wg;		/* replay window: the receiving worker's */
 } __rte_cache_aligned;
 
 struct omni_dp_endpoint {
@@ -48,12 +48,12 @@ struct omni_dp_peer {
 	/* workers read */
 	struct omni_keypair *tx;	/* current keypair to send with, or NULL */
 	struct omni_path *path;		/* outer headers, or NULL while unresolved */
-	rte_seqlock_t ep_lock;		/* guards ep and roam */
-	struct omni_dp_endpoint ep;	/* control writes */
-	struct omni_dp_endpoint roam;	/* workers write: newer source seen */
-	uint8_t roam_pending;
 	uint32_t id;
 	uint32_t mtu;
+	rte_seqlock_t ep_lock;		/* guards ep and roam */
+	struct omni_dp_endpoint ep;	/* control writes */
+	uint8_t roam_pending;
+	struct omni_dp_endpoint roam;	/* workers write: newer source seen */
 
 	/* workers write (relaxed atomics) */
 	uint64_t last_rx_ns __rte_cache_aligned;

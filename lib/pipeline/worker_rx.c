@@ -186,6 +186,12 @@ static void decrypt(struct omni_worker *w, struct rx_item *items, unsigned n)
 		idx[i] = wg_transport_key_index(items[i].pkt);
 	omni_sessions_lookup_bulk(w->dp->sessions, idx, n, kps);
 	for (i = 0; i < n; i++) {
+		if (kps[i]) {
+			rte_prefetch0(kps[i]);
+			rte_prefetch0((uint8_t *)kps[i] + RTE_CACHE_LINE_SIZE);
+		}
+	}
+	for (i = 0; i < n; i++) {
 		if (!kps[i]) {
 			omni_worker_drop(w, items[i].m, OMNI_DROP_UNKNOWN_INDEX);
 			continue;
@@ -198,6 +204,13 @@ static void decrypt(struct omni_worker *w, struct rx_item *items, unsigned n)
 			continue;
 		}
 		live[n_live++] = &items[i];
+	}
+	/* The peers' lines arrive while the burst is decrypted. */
+	for (i = 0; i < n_live; i++) {
+		struct omni_dp_peer *peer = live[i]->kp->peer;
+
+		rte_prefetch0(peer);
+		rte_prefetch0_write(&peer->last_rx_ns);
 	}
 	if (n_live)
 		wg_aead_open_burst(w->aead, ops, n_live);

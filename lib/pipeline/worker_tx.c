@@ -24,6 +24,7 @@ struct tx_item {
 	uint32_t len;		/* sealed message length */
 	uint32_t inner_len;
 	struct omni_dp_peer *peer;
+	struct omni_keypair *kp;
 	const struct omni_path *path;
 };
 
@@ -86,13 +87,12 @@ static void stage(struct omni_worker *w, struct omni_dp_peer *peer, struct rte_m
 		omni_worker_drop(w, m, OMNI_DROP_NO_KEY);
 }
 
-/* Checks one host frame and prepares its seal op; false when it went elsewhere. */
-static bool prepare(struct omni_worker *w, struct rte_mbuf *m, uint64_t now,
-		    struct tx_item *it, struct wg_aead_op *op)
+/* Stage 1: checks and route; false when the frame went elsewhere. The
+ * peer's lines are fetched while the rest of the burst is routed. */
+static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_item *it)
 {
 	struct omni_dataplane *dp = w->dp;
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
-	struct omni_keypair *kp;
 	struct net_eth eth;
 	uint32_t id;
 	int inner_len;
@@ -121,19 +121,47 @@ static bool prepare(struct omni_worker *w, struct rte_mbuf *m, uint64_t now,
 		too_big(w, m, inner);
 		return false;
 	}
+	it->m = m;
 	it->peer = &dp->peers[id];
-	kp = __atomic_load_n(&it->peer->tx, __ATOMIC_ACQUIRE);
+	it->pkt = inner - sizeof(struct wg_msg_data);
+	it->inner_len = (uint32_t)inner_len;
+	rte_prefetch0(it->peer);
+	rte_prefetch0_write(&it->peer->last_rx_ns);
+	return true;
+}
+
+/* Stage 2: the keypair and path, their lines on their way. */
+static void fetch_peer(struct tx_item *it)
+{
+	it->kp = __atomic_load_n(&it->peer->tx, __ATOMIC_ACQUIRE);
 	it->path = __atomic_load_n(&it->peer->path, __ATOMIC_ACQUIRE);
+	if (it->kp) {
+		rte_prefetch0(it->kp);
+		rte_prefetch0_write((uint8_t *)it->kp + RTE_CACHE_LINE_SIZE);
+	}
+	if (it->path) {
+		rte_prefetch0(it->path);
+		rte_prefetch0((const uint8_t *)it->path + RTE_CACHE_LINE_SIZE);
+	}
+}
+
+/* Stage 3: the seal op; false when the frame went elsewhere. */
+static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
+		    struct wg_aead_op *op)
+{
+	struct omni_dataplane *dp = w->dp;
+	struct rte_mbuf *m = it->m;
+	struct omni_keypair *kp = it->kp;
+	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
+
 	if (!kp || !it->path || !wg_keypair_can_send(&kp->wg, now)) {
 		stage(w, it->peer, m);
 		return false;
 	}
-	it->m = m;
-	it->pkt = inner - sizeof(struct wg_msg_data);
-	it->inner_len = (uint32_t)inner_len;
-	/* Room for the padding and tag after, the outer headers before. */
+	/* Room for the padding and tag after, the outer headers before (the
+	 * largest there is: the path's lines are not needed before the seal). */
 	if (inner + dp->mtu + WG_AEAD_TAG_LEN > (uint8_t *)m->buf_addr + m->buf_len ||
-	    it->pkt - it->path->encap.hdr_len < (uint8_t *)m->buf_addr ||
+	    it->pkt - NET_ENCAP_MAX_HLEN < (uint8_t *)m->buf_addr ||
 	    wg_transport_seal_prepare(&kp->wg, it->pkt, it->inner_len, dp->mtu, now, op,
 				      &it->len) != WG_OK) {
 		omni_worker_drop(w, m, OMNI_DROP_KEY_EXPIRED);
@@ -169,9 +197,9 @@ static bool encapsulate(struct omni_worker *w, struct tx_item *it, uint64_t now)
 unsigned omni_worker_host_rx(struct omni_worker *w)
 {
 	struct rte_mbuf *pkts[OMNI_BURST], *out[OMNI_BURST];
-	struct tx_item items[OMNI_BURST];
+	struct tx_item items[OMNI_BURST], *live[OMNI_BURST];
 	struct wg_aead_op ops[OMNI_BURST];
-	unsigned i, n, k = 0, n_out = 0;
+	unsigned i, n, r = 0, k = 0, n_out = 0;
 	uint64_t now;
 
 	n = rte_eth_rx_burst(w->host_port, w->host_rxq, pkts, OMNI_BURST);
@@ -181,16 +209,21 @@ unsigned omni_worker_host_rx(struct omni_worker *w)
 	for (i = 0; i < n; i++) {
 		if (i + 3 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
-		if (prepare(w, pkts[i], now, &items[k], &ops[k]))
-			k++;
+		if (route_frame(w, pkts[i], &items[r]))
+			r++;
 	}
+	for (i = 0; i < r; i++)
+		fetch_peer(&items[i]);
+	for (i = 0; i < r; i++)
+		if (prepare(w, &items[i], now, &ops[k]))
+			live[k++] = &items[i];
 	if (k)
 		wg_aead_seal_burst(w->aead, ops, k);
 	for (i = 0; i < k; i++) {
-		if (ops[i].status != 0 || !encapsulate(w, &items[i], now))
-			omni_worker_drop(w, items[i].m, OMNI_DROP_MALFORMED);
+		if (ops[i].status != 0 || !encapsulate(w, live[i], now))
+			omni_worker_drop(w, live[i]->m, OMNI_DROP_MALFORMED);
 		else
-			out[n_out++] = items[i].m;
+			out[n_out++] = live[i]->m;
 	}
 	omni_worker_tx(w, w->under_port, w->under_txq, out, n_out);
 	return n;
