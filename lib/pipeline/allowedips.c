@@ -37,6 +37,8 @@ static int add_route(struct omni_allowedips *t, const struct omni_route *p, uint
 			t->default6 = id;
 			return 0;
 		}
+		if (!t->v6)
+			return -EINVAL;
 		return rte_lpm6_add(t->v6, p->addr, p->cidr, id);
 	}
 	return -EINVAL;
@@ -68,9 +70,14 @@ struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
 	t->generation = __atomic_add_fetch(&table_seq, 1, __ATOMIC_RELAXED);
 	snprintf(name, sizeof(name), "aip4_%u", t->generation);
 	t->v4 = rte_lpm_create(name, socket_id, &c4);
-	snprintf(name, sizeof(name), "aip6_%u", t->generation);
-	t->v6 = rte_lpm6_create(name, socket_id, &c6);
-	if (!t->v4 || !t->v6)
+	/* rte_lpm6 costs 64 MB before its first route: only when needed. */
+	for (i = 0; i < n && !(prefixes[i].family == AF_INET6 && prefixes[i].cidr); i++)
+		;
+	if (i < n) {
+		snprintf(name, sizeof(name), "aip6_%u", t->generation);
+		t->v6 = rte_lpm6_create(name, socket_id, &c6);
+	}
+	if (!t->v4 || (i < n && !t->v6))
 		goto fail;
 	for (i = 0; i < n; i++) {
 		ret = add_route(t, &prefixes[i], peer_ids[i]);
@@ -109,7 +116,7 @@ uint32_t omni_allowedips_lookup6(const struct omni_allowedips *t, const uint8_t 
 {
 	uint32_t id;
 
-	if (rte_lpm6_lookup(t->v6, addr, &id) != 0)
+	if (!t->v6 || rte_lpm6_lookup(t->v6, addr, &id) != 0)
 		return t->default6;
 	return id;
 }
