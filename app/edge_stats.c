@@ -52,6 +52,11 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 		(unsigned long long)c->initiations_sent, (unsigned long long)c->responses_sent,
 		(unsigned long long)c->cookies_sent, (unsigned long long)c->keepalives_sent,
 		(unsigned long long)c->ratelimited);
+	fprintf(out, "stats: staged_sent %llu\nstats: staged_dropped %llu\nstats: arp_replies %llu\n"
+		"stats: nd_replies %llu\nstats: neigh_requests %llu\n",
+		(unsigned long long)c->staged_sent, (unsigned long long)c->staged_dropped,
+		(unsigned long long)c->arp_replies, (unsigned long long)c->nd_replies,
+		(unsigned long long)c->neigh_requests);
 	for (d = 1; d < WG_RESULT_COUNT; d++)
 		if (c->handshake_refused[d])
 			fprintf(out, "stats: handshake_refused_%s %llu\n", wg_result_name(d),
