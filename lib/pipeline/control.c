@@ -28,7 +28,6 @@ int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, ui
 
 	memset(peer, 0, sizeof(*peer));
 	peer->id = id;
-	peer->mtu = c->dp->mtu;
 	rte_seqlock_init(&peer->ep_lock);
 	memcpy(peer->public_key, pub, WG_KEY_LEN);
 	if (wg_handshake_init(&peer->hs, &c->id, pub, psk) != WG_OK)

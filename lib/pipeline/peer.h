@@ -49,7 +49,6 @@ struct omni_dp_peer {
 	struct omni_keypair *tx;	/* current keypair to send with, or NULL */
 	struct omni_path *path;		/* outer headers, or NULL while unresolved */
 	uint32_t id;
-	uint32_t mtu;
 	rte_seqlock_t ep_lock;		/* guards ep and roam */
 	struct omni_dp_endpoint ep;	/* control writes */
 	uint8_t roam_pending;

@@ -140,7 +140,7 @@ static bool to_host_frame(struct omni_worker *w, struct rx_item *it, int inner_l
 static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead_op *op,
 		       uint64_t now, struct rte_mbuf **out, unsigned *n_out)
 {
-	enum wg_result r = wg_transport_open_finish(&it->kp->wg, it->pkt, op);
+	enum wg_result r = wg_transport_open_finish(&it->kp->wg, op);
 	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
 	int inner_len;
 

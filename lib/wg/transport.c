@@ -91,10 +91,8 @@ enum wg_result wg_transport_open_prepare(const struct wg_keypair *kp, uint8_t *p
 	return WG_OK;
 }
 
-enum wg_result wg_transport_open_finish(struct wg_keypair *kp, const uint8_t *pkt,
-					const struct wg_aead_op *op)
+enum wg_result wg_transport_open_finish(struct wg_keypair *kp, const struct wg_aead_op *op)
 {
-	(void)pkt;
 	if (op->status)
 		return WG_BAD_DATA_TAG;
 	if (!wg_replay_check(&kp->replay, op->counter))

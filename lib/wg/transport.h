@@ -43,8 +43,7 @@ enum wg_result wg_transport_open_prepare(const struct wg_keypair *kp, uint8_t *p
  * Open step 2, after the burst: tag result, then the replay window.
  * Returns WG_OK, WG_BAD_DATA_TAG or WG_REPLAYED_COUNTER.
  */
-enum wg_result wg_transport_open_finish(struct wg_keypair *kp, const uint8_t *pkt,
-					const struct wg_aead_op *op);
+enum wg_result wg_transport_open_finish(struct wg_keypair *kp, const struct wg_aead_op *op);
 
 /*
  * Length of the IPv4/IPv6 packet inside a decrypted payload (padding

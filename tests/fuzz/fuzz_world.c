@@ -220,7 +220,7 @@ static void data(const struct fuzz_world *w, uint8_t *buf, size_t size)
 	if (op.len != size - 32 || op.src != buf + 16 || op.tag != buf + size - 16)
 		abort(); /* the op must describe exactly this packet */
 	wg_aead_open_burst(w->aead, &op, 1);
-	if (wg_transport_open_finish(&kp, buf, &op) != WG_OK)
+	if (wg_transport_open_finish(&kp, &op) != WG_OK)
 		return;
 	inner = wg_transport_inner_len(buf + 16, op.len);
 	if (inner > (int)op.len)

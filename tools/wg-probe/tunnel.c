@@ -148,7 +148,7 @@ enum wg_result probe_handle_data(struct probe *p, uint8_t *buf, size_t len,
 	if (r != WG_OK)
 		return r;
 	wg_aead_open_burst(p->aead, &op, 1);
-	r = wg_transport_open_finish(kp, buf, &op);
+	r = wg_transport_open_finish(kp, &op);
 	if (r != WG_OK)
 		return r;
 	if (wg_keypairs_received_with(&p->kps, kp, &retired)) {
