@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Live peer changes on a running edge: the console's `peer add`/`peer del`
+ * and `reload`, SIGHUP, and (later) peers learned from the nucleus all come
+ * here. Call on the control (main) lcore only: other threads (console,
+ * HTTP) go through the edge's mailbox. Each returns 0, or a negative errno
+ * with the reason in err; a refused change leaves the running set as it was.
+ */
+#ifndef OMNI_APP_EDGE_PEERS_H
+#define OMNI_APP_EDGE_PEERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/model.h"
+
+struct omni_edge;
+
+/* Add p, or change the peer with its public key (its session survives a
+ * change of endpoint, allowed IPs or keepalive; a new preshared key starts a
+ * new handshake). */
+int omni_edge_peer_add(struct omni_edge *e, const struct omni_peer *p, char *err, size_t errlen);
+/* Remove the peer with this public key: routes, sessions and keys. */
+int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
+		       size_t errlen);
+/* Re-read the configuration files the edge started from and apply the
+ * difference; peers that did not change keep their sessions. */
+int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen);
+
+#endif /* OMNI_APP_EDGE_PEERS_H */
