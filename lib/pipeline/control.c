@@ -63,7 +63,7 @@ static void send_staged(struct omni_control *c, struct omni_dp_peer *peer, uint6
 {
 	struct rte_mbuf *m;
 
-	if (!peer->tx || !peer->path)
+	if (!peer->tx || !peer->path || peer->path_dirty)
 		return;
 	while (rte_ring_sc_dequeue(peer->staged, (void **)&m) == 0)
 		omni_control_send_data(c, peer, m, now);
@@ -105,8 +105,16 @@ static void roam(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now
 	peer->ep = peer->roam;
 	peer->roam_pending = 0;
 	rte_seqlock_write_unlock(&peer->ep_lock);
+	/* Dirty until a path to the new address is published: learning the
+	 * next hop's MAC may already publish it (it rebuilds every path). */
+	peer->path_dirty = true;
 	omni_control_neigh_learn(c, &peer->ep, now);
-	omni_control_path_update(c, peer, now);
+	if (peer->path_dirty)
+		omni_control_path_update(c, peer, now);
+	/* What workers held while the move was pending goes out now; if the
+	 * path could not move yet, the next tick sends it. */
+	if (!peer->path_dirty)
+		send_staged(c, peer, now);
 }
 
 static void roamed(struct omni_control *c, uint64_t now)

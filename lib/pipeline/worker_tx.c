@@ -80,9 +80,11 @@ static void too_big(struct omni_worker *w, struct rte_mbuf *m, const uint8_t *in
 	omni_worker_tx(w, w->host_port, w->host_txq, &err, 1);
 }
 
-static void stage(struct omni_worker *w, struct omni_dp_peer *peer, struct rte_mbuf *m)
+static void stage(struct omni_worker *w, struct omni_dp_peer *peer, struct rte_mbuf *m,
+		  bool want_handshake)
 {
-	__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
+	if (want_handshake)
+		__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
 	if (!peer->staged || rte_ring_mp_enqueue(peer->staged, m) != 0)
 		omni_worker_drop(w, m, OMNI_DROP_NO_KEY);
 }
@@ -155,7 +157,14 @@ static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
 	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
 
 	if (!kp || !it->path || !wg_keypair_can_send(&kp->wg, now)) {
-		stage(w, it->peer, m);
+		stage(w, it->peer, m, true);
+		return false;
+	}
+	/* The peer was just seen at a new address and control has not moved
+	 * its path yet: hold the packet (often the reply to the one that
+	 * moved it) rather than send it where the peer no longer is. */
+	if (__atomic_load_n(&it->peer->roam_pending, __ATOMIC_ACQUIRE)) {
+		stage(w, it->peer, m, false);
 		return false;
 	}
 	/* Room for the padding and tag after, the outer headers before (the

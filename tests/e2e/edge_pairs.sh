@@ -115,20 +115,6 @@ check() {
 	fi
 }
 
-# A check for a bug that is known, written up and not fixed yet: its result
-# is printed but does not fail the run. Remove the wrapper with the fix.
-known_bug() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		echo "PASS: $name (was a known bug: drop known_bug here) [$SECONDS s]"
-		results+=("PASS  $name")
-	else
-		echo "KNOWN BUG (not counted): $name [$SECONDS s]"
-		results+=("BUG   $name")
-	fi
-}
-
 # The last lines an edge wrote, and its last non-zero counters on one line.
 edge_log_summary() {
 	local who
@@ -479,10 +465,9 @@ pair_a() {
 	iperf3_check "$p"
 	check "$p: PersistentKeepalive = 1 reaches wireguard-go while idle" keepalive_idle wg
 	if roam_move; then
-		# Known bug: the reply to the very first packet from the new
-		# address is lost (later ones follow the peer); see the session
-		# note of issue 3.
-		known_bug "$p roaming: the first ping from 192.0.2.3:51822 is answered" \
+		# The reply to the packet that moved the peer must already go
+		# to the new address (it was once sent to the old one).
+		check "$p roaming: the first ping from 192.0.2.3:51822 is answered" \
 			roam_first_reply
 		check "$p roaming: pings both ways reach wireguard-go at 192.0.2.3:51822" \
 			roam_followed
