@@ -95,15 +95,17 @@ static int lcores(struct omni_edge *e, struct rte_tel_data *d)
 
 static int peers(struct omni_edge *e, struct rte_tel_data *d)
 {
-	char key[WG_KEY_B64_LEN + 1];
+	char key[WG_KEY_B64_LEN + 1], name[32];
 	struct omni_edge_snap s;
 	int ret = omni_edge_snapshot(e, &s, true);
 	size_t i;
 
 	if (ret != 0)
 		return ret;
+	/* Named "peerN", the key inside: telemetry refuses '+', '/' and '='
+	 * in names, and arrays of dicts. A dict holds RTE_TEL_MAX_DICT_ENTRIES;
+	 * /metrics has every peer. */
 	rte_tel_data_start_dict(d);
-	/* A dict holds RTE_TEL_MAX_DICT_ENTRIES: more peers are in /metrics. */
 	for (i = 0; i < s.n_peers && i < RTE_TEL_MAX_DICT_ENTRIES; i++) {
 		const struct omni_peer_snap *p = &s.peers[i];
 		struct rte_tel_data *c = rte_tel_data_alloc();
@@ -112,15 +114,17 @@ static int peers(struct omni_edge *e, struct rte_tel_data *d)
 			ret = -ENOMEM;
 			break;
 		}
+		wg_key_to_base64(key, p->public_key);
 		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_string(c, "public_key", key);
 		rte_tel_data_add_dict_string(c, "endpoint", p->endpoint);
 		rte_tel_data_add_dict_u64(c, "rx_bytes", p->rx_bytes);
 		rte_tel_data_add_dict_u64(c, "tx_bytes", p->tx_bytes);
 		rte_tel_data_add_dict_u64(c, "last_handshake_unix",
 					  p->last_handshake_unix_ns / 1000000000ull);
 		rte_tel_data_add_dict_u64(c, "handshakes", p->handshakes);
-		wg_key_to_base64(key, p->public_key);
-		rte_tel_data_add_dict_container(d, key, c, 0);
+		snprintf(name, sizeof(name), "peer%zu", i);
+		rte_tel_data_add_dict_container(d, name, c, 0);
 	}
 	omni_edge_snap_free(&s);
 	return ret;

@@ -170,3 +170,8 @@ except urllib.error.HTTPError as e:
     print(e.code); sys.stdout.write(e.read().decode())
 PY
 }
+
+# $1 as an extended regular expression matching exactly it (keys hold '+').
+ops_re() {
+	printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'
+}
