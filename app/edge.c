@@ -28,6 +28,11 @@ enum { CONTROL_RING = 1024, RATELIMIT_SOURCES = 4096 };
 
 static volatile sig_atomic_t stop_requested, stats_requested;
 
+void omni_edge_request_stop(void)
+{
+	stop_requested = 1;
+}
+
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
@@ -291,6 +296,7 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 				  .user_argv = cli->eal_argc > 0 ? cli->eal_argv + 1 : NULL };
 	struct rte_ether_addr mac;
 
+	omni_mailbox_init(&e->mbox);
 	if (dp_eal_start(&e->eal, &ec) < 0) {
 		fprintf(stderr, "%s: DPDK EAL failed to start\n", cli->prog);
 		return -1;
@@ -342,12 +348,15 @@ void omni_edge_run(struct omni_edge *e)
 	while (!stop_requested) {
 		n = single ? omni_worker_poll(single) : 0;
 		n += omni_control_poll(&e->ctl);
+		n += omni_mailbox_serve(&e->mbox);
 		dp_idle_poll_done(&e->idle, n);
 		if (stats_requested) {
 			stats_requested = 0;
 			omni_edge_print_stats(e, stdout);
 		}
 	}
+	/* The console and HTTP threads get "shutting down" from now on. */
+	omni_mailbox_close(&e->mbox);
 	__atomic_store_n(&e->dp.quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	omni_edge_print_stats(e, stdout);
@@ -377,4 +386,5 @@ void omni_edge_stop(struct omni_edge *e)
 	if (e->eal.started)
 		dp_eal_stop(&e->eal);
 	omni_config_free(&e->cfg);
+	omni_mailbox_fini(&e->mbox);
 }

@@ -5,13 +5,17 @@
 
 #include <stdio.h>
 
+#include <rte_ethdev.h>
+
 #include "config/model.h"
 #include "dp/eal.h"
 #include "dp/idle.h"
 #include "dp/port.h"
+#include "mailbox.h"
 #include "pipeline/control.h"
 
 struct omni_cli;
+struct omni_ops;
 
 struct omni_edge {
 	struct omni_config cfg;
@@ -24,6 +28,8 @@ struct omni_edge {
 	unsigned n_workers;		/* worker lcores; 0: single-lcore mode */
 	struct rte_rcu_qsbr *rcu;
 	struct dp_idle idle;
+	struct omni_mailbox mbox;	/* other threads -> the control loop */
+	struct omni_ops *ops;		/* console, metrics, telemetry; NULL: none */
 };
 
 /* Build from the command line and files: OMNI_EXIT_OK, or the exit status
@@ -35,6 +41,25 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli);
 void omni_edge_run(struct omni_edge *e);
 /* Counters as "stats: name value" lines (SIGUSR1, and at stop). */
 void omni_edge_print_stats(const struct omni_edge *e, FILE *out);
+/* The workers' counters summed (any thread: one writer each, read
+ * without stalling them). */
+void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t);
+/* A port as operators see it: role, counters, and whether it is up. */
+struct omni_port_view {
+	const char *role;		/* "underlay", "host" */
+	const char *name;		/* kernel interface or device */
+	uint16_t port_id;
+	bool up;
+	char why[96];			/* when not up: why */
+	struct rte_eth_stats st;	/* zero if it could not be read */
+};
+enum { OMNI_EDGE_PORTS = 2 };
+/* Any thread: read both ports (rte_eth_stats_get, link without waiting,
+ * and the kernel interface's flags: AF_XDP does not see a link go down). */
+void omni_edge_ports_read(const struct omni_edge *e, struct omni_port_view v[OMNI_EDGE_PORTS]);
+
+/* Any thread: end omni_edge_run as SIGTERM does (the console's quit). */
+void omni_edge_request_stop(void);
 /* Undo omni_edge_start, wipe keys; safe after a partial start. */
 void omni_edge_stop(struct omni_edge *e);
 

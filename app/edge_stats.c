@@ -5,10 +5,14 @@
  * console will read the same sums.)
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "edge.h"
 
-static void sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t)
+/* A worker's counter, read from another thread: a whole 64-bit load. */
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t)
 {
 	unsigned i, d, n = e->n_workers ? e->n_workers : 1;
 
@@ -16,16 +20,16 @@ static void sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t)
 	for (i = 0; e->workers && i < n; i++) {
 		const struct omni_lcore_stats *s = &e->workers[i].stats;
 
-		t->rx_packets += s->rx_packets;
-		t->rx_bytes += s->rx_bytes;
-		t->tx_packets += s->tx_packets;
-		t->tx_bytes += s->tx_bytes;
-		t->to_control += s->to_control;
-		t->bursts += s->bursts;
-		t->polls += s->polls;
-		t->idle_polls += s->idle_polls;
+		t->rx_packets += LOAD(s->rx_packets);
+		t->rx_bytes += LOAD(s->rx_bytes);
+		t->tx_packets += LOAD(s->tx_packets);
+		t->tx_bytes += LOAD(s->tx_bytes);
+		t->to_control += LOAD(s->to_control);
+		t->bursts += LOAD(s->bursts);
+		t->polls += LOAD(s->polls);
+		t->idle_polls += LOAD(s->idle_polls);
 		for (d = 0; d < OMNI_DROP_COUNT; d++)
-			t->drops[d] += s->drops[d];
+			t->drops[d] += LOAD(s->drops[d]);
 	}
 }
 
@@ -35,7 +39,7 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 	struct omni_lcore_stats t;
 	unsigned d;
 
-	sum_workers(e, &t);
+	omni_edge_sum_workers(e, &t);
 	fprintf(out, "stats: rx_packets %llu\nstats: rx_bytes %llu\nstats: tx_packets %llu\n"
 		"stats: tx_bytes %llu\nstats: to_control %llu\nstats: sessions %u\n",
 		(unsigned long long)t.rx_packets, (unsigned long long)t.rx_bytes,
@@ -62,4 +66,38 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 			fprintf(out, "stats: handshake_refused_%s %llu\n", wg_result_name(d),
 				(unsigned long long)c->handshake_refused[d]);
 	fflush(out);
+}
+
+static void port_read(const struct dp_port *p, const char *role, struct omni_port_view *v)
+{
+	struct rte_eth_link link;
+	int k;
+
+	memset(v, 0, sizeof(*v));
+	v->role = role;
+	v->port_id = p->port_id;
+	v->name = p->kif.name[0] ? p->kif.name : p->vdev;
+	if (!p->started) {
+		snprintf(v->why, sizeof(v->why), "%s port not started", role);
+		return;
+	}
+	rte_eth_stats_get(p->port_id, &v->st);
+	if (rte_eth_link_get_nowait(p->port_id, &link) != 0 ||
+	    link.link_status != RTE_ETH_LINK_UP) {
+		snprintf(v->why, sizeof(v->why), "%s port %s: link down", role, v->name);
+		return;
+	}
+	k = p->kif.name[0] ? dp_kif_link_up(p->kif.name) : 1;
+	if (k != 1) {
+		snprintf(v->why, sizeof(v->why), "%s interface %s: %s", role, p->kif.name,
+			 k == 0 ? "down or no carrier" : strerror(-k));
+		return;
+	}
+	v->up = true;
+}
+
+void omni_edge_ports_read(const struct omni_edge *e, struct omni_port_view v[OMNI_EDGE_PORTS])
+{
+	port_read(&e->under, "underlay", &v[0]);
+	port_read(&e->host, "host", &v[1]);
 }

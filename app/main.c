@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "edge.h"
+#include "ops.h"
 
 #ifndef OMNI_VERSION
 #define OMNI_VERSION "unknown"
@@ -33,11 +34,12 @@ static int cmd_edge(const struct omni_cli *cli)
 	int ret = omni_edge_configure(&edge, cli);
 
 	if (ret == OMNI_EXIT_OK) {
-		if (omni_edge_start(&edge, cli) == 0)
+		if (omni_edge_start(&edge, cli) == 0 && omni_ops_start(&edge, cli) == 0)
 			omni_edge_run(&edge);
 		else
 			ret = OMNI_EXIT_FAILURE;
 	}
+	omni_ops_stop(&edge);
 	omni_edge_stop(&edge);
 	return ret;
 }

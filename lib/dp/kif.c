@@ -50,6 +50,16 @@ bool dp_kif_exists(const char *name)
 	return if_nametoindex(name) != 0;
 }
 
+int dp_kif_link_up(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int ret = ifreq_ioctl(name, SIOCGIFFLAGS, &ifr);
+
+	if (ret < 0)
+		return ret;
+	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING) ? 1 : 0;
+}
+
 static unsigned prefix_len(const uint8_t *mask, unsigned bytes)
 {
 	unsigned n = 0;

@@ -34,6 +34,10 @@ int dp_kif_read(const char *name, struct dp_kif *k);
 
 bool dp_kif_exists(const char *name);
 
+/* 1 when the interface is up with a carrier (IFF_UP and IFF_RUNNING), 0
+ * when not, -errno when it cannot be asked (-ENODEV: gone). Any thread. */
+int dp_kif_link_up(const char *name);
+
 /* Turn tx checksum offload (and with it TSO) off: frames leaving this
  * interface then carry complete checksums, which AF_XDP needs. */
 int dp_kif_tx_offloads_off(const char *name);

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A mailbox into the control loop. Threads that are not lcores (the
+ * console, the HTTP server, DPDK telemetry) must not touch what the control
+ * lcore owns (peers, sessions, the config); instead they post a function,
+ * and the control loop runs it between two of its iterations:
+ *
+ *   console/HTTP thread                 control loop (main lcore)
+ *   omni_mailbox_call(fn, arg, out) --> omni_mailbox_serve(): fn(arg, out)
+ *        waits (timeout) <-------------- done
+ *
+ * One request is in the box at a time: posters queue on a mutex among
+ * themselves (never the data plane). Serving an empty box is one atomic
+ * load. The control loop's idle back-off sleeps at most DP_IDLE_DEEP_NS,
+ * so a request waits about a millisecond at worst when the gateway is idle.
+ *
+ * A poster that times out withdraws its request unless the control loop
+ * already started it; then it waits for the end, so fn never sees a
+ * request whose poster has gone.
+ */
+#ifndef OMNI_APP_MAILBOX_H
+#define OMNI_APP_MAILBOX_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "httpd/text.h"
+
+enum { OMNI_MAILBOX_TIMEOUT_MS = 2000 };
+
+/* Runs on the control loop. Returns 0 or a negative errno; writes what it
+ * has to say (a table, or why it refused) to out. */
+typedef int (*omni_mailbox_fn)(void *arg, struct omni_text *out);
+
+struct omni_mailbox_req;
+
+struct omni_mailbox {
+	struct omni_mailbox_req *pending;	/* atomic: posted, not yet taken */
+	pthread_mutex_t posters;
+	bool closed;				/* atomic: nobody serves any more */
+};
+
+void omni_mailbox_init(struct omni_mailbox *mb);
+void omni_mailbox_fini(struct omni_mailbox *mb);
+
+/*
+ * Any thread but the control loop's: run fn(arg, out) on the control loop
+ * and return its result; -ETIMEDOUT if it was not started within
+ * timeout_ms, -ESHUTDOWN once the box is closed.
+ */
+int omni_mailbox_call(struct omni_mailbox *mb, omni_mailbox_fn fn, void *arg,
+		      struct omni_text *out, unsigned timeout_ms);
+
+/* Control loop only: run the pending request, if any. Returns 1 if one
+ * ran, else 0 (suitable as "work done" for the idle back-off). */
+unsigned omni_mailbox_serve(struct omni_mailbox *mb);
+
+/* Control loop, at stop: refuse new requests; one already posted is
+ * answered -ESHUTDOWN. */
+void omni_mailbox_close(struct omni_mailbox *mb);
+
+#endif /* OMNI_APP_MAILBOX_H */

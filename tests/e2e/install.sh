@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# `meson install --destdir TMP` places the executable, the systemd unit and
+# the example configurations; the unit starts the installed binary with
+# /etc/omninervous/gateway.json, and `systemd-analyze verify` accepts it
+# (without a word: unknown keys are only warnings there, so any output
+# fails; a unit with a misspelt key shows the check can fail). No root.
+#
+# Usage: install.sh BUILD_DIR
+set -u
+
+build=${1:?usage: $0 BUILD_DIR}
+tmp=$(mktemp -d /tmp/omni-install.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+check() {
+	local name=$1
+	shift
+	if "$@" >"$tmp/check.log" 2>&1; then
+		echo "PASS: $name"
+	else
+		sed 's/^/    /' "$tmp/check.log"
+		echo "FAIL: $name"
+		failed=1
+	fi
+}
+
+meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >"$tmp/install.log" 2>&1 ||
+	{ cat "$tmp/install.log"; echo "FAIL: meson install"; exit 1; }
+unit=$tmp/root/etc/systemd/system/omninervous.service
+bin=$(find "$tmp/root" -path '*/bin/omninervous' -type f | head -1)
+
+check "binary installed and runs" bash -c "[ -x '$bin' ] && '$bin' --version"
+check "unit installed" test -f "$unit"
+check "example configuration under /etc/omninervous/examples" \
+	bash -c "ls '$tmp/root/etc/omninervous/examples/' | grep -E '\.(json|conf)$'"
+check "unit runs the installed binary with gateway.json" grep -qx \
+	"ExecStart=${bin#"$tmp/root"} --config /etc/omninervous/gateway.json" "$unit"
+check "unit: simple, restarts on failure" bash -c \
+	"grep -qx 'Type=simple' '$unit' && grep -qx 'Restart=on-failure' '$unit'"
+check "unit: capabilities for DPDK and AF_XDP" bash -c \
+	"for c in CAP_NET_ADMIN CAP_SYS_ADMIN CAP_IPC_LOCK CAP_NET_RAW CAP_BPF; do
+		grep -q \"^CapabilityBoundingSet=.*\$c\" '$unit' || exit 1; done"
+
+# Quietly accepted by systemd-analyze, with ExecStart pointing at the
+# binary in the destdir (verify wants it to exist).
+verify_quiet() {
+	local out
+	out=$(systemd-analyze verify "$1" 2>&1)
+	echo "$out"
+	[ -z "$out" ]
+}
+
+if command -v systemd-analyze >/dev/null; then
+	mkdir "$tmp/v"
+	sed "s|^ExecStart=[^ ]*|ExecStart=$bin|" "$unit" >"$tmp/v/omninervous.service"
+	check "systemd-analyze verify accepts the unit" verify_quiet "$tmp/v/omninervous.service"
+	sed 's/^ProtectHome=/ProtectHom=/' "$tmp/v/omninervous.service" >"$tmp/v/broken.service"
+	check "systemd-analyze verify notices a misspelt key" \
+		bash -c "systemd-analyze verify '$tmp/v/broken.service' 2>&1 | grep -q ProtectHom"
+else
+	echo "SKIP: systemd-analyze not installed: unit not verified"
+fi
+exit $failed

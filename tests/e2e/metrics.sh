@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# The edge's /metrics and /health scraped by a real Prometheus, and its
+# DPDK telemetry commands read by dpdk-telemetry.py. Topology in
+# ops_lib.sh (the edge and a wireguard-go peer in two namespaces); the
+# Prometheus server runs in the edge's namespace on loopback:
+#
+#   prometheus 127.0.0.1:PROM --scrape 1s--> omninervous 127.0.0.1:9586
+#
+# Checks: the series read back through Prometheus's HTTP API after a ping
+# (omni_handshakes_completed_total >= 1, omni_packets_rx_total, per-peer
+# bytes labelled by the peer's public key, port and lcore counters, drops by
+# reason, the target up); `promtool check metrics` on the exposition;
+# /health 200, then 503 naming the underlay when it goes down, 200 again
+# when it is back; /omni/stats, /omni/peers, /omni/lcores, /omni/drops over
+# telemetry.
+#
+# Usage: metrics.sh BUILD_DIR
+set -u
+
+build=${1:?usage: $0 BUILD_DIR}
+. "$(dirname "$0")/ops_lib.sh"
+prom_pid=
+prom_port=9590
+
+ops_cleanup_extra() {
+	[ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null
+}
+
+start_prometheus() {
+	cat >"$tmp/prometheus.yml" <<-EOF
+	global:
+	  scrape_interval: 1s
+	  scrape_timeout: 1s
+	scrape_configs:
+	  - job_name: omninervous
+	    static_configs:
+	      - targets: ['127.0.0.1:9586']
+	EOF
+	ip netns exec "$ns_a" prometheus --config.file="$tmp/prometheus.yml" \
+		--storage.tsdb.path="$tmp/tsdb" --web.listen-address="127.0.0.1:$prom_port" \
+		>"$tmp/prometheus.log" 2>&1 &
+	prom_pid=$!
+	for _ in $(seq 100); do
+		ops_http "http://127.0.0.1:$prom_port/-/ready" 2>/dev/null | head -1 | grep -q 200 &&
+			return 0
+		sleep 0.2
+	done
+	cat "$tmp/prometheus.log"
+	die "prometheus did not become ready"
+}
+
+# Instant query through Prometheus's HTTP API; prints "labels value" lines.
+prom_query() {
+	ip netns exec "$ns_a" python3 - "http://127.0.0.1:$prom_port" "$1" <<'PY'
+import json, sys, urllib.parse, urllib.request
+url = sys.argv[1] + "/api/v1/query?" + urllib.parse.urlencode({"query": sys.argv[2]})
+data = json.load(urllib.request.urlopen(url, timeout=5))
+assert data["status"] == "success", data
+for r in data["data"]["result"]:
+    labels = ",".join(f'{k}="{v}"' for k, v in sorted(r["metric"].items()) if k not in ("job", "instance"))
+    print(labels, r["value"][1])
+PY
+}
+
+# Wait (up to 20 s) until the query returns a series whose value passes the
+# awk test $2 (e.g. '>= 1').
+prom_wait() {
+	local out
+	for _ in $(seq 40); do
+		out=$(prom_query "$1" 2>&1)
+		awk -v ok=0 "{ if (\$NF $2) ok = 1 } END { exit !ok }" <<<"$out" &&
+			{ echo "$1: $out"; return 0; }
+		sleep 0.5
+	done
+	echo "$1: never $2; last answer: $out"
+	return 1
+}
+
+promtool_ok() {
+	ops_http http://127.0.0.1:9586/metrics >"$tmp/metrics.txt" || return 1
+	head -1 "$tmp/metrics.txt" | grep -q 200 || return 1
+	tail -n +2 "$tmp/metrics.txt" >"$tmp/exposition.txt"
+	wc -l <"$tmp/exposition.txt"
+	promtool check metrics <"$tmp/exposition.txt"
+}
+
+health_is() { # STATUS [PATTERN]
+	local out
+	out=$(ops_http http://127.0.0.1:9586/health)
+	echo "$out"
+	[ "$(head -1 <<<"$out")" = "$1" ] || return 1
+	[ -z "${2:-}" ] || grep -q -- "$2" <<<"$out"
+}
+
+health_wait() {
+	for _ in $(seq 30); do
+		health_is "$@" >/dev/null && break
+		sleep 0.2
+	done
+	health_is "$@"
+}
+
+telemetry() { # COMMAND PATTERN...
+	local out cmd=$1
+	shift
+	out=$(echo "$cmd" | dpdk-telemetry.py -f "omni$edge_pid" 2>&1)
+	echo "$out"
+	for pat; do
+		grep -Eq -- "$pat" <<<"$out" || { echo "missing: $pat"; return 1; }
+	done
+}
+
+ops_preflight prometheus promtool
+ops_keys
+ops_topology
+ops_wireguard_go
+ops_config
+ops_start_edge --metrics 127.0.0.1:9586
+start_prometheus
+check "ping through the tunnel" ops_ping 5
+key=$(cat "$tmp/wg.pub")
+check "prometheus: target up" prom_wait 'up{job="omninervous"}' '== 1'
+check "prometheus: handshakes completed" prom_wait omni_handshakes_completed_total '>= 1'
+check "prometheus: packets received" prom_wait omni_packets_rx_total '>= 5'
+check "prometheus: sessions active" prom_wait omni_sessions_active '== 1'
+check "prometheus: peer rx bytes by public key" \
+	prom_wait "omni_peer_rx_bytes_total{public_key=\"$key\"}" '> 0'
+check "prometheus: peer tx bytes by public key" \
+	prom_wait "omni_peer_tx_bytes_total{public_key=\"$key\"}" '> 0'
+check "prometheus: peer last handshake is recent" \
+	prom_wait "time() - omni_peer_last_handshake_seconds{public_key=\"$key\"}" '< 60'
+check "prometheus: underlay port packets" \
+	prom_wait 'omni_port_rx_packets_total{port="underlay"}' '> 0'
+check "prometheus: lcore packets" prom_wait 'omni_lcore_rx_packets_total{lcore="0"}' '>= 5'
+check "prometheus: drops by reason" prom_wait 'count(omni_drops_total)' '>= 18'
+check "prometheus: rate limit counter" prom_wait omni_sessions_dropped_ratelimit_total '== 0'
+check "promtool check metrics" promtool_ok
+check "health: 200 with ports up" health_is 200 ok
+ip -n "$ns_a" link set "$veth_a" down
+check "health: 503 with the underlay down" health_wait 503 "underlay interface $veth_a"
+ip -n "$ns_a" link set "$veth_a" up
+check "health: 200 again" health_wait 200 ok
+check "telemetry: /omni/stats" telemetry /omni/stats '"packets_rx_total": [1-9]' \
+	'"handshakes_completed_total": [1-9]'
+check "telemetry: /omni/peers" telemetry /omni/peers "\"public_key\": \"$(ops_re "$key")\"" '"endpoint": "192.0.2.2:51821"'
+check "telemetry: /omni/lcores" telemetry /omni/lcores '"lcore0": \{"rx_packets": [1-9]'
+check "telemetry: /omni/drops" telemetry /omni/drops '"not_ours": [0-9]+' '"ratelimit": 0'
+check "telemetry: /omni/ports" telemetry /omni/ports '"underlay": \{"name": "'"$veth_a"'"'
+check "stop" ops_stop_edge
+exit $failed
