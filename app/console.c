@@ -164,7 +164,7 @@ static int peer_change(void *arg, struct omni_text *out)
 	if (ret != 0)
 		omni_text_printf(out, "refused: %s\n", err[0] ? err : strerror(-ret));
 	else
-		omni_text_printf(out, "peer %s\n", c->del ? "removed" : "added");
+		omni_text_printf(out, "peer %s\n", c->del ? "removed" : err[0] ? err : "added");
 	return ret;
 }
 

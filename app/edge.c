@@ -23,8 +23,9 @@
 
 #include "cli.h"
 #include "edge.h"
+#include "edge_peers.h"
 
-enum { CONTROL_RING = 1024, RATELIMIT_SOURCES = 4096 };
+enum { CONTROL_RING = 1024, RATELIMIT_SOURCES = 4096, PEER_SLACK = 1024 };
 
 static volatile sig_atomic_t stop_requested, stats_requested;
 
@@ -125,52 +126,6 @@ static void read_local(struct omni_edge *e)
 	}
 }
 
-static struct omni_allowedips *build_allowedips(const struct omni_config *cfg)
-{
-	struct omni_route *routes;
-	uint32_t *ids;
-	struct omni_allowedips *t = NULL;
-	size_t i, j, n = 0, total = 0;
-
-	for (i = 0; i < cfg->n_peers; i++)
-		total += cfg->peers[i].n_allowed_ips;
-	routes = rte_calloc("routes", total + 1, sizeof(*routes), 0);
-	ids = rte_calloc("route_ids", total + 1, sizeof(*ids), 0);
-	if (routes && ids) {
-		for (i = 0; i < cfg->n_peers; i++)
-			for (j = 0; j < cfg->peers[i].n_allowed_ips; j++, n++) {
-				const struct omni_prefix *p = &cfg->peers[i].allowed_ips[j];
-
-				routes[n].family = (uint8_t)p->family;
-				routes[n].cidr = p->len;
-				memcpy(routes[n].addr, p->addr.bytes, 16);
-				ids[n] = (uint32_t)i;
-			}
-		t = omni_allowedips_build(routes, ids, (unsigned)n, (unsigned)total + 16,
-					  SOCKET_ID_ANY);
-	}
-	rte_free(routes);
-	rte_free(ids);
-	return t;
-}
-
-static void endpoint_of(const struct omni_endpoint *in, struct omni_dp_endpoint *out)
-{
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&in->addr;
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&in->addr;
-
-	memset(out, 0, sizeof(*out));
-	if (in->addr.ss_family == AF_INET) {
-		out->addr.family = NET_AF_IP4;
-		memcpy(out->addr.ip4.b, &s4->sin_addr, 4);
-		out->port = ntohs(s4->sin_port);
-	} else if (in->addr.ss_family == AF_INET6) {
-		out->addr.family = NET_AF_IP6;
-		memcpy(out->addr.ip6.b, &s6->sin6_addr, 16);
-		out->port = ntohs(s6->sin6_port);
-	}
-}
-
 /*
  * Test-only: OMNI_TEST_CLOCK_SCALE=N runs the protocol clock N times fast,
  * so rekeying (REKEY_AFTER_TIME 120 s) can be seen in a short test. Never
@@ -194,7 +149,10 @@ static uint32_t test_clock_scale(void)
 static int make_tables(struct omni_edge *e)
 {
 	struct omni_dataplane *dp = &e->dp;
-	unsigned n = (unsigned)e->cfg.n_peers;
+	/* Room to add peers at run time (console, reload, the nucleus). */
+	unsigned n = RTE_MIN(RTE_MAX(2 * (unsigned)e->cfg.n_peers,
+				     (unsigned)e->cfg.n_peers + PEER_SLACK),
+			     (unsigned)OMNI_PEER_ID_MAX);
 
 	/* Readers are known by lcore id; workers come online when they start. */
 	e->rcu = rte_zmalloc("rcu", rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE), RTE_CACHE_LINE_SIZE);
@@ -213,25 +171,23 @@ static int make_tables(struct omni_edge *e)
 	dp->tsc_hz = rte_get_tsc_hz();
 	dp->clock_scale = test_clock_scale();
 	dp->mtu = e->cfg.iface.mtu;
-	dp->n_peers = n;
-	dp->peers = rte_zmalloc("peers", (n + 1) * sizeof(*dp->peers), RTE_CACHE_LINE_SIZE);
+	dp->max_peers = n;
+	dp->peers = rte_zmalloc("peers", n * sizeof(*dp->peers), RTE_CACHE_LINE_SIZE);
 	dp->to_control = rte_ring_create("to_control", CONTROL_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	dp->roamed = rte_ring_create("roamed", CONTROL_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	dp->sessions = omni_sessions_create("edge", 4 * n + 16, e->rcu, SOCKET_ID_ANY);
-	dp->aips = build_allowedips(&e->cfg);
 	e->ctl.indices = wg_index_table_create(4 * n + 16);
 	e->ctl.ratelimit = wg_ratelimiter_create(RATELIMIT_SOURCES,
 						 e->cfg.security.max_sessions_per_ip,
 						 e->cfg.security.max_sessions_per_ip);
-	return dp->peers && dp->to_control && dp->roamed && dp->sessions && dp->aips && e->ctl.indices &&
+	return dp->peers && dp->to_control && dp->roamed && dp->sessions && e->ctl.indices &&
 	       e->ctl.ratelimit ? 0 : -1;
 }
 
 static int setup_control(struct omni_edge *e, const char *prog)
 {
 	struct omni_control *c = &e->ctl;
-	struct omni_dp_endpoint ep;
-	size_t i;
+	char err[OMNI_CONFIG_ERR_MAX];
 
 	c->dp = &e->dp;
 	c->pool = e->under.pool;
@@ -248,16 +204,9 @@ static int setup_control(struct omni_edge *e, const char *prog)
 	c->aead = wg_aead_create("auto");
 	if (!c->aead)
 		return -1;
-	for (i = 0; i < e->cfg.n_peers; i++) {
-		const struct omni_peer *p = &e->cfg.peers[i];
-
-		endpoint_of(&p->endpoint, &ep);
-		if (omni_control_peer_init(c, &e->dp.peers[i], (uint32_t)i, p->public_key,
-					   p->has_preshared_key ? p->preshared_key : NULL, &ep,
-					   p->persistent_keepalive) != 0) {
-			fprintf(stderr, "%s: peer %zu: cannot set it up\n", prog, i + 1);
-			return -1;
-		}
+	if (omni_edge_peers_load(e, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
 	}
 	return 0;
 }

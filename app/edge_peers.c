@@ -1,34 +1,308 @@
 // SPDX-License-Identifier: MIT
-/* Placeholder until live peer changes land: every change is refused. */
+/*
+ * Live peer changes on the control loop. The running configuration
+ * (e->cfg.peers) and the data plane's peer set change together: what the
+ * console and metrics show is what forwards.
+ */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "config/value.h"
+#include "pipeline/control_peers.h"
+#include "wg/key.h"
 
 #include "edge.h"
 #include "edge_peers.h"
 
-static int not_yet(char *err, size_t errlen)
+static void endpoint_of(const struct omni_endpoint *in, struct omni_dp_endpoint *out)
 {
-	snprintf(err, errlen, "live peer changes are not available in this build yet");
-	return -ENOSYS;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&in->addr;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&in->addr;
+
+	memset(out, 0, sizeof(*out));
+	if (in->addr.ss_family == AF_INET) {
+		out->addr.family = NET_AF_IP4;
+		memcpy(out->addr.ip4.b, &s4->sin_addr, 4);
+		out->port = ntohs(s4->sin_port);
+	} else if (in->addr.ss_family == AF_INET6) {
+		out->addr.family = NET_AF_IP6;
+		memcpy(out->addr.ip6.b, &s6->sin6_addr, 16);
+		out->port = ntohs(s6->sin6_port);
+	}
+}
+
+/* The data plane's view of a configured peer; routes has n_allowed_ips
+ * slots (caller frees). */
+static int spec_of(const struct omni_peer *p, struct omni_peer_spec *s,
+		   struct omni_route **routes)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	*routes = calloc(p->n_allowed_ips + 1, sizeof(**routes));
+	if (!*routes)
+		return -ENOMEM;
+	for (i = 0; i < p->n_allowed_ips; i++) {
+		(*routes)[i].family = (uint8_t)p->allowed_ips[i].family;
+		(*routes)[i].cidr = p->allowed_ips[i].len;
+		memcpy((*routes)[i].addr, p->allowed_ips[i].addr.bytes, 16);
+	}
+	s->public_key = p->public_key;
+	s->psk = p->has_preshared_key ? p->preshared_key : NULL;
+	endpoint_of(&p->endpoint, &s->ep);
+	s->keepalive_s = p->persistent_keepalive;
+	s->routes = *routes;
+	s->n_routes = (unsigned)p->n_allowed_ips;
+	return 0;
+}
+
+static size_t cfg_index(const struct omni_config *cfg, const uint8_t *pub)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_peers; i++)
+		if (sodium_memcmp(cfg->peers[i].public_key, pub, WG_KEY_LEN) == 0)
+			return i;
+	return cfg->n_peers;
+}
+
+/* Another live peer already routes one of p's allowed IPs (as wg(8) would
+ * silently move it; we refuse, as the config validator does). */
+static const struct omni_peer *claimed_by_other(const struct omni_config *cfg,
+						const struct omni_peer *p)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < cfg->n_peers; i++) {
+		const struct omni_peer *o = &cfg->peers[i];
+
+		if (sodium_memcmp(o->public_key, p->public_key, WG_KEY_LEN) == 0)
+			continue;
+		for (j = 0; j < o->n_allowed_ips; j++)
+			for (k = 0; k < p->n_allowed_ips; k++)
+				if (omni_prefix_cmp(&o->allowed_ips[j], &p->allowed_ips[k]) == 0)
+					return o;
+	}
+	return NULL;
+}
+
+static int psk_changed(const struct omni_peer *old, const struct omni_peer *p)
+{
+	if (old->has_preshared_key != p->has_preshared_key)
+		return 1;
+	return p->has_preshared_key &&
+	       sodium_memcmp(old->preshared_key, p->preshared_key, WG_KEY_LEN) != 0;
+}
+
+/* e->cfg follows the data plane: p replaces the entry at `at`, or is
+ * appended when at is n_peers. */
+static int remember(struct omni_config *cfg, const struct omni_peer *p, size_t at)
+{
+	struct omni_peer copy, *slot;
+
+	if (omni_peer_copy(&copy, p) != 0)
+		return -ENOMEM;
+	omni_config_remove_peer(cfg, at);
+	slot = omni_config_add_peer(cfg);
+	if (!slot) {
+		struct omni_config tmp;
+
+		omni_config_init(&tmp);
+		tmp.peers = &copy;
+		tmp.n_peers = 1;
+		omni_config_remove_peer(&tmp, 0); /* wipes copy */
+		return -ENOMEM;
+	}
+	*slot = copy;
+	return 0;
+}
+
+static bool same_settings(const struct omni_dp_peer *live, const struct omni_peer_spec *s)
+{
+	return !omni_control_peer_routes_differ(live, s) &&
+	       live->timers.persistent_keepalive_interval == s->keepalive_s &&
+	       (s->ep.addr.family == NET_AF_NONE ||
+		omni_endpoint_is(&live->ep, &s->ep.addr, s->ep.port));
+}
+
+/*
+ * Add or change one peer in the data plane and in e->cfg, without a
+ * commit. *what says what happened.
+ */
+static int apply_peer(struct omni_edge *e, const struct omni_peer *p, const char **what,
+		      char *err, size_t errlen)
+{
+	struct omni_control *c = &e->ctl;
+	size_t at = cfg_index(&e->cfg, p->public_key);
+	struct omni_dp_peer *live = omni_control_peer_find(c, p->public_key);
+	struct omni_route *routes;
+	struct omni_peer_spec s;
+	int ret;
+
+	if (sodium_memcmp(p->public_key, c->id.public_key, WG_KEY_LEN) == 0) {
+		snprintf(err, errlen, "that is this edge's own public key");
+		return -EINVAL;
+	}
+	if (claimed_by_other(&e->cfg, p)) {
+		snprintf(err, errlen, "an allowed IP of this peer belongs to another peer");
+		return -EEXIST;
+	}
+	if (spec_of(p, &s, &routes) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	*what = "added";
+	if (live && at < e->cfg.n_peers && psk_changed(&e->cfg.peers[at], p)) {
+		/* A new preshared key is a new session: start over. */
+		omni_control_peer_remove(c, live);
+		live = NULL;
+		*what = "changed (new preshared key, new session)";
+	}
+	if (live) {
+		*what = same_settings(live, &s) ? "unchanged" : "changed";
+		ret = omni_control_peer_update(c, live, &s, omni_now_ns(&e->dp));
+	} else {
+		ret = omni_control_peer_add(c, &s);
+	}
+	free(routes);
+	if (ret == 0)
+		ret = remember(&e->cfg, p, at);
+	if (ret != 0)
+		snprintf(err, errlen, "%s", ret == -ENOSPC ? "no free peer slot (the edge's limit)" :
+			 ret == -EINVAL ? "the public key is not usable" : "out of memory");
+	return ret;
+}
+
+static int commit(struct omni_edge *e, char *err, size_t errlen)
+{
+	if (omni_control_peers_commit(&e->ctl) == 0)
+		return 0;
+	snprintf(err, errlen, "out of memory rebuilding the AllowedIPs table: the old routes stay");
+	return -ENOMEM;
+}
+
+int omni_edge_peers_load(struct omni_edge *e, char *err, size_t errlen)
+{
+	struct omni_route *routes;
+	struct omni_peer_spec s;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < e->cfg.n_peers; i++) {
+		if (spec_of(&e->cfg.peers[i], &s, &routes) != 0)
+			return -ENOMEM;
+		ret = omni_control_peer_add(&e->ctl, &s);
+		free(routes);
+		if (ret != 0) {
+			snprintf(err, errlen, "peer %zu: cannot set it up (%s)", i + 1, strerror(-ret));
+			return ret;
+		}
+	}
+	return commit(e, err, errlen);
 }
 
 int omni_edge_peer_add(struct omni_edge *e, const struct omni_peer *p, char *err, size_t errlen)
 {
-	(void)e;
-	(void)p;
-	return not_yet(err, errlen);
+	const char *what = "";
+	int ret = apply_peer(e, p, &what, err, errlen);
+
+	if (ret == 0)
+		ret = commit(e, err, errlen);
+	if (ret == 0)
+		snprintf(err, errlen, "%s", what);
+	return ret;
 }
 
 int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
 		       size_t errlen)
 {
-	(void)e;
-	(void)pub;
-	return not_yet(err, errlen);
+	struct omni_dp_peer *live = omni_control_peer_find(&e->ctl, pub);
+
+	if (!live) {
+		snprintf(err, errlen, "no such peer");
+		return -ENOENT;
+	}
+	omni_control_peer_remove(&e->ctl, live);
+	omni_config_remove_peer(&e->cfg, cfg_index(&e->cfg, pub));
+	return commit(e, err, errlen);
+}
+
+/* Settings a running edge cannot take without a restart. */
+static void restart_only(const struct omni_edge *e, const struct omni_config *next, char *note,
+			 size_t len)
+{
+	const struct omni_interface *a = &e->cfg.iface, *b = &next->iface;
+	size_t used = 0;
+
+#define NOTE(cond, what)                                                              \
+	do {                                                                           \
+		if ((cond) && used < len)                                              \
+			used += (size_t)snprintf(note + used, len - used, "%s%s",     \
+						 used ? ", " : "", what);              \
+	} while (0)
+	NOTE(a->listen_port != b->listen_port, "listen port");
+	NOTE(a->mtu != b->mtu, "MTU");
+	NOTE(strcmp(a->underlay, b->underlay) != 0, "underlay");
+	NOTE(strcmp(a->host_port_name, b->host_port_name) != 0, "host interface name");
+	NOTE(a->n_addresses != b->n_addresses ||
+	     (a->n_addresses && memcmp(a->addresses, b->addresses,
+				       a->n_addresses * sizeof(*a->addresses))), "addresses");
+	NOTE(b->has_private_key &&
+	     sodium_memcmp(e->ctl.id.private_key, b->private_key, WG_KEY_LEN) != 0, "private key");
+#undef NOTE
+}
+
+int omni_edge_apply_config(struct omni_edge *e, const struct omni_config *next, char *err,
+			   size_t errlen)
+{
+	char note[160] = "";
+	unsigned added = 0, changed = 0, removed = 0;
+	const char *what;
+	size_t i;
+	int ret;
+
+	restart_only(e, next, note, sizeof(note));
+	for (i = 0; i < e->cfg.n_peers;) {
+		const uint8_t *pub = e->cfg.peers[i].public_key;
+
+		if (cfg_index(next, pub) < next->n_peers) {
+			i++;
+			continue;
+		}
+		omni_control_peer_remove(&e->ctl, omni_control_peer_find(&e->ctl, pub));
+		omni_config_remove_peer(&e->cfg, i);
+		removed++;
+	}
+	for (i = 0; i < next->n_peers; i++) {
+		ret = apply_peer(e, &next->peers[i], &what, err, errlen);
+		if (ret != 0) {
+			char why[OMNI_CONFIG_ERR_MAX];
+
+			snprintf(why, sizeof(why), "%s", err);
+			omni_control_peers_commit(&e->ctl);
+			snprintf(err, errlen, "peer %zu: %s (peers before it were applied)", i + 1,
+				 why);
+			return ret;
+		}
+		added += strcmp(what, "added") == 0;
+		changed += strncmp(what, "changed", 7) == 0;
+	}
+	ret = commit(e, err, errlen);
+	if (ret == 0)
+		snprintf(err, errlen, "%u added, %u changed, %u removed%s%s%s", added, changed,
+			 removed, note[0] ? "; needs a restart to change: " : "", note,
+			 note[0] ? " (not applied)" : "");
+	return ret;
 }
 
 int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen)
 {
 	(void)e;
-	return not_yet(err, errlen);
+	snprintf(err, errlen, "reload is not available in this build yet");
+	return -ENOSYS;
 }

@@ -5,6 +5,7 @@
  * here. Call on the control (main) lcore only: other threads (console,
  * HTTP) go through the edge's mailbox. Each returns 0, or a negative errno
  * with the reason in err; a refused change leaves the running set as it was.
+ * On success err says what happened ("added", "changed", "unchanged").
  */
 #ifndef OMNI_APP_EDGE_PEERS_H
 #define OMNI_APP_EDGE_PEERS_H
@@ -16,6 +17,9 @@
 
 struct omni_edge;
 
+/* At start: every peer of e->cfg into the data plane, then the routes. */
+int omni_edge_peers_load(struct omni_edge *e, char *err, size_t errlen);
+
 /* Add p, or change the peer with its public key (its session survives a
  * change of endpoint, allowed IPs or keepalive; a new preshared key starts a
  * new handshake). */
@@ -23,6 +27,11 @@ int omni_edge_peer_add(struct omni_edge *e, const struct omni_peer *p, char *err
 /* Remove the peer with this public key: routes, sessions and keys. */
 int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
 		       size_t errlen);
+/* Make the running peer set that of next (a validated config): removals,
+ * additions, changes, one commit. On success err summarises ("1 added, 0
+ * changed, 2 removed") and names settings that need a restart. */
+int omni_edge_apply_config(struct omni_edge *e, const struct omni_config *next, char *err,
+			   size_t errlen);
 /* Re-read the configuration files the edge started from and apply the
  * difference; peers that did not change keep their sessions. */
 int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen);

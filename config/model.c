@@ -482,3 +482,33 @@ int omni_config_validate(const struct omni_config *cfg, char *err, size_t errlen
 		rc = validate_network(&v);
 	return rc;
 }
+
+int omni_peer_copy(struct omni_peer *dst, const struct omni_peer *src)
+{
+	*dst = *src;
+	dst->endpoint.name = NULL;
+	dst->allowed_ips = NULL;
+	if (src->endpoint.name && !(dst->endpoint.name = strdup(src->endpoint.name)))
+		goto fail;
+	if (src->n_allowed_ips) {
+		dst->allowed_ips = malloc(src->n_allowed_ips * sizeof(*dst->allowed_ips));
+		if (!dst->allowed_ips)
+			goto fail;
+		memcpy(dst->allowed_ips, src->allowed_ips,
+		       src->n_allowed_ips * sizeof(*dst->allowed_ips));
+	}
+	return 0;
+fail:
+	peer_free(dst);
+	memset(dst, 0, sizeof(*dst));
+	return -ENOMEM;
+}
+
+void omni_config_remove_peer(struct omni_config *cfg, size_t i)
+{
+	if (i >= cfg->n_peers)
+		return;
+	peer_free(&cfg->peers[i]);
+	memmove(&cfg->peers[i], &cfg->peers[i + 1], (cfg->n_peers - i - 1) * sizeof(*cfg->peers));
+	cfg->n_peers--;
+}

@@ -186,6 +186,11 @@ int omni_config_validate(const struct omni_config *cfg, char *err, size_t errlen
 
 /* Builders. Each returns 0 or -ENOMEM (NULL with errno for add_peer). */
 struct omni_peer *omni_config_add_peer(struct omni_config *cfg);
+/* A deep copy of src into dst (uninitialized); 0 or -ENOMEM (dst left
+ * empty). */
+int omni_peer_copy(struct omni_peer *dst, const struct omni_peer *src);
+/* Removes peers[i], wiping its secrets; later peers move down by one. */
+void omni_config_remove_peer(struct omni_config *cfg, size_t i);
 int omni_interface_add_address(struct omni_interface *iface, const struct omni_prefix *p);
 int omni_peer_add_allowed_ip(struct omni_peer *peer, const struct omni_prefix *p);
 int omni_strlist_add(char ***list, size_t *n, const char *s);

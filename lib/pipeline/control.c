@@ -6,6 +6,7 @@
  * what waited for a session.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -239,6 +240,24 @@ unsigned omni_control_poll(struct omni_control *c)
 	return n;
 }
 
+void omni_control_peer_stop(struct omni_control *c, struct omni_dp_peer *peer)
+{
+	zero_keys(c, peer);
+	peer->in_use = false;
+}
+
+void omni_control_peer_release(struct omni_control *c, struct omni_dp_peer *peer)
+{
+	drop_staged(c, peer);
+	rte_ring_free(peer->staged);
+	peer->staged = NULL;
+	wg_handshake_wipe(&peer->hs);
+	wg_cookie_wipe(&peer->cookie);
+	free(peer->routes);
+	peer->routes = NULL;
+	peer->n_routes = 0;
+}
+
 void omni_control_fini(struct omni_control *c)
 {
 	unsigned i;
@@ -246,14 +265,10 @@ void omni_control_fini(struct omni_control *c)
 	for (i = 0; i < c->dp->n_peers; i++) {
 		struct omni_dp_peer *peer = &c->dp->peers[i];
 
-		if (!peer->in_use)
-			continue;
-		zero_keys(c, peer);
-		drop_staged(c, peer);
-		rte_ring_free(peer->staged);
-		wg_handshake_wipe(&peer->hs);
-		wg_cookie_wipe(&peer->cookie);
-		peer->in_use = false;
+		if (peer->in_use)
+			omni_control_peer_stop(c, peer);
+		if (peer->staged)
+			omni_control_peer_release(c, peer);
 	}
 	wg_cookie_checker_wipe(&c->checker);
 	wg_identity_wipe(&c->id);

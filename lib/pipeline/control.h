@@ -64,6 +64,11 @@ int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, ui
 			   const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
 			   const struct omni_dp_endpoint *ep, uint16_t keepalive_s);
 
+/* Stop a peer: keys retired, no more ticks (slot still held). */
+void omni_control_peer_stop(struct omni_control *c, struct omni_dp_peer *peer);
+/* Free what a stopped peer holds, once no worker can reach it. */
+void omni_control_peer_release(struct omni_control *c, struct omni_dp_peer *peer);
+
 /* One pass: the control ring, then (once per ms) every peer. */
 unsigned omni_control_poll(struct omni_control *c);
 

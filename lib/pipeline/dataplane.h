@@ -28,8 +28,9 @@ enum { OMNI_BURST = 32 };
 struct omni_dataplane {
 	struct omni_sessions *sessions;
 	struct omni_allowedips *aips;	/* atomic pointer, control publishes */
-	struct omni_dp_peer *peers;	/* indexed by peer id */
-	unsigned n_peers;
+	struct omni_dp_peer *peers;	/* indexed by peer id, max_peers slots */
+	unsigned max_peers;		/* workers: ids at or above are not peers */
+	unsigned n_peers;		/* control: slots ever used (a watermark) */
 	struct rte_ring *to_control;	/* MP/SC: mbufs for the control lcore */
 	struct rte_ring *roamed;	/* MP/SC: ids of peers seen at a new address */
 	struct rte_ring *from_control;	/* SP/MC: frames control sends, m->port is

@@ -12,11 +12,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_seqlock.h>
 
 #include "net/net.h"
+#include "allowedips.h"
 #include "wg/cookie.h"
 #include "wg/keypair.h"
 #include "wg/noise.h"
@@ -38,6 +40,17 @@ struct omni_dp_endpoint {
 	struct net_mac via;		/* source MAC of the frame it came in: our next hop */
 	bool have_via;
 };
+
+/* True when ep is address a, port port (host order). */
+static inline bool omni_endpoint_is(const struct omni_dp_endpoint *ep, const struct net_addr *a,
+				    uint16_t port)
+{
+	if (ep->port != port || ep->addr.family != a->family)
+		return false;
+	if (a->family == NET_AF_IP4)
+		return memcmp(&ep->addr.ip4, &a->ip4, sizeof(a->ip4)) == 0;
+	return memcmp(&ep->addr.ip6, &a->ip6, sizeof(a->ip6)) == 0;
+}
 
 /* Outer headers towards one peer: immutable while workers may read it. */
 struct omni_path {
@@ -82,7 +95,9 @@ struct omni_dp_peer {
 	bool path_published;
 	bool path_dirty;
 	uint64_t path_token;
-	bool in_use;
+	bool in_use;			/* live: ticked, routable */
+	struct omni_route *routes;	/* its AllowedIPs (heap) */
+	unsigned n_routes;
 };
 
 #endif /* OMNI_PIPELINE_PEER_H */

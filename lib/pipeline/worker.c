@@ -44,16 +44,6 @@ void omni_worker_tx(struct omni_worker *w, uint16_t port, uint16_t queue,
 		omni_worker_drop(w, pkts[sent], OMNI_DROP_TX_FULL);
 }
 
-static bool same_endpoint(const struct omni_dp_endpoint *ep, const struct net_addr *a,
-			  uint16_t port)
-{
-	if (ep->port != port || ep->addr.family != a->family)
-		return false;
-	if (a->family == NET_AF_IP4)
-		return memcmp(&ep->addr.ip4, &a->ip4, sizeof(a->ip4)) == 0;
-	return memcmp(&ep->addr.ip6, &a->ip6, sizeof(a->ip6)) == 0;
-}
-
 void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
 			       const struct net_addr *src, uint16_t port,
 			       const struct net_mac *via)
@@ -63,8 +53,8 @@ void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
 
 	do {
 		sn = rte_seqlock_read_begin(&peer->ep_lock);
-		same = same_endpoint(&peer->ep, src, port) ||
-		       (peer->roam_pending && same_endpoint(&peer->roam, src, port));
+		same = omni_endpoint_is(&peer->ep, src, port) ||
+		       (peer->roam_pending && omni_endpoint_is(&peer->roam, src, port));
 	} while (rte_seqlock_read_retry(&peer->ep_lock, sn));
 	if (same)
 		return;

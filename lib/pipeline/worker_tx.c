@@ -115,7 +115,7 @@ static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_ite
 		return false;
 	}
 	id = route(dp, inner);
-	if (id >= dp->n_peers) {
+	if (id >= dp->max_peers) {
 		omni_worker_drop(w, m, OMNI_DROP_NO_ROUTE);
 		return false;
 	}
