@@ -286,12 +286,11 @@ static int setup_workers(struct omni_edge *e)
 
 int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 {
-	struct dp_eal_conf ec = { .prog = cli->prog, .lcores = 1,
-				  .user_argc = cli->eal_argc > 0 ? cli->eal_argc - 1 : 0,
-				  .user_argv = cli->eal_argc > 0 ? cli->eal_argv + 1 : NULL };
+	struct omni_edge_eal ee;
 	struct rte_ether_addr mac;
 
-	if (dp_eal_start(&e->eal, &ec) < 0) {
+	omni_edge_eal_conf(&e->cfg, cli, &ee);
+	if (dp_eal_start(&e->eal, &ee.conf) < 0) {
 		fprintf(stderr, "%s: DPDK EAL failed to start\n", cli->prog);
 		return -1;
 	}

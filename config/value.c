@@ -278,6 +278,31 @@ int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *
 	return 0;
 }
 
+int omni_host_port_check(const char *text, const char **why)
+{
+	struct sockaddr_storage ss;
+	char host[HOST_MAX + 1];
+	const char *port_text;
+	unsigned long port;
+	bool bracketed;
+	int rc;
+
+	rc = split_host_port(text, host, &port_text, &bracketed, why);
+	if (rc)
+		return rc;
+	if (omni_uint_parse(port_text, 65535, &port) || port == 0) {
+		*why = "port must be 1..65535";
+		return -EINVAL;
+	}
+	if (bracketed)
+		return ipv6_literal(host, (uint16_t)port, &ss, why);
+	if (!valid_host_name(host)) {
+		*why = "not an IPv4 address or host name";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 void omni_endpoint_clear(struct omni_endpoint *ep)
 {
 	free(ep->name);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The effective configuration as JSON, in the shape of the file (json.h),
+ * every setting shown with its value or default: what `omninervous
+ * --config FILE --check` prints and the console's `show config` can show.
+ * Secrets (private_key, preshared_key, secret) are printed as "(hidden)";
+ * their files by name.
+ */
+#ifndef OMNI_CONFIG_PRINT_H
+#define OMNI_CONFIG_PRINT_H
+
+#include <stdio.h>
+
+#include "model.h"
+
+/* The JSON text (NUL-terminated, on the heap: free() it), or NULL. */
+char *omni_config_to_json(const struct omni_config *cfg);
+
+/* omni_config_to_json to out, with a final newline. 0 or -ENOMEM/-EIO. */
+int omni_config_print(const struct omni_config *cfg, FILE *out);
+
+#endif /* OMNI_CONFIG_PRINT_H */
