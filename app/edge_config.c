@@ -237,6 +237,12 @@ int omni_edge_config_read(struct omni_config *cfg, const struct omni_cli *cli, c
 		return OMNI_EXIT_USAGE;
 	if (omni_config_load_secrets(cfg, err, errlen) != 0)
 		return OMNI_EXIT_FAILURE;
+	if (cfg->mode == OMNI_MODE_EDGE && cfg->network.nucleus &&
+	    omni_config_add_warning(cfg, "network.nucleus: the nucleus client is not "
+				    "implemented yet: only the static peers are used") != 0) {
+		snprintf(err, errlen, "out of memory");
+		return OMNI_EXIT_FAILURE;
+	}
 	if (cfg->mode == OMNI_MODE_EDGE) {
 		if (load_identity(cfg, cli, err, errlen) != 0)
 			return OMNI_EXIT_FAILURE;

@@ -10,9 +10,12 @@
 
 #define HIDDEN "(hidden)"
 
-/* json_object_set_new that remembers a failure in *ok. */
+/* json_object_set_new that remembers a failure in *ok. A null value (a
+ * setting with no value) is left out, so the output reads back. */
 static void put(json_t *obj, const char *key, json_t *v, bool *ok)
 {
+	if (json_is_null(v))
+		return;
 	if (!v || json_object_set_new(obj, key, v) != 0)
 		*ok = false;
 }

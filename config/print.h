@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The effective configuration as JSON, in the shape of the file (json.h),
- * every setting shown with its value or default: what `omninervous
+ * every setting that has a value shown with it, defaults included (settings
+ * with none, like an unset nucleus, are left out): what `omninervous
  * --config FILE --check` prints and the console's `show config` can show.
  * Secrets (private_key, preshared_key, secret) are printed as "(hidden)";
- * their files by name.
+ * their files by name. Without secrets, the output reads back to the same
+ * model.
  */
 #ifndef OMNI_CONFIG_PRINT_H
 #define OMNI_CONFIG_PRINT_H
