@@ -291,6 +291,9 @@ static int set_simple(struct omni_jctx *c, const struct omni_jkey *k, const json
 	case OMNI_JK_STR:
 		rc = omni_jstring(c, v, k->min, k->max, &s);
 		return rc ? rc : omni_jdup(c, s, (char **)(void *)slot);
+	case OMNI_JK_TEXT:
+		rc = omni_jstring(c, v, k->min, k->max, &s);
+		return rc ? rc : k->text(c, s, base);
 	default:
 		return k->fn(c, v, base);
 	}

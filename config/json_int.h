@@ -33,6 +33,7 @@ enum omni_jkind {
 	OMNI_JK_U32,    /* integer min..max into a uint32_t */
 	OMNI_JK_BOOL,   /* true/false into a bool */
 	OMNI_JK_STR,    /* string of min..max characters, strdup'ed into a char * */
+	OMNI_JK_TEXT,   /* string of min..max characters, handed to text */
 };
 
 /* One key of an object: a kind and an offset from the object's base, or a
@@ -43,6 +44,7 @@ struct omni_jkey {
 	size_t off;
 	unsigned long min, max;
 	int (*fn)(struct omni_jctx *c, const json_t *v, void *base);
+	int (*text)(struct omni_jctx *c, const char *s, void *base);
 };
 
 /* "FILE: PATH: message" (no PATH at the top). Return -EINVAL. */

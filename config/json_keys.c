@@ -15,6 +15,10 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define CFG(field) offsetof(struct omni_config, field)
+/* A string key of 1..max characters handed to fn. */
+#define TEXT(name, fn, max) { name, OMNI_JK_TEXT, 0, 1, max, NULL, fn }
+/* A secret string of OMNI_SECRET_MIN..: its length checked, never shown. */
+#define SECRET(name, off) { name, OMNI_JK_STR, off, OMNI_SECRET_MIN, OMNI_JSON_TEXT_MAX, NULL, NULL }
 #define KEY_HINT "expected 44 base64 characters ending in '=', as `wg genkey` writes"
 
 enum {
@@ -40,14 +44,10 @@ static bool is_name(const char *s, const char *also)
 }
 
 /* A file name, relative ones taken from the configuration file's directory. */
-static int set_path(struct omni_jctx *c, const json_t *v, char **slot)
+static int set_path(struct omni_jctx *c, const char *s, char **slot)
 {
-	const char *s;
 	char *full;
-	int rc = omni_jstring(c, v, 1, OMNI_JSON_TEXT_MAX, &s);
 
-	if (rc)
-		return rc;
 	if (s[0] == '/' || c->dir[0] == '\0')
 		return omni_jdup(c, s, slot);
 	if (asprintf(&full, "%s%s", c->dir, s) < 0)
@@ -58,14 +58,11 @@ static int set_path(struct omni_jctx *c, const json_t *v, char **slot)
 }
 
 /* A secret key in base64: described, never shown. */
-static int set_secret_key(struct omni_jctx *c, const json_t *v, uint8_t key[WG_KEY_LEN],
+static int set_secret_key(struct omni_jctx *c, const char *s, uint8_t key[WG_KEY_LEN],
 			  bool *has)
 {
-	if (!json_is_string(v))
-		return omni_jtype_error(c, v, "a string");
-	if (!wg_key_from_base64(key, json_string_value(v)))
-		return omni_jerr(c, "not a key (%zu characters; " KEY_HINT ")",
-				 json_string_length(v));
+	if (!wg_key_from_base64(key, s))
+		return omni_jerr(c, "not a key (%zu characters; " KEY_HINT ")", strlen(s));
 	*has = true;
 	return 0;
 }
@@ -100,14 +97,10 @@ static int check_host_port(const char *s, const char **why)
 
 /* ---- top level ----------------------------------------------------------- */
 
-static int set_mode(struct omni_jctx *c, const json_t *v, void *base)
+static int set_mode(struct omni_jctx *c, const char *s, void *base)
 {
 	struct omni_config *cfg = base;
-	const char *s;
-	int rc = omni_jstring(c, v, 1, OMNI_JSON_TEXT_MAX, &s);
 
-	if (rc)
-		return rc;
 	if (omni_mode_from_name(s, &cfg->mode))
 		return omni_jerr_value(c, s, "is not a mode", "edge or nucleus");
 	return 0;
@@ -190,60 +183,53 @@ static const struct omni_jkey dpdk_keys[] = {
 
 /* ---- daemon -------------------------------------------------------------- */
 
-static int set_underlay(struct omni_jctx *c, const json_t *v, void *base)
+/* An interface or device name into a fixed buffer (the length is checked
+ * by the key's table entry). */
+static int set_ifname(struct omni_jctx *c, const char *s, const char *also, char *out,
+		      size_t outlen)
 {
-	struct omni_config *cfg = base;
-	const char *s;
-	int rc = omni_jstring(c, v, 1, OMNI_DEVNAME_MAX - 1, &s);
-
-	if (rc)
-		return rc;
-	if (!is_name(s, ":"))
+	if (!is_name(s, also) || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return omni_jerr_value(c, s, "is not an interface or device name",
-				       "letters, digits and \"._-:\"");
-	snprintf(cfg->iface.underlay, sizeof(cfg->iface.underlay), "%s", s);
+				       *also ? "letters, digits and \"._-:\"" :
+					       "letters, digits and \"._-\"");
+	snprintf(out, outlen, "%s", s);
 	return 0;
 }
 
-static int set_host_interface(struct omni_jctx *c, const json_t *v, void *base)
+static int set_underlay(struct omni_jctx *c, const char *s, void *base)
 {
-	struct omni_config *cfg = base;
-	const char *s;
-	int rc = omni_jstring(c, v, 1, OMNI_IFNAME_MAX - 1, &s);
+	struct omni_interface *ifc = &((struct omni_config *)base)->iface;
 
-	if (rc)
-		return rc;
-	if (!is_name(s, "") || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return omni_jerr_value(c, s, "is not an interface name",
-				       "letters, digits and \"._-\"");
-	snprintf(cfg->iface.host_port_name, sizeof(cfg->iface.host_port_name), "%s", s);
-	return 0;
+	return set_ifname(c, s, ":", ifc->underlay, sizeof(ifc->underlay));
 }
 
-static int set_host_port(struct omni_jctx *c, const json_t *v, void *base)
+static int set_host_interface(struct omni_jctx *c, const char *s, void *base)
+{
+	struct omni_interface *ifc = &((struct omni_config *)base)->iface;
+
+	return set_ifname(c, s, "", ifc->host_port_name, sizeof(ifc->host_port_name));
+}
+
+static int set_host_port(struct omni_jctx *c, const char *s, void *base)
 {
 	struct omni_config *cfg = base;
-	const char *s;
-	int rc = omni_jstring(c, v, 1, OMNI_JSON_TEXT_MAX, &s);
 
-	if (rc)
-		return rc;
 	if (omni_host_port_kind_from_name(s, &cfg->iface.host_port_kind))
 		return omni_jerr_value(c, s, "is not a host port kind",
 				       "tap, veth, virtio-user or auto");
 	return 0;
 }
 
-static int set_private_key(struct omni_jctx *c, const json_t *v, void *base)
+static int set_private_key(struct omni_jctx *c, const char *s, void *base)
 {
 	struct omni_config *cfg = base;
 
-	return set_secret_key(c, v, cfg->iface.private_key, &cfg->iface.has_private_key);
+	return set_secret_key(c, s, cfg->iface.private_key, &cfg->iface.has_private_key);
 }
 
-static int set_private_key_file(struct omni_jctx *c, const json_t *v, void *base)
+static int set_private_key_file(struct omni_jctx *c, const char *s, void *base)
 {
-	return set_path(c, v, &((struct omni_config *)base)->iface.private_key_file);
+	return set_path(c, s, &((struct omni_config *)base)->iface.private_key_file);
 }
 
 static int address_item(struct omni_jctx *c, const json_t *item, size_t i, void *arg)
@@ -266,14 +252,10 @@ static int set_addresses(struct omni_jctx *c, const json_t *v, void *base)
 	return omni_jeach(c, v, LIST_MAX, address_item, &((struct omni_config *)base)->iface);
 }
 
-static int set_log_level(struct omni_jctx *c, const json_t *v, void *base)
+static int set_log_level(struct omni_jctx *c, const char *s, void *base)
 {
 	struct omni_config *cfg = base;
-	const char *s;
-	int rc = omni_jstring(c, v, 1, OMNI_JSON_TEXT_MAX, &s);
 
-	if (rc)
-		return rc;
 	if (omni_log_level_from_name(s, &cfg->log_level))
 		return omni_jerr_value(c, s, "is not a log level", "error, warn, info or debug");
 	return 0;
@@ -281,58 +263,47 @@ static int set_log_level(struct omni_jctx *c, const json_t *v, void *base)
 
 static const struct omni_jkey daemon_keys[] = {
 	{ "port", OMNI_JK_U16, CFG(iface.listen_port), 1, 65535, NULL },
-	{ "interface", .fn = set_underlay },
-	{ "underlay", .fn = set_underlay },
-	{ "host_interface", .fn = set_host_interface },
-	{ "host_port", .fn = set_host_port },
-	{ "private_key", .fn = set_private_key },
-	{ "private_key_file", .fn = set_private_key_file },
+	TEXT("interface", set_underlay, OMNI_DEVNAME_MAX - 1),
+	TEXT("underlay", set_underlay, OMNI_DEVNAME_MAX - 1),
+	TEXT("host_interface", set_host_interface, OMNI_IFNAME_MAX - 1),
+	TEXT("host_port", set_host_port, OMNI_JSON_TEXT_MAX),
+	TEXT("private_key", set_private_key, OMNI_JSON_TEXT_MAX),
+	TEXT("private_key_file", set_private_key_file, OMNI_JSON_TEXT_MAX),
 	{ "addresses", .fn = set_addresses },
 	{ "mtu", OMNI_JK_U16, CFG(iface.mtu), OMNI_MTU_MIN, OMNI_MTU_MAX, NULL },
-	{ "log_level", .fn = set_log_level },
+	TEXT("log_level", set_log_level, OMNI_JSON_TEXT_MAX),
 };
 
 /* ---- network ------------------------------------------------------------- */
 
-static int set_nucleus_addr(struct omni_jctx *c, const json_t *v, void *base)
+static int set_nucleus_addr(struct omni_jctx *c, const char *s, void *base)
 {
 	struct omni_config *cfg = base;
-	const char *s, *why;
-	int rc = omni_jstring(c, v, 1, OMNI_JSON_TEXT_MAX, &s);
+	const char *why;
 
-	if (rc)
-		return rc;
 	if (omni_host_port_check(s, &why))
 		return omni_jerr_value(c, s, "is not HOST:PORT", why);
 	return omni_jdup(c, s, &cfg->network.nucleus);
 }
 
-static int set_cluster_name(struct omni_jctx *c, const json_t *v, char **slot)
+static int set_cluster_name(struct omni_jctx *c, const char *s, char **slot)
 {
-	const char *s;
-	int rc = omni_jstring(c, v, 1, OMNI_CLUSTER_NAME_MAX, &s);
-
-	if (rc)
-		return rc;
 	if (!is_name(s, ""))
 		return omni_jerr_value(c, s, "is not a cluster name", "letters, digits and \"._-\"");
 	return omni_jdup(c, s, slot);
 }
 
-static int set_cluster(struct omni_jctx *c, const json_t *v, void *base)
+static int set_cluster(struct omni_jctx *c, const char *s, void *base)
 {
-	return set_cluster_name(c, v, &((struct omni_config *)base)->network.cluster);
+	return set_cluster_name(c, s, &((struct omni_config *)base)->network.cluster);
 }
 
 /* "10.200.0.1" (a /32) or "10.200.0.1/16", of the family asked for. */
-static int set_vip_of(struct omni_jctx *c, const json_t *v, sa_family_t family,
+static int set_vip_of(struct omni_jctx *c, const char *s, sa_family_t family,
 		      struct omni_prefix *out)
 {
-	const char *s, *why;
-	int rc = omni_jstring(c, v, 1, OMNI_JSON_TEXT_MAX, &s);
+	const char *why;
 
-	if (rc)
-		return rc;
 	if (omni_prefix_parse(s, out, &why) == 0 && out->family != family)
 		why = family == AF_INET ? "not an IPv4 address" : "not an IPv6 address";
 	else if (out->family == family)
@@ -341,14 +312,14 @@ static int set_vip_of(struct omni_jctx *c, const json_t *v, sa_family_t family,
 	return omni_jerr_value(c, s, "is not a virtual IP", why);
 }
 
-static int set_vip(struct omni_jctx *c, const json_t *v, void *base)
+static int set_vip(struct omni_jctx *c, const char *s, void *base)
 {
-	return set_vip_of(c, v, AF_INET, &((struct omni_config *)base)->network.vip);
+	return set_vip_of(c, s, AF_INET, &((struct omni_config *)base)->network.vip);
 }
 
-static int set_vip6(struct omni_jctx *c, const json_t *v, void *base)
+static int set_vip6(struct omni_jctx *c, const char *s, void *base)
 {
-	return set_vip_of(c, v, AF_INET6, &((struct omni_config *)base)->network.vip6);
+	return set_vip_of(c, s, AF_INET6, &((struct omni_config *)base)->network.vip6);
 }
 
 static int set_stun_servers(struct omni_jctx *c, const json_t *v, void *base)
@@ -361,10 +332,10 @@ static int set_stun_servers(struct omni_jctx *c, const json_t *v, void *base)
 }
 
 static const struct omni_jkey network_keys[] = {
-	{ "nucleus", .fn = set_nucleus_addr },
-	{ "cluster", .fn = set_cluster },
-	{ "vip", .fn = set_vip },
-	{ "vip6", .fn = set_vip6 },
+	TEXT("nucleus", set_nucleus_addr, OMNI_JSON_TEXT_MAX),
+	TEXT("cluster", set_cluster, OMNI_CLUSTER_NAME_MAX),
+	TEXT("vip", set_vip, OMNI_JSON_TEXT_MAX),
+	TEXT("vip6", set_vip6, OMNI_JSON_TEXT_MAX),
 	{ "stun_servers", .fn = set_stun_servers },
 	{ "use_builtin_stun", OMNI_JK_BOOL, CFG(network.use_builtin_stun), 0, 0, NULL },
 	{ "prefer_ipv6", OMNI_JK_BOOL, CFG(network.prefer_ipv6), 0, 0, NULL },
@@ -374,28 +345,9 @@ static const struct omni_jkey network_keys[] = {
 
 /* ---- security ------------------------------------------------------------ */
 
-/* A cluster secret: its length is checked, its text never shown. */
-static int set_secret_text(struct omni_jctx *c, const json_t *v, char **slot)
+static int set_secret_file(struct omni_jctx *c, const char *s, void *base)
 {
-	if (!json_is_string(v))
-		return omni_jtype_error(c, v, "a string");
-	if (json_string_length(v) < OMNI_SECRET_MIN)
-		return omni_jerr(c, "too short (%zu characters; at least %u)",
-				 json_string_length(v), OMNI_SECRET_MIN);
-	if (json_string_length(v) > OMNI_JSON_TEXT_MAX)
-		return omni_jerr(c, "too long (%zu characters; at most %u)",
-				 json_string_length(v), OMNI_JSON_TEXT_MAX);
-	return omni_jdup(c, json_string_value(v), slot);
-}
-
-static int set_secret(struct omni_jctx *c, const json_t *v, void *base)
-{
-	return set_secret_text(c, v, &((struct omni_config *)base)->security.secret);
-}
-
-static int set_secret_file(struct omni_jctx *c, const json_t *v, void *base)
-{
-	return set_path(c, v, &((struct omni_config *)base)->security.secret_file);
+	return set_path(c, s, &((struct omni_config *)base)->security.secret_file);
 }
 
 static const struct omni_jkey security_keys[] = {
@@ -404,46 +356,40 @@ static const struct omni_jkey security_keys[] = {
 	{ "handshake_timeout_secs", OMNI_JK_U32, CFG(security.handshake_timeout_secs), 1,
 	  HANDSHAKE_TIMEOUT_MAX, NULL },
 	{ "encrypt_signaling", OMNI_JK_BOOL, CFG(security.encrypt_signaling), 0, 0, NULL },
-	{ "secret", .fn = set_secret },
-	{ "secret_file", .fn = set_secret_file },
+	SECRET("secret", CFG(security.secret)),
+	TEXT("secret_file", set_secret_file, OMNI_JSON_TEXT_MAX),
 };
 
 /* ---- peers --------------------------------------------------------------- */
 
-static int set_public_key(struct omni_jctx *c, const json_t *v, void *base)
+static int set_public_key(struct omni_jctx *c, const char *s, void *base)
 {
 	struct omni_peer *peer = base;
-	const char *s;
-	int rc = omni_jstring(c, v, 1, OMNI_JSON_TEXT_MAX, &s);
 
-	if (rc)
-		return rc;
 	if (!wg_key_from_base64(peer->public_key, s))
 		return omni_jerr_value(c, s, "is not a key", KEY_HINT);
 	peer->has_public_key = true;
 	return 0;
 }
 
-static int set_preshared_key(struct omni_jctx *c, const json_t *v, void *base)
+static int set_preshared_key(struct omni_jctx *c, const char *s, void *base)
 {
 	struct omni_peer *peer = base;
 
-	return set_secret_key(c, v, peer->preshared_key, &peer->has_preshared_key);
+	return set_secret_key(c, s, peer->preshared_key, &peer->has_preshared_key);
 }
 
-static int set_preshared_key_file(struct omni_jctx *c, const json_t *v, void *base)
+static int set_preshared_key_file(struct omni_jctx *c, const char *s, void *base)
 {
-	return set_path(c, v, &((struct omni_peer *)base)->preshared_key_file);
+	return set_path(c, s, &((struct omni_peer *)base)->preshared_key_file);
 }
 
-static int set_endpoint(struct omni_jctx *c, const json_t *v, void *base)
+static int set_endpoint(struct omni_jctx *c, const char *s, void *base)
 {
 	struct omni_peer *peer = base;
-	const char *s, *why = "invalid";
-	int rc = omni_jstring(c, v, 1, OMNI_JSON_TEXT_MAX, &s);
+	const char *why = "invalid";
+	int rc;
 
-	if (rc)
-		return rc;
 	omni_endpoint_clear(&peer->endpoint);
 	rc = omni_endpoint_parse(s, c->flags, &peer->endpoint, &why);
 	if (rc) {
@@ -481,13 +427,13 @@ static int set_allowed_ips(struct omni_jctx *c, const json_t *v, void *base)
 }
 
 static const struct omni_jkey peer_keys[] = {
-	{ "public_key", .fn = set_public_key },
-	{ "endpoint", .fn = set_endpoint },
+	TEXT("public_key", set_public_key, OMNI_JSON_TEXT_MAX),
+	TEXT("endpoint", set_endpoint, OMNI_JSON_TEXT_MAX),
 	{ "allowed_ips", .fn = set_allowed_ips },
 	{ "persistent_keepalive", OMNI_JK_U16, offsetof(struct omni_peer, persistent_keepalive),
 	  0, 65535, NULL },
-	{ "preshared_key", .fn = set_preshared_key },
-	{ "preshared_key_file", .fn = set_preshared_key_file },
+	TEXT("preshared_key", set_preshared_key, OMNI_JSON_TEXT_MAX),
+	TEXT("preshared_key_file", set_preshared_key_file, OMNI_JSON_TEXT_MAX),
 };
 
 static int peer_item(struct omni_jctx *c, const json_t *item, size_t i, void *arg)
@@ -505,15 +451,12 @@ static int peer_item(struct omni_jctx *c, const json_t *item, size_t i, void *ar
 
 /* ---- metrics ------------------------------------------------------------- */
 
-static int set_metrics_listen(struct omni_jctx *c, const json_t *v, void *base)
+static int set_metrics_listen(struct omni_jctx *c, const char *s, void *base)
 {
 	struct omni_config *cfg = base;
 	struct omni_endpoint ep;
-	const char *s, *why;
-	int rc = omni_jstring(c, v, 0, OMNI_ADDR_TEXT_MAX - 1, &s);
+	const char *why;
 
-	if (rc)
-		return rc;
 	if (s[0] && omni_endpoint_parse(s, OMNI_VALUE_NO_RESOLVE, &ep, &why))
 		return omni_jerr_value(c, s, "is not ADDR:PORT", why);
 	snprintf(cfg->metrics.listen, sizeof(cfg->metrics.listen), "%s", s);
@@ -521,30 +464,25 @@ static int set_metrics_listen(struct omni_jctx *c, const json_t *v, void *base)
 }
 
 static const struct omni_jkey metrics_keys[] = {
-	{ "listen", .fn = set_metrics_listen },
+	{ "listen", OMNI_JK_TEXT, 0, 0, OMNI_ADDR_TEXT_MAX - 1, NULL, set_metrics_listen },
 };
 
 /* ---- nucleus ------------------------------------------------------------- */
 
-static int set_cl_name(struct omni_jctx *c, const json_t *v, void *base)
+static int set_cl_name(struct omni_jctx *c, const char *s, void *base)
 {
-	return set_cluster_name(c, v, &((struct omni_cluster *)base)->name);
+	return set_cluster_name(c, s, &((struct omni_cluster *)base)->name);
 }
 
-static int set_cl_secret(struct omni_jctx *c, const json_t *v, void *base)
+static int set_cl_secret_file(struct omni_jctx *c, const char *s, void *base)
 {
-	return set_secret_text(c, v, &((struct omni_cluster *)base)->secret);
-}
-
-static int set_cl_secret_file(struct omni_jctx *c, const json_t *v, void *base)
-{
-	return set_path(c, v, &((struct omni_cluster *)base)->secret_file);
+	return set_path(c, s, &((struct omni_cluster *)base)->secret_file);
 }
 
 static const struct omni_jkey cluster_keys[] = {
-	{ "name", .fn = set_cl_name },
-	{ "secret", .fn = set_cl_secret },
-	{ "secret_file", .fn = set_cl_secret_file },
+	TEXT("name", set_cl_name, OMNI_CLUSTER_NAME_MAX),
+	SECRET("secret", offsetof(struct omni_cluster, secret)),
+	TEXT("secret_file", set_cl_secret_file, OMNI_JSON_TEXT_MAX),
 };
 
 static int cluster_item(struct omni_jctx *c, const json_t *item, size_t i, void *arg)
@@ -620,7 +558,7 @@ static int read_nucleus(struct omni_jctx *c, const json_t *v, void *base)
 }
 
 static const struct omni_jkey root_keys[] = {
-	{ "mode", .fn = set_mode },
+	TEXT("mode", set_mode, OMNI_JSON_TEXT_MAX),
 	{ "dpdk", .fn = read_dpdk },
 	{ "daemon", .fn = read_daemon },
 	{ "network", .fn = read_network },

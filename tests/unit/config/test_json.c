@@ -293,7 +293,7 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"daemon\": {\"host_interface\": \"omni0123456789abc\"}}",
 	  ": daemon.host_interface: too long (17 characters; at most 15)", NULL },
 	{ "{\"daemon\": {\"host_interface\": \"..\"}}", ": daemon.host_interface: \"..\" is not "
-	  "an interface name", "letters" },
+	  "an interface or device name (letters, digits and \"._-\")", NULL },
 	{ "{\"daemon\": {\"host_port\": \"af_xdp\"}}", ": daemon.host_port: \"af_xdp\" is not a "
 	  "host port kind (tap, veth, virtio-user or auto)", NULL },
 	{ "{\"daemon\": {\"private_key\": \"secretish\"}}", ": daemon.private_key: not a key "
