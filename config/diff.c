@@ -14,6 +14,7 @@
 
 #include "diff.h"
 #include "value.h"
+#include "wg/key.h"
 
 /* ---- peers --------------------------------------------------------------- */
 
@@ -356,4 +357,35 @@ void omni_peer_change_names(unsigned changed, char *out, size_t outlen)
 		n = snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", names[i]);
 		used += n > 0 ? (size_t)n : 0;
 	}
+}
+
+static const char *short_key(const struct omni_peer *p, char out[WG_KEY_B64_LEN + 1])
+{
+	wg_key_to_base64(out, p->public_key);
+	out[8] = '\0';
+	return out;
+}
+
+void omni_config_diff_print(const struct omni_config_diff *d, const struct omni_config *old,
+			    const struct omni_config *neu, FILE *out)
+{
+	char key[WG_KEY_B64_LEN + 1], what[128];
+
+	if (omni_config_diff_empty(d))
+		fprintf(out, "no change\n");
+	for (size_t i = 0; i < d->n_added; i++)
+		fprintf(out, "peer added: %s... (peers[%zu])\n",
+			short_key(&neu->peers[d->added[i].new_index], key), d->added[i].new_index);
+	for (size_t i = 0; i < d->n_removed; i++)
+		fprintf(out, "peer removed: %s...\n",
+			short_key(&old->peers[d->removed[i].old_index], key));
+	for (size_t i = 0; i < d->n_changed; i++) {
+		omni_peer_change_names(d->changed[i].changed, what, sizeof(what));
+		fprintf(out, "peer changed: %s... (%s)\n",
+			short_key(&neu->peers[d->changed[i].new_index], key), what);
+	}
+	for (size_t i = 0; i < d->n_restart; i++)
+		fprintf(out, "needs a restart: %s\n", d->restart[i]);
+	for (size_t i = 0; i < d->n_live; i++)
+		fprintf(out, "changed live: %s\n", d->live[i]);
 }

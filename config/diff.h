@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "model.h"
 
@@ -65,5 +66,17 @@ bool omni_config_diff_empty(const struct omni_config_diff *d);
 
 /* "endpoint, allowed_ips" for a change mask (the JSON key names). */
 void omni_peer_change_names(unsigned changed, char *out, size_t outlen);
+
+/*
+ * One line per item, for the log and the console's `reload`:
+ *   peer added: aEwPCz4a... (peers[3])
+ *   peer removed: jN0gh3pc...
+ *   peer changed: wIk71Bhy... (endpoint, allowed_ips)
+ *   needs a restart: daemon.port
+ *   changed live: daemon.log_level
+ * or "no change". Public keys are cut to 8 characters, like wg(8)'s log.
+ */
+void omni_config_diff_print(const struct omni_config_diff *d, const struct omni_config *old,
+			    const struct omni_config *neu, FILE *out);
 
 #endif /* OMNI_CONFIG_DIFF_H */

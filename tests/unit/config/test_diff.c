@@ -220,6 +220,40 @@ static void test_change_names(void **state)
 	assert_string_equal(text, "allowed_ips, persistent_keepalive");
 }
 
+static void test_print(void **state)
+{
+	struct omni_config old, neu;
+	struct omni_config_diff d;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	parse(DOC(", \"port\": 1", PA "," PB), &old);
+	parse(DOC(", \"port\": 2, \"log_level\": \"debug\"", PC "," PA_EP), &neu);
+	assert_int_equal(omni_config_diff(&old, &neu, &d), 0);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	omni_config_diff_print(&d, &old, &neu, f);
+	fclose(f);
+	assert_string_equal(text, "peer added: wIk71Bhy... (peers[0])\n"
+				  "peer removed: jN0gh3pc...\n"
+				  "peer changed: aEwPCz4a... (endpoint)\n"
+				  "needs a restart: daemon.port\n"
+				  "changed live: daemon.log_level\n");
+	free(text);
+	omni_config_diff_free(&d);
+	assert_int_equal(omni_config_diff(&old, &old, &d), 0);
+	f = open_memstream(&text, &len);
+	omni_config_diff_print(&d, &old, &old, f);
+	fclose(f);
+	assert_string_equal(text, "no change\n");
+	free(text);
+	omni_config_diff_free(&d);
+	omni_config_free(&old);
+	omni_config_free(&neu);
+}
+
 /* ---- many peers against a naive reference -------------------------------- */
 
 enum { N_PEERS = 300 };
@@ -324,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_wiped_private_key),
 		cmocka_unit_test(test_change_names),
+		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_many_peers),
 	};
 
