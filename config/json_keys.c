@@ -232,19 +232,29 @@ static int set_private_key_file(struct omni_jctx *c, const char *s, void *base)
 	return set_path(c, s, &((struct omni_config *)base)->iface.private_key_file);
 }
 
-static int address_item(struct omni_jctx *c, const json_t *item, size_t i, void *arg)
+/* A list item "ADDR[/LEN]" into *p; rule names what it must be. */
+static int prefix_item(struct omni_jctx *c, const json_t *item, const char *rule,
+		       struct omni_prefix *p)
 {
-	struct omni_interface *ifc = arg;
-	struct omni_prefix p;
 	const char *s, *why;
 	int rc = omni_jstring(c, item, 1, OMNI_JSON_TEXT_MAX, &s);
+
+	if (rc)
+		return rc;
+	if (omni_prefix_parse(s, p, &why))
+		return omni_jerr_value(c, s, rule, why);
+	return 0;
+}
+
+static int address_item(struct omni_jctx *c, const json_t *item, size_t i, void *arg)
+{
+	struct omni_prefix p;
+	int rc = prefix_item(c, item, "is not an address", &p);
 
 	(void)i;
 	if (rc)
 		return rc;
-	if (omni_prefix_parse(s, &p, &why))
-		return omni_jerr_value(c, s, "is not an address", why);
-	return omni_interface_add_address(ifc, &p) ? omni_joom(c) : 0;
+	return omni_interface_add_address(arg, &p) ? omni_joom(c) : 0;
 }
 
 static int set_addresses(struct omni_jctx *c, const json_t *v, void *base)
@@ -403,14 +413,11 @@ static int allowed_ip_item(struct omni_jctx *c, const json_t *item, size_t i, vo
 {
 	char before[OMNI_PREFIX_TEXT_MAX], after[OMNI_PREFIX_TEXT_MAX];
 	struct omni_prefix p;
-	const char *s, *why;
-	int rc = omni_jstring(c, item, 1, OMNI_JSON_TEXT_MAX, &s);
+	int rc = prefix_item(c, item, "is not a prefix", &p);
 
 	(void)i;
 	if (rc)
 		return rc;
-	if (omni_prefix_parse(s, &p, &why))
-		return omni_jerr_value(c, s, "is not a prefix", why);
 	omni_prefix_format(&p, before);
 	if (omni_prefix_mask(&p)) {
 		omni_prefix_format(&p, after);
