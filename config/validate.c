@@ -55,6 +55,18 @@ static bool is_json(const struct vctx *v)
 
 /* The name of a setting in the model's own file format. */
 #define NAME(v, wgq, json) (is_json(v) ? (json) : (wgq))
+/* "daemon.mtu: " before a message about one JSON key; nothing for wg-quick,
+ * whose messages carry the line instead. */
+#define AT(v, path) (is_json(v) ? path ": " : "")
+
+/* "daemon.addresses[2]: " for JSON, "" otherwise. */
+static const char *at_address(const struct vctx *v, size_t i, char out[48])
+{
+	out[0] = '\0';
+	if (is_json(v))
+		snprintf(out, 48, "daemon.addresses[%zu]: ", i);
+	return out;
+}
 
 /* "peer 2 (xTIBA5rb...)" ("peers[2] (...)" for JSON), without the key
  * part before it has one. */
@@ -94,24 +106,27 @@ static int same_address(const struct omni_prefix *a, const struct omni_prefix *b
 static int validate_addresses(const struct vctx *v)
 {
 	const struct omni_interface *ifc = &v->cfg->iface;
-	char text[OMNI_PREFIX_TEXT_MAX];
+	char text[OMNI_PREFIX_TEXT_MAX], at[48];
 
 	for (size_t i = 0; i < ifc->n_addresses; i++) {
 		const struct omni_prefix *p = &ifc->addresses[i];
 
+		at_address(v, i, at);
 		if (!prefix_shape_ok(p))
-			return fail(v, ifc->src_line, "address %zu is not an IPv4 or IPv6 prefix", i);
+			return fail(v, ifc->src_line, "%saddress %zu is not an IPv4 or IPv6 prefix",
+				    at, i);
 		omni_prefix_format(p, text);
 		if (is_unusable_address(p))
 			return fail(v, ifc->src_line,
-				    "address %s is unspecified, multicast or reserved", text);
+				    "%saddress %s is unspecified, multicast or reserved", at, text);
 		if (p->family == AF_INET6 && ifc->mtu < OMNI_MTU_MIN_IPV6)
-			return fail(v, ifc->src_line, "MTU %u is below %u, the IPv6 minimum (address %s)",
-				    ifc->mtu, OMNI_MTU_MIN_IPV6, text);
+			return fail(v, ifc->src_line, "%sMTU %u is below %u, the IPv6 minimum "
+				    "(address %s)", AT(v, "daemon.mtu"), ifc->mtu, OMNI_MTU_MIN_IPV6,
+				    text);
 		/* A handful of addresses: the quadratic scan is fine here. */
 		for (size_t j = 0; j < i; j++) {
 			if (same_address(p, &ifc->addresses[j]))
-				return fail(v, ifc->src_line, "address %s given twice", text);
+				return fail(v, ifc->src_line, "%saddress %s given twice", at, text);
 		}
 	}
 	return 0;
@@ -126,14 +141,17 @@ static int validate_interface(const struct vctx *v, uint8_t own_pub[WG_KEY_LEN])
 			    NAME(v, "PrivateKey in [Interface]",
 				 "daemon.private_key or daemon.private_key_file"));
 	if (!wg_key_public(own_pub, ifc->private_key))
-		return fail(v, ifc->src_line, "the private key is unusable");
+		return fail(v, ifc->src_line, "%sthe private key is unusable",
+			    AT(v, "daemon.private_key"));
 	if (ifc->listen_port == 0)
-		return fail(v, ifc->src_line, "listen port must be 1..65535");
+		return fail(v, ifc->src_line, "%slisten port must be 1..65535",
+			    AT(v, "daemon.port"));
 	if (ifc->mtu < OMNI_MTU_MIN || ifc->mtu > OMNI_MTU_MAX)
-		return fail(v, ifc->src_line, "MTU %u is outside %u..%u", ifc->mtu, OMNI_MTU_MIN,
-			    OMNI_MTU_MAX);
+		return fail(v, ifc->src_line, "%sMTU %u is outside %u..%u", AT(v, "daemon.mtu"),
+			    ifc->mtu, OMNI_MTU_MIN, OMNI_MTU_MAX);
 	if (ifc->host_port_name[0] == '\0')
-		return fail(v, ifc->src_line, "the host port has no name");
+		return fail(v, ifc->src_line, "%sthe host port has no name",
+			    AT(v, "daemon.host_interface"));
 	return validate_addresses(v);
 }
 
@@ -274,14 +292,15 @@ static int validate_network(const struct vctx *v)
 	if (cfg->security.secret_file && !cfg->security.secret)
 		return fail(v, 0, "security.secret_file has not been read");
 	if (cfg->security.secret && strlen(cfg->security.secret) < OMNI_SECRET_MIN)
-		return fail(v, 0, "the cluster secret must be at least %u characters",
-			    OMNI_SECRET_MIN);
+		return fail(v, 0, "%sthe cluster secret must be at least %u characters",
+			    AT(v, "security.secret"), OMNI_SECRET_MIN);
 	if (cfg->network.vip.family != AF_UNSPEC && cfg->network.vip.family != AF_INET)
-		return fail(v, 0, "the VIP must be an IPv4 address");
+		return fail(v, 0, "%sthe VIP must be an IPv4 address", AT(v, "network.vip"));
 	if (cfg->network.vip6.family != AF_UNSPEC && cfg->network.vip6.family != AF_INET6)
-		return fail(v, 0, "the IPv6 VIP must be an IPv6 address");
+		return fail(v, 0, "%sthe IPv6 VIP must be an IPv6 address", AT(v, "network.vip6"));
 	if (cfg->security.max_sessions_per_ip == 0)
-		return fail(v, 0, "max_sessions_per_ip must be at least 1");
+		return fail(v, 0, "%smax_sessions_per_ip must be at least 1",
+			    AT(v, "security.max_sessions_per_ip"));
 	return 0;
 }
 

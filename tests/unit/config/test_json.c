@@ -419,7 +419,13 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"mode\": \"nucleus\", \"nucleus\": {\"clusters\": [{\"name\": \"a\"}]}}",
 	  ": nucleus.clusters[0] (a): no secret (secret or secret_file)", NULL },
 	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"host_port\": \"tap\", \"addresses\": "
-	  "[\"fd00::1/64\"], \"mtu\": 1200}}", ": MTU 1200 is below 1280", "" },
+	  "[\"fd00::1/64\"], \"mtu\": 1200}}", ": daemon.mtu: MTU 1200 is below 1280, the IPv6 "
+	  "minimum (address fd00::1/64)", NULL },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"addresses\": [\"10.0.0.1/24\", "
+	  "\"224.0.0.1/4\"]}}", ": daemon.addresses[1]: address 224.0.0.1/4 is unspecified, "
+	  "multicast or reserved", NULL },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"addresses\": [\"10.0.0.1/24\", "
+	  "\"10.0.0.1/16\"]}}", ": daemon.addresses[1]: address 10.0.0.1/16 given twice", NULL },
 };
 
 /* Whether the model must also be validated to see the error. */
