@@ -31,6 +31,7 @@ enum {
 	OPT_HOST_PORT,
 	OPT_METRICS,
 	OPT_CMDFILE,
+	OPT_CHECK,
 };
 
 static const char short_options[] = "+hVi";
@@ -56,6 +57,7 @@ static const struct option long_options[] = {
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "cmdfile", required_argument, NULL, OPT_CMDFILE },
+	{ "check", no_argument, NULL, OPT_CHECK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -78,7 +80,10 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"Modes:\n"
 		"* --mode edge|nucleus     run as an edge (default) or as the nucleus\n"
 		"                          signaling server\n"
-		"* --config FILE           JSON configuration file\n"
+		"  --config FILE           JSON configuration file (docs/config.md); the\n"
+		"                          options below override what it says\n"
+		"  --check                 read and validate the configuration, print it\n"
+		"                          as JSON (secrets hidden) and exit: 0 if good\n"
 		"\n"
 		"Edge and nucleus:\n"
 		"* --nucleus HOST:PORT     nucleus address\n"
@@ -242,6 +247,10 @@ int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
 		case OPT_INIT: seen.init = true; break;
 		case OPT_SHOW_IDENTITY: seen.show = true; break;
 		case OPT_KEY: cli->key = optarg; break;
+		case OPT_CHECK:
+			cli->check = true;
+			cli->n_run_options++;
+			break;
 		case 'i':
 			cli->interactive = true;
 			cli->n_run_options++;

@@ -49,6 +49,7 @@ struct omni_cli {
 	const char *metrics;   /* --metrics */
 	const char *cmdfile;   /* --cmdfile */
 	bool interactive;      /* -i, --interactive */
+	bool check;            /* --check: validate and print the configuration */
 
 	/* Options other than --key that only the edge or nucleus use. */
 	unsigned n_run_options;

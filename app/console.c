@@ -277,7 +277,7 @@ static int reload(void *arg, struct omni_text *out)
 	if (ret != 0)
 		omni_text_printf(out, "reload refused: %s\n", err[0] ? err : strerror(-ret));
 	else
-		omni_text_printf(out, "reloaded\n");
+		omni_text_printf(out, "reloaded: %s\n", err);
 	return ret;
 }
 

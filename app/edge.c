@@ -27,7 +27,7 @@
 
 enum { CONTROL_RING = 1024, RATELIMIT_SOURCES = 4096, PEER_SLACK = 1024 };
 
-static volatile sig_atomic_t stop_requested, stats_requested;
+static volatile sig_atomic_t stop_requested, stats_requested, reload_requested;
 
 void omni_edge_request_stop(void)
 {
@@ -38,6 +38,8 @@ static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		stats_requested = 1;
+	else if (sig == SIGHUP)
+		reload_requested = 1;
 	else
 		stop_requested = 1;
 }
@@ -240,13 +242,13 @@ static int setup_workers(struct omni_edge *e)
 
 int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 {
-	struct dp_eal_conf ec = { .prog = cli->prog, .lcores = 1,
-				  .user_argc = cli->eal_argc > 0 ? cli->eal_argc - 1 : 0,
-				  .user_argv = cli->eal_argc > 0 ? cli->eal_argv + 1 : NULL };
+	struct omni_edge_eal ee;
 	struct rte_ether_addr mac;
 
+	e->cli = cli;
 	omni_mailbox_init(&e->mbox);
-	if (dp_eal_start(&e->eal, &ec) < 0) {
+	omni_edge_eal_conf(&e->cfg, cli, &ee);
+	if (dp_eal_start(&e->eal, &ee.conf) < 0) {
 		fprintf(stderr, "%s: DPDK EAL failed to start\n", cli->prog);
 		return -1;
 	}
@@ -282,6 +284,18 @@ static int worker_main(void *arg)
 	return 0;
 }
 
+/* SIGHUP: the files again; one line in the log either way. */
+static void reload(struct omni_edge *e)
+{
+	char msg[OMNI_CONFIG_ERR_MAX];
+
+	if (omni_edge_reload(e, msg, sizeof(msg)) == 0)
+		printf("omninervous: reload: %s\n", msg);
+	else
+		printf("omninervous: reload refused: %s\n", msg);
+	fflush(stdout);
+}
+
 void omni_edge_run(struct omni_edge *e)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -291,6 +305,7 @@ void omni_edge_run(struct omni_edge *e)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	for (i = 0; i < e->n_workers; i++)
 		rte_eal_remote_launch(worker_main, &e->workers[i], e->workers[i].lcore);
 	dp_idle_init(&e->idle, &(struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS });
@@ -302,6 +317,10 @@ void omni_edge_run(struct omni_edge *e)
 		if (stats_requested) {
 			stats_requested = 0;
 			omni_edge_print_stats(e, stdout);
+		}
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(e);
 		}
 	}
 	/* The console and HTTP threads get "shutting down" from now on. */

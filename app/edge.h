@@ -29,12 +29,35 @@ struct omni_edge {
 	struct rte_rcu_qsbr *rcu;
 	struct dp_idle idle;
 	struct omni_mailbox mbox;	/* other threads -> the control loop */
+	const struct omni_cli *cli;	/* what it started from (reload reads it again) */
 	struct omni_ops *ops;		/* console, metrics, telemetry; NULL: none */
 };
 
-/* Build from the command line and files: OMNI_EXIT_OK, or the exit status
- * to end with (a message printed). */
+/* Build e->cfg from the command line and files: OMNI_EXIT_OK, or the exit
+ * status to end with (warnings and the error printed). */
 int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli);
+/*
+ * The same into a fresh model, printing nothing (app/edge_config.c): the
+ * file of --config or --wg-config, the command line over it, the secret
+ * files, the identity key, validation. Returns OMNI_EXIT_OK, or an exit
+ * status with the reason in err; cfg->warnings are the caller's to show.
+ * cfg is always left initialized (free it with omni_config_free). Reload
+ * reads the new configuration this way and compares it (config/diff.h).
+ */
+int omni_edge_config_read(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+			  size_t errlen);
+
+enum { OMNI_EDGE_DEVICES_MAX = 16 }; /* dpdk.devices (config/json.h) */
+
+/* EAL start-up settings from the dpdk section and the command line; the
+ * conf points into cfg and into this struct. */
+struct omni_edge_eal {
+	struct dp_eal_conf conf;
+	const char *pci[OMNI_EDGE_DEVICES_MAX];
+	const char *vdevs[OMNI_EDGE_DEVICES_MAX];
+};
+void omni_edge_eal_conf(const struct omni_config *cfg, const struct omni_cli *cli,
+			struct omni_edge_eal *out);
 /* Bring up EAL, ports, tables and peers; 0 or -1 with a message printed. */
 int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli);
 /* Run until SIGINT/SIGTERM: workers on their lcores, control on main. */

@@ -1,28 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The edge's configuration: the wg-quick file (--wg-config) into the one
- * config model, the identity key when the file has no PrivateKey, then the
- * command line on top, then validation of the whole.
+ * The edge's configuration, from its sources in order of precedence:
+ *
+ *   defaults < the file (--config JSON, or --wg-config wg-quick) < the
+ *   command line
+ *
+ * then the secret files the model names, the identity key when no private
+ * key was given inline, and validation of the whole. Everything goes into a
+ * fresh model that the caller swaps in only on success, so a bad file never
+ * half-applies (reload uses the same path).
+ *
+ * --config and --wg-config are refused together: the JSON file has a peers
+ * list of its own, and merging two peer sets and two [Interface]s would
+ * leave no single place that says what runs.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "cli.h"
+#include "config/json.h"
+#include "config/secrets.h"
+#include "config/value.h"
 #include "config/wgquick.h"
 #include "edge.h"
 #include "identity.h"
 
-static int load_identity(struct omni_config *cfg, const struct omni_cli *cli)
+/* Private key precedence: --key, then the file's inline key, then its
+ * private_key_file, then $OMNI_KEY or the default path. */
+static int load_identity(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+			 size_t errlen)
 {
+	const char *path = cli->key ? cli->key : cfg->iface.private_key_file;
 	struct omni_identity id;
-	char msg[512];
-	const char *path = omni_identity_path(cli->key);
+	char msg[OMNI_IDENTITY_MSG_LEN];
 
-	if (omni_identity_load(&id, path, msg, sizeof(msg)) != OMNI_IDENTITY_OK) {
-		fprintf(stderr, "%s: %s\n", cli->prog, msg);
+	if (!cli->key && cfg->iface.has_private_key)
+		return 0;
+	if (omni_identity_load(&id, omni_identity_path(path), msg, sizeof(msg)) !=
+	    OMNI_IDENTITY_OK) {
+		snprintf(err, errlen, "%s", msg);
 		return -1;
 	}
 	memcpy(cfg->iface.private_key, id.private_key, WG_KEY_LEN);
@@ -31,61 +52,281 @@ static int load_identity(struct omni_config *cfg, const struct omni_cli *cli)
 	return 0;
 }
 
-static int apply_cli(struct omni_config *cfg, const struct omni_cli *cli)
+__attribute__((format(printf, 3, 4)))
+static int bad_flag(char *err, size_t errlen, const char *fmt, ...)
 {
-	char *end;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int flag_text(char **slot, const char *value, char *err, size_t errlen)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return bad_flag(err, errlen, "out of memory");
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+/* --stun "a:1 b:2" or --stun '["a:1", "b:2"]'. */
+static int flag_stun(struct omni_config *cfg, const char *value, char *err, size_t errlen)
+{
+	json_t *list = value[0] == '[' ? json_loads(value, 0, NULL) : NULL;
+	char *copy = strdup(value), *rest = copy, *word;
+	const char *why;
+	size_t i;
+	int rc = copy && (value[0] != '[' || json_is_array(list)) ? 0 : -1;
+
+	while (cfg->network.n_stun_servers)
+		free(cfg->network.stun_servers[--cfg->network.n_stun_servers]);
+	for (i = 0; !rc && list && i < json_array_size(list); i++) {
+		const char *s = json_string_value(json_array_get(list, i));
+
+		rc = s && !omni_host_port_check(s, &why) ?
+			     omni_strlist_add(&cfg->network.stun_servers,
+					      &cfg->network.n_stun_servers, s) : -1;
+	}
+	while (!rc && !list && (word = strsep(&rest, " \t,")) != NULL) {
+		if (*word)
+			rc = !omni_host_port_check(word, &why) ?
+				     omni_strlist_add(&cfg->network.stun_servers,
+						      &cfg->network.n_stun_servers, word) : -1;
+	}
+	json_decref(list);
+	free(copy);
+	if (rc)
+		return bad_flag(err, errlen, "--stun: expected \"HOST:PORT HOST:PORT\" or a JSON "
+				"list of HOST:PORT strings");
+	return 0;
+}
+
+static int flag_vip(struct omni_prefix *out, const char *flag, const char *value,
+		    sa_family_t family, char *err, size_t errlen)
+{
+	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	const char *why;
+
+	if (omni_prefix_parse(value, out, &why) == 0 && out->family == family)
+		return 0;
+	out->family = AF_UNSPEC;
+	omni_quote(quoted, sizeof(quoted), value);
+	return bad_flag(err, errlen, "%s: \"%s\" is not an %s address", flag, quoted,
+			family == AF_INET ? "IPv4" : "IPv6");
+}
+
+static int flag_port(uint16_t *out, const char *value, char *err, size_t errlen)
+{
+	char quoted[OMNI_QUOTE_MAX * 4 + 8];
 	unsigned long port;
 
-	if (cli->underlay)
-		snprintf(cfg->iface.underlay, sizeof(cfg->iface.underlay), "%s", cli->underlay);
-	if (cli->host_port &&
-	    omni_host_port_kind_from_name(cli->host_port, &cfg->iface.host_port_kind) != 0) {
-		fprintf(stderr, "%s: --host-port: \"%s\" is not one of auto, tap, virtio-user, veth\n",
-			cli->prog, cli->host_port);
-		return -1;
+	if (omni_uint_parse(value, 65535, &port) == 0 && port > 0) {
+		*out = (uint16_t)port;
+		return 0;
 	}
-	if (cli->port) {
-		port = strtoul(cli->port, &end, 10);
-		if (*cli->port == '\0' || *end != '\0' || port == 0 || port > 65535) {
-			fprintf(stderr, "%s: --port: \"%s\" is not a port number (1-65535)\n",
-				cli->prog, cli->port);
+	omni_quote(quoted, sizeof(quoted), value);
+	return bad_flag(err, errlen, "--port: \"%s\" is not a port number (1-65535)", quoted);
+}
+
+static int flag_addr(char *out, size_t outlen, const char *flag, const char *value,
+		     char *err, size_t errlen)
+{
+	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	struct omni_endpoint ep;
+	const char *why;
+
+	if (strlen(value) < outlen &&
+	    omni_endpoint_parse(value, OMNI_VALUE_NO_RESOLVE, &ep, &why) == 0) {
+		snprintf(out, outlen, "%s", value);
+		return 0;
+	}
+	omni_quote(quoted, sizeof(quoted), value);
+	return bad_flag(err, errlen, "%s: \"%s\" is not ADDR:PORT (an IP address and a port)",
+			flag, quoted);
+}
+
+static int apply_network_flags(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+			       size_t errlen)
+{
+	struct omni_network *n = &cfg->network;
+	const char *why;
+
+	if (cli->nucleus && omni_host_port_check(cli->nucleus, &why))
+		return bad_flag(err, errlen, "--nucleus: expected HOST:PORT (%s)", why);
+	if (cli->nucleus && flag_text(&n->nucleus, cli->nucleus, err, errlen))
+		return -1;
+	if (cli->cluster && flag_text(&n->cluster, cli->cluster, err, errlen))
+		return -1;
+	if (cli->vip && flag_vip(&n->vip, "--vip", cli->vip, AF_INET, err, errlen))
+		return -1;
+	if (cli->vip6 && flag_vip(&n->vip6, "--vip6", cli->vip6, AF_INET6, err, errlen))
+		return -1;
+	if (cli->stun && flag_stun(cfg, cli->stun, err, errlen))
+		return -1;
+	if (cli->secret) {
+		if (cfg->security.secret)
+			sodium_memzero(cfg->security.secret, strlen(cfg->security.secret));
+		free(cfg->security.secret_file);
+		cfg->security.secret_file = NULL;
+		if (flag_text(&cfg->security.secret, cli->secret, err, errlen))
 			return -1;
-		}
-		cfg->iface.listen_port = (uint16_t)port;
 	}
 	return 0;
 }
 
-int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli)
+/* The command line over the file. */
+static int apply_cli(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+		     size_t errlen)
 {
-	struct omni_config *cfg = &e->cfg;
-	char err[OMNI_CONFIG_ERR_MAX];
-	size_t i;
+	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+
+	if (cli->command == OMNI_CMD_NUCLEUS)
+		cfg->mode = OMNI_MODE_NUCLEUS;
+	if (cli->underlay)
+		snprintf(cfg->iface.underlay, sizeof(cfg->iface.underlay), "%s", cli->underlay);
+	if (cli->host_port &&
+	    omni_host_port_kind_from_name(cli->host_port, &cfg->iface.host_port_kind) != 0) {
+		omni_quote(quoted, sizeof(quoted), cli->host_port);
+		return bad_flag(err, errlen, "--host-port: \"%s\" is not one of auto, tap, "
+				"virtio-user, veth", quoted);
+	}
+	if (cli->port && flag_port(cfg->mode == OMNI_MODE_NUCLEUS ? &cfg->nucleus.port :
+				   &cfg->iface.listen_port, cli->port, err, errlen))
+		return -1;
+	/* "off" (or "") turns the endpoint off, as "" does in the file. */
+	if (cli->metrics && (!cli->metrics[0] || strcmp(cli->metrics, "off") == 0))
+		cfg->metrics.listen[0] = '\0';
+	else if (cli->metrics && flag_addr(cfg->metrics.listen, sizeof(cfg->metrics.listen),
+				      "--metrics", cli->metrics, err, errlen))
+		return -1;
+	return apply_network_flags(cfg, cli, err, errlen);
+}
+
+static int read_file(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+		     size_t errlen)
+{
+	if (cli->config && cli->wg_config) {
+		snprintf(err, errlen, "--config and --wg-config cannot be combined: list the "
+			 "peers in the JSON file's \"peers\" (docs/config.md)");
+		return OMNI_EXIT_USAGE;
+	}
+	if (!cli->config && !cli->wg_config && cli->command != OMNI_CMD_NUCLEUS) {
+		snprintf(err, errlen, "an edge needs --config FILE (JSON) or --wg-config FILE "
+			 "(wg-quick): --nucleus and the cluster options are not implemented yet");
+		return OMNI_EXIT_USAGE;
+	}
+	if (cli->config && omni_json_parse_file(cli->config, cfg, err, errlen) != 0)
+		return OMNI_EXIT_FAILURE;
+	if (cli->wg_config && omni_wgquick_parse_file(cli->wg_config, cfg, err, errlen) != 0)
+		return OMNI_EXIT_FAILURE;
+	return OMNI_EXIT_OK;
+}
+
+int omni_edge_config_read(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+			  size_t errlen)
+{
+	int ret;
 
 	omni_config_init(cfg);
-	if (!cli->wg_config) {
-		fprintf(stderr, "%s: an edge needs --wg-config FILE: --nucleus, --config and "
-			"the cluster options are not implemented yet\n", cli->prog);
+	ret = read_file(cfg, cli, err, errlen);
+	if (ret != OMNI_EXIT_OK)
+		return ret;
+	if (apply_cli(cfg, cli, err, errlen) != 0)
 		return OMNI_EXIT_USAGE;
-	}
-	if (omni_wgquick_parse_file(cli->wg_config, cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s: %s\n", cli->prog, err);
+	if (omni_config_load_secrets(cfg, err, errlen) != 0)
+		return OMNI_EXIT_FAILURE;
+	if (cfg->mode == OMNI_MODE_EDGE && cfg->network.nucleus &&
+	    omni_config_add_warning(cfg, "network.nucleus: the nucleus client is not "
+				    "implemented yet: only the static peers are used") != 0) {
+		snprintf(err, errlen, "out of memory");
 		return OMNI_EXIT_FAILURE;
 	}
-	for (i = 0; i < cfg->n_warnings; i++)
-		fprintf(stderr, "%s: warning: %s\n", cli->prog, cfg->warnings[i]);
-	if (!cfg->iface.has_private_key && load_identity(cfg, cli) != 0)
-		return OMNI_EXIT_FAILURE;
-	if (apply_cli(cfg, cli) != 0)
-		return OMNI_EXIT_USAGE;
-	if (cfg->iface.underlay[0] == '\0') {
-		fprintf(stderr, "%s: --underlay DEV is required (a kernel interface or a PCI "
-			"address)\n", cli->prog);
-		return OMNI_EXIT_USAGE;
+	if (cfg->mode == OMNI_MODE_EDGE) {
+		if (load_identity(cfg, cli, err, errlen) != 0)
+			return OMNI_EXIT_FAILURE;
+		if (cfg->iface.underlay[0] == '\0') {
+			snprintf(err, errlen, "no underlay: give --underlay DEV or daemon.interface "
+				 "(a kernel interface or a PCI address)");
+			return OMNI_EXIT_USAGE;
+		}
 	}
-	if (omni_config_validate(cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s: %s\n", cli->prog, err);
+	if (omni_config_validate(cfg, err, errlen) != 0)
 		return OMNI_EXIT_FAILURE;
-	}
 	return OMNI_EXIT_OK;
+}
+
+int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli)
+{
+	struct omni_config fresh;
+	char err[OMNI_CONFIG_ERR_MAX];
+	int ret = omni_edge_config_read(&fresh, cli, err, sizeof(err));
+
+	for (size_t i = 0; i < fresh.n_warnings; i++)
+		fprintf(stderr, "%s: warning: %s\n", cli->prog, fresh.warnings[i]);
+	if (ret != OMNI_EXIT_OK) {
+		fprintf(stderr, "%s: %s\n", cli->prog, err);
+		omni_config_free(&fresh);
+		omni_config_init(&e->cfg);
+		return ret;
+	}
+	e->cfg = fresh;
+	sodium_memzero(&fresh, sizeof(fresh));
+	return OMNI_EXIT_OK;
+}
+
+_Static_assert((int)OMNI_EDGE_DEVICES_MAX == (int)OMNI_JSON_DEVICES_MAX, "one limit for dpdk.devices");
+
+/* DPDK's level names for ours. */
+static const char *dpdk_level(enum omni_log_level level)
+{
+	static const char *const names[] = {
+		[OMNI_LOG_ERROR] = "err", [OMNI_LOG_WARN] = "warning",
+		[OMNI_LOG_INFO] = "info", [OMNI_LOG_DEBUG] = "debug",
+	};
+
+	return (size_t)level < sizeof(names) / sizeof(names[0]) ? names[level] : "info";
+}
+
+/* "0000:03:00.0" or "03:00.0": hex digits, ':' and '.' only. */
+static bool is_pci_address(const char *s)
+{
+	return s[strspn(s, "0123456789abcdefABCDEF:.")] == '\0' && strchr(s, ':') &&
+	       strchr(s, '.');
+}
+
+void omni_edge_eal_conf(const struct omni_config *cfg, const struct omni_cli *cli,
+			struct omni_edge_eal *out)
+{
+	const struct omni_dpdk *d = &cfg->dpdk;
+	struct dp_eal_conf *ec = &out->conf;
+
+	memset(out, 0, sizeof(*out));
+	ec->prog = cli->prog;
+	ec->lcores = d->n_lcores ? d->n_lcores : 1;
+	ec->lcore_list = d->lcores;
+	ec->mem_mb = d->memory_mb;
+	ec->no_huge = d->hugepages == OMNI_OFF;
+	ec->need_huge = d->hugepages == OMNI_ON;
+	ec->omni_log_level = dpdk_level(cfg->log_level);
+	for (size_t i = 0; i < d->n_devices && i < OMNI_EDGE_DEVICES_MAX; i++) {
+		if (is_pci_address(d->devices[i]))
+			out->pci[ec->n_pci++] = d->devices[i];
+		else
+			out->vdevs[ec->n_vdevs++] = d->devices[i];
+	}
+	ec->pci = out->pci;
+	ec->vdevs = out->vdevs;
+	/* EAL arguments on the command line replace dpdk.eal_args. */
+	if (cli->eal_argc > 1) {
+		ec->user_argc = cli->eal_argc - 1;
+		ec->user_argv = cli->eal_argv + 1;
+	} else {
+		ec->user_argc = (int)d->n_eal_args;
+		ec->user_argv = d->eal_args;
+	}
 }

@@ -12,6 +12,8 @@
 
 #include <sodium.h>
 
+#include "cli.h"
+#include "config/diff.h"
 #include "config/value.h"
 #include "pipeline/control_peers.h"
 #include "wg/key.h"
@@ -232,77 +234,84 @@ int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char 
 	return commit(e, err, errlen);
 }
 
-/* Settings a running edge cannot take without a restart. */
-static void restart_only(const struct omni_edge *e, const struct omni_config *next, char *note,
-			 size_t len)
+/* The settings that need a restart, as one phrase ("" when none). The
+ * running model no longer holds the private key: compare with control's. */
+static void restart_note(const struct omni_edge *e, const struct omni_config *next,
+			 const struct omni_config_diff *d, char *note, size_t len)
 {
-	const struct omni_interface *a = &e->cfg.iface, *b = &next->iface;
-	size_t used = 0;
+	size_t i, used = 0;
 
-#define NOTE(cond, what)                                                              \
-	do {                                                                           \
-		if ((cond) && used < len)                                              \
-			used += (size_t)snprintf(note + used, len - used, "%s%s",     \
-						 used ? ", " : "", what);              \
-	} while (0)
-	NOTE(a->listen_port != b->listen_port, "listen port");
-	NOTE(a->mtu != b->mtu, "MTU");
-	NOTE(strcmp(a->underlay, b->underlay) != 0, "underlay");
-	NOTE(strcmp(a->host_port_name, b->host_port_name) != 0, "host interface name");
-	NOTE(a->n_addresses != b->n_addresses ||
-	     (a->n_addresses && memcmp(a->addresses, b->addresses,
-				       a->n_addresses * sizeof(*a->addresses))), "addresses");
-	NOTE(b->has_private_key &&
-	     sodium_memcmp(e->ctl.id.private_key, b->private_key, WG_KEY_LEN) != 0, "private key");
-#undef NOTE
+	note[0] = '\0';
+	for (i = 0; i < d->n_restart && used < len; i++)
+		used += (size_t)snprintf(note + used, len - used, "%s%s", used ? ", " : "",
+					 d->restart[i]);
+	if (next->iface.has_private_key && used < len &&
+	    sodium_memcmp(e->ctl.id.private_key, next->iface.private_key, WG_KEY_LEN) != 0)
+		snprintf(note + used, len - used, "%sthe private key", used ? ", " : "");
 }
 
 int omni_edge_apply_config(struct omni_edge *e, const struct omni_config *next, char *err,
 			   size_t errlen)
 {
-	char note[160] = "";
-	unsigned added = 0, changed = 0, removed = 0;
+	struct omni_config_diff d;
+	char note[256];
 	const char *what;
 	size_t i;
 	int ret;
 
-	restart_only(e, next, note, sizeof(note));
-	for (i = 0; i < e->cfg.n_peers;) {
-		const uint8_t *pub = e->cfg.peers[i].public_key;
-
-		if (cfg_index(next, pub) < next->n_peers) {
-			i++;
-			continue;
-		}
-		omni_control_peer_remove(&e->ctl, omni_control_peer_find(&e->ctl, pub));
-		omni_config_remove_peer(&e->cfg, i);
-		removed++;
+	if (omni_config_diff(&e->cfg, next, &d) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
-	for (i = 0; i < next->n_peers; i++) {
-		ret = apply_peer(e, &next->peers[i], &what, err, errlen);
+	restart_note(e, next, &d, note, sizeof(note));
+	for (i = 0; i < d.n_removed; i++) {
+		const uint8_t *pub = e->cfg.peers[d.removed[i].old_index].public_key;
+
+		omni_control_peer_remove(&e->ctl, omni_control_peer_find(&e->ctl, pub));
+	}
+	/* Removed from the running model from the last, so indices hold. */
+	for (i = d.n_removed; i-- > 0;)
+		omni_config_remove_peer(&e->cfg, d.removed[i].old_index);
+	ret = 0;
+	for (i = 0; i < d.n_added + d.n_changed && ret == 0; i++) {
+		size_t at = i < d.n_added ? d.added[i].new_index : d.changed[i - d.n_added].new_index;
+
+		ret = apply_peer(e, &next->peers[at], &what, err, errlen);
 		if (ret != 0) {
 			char why[OMNI_CONFIG_ERR_MAX];
 
 			snprintf(why, sizeof(why), "%s", err);
-			omni_control_peers_commit(&e->ctl);
-			snprintf(err, errlen, "peer %zu: %s (peers before it were applied)", i + 1,
-				 why);
-			return ret;
+			snprintf(err, errlen, "peer %zu: %s (the changes before it were applied)",
+				 at + 1, why);
 		}
-		added += strcmp(what, "added") == 0;
-		changed += strncmp(what, "changed", 7) == 0;
 	}
-	ret = commit(e, err, errlen);
+	e->cfg.log_level = next->log_level;
 	if (ret == 0)
-		snprintf(err, errlen, "%u added, %u changed, %u removed%s%s%s", added, changed,
-			 removed, note[0] ? "; needs a restart to change: " : "", note,
-			 note[0] ? " (not applied)" : "");
+		ret = commit(e, err, errlen);
+	else
+		omni_control_peers_commit(&e->ctl);
+	if (ret == 0)
+		snprintf(err, errlen, "%zu added, %zu changed, %zu removed%s%s%s", d.n_added,
+			 d.n_changed, d.n_removed, note[0] ? "; needs a restart to change: " : "",
+			 note, note[0] ? " (not applied)" : "");
+	omni_config_diff_free(&d);
 	return ret;
 }
 
 int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen)
 {
-	(void)e;
-	snprintf(err, errlen, "reload is not available in this build yet");
-	return -ENOSYS;
+	struct omni_config next;
+	int ret;
+
+	if (!e->cli) {
+		snprintf(err, errlen, "no configuration file to read again");
+		return -ENOENT;
+	}
+	if (omni_edge_config_read(&next, e->cli, err, errlen) != OMNI_EXIT_OK) {
+		omni_config_free(&next);
+		return -EINVAL;
+	}
+	ret = omni_edge_apply_config(e, &next, err, errlen);
+	omni_config_free(&next);
+	return ret;
 }

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "config/print.h"
 #include "edge.h"
 #include "ops.h"
 
@@ -33,7 +34,16 @@ static int cmd_edge(const struct omni_cli *cli)
 	static struct omni_edge edge; /* large; and zeroed for a partial stop */
 	int ret = omni_edge_configure(&edge, cli);
 
-	if (ret == OMNI_EXIT_OK) {
+	if (ret == OMNI_EXIT_OK && cli->check) {
+		ret = omni_config_print(&edge.cfg, stdout) == 0 ? OMNI_EXIT_OK : OMNI_EXIT_FAILURE;
+		omni_config_free(&edge.cfg);
+		return ret;
+	}
+	if (ret == OMNI_EXIT_OK && edge.cfg.mode == OMNI_MODE_NUCLEUS) {
+		fprintf(stderr, "%s: %s: \"mode\": \"nucleus\" is not implemented yet\n",
+			cli->prog, cli->config ? cli->config : "config");
+		ret = OMNI_EXIT_USAGE;
+	} else if (ret == OMNI_EXIT_OK) {
 		if (omni_edge_start(&edge, cli) == 0 && omni_ops_start(&edge, cli) == 0)
 			omni_edge_run(&edge);
 		else
@@ -46,6 +56,8 @@ static int cmd_edge(const struct omni_cli *cli)
 
 static int cmd_nucleus(const struct omni_cli *cli)
 {
+	if (cli->check)
+		return cmd_edge(cli); /* the configuration knows its mode */
 	fprintf(stderr, "%s: --mode nucleus is not implemented yet\n", cli->prog);
 	return OMNI_EXIT_USAGE;
 }

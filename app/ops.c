@@ -40,7 +40,7 @@ static int http_handler(void *ctx, const char *path, struct omni_text *body,
  */
 static int start_metrics(struct omni_edge *e, const struct omni_cli *cli, struct omni_ops *o)
 {
-	const char *listen = cli->metrics ? cli->metrics : e->cfg.metrics.listen;
+	const char *listen = e->cfg.metrics.listen; /* --metrics already in it */
 	bool named = cli->metrics || strcmp(listen, OMNI_DEFAULT_METRICS_LISTEN) != 0;
 	char err[256];
 

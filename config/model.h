@@ -48,6 +48,7 @@ enum omni_config_limits {
 	OMNI_DEFAULT_HANDSHAKE_TIMEOUT_SECS = 5,
 	OMNI_DEFAULT_HAPPY_EYEBALLS_MS = 250, /* RFC 8305, section 5 */
 	OMNI_CONFIG_ERR_MAX = 512, /* a good size for err buffers */
+	OMNI_CLUSTER_NAME_MAX = 64, /* characters of a cluster name */
 };
 
 #define OMNI_DEFAULT_HOST_PORT_NAME "omni0"
@@ -85,6 +86,20 @@ enum omni_log_level {
 	OMNI_LOG_DEBUG,
 };
 
+/* What the process runs as (--mode, "mode" in JSON). */
+enum omni_mode {
+	OMNI_MODE_EDGE = 0,
+	OMNI_MODE_NUCLEUS,
+};
+
+/* The kind of file the model was read from: messages name places its way
+ * ("peer 2" and [Interface] keys for wg-quick, "peers[2]" and JSON paths). */
+enum omni_config_format {
+	OMNI_FORMAT_NONE = 0,
+	OMNI_FORMAT_WGQUICK,
+	OMNI_FORMAT_JSON,
+};
+
 enum omni_tristate {
 	OMNI_AUTO = 0,
 	OMNI_OFF,
@@ -95,6 +110,7 @@ enum omni_tristate {
 struct omni_interface {
 	uint8_t private_key[WG_KEY_LEN]; /* secret */
 	bool has_private_key;
+	char *private_key_file; /* key file (as --key) when no inline key; NULL: none */
 	uint16_t listen_port; /* default 51820 */
 	struct omni_prefix *addresses; /* host-port addresses, v4 and v6 */
 	size_t n_addresses;
@@ -111,6 +127,7 @@ struct omni_peer {
 	bool has_public_key;
 	uint8_t preshared_key[WG_KEY_LEN]; /* secret */
 	bool has_preshared_key;
+	char *preshared_key_file; /* read by omni_config_load_secrets; NULL: none */
 	struct omni_endpoint endpoint;
 	struct omni_prefix *allowed_ips; /* host bits cleared */
 	size_t n_allowed_ips;
@@ -140,7 +157,8 @@ struct omni_security {
 };
 
 struct omni_dpdk {
-	char *lcores;      /* EAL -l list; NULL: chosen at start */
+	char *lcores;      /* EAL lcore list ("0-3", "0@1,1@2"); NULL: see n_lcores */
+	unsigned n_lcores; /* main + workers when no list; 0: chosen at start */
 	char **devices;    /* allow list (PCI addresses, vdevs) */
 	size_t n_devices;
 	char **eal_args;   /* extra EAL arguments, in order */
@@ -153,8 +171,24 @@ struct omni_metrics {
 	char listen[OMNI_ADDR_TEXT_MAX]; /* default "127.0.0.1:9586"; "": off */
 };
 
+/* A cluster the nucleus serves. */
+struct omni_cluster {
+	char *name;
+	char *secret;      /* wiped; NULL until read from secret_file */
+	char *secret_file; /* NULL: none */
+};
+
+/* The nucleus (signaling server) side: "nucleus" in JSON. */
+struct omni_nucleus {
+	uint16_t port; /* UDP listen port; default 51820 */
+	struct omni_cluster *clusters;
+	size_t n_clusters;
+};
+
 struct omni_config {
 	char *source; /* file name for messages; NULL: none */
+	enum omni_config_format format;
+	enum omni_mode mode; /* default edge */
 	struct omni_interface iface;
 	struct omni_peer *peers;
 	size_t n_peers;
@@ -162,6 +196,7 @@ struct omni_config {
 	struct omni_security security;
 	struct omni_dpdk dpdk;
 	struct omni_metrics metrics;
+	struct omni_nucleus nucleus;
 	enum omni_log_level log_level; /* default info */
 	char **warnings; /* readers' notes ("FILE:LINE: DNS ignored ..."), in order */
 	size_t n_warnings;
@@ -180,7 +215,11 @@ void omni_config_free(struct omni_config *cfg);
  * Checks: a usable private key; listen port and MTU in range (1280 or more
  * with an IPv6 address); addresses valid and distinct; every peer has a
  * public key, not the interface's own, no two peers share one; no allowed IP
- * claimed by two peers; endpoint ports non-zero; cluster secret length.
+ * claimed by two peers; endpoint ports non-zero; cluster secret length; the
+ * VIPs' families. In nucleus mode instead: the listen port, and clusters
+ * with distinct names, each with a secret of OMNI_SECRET_MIN characters.
+ * Files named in the model (secret_file, preshared_key_file) must have been
+ * read first (secret.h).
  */
 int omni_config_validate(const struct omni_config *cfg, char *err, size_t errlen);
 
@@ -191,6 +230,7 @@ struct omni_peer *omni_config_add_peer(struct omni_config *cfg);
 int omni_peer_copy(struct omni_peer *dst, const struct omni_peer *src);
 /* Removes peers[i], wiping its secrets; later peers move down by one. */
 void omni_config_remove_peer(struct omni_config *cfg, size_t i);
+struct omni_cluster *omni_nucleus_add_cluster(struct omni_nucleus *n);
 int omni_interface_add_address(struct omni_interface *iface, const struct omni_prefix *p);
 int omni_peer_add_allowed_ip(struct omni_peer *peer, const struct omni_prefix *p);
 int omni_strlist_add(char ***list, size_t *n, const char *s);
@@ -204,5 +244,7 @@ const char *omni_host_port_kind_name(enum omni_host_port_kind kind);
 int omni_host_port_kind_from_name(const char *name, enum omni_host_port_kind *out);
 const char *omni_log_level_name(enum omni_log_level level);
 int omni_log_level_from_name(const char *name, enum omni_log_level *out);
+const char *omni_mode_name(enum omni_mode mode);
+int omni_mode_from_name(const char *name, enum omni_mode *out);
 
 #endif /* OMNI_CONFIG_MODEL_H */

@@ -157,6 +157,24 @@ static int split_host_port(const char *text, char host[HOST_MAX + 1], const char
 	return 0;
 }
 
+/* split_host_port, and the port as a number 1..65535. */
+static int split_with_port(const char *text, char host[HOST_MAX + 1], uint16_t *port,
+			   bool *bracketed, const char **why)
+{
+	const char *port_text;
+	unsigned long v;
+	int rc = split_host_port(text, host, &port_text, bracketed, why);
+
+	if (rc)
+		return rc;
+	if (omni_uint_parse(port_text, 65535, &v) || v == 0) {
+		*why = "port must be 1..65535";
+		return -EINVAL;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
 static int parse_scope(const char *scope, uint32_t *id)
 {
 	unsigned long v;
@@ -254,20 +272,14 @@ int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *
 {
 	struct omni_endpoint ep = { .name = NULL };
 	char host[HOST_MAX + 1];
-	const char *port_text;
-	unsigned long port;
+	uint16_t port;
 	bool bracketed;
 	int rc;
 
-	rc = split_host_port(text, host, &port_text, &bracketed, why);
+	rc = split_with_port(text, host, &port, &bracketed, why);
 	if (rc)
 		return rc;
-	if (omni_uint_parse(port_text, 65535, &port) || port == 0) {
-		*why = "port must be 1..65535";
-		return -EINVAL;
-	}
-	rc = host_to_sockaddr(host, bracketed, (uint16_t)port, flags, &ep.addr, &ep.from_name,
-			      why);
+	rc = host_to_sockaddr(host, bracketed, port, flags, &ep.addr, &ep.from_name, why);
 	if (rc)
 		return rc;
 	if (ep.from_name && !(ep.name = strdup(text))) {
@@ -275,6 +287,25 @@ int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *
 		return -ENOMEM;
 	}
 	*out = ep;
+	return 0;
+}
+
+int omni_host_port_check(const char *text, const char **why)
+{
+	struct sockaddr_storage ss;
+	char host[HOST_MAX + 1];
+	uint16_t port;
+	bool bracketed;
+	int rc = split_with_port(text, host, &port, &bracketed, why);
+
+	if (rc)
+		return rc;
+	if (bracketed)
+		return ipv6_literal(host, port, &ss, why);
+	if (!valid_host_name(host)) {
+		*why = "not an IPv4 address or host name";
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -49,6 +49,9 @@ void omni_prefix_format(const struct omni_prefix *p, char out[OMNI_PREFIX_TEXT_M
 int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *out,
 			const char **why);
 void omni_endpoint_clear(struct omni_endpoint *ep);
+/* The syntax of omni_endpoint_parse without resolving: HOST:PORT with a
+ * valid host name or IPv4 address, or [IPv6]:PORT. 0 or -EINVAL. */
+int omni_host_port_check(const char *text, const char **why);
 /* "192.0.2.1:51820" or "[2001:db8::1]:51820"; "(none)" when unset. */
 void omni_sockaddr_format(const struct sockaddr_storage *ss, char out[OMNI_ADDR_TEXT_MAX]);
 

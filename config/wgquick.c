@@ -4,7 +4,6 @@
  * handed out only when the whole file has been read without error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "secrets.h"
 #include "value.h"
 #include "wg/key.h"
 #include "wgquick.h"
@@ -432,6 +432,7 @@ int omni_wgquick_parse_buffer(const char *name, const char *buf, size_t len, uns
 	if (errlen)
 		err[0] = '\0';
 	omni_config_init(&q.cfg);
+	q.cfg.format = OMNI_FORMAT_WGQUICK;
 	rc = parse_lines(&q, buf, len);
 	if (!rc && !(q.cfg.source = strdup(name))) {
 		q.line = 0;
@@ -446,63 +447,6 @@ int omni_wgquick_parse_buffer(const char *name, const char *buf, size_t len, uns
 	*out = q.cfg;
 	sodium_memzero(&q.cfg, sizeof(q.cfg)); /* the stack copy held the keys */
 	return 0;
-}
-
-static void wipe_free(char *b, size_t n)
-{
-	if (b)
-		sodium_memzero(b, n);
-	free(b);
-}
-
-/* realloc that wipes the old copy: the file may hold keys. */
-static char *grow_secret(char *b, size_t n, size_t cap)
-{
-	char *nb = malloc(cap);
-
-	if (!nb)
-		return NULL;
-	if (n)
-		memcpy(nb, b, n);
-	wipe_free(b, n);
-	return nb;
-}
-
-/* The whole file (any kind: a pipe from <(...) too) into a heap buffer. */
-static int read_all(int fd, char **buf, size_t *len)
-{
-	size_t cap = 0, n = 0;
-	char *b = NULL, *nb;
-	ssize_t r;
-	int rc;
-
-	for (;;) {
-		if (n == cap) {
-			rc = -EFBIG;
-			if (cap >= OMNI_WGQ_FILE_MAX)
-				break;
-			cap = cap ? cap * 2 : 4096;
-			rc = -ENOMEM;
-			nb = grow_secret(b, n, cap);
-			if (!nb)
-				break;
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		rc = r < 0 ? -errno : 0;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	if (rc == 0) {
-		*buf = b;
-		*len = n;
-		return 0;
-	}
-	wipe_free(b, n);
-	return rc;
 }
 
 static int warn_if_readable(struct omni_config *cfg, const char *path, const struct stat *st,
@@ -524,24 +468,17 @@ int omni_wgquick_parse_file(const char *path, struct omni_config *out, char *err
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int fd, rc;
+	int rc;
 
 	omni_config_init(out);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
-		return rc;
-	}
-	rc = fstat(fd, &st) ? -errno : read_all(fd, &buf, &len);
-	close(fd);
+	rc = omni_file_read(path, OMNI_WGQ_FILE_MAX, &buf, &len, &st);
 	if (rc) {
-		snprintf(err, errlen, "%s: cannot read: %s", path,
+		snprintf(err, errlen, "%s: cannot %s: %s", path, rc == -ENOENT ? "open" : "read",
 			 rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
 		return rc;
 	}
 	rc = omni_wgquick_parse_buffer(path, buf, len, 0, out, err, errlen);
-	wipe_free(buf, len);
+	omni_file_free(buf, len);
 	if (rc)
 		return rc;
 	return warn_if_readable(out, path, &st, err, errlen);

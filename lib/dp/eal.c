@@ -163,6 +163,11 @@ static void add_lcores(struct builder *b, const struct dp_eal_conf *c)
 	char list[512];
 	size_t len = 0;
 
+	if (c->lcore_list) {
+		add(b, "--lcores");
+		add(b, "%s", c->lcore_list);
+		return;
+	}
 	n_cpus = dp_eal_usable_cpus(cpus, RTE_DIM(cpus));
 	if (n_cpus == 0) {
 		b->err = errno ? -errno : -EINVAL;
@@ -201,8 +206,18 @@ static void add_memory(struct builder *b, const struct dp_eal_conf *c, unsigned 
 				b->e->huge = false;
 	} else {
 		b->e->huge = !c->no_huge && huge_mb >= DP_EAL_MIN_HUGE_MB;
+		if (!b->e->huge && c->need_huge) {
+			DP_LOG(ERR, "hugepages required but %u MB free (at least %u needed, "
+			       "and hugetlbfs mounted)", huge_mb, DP_EAL_MIN_HUGE_MB);
+			b->err = -ENOMEM;
+			return;
+		}
 		if (b->e->huge) {
 			add(b, "--in-memory");
+			if (c->mem_mb && !(groups & G_MEMSIZE)) {
+				add(b, "-m");
+				add(b, "%u", c->mem_mb);
+			}
 		} else {
 			add(b, "--no-huge");
 			add(b, "--no-shconf");
@@ -257,7 +272,7 @@ int dp_eal_build(struct dp_eal *e, const struct dp_eal_conf *c)
 	} else if (!(groups & G_LOG)) {
 		/* EAL's info chatter off, our own port choices still shown. */
 		add(&b, "--log-level=*:notice");
-		add(&b, "--log-level=omni.*:info");
+		add(&b, "--log-level=omni.*:%s", c->omni_log_level ? c->omni_log_level : "info");
 	}
 	for (int i = 0; i < c->user_argc; i++)
 		add(&b, "%s", c->user_argv[i]);

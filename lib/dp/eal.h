@@ -6,8 +6,8 @@
  * own EAL arguments set the same thing; theirs come last and win):
  *   --lcores 0@A,1@B,...   main lcore + workers on the usable CPUs A, B, ...
  *                          (default: main + 1 worker with >= 2 usable CPUs,
- *                          else a single lcore)
- *   --in-memory            hugepages free and hugetlbfs mounted, or else
+ *                          else a single lcore), or the lcore list given
+ *   --in-memory [-m MB]    hugepages free and hugetlbfs mounted, or else
  *   --no-huge -m MB --no-shconf   with a warning on how to set hugepages up
  *   --file-prefix omniPID  always: several processes at once never share a
  *                          runtime directory (telemetry socket, config)
@@ -33,13 +33,18 @@ enum {
 struct dp_eal_conf {
 	const char *prog;              /* argv[0]; NULL: "omninervous" */
 	unsigned lcores;               /* main + workers; 0: automatic */
-	unsigned mem_mb;               /* --no-huge memory; 0: the default */
+	const char *lcore_list;        /* --lcores value as given; NULL: from lcores */
+	unsigned mem_mb;               /* memory (-m); 0: the --no-huge default, or
+					  what EAL takes with hugepages */
 	bool no_huge;                  /* use --no-huge even with hugepages */
+	bool need_huge;                /* fail (-ENOMEM) rather than run without */
 	const char *const *pci;        /* PCI addresses to allow */
 	unsigned n_pci;
 	const char *const *vdevs;      /* extra --vdev values */
 	unsigned n_vdevs;
 	const char *log_level;         /* e.g. "notice"; NULL: ours and EAL's notices */
+	const char *omni_log_level;    /* level of our omni.* logs with the default
+					  above ("debug"); NULL: "info" */
 	int user_argc;                 /* the user's EAL arguments (before --), */
 	char *const *user_argv;        /* without a program name */
 };

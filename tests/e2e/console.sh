@@ -4,9 +4,7 @@
 # The console of a running edge (topology in ops_lib.sh: the edge and a
 # wireguard-go peer in two namespaces):
 #  1. --cmdfile: every command's output, the argument checks of peer add,
-#     and peer add/del/reload (these three wait for live peer changes: while
-#     the edge refuses them as "not available in this build yet" they are
-#     reported WAIT and do not fail the test).
+#     and peer del, peer add and reload on the running edge.
 #  2. -i through a pseudo-terminal (tmux): help, TAB completion of "sh",
 #     history (Up), show peers after a ping with the handshake, port stats
 #     that grow, show lcores, quit stopping the edge cleanly, and a ping that
@@ -38,16 +36,6 @@ want() { # FILE CMD PATTERN...: the command's output matches every pattern
 	for pat; do
 		grep -Eq -- "$pat" <<<"$out" || { echo "missing: $pat"; return 1; }
 	done
-}
-
-# A live peer change: the real answer, or WAIT while it is the placeholder.
-live_change() { # FILE CMD PATTERN
-	if section "$1" "$2" | grep -q "not available in this build yet"; then
-		echo "WAIT: '$2' refused by the placeholder (live peer changes not merged" \
-			"yet): not counted" >>"$tmp/waiting"
-		return 0
-	fi
-	want "$@"
 }
 
 cmdfile_case() {
@@ -107,11 +95,10 @@ cmdfile_case() {
 	check "cmdfile: unknown option" want "$f" "peer add $key mtu 1400" \
 		'option "mtu": not one of endpoint, allowed-ips, keepalive'
 	check "cmdfile: unknown command" want "$f" "nonsense" "Command not found"
-	check "cmdfile: peer del" live_change "$f" "peer del $key" "peer removed"
-	check "cmdfile: peer add" live_change "$f" \
+	check "cmdfile: peer del" want "$f" "peer del $key" "peer removed"
+	check "cmdfile: peer add" want "$f" \
 		"peer add $key endpoint 192.0.2.2:51821 allowed-ips 10.78.0.2/32" "peer added"
-	check "cmdfile: reload" live_change "$f" "reload" "reloaded"
-	[ -f "$tmp/waiting" ] && cat "$tmp/waiting"
+	check "cmdfile: reload" want "$f" "reload" "reloaded"
 	return 0
 }
 

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * omni_config_validate: the rules across fields, checked once every source
+ * (file, key file, command line) has been merged into the model. Messages
+ * name places the way the model's file does: "FILE:LINE: peer 2 (...)" for
+ * a wg-quick file, "FILE: peers[2] (...)" for JSON.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "model.h"
+#include "value.h"
+#include "wg/key.h"
+
+struct vctx {
+	const struct omni_config *cfg;
+	char *err;
+	size_t errlen;
+};
+
+/* "FILE:LINE: " (what is known of it), then the message. Returns -EINVAL. */
+__attribute__((format(printf, 3, 4)))
+static int fail(const struct vctx *v, unsigned line, const char *fmt, ...)
+{
+	const char *src = v->cfg->source;
+	size_t used = 0;
+	va_list ap;
+	int n;
+
+	if (!v->errlen)
+		return -EINVAL;
+	if (src && line)
+		n = snprintf(v->err, v->errlen, "%s:%u: ", src, line);
+	else if (src || line)
+		n = src ? snprintf(v->err, v->errlen, "%s: ", src)
+			: snprintf(v->err, v->errlen, "line %u: ", line);
+	else
+		n = snprintf(v->err, v->errlen, "%s", "");
+	used = n >= 0 && (size_t)n < v->errlen ? (size_t)n : v->errlen - 1;
+	va_start(ap, fmt);
+	vsnprintf(v->err + used, v->errlen - used, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static bool is_json(const struct vctx *v)
+{
+	return v->cfg->format == OMNI_FORMAT_JSON;
+}
+
+/* The name of a setting in the model's own file format. */
+#define NAME(v, wgq, json) (is_json(v) ? (json) : (wgq))
+/* "daemon.mtu: " before a message about one JSON key; nothing for wg-quick,
+ * whose messages carry the line instead. */
+#define AT(v, path) (is_json(v) ? path ": " : "")
+
+/* "daemon.addresses[2]: " for JSON, "" otherwise. */
+static const char *at_address(const struct vctx *v, size_t i, char out[48])
+{
+	out[0] = '\0';
+	if (is_json(v))
+		snprintf(out, 48, "daemon.addresses[%zu]: ", i);
+	return out;
+}
+
+/* "peer 2 (xTIBA5rb...)" ("peers[2] (...)" for JSON), without the key
+ * part before it has one. */
+static const char *peer_label(const struct omni_config *cfg, size_t i, char out[64])
+{
+	const char *fmt = cfg->format == OMNI_FORMAT_JSON ? "peers[%zu]" : "peer %zu";
+	char b64[WG_KEY_B64_LEN + 1];
+	int n = snprintf(out, 64, fmt, i);
+
+	if (cfg->peers[i].has_public_key && n > 0 && n < 64) {
+		wg_key_to_base64(b64, cfg->peers[i].public_key);
+		snprintf(out + n, (size_t)(64 - n), " (%.8s...)", b64);
+	}
+	return out;
+}
+
+static bool prefix_shape_ok(const struct omni_prefix *p)
+{
+	return (p->family == AF_INET && p->len <= 32) || (p->family == AF_INET6 && p->len <= 128);
+}
+
+static bool is_unusable_address(const struct omni_prefix *p)
+{
+	static const uint8_t zero[16];
+
+	if (p->family == AF_INET)
+		return p->addr.bytes[0] == 0 || p->addr.bytes[0] >= 224;
+	return memcmp(p->addr.bytes, zero, 16) == 0 || p->addr.bytes[0] == 0xff;
+}
+
+static int same_address(const struct omni_prefix *a, const struct omni_prefix *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->addr.bytes, b->addr.bytes, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+static int validate_addresses(const struct vctx *v)
+{
+	const struct omni_interface *ifc = &v->cfg->iface;
+	char text[OMNI_PREFIX_TEXT_MAX], at[48];
+
+	for (size_t i = 0; i < ifc->n_addresses; i++) {
+		const struct omni_prefix *p = &ifc->addresses[i];
+
+		at_address(v, i, at);
+		if (!prefix_shape_ok(p))
+			return fail(v, ifc->src_line, "%saddress %zu is not an IPv4 or IPv6 prefix",
+				    at, i);
+		omni_prefix_format(p, text);
+		if (is_unusable_address(p))
+			return fail(v, ifc->src_line,
+				    "%saddress %s is unspecified, multicast or reserved", at, text);
+		if (p->family == AF_INET6 && ifc->mtu < OMNI_MTU_MIN_IPV6)
+			return fail(v, ifc->src_line, "%sMTU %u is below %u, the IPv6 minimum "
+				    "(address %s)", AT(v, "daemon.mtu"), ifc->mtu, OMNI_MTU_MIN_IPV6,
+				    text);
+		/* A handful of addresses: the quadratic scan is fine here. */
+		for (size_t j = 0; j < i; j++) {
+			if (same_address(p, &ifc->addresses[j]))
+				return fail(v, ifc->src_line, "%saddress %s given twice", at, text);
+		}
+	}
+	return 0;
+}
+
+static int validate_interface(const struct vctx *v, uint8_t own_pub[WG_KEY_LEN])
+{
+	const struct omni_interface *ifc = &v->cfg->iface;
+
+	if (!ifc->has_private_key)
+		return fail(v, ifc->src_line, "no private key (%s, or --key)",
+			    NAME(v, "PrivateKey in [Interface]",
+				 "daemon.private_key or daemon.private_key_file"));
+	if (!wg_key_public(own_pub, ifc->private_key))
+		return fail(v, ifc->src_line, "%sthe private key is unusable",
+			    AT(v, "daemon.private_key"));
+	if (ifc->listen_port == 0)
+		return fail(v, ifc->src_line, "%slisten port must be 1..65535",
+			    AT(v, "daemon.port"));
+	if (ifc->mtu < OMNI_MTU_MIN || ifc->mtu > OMNI_MTU_MAX)
+		return fail(v, ifc->src_line, "%sMTU %u is outside %u..%u", AT(v, "daemon.mtu"),
+			    ifc->mtu, OMNI_MTU_MIN, OMNI_MTU_MAX);
+	if (ifc->host_port_name[0] == '\0')
+		return fail(v, ifc->src_line, "%sthe host port has no name",
+			    AT(v, "daemon.host_interface"));
+	return validate_addresses(v);
+}
+
+static int validate_peer(const struct vctx *v, size_t i, const uint8_t own_pub[WG_KEY_LEN])
+{
+	static const uint8_t zero[WG_KEY_LEN];
+	const struct omni_peer *peer = &v->cfg->peers[i];
+	const struct sockaddr_storage *ss = &peer->endpoint.addr;
+	char label[64];
+
+	peer_label(v->cfg, i, label);
+	if (!peer->has_public_key)
+		return fail(v, peer->src_line, "%s: no %s", label,
+			    NAME(v, "PublicKey", "public_key"));
+	if (sodium_memcmp(peer->public_key, zero, WG_KEY_LEN) == 0)
+		return fail(v, peer->src_line, "%s: the public key is all zeros", label);
+	if (sodium_memcmp(peer->public_key, own_pub, WG_KEY_LEN) == 0)
+		return fail(v, peer->src_line, "%s: this is the interface's own public key", label);
+	if ((ss->ss_family == AF_INET && ((const struct sockaddr_in *)ss)->sin_port == 0) ||
+	    (ss->ss_family == AF_INET6 && ((const struct sockaddr_in6 *)ss)->sin6_port == 0))
+		return fail(v, peer->src_line, "%s: endpoint port must be 1..65535", label);
+	for (size_t j = 0; j < peer->n_allowed_ips; j++) {
+		if (!prefix_shape_ok(&peer->allowed_ips[j]))
+			return fail(v, peer->src_line, "%s: allowed IP %zu is not a prefix", label, j);
+	}
+	return 0;
+}
+
+static int cmp_peer_key(const void *a, const void *b, void *arg)
+{
+	const struct omni_peer *peers = arg;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	int c = memcmp(peers[ia].public_key, peers[ib].public_key, WG_KEY_LEN);
+
+	return c ? c : (ia < ib ? -1 : ia > ib);
+}
+
+/* Sorted by key, then index: within a run of equal keys the first is the
+ * earliest peer; report the duplicate that comes earliest in the file. */
+static int validate_unique_keys(const struct vctx *v)
+{
+	const struct omni_config *cfg = v->cfg;
+	size_t *order = malloc(cfg->n_peers * sizeof(*order) + 1);
+	size_t dup = SIZE_MAX, first = 0, run = 0;
+	char a[64], b[64];
+
+	if (!order) {
+		fail(v, 0, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		order[i] = i;
+	qsort_r(order, cfg->n_peers, sizeof(*order), cmp_peer_key, cfg->peers);
+	for (size_t i = 1; i < cfg->n_peers; i++) {
+		if (memcmp(cfg->peers[order[i]].public_key, cfg->peers[order[run]].public_key,
+			   WG_KEY_LEN) != 0) {
+			run = i;
+		} else if (order[i] < dup) {
+			dup = order[i];
+			first = order[run];
+		}
+	}
+	free(order);
+	if (dup == SIZE_MAX)
+		return 0;
+	return fail(v, cfg->peers[dup].src_line, "%s: same public key as %s",
+		    peer_label(cfg, dup, a), peer_label(cfg, first, b));
+}
+
+struct claim {
+	const struct omni_prefix *prefix;
+	size_t peer;
+};
+
+static int cmp_claim(const void *a, const void *b)
+{
+	const struct claim *x = a, *y = b;
+	int c = omni_prefix_cmp(x->prefix, y->prefix);
+
+	return c ? c : (x->peer < y->peer ? -1 : x->peer > y->peer);
+}
+
+static struct claim *collect_claims(const struct omni_config *cfg, size_t *n)
+{
+	struct claim *claims;
+	size_t total = 0;
+
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		total += cfg->peers[i].n_allowed_ips;
+	claims = malloc(total * sizeof(*claims) + 1);
+	if (!claims)
+		return NULL;
+	*n = 0;
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		for (size_t j = 0; j < cfg->peers[i].n_allowed_ips; j++)
+			claims[(*n)++] = (struct claim){ &cfg->peers[i].allowed_ips[j], i };
+	}
+	return claims;
+}
+
+/* The same prefix (after masking) in two peers is ambiguous: refuse it.
+ * Nested prefixes of different lengths are fine (longest match wins). */
+static int validate_allowed_ips(const struct vctx *v)
+{
+	const struct omni_config *cfg = v->cfg;
+	size_t n, run = 0, later = SIZE_MAX, earlier = 0;
+	const struct omni_prefix *which = NULL;
+	struct claim *claims = collect_claims(cfg, &n);
+	char a[64], b[64], text[OMNI_PREFIX_TEXT_MAX];
+
+	if (!claims) {
+		fail(v, 0, "out of memory");
+		return -ENOMEM;
+	}
+	qsort(claims, n, sizeof(*claims), cmp_claim);
+	for (size_t i = 1; i < n; i++) {
+		if (omni_prefix_cmp(claims[i].prefix, claims[run].prefix) != 0) {
+			run = i;
+		} else if (claims[i].peer != claims[run].peer && claims[i].peer < later) {
+			later = claims[i].peer;
+			earlier = claims[run].peer;
+			which = claims[i].prefix;
+		}
+	}
+	if (which)
+		omni_prefix_format(which, text);
+	free(claims);
+	if (later == SIZE_MAX)
+		return 0;
+	return fail(v, cfg->peers[later].src_line, "%s: allowed IP %s is also claimed by %s",
+		    peer_label(cfg, later, a), text, peer_label(cfg, earlier, b));
+}
+
+static int validate_network(const struct vctx *v)
+{
+	const struct omni_config *cfg = v->cfg;
+
+	if (cfg->security.secret_file && !cfg->security.secret)
+		return fail(v, 0, "security.secret_file has not been read");
+	if (cfg->security.secret && strlen(cfg->security.secret) < OMNI_SECRET_MIN)
+		return fail(v, 0, "%sthe cluster secret must be at least %u characters",
+			    AT(v, "security.secret"), OMNI_SECRET_MIN);
+	if (cfg->network.vip.family != AF_UNSPEC && cfg->network.vip.family != AF_INET)
+		return fail(v, 0, "%sthe VIP must be an IPv4 address", AT(v, "network.vip"));
+	if (cfg->network.vip6.family != AF_UNSPEC && cfg->network.vip6.family != AF_INET6)
+		return fail(v, 0, "%sthe IPv6 VIP must be an IPv6 address", AT(v, "network.vip6"));
+	if (cfg->security.max_sessions_per_ip == 0)
+		return fail(v, 0, "%smax_sessions_per_ip must be at least 1",
+			    AT(v, "security.max_sessions_per_ip"));
+	return 0;
+}
+
+/* A nucleus serves clusters by name; each needs its own secret. */
+static int validate_nucleus(const struct vctx *v)
+{
+	const struct omni_nucleus *n = &v->cfg->nucleus;
+
+	if (n->port == 0)
+		return fail(v, 0, "nucleus.port must be 1..65535");
+	if (n->n_clusters == 0 && !v->cfg->security.secret)
+		return fail(v, 0, "a nucleus needs nucleus.clusters or security.secret");
+	for (size_t i = 0; i < n->n_clusters; i++) {
+		const struct omni_cluster *c = &n->clusters[i];
+
+		if (!c->name || !c->name[0])
+			return fail(v, 0, "nucleus.clusters[%zu]: no name", i);
+		if (!c->secret)
+			return fail(v, 0, "nucleus.clusters[%zu] (%s): no secret (secret or "
+				    "secret_file)", i, c->name);
+		if (strlen(c->secret) < OMNI_SECRET_MIN)
+			return fail(v, 0, "nucleus.clusters[%zu] (%s): the secret must be at "
+				    "least %u characters", i, c->name, OMNI_SECRET_MIN);
+		/* A handful of clusters: the quadratic scan is fine here. */
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(c->name, n->clusters[j].name) == 0)
+				return fail(v, 0, "nucleus.clusters[%zu]: name \"%s\" is also "
+					    "nucleus.clusters[%zu]'s", i, c->name, j);
+		}
+	}
+	return 0;
+}
+
+/* Files a peer names must have been read into the model. */
+static int validate_peer_files(const struct vctx *v)
+{
+	char label[64];
+
+	for (size_t i = 0; i < v->cfg->n_peers; i++) {
+		if (v->cfg->peers[i].preshared_key_file && !v->cfg->peers[i].has_preshared_key)
+			return fail(v, v->cfg->peers[i].src_line, "%s: preshared_key_file has "
+				    "not been read", peer_label(v->cfg, i, label));
+	}
+	return 0;
+}
+
+int omni_config_validate(const struct omni_config *cfg, char *err, size_t errlen)
+{
+	const struct vctx v = { cfg, err, errlen };
+	uint8_t own_pub[WG_KEY_LEN];
+	int rc;
+
+	if (errlen)
+		err[0] = '\0';
+	if (cfg->mode == OMNI_MODE_NUCLEUS) {
+		rc = validate_nucleus(&v);
+		return rc ? rc : validate_network(&v);
+	}
+	rc = validate_interface(&v, own_pub);
+	if (!rc)
+		rc = validate_peer_files(&v);
+	for (size_t i = 0; !rc && i < cfg->n_peers; i++)
+		rc = validate_peer(&v, i, own_pub);
+	if (!rc)
+		rc = validate_unique_keys(&v);
+	if (!rc)
+		rc = validate_allowed_ips(&v);
+	if (!rc)
+		rc = validate_network(&v);
+	return rc;
+}
