@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "edge.h"
+#include "nucleus.h"
 
 #ifndef OMNI_VERSION
 #define OMNI_VERSION "unknown"
@@ -42,15 +43,9 @@ static int cmd_edge(const struct omni_cli *cli)
 	return ret;
 }
 
-static int cmd_nucleus(const struct omni_cli *cli)
-{
-	fprintf(stderr, "%s: --mode nucleus is not implemented yet\n", cli->prog);
-	return OMNI_EXIT_USAGE;
-}
-
 static int (*const commands[])(const struct omni_cli *cli) = {
 	[OMNI_CMD_EDGE] = cmd_edge,
-	[OMNI_CMD_NUCLEUS] = cmd_nucleus,
+	[OMNI_CMD_NUCLEUS] = omni_cmd_nucleus,
 	[OMNI_CMD_INIT] = omni_cmd_init,
 	[OMNI_CMD_SHOW_IDENTITY] = omni_cmd_show_identity,
 	[OMNI_CMD_HELP] = cmd_help,
