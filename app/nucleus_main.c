@@ -166,6 +166,25 @@ static int metrics(void *ctx, const char *path, struct omni_text *t, const char 
 	return 200;
 }
 
+/*
+ * Test-only: OMNI_TEST_NUCLEUS_EXPIRY_MS=N expires members after N ms of
+ * silence instead of 90 s, so a test sees an edge leave quickly.
+ */
+static uint32_t test_expiry_ms(void)
+{
+	const char *s = getenv("OMNI_TEST_NUCLEUS_EXPIRY_MS");
+	unsigned long v;
+
+	if (!s || !*s)
+		return 0;
+	v = strtoul(s, NULL, 10);
+	if (v < 100 || v > SIG_EXPIRY_MS)
+		return 0;
+	fprintf(stderr, "omninervous: WARNING: OMNI_TEST_NUCLEUS_EXPIRY_MS=%lu: members expire "
+		"after %lu ms (tests only)\n", v, v);
+	return (uint32_t)v;
+}
+
 static int setup_loop(struct nucleus_proc *np, const char *prog)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -250,6 +269,7 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 		return OMNI_EXIT_USAGE;
 	conf.clusters = cl.list;
 	conf.n_clusters = cl.n;
+	conf.expiry_ms = test_expiry_ms();
 	np.core = sig_nucleus_create(&conf, err, sizeof(err));
 	omni_nucleus_clusters_free(&cl);
 	if (!np.core) {

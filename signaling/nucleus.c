@@ -86,6 +86,7 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 							    : SIG_NUCLEUS_REPLAY_DEFAULT);
 	if (!n->rl || !n->replay)
 		goto nomem;
+	n->expiry_ms = conf->expiry_ms ? conf->expiry_ms : SIG_EXPIRY_MS;
 	do
 		randombytes_buf(&n->epoch, sizeof(n->epoch));
 	while (n->epoch == 0);
@@ -262,7 +263,7 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct sig_addr *from, c
 void sig_nucleus_tick(struct sig_nucleus *n, uint64_t now_ms)
 {
 	for (size_t i = 0; i < n->n_clusters; i++) {
-		unsigned gone = omni_members_expire(&n->clusters[i], now_ms);
+		unsigned gone = omni_members_expire(&n->clusters[i], now_ms, n->expiry_ms);
 
 		if (gone)
 			SIG_STORE(n->stats.expired, n->stats.expired + gone);

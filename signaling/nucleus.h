@@ -41,6 +41,7 @@ struct sig_nucleus_conf {
 	unsigned rate, burst;      /* per source; 0: defaults */
 	unsigned sources;          /* 0: default */
 	unsigned replay_capacity;  /* 0: default */
+	uint32_t expiry_ms;        /* 0: SIG_EXPIRY_MS; shorter for tests only */
 };
 
 /* A datagram to send. */

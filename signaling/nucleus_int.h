@@ -35,6 +35,7 @@ struct sig_nucleus {
 	struct cluster *clusters;
 	size_t n_clusters;
 	uint32_t epoch;
+	uint32_t expiry_ms;
 	struct wg_ratelimiter *rl;
 	struct sig_replay *replay;
 	struct sig_nucleus_stats stats;
@@ -56,7 +57,7 @@ uint32_t omni_member_register(struct cluster *c, const struct sig_peer *own,
 /* Updates the observed address and last-seen of member i. */
 void omni_member_touch(struct cluster *c, uint32_t i, const struct sig_addr *from, bool enc,
 		       uint64_t now);
-unsigned omni_members_expire(struct cluster *c, uint64_t now);
+unsigned omni_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms);
 /* Fills a resync page from cursor (requester i excluded) at version v. */
 void omni_page_resync(struct cluster *c, struct sig_ack *a, uint32_t cursor, uint32_t self);
 /* Fills a delta page after version v, or returns false if v is not in the log. */

@@ -135,11 +135,11 @@ void omni_member_touch(struct cluster *c, uint32_t i, const struct sig_addr *fro
 	lru_append(c, i);
 }
 
-unsigned omni_members_expire(struct cluster *c, uint64_t now)
+unsigned omni_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms)
 {
 	unsigned n = 0;
 
-	while (c->lru_head != SIG_NONE && member_at(c, c->lru_head)->last_seen + SIG_EXPIRY_MS <= now) {
+	while (c->lru_head != SIG_NONE && member_at(c, c->lru_head)->last_seen + expiry_ms <= now) {
 		member_remove(c, c->lru_head);
 		n++;
 	}
