@@ -8,7 +8,9 @@
  *         when the header's ENC flag is set) is computed here under the
  *         fuzz cluster's keys and the timestamp set to now, so the body
  *         parsers and the nucleus/client handlers are reached.
- * Every datagram goes to sig_decode, to a nucleus and to a client.
+ * Every datagram goes to sig_decode, to a nucleus and to a client. The
+ * clock advances a second every 16 inputs, so nonces, rate-limit tokens
+ * and members expire as they would in a real run.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct sig_keys keys;
 static struct sig_nucleus *nuc;
 static struct sig_client *cli;
+static uint64_t now = FUZZ_SIG_NOW, inputs;
 
 static void init(void)
 {
@@ -53,7 +56,7 @@ static size_t seal(const uint8_t *in, size_t n, uint8_t *out)
 	uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
 	unsigned long long clen;
 	size_t body = n - SIG_HEADER_LEN, len;
-	uint64_t ts = FUZZ_SIG_NOW;
+	uint64_t ts = now;
 
 	if (n < SIG_HEADER_LEN || n + SIG_TAG_LEN + SIG_MAC_LEN > SIG_DATAGRAM_MAX + 64)
 		return 0;
@@ -91,6 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		init();
 	if (size == 0)
 		return 0;
+	if (++inputs % 16 == 0)
+		now += 1000;
 	if (data[0] & 1) {
 		len = seal(data + 1, size - 1, buf);
 		p = buf;
@@ -98,15 +103,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 	}
 	sig_decode(&keys, p, len, &m);
-	k = sig_nucleus_input(nuc, &from, p, len, FUZZ_SIG_NOW, out);
+	k = sig_nucleus_input(nuc, &from, p, len, now, out);
 	for (unsigned i = 0; i < k; i++)
 		if (out[i].len > SIG_DATAGRAM_MAX || sig_decode(&keys, out[i].buf, out[i].len, &m))
 			__builtin_trap(); /* what the nucleus sends must decode */
-	sig_client_input(cli, p, len, FUZZ_SIG_NOW);
+	sig_client_input(cli, p, len, now);
+	sig_client_tick(cli, now);
 	while (sig_client_pop_datagram(cli, buf, sizeof(buf)))
 		;
 	while (sig_client_pop_event(cli, &ev))
 		;
-	sig_nucleus_tick(nuc, FUZZ_SIG_NOW);
+	sig_nucleus_tick(nuc, now);
 	return 0;
 }
