@@ -12,6 +12,7 @@
 #include "config/print.h"
 #include "edge.h"
 #include "ops.h"
+#include "nucleus.h"
 
 #ifndef OMNI_VERSION
 #define OMNI_VERSION "unknown"
@@ -40,9 +41,9 @@ static int cmd_edge(const struct omni_cli *cli)
 		return ret;
 	}
 	if (ret == OMNI_EXIT_OK && edge.cfg.mode == OMNI_MODE_NUCLEUS) {
-		fprintf(stderr, "%s: %s: \"mode\": \"nucleus\" is not implemented yet\n",
-			cli->prog, cli->config ? cli->config : "config");
-		ret = OMNI_EXIT_USAGE;
+		/* The file says what to be: a nucleus. */
+		omni_config_free(&edge.cfg);
+		return omni_cmd_nucleus(cli);
 	} else if (ret == OMNI_EXIT_OK) {
 		if (omni_edge_start(&edge, cli) == 0 && omni_ops_start(&edge, cli) == 0)
 			omni_edge_run(&edge);
@@ -54,17 +55,9 @@ static int cmd_edge(const struct omni_cli *cli)
 	return ret;
 }
 
-static int cmd_nucleus(const struct omni_cli *cli)
-{
-	if (cli->check)
-		return cmd_edge(cli); /* the configuration knows its mode */
-	fprintf(stderr, "%s: --mode nucleus is not implemented yet\n", cli->prog);
-	return OMNI_EXIT_USAGE;
-}
-
 static int (*const commands[])(const struct omni_cli *cli) = {
 	[OMNI_CMD_EDGE] = cmd_edge,
-	[OMNI_CMD_NUCLEUS] = cmd_nucleus,
+	[OMNI_CMD_NUCLEUS] = omni_cmd_nucleus,
 	[OMNI_CMD_INIT] = omni_cmd_init,
 	[OMNI_CMD_SHOW_IDENTITY] = omni_cmd_show_identity,
 	[OMNI_CMD_HELP] = cmd_help,

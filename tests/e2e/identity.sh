@@ -89,7 +89,9 @@ expect 2 "$BIN" --no-such-flag
 expect 2 "$BIN"
 expect 2 "$BIN" --init --vip 10.200.0.1
 expect 2 "$BIN" --mode nucleus --port 51820
-grep -q "not implemented yet" "$TMP/err" || die "nucleus mode does not say not implemented"
+grep -q "needs --secret" "$TMP/err" || die "nucleus without a secret does not say it needs one"
+expect 2 "$BIN" --mode nucleus --port 51820 --secret short
+grep -q "at least 16" "$TMP/err" || die "nucleus with a short secret does not say 16"
 expect 2 "$BIN" --nucleus 192.0.2.1:51820 --cluster c --vip 10.200.0.1
 grep -q "not implemented yet" "$TMP/err" || die "edge mode does not say not implemented"
 ok "command line: help, usage errors and unimplemented modes"

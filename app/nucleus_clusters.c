@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The list of clusters a nucleus serves. The command line gives one
+ * (--cluster, --secret); --config FILE gives several (the JSON file's
+ * "nucleus" section, docs/config.md). Secrets are never printed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "config/json.h"
+#include "config/secrets.h"
+
+#include "nucleus.h"
+
+static int add(struct omni_nucleus_clusters *cl, const char *name, const char *secret)
+{
+	struct nucleus_cluster_conf *l = realloc(cl->list, (cl->n + 1) * sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	cl->list = l;
+	l[cl->n].name = strdup(name);
+	l[cl->n].secret = strdup(secret);
+	cl->n++;
+	return l[cl->n - 1].name && l[cl->n - 1].secret ? 0 : -ENOMEM;
+}
+
+void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl)
+{
+	for (size_t i = 0; i < cl->n; i++) {
+		char *s = (char *)cl->list[i].secret;
+
+		if (s)
+			sodium_memzero(s, strlen(s));
+		free(s);
+		free((char *)cl->list[i].name);
+	}
+	free(cl->list);
+	cl->list = NULL;
+	cl->n = 0;
+}
+
+/* The JSON file (docs/config.md, "nucleus"): clusters, port, metrics. */
+static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cli)
+{
+	char err[OMNI_CONFIG_ERR_MAX];
+	struct omni_config cfg;
+	size_t i;
+	int ret = -1;
+
+	omni_config_init(&cfg);
+	if (omni_json_parse_file(cli->config, &cfg, err, sizeof(err)) != 0 ||
+	    omni_config_load_secrets(&cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", cli->prog, err);
+		goto out;
+	}
+	for (i = 0; i < cfg.nucleus.n_clusters; i++) {
+		const struct omni_cluster *c = &cfg.nucleus.clusters[i];
+
+		if (add(cl, c->name, c->secret ? c->secret : "") < 0) {
+			fprintf(stderr, "%s: out of memory\n", cli->prog);
+			goto out;
+		}
+	}
+	if (cl->n == 0) {
+		fprintf(stderr, "%s: %s: nucleus.clusters: no cluster listed\n", cli->prog,
+			cli->config);
+		goto out;
+	}
+	cl->port = cfg.nucleus.port;
+	snprintf(cl->metrics, sizeof(cl->metrics), "%s", cfg.metrics.listen);
+	ret = 0;
+out:
+	omni_config_free(&cfg);
+	return ret;
+}
+
+int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct omni_cli *cli)
+{
+	memset(cl, 0, sizeof(*cl));
+	if (cli->config) {
+		if (cli->secret || cli->cluster) {
+			fprintf(stderr, "%s: --config lists the clusters: no --cluster or --secret with it\n",
+				cli->prog);
+			return -1;
+		}
+		return load_file(cl, cli);
+	}
+	if (!cli->secret) {
+		fprintf(stderr, "%s: the nucleus needs --secret SECRET (16 characters or more) "
+			"for --cluster NAME, or --config FILE\n", cli->prog);
+		return -1;
+	}
+	if (add(cl, cli->cluster ? cli->cluster : "default", cli->secret) < 0) {
+		fprintf(stderr, "%s: out of memory\n", cli->prog);
+		return -1;
+	}
+	return 0;
+}

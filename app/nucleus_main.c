@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * omninervous --mode nucleus: the signaling server. One UDP socket on the
+ * port, IPv6 with IPv4-mapped addresses (dual stack) where the host has
+ * IPv6, else IPv4 only; epoll, a signalfd for SIGINT/SIGTERM, and the pure
+ * core (signaling/nucleus.h) in between. No DPDK, no hugepages: it runs on
+ * a 1-vCPU VPS. /metrics and /health on --metrics (lib/httpd's thread reads
+ * the core's counters atomically).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "httpd/httpd.h"
+#include "nucleus.h"
+#include "signaling/endpoint.h"
+
+enum {
+	DEFAULT_PORT = 51820,
+	BATCH = 64,        /* datagrams read per wakeup before checking timers */
+	TICK_MS = 1000,
+	SOCK_BUF = 4 << 20,
+};
+
+static const char default_metrics[] = "127.0.0.1:9586";
+
+struct nucleus_proc {
+	struct sig_nucleus *core;
+	int fd, ep, sfd;
+	bool v6; /* the socket is AF_INET6 (dual stack) */
+	struct sig_out out[SIG_NUCLEUS_OUT_MAX];
+	uint64_t send_errors;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int parse_port(const struct omni_cli *cli, uint16_t *port)
+{
+	char *end;
+	unsigned long v;
+
+	*port = DEFAULT_PORT;
+	if (!cli->port)
+		return 0;
+	errno = 0;
+	v = strtoul(cli->port, &end, 10);
+	if (errno || *end || end == cli->port || v == 0 || v > 65535) {
+		fprintf(stderr, "%s: --port '%s': expected a number from 1 to 65535\n", cli->prog,
+			cli->port);
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int open_socket(struct nucleus_proc *np, uint16_t port, const char *prog)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int off = 0, buf = SOCK_BUF;
+
+	np->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	np->v6 = np->fd >= 0;
+	if (np->v6) {
+		setsockopt(np->fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+		if (bind(np->fd, (struct sockaddr *)&a6, sizeof(a6)) < 0) {
+			fprintf(stderr, "%s: udp [::]:%u: %s\n", prog, port, strerror(errno));
+			return -1;
+		}
+	} else {
+		np->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (np->fd < 0 || bind(np->fd, (struct sockaddr *)&a4, sizeof(a4)) < 0) {
+			fprintf(stderr, "%s: udp 0.0.0.0:%u: %s\n", prog, port, strerror(errno));
+			return -1;
+		}
+	}
+	setsockopt(np->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	setsockopt(np->fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	return 0;
+}
+
+static void send_all(struct nucleus_proc *np, unsigned n)
+{
+	struct sockaddr_storage ss;
+
+	for (unsigned i = 0; i < n; i++) {
+		socklen_t sl = sig_addr_to_sockaddr(&np->out[i].to, np->v6 ? AF_INET6 : AF_INET, &ss);
+
+		if (!sl || sendto(np->fd, np->out[i].buf, np->out[i].len, 0,
+				  (struct sockaddr *)&ss, sl) < 0)
+			np->send_errors++;
+	}
+}
+
+/* Reads up to BATCH datagrams; false when the socket is drained. */
+static bool read_batch(struct nucleus_proc *np)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX + 1];
+	struct sockaddr_storage ss;
+	struct sig_addr from;
+
+	for (int i = 0; i < BATCH; i++) {
+		socklen_t sl = sizeof(ss);
+		ssize_t len = recvfrom(np->fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+
+		if (len < 0)
+			return false;
+		sig_addr_from_sockaddr(&ss, &from);
+		send_all(np, sig_nucleus_input(np->core, &from, buf, (size_t)len, now_ms(), np->out));
+	}
+	return true;
+}
+
+static int metrics(void *ctx, const char *path, struct omni_text *t, const char **type)
+{
+	const struct sig_nucleus *n = ctx;
+	struct sig_nucleus_stats s;
+
+	if (strcmp(path, "/health") == 0) {
+		omni_text_printf(t, "ok\n");
+		return 200;
+	}
+	if (strcmp(path, "/metrics") != 0) {
+		omni_text_printf(t, "not found\n");
+		return 404;
+	}
+	*type = OMNI_HTTPD_PROMETHEUS;
+	sig_nucleus_read(n, &s);
+	omni_text_printf(t, "# HELP omni_nucleus_members Registered nodes per cluster.\n"
+			    "# TYPE omni_nucleus_members gauge\n");
+	for (size_t c = 0; c < sig_nucleus_n_clusters(n); c++)
+		omni_text_printf(t, "omni_nucleus_members{cluster=\"%s\"} %u\n",
+				 sig_nucleus_cluster_name(n, c), sig_nucleus_cluster_members(n, c));
+	omni_text_printf(t, "# HELP omni_nucleus_messages_total Signaling messages accepted (rx) and sent (tx), by type.\n"
+			    "# TYPE omni_nucleus_messages_total counter\n");
+	for (unsigned ty = 1; ty < SIG_TYPE_COUNT; ty++) {
+		const char *dir = sig_type_to_nucleus(ty) ? "rx" : "tx";
+		uint64_t v = sig_type_to_nucleus(ty) ? s.rx[ty] : s.tx[ty];
+
+		omni_text_printf(t, "omni_nucleus_messages_total{direction=\"%s\",type=\"%s\"} %llu\n",
+				 dir, sig_type_name(ty), (unsigned long long)v);
+	}
+	omni_text_printf(t, "# HELP omni_nucleus_drops_total Datagrams dropped, by reason.\n"
+			    "# TYPE omni_nucleus_drops_total counter\n");
+	for (unsigned d = 1; d < SIG_DROP_COUNT; d++)
+		omni_text_printf(t, "omni_nucleus_drops_total{reason=\"%s\"} %llu\n",
+				 sig_drop_name(d), (unsigned long long)s.drops[d]);
+	omni_text_printf(t, "# HELP omni_nucleus_expired_total Members dropped after 90 s of silence.\n"
+			    "# TYPE omni_nucleus_expired_total counter\n"
+			    "omni_nucleus_expired_total %llu\n", (unsigned long long)s.expired);
+	return 200;
+}
+
+/*
+ * Test-only: OMNI_TEST_NUCLEUS_EXPIRY_MS=N expires members after N ms of
+ * silence instead of 90 s, so a test sees an edge leave quickly.
+ */
+static uint32_t test_expiry_ms(void)
+{
+	const char *s = getenv("OMNI_TEST_NUCLEUS_EXPIRY_MS");
+	unsigned long v;
+
+	if (!s || !*s)
+		return 0;
+	v = strtoul(s, NULL, 10);
+	if (v < 100 || v > SIG_EXPIRY_MS)
+		return 0;
+	fprintf(stderr, "omninervous: WARNING: OMNI_TEST_NUCLEUS_EXPIRY_MS=%lu: members expire "
+		"after %lu ms (tests only)\n", v, v);
+	return (uint32_t)v;
+}
+
+static int setup_loop(struct nucleus_proc *np, const char *prog)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	np->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	np->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (np->sfd < 0 || np->ep < 0) {
+		fprintf(stderr, "%s: epoll/signalfd: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	ev.data.fd = np->fd;
+	epoll_ctl(np->ep, EPOLL_CTL_ADD, np->fd, &ev);
+	ev.data.fd = np->sfd;
+	epoll_ctl(np->ep, EPOLL_CTL_ADD, np->sfd, &ev);
+	return 0;
+}
+
+static void run(struct nucleus_proc *np)
+{
+	uint64_t next_tick = now_ms() + TICK_MS;
+	struct epoll_event evs[2];
+
+	for (;;) {
+		int n = epoll_wait(np->ep, evs, 2, TICK_MS);
+		bool busy = false;
+
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == np->sfd)
+				return;
+			busy = read_batch(np);
+		}
+		while (busy)
+			busy = read_batch(np) && now_ms() < next_tick;
+		if (now_ms() >= next_tick) {
+			sig_nucleus_tick(np->core, now_ms());
+			next_tick = now_ms() + TICK_MS;
+		}
+	}
+}
+
+static void print_stats(const struct nucleus_proc *np)
+{
+	struct sig_nucleus_stats s;
+
+	sig_nucleus_read(np->core, &s);
+	for (size_t c = 0; c < sig_nucleus_n_clusters(np->core); c++)
+		printf("stats: cluster %s members %u\n", sig_nucleus_cluster_name(np->core, c),
+		       sig_nucleus_cluster_members(np->core, c));
+	for (unsigned ty = 1; ty < SIG_TYPE_COUNT; ty++)
+		printf("stats: %s rx %llu tx %llu\n", sig_type_name(ty),
+		       (unsigned long long)s.rx[ty], (unsigned long long)s.tx[ty]);
+	for (unsigned d = 1; d < SIG_DROP_COUNT; d++)
+		if (s.drops[d])
+			printf("stats: drop %s %llu\n", sig_drop_name(d), (unsigned long long)s.drops[d]);
+	printf("stats: expired %llu send_errors %llu\n", (unsigned long long)s.expired,
+	       (unsigned long long)np->send_errors);
+}
+
+int omni_cmd_nucleus(const struct omni_cli *cli)
+{
+	struct nucleus_proc np = { .fd = -1, .ep = -1, .sfd = -1 };
+	struct sig_nucleus_conf conf = { 0 };
+	struct omni_nucleus_clusters cl;
+	const char *listen = cli->metrics ? cli->metrics : default_metrics;
+	struct omni_httpd *httpd = NULL;
+	char file_metrics[sizeof(cl.metrics)];
+	int ret = OMNI_EXIT_FAILURE;
+	char err[256];
+	uint16_t port;
+
+	if (cli->nucleus || cli->vip || cli->vip6 || cli->underlay || cli->wg_config ||
+	    cli->host_port || cli->interactive || cli->cmdfile || cli->stun) {
+		fprintf(stderr, "%s: --mode nucleus takes --port, --cluster, --secret, --config "
+			"and --metrics only\n", cli->prog);
+		return OMNI_EXIT_USAGE;
+	}
+	if (parse_port(cli, &port) < 0 || omni_nucleus_clusters_load(&cl, cli) < 0)
+		return OMNI_EXIT_USAGE;
+	/* The command line over the file over the defaults. */
+	if (!cli->port && cl.port)
+		port = cl.port;
+	if (!cli->metrics && cli->config) {
+		snprintf(file_metrics, sizeof(file_metrics), "%s", cl.metrics[0] ? cl.metrics : "off");
+		listen = file_metrics;
+	}
+	conf.clusters = cl.list;
+	conf.n_clusters = cl.n;
+	conf.expiry_ms = test_expiry_ms();
+	np.core = sig_nucleus_create(&conf, err, sizeof(err));
+	omni_nucleus_clusters_free(&cl);
+	if (!np.core) {
+		fprintf(stderr, "%s: %s\n", cli->prog, err);
+		return OMNI_EXIT_USAGE;
+	}
+	if (open_socket(&np, port, cli->prog) < 0 || setup_loop(&np, cli->prog) < 0)
+		goto out;
+	if (listen[0] && strcmp(listen, "off") != 0) {
+		httpd = omni_httpd_start(listen, metrics, np.core, err, sizeof(err));
+		if (!httpd) {
+			fprintf(stderr, "%s: --metrics: %s\n", cli->prog, err);
+			goto out;
+		}
+	}
+	printf("nucleus: udp port %u (%s), %zu cluster(s), metrics %s\n", port,
+	       np.v6 ? "IPv4 and IPv6" : "IPv4 only", sig_nucleus_n_clusters(np.core), listen);
+	fflush(stdout);
+	run(&np);
+	printf("nucleus: stopping\n");
+	print_stats(&np);
+	ret = OMNI_EXIT_OK;
+out:
+	if (httpd)
+		omni_httpd_stop(httpd);
+	if (np.fd >= 0)
+		close(np.fd);
+	if (np.ep >= 0)
+		close(np.ep);
+	if (np.sfd >= 0)
+		close(np.sfd);
+	sig_nucleus_destroy(np.core);
+	return ret;
+}

@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Signaling codec (docs/signaling.md). Receive order: length, magic,
+ * version, type and flags (sig_peek), then the HMAC in constant time, then
+ * decryption, then the body with exact sizes. Nothing is parsed before the
+ * HMAC verifies.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "codec.h"
+
+static const char kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "omnisig1";
+static const char master_label[] = "omninervous signaling v1";
+static const char psk_label[] = "omninervous wg psk v1";
+
+enum { KDF_MAC = 1, KDF_ENC = 2, KDF_ID = 3 };
+
+static_assert(SIG_KEY_LEN == crypto_kdf_KEYBYTES, "kdf key size");
+static_assert(SIG_KEY_LEN == crypto_auth_hmacsha256_KEYBYTES, "hmac key size");
+static_assert(SIG_MAC_LEN == crypto_auth_hmacsha256_BYTES, "hmac size");
+static_assert(SIG_TAG_LEN == crypto_aead_xchacha20poly1305_ietf_ABYTES, "tag size");
+static_assert(SIG_NONCE_LEN + 8 == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, "nonce");
+
+/* ---- keys ---- */
+
+int sig_keys_derive(struct sig_keys *k, const char *name, const char *secret, char *err,
+		    size_t errlen)
+{
+	crypto_generichash_state st;
+	uint8_t master[SIG_KEY_LEN], id_key[SIG_KEY_LEN];
+	size_t nlen = name ? strlen(name) : 0, slen = secret ? strlen(secret) : 0;
+	uint8_t n8 = (uint8_t)nlen;
+
+	memset(k, 0, sizeof(*k));
+	if (nlen == 0 || nlen > SIG_CLUSTER_NAME_MAX) {
+		snprintf(err, errlen, "cluster name must be 1 to %d characters (got %zu)",
+			 SIG_CLUSTER_NAME_MAX, nlen);
+		return -EINVAL;
+	}
+	if (slen < SIG_SECRET_MIN) {
+		snprintf(err, errlen,
+			 "cluster secret for \"%s\" is %zu characters: at least %d are needed",
+			 name, slen, SIG_SECRET_MIN);
+		return -EINVAL;
+	}
+	if (slen > SIG_SECRET_MAX) {
+		snprintf(err, errlen, "cluster secret for \"%s\" is %zu characters: at most %d",
+			 name, slen, SIG_SECRET_MAX);
+		return -EINVAL;
+	}
+	crypto_generichash_init(&st, (const uint8_t *)master_label, sizeof(master_label) - 1,
+				sizeof(master));
+	crypto_generichash_update(&st, &n8, 1);
+	crypto_generichash_update(&st, (const uint8_t *)name, nlen);
+	crypto_generichash_update(&st, (const uint8_t *)secret, slen);
+	crypto_generichash_final(&st, master, sizeof(master));
+	crypto_kdf_derive_from_key(k->mac_key, sizeof(k->mac_key), KDF_MAC, kdf_ctx, master);
+	crypto_kdf_derive_from_key(k->enc_key, sizeof(k->enc_key), KDF_ENC, kdf_ctx, master);
+	crypto_kdf_derive_from_key(id_key, sizeof(id_key), KDF_ID, kdf_ctx, master);
+	crypto_generichash(k->cluster_id, sizeof(k->cluster_id), (const uint8_t *)name, nlen,
+			   id_key, sizeof(id_key));
+	sodium_memzero(master, sizeof(master));
+	sodium_memzero(id_key, sizeof(id_key));
+	sodium_memzero(&st, sizeof(st));
+	return 0;
+}
+
+void sig_keys_wipe(struct sig_keys *k)
+{
+	sodium_memzero(k, sizeof(*k));
+}
+
+void sig_cluster_psk(const char *secret, uint8_t out[SIG_KEY_LEN])
+{
+	crypto_generichash(out, SIG_KEY_LEN, (const uint8_t *)secret, strlen(secret),
+			   (const uint8_t *)psk_label, sizeof(psk_label) - 1);
+}
+
+/* ---- byte cursors ---- */
+
+struct wr {
+	uint8_t *p;
+	size_t len, cap;
+	bool bad;
+};
+
+struct rd {
+	const uint8_t *p;
+	size_t len, off;
+	bool bad;
+};
+
+static uint8_t *wr_take(struct wr *w, size_t n)
+{
+	uint8_t *at;
+
+	if (w->bad || w->cap - w->len < n) {
+		w->bad = true;
+		return NULL;
+	}
+	at = w->p + w->len;
+	w->len += n;
+	return at;
+}
+
+static void wr_bytes(struct wr *w, const void *src, size_t n)
+{
+	uint8_t *at = wr_take(w, n);
+
+	if (at)
+		memcpy(at, src, n);
+}
+
+static void wr_be(struct wr *w, uint64_t v, size_t n)
+{
+	uint8_t *at = wr_take(w, n);
+
+	for (size_t i = 0; at && i < n; i++)
+		at[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+static const uint8_t *rd_take(struct rd *r, size_t n)
+{
+	const uint8_t *at;
+
+	if (r->bad || r->len - r->off < n) {
+		r->bad = true;
+		return NULL;
+	}
+	at = r->p + r->off;
+	r->off += n;
+	return at;
+}
+
+static void rd_bytes(struct rd *r, void *dst, size_t n)
+{
+	const uint8_t *at = rd_take(r, n);
+
+	if (at)
+		memcpy(dst, at, n);
+	else
+		memset(dst, 0, n);
+}
+
+static uint64_t rd_be(struct rd *r, size_t n)
+{
+	const uint8_t *at = rd_take(r, n);
+	uint64_t v = 0;
+
+	for (size_t i = 0; at && i < n; i++)
+		v = v << 8 | at[i];
+	return v;
+}
+
+static uint64_t be_get(const uint8_t *p, size_t n)
+{
+	struct rd r = { p, n, 0, false };
+
+	return rd_be(&r, n);
+}
+
+/* ---- pieces ---- */
+
+static bool addr_valid(const struct sig_addr *a, bool need_kind)
+{
+	static const uint8_t zero[12];
+
+	if (a->family == 0)
+		return !need_kind && a->kind == 0 && a->port == 0 &&
+		       sodium_is_zero(a->ip, sizeof(a->ip));
+	if (a->family == 4)
+		return memcmp(a->ip + 4, zero, 12) == 0 && (!need_kind || a->kind);
+	return a->family == 6 && (!need_kind || a->kind);
+}
+
+bool sig_addr_equal(const struct sig_addr *a, const struct sig_addr *b)
+{
+	return a->family == b->family && a->port == b->port && memcmp(a->ip, b->ip, 16) == 0;
+}
+
+static void wr_addr(struct wr *w, const struct sig_addr *a)
+{
+	wr_be(w, a->family, 1);
+	wr_be(w, a->kind, 1);
+	wr_be(w, a->port, 2);
+	wr_bytes(w, a->ip, 16);
+}
+
+static void rd_addr(struct rd *r, struct sig_addr *a)
+{
+	a->family = (uint8_t)rd_be(r, 1);
+	a->kind = (uint8_t)rd_be(r, 1);
+	a->port = (uint16_t)rd_be(r, 2);
+	rd_bytes(r, a->ip, 16);
+	if (a->kind > SIG_KIND_STUN)
+		r->bad = true;
+}
+
+static bool peer_valid(const struct sig_peer *p)
+{
+	if (p->n_cand > SIG_CAND_MAX || !(p->flags & (SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6)) ||
+	    (p->flags & ~(SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6)))
+		return false;
+	if (!(p->flags & SIG_PEER_HAS_VIP4) && !sodium_is_zero(p->vip4, 4))
+		return false;
+	if (!(p->flags & SIG_PEER_HAS_VIP6) && !sodium_is_zero(p->vip6, 16))
+		return false;
+	for (unsigned i = 0; i < p->n_cand; i++)
+		if (!addr_valid(&p->cand[i], true) || p->cand[i].family == 0)
+			return false;
+	return true;
+}
+
+static void wr_peer(struct wr *w, const struct sig_peer *p)
+{
+	if (!peer_valid(p)) {
+		w->bad = true;
+		return;
+	}
+	wr_bytes(w, p->pubkey, SIG_PUBKEY_LEN);
+	wr_bytes(w, p->vip4, 4);
+	wr_bytes(w, p->vip6, 16);
+	wr_be(w, p->flags, 1);
+	wr_be(w, p->n_cand, 1);
+	for (unsigned i = 0; i < p->n_cand; i++)
+		wr_addr(w, &p->cand[i]);
+}
+
+static void rd_peer(struct rd *r, struct sig_peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	rd_bytes(r, p->pubkey, SIG_PUBKEY_LEN);
+	rd_bytes(r, p->vip4, 4);
+	rd_bytes(r, p->vip6, 16);
+	p->flags = (uint8_t)rd_be(r, 1);
+	p->n_cand = (uint8_t)rd_be(r, 1);
+	if (r->bad || p->n_cand > SIG_CAND_MAX) {
+		r->bad = true;
+		return;
+	}
+	for (unsigned i = 0; i < p->n_cand; i++)
+		rd_addr(r, &p->cand[i]);
+	if (!r->bad && !peer_valid(p))
+		r->bad = true;
+}
+
+static bool target_valid(const struct sig_addr *t)
+{
+	return (t->family == 4 || t->family == 6) && t->kind == 0 && t->port == 0 &&
+	       addr_valid(t, false);
+}
+
+static void wr_target(struct wr *w, const struct sig_addr *t)
+{
+	if (!target_valid(t))
+		w->bad = true;
+	wr_addr(w, t);
+}
+
+static void rd_target(struct rd *r, struct sig_addr *t)
+{
+	rd_addr(r, t);
+	if (!r->bad && !target_valid(t))
+		r->bad = true;
+}
+
+static void wr_ack(struct wr *w, const struct sig_ack *a)
+{
+	if (a->status > SIG_ACK_UNKNOWN || a->n_entries > SIG_ACK_ENTRIES_MAX ||
+	    !addr_valid(&a->observed, false)) {
+		w->bad = true;
+		return;
+	}
+	wr_be(w, a->status, 1);
+	wr_be(w, a->more, 1);
+	wr_be(w, a->n_entries, 1);
+	wr_be(w, 0, 1);
+	wr_be(w, a->epoch, 4);
+	wr_be(w, a->version, 8);
+	wr_be(w, a->cursor, 4);
+	wr_addr(w, &a->observed);
+	for (unsigned i = 0; i < a->n_entries; i++) {
+		const struct sig_entry *e = &a->entries[i];
+
+		wr_be(w, e->change, 1);
+		if (e->change == SIG_LEFT)
+			wr_bytes(w, e->peer.pubkey, SIG_PUBKEY_LEN);
+		else if (e->change == SIG_JOINED || e->change == SIG_MOVED)
+			wr_peer(w, &e->peer);
+		else
+			w->bad = true;
+	}
+}
+
+static void rd_ack(struct rd *r, struct sig_ack *a)
+{
+	uint8_t more;
+
+	a->status = (uint8_t)rd_be(r, 1);
+	more = (uint8_t)rd_be(r, 1);
+	a->more = more == 1;
+	a->n_entries = (uint8_t)rd_be(r, 1);
+	if (rd_be(r, 1) != 0 || a->status > SIG_ACK_UNKNOWN || more > 1 ||
+	    a->n_entries > SIG_ACK_ENTRIES_MAX) {
+		r->bad = true;
+		return;
+	}
+	a->epoch = (uint32_t)rd_be(r, 4);
+	a->version = rd_be(r, 8);
+	a->cursor = (uint32_t)rd_be(r, 4);
+	rd_addr(r, &a->observed);
+	if (!addr_valid(&a->observed, false))
+		r->bad = true;
+	for (unsigned i = 0; i < a->n_entries && !r->bad; i++) {
+		struct sig_entry *e = &a->entries[i];
+
+		e->change = (uint8_t)rd_be(r, 1);
+		if (e->change == SIG_LEFT) {
+			memset(&e->peer, 0, sizeof(e->peer));
+			rd_bytes(r, e->peer.pubkey, SIG_PUBKEY_LEN);
+		} else if (e->change == SIG_JOINED || e->change == SIG_MOVED) {
+			rd_peer(r, &e->peer);
+		} else {
+			r->bad = true;
+		}
+	}
+}
+
+static void wr_body(struct wr *w, const struct sig_msg *m)
+{
+	switch (m->type) {
+	case SIG_REGISTER:
+	case SIG_PUNCH:
+		wr_peer(w, &m->u.reg);
+		break;
+	case SIG_REGISTER_ACK:
+	case SIG_HEARTBEAT_ACK:
+		wr_ack(w, &m->u.ack);
+		break;
+	case SIG_HEARTBEAT:
+		wr_bytes(w, m->u.hb.pubkey, SIG_PUBKEY_LEN);
+		wr_be(w, m->u.hb.epoch, 4);
+		wr_be(w, m->u.hb.version, 8);
+		wr_be(w, m->u.hb.cursor, 4);
+		break;
+	case SIG_QUERY_PEER:
+		wr_bytes(w, m->u.query.pubkey, SIG_PUBKEY_LEN);
+		wr_target(w, &m->u.query.target);
+		break;
+	case SIG_PEER_INFO:
+		wr_target(w, &m->u.info.target);
+		wr_peer(w, &m->u.info.peer);
+		break;
+	case SIG_NOT_FOUND:
+		wr_target(w, &m->u.target);
+		break;
+	default:
+		w->bad = true;
+	}
+}
+
+static void rd_body(struct rd *r, struct sig_msg *m)
+{
+	switch (m->type) {
+	case SIG_REGISTER:
+	case SIG_PUNCH:
+		rd_peer(r, &m->u.reg);
+		if (m->type == SIG_REGISTER && m->u.reg.n_cand > SIG_CAND_EDGE_MAX)
+			r->bad = true;
+		break;
+	case SIG_REGISTER_ACK:
+	case SIG_HEARTBEAT_ACK:
+		rd_ack(r, &m->u.ack);
+		break;
+	case SIG_HEARTBEAT:
+		rd_bytes(r, m->u.hb.pubkey, SIG_PUBKEY_LEN);
+		m->u.hb.epoch = (uint32_t)rd_be(r, 4);
+		m->u.hb.version = rd_be(r, 8);
+		m->u.hb.cursor = (uint32_t)rd_be(r, 4);
+		break;
+	case SIG_QUERY_PEER:
+		rd_bytes(r, m->u.query.pubkey, SIG_PUBKEY_LEN);
+		rd_target(r, &m->u.query.target);
+		break;
+	case SIG_PEER_INFO:
+		rd_target(r, &m->u.info.target);
+		rd_peer(r, &m->u.info.peer);
+		break;
+	case SIG_NOT_FOUND:
+		rd_target(r, &m->u.target);
+		break;
+	default:
+		r->bad = true;
+	}
+	if (r->off != r->len) /* trailing bytes */
+		r->bad = true;
+}
+
+/* ---- datagrams ---- */
+
+bool sig_is_signaling(const uint8_t *p, size_t len)
+{
+	return len >= SIG_DATAGRAM_MIN && be_get(p, 4) == SIG_MAGIC;
+}
+
+enum sig_drop sig_peek(const uint8_t *p, size_t len, struct sig_msg *m)
+{
+	if (len < 4)
+		return SIG_DROP_TRUNCATED;
+	if (be_get(p, 4) != SIG_MAGIC)
+		return SIG_DROP_BAD_MAGIC;
+	if (len < SIG_DATAGRAM_MIN)
+		return SIG_DROP_TRUNCATED;
+	if (len > SIG_DATAGRAM_MAX)
+		return SIG_DROP_TOO_BIG;
+	if (p[4] != SIG_VERSION)
+		return SIG_DROP_BAD_VERSION;
+	if (p[5] == 0 || p[5] >= SIG_TYPE_COUNT || (p[6] & ~SIG_FLAG_ENC) || p[7] != 0)
+		return SIG_DROP_BAD_TYPE;
+	m->type = p[5];
+	m->enc = p[6] & SIG_FLAG_ENC;
+	memcpy(m->cluster_id, p + 8, SIG_CLUSTER_ID_LEN);
+	m->ts_ms = be_get(p + 16, 8);
+	m->seq = (uint32_t)be_get(p + 24, 4);
+	memcpy(m->nonce, p + 28, SIG_NONCE_LEN);
+	if (m->enc && len < SIG_DATAGRAM_MIN + SIG_TAG_LEN)
+		return SIG_DROP_TRUNCATED;
+	return SIG_OK;
+}
+
+void sig_msg_stamp(struct sig_msg *m, uint64_t now_ms)
+{
+	m->ts_ms = now_ms;
+	randombytes_buf(m->nonce, sizeof(m->nonce));
+}
+
+/* XChaCha20 nonce: the 16 random bytes, then the timestamp field. */
+static void aead_nonce(const uint8_t *hdr, uint8_t n[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES])
+{
+	memcpy(n, hdr + 28, SIG_NONCE_LEN);
+	memcpy(n + SIG_NONCE_LEN, hdr + 16, 8);
+}
+
+size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *out, size_t cap)
+{
+	uint8_t body[SIG_BODY_MAX], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	struct wr w = { out, 0, cap < SIG_DATAGRAM_MAX ? cap : SIG_DATAGRAM_MAX, false };
+	struct wr b = { body, 0, sizeof(body), false };
+	unsigned long long clen;
+	uint8_t *at;
+
+	if (m->type == 0 || m->type >= SIG_TYPE_COUNT)
+		return 0;
+	wr_body(&b, m);
+	wr_be(&w, SIG_MAGIC, 4);
+	wr_be(&w, SIG_VERSION, 1);
+	wr_be(&w, m->type, 1);
+	wr_be(&w, m->enc ? SIG_FLAG_ENC : 0, 1);
+	wr_be(&w, 0, 1);
+	wr_bytes(&w, k->cluster_id, SIG_CLUSTER_ID_LEN);
+	wr_be(&w, m->ts_ms, 8);
+	wr_be(&w, m->seq, 4);
+	wr_bytes(&w, m->nonce, SIG_NONCE_LEN);
+	at = wr_take(&w, b.len + (m->enc ? SIG_TAG_LEN : 0));
+	if (b.bad || !at || w.cap - w.len < SIG_MAC_LEN)
+		goto fail;
+	if (m->enc) {
+		aead_nonce(out, nonce);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(at, &clen, body, b.len, out,
+							   SIG_HEADER_LEN, NULL, nonce, k->enc_key);
+	} else {
+		memcpy(at, body, b.len);
+	}
+	crypto_auth_hmacsha256(out + w.len, out, w.len, k->mac_key);
+	sodium_memzero(body, sizeof(body));
+	return w.len + SIG_MAC_LEN;
+fail:
+	sodium_memzero(body, sizeof(body));
+	return 0;
+}
+
+enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
+			 struct sig_msg *m)
+{
+	uint8_t body[SIG_BODY_MAX + SIG_TAG_LEN], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	enum sig_drop d = sig_peek(p, len, m);
+	size_t blen = len - SIG_DATAGRAM_MIN;
+	unsigned long long plen;
+	struct rd r;
+
+	if (d != SIG_OK)
+		return d;
+	if (sodium_memcmp(p + 8, k->cluster_id, SIG_CLUSTER_ID_LEN) != 0)
+		return SIG_DROP_UNKNOWN_CLUSTER;
+	if (crypto_auth_hmacsha256_verify(p + len - SIG_MAC_LEN, p, len - SIG_MAC_LEN,
+					  k->mac_key) != 0)
+		return SIG_DROP_BAD_MAC;
+	if (m->enc) {
+		aead_nonce(p, nonce);
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(body, &plen, NULL, p + SIG_HEADER_LEN,
+							       blen, p, SIG_HEADER_LEN, nonce,
+							       k->enc_key) != 0)
+			return SIG_DROP_BAD_CIPHER;
+		blen = plen;
+	} else {
+		memcpy(body, p + SIG_HEADER_LEN, blen);
+	}
+	r = (struct rd){ body, blen, 0, false };
+	rd_body(&r, m);
+	sodium_memzero(body, sizeof(body));
+	return r.bad ? SIG_DROP_BAD_BODY : SIG_OK;
+}
+
+/* ---- names ---- */
+
+const char *sig_drop_name(enum sig_drop d)
+{
+	static const char *const names[] = {
+		[SIG_OK] = "ok",
+#define SIG_DROP_NAME(name, text) [SIG_DROP_##name] = text,
+		SIG_DROPS(SIG_DROP_NAME)
+#undef SIG_DROP_NAME
+	};
+
+	return (unsigned)d < SIG_DROP_COUNT ? names[d] : "?";
+}
+
+const char *sig_type_name(unsigned type)
+{
+	static const char *const names[SIG_TYPE_COUNT] = {
+		[SIG_REGISTER] = "REGISTER",	       [SIG_REGISTER_ACK] = "REGISTER_ACK",
+		[SIG_HEARTBEAT] = "HEARTBEAT",	       [SIG_HEARTBEAT_ACK] = "HEARTBEAT_ACK",
+		[SIG_QUERY_PEER] = "QUERY_PEER",       [SIG_PEER_INFO] = "PEER_INFO",
+		[SIG_NOT_FOUND] = "NOT_FOUND",	       [SIG_PUNCH] = "PUNCH",
+	};
+
+	return type > 0 && type < SIG_TYPE_COUNT ? names[type] : "?";
+}

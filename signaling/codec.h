@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Signaling codec: cluster keys from the secret, and one datagram to or
+ * from a struct sig_msg, with its HMAC and optional encryption. Pure: bytes
+ * in, bytes out; freshness (timestamp window, nonce cache) is replay.h's.
+ */
+#ifndef OMNI_SIGNALING_CODEC_H
+#define OMNI_SIGNALING_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+/* A cluster's keys. Secret: wipe with sig_keys_wipe(). */
+struct sig_keys {
+	uint8_t cluster_id[SIG_CLUSTER_ID_LEN];
+	uint8_t mac_key[SIG_KEY_LEN];
+	uint8_t enc_key[SIG_KEY_LEN];
+};
+
+/*
+ * Derives the keys of cluster `name` from `secret` (docs/signaling.md,
+ * "Keys"). Returns 0, or -EINVAL with the reason in err (a secret shorter
+ * than SIG_SECRET_MIN characters, too long, or a bad name); err never
+ * contains the secret.
+ */
+int sig_keys_derive(struct sig_keys *k, const char *name, const char *secret, char *err,
+		    size_t errlen);
+void sig_keys_wipe(struct sig_keys *k);
+
+/* The WireGuard preshared key for peers found through the cluster. */
+void sig_cluster_psk(const char *secret, uint8_t out[SIG_KEY_LEN]);
+
+/*
+ * Is this datagram signaling (and not WireGuard or STUN)? Looks at the
+ * magic and the minimum length only: for the edge's classifier.
+ */
+bool sig_is_signaling(const uint8_t *p, size_t len);
+
+/*
+ * The cleartext header checks, before any crypto: length, magic, version,
+ * type, flags. Fills type, enc, cluster_id, ts_ms, seq, nonce of m.
+ */
+enum sig_drop sig_peek(const uint8_t *p, size_t len, struct sig_msg *m);
+
+/* Sets m->ts_ms = now_ms and a fresh random nonce. */
+void sig_msg_stamp(struct sig_msg *m, uint64_t now_ms);
+
+/*
+ * Writes m (type, enc, seq, ts_ms, nonce and body; cluster_id is taken
+ * from k) into out. Returns the length, or 0 if the body is invalid
+ * (counts beyond limits, bad families) or does not fit cap.
+ */
+size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *out, size_t cap);
+
+/*
+ * Checks the header, the HMAC under k, decrypts, parses the body into m.
+ * SIG_OK or why not. Does not check the timestamp or the nonce.
+ */
+enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
+			 struct sig_msg *m);
+
+/* Size a peer entry takes on the wire. */
+static inline size_t sig_peer_wire_len(const struct sig_peer *p)
+{
+	return SIG_PEER_FIXED + (size_t)p->n_cand * SIG_ADDR_LEN;
+}
+
+/* Same address and port (kind ignored). */
+bool sig_addr_equal(const struct sig_addr *a, const struct sig_addr *b);
+
+#endif /* OMNI_SIGNALING_CODEC_H */

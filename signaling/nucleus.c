@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The nucleus core: clusters and the receive path. Checks, cheapest first:
+ * header (sig_peek), direction, the per-source rate limit, the cluster id,
+ * then HMAC, decryption and body (sig_decode), then freshness and the nonce
+ * cache. A drop is counted by reason and never answered.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "nucleus_int.h"
+#include "wg/ratelimiter.h"
+
+static int cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, uint32_t max,
+			char *err, size_t errlen)
+{
+	if (sig_keys_derive(&c->keys, cc->name, cc->secret, err, errlen) < 0)
+		return -EINVAL;
+	snprintf(c->name, sizeof(c->name), "%s", cc->name);
+	c->lru_head = c->lru_tail = SIG_NONE;
+	c->log = calloc(SIG_LOG_MAX, sizeof(*c->log));
+	if (!c->log || sig_peerset_init(&c->members, sizeof(struct member), max) < 0) {
+		snprintf(err, errlen, "cluster \"%s\": out of memory", cc->name);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void cluster_fini(struct cluster *c)
+{
+	sig_keys_wipe(&c->keys);
+	sig_peerset_fini(&c->members);
+	free(c->log);
+}
+
+/* Whole-list rules: no two clusters with the same name or id. */
+static int check_clusters(const struct sig_nucleus *n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n->n_clusters; i++)
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(n->clusters[i].name, n->clusters[j].name) == 0) {
+				snprintf(err, errlen, "cluster \"%s\" is listed twice",
+					 n->clusters[i].name);
+				return -EINVAL;
+			}
+			if (memcmp(n->clusters[i].keys.cluster_id, n->clusters[j].keys.cluster_id,
+				   SIG_CLUSTER_ID_LEN) == 0) {
+				snprintf(err, errlen, "clusters \"%s\" and \"%s\" have the same id",
+					 n->clusters[i].name, n->clusters[j].name);
+				return -EINVAL;
+			}
+		}
+	return 0;
+}
+
+struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char *err,
+				       size_t errlen)
+{
+	uint32_t max = conf->max_members ? conf->max_members : SIG_NUCLEUS_MEMBERS_DEFAULT;
+	struct sig_nucleus *n;
+
+	if (conf->n_clusters == 0 || conf->n_clusters > SIG_NUCLEUS_CLUSTERS_MAX) {
+		snprintf(err, errlen, "a nucleus serves 1 to %d clusters (got %zu)",
+			 SIG_NUCLEUS_CLUSTERS_MAX, conf->n_clusters);
+		return NULL;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n || !(n->clusters = calloc(conf->n_clusters, sizeof(*n->clusters))))
+		goto nomem;
+	for (; n->n_clusters < conf->n_clusters; n->n_clusters++)
+		if (cluster_init(&n->clusters[n->n_clusters], &conf->clusters[n->n_clusters], max,
+				 err, errlen) < 0) {
+			n->n_clusters++;
+			goto fail;
+		}
+	if (check_clusters(n, err, errlen) < 0)
+		goto fail;
+	n->rl = wg_ratelimiter_create(conf->sources ? conf->sources : SIG_NUCLEUS_SOURCES_DEFAULT,
+				      conf->rate ? conf->rate : SIG_NUCLEUS_RATE_DEFAULT,
+				      conf->burst ? conf->burst : SIG_NUCLEUS_BURST_DEFAULT);
+	n->replay = sig_replay_create(conf->replay_capacity ? conf->replay_capacity
+							    : SIG_NUCLEUS_REPLAY_DEFAULT);
+	if (!n->rl || !n->replay)
+		goto nomem;
+	n->expiry_ms = conf->expiry_ms ? conf->expiry_ms : SIG_EXPIRY_MS;
+	do
+		randombytes_buf(&n->epoch, sizeof(n->epoch));
+	while (n->epoch == 0);
+	return n;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	sig_nucleus_destroy(n);
+	return NULL;
+}
+
+void sig_nucleus_destroy(struct sig_nucleus *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n_clusters; i++)
+		cluster_fini(&n->clusters[i]);
+	free(n->clusters);
+	if (n->rl)
+		wg_ratelimiter_destroy(n->rl);
+	sig_replay_destroy(n->replay);
+	free(n);
+}
+
+static struct cluster *cluster_by_id(struct sig_nucleus *n, const uint8_t *id)
+{
+	/* Linear: a nucleus serves tens of clusters; ids are public. */
+	for (size_t i = 0; i < n->n_clusters; i++)
+		if (memcmp(n->clusters[i].keys.cluster_id, id, SIG_CLUSTER_ID_LEN) == 0)
+			return &n->clusters[i];
+	return NULL;
+}
+
+/* Encodes a reply or notice into out; returns 1, or 0 if it did not encode. */
+static unsigned emit(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m,
+		     const struct sig_addr *to, uint64_t now, struct sig_out *out)
+{
+	sig_msg_stamp(m, now);
+	out->to = *to;
+	out->to.kind = 0;
+	out->len = sig_encode(&c->keys, m, out->buf, sizeof(out->buf));
+	if (!out->len)
+		return 0;
+	SIG_COUNT(n->stats.tx[m->type]);
+	return 1;
+}
+
+static void ack_header(struct sig_nucleus *n, struct sig_msg *r, const struct sig_msg *req,
+		       uint8_t type, const struct sig_addr *from)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	r->enc = req->enc;
+	r->seq = req->seq;
+	r->u.ack.epoch = n->epoch;
+	r->u.ack.observed = *from;
+	r->u.ack.observed.kind = SIG_KIND_OBSERVED;
+}
+
+static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
+			    const struct sig_addr *from, uint64_t now, struct sig_out *out)
+{
+	uint32_t i = omni_member_register(c, &m->u.reg, from, m->enc, now);
+	struct sig_msg *r = &n->tx;
+
+	if (i == SIG_NONE) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_CLUSTER_FULL]);
+		return 0;
+	}
+	ack_header(n, r, m, SIG_REGISTER_ACK, from);
+	r->u.ack.version = c->version;
+	omni_page_resync(c, &r->u.ack, 0, i);
+	return emit(n, c, r, from, now, out);
+}
+
+static unsigned on_heartbeat(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
+			     const struct sig_addr *from, uint64_t now, struct sig_out *out)
+{
+	const struct sig_heartbeat *hb = &m->u.hb;
+	uint32_t i = sig_peerset_find(&c->members, SIG_BY_PUBKEY, hb->pubkey);
+	struct sig_msg *r = &n->tx;
+	struct sig_ack *a = &r->u.ack;
+
+	ack_header(n, r, m, SIG_HEARTBEAT_ACK, from);
+	if (i == SIG_NONE) {
+		a->status = SIG_ACK_UNKNOWN;
+		return emit(n, c, r, from, now, out);
+	}
+	omni_member_touch(c, i, from, m->enc, now);
+	if (hb->epoch == n->epoch && hb->cursor != SIG_CURSOR_NONE) {
+		a->version = hb->version; /* a resync in progress goes on */
+		omni_page_resync(c, a, hb->cursor, i);
+	} else if (hb->epoch != n->epoch || !omni_page_delta(c, a, hb->version, i)) {
+		a->version = c->version;
+		omni_page_resync(c, a, 0, i);
+	}
+	return emit(n, c, r, from, now, out);
+}
+
+static uint32_t find_target(struct cluster *c, const struct sig_addr *t)
+{
+	return sig_peerset_find(&c->members, t->family == 4 ? SIG_BY_VIP4 : SIG_BY_VIP6, t->ip);
+}
+
+static unsigned on_query(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
+			 const struct sig_addr *from, uint64_t now, struct sig_out *out)
+{
+	uint32_t asker = sig_peerset_find(&c->members, SIG_BY_PUBKEY, m->u.query.pubkey);
+	uint32_t t = find_target(c, &m->u.query.target);
+	struct sig_msg *r = &n->tx;
+	struct member *ma, *mt;
+	unsigned k = 0;
+
+	if (asker == SIG_NONE) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_NOT_MEMBER]);
+		return 0;
+	}
+	memset(r, 0, sizeof(*r));
+	r->enc = m->enc;
+	r->seq = m->seq;
+	if (t == SIG_NONE || t == asker) {
+		r->type = SIG_NOT_FOUND;
+		r->u.target = m->u.query.target;
+		return emit(n, c, r, from, now, out);
+	}
+	ma = member_at(c, asker);
+	mt = member_at(c, t);
+	r->type = SIG_PEER_INFO;
+	r->u.info.target = m->u.query.target;
+	r->u.info.peer = mt->peer;
+	k += emit(n, c, r, from, now, &out[k]);
+	/* Both sides punch at once: each learns the other's candidates. */
+	r->type = SIG_PUNCH;
+	r->seq = 0;
+	r->u.reg = mt->peer;
+	k += emit(n, c, r, from, now, &out[k]);
+	r->enc = mt->enc;
+	r->u.reg = ma->peer;
+	k += emit(n, c, r, &mt->peer.cand[0], now, &out[k]);
+	return k;
+}
+
+unsigned sig_nucleus_input(struct sig_nucleus *n, const struct sig_addr *from, const uint8_t *p,
+			   size_t len, uint64_t now_ms, struct sig_out out[SIG_NUCLEUS_OUT_MAX])
+{
+	struct sig_msg *m = &n->rx;
+	struct cluster *c;
+	enum sig_drop d = sig_peek(p, len, m);
+
+	if (d == SIG_OK && !sig_type_to_nucleus(m->type))
+		d = SIG_DROP_WRONG_DIRECTION;
+	if (d == SIG_OK && !wg_ratelimiter_allow(n->rl, from->family == 6 ? 6 : 4, from->ip,
+						 now_ms * 1000000ull))
+		d = SIG_DROP_RATELIMIT;
+	c = d == SIG_OK ? cluster_by_id(n, m->cluster_id) : NULL;
+	if (d == SIG_OK && !c)
+		d = SIG_DROP_UNKNOWN_CLUSTER;
+	if (d == SIG_OK)
+		d = sig_decode(&c->keys, p, len, m);
+	if (d == SIG_OK)
+		d = sig_replay_check(n->replay, m->nonce, m->ts_ms, now_ms);
+	if (d != SIG_OK) {
+		SIG_COUNT(n->stats.drops[d]);
+		return 0;
+	}
+	SIG_COUNT(n->stats.rx[m->type]);
+	switch (m->type) {
+	case SIG_REGISTER: return on_register(n, c, m, from, now_ms, out);
+	case SIG_HEARTBEAT: return on_heartbeat(n, c, m, from, now_ms, out);
+	default: return on_query(n, c, m, from, now_ms, out);
+	}
+}
+
+void sig_nucleus_tick(struct sig_nucleus *n, uint64_t now_ms)
+{
+	for (size_t i = 0; i < n->n_clusters; i++) {
+		unsigned gone = omni_members_expire(&n->clusters[i], now_ms, n->expiry_ms);
+
+		if (gone)
+			SIG_STORE(n->stats.expired, n->stats.expired + gone);
+	}
+}
+
+void sig_nucleus_read(const struct sig_nucleus *n, struct sig_nucleus_stats *out)
+{
+	const uint64_t *src = (const uint64_t *)&n->stats;
+	uint64_t *dst = (uint64_t *)out;
+
+	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+size_t sig_nucleus_n_clusters(const struct sig_nucleus *n)
+{
+	return n->n_clusters;
+}
+
+const char *sig_nucleus_cluster_name(const struct sig_nucleus *n, size_t c)
+{
+	return n->clusters[c].name;
+}
+
+uint32_t sig_nucleus_cluster_members(const struct sig_nucleus *n, size_t c)
+{
+	return __atomic_load_n(&n->clusters[c].n_members, __ATOMIC_RELAXED);
+}
+
+int sig_nucleus_cluster_find(const struct sig_nucleus *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_clusters; i++)
+		if (strcmp(n->clusters[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const struct sig_peer *sig_nucleus_lookup(const struct sig_nucleus *n, size_t c,
+					  enum sig_peerset_key by, const uint8_t *key)
+{
+	uint32_t i = sig_peerset_find(&n->clusters[c].members, by, key);
+
+	return i == SIG_NONE ? NULL : sig_peerset_rec(&n->clusters[c].members, i);
+}
+
+uint64_t sig_nucleus_cluster_version(const struct sig_nucleus *n, size_t c)
+{
+	return n->clusters[c].version;
+}

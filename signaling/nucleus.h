@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The nucleus server core as a pure state machine: datagrams and the time
+ * in, datagrams out. No sockets, no clock of its own (app/nucleus_main.c
+ * owns those). Several clusters, each with its own secret; per cluster the
+ * members are found in O(1) by public key, VIP and VIP6, expire
+ * SIG_EXPIRY_MS after their last message, and every change gets a version
+ * in a bounded log so heartbeats are answered with deltas
+ * (docs/signaling.md). Single-threaded: one thread calls everything except
+ * the counter readers, which another thread may call at any time.
+ */
+#ifndef OMNI_SIGNALING_NUCLEUS_H
+#define OMNI_SIGNALING_NUCLEUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "peerset.h"
+#include "wire.h"
+
+/* One cluster the nucleus serves: the server's input API (CLI, JSON). */
+struct nucleus_cluster_conf {
+	const char *name;
+	const char *secret; /* >= SIG_SECRET_MIN characters */
+};
+
+enum {
+	SIG_NUCLEUS_MEMBERS_DEFAULT = 1 << 16, /* per cluster */
+	SIG_NUCLEUS_RATE_DEFAULT = 100,        /* messages/s per source */
+	SIG_NUCLEUS_BURST_DEFAULT = 200,
+	SIG_NUCLEUS_SOURCES_DEFAULT = 1 << 16, /* rate-limited sources at once */
+	SIG_NUCLEUS_REPLAY_DEFAULT = 1 << 20,  /* nonces held */
+	SIG_NUCLEUS_CLUSTERS_MAX = 4096,
+	SIG_NUCLEUS_OUT_MAX = 3,               /* datagrams one input may produce */
+};
+
+struct sig_nucleus_conf {
+	const struct nucleus_cluster_conf *clusters;
+	size_t n_clusters;
+	uint32_t max_members;      /* per cluster; 0: default */
+	unsigned rate, burst;      /* per source; 0: defaults */
+	unsigned sources;          /* 0: default */
+	unsigned replay_capacity;  /* 0: default */
+	uint32_t expiry_ms;        /* 0: SIG_EXPIRY_MS; shorter for tests only */
+};
+
+/* A datagram to send. */
+struct sig_out {
+	struct sig_addr to;
+	size_t len;
+	uint8_t buf[SIG_DATAGRAM_MAX];
+};
+
+/* Counters; read from another thread with sig_nucleus_read(). */
+struct sig_nucleus_stats {
+	uint64_t rx[SIG_TYPE_COUNT];  /* accepted, by type */
+	uint64_t tx[SIG_TYPE_COUNT];  /* sent, by type */
+	uint64_t drops[SIG_DROP_COUNT];
+	uint64_t expired;             /* members dropped for silence */
+};
+
+struct sig_nucleus;
+
+/* NULL with the reason in err (names the cluster and the rule). */
+struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char *err,
+				       size_t errlen);
+void sig_nucleus_destroy(struct sig_nucleus *n);
+
+/*
+ * One datagram from `from` (family 4/6, ip, port). Writes the replies and
+ * punch notices into out[] and returns how many (0 when dropped: the
+ * reason is counted). now_ms: Unix time in milliseconds.
+ */
+unsigned sig_nucleus_input(struct sig_nucleus *n, const struct sig_addr *from, const uint8_t *p,
+			   size_t len, uint64_t now_ms, struct sig_out out[SIG_NUCLEUS_OUT_MAX]);
+
+/* Expires silent members. Call about once a second. */
+void sig_nucleus_tick(struct sig_nucleus *n, uint64_t now_ms);
+
+/* Any thread: a copy of the counters (each read atomically). */
+void sig_nucleus_read(const struct sig_nucleus *n, struct sig_nucleus_stats *out);
+size_t sig_nucleus_n_clusters(const struct sig_nucleus *n);
+const char *sig_nucleus_cluster_name(const struct sig_nucleus *n, size_t c);
+/* Any thread: members of cluster c now. */
+uint32_t sig_nucleus_cluster_members(const struct sig_nucleus *n, size_t c);
+
+/* Loop thread: cluster index by name, or -1. */
+int sig_nucleus_cluster_find(const struct sig_nucleus *n, const char *name);
+/* Loop thread: a member of cluster c by key (see sig_peerset_find), or NULL. */
+const struct sig_peer *sig_nucleus_lookup(const struct sig_nucleus *n, size_t c,
+					  enum sig_peerset_key by, const uint8_t *key);
+uint64_t sig_nucleus_cluster_version(const struct sig_nucleus *n, size_t c);
+
+#endif /* OMNI_SIGNALING_NUCLEUS_H */

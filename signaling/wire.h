@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The nucleus signaling protocol, version 1: layout, limits, the message
+ * model the codec fills, and the drop reasons. docs/signaling.md describes
+ * the format; every number here is named there too.
+ */
+#ifndef OMNI_SIGNALING_WIRE_H
+#define OMNI_SIGNALING_WIRE_H
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum {
+	SIG_MAGIC = 0x4F4E5347, /* "ONSG": not {1..4,0,0,0}, not STUN */
+	SIG_VERSION = 1,
+
+	SIG_HEADER_LEN = 44,
+	SIG_NONCE_LEN = 16,
+	SIG_CLUSTER_ID_LEN = 8,
+	SIG_MAC_LEN = 32,      /* HMAC-SHA256 */
+	SIG_TAG_LEN = 16,      /* XChaCha20-Poly1305 */
+	SIG_KEY_LEN = 32,
+	SIG_PUBKEY_LEN = 32,
+	SIG_DATAGRAM_MAX = 1000,
+	SIG_BODY_MAX = SIG_DATAGRAM_MAX - SIG_HEADER_LEN - SIG_TAG_LEN - SIG_MAC_LEN,
+	SIG_DATAGRAM_MIN = SIG_HEADER_LEN + SIG_MAC_LEN,
+
+	SIG_FLAG_ENC = 0x01,
+
+	SIG_ADDR_LEN = 20,
+	SIG_CAND_MAX = 4,       /* candidates per peer entry */
+	SIG_CAND_EDGE_MAX = 3,  /* what an edge may advertise itself */
+	SIG_PEER_FIXED = 54,
+	SIG_PEER_MAX = SIG_PEER_FIXED + SIG_CAND_MAX * SIG_ADDR_LEN,
+	SIG_PEER_HAS_VIP4 = 0x01,
+	SIG_PEER_HAS_VIP6 = 0x02,
+
+	SIG_HEARTBEAT_LEN = SIG_PUBKEY_LEN + 4 + 8 + 4,
+	SIG_TARGET_LEN = 20,
+	SIG_QUERY_LEN = SIG_PUBKEY_LEN + SIG_TARGET_LEN,
+	SIG_ACK_FIXED = 40,
+	SIG_CHANGE_LEFT_LEN = 1 + SIG_PUBKEY_LEN,
+	SIG_ACK_ENTRIES_MAX = (SIG_BODY_MAX - SIG_ACK_FIXED) / SIG_CHANGE_LEFT_LEN,
+
+	SIG_SECRET_MIN = 16,
+	SIG_SECRET_MAX = 256,
+	SIG_CLUSTER_NAME_MAX = 64,
+
+	SIG_TIME_WINDOW_MS = 60 * 1000,
+	SIG_HEARTBEAT_MS = 30 * 1000,
+	SIG_EXPIRY_MS = 90 * 1000,
+	SIG_LOG_MAX = 4096, /* changes kept per cluster */
+};
+
+/* HEARTBEAT cursor of an edge that is not resyncing. */
+#define SIG_CURSOR_NONE UINT32_MAX
+
+static_assert(SIG_DATAGRAM_MAX < 1024, "every message below 1 KB");
+static_assert(SIG_BODY_MAX >= SIG_ACK_FIXED + 1 + SIG_PEER_MAX, "an ack holds one full entry");
+static_assert(SIG_ACK_ENTRIES_MAX < 256, "n entries is one byte");
+
+enum sig_type {
+	SIG_REGISTER = 1,
+	SIG_REGISTER_ACK = 2,
+	SIG_HEARTBEAT = 3,
+	SIG_HEARTBEAT_ACK = 4,
+	SIG_QUERY_PEER = 5,
+	SIG_PEER_INFO = 6,
+	SIG_NOT_FOUND = 7,
+	SIG_PUNCH = 8,
+	SIG_TYPE_COUNT,
+};
+
+/* Messages the nucleus accepts; the others go to edges only. */
+static inline bool sig_type_to_nucleus(unsigned t)
+{
+	return t == SIG_REGISTER || t == SIG_HEARTBEAT || t == SIG_QUERY_PEER;
+}
+
+enum sig_addr_kind { SIG_KIND_OBSERVED = 1, SIG_KIND_LOCAL = 2, SIG_KIND_STUN = 3 };
+
+/* An IPv4 or IPv6 address and port; family 0: none. */
+struct sig_addr {
+	uint8_t family; /* 0, 4 or 6 */
+	uint8_t kind;   /* enum sig_addr_kind; 0 outside candidate lists */
+	uint16_t port;  /* host order */
+	uint8_t ip[16]; /* IPv4 in ip[0..3], rest 0 */
+};
+
+struct sig_peer {
+	uint8_t pubkey[SIG_PUBKEY_LEN];
+	uint8_t vip4[4];
+	uint8_t vip6[16];
+	uint8_t flags; /* SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6 */
+	uint8_t n_cand;
+	struct sig_addr cand[SIG_CAND_MAX];
+};
+
+enum sig_change { SIG_JOINED = 1, SIG_LEFT = 2, SIG_MOVED = 3 };
+
+struct sig_entry {
+	uint8_t change;        /* enum sig_change */
+	struct sig_peer peer;  /* LEFT: only pubkey is set */
+};
+
+enum sig_ack_status { SIG_ACK_DELTA = 0, SIG_ACK_RESYNC = 1, SIG_ACK_UNKNOWN = 2 };
+
+struct sig_ack {
+	uint8_t status; /* enum sig_ack_status */
+	bool more;
+	uint8_t n_entries;
+	uint32_t epoch;
+	uint64_t version;
+	uint32_t cursor;
+	struct sig_addr observed;
+	struct sig_entry entries[SIG_ACK_ENTRIES_MAX];
+};
+
+struct sig_heartbeat {
+	uint8_t pubkey[SIG_PUBKEY_LEN];
+	uint32_t epoch;
+	uint64_t version;
+	uint32_t cursor; /* SIG_CURSOR_NONE: not resyncing */
+};
+
+struct sig_query {
+	uint8_t pubkey[SIG_PUBKEY_LEN]; /* asker */
+	struct sig_addr target;         /* family 4 or 6, port 0, kind 0 */
+};
+
+struct sig_peer_info {
+	struct sig_addr target;
+	struct sig_peer peer;
+};
+
+/* One message, decoded or to encode. */
+struct sig_msg {
+	uint8_t type;  /* enum sig_type */
+	bool enc;      /* body encrypted (SIG_FLAG_ENC) */
+	uint8_t cluster_id[SIG_CLUSTER_ID_LEN];
+	uint64_t ts_ms;
+	uint32_t seq;
+	uint8_t nonce[SIG_NONCE_LEN];
+	union {
+		struct sig_peer reg;        /* REGISTER; PUNCH */
+		struct sig_ack ack;         /* REGISTER_ACK, HEARTBEAT_ACK */
+		struct sig_heartbeat hb;    /* HEARTBEAT */
+		struct sig_query query;     /* QUERY_PEER */
+		struct sig_peer_info info;  /* PEER_INFO */
+		struct sig_addr target;     /* NOT_FOUND */
+	} u;
+};
+
+/* Why a datagram was dropped. One X-macro: the enum and the metric names. */
+#define SIG_DROPS(X)                                                              \
+	X(TRUNCATED, "truncated")             /* too short for header/type */    \
+	X(TOO_BIG, "too_big")                 /* above SIG_DATAGRAM_MAX */        \
+	X(BAD_MAGIC, "bad_magic")             /* not signaling */                 \
+	X(BAD_VERSION, "bad_version")         /* version not 1 */                 \
+	X(BAD_TYPE, "bad_type")               /* unknown type or flags */         \
+	X(WRONG_DIRECTION, "wrong_direction") /* type not for this end */         \
+	X(RATELIMIT, "ratelimit")             /* source over its rate */          \
+	X(UNKNOWN_CLUSTER, "unknown_cluster") /* no cluster with that id */       \
+	X(BAD_MAC, "bad_mac")                 /* HMAC does not verify */          \
+	X(BAD_CIPHER, "bad_cipher")           /* decryption failed */             \
+	X(BAD_BODY, "bad_body")               /* body does not parse */           \
+	X(STALE, "stale")                     /* timestamp outside the window */  \
+	X(REPLAY, "replay")                   /* nonce seen already */            \
+	X(REPLAY_FULL, "replay_full")         /* nonce cache has no room */       \
+	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */   \
+	X(NOT_MEMBER, "not_member")           /* query from an unknown key */     \
+	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */      \
+	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */
+
+enum sig_drop {
+	SIG_OK = 0,
+#define SIG_DROP_ENUM(name, text) SIG_DROP_##name,
+	SIG_DROPS(SIG_DROP_ENUM)
+#undef SIG_DROP_ENUM
+	SIG_DROP_COUNT
+};
+
+/* "truncated", ...; "ok" for SIG_OK. */
+const char *sig_drop_name(enum sig_drop d);
+/* "REGISTER", ...; "?" for an unknown type. */
+const char *sig_type_name(unsigned type);
+
+#endif /* OMNI_SIGNALING_WIRE_H */

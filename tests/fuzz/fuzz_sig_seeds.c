@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Seed corpus for fuzz_signaling and fuzz_stun: for each message type a
+ * sealed datagram (mode byte 0) and a header + plain body (mode byte 1) in
+ * the fuzz cluster; and STUN requests and responses.
+ *
+ *   fuzz_sig_seeds DIR
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "fuzz_sig.h"
+#include "signaling/codec.h"
+#include "signaling/stun.h"
+
+static int put(const char *dir, const char *name, const uint8_t *p, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "fuzz_sig_seeds: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void sample(struct sig_msg *m, uint8_t type)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->enc = type % 2;
+	m->seq = 1;
+	sig_msg_stamp(m, FUZZ_SIG_NOW);
+	m->u.reg.flags = SIG_PEER_HAS_VIP4; /* REGISTER, PUNCH */
+	m->u.reg.vip4[0] = 10;
+	m->u.reg.n_cand = 1;
+	m->u.reg.cand[0] = (struct sig_addr){ .family = 4, .kind = 2, .port = 51820, .ip = { 192, 0, 2, 1 } };
+	if (type == SIG_REGISTER_ACK || type == SIG_HEARTBEAT_ACK) {
+		memset(&m->u.ack, 0, sizeof(m->u.ack));
+		m->u.ack.n_entries = 1;
+		m->u.ack.entries[0].change = SIG_LEFT;
+	} else if (type == SIG_HEARTBEAT) {
+		memset(&m->u.hb, 0, sizeof(m->u.hb));
+		m->u.hb.cursor = SIG_CURSOR_NONE;
+	} else if (type == SIG_QUERY_PEER || type == SIG_NOT_FOUND || type == SIG_PEER_INFO) {
+		struct sig_peer p = m->u.reg;
+		struct sig_addr t = { .family = 4, .ip = { 10 } };
+
+		memset(&m->u, 0, sizeof(m->u));
+		if (type == SIG_QUERY_PEER)
+			m->u.query.target = t;
+		else if (type == SIG_NOT_FOUND)
+			m->u.target = t;
+		else
+			m->u.info.target = t, m->u.info.peer = p;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX + 1], plain[SIG_DATAGRAM_MAX + 1], txid[12] = { 7 };
+	struct sig_keys k, plain_keys;
+	struct sig_msg m;
+	char err[128], name[64];
+	size_t len;
+
+	if (argc != 2 || sodium_init() < 0 ||
+	    sig_keys_derive(&k, FUZZ_SIG_CLUSTER, FUZZ_SIG_SECRET, err, sizeof(err)) < 0)
+		return 2;
+	for (uint8_t t = 1; t < SIG_TYPE_COUNT; t++) {
+		sample(&m, t);
+		buf[0] = 0;
+		len = sig_encode(&k, &m, buf + 1, sizeof(buf) - 1);
+		snprintf(name, sizeof(name), "sig_sealed_%u", t);
+		if (!len || put(argv[1], name, buf, len + 1))
+			return 1;
+		/* Header + plain body: encode unencrypted, drop the MAC. */
+		m.enc = false;
+		plain_keys = k;
+		len = sig_encode(&plain_keys, &m, plain + 1, sizeof(plain) - 1);
+		plain[0] = 1;
+		plain[1 + 6] = t % 2; /* keep the ENC flag: seal() encrypts */
+		snprintf(name, sizeof(name), "sig_plain_%u", t);
+		if (!len || put(argv[1], name, plain, len + 1 - SIG_MAC_LEN))
+			return 1;
+	}
+	/* A Binding success with XOR-MAPPED-ADDRESS 192.0.2.1:32853. */
+	len = sig_stun_request(buf, sizeof(buf), txid, false);
+	buf[1] = 0x01, buf[0] = 0x01, buf[3] = 12;
+	memcpy(buf + 20, (const uint8_t[]){ 0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xa1, 0x47,
+					    0xe1, 0x12, 0xa6, 0x43 }, 12);
+	if (put(argv[1], "stun_success", buf, 32))
+		return 1;
+	len = sig_stun_request(buf, sizeof(buf), txid, true);
+	return put(argv[1], "stun_request", buf, len) ? 1 : 0;
+}

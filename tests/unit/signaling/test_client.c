@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The edge client state machine against the nucleus core, in-process, with
+ * an injected clock and a tiny "network" that carries datagrams between
+ * them: two clients discover each other, query, get punched, one leaves;
+ * paging through a big cluster; the nucleus forgets (restart) and the
+ * client registers again; the nucleus goes silent (LOST); pending queries
+ * are bounded and time out; a short secret is refused.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "signaling/client.h"
+#include "signaling/codec.h"
+#include "signaling/nucleus.h"
+
+static const char secret[] = "client test secret 98765";
+static const uint64_t t0 = 1700000000000ull;
+
+struct node {
+	struct sig_client *c;
+	struct sig_addr addr;
+	struct sig_client_conf conf;
+	struct sig_event ev[512];
+	unsigned n_ev;
+};
+
+static struct sig_nucleus *nuc;
+static struct node *nodes[64];
+static unsigned n_nodes;
+static bool nucleus_down;
+
+static struct sig_nucleus *make_nucleus(void)
+{
+	static const struct nucleus_cluster_conf cl[] = { { "lab", secret } };
+	struct sig_nucleus_conf conf = { .clusters = cl, .n_clusters = 1, .rate = 100000,
+					 .burst = 100000, .replay_capacity = 1 << 16 };
+	char err[128];
+	struct sig_nucleus *n = sig_nucleus_create(&conf, err, sizeof(err));
+
+	assert_non_null(n);
+	return n;
+}
+
+static void node_init(struct node *n, uint8_t id, bool vip6)
+{
+	char err[128];
+
+	memset(n, 0, sizeof(*n));
+	n->conf.cluster = "lab";
+	n->conf.secret = secret;
+	randombytes_buf(n->conf.pubkey, SIG_PUBKEY_LEN);
+	n->conf.vip4[0] = 10, n->conf.vip4[1] = 200, n->conf.vip4[3] = id;
+	n->conf.vip_flags = SIG_PEER_HAS_VIP4;
+	if (vip6) {
+		n->conf.vip6[0] = 0xfd, n->conf.vip6[15] = id;
+		n->conf.vip_flags |= SIG_PEER_HAS_VIP6;
+	}
+	n->conf.n_local = 1;
+	n->conf.local[0].family = 4, n->conf.local[0].port = 51820;
+	n->conf.local[0].ip[0] = 192, n->conf.local[0].ip[1] = 168, n->conf.local[0].ip[3] = id;
+	n->conf.encrypt = id % 2; /* both modes on one nucleus */
+	n->addr.family = 4, n->addr.port = (uint16_t)(40000 + id);
+	n->addr.ip[0] = 203, n->addr.ip[2] = 113, n->addr.ip[3] = id;
+	n->c = sig_client_create(&n->conf, err, sizeof(err));
+	assert_non_null(n->c);
+	nodes[n_nodes++] = n;
+}
+
+static void node_fini(struct node *n)
+{
+	sig_client_destroy(n->c);
+	n->c = NULL;
+	for (unsigned i = 0; i < n_nodes; i++)
+		if (nodes[i] == n)
+			nodes[i] = nodes[--n_nodes];
+}
+
+static struct node *node_at(const struct sig_addr *a)
+{
+	for (unsigned i = 0; i < n_nodes; i++)
+		if (sig_addr_equal(&nodes[i]->addr, a))
+			return nodes[i];
+	return NULL;
+}
+
+/* Carries every queued datagram until the network is quiet. */
+static void pump(uint64_t now)
+{
+	struct sig_out out[SIG_NUCLEUS_OUT_MAX];
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	bool moved = true;
+
+	while (moved) {
+		moved = false;
+		for (unsigned i = 0; i < n_nodes; i++) {
+			struct node *n = nodes[i];
+			size_t len;
+
+			while ((len = sig_client_pop_datagram(n->c, buf, sizeof(buf)))) {
+				unsigned k = nucleus_down ? 0 : sig_nucleus_input(nuc, &n->addr, buf, len, now, out);
+
+				assert_true(len < 1024);
+				moved = true;
+				for (unsigned j = 0; j < k; j++) {
+					struct node *to = node_at(&out[j].to);
+
+					assert_true(out[j].len < 1024);
+					if (to)
+						sig_client_input(to->c, out[j].buf, out[j].len, now);
+				}
+			}
+			while (n->n_ev < 512 && sig_client_pop_event(n->c, &n->ev[n->n_ev]))
+				n->n_ev++;
+		}
+	}
+}
+
+/* Runs every node's timers from `from` to `to` in steps. */
+static void run(uint64_t from, uint64_t to, uint64_t step)
+{
+	for (uint64_t now = from; now <= to; now += step) {
+		for (unsigned i = 0; i < n_nodes; i++)
+			if (now >= sig_client_next_tick(nodes[i]->c))
+				sig_client_tick(nodes[i]->c, now);
+		pump(now);
+		sig_nucleus_tick(nuc, now);
+	}
+}
+
+/* Index of the first event of `type` about key (NULL: any), or -1. */
+static int find_ev(const struct node *n, enum sig_event_type type, const uint8_t *key)
+{
+	for (unsigned i = 0; i < n->n_ev; i++)
+		if (n->ev[i].type == type &&
+		    (!key || memcmp(n->ev[i].peer.pubkey, key, SIG_PUBKEY_LEN) == 0))
+			return (int)i;
+	return -1;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (sodium_init() < 0)
+		return -1;
+	nuc = make_nucleus();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sig_nucleus_destroy(nuc);
+	return 0;
+}
+
+static void test_discover_query_punch_leave(void **state)
+{
+	static struct node a, b;
+	struct sig_addr target = { .family = 6 };
+	const struct sig_peer *p;
+
+	(void)state;
+	node_init(&a, 1, false);
+	node_init(&b, 2, true);
+	run(t0, t0 + 1000, 100);
+	assert_true(sig_client_registered(a.c) && sig_client_registered(b.c));
+	assert_true(find_ev(&a, SIG_EV_REGISTERED, NULL) >= 0);
+	assert_true(sig_addr_equal(&a.ev[find_ev(&a, SIG_EV_REGISTERED, NULL)].observed, &a.addr));
+	/* b registered after a: its REGISTER_ACK lists a. */
+	assert_true(find_ev(&b, SIG_EV_JOINED, a.conf.pubkey) >= 0);
+	/* a hears of b at its next heartbeat (30 s). */
+	assert_int_equal(find_ev(&a, SIG_EV_JOINED, b.conf.pubkey), -1);
+	run(t0 + 1100, t0 + SIG_HEARTBEAT_MS + 1000, 500);
+	assert_true(find_ev(&a, SIG_EV_JOINED, b.conf.pubkey) >= 0);
+	p = sig_client_lookup(a.c, SIG_BY_VIP6, b.conf.vip6);
+	assert_non_null(p);
+	assert_int_equal(p->cand[0].kind, SIG_KIND_OBSERVED);
+	assert_true(sig_addr_equal(&p->cand[0], &b.addr));
+	/* a queries b's VIP6: FOUND for a, PUNCH for both. */
+	memcpy(target.ip, b.conf.vip6, 16);
+	assert_int_equal(sig_client_query(a.c, &target, t0 + SIG_HEARTBEAT_MS + 1100), 0);
+	assert_int_equal(sig_client_query(a.c, &target, t0 + SIG_HEARTBEAT_MS + 1100), -EALREADY);
+	pump(t0 + SIG_HEARTBEAT_MS + 1100);
+	assert_true(find_ev(&a, SIG_EV_FOUND, b.conf.pubkey) >= 0);
+	assert_true(find_ev(&a, SIG_EV_PUNCH, b.conf.pubkey) >= 0);
+	assert_true(find_ev(&b, SIG_EV_PUNCH, a.conf.pubkey) >= 0);
+	/* b leaves (stops talking); a sees LEFT within a heartbeat of expiry. */
+	node_fini(&b);
+	run(t0 + SIG_HEARTBEAT_MS + 1200, t0 + SIG_HEARTBEAT_MS + SIG_EXPIRY_MS + SIG_HEARTBEAT_MS + 2000, 1000);
+	assert_true(find_ev(&a, SIG_EV_LEFT, b.conf.pubkey) >= 0);
+	assert_null(sig_client_lookup(a.c, SIG_BY_PUBKEY, b.conf.pubkey));
+	assert_int_equal(sig_client_n_peers(a.c), 0);
+	for (unsigned d = 1; d < SIG_DROP_COUNT; d++)
+		assert_true(sig_client_stats(a.c)->drops[d] == 0);
+	node_fini(&a);
+}
+
+static void test_paging_big_cluster(void **state)
+{
+	static struct node many[40], late;
+	uint64_t now = t0 + 1000 * SIG_EXPIRY_MS;
+
+	(void)state;
+	for (uint8_t i = 0; i < 40; i++)
+		node_init(&many[i], (uint8_t)(10 + i), true);
+	run(now, now + 1000, 100);
+	node_init(&late, 60, true);
+	run(now + 1100, now + 2000, 100);
+	/* The late node pages through all 40 right after registering. */
+	assert_int_equal(sig_client_n_peers(late.c), 40);
+	/* The first node learns the 40 others in paged deltas. */
+	run(now + 2100, now + SIG_HEARTBEAT_MS + 3000, 500);
+	assert_int_equal(sig_client_n_peers(many[0].c), 40);
+	for (uint8_t i = 0; i < 40; i++)
+		node_fini(&many[i]);
+	node_fini(&late);
+	sig_nucleus_tick(nuc, now + 10 * SIG_EXPIRY_MS);
+}
+
+static void test_nucleus_restart_and_silence(void **state)
+{
+	static struct node a, b;
+	uint64_t now = t0 + 2000 * SIG_EXPIRY_MS;
+
+	(void)state;
+	node_init(&a, 1, false);
+	node_init(&b, 2, false);
+	run(now, now + 1000, 100);
+	assert_int_equal(sig_client_n_peers(b.c), 1);
+	/* Restart: the new nucleus knows nobody; a heartbeat gets UNKNOWN. */
+	sig_nucleus_destroy(nuc);
+	nuc = make_nucleus();
+	a.n_ev = b.n_ev = 0;
+	run(now + 1100, now + SIG_HEARTBEAT_MS + 3000, 500);
+	assert_true(find_ev(&a, SIG_EV_REGISTERED, NULL) >= 0);
+	assert_true(find_ev(&b, SIG_EV_REGISTERED, NULL) >= 0);
+	assert_true(sig_client_registered(a.c));
+	run(now + SIG_HEARTBEAT_MS + 3500, now + 2 * SIG_HEARTBEAT_MS + 4000, 500);
+	assert_int_equal(sig_client_n_peers(a.c), 1);
+	assert_int_equal(sig_client_n_peers(b.c), 1);
+	/* Silence: after SIG_CLIENT_TRIES unanswered heartbeats, LOST. */
+	nucleus_down = true;
+	a.n_ev = 0;
+	run(now + 2 * SIG_HEARTBEAT_MS + 4500, now + 4 * SIG_HEARTBEAT_MS, 500);
+	assert_true(find_ev(&a, SIG_EV_LOST, NULL) >= 0);
+	assert_false(sig_client_registered(a.c));
+	nucleus_down = false;
+	run(now + 4 * SIG_HEARTBEAT_MS + 500, now + 5 * SIG_HEARTBEAT_MS, 500);
+	assert_true(sig_client_registered(a.c));
+	node_fini(&a);
+	node_fini(&b);
+	sig_nucleus_tick(nuc, now + 100 * SIG_EXPIRY_MS);
+}
+
+static void test_queries_bounded(void **state)
+{
+	static struct node a;
+	struct sig_addr t = { .family = 4 };
+	uint64_t now = t0 + 3000 * SIG_EXPIRY_MS;
+	unsigned nf = 0;
+
+	(void)state;
+	node_init(&a, 1, false);
+	for (unsigned i = 0; i < SIG_CLIENT_QUERIES_MAX; i++) {
+		t.ip[0] = 10, t.ip[3] = (uint8_t)(100 + i);
+		assert_int_equal(sig_client_query(a.c, &t, now), 0); /* waits for registration */
+	}
+	t.ip[3] = 99;
+	assert_int_equal(sig_client_query(a.c, &t, now), -ENOSPC);
+	t.family = 5;
+	assert_int_equal(sig_client_query(a.c, &t, now), -EINVAL);
+	run(now, now + 1000, 100);
+	for (unsigned i = 0; i < a.n_ev; i++)
+		nf += a.ev[i].type == SIG_EV_NOT_FOUND && !a.ev[i].timeout;
+	assert_int_equal(nf, SIG_CLIENT_QUERIES_MAX);
+	/* The nucleus silent: a query times out after SIG_CLIENT_TRIES tries. */
+	nucleus_down = true;
+	t.family = 4;
+	assert_int_equal(sig_client_query(a.c, &t, now + 1100), 0);
+	run(now + 1100, now + 1100 + (SIG_CLIENT_TRIES + 1) * SIG_CLIENT_RETRY_MS, 100);
+	assert_true(a.ev[a.n_ev - 1].type == SIG_EV_NOT_FOUND && a.ev[a.n_ev - 1].timeout);
+	nucleus_down = false;
+	node_fini(&a);
+}
+
+/* Replies to no request of ours, or in the other mode, change nothing. */
+static void test_unexpected_replies(void **state)
+{
+	static struct node a;
+	struct sig_keys k;
+	struct sig_msg m = { .type = SIG_REGISTER_ACK, .seq = 12345, .enc = true };
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	uint64_t now = t0 + 4000 * SIG_EXPIRY_MS;
+	char err[128];
+	size_t len;
+
+	(void)state;
+	node_init(&a, 3, false); /* odd id: encrypted */
+	sig_client_tick(a.c, now); /* REGISTER queued, seq 1, never delivered */
+	assert_int_equal(sig_keys_derive(&k, "lab", secret, err, sizeof(err)), 0);
+	m.u.ack.status = SIG_ACK_RESYNC;
+	sig_msg_stamp(&m, now);
+	len = sig_encode(&k, &m, buf, sizeof(buf));
+	sig_client_input(a.c, buf, len, now);
+	assert_false(sig_client_registered(a.c));
+	assert_true(sig_client_stats(a.c)->drops[SIG_DROP_UNEXPECTED] == 1);
+	m.seq = 1;
+	m.enc = false;
+	sig_msg_stamp(&m, now);
+	len = sig_encode(&k, &m, buf, sizeof(buf));
+	sig_client_input(a.c, buf, len, now);
+	assert_false(sig_client_registered(a.c));
+	assert_true(sig_client_stats(a.c)->drops[SIG_DROP_WRONG_MODE] == 1);
+	m.enc = true;
+	m.type = SIG_REGISTER; /* a type for the nucleus */
+	m.u.reg.flags = SIG_PEER_HAS_VIP4;
+	sig_msg_stamp(&m, now);
+	len = sig_encode(&k, &m, buf, sizeof(buf));
+	sig_client_input(a.c, buf, len, now);
+	assert_true(sig_client_stats(a.c)->drops[SIG_DROP_WRONG_DIRECTION] == 1);
+	/* The right seq registers, once; the same datagram again is a replay. */
+	m.type = SIG_REGISTER_ACK;
+	memset(&m.u, 0, sizeof(m.u));
+	m.u.ack.status = SIG_ACK_RESYNC;
+	sig_msg_stamp(&m, now);
+	len = sig_encode(&k, &m, buf, sizeof(buf));
+	sig_client_input(a.c, buf, len, now);
+	assert_true(sig_client_registered(a.c));
+	sig_client_input(a.c, buf, len, now);
+	assert_true(sig_client_stats(a.c)->drops[SIG_DROP_REPLAY] == 1);
+	sig_keys_wipe(&k);
+	while (sig_client_pop_datagram(a.c, buf, sizeof(buf)))
+		;
+	node_fini(&a);
+}
+
+static void test_refusals(void **state)
+{
+	struct sig_client_conf conf = { .cluster = "lab", .secret = "too short", .vip_flags = 1 };
+	char err[160];
+
+	(void)state;
+	assert_null(sig_client_create(&conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "at least 16"));
+	conf.secret = secret;
+	conf.vip_flags = 0;
+	assert_null(sig_client_create(&conf, err, sizeof(err)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_discover_query_punch_leave),
+		cmocka_unit_test(test_paging_big_cluster),
+		cmocka_unit_test(test_nucleus_restart_and_silence),
+		cmocka_unit_test(test_queries_bounded),
+		cmocka_unit_test(test_unexpected_replies),
+		cmocka_unit_test(test_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

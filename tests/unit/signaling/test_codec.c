@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The signaling codec: keys from the secret (short secrets refused), a
+ * round trip of every message in both modes, every truncation and every
+ * single-bit flip rejected, a wrong secret rejected, the freshness filter
+ * (stale both ways, replay, a full cache), the magic against WireGuard and
+ * STUN.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "signaling/codec.h"
+#include "signaling/replay.h"
+
+static const char secret[] = "correct horse battery staple";
+static const uint64_t now = 1700000000000ull;
+
+static struct sig_keys keys;
+
+static int setup(void **state)
+{
+	char err[128];
+
+	(void)state;
+	return sodium_init() < 0 || sig_keys_derive(&keys, "lab", secret, err, sizeof(err));
+}
+
+static void fill_addr(struct sig_addr *a, int family, uint8_t kind, uint8_t seed)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	a->kind = kind;
+	a->port = (uint16_t)(51820 + seed);
+	for (int i = 0; i < (family == 4 ? 4 : 16); i++)
+		a->ip[i] = (uint8_t)(seed + i + 1);
+}
+
+static void fill_peer(struct sig_peer *p, uint8_t seed, unsigned n_cand)
+{
+	memset(p, 0, sizeof(*p));
+	memset(p->pubkey, seed, sizeof(p->pubkey));
+	p->vip4[0] = 10, p->vip4[3] = seed;
+	p->vip6[0] = 0xfd, p->vip6[15] = seed;
+	p->flags = SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6;
+	p->n_cand = (uint8_t)n_cand;
+	for (unsigned i = 0; i < n_cand; i++)
+		fill_addr(&p->cand[i], i % 2 ? 6 : 4, (uint8_t)(1 + i % 3), (uint8_t)(seed + i));
+}
+
+/* One sample of each type, bodies as full as the format allows. */
+static void sample(struct sig_msg *m, uint8_t type, bool enc)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->enc = enc;
+	m->seq = 0x01020304;
+	sig_msg_stamp(m, now);
+	switch (type) {
+	case SIG_REGISTER:
+		fill_peer(&m->u.reg, 7, SIG_CAND_EDGE_MAX);
+		break;
+	case SIG_PUNCH:
+		fill_peer(&m->u.reg, 8, SIG_CAND_MAX);
+		break;
+	case SIG_REGISTER_ACK:
+	case SIG_HEARTBEAT_ACK:
+		m->u.ack.status = type == SIG_REGISTER_ACK ? SIG_ACK_RESYNC : SIG_ACK_DELTA;
+		m->u.ack.more = true;
+		m->u.ack.epoch = 0xdeadbeef;
+		m->u.ack.version = 0x1122334455667788ull;
+		m->u.ack.cursor = 77;
+		fill_addr(&m->u.ack.observed, 6, SIG_KIND_OBSERVED, 3);
+		m->u.ack.n_entries = 5;
+		for (unsigned i = 0; i < 5; i++) {
+			m->u.ack.entries[i].change = (uint8_t)(1 + i % 3);
+			fill_peer(&m->u.ack.entries[i].peer, (uint8_t)(20 + i),
+				  m->u.ack.entries[i].change == SIG_LEFT ? 0 : SIG_CAND_MAX);
+			if (m->u.ack.entries[i].change == SIG_LEFT) {
+				uint8_t pk[SIG_PUBKEY_LEN];
+
+				memcpy(pk, m->u.ack.entries[i].peer.pubkey, sizeof(pk));
+				memset(&m->u.ack.entries[i].peer, 0, sizeof(struct sig_peer));
+				memcpy(m->u.ack.entries[i].peer.pubkey, pk, sizeof(pk));
+			}
+		}
+		break;
+	case SIG_HEARTBEAT:
+		memset(m->u.hb.pubkey, 9, SIG_PUBKEY_LEN);
+		m->u.hb.epoch = 5;
+		m->u.hb.version = 1234567;
+		m->u.hb.cursor = SIG_CURSOR_NONE;
+		break;
+	case SIG_QUERY_PEER:
+		memset(m->u.query.pubkey, 10, SIG_PUBKEY_LEN);
+		fill_addr(&m->u.query.target, 6, 0, 4);
+		m->u.query.target.port = 0;
+		break;
+	case SIG_PEER_INFO:
+		fill_addr(&m->u.info.target, 4, 0, 5);
+		m->u.info.target.port = 0;
+		fill_peer(&m->u.info.peer, 11, 2);
+		break;
+	case SIG_NOT_FOUND:
+		fill_addr(&m->u.target, 4, 0, 6);
+		m->u.target.port = 0;
+		break;
+	}
+}
+
+static size_t body_size(uint8_t type)
+{
+	switch (type) {
+	case SIG_REGISTER_ACK:
+	case SIG_HEARTBEAT_ACK: return sizeof(struct sig_ack);
+	case SIG_HEARTBEAT: return sizeof(struct sig_heartbeat);
+	case SIG_QUERY_PEER: return sizeof(struct sig_query);
+	case SIG_PEER_INFO: return sizeof(struct sig_peer_info);
+	case SIG_NOT_FOUND: return sizeof(struct sig_addr);
+	default: return sizeof(struct sig_peer);
+	}
+}
+
+static void assert_same(const struct sig_msg *a, const struct sig_msg *b)
+{
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->enc, b->enc);
+	assert_int_equal(a->seq, b->seq);
+	assert_true(a->ts_ms == b->ts_ms);
+	assert_memory_equal(a->nonce, b->nonce, SIG_NONCE_LEN);
+	assert_memory_equal(b->cluster_id, keys.cluster_id, SIG_CLUSTER_ID_LEN);
+	if (a->type == SIG_REGISTER_ACK || a->type == SIG_HEARTBEAT_ACK) {
+		const struct sig_ack *x = &a->u.ack, *y = &b->u.ack;
+
+		assert_int_equal(x->status, y->status);
+		assert_int_equal(x->more, y->more);
+		assert_int_equal(x->n_entries, y->n_entries);
+		assert_int_equal(x->epoch, y->epoch);
+		assert_true(x->version == y->version);
+		assert_int_equal(x->cursor, y->cursor);
+		assert_memory_equal(&x->observed, &y->observed, sizeof(x->observed));
+		for (unsigned i = 0; i < x->n_entries; i++) {
+			assert_int_equal(x->entries[i].change, y->entries[i].change);
+			assert_memory_equal(&x->entries[i].peer, &y->entries[i].peer,
+					    sizeof(struct sig_peer));
+		}
+		return;
+	}
+	if (a->type == SIG_HEARTBEAT) {
+		assert_memory_equal(a->u.hb.pubkey, b->u.hb.pubkey, SIG_PUBKEY_LEN);
+		assert_int_equal(a->u.hb.epoch, b->u.hb.epoch);
+		assert_true(a->u.hb.version == b->u.hb.version);
+		assert_int_equal(a->u.hb.cursor, b->u.hb.cursor);
+		return;
+	}
+	assert_memory_equal(&a->u, &b->u, body_size(a->type));
+}
+
+static void test_round_trip(void **state)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	struct sig_msg m, d;
+
+	(void)state;
+	for (int enc = 0; enc < 2; enc++)
+		for (uint8_t t = 1; t < SIG_TYPE_COUNT; t++) {
+			size_t len;
+
+			sample(&m, t, enc);
+			len = sig_encode(&keys, &m, buf, sizeof(buf));
+			assert_true(len >= SIG_DATAGRAM_MIN && len <= SIG_DATAGRAM_MAX);
+			assert_true(sig_is_signaling(buf, len));
+			memset(&d, 0xaa, sizeof(d));
+			assert_int_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
+			assert_same(&m, &d);
+		}
+}
+
+/* Every shorter prefix and every single-bit flip fails. */
+static void test_truncation_and_bit_flips(void **state)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	struct sig_msg m, d;
+
+	(void)state;
+	for (int enc = 0; enc < 2; enc++)
+		for (uint8_t t = 1; t < SIG_TYPE_COUNT; t++) {
+			size_t len;
+
+			sample(&m, t, enc);
+			len = sig_encode(&keys, &m, buf, sizeof(buf));
+			for (size_t n = 0; n < len; n++)
+				assert_int_not_equal(sig_decode(&keys, buf, n, &d), SIG_OK);
+			for (size_t bit = 0; bit < len * 8; bit++) {
+				buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
+				assert_int_not_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
+				buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
+			}
+			assert_int_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
+		}
+}
+
+static void test_wrong_secret(void **state)
+{
+	struct sig_keys other;
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	struct sig_msg m, d;
+	char err[128];
+	size_t len;
+
+	(void)state;
+	sample(&m, SIG_REGISTER, true);
+	len = sig_encode(&keys, &m, buf, sizeof(buf));
+	assert_int_equal(sig_keys_derive(&other, "lab", "correct horse battery stapl3", err,
+					 sizeof(err)), 0);
+	assert_int_equal(sig_decode(&other, buf, len, &d), SIG_DROP_UNKNOWN_CLUSTER);
+	/* Even when the id matches (a forged header), the HMAC does not. */
+	memcpy(other.cluster_id, keys.cluster_id, SIG_CLUSTER_ID_LEN);
+	assert_int_equal(sig_decode(&other, buf, len, &d), SIG_DROP_BAD_MAC);
+	/* Same secret, other cluster name: other keys. */
+	assert_int_equal(sig_keys_derive(&other, "lab2", secret, err, sizeof(err)), 0);
+	assert_memory_not_equal(other.mac_key, keys.mac_key, SIG_KEY_LEN);
+	assert_int_equal(sig_decode(&other, buf, len, &d), SIG_DROP_UNKNOWN_CLUSTER);
+	sig_keys_wipe(&other);
+}
+
+static void test_short_secret(void **state)
+{
+	struct sig_keys k;
+	char err[160];
+	uint8_t psk1[32], psk2[32];
+
+	(void)state;
+	assert_int_equal(sig_keys_derive(&k, "lab", "fifteen-chars!!", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "15 characters: at least 16"));
+	assert_null(strstr(err, "fifteen"));
+	assert_int_equal(sig_keys_derive(&k, "lab", "", err, sizeof(err)), -EINVAL);
+	assert_int_equal(sig_keys_derive(&k, "lab", NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sig_keys_derive(&k, "lab", "sixteen-chars!!!", err, sizeof(err)), 0);
+	assert_int_equal(sig_keys_derive(&k, "", secret, err, sizeof(err)), -EINVAL);
+	sig_cluster_psk(secret, psk1);
+	sig_cluster_psk(secret, psk2);
+	assert_memory_equal(psk1, psk2, 32);
+	sig_cluster_psk("sixteen-chars!!!", psk2);
+	assert_memory_not_equal(psk1, psk2, 32);
+}
+
+static void test_replay_and_stale(void **state)
+{
+	struct sig_replay *r = sig_replay_create(64);
+	uint8_t nonce[SIG_NONCE_LEN] = { 1 };
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(sig_replay_check(r, nonce, now, now), SIG_OK);
+	assert_int_equal(sig_replay_check(r, nonce, now, now + 1000), SIG_DROP_REPLAY);
+	assert_int_equal(sig_replay_check(r, nonce, now, now + SIG_TIME_WINDOW_MS + 1),
+			 SIG_DROP_STALE);
+	nonce[0] = 2;
+	assert_int_equal(sig_replay_check(r, nonce, now - SIG_TIME_WINDOW_MS - 1, now),
+			 SIG_DROP_STALE);
+	assert_int_equal(sig_replay_check(r, nonce, now + SIG_TIME_WINDOW_MS + 1, now),
+			 SIG_DROP_STALE);
+	assert_int_equal(sig_replay_check(r, nonce, now + SIG_TIME_WINDOW_MS, now), SIG_OK);
+	assert_int_equal(sig_replay_check(r, nonce, now - SIG_TIME_WINDOW_MS, now),
+			 SIG_DROP_REPLAY);
+	sig_replay_destroy(r);
+}
+
+/* A full cache refuses; slots come back once their timestamps are stale. */
+static void test_replay_full(void **state)
+{
+	struct sig_replay *r = sig_replay_create(1);
+	uint8_t nonce[SIG_NONCE_LEN] = { 0 };
+	unsigned ok = 0, full = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < 1000; i++) {
+		enum sig_drop d;
+
+		memcpy(nonce, &i, sizeof(i));
+		d = sig_replay_check(r, nonce, now, now);
+		ok += d == SIG_OK;
+		full += d == SIG_DROP_REPLAY_FULL;
+	}
+	assert_true(ok >= 64 && ok <= 256);
+	assert_int_equal(ok + full, 1000);
+	nonce[10] = 1;
+	assert_int_equal(sig_replay_check(r, nonce, now + 2 * SIG_TIME_WINDOW_MS + 1,
+					  now + 2 * SIG_TIME_WINDOW_MS + 1), SIG_OK);
+	sig_replay_destroy(r);
+}
+
+static void test_magic(void **state)
+{
+	uint8_t wg[148] = { 1, 0, 0, 0 }, stun[20] = { 0, 1, 0, 0, 0x21, 0x12, 0xa4, 0x42 };
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	struct sig_msg m;
+	size_t len;
+
+	(void)state;
+	assert_false(sig_is_signaling(wg, sizeof(wg)));
+	assert_false(sig_is_signaling(stun, sizeof(stun)));
+	sample(&m, SIG_HEARTBEAT, false);
+	len = sig_encode(&keys, &m, buf, sizeof(buf));
+	assert_true(sig_is_signaling(buf, len));
+	assert_false(sig_is_signaling(buf, SIG_DATAGRAM_MIN - 1));
+	/* Neither the WireGuard type test nor the STUN cookie test matches us. */
+	assert_false(buf[0] >= 1 && buf[0] <= 4 && !buf[1] && !buf[2] && !buf[3]);
+	assert_false(buf[4] == 0x21 && buf[5] == 0x12 && buf[6] == 0xa4 && buf[7] == 0x42);
+	assert_int_not_equal(buf[0] & 0xc0, 0);
+}
+
+/* Bodies beyond the limits are refused by the encoder, not truncated. */
+static void test_encode_limits(void **state)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	struct sig_msg m;
+
+	(void)state;
+	sample(&m, SIG_HEARTBEAT_ACK, true);
+	m.u.ack.n_entries = 7; /* 7 full entries do not fit 908 bytes */
+	for (unsigned i = 5; i < 7; i++) {
+		m.u.ack.entries[i].change = SIG_JOINED;
+		fill_peer(&m.u.ack.entries[i].peer, (uint8_t)(40 + i), SIG_CAND_MAX);
+	}
+	for (unsigned i = 0; i < 7; i++)
+		if (m.u.ack.entries[i].change == SIG_LEFT)
+			m.u.ack.entries[i].change = SIG_MOVED, fill_peer(&m.u.ack.entries[i].peer, 50, 4);
+	assert_int_equal(sig_encode(&keys, &m, buf, sizeof(buf)), 0);
+	sample(&m, SIG_REGISTER, false);
+	m.u.reg.n_cand = SIG_CAND_MAX + 1;
+	assert_int_equal(sig_encode(&keys, &m, buf, sizeof(buf)), 0);
+	sample(&m, SIG_REGISTER, false);
+	m.u.reg.flags = 0;
+	assert_int_equal(sig_encode(&keys, &m, buf, sizeof(buf)), 0);
+	sample(&m, SIG_REGISTER, false);
+	assert_int_equal(sig_encode(&keys, &m, buf, 100), 0);
+	sample(&m, SIG_NOT_FOUND, false);
+	m.u.target.family = 5;
+	assert_int_equal(sig_encode(&keys, &m, buf, sizeof(buf)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_truncation_and_bit_flips),
+		cmocka_unit_test(test_wrong_secret),
+		cmocka_unit_test(test_short_secret),
+		cmocka_unit_test(test_replay_and_stale),
+		cmocka_unit_test(test_replay_full),
+		cmocka_unit_test(test_magic),
+		cmocka_unit_test(test_encode_limits),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sig-probe: one edge's signaling client (signaling/client.c) over a plain
+ * UDP socket, printing every event as a line. tests/e2e/nucleus.sh drives
+ * the real nucleus with it.
+ *
+ *   sig-probe --nucleus HOST:PORT --cluster NAME --secret S --vip 10.200.0.1
+ *             [--vip6 fd00::1] [--local ADDR:PORT]... [--query VIP]...
+ *             [--query-after MS] [--heartbeat-ms MS] [--seconds N] [--plain]
+ *
+ * Output lines: "self KEY", "registered OBSERVED", "joined KEY VIP VIP6 CANDS",
+ * "moved ...", "left KEY", "found TARGET KEY ...", "not_found TARGET [timeout]",
+ * "punch KEY ...", "lost". KEY is the public key in hex (random here: the
+ * probe does no WireGuard). Exits after --seconds (default 30) or SIGTERM.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "signaling/client.h"
+#include "signaling/codec.h"
+#include "signaling/endpoint.h"
+#include "udp.h"
+
+enum { QUERIES_MAX = 8 };
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void print_peer(const struct sig_peer *p)
+{
+	char hex[2 * SIG_PUBKEY_LEN + 1], a[SIG_ENDPOINT_TEXT_MAX];
+
+	sodium_bin2hex(hex, sizeof(hex), p->pubkey, SIG_PUBKEY_LEN);
+	printf(" %s", hex);
+	if (p->flags & SIG_PEER_HAS_VIP4)
+		printf(" vip=%s", inet_ntop(AF_INET, p->vip4, a, sizeof(a)));
+	if (p->flags & SIG_PEER_HAS_VIP6)
+		printf(" vip6=%s", inet_ntop(AF_INET6, p->vip6, a, sizeof(a)));
+	for (unsigned i = 0; i < p->n_cand; i++) {
+		sig_endpoint_format(&p->cand[i], a);
+		printf(" cand%u=%s", p->cand[i].kind, a);
+	}
+}
+
+static void print_event(const struct sig_event *ev)
+{
+	static const char *const names[] = {
+		[SIG_EV_REGISTERED] = "registered", [SIG_EV_LOST] = "lost",
+		[SIG_EV_JOINED] = "joined",	    [SIG_EV_MOVED] = "moved",
+		[SIG_EV_LEFT] = "left",		    [SIG_EV_FOUND] = "found",
+		[SIG_EV_NOT_FOUND] = "not_found",   [SIG_EV_PUNCH] = "punch",
+	};
+	char a[SIG_ENDPOINT_TEXT_MAX], hex[2 * SIG_PUBKEY_LEN + 1];
+
+	printf("%s", names[ev->type]);
+	switch (ev->type) {
+	case SIG_EV_REGISTERED:
+		sig_endpoint_format(&ev->observed, a);
+		printf(" %s", a);
+		break;
+	case SIG_EV_LEFT:
+		sodium_bin2hex(hex, sizeof(hex), ev->peer.pubkey, SIG_PUBKEY_LEN);
+		printf(" %s", hex);
+		break;
+	case SIG_EV_FOUND:
+	case SIG_EV_NOT_FOUND:
+		inet_ntop(ev->target.family == 4 ? AF_INET : AF_INET6, ev->target.ip, a, sizeof(a));
+		printf(" %s", a);
+		if (ev->type == SIG_EV_FOUND)
+			print_peer(&ev->peer);
+		if (ev->timeout)
+			printf(" timeout");
+		break;
+	case SIG_EV_LOST:
+		break;
+	default:
+		print_peer(&ev->peer);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+struct probe {
+	struct sig_client_conf conf;
+	const char *nucleus;
+	struct sig_addr queries[QUERIES_MAX];
+	unsigned n_queries;
+	unsigned query_after_ms, seconds;
+};
+
+static int parse_vip(const char *s, struct sig_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->ip) == 1)
+		a->family = 4;
+	else if (inet_pton(AF_INET6, s, a->ip) == 1)
+		a->family = 6;
+	return a->family ? 0 : -1;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: sig-probe --nucleus HOST:PORT --cluster NAME --secret S "
+		"--vip ADDR [--vip6 ADDR] [--local ADDR:PORT]... [--query VIP]... "
+		"[--query-after MS] [--heartbeat-ms MS] [--seconds N] [--plain]\n");
+	return 2;
+}
+
+static int parse_args(struct probe *p, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "nucleus", 1, 0, 'n' }, { "cluster", 1, 0, 'c' }, { "secret", 1, 0, 's' },
+		{ "vip", 1, 0, '4' },	  { "vip6", 1, 0, '6' },    { "local", 1, 0, 'l' },
+		{ "query", 1, 0, 'q' },	  { "query-after", 1, 0, 'a' },
+		{ "heartbeat-ms", 1, 0, 'h' }, { "seconds", 1, 0, 't' }, { "plain", 0, 0, 'p' },
+		{ 0, 0, 0, 0 },
+	};
+	struct sig_addr a;
+	int o;
+
+	p->conf.encrypt = true;
+	p->seconds = 30;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'n': p->nucleus = optarg; break;
+		case 'c': p->conf.cluster = optarg; break;
+		case 's': p->conf.secret = optarg; break;
+		case '4':
+		case '6':
+			if (parse_vip(optarg, &a) < 0)
+				return usage();
+			if (a.family == 4) {
+				memcpy(p->conf.vip4, a.ip, 4);
+				p->conf.vip_flags |= SIG_PEER_HAS_VIP4;
+			} else {
+				memcpy(p->conf.vip6, a.ip, 16);
+				p->conf.vip_flags |= SIG_PEER_HAS_VIP6;
+			}
+			break;
+		case 'l':
+			if (p->conf.n_local >= 2 || sig_endpoint_parse(optarg, &p->conf.local[p->conf.n_local], 0) < 0)
+				return usage();
+			p->conf.n_local++;
+			break;
+		case 'q':
+			if (p->n_queries >= QUERIES_MAX || parse_vip(optarg, &p->queries[p->n_queries]) < 0)
+				return usage();
+			p->n_queries++;
+			break;
+		case 'a': p->query_after_ms = (unsigned)atoi(optarg); break;
+		case 'h': p->conf.heartbeat_ms = (uint32_t)atoi(optarg); break;
+		case 't': p->seconds = (unsigned)atoi(optarg); break;
+		case 'p': p->conf.encrypt = false; break;
+		default: return usage();
+		}
+	}
+	return p->nucleus && p->conf.cluster && p->conf.secret ? 0 : usage();
+}
+
+static void drain(struct sig_client *c, int fd)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	struct sig_event ev;
+	size_t len;
+
+	while ((len = sig_client_pop_datagram(c, buf, sizeof(buf))))
+		if (send(fd, buf, len, 0) < 0)
+			fprintf(stderr, "sig-probe: send: %s\n", strerror(errno));
+	while (sig_client_pop_event(c, &ev))
+		print_event(&ev);
+}
+
+static int loop(struct probe *p, struct sig_client *c, int fd)
+{
+	uint64_t start = now_ms(), end = start + p->seconds * 1000ull, next;
+	uint8_t buf[SIG_DATAGRAM_MAX + 1];
+	bool asked = p->n_queries == 0;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	while (!stop && now_ms() < end) {
+		uint64_t now = now_ms();
+
+		if (!asked && sig_client_registered(c) && now >= start + p->query_after_ms) {
+			for (unsigned i = 0; i < p->n_queries; i++)
+				sig_client_query(c, &p->queries[i], now);
+			asked = true;
+		}
+		if (now >= sig_client_next_tick(c))
+			sig_client_tick(c, now);
+		drain(c, fd);
+		next = sig_client_next_tick(c);
+		poll(&pfd, 1, next > now_ms() ? (int)(next - now_ms() < 100 ? next - now_ms() : 100) : 0);
+		if (pfd.revents & POLLIN) {
+			ssize_t len = recv(fd, buf, sizeof(buf), 0);
+
+			if (len > 0 && sig_is_signaling(buf, (size_t)len))
+				sig_client_input(c, buf, (size_t)len, now_ms());
+			drain(c, fd);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct probe p = { 0 };
+	struct sig_client *c;
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[256], hex[2 * SIG_PUBKEY_LEN + 1];
+	int fd, ret;
+
+	if (sodium_init() < 0 || parse_args(&p, argc, argv))
+		return 2;
+	randombytes_buf(p.conf.pubkey, sizeof(p.conf.pubkey));
+	c = sig_client_create(&p.conf, err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "sig-probe: %s\n", err);
+		return 2;
+	}
+	fd = omni_udp_connect(p.nucleus, NULL, 0, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "sig-probe: %s\n", err);
+		sig_client_destroy(c);
+		return 1;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sodium_bin2hex(hex, sizeof(hex), p.conf.pubkey, SIG_PUBKEY_LEN);
+	printf("self %s\n", hex);
+	fflush(stdout);
+	ret = loop(&p, c, fd);
+	close(fd);
+	sig_client_destroy(c);
+	return ret;
+}
