@@ -31,6 +31,8 @@ enum {
 	OPT_HOST_PORT,
 	OPT_METRICS,
 	OPT_CMDFILE,
+	OPT_NO_XDP,
+	OPT_XDP_MODE,
 };
 
 static const char short_options[] = "+hVi";
@@ -56,6 +58,8 @@ static const struct option long_options[] = {
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "cmdfile", required_argument, NULL, OPT_CMDFILE },
+	{ "no-xdp", no_argument, NULL, OPT_NO_XDP },
+	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -92,6 +96,10 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"* --underlay PORT         underlay port: a DPDK device or a kernel interface\n"
 		"* --host-port KIND        host-side port (net_tap, virtio_user, af_xdp)\n"
 		"* --wg-config FILE        peers from a wg-quick style file\n"
+		"  --xdp-mode MODE         kernel-interface underlay through AF_XDP with our\n"
+		"                          XDP program: auto (native where the driver has\n"
+		"                          XDP, else generic; default), native, generic\n"
+		"  --no-xdp                kernel-interface underlay through AF_PACKET\n"
 		"* --metrics ADDR:PORT     serve Prometheus /metrics and /health\n"
 		"* -i, --interactive       interactive console\n"
 		"* --cmdfile FILE          run console commands from FILE at start\n"
@@ -139,6 +147,7 @@ static const char **string_slot(struct omni_cli *cli, int opt)
 	case OPT_HOST_PORT: return &cli->host_port;
 	case OPT_METRICS: return &cli->metrics;
 	case OPT_CMDFILE: return &cli->cmdfile;
+	case OPT_XDP_MODE: return &cli->xdp_mode;
 	default: return NULL;
 	}
 }
@@ -241,6 +250,10 @@ int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
 		case OPT_INIT: seen.init = true; break;
 		case OPT_SHOW_IDENTITY: seen.show = true; break;
 		case OPT_KEY: cli->key = optarg; break;
+		case OPT_NO_XDP:
+			cli->no_xdp = true;
+			cli->n_run_options++;
+			break;
 		case 'i':
 			cli->interactive = true;
 			cli->n_run_options++;
@@ -256,5 +269,7 @@ int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error(cli, "unexpected argument '%s'", argv[optind]);
+	if (cli->no_xdp && cli->xdp_mode)
+		return usage_error(cli, "--no-xdp and --xdp-mode cannot be combined");
 	return resolve(cli, &seen);
 }
