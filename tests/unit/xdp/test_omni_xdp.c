@@ -252,7 +252,7 @@ static const struct row rows[] = {
 	/* 15 */ { "initiation, reserved 1", { V4 }, 1, 1, 0, 148, NULL, OMNI_XDP_DROP_RESERVED },
 	/* 16 */ { "data, reserved 0x80 in byte 3", { V4 }, 4, 0x800000, LIVE_INDEX, 64, NULL,
 		     OMNI_XDP_DROP_RESERVED },
-	/* 17 */ { "type 0", { V4 }, 0, 0, 0, 64, "\0\0\0\0" "0123456789", OMNI_XDP_DROP_UNKNOWN_PROTO },
+	/* 17 */ { "type 0", { V4 }, 0, 0, 0, 14, "\0\0\0\0" "0123456789", OMNI_XDP_DROP_UNKNOWN_PROTO },
 	/* 18 */ { "type 5", { V4 }, 0, 0, 0, 8, "\5\0\0\0abcd", OMNI_XDP_DROP_UNKNOWN_PROTO },
 	/* 19 */ { "3 bytes", { V4 }, 0, 0, 0, 3, "abc", OMNI_XDP_DROP_UNKNOWN_PROTO },
 	/* 20 */ { "empty UDP", { V4 }, 0, 0, 0, 0, "", OMNI_XDP_DROP_UNKNOWN_PROTO },
