@@ -46,12 +46,12 @@ int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog,
 	ret = omni_xdp_prepare(&e->xdp, &xc);
 	if (e->xdp.note[0])
 		printf("%s: %s\n", prog, e->xdp.note);
-	if (ret == -EEXIST && !e->no_xdp && !e->xdp_mode_given) {
+	if (ret == -EEXIST && (e->no_xdp || !e->xdp_mode_given)) {
 		fprintf(stderr, "%s: warning: %s; using net_af_packet\n", prog,
 			omni_xdp_error(&e->xdp));
 		uc->mode = DP_UNDERLAY_AF_PACKET;
-		snprintf(e->underlay_why, sizeof(e->underlay_why), "another XDP program is "
-			 "attached");
+		snprintf(e->underlay_why, sizeof(e->underlay_why), "%s",
+			 e->no_xdp ? "--no-xdp" : "another XDP program is attached");
 		return 0;
 	}
 	if (ret < 0) {
@@ -90,11 +90,15 @@ static int kernel_neigh(void *ctx, const struct net_addr *a, struct net_mac *mac
 static void index_hook(void *ctx, uint32_t index, bool live)
 {
 	struct omni_xdp *x = ctx;
+	bool was_off = x->index_check_off;
 
-	if (live)
-		omni_xdp_index_add(x, index);
-	else
+	if (!live) {
 		omni_xdp_index_del(x, index);
+		return;
+	}
+	omni_xdp_index_add(x, index);
+	if (!was_off && x->index_check_off)
+		fprintf(stderr, "omninervous: warning: %s\n", x->note);
 }
 
 int omni_edge_xdp_bind(struct omni_edge *e, const char *prog)

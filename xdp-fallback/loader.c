@@ -307,7 +307,12 @@ int omni_xdp_bind(struct omni_xdp *x)
 	if (ret < 0)
 		return fail(x, ret, "%s: %s (id %u) lacks its maps: is %s our object?",
 			    x->conf.ifname, name, x->prog_id, x->object);
-	x->ncpus = (unsigned)libbpf_num_possible_cpus();
+	ret = libbpf_num_possible_cpus();
+	x->ncpus = ret > 0 ? (unsigned)ret : 0;
+	x->per_cpu = x->ncpus ? calloc(x->ncpus, sizeof(*x->per_cpu)) : NULL;
+	if (!x->per_cpu)
+		return fail(x, -ENOMEM, "%s: no memory for %u CPUs' counters", x->conf.ifname,
+			    x->ncpus);
 	ret = set_mode(x, flag);
 	if (ret < 0)
 		return ret;
@@ -342,22 +347,19 @@ void omni_xdp_index_del(struct omni_xdp *x, uint32_t index)
 
 int omni_xdp_stats(const struct omni_xdp *x, struct omni_xdp_counters *out)
 {
-	uint64_t per_cpu[256];
 	uint32_t k;
 	unsigned cpu;
 
 	memset(out, 0, sizeof(*out));
 	if (!x || !x->bound)
 		return 0;
-	if (x->ncpus == 0 || x->ncpus > sizeof(per_cpu) / sizeof(per_cpu[0]))
-		return -ERANGE;
 	for (k = 0; k < OMNI_XDP_CNT_COUNT; k++) {
 		uint64_t sum = 0;
 
-		if (bpf_map_lookup_elem(x->counters_fd, &k, per_cpu) != 0)
+		if (bpf_map_lookup_elem(x->counters_fd, &k, x->per_cpu) != 0)
 			return -errno;
 		for (cpu = 0; cpu < x->ncpus; cpu++)
-			sum += per_cpu[cpu];
+			sum += x->per_cpu[cpu];
 		if (k < OMNI_XDP_DROP_COUNT)
 			out->drops[k] = sum;
 		else
@@ -411,5 +413,7 @@ void omni_xdp_close(struct omni_xdp *x)
 	close_fd(&x->counters_fd);
 	omni_xdp_unlock(x->lock_fd);
 	x->lock_fd = -1;
+	free(x->per_cpu);
+	x->per_cpu = NULL;
 	x->bound = false;
 }

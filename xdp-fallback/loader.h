@@ -65,6 +65,7 @@ struct omni_xdp {
 	bool generic;          /* attached in generic (SKB) mode */
 	bool index_check_off;  /* the live map failed once: checks disabled */
 	unsigned ncpus;
+	uint64_t *per_cpu;     /* ncpus values: one counter being summed */
 	char lock_path[128];
 	char object[256];
 	char driver[32];
