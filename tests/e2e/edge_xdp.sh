@@ -71,25 +71,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-die() {
-	echo "FAIL: $*"
-	[ -n "$tmp" ] && [ -f "$tmp/edge.log" ] && grep -v '^stats: ' "$tmp/edge.log" | sed 's/^/    edge: /'
-	exit 1
-}
-
-check() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		sed 's/^/    /' "$tmp/check.log"
-		echo "PASS: $name"
-	else
-		sed 's/^/    /' "$tmp/check.log"
-		[ -f "$tmp/edge.log" ] && grep -v '^stats: ' "$tmp/edge.log" | tail -20 | sed 's/^/    edge: /'
-		echo "FAIL: $name"
-		failed=1
-	fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+die() { e2e_die "$@"; }
+check() { e2e_check "$@"; }
 
 preflight() {
 	if [ "$(id -u)" != 0 ]; then
@@ -129,14 +113,7 @@ make_topology() {
 }
 
 start_wireguard_go() {
-	WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
-		ip netns exec "$ns_w" wireguard-go -f "$wgif" >"$tmp/wireguard-go.log" 2>&1 &
-	wg_pid=$!
-	for _ in $(seq 50); do
-		[ -S "/var/run/wireguard/$wgif.sock" ] && break
-		sleep 0.1
-	done
-	[ -S "/var/run/wireguard/$wgif.sock" ] || die "wireguard-go did not start"
+	e2e_wg_go_start "$ns_w" "$wgif"
 	ip netns exec "$ns_w" wg set "$wgif" private-key "$tmp/wg.key" listen-port 51821 ||
 		die "wg set"
 	ip -n "$ns_w" addr add 10.77.0.2/24 dev "$wgif"
