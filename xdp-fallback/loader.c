@@ -411,7 +411,7 @@ void omni_xdp_close(struct omni_xdp *x)
 	close_fd(&x->cfg_fd);
 	close_fd(&x->live_fd);
 	close_fd(&x->counters_fd);
-	omni_xdp_unlock(x->lock_fd);
+	omni_xdp_unlock(x->lock_fd, x->lock_path);
 	x->lock_fd = -1;
 	free(x->per_cpu);
 	x->per_cpu = NULL;

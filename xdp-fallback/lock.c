@@ -3,7 +3,8 @@
  * One gateway per interface: an exclusive flock(2) on
  * LOCK_DIR/IFACE@NETNS.lock, held for the life of the process (the kernel
  * drops it when the process dies, kill -9 included). The file holds the
- * holder's pid, for the message a second gateway prints. NETNS is the
+ * holder's pid, for the message a second gateway prints, and goes at
+ * unlock (a crashed run's file is reused). NETNS is the
  * inode of the network namespace: interfaces in different namespaces may
  * share a name, and /run is shared by all of them.
  */
@@ -68,9 +69,16 @@ int omni_xdp_lock(const char *dir, const char *ifname, char *path, size_t path_l
 	return fd;
 }
 
-void omni_xdp_unlock(int fd)
+void omni_xdp_unlock(int fd, const char *path)
 {
-	/* The file stays: unlinking it would race a gateway opening it. */
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0)
+		return;
+	/*
+	 * Unlink, then let go: a gateway that opened the file before the
+	 * unlink still finds it locked and refuses; one that comes after makes
+	 * a new file. Both are right: by now our program is detached.
+	 */
+	if (path && path[0])
+		unlink(path);
+	close(fd);
 }

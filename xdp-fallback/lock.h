@@ -12,6 +12,7 @@
  */
 int omni_xdp_lock(const char *dir, const char *ifname, char *path, size_t path_len,
 		  long *holder);
-void omni_xdp_unlock(int fd);
+/* Let go of the lock taken as fd, removing its file path (may be NULL). */
+void omni_xdp_unlock(int fd, const char *path);
 
 #endif /* OMNI_XDP_LOCK_H */

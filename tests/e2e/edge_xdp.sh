@@ -18,7 +18,7 @@
 #   5. after kill -9 the program stays; the next start replaces it;
 #   6. --xdp-mode generic attaches in generic (SKB) mode and works;
 #   7. --no-xdp runs over net_af_packet with no XDP program, and works;
-#   8. SIGTERM detaches the program.
+#   8. SIGTERM detaches the program and removes the lock file.
 #
 #  +--------------------------------------+     +--------------------------------+
 #  | netns omni-xdp-e-PID                 |     | netns omni-xdp-w-PID           |
@@ -393,8 +393,8 @@ no_xdp() {
 
 stopped_detached() {
 	stop_edge || return 1
-	echo "after SIGTERM: $(xdp_attached)"
-	[ "$(xdp_attached)" = none ]
+	echo "after SIGTERM: $(xdp_attached), lock files: $(ls /run/omninervous | grep -c "^$veth_e@")"
+	[ "$(xdp_attached)" = none ] && ! ls /run/omninervous | grep -q "^$veth_e@"
 }
 
 preflight

@@ -382,14 +382,13 @@ static void test_lock(void **state)
 	/* Another interface is another lock. */
 	b = omni_xdp_lock(dir, "eth8", path2, sizeof(path2), &holder);
 	assert_true(b >= 0);
-	omni_xdp_unlock(b);
-	omni_xdp_unlock(a);
+	omni_xdp_unlock(b, path2);
+	omni_xdp_unlock(a, path);
+	assert_int_equal(access(path, F_OK), -1); /* the file went with the lock */
 	a = omni_xdp_lock(dir, "eth9", path, sizeof(path), &holder);
 	assert_true(a >= 0);
-	omni_xdp_unlock(a);
-	unlink(path);
-	unlink(path2);
-	rmdir(dir);
+	omni_xdp_unlock(a, path);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 int main(int argc, char **argv)
