@@ -32,6 +32,8 @@ enum {
 	OPT_METRICS,
 	OPT_CMDFILE,
 	OPT_CHECK,
+	OPT_NO_XDP,
+	OPT_XDP_MODE,
 };
 
 static const char short_options[] = "+hVi";
@@ -58,6 +60,8 @@ static const struct option long_options[] = {
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "cmdfile", required_argument, NULL, OPT_CMDFILE },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "no-xdp", no_argument, NULL, OPT_NO_XDP },
+	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -95,9 +99,13 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"* --stun SERVERS          STUN server(s): \"host:port host:port\" or a\n"
 		"                          JSON list (default: built-in list)\n"
 		"* --secret SECRET         cluster secret, 16 characters or more\n"
-		"* --underlay PORT         underlay port: a DPDK device or a kernel interface\n"
-		"* --host-port KIND        host-side port (net_tap, virtio_user, af_xdp)\n"
-		"* --wg-config FILE        peers from a wg-quick style file\n"
+		"  --underlay PORT         underlay port: a DPDK device or a kernel interface\n"
+		"  --host-port KIND        host-side port (net_tap, virtio_user, af_xdp)\n"
+		"  --wg-config FILE        peers from a wg-quick style file\n"
+		"  --xdp-mode MODE         kernel-interface underlay through AF_XDP with our\n"
+		"                          XDP program: auto (native where the driver has\n"
+		"                          XDP, else generic; default), native, generic\n"
+		"  --no-xdp                kernel-interface underlay through AF_PACKET\n"
 		"  --metrics ADDR:PORT     serve Prometheus /metrics and /health (default\n"
 		"                          127.0.0.1:9586; \"off\" for none)\n"
 		"  -i, --interactive       interactive console (omni> prompt, `help`)\n"
@@ -146,6 +154,7 @@ static const char **string_slot(struct omni_cli *cli, int opt)
 	case OPT_HOST_PORT: return &cli->host_port;
 	case OPT_METRICS: return &cli->metrics;
 	case OPT_CMDFILE: return &cli->cmdfile;
+	case OPT_XDP_MODE: return &cli->xdp_mode;
 	default: return NULL;
 	}
 }
@@ -252,6 +261,10 @@ int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
 			cli->check = true;
 			cli->n_run_options++;
 			break;
+		case OPT_NO_XDP:
+			cli->no_xdp = true;
+			cli->n_run_options++;
+			break;
 		case 'i':
 			cli->interactive = true;
 			cli->n_run_options++;
@@ -267,5 +280,7 @@ int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error(cli, "unexpected argument '%s'", argv[optind]);
+	if (cli->no_xdp && cli->xdp_mode)
+		return usage_error(cli, "--no-xdp and --xdp-mode cannot be combined");
 	return resolve(cli, &seen);
 }

@@ -50,6 +50,8 @@ struct omni_cli {
 	const char *cmdfile;   /* --cmdfile */
 	bool interactive;      /* -i, --interactive */
 	bool check;            /* --check: validate and print the configuration */
+	bool no_xdp;           /* --no-xdp: AF_PACKET underlay */
+	const char *xdp_mode;  /* --xdp-mode auto|native|generic */
 
 	/* Options other than --key that only the edge or nucleus use. */
 	unsigned n_run_options;

@@ -78,11 +78,15 @@ static int open_ports(struct omni_edge *e, const char *prog)
 		memcpy(addrs[i].addr, ifc->addresses[i].addr.bytes, 16);
 	}
 	hc.n_addrs = (unsigned)i;
+	if (omni_edge_xdp_prepare(e, prog, &uc) != 0)
+		return -1;
 	ret = dp_port_open_underlay(&e->under, &uc);
 	if (ret < 0) {
 		fprintf(stderr, "%s: underlay %s: %s\n", prog, ifc->underlay, strerror(-ret));
 		return -1;
 	}
+	if (omni_edge_xdp_bind(e, prog) != 0)
+		return -1;
 	ret = dp_port_open_host(&e->host, &hc);
 	if (ret < 0) {
 		fprintf(stderr, "%s: host port %s: %s\n", prog, ifc->host_port_name, strerror(-ret));
@@ -266,6 +270,7 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 	}
 	if (setup_control(e, cli->prog) != 0 || setup_workers(e) != 0)
 		return -1;
+	omni_edge_xdp_hooks(e);
 	return 0;
 }
 
@@ -343,6 +348,7 @@ void omni_edge_stop(struct omni_edge *e)
 		dp_port_close(&e->host);
 	if (e->under.started || e->under.attached)
 		dp_port_close(&e->under);
+	omni_edge_xdp_close(e);
 	omni_sessions_free(e->dp.sessions);
 	omni_allowedips_free(e->dp.aips);
 	rte_ring_free(e->dp.to_control);

@@ -13,6 +13,7 @@
 #include "dp/port.h"
 #include "mailbox.h"
 #include "pipeline/control.h"
+#include "xdp-fallback/loader.h"
 
 struct omni_cli;
 struct omni_ops;
@@ -31,6 +32,13 @@ struct omni_edge {
 	struct omni_mailbox mbox;	/* other threads -> the control loop */
 	const struct omni_cli *cli;	/* what it started from (reload reads it again) */
 	struct omni_ops *ops;		/* console, metrics, telemetry; NULL: none */
+	/* Kernel-interface underlay (edge_xdp.c). */
+	struct omni_xdp xdp;
+	bool xdp_ready;			/* xdp initialised: close it at stop */
+	bool no_xdp;			/* --no-xdp */
+	bool xdp_mode_given;		/* --xdp-mode given: no fallback */
+	enum omni_xdp_mode xdp_mode;
+	char underlay_why[320];		/* why the underlay has its driver */
 };
 
 /* Build e->cfg from the command line and files: OMNI_EXIT_OK, or the exit
@@ -83,6 +91,16 @@ void omni_edge_ports_read(const struct omni_edge *e, struct omni_port_view v[OMN
 
 /* Any thread: end omni_edge_run as SIGTERM does (the console's quit). */
 void omni_edge_request_stop(void);
+/* edge_xdp.c: before the underlay opens (lock, stale program, driver
+ * choice into uc), after it opened (bind our program, say what came up),
+ * after the tables exist (index sync, kernel next hops); counters; close
+ * after the underlay port closed. 0 or -1 with a message printed. */
+int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog, struct dp_underlay_conf *uc);
+int omni_edge_xdp_bind(struct omni_edge *e, const char *prog);
+void omni_edge_xdp_hooks(struct omni_edge *e);
+void omni_edge_xdp_print_stats(const struct omni_edge *e, FILE *out);
+void omni_edge_xdp_close(struct omni_edge *e);
+
 /* Undo omni_edge_start, wipe keys; safe after a partial start. */
 void omni_edge_stop(struct omni_edge *e);
 

@@ -276,6 +276,13 @@ int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli)
 	}
 	e->cfg = fresh;
 	sodium_memzero(&fresh, sizeof(fresh));
+	e->no_xdp = cli->no_xdp;
+	if (cli->xdp_mode && omni_xdp_mode_parse(cli->xdp_mode, &e->xdp_mode) != 0) {
+		fprintf(stderr, "%s: --xdp-mode: \"%s\" is not one of auto, native, generic\n",
+			cli->prog, cli->xdp_mode);
+		return OMNI_EXIT_USAGE;
+	}
+	e->xdp_mode_given = e->xdp_mode != OMNI_XDP_MODE_AUTO;
 	return OMNI_EXIT_OK;
 }
 

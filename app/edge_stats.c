@@ -65,6 +65,7 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 		if (c->handshake_refused[d])
 			fprintf(out, "stats: handshake_refused_%s %llu\n", wg_result_name(d),
 				(unsigned long long)c->handshake_refused[d]);
+	omni_edge_xdp_print_stats(e, out);
 	fflush(out);
 }
 

@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdalign.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -88,8 +90,11 @@ static void nl_init(struct nl_msg *m, uint16_t type, uint16_t flags)
 	h->nlmsg_seq = 1;
 }
 
+/* Called for each answer that is not the ack. */
+typedef void nl_reply_fn(const struct nlmsghdr *h, void *arg);
+
 /* Send the request, return the kernel's verdict from its ack. */
-static int nl_talk(struct nl_msg *m)
+static int nl_talk_reply(struct nl_msg *m, nl_reply_fn *on_reply, void *arg)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	alignas(struct nlmsghdr) char reply[4096];
@@ -123,11 +128,18 @@ static int nl_talk(struct nl_msg *m)
 				ret = h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ? -EPROTO : e->error;
 				goto out;
 			}
+			if (on_reply)
+				on_reply(h, arg);
 		}
 	}
 out:
 	close(fd);
 	return ret;
+}
+
+static int nl_talk(struct nl_msg *m)
+{
+	return nl_talk_reply(m, NULL, NULL);
 }
 
 int dp_nl_link_up(unsigned ifindex, unsigned mtu)
@@ -208,5 +220,73 @@ int dp_nl_link_del(unsigned ifindex)
 
 	nl_init(&m, RTM_DELLINK, 0);
 	nl_put(&m, &ifi, sizeof(ifi));
+	return nl_talk(&m);
+}
+
+static void neigh_request(struct nl_msg *m, uint16_t type, uint16_t flags, unsigned ifindex,
+			  int family, const uint8_t *addr, uint8_t ndm_flags)
+{
+	struct ndmsg nd = { .ndm_family = (uint8_t)family, .ndm_ifindex = (int)ifindex,
+			    .ndm_flags = ndm_flags };
+
+	nl_init(m, type, flags);
+	nl_put(m, &nd, sizeof(nd));
+	attr_put(m, NDA_DST, addr, family == AF_INET ? 4 : 16);
+}
+
+struct neigh_answer {
+	uint8_t mac[6];
+	bool known;
+};
+
+/* Usable: an address, in a state the kernel itself would send to. */
+static void on_neigh(const struct nlmsghdr *h, void *arg)
+{
+	const uint16_t usable = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT;
+	struct neigh_answer *ans = arg;
+	const struct ndmsg *nd = NLMSG_DATA(h);
+	const struct rtattr *a;
+	int len;
+
+	if (h->nlmsg_type != RTM_NEWNEIGH || h->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)) ||
+	    !(nd->ndm_state & usable))
+		return;
+	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
+	for (a = (const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof(*nd)));
+	     RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6) {
+			memcpy(ans->mac, RTA_DATA(a), 6);
+			ans->known = true;
+		}
+	}
+}
+
+int dp_nl_neigh_get(unsigned ifindex, int family, const uint8_t *addr, uint8_t mac[6])
+{
+	struct neigh_answer ans = { .known = false };
+	struct nl_msg m;
+	int ret;
+
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	neigh_request(&m, RTM_GETNEIGH, 0, ifindex, family, addr, 0);
+	ret = nl_talk_reply(&m, on_neigh, &ans);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return ret;
+	if (ans.known)
+		memcpy(mac, ans.mac, 6);
+	return ans.known ? 1 : 0;
+}
+
+int dp_nl_neigh_resolve(unsigned ifindex, int family, const uint8_t *addr)
+{
+	struct nl_msg m;
+
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	/* NTF_USE: "use" the entry as a packet would, which starts resolution. */
+	neigh_request(&m, RTM_NEWNEIGH, NLM_F_CREATE, ifindex, family, addr, NTF_USE);
 	return nl_talk(&m);
 }

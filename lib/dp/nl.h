@@ -23,4 +23,13 @@ int dp_nl_veth_create(const char *name, const char *peer, unsigned queues);
 /* Delete a link (and with a veth, its peer). */
 int dp_nl_link_del(unsigned ifindex);
 
+/*
+ * The kernel's neighbour table (ARP/ND), for when the kernel owns an
+ * interface's link layer: get answers 1 with mac set when the entry is
+ * usable, 0 when absent or still resolving; resolve makes the kernel
+ * resolve addr (as if a packet were waiting for it).
+ */
+int dp_nl_neigh_get(unsigned ifindex, int family, const uint8_t *addr, uint8_t mac[6]);
+int dp_nl_neigh_resolve(unsigned ifindex, int family, const uint8_t *addr);
+
 #endif /* OMNI_DP_NL_H */

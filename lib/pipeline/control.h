@@ -54,6 +54,15 @@ struct omni_control {
 	struct net_addr gw4, gw6;	/* default next hops, or family NONE */
 	uint8_t prefix4, prefix6;	/* on-link prefix lengths of the underlay */
 	struct omni_neigh neigh[OMNI_NEIGH_MAX];
+	/*
+	 * Set when the kernel owns the underlay's ARP/ND (our XDP program
+	 * passes them to it, so replies never reach us): next hops come from
+	 * its neighbour table. Returns 1 with *mac set when known, 0 when the
+	 * kernel was asked to resolve (ask again later), <0 on error. NULL:
+	 * control sends ARP/ND itself.
+	 */
+	int (*kernel_neigh)(void *ctx, const struct net_addr *a, struct net_mac *mac);
+	void *kernel_neigh_ctx;
 	uint64_t next_tick_ns;
 	struct omni_control_stats stats;
 };

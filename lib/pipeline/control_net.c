@@ -16,6 +16,9 @@
 #include "control.h"
 
 #define NEIGH_RETRY_NS 1000000000ULL
+/* Asking the kernel's table is a netlink round trip, not a frame on the
+ * wire: it may be repeated often while the kernel resolves. */
+#define KERNEL_NEIGH_RETRY_NS 20000000ULL
 
 static bool addr_eq(const struct net_addr *a, const struct net_addr *b)
 {
@@ -110,6 +113,20 @@ static void frame_send(struct omni_control *c, struct rte_mbuf *m, size_t len, b
 		tx_frame(c, c->under_port, c->under_txq, m);
 }
 
+/* The kernel's neighbour table; true when n became valid. */
+static bool neigh_from_kernel(struct omni_control *c, struct omni_neigh *n, uint64_t now)
+{
+	if (n->asked_ns && now - n->asked_ns < KERNEL_NEIGH_RETRY_NS)
+		return false;
+	if (!n->asked_ns)
+		c->stats.neigh_requests++;
+	n->asked_ns = now;
+	if (c->kernel_neigh(c->kernel_neigh_ctx, &n->addr, &n->mac) != 1)
+		return false;
+	n->valid = true;
+	return true;
+}
+
 static void neigh_ask(struct omni_control *c, struct omni_neigh *n, uint64_t now)
 {
 	const struct net_local *l = &c->dp->local;
@@ -143,8 +160,11 @@ bool omni_control_path_update(struct omni_control *c, struct omni_dp_peer *peer,
 		return false;
 	hop = next_hop(c, &peer->ep.addr);
 	n = neigh_find(c, &hop, true);
+	if (!n->valid && c->kernel_neigh && neigh_from_kernel(c, n, now))
+		n->asked_ns = 0;
 	if (!n->valid) {
-		neigh_ask(c, n, now);
+		if (!c->kernel_neigh)
+			neigh_ask(c, n, now);
 		peer->path_dirty = true;
 		return false;
 	}

@@ -20,6 +20,8 @@ struct omni_sessions {
 	struct omni_keypair *free_list;
 	unsigned pool_size;
 	unsigned published;
+	omni_sessions_index_fn *index_hook;
+	void *index_ctx;
 };
 
 /* What waits in the defer queue: the keypair and its hash slot. */
@@ -153,9 +155,12 @@ int omni_sessions_publish(struct omni_sessions *s, struct omni_keypair *kp)
 	if (rte_hash_lookup(s->by_index, &key) >= 0)
 		return -EEXIST;
 	ret = rte_hash_add_key_data(s->by_index, &key, kp);
-	if (ret == 0)
-		s->published++;
-	return ret;
+	if (ret != 0)
+		return ret;
+	s->published++;
+	if (s->index_hook)
+		s->index_hook(s->index_ctx, key, true);
+	return 0;
 }
 
 void omni_sessions_retire(struct omni_sessions *s, struct omni_keypair *kp)
@@ -175,6 +180,8 @@ void omni_sessions_retire(struct omni_sessions *s, struct omni_keypair *kp)
 		return;
 	}
 	s->published--;
+	if (s->index_hook)
+		s->index_hook(s->index_ctx, key, false);
 	/*
 	 * Cannot fail: the queue holds as many entries as the pool has
 	 * keypairs, and a keypair is in the queue at most once.
@@ -185,6 +192,13 @@ void omni_sessions_retire(struct omni_sessions *s, struct omni_keypair *kp)
 void omni_sessions_reclaim(struct omni_sessions *s)
 {
 	rte_rcu_qsbr_dq_reclaim(s->dq, 64, NULL, NULL, NULL);
+}
+
+void omni_sessions_set_index_hook(struct omni_sessions *s, omni_sessions_index_fn *fn,
+				  void *ctx)
+{
+	s->index_hook = fn;
+	s->index_ctx = ctx;
 }
 
 unsigned omni_sessions_count(const struct omni_sessions *s)

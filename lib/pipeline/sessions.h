@@ -12,6 +12,7 @@
 #ifndef OMNI_PIPELINE_SESSIONS_H
 #define OMNI_PIPELINE_SESSIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "peer.h"
@@ -40,6 +41,15 @@ void omni_sessions_retire(struct omni_sessions *s, struct omni_keypair *kp);
 /* Control, every loop: finish what the grace period allows. */
 void omni_sessions_reclaim(struct omni_sessions *s);
 unsigned omni_sessions_count(const struct omni_sessions *s);
+
+/*
+ * Control: fn(ctx, index, true) after an index is published, fn(ctx,
+ * index, false) after it left the table, so a copy of the live set (the
+ * XDP program's map, xdp-fallback/loader.h) stays in step. NULL: none.
+ */
+typedef void omni_sessions_index_fn(void *ctx, uint32_t index, bool live);
+void omni_sessions_set_index_hook(struct omni_sessions *s, omni_sessions_index_fn *fn,
+				  void *ctx);
 
 /*
  * Workers: look up n indices (n <= 64); out[i] is the keypair or NULL.

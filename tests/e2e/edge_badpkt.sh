@@ -53,6 +53,10 @@ failed=0
 # DPDK's EAL keeps allocations for the life of the process: LeakSanitizer
 # would report them at exit.
 export ASAN_OPTIONS=detect_leaks=0
+# The edge's own parsers are under test: net_af_xdp with the PMD's program
+# (everything reaches the edge), not our XDP program, which would drop most
+# of these packets before the edge sees them (tests/e2e/edge_xdp.sh).
+export OMNI_TEST_XDP_PROG=pmd
 
 cleanup() {
 	[ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null && wait "$watch_pid" 2>/dev/null

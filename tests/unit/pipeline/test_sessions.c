@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -147,12 +148,54 @@ static void test_duplicate_and_bad(void **state)
 	assert_null(omni_sessions_create("bad", 4, NULL, 0));
 }
 
+/* The index hook: what the XDP live map would see, in order. */
+struct hook_log {
+	uint32_t index[8];
+	bool live[8];
+	unsigned n;
+};
+
+static void hook(void *ctx, uint32_t index, bool live)
+{
+	struct hook_log *log = ctx;
+
+	if (log->n < 8) {
+		log->index[log->n] = index;
+		log->live[log->n] = live;
+	}
+	log->n++;
+}
+
+static void test_index_hook(void **state)
+{
+	struct fixture *f = *state;
+	struct hook_log log = { .n = 0 };
+	struct omni_keypair *a = new_kp(f->s, 7), *b = new_kp(f->s, 7), *c = new_kp(f->s, 9);
+
+	omni_sessions_set_index_hook(f->s, hook, &log);
+	assert_int_equal(omni_sessions_publish(f->s, a), 0);
+	assert_int_equal(omni_sessions_publish(f->s, b), -EEXIST); /* no call */
+	omni_sessions_retire(f->s, b);                              /* not a's: no call */
+	assert_int_equal(omni_sessions_publish(f->s, c), 0);
+	omni_sessions_retire(f->s, a);
+	omni_sessions_retire(f->s, c);
+	assert_int_equal(log.n, 4);
+	assert_true(log.index[0] == 7 && log.live[0]);
+	assert_true(log.index[1] == 9 && log.live[1]);
+	assert_true(log.index[2] == 7 && !log.live[2]);
+	assert_true(log.index[3] == 9 && !log.live[3]);
+	omni_sessions_set_index_hook(f->s, NULL, NULL);
+	rte_rcu_qsbr_quiescent(f->rcu, READER);
+	omni_sessions_reclaim(f->s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_publish_lookup),
 		cmocka_unit_test(test_grace_period),
 		cmocka_unit_test(test_duplicate_and_bad),
+		cmocka_unit_test(test_index_hook),
 	};
 	int ret;
 

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The edge's kernel-interface underlay and its XDP side: which driver it
+ * gets and why, the one-gateway-per-interface lock, the live receiver
+ * indices kept in step with the session table, the XDP counters, and next
+ * hops from the kernel's neighbour table (with our program the kernel keeps
+ * ARP/ND, so their replies never reach the edge).
+ *
+ *   DPDK NIC (PCI address)      none of this
+ *   --no-xdp                    net_af_packet
+ *   default / --xdp-mode M      net_af_xdp + omni_xdp, native or generic;
+ *                               auto falls back to net_af_packet (warning)
+ *                               when AF_XDP cannot start or a foreign XDP
+ *                               program sits on the interface
+ *   OMNI_TEST_XDP_PROG=pmd      tests only: net_af_xdp with the PMD's own
+ *                               program (everything on the queue to us)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cli.h"
+#include "dp/nl.h"
+#include "edge.h"
+#include "signaling/wire.h"
+
+static bool test_pmd_program(void)
+{
+	const char *s = getenv("OMNI_TEST_XDP_PROG");
+
+	return s && strcmp(s, "pmd") == 0;
+}
+
+int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog,
+			  struct dp_underlay_conf *uc)
+{
+	struct omni_xdp_conf xc = { .ifname = uc->dev, .mode = e->xdp_mode,
+				    .port = e->cfg.iface.listen_port };
+	int ret;
+
+	omni_xdp_init(&e->xdp);
+	e->xdp_ready = true;
+	if (!dp_kif_exists(uc->dev))
+		return 0; /* a PCI device: DPDK's own driver */
+	ret = omni_xdp_prepare(&e->xdp, &xc);
+	if (e->xdp.note[0])
+		printf("%s: %s\n", prog, e->xdp.note);
+	if (ret == -EEXIST && (e->no_xdp || !e->xdp_mode_given)) {
+		fprintf(stderr, "%s: warning: %s; using net_af_packet\n", prog,
+			omni_xdp_error(&e->xdp));
+		uc->mode = DP_UNDERLAY_AF_PACKET;
+		snprintf(e->underlay_why, sizeof(e->underlay_why), "%s",
+			 e->no_xdp ? "--no-xdp" : "another XDP program is attached");
+		return 0;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "%s: underlay %s\n", prog, omni_xdp_error(&e->xdp));
+		return -1;
+	}
+	if (e->no_xdp) {
+		uc->mode = DP_UNDERLAY_AF_PACKET;
+		snprintf(e->underlay_why, sizeof(e->underlay_why), "--no-xdp");
+	} else if (test_pmd_program()) {
+		fprintf(stderr, "%s: WARNING: OMNI_TEST_XDP_PROG=pmd: the PMD's XDP program, no "
+			"stealth filter, the kernel loses the interface (tests only)\n", prog);
+		snprintf(e->underlay_why, sizeof(e->underlay_why), "OMNI_TEST_XDP_PROG=pmd");
+	} else {
+		uc->xdp_prog = omni_xdp_object(&e->xdp);
+		if (e->xdp_mode_given)
+			uc->mode = DP_UNDERLAY_AF_XDP;
+	}
+	return 0;
+}
+
+/* Kernel neighbour table, for the control lcore (see control.h). */
+static int kernel_neigh(void *ctx, const struct net_addr *a, struct net_mac *mac)
+{
+	const struct omni_edge *e = ctx;
+	int family = a->family == NET_AF_IP4 ? AF_INET : AF_INET6;
+	const uint8_t *addr = a->family == NET_AF_IP4 ? a->ip4.b : a->ip6.b;
+	int ret = dp_nl_neigh_get(e->under.kif.ifindex, family, addr, mac->b);
+
+	if (ret != 0)
+		return ret;
+	ret = dp_nl_neigh_resolve(e->under.kif.ifindex, family, addr);
+	return ret < 0 ? ret : 0;
+}
+
+static void index_hook(void *ctx, uint32_t index, bool live)
+{
+	struct omni_xdp *x = ctx;
+	bool was_off = x->index_check_off;
+
+	if (!live) {
+		omni_xdp_index_del(x, index);
+		return;
+	}
+	omni_xdp_index_add(x, index);
+	if (!was_off && x->index_check_off)
+		fprintf(stderr, "omninervous: warning: %s\n", x->note);
+}
+
+int omni_edge_xdp_bind(struct omni_edge *e, const char *prog)
+{
+	char desc[320];
+
+	if (e->under.driver == DP_DRV_AF_XDP && e->under.kif.name[0] &&
+	    !test_pmd_program()) {
+		if (omni_xdp_bind(&e->xdp) < 0) {
+			fprintf(stderr, "%s: underlay %s\n", prog, omni_xdp_error(&e->xdp));
+			return -1;
+		}
+		omni_xdp_describe(&e->xdp, desc, sizeof(desc));
+		snprintf(e->underlay_why, sizeof(e->underlay_why), "%s", desc);
+	} else if (e->under.driver == DP_DRV_AF_PACKET && !e->underlay_why[0]) {
+		snprintf(e->underlay_why, sizeof(e->underlay_why), "AF_XDP could not start");
+	} else if (e->under.driver == DP_DRV_PCI) {
+		snprintf(e->underlay_why, sizeof(e->underlay_why), "a DPDK device");
+	}
+	printf("%s: underlay %s: %s (%s)\n", prog, e->cfg.iface.underlay,
+	       dp_port_driver_name(e->under.driver), e->underlay_why);
+	fflush(stdout);
+	return 0;
+}
+
+void omni_edge_xdp_hooks(struct omni_edge *e)
+{
+	if (!e->xdp.bound)
+		return;
+	omni_sessions_set_index_hook(e->dp.sessions, index_hook, &e->xdp);
+	e->ctl.kernel_neigh = kernel_neigh;
+	e->ctl.kernel_neigh_ctx = e;
+}
+
+void omni_edge_xdp_print_stats(const struct omni_edge *e, FILE *out)
+{
+	struct omni_xdp_counters c;
+	unsigned d;
+
+	if (!e->xdp.bound || omni_xdp_stats(&e->xdp, &c) != 0)
+		return;
+	for (d = 0; d < OMNI_XDP_DROP_COUNT; d++)
+		fprintf(out, "stats: xdp_drop_%s %llu\n", omni_xdp_drop_name(d),
+			(unsigned long long)c.drops[d]);
+	fprintf(out, "stats: xdp_redirected %llu\n", (unsigned long long)c.redirected);
+}
+
+void omni_edge_xdp_close(struct omni_edge *e)
+{
+	if (e->xdp_ready)
+		omni_xdp_close(&e->xdp);
+	e->xdp_ready = false;
+}
+
+static_assert(OMNI_XDP_SIG_MAGIC == SIG_MAGIC, "the XDP program passes signaling by its magic");

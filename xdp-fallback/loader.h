@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The loader glue of omni_xdp (omni_xdp.bpf.c) for DPDK 22.11's net_af_xdp.
+ *
+ * net_af_xdp loads the object given as its `xdp_prog=` devarg, attaches it
+ * (XDP_FLAGS_UPDATE_IF_NOEXIST, no mode flag: the kernel picks native when
+ * the driver has XDP, generic otherwise) and puts each queue's AF_XDP
+ * socket into the object's "xsks_map". It neither pins the maps nor takes
+ * a pinned one (22.11 has no such devarg), so this glue finds them again
+ * through the interface's attached program id, then writes the config and
+ * the live receiver indices and reads the counters.
+ *
+ * Life cycle (control thread only):
+ *   omni_xdp_prepare   before the port opens: lock the interface (a second
+ *                      gateway on it is refused), replace a stale omni_xdp
+ *                      left by a crashed run, refuse a foreign program
+ *   (net_af_xdp starts with xdp_prog=omni_xdp_object())
+ *   omni_xdp_bind      after it started: check the attached program is
+ *                      ours, move it to generic mode if asked, configure
+ *   omni_xdp_index_*   as sessions come and go (omni_sessions hook)
+ *   omni_xdp_close     after the port closed: detach what is left, unlock
+ * A prepared but never bound handle (af_packet underlay) only holds the
+ * lock. Errors are -errno with a message in the handle (omni_xdp_error).
+ */
+#ifndef OMNI_XDP_LOADER_H
+#define OMNI_XDP_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "omni_xdp.h"
+
+enum omni_xdp_mode {
+	OMNI_XDP_MODE_AUTO = 0, /* native where the driver has it, else generic */
+	OMNI_XDP_MODE_NATIVE,   /* native or fail */
+	OMNI_XDP_MODE_GENERIC,  /* generic (SKB) even where native exists */
+};
+
+struct omni_xdp_conf {
+	const char *ifname;
+	enum omni_xdp_mode mode;
+	uint16_t port;        /* UDP listen port */
+	uint32_t init_rate;   /* initiations/s per source; 0: OMNI_XDP_INIT_RATE */
+	uint32_t init_burst;  /* 0: OMNI_XDP_INIT_BURST */
+	const char *lock_dir; /* NULL: OMNI_XDP_LOCK_DIR */
+	const char *object;   /* NULL: omni_xdp_default_object() */
+};
+
+#define OMNI_XDP_LOCK_DIR "/run/omninervous"
+
+/* Counters summed over the CPUs; drops[] indexed by OMNI_XDP_DROP_*. */
+struct omni_xdp_counters {
+	uint64_t drops[OMNI_XDP_DROP_COUNT];
+	uint64_t redirected;
+};
+
+struct omni_xdp {
+	struct omni_xdp_conf conf;
+	unsigned ifindex;
+	int lock_fd;
+	int prog_fd, cfg_fd, live_fd, counters_fd;
+	uint32_t prog_id;
+	bool bound;
+	bool generic;          /* attached in generic (SKB) mode */
+	bool index_check_off;  /* the live map failed once: checks disabled */
+	unsigned ncpus;
+	uint64_t *per_cpu;     /* ncpus values: one counter being summed */
+	char lock_path[128];
+	char object[256];
+	char driver[32];
+	char note[256];        /* what prepare/bind did worth a log line */
+	char error[256];
+};
+
+/* Zero the handle (fds -1). */
+void omni_xdp_init(struct omni_xdp *x);
+
+/* See above. -EBUSY: another gateway runs on the interface; -EEXIST:
+ * another XDP program is attached (not ours, not replaced). */
+int omni_xdp_prepare(struct omni_xdp *x, const struct omni_xdp_conf *c);
+
+/* The object file to pass as net_af_xdp's xdp_prog. */
+const char *omni_xdp_object(const struct omni_xdp *x);
+
+/* The program net_af_xdp attached: find its maps, set the mode, write the
+ * config. -ENOENT: no program; -EPROTO: not ours; -EOPNOTSUPP: native
+ * asked for, the driver has none. */
+int omni_xdp_bind(struct omni_xdp *x);
+
+/* Control lcore: a receiver index became live / died. No-op unless bound.
+ * When the map refuses an index (full), the index check is switched off
+ * in the program rather than drop live traffic. */
+void omni_xdp_index_add(struct omni_xdp *x, uint32_t index);
+void omni_xdp_index_del(struct omni_xdp *x, uint32_t index);
+
+/* Sum the per-CPU counters; zeros unless bound. */
+int omni_xdp_stats(const struct omni_xdp *x, struct omni_xdp_counters *out);
+
+/* "truncated", "bad_size", ... */
+const char *omni_xdp_drop_name(unsigned reason);
+/* "auto", "native", "generic"; parse: 0 or -EINVAL. */
+const char *omni_xdp_mode_name(enum omni_xdp_mode m);
+int omni_xdp_mode_parse(const char *s, enum omni_xdp_mode *m);
+
+/* One line: "native XDP (driver veth), program omni_xdp id 12" etc. */
+const char *omni_xdp_describe(const struct omni_xdp *x, char *buf, size_t len);
+
+/* Detach our program if it is still attached, close the maps, unlock. */
+void omni_xdp_close(struct omni_xdp *x);
+
+/* The last error message. */
+static inline const char *omni_xdp_error(const struct omni_xdp *x)
+{
+	return x->error;
+}
+
+#endif /* OMNI_XDP_LOADER_H */
