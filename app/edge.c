@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "edge.h"
 #include "edge_peers.h"
+#include "edge_signal.h"
 
 enum { CONTROL_RING = 1024, RATELIMIT_SOURCES = 4096, PEER_SLACK = 1024 };
 
@@ -268,7 +269,8 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 		fprintf(stderr, "%s: out of memory building the tables\n", cli->prog);
 		return -1;
 	}
-	if (setup_control(e, cli->prog) != 0 || setup_workers(e) != 0)
+	if (setup_control(e, cli->prog) != 0 || setup_workers(e) != 0 ||
+	    omni_edge_signal_start(e, cli->prog) != 0)
 		return -1;
 	omni_edge_xdp_hooks(e);
 	return 0;
@@ -318,6 +320,7 @@ void omni_edge_run(struct omni_edge *e)
 		n = single ? omni_worker_poll(single) : 0;
 		n += omni_control_poll(&e->ctl);
 		n += omni_mailbox_serve(&e->mbox);
+		n += omni_edge_signal_poll(e);
 		dp_idle_poll_done(&e->idle, n);
 		if (stats_requested) {
 			stats_requested = 0;
@@ -337,6 +340,7 @@ void omni_edge_run(struct omni_edge *e)
 
 void omni_edge_stop(struct omni_edge *e)
 {
+	omni_edge_signal_stop(e);
 	if (e->ctl.dp && e->dp.peers)
 		omni_control_fini(&e->ctl);
 	wg_aead_destroy(e->ctl.aead);

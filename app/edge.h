@@ -32,6 +32,7 @@ struct omni_edge {
 	struct omni_mailbox mbox;	/* other threads -> the control loop */
 	const struct omni_cli *cli;	/* what it started from (reload reads it again) */
 	struct omni_ops *ops;		/* console, metrics, telemetry; NULL: none */
+	struct omni_signal *sig;	/* the nucleus client; NULL: none */
 	/* Kernel-interface underlay (edge_xdp.c). */
 	struct omni_xdp xdp;
 	bool xdp_ready;			/* xdp initialised: close it at stop */

@@ -215,9 +215,9 @@ static int read_file(struct omni_config *cfg, const struct omni_cli *cli, char *
 			 "peers in the JSON file's \"peers\" (docs/config.md)");
 		return OMNI_EXIT_USAGE;
 	}
-	if (!cli->config && !cli->wg_config && cli->command != OMNI_CMD_NUCLEUS) {
-		snprintf(err, errlen, "an edge needs --config FILE (JSON) or --wg-config FILE "
-			 "(wg-quick): --nucleus and the cluster options are not implemented yet");
+	if (!cli->config && !cli->wg_config && !cli->nucleus && cli->command != OMNI_CMD_NUCLEUS) {
+		snprintf(err, errlen, "an edge needs --config FILE (JSON), --wg-config FILE "
+			 "(wg-quick) or --nucleus HOST:PORT with --cluster, --vip and --secret");
 		return OMNI_EXIT_USAGE;
 	}
 	if (cli->config && omni_json_parse_file(cli->config, cfg, err, errlen) != 0)
@@ -225,6 +225,22 @@ static int read_file(struct omni_config *cfg, const struct omni_cli *cli, char *
 	if (cli->wg_config && omni_wgquick_parse_file(cli->wg_config, cfg, err, errlen) != 0)
 		return OMNI_EXIT_FAILURE;
 	return OMNI_EXIT_OK;
+}
+
+/* A cluster edge without addresses of its own gets its VIPs on omni0. */
+static int vip_addresses(struct omni_config *cfg)
+{
+	struct omni_interface *ifc = &cfg->iface;
+
+	if (ifc->n_addresses)
+		return 0;
+	if (cfg->network.vip.family == AF_INET &&
+	    omni_interface_add_address(ifc, &cfg->network.vip) != 0)
+		return -1;
+	if (cfg->network.vip6.family == AF_INET6 &&
+	    omni_interface_add_address(ifc, &cfg->network.vip6) != 0)
+		return -1;
+	return 0;
 }
 
 int omni_edge_config_read(struct omni_config *cfg, const struct omni_cli *cli, char *err,
@@ -240,9 +256,7 @@ int omni_edge_config_read(struct omni_config *cfg, const struct omni_cli *cli, c
 		return OMNI_EXIT_USAGE;
 	if (omni_config_load_secrets(cfg, err, errlen) != 0)
 		return OMNI_EXIT_FAILURE;
-	if (cfg->mode == OMNI_MODE_EDGE && cfg->network.nucleus &&
-	    omni_config_add_warning(cfg, "network.nucleus: the nucleus client is not "
-				    "implemented yet: only the static peers are used") != 0) {
+	if (cfg->mode == OMNI_MODE_EDGE && cfg->network.nucleus && vip_addresses(cfg) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return OMNI_EXIT_FAILURE;
 	}

@@ -9,6 +9,7 @@
 
 #include "config/value.h"
 #include "edge.h"
+#include "edge_signal.h"
 #include "edge_snapshot.h"
 
 enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char *text,
@@ -20,9 +21,9 @@ enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char 
 		snprintf(text, len, "no nucleus configured");
 		return OMNI_NUCLEUS_NOT_CONFIGURED;
 	}
-	/* Hook for the nucleus client: until it exists nothing talks to it. */
-	snprintf(text, len, "nucleus %s: not connected (no nucleus client in this build)", addr);
-	return OMNI_NUCLEUS_UNREACHABLE;
+	snprintf(text, len, "nucleus %s: %s", addr, omni_edge_signal_state(e));
+	return strcmp(omni_edge_signal_state(e), "registered") == 0 ? OMNI_NUCLEUS_REACHABLE :
+								       OMNI_NUCLEUS_UNREACHABLE;
 }
 
 static void format_endpoint(const struct omni_dp_endpoint *ep, char out[OMNI_ADDR_TEXT_MAX])

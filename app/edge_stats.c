@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "edge.h"
+#include "edge_signal.h"
 
 /* A worker's counter, read from another thread: a whole 64-bit load. */
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -66,6 +67,7 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 			fprintf(out, "stats: handshake_refused_%s %llu\n", wg_result_name(d),
 				(unsigned long long)c->handshake_refused[d]);
 	omni_edge_xdp_print_stats(e, out);
+	omni_edge_signal_print_stats(e, out);
 	fflush(out);
 }
 

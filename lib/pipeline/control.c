@@ -205,11 +205,17 @@ static void ring_rx(struct omni_control *c, struct rte_mbuf *m, uint64_t now)
 	enum net_class cls;
 
 	if (m->port == c->host_port) {
-		omni_control_host_rx(c, m);
+		if (c->miss_hook && m->packet_type == OMNI_PTYPE_NO_ROUTE)
+			c->miss_hook(c->hook_ctx, m, now);
+		else
+			omni_control_host_rx(c, m);
 		return;
 	}
 	cls = net_classify_underlay(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, &c->dp->local, &v);
-	if (cls == NET_UDP_TO_US)
+	if (cls == NET_UDP_TO_US && c->udp_hook && v.payload_len >= 4 &&
+	    rte_pktmbuf_mtod(m, uint8_t *)[v.payload_off + 1] != 0)
+		c->udp_hook(c->hook_ctx, m, &v, now); /* not {1..4,0,0,0}: not WireGuard */
+	else if (cls == NET_UDP_TO_US)
 		omni_control_handshake_rx(c, m, &v, now);
 	else if (cls == NET_ARP || cls == NET_ND)
 		omni_control_neigh_rx(c, m, cls, &v, now);

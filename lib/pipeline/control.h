@@ -61,6 +61,13 @@ struct omni_control {
 	 * kernel was asked to resolve (ask again later), <0 on error. NULL:
 	 * control sends ARP/ND itself.
 	 */
+	/* UDP to our port that is not WireGuard (signaling, STUN), and host
+	 * packets that route to no peer: the application's, on this lcore;
+	 * each hook owns (frees) the mbuf. NULL: dropped. */
+	void (*udp_hook)(void *ctx, struct rte_mbuf *m, const struct net_udp_view *v,
+			 uint64_t now);
+	void (*miss_hook)(void *ctx, struct rte_mbuf *m, uint64_t now);
+	void *hook_ctx;
 	int (*kernel_neigh)(void *ctx, const struct net_addr *a, struct net_mac *mac);
 	void *kernel_neigh_ctx;
 	uint64_t next_tick_ns;
@@ -72,6 +79,20 @@ struct omni_control {
 int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, uint32_t id,
 			   const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
 			   const struct omni_dp_endpoint *ep, uint16_t keepalive_s);
+
+/* UDP from our address and port to dst: false while the next hop is being
+ * resolved (the caller retries) or with no address of dst's family. */
+bool omni_control_send_udp_addr(struct omni_control *c, const struct net_addr *dst,
+				uint16_t port, const void *msg, uint32_t len, uint64_t now);
+/* Punching: one new initiation sent to each candidate; how many went out.
+ * The first to answer becomes the peer's endpoint (roaming). */
+unsigned omni_control_initiate_to(struct omni_control *c, struct omni_dp_peer *peer,
+				  const struct omni_dp_endpoint *cands, unsigned n, uint64_t now);
+/* The same initiation again, to more candidates (Happy Eyeballs' later
+ * family), while it is still in flight. */
+unsigned omni_control_resend_initiation_to(struct omni_control *c, struct omni_dp_peer *peer,
+					   const struct omni_dp_endpoint *cands, unsigned n,
+					   uint64_t now);
 
 /* Stop a peer: keys retired, no more ticks (slot still held). */
 void omni_control_peer_stop(struct omni_control *c, struct omni_dp_peer *peer);

@@ -283,3 +283,41 @@ bool omni_control_send_initiation(struct omni_control *c, struct omni_dp_peer *p
 	c->stats.initiations_sent++;
 	return true;
 }
+
+unsigned omni_control_initiate_to(struct omni_control *c, struct omni_dp_peer *peer,
+				  const struct omni_dp_endpoint *cands, unsigned n, uint64_t now)
+{
+	struct wg_msg_initiation msg;
+	uint8_t ts[WG_TIMESTAMP_LEN];
+	unsigned i, sent = 0;
+
+	wg_tai64n(ts, unix_now_ns());
+	if (wg_noise_create_initiation(&peer->hs, &msg, ts, new_hs_index(c, peer)) != WG_OK)
+		return 0;
+	wg_cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
+	memcpy(peer->last_init, &msg, sizeof(msg));
+	for (i = 0; i < n; i++)
+		sent += omni_control_send_udp_addr(c, &cands[i].addr, cands[i].port, &msg,
+						   sizeof(msg), now);
+	if (sent) {
+		wg_timers_handshake_initiated(&peer->timers, now, false);
+		wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
+		wg_timers_any_authenticated_packet_sent(&peer->timers, now);
+		c->stats.initiations_sent++;
+	}
+	return sent;
+}
+
+unsigned omni_control_resend_initiation_to(struct omni_control *c, struct omni_dp_peer *peer,
+					   const struct omni_dp_endpoint *cands, unsigned n,
+					   uint64_t now)
+{
+	unsigned i, sent = 0;
+
+	if (!peer->hs_index)
+		return 0; /* no handshake in flight any more */
+	for (i = 0; i < n; i++)
+		sent += omni_control_send_udp_addr(c, &cands[i].addr, cands[i].port,
+						   peer->last_init, sizeof(peer->last_init), now);
+	return sent;
+}

@@ -148,23 +148,48 @@ static void neigh_ask(struct omni_control *c, struct omni_neigh *n, uint64_t now
 	frame_send(c, m, len, false);
 }
 
+/* The next hop towards dst with its MAC, or NULL while it is being
+ * resolved (asked of the kernel, or by ARP/ND). */
+static struct omni_neigh *resolve(struct omni_control *c, const struct net_addr *dst,
+				  uint64_t now)
+{
+	struct net_addr hop = next_hop(c, dst);
+	struct omni_neigh *n = neigh_find(c, &hop, true);
+
+	if (!n->valid && c->kernel_neigh && neigh_from_kernel(c, n, now))
+		n->asked_ns = 0;
+	if (!n->valid && !c->kernel_neigh)
+		neigh_ask(c, n, now);
+	return n->valid ? n : NULL;
+}
+
+bool omni_control_send_udp_addr(struct omni_control *c, const struct net_addr *dst,
+				uint16_t port, const void *msg, uint32_t len, uint64_t now)
+{
+	const struct net_local *l = &c->dp->local;
+	static const uint8_t zero[16];
+	struct omni_neigh *n;
+
+	if (dst->family == NET_AF_IP4 ? !memcmp(l->ip4.b, zero, 4) : !memcmp(l->ip6.b, zero, 16))
+		return false; /* no address of that family on the underlay */
+	n = resolve(c, dst, now);
+	if (!n)
+		return false;
+	omni_control_send_udp_to(c, dst, port, &n->mac, msg, len);
+	return true;
+}
+
 bool omni_control_path_update(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
 {
 	struct net_encap_params p = { .vlan_tci = -1 };
-	struct net_addr hop;
 	struct omni_neigh *n;
 	struct omni_path *slot;
 	uint8_t next;
 
 	if (peer->ep.addr.family == NET_AF_NONE)
 		return false;
-	hop = next_hop(c, &peer->ep.addr);
-	n = neigh_find(c, &hop, true);
-	if (!n->valid && c->kernel_neigh && neigh_from_kernel(c, n, now))
-		n->asked_ns = 0;
-	if (!n->valid) {
-		if (!c->kernel_neigh)
-			neigh_ask(c, n, now);
+	n = resolve(c, &peer->ep.addr, now);
+	if (!n) {
 		peer->path_dirty = true;
 		return false;
 	}
@@ -296,6 +321,9 @@ static bool routed(const struct omni_dataplane *dp, int family, const uint8_t *a
 {
 	uint32_t v4;
 
+	/* The cluster's network too: the nucleus is asked when a packet comes. */
+	if (omni_dp_in_cluster(dp, family == NET_AF_IP4, addr))
+		return true;
 	if (family == NET_AF_IP4) {
 		memcpy(&v4, addr, 4);
 		return omni_allowedips_lookup4(dp->aips, v4) != OMNI_PEER_NONE;

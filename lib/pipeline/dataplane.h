@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 
@@ -43,8 +44,34 @@ struct omni_dataplane {
 	uint32_t mtu;			/* tunnel MTU (inner packets) */
 	uint64_t tsc_hz;
 	uint32_t clock_scale;		/* 1; tests speed the protocol clock up */
+	/* With a nucleus: signaling and STUN go to control, and host packets
+	 * to an unknown address of the cluster's network (miss4/miss6) too,
+	 * so control can ask the nucleus who has it. */
+	bool other_udp_to_control;
+	uint8_t miss4_len, miss6_len;	/* prefix lengths; 0: none */
+	uint8_t miss4[4], miss6[16];
 	volatile bool quit;
 };
+
+/* Whether a (network order) is inside net/len; len 0: never. */
+static inline bool omni_prefix_has(const uint8_t *net, unsigned len, const uint8_t *a)
+{
+	unsigned full = len / 8, rest = len % 8;
+
+	return len && !memcmp(net, a, full) &&
+	       (!rest || !((net[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))));
+}
+
+/* Inside the cluster's VIP network, where the nucleus knows who is who. */
+static inline bool omni_dp_in_cluster(const struct omni_dataplane *dp, bool v4, const uint8_t *a)
+{
+	return v4 ? omni_prefix_has(dp->miss4, dp->miss4_len, a) :
+		    omni_prefix_has(dp->miss6, dp->miss6_len, a);
+}
+
+/* m->packet_type of a host frame sent to control because no peer routes
+ * it (m->port tells host from underlay). */
+#define OMNI_PTYPE_NO_ROUTE 0x4f4d4e52u
 
 /* Per-lcore counters; summed when read. */
 struct omni_lcore_stats {

@@ -97,6 +97,7 @@ struct omni_dp_peer {
 	uint64_t path_token;
 	bool in_use;			/* live: ticked, routable */
 	struct omni_route *routes;	/* its AllowedIPs (heap) */
+	uint8_t last_init[148];		/* the initiation in flight (punching) */
 	unsigned n_routes;
 };
 

@@ -41,6 +41,19 @@ static enum omni_drop drop_of(enum wg_result r)
 	}
 }
 
+/* The nucleus protocol's magic, "ONSG" (signaling/wire.h SIG_MAGIC). */
+static bool is_signaling(const uint8_t *p, uint32_t len)
+{
+	return len >= 4 && p[0] == 'O' && p[1] == 'N' && p[2] == 'S' && p[3] == 'G';
+}
+
+/* STUN (RFC 5389 section 6): top two bits zero, magic cookie at 4. */
+static bool is_stun(const uint8_t *p, uint32_t len)
+{
+	return len >= 20 && !(p[0] & 0xc0) && p[4] == 0x21 && p[5] == 0x12 && p[6] == 0xa4 &&
+	       p[7] == 0x42;
+}
+
 /* Sorts one frame; data messages are appended to items. */
 static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *items,
 		     unsigned *n_items)
@@ -77,7 +90,13 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 		return;
 	}
 	if (r != WG_OK) {
-		/* Not WireGuard: signaling and STUN will go to control (issue 4). */
+		/* Not WireGuard: nucleus signaling and STUN answers are control's
+		 * (it checks where they came from), when a nucleus is set. */
+		if (w->dp->other_udp_to_control && (is_signaling(pkt, v.payload_len) ||
+						    is_stun(pkt, v.payload_len))) {
+			omni_worker_to_control(w, m);
+			return;
+		}
 		omni_worker_drop(w, m, OMNI_DROP_UNKNOWN_PROTO);
 		return;
 	}

@@ -49,6 +49,14 @@ static uint32_t route(const struct omni_dataplane *dp, const uint8_t *inner)
 	return omni_allowedips_lookup6(aips, inner + 24);
 }
 
+/* Inside the cluster's VIP network, where the nucleus knows who is who. */
+static bool in_cluster(const struct omni_dataplane *dp, const uint8_t *inner)
+{
+	bool v4 = (inner[0] >> 4) == 4;
+
+	return omni_dp_in_cluster(dp, v4, v4 ? inner + 16 : inner + 24);
+}
+
 /*
  * The host sent more than the tunnel carries: tell it, as a router would.
  * We have no address of our own on the host link, so the error comes from
@@ -116,7 +124,13 @@ static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_ite
 	}
 	id = route(dp, inner);
 	if (id >= dp->max_peers) {
-		omni_worker_drop(w, m, OMNI_DROP_NO_ROUTE);
+		if (in_cluster(dp, inner)) {
+			/* Control asks the nucleus who has it; the packet waits. */
+			m->packet_type = OMNI_PTYPE_NO_ROUTE;
+			omni_worker_to_control(w, m);
+		} else {
+			omni_worker_drop(w, m, OMNI_DROP_NO_ROUTE);
+		}
 		return false;
 	}
 	if ((uint32_t)inner_len > dp->mtu) {

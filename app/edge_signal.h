@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The edge's side of the nucleus: the signaling client (signaling/client.h)
+ * and STUN, driven from the control loop. Datagrams share the WireGuard
+ * port: workers pass signaling and STUN to control, control's udp_hook
+ * brings them here; host packets to a cluster address no peer has come
+ * through miss_hook and wait while the nucleus is asked. Peers the nucleus
+ * reports become WireGuard peers (omni_edge_peer_add) with the cluster's
+ * preshared key; punch notices start handshakes to every candidate,
+ * IPv6 first when prefer_ipv6 (Happy Eyeballs, RFC 8305).
+ */
+#ifndef OMNI_APP_EDGE_SIGNAL_H
+#define OMNI_APP_EDGE_SIGNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct omni_edge;
+struct omni_signal;
+
+/* When a nucleus is configured: resolve it and the STUN servers, create
+ * the client, hook into control. 0 (also without a nucleus), or -1 with a
+ * message printed. */
+int omni_edge_signal_start(struct omni_edge *e, const char *prog);
+/* Timers and queued datagrams; call every loop iteration (cheap). */
+unsigned omni_edge_signal_poll(struct omni_edge *e);
+/* "stats: sig_... N" lines. */
+void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out);
+/* At stop: the client gone, waiting packets freed. */
+void omni_edge_signal_stop(struct omni_edge *e);
+/* For /health and the console: "not configured", "registered", ... */
+const char *omni_edge_signal_state(const struct omni_edge *e);
+
+#endif /* OMNI_APP_EDGE_SIGNAL_H */
