@@ -25,6 +25,7 @@
 #
 # Usage: nucleus.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
 build=${1:?usage: $0 BUILD_DIR}
 omni=$build/app/omninervous
@@ -58,22 +59,7 @@ die() {
 	exit 1
 }
 
-check() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/check.out" 2>&1; then
-		echo "PASS: $name"
-	else
-		sed 's/^/    /' "$tmp/check.out"
-		echo "FAIL: $name"
-		failed=1
-	fi
-}
-
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root (network namespaces)"
-	exit 77
-fi
+need_root
 [ -x "$omni" ] || die "$omni not built"
 [ -x "$probe" ] || die "$probe not built"
 command -v python3 >/dev/null || die "python3 not found"
@@ -81,11 +67,7 @@ command -v python3 >/dev/null || die "python3 not found"
 tmp=$(mktemp -d)
 
 # ---- topology ----
-for ns in $ns_n $ns_a $ns_b; do
-	ip netns add "$ns" || die "ip netns add $ns"
-	made_ns="$made_ns $ns"
-	ip -n "$ns" link set lo up
-done
+make_ns $ns_n $ns_a $ns_b
 ip link add sna$$ netns "$ns_n" type veth peer name sa$$ netns "$ns_a" || die "veth a"
 ip link add snb$$ netns "$ns_n" type veth peer name sb$$ netns "$ns_b" || die "veth b"
 ip -n "$ns_n" addr add 192.0.2.1/24 dev sna$$

@@ -18,6 +18,7 @@
 #
 # Usage: stun.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
 build=${1:?usage: $0 BUILD_DIR}
 probe=$build/tools/stun-probe/stun-probe
@@ -45,22 +46,7 @@ die() {
 	exit 1
 }
 
-check() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/check.out" 2>&1; then
-		echo "PASS: $name"
-	else
-		sed 's/^/    /' "$tmp/check.out"
-		echo "FAIL: $name"
-		failed=1
-	fi
-}
-
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root (network namespaces)"
-	exit 77
-fi
+need_root
 for tool in turnserver nft ip; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "SKIP: $tool not found (tools/setup installs coturn and nftables)"
@@ -70,11 +56,7 @@ done
 [ -x "$probe" ] || die "$probe not built"
 tmp=$(mktemp -d)
 
-for ns in $ns_c $ns_n $ns_s; do
-	ip netns add "$ns" || die "ip netns add $ns"
-	made_ns="$made_ns $ns"
-	ip -n "$ns" link set lo up
-done
+make_ns $ns_c $ns_n $ns_s
 ip link add tc$$ netns "$ns_c" type veth peer name tni$$ netns "$ns_n" || die veth
 ip link add tno$$ netns "$ns_n" type veth peer name ts$$ netns "$ns_s" || die veth
 ip -n "$ns_c" addr add 192.0.2.2/24 dev tc$$
