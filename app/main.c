@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "edge.h"
-#include "nucleus.h"
 
 #ifndef OMNI_VERSION
 #define OMNI_VERSION "unknown"
