@@ -6,7 +6,9 @@
 # other namespaces: A over IPv4, B over IPv6 only. They register, discover
 # each other, B queries A's VIP and both get a punch notice; a probe with
 # the wrong secret gets no answer and is never listed; B stops and A sees it
-# leave (members expire after 3 s here: OMNI_TEST_NUCLEUS_EXPIRY_MS);
+# leave (members expire after 3 s here: OMNI_TEST_NUCLEUS_EXPIRY_MS); a
+# probe D in a second cluster ("other", own secret, B's VIP) is kept apart;
+# bad cluster lists are refused with the place and the rule;
 # /metrics and /health answer with the expected counters; SIGTERM stops the
 # nucleus cleanly.
 #
@@ -79,9 +81,26 @@ for l in "$ns_n sna$$" "$ns_n snb$$" "$ns_a sa$$" "$ns_b sb$$"; do
 	ip -n "$1" link set "$2" up
 done
 
-# ---- the nucleus ----
+# ---- the cluster list: refused when wrong, with the place and the rule ----
+refused() { # FILE MESSAGE-REGEX
+	! timeout 5 "$omni" --mode nucleus --port 51820 --config "$1" --metrics off >"$tmp/refused.out" 2>&1 &&
+		grep -Eq "$2" "$tmp/refused.out" && ! grep -q "$secret" "$tmp/refused.out"
+}
+printf '# test clusters\nlab %s\nother other-%s\n' "$secret" "$secret" >"$tmp/clusters.list"
+chmod 644 "$tmp/clusters.list"
+check "a cluster list others can read is refused" refused "$tmp/clusters.list" "chmod 600"
+chmod 600 "$tmp/clusters.list"
+printf 'lab %s\nbad line here\n' "$secret" >"$tmp/bad.list"
+chmod 600 "$tmp/bad.list"
+check "a malformed line is refused with file:line" refused "$tmp/bad.list" "bad\.list:2: expected"
+printf 'lab %s\nweak 123456789012345\n' "$secret" >"$tmp/bad.list"
+check "a short secret is refused, naming the cluster" refused "$tmp/bad.list" '"weak" is 15 characters: at least 16'
+printf 'lab %s\nlab x%s\n' "$secret" "$secret" >"$tmp/bad.list"
+check "a cluster listed twice is refused" refused "$tmp/bad.list" 'cluster "lab" is listed twice'
+
+# ---- the nucleus: two clusters ----
 OMNI_TEST_NUCLEUS_EXPIRY_MS=3000 ip netns exec "$ns_n" "$omni" --mode nucleus --port 51820 \
-	--cluster lab --secret "$secret" --metrics 127.0.0.1:9586 >"$tmp/nucleus.log" 2>&1 &
+	--config "$tmp/clusters.list" --metrics 127.0.0.1:9586 >"$tmp/nucleus.log" 2>&1 &
 nuc_pid=$!
 for _ in $(seq 50); do
 	grep -q "^nucleus: udp port 51820 (IPv4 and IPv6)" "$tmp/nucleus.log" && break
@@ -115,6 +134,9 @@ run_probe "$ns_b" b --nucleus "[2001:db8:b::1]:51820" --secret "$secret" --vip 1
 b_pid=${pids##* }
 run_probe "$ns_a" c --nucleus 192.0.2.1:51820 --secret "wrong-$secret" --vip 10.200.0.3 --seconds 40
 c_pid=${pids##* }
+ip netns exec "$ns_a" "$probe" --cluster other --heartbeat-ms 1000 --nucleus 192.0.2.1:51820 \
+	--secret "other-$secret" --vip 10.200.0.2 --seconds 40 >"$tmp/d.log" 2>&1 &
+pids="$pids $!"
 
 wait_for() { # FILE REGEX
 	for _ in $(seq 80); do
@@ -127,8 +149,8 @@ wait_for() { # FILE REGEX
 }
 key_of() { sed -n 's/^self //p' "$tmp/$1.log"; }
 sleep 1
-ka=$(key_of a); kb=$(key_of b); kc=$(key_of c)
-[ -n "$ka" ] && [ -n "$kb" ] && [ -n "$kc" ] || die "probes did not start"
+ka=$(key_of a); kb=$(key_of b); kc=$(key_of c); kd=$(key_of d)
+[ -n "$ka" ] && [ -n "$kb" ] && [ -n "$kc" ] && [ -n "$kd" ] || die "probes did not start"
 
 check "A registers over IPv4, observed 192.0.2.2" wait_for "$tmp/a.log" "^registered 192\.0\.2\.2:[0-9]+$"
 check "B registers over IPv6 only, observed [2001:db8:b::2]" \
@@ -144,13 +166,19 @@ check "punch notice to A (B's candidates)" wait_for "$tmp/a.log" "^punch $kb vip
 
 sleep 2
 check "the wrong secret gets no answer" bash -c "! grep -v '^self ' '$tmp/c.log'"
-check "the wrong secret is never listed" bash -c "! grep -h '$kc' '$tmp/a.log' '$tmp/b.log'"
+check "the wrong secret is never listed" bash -c "! grep -h '$kc' '$tmp/a.log' '$tmp/b.log' '$tmp/d.log'"
+check "cluster other (same VIP as B) registers and sees nobody from lab" bash -c "
+	grep -q '^registered 192.0.2.2:' '$tmp/d.log' &&
+	! grep -Eq '^(joined|punch|found)' '$tmp/d.log' &&
+	! grep -h '$kd' '$tmp/a.log' '$tmp/b.log'"
 
 metrics=$(http /metrics)
 echo "$metrics" >"$tmp/metrics.txt"
 mval() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/metrics.txt"; }
-check "/metrics: 2 members in lab" test "$(mval 'omni_nucleus_members{cluster="lab"}')" = 2
-check "/metrics: REGISTER rx 2" test "$(mval 'omni_nucleus_messages_total{direction="rx",type="REGISTER"}')" = 2
+check "/metrics: 2 members in lab, 1 in other" bash -c "
+	test '$(mval 'omni_nucleus_members{cluster="lab"}')' = 2 &&
+	test '$(mval 'omni_nucleus_members{cluster="other"}')' = 1"
+check "/metrics: REGISTER rx 3" test "$(mval 'omni_nucleus_messages_total{direction="rx",type="REGISTER"}')" = 3
 check "/metrics: QUERY_PEER rx 2, PEER_INFO tx 1, NOT_FOUND tx 1, PUNCH tx 2" bash -c "
 	test '$(mval 'omni_nucleus_messages_total{direction="rx",type="QUERY_PEER"}')' = 2 &&
 	test '$(mval 'omni_nucleus_messages_total{direction="tx",type="PEER_INFO"}')' = 1 &&
