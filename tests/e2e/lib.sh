@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Helpers for the e2e scripts that source it (nucleus.sh, stun.sh). The
-# script sets $tmp (a scratch directory) before calling check.
+# Helpers for the e2e scripts that source it (nucleus.sh, stun.sh): check,
+# need_root, make_ns, and a cleanup trap (set when sourced) that stops the
+# processes in $pids and deletes $made_ns and $tmp. The script sets $tmp (a
+# scratch directory) before calling check, and defines die.
 
 # check NAME COMMAND...: runs it, prints PASS or FAIL with its output; a
 # failure sets failed=1 and the script goes on.
@@ -34,3 +36,28 @@ make_ns() {
 		ip -n "$ns" link set lo up
 	done
 }
+
+# What a script started or made, undone at exit: processes ($pids, by PID,
+# only ours), namespaces ($made_ns), the scratch directory ($tmp).
+pids=
+made_ns=
+tmp=
+failed=0
+
+# forget_pid PID: it has been stopped and waited for; never signal it again.
+forget_pid() {
+	pids=$(for p in $pids; do [ "$p" != "$1" ] && echo "$p"; done)
+}
+
+cleanup() {
+	local p ns
+	for p in $pids; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	for ns in $made_ns; do
+		ip netns del "$ns"
+	done
+	[ -n "$tmp" ] && rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM

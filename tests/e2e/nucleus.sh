@@ -36,24 +36,6 @@ ns_n=omni-sn-$$
 ns_a=omni-sa-$$
 ns_b=omni-sb-$$
 secret="e2e-nucleus-secret-$$"
-tmp=
-nuc_pid=
-pids=
-made_ns=
-failed=0
-
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	[ -n "$nuc_pid" ] && kill "$nuc_pid" 2>/dev/null && wait "$nuc_pid" 2>/dev/null
-	for ns in $made_ns; do
-		ip netns del "$ns"
-	done
-	[ -n "$tmp" ] && rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 die() {
 	echo "FAIL: $*"
@@ -102,6 +84,7 @@ check "a cluster listed twice is refused" refused "$tmp/bad.list" 'cluster "lab"
 OMNI_TEST_NUCLEUS_EXPIRY_MS=3000 ip netns exec "$ns_n" "$omni" --mode nucleus --port 51820 \
 	--config "$tmp/clusters.list" --metrics 127.0.0.1:9586 >"$tmp/nucleus.log" 2>&1 &
 nuc_pid=$!
+pids="$pids $nuc_pid"
 for _ in $(seq 50); do
 	grep -q "^nucleus: udp port 51820 (IPv4 and IPv6)" "$tmp/nucleus.log" && break
 	sleep 0.1
@@ -127,13 +110,11 @@ run_probe() { # NS NAME ARGS...
 }
 run_probe "$ns_a" a --nucleus 192.0.2.1:51820 --secret "$secret" --vip 10.200.0.1 \
 	--local 192.0.2.2:51820 --seconds 40
-a_pid=${pids##* }
 sleep 0.5
 run_probe "$ns_b" b --nucleus "[2001:db8:b::1]:51820" --secret "$secret" --vip 10.200.0.2 \
 	--vip6 fd00::2 --query 10.200.0.1 --query 10.200.0.77 --query-after 1500 --seconds 40
 b_pid=${pids##* }
 run_probe "$ns_a" c --nucleus 192.0.2.1:51820 --secret "wrong-$secret" --vip 10.200.0.3 --seconds 40
-c_pid=${pids##* }
 ip netns exec "$ns_a" "$probe" --cluster other --heartbeat-ms 1000 --nucleus 192.0.2.1:51820 \
 	--secret "other-$secret" --vip 10.200.0.2 --seconds 40 >"$tmp/d.log" 2>&1 &
 pids="$pids $!"
@@ -196,6 +177,7 @@ check "/health answers 200 ok" test "$(http /health | tr '\n' ' ')" = "200 ok  "
 
 # ---- B stops: A sees it leave ----
 kill "$b_pid" && wait "$b_pid" 2>/dev/null
+forget_pid "$b_pid"
 check "B stops: A sees it leave (expiry 3 s, heartbeat 1 s)" wait_for "$tmp/a.log" "^left $kb$"
 http /metrics >"$tmp/metrics.txt"
 check "/metrics: 1 member, 1 expired" bash -c "
@@ -206,7 +188,7 @@ check "/metrics: 1 member, 1 expired" bash -c "
 kill -TERM "$nuc_pid"
 wait "$nuc_pid"
 rc=$?
-nuc_pid=
+forget_pid "$nuc_pid"
 check "SIGTERM stops the nucleus with status 0" test "$rc" = 0
 check "the nucleus prints its counters at stop" grep -q "^stats: cluster lab members 1" "$tmp/nucleus.log"
 

@@ -25,20 +25,6 @@ probe=$build/tools/stun-probe/stun-probe
 ns_c=omni-tc-$$
 ns_n=omni-tn-$$
 ns_s=omni-ts-$$
-tmp=
-turn_pid=
-made_ns=
-failed=0
-
-cleanup() {
-	[ -n "$turn_pid" ] && kill "$turn_pid" 2>/dev/null && wait "$turn_pid" 2>/dev/null
-	for ns in $made_ns; do
-		ip netns del "$ns"
-	done
-	[ -n "$tmp" ] && rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 die() {
 	echo "FAIL: $*"
@@ -90,7 +76,7 @@ ip netns exec "$ns_s" turnserver -n --no-cli --stun-only --no-tls --no-dtls \
 	--listening-ip 198.51.100.2 --listening-ip 2001:db8:5::2 --listening-port 3478 \
 	--pidfile "$tmp/turn.pid" --userdb "$tmp/turndb" --log-file stdout --simple-log \
 	>"$tmp/turn.log" 2>&1 &
-turn_pid=$!
+pids=$!
 ready=
 for _ in $(seq 50); do
 	if ip netns exec "$ns_s" ss -uln | grep -q "198.51.100.2:3478"; then
