@@ -8,5 +8,7 @@
 
 int omni_cmd_init(const struct omni_cli *cli);
 int omni_cmd_show_identity(const struct omni_cli *cli);
+/* --mode nucleus: app/nucleus_main.c */
+int omni_cmd_nucleus(const struct omni_cli *cli);
 
 #endif /* OMNI_APP_COMMANDS_H */

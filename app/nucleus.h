@@ -28,6 +28,4 @@ struct omni_nucleus_clusters {
 int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct omni_cli *cli);
 void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl);
 
-int omni_cmd_nucleus(const struct omni_cli *cli);
-
 #endif /* OMNI_APP_NUCLEUS_H */

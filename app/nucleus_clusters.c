@@ -60,6 +60,8 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 		fprintf(stderr, "%s: %s\n", cli->prog, err);
 		goto out;
 	}
+	for (i = 0; i < cfg.n_warnings; i++)
+		fprintf(stderr, "%s: warning: %s\n", cli->prog, cfg.warnings[i]);
 	for (i = 0; i < cfg.nucleus.n_clusters; i++) {
 		const struct omni_cluster *c = &cfg.nucleus.clusters[i];
 

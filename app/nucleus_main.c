@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "httpd/httpd.h"
 #include "nucleus.h"
 #include "signaling/endpoint.h"

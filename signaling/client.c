@@ -217,6 +217,14 @@ static void send_query(struct sig_client *c, struct pending *q, uint64_t now)
 	q->tries++;
 }
 
+/* Queries asked before we were registered go out now. */
+static void send_waiting_queries(struct sig_client *c, uint64_t now)
+{
+	for (unsigned k = 0; k < SIG_CLIENT_QUERIES_MAX; k++)
+		if (c->q[k].target.family && !c->q[k].seq)
+			send_query(c, &c->q[k], now);
+}
+
 static void go_registering(struct sig_client *c, uint64_t now)
 {
 	c->registered = false;
@@ -361,6 +369,7 @@ static enum sig_drop handle(struct sig_client *c, const struct sig_msg *m, uint6
 			fifo_push(&c->events, &ev);
 		}
 		apply_ack(c, &m->u.ack, now);
+		send_waiting_queries(c, now);
 		return SIG_OK;
 	case SIG_HEARTBEAT_ACK:
 		if (!c->registered || m->seq != c->req_seq)
@@ -448,8 +457,8 @@ uint64_t sig_client_next_tick(const struct sig_client *c)
 	uint64_t t = c->req_seq || !c->registered ? c->req_deadline : c->next_hb;
 
 	for (unsigned k = 0; k < SIG_CLIENT_QUERIES_MAX; k++)
-		if (c->q[k].target.family && c->q[k].deadline < t)
-			t = c->q[k].deadline;
+		if (c->q[k].target.family && c->q[k].seq && c->q[k].deadline < t)
+			t = c->q[k].deadline; /* unsent ones go out at registration */
 	return t;
 }
 

@@ -6,7 +6,9 @@
 # other namespaces: A over IPv4, B over IPv6 only. They register, discover
 # each other, B queries A's VIP and both get a punch notice; a probe with
 # the wrong secret gets no answer and is never listed; B stops and A sees it
-# leave (members expire after 3 s here: OMNI_TEST_NUCLEUS_EXPIRY_MS);
+# leave (members expire after 3 s here: OMNI_TEST_NUCLEUS_EXPIRY_MS); a
+# probe D in a second cluster ("other", own secret, B's VIP) is kept apart;
+# bad cluster lists are refused with the place and the rule;
 # /metrics and /health answer with the expected counters; SIGTERM stops the
 # nucleus cleanly.
 #
@@ -25,6 +27,7 @@
 #
 # Usage: nucleus.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/netns_lib.sh"
 
 build=${1:?usage: $0 BUILD_DIR}
 omni=$build/app/omninervous
@@ -33,24 +36,6 @@ ns_n=omni-sn-$$
 ns_a=omni-sa-$$
 ns_b=omni-sb-$$
 secret="e2e-nucleus-secret-$$"
-tmp=
-nuc_pid=
-pids=
-made_ns=
-failed=0
-
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	[ -n "$nuc_pid" ] && kill "$nuc_pid" 2>/dev/null && wait "$nuc_pid" 2>/dev/null
-	for ns in $made_ns; do
-		ip netns del "$ns"
-	done
-	[ -n "$tmp" ] && rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 die() {
 	echo "FAIL: $*"
@@ -58,22 +43,7 @@ die() {
 	exit 1
 }
 
-check() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/check.out" 2>&1; then
-		echo "PASS: $name"
-	else
-		sed 's/^/    /' "$tmp/check.out"
-		echo "FAIL: $name"
-		failed=1
-	fi
-}
-
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root (network namespaces)"
-	exit 77
-fi
+need_root
 [ -x "$omni" ] || die "$omni not built"
 [ -x "$probe" ] || die "$probe not built"
 command -v python3 >/dev/null || die "python3 not found"
@@ -81,11 +51,7 @@ command -v python3 >/dev/null || die "python3 not found"
 tmp=$(mktemp -d)
 
 # ---- topology ----
-for ns in $ns_n $ns_a $ns_b; do
-	ip netns add "$ns" || die "ip netns add $ns"
-	made_ns="$made_ns $ns"
-	ip -n "$ns" link set lo up
-done
+make_ns $ns_n $ns_a $ns_b
 ip link add sna$$ netns "$ns_n" type veth peer name sa$$ netns "$ns_a" || die "veth a"
 ip link add snb$$ netns "$ns_n" type veth peer name sb$$ netns "$ns_b" || die "veth b"
 ip -n "$ns_n" addr add 192.0.2.1/24 dev sna$$
@@ -97,10 +63,50 @@ for l in "$ns_n sna$$" "$ns_n snb$$" "$ns_a sa$$" "$ns_b sb$$"; do
 	ip -n "$1" link set "$2" up
 done
 
-# ---- the nucleus ----
+# ---- the cluster list: refused when wrong, with the place and the rule ----
+refused() { # FILE MESSAGE-REGEX
+	! timeout 5 "$omni" --mode nucleus --port 51820 --config "$1" --metrics off >"$tmp/refused.out" 2>&1 &&
+		grep -Eq "$2" "$tmp/refused.out" && ! grep -q "$secret" "$tmp/refused.out"
+}
+# clusters FILE NAME SECRET [NAME SECRET...]: a JSON nucleus configuration.
+clusters() {
+	local f=$1 sep=
+	shift
+	{
+		printf '{ "mode": "nucleus", "nucleus": { "clusters": ['
+		while [ $# -ge 2 ]; do
+			printf '%s { "name": "%s", "secret": "%s" }' "$sep" "$1" "$2"
+			sep=,
+			shift 2
+		done
+		printf ' ] } }\n'
+	} >"$f"
+	chmod 600 "$f"
+}
+warned() { # FILE MESSAGE-REGEX: starts, but says so
+	timeout 2 "$omni" --mode nucleus --port 51820 --config "$1" --metrics off >"$tmp/warned.out" 2>&1
+	grep -Eq "$2" "$tmp/warned.out" && ! grep -q "$secret" "$tmp/warned.out"
+}
+clusters "$tmp/clusters.json" lab "$secret" other "other-$secret"
+chmod 644 "$tmp/clusters.json"
+check "a cluster file others can read is warned about" warned "$tmp/clusters.json" "chmod 600"
+chmod 600 "$tmp/clusters.json"
+printf '{ "nucleus": { "clusters": [ { "name": "lab" "secret": "%s" } ] } }\n' "$secret" \
+	>"$tmp/bad.json"
+chmod 600 "$tmp/bad.json"
+check "a malformed file is refused with file:line:column" refused "$tmp/bad.json" \
+	"bad\.json:1:[0-9]+: "
+clusters "$tmp/bad.json" lab "$secret" weak 123456789012345
+check "a short secret is refused, naming its place" refused "$tmp/bad.json" \
+	'nucleus\.clusters\[1\]\.secret: too short \(15 characters; at least 16\)'
+clusters "$tmp/bad.json" lab "$secret" lab "x$secret"
+check "a cluster listed twice is refused" refused "$tmp/bad.json" 'cluster "lab" is listed twice'
+
+# ---- the nucleus: two clusters ----
 OMNI_TEST_NUCLEUS_EXPIRY_MS=3000 ip netns exec "$ns_n" "$omni" --mode nucleus --port 51820 \
-	--cluster lab --secret "$secret" --metrics 127.0.0.1:9586 >"$tmp/nucleus.log" 2>&1 &
+	--config "$tmp/clusters.json" --metrics 127.0.0.1:9586 >"$tmp/nucleus.log" 2>&1 &
 nuc_pid=$!
+pids="$pids $nuc_pid"
 for _ in $(seq 50); do
 	grep -q "^nucleus: udp port 51820 (IPv4 and IPv6)" "$tmp/nucleus.log" && break
 	sleep 0.1
@@ -126,13 +132,14 @@ run_probe() { # NS NAME ARGS...
 }
 run_probe "$ns_a" a --nucleus 192.0.2.1:51820 --secret "$secret" --vip 10.200.0.1 \
 	--local 192.0.2.2:51820 --seconds 40
-a_pid=${pids##* }
 sleep 0.5
 run_probe "$ns_b" b --nucleus "[2001:db8:b::1]:51820" --secret "$secret" --vip 10.200.0.2 \
 	--vip6 fd00::2 --query 10.200.0.1 --query 10.200.0.77 --query-after 1500 --seconds 40
 b_pid=${pids##* }
 run_probe "$ns_a" c --nucleus 192.0.2.1:51820 --secret "wrong-$secret" --vip 10.200.0.3 --seconds 40
-c_pid=${pids##* }
+ip netns exec "$ns_a" "$probe" --cluster other --heartbeat-ms 1000 --nucleus 192.0.2.1:51820 \
+	--secret "other-$secret" --vip 10.200.0.2 --seconds 40 >"$tmp/d.log" 2>&1 &
+pids="$pids $!"
 
 wait_for() { # FILE REGEX
 	for _ in $(seq 80); do
@@ -145,8 +152,8 @@ wait_for() { # FILE REGEX
 }
 key_of() { sed -n 's/^self //p' "$tmp/$1.log"; }
 sleep 1
-ka=$(key_of a); kb=$(key_of b); kc=$(key_of c)
-[ -n "$ka" ] && [ -n "$kb" ] && [ -n "$kc" ] || die "probes did not start"
+ka=$(key_of a); kb=$(key_of b); kc=$(key_of c); kd=$(key_of d)
+[ -n "$ka" ] && [ -n "$kb" ] && [ -n "$kc" ] && [ -n "$kd" ] || die "probes did not start"
 
 check "A registers over IPv4, observed 192.0.2.2" wait_for "$tmp/a.log" "^registered 192\.0\.2\.2:[0-9]+$"
 check "B registers over IPv6 only, observed [2001:db8:b::2]" \
@@ -162,13 +169,19 @@ check "punch notice to A (B's candidates)" wait_for "$tmp/a.log" "^punch $kb vip
 
 sleep 2
 check "the wrong secret gets no answer" bash -c "! grep -v '^self ' '$tmp/c.log'"
-check "the wrong secret is never listed" bash -c "! grep -h '$kc' '$tmp/a.log' '$tmp/b.log'"
+check "the wrong secret is never listed" bash -c "! grep -h '$kc' '$tmp/a.log' '$tmp/b.log' '$tmp/d.log'"
+check "cluster other (same VIP as B) registers and sees nobody from lab" bash -c "
+	grep -q '^registered 192.0.2.2:' '$tmp/d.log' &&
+	! grep -Eq '^(joined|punch|found)' '$tmp/d.log' &&
+	! grep -h '$kd' '$tmp/a.log' '$tmp/b.log'"
 
 metrics=$(http /metrics)
 echo "$metrics" >"$tmp/metrics.txt"
 mval() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/metrics.txt"; }
-check "/metrics: 2 members in lab" test "$(mval 'omni_nucleus_members{cluster="lab"}')" = 2
-check "/metrics: REGISTER rx 2" test "$(mval 'omni_nucleus_messages_total{direction="rx",type="REGISTER"}')" = 2
+check "/metrics: 2 members in lab, 1 in other" bash -c "
+	test '$(mval 'omni_nucleus_members{cluster="lab"}')' = 2 &&
+	test '$(mval 'omni_nucleus_members{cluster="other"}')' = 1"
+check "/metrics: REGISTER rx 3" test "$(mval 'omni_nucleus_messages_total{direction="rx",type="REGISTER"}')" = 3
 check "/metrics: QUERY_PEER rx 2, PEER_INFO tx 1, NOT_FOUND tx 1, PUNCH tx 2" bash -c "
 	test '$(mval 'omni_nucleus_messages_total{direction="rx",type="QUERY_PEER"}')' = 2 &&
 	test '$(mval 'omni_nucleus_messages_total{direction="tx",type="PEER_INFO"}')' = 1 &&
@@ -186,6 +199,7 @@ check "/health answers 200 ok" test "$(http /health | tr '\n' ' ')" = "200 ok  "
 
 # ---- B stops: A sees it leave ----
 kill "$b_pid" && wait "$b_pid" 2>/dev/null
+forget_pid "$b_pid"
 check "B stops: A sees it leave (expiry 3 s, heartbeat 1 s)" wait_for "$tmp/a.log" "^left $kb$"
 http /metrics >"$tmp/metrics.txt"
 check "/metrics: 1 member, 1 expired" bash -c "
@@ -196,7 +210,7 @@ check "/metrics: 1 member, 1 expired" bash -c "
 kill -TERM "$nuc_pid"
 wait "$nuc_pid"
 rc=$?
-nuc_pid=
+forget_pid "$nuc_pid"
 check "SIGTERM stops the nucleus with status 0" test "$rc" = 0
 check "the nucleus prints its counters at stop" grep -q "^stats: cluster lab members 1" "$tmp/nucleus.log"
 

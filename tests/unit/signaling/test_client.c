@@ -277,7 +277,11 @@ static void test_queries_bounded(void **state)
 	assert_int_equal(sig_client_query(a.c, &t, now), -ENOSPC);
 	t.family = 5;
 	assert_int_equal(sig_client_query(a.c, &t, now), -EINVAL);
-	run(now, now + 1000, 100);
+	/* Unsent queries do not make the timer due: only the REGISTER does. */
+	sig_client_tick(a.c, now);
+	assert_true(sig_client_next_tick(a.c) > now);
+	/* Delivering the REGISTER and its ack sends them at once, no tick. */
+	pump(now);
 	for (unsigned i = 0; i < a.n_ev; i++)
 		nf += a.ev[i].type == SIG_EV_NOT_FOUND && !a.ev[i].timeout;
 	assert_int_equal(nf, SIG_CLIENT_QUERIES_MAX);
@@ -289,6 +293,39 @@ static void test_queries_bounded(void **state)
 	assert_true(a.ev[a.n_ev - 1].type == SIG_EV_NOT_FOUND && a.ev[a.n_ev - 1].timeout);
 	nucleus_down = false;
 	node_fini(&a);
+}
+
+/* A reflexive address from STUN: registered again, and others see it. */
+static void test_reflexive_candidate(void **state)
+{
+	static struct node a, b;
+	struct sig_addr refl = { .family = 4, .port = 61000, .ip = { 198, 51, 100, 77 } };
+	uint64_t now = t0 + 5000 * SIG_EXPIRY_MS;
+	const struct sig_peer *p;
+
+	(void)state;
+	node_init(&a, 1, false);
+	node_init(&b, 2, false);
+	run(now, now + 1000, 100);
+	a.n_ev = 0;
+	sig_client_set_reflexive(a.c, &refl, now + 1100);
+	pump(now + 1100);
+	assert_true(find_ev(&a, SIG_EV_REGISTERED, NULL) >= 0);
+	run(now + 1200, now + SIG_HEARTBEAT_MS + 2000, 500);
+	assert_true(find_ev(&b, SIG_EV_MOVED, a.conf.pubkey) >= 0);
+	p = sig_client_lookup(b.c, SIG_BY_PUBKEY, a.conf.pubkey);
+	assert_non_null(p);
+	assert_int_equal(p->n_cand, 3); /* observed, local, reflexive */
+	assert_int_equal(p->cand[2].kind, SIG_KIND_STUN);
+	assert_true(sig_addr_equal(&p->cand[2], &refl));
+	/* The same address again changes nothing: no new registration. */
+	a.n_ev = 0;
+	sig_client_set_reflexive(a.c, &refl, now + SIG_HEARTBEAT_MS + 2100);
+	pump(now + SIG_HEARTBEAT_MS + 2100);
+	assert_int_equal(find_ev(&a, SIG_EV_REGISTERED, NULL), -1);
+	node_fini(&a);
+	node_fini(&b);
+	sig_nucleus_tick(nuc, now + 100 * SIG_EXPIRY_MS);
 }
 
 /* Replies to no request of ours, or in the other mode, change nothing. */
@@ -362,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_paging_big_cluster),
 		cmocka_unit_test(test_nucleus_restart_and_silence),
 		cmocka_unit_test(test_queries_bounded),
+		cmocka_unit_test(test_reflexive_candidate),
 		cmocka_unit_test(test_unexpected_replies),
 		cmocka_unit_test(test_refusals),
 	};

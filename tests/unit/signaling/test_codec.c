@@ -162,12 +162,12 @@ static void assert_same(const struct sig_msg *a, const struct sig_msg *b)
 	assert_memory_equal(&a->u, &b->u, body_size(a->type));
 }
 
-static void test_round_trip(void **state)
+/* Calls check() on every sample message, encoded, in both modes. */
+static void each_sample(void (*check)(const struct sig_msg *m, uint8_t *buf, size_t len))
 {
 	uint8_t buf[SIG_DATAGRAM_MAX];
-	struct sig_msg m, d;
+	struct sig_msg m;
 
-	(void)state;
 	for (int enc = 0; enc < 2; enc++)
 		for (uint8_t t = 1; t < SIG_TYPE_COUNT; t++) {
 			size_t len;
@@ -175,35 +175,46 @@ static void test_round_trip(void **state)
 			sample(&m, t, enc);
 			len = sig_encode(&keys, &m, buf, sizeof(buf));
 			assert_true(len >= SIG_DATAGRAM_MIN && len <= SIG_DATAGRAM_MAX);
-			assert_true(sig_is_signaling(buf, len));
-			memset(&d, 0xaa, sizeof(d));
-			assert_int_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
-			assert_same(&m, &d);
+			check(&m, buf, len);
 		}
 }
 
+static void round_trip(const struct sig_msg *m, uint8_t *buf, size_t len)
+{
+	struct sig_msg d;
+
+	assert_true(sig_is_signaling(buf, len));
+	memset(&d, 0xaa, sizeof(d));
+	assert_int_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
+	assert_same(m, &d);
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	each_sample(round_trip);
+}
+
 /* Every shorter prefix and every single-bit flip fails. */
+static void truncations_and_flips(const struct sig_msg *m, uint8_t *buf, size_t len)
+{
+	struct sig_msg d;
+
+	(void)m;
+	for (size_t n = 0; n < len; n++)
+		assert_int_not_equal(sig_decode(&keys, buf, n, &d), SIG_OK);
+	for (size_t bit = 0; bit < len * 8; bit++) {
+		buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
+		assert_int_not_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
+		buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
+	}
+	assert_int_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
+}
+
 static void test_truncation_and_bit_flips(void **state)
 {
-	uint8_t buf[SIG_DATAGRAM_MAX];
-	struct sig_msg m, d;
-
 	(void)state;
-	for (int enc = 0; enc < 2; enc++)
-		for (uint8_t t = 1; t < SIG_TYPE_COUNT; t++) {
-			size_t len;
-
-			sample(&m, t, enc);
-			len = sig_encode(&keys, &m, buf, sizeof(buf));
-			for (size_t n = 0; n < len; n++)
-				assert_int_not_equal(sig_decode(&keys, buf, n, &d), SIG_OK);
-			for (size_t bit = 0; bit < len * 8; bit++) {
-				buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
-				assert_int_not_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
-				buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
-			}
-			assert_int_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
-		}
+	each_sample(truncations_and_flips);
 }
 
 static void test_wrong_secret(void **state)
