@@ -331,6 +331,10 @@ void omni_edge_run(struct omni_edge *e)
 			reload(e);
 		}
 	}
+	/* Goodbye to the nucleus while the workers still send for us. */
+	omni_edge_signal_leave(e);
+	for (i = 0; e->dp.from_control && rte_ring_count(e->dp.from_control) && i < 100; i++)
+		rte_delay_ms(1);
 	/* The console and HTTP threads get "shutting down" from now on. */
 	omni_mailbox_close(&e->mbox);
 	__atomic_store_n(&e->dp.quit, true, __ATOMIC_RELAXED);

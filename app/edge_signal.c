@@ -715,6 +715,17 @@ const char *omni_edge_signal_state(const struct omni_edge *e)
 	return sig_client_registered(e->sig->client) ? "registered" : "registering";
 }
 
+void omni_edge_signal_leave(struct omni_edge *e)
+{
+	struct omni_signal *s = e->sig;
+	uint64_t now_ms = unix_ms();
+
+	if (!s || !s->client)
+		return;
+	sig_client_leave(s->client, now_ms);
+	drain(e, now_ms);
+}
+
 void omni_edge_signal_stop(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;

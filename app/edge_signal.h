@@ -26,6 +26,8 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog);
 unsigned omni_edge_signal_poll(struct omni_edge *e);
 /* "stats: sig_... N" lines. */
 void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out);
+/* Before the loops stop: tell the nucleus we leave (LEAVE). */
+void omni_edge_signal_leave(struct omni_edge *e);
 /* At stop: the client gone, waiting packets freed. */
 void omni_edge_signal_stop(struct omni_edge *e);
 /* For /health and the console: "not configured", "registered", ... */

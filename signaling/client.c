@@ -206,6 +206,17 @@ static void send_heartbeat(struct sig_client *c, uint64_t now, bool retry)
 	c->req_tries = retry ? c->req_tries + 1 : 1;
 }
 
+void sig_client_leave(struct sig_client *c, uint64_t now)
+{
+	if (!c->registered)
+		return;
+	memset(&c->msg, 0, sizeof(c->msg));
+	c->msg.type = SIG_LEAVE;
+	memcpy(c->msg.u.leave, c->self.pubkey, SIG_PUBKEY_LEN);
+	send_msg(c, now);
+	c->registered = false;
+}
+
 static void send_query(struct sig_client *c, struct pending *q, uint64_t now)
 {
 	memset(&c->msg, 0, sizeof(c->msg));

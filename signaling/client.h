@@ -110,6 +110,10 @@ int sig_client_query(struct sig_client *c, const struct sig_addr *target, uint64
 /* The STUN reflexive address (family 0: none); re-registers if it changed. */
 void sig_client_set_reflexive(struct sig_client *c, const struct sig_addr *a, uint64_t now_ms);
 
+/* At a clean stop: a LEAVE for the nucleus (then drain the datagrams), so
+ * the others hear at their next heartbeat instead of after the expiry. */
+void sig_client_leave(struct sig_client *c, uint64_t now_ms);
+
 /* Next datagram for the nucleus into buf: its length, 0 when none. */
 size_t sig_client_pop_datagram(struct sig_client *c, uint8_t *buf, size_t cap);
 bool sig_client_pop_event(struct sig_client *c, struct sig_event *ev);

@@ -347,6 +347,9 @@ static void wr_body(struct wr *w, const struct sig_msg *m)
 		wr_be(w, m->u.hb.version, 8);
 		wr_be(w, m->u.hb.cursor, 4);
 		break;
+	case SIG_LEAVE:
+		wr_bytes(w, m->u.leave, SIG_PUBKEY_LEN);
+		break;
 	case SIG_QUERY_PEER:
 		wr_bytes(w, m->u.query.pubkey, SIG_PUBKEY_LEN);
 		wr_target(w, &m->u.query.target);
@@ -381,6 +384,9 @@ static void rd_body(struct rd *r, struct sig_msg *m)
 		m->u.hb.epoch = (uint32_t)rd_be(r, 4);
 		m->u.hb.version = rd_be(r, 8);
 		m->u.hb.cursor = (uint32_t)rd_be(r, 4);
+		break;
+	case SIG_LEAVE:
+		rd_bytes(r, m->u.leave, SIG_PUBKEY_LEN);
 		break;
 	case SIG_QUERY_PEER:
 		rd_bytes(r, m->u.query.pubkey, SIG_PUBKEY_LEN);
@@ -535,7 +541,7 @@ const char *sig_type_name(unsigned type)
 		[SIG_REGISTER] = "REGISTER",	       [SIG_REGISTER_ACK] = "REGISTER_ACK",
 		[SIG_HEARTBEAT] = "HEARTBEAT",	       [SIG_HEARTBEAT_ACK] = "HEARTBEAT_ACK",
 		[SIG_QUERY_PEER] = "QUERY_PEER",       [SIG_PEER_INFO] = "PEER_INFO",
-		[SIG_NOT_FOUND] = "NOT_FOUND",	       [SIG_PUNCH] = "PUNCH",
+		[SIG_NOT_FOUND] = "NOT_FOUND",	       [SIG_PUNCH] = "PUNCH", [SIG_LEAVE] = "LEAVE",
 	};
 
 	return type > 0 && type < SIG_TYPE_COUNT ? names[type] : "?";

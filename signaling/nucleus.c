@@ -186,6 +186,21 @@ static unsigned on_heartbeat(struct sig_nucleus *n, struct cluster *c, const str
 	return emit(n, c, r, from, now, out);
 }
 
+/* A member says goodbye; only from where it is registered (a member of
+ * the same cluster elsewhere cannot evict it). No answer. */
+static unsigned on_leave(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
+			 const struct sig_addr *from)
+{
+	uint32_t i = sig_peerset_find(&c->members, SIG_BY_PUBKEY, m->u.leave);
+
+	if (i == SIG_NONE || !sig_addr_equal(&member_at(c, i)->peer.cand[0], from)) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_NOT_MEMBER]);
+		return 0;
+	}
+	omni_member_remove(c, i);
+	return 0;
+}
+
 static uint32_t find_target(struct cluster *c, const struct sig_addr *t)
 {
 	return sig_peerset_find(&c->members, t->family == 4 ? SIG_BY_VIP4 : SIG_BY_VIP6, t->ip);
@@ -256,6 +271,7 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct sig_addr *from, c
 	switch (m->type) {
 	case SIG_REGISTER: return on_register(n, c, m, from, now_ms, out);
 	case SIG_HEARTBEAT: return on_heartbeat(n, c, m, from, now_ms, out);
+	case SIG_LEAVE: return on_leave(n, c, m, from);
 	default: return on_query(n, c, m, from, now_ms, out);
 	}
 }

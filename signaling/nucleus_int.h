@@ -57,6 +57,8 @@ uint32_t omni_member_register(struct cluster *c, const struct sig_peer *own,
 /* Updates the observed address and last-seen of member i. */
 void omni_member_touch(struct cluster *c, uint32_t i, const struct sig_addr *from, bool enc,
 		       uint64_t now);
+/* Gone now: LEFT in the change log. */
+void omni_member_remove(struct cluster *c, uint32_t i);
 unsigned omni_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms);
 /* Fills a resync page from cursor (requester i excluded) at version v. */
 void omni_page_resync(struct cluster *c, struct sig_ack *a, uint32_t cursor, uint32_t self);

@@ -43,7 +43,7 @@ static void lru_append(struct cluster *c, uint32_t i)
 	c->lru_tail = i;
 }
 
-static void member_remove(struct cluster *c, uint32_t i)
+void omni_member_remove(struct cluster *c, uint32_t i)
 {
 	log_change(c, SIG_LEFT, member_at(c, i)->peer.pubkey);
 	lru_unlink(c, i);
@@ -82,7 +82,7 @@ static void evict_vip_holders(struct cluster *c, const struct sig_peer *p)
 			continue;
 		j = sig_peerset_find(&c->members, by[k], key);
 		if (j != SIG_NONE && memcmp(member_at(c, j)->peer.pubkey, p->pubkey, SIG_PUBKEY_LEN))
-			member_remove(c, j);
+			omni_member_remove(c, j);
 	}
 }
 
@@ -140,7 +140,7 @@ unsigned omni_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms
 	unsigned n = 0;
 
 	while (c->lru_head != SIG_NONE && member_at(c, c->lru_head)->last_seen + expiry_ms <= now) {
-		member_remove(c, c->lru_head);
+		omni_member_remove(c, c->lru_head);
 		n++;
 	}
 	return n;

@@ -69,13 +69,14 @@ enum sig_type {
 	SIG_PEER_INFO = 6,
 	SIG_NOT_FOUND = 7,
 	SIG_PUNCH = 8,
+	SIG_LEAVE = 9, /* an edge that stops: the others hear at their next heartbeat */
 	SIG_TYPE_COUNT,
 };
 
 /* Messages the nucleus accepts; the others go to edges only. */
 static inline bool sig_type_to_nucleus(unsigned t)
 {
-	return t == SIG_REGISTER || t == SIG_HEARTBEAT || t == SIG_QUERY_PEER;
+	return t == SIG_REGISTER || t == SIG_HEARTBEAT || t == SIG_QUERY_PEER || t == SIG_LEAVE;
 }
 
 enum sig_addr_kind { SIG_KIND_OBSERVED = 1, SIG_KIND_LOCAL = 2, SIG_KIND_STUN = 3 };
@@ -146,6 +147,7 @@ struct sig_msg {
 		struct sig_peer reg;        /* REGISTER; PUNCH */
 		struct sig_ack ack;         /* REGISTER_ACK, HEARTBEAT_ACK */
 		struct sig_heartbeat hb;    /* HEARTBEAT */
+		uint8_t leave[SIG_PUBKEY_LEN]; /* LEAVE: who leaves */
 		struct sig_query query;     /* QUERY_PEER */
 		struct sig_peer_info info;  /* PEER_INFO */
 		struct sig_addr target;     /* NOT_FOUND */

@@ -203,6 +203,41 @@ static void test_discover_query_punch_leave(void **state)
 	node_fini(&a);
 }
 
+/* A clean stop says LEAVE: the other hears at its next heartbeat, long
+ * before the 90 s expiry; a LEAVE from elsewhere evicts nobody. */
+static void test_leave(void **state)
+{
+	static struct node a, b, c;
+	uint64_t t = t0 + SIG_HEARTBEAT_MS + 1000;
+
+	(void)state;
+	node_init(&a, 1, false);
+	node_init(&b, 2, false);
+	node_init(&c, 3, false);
+	run(t0, t, 500);
+	assert_true(find_ev(&a, SIG_EV_JOINED, b.conf.pubkey) >= 0);
+	/* c's LEAVE sent from b's address (c's client on b's node): the
+	 * nucleus ignores it, c stays. */
+	{
+		struct sig_client *own = b.c;
+
+		b.c = c.c;
+		sig_client_leave(b.c, t);
+		pump(t);
+		b.c = own;
+	}
+	sig_client_leave(b.c, t + 10);
+	pump(t + 10);
+	node_fini(&b);
+	run(t + 100, t + SIG_HEARTBEAT_MS + 1000, 500);
+	assert_true(find_ev(&a, SIG_EV_LEFT, b.conf.pubkey) >= 0);
+	assert_null(sig_client_lookup(a.c, SIG_BY_PUBKEY, b.conf.pubkey));
+	assert_int_equal(find_ev(&a, SIG_EV_LEFT, c.conf.pubkey), -1);
+	assert_non_null(sig_client_lookup(a.c, SIG_BY_PUBKEY, c.conf.pubkey));
+	node_fini(&a);
+	node_fini(&c);
+}
+
 static void test_paging_big_cluster(void **state)
 {
 	static struct node many[40], late;
@@ -396,6 +431,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_discover_query_punch_leave),
+		cmocka_unit_test(test_leave),
 		cmocka_unit_test(test_paging_big_cluster),
 		cmocka_unit_test(test_nucleus_restart_and_silence),
 		cmocka_unit_test(test_queries_bounded),

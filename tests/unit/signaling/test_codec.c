@@ -97,6 +97,9 @@ static void sample(struct sig_msg *m, uint8_t type, bool enc)
 		m->u.hb.version = 1234567;
 		m->u.hb.cursor = SIG_CURSOR_NONE;
 		break;
+	case SIG_LEAVE:
+		memset(m->u.leave, 11, SIG_PUBKEY_LEN);
+		break;
 	case SIG_QUERY_PEER:
 		memset(m->u.query.pubkey, 10, SIG_PUBKEY_LEN);
 		fill_addr(&m->u.query.target, 6, 0, 4);
@@ -123,6 +126,7 @@ static size_t body_size(uint8_t type)
 	case SIG_QUERY_PEER: return sizeof(struct sig_query);
 	case SIG_PEER_INFO: return sizeof(struct sig_peer_info);
 	case SIG_NOT_FOUND: return sizeof(struct sig_addr);
+	case SIG_LEAVE: return SIG_PUBKEY_LEN;
 	default: return sizeof(struct sig_peer);
 	}
 }
