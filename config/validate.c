@@ -298,6 +298,17 @@ static int validate_network(const struct vctx *v)
 		return fail(v, 0, "%sthe VIP must be an IPv4 address", AT(v, "network.vip"));
 	if (cfg->network.vip6.family != AF_UNSPEC && cfg->network.vip6.family != AF_INET6)
 		return fail(v, 0, "%sthe IPv6 VIP must be an IPv6 address", AT(v, "network.vip6"));
+	if (cfg->mode == OMNI_MODE_EDGE && cfg->network.nucleus) {
+		if (!cfg->network.cluster)
+			return fail(v, 0, "%sa nucleus needs a cluster name (--cluster)",
+				    AT(v, "network.cluster"));
+		if (!cfg->security.secret)
+			return fail(v, 0, "%sa nucleus needs the cluster secret (--secret)",
+				    AT(v, "security.secret"));
+		if (cfg->network.vip.family == AF_UNSPEC && cfg->network.vip6.family == AF_UNSPEC)
+			return fail(v, 0, "%sa cluster member needs a VIP (--vip or --vip6)",
+				    AT(v, "network.vip"));
+	}
 	if (cfg->security.max_sessions_per_ip == 0)
 		return fail(v, 0, "%smax_sessions_per_ip must be at least 1",
 			    AT(v, "security.max_sessions_per_ip"));

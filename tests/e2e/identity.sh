@@ -92,8 +92,15 @@ expect 2 "$BIN" --mode nucleus --port 51820
 grep -q "needs --secret" "$TMP/err" || die "nucleus without a secret does not say it needs one"
 expect 2 "$BIN" --mode nucleus --port 51820 --secret short
 grep -q "at least 16" "$TMP/err" || die "nucleus with a short secret does not say 16"
-expect 2 "$BIN" --nucleus 192.0.2.1:51820 --cluster c --vip 10.200.0.1
-grep -q "not implemented yet" "$TMP/err" || die "edge mode does not say not implemented"
+"$BIN" --init --key "$TMP/edge.key" >/dev/null || die "--init for the edge checks"
+expect 1 "$BIN" --key "$TMP/edge.key" --underlay lo --nucleus 192.0.2.1:51820 --cluster c \
+	--vip 10.200.0.1
+grep -q "needs the cluster secret (--secret)" "$TMP/err" ||
+	die "an edge with a nucleus and no secret does not say it needs one"
+expect 1 "$BIN" --key "$TMP/edge.key" --underlay lo --nucleus 192.0.2.1:51820 \
+	--secret 0123456789abcdef0123 --vip 10.200.0.1
+grep -q "needs a cluster name (--cluster)" "$TMP/err" ||
+	die "an edge with a nucleus and no cluster does not say it needs one"
 ok "command line: help, usage errors and unimplemented modes"
 
 echo "all $n identity checks passed"
