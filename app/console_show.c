@@ -131,6 +131,7 @@ void omni_show_ports(const struct omni_edge *e, const struct omni_console_base *
 					 (ull)n);
 	}
 	omni_text_printf(t, "%s\n", shown ? "" : " none");
+	omni_edge_xdp_show(e, t);
 }
 
 void omni_console_base_take(const struct omni_edge *e, struct omni_console_base *b)

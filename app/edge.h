@@ -100,6 +100,11 @@ int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog, struct dp_under
 int omni_edge_xdp_bind(struct omni_edge *e, const char *prog);
 void omni_edge_xdp_hooks(struct omni_edge *e);
 void omni_edge_xdp_print_stats(const struct omni_edge *e, FILE *out);
+/* Any thread: the driver line and XDP counters for /metrics and the
+ * console's show port stats (the counters are totals since start). */
+struct omni_text;
+void omni_edge_xdp_metrics(const struct omni_edge *e, struct omni_text *t);
+void omni_edge_xdp_show(const struct omni_edge *e, struct omni_text *t);
 void omni_edge_xdp_close(struct omni_edge *e);
 
 /* Undo omni_edge_start, wipe keys; safe after a partial start. */

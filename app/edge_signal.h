@@ -30,6 +30,9 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out);
 void omni_edge_signal_leave(struct omni_edge *e);
 /* At stop: the client gone, waiting packets freed. */
 void omni_edge_signal_stop(struct omni_edge *e);
+/* Any thread: signaling counters for /metrics. */
+struct omni_text;
+void omni_edge_signal_metrics(const struct omni_edge *e, struct omni_text *t);
 /* For /health and the console: "not configured", "registered", ... */
 const char *omni_edge_signal_state(const struct omni_edge *e);
 

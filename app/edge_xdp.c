@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "dp/nl.h"
 #include "edge.h"
+#include "httpd/text.h"
 #include "signaling/wire.h"
 
 static bool test_pmd_program(void)
@@ -145,6 +146,52 @@ void omni_edge_xdp_print_stats(const struct omni_edge *e, FILE *out)
 		fprintf(out, "stats: xdp_drop_%s %llu\n", omni_xdp_drop_name(d),
 			(unsigned long long)c.drops[d]);
 	fprintf(out, "stats: xdp_redirected %llu\n", (unsigned long long)c.redirected);
+}
+
+void omni_edge_xdp_metrics(const struct omni_edge *e, struct omni_text *t)
+{
+	struct omni_xdp_counters c;
+	unsigned d;
+	char why[sizeof(e->underlay_why)];
+	size_t i, j = 0;
+
+	/* The driver line as a label value: no quotes, backslashes, newlines. */
+	for (i = 0; e->underlay_why[i] && j + 1 < sizeof(why); i++)
+		if (e->underlay_why[i] != '"' && e->underlay_why[i] != '\\' &&
+		    e->underlay_why[i] != '\n')
+			why[j++] = e->underlay_why[i];
+	why[j] = '\0';
+	omni_text_printf(t, "# HELP omni_underlay_info How the underlay is driven, and why.\n"
+			 "# TYPE omni_underlay_info gauge\n"
+			 "omni_underlay_info{driver=\"%s\",why=\"%s\"} 1\n",
+			 dp_port_driver_name(e->under.driver), why);
+	if (!e->xdp.bound || omni_xdp_stats(&e->xdp, &c) != 0)
+		return;
+	omni_text_printf(t, "# HELP omni_xdp_drops_total Packets our XDP program dropped on the "
+			 "listen port, by reason.\n# TYPE omni_xdp_drops_total counter\n");
+	for (d = 0; d < OMNI_XDP_DROP_COUNT; d++)
+		omni_text_printf(t, "omni_xdp_drops_total{reason=\"%s\"} %llu\n",
+				 omni_xdp_drop_name(d), (unsigned long long)c.drops[d]);
+	omni_text_printf(t, "# HELP omni_xdp_redirected_total Packets our XDP program passed to "
+			 "the gateway.\n# TYPE omni_xdp_redirected_total counter\n"
+			 "omni_xdp_redirected_total %llu\n", (unsigned long long)c.redirected);
+}
+
+void omni_edge_xdp_show(const struct omni_edge *e, struct omni_text *t)
+{
+	struct omni_xdp_counters c;
+	unsigned d, shown = 0;
+
+	if (e->underlay_why[0])
+		omni_text_printf(t, "underlay: %s\n", e->underlay_why);
+	if (!e->xdp.bound || omni_xdp_stats(&e->xdp, &c) != 0)
+		return;
+	omni_text_printf(t, "xdp: redirected %llu; drops:", (unsigned long long)c.redirected);
+	for (d = 0; d < OMNI_XDP_DROP_COUNT; d++)
+		if (c.drops[d])
+			omni_text_printf(t, "%s %s %llu", shown++ ? "," : "", omni_xdp_drop_name(d),
+					 (unsigned long long)c.drops[d]);
+	omni_text_printf(t, "%s\n", shown ? "" : " none");
 }
 
 void omni_edge_xdp_close(struct omni_edge *e)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "edge.h"
+#include "edge_signal.h"
 #include "edge_snapshot.h"
 #include "ops.h"
 #include "wg/key.h"
@@ -202,6 +203,8 @@ int omni_metrics_format(struct omni_edge *e, struct omni_text *t)
 	peer_metrics(t, &s);
 	port_metrics(t, ports);
 	lcore_metrics(t, e);
+	omni_edge_xdp_metrics(e, t);
+	omni_edge_signal_metrics(e, t);
 	one(t, "omni_nucleus_configured", "gauge", "1 when a nucleus is configured.",
 	    s.nucleus != OMNI_NUCLEUS_NOT_CONFIGURED);
 	one(t, "omni_nucleus_reachable", "gauge", "1 when the nucleus answers.",

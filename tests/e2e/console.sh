@@ -83,7 +83,7 @@ cmdfile_case() {
 	check "cmdfile: show nucleus" want "$f" "show nucleus" "no nucleus configured"
 	check "cmdfile: show port stats" want "$f" "show port stats" \
 		"port 0 \(underlay, $veth_a\): link up" "port 1 \(host, omni0\): link up" \
-		"RX-packets: [0-9]+" "^drops:"
+		"RX-packets: [0-9]+" "^drops:" "^underlay: native XDP" "^xdp: redirected [0-9]+; drops:"
 	check "cmdfile: clear stats" want "$f" "clear stats" "counters cleared"
 	check "cmdfile: set log-level" want "$f" "set log-level debug" "log level: debug"
 	check "cmdfile: bad log level" want "$f" "set log-level verbose" "Bad arguments"

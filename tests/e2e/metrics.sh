@@ -7,11 +7,15 @@
 # Prometheus server runs in the edge's namespace on loopback:
 #
 #   prometheus 127.0.0.1:PROM --scrape 1s--> omninervous 127.0.0.1:9586
+#                                       \--> omninervous --mode nucleus
+#                                            127.0.0.1:9587 (udp 51999)
 #
 # Checks: the series read back through Prometheus's HTTP API after a ping
 # (omni_handshakes_completed_total >= 1, omni_packets_rx_total, per-peer
 # bytes labelled by the peer's public key, port and lcore counters, drops by
-# reason, the target up); `promtool check metrics` on the exposition;
+# reason, XDP counters and the underlay's driver line, the target up; the
+# nucleus scraped too: its members and messages by type); `promtool check
+# metrics` on both expositions;
 # /health 200, then 503 naming the underlay when it goes down, 200 again
 # when it is back; /omni/stats, /omni/peers, /omni/lcores, /omni/drops over
 # telemetry.
@@ -23,9 +27,24 @@ build=${1:?usage: $0 BUILD_DIR}
 . "$(dirname "$0")/ops_lib.sh"
 prom_pid=
 prom_port=9590
+nuc_pid=
 
 ops_cleanup_extra() {
 	[ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null
+	[ -n "$nuc_pid" ] && kill "$nuc_pid" 2>/dev/null && wait "$nuc_pid" 2>/dev/null
+}
+
+# A nucleus beside the edge (its own UDP port; metrics on 9587).
+start_nucleus() {
+	ip netns exec "$ns_a" "$omni" --mode nucleus --port 51999 --cluster lab \
+		--secret "metrics-test-secret-0123" --metrics 127.0.0.1:9587 >"$tmp/nucleus.log" 2>&1 &
+	nuc_pid=$!
+	for _ in $(seq 50); do
+		grep -q "^nucleus: udp port 51999" "$tmp/nucleus.log" && return 0
+		sleep 0.1
+	done
+	cat "$tmp/nucleus.log"
+	die "the nucleus did not start"
 }
 
 start_prometheus() {
@@ -37,6 +56,9 @@ start_prometheus() {
 	  - job_name: omninervous
 	    static_configs:
 	      - targets: ['127.0.0.1:9586']
+	  - job_name: nucleus
+	    static_configs:
+	      - targets: ['127.0.0.1:9587']
 	EOF
 	ip netns exec "$ns_a" prometheus --config.file="$tmp/prometheus.yml" \
 		--storage.tsdb.path="$tmp/tsdb" --web.listen-address="127.0.0.1:$prom_port" \
@@ -78,8 +100,8 @@ prom_wait() {
 	return 1
 }
 
-promtool_ok() {
-	ops_http http://127.0.0.1:9586/metrics >"$tmp/metrics.txt" || return 1
+promtool_ok() { # [PORT]
+	ops_http "http://127.0.0.1:${1:-9586}/metrics" >"$tmp/metrics.txt" || return 1
 	head -1 "$tmp/metrics.txt" | grep -q 200 || return 1
 	tail -n +2 "$tmp/metrics.txt" >"$tmp/exposition.txt"
 	wc -l <"$tmp/exposition.txt"
@@ -118,6 +140,7 @@ ops_topology
 ops_wireguard_go
 ops_config
 ops_start_edge --metrics 127.0.0.1:9586
+start_nucleus
 start_prometheus
 check "ping through the tunnel" ops_ping 5
 key=$(cat "$tmp/wg.pub")
@@ -136,7 +159,17 @@ check "prometheus: underlay port packets" \
 check "prometheus: lcore packets" prom_wait 'omni_lcore_rx_packets_total{lcore="0"}' '>= 5'
 check "prometheus: drops by reason" prom_wait 'count(omni_drops_total)' '>= 18'
 check "prometheus: rate limit counter" prom_wait omni_sessions_dropped_ratelimit_total '== 0'
+check "prometheus: XDP packets passed to the edge" prom_wait omni_xdp_redirected_total '> 0'
+check "prometheus: XDP drops by reason" prom_wait 'count(omni_xdp_drops_total)' '>= 7'
+check "prometheus: the underlay's driver line" \
+	prom_wait 'count(omni_underlay_info{driver="af_xdp",why=~"native XDP.*"})' '== 1'
+check "prometheus: nucleus target up" prom_wait 'up{job="nucleus"}' '== 1'
+check "prometheus: nucleus members of cluster lab" \
+	prom_wait 'omni_nucleus_members{cluster="lab"}' '== 0'
+check "prometheus: nucleus messages by type" \
+	prom_wait 'count(omni_nucleus_messages_total)' '>= 8'
 check "promtool check metrics" promtool_ok
+check "promtool check metrics (nucleus)" promtool_ok 9587
 check "health: 200 with ports up" health_is 200 ok
 ip -n "$ns_a" link set "$veth_a" down
 check "health: 503 with the underlay down" health_wait 503 "underlay interface $veth_a"
