@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# A whole cluster (topology drawn in cluster_lib.sh): the real nucleus, a
+# real STUN server (coturn) and two DPDK edges A and B, each behind its own
+# nftables masquerade NAT. The edges know only the nucleus's address, the
+# cluster name and the secret. Checked:
+#   - both register; the nucleus sees each as its NAT's public address;
+#   - STUN through coturn gives edge A its NAT's address 203.0.113.11;
+#   - A and B discover each other (joined lines with the other's key);
+#   - ping both ways between the VIPs (IPv4 and IPv6 inner), then a 5 s
+#     iperf3: the tunnel goes straight from NAT 1 to NAT 2 (the bridge's
+#     counters), the nucleus carries only signaling (its /metrics and the
+#     bridge's byte counts);
+#   - edge C with the wrong secret: never listed by A, no datagram from the
+#     nucleus to C (bridge counter), the nucleus counts drops;
+#   - B stops (SIGTERM, it says LEAVE): A logs "peer left" within one
+#     heartbeat (OMNI_TEST_HEARTBEAT_MS=2000);
+#   - IPv6-only underlay (no IPv4 address at all, --nucleus [2001:db8:1::1]:51820):
+#     registration over IPv6 and ping between the VIPs.
+#
+# Usage: cluster.sh BUILD_DIR
+set -u
+. "$(dirname "$0")/netns_lib.sh"
+. "$(dirname "$0")/cluster_lib.sh"
+
+build=${1:?usage: $0 BUILD_DIR}
+omni=$build/app/omninervous
+secret=cluster-e2e-secret-$$-0123456789
+heartbeat_ms=2000
+export OMNI_TEST_HEARTBEAT_MS=$heartbeat_ms
+
+die() {
+	local f
+	echo "FAIL: $*"
+	for f in "$tmp"/*.log; do
+		[ -f "$f" ] && grep -v '^stats: ' "$f" | tail -n 25 |
+			sed "s|^|    $(basename "$f" .log): |"
+	done
+	exit 1
+}
+
+cl_need_tools
+cl_init || die "identities"
+ka=$(cl_pub a)
+kb=$(cl_pub b)
+kc=$(cl_pub c)
+
+# checkv NAME COMMAND...: check, and the command's output also when it passes.
+checkv() {
+	local before=$failed
+	failed=0
+	check "$@"
+	[ "$failed" = 0 ] && sed 's/^/    /' "$tmp/check.out"
+	[ "$before" = 0 ] || failed=1
+}
+
+# ping_vip NAME DST [-6]: 5 echoes (ping keeps sending until 5 came back,
+# for 20 s at most): the first may wait for the query, the punch and the
+# handshake.
+ping_vip() {
+	local out got
+	out=$(ip netns exec "$(cl_ns "$1")" ping ${3:-} -c 5 -i 0.3 -W 1 -w 20 "$2" 2>&1)
+	echo "$out" | tail -n 2
+	got=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	[ "${got:-0}" -ge 5 ]
+}
+
+iperf_vips() {
+	local srv bits
+	ip netns exec "$ns_b" iperf3 -s -1 -B 10.200.0.2 >"$tmp/iperf3-server.txt" 2>&1 &
+	srv=$!
+	pids="$pids $srv"
+	cl_until 50 cl_listening "$ns_b" "10.200.0.2:5201" -t
+	timeout 30 ip netns exec "$ns_a" iperf3 -c 10.200.0.2 -t 5 -J >"$tmp/iperf3.json" 2>&1
+	kill "$srv" 2>/dev/null # still waiting when the client never came
+	wait "$srv" 2>/dev/null
+	forget_pid "$srv"
+	bits=$(python3 -c 'import json, sys
+e = json.load(open(sys.argv[1]))["end"]["sum_received"]
+print(int(e["bytes"]), "%.0f" % (e["bits_per_second"] / 1e6))' "$tmp/iperf3.json" 2>/dev/null)
+	echo "iperf3 A -> B's VIP, 5 s: ${bits:-nothing} (bytes, Mbit/s)"
+	[ "${bits%% *}" -gt 1000000 ] 2>/dev/null
+}
+
+# The tunnel's path: NAT 1 <-> NAT 2 straight over the bridge carries the
+# iperf3 bytes; the nucleus's share of the bridge is a small fraction.
+direct_path() {
+	local ab ba ab_bytes nuc_bytes
+	ab=$(cl_count a_to_b)
+	ba=$(cl_count b_to_a)
+	ab_bytes=$(cl_count a_to_b bytes)
+	nuc_bytes=$(($(cl_count to_nucleus bytes) + $(cl_count from_nucleus bytes)))
+	echo "bridge: NAT 1 -> NAT 2 $ab packets ($ab_bytes bytes), NAT 2 -> NAT 1 $ba packets;" \
+		"to and from the nucleus $nuc_bytes bytes"
+	[ "$ab" -gt 1000 ] && [ "$ba" -gt 100 ] && [ "$((nuc_bytes * 100))" -lt "$ab_bytes" ]
+}
+
+# The nucleus received only signaling: a few dozen messages of known types
+# (REGISTER, HEARTBEAT, QUERY_PEER, LEAVE), not thousands of packets.
+nucleus_signaling_only() {
+	local rx
+	rx=$(cl_metric_sum 'omni_nucleus_messages_total{direction="rx"')
+	echo "nucleus: $rx signaling messages received in all"
+	[ "$rx" -gt 0 ] && [ "$rx" -lt 300 ]
+}
+
+wrong_secret_unanswered() {
+	local sent got
+	sent=$(cl_count c_to_nucleus)
+	got=$(cl_count nucleus_to_c)
+	echo "bridge: edge C -> nucleus $sent datagrams, nucleus -> edge C $got"
+	[ "$sent" -gt 0 ] && [ "$got" = 0 ]
+}
+
+never_listed() {
+	local peers
+	peers=$(cl_stat a sig_peers)
+	echo "edge A: sig_peers $peers"
+	! grep -F -- "$kc" "$tmp/a.log" && [ "$peers" = 1 ]
+}
+
+# ---- IPv4, each edge behind its own NAT ----
+cl_topology_v4 || die "topology"
+OMNI_TEST_NUCLEUS_EXPIRY_MS=6000 cl_nucleus_start || die "the nucleus did not start"
+cl_stun_start || die "coturn did not start"
+cl_edge_start a 10.200.0.1/24 fd00:200::1/64 "$secret" 203.0.113.1:51820 \
+	--stun 203.0.113.2:3478 || die "edge A"
+cl_edge_start b 10.200.0.2/24 fd00:200::2/64 "$secret" 203.0.113.1:51820 \
+	--stun 203.0.113.2:3478 || die "edge B"
+
+check "A registers; the nucleus sees it as NAT 1 (203.0.113.11)" cl_wait_log a \
+	"^omninervous: nucleus: registered with 203\.0\.113\.1:51820 as 203\.0\.113\.11:[0-9]+ \(cluster lab\)"
+check "B registers; the nucleus sees it as NAT 2 (203.0.113.12)" cl_wait_log b \
+	"^omninervous: nucleus: registered with 203\.0\.113\.1:51820 as 203\.0\.113\.12:[0-9]+ \(cluster lab\)"
+check "STUN through coturn: A's reflexive address is NAT 1's" cl_wait_log a \
+	"^omninervous: stun: reflexive address 203\.0\.113\.11:[0-9]+ \(from 203\.0\.113\.2:3478\)"
+check "A learns B (its key, VIP 10.200.0.2)" cl_wait_fixed a \
+	"omninervous: nucleus: peer joined $kb vip 10.200.0.2"
+check "B learns A (its key, VIP 10.200.0.1)" cl_wait_fixed b \
+	"omninervous: nucleus: peer joined $ka vip 10.200.0.1"
+check "the nucleus has 2 members in lab" test "$(cl_metric 'omni_nucleus_members{cluster="lab"}')" = 2
+
+checkv "ping A -> B's VIP 10.200.0.2 through both NATs" ping_vip a 10.200.0.2
+checkv "ping B -> A's VIP 10.200.0.1" ping_vip b 10.200.0.1
+checkv "ping -6 A -> B's VIP6 fd00:200::2" ping_vip a fd00:200::2 -6
+check "handshakes completed on both edges" bash -c \
+	"[ $(cl_stat a handshakes_completed) -ge 1 ] && [ $(cl_stat b handshakes_completed) -ge 1 ]"
+checkv "iperf3 5 s A -> B between the VIPs" iperf_vips
+checkv "the data goes straight NAT 1 <-> NAT 2, not through the nucleus" direct_path
+checkv "the nucleus received signaling only (its /metrics)" nucleus_signaling_only
+
+# ---- a third edge with the wrong secret ----
+drops_before=$(cl_metric_sum omni_nucleus_drops_total)
+cl_edge_start c 10.200.0.3/24 "" "wrong-$secret" 203.0.113.1:51820 --stun 203.0.113.2:3478 ||
+	die "edge C"
+sleep $((3 * heartbeat_ms / 1000))
+checkv "edge C (wrong secret) is never listed by A" never_listed
+checkv "edge C gets no answer from the nucleus" wrong_secret_unanswered
+check "edge C never registers" bash -c "! grep -q 'nucleus: registered' '$tmp/c.log' &&
+	[ $(cl_stat c sig_registered) = 0 ]"
+drops_after=$(cl_metric_sum omni_nucleus_drops_total)
+check "the nucleus counts C's datagrams as drops ($drops_before -> $drops_after)" \
+	test "$drops_after" -gt "$drops_before"
+cl_stop c
+
+# ---- B leaves ----
+t0=$(date +%s%N)
+cl_stop b
+check "B stops with status 0 (SIGTERM)" test $? = 0
+if cl_wait_fixed a "omninervous: nucleus: peer left $kb" 10 >"$tmp/left.out"; then
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	check "A sees B leave within one heartbeat ($ms ms after SIGTERM; heartbeat $heartbeat_ms ms)" \
+		test "$ms" -le $((heartbeat_ms + 1000))
+else
+	check "A sees B leave" bash -c "cat '$tmp/left.out'; false"
+fi
+check "A has no cluster peer left" test "$(cl_stat a sig_peers)" = 0
+
+# ---- IPv6-only underlay ----
+mv "$tmp/a.log" "$tmp/a-v4.log"
+mv "$tmp/b.log" "$tmp/b-v4.log"
+mv "$tmp/nucleus.log" "$tmp/nucleus-v4.log"
+cl_teardown
+cl_topology_v6 || die "IPv6 topology"
+cl_nucleus_start || die "the nucleus did not start (IPv6)"
+cl_edge_start a 10.200.0.1/24 fd00:200::1/64 "$secret" "[2001:db8:1::1]:51820" || die "edge A (IPv6)"
+cl_edge_start b 10.200.0.2/24 fd00:200::2/64 "$secret" "[2001:db8:1::1]:51820" || die "edge B (IPv6)"
+check "IPv6-only: A registers, seen as 2001:db8:1::2" cl_wait_log a \
+	"^omninervous: nucleus: registered with \[2001:db8:1::1\]:51820 as \[2001:db8:1::2\]:[0-9]+"
+check "IPv6-only: B registers, seen as 2001:db8:1::3" cl_wait_log b \
+	"^omninervous: nucleus: registered with \[2001:db8:1::1\]:51820 as \[2001:db8:1::3\]:[0-9]+"
+checkv "IPv6-only: ping A -> B's VIP 10.200.0.2" ping_vip a 10.200.0.2
+checkv "IPv6-only: ping -6 B -> A's VIP6 fd00:200::1" ping_vip b fd00:200::1 -6
+
+[ "$failed" = 0 ] || die "some checks failed"
+echo "cluster: all checks passed"
