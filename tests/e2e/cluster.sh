@@ -193,5 +193,9 @@ check "IPv6-only: B registers, seen as 2001:db8:1::3" cl_wait_log b \
 checkv "IPv6-only: ping A -> B's VIP 10.200.0.2" ping_vip a 10.200.0.2
 checkv "IPv6-only: ping -6 B -> A's VIP6 fd00:200::1" ping_vip b fd00:200::1 -6
 
+cl_teardown
+check "no sanitizer report in any log" bash -c \
+	"! grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' '$tmp'/*.log"
+
 [ "$failed" = 0 ] || die "some checks failed"
 echo "cluster: all checks passed"
