@@ -113,6 +113,7 @@ static void read_local(struct omni_edge *e)
 {
 	struct net_local *l = &e->dp.local;
 	const struct dp_kif *k = &e->under.kif;
+	uint8_t gw[16];
 	unsigned i;
 
 	memset(l, 0, sizeof(*l));
@@ -130,6 +131,16 @@ static void read_local(struct omni_edge *e)
 			memcpy(l->ip6.b, a->addr, 16);
 			e->ctl.prefix6 = a->prefix_len;
 		}
+	}
+	/* Off-link destinations (a nucleus, peers behind NAT) go to the
+	 * kernel's default next hop on this interface. */
+	if (dp_kif_default_gw(e->cfg.iface.underlay, AF_INET, gw) == 0) {
+		e->ctl.gw4.family = NET_AF_IP4;
+		memcpy(e->ctl.gw4.ip4.b, gw, 4);
+	}
+	if (dp_kif_default_gw(e->cfg.iface.underlay, AF_INET6, gw) == 0) {
+		e->ctl.gw6.family = NET_AF_IP6;
+		memcpy(e->ctl.gw6.ip6.b, gw, 16);
 	}
 }
 

@@ -665,6 +665,7 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 	e->dp.other_udp_to_control = true;
 	printf("%s: nucleus %s, cluster %s, %u STUN server(s)\n", prog, s->nucleus_text,
 	       cfg->network.cluster, s->n_stun);
+	fflush(stdout);
 	return 0;
 }
 
@@ -692,6 +693,14 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 
 	if (!s || !s->client)
 		return;
+	{
+		const struct sig_client_stats *cs = sig_client_stats(s->client);
+		uint64_t rx = 0;
+
+		for (unsigned k = 0; k < SIG_TYPE_COUNT; k++)
+			rx += cs->rx[k];
+		fprintf(out, "stats: sig_rx %" PRIu64 "\n", rx);
+	}
 	fprintf(out, "stats: sig_registered %d\n", sig_client_registered(s->client));
 	fprintf(out, "stats: sig_peers %u\n", sig_client_n_peers(s->client));
 	fprintf(out, "stats: sig_joined %" PRIu64 "\nstats: sig_left %" PRIu64 "\n",
