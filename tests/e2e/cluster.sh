@@ -25,6 +25,10 @@
 # arrives before the local edge has sent does not take the port the
 # masquerade wants to keep.
 #
+# Dual-stack phase: N, A and B with IPv4 and IPv6 on one bridge,
+# prefer_ipv6 from a JSON file: the tunnel must run over IPv6 (nft counters
+# on the bridge).
+#
 # IPv6-only phase: N, A and B on one bridge with 2001:db8:1::1, ::2, ::3
 # and no IPv4 at all; --nucleus [2001:db8:1::1]:51820.
 #
@@ -178,13 +182,56 @@ link "cN$P" n$P 2001:db8:1::1/64 && link "cA$P" a$P 2001:db8:1::2/64 &&
 start nucleus "cN$P" "$omni" --mode nucleus --port 51820 --cluster lab --secret "$secret" \
 	--metrics off
 wait_log nucleus "^nucleus: udp port 51820" 10 || die "the nucleus did not start (IPv6)"
-edge a "cA$P" a$P 10.200.0.1/24 "$secret" "[2001:db8:1::1]:51820"
-edge b "cB$P" b$P 10.200.0.2/24 "$secret" "[2001:db8:1::1]:51820"
+# A registers first and has a slow heartbeat: it cannot hear of B from a
+# delta before it asks the nucleus (B knows A from its REGISTER_ACK).
+OMNI_TEST_HEARTBEAT_MS=60000 edge a "cA$P" a$P 10.200.0.1/24 "$secret" "[2001:db8:1::1]:51820"
 check "IPv6-only: edge A registers over IPv6" \
 	wait_log a "nucleus: registered with \[2001:db8:1::1\]:51820 as \[2001:db8:1::2\]"
+OMNI_TEST_HEARTBEAT_MS=60000 edge b "cB$P" b$P 10.200.0.2/24 "$secret" "[2001:db8:1::1]:51820"
+wait_log b "nucleus: registered" 20 >/dev/null
 check "IPv6-only: A -> B's VIP at once (query, punch)" ping_vip "cA$P" 10.200.0.2
 check "IPv6-only: A asked the nucleus and both punched" \
 	test "$(stat_of a sig_queries)" -ge 1 -a "$(stat_of a sig_punches)" -ge 1
+
+# ---- dual stack, prefer_ipv6 (Happy Eyeballs): the tunnel takes IPv6 ----
+for p in $pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+pids=
+for ns in $made_ns; do ip netns del "$ns"; done
+made_ns=
+make_ns "cI$P" "cN$P" "cA$P" "cB$P"
+ip -n "cI$P" link add brI type bridge && ip -n "cI$P" link set brI up
+link "cN$P" n$P 192.0.2.1/24 2001:db8:1::1/64 && link "cA$P" a$P 192.0.2.2/24 2001:db8:1::2/64 &&
+	link "cB$P" b$P 192.0.2.3/24 2001:db8:1::3/64 || die "dual-stack topology"
+ip netns exec "cI$P" nft -f - <<-NFT || die "nft bridge counters"
+table bridge omni_count {
+	chain count {
+		type filter hook forward priority filter;
+		ip daddr 192.0.2.3 udp dport 51820 counter
+		ip6 daddr 2001:db8:1::3 udp dport 51820 counter
+	}
+}
+NFT
+# A 2 s head start for IPv6 (default 250 ms): on a loaded 2-core CI runner
+# a handshake can take longer than 250 ms, and then IPv4 rightly wins.
+echo '{ "network": { "prefer_ipv6": true, "happy_eyeballs_delay_ms": 2000 } }' >"$tmp/he.json"
+start nucleus "cN$P" "$omni" --mode nucleus --port 51820 --cluster lab --secret "$secret" \
+	--metrics off
+wait_log nucleus "^nucleus: udp port 51820" 10 || die "the nucleus did not start (dual stack)"
+edge a "cA$P" a$P 10.200.0.1/24 "$secret" 192.0.2.1:51820 --config "$tmp/he.json"
+edge b "cB$P" b$P 10.200.0.2/24 "$secret" 192.0.2.1:51820 --config "$tmp/he.json"
+wait_log a "nucleus: registered" 20 >/dev/null && wait_log b "nucleus: registered" 20 >/dev/null ||
+	die "dual stack: no registration"
+took_ipv6() {
+	local v4 v6
+	v4=$(ip netns exec "cI$P" nft list chain bridge omni_count count |
+		awk '/ip daddr/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
+	v6=$(ip netns exec "cI$P" nft list chain bridge omni_count count |
+		awk '/ip6 daddr/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
+	echo "WireGuard packets to B: over IPv4 $v4, over IPv6 $v6"
+	[ "${v6:-0}" -ge 5 ] && [ "${v6:-0}" -gt "${v4:-0}" ]
+}
+check "dual stack, prefer_ipv6: A -> B's VIP" ping_vip "cA$P" 10.200.0.2
+check "dual stack, prefer_ipv6: the tunnel runs over IPv6" took_ipv6
 
 if [ "$failed" = 0 ]; then
 	echo "PASS: cluster, all checks"
