@@ -113,6 +113,7 @@ static void read_local(struct omni_edge *e)
 {
 	struct net_local *l = &e->dp.local;
 	const struct dp_kif *k = &e->under.kif;
+	uint8_t gw[16];
 	unsigned i;
 
 	memset(l, 0, sizeof(*l));
@@ -130,6 +131,16 @@ static void read_local(struct omni_edge *e)
 			memcpy(l->ip6.b, a->addr, 16);
 			e->ctl.prefix6 = a->prefix_len;
 		}
+	}
+	/* Off-link destinations (a nucleus, peers behind NAT) go to the
+	 * kernel's default next hop on this interface. */
+	if (dp_kif_default_gw(e->cfg.iface.underlay, AF_INET, gw) == 0) {
+		e->ctl.gw4.family = NET_AF_IP4;
+		memcpy(e->ctl.gw4.ip4.b, gw, 4);
+	}
+	if (dp_kif_default_gw(e->cfg.iface.underlay, AF_INET6, gw) == 0) {
+		e->ctl.gw6.family = NET_AF_IP6;
+		memcpy(e->ctl.gw6.ip6.b, gw, 16);
 	}
 }
 
@@ -276,12 +287,30 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 	return 0;
 }
 
+/*
+ * The idle back-off of every polling lcore. OMNI_IDLE=busy turns it off
+ * (never sleep, no deep idle): for measuring what the back-off costs in
+ * latency (tools/bench-tunnel), at the price of a core per lcore.
+ */
+static struct dp_idle_conf idle_conf = { .max_ns = DP_IDLE_MAX_NS };
+
+static void idle_conf_read(void)
+{
+	const char *s = getenv("OMNI_IDLE");
+
+	if (!s || strcmp(s, "busy") != 0)
+		return;
+	idle_conf = (struct dp_idle_conf){ .max_ns = 0, .no_deep_idle = true };
+	fprintf(stderr, "omninervous: WARNING: OMNI_IDLE=busy: polling never sleeps, "
+		"each lcore burns a whole core even when idle\n");
+}
+
 static int worker_main(void *arg)
 {
 	struct omni_worker *w = arg;
 	struct dp_idle idle;
 
-	dp_idle_init(&idle, &(struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS });
+	dp_idle_init(&idle, &idle_conf);
 	rte_rcu_qsbr_thread_register(w->dp->rcu, w->rcu_id);
 	rte_rcu_qsbr_thread_online(w->dp->rcu, w->rcu_id);
 	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_RELAXED))
@@ -313,9 +342,10 @@ void omni_edge_run(struct omni_edge *e)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	idle_conf_read();
 	for (i = 0; i < e->n_workers; i++)
 		rte_eal_remote_launch(worker_main, &e->workers[i], e->workers[i].lcore);
-	dp_idle_init(&e->idle, &(struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS });
+	dp_idle_init(&e->idle, &idle_conf);
 	while (!stop_requested) {
 		n = single ? omni_worker_poll(single) : 0;
 		n += omni_control_poll(&e->ctl);

@@ -251,6 +251,13 @@ static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *
 			ep_to_sockaddr(&sp->cand[i], &p.endpoint.addr);
 			break;
 		}
+	{
+		char key[WG_KEY_B64_LEN + 1], ep[OMNI_ADDR_TEXT_MAX];
+
+		wg_key_to_base64(key, sp->pubkey);
+		omni_sockaddr_format(&p.endpoint.addr, ep);
+		printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, n);
+	}
 	if (omni_edge_peer_add(e, &p, err, sizeof(err)) != 0) {
 		char key[WG_KEY_B64_LEN + 1];
 
@@ -259,6 +266,25 @@ static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *
 	}
 	sodium_memzero(p.preshared_key, WG_KEY_LEN);
 	return omni_control_peer_find(&e->ctl, sp->pubkey);
+}
+
+/* Candidates whose next hop was still being resolved get the same
+ * initiation from the outbox as soon as it is (a first ND/ARP must not
+ * hand the race to the later family). */
+static void resend_later(struct omni_edge *e, struct omni_dp_peer *peer,
+			 const struct omni_dp_endpoint *cands, unsigned n)
+{
+	uint64_t now_ms = unix_ms();
+
+	for (unsigned i = 0; i < n; i++) {
+		struct sig_addr to = { .family = cands[i].addr.family == NET_AF_IP4 ? 4 : 6,
+				       .port = cands[i].port };
+
+		memcpy(to.ip, cands[i].addr.family == NET_AF_IP4 ? cands[i].addr.ip4.b :
+								  cands[i].addr.ip6.b,
+		       to.family == 4 ? 4 : 16);
+		send_or_keep(e, &to, peer->last_init, sizeof(peer->last_init), now_ms);
+	}
 }
 
 /* Handshakes to every candidate at once; the later family after the
@@ -277,11 +303,12 @@ static void punch(struct omni_edge *e, const struct sig_peer *sp)
 	if (n == 0)
 		return;
 	s->stats.punches++;
-	if (!s->prefer_ipv6 || n_first == 0 || n_first == n) {
-		omni_control_initiate_to(&e->ctl, peer, cands, n, now);
+	if (!s->prefer_ipv6 || n_first == 0 || n_first == n)
+		n_first = n;
+	if (omni_control_initiate_to(&e->ctl, peer, cands, n_first, now) < n_first)
+		resend_later(e, peer, cands, n_first);
+	if (n_first == n)
 		return;
-	}
-	omni_control_initiate_to(&e->ctl, peer, cands, n_first, now);
 	for (i = 0; i < PUNCH_MAX && s->later[i].used; i++)
 		;
 	if (i == PUNCH_MAX)
@@ -665,6 +692,7 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 	e->dp.other_udp_to_control = true;
 	printf("%s: nucleus %s, cluster %s, %u STUN server(s)\n", prog, s->nucleus_text,
 	       cfg->network.cluster, s->n_stun);
+	fflush(stdout);
 	return 0;
 }
 
@@ -692,6 +720,14 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 
 	if (!s || !s->client)
 		return;
+	{
+		const struct sig_client_stats *cs = sig_client_stats(s->client);
+		uint64_t rx = 0;
+
+		for (unsigned k = 0; k < SIG_TYPE_COUNT; k++)
+			rx += cs->rx[k];
+		fprintf(out, "stats: sig_rx %" PRIu64 "\n", rx);
+	}
 	fprintf(out, "stats: sig_registered %d\n", sig_client_registered(s->client));
 	fprintf(out, "stats: sig_peers %u\n", sig_client_n_peers(s->client));
 	fprintf(out, "stats: sig_joined %" PRIu64 "\nstats: sig_left %" PRIu64 "\n",

@@ -217,3 +217,62 @@ const char *dp_ifaddr_str(const struct dp_ifaddr *a, char *buf, unsigned size)
 	snprintf(buf, size, "%s/%u", ip, a->prefix_len);
 	return buf;
 }
+
+/* /proc/net/route: "Iface Destination Gateway Flags ..." in hex, host order
+ * of the kernel's (little-endian) u32, i.e. the address bytes in order. */
+static int default_gw4(const char *name, uint8_t out[16])
+{
+	FILE *f = fopen("/proc/net/route", "r");
+	char line[256], ifc[IFNAMSIZ + 1];
+	unsigned dst, gw, flags;
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%16s %x %x %x", ifc, &dst, &gw, &flags) != 4)
+			continue;
+		if (strcmp(ifc, name) == 0 && dst == 0 && (flags & 0x2) && gw) {
+			memcpy(out, &gw, 4); /* stored in network byte order */
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* /proc/net/ipv6_route: dst plen src plen next_hop metric refcnt use flags ifname. */
+static int default_gw6(const char *name, uint8_t out[16])
+{
+	FILE *f = fopen("/proc/net/ipv6_route", "r");
+	char line[512], dst[33], src[33], hop[33], ifc[IFNAMSIZ + 1];
+	unsigned dlen, slen, metric, ref, use, flags;
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%32s %x %32s %x %32s %x %x %x %x %16s", dst, &dlen, src, &slen, hop,
+			   &metric, &ref, &use, &flags, ifc) != 10)
+			continue;
+		if (strcmp(ifc, name) || dlen || strspn(dst, "0") != 32 || strspn(hop, "0") == 32)
+			continue;
+		for (int i = 0; i < 16; i++) {
+			unsigned b;
+
+			sscanf(hop + 2 * i, "%2x", &b);
+			out[i] = (uint8_t)b;
+		}
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+int dp_kif_default_gw(const char *name, int family, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	return family == AF_INET ? default_gw4(name, out) : default_gw6(name, out);
+}

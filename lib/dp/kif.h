@@ -45,6 +45,9 @@ int dp_kif_tx_offloads_off(const char *name);
 /* Mount bpffs at /sys/fs/bpf unless it is there (libxdp pins its XDP
  * dispatcher there; `ip netns exec` gives a fresh /sys without it). */
 int dp_kif_bpffs_ensure(void);
+/* The default route's next hop through interface name (this network
+ * namespace): 0 with the address in out (network order), or -ENOENT. */
+int dp_kif_default_gw(const char *name, int family, uint8_t out[16]);
 
 /* "192.0.2.1/24", "2001:db8::1/64"; no prefix: /32 or /128. */
 int dp_ifaddr_parse(const char *s, struct dp_ifaddr *a);

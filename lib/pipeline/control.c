@@ -160,12 +160,15 @@ static void timer_events(struct omni_dp_peer *peer)
 	peer->seen_data_rx_ns = drx;
 }
 
-static void initiate(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now, bool retry)
+/* False when it could not go out yet (no path: next hop unresolved). */
+static bool initiate(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now, bool retry)
 {
 	if (!wg_timers_may_send_initiation(&peer->timers, now))
-		return;
-	if (omni_control_send_initiation(c, peer, now))
-		wg_timers_handshake_initiated(&peer->timers, now, retry);
+		return true;
+	if (!omni_control_send_initiation(c, peer, now))
+		return false;
+	wg_timers_handshake_initiated(&peer->timers, now, retry);
+	return true;
 }
 
 static void peer_tick(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
@@ -187,7 +190,10 @@ static void peer_tick(struct omni_control *c, struct omni_dp_peer *peer, uint64_
 	if (__atomic_exchange_n(&peer->want_handshake, 0, __ATOMIC_RELAXED)) {
 		if (!peer->tx || wg_keypair_should_rekey_on_send(&peer->tx->wg, now) ||
 		    wg_keypair_should_rekey_on_receive(&peer->tx->wg, now))
-			initiate(c, peer, now, false);
+			if (!initiate(c, peer, now, false))
+				/* Asked for (a keepalive peer, a rekey) but the next
+				 * hop is still being resolved: again next tick. */
+				__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
 	}
 	/* Packets wait and no handshake is in flight (say the next hop was
 	 * unresolved when they came): try again. Rate-limited by the timers. */

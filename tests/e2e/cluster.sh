@@ -17,7 +17,10 @@
 #   - B stops (SIGTERM, it says LEAVE): A logs "peer left" within one
 #     heartbeat (OMNI_TEST_HEARTBEAT_MS=2000);
 #   - IPv6-only underlay (no IPv4 address at all, --nucleus [2001:db8:1::1]:51820):
-#     registration over IPv6 and ping between the VIPs.
+#     registration over IPv6; A pings B's VIP before a heartbeat could tell
+#     it of B: the query and punch path;
+#   - dual stack with prefer_ipv6 (Happy Eyeballs, a JSON file): the
+#     tunnel runs over IPv6 (bridge counters by family).
 #
 # Usage: cluster.sh BUILD_DIR
 set -u
@@ -53,6 +56,15 @@ checkv() {
 	check "$@"
 	[ "$failed" = 0 ] && sed 's/^/    /' "$tmp/check.out"
 	[ "$before" = 0 ] || failed=1
+}
+
+# phase_end NAME: stops everything, keeps the logs as *-NAME.log.
+phase_end() {
+	local f
+	cl_teardown
+	for f in "$tmp"/a.log "$tmp"/b.log "$tmp"/c.log "$tmp"/nucleus.log "$tmp"/turn.log; do
+		[ -f "$f" ] && mv "$f" "${f%.log}-$1.log"
+	done
 }
 
 # ping_vip NAME DST [-6]: 5 echoes (ping keeps sending until 5 came back,
@@ -157,8 +169,9 @@ cl_edge_start c 10.200.0.3/24 "" "wrong-$secret" 203.0.113.1:51820 --stun 203.0.
 sleep $((3 * heartbeat_ms / 1000))
 checkv "edge C (wrong secret) is never listed by A" never_listed
 checkv "edge C gets no answer from the nucleus" wrong_secret_unanswered
-check "edge C never registers" bash -c "! grep -q 'nucleus: registered' '$tmp/c.log' &&
-	[ $(cl_stat c sig_registered) = 0 ]"
+check "edge C never registers and receives no signaling" bash -c \
+	"! grep -q 'nucleus: registered' '$tmp/c.log' &&
+	 [ $(cl_stat c sig_registered) = 0 ] && [ $(cl_stat c sig_rx) = 0 ]"
 drops_after=$(cl_metric_sum omni_nucleus_drops_total)
 check "the nucleus counts C's datagrams as drops ($drops_before -> $drops_after)" \
 	test "$drops_after" -gt "$drops_before"
@@ -177,23 +190,50 @@ else
 fi
 check "A has no cluster peer left" test "$(cl_stat a sig_peers)" = 0
 
-# ---- IPv6-only underlay ----
-mv "$tmp/a.log" "$tmp/a-v4.log"
-mv "$tmp/b.log" "$tmp/b-v4.log"
-mv "$tmp/nucleus.log" "$tmp/nucleus-v4.log"
-cl_teardown
+# ---- IPv6-only underlay: the query and punch path ----
+phase_end v4
 cl_topology_v6 || die "IPv6 topology"
 cl_nucleus_start || die "the nucleus did not start (IPv6)"
-cl_edge_start a 10.200.0.1/24 fd00:200::1/64 "$secret" "[2001:db8:1::1]:51820" || die "edge A (IPv6)"
-cl_edge_start b 10.200.0.2/24 fd00:200::2/64 "$secret" "[2001:db8:1::1]:51820" || die "edge B (IPv6)"
+# A registers first and heartbeats slowly: it cannot hear of B from a delta
+# before its ping makes it ask the nucleus (B knows A from its REGISTER_ACK).
+OMNI_TEST_HEARTBEAT_MS=60000 cl_edge_start a 10.200.0.1/24 fd00:200::1/64 "$secret" \
+	"[2001:db8:1::1]:51820" || die "edge A (IPv6)"
 check "IPv6-only: A registers, seen as 2001:db8:1::2" cl_wait_log a \
 	"^omninervous: nucleus: registered with \[2001:db8:1::1\]:51820 as \[2001:db8:1::2\]:[0-9]+"
+OMNI_TEST_HEARTBEAT_MS=60000 cl_edge_start b 10.200.0.2/24 fd00:200::2/64 "$secret" \
+	"[2001:db8:1::1]:51820" || die "edge B (IPv6)"
 check "IPv6-only: B registers, seen as 2001:db8:1::3" cl_wait_log b \
 	"^omninervous: nucleus: registered with \[2001:db8:1::1\]:51820 as \[2001:db8:1::3\]:[0-9]+"
-checkv "IPv6-only: ping A -> B's VIP 10.200.0.2" ping_vip a 10.200.0.2
+checkv "IPv6-only: ping A -> B's VIP 10.200.0.2 at once" ping_vip a 10.200.0.2
+check "IPv6-only: A asked the nucleus and both punched" bash -c \
+	"[ $(cl_stat a sig_queries) -ge 1 ] && [ $(cl_stat a sig_punches) -ge 1 ] &&
+	 [ $(cl_stat b sig_punches) -ge 1 ]"
 checkv "IPv6-only: ping -6 B -> A's VIP6 fd00:200::1" ping_vip b fd00:200::1 -6
 
-cl_teardown
+# ---- dual stack, prefer_ipv6 (Happy Eyeballs): the tunnel takes IPv6 ----
+phase_end v6
+cl_topology_dual || die "dual-stack topology"
+cl_nucleus_start || die "the nucleus did not start (dual stack)"
+# A 2 s head start for IPv6 (default 250 ms): on a loaded 2-core runner a
+# handshake can take longer than 250 ms, and then IPv4 rightly wins.
+echo '{ "network": { "prefer_ipv6": true, "happy_eyeballs_delay_ms": 2000 } }' >"$tmp/he.json"
+cl_edge_start a 10.200.0.1/24 "" "$secret" 192.0.2.1:51820 --config "$tmp/he.json" ||
+	die "edge A (dual stack)"
+cl_edge_start b 10.200.0.2/24 "" "$secret" 192.0.2.1:51820 --config "$tmp/he.json" ||
+	die "edge B (dual stack)"
+cl_wait_log a "nucleus: registered" 20 >/dev/null && cl_wait_log b "nucleus: registered" 20 >/dev/null ||
+	die "dual stack: no registration"
+took_ipv6() {
+	local v4 v6
+	v4=$(cl_count v4_to_b)
+	v6=$(cl_count v6_to_b)
+	echo "bridge: WireGuard packets to B over IPv4 $v4, over IPv6 $v6"
+	[ "${v6:-0}" -ge 5 ] && [ "${v6:-0}" -gt "${v4:-0}" ]
+}
+checkv "dual stack, prefer_ipv6: ping A -> B's VIP" ping_vip a 10.200.0.2
+checkv "dual stack, prefer_ipv6: the tunnel runs over IPv6" took_ipv6
+phase_end dual
+
 check "no sanitizer report in any log" bash -c \
 	"! grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' '$tmp'/*.log"
 

@@ -17,7 +17,8 @@
 #                                     fd00:200::1/64      fd00:200::2/64
 #
 # IPv6-only (cl_topology_v6): N, A and B straight on the bridge with
-# 2001:db8:1::1, ::2, ::3 and no IPv4 address; no NAT, no STUN.
+# 2001:db8:1::1, ::2, ::3 and no IPv4 address; no NAT, no STUN. Dual stack
+# (cl_topology_dual): the same with 192.0.2.1, .2, .3 as well.
 #
 # Each edge's underlay is the veth inside its own namespace: the edge drives
 # it through AF_XDP, the kernel keeps its address and routes, and the edge
@@ -30,7 +31,7 @@
 # Functions (all return non-zero on failure, with a message):
 #   cl_need_tools                 exit 77 (skipped) without root or a tool
 #   cl_init                       $tmp, the identities a b c (cl_pub NAME)
-#   cl_topology_v4 / cl_topology_v6
+#   cl_topology_v4 / cl_topology_v6 / cl_topology_dual
 #   cl_nucleus_start [ARGS...]    omninervous --mode nucleus in N, /metrics
 #                                 on 127.0.0.1:9586 there (cl_metric KEY)
 #   cl_stun_start                 coturn as a plain STUN server in S
@@ -186,6 +187,28 @@ cl_topology_v4() {
 	cl_nat r1 203.0.113.11 198.51.100.1 a 198.51.100.2 || return 1
 	cl_nat r2 203.0.113.12 198.51.100.129 b 198.51.100.130 || return 1
 	cl_bridge_counters
+}
+
+# Dual stack: N, A and B straight on the bridge with 192.0.2.1, .2, .3 and
+# 2001:db8:1::1, ::2, ::3; the bridge counts WireGuard's port to B by
+# family (counters v4_to_b, v6_to_b).
+cl_topology_dual() {
+	make_ns "$ns_n" "$ns_a" "$ns_b" || return 1
+	cl_bridge || return 1
+	cl_link "$ns_n" "cun$P" 192.0.2.1/24 2001:db8:1::1/64 || return 1
+	cl_link "$ns_a" "$(cl_if a)" 192.0.2.2/24 2001:db8:1::2/64 || return 1
+	cl_link "$ns_b" "$(cl_if b)" 192.0.2.3/24 2001:db8:1::3/64 || return 1
+	ip netns exec "$ns_i" nft -f - <<-NFT
+	table bridge omni_count {
+		counter v4_to_b {}
+		counter v6_to_b {}
+		chain forward {
+			type filter hook forward priority filter;
+			ip daddr 192.0.2.3 udp dport 51820 counter name v4_to_b
+			ip6 daddr 2001:db8:1::3 udp dport 51820 counter name v6_to_b
+		}
+	}
+	NFT
 }
 
 cl_topology_v6() {
