@@ -273,7 +273,7 @@ cl_wait_fixed() { cl_wait_grep -F "$@"; }
 cl_nucleus_start() {
 	cl_start nucleus "$ns_n" "$omni" --mode nucleus --port 51820 --cluster lab \
 		--secret "$secret" --metrics "$CL_METRICS" "$@"
-	cl_wait_log nucleus "^nucleus: udp port 51820" 10
+	cl_wait_log nucleus "^nucleus: udp port 51820" 30
 }
 
 # cl_metric KEY: one series of the nucleus's /metrics (0 when absent);
