@@ -6,7 +6,8 @@
 # nftables masquerade NAT. The edges know only the nucleus's address, the
 # cluster name and the secret. Checked:
 #   - both register; the nucleus sees each as its NAT's public address;
-#   - STUN through coturn gives edge A its NAT's address 203.0.113.11;
+#   - STUN through coturn gives edge A its NAT's address 203.0.113.11, and
+#     edge B (a list of two servers, the first silent) NAT 2's;
 #   - A and B discover each other (joined lines with the other's key);
 #   - ping both ways between the VIPs (IPv4 and IPv6 inner), then a 5 s
 #     iperf3: the tunnel goes straight from NAT 1 to NAT 2 (the bridge's
@@ -138,8 +139,9 @@ OMNI_TEST_NUCLEUS_EXPIRY_MS=6000 cl_nucleus_start || die "the nucleus did not st
 cl_stun_start || die "coturn did not start"
 cl_edge_start a 10.200.0.1/24 fd00:200::1/64 "$secret" 203.0.113.1:51820 \
 	--stun 203.0.113.2:3478 || die "edge A"
+# B's list starts with an address where no STUN server answers.
 cl_edge_start b 10.200.0.2/24 fd00:200::2/64 "$secret" 203.0.113.1:51820 \
-	--stun 203.0.113.2:3478 || die "edge B"
+	--stun 203.0.113.9:3478,203.0.113.2:3478 || die "edge B"
 
 check "A registers; the nucleus sees it as NAT 1 (203.0.113.11)" cl_wait_log a \
 	"^omninervous: nucleus: registered with 203\.0\.113\.1:51820 as 203\.0\.113\.11:[0-9]+ \(cluster lab\)"
@@ -147,6 +149,8 @@ check "B registers; the nucleus sees it as NAT 2 (203.0.113.12)" cl_wait_log b \
 	"^omninervous: nucleus: registered with 203\.0\.113\.1:51820 as 203\.0\.113\.12:[0-9]+ \(cluster lab\)"
 check "STUN through coturn: A's reflexive address is NAT 1's" cl_wait_log a \
 	"^omninervous: stun: reflexive address 203\.0\.113\.11:[0-9]+ \(from 203\.0\.113\.2:3478\)"
+check "STUN, two servers, the first silent: B's reflexive address is NAT 2's" cl_wait_log b \
+	"^omninervous: stun: reflexive address 203\.0\.113\.12:[0-9]+ \(from 203\.0\.113\.2:3478\)"
 check "A learns B (its key, VIP 10.200.0.2)" cl_wait_fixed a \
 	"omninervous: nucleus: peer joined $kb vip 10.200.0.2"
 check "B learns A (its key, VIP 10.200.0.1)" cl_wait_fixed b \
