@@ -109,15 +109,11 @@ static int remember(struct omni_config *cfg, const struct omni_peer *p, size_t a
 
 	if (omni_peer_copy(&copy, p) != 0)
 		return -ENOMEM;
-	omni_config_remove_peer(cfg, at);
-	slot = omni_config_add_peer(cfg);
-	if (!slot) {
-		struct omni_config tmp;
-
-		omni_config_init(&tmp);
-		tmp.peers = &copy;
-		tmp.n_peers = 1;
-		omni_config_remove_peer(&tmp, 0); /* wipes copy */
+	if (at < cfg->n_peers) {
+		slot = &cfg->peers[at];
+		omni_peer_clear(slot);
+	} else if (!(slot = omni_config_add_peer(cfg))) {
+		omni_peer_clear(&copy);
 		return -ENOMEM;
 	}
 	*slot = copy;

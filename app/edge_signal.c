@@ -112,12 +112,6 @@ static void addr_from_view(const struct net_udp_view *v, struct sig_addr *a)
 	       v->src.family == NET_AF_IP4 ? 4 : 16);
 }
 
-static bool same_addr(const struct sig_addr *a, const struct sig_addr *b)
-{
-	return a->family == b->family && a->port == b->port &&
-	       !memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16);
-}
-
 /* ---- sending ---- */
 
 static bool send_now(struct omni_edge *e, const struct sig_addr *to, const void *p, size_t len)
@@ -172,27 +166,11 @@ static void cand_to_ep(const struct sig_addr *a, struct omni_dp_endpoint *ep)
 	ep->port = a->port;
 }
 
-static void ep_to_sockaddr(const struct sig_addr *a, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == 4) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(a->port);
-		memcpy(&s4->sin_addr, a->ip, 4);
-	} else if (a->family == 6) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(a->port);
-		memcpy(&s6->sin6_addr, a->ip, 16);
-	}
-}
-
 /* Candidates we can reach (our underlay has that family), the preferred
- * family first; *n_first of them are of that family. */
+ * family first; *n_first of them are of that family. idx (may be NULL)
+ * gets each one's place in p->cand. */
 static unsigned usable_cands(const struct omni_edge *e, const struct sig_peer *p,
-			     struct omni_dp_endpoint *out, unsigned *n_first)
+			     struct omni_dp_endpoint *out, unsigned *idx, unsigned *n_first)
 {
 	const struct net_local *l = &e->dp.local;
 	static const uint8_t zero[16];
@@ -207,6 +185,8 @@ static unsigned usable_cands(const struct omni_edge *e, const struct sig_peer *p
 		for (i = 0; i < p->n_cand && i < SIG_CAND_MAX; i++) {
 			if (p->cand[i].family != fam || (fam == 4 && !have4) || (fam == 6 && !have6))
 				continue;
+			if (idx)
+				idx[n] = i;
 			cand_to_ep(&p->cand[i], &out[n++]);
 			if (pass == 0)
 				(*n_first)++;
@@ -229,8 +209,8 @@ static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *
 	struct omni_dp_endpoint cands[SIG_CAND_MAX];
 	struct omni_prefix aips[2];
 	struct omni_peer p = { 0 };
-	char err[OMNI_CONFIG_ERR_MAX];
-	unsigned n_first, n;
+	char err[OMNI_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[OMNI_ADDR_TEXT_MAX];
+	unsigned idx[SIG_CAND_MAX], n_first, n;
 
 	if (sodium_memcmp(sp->pubkey, e->ctl.id.public_key, WG_KEY_LEN) == 0)
 		return NULL;
@@ -244,26 +224,15 @@ static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *
 		vip_prefix(6, sp->vip6, &aips[p.n_allowed_ips++]);
 	p.allowed_ips = aips;
 	p.persistent_keepalive = CLUSTER_KEEPALIVE_S;
-	n = usable_cands(e, sp, cands, &n_first);
-	for (unsigned i = 0; i < sp->n_cand && n; i++)
-		if (cands[0].addr.family == (sp->cand[i].family == 4 ? NET_AF_IP4 : NET_AF_IP6) &&
-		    cands[0].port == sp->cand[i].port) {
-			ep_to_sockaddr(&sp->cand[i], &p.endpoint.addr);
-			break;
-		}
-	{
-		char key[WG_KEY_B64_LEN + 1], ep[OMNI_ADDR_TEXT_MAX];
-
-		wg_key_to_base64(key, sp->pubkey);
-		omni_sockaddr_format(&p.endpoint.addr, ep);
-		printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, n);
-	}
-	if (omni_edge_peer_add(e, &p, err, sizeof(err)) != 0) {
-		char key[WG_KEY_B64_LEN + 1];
-
-		wg_key_to_base64(key, sp->pubkey);
+	n = usable_cands(e, sp, cands, idx, &n_first);
+	if (n)
+		sig_addr_to_sockaddr(&sp->cand[idx[0]], sp->cand[idx[0]].family == 4 ? AF_INET : AF_INET6,
+				     &p.endpoint.addr);
+	wg_key_to_base64(key, sp->pubkey);
+	omni_sockaddr_format(&p.endpoint.addr, ep);
+	printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, n);
+	if (omni_edge_peer_add(e, &p, err, sizeof(err)) != 0)
 		printf("omninervous: nucleus: peer %s not installed: %s\n", key, err);
-	}
 	sodium_memzero(p.preshared_key, WG_KEY_LEN);
 	return omni_control_peer_find(&e->ctl, sp->pubkey);
 }
@@ -299,7 +268,7 @@ static void punch(struct omni_edge *e, const struct sig_peer *sp)
 
 	if (!peer)
 		return;
-	n = usable_cands(e, sp, cands, &n_first);
+	n = usable_cands(e, sp, cands, NULL, &n_first);
 	if (n == 0)
 		return;
 	s->stats.punches++;
@@ -472,7 +441,7 @@ static void stun_rx(struct omni_edge *e, const uint8_t *p, size_t len, const str
 	s->stats.stun_ok++;
 	s->stun_done = true;
 	s->stun_next_ms = now_ms + STUN_INTERVAL_MS;
-	if (same_addr(&mapped, &s->reflexive))
+	if (sig_addr_equal(&mapped, &s->reflexive))
 		return;
 	s->reflexive = mapped;
 	mapped.kind = SIG_KIND_STUN;
@@ -496,11 +465,11 @@ static void udp_hook(void *ctx, struct rte_mbuf *m, const struct net_udp_view *v
 
 	(void)now;
 	addr_from_view(v, &from);
-	if (same_addr(&from, &s->nucleus) && sig_is_signaling(p, v->payload_len)) {
+	if (sig_addr_equal(&from, &s->nucleus) && sig_is_signaling(p, v->payload_len)) {
 		sig_client_input(s->client, p, v->payload_len, now_ms);
 		drain(e, now_ms);
 	} else if (sig_stun_is_stun(p, v->payload_len)) {
-		for (i = 0; i < s->n_stun && !same_addr(&from, &s->stun[i]); i++)
+		for (i = 0; i < s->n_stun && !sig_addr_equal(&from, &s->stun[i]); i++)
 			;
 		if (i < s->n_stun)
 			stun_rx(e, p, v->payload_len, &from, now_ms);
@@ -714,20 +683,22 @@ unsigned omni_edge_signal_poll(struct omni_edge *e)
 	return n + drain(e, now_ms);
 }
 
+static uint64_t rx_total(const struct sig_client_stats *cs)
+{
+	uint64_t rx = 0;
+
+	for (unsigned k = 0; k < SIG_TYPE_COUNT; k++)
+		rx += cs->rx[k];
+	return rx;
+}
+
 void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 {
 	const struct omni_signal *s = e->sig;
 
 	if (!s || !s->client)
 		return;
-	{
-		const struct sig_client_stats *cs = sig_client_stats(s->client);
-		uint64_t rx = 0;
-
-		for (unsigned k = 0; k < SIG_TYPE_COUNT; k++)
-			rx += cs->rx[k];
-		fprintf(out, "stats: sig_rx %" PRIu64 "\n", rx);
-	}
+	fprintf(out, "stats: sig_rx %" PRIu64 "\n", rx_total(sig_client_stats(s->client)));
 	fprintf(out, "stats: sig_registered %d\n", sig_client_registered(s->client));
 	fprintf(out, "stats: sig_peers %u\n", sig_client_n_peers(s->client));
 	fprintf(out, "stats: sig_joined %" PRIu64 "\nstats: sig_left %" PRIu64 "\n",

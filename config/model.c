@@ -272,9 +272,14 @@ int omni_peer_copy(struct omni_peer *dst, const struct omni_peer *src)
 	}
 	return 0;
 fail:
-	peer_free(dst);
-	memset(dst, 0, sizeof(*dst));
+	omni_peer_clear(dst);
 	return -ENOMEM;
+}
+
+void omni_peer_clear(struct omni_peer *peer)
+{
+	peer_free(peer);
+	memset(peer, 0, sizeof(*peer));
 }
 
 void omni_config_remove_peer(struct omni_config *cfg, size_t i)

@@ -228,6 +228,8 @@ struct omni_peer *omni_config_add_peer(struct omni_config *cfg);
 /* A deep copy of src into dst (uninitialized); 0 or -ENOMEM (dst left
  * empty). */
 int omni_peer_copy(struct omni_peer *dst, const struct omni_peer *src);
+/* Wipes its secrets, frees what it holds, leaves it zeroed. */
+void omni_peer_clear(struct omni_peer *peer);
 /* Removes peers[i], wiping its secrets; later peers move down by one. */
 void omni_config_remove_peer(struct omni_config *cfg, size_t i);
 struct omni_cluster *omni_nucleus_add_cluster(struct omni_nucleus *n);

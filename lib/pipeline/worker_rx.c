@@ -13,6 +13,7 @@
 #include "wg/messages.h"
 #include "wg/parse.h"
 #include "wg/transport.h"
+#include "signaling/stun.h"
 
 #include "worker_internal.h"
 
@@ -41,17 +42,21 @@ static enum omni_drop drop_of(enum wg_result r)
 	}
 }
 
-/* The nucleus protocol's magic, "ONSG" (signaling/wire.h SIG_MAGIC). */
-static bool is_signaling(const uint8_t *p, uint32_t len)
+static uint32_t be32_at(const uint8_t *p)
 {
-	return len >= 4 && p[0] == 'O' && p[1] == 'N' && p[2] == 'S' && p[3] == 'G';
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* STUN (RFC 5389 section 6): top two bits zero, magic cookie at 4. */
+/* The first checks of sig_is_signaling and sig_stun_is_stun (signaling/),
+ * with their constants: control runs the full ones on what comes through. */
+static bool is_signaling(const uint8_t *p, uint32_t len)
+{
+	return len >= SIG_DATAGRAM_MIN && be32_at(p) == SIG_MAGIC;
+}
+
 static bool is_stun(const uint8_t *p, uint32_t len)
 {
-	return len >= 20 && !(p[0] & 0xc0) && p[4] == 0x21 && p[5] == 0x12 && p[6] == 0xa4 &&
-	       p[7] == 0x42;
+	return len >= SIG_STUN_HEADER_LEN && !(p[0] & 0xc0) && be32_at(p + 4) == SIG_STUN_COOKIE;
 }
 
 /* Sorts one frame; data messages are appended to items. */
