@@ -59,6 +59,16 @@ static enum dp_host_kind host_kind(enum omni_host_port_kind k)
 	}
 }
 
+/* Whether idle sleeps end when a packet comes (dp/idle.h), by port. */
+static void print_idle_wake(const struct omni_edge *e, const char *prog)
+{
+	bool u = dp_port_rx_fd(&e->under, 0) >= 0, h = dp_port_rx_fd(&e->host, 0) >= 0;
+
+	printf("%s: idle sleeps wake on packets from %s\n", prog,
+	       u && h ? "both ports" : u ? "the underlay only" :
+	       h ? "the host port only" : "neither port (they end on time alone)");
+}
+
 static int open_ports(struct omni_edge *e, const char *prog)
 {
 	const struct omni_interface *ifc = &e->cfg.iface;
@@ -104,6 +114,7 @@ static int open_ports(struct omni_edge *e, const char *prog)
 	       dp_port_driver_name(e->under.driver), ifc->host_port_name,
 	       dp_host_kind_name(e->host.host_kind), ifc->mtu,
 	       e->n_workers ? "control on the main lcore + workers" : "single-lcore mode");
+	print_idle_wake(e, prog);
 	fflush(stdout);
 	return 0;
 }
@@ -250,6 +261,8 @@ static int setup_workers(struct omni_edge *e)
 		w->under_port = e->under.port_id;
 		w->host_port = e->host.port_id;
 		w->under_rxq = w->under_txq = w->host_rxq = w->host_txq = (uint16_t)i;
+		w->rx_fds[0] = dp_port_rx_fd(&e->under, (uint16_t)i);
+		w->rx_fds[1] = dp_port_rx_fd(&e->host, (uint16_t)i);
 		w->rcu_id = lcore;
 		w->lcore = lcore;
 	}
@@ -305,16 +318,34 @@ static void idle_conf_read(void)
 		"each lcore burns a whole core even when idle\n");
 }
 
+/* The idle back-off of a loop that polls w's queues. */
+static void idle_start(struct dp_idle *idle, const struct omni_worker *w)
+{
+	dp_idle_init(idle, &idle_conf);
+	for (unsigned i = 0; w && i < RTE_DIM(w->rx_fds); i++)
+		dp_idle_wake_on(idle, w->rx_fds[i]);
+}
+
+/* After each pass: back off when it found nothing, and show how. */
+static inline void idle_step(struct dp_idle *idle, struct omni_worker *w, unsigned work)
+{
+	dp_idle_poll_done(idle, work);
+	if (work == 0 && w) {
+		__atomic_store_n(&w->stats.idle_sleeps, idle->sleeps, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->stats.idle_wakeups, idle->wakeups, __ATOMIC_RELAXED);
+	}
+}
+
 static int worker_main(void *arg)
 {
 	struct omni_worker *w = arg;
 	struct dp_idle idle;
 
-	dp_idle_init(&idle, &idle_conf);
+	idle_start(&idle, w);
 	rte_rcu_qsbr_thread_register(w->dp->rcu, w->rcu_id);
 	rte_rcu_qsbr_thread_online(w->dp->rcu, w->rcu_id);
 	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_RELAXED))
-		dp_idle_poll_done(&idle, omni_worker_poll(w));
+		idle_step(&idle, w, omni_worker_poll(w));
 	rte_rcu_qsbr_thread_offline(w->dp->rcu, w->rcu_id);
 	rte_rcu_qsbr_thread_unregister(w->dp->rcu, w->rcu_id);
 	return 0;
@@ -345,13 +376,13 @@ void omni_edge_run(struct omni_edge *e)
 	idle_conf_read();
 	for (i = 0; i < e->n_workers; i++)
 		rte_eal_remote_launch(worker_main, &e->workers[i], e->workers[i].lcore);
-	dp_idle_init(&e->idle, &idle_conf);
+	idle_start(&e->idle, single);
 	while (!stop_requested) {
 		n = single ? omni_worker_poll(single) : 0;
 		n += omni_control_poll(&e->ctl);
 		n += omni_mailbox_serve(&e->mbox);
 		n += omni_edge_signal_poll(e);
-		dp_idle_poll_done(&e->idle, n);
+		idle_step(&e->idle, single, n);
 		if (stats_requested) {
 			stats_requested = 0;
 			omni_edge_print_stats(e, stdout);

@@ -29,6 +29,8 @@ void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t
 		t->bursts += LOAD(s->bursts);
 		t->polls += LOAD(s->polls);
 		t->idle_polls += LOAD(s->idle_polls);
+		t->idle_sleeps += LOAD(s->idle_sleeps);
+		t->idle_wakeups += LOAD(s->idle_wakeups);
 		for (d = 0; d < OMNI_DROP_COUNT; d++)
 			t->drops[d] += LOAD(s->drops[d]);
 	}
@@ -50,6 +52,8 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 	for (d = 0; d < OMNI_DROP_COUNT; d++)
 		fprintf(out, "stats: drop_%s %llu\n", omni_drop_name(d),
 			(unsigned long long)t.drops[d]);
+	fprintf(out, "stats: idle_sleeps %llu\nstats: idle_wakeups %llu\n",
+		(unsigned long long)t.idle_sleeps, (unsigned long long)t.idle_wakeups);
 	fprintf(out, "stats: handshakes_completed %llu\nstats: initiations_sent %llu\n"
 		"stats: responses_sent %llu\nstats: cookies_sent %llu\n"
 		"stats: keepalives_sent %llu\nstats: ratelimited %llu\n",

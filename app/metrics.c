@@ -163,11 +163,13 @@ static void lcore_metrics(struct omni_text *t, const struct omni_edge *e)
 	static const char *const names[] = {
 		"omni_lcore_rx_packets_total", "omni_lcore_tx_packets_total",
 		"omni_lcore_bursts_total", "omni_lcore_polls_total", "omni_lcore_idle_polls_total",
+		"omni_lcore_idle_sleeps_total", "omni_lcore_idle_wakeups_total",
 	};
 	static const char *const helps[] = {
 		"Data packets the lcore decrypted.", "Data packets the lcore encrypted.",
 		"Polls that found work.", "Polls of the lcore's queues.",
-		"Polls that found nothing.",
+		"Polls that found nothing.", "Idle back-off sleeps.",
+		"Idle sleeps a packet ended early.",
 	};
 	unsigned i, k, n = e->n_workers ? e->n_workers : 1;
 
@@ -176,7 +178,8 @@ static void lcore_metrics(struct omni_text *t, const struct omni_edge *e)
 		for (i = 0; i < n; i++) {
 			const struct omni_lcore_stats *s = &e->workers[i].stats;
 			const uint64_t *f[] = { &s->rx_packets, &s->tx_packets, &s->bursts,
-						&s->polls, &s->idle_polls };
+						&s->polls, &s->idle_polls, &s->idle_sleeps,
+						&s->idle_wakeups };
 
 			omni_text_printf(t, "%s{lcore=\"%u\"} %llu\n", names[k], e->workers[i].lcore,
 					 (ull)__atomic_load_n(f[k], __ATOMIC_RELAXED));

@@ -2,6 +2,9 @@
 /* Idle back-off for poll loops: see idle.h. */
 #include "dp/idle.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
 #include <sys/prctl.h>
 #include <time.h>
 
@@ -14,7 +17,10 @@ void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf)
 	const struct dp_idle_conf *c = conf ? conf : &defaults;
 
 	s->empty = 0;
-	s->sleeps = 0;
+	s->sleeps = s->wakeups = 0;
+	s->spurious = 0;
+	s->woken = false;
+	s->n_fds = 0;
 	s->spin = c->spin_polls ? c->spin_polls : DP_IDLE_SPIN_POLLS;
 	s->pause_end = s->spin + (c->pause_polls ? c->pause_polls : DP_IDLE_PAUSE_POLLS);
 	s->min_ns = c->min_ns ? c->min_ns : DP_IDLE_MIN_NS;
@@ -32,12 +38,32 @@ void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf)
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 }
 
-static void sleep_ns(uint32_t ns)
+int dp_idle_wake_on(struct dp_idle *s, int fd)
+{
+	if (fd < 0)
+		return 0;
+	if (s->n_fds == DP_IDLE_MAX_FDS)
+		return -ENOSPC;
+	s->fds[s->n_fds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	return 0;
+}
+
+static void sleep_ns(struct dp_idle *s, uint32_t ns)
 {
 	struct timespec ts = { .tv_sec = ns / 1000000000u, .tv_nsec = ns % 1000000000u };
 
+	if (s->woken && ++s->spurious >= DP_IDLE_SPURIOUS_MAX)
+		s->n_fds = 0; /* readable yet nothing to read: stop trusting them */
+	s->woken = false;
 	/* An interrupted sleep just ends early: the loop polls again. */
-	nanosleep(&ts, NULL);
+	if (s->n_fds == 0) {
+		nanosleep(&ts, NULL);
+		return;
+	}
+	if (ppoll(s->fds, s->n_fds, &ts, NULL) > 0) {
+		s->woken = true;
+		s->wakeups++;
+	}
 }
 
 void dp_idle_backoff(struct dp_idle *s)
@@ -56,7 +82,7 @@ void dp_idle_backoff(struct dp_idle *s)
 		s->at_cap = 0;
 		s->empty++;
 	}
-	sleep_ns(s->sleep_ns);
+	sleep_ns(s, s->sleep_ns);
 	s->sleeps++;
 	if (s->sleep_ns < s->max_ns)
 		s->sleep_ns = s->sleep_ns > s->max_ns / 2 ? s->max_ns : s->sleep_ns * 2;

@@ -22,10 +22,20 @@
  * Linux rounds short sleeps up by the thread's timer slack (50 us by
  * default), so dp_idle_init sets this thread's slack to 1 ns: call it on
  * the lcore that polls.
+ *
+ * Waking on packets: where the loop's rx queues are kernel objects (AF_XDP
+ * and packet sockets: dp_port_rx_fd), dp_idle_wake_on
+ * adds them and each sleep becomes a ppoll(2) on them with the same
+ * timeout. A packet then ends the sleep at once, so the back-off no longer
+ * adds its sleep to the first packet's latency, while the timeout still
+ * bounds what has no descriptor (rings from other lcores, timers). A
+ * descriptor that keeps waking the loop with nothing to read (an error
+ * state) turns waking off for that loop: it sleeps on time alone.
  */
 #ifndef OMNI_DP_IDLE_H
 #define OMNI_DP_IDLE_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,6 +49,8 @@ enum {
 	DP_IDLE_MAX_NS = 100000,
 	DP_IDLE_DEEP_NS = 1000000,
 	DP_IDLE_DEEP_AFTER_NS = 1000000000,
+	DP_IDLE_MAX_FDS = 4,
+	DP_IDLE_SPURIOUS_MAX = 1000, /* empty wake-ups in a row before giving up */
 };
 
 struct dp_idle_conf {
@@ -58,13 +70,22 @@ struct dp_idle {
 	uint32_t at_cap;       /* sleeps of max_ns in this quiet spell */
 	uint32_t deep_after;   /* ... before sleeping deep_ns */
 	uint32_t deep_ns;
+	uint32_t spurious;     /* wake-ups by a descriptor that found nothing, in a row */
+	bool woken;            /* the last sleep ended on a descriptor */
+	unsigned n_fds;
+	struct pollfd fds[DP_IDLE_MAX_FDS];
 	uint64_t sleeps;       /* how often we slept (for metrics) */
+	uint64_t wakeups;      /* ... and a descriptor ended the sleep */
 } __rte_cache_aligned;
 
 /* Fill s from conf (NULL: defaults, cap DP_IDLE_MAX_NS, deep idle
  * DP_IDLE_DEEP_NS after DP_IDLE_DEEP_AFTER_NS). Call on the polling thread
  * (sets its timer slack). */
 void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf);
+
+/* Sleep on fd too (POLLIN); fd < 0 is ignored. 0, or -ENOSPC when
+ * DP_IDLE_MAX_FDS are taken. */
+int dp_idle_wake_on(struct dp_idle *s, int fd);
 
 /* An empty poll: spin, pause or sleep as the count says. */
 void dp_idle_backoff(struct dp_idle *s);
@@ -74,6 +95,8 @@ static inline void dp_idle_poll_done(struct dp_idle *s, unsigned work)
 {
 	if (likely(work != 0)) {
 		s->empty = 0;
+		s->spurious = 0;
+		s->woken = false;
 		return;
 	}
 	dp_idle_backoff(s);

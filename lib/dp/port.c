@@ -20,6 +20,7 @@
 #include "dp/log.h"
 #include "dp/nl.h"
 #include "dp/port_int.h"
+#include "dp/queue_fd.h"
 
 #define RSS_UDP (RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
 /* Fragments and non-UDP still spread by addresses. */
@@ -39,12 +40,16 @@ const char *dp_port_driver_name(enum dp_port_driver d)
 
 int dp_port_attach_vdev(struct dp_port *p, const char *name, const char *args)
 {
-	int ret;
+	struct dp_fdset before, after;
+	int ret, scanned;
 
 	if (snprintf(p->vdev, sizeof(p->vdev), "%s", name) >= (int)sizeof(p->vdev))
 		return -ENAMETOOLONG;
 	DP_LOG(DEBUG, "vdev %s,%s", name, args);
+	scanned = dp_fdset_scan(&before);
 	ret = rte_vdev_init(name, args);
+	if (ret == 0 && scanned == 0 && dp_fdset_scan(&after) == 0)
+		p->n_probe_fds = dp_fdset_added(&before, &after, p->probe_fd, DP_PORT_FD_QUEUES);
 	if (ret != 0) {
 		p->vdev[0] = '\0';
 		return ret < 0 ? ret : -ENODEV;
@@ -103,24 +108,63 @@ static void conf_rss(struct dp_port *p, struct rte_eth_conf *conf,
 	p->rss = true;
 }
 
+/* Set up rx queue q, noting the kernel descriptor it opened (AF_XDP and
+ * net_tap open one per queue here). */
+static int setup_rx_queue(struct dp_port *p, uint16_t q, uint16_t rxd, unsigned socket)
+{
+	struct dp_fdset before, after;
+	int fd, ret, scanned = q < DP_PORT_FD_QUEUES ? dp_fdset_scan(&before) : -1;
+
+	ret = rte_eth_rx_queue_setup(p->port_id, q, rxd, socket, NULL, p->pool);
+	if (ret < 0) {
+		DP_LOG(ERR, "port %u: rx queue %u: %s", p->port_id, q, rte_strerror(-ret));
+		return ret;
+	}
+	if (scanned == 0 && dp_fdset_scan(&after) == 0 &&
+	    dp_fdset_added(&before, &after, &fd, 1) >= 1) {
+		p->rx_fd[q] = fd;
+		p->rx_fd_known |= 1u << q;
+	}
+	return 0;
+}
+
+/* Queues that opened nothing (net_af_packet opens its sockets at probe,
+ * one per queue pair, in order) take the probe's, when they match up. */
+static void rx_fds_from_probe(struct dp_port *p)
+{
+	if (p->rx_fd_known || p->n_probe_fds != p->queues || p->queues > DP_PORT_FD_QUEUES)
+		return;
+	for (unsigned q = 0; q < p->queues; q++) {
+		p->rx_fd[q] = p->probe_fd[q];
+		p->rx_fd_known |= 1u << q;
+	}
+}
+
+int dp_port_rx_fd(const struct dp_port *p, uint16_t q)
+{
+	if (!p->started || q >= DP_PORT_FD_QUEUES || !(p->rx_fd_known & (1u << q)))
+		return -1;
+	return p->rx_fd[q];
+}
+
 static int setup_queues(struct dp_port *p, uint16_t rxd, uint16_t txd)
 {
 	int socket = rte_eth_dev_socket_id(p->port_id);
 	unsigned s = socket < 0 ? (unsigned)SOCKET_ID_ANY : (unsigned)socket;
 	int ret;
 
+	p->rx_fd_known = 0;
 	for (uint16_t q = 0; q < p->queues; q++) {
-		ret = rte_eth_rx_queue_setup(p->port_id, q, rxd, s, NULL, p->pool);
-		if (ret < 0) {
-			DP_LOG(ERR, "port %u: rx queue %u: %s", p->port_id, q, rte_strerror(-ret));
+		ret = setup_rx_queue(p, q, rxd, s);
+		if (ret < 0)
 			return ret;
-		}
 		ret = rte_eth_tx_queue_setup(p->port_id, q, txd, s, NULL);
 		if (ret < 0) {
 			DP_LOG(ERR, "port %u: tx queue %u: %s", p->port_id, q, rte_strerror(-ret));
 			return ret;
 		}
 	}
+	rx_fds_from_probe(p);
 	return 0;
 }
 
@@ -184,6 +228,8 @@ void dp_port_release(struct dp_port *p)
 	rte_mempool_free(p->pool);
 	p->pool = NULL;
 	p->started = p->attached = p->rss = false;
+	p->rx_fd_known = 0;
+	p->n_probe_fds = 0;
 	p->vdev[0] = '\0';
 	p->queues = 0;
 	p->driver = DP_DRV_NONE;

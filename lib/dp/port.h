@@ -60,6 +60,7 @@ enum {
 	DP_PORT_SMALL_DESC = 256,  /* small memory budget */
 	DP_PORT_BURST = 32,
 	DP_PORT_CACHE = 256,
+	DP_PORT_FD_QUEUES = 16,    /* queues whose kernel fd is tracked */
 };
 
 struct dp_port_conf {
@@ -100,6 +101,12 @@ struct dp_port {
 	struct dp_kif kif;          /* underlay's interface, or omni0 (empty for PCI) */
 	char vdev[64];              /* hot-plugged vdev name, "" for PCI */
 	char veth_peer[IF_NAMESIZE];
+	/* The kernel descriptor each rx queue reads from (dp/queue_fd.h):
+	 * rx_fd[q] is valid where bit q of rx_fd_known is set. */
+	int rx_fd[DP_PORT_FD_QUEUES];
+	uint32_t rx_fd_known;
+	int probe_fd[DP_PORT_FD_QUEUES]; /* made while the vdev was probed */
+	unsigned n_probe_fds;
 };
 
 /* Open, configure and start. p is zeroed first; on error nothing is left. */
@@ -111,6 +118,11 @@ void dp_port_close(struct dp_port *p);
 
 /* Read the host port's kernel end again (addresses settle after start). */
 int dp_port_refresh(struct dp_port *p);
+
+/* The kernel descriptor rx queue q of a started port reads from, for an
+ * idle loop to poll(2) for POLLIN (never to read); -1 when there is none
+ * (a PCI device) or it was not found. */
+int dp_port_rx_fd(const struct dp_port *p, uint16_t q);
 
 /* "af_xdp", "af_packet", "pci", "tap", "virtio_user". */
 const char *dp_port_driver_name(enum dp_port_driver d);

@@ -79,6 +79,7 @@ struct omni_lcore_stats {
 	uint64_t tx_packets, tx_bytes;	/* encrypted to the underlay */
 	uint64_t to_control;
 	uint64_t bursts, polls, idle_polls;
+	uint64_t idle_sleeps, idle_wakeups; /* the lcore's dp_idle: slept, woken by a packet */
 	uint64_t drops[OMNI_DROP_COUNT];
 } __rte_cache_aligned;
 
@@ -87,6 +88,8 @@ struct omni_worker {
 	struct wg_aead *aead;
 	uint16_t under_port, under_rxq, under_txq;
 	uint16_t host_port, host_rxq, host_txq;
+	int rx_fds[2];		/* kernel fds behind its rx queues, -1: none
+				 * (dp_port_rx_fd): its idle sleeps wake on them */
 	unsigned rcu_id;
 	unsigned lcore;
 	uint16_t ip_id;

@@ -21,7 +21,10 @@
 # both); 3 tap with the underlay forced to AF_PACKET; 4 single-lcore mode;
 # 5 two dp-smoke processes at once (veth and tap); 6 virtio-user, only where
 # /dev/vhost-net exists. Each: ping across, SIGTERM, exit 0, omni0 (and the
-# veth peer) gone. Idle CPU is printed, not checked (no timing thresholds).
+# veth peer) gone; the idle sleeps of the forwarding lcore were ended by
+# frames (the ports' kernel descriptors were found and polled: the pings
+# come 200 ms apart, when the loop sleeps). Idle CPU is printed, not
+# checked (no timing thresholds).
 #
 # ASan: net_af_xdp (DPDK 22.11) never frees what libxdp's xsk_umem__create
 # allocated (160 B per port); that one leak is suppressed, others still fail.
@@ -157,6 +160,18 @@ stop_smoke() {
 	fi
 	[ ! -e "/var/run/dpdk/omni$pid" ] ||
 		{ echo "runtime directory /var/run/dpdk/omni$pid left" >>"$log"; return 1; }
+	woken_by_frames "$log"
+}
+
+# Every worker line of the log says some sleeps were ended by a frame.
+woken_by_frames() {
+	local lines
+	lines=$(grep -c ' ended by a frame$' "$1")
+	[ "$lines" -gt 0 ] || { echo "no worker summary in the log" >>"$1"; return 1; }
+	if grep ' ended by a frame$' "$1" | grep -q '; 0 ended by a frame$'; then
+		echo "a worker's idle sleeps were never ended by a frame" >>"$1"
+		return 1
+	fi
 	return 0
 }
 

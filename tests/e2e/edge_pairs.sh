@@ -10,7 +10,9 @@
 # [2001:db8::2]:port). Pair A also: a single first packet starts the
 # handshake, and wireguard-go roams to 192.0.2.3:51822 with the edge's
 # traffic following it. Edges: single-lcore, underlay through net_af_xdp
-# on a veth, host port omni0 through net_tap.
+# on a veth, host port omni0 through net_tap (edge B of pair B, IPv4
+# outer: the veth host port). Pair B also: each edge's idle sleeps are
+# ended by packets on the ports' kernel sockets (dp/idle.h).
 #
 # The two sides meet on a bridge in a third namespace: an AF_XDP underlay
 # takes packets before any packet socket on its own veth sees them, so the
@@ -255,12 +257,13 @@ write_config() {
 	chmod 600 "$tmp/$s.conf"
 }
 
-# start_edge SIDE NS ME: omni0 up with its IPv4 and IPv6 addresses.
+# start_edge SIDE NS ME [HOST_PORT_KIND]: omni0 (tap unless said) up with
+# its IPv4 and IPv6 addresses.
 start_edge() {
-	local s=$1 ns=$2 me=$3 veth=$veth_a pid
+	local s=$1 ns=$2 me=$3 kind=${4:-tap} veth=$veth_a pid
 	[ "$s" = b ] && veth=$veth_b
 	ip netns exec "$ns" "$omni" --underlay "$veth" --wg-config "$tmp/$s.conf" \
-		--host-port tap >"$tmp/edge-$s.log" 2>&1 &
+		--host-port "$kind" >"$tmp/edge-$s.log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	eval "edge_$s=$pid"
@@ -329,6 +332,18 @@ edge_stats() {
 edge_stat() {
 	awk -v k="$2" '$1 == "stats:" && $2 == k { v = $3 } END { print v + 0 }' \
 		"$tmp/edge-$1.log"
+}
+
+# woken_by_packets SIDE WHICH: the edge's idle sleeps wake on the kernel
+# sockets of WHICH ports (its start-up line says so), and packets did end
+# some of them (the pings come 300 ms apart, when the edge sleeps).
+woken_by_packets() {
+	local log=$tmp/edge-$1.log
+	grep -q "idle sleeps wake on packets from $2\$" "$log" ||
+		{ grep 'idle sleeps' "$log"; echo "not from $2"; return 1; }
+	edge_stats "$1" || return 1
+	[ "$(edge_stat "$1" idle_wakeups)" -gt 0 ] ||
+		{ echo "idle_wakeups $(edge_stat "$1" idle_wakeups), idle_sleeps $(edge_stat "$1" idle_sleeps)"; return 1; }
 }
 
 # The sum of the drops that a WireGuard data message can cause, on side $1.
@@ -489,9 +504,13 @@ pair_b() {
 	fresh_namespaces "$p" || return
 	write_config b 2 1 51821 192.0.2.1:51820 ""
 	write_config a 1 2 51820 192.0.2.2:51821 "PersistentKeepalive = 1"
-	start_edge b "$ns_b" 2 || { setup_failed "$p: start edge B"; return; }
+	start_edge b "$ns_b" 2 veth || { setup_failed "$p: start edge B"; return; }
 	start_edge a "$ns_a" 1 || { setup_failed "$p: start edge A"; return; }
 	pings_both_ways "$p v4 outer"
+	check "$p: edge A (tap host port) sleeps until the underlay has a packet" \
+		woken_by_packets a "the underlay only"
+	check "$p: edge B (veth host port) sleeps until either port has a packet" \
+		woken_by_packets b "both ports"
 	iperf3_check "$p"
 	check "$p: PersistentKeepalive = 1 reaches edge B while idle" keepalive_idle omni
 	stop_edges

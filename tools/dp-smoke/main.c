@@ -51,7 +51,7 @@ struct worker {
 	const struct smoke *s;
 	uint16_t queue;
 	struct dir_stats up, down; /* host->underlay, underlay->host */
-	uint64_t sleeps;
+	uint64_t sleeps, wakeups;
 } __rte_cache_aligned;
 
 struct smoke {
@@ -193,6 +193,9 @@ static int forward_loop(void *arg)
 	struct dp_idle idle;
 
 	dp_idle_init(&idle, &ic);
+	/* Sleeps end when either port's queue gets a frame. */
+	dp_idle_wake_on(&idle, dp_port_rx_fd(&s->host, w->queue));
+	dp_idle_wake_on(&idle, dp_port_rx_fd(&s->underlay, w->queue));
 	while (!stopping()) {
 		unsigned n = pipe_burst(s->host.port_id, s->underlay.port_id, w->queue, &w->up);
 
@@ -200,6 +203,7 @@ static int forward_loop(void *arg)
 		dp_idle_poll_done(&idle, n);
 	}
 	w->sleeps = idle.sleeps;
+	w->wakeups = idle.wakeups;
 	return 0;
 }
 
@@ -273,9 +277,10 @@ static void report(const struct smoke *s)
 
 		printf("dp-smoke: worker %u: host->underlay %" PRIu64 " rx %" PRIu64
 		       " tx %" PRIu64 " dropped; underlay->host %" PRIu64 " rx %" PRIu64
-		       " tx %" PRIu64 " dropped; %" PRIu64 " idle sleeps\n",
+		       " tx %" PRIu64 " dropped; %" PRIu64 " idle sleeps, %" PRIu64
+		       " ended by a frame\n",
 		       i, w->up.rx, w->up.tx, w->up.dropped, w->down.rx, w->down.tx,
-		       w->down.dropped, w->sleeps);
+		       w->down.dropped, w->sleeps, w->wakeups);
 	}
 }
 
