@@ -84,6 +84,8 @@ struct omni_port_view {
 	bool up;
 	char why[96];			/* when not up: why */
 	struct rte_eth_stats st;	/* zero if it could not be read */
+	bool has_xsk;			/* an AF_XDP port: xsk is its sockets' counters */
+	struct dp_xsk_stats xsk;
 };
 enum { OMNI_EDGE_PORTS = 2 };
 /* Any thread: read both ports (rte_eth_stats_get, link without waiting,

@@ -36,6 +36,27 @@ void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t
 	}
 }
 
+/* What the ports themselves lost: a full rx ring (AF_XDP: the kernel
+ * dropped it), errors. */
+static void print_port_stats(const struct omni_edge *e, FILE *out)
+{
+	struct omni_port_view v[OMNI_EDGE_PORTS];
+
+	omni_edge_ports_read(e, v);
+	for (unsigned p = 0; p < OMNI_EDGE_PORTS; p++) {
+		fprintf(out, "stats: port_%s_rx_missed %llu\nstats: port_%s_rx_errors %llu\n"
+			"stats: port_%s_tx_errors %llu\n", v[p].role,
+			(unsigned long long)v[p].st.imissed, v[p].role,
+			(unsigned long long)v[p].st.ierrors, v[p].role,
+			(unsigned long long)v[p].st.oerrors);
+		if (v[p].has_xsk)
+			fprintf(out, "stats: port_%s_xsk_rx_ring_full %llu\n"
+				"stats: port_%s_xsk_rx_fill_empty %llu\n", v[p].role,
+				(unsigned long long)v[p].xsk.rx_ring_full, v[p].role,
+				(unsigned long long)v[p].xsk.rx_fill_empty);
+	}
+}
+
 void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 {
 	const struct omni_control_stats *c = &e->ctl.stats;
@@ -70,6 +91,7 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 		if (c->handshake_refused[d])
 			fprintf(out, "stats: handshake_refused_%s %llu\n", wg_result_name(d),
 				(unsigned long long)c->handshake_refused[d]);
+	print_port_stats(e, out);
 	omni_edge_xdp_print_stats(e, out);
 	omni_edge_signal_print_stats(e, out);
 	fflush(out);
@@ -89,6 +111,7 @@ static void port_read(const struct dp_port *p, const char *role, struct omni_por
 		return;
 	}
 	rte_eth_stats_get(p->port_id, &v->st);
+	v->has_xsk = dp_port_xsk_stats(p, &v->xsk) == 0;
 	if (rte_eth_link_get_nowait(p->port_id, &link) != 0 ||
 	    link.link_status != RTE_ETH_LINK_UP) {
 		snprintf(v->why, sizeof(v->why), "%s port %s: link down", role, v->name);

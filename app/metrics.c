@@ -153,6 +153,18 @@ static void port_metrics(struct omni_text *t, const struct omni_port_view *v)
 					 (ull) * (const uint64_t *)((const char *)&v[p].st +
 								    f[i].off));
 	}
+	family(t, "omni_port_xsk_rx_ring_full_total", "counter",
+	       "Packets the kernel dropped for a full AF_XDP rx ring (we read too late).");
+	for (p = 0; p < OMNI_EDGE_PORTS; p++)
+		if (v[p].has_xsk)
+			omni_text_printf(t, "omni_port_xsk_rx_ring_full_total{port=\"%s\"} %llu\n",
+					 v[p].role, (ull)v[p].xsk.rx_ring_full);
+	family(t, "omni_port_xsk_rx_fill_empty_total", "counter",
+	       "Times the AF_XDP fill ring had no buffer for a packet.");
+	for (p = 0; p < OMNI_EDGE_PORTS; p++)
+		if (v[p].has_xsk)
+			omni_text_printf(t, "omni_port_xsk_rx_fill_empty_total{port=\"%s\"} %llu\n",
+					 v[p].role, (ull)v[p].xsk.rx_fill_empty);
 	family(t, "omni_port_up", "gauge", "1 when the port's link is up.");
 	for (p = 0; p < OMNI_EDGE_PORTS; p++)
 		omni_text_printf(t, "omni_port_up{port=\"%s\"} %d\n", v[p].role, v[p].up);

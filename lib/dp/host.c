@@ -57,7 +57,7 @@ static int open_tap(struct dp_port *p, const struct dp_host_conf *c, const char 
 	snprintf(args, sizeof(args), "iface=%s", ifname);
 	ret = dp_port_attach_vdev(p, name, args);
 	if (ret == 0)
-		ret = dp_port_setup(p, &c->port, false, 0);
+		ret = dp_port_setup(p, &c->port, false, false);
 	p->driver = DP_DRV_TAP;
 	return ret;
 }
@@ -77,7 +77,7 @@ static int open_virtio_user(struct dp_port *p, const struct dp_host_conf *c,
 		 VHOST_NET, ifname, c->port.queues ? c->port.queues : 1u);
 	ret = dp_port_attach_vdev(p, name, args);
 	if (ret == 0)
-		ret = dp_port_setup(p, &c->port, false, 0);
+		ret = dp_port_setup(p, &c->port, false, false);
 	p->driver = DP_DRV_VIRTIO_USER;
 	return ret;
 }
@@ -123,7 +123,7 @@ static int open_veth(struct dp_port *p, const struct dp_host_conf *c, const char
 	snprintf(args, sizeof(args), "iface=%s,start_queue=0,queue_count=1", p->veth_peer);
 	ret = dp_port_attach_vdev(p, name, args);
 	if (ret == 0)
-		ret = dp_port_setup(p, &c->port, false, DP_AF_XDP_FILL_MBUFS);
+		ret = dp_port_setup(p, &c->port, false, true);
 	p->driver = DP_DRV_AF_XDP;
 	return ret;
 }

@@ -11,6 +11,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include <linux/if_xdp.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
@@ -140,6 +143,27 @@ static void rx_fds_from_probe(struct dp_port *p)
 	}
 }
 
+int dp_port_xsk_stats(const struct dp_port *p, struct dp_xsk_stats *out)
+{
+	struct xdp_statistics st;
+	socklen_t len;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	if (p->driver != DP_DRV_AF_XDP || !p->rx_fd_known)
+		return -ENOTSUP;
+	for (uint16_t q = 0; q < p->queues; q++) {
+		fd = dp_port_rx_fd(p, q);
+		len = sizeof(st);
+		if (fd < 0 || getsockopt(fd, SOL_XDP, XDP_STATISTICS, &st, &len) != 0)
+			continue;
+		out->rx_dropped += st.rx_dropped;
+		out->rx_ring_full += st.rx_ring_full;
+		out->rx_fill_empty += st.rx_fill_ring_empty_descs;
+	}
+	return 0;
+}
+
 int dp_port_rx_fd(const struct dp_port *p, uint16_t q)
 {
 	if (!p->started || q >= DP_PORT_FD_QUEUES || !(p->rx_fd_known & (1u << q)))
@@ -168,11 +192,11 @@ static int setup_queues(struct dp_port *p, uint16_t rxd, uint16_t txd)
 	return 0;
 }
 
-int dp_port_setup(struct dp_port *p, const struct dp_port_conf *c, bool rss,
-		  unsigned rx_extra)
+int dp_port_setup(struct dp_port *p, const struct dp_port_conf *c, bool rss, bool af_xdp)
 {
 	uint16_t def_desc = c->small ? DP_PORT_SMALL_DESC : DP_PORT_RX_DESC;
-	uint16_t rxd = c->rx_desc ? c->rx_desc : def_desc;
+	uint16_t rxd = c->rx_desc ? c->rx_desc : af_xdp ? DP_AF_XDP_RX_DESC : def_desc;
+	unsigned rx_extra = af_xdp ? DP_AF_XDP_FILL_MBUFS : 0;
 	uint16_t txd = c->tx_desc ? c->tx_desc : def_desc;
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
@@ -264,7 +288,7 @@ static int open_pci(struct dp_port *p, const struct dp_underlay_conf *c,
 	}
 	p->attached = true;
 	p->driver = DP_DRV_PCI;
-	ret = dp_port_setup(p, &c->port, true, 0);
+	ret = dp_port_setup(p, &c->port, true, false);
 	if (ret != 0)
 		return ret;
 	rte_eth_macaddr_get(p->port_id, &mac);
@@ -298,8 +322,7 @@ static int try_kernel(struct dp_port *p, const struct dp_underlay_conf *c,
 		return -ENAMETOOLONG;
 	ret = dp_port_attach_vdev(p, name, args);
 	if (ret == 0)
-		ret = dp_port_setup(p, &c->port, true,
-				    drv == DP_DRV_AF_XDP ? DP_AF_XDP_FILL_MBUFS : 0);
+		ret = dp_port_setup(p, &c->port, true, drv == DP_DRV_AF_XDP);
 	if (ret != 0) {
 		dp_port_release(p);
 		return ret;

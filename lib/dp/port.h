@@ -124,6 +124,16 @@ int dp_port_refresh(struct dp_port *p);
  * (a PCI device) or it was not found. */
 int dp_port_rx_fd(const struct dp_port *p, uint16_t q);
 
+/* What the kernel counted on an AF_XDP port's sockets (XDP_STATISTICS,
+ * summed over the queues): DPDK's imissed has only rx_dropped. */
+struct dp_xsk_stats {
+	uint64_t rx_dropped;        /* no buffer, or too long */
+	uint64_t rx_ring_full;      /* we did not read fast enough */
+	uint64_t rx_fill_empty;     /* times the fill ring had no buffer */
+};
+/* 0, or -ENOTSUP when p is not an AF_XDP port with known sockets. */
+int dp_port_xsk_stats(const struct dp_port *p, struct dp_xsk_stats *out);
+
 /* "af_xdp", "af_packet", "pci", "tap", "virtio_user". */
 const char *dp_port_driver_name(enum dp_port_driver d);
 /* "auto", "tap", "virtio-user", "veth". */
