@@ -144,6 +144,18 @@ static void port_metrics(struct omni_text *t, const struct omni_port_view *v)
 		{ "omni_port_tx_errors_total", "Packets the port failed to send.",
 		  offsetof(struct rte_eth_stats, oerrors) },
 	};
+	/* AF_XDP ports only: the kernel's XDP_STATISTICS. */
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} x[] = {
+		{ "omni_port_xsk_rx_ring_full_total",
+		  "Packets the kernel dropped for a full AF_XDP rx ring (read too late).",
+		  offsetof(struct dp_xsk_stats, rx_ring_full) },
+		{ "omni_port_xsk_rx_fill_empty_total",
+		  "Times the AF_XDP fill ring had no buffer for a packet.",
+		  offsetof(struct dp_xsk_stats, rx_fill_empty) },
+	};
 	unsigned i, p;
 
 	for (i = 0; i < RTE_DIM(f); i++) {
@@ -153,18 +165,14 @@ static void port_metrics(struct omni_text *t, const struct omni_port_view *v)
 					 (ull) * (const uint64_t *)((const char *)&v[p].st +
 								    f[i].off));
 	}
-	family(t, "omni_port_xsk_rx_ring_full_total", "counter",
-	       "Packets the kernel dropped for a full AF_XDP rx ring (we read too late).");
-	for (p = 0; p < OMNI_EDGE_PORTS; p++)
-		if (v[p].has_xsk)
-			omni_text_printf(t, "omni_port_xsk_rx_ring_full_total{port=\"%s\"} %llu\n",
-					 v[p].role, (ull)v[p].xsk.rx_ring_full);
-	family(t, "omni_port_xsk_rx_fill_empty_total", "counter",
-	       "Times the AF_XDP fill ring had no buffer for a packet.");
-	for (p = 0; p < OMNI_EDGE_PORTS; p++)
-		if (v[p].has_xsk)
-			omni_text_printf(t, "omni_port_xsk_rx_fill_empty_total{port=\"%s\"} %llu\n",
-					 v[p].role, (ull)v[p].xsk.rx_fill_empty);
+	for (i = 0; i < RTE_DIM(x); i++) {
+		family(t, x[i].name, "counter", x[i].help);
+		for (p = 0; p < OMNI_EDGE_PORTS; p++)
+			if (v[p].has_xsk)
+				omni_text_printf(t, "%s{port=\"%s\"} %llu\n", x[i].name, v[p].role,
+						 (ull) * (const uint64_t *)((const char *)&v[p].xsk +
+									    x[i].off));
+	}
 	family(t, "omni_port_up", "gauge", "1 when the port's link is up.");
 	for (p = 0; p < OMNI_EDGE_PORTS; p++)
 		omni_text_printf(t, "omni_port_up{port=\"%s\"} %d\n", v[p].role, v[p].up);
