@@ -241,6 +241,7 @@ static int setup_peers(struct pb_bench *b)
 	unsigned p;
 
 	b->dp.n_peers = PB_PEERS;
+	b->dp.max_peers = PB_PEERS;
 	b->dp.peers = rte_zmalloc("pb_peers", (PB_PEERS + 1) * sizeof(*b->dp.peers),
 				  RTE_CACHE_LINE_SIZE);
 	c->dp = &b->dp;
