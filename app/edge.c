@@ -59,10 +59,14 @@ static enum dp_host_kind host_kind(enum omni_host_port_kind k)
 	}
 }
 
-/* Whether idle sleeps end when a packet comes (dp/idle.h), by port. */
+/* Whether idle sleeps end when a packet comes (dp/idle.h), by port: a
+ * socket to poll, or net_tap's SIGIO, which reaches the main lcore only. */
 static void print_idle_wake(const struct omni_edge *e, const char *prog)
 {
 	bool u = dp_port_rx_fd(&e->under, 0) >= 0, h = dp_port_rx_fd(&e->host, 0) >= 0;
+
+	if (e->host.host_kind == DP_HOST_TAP && e->n_workers == 0)
+		h = true;
 
 	printf("%s: idle sleeps wake on packets from %s\n", prog,
 	       u && h ? "both ports" : u ? "the underlay only" :

@@ -189,7 +189,7 @@ static void lcore_metrics(struct omni_text *t, const struct omni_edge *e)
 		"Data packets the lcore decrypted.", "Data packets the lcore encrypted.",
 		"Polls that found work.", "Polls of the lcore's queues.",
 		"Polls that found nothing.", "Idle back-off sleeps.",
-		"Idle sleeps a packet ended early.",
+		"Idle sleeps a packet (or net_tap's SIGIO) ended early.",
 	};
 	unsigned i, k, n = e->n_workers ? e->n_workers : 1;
 

@@ -51,17 +51,23 @@ int dp_idle_wake_on(struct dp_idle *s, int fd)
 static void sleep_ns(struct dp_idle *s, uint32_t ns)
 {
 	struct timespec ts = { .tv_sec = ns / 1000000000u, .tv_nsec = ns % 1000000000u };
+	int r;
 
 	if (s->woken && ++s->spurious >= DP_IDLE_SPURIOUS_MAX)
 		s->n_fds = 0; /* readable yet nothing to read: stop trusting them */
 	s->woken = false;
-	/* An interrupted sleep just ends early: the loop polls again. */
+	/* An interrupted sleep just ends early: the loop polls again. net_tap
+	 * signals its frames (SIGIO to the process, so to the main lcore). */
 	if (s->n_fds == 0) {
-		nanosleep(&ts, NULL);
+		if (nanosleep(&ts, NULL) != 0 && errno == EINTR)
+			s->wakeups++;
 		return;
 	}
-	if (ppoll(s->fds, s->n_fds, &ts, NULL) > 0) {
+	r = ppoll(s->fds, s->n_fds, &ts, NULL);
+	if (r > 0) {
 		s->woken = true;
+		s->wakeups++;
+	} else if (r < 0 && errno == EINTR) {
 		s->wakeups++;
 	}
 }

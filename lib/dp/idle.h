@@ -31,6 +31,11 @@
  * bounds what has no descriptor (rings from other lcores, timers). A
  * descriptor that keeps waking the loop with nothing to read (an error
  * state) turns waking off for that loop: it sleeps on time alone.
+ *
+ * A signal ends a sleep too (ppoll and nanosleep are never restarted):
+ * net_tap announces its frames with SIGIO to the process, which the kernel
+ * gives to the main thread, so a tap host port wakes the main lcore's loop
+ * though it has no descriptor to poll. Both kinds count as wake-ups.
  */
 #ifndef OMNI_DP_IDLE_H
 #define OMNI_DP_IDLE_H
@@ -75,7 +80,7 @@ struct dp_idle {
 	unsigned n_fds;
 	struct pollfd fds[DP_IDLE_MAX_FDS];
 	uint64_t sleeps;       /* how often we slept (for metrics) */
-	uint64_t wakeups;      /* ... and a descriptor ended the sleep */
+	uint64_t wakeups;      /* ... and a descriptor or a signal ended it early */
 } __rte_cache_aligned;
 
 /* Fill s from conf (NULL: defaults, cap DP_IDLE_MAX_NS, deep idle

@@ -334,9 +334,10 @@ edge_stat() {
 		"$tmp/edge-$1.log"
 }
 
-# woken_by_packets SIDE WHICH: the edge's idle sleeps wake on the kernel
-# sockets of WHICH ports (its start-up line says so), and packets did end
-# some of them (the pings come 300 ms apart, when the edge sleeps).
+# woken_by_packets SIDE WHICH: the edge's idle sleeps wake on packets from
+# WHICH ports (kernel sockets, or net_tap's SIGIO; its start-up line says
+# so), and packets did end some of them (the pings come 300 ms apart, when
+# the edge sleeps).
 woken_by_packets() {
 	local log=$tmp/edge-$1.log
 	grep -q "idle sleeps wake on packets from $2\$" "$log" ||
@@ -507,8 +508,8 @@ pair_b() {
 	start_edge b "$ns_b" 2 veth || { setup_failed "$p: start edge B"; return; }
 	start_edge a "$ns_a" 1 || { setup_failed "$p: start edge A"; return; }
 	pings_both_ways "$p v4 outer"
-	check "$p: edge A (tap host port) sleeps until the underlay has a packet" \
-		woken_by_packets a "the underlay only"
+	check "$p: edge A (tap host port, single-lcore: net_tap's SIGIO) sleeps until either port has a packet" \
+		woken_by_packets a "both ports"
 	check "$p: edge B (veth host port) sleeps until either port has a packet" \
 		woken_by_packets b "both ports"
 	iperf3_check "$p"

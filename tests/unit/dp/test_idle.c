@@ -4,13 +4,17 @@
  * ends on a readable descriptor and is counted as a wake-up; nothing
  * readable, no wake-up; a descriptor that stays readable while the loop
  * finds no work is given up after DP_IDLE_SPURIOUS_MAX wake-ups, unless
- * work comes between. Counters only: no timing is asserted.
+ * work comes between; a signal (net_tap's SIGIO) ends a sleep as a wake-up
+ * with or without descriptors. Counters only: no timing is asserted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -125,6 +129,64 @@ static void test_work_between_keeps_fds(void **state)
 	close(p[1]);
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+struct signaller {
+	pthread_t target;
+	volatile int done;
+};
+
+/* Signals the target every 10 ms until told to stop: one of them lands
+ * inside the sleep whatever the scheduling. */
+static void *signal_loop(void *arg)
+{
+	struct signaller *g = arg;
+	const struct timespec gap = { .tv_nsec = 10000000 };
+
+	while (!g->done) {
+		pthread_kill(g->target, SIGUSR2);
+		nanosleep(&gap, NULL);
+	}
+	return NULL;
+}
+
+/* A 4 s sleep that a signal must end (its timeout would leave the counter
+ * at 0): the signals come every 10 ms. */
+static void signal_ends_sleep(bool with_fd)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct signaller g = { .target = pthread_self() };
+	struct dp_idle s;
+	pthread_t t;
+	int p[2];
+
+	assert_int_equal(sigaction(SIGUSR2, &sa, NULL), 0);
+	assert_int_equal(pipe(p), 0);
+	init_quick(&s, 4000000000u);
+	if (with_fd)
+		assert_int_equal(dp_idle_wake_on(&s, p[0]), 0);
+	assert_int_equal(pthread_create(&t, NULL, signal_loop, &g), 0);
+	sleep_once(&s);
+	g.done = 1;
+	pthread_join(t, NULL);
+	assert_int_equal(s.wakeups, 1);
+	assert_int_equal(s.n_fds, with_fd ? 1 : 0);
+	close(p[0]);
+	close(p[1]);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGUSR2, &sa, NULL);
+}
+
+static void test_signal_ends_sleep(void **state)
+{
+	(void)state;
+	signal_ends_sleep(false);
+	signal_ends_sleep(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_spurious_given_up),
 		cmocka_unit_test(test_work_between_keeps_fds),
+		cmocka_unit_test(test_signal_ends_sleep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
