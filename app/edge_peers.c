@@ -176,6 +176,31 @@ static int apply_peer(struct omni_edge *e, const struct omni_peer *p, const char
 	return ret;
 }
 
+/*
+ * The next table's memory, before anything changes: the routes of peers[n]
+ * and of extra (when not NULL). A batch the memory cannot take is refused
+ * whole.
+ */
+static int reserve(struct omni_edge *e, const struct omni_peer *peers, size_t n,
+		   const struct omni_peer *extra, char *err, size_t errlen)
+{
+	unsigned routes = 0;
+	bool v6 = false;
+	size_t i, j;
+
+	for (i = 0; i <= n; i++) {
+		const struct omni_peer *p = i < n ? &peers[i] : extra;
+
+		for (j = 0; p && j < p->n_allowed_ips; j++, routes++)
+			v6 |= p->allowed_ips[j].family == AF_INET6 && p->allowed_ips[j].len > 0;
+	}
+	if (omni_control_peers_reserve(&e->ctl, routes, v6) == 0)
+		return 0;
+	snprintf(err, errlen, "out of DPDK memory for the new AllowedIPs table (%u routes%s): "
+		 "nothing changed", routes, v6 ? ", IPv6 too" : "");
+	return -ENOMEM;
+}
+
 static int commit(struct omni_edge *e, char *err, size_t errlen)
 {
 	if (omni_control_peers_commit(&e->ctl) == 0)
@@ -207,10 +232,15 @@ int omni_edge_peers_load(struct omni_edge *e, char *err, size_t errlen)
 int omni_edge_peer_add(struct omni_edge *e, const struct omni_peer *p, char *err, size_t errlen)
 {
 	const char *what = "";
-	int ret = apply_peer(e, p, &what, err, errlen);
+	int ret = reserve(e, e->cfg.peers, e->cfg.n_peers, p, err, errlen);
 
+	if (ret != 0)
+		return ret;
+	ret = apply_peer(e, p, &what, err, errlen);
 	if (ret == 0)
 		ret = commit(e, err, errlen);
+	else
+		omni_control_peers_unreserve(&e->ctl);
 	if (ret == 0)
 		snprintf(err, errlen, "%s", what);
 	return ret;
@@ -225,6 +255,8 @@ int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char 
 		snprintf(err, errlen, "no such peer");
 		return -ENOENT;
 	}
+	if (reserve(e, e->cfg.peers, e->cfg.n_peers, NULL, err, errlen) != 0)
+		return -ENOMEM;
 	omni_control_peer_remove(&e->ctl, live);
 	omni_config_remove_peer(&e->cfg, cfg_index(&e->cfg, pub));
 	return commit(e, err, errlen);
@@ -257,6 +289,10 @@ int omni_edge_apply_config(struct omni_edge *e, const struct omni_config *next, 
 
 	if (omni_config_diff(&e->cfg, next, &d) != 0) {
 		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (reserve(e, next->peers, next->n_peers, NULL, err, errlen) != 0) {
+		omni_config_diff_free(&d);
 		return -ENOMEM;
 	}
 	restart_note(e, next, &d, note, sizeof(note));

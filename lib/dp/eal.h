@@ -26,7 +26,7 @@
 enum {
 	DP_EAL_MAX_ARGS = 64,
 	DP_EAL_BUF = 2048,
-	DP_EAL_DEFAULT_NOHUGE_MB = 256,
+	DP_EAL_DEFAULT_NOHUGE_MB = 512, /* address space: only what is used is resident */
 	DP_EAL_MIN_HUGE_MB = 64,  /* less free hugepage memory: use --no-huge */
 };
 

@@ -44,9 +44,17 @@ static int add_route(struct omni_allowedips *t, const struct omni_route *p, uint
 	return -EINVAL;
 }
 
-struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
-					      const uint32_t *peer_ids, unsigned n,
-					      unsigned max_routes, int socket_id)
+bool omni_routes_need_v6(const struct omni_route *prefixes, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (prefixes[i].family == AF_INET6 && prefixes[i].cidr)
+			return true;
+	return false;
+}
+
+struct omni_allowedips *omni_allowedips_create(unsigned max_routes, bool v6, int socket_id)
 {
 	unsigned rules = max_routes ? max_routes : 1;
 	/*
@@ -57,8 +65,6 @@ struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
 	struct rte_lpm6_config c6 = { .max_rules = rules, .number_tbl8s = rules * 13 + 16 };
 	struct omni_allowedips *t;
 	char name[RTE_LPM_NAMESIZE];
-	unsigned i;
-	int ret;
 
 	t = rte_zmalloc_socket("allowedips", sizeof(*t), 0, socket_id);
 	if (!t) {
@@ -67,31 +73,58 @@ struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
 	}
 	t->default4 = OMNI_PEER_NONE;
 	t->default6 = OMNI_PEER_NONE;
+	t->max_routes = rules;
 	t->generation = __atomic_add_fetch(&table_seq, 1, __ATOMIC_RELAXED);
 	snprintf(name, sizeof(name), "aip4_%u", t->generation);
 	t->v4 = rte_lpm_create(name, socket_id, &c4);
-	/* rte_lpm6 costs 64 MB before its first route: only when needed. */
-	for (i = 0; i < n && !(prefixes[i].family == AF_INET6 && prefixes[i].cidr); i++)
-		;
-	if (i < n) {
+	if (t->v4 && v6) {
 		snprintf(name, sizeof(name), "aip6_%u", t->generation);
 		t->v6 = rte_lpm6_create(name, socket_id, &c6);
 	}
-	if (!t->v4 || (i < n && !t->v6))
-		goto fail;
-	for (i = 0; i < n; i++) {
-		ret = add_route(t, &prefixes[i], peer_ids[i]);
-		if (ret < 0) {
-			rte_errno = -ret;
-			goto fail;
-		}
+	if (!t->v4 || (v6 && !t->v6)) {
+		int err = rte_errno ? rte_errno : ENOMEM;
+
+		omni_allowedips_free(t);
+		rte_errno = err;
+		return NULL;
 	}
 	return t;
-fail:
-	ret = rte_errno ? rte_errno : ENOMEM;
-	omni_allowedips_free(t);
-	rte_errno = ret;
-	return NULL;
+}
+
+int omni_allowedips_fill(struct omni_allowedips *t, const struct omni_route *prefixes,
+			 const uint32_t *peer_ids, unsigned n)
+{
+	unsigned i;
+	int ret;
+
+	if (n > t->max_routes - t->n_routes || (!t->v6 && omni_routes_need_v6(prefixes, n)))
+		return -ENOSPC;
+	for (i = 0; i < n; i++) {
+		ret = add_route(t, &prefixes[i], peer_ids[i]);
+		if (ret < 0)
+			return ret;
+		t->n_routes++;
+	}
+	return 0;
+}
+
+struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
+					      const uint32_t *peer_ids, unsigned n,
+					      unsigned max_routes, int socket_id)
+{
+	struct omni_allowedips *t;
+	int ret;
+
+	t = omni_allowedips_create(max_routes, omni_routes_need_v6(prefixes, n), socket_id);
+	if (!t)
+		return NULL;
+	ret = omni_allowedips_fill(t, prefixes, peer_ids, n);
+	if (ret < 0) {
+		omni_allowedips_free(t);
+		rte_errno = -ret;
+		return NULL;
+	}
+	return t;
 }
 
 void omni_allowedips_free(struct omni_allowedips *t)

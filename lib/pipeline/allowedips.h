@@ -12,6 +12,7 @@
 #ifndef OMNI_PIPELINE_ALLOWEDIPS_H
 #define OMNI_PIPELINE_ALLOWEDIPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum {
@@ -28,6 +29,8 @@ struct omni_allowedips {
 	uint32_t default4;	/* peer of 0.0.0.0/0 (rte_lpm has no depth 0) */
 	uint32_t default6;	/* peer of ::/0 */
 	unsigned generation;
+	unsigned max_routes;	/* what it was made for */
+	unsigned n_routes;	/* added so far */
 };
 
 struct omni_route {
@@ -44,6 +47,21 @@ struct omni_route {
 struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
 					      const uint32_t *peer_ids, unsigned n,
 					      unsigned max_routes, int socket_id);
+
+/*
+ * The same in two steps, so the memory can be taken before anything else
+ * changes: an empty table for max_routes routes (with its IPv6 part when
+ * v6: rte_lpm6 costs 64 MB before its first route), NULL with rte_errno;
+ * then the routes, into a table nobody reads yet: 0, or -ENOSPC when they
+ * are more than it was made for or IPv6 without its part (nothing added),
+ * -EINVAL or rte_lpm's error (the table is then half filled: free it).
+ */
+struct omni_allowedips *omni_allowedips_create(unsigned max_routes, bool v6, int socket_id);
+int omni_allowedips_fill(struct omni_allowedips *t, const struct omni_route *prefixes,
+			 const uint32_t *peer_ids, unsigned n);
+
+/* Whether routes include IPv6 ones other than ::/0 (which needs no rte_lpm6). */
+bool omni_routes_need_v6(const struct omni_route *prefixes, unsigned n);
 void omni_allowedips_free(struct omni_allowedips *t);
 
 /* Peer id routing addr, or OMNI_PEER_NONE. addr in network order. */

@@ -282,6 +282,8 @@ void omni_control_fini(struct omni_control *c)
 		if (peer->staged)
 			omni_control_peer_release(c, peer);
 	}
+	omni_allowedips_free(c->reserved);
+	c->reserved = NULL;
 	wg_cookie_checker_wipe(&c->checker);
 	wg_identity_wipe(&c->id);
 }

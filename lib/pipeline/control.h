@@ -71,6 +71,7 @@ struct omni_control {
 	int (*kernel_neigh)(void *ctx, const struct net_addr *a, struct net_mac *mac);
 	void *kernel_neigh_ctx;
 	uint64_t next_tick_ns;
+	struct omni_allowedips *reserved;	/* for the next commit (control_peers.h) */
 	struct omni_control_stats stats;
 };
 

@@ -112,6 +112,34 @@ bool omni_control_peer_routes_differ(const struct omni_dp_peer *peer,
 	       (s->n_routes && memcmp(peer->routes, s->routes, s->n_routes * sizeof(*s->routes)));
 }
 
+int omni_control_peers_reserve(struct omni_control *c, unsigned n_routes, bool v6)
+{
+	omni_control_peers_unreserve(c);
+	c->reserved = omni_allowedips_create(n_routes + 16, v6, SOCKET_ID_ANY);
+	return c->reserved ? 0 : -ENOMEM;
+}
+
+void omni_control_peers_unreserve(struct omni_control *c)
+{
+	omni_allowedips_free(c->reserved);
+	c->reserved = NULL;
+}
+
+/* The reserved table filled with these routes, or NULL when they do not fit
+ * it (or there is none). */
+static struct omni_allowedips *fill_reserved(struct omni_control *c,
+					     const struct omni_route *routes,
+					     const uint32_t *ids, unsigned n)
+{
+	struct omni_allowedips *t = c->reserved;
+
+	c->reserved = NULL;
+	if (t && omni_allowedips_fill(t, routes, ids, n) == 0)
+		return t;
+	omni_allowedips_free(t);
+	return NULL;
+}
+
 static struct omni_allowedips *build_table(struct omni_control *c)
 {
 	struct omni_dataplane *dp = c->dp;
@@ -131,10 +159,13 @@ static struct omni_allowedips *build_table(struct omni_control *c)
 				routes[n] = dp->peers[i].routes[j];
 				ids[n] = i;
 			}
-		t = omni_allowedips_build(routes, ids, n, total + 16, SOCKET_ID_ANY);
+		t = fill_reserved(c, routes, ids, n);
+		if (!t)
+			t = omni_allowedips_build(routes, ids, n, total + 16, SOCKET_ID_ANY);
 	}
 	free(routes);
 	free(ids);
+	omni_control_peers_unreserve(c);
 	return t;
 }
 

@@ -45,6 +45,17 @@ void omni_control_peer_remove(struct omni_control *c, struct omni_dp_peer *peer)
  * table and the removed peers. 0, or -ENOMEM (the old table stays). */
 int omni_control_peers_commit(struct omni_control *c);
 
+/*
+ * Take the memory of the next commit's table before changing anything, so
+ * that a batch can be refused whole: room for n_routes routes, IPv6 ones
+ * too when v6. 0, or -ENOMEM with nothing changed. The next commit fills
+ * it when the live peers' routes fit, else builds its own as without;
+ * either way the reservation is used up (or freed) by that commit, or by
+ * omni_control_peers_unreserve().
+ */
+int omni_control_peers_reserve(struct omni_control *c, unsigned n_routes, bool v6);
+void omni_control_peers_unreserve(struct omni_control *c);
+
 /* True when the routes of s differ from the peer's (as sets, in order). */
 bool omni_control_peer_routes_differ(const struct omni_dp_peer *peer,
 				     const struct omni_peer_spec *s);

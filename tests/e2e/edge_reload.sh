@@ -4,7 +4,9 @@
 # Reload without loss: the edge re-reads its wg-quick file on SIGHUP and
 # applies the difference. A peer that did not change keeps its session (no
 # new handshake on either side), an added peer works, a removed one is
-# gone, and a file that fails validation changes nothing.
+# gone, and a file that fails validation changes nothing. Then 1000
+# dual-stack peers come and go in two reloads under the default memory,
+# and with too little memory for them the reload is refused whole.
 #
 #  +-------------------------------------+     +-------------------------------+
 #  | netns omni-ops-a-PID                |     | netns omni-ops-b-PID          |
@@ -72,11 +74,25 @@ write_conf() {
 				echo "[Peer]"
 				echo "PublicKey = $(cat "$tmp/wg2.pub")"
 				echo "AllowedIPs = 10.79.0.2/33" ;;
+			many)
+				many_peers 1000 ;;
 			esac
 		done
 	} >"$f"
 	chmod 600 "$f"
 	mv "$f" "$tmp/edge.conf"
+}
+
+# $1 peers with random keys and no traffic, an IPv4 /32 and an IPv6 /128
+# each: both rte_lpm and rte_lpm6 are rebuilt at the next reload.
+many_peers() {
+	python3 - "$1" <<'PY'
+import base64, os, sys
+for i in range(int(sys.argv[1])):
+    print(f"[Peer]\nPublicKey = {base64.b64encode(os.urandom(32)).decode()}\n"
+          f"Endpoint = 192.0.2.2:{20000 + i}\n"
+          f"AllowedIPs = 10.90.{i // 256}.{i % 256}/32, fd00:90::{i:x}/128\n")
+PY
 }
 
 # Ask for the counters (SIGUSR1) and print the latest value of $1.
@@ -158,7 +174,34 @@ check "removed peer 1 gets nothing" no_ping_to 10.78.0.2
 check "changed peer 2 answers" ping_to 10.79.0.2
 check "changed peer 2 kept its session" same_handshake "$wg2" "$hs2"
 
+# At scale, with the default memory (no hugepages here): the new tables are
+# built beside the old ones, both families, before the swap.
+write_conf peer2-keepalive many
+check "reload adds 1000 dual-stack peers" grep -q "1000 added, 0 changed, 0 removed" <(reload)
+check "with 1000 more peers, peer 2 answers" ping_to 10.79.0.2
+write_conf peer2-keepalive
+check "reload removes the 1000 again" grep -q "0 added, 0 changed, 1000 removed" <(reload)
+check "peer 2 still answers" ping_to 10.79.0.2
+check "peer 2 kept its session throughout" same_handshake "$wg2" "$hs2"
+
 check "SIGTERM stops the edge" ops_stop_edge
+
+# Too little DPDK memory for the new tables beside the old (-m 256 without
+# hugepages): the reload is refused whole, before any peer changes.
+write_conf peer1 peer2
+ip netns exec "$ns_a" "$omni" --no-huge -m 256 -- --underlay "$veth_a" \
+	--wg-config "$tmp/edge.conf" --host-port tap --metrics off >"$tmp/edge.log" 2>&1 &
+edge_pid=$!
+ops_wait_edge
+write_conf peer1 peer2 many
+check "-m 256: the 1000-peer reload is refused, nothing changed" \
+	grep -q "reload refused: out of DPDK memory for the new AllowedIPs table (2002 routes, IPv6 too): nothing changed" <(reload)
+check "-m 256: peer 1 answers" ping_to 10.78.0.2
+check "-m 256: peer 2 answers" ping_to 10.79.0.2
+write_conf peer1 peer2
+check "-m 256: the refused reload left no peer behind" \
+	grep -q "0 added, 0 changed, 0 removed" <(reload)
+check "SIGTERM stops the edge (-m 256)" ops_stop_edge
 if [ "$failed" = 0 ]; then
 	echo "PASS: edge_reload, all cases"
 	exit 0

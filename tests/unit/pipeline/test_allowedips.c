@@ -217,12 +217,48 @@ static void test_bad_input(void **state)
 	}
 }
 
+/* Made first, filled later: capacity and the IPv6 part are checked before
+ * anything is added. */
+static void test_create_then_fill(void **state)
+{
+	struct omni_route r[3] = {
+		{ .family = AF_INET, .cidr = 32, .addr = { 10, 0, 0, 1 } },
+		{ .family = AF_INET, .cidr = 24, .addr = { 10, 1, 0, 0 } },
+		{ .family = AF_INET6, .cidr = 128, .addr = { 0xfd, 0, [15] = 1 } },
+	};
+	uint32_t ids[3] = { 7, 8, 9 };
+	struct omni_allowedips *t;
+
+	(void)state;
+	assert_false(omni_routes_need_v6(r, 2));
+	assert_true(omni_routes_need_v6(r, 3));
+	t = omni_allowedips_create(2, false, 0);
+	assert_non_null(t);
+	assert_null(t->v6);
+	assert_int_equal(omni_allowedips_fill(t, r, ids, 3), -ENOSPC); /* 3 > 2 */
+	assert_int_equal(t->n_routes, 0);
+	assert_int_equal(omni_allowedips_fill(t, &r[2], &ids[2], 1), -ENOSPC); /* no v6 part */
+	assert_int_equal(t->n_routes, 0);
+	assert_int_equal(omni_allowedips_fill(t, r, ids, 2), 0);
+	assert_int_equal(omni_allowedips_lookup4(t, htonl(0x0a000001)), 7);
+	assert_int_equal(omni_allowedips_lookup4(t, htonl(0x0a010063)), 8);
+	assert_int_equal(omni_allowedips_fill(t, r, ids, 1), -ENOSPC); /* full */
+	omni_allowedips_free(t);
+
+	t = omni_allowedips_create(3, true, 0);
+	assert_non_null(t);
+	assert_int_equal(omni_allowedips_fill(t, r, ids, 3), 0);
+	assert_int_equal(omni_allowedips_lookup6(t, r[2].addr), 9);
+	omni_allowedips_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hand_cases),
 		cmocka_unit_test(test_random_against_naive),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_create_then_fill),
 	};
 	int ret;
 
