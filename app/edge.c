@@ -61,12 +61,18 @@ static enum dp_host_kind host_kind(enum omni_host_port_kind k)
 
 /* Whether idle sleeps end when a packet comes (dp/idle.h), by port: a
  * socket to poll, or net_tap's SIGIO, which reaches the main lcore only. */
+static void idle_wakers(const struct omni_edge *e, bool *under, bool *host)
+{
+	*under = dp_port_rx_fd(&e->under, 0) >= 0;
+	*host = dp_port_rx_fd(&e->host, 0) >= 0 ||
+		(e->host.host_kind == DP_HOST_TAP && e->n_workers == 0);
+}
+
 static void print_idle_wake(const struct omni_edge *e, const char *prog)
 {
-	bool u = dp_port_rx_fd(&e->under, 0) >= 0, h = dp_port_rx_fd(&e->host, 0) >= 0;
+	bool u, h;
 
-	if (e->host.host_kind == DP_HOST_TAP && e->n_workers == 0)
-		h = true;
+	idle_wakers(e, &u, &h);
 
 	printf("%s: idle sleeps wake on packets from %s\n", prog,
 	       u && h ? "both ports" : u ? "the underlay only" :
@@ -322,10 +328,25 @@ static void idle_conf_read(void)
 		"each lcore burns a whole core even when idle\n");
 }
 
-/* The idle back-off of a loop that polls w's queues. */
-static void idle_start(struct dp_idle *idle, const struct omni_worker *w)
+/*
+ * The idle back-off of a loop that polls w's queues. A loop that packets
+ * wake (waking: the single lcore when both ports can end its sleeps) needs
+ * no short sleeps: a packet ends any sleep at once, and what has no
+ * descriptor (protocol timers, the console and metrics mailbox, the nucleus
+ * client) can wait DP_IDLE_WAKING_MAX_NS. So its sleeps double up to that
+ * at once, with no 1 s stage of 100 us ones (which cost a few % of a core
+ * after every stray packet). Workers keep the short sleeps: what control
+ * sends through them comes on a ring.
+ */
+static void idle_start(struct dp_idle *idle, const struct omni_worker *w, bool waking)
 {
-	dp_idle_init(idle, &idle_conf);
+	struct dp_idle_conf conf = idle_conf;
+
+	if (waking && conf.max_ns) {
+		conf.max_ns = DP_IDLE_WAKING_MAX_NS;
+		conf.no_deep_idle = true;
+	}
+	dp_idle_init(idle, &conf);
 	for (unsigned i = 0; w && i < RTE_DIM(w->rx_fds); i++)
 		dp_idle_wake_on(idle, w->rx_fds[i]);
 }
@@ -345,7 +366,7 @@ static int worker_main(void *arg)
 	struct omni_worker *w = arg;
 	struct dp_idle idle;
 
-	idle_start(&idle, w);
+	idle_start(&idle, w, false);
 	rte_rcu_qsbr_thread_register(w->dp->rcu, w->rcu_id);
 	rte_rcu_qsbr_thread_online(w->dp->rcu, w->rcu_id);
 	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_RELAXED))
@@ -371,6 +392,7 @@ void omni_edge_run(struct omni_edge *e)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct omni_worker *single = e->n_workers ? NULL : &e->workers[0];
+	bool wake_u, wake_h;
 	unsigned i, n;
 
 	sigaction(SIGINT, &sa, NULL);
@@ -380,7 +402,8 @@ void omni_edge_run(struct omni_edge *e)
 	idle_conf_read();
 	for (i = 0; i < e->n_workers; i++)
 		rte_eal_remote_launch(worker_main, &e->workers[i], e->workers[i].lcore);
-	idle_start(&e->idle, single);
+	idle_wakers(e, &wake_u, &wake_h);
+	idle_start(&e->idle, single, single && wake_u && wake_h);
 	while (!stop_requested) {
 		n = single ? omni_worker_poll(single) : 0;
 		n += omni_control_poll(&e->ctl);

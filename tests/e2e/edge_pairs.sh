@@ -347,6 +347,20 @@ woken_by_packets() {
 		{ echo "idle_wakeups $(edge_stat "$1" idle_wakeups), idle_sleeps $(edge_stat "$1" idle_sleeps)"; return 1; }
 }
 
+# long_idle_sleeps SIDE: an edge that both ports wake sleeps up to 10 ms at
+# a time when idle (app/edge.c idle_start), so 2 s bring a few hundred
+# sleeps at most; sleeps capped at 100 us would bring thousands.
+long_idle_sleeps() {
+	local a b
+	edge_stats "$1" || return 1
+	a=$(edge_stat "$1" idle_sleeps)
+	sleep 2
+	edge_stats "$1" || return 1
+	b=$(edge_stat "$1" idle_sleeps)
+	echo "idle_sleeps over 2 s: $((b - a))"
+	[ $((b - a)) -gt 0 ] && [ $((b - a)) -lt 1000 ]
+}
+
 # The sum of the drops that a WireGuard data message can cause, on side $1.
 wg_drops() {
 	local total=0 d
@@ -512,6 +526,8 @@ pair_b() {
 		woken_by_packets a "both ports"
 	check "$p: edge B (veth host port) sleeps until either port has a packet" \
 		woken_by_packets b "both ports"
+	check "$p: edge B, idle, sleeps long (woken by packets, not by a short timeout)" \
+		long_idle_sleeps b
 	iperf3_check "$p"
 	check "$p: PersistentKeepalive = 1 reaches edge B while idle" keepalive_idle omni
 	stop_edges
