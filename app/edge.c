@@ -330,22 +330,22 @@ static void idle_conf_read(void)
 
 /*
  * The idle back-off of a loop that polls w's queues. A loop that packets
- * wake (waking: the single lcore when both ports can end its sleeps) needs
- * no short sleeps: a packet ends any sleep at once, and what has no
- * descriptor (protocol timers, the console and metrics mailbox, the nucleus
- * client) can wait DP_IDLE_WAKING_MAX_NS. So its sleeps double up to that
- * at once, with no 1 s stage of 100 us ones (which cost a few % of a core
- * after every stray packet). Workers keep the short sleeps: what control
- * sends through them comes on a ring.
+ * wake (waking: the single lcore when both ports can end its sleeps) sleeps
+ * deeper once deeply idle, DP_IDLE_WAKING_DEEP_NS instead of 1 ms: a packet
+ * ends any sleep at once, and what has no descriptor (protocol timers, the
+ * console and metrics mailbox, the nucleus client) can wait that long. The
+ * second of 100 us sleeps after traffic stays: in a VM it keeps the vCPU's
+ * halts short between the packets of a slow exchange (pings 10 ms apart),
+ * and the host wakes a briefly halted vCPU faster (docs/dataplane.md).
+ * Workers keep the 1 ms deep sleep: what control sends through them comes
+ * on a ring.
  */
 static void idle_start(struct dp_idle *idle, const struct omni_worker *w, bool waking)
 {
 	struct dp_idle_conf conf = idle_conf;
 
-	if (waking && conf.max_ns) {
-		conf.max_ns = DP_IDLE_WAKING_MAX_NS;
-		conf.no_deep_idle = true;
-	}
+	if (waking && conf.max_ns && !conf.no_deep_idle)
+		conf.deep_ns = DP_IDLE_WAKING_DEEP_NS;
 	dp_idle_init(idle, &conf);
 	for (unsigned i = 0; w && i < RTE_DIM(w->rx_fds); i++)
 		dp_idle_wake_on(idle, w->rx_fds[i]);
@@ -404,6 +404,10 @@ void omni_edge_run(struct omni_edge *e)
 		rte_eal_remote_launch(worker_main, &e->workers[i], e->workers[i].lcore);
 	idle_wakers(e, &wake_u, &wake_h);
 	idle_start(&e->idle, single, single && wake_u && wake_h);
+	if (e->idle.deep_ns)
+		printf("omninervous: idle: sleeps of %u ms after a second without traffic\n",
+		       e->idle.deep_ns / 1000000);
+	fflush(stdout);
 	while (!stop_requested) {
 		n = single ? omni_worker_poll(single) : 0;
 		n += omni_control_poll(&e->ctl);

@@ -53,7 +53,7 @@ enum {
 	DP_IDLE_MIN_NS = 1000,
 	DP_IDLE_MAX_NS = 100000,
 	DP_IDLE_DEEP_NS = 1000000,
-	DP_IDLE_WAKING_MAX_NS = 10000000, /* the cap of a loop that packets wake */
+	DP_IDLE_WAKING_DEEP_NS = 10000000, /* deep sleep of a loop that packets wake */
 	DP_IDLE_DEEP_AFTER_NS = 1000000000,
 	DP_IDLE_MAX_FDS = 4,
 	DP_IDLE_SPURIOUS_MAX = 1000, /* empty wake-ups in a row before giving up */
