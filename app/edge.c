@@ -330,22 +330,24 @@ static void idle_conf_read(void)
 
 /*
  * The idle back-off of a loop that polls w's queues. A loop that packets
- * wake (waking: the single lcore when both ports can end its sleeps) sleeps
- * deeper once deeply idle, DP_IDLE_WAKING_DEEP_NS instead of 1 ms: a packet
- * ends any sleep at once, and what has no descriptor (protocol timers, the
- * console and metrics mailbox, the nucleus client) can wait that long. The
- * second of 100 us sleeps after traffic stays: in a VM it keeps the vCPU's
- * halts short between the packets of a slow exchange (pings 10 ms apart),
- * and the host wakes a briefly halted vCPU faster (docs/dataplane.md).
- * Workers keep the 1 ms deep sleep: what control sends through them comes
- * on a ring.
+ * wake (waking: the single lcore when both ports can end its sleeps) goes
+ * deeper sooner: after DP_IDLE_WAKING_DEEP_AFTER_NS without traffic it
+ * sleeps DP_IDLE_WAKING_DEEP_NS, not 1 ms after a second. A packet ends any
+ * sleep at once, and what has no descriptor (protocol timers, the console
+ * and metrics mailbox, the nucleus client) can wait that long; the short
+ * spell of 100 us sleeps after traffic keeps a VM's vCPU halts short for
+ * the next packet of an exchange (docs/dataplane.md). Workers keep the
+ * 1 ms deep sleep after a second: what control sends through them comes on
+ * a ring.
  */
 static void idle_start(struct dp_idle *idle, const struct omni_worker *w, bool waking)
 {
 	struct dp_idle_conf conf = idle_conf;
 
-	if (waking && conf.max_ns && !conf.no_deep_idle)
+	if (waking && conf.max_ns && !conf.no_deep_idle) {
 		conf.deep_ns = DP_IDLE_WAKING_DEEP_NS;
+		conf.deep_after_ns = DP_IDLE_WAKING_DEEP_AFTER_NS;
+	}
 	dp_idle_init(idle, &conf);
 	for (unsigned i = 0; w && i < RTE_DIM(w->rx_fds); i++)
 		dp_idle_wake_on(idle, w->rx_fds[i]);
@@ -405,8 +407,9 @@ void omni_edge_run(struct omni_edge *e)
 	idle_wakers(e, &wake_u, &wake_h);
 	idle_start(&e->idle, single, single && wake_u && wake_h);
 	if (e->idle.deep_ns)
-		printf("omninervous: idle: sleeps of %u ms after a second without traffic\n",
-		       e->idle.deep_ns / 1000000);
+		printf("omninervous: idle: sleeps of %u ms after %u ms without traffic\n",
+		       e->idle.deep_ns / 1000000,
+		       (unsigned)((uint64_t)e->idle.deep_after * idle_conf.max_ns / 1000000));
 	fflush(stdout);
 	while (!stop_requested) {
 		n = single ? omni_worker_poll(single) : 0;

@@ -54,6 +54,7 @@ enum {
 	DP_IDLE_MAX_NS = 100000,
 	DP_IDLE_DEEP_NS = 1000000,
 	DP_IDLE_WAKING_DEEP_NS = 10000000, /* deep sleep of a loop that packets wake */
+	DP_IDLE_WAKING_DEEP_AFTER_NS = 100000000, /* ... after this long quiet */
 	DP_IDLE_DEEP_AFTER_NS = 1000000000,
 	DP_IDLE_MAX_FDS = 4,
 	DP_IDLE_SPURIOUS_MAX = 1000, /* empty wake-ups in a row before giving up */
