@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "identity.h"
+#include "config/identity.h"
 
 enum {
 	OPT_INIT = 0x100,

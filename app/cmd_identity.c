@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "identity.h"
+#include "config/identity.h"
 
 static void print_public(const struct omni_identity *id)
 {

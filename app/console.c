@@ -23,9 +23,9 @@
 #include <cmdline_socket.h>
 #include <rte_log.h>
 
+#include "config/console_args.h"
 #include "config/value.h"
 #include "console.h"
-#include "console_args.h"
 #include "edge_peers.h"
 #include "edge_snapshot.h"
 

@@ -11,7 +11,7 @@
 #include "dp/eal.h"
 #include "dp/idle.h"
 #include "dp/port.h"
-#include "mailbox.h"
+#include "mailbox/mailbox.h"
 #include "pipeline/control.h"
 #include "xdp-fallback/loader.h"
 

@@ -23,12 +23,12 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "config/identity.h"
 #include "config/json.h"
 #include "config/secrets.h"
 #include "config/value.h"
 #include "config/wgquick.h"
 #include "edge.h"
-#include "identity.h"
 
 /* Private key precedence: --key, then the file's inline key, then its
  * private_key_file, then $OMNI_KEY or the default path. */

@@ -7,12 +7,12 @@
  *
  * Errors quote the word and say the rule. No DPDK: unit-tested alone.
  */
-#ifndef OMNI_APP_CONSOLE_ARGS_H
-#define OMNI_APP_CONSOLE_ARGS_H
+#ifndef OMNI_CONFIG_CONSOLE_ARGS_H
+#define OMNI_CONFIG_CONSOLE_ARGS_H
 
 #include <stddef.h>
 
-#include "config/model.h"
+#include "model.h"
 
 enum { OMNI_CONSOLE_MAX_ALLOWED_IPS = 256 };
 
@@ -27,4 +27,4 @@ int omni_console_parse_key(const char *key, uint8_t out[WG_KEY_LEN], char *err, 
 /* Free what omni_console_parse_peer allocated; p is zeroed. */
 void omni_console_peer_clear(struct omni_peer *p);
 
-#endif /* OMNI_APP_CONSOLE_ARGS_H */
+#endif /* OMNI_CONFIG_CONSOLE_ARGS_H */

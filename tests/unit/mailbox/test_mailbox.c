@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "mailbox.h"
+#include "mailbox/mailbox.h"
 
 enum { POSTERS = 4, CALLS = 500 };
 

@@ -7,8 +7,8 @@
  * OMNI_IDENTITY_OK, a one-line message for the operator in `msg` (never key
  * material). Every buffer that held key material is wiped before returning.
  */
-#ifndef OMNI_APP_IDENTITY_H
-#define OMNI_APP_IDENTITY_H
+#ifndef OMNI_CONFIG_IDENTITY_H
+#define OMNI_CONFIG_IDENTITY_H
 
 #include <limits.h>
 #include <stddef.h>
@@ -77,4 +77,4 @@ void omni_identity_wipe(struct omni_identity *id);
 /* Short name of a result, for logs and tests. */
 const char *omni_identity_result_str(enum omni_identity_result r);
 
-#endif /* OMNI_APP_IDENTITY_H */
+#endif /* OMNI_CONFIG_IDENTITY_H */

@@ -7,8 +7,8 @@
 
 #include <sodium.h>
 
-#include "config/value.h"
 #include "console_args.h"
+#include "value.h"
 #include "wg/key.h"
 
 enum { WORD_MAX = 1024 };

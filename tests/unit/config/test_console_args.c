@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "config/value.h"
 #include "console_args.h"
+#include "value.h"
 
 #define KEY "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
 

@@ -18,8 +18,8 @@
  * already started it; then it waits for the end, so fn never sees a
  * request whose poster has gone.
  */
-#ifndef OMNI_APP_MAILBOX_H
-#define OMNI_APP_MAILBOX_H
+#ifndef OMNI_MAILBOX_H
+#define OMNI_MAILBOX_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -59,4 +59,4 @@ unsigned omni_mailbox_serve(struct omni_mailbox *mb);
  * answered -ESHUTDOWN. */
 void omni_mailbox_close(struct omni_mailbox *mb);
 
-#endif /* OMNI_APP_MAILBOX_H */
+#endif /* OMNI_MAILBOX_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Identity key files (app/identity.c): content rules from a numbered table of
+ * Identity key files (config/identity.c): content rules from a numbered table of
  * files, then permissions, ownership, file kinds, symbolic links, creation.
  * Every test works in its own mkdtemp directory.
  */
