@@ -3,7 +3,7 @@
  * Operating a running edge: the console (-i, --cmdfile), the Prometheus
  * endpoint (/metrics, /health) and DPDK telemetry commands (/omni/...).
  * Each runs on its own thread, outside the lcores, and reaches what the
- * control lcore owns only through the edge's mailbox (mailbox.h); worker
+ * control lcore owns only through the edge's mailbox (lib/mailbox); worker
  * counters they read directly, never stalling a worker.
  */
 #ifndef OMNI_APP_OPS_H
