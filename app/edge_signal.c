@@ -557,15 +557,15 @@ static int resolve_servers(struct omni_signal *s, const struct omni_config *cfg,
 {
 	char err[256];
 
-	if (sig_endpoint_resolve(cfg->network.nucleus, &s->nucleus, 51820, prefer, err,
-				 sizeof(err)) != 0) {
+	if (sig_endpoint_resolve(cfg->network.nucleus, &s->nucleus, 51820, prefer,
+				 omni_host_resolve, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: --nucleus %s: %s\n", prog, cfg->network.nucleus, err);
 		return -1;
 	}
 	sig_endpoint_format(&s->nucleus, s->nucleus_text);
 	for (size_t i = 0; i < cfg->network.n_stun_servers && s->n_stun < STUN_MAX; i++) {
 		if (sig_endpoint_resolve(cfg->network.stun_servers[i], &s->stun[s->n_stun], 3478,
-					 prefer, err, sizeof(err)) == 0)
+					 prefer, omni_host_resolve, err, sizeof(err)) == 0)
 			s->n_stun++;
 		else
 			fprintf(stderr, "%s: warning: STUN server %s skipped: %s\n", prog,
