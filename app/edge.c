@@ -415,7 +415,7 @@ void omni_edge_run(struct omni_edge *e)
 		n = single ? omni_worker_poll(single) : 0;
 		n += omni_control_poll(&e->ctl);
 		n += omni_mailbox_serve(&e->mbox);
-		n += omni_edge_signal_poll(e);
+		n += omni_edge_signal_poll(e, omni_now_ns(&e->dp));
 		idle_step(&e->idle, single, n);
 		if (stats_requested) {
 			stats_requested = 0;

@@ -7,7 +7,9 @@
  * through miss_hook and wait while the nucleus is asked. Peers the nucleus
  * reports become WireGuard peers (omni_edge_peer_add) with the cluster's
  * preshared key; punch notices start handshakes to every candidate,
- * IPv6 first when prefer_ipv6 (Happy Eyeballs, RFC 8305).
+ * IPv6 first when prefer_ipv6 (Happy Eyeballs, RFC 8305). The behaviour is
+ * in signaling/'s state machines (outbox.h, park.h, punch.h,
+ * stun_client.h); these files are their glue (docs/signaling.md).
  */
 #ifndef OMNI_APP_EDGE_SIGNAL_H
 #define OMNI_APP_EDGE_SIGNAL_H
@@ -22,11 +24,13 @@ struct omni_signal;
  * the client, hook into control. 0 (also without a nucleus), or -1 with a
  * message printed. */
 int omni_edge_signal_start(struct omni_edge *e, const char *prog);
-/* Timers and queued datagrams; call every loop iteration (cheap). */
-unsigned omni_edge_signal_poll(struct omni_edge *e);
+/* Timers and queued datagrams; call every loop iteration (cheap) with the
+ * loop's clock (omni_now_ns), the one the hooks get too. */
+unsigned omni_edge_signal_poll(struct omni_edge *e, uint64_t now_ns);
 /* "stats: sig_... N" lines. */
 void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out);
-/* Before the loops stop: tell the nucleus we leave (LEAVE). */
+/* Before the loops stop: tell the nucleus we leave (LEAVE), at the clock
+ * of the last poll. */
 void omni_edge_signal_leave(struct omni_edge *e);
 /* At stop: the client gone, waiting packets freed. */
 void omni_edge_signal_stop(struct omni_edge *e);

@@ -219,11 +219,26 @@ static bool valid_host_name(const char *host)
 	return true;
 }
 
-static int resolve(const char *host, uint16_t port, struct sockaddr_storage *ss,
-		   const char **why)
+/* The first answer of family prefer, else the first; NULL: no IPv4 or IPv6. */
+static const struct addrinfo *pick_answer(const struct addrinfo *res, int prefer)
+{
+	const struct addrinfo *ai, *pick = NULL;
+
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		if (!pick || (ai->ai_family == prefer && pick->ai_family != prefer))
+			pick = ai;
+	}
+	return pick;
+}
+
+int omni_host_resolve(const char *host, uint16_t port, int prefer, struct sockaddr_storage *ss,
+		      const char **why)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
 				  .ai_protocol = IPPROTO_UDP };
+	const struct addrinfo *pick;
 	struct addrinfo *res = NULL;
 	int rc = getaddrinfo(host, NULL, &hints, &res);
 
@@ -231,13 +246,19 @@ static int resolve(const char *host, uint16_t port, struct sockaddr_storage *ss,
 		*why = rc == EAI_SYSTEM ? "cannot resolve the host name" : gai_strerror(rc);
 		return rc == EAI_AGAIN ? -EAGAIN : rc == EAI_MEMORY ? -ENOMEM : -EINVAL;
 	}
+	pick = pick_answer(res, prefer);
 	memset(ss, 0, sizeof(*ss));
-	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	if (pick)
+		memcpy(ss, pick->ai_addr, pick->ai_addrlen);
 	freeaddrinfo(res);
-	if (ss->ss_family == AF_INET)
+	if (ss->ss_family == AF_INET) {
 		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else
+	} else if (ss->ss_family == AF_INET6) {
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	} else {
+		*why = "no IPv4 or IPv6 address";
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -264,7 +285,7 @@ static int host_to_sockaddr(char *host, bool bracketed, uint16_t port, unsigned 
 		return -EINVAL;
 	}
 	*from_name = true;
-	return resolve(host, port, ss, why);
+	return omni_host_resolve(host, port, AF_UNSPEC, ss, why);
 }
 
 int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *out,

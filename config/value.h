@@ -49,6 +49,16 @@ void omni_prefix_format(const struct omni_prefix *p, char out[OMNI_PREFIX_TEXT_M
 int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *out,
 			const char **why);
 void omni_endpoint_clear(struct omni_endpoint *ep);
+/*
+ * The one name lookup of the programs (getaddrinfo; blocks: at start or
+ * reload only): host's address with port into ss, the first answer of
+ * family prefer (AF_INET, AF_INET6) when there is one, else the first
+ * (AF_UNSPEC: the first). 0, -EINVAL, -EAGAIN or -ENOMEM with *why.
+ * omni_endpoint_parse uses it; the signaling tools and the edge's nucleus
+ * client pass it to sig_endpoint_resolve (signaling/endpoint.h).
+ */
+int omni_host_resolve(const char *host, uint16_t port, int prefer, struct sockaddr_storage *ss,
+		      const char **why);
 /* The syntax of omni_endpoint_parse without resolving: HOST:PORT with a
  * valid host name or IPv4 address, or [IPv6]:PORT. 0 or -EINVAL. */
 int omni_host_port_check(const char *text, const char **why);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,11 +72,11 @@ int sig_endpoint_parse(const char *text, struct sig_addr *out, uint16_t default_
 }
 
 int sig_endpoint_resolve(const char *text, struct sig_addr *out, uint16_t default_port,
-			 int prefer, char *err, size_t errlen)
+			 int prefer, sig_resolver resolve, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res, *ai, *pick = NULL;
+	int family = prefer == 6 ? AF_INET6 : prefer == 4 ? AF_INET : AF_UNSPEC;
 	struct sockaddr_storage ss;
-	const char *port;
+	const char *port, *why = "no address";
 	char host[256];
 	uint16_t p;
 	int rc;
@@ -88,30 +87,16 @@ int sig_endpoint_resolve(const char *text, struct sig_addr *out, uint16_t defaul
 		snprintf(err, errlen, "'%s': expected HOST:PORT or [IPV6]:PORT", text);
 		return -EINVAL;
 	}
-	rc = getaddrinfo(host, NULL, &hints, &res);
-	if (rc) {
-		snprintf(err, errlen, "'%s': %s", host, gai_strerror(rc));
-		return -ENOENT;
-	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-			continue;
-		if (!pick || (prefer && ai->ai_family == (prefer == 6 ? AF_INET6 : AF_INET) &&
-			      pick->ai_family != ai->ai_family))
-			pick = ai;
-	}
-	if (pick) {
-		memset(&ss, 0, sizeof(ss));
-		memcpy(&ss, pick->ai_addr, pick->ai_addrlen);
+	rc = resolve(host, p, family, &ss, &why);
+	if (rc == 0) {
 		sig_addr_from_sockaddr(&ss, out);
-		out->port = p;
+		if (out->family)
+			return 0;
+		why = "no IPv4 or IPv6 address";
+		rc = -ENOENT;
 	}
-	freeaddrinfo(res);
-	if (!pick) {
-		snprintf(err, errlen, "'%s': no IPv4 or IPv6 address", host);
-		return -ENOENT;
-	}
-	return 0;
+	snprintf(err, errlen, "'%s': %s", host, why);
+	return rc;
 }
 
 void sig_endpoint_format(const struct sig_addr *a, char out[SIG_ENDPOINT_TEXT_MAX])

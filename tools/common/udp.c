@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "config/value.h"
 #include "signaling/endpoint.h"
 #include "udp.h"
 
@@ -35,12 +36,17 @@ fail:
 	return -1;
 }
 
+int omni_udp_resolve(const char *text, struct sig_addr *out, char *err, size_t errlen)
+{
+	return sig_endpoint_resolve(text, out, 0, 0, omni_host_resolve, err, errlen);
+}
+
 int omni_udp_connect(const char *to, const char *bind_ip, unsigned bind_port, char *err,
 		     size_t errlen)
 {
 	struct sig_addr a;
 
-	if (sig_endpoint_resolve(to, &a, 0, 0, err, errlen) < 0)
+	if (omni_udp_resolve(to, &a, err, errlen) < 0)
 		return -1;
 	return omni_udp_connect_addr(&a, bind_ip, bind_port, err, errlen);
 }

@@ -7,6 +7,9 @@
 
 #include "signaling/wire.h"
 
+/* "HOST:PORT" or "[IPV6]:PORT" (names resolved) as an address; 0, or -errno
+ * with err set. */
+int omni_udp_resolve(const char *text, struct sig_addr *out, char *err, size_t errlen);
 /*
  * A UDP socket connected to `to` ("HOST:PORT", names resolved), bound to
  * `bind_ip` (NULL: any) and bind_port (0: any). fd, or -1 with err set.

@@ -30,7 +30,6 @@
 
 #include "load.h"
 #include "signaling/codec.h"
-#include "signaling/endpoint.h"
 #include "udp.h"
 
 static void cluster_secret(const struct load_opts *o, unsigned k, char *out, size_t len)
@@ -78,7 +77,7 @@ static int setup(struct load *l)
 			return -1;
 		}
 	}
-	if (sig_endpoint_resolve(l->o.nucleus, &to, 0, 0, err, sizeof(err)) < 0) {
+	if (omni_udp_resolve(l->o.nucleus, &to, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nucleus-load: %s\n", err);
 		return -1;
 	}

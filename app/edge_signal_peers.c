@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the nucleus's answers do on the edge (edge_signal.h): members
+ * become WireGuard peers, PUNCH notices become handshakes (punch.h), and
+ * host packets to a member not known yet wait for the answer to a query
+ * (park.h; miss_hook). The glue's other half, the clock, sending and the
+ * loop, is edge_signal.c. Control lcore only.
+ */
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <sodium.h>
+
+#include "config/value.h"
+#include "pipeline/control_peers.h"
+#include "wg/key.h"
+
+#include "edge.h"
+#include "edge_peers.h"
+#include "edge_signal_int.h"
+
+enum { CLUSTER_KEEPALIVE_S = 25 }; /* keeps NAT mappings open */
+
+static void vip_prefix(uint8_t family, const uint8_t *ip, struct omni_prefix *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = family == 4 ? AF_INET : AF_INET6;
+	out->len = family == 4 ? 32 : 128;
+	memcpy(out->addr.bytes, ip, family == 4 ? 4 : 16);
+}
+
+/* The WireGuard peer for a cluster member; its live slot, or NULL. */
+static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *sp)
+{
+	struct sig_addr cand[SIG_CAND_MAX];
+	struct omni_prefix aips[2];
+	struct omni_peer p = { .has_public_key = true, .has_preshared_key = true,
+			       .persistent_keepalive = CLUSTER_KEEPALIVE_S, .allowed_ips = aips };
+	char err[OMNI_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[OMNI_ADDR_TEXT_MAX];
+	unsigned n_first, n;
+
+	if (sodium_memcmp(sp->pubkey, e->ctl.id.public_key, WG_KEY_LEN) == 0)
+		return NULL;
+	memcpy(p.public_key, sp->pubkey, WG_KEY_LEN);
+	memcpy(p.preshared_key, e->sig->psk, WG_KEY_LEN);
+	if (sp->flags & SIG_PEER_HAS_VIP4)
+		vip_prefix(4, sp->vip4, &aips[p.n_allowed_ips++]);
+	if (sp->flags & SIG_PEER_HAS_VIP6)
+		vip_prefix(6, sp->vip6, &aips[p.n_allowed_ips++]);
+	n = sig_punch_order(&e->sig->punch.conf, sp, cand, &n_first);
+	if (n)
+		sig_addr_to_sockaddr(&cand[0], cand[0].family == 4 ? AF_INET : AF_INET6,
+				     &p.endpoint.addr);
+	wg_key_to_base64(key, sp->pubkey);
+	omni_sockaddr_format(&p.endpoint.addr, ep);
+	printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, n);
+	if (omni_edge_peer_add(e, &p, err, sizeof(err)) != 0)
+		printf("omninervous: nucleus: peer %s not installed: %s\n", key, err);
+	sodium_memzero(p.preshared_key, WG_KEY_LEN);
+	return omni_control_peer_find(&e->ctl, sp->pubkey);
+}
+
+/* Happy Eyeballs: the later family only while no session came up. */
+static bool still_waiting(void *ctx, const uint8_t *pubkey)
+{
+	struct omni_edge *e = ctx;
+	const struct omni_dp_peer *peer = omni_control_peer_find(&e->ctl, pubkey);
+
+	return peer && !peer->tx;
+}
+
+static void cand_to_ep(const struct sig_addr *a, struct omni_dp_endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	omni_signal_to_net(a, &ep->addr);
+	ep->port = a->port;
+}
+
+static unsigned punch_act(struct omni_edge *e)
+{
+	struct omni_signal *s = e->sig;
+	struct omni_dp_endpoint eps[SIG_CAND_MAX];
+	struct sig_punch_action a;
+	struct omni_dp_peer *peer;
+	unsigned i, n = 0;
+
+	while (sig_punch_pop(&s->punch, &a)) {
+		if (!(peer = omni_control_peer_find(&e->ctl, a.pubkey)))
+			continue;
+		for (i = 0; i < a.n; i++)
+			cand_to_ep(&a.cand[i], &eps[i]);
+		if (a.kind == SIG_PUNCH_RESEND) {
+			n += omni_control_resend_initiation_to(&e->ctl, peer, eps, a.n, s->now_ns);
+			continue;
+		}
+		/* A candidate whose next hop was being resolved gets the same
+		 * initiation from the outbox as soon as it is (a first ND/ARP
+		 * must not hand the race to the later family). */
+		if (omni_control_initiate_to(&e->ctl, peer, eps, a.n, s->now_ns) < a.n)
+			for (i = 0; i < a.n; i++)
+				omni_signal_send(e, &a.cand[i], peer->last_init,
+						 sizeof(peer->last_init));
+	}
+	return n;
+}
+
+unsigned omni_signal_punch_due(struct omni_edge *e)
+{
+	sig_punch_tick(&e->sig->punch, e->sig->now_ms, still_waiting, e);
+	return punch_act(e);
+}
+
+/* Parked host packets go to peer's queue (sent once the handshake is
+ * done), or are dropped. */
+void omni_signal_park_act(struct omni_edge *e, struct omni_dp_peer *peer)
+{
+	struct omni_signal *s = e->sig;
+	struct sig_park_action a;
+
+	while (sig_park_pop(&s->park, &a)) {
+		if (a.verdict == SIG_PARK_RELEASE && peer && peer->staged &&
+		    rte_ring_mp_enqueue(peer->staged, a.handle) == 0) {
+			__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		rte_pktmbuf_free(a.handle);
+		s->stats.waiting_dropped++;
+	}
+}
+
+static void print_peer(const char *what, const struct sig_peer *sp)
+{
+	char key[WG_KEY_B64_LEN + 1], vip[SIG_ENDPOINT_TEXT_MAX] = "-";
+	struct sig_addr a = { .family = 4 };
+
+	wg_key_to_base64(key, sp->pubkey);
+	if (sp->flags & SIG_PEER_HAS_VIP4) {
+		memcpy(a.ip, sp->vip4, 4);
+		sig_endpoint_format(&a, vip);
+		*strrchr(vip, ':') = '\0';
+	}
+	printf("omninervous: nucleus: peer %s %s vip %s\n", what, key, vip);
+}
+
+void omni_signal_on_event(struct omni_edge *e, const struct sig_event *ev)
+{
+	struct omni_signal *s = e->sig;
+	char a[SIG_ENDPOINT_TEXT_MAX], err[OMNI_CONFIG_ERR_MAX];
+	struct omni_dp_peer *peer;
+
+	switch (ev->type) {
+	case SIG_EV_REGISTERED:
+		sig_endpoint_format(&ev->observed, a);
+		printf("omninervous: nucleus: registered with %s as %s (cluster %s)\n",
+		       s->nucleus_text, a, e->cfg.network.cluster);
+		break;
+	case SIG_EV_LOST:
+		printf("omninervous: nucleus: %s stopped answering; registering again\n",
+		       s->nucleus_text);
+		break;
+	case SIG_EV_JOINED:
+	case SIG_EV_MOVED:
+		print_peer(ev->type == SIG_EV_JOINED ? "joined" : "moved", &ev->peer);
+		ev->type == SIG_EV_JOINED ? s->stats.joined++ : s->stats.moved++;
+		install(e, &ev->peer);
+		break;
+	case SIG_EV_LEFT:
+		print_peer("left", &ev->peer);
+		s->stats.left++;
+		omni_edge_peer_del(e, ev->peer.pubkey, err, sizeof(err));
+		break;
+	case SIG_EV_FOUND:
+		s->stats.found++;
+		peer = install(e, &ev->peer);
+		sig_park_answer(&s->park, &ev->target, true);
+		omni_signal_park_act(e, peer);
+		break;
+	case SIG_EV_NOT_FOUND:
+		s->stats.not_found++;
+		sig_park_answer(&s->park, &ev->target, false);
+		omni_signal_park_act(e, NULL);
+		break;
+	case SIG_EV_PUNCH:
+		if (install(e, &ev->peer))
+			sig_punch_input(&s->punch, &ev->peer, s->now_ms);
+		punch_act(e);
+		break;
+	}
+	fflush(stdout);
+}
+
+/* The destination of a host frame (IPv4 or IPv6) as a query target. */
+static bool frame_target(const struct rte_mbuf *m, struct sig_addr *t)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct net_eth eth;
+
+	memset(t, 0, sizeof(*t));
+	if (net_eth_parse(f, m->data_len, &eth) != NET_DROP_OK)
+		return false;
+	f += eth.hdr_len;
+	if (eth.type == NET_ETH_IP4 && m->data_len >= eth.hdr_len + NET_IP4_HLEN) {
+		t->family = 4;
+		memcpy(t->ip, f + NET_IP4_OFF_DST, 4);
+	} else if (eth.type == NET_ETH_IP6 && m->data_len >= eth.hdr_len + NET_IP6_HLEN) {
+		t->family = 6;
+		memcpy(t->ip, f + NET_IP6_OFF_DST, 16);
+	}
+	return t->family != 0;
+}
+
+void omni_signal_miss_hook(void *ctx, struct rte_mbuf *m, uint64_t now)
+{
+	struct omni_edge *e = ctx;
+	struct omni_signal *s = e->sig;
+	struct sig_addr t;
+
+	omni_signal_clock(s, now);
+	if (!frame_target(m, &t)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!sig_park_add(&s->park, m, &t, s->now_ms)) {
+		rte_pktmbuf_free(m);
+		s->stats.waiting_dropped++;
+		return;
+	}
+	if (sig_client_query(s->client, &t, omni_signal_wire_ms(s)) == 0)
+		s->stats.queries++;
+	omni_signal_drain(e);
+}
+

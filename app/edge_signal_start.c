@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Start and stop of the edge's nucleus glue (edge_signal.h): the nucleus
+ * and STUN servers resolved once, the state machines set up from the
+ * configuration, control's hooks installed; at stop, parked packets freed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include <sodium.h>
+
+#include "config/value.h"
+#include "signaling/codec.h"
+
+#include "edge.h"
+#include "edge_signal.h"
+#include "edge_signal_int.h"
+
+static uint32_t test_heartbeat_ms(void)
+{
+	const char *v = getenv("OMNI_TEST_HEARTBEAT_MS");
+	unsigned long ms = v ? strtoul(v, NULL, 10) : 0;
+
+	return ms >= 100 && ms <= 600000 ? (uint32_t)ms : 0;
+}
+
+/* Names are looked up here, once (config's resolver; blocks). */
+static int resolve_servers(struct omni_signal *s, const struct omni_network *net,
+			   const char *prog)
+{
+	struct sig_addr stun[SIG_STUN_SERVERS_MAX];
+	int prefer = net->prefer_ipv6 ? 6 : 0;
+	unsigned n = 0;
+	char err[256];
+
+	if (sig_endpoint_resolve(net->nucleus, &s->nucleus, OMNI_DEFAULT_LISTEN_PORT, prefer,
+				 omni_host_resolve, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: --nucleus %s: %s\n", prog, net->nucleus, err);
+		return -1;
+	}
+	sig_endpoint_format(&s->nucleus, s->nucleus_text);
+	for (size_t i = 0; i < net->n_stun_servers && n < SIG_STUN_SERVERS_MAX; i++) {
+		if (sig_endpoint_resolve(net->stun_servers[i], &stun[n], SIG_STUN_PORT, prefer,
+					 omni_host_resolve, err, sizeof(err)) == 0)
+			n++;
+		else
+			fprintf(stderr, "%s: warning: STUN server %s skipped: %s\n", prog,
+				net->stun_servers[i], err);
+	}
+	sig_stun_client_init(&s->stun, stun, n, randombytes_buf);
+	return 0;
+}
+
+/* Our underlay addresses: the candidates we advertise, and the families
+ * we can punch to. */
+static unsigned local_candidates(const struct omni_edge *e, struct sig_client_conf *cc)
+{
+	const struct net_local *l = &e->dp.local;
+	static const uint8_t zero[16];
+	unsigned families = 0;
+
+	if (memcmp(l->ip4.b, zero, 4)) {
+		cc->local[cc->n_local] = (struct sig_addr){ .family = 4, .kind = SIG_KIND_LOCAL,
+							    .port = l->port };
+		memcpy(cc->local[cc->n_local++].ip, l->ip4.b, 4);
+		families |= SIG_FAMILY_4;
+	}
+	if (memcmp(l->ip6.b, zero, 16)) {
+		cc->local[cc->n_local] = (struct sig_addr){ .family = 6, .kind = SIG_KIND_LOCAL,
+							    .port = l->port };
+		memcpy(cc->local[cc->n_local++].ip, l->ip6.b, 16);
+		families |= SIG_FAMILY_6;
+	}
+	return families;
+}
+
+/* Host packets to the cluster's networks no peer has are asked about. */
+static void cluster_networks(struct omni_edge *e)
+{
+	const struct omni_network *n = &e->cfg.network;
+	struct omni_prefix p;
+
+	if (n->vip.family == AF_INET) {
+		p = n->vip;
+		omni_prefix_mask(&p);
+		memcpy(e->dp.miss4, p.addr.bytes, 4);
+		e->dp.miss4_len = p.len;
+	}
+	if (n->vip6.family == AF_INET6) {
+		p = n->vip6;
+		omni_prefix_mask(&p);
+		memcpy(e->dp.miss6, p.addr.bytes, 16);
+		e->dp.miss6_len = p.len;
+	}
+}
+
+static void client_conf(const struct omni_edge *e, struct sig_client_conf *cc)
+{
+	const struct omni_config *cfg = &e->cfg;
+
+	cc->cluster = cfg->network.cluster;
+	cc->secret = cfg->security.secret;
+	memcpy(cc->pubkey, e->ctl.id.public_key, WG_KEY_LEN);
+	if (cfg->network.vip.family == AF_INET) {
+		memcpy(cc->vip4, cfg->network.vip.addr.bytes, 4);
+		cc->vip_flags |= SIG_PEER_HAS_VIP4;
+	}
+	if (cfg->network.vip6.family == AF_INET6) {
+		memcpy(cc->vip6, cfg->network.vip6.addr.bytes, 16);
+		cc->vip_flags |= SIG_PEER_HAS_VIP6;
+	}
+	cc->encrypt = cfg->security.encrypt_signaling;
+	cc->heartbeat_ms = test_heartbeat_ms();
+}
+
+int omni_edge_signal_start(struct omni_edge *e, const char *prog)
+{
+	const struct omni_config *cfg = &e->cfg;
+	struct sig_client_conf cc = { 0 };
+	struct sig_punch_conf pc = { .prefer_ipv6 = cfg->network.prefer_ipv6,
+				     .delay_ms = cfg->network.happy_eyeballs_delay_ms };
+	struct omni_signal *s;
+	char err[256];
+
+	if (!cfg->network.nucleus)
+		return 0;
+	if (!cfg->network.cluster || !cfg->security.secret) {
+		fprintf(stderr, "%s: a nucleus needs --cluster NAME and --secret (or the file's "
+			"network.cluster and security.secret)\n", prog);
+		return -1;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	e->sig = s;
+	if (resolve_servers(s, &cfg->network, prog) != 0)
+		return -1;
+	s->clock_scale = e->dp.clock_scale ? e->dp.clock_scale : 1;
+	sig_cluster_psk(cfg->security.secret, s->psk);
+	sig_outbox_init(&s->outbox);
+	sig_park_init(&s->park);
+	client_conf(e, &cc);
+	pc.families = local_candidates(e, &cc);
+	sig_punch_init(&s->punch, &pc);
+	s->client = sig_client_create(&cc, err, sizeof(err));
+	if (!s->client) {
+		fprintf(stderr, "%s: nucleus client: %s\n", prog, err);
+		return -1;
+	}
+	cluster_networks(e);
+	e->ctl.hook_ctx = e;
+	e->ctl.udp_hook = omni_signal_udp_hook;
+	e->ctl.miss_hook = omni_signal_miss_hook;
+	e->dp.other_udp_to_control = true;
+	printf("%s: nucleus %s, cluster %s, %u STUN server(s)\n", prog, s->nucleus_text,
+	       cfg->network.cluster, s->stun.n_server);
+	fflush(stdout);
+	return 0;
+}
+
+void omni_edge_signal_stop(struct omni_edge *e)
+{
+	struct omni_signal *s = e->sig;
+	struct sig_park_action a;
+
+	if (!s)
+		return;
+	sig_park_flush(&s->park);
+	while (sig_park_pop(&s->park, &a))
+		rte_pktmbuf_free(a.handle);
+	sig_client_destroy(s->client);
+	sodium_memzero(s->psk, sizeof(s->psk));
+	free(s);
+	e->sig = NULL;
+	e->ctl.udp_hook = NULL;
+	e->ctl.miss_hook = NULL;
+}

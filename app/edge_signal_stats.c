@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The edge's nucleus glue as operators see it (edge_signal.h): "stats:
+ * sig_..." lines, the /metrics families, the state for /health and the
+ * console. Counters come from the glue and its state machines.
+ */
+#include <inttypes.h>
+
+#include "httpd/text.h"
+
+#include "edge.h"
+#include "edge_signal.h"
+#include "edge_signal_int.h"
+
+static uint64_t rx_total(const struct sig_client_stats *cs)
+{
+	uint64_t rx = 0;
+
+	for (unsigned k = 0; k < SIG_TYPE_COUNT; k++)
+		rx += cs->rx[k];
+	return rx;
+}
+
+/* STUN answers that were not good answers to our latest request. */
+static uint64_t stun_bad(const struct sig_stun_client *st)
+{
+	uint64_t bad = 0;
+
+	for (unsigned r = 0; r < SIG_STUN_RESULT_COUNT; r++)
+		if (r != SIG_STUN_OK)
+			bad += st->stats.results[r];
+	return bad;
+}
+
+void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
+{
+	const struct omni_signal *s = e->sig;
+
+	if (!s || !s->client)
+		return;
+	fprintf(out, "stats: sig_rx %" PRIu64 "\n", rx_total(sig_client_stats(s->client)));
+	fprintf(out, "stats: sig_registered %d\n", sig_client_registered(s->client));
+	fprintf(out, "stats: sig_peers %u\n", sig_client_n_peers(s->client));
+	fprintf(out, "stats: sig_joined %" PRIu64 "\nstats: sig_left %" PRIu64 "\n",
+		s->stats.joined, s->stats.left);
+	fprintf(out, "stats: sig_moved %" PRIu64 "\nstats: sig_found %" PRIu64 "\n",
+		s->stats.moved, s->stats.found);
+	fprintf(out, "stats: sig_not_found %" PRIu64 "\nstats: sig_punches %" PRIu64 "\n",
+		s->stats.not_found, s->punch.stats.punches);
+	fprintf(out, "stats: sig_queries %" PRIu64 "\nstats: sig_waiting_dropped %" PRIu64 "\n",
+		s->stats.queries, s->stats.waiting_dropped);
+	fprintf(out, "stats: stun_ok %" PRIu64 "\nstats: stun_bad %" PRIu64 "\n",
+		s->stun.stats.results[SIG_STUN_OK], stun_bad(&s->stun));
+	fprintf(out, "stats: sig_dropped_other %" PRIu64 "\n", s->stats.dropped_other);
+}
+
+static void client_metrics(const struct sig_client *c, struct omni_text *t)
+{
+	const struct sig_client_stats *cs = sig_client_stats(c);
+	unsigned k;
+
+	omni_text_printf(t, "# HELP omni_signaling_messages_total Signaling messages by type "
+			 "and direction.\n# TYPE omni_signaling_messages_total counter\n");
+	for (k = 1; k < SIG_TYPE_COUNT; k++)
+		omni_text_printf(t, "omni_signaling_messages_total{type=\"%s\",dir=\"rx\"} %llu\n"
+				 "omni_signaling_messages_total{type=\"%s\",dir=\"tx\"} %llu\n",
+				 sig_type_name(k), (unsigned long long)cs->rx[k], sig_type_name(k),
+				 (unsigned long long)cs->tx[k]);
+	omni_text_printf(t, "# HELP omni_signaling_drops_total Signaling messages dropped, by "
+			 "reason.\n# TYPE omni_signaling_drops_total counter\n");
+	for (k = 1; k < SIG_DROP_COUNT; k++)
+		omni_text_printf(t, "omni_signaling_drops_total{reason=\"%s\"} %llu\n",
+				 sig_drop_name((enum sig_drop)k), (unsigned long long)cs->drops[k]);
+	omni_text_printf(t, "# HELP omni_cluster_peers Cluster members the nucleus told us about.\n"
+			 "# TYPE omni_cluster_peers gauge\nomni_cluster_peers %u\n",
+			 sig_client_n_peers(c));
+}
+
+void omni_edge_signal_metrics(const struct omni_edge *e, struct omni_text *t)
+{
+	const struct omni_signal *s = e->sig;
+
+	if (!s || !s->client)
+		return;
+	client_metrics(s->client, t);
+	omni_text_printf(t, "# HELP omni_cluster_events_total Members joined, left, moved.\n"
+			 "# TYPE omni_cluster_events_total counter\n"
+			 "omni_cluster_events_total{event=\"joined\"} %llu\n"
+			 "omni_cluster_events_total{event=\"left\"} %llu\n"
+			 "omni_cluster_events_total{event=\"moved\"} %llu\n"
+			 "omni_cluster_events_total{event=\"punch\"} %llu\n",
+			 (unsigned long long)s->stats.joined, (unsigned long long)s->stats.left,
+			 (unsigned long long)s->stats.moved,
+			 (unsigned long long)s->punch.stats.punches);
+	omni_text_printf(t, "# HELP omni_stun_responses_total STUN answers, good and bad.\n"
+			 "# TYPE omni_stun_responses_total counter\n"
+			 "omni_stun_responses_total{result=\"ok\"} %llu\n"
+			 "omni_stun_responses_total{result=\"bad\"} %llu\n",
+			 (unsigned long long)s->stun.stats.results[SIG_STUN_OK],
+			 (unsigned long long)stun_bad(&s->stun));
+}
+
+const char *omni_edge_signal_state(const struct omni_edge *e)
+{
+	if (!e->cfg.network.nucleus)
+		return "not configured";
+	if (!e->sig || !e->sig->client)
+		return "not started";
+	return sig_client_registered(e->sig->client) ? "registered" : "registering";
+}

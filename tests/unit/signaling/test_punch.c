@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Punching with Happy Eyeballs (signaling/punch.h) on a fake clock: a
+ * numbered table of candidate lists, our families and prefer_ipv6 giving
+ * the order and the first family; the later family sent at exactly the
+ * delay, and not at all when the first family answered or the peer went;
+ * everything at once without prefer_ipv6; no usable candidate; a delay of
+ * 0; the bound on waiting later families.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "signaling/punch.h"
+
+static const uint64_t t0 = 10000;
+enum { DELAY = 250 };
+
+/* A peer from a string of families: "46" is an IPv4 then an IPv6 candidate. */
+static struct sig_peer peer_of(const char *fams, uint8_t id)
+{
+	struct sig_peer p = { .pubkey = { id } };
+
+	for (const char *f = fams; *f && p.n_cand < SIG_CAND_MAX; f++) {
+		struct sig_addr *a = &p.cand[p.n_cand];
+
+		a->family = (uint8_t)(*f - '0');
+		a->port = (uint16_t)(51820 + p.n_cand);
+		a->ip[0] = a->family == 4 ? 198 : 0x20;
+		a->ip[a->family == 4 ? 3 : 15] = (uint8_t)p.n_cand++;
+	}
+	return p;
+}
+
+/* The families of a list, as a string again. */
+static void fams_of(const struct sig_addr *a, unsigned n, char *out)
+{
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (char)('0' + a[i].family);
+	out[n] = '\0';
+}
+
+static void test_order_table(void **state)
+{
+	static const struct {
+		const char *cands;
+		unsigned families;
+		bool prefer6;
+		const char *order;
+		unsigned n_first;
+	} cases[] = {
+		/* 1 */ { "46", SIG_FAMILY_4 | SIG_FAMILY_6, false, "46", 1 },
+		/* 2 */ { "46", SIG_FAMILY_4 | SIG_FAMILY_6, true, "64", 1 },
+		/* 3 */ { "4646", SIG_FAMILY_4 | SIG_FAMILY_6, true, "6644", 2 },
+		/* 4 */ { "4646", SIG_FAMILY_4, true, "44", 0 },  /* no IPv6 underlay */
+		/* 5 */ { "4646", SIG_FAMILY_6, false, "66", 0 }, /* IPv6-only underlay */
+		/* 6 */ { "66", SIG_FAMILY_4, false, "", 0 },
+		/* 7 */ { "", SIG_FAMILY_4 | SIG_FAMILY_6, true, "", 0 },
+		/* 8 */ { "6464", SIG_FAMILY_4 | SIG_FAMILY_6, false, "4466", 2 },
+	};
+
+	(void)state;
+	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct sig_punch_conf conf = { .families = cases[c].families,
+					       .prefer_ipv6 = cases[c].prefer6 };
+		struct sig_peer p = peer_of(cases[c].cands, 1);
+		struct sig_addr out[SIG_CAND_MAX];
+		char got[SIG_CAND_MAX + 1];
+		unsigned n_first, n = sig_punch_order(&conf, &p, out, &n_first);
+
+		fams_of(out, n, got);
+		if (strcmp(got, cases[c].order) != 0 || n_first != cases[c].n_first)
+			fail_msg("case %u: order %s first %u, expected %s first %u", c + 1, got,
+				 n_first, cases[c].order, cases[c].n_first);
+	}
+	/* Within a family the peer's own order holds. */
+	{
+		struct sig_punch_conf conf = { .families = SIG_FAMILY_4 | SIG_FAMILY_6 };
+		struct sig_peer p = peer_of("4646", 1);
+		struct sig_addr out[SIG_CAND_MAX];
+		unsigned n_first;
+
+		sig_punch_order(&conf, &p, out, &n_first);
+		assert_int_equal(out[0].port, 51820);
+		assert_int_equal(out[1].port, 51822);
+		assert_int_equal(out[2].port, 51821);
+	}
+}
+
+/* The fake peer table: whether the peer is there and has a session. */
+struct world {
+	bool present, session;
+	unsigned asked;
+};
+
+static bool waiting(void *ctx, const uint8_t *pubkey)
+{
+	struct world *w = ctx;
+
+	(void)pubkey;
+	w->asked++;
+	return w->present && !w->session;
+}
+
+static void setup(struct sig_punch *p, bool prefer6, uint32_t delay)
+{
+	struct sig_punch_conf conf = { .families = SIG_FAMILY_4 | SIG_FAMILY_6,
+				       .prefer_ipv6 = prefer6, .delay_ms = delay };
+
+	sig_punch_init(p, &conf);
+}
+
+/* The next action is kind, to candidates of these families; returned. */
+static struct sig_punch_action expect(struct sig_punch *p, enum sig_punch_kind kind,
+				      const char *fams)
+{
+	struct sig_punch_action a;
+	char got[SIG_CAND_MAX + 1];
+
+	assert_true(sig_punch_pop(p, &a));
+	assert_int_equal(a.kind, kind);
+	fams_of(a.cand, a.n, got);
+	assert_string_equal(got, fams);
+	return a;
+}
+
+static void test_later_family(void **state)
+{
+	static const struct {
+		bool present, session;
+		bool resent;
+	} cases[] = {
+		/* 1 */ { true, false, true },  /* nobody answered: IPv4 raced */
+		/* 2 */ { true, true, false },  /* IPv6 answered first */
+		/* 3 */ { false, false, false }, /* the peer left meanwhile */
+	};
+	const struct sig_peer peer = peer_of("4646", 7);
+	struct sig_punch_action a;
+	struct sig_punch p;
+
+	(void)state;
+	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct world w = { .present = true };
+
+		setup(&p, true, DELAY);
+		assert_int_equal(sig_punch_input(&p, &peer, t0), 4);
+		expect(&p, SIG_PUNCH_INITIATE, "66");
+		assert_false(sig_punch_pop(&p, &a));
+		assert_int_equal(sig_punch_next_tick(&p), t0 + DELAY);
+		sig_punch_tick(&p, t0 + DELAY - 1, waiting, &w);
+		assert_false(sig_punch_pop(&p, &a));
+		assert_int_equal(w.asked, 0);
+		w.present = cases[c].present, w.session = cases[c].session;
+		sig_punch_tick(&p, t0 + DELAY, waiting, &w);
+		if (cases[c].resent) {
+			expect(&p, SIG_PUNCH_RESEND, "44");
+		}
+		if (sig_punch_pop(&p, &a))
+			fail_msg("case %u: an action too many", c + 1);
+		assert_int_equal(p.stats.resends, cases[c].resent);
+		assert_int_equal(p.stats.suppressed, !cases[c].resent);
+		/* Once only. */
+		assert_int_equal(sig_punch_next_tick(&p), UINT64_MAX);
+		sig_punch_tick(&p, t0 + 10 * DELAY, waiting, &w);
+		assert_false(sig_punch_pop(&p, &a));
+		assert_int_equal(w.asked, 1);
+	}
+}
+
+static void test_at_once(void **state)
+{
+	struct world w = { .present = true };
+	struct sig_punch_action a;
+	struct sig_punch p;
+	struct sig_peer peer;
+
+	(void)state;
+	/* Without prefer_ipv6 nothing is raced: IPv4 first, all now. */
+	setup(&p, false, DELAY);
+	peer = peer_of("6464", 1);
+	assert_int_equal(sig_punch_input(&p, &peer, t0), 4);
+	a = expect(&p, SIG_PUNCH_INITIATE, "4466");
+	assert_memory_equal(a.pubkey, peer.pubkey, SIG_PUBKEY_LEN);
+	assert_false(sig_punch_pop(&p, &a));
+	assert_int_equal(sig_punch_next_tick(&p), UINT64_MAX);
+	/* prefer_ipv6 with one family on offer: nothing to race either. */
+	setup(&p, true, DELAY);
+	peer = peer_of("44", 2);
+	assert_int_equal(sig_punch_input(&p, &peer, t0), 2);
+	expect(&p, SIG_PUNCH_INITIATE, "44");
+	assert_int_equal(sig_punch_next_tick(&p), UINT64_MAX);
+	/* Nothing usable: no action, not counted. */
+	p.conf.families = SIG_FAMILY_6;
+	assert_int_equal(sig_punch_input(&p, &peer, t0), 0);
+	assert_false(sig_punch_pop(&p, &a));
+	assert_int_equal(p.stats.punches, 1);
+	/* A delay of 0: the later family on the next pass. */
+	setup(&p, true, 0);
+	peer = peer_of("46", 3);
+	sig_punch_input(&p, &peer, t0);
+	expect(&p, SIG_PUNCH_INITIATE, "6");
+	sig_punch_tick(&p, t0, waiting, &w);
+	expect(&p, SIG_PUNCH_RESEND, "4");
+}
+
+static void test_later_bound(void **state)
+{
+	struct world w = { .present = true };
+	struct sig_punch_action a;
+	struct sig_punch p;
+	unsigned i, n = 0;
+
+	(void)state;
+	setup(&p, true, DELAY);
+	for (i = 0; i < SIG_PUNCH_LATER_MAX + 2; i++) {
+		const struct sig_peer peer = peer_of("46", (uint8_t)i);
+
+		sig_punch_input(&p, &peer, t0 + i);
+		expect(&p, SIG_PUNCH_INITIATE, "6");
+	}
+	assert_int_equal(p.stats.later_full, 2);
+	assert_int_equal(sig_punch_next_tick(&p), t0 + DELAY);
+	sig_punch_tick(&p, t0 + DELAY + SIG_PUNCH_LATER_MAX, waiting, &w);
+	while (sig_punch_pop(&p, &a)) {
+		assert_int_equal(a.kind, SIG_PUNCH_RESEND);
+		n++;
+	}
+	assert_int_equal(n, SIG_PUNCH_LATER_MAX);
+	/* Room again. */
+	{
+		const struct sig_peer peer = peer_of("46", 99);
+
+		sig_punch_input(&p, &peer, t0);
+		assert_int_equal(sig_punch_next_tick(&p), t0 + DELAY);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order_table),
+		cmocka_unit_test(test_later_family),
+		cmocka_unit_test(test_at_once),
+		cmocka_unit_test(test_later_bound),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
