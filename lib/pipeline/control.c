@@ -16,7 +16,7 @@
 
 #include <sodium.h>
 
-#include "control.h"
+#include "control_int.h"
 
 #define TICK_NS 1000000ULL
 enum { STAGED_PER_PEER = 256, CONTROL_BURST = 32 };

@@ -14,7 +14,7 @@
 
 #include "wg/parse.h"
 
-#include "control.h"
+#include "control_int.h"
 
 static uint64_t unix_now_ns(void)
 {

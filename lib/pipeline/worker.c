@@ -7,7 +7,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
-#include "worker_internal.h"
+#include "worker_int.h"
 
 uint64_t omni_now_ns(const struct omni_dataplane *dp)
 {

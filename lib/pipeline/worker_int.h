@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared by the worker's files; not an API. */
-#ifndef OMNI_PIPELINE_WORKER_INTERNAL_H
-#define OMNI_PIPELINE_WORKER_INTERNAL_H
+#ifndef OMNI_PIPELINE_WORKER_INT_H
+#define OMNI_PIPELINE_WORKER_INT_H
 
 #include "dataplane.h"
 
@@ -18,4 +18,4 @@ void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
 			       const struct net_addr *src, uint16_t port,
 			       const struct net_mac *via);
 
-#endif /* OMNI_PIPELINE_WORKER_INTERNAL_H */
+#endif /* OMNI_PIPELINE_WORKER_INT_H */

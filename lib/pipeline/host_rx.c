@@ -14,9 +14,7 @@
 #include "wg/messages.h"
 #include "wg/transport.h"
 
-#include "worker_internal.h"
-
-enum { ICMP6_NS = 135, IPPROTO_ICMP6 = 58 };
+#include "worker_int.h"
 
 struct tx_item {
 	struct rte_mbuf *m;
@@ -33,8 +31,9 @@ static bool for_control(const struct net_eth *eth, const uint8_t *l3, uint32_t l
 {
 	if (eth->type == NET_ETH_ARP)
 		return true;
-	return eth->type == NET_ETH_IP6 && len > 40 && l3[6] == IPPROTO_ICMP6 &&
-	       l3[40] == ICMP6_NS;
+	return eth->type == NET_ETH_IP6 && len > NET_IP6_HLEN &&
+	       l3[NET_IP6_OFF_NEXT] == NET_PROTO_ICMP6 &&
+	       l3[NET_IP6_HLEN + NET_ICMP_OFF_TYPE] == NET_ICMP6_ND_NS;
 }
 
 static uint32_t route(const struct omni_dataplane *dp, const uint8_t *inner)
@@ -42,19 +41,19 @@ static uint32_t route(const struct omni_dataplane *dp, const uint8_t *inner)
 	const struct omni_allowedips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
 	uint32_t v4;
 
-	if ((inner[0] >> 4) == 4) {
-		memcpy(&v4, inner + 16, 4);
+	if (net_ip_version(inner) == 4) {
+		memcpy(&v4, inner + NET_IP4_OFF_DST, 4);
 		return omni_allowedips_lookup4(aips, v4);
 	}
-	return omni_allowedips_lookup6(aips, inner + 24);
+	return omni_allowedips_lookup6(aips, inner + NET_IP6_OFF_DST);
 }
 
 /* Inside the cluster's VIP network, where the nucleus knows who is who. */
 static bool in_cluster(const struct omni_dataplane *dp, const uint8_t *inner)
 {
-	bool v4 = (inner[0] >> 4) == 4;
+	bool v4 = net_ip_version(inner) == 4;
 
-	return omni_dp_in_cluster(dp, v4, v4 ? inner + 16 : inner + 24);
+	return omni_dp_in_cluster(dp, v4, inner + (v4 ? NET_IP4_OFF_DST : NET_IP6_OFF_DST));
 }
 
 /*
@@ -71,8 +70,8 @@ static void too_big(struct omni_worker *w, struct rte_mbuf *m, const uint8_t *in
 	struct net_ip6 src6;
 	size_t len = 0;
 
-	memcpy(src4.b, inner + 16, 4);
-	memcpy(src6.b, inner + 24, 16);
+	memcpy(src4.b, inner + NET_IP4_OFF_DST, sizeof(src4.b));
+	memcpy(src6.b, inner + NET_IP6_OFF_DST, sizeof(src6.b));
 	if (err)
 		len = net_too_big_frame(rte_pktmbuf_mtod(err, uint8_t *), rte_pktmbuf_tailroom(err),
 					rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
