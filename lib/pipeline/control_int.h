@@ -15,6 +15,7 @@
 #define OMNI_PIPELINE_CONTROL_INT_H
 
 #include "control.h"
+#include "tag.h"
 
 struct rte_mbuf;
 
@@ -43,8 +44,9 @@ void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst
 			      uint32_t len);
 
 /* neigh.c */
-void omni_control_neigh_rx(struct omni_control *c, struct rte_mbuf *m, enum net_class cls,
-			   const struct net_udp_view *v, uint64_t now);
+/* An underlay frame tagged OMNI_CTL_ARP or OMNI_CTL_ND; frees m. */
+void omni_control_neigh_rx(struct omni_control *c, struct rte_mbuf *m, enum omni_ctl_kind kind,
+			   uint64_t now);
 /* The next hop towards dst with its MAC, or NULL while it is being
  * resolved (asked of the kernel, or by ARP/ND). */
 struct omni_neigh *omni_control_neigh_resolve(struct omni_control *c, const struct net_addr *dst,

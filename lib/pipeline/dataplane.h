@@ -69,10 +69,6 @@ static inline bool omni_dp_in_cluster(const struct omni_dataplane *dp, bool v4, 
 		    omni_prefix_has(dp->miss6, dp->miss6_len, a);
 }
 
-/* m->packet_type of a host frame sent to control because no peer routes
- * it (m->port tells host from underlay). */
-#define OMNI_PTYPE_NO_ROUTE 0x4f4d4e52u
-
 /* Per-lcore counters; summed when read. */
 struct omni_lcore_stats {
 	uint64_t rx_packets, rx_bytes;	/* decrypted to the host */

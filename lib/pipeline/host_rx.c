@@ -113,7 +113,7 @@ static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_ite
 	}
 	inner = data + eth.hdr_len;
 	if (for_control(&eth, inner, m->data_len - eth.hdr_len)) {
-		omni_worker_to_control(w, m);
+		omni_worker_to_control(w, m, OMNI_CTL_HOST_NEIGH, NULL);
 		return false;
 	}
 	inner_len = wg_transport_inner_len(inner, m->data_len - eth.hdr_len);
@@ -125,8 +125,7 @@ static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_ite
 	if (id >= dp->max_peers) {
 		if (in_cluster(dp, inner)) {
 			/* Control asks the nucleus who has it; the packet waits. */
-			m->packet_type = OMNI_PTYPE_NO_ROUTE;
-			omni_worker_to_control(w, m);
+			omni_worker_to_control(w, m, OMNI_CTL_HOST_MISS, NULL);
 		} else {
 			omni_worker_drop(w, m, OMNI_DROP_NO_ROUTE);
 		}

@@ -205,14 +205,15 @@ static void nd_rx(struct omni_control *c, const uint8_t *frame, const uint8_t *l
 						       NET_NA_FLAG_OVERRIDE), false);
 }
 
-void omni_control_neigh_rx(struct omni_control *c, struct rte_mbuf *m, enum net_class cls,
-			   const struct net_udp_view *v, uint64_t now)
+void omni_control_neigh_rx(struct omni_control *c, struct rte_mbuf *m, enum omni_ctl_kind kind,
+			   uint64_t now)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t l3_off = m->l2_len;
 
-	if (cls == NET_ARP)
-		arp_rx(c, frame + v->l3_off, m->data_len - v->l3_off, now);
+	if (kind == OMNI_CTL_ARP)
+		arp_rx(c, frame + l3_off, m->data_len - l3_off, now);
 	else
-		nd_rx(c, frame, frame + v->l3_off, m->data_len - v->l3_off, now);
+		nd_rx(c, frame, frame + l3_off, m->data_len - l3_off, now);
 	rte_pktmbuf_free(m);
 }

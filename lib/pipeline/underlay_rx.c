@@ -59,8 +59,10 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 	case NET_UDP_TO_US:
 		break;
 	case NET_ARP:
+		omni_worker_to_control(w, m, OMNI_CTL_ARP, &v);
+		return;
 	case NET_ND:
-		omni_worker_to_control(w, m);
+		omni_worker_to_control(w, m, OMNI_CTL_ND, &v);
 		return;
 	case NET_OTHER:
 		omni_worker_drop(w, m, OMNI_DROP_NOT_OURS);
@@ -79,16 +81,16 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 	if (r != WG_OK) {
 		/* Not WireGuard: nucleus signaling and STUN answers are control's
 		 * (it checks where they came from), when a nucleus is set. */
-		if (w->dp->other_udp_to_control && (net_is_signaling(pkt, v.payload_len) ||
-						    net_is_stun(pkt, v.payload_len))) {
-			omni_worker_to_control(w, m);
-			return;
-		}
-		omni_worker_drop(w, m, OMNI_DROP_UNKNOWN_PROTO);
+		if (w->dp->other_udp_to_control && net_is_signaling(pkt, v.payload_len))
+			omni_worker_to_control(w, m, OMNI_CTL_SIGNALING, &v);
+		else if (w->dp->other_udp_to_control && net_is_stun(pkt, v.payload_len))
+			omni_worker_to_control(w, m, OMNI_CTL_STUN, &v);
+		else
+			omni_worker_drop(w, m, OMNI_DROP_UNKNOWN_PROTO);
 		return;
 	}
 	if (type != WG_MSG_DATA) {
-		omni_worker_to_control(w, m);
+		omni_worker_to_control(w, m, OMNI_CTL_HANDSHAKE, &v);
 		return;
 	}
 	items[*n_items] = (struct rx_item){ .m = m, .pkt = pkt, .len = v.payload_len,

@@ -4,12 +4,16 @@
 #define OMNI_PIPELINE_WORKER_INT_H
 
 #include "dataplane.h"
+#include "tag.h"
 
 unsigned omni_worker_underlay_rx(struct omni_worker *w);
 unsigned omni_worker_host_rx(struct omni_worker *w);
 
 void omni_worker_drop(struct omni_worker *w, struct rte_mbuf *m, enum omni_drop why);
-void omni_worker_to_control(struct omni_worker *w, struct rte_mbuf *m);
+/* Hands m to the control lcore, tagged with what the worker found (tag.h);
+ * v: the classifier's view of an underlay frame, NULL for the host's. */
+void omni_worker_to_control(struct omni_worker *w, struct rte_mbuf *m, enum omni_ctl_kind kind,
+			    const struct net_udp_view *v);
 /* Sends n mbufs; what the port refuses is freed and counted. */
 void omni_worker_tx(struct omni_worker *w, uint16_t port, uint16_t queue,
 		    struct rte_mbuf **pkts, unsigned n);
