@@ -73,8 +73,8 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli);
 void omni_edge_run(struct omni_edge *e);
 /* Counters as "stats: name value" lines (SIGUSR1, and at stop). */
 void omni_edge_print_stats(const struct omni_edge *e, FILE *out);
-/* The workers' counters summed (any thread: one writer each, read
- * without stalling them). */
+/* The workers' counters summed, with the drops the control lcore counted
+ * (any thread: one writer each, read without stalling them). */
 void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t);
 /* A port as operators see it: role, counters, and whether it is up. */
 struct omni_port_view {

@@ -38,6 +38,9 @@ struct omni_control_stats {
 	uint64_t ratelimited;		/* omni_sessions_dropped_ratelimit_total */
 	uint64_t arp_replies, nd_replies, neigh_requests;
 	uint64_t staged_sent, staged_dropped;
+	/* What control itself drops (drop.h): handshake_refused, ratelimit,
+	 * no_mbuf; read like a worker's counters (relaxed, any thread). */
+	uint64_t drops[OMNI_DROP_COUNT];
 };
 
 struct omni_control {

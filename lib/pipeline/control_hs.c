@@ -121,6 +121,7 @@ static void adopt_endpoint(struct omni_control *c, struct omni_dp_peer *peer,
 static void refuse(struct omni_control *c, enum wg_result r)
 {
 	c->stats.handshake_refused[r]++;
+	c->stats.drops[OMNI_DROP_HANDSHAKE]++;
 }
 
 static void on_initiation(struct omni_control *c, const struct wg_msg_initiation *msg,
@@ -256,6 +257,7 @@ void omni_control_handshake_rx(struct omni_control *c, struct rte_mbuf *m,
 					  v->src.family == NET_AF_IP4 ? v->src.ip4.b : v->src.ip6.b,
 					  now)) {
 			c->stats.ratelimited++;
+			c->stats.drops[OMNI_DROP_RATELIMIT]++;
 			goto out;
 		}
 		on_initiation(c, (const struct wg_msg_initiation *)msg, v, now);

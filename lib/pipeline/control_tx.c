@@ -25,10 +25,19 @@ static void tx_frame(struct omni_control *c, uint16_t port, uint16_t queue, stru
 		rte_pktmbuf_free(m);
 }
 
-/* A fresh mbuf for a frame control builds. */
-struct rte_mbuf *omni_control_frame_alloc(struct omni_control *c, uint8_t **buf, size_t *cap)
+/* An mbuf for what control sends; an empty pool is counted. */
+static struct rte_mbuf *mbuf_alloc(struct omni_control *c)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+
+	if (!m)
+		c->stats.drops[OMNI_DROP_NO_MBUF]++;
+	return m;
+}
+
+struct rte_mbuf *omni_control_frame_alloc(struct omni_control *c, uint8_t **buf, size_t *cap)
+{
+	struct rte_mbuf *m = mbuf_alloc(c);
 
 	if (!m)
 		return NULL;
@@ -73,7 +82,7 @@ void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst
 {
 	struct net_encap_params p = { .vlan_tci = -1, .dst = *dst, .dst_port = port };
 	struct net_encap e;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+	struct rte_mbuf *m = mbuf_alloc(c);
 	uint8_t *payload;
 	size_t frame;
 
@@ -109,7 +118,7 @@ bool omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer, co
 
 	if (!path)
 		return false;
-	m = rte_pktmbuf_alloc(c->pool);
+	m = mbuf_alloc(c);
 	if (!m)
 		return false;
 	payload = rte_pktmbuf_mtod(m, uint8_t *);
@@ -171,7 +180,7 @@ void omni_control_send_data(struct omni_control *c, struct omni_dp_peer *peer,
 
 void omni_control_send_keepalive(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+	struct rte_mbuf *m = mbuf_alloc(c);
 
 	if (!m)
 		return;

@@ -77,8 +77,10 @@ static void too_big(struct omni_worker *w, struct rte_mbuf *m, const uint8_t *in
 					rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
 					&dp->host_our_mac, &src4, &src6, dp->mtu);
 	omni_worker_drop(w, m, OMNI_DROP_TOO_BIG);
-	if (!err)
+	if (!err) {
+		w->stats.drops[OMNI_DROP_NO_MBUF]++; /* the ICMP error */
 		return;
+	}
 	if (len == 0) {
 		rte_pktmbuf_free(err);
 		return;
@@ -103,12 +105,18 @@ static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_ite
 	struct omni_dataplane *dp = w->dp;
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct net_eth eth;
+	enum net_drop bad;
 	uint32_t id;
 	int inner_len;
 	uint8_t *inner;
 
-	if (m->nb_segs != 1 || net_eth_parse(data, m->data_len, &eth) != NET_DROP_OK) {
-		omni_worker_drop(w, m, OMNI_DROP_MALFORMED);
+	if (m->nb_segs != 1) {
+		omni_worker_drop(w, m, OMNI_DROP_MULTI_SEG);
+		return false;
+	}
+	bad = net_eth_parse(data, m->data_len, &eth);
+	if (bad != NET_DROP_OK) {
+		omni_worker_drop(w, m, omni_drop_of_net(bad));
 		return false;
 	}
 	inner = data + eth.hdr_len;
@@ -167,6 +175,7 @@ static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
 	struct rte_mbuf *m = it->m;
 	struct omni_keypair *kp = it->kp;
 	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
+	enum wg_result r;
 
 	if (!kp || !it->path || !wg_keypair_can_send(&kp->wg, now)) {
 		stage(w, it->peer, m, true);
@@ -182,10 +191,14 @@ static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
 	/* Room for the padding and tag after, the outer headers before (the
 	 * largest there is: the path's lines are not needed before the seal). */
 	if (inner + dp->mtu + WG_AEAD_TAG_LEN > (uint8_t *)m->buf_addr + m->buf_len ||
-	    it->pkt - NET_ENCAP_MAX_HLEN < (uint8_t *)m->buf_addr ||
-	    wg_transport_seal_prepare(&kp->wg, it->pkt, it->inner_len, dp->mtu, now, op,
-				      &it->len) != WG_OK) {
-		omni_worker_drop(w, m, OMNI_DROP_KEY_EXPIRED);
+	    it->pkt - NET_ENCAP_MAX_HLEN < (uint8_t *)m->buf_addr) {
+		omni_worker_drop(w, m, OMNI_DROP_NO_ROOM);
+		return false;
+	}
+	/* The keypair may expire or run out of counters since it was checked. */
+	r = wg_transport_seal_prepare(&kp->wg, it->pkt, it->inner_len, dp->mtu, now, op, &it->len);
+	if (r != WG_OK) {
+		omni_worker_drop(w, m, omni_drop_of_wg(r));
 		return false;
 	}
 	if (wg_keypair_should_rekey_on_send(&kp->wg, now))
@@ -193,7 +206,9 @@ static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
 	return true;
 }
 
-/* After sealing: outer headers in front, mbuf bounds set to the frame. */
+/* After sealing: outer headers in front, mbuf bounds set to the frame.
+ * False when they do not fit: prepare() made sure of the headroom, so only
+ * a message too long for one outer IP packet, no room either way. */
 static bool encapsulate(struct omni_worker *w, struct tx_item *it, uint64_t now)
 {
 	struct rte_mbuf *m = it->m;
@@ -241,8 +256,10 @@ unsigned omni_worker_host_rx(struct omni_worker *w)
 	if (k)
 		wg_aead_seal_burst(w->aead, ops, k);
 	for (i = 0; i < k; i++) {
-		if (ops[i].status != 0 || !encapsulate(w, live[i], now))
-			omni_worker_drop(w, live[i]->m, OMNI_DROP_MALFORMED);
+		if (ops[i].status != 0)
+			omni_worker_drop(w, live[i]->m, OMNI_DROP_CRYPTO_FAILED);
+		else if (!encapsulate(w, live[i], now))
+			omni_worker_drop(w, live[i]->m, OMNI_DROP_NO_ROOM);
 		else
 			out[n_out++] = live[i]->m;
 	}

@@ -26,21 +26,6 @@ struct rx_item {
 	struct net_mac src_mac;
 };
 
-static enum omni_drop drop_of(enum wg_result r)
-{
-	switch (r) {
-	case WG_BAD_DATA_TAG:
-		return OMNI_DROP_BAD_TAG;
-	case WG_REPLAYED_COUNTER:
-		return OMNI_DROP_REPLAY;
-	case WG_KEY_EXPIRED:
-	case WG_NO_KEY:
-		return OMNI_DROP_KEY_EXPIRED;
-	default:
-		return OMNI_DROP_BAD_MESSAGE;
-	}
-}
-
 /* Sorts one frame; data messages are appended to items. */
 static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *items,
 		     unsigned *n_items)
@@ -52,7 +37,7 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 	uint8_t *pkt;
 
 	if (m->nb_segs != 1) {
-		omni_worker_drop(w, m, OMNI_DROP_MALFORMED);
+		omni_worker_drop(w, m, OMNI_DROP_MULTI_SEG);
 		return;
 	}
 	switch (net_classify_underlay(data, m->data_len, &w->dp->local, &v)) {
@@ -67,8 +52,8 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 	case NET_OTHER:
 		omni_worker_drop(w, m, OMNI_DROP_NOT_OURS);
 		return;
-	default:
-		omni_worker_drop(w, m, OMNI_DROP_MALFORMED);
+	case NET_MALFORMED:
+		omni_worker_drop(w, m, omni_drop_of_net(v.reason));
 		return;
 	}
 	pkt = data + v.payload_off;
@@ -153,7 +138,7 @@ static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead
 	int inner_len;
 
 	if (r != WG_OK) {
-		omni_worker_drop(w, it->m, drop_of(r));
+		omni_worker_drop(w, it->m, omni_drop_of_wg(r));
 		return;
 	}
 	inner_len = wg_transport_inner_len(inner, op->len);
@@ -171,7 +156,8 @@ static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead
 		return;
 	}
 	if (!to_host_frame(w, it, inner_len)) {
-		omni_worker_drop(w, it->m, OMNI_DROP_MALFORMED);
+		/* Cannot happen: the inner length is within what was opened. */
+		omni_worker_drop(w, it->m, OMNI_DROP_BAD_INNER);
 		return;
 	}
 	w->stats.rx_packets++;
@@ -208,7 +194,7 @@ static void decrypt(struct omni_worker *w, struct rx_item *items, unsigned n)
 		r = wg_transport_open_prepare(&kps[i]->wg, items[i].pkt, items[i].len, now,
 					      &ops[n_live]);
 		if (r != WG_OK) {
-			omni_worker_drop(w, items[i].m, drop_of(r));
+			omni_worker_drop(w, items[i].m, omni_drop_of_wg(r));
 			continue;
 		}
 		live[n_live++] = &items[i];
