@@ -22,8 +22,9 @@ struct omni_signal;
  * the client, hook into control. 0 (also without a nucleus), or -1 with a
  * message printed. */
 int omni_edge_signal_start(struct omni_edge *e, const char *prog);
-/* Timers and queued datagrams; call every loop iteration (cheap). */
-unsigned omni_edge_signal_poll(struct omni_edge *e);
+/* Timers and queued datagrams; call every loop iteration (cheap), with
+ * the loop's clock (omni_now_ns). */
+unsigned omni_edge_signal_poll(struct omni_edge *e, uint64_t now_ns);
 /* "stats: sig_... N" lines. */
 void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out);
 /* Before the loops stop: tell the nucleus we leave (LEAVE). */

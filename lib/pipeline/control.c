@@ -243,11 +243,10 @@ static void ring_rx(struct omni_control *c, struct rte_mbuf *m, uint64_t now)
 	rte_pktmbuf_free(m);
 }
 
-unsigned omni_control_poll(struct omni_control *c)
+unsigned omni_control_poll(struct omni_control *c, uint64_t now)
 {
 	struct omni_dataplane *dp = c->dp;
 	struct rte_mbuf *pkts[CONTROL_BURST];
-	uint64_t now = omni_now_ns(dp);
 	unsigned i, n;
 
 	n = rte_ring_sc_dequeue_burst(dp->to_control, (void **)pkts, CONTROL_BURST, NULL);

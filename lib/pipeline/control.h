@@ -104,8 +104,9 @@ void omni_control_peer_stop(struct omni_control *c, struct omni_dp_peer *peer);
 /* Free what a stopped peer holds, once no worker can reach it. */
 void omni_control_peer_release(struct omni_control *c, struct omni_dp_peer *peer);
 
-/* One pass: the control ring, then (once per ms) every peer. */
-unsigned omni_control_poll(struct omni_control *c);
+/* One pass at now (omni_now_ns, read once by the caller's loop): the
+ * control ring, then (once per ms) every peer. */
+unsigned omni_control_poll(struct omni_control *c, uint64_t now);
 
 /* Wipe keys and free what the peers hold (at stop). */
 void omni_control_fini(struct omni_control *c);

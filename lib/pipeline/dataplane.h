@@ -13,6 +13,7 @@
 #include <rte_common.h>
 
 #include "aead/aead.h"
+#include "dp/idle.h"
 #include "net/net.h"
 
 #include "allowedips.h"
@@ -44,6 +45,7 @@ struct omni_dataplane {
 	uint32_t mtu;			/* tunnel MTU (inner packets) */
 	uint64_t tsc_hz;
 	uint32_t clock_scale;		/* 1; tests speed the protocol clock up */
+	struct dp_idle_conf idle;	/* every polling lcore's back-off (lcore.h) */
 	/* With a nucleus: signaling and STUN go to control, and host packets
 	 * to an unknown address of the cluster's network (miss4/miss6) too,
 	 * so control can ask the nucleus who has it. */
