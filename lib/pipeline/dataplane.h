@@ -1,7 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The state the workers share, and one worker's own. See docs/dataplane.md
- * for who writes what.
+ * for who writes what. A packet's way through lib/pipeline:
+ *
+ *  underlay RX --> classify (underlay_rx.c) --> not ours, broken: dropped
+ *                   |                 |          (drop.h, a counter each)
+ *                   | data            | handshake, ARP/ND for us,
+ *                   v                 | signaling, STUN: tagged (tag.h)
+ *    session by receiver index        |
+ *    open: one AEAD call a burst      +--> to_control ring --> control lcore
+ *    replay window; inner source           ^                   (control.c)
+ *    in the peer's AllowedIPs              |                     |
+ *    Ethernet header                       |                     | from_control
+ *                   |                      |                     | ring: handshakes,
+ *                   v                      |                     | ARP/ND, proxy
+ *                host TX                   |                     | answers, staged
+ *                                          |                     | data it sealed
+ *  host RX --> route (host_rx.c) ----------+ ARP, NS, an         v
+ *                   |                        address of the  a worker's TX
+ *                   | peer by AllowedIPs     cluster no      queues (control's
+ *                   v                        peer has        own: single lcore)
+ *    no route: dropped; above MTU: ICMP back to host TX
+ *    no keypair or path yet: peer->staged ring, control seals them later
+ *    seal: one AEAD call a burst
+ *    outer headers (the peer's path, built by control)
+ *                   |
+ *                   v
+ *              underlay TX
+ *
+ * Workers also tell control of a peer seen at a new address (the roamed
+ * ring) and of keypairs to promote or renew (atomics in peer.h). The
+ * loops that run all this are in lcore.h.
  */
 #ifndef OMNI_PIPELINE_DATAPLANE_H
 #define OMNI_PIPELINE_DATAPLANE_H
