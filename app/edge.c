@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The edge: EAL, the underlay and host ports, the tables, the peers, and
- * the loops. With one lcore, it does forwarding and control in one loop
- * (single-lcore mode, for small hosts); with more, every lcore but the main
- * one is a worker with its own queue pair on each port, and the main lcore
- * runs control, sending through the workers.
+ * the loops (lib/pipeline/lcore.h). With one lcore, it does forwarding and
+ * control in one loop (single-lcore mode, for small hosts); with more,
+ * every lcore but the main one is a worker with its own queue pair on each
+ * port, and the main lcore runs control, sending through the workers. What
+ * is the edge's own on the main lcore (its mailbox, the nucleus client,
+ * signals) runs in edge_pass, once a pass of that loop.
  */
 #include <errno.h>
 #include <signal.h>
@@ -310,74 +312,6 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 	return 0;
 }
 
-/*
- * The idle back-off of every polling lcore. OMNI_IDLE=busy turns it off
- * (never sleep, no deep idle): for measuring what the back-off costs in
- * latency (tools/bench-tunnel), at the price of a core per lcore.
- */
-static struct dp_idle_conf idle_conf = { .max_ns = DP_IDLE_MAX_NS };
-
-static void idle_conf_read(void)
-{
-	const char *s = getenv("OMNI_IDLE");
-
-	if (!s || strcmp(s, "busy") != 0)
-		return;
-	idle_conf = (struct dp_idle_conf){ .max_ns = 0, .no_deep_idle = true };
-	fprintf(stderr, "omninervous: WARNING: OMNI_IDLE=busy: polling never sleeps, "
-		"each lcore burns a whole core even when idle\n");
-}
-
-/*
- * The idle back-off of a loop that polls w's queues. A loop that packets
- * wake (waking: the single lcore when both ports can end its sleeps) goes
- * deeper sooner: after DP_IDLE_WAKING_DEEP_AFTER_NS without traffic it
- * sleeps DP_IDLE_WAKING_DEEP_NS, not 1 ms after a second. A packet ends any
- * sleep at once, and what has no descriptor (protocol timers, the console
- * and metrics mailbox, the nucleus client) can wait that long; the short
- * spell of 100 us sleeps after traffic keeps a VM's vCPU halts short for
- * the next packet of an exchange (docs/dataplane.md). Workers keep the
- * 1 ms deep sleep after a second: what control sends through them comes on
- * a ring.
- */
-static void idle_start(struct dp_idle *idle, const struct omni_worker *w, bool waking)
-{
-	struct dp_idle_conf conf = idle_conf;
-
-	if (waking && conf.max_ns && !conf.no_deep_idle) {
-		conf.deep_ns = DP_IDLE_WAKING_DEEP_NS;
-		conf.deep_after_ns = DP_IDLE_WAKING_DEEP_AFTER_NS;
-	}
-	dp_idle_init(idle, &conf);
-	for (unsigned i = 0; w && i < RTE_DIM(w->rx_fds); i++)
-		dp_idle_wake_on(idle, w->rx_fds[i]);
-}
-
-/* After each pass: back off when it found nothing, and show how. */
-static inline void idle_step(struct dp_idle *idle, struct omni_worker *w, unsigned work)
-{
-	dp_idle_poll_done(idle, work);
-	if (work == 0 && w) {
-		__atomic_store_n(&w->stats.idle_sleeps, idle->sleeps, __ATOMIC_RELAXED);
-		__atomic_store_n(&w->stats.idle_wakeups, idle->wakeups, __ATOMIC_RELAXED);
-	}
-}
-
-static int worker_main(void *arg)
-{
-	struct omni_worker *w = arg;
-	struct dp_idle idle;
-
-	idle_start(&idle, w, false);
-	rte_rcu_qsbr_thread_register(w->dp->rcu, w->rcu_id);
-	rte_rcu_qsbr_thread_online(w->dp->rcu, w->rcu_id);
-	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_RELAXED))
-		idle_step(&idle, w, omni_worker_poll(w));
-	rte_rcu_qsbr_thread_offline(w->dp->rcu, w->rcu_id);
-	rte_rcu_qsbr_thread_unregister(w->dp->rcu, w->rcu_id);
-	return 0;
-}
-
 /* SIGHUP: the files again; one line in the log either way. */
 static void reload(struct omni_edge *e)
 {
@@ -390,50 +324,55 @@ static void reload(struct omni_edge *e)
 	fflush(stdout);
 }
 
+/* The edge's own work on the main lcore, once a pass of its loop: the
+ * console and metrics mailbox, the nucleus client, SIGUSR1 and SIGHUP. */
+static unsigned edge_pass(void *ctx, uint64_t now)
+{
+	struct omni_edge *e = ctx;
+	unsigned n;
+
+	n = omni_mailbox_serve(&e->mbox);
+	n += omni_edge_signal_poll(e, now);
+	if (stats_requested) {
+		stats_requested = 0;
+		omni_edge_print_stats(e, stdout);
+	}
+	if (reload_requested) {
+		reload_requested = 0;
+		reload(e);
+	}
+	return n;
+}
+
 void omni_edge_run(struct omni_edge *e)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct omni_worker *single = e->n_workers ? NULL : &e->workers[0];
+	struct omni_main_lcore *ml = &e->main_lcore;
+	unsigned deep_ms, after_ms;
 	bool wake_u, wake_h;
-	unsigned i, n;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	idle_conf_read();
-	for (i = 0; i < e->n_workers; i++)
-		rte_eal_remote_launch(worker_main, &e->workers[i], e->workers[i].lcore);
+	if (omni_lcore_idle_policy(&e->dp.idle, getenv("OMNI_IDLE")))
+		fprintf(stderr, "omninervous: WARNING: OMNI_IDLE=busy: polling never sleeps, "
+			"each lcore burns a whole core even when idle\n");
+	omni_lcore_launch_workers(e->workers, e->n_workers);
+	*ml = (struct omni_main_lcore){ .ctl = &e->ctl, .pass = edge_pass, .ctx = e,
+					.single = e->n_workers ? NULL : &e->workers[0] };
 	idle_wakers(e, &wake_u, &wake_h);
-	idle_start(&e->idle, single, single && wake_u && wake_h);
-	if (e->idle.deep_ns)
-		printf("omninervous: idle: sleeps of %u ms after %u ms without traffic\n",
-		       e->idle.deep_ns / 1000000,
-		       (unsigned)((uint64_t)e->idle.deep_after * idle_conf.max_ns / 1000000));
+	omni_lcore_main_init(ml, wake_u && wake_h);
+	if (omni_lcore_main_deep_idle(ml, &deep_ms, &after_ms))
+		printf("omninervous: idle: sleeps of %u ms after %u ms without traffic\n", deep_ms,
+		       after_ms);
 	fflush(stdout);
-	while (!stop_requested) {
-		n = single ? omni_worker_poll(single) : 0;
-		n += omni_control_poll(&e->ctl);
-		n += omni_mailbox_serve(&e->mbox);
-		n += omni_edge_signal_poll(e, omni_now_ns(&e->dp));
-		idle_step(&e->idle, single, n);
-		if (stats_requested) {
-			stats_requested = 0;
-			omni_edge_print_stats(e, stdout);
-		}
-		if (reload_requested) {
-			reload_requested = 0;
-			reload(e);
-		}
-	}
+	omni_lcore_main_run(ml, &stop_requested);
 	/* Goodbye to the nucleus while the workers still send for us. */
 	omni_edge_signal_leave(e);
-	for (i = 0; e->dp.from_control && rte_ring_count(e->dp.from_control) && i < 100; i++)
-		rte_delay_ms(1);
 	/* The console and HTTP threads get "shutting down" from now on. */
 	omni_mailbox_close(&e->mbox);
-	__atomic_store_n(&e->dp.quit, true, __ATOMIC_RELAXED);
-	rte_eal_mp_wait_lcore();
+	omni_lcore_stop_workers(&e->dp);
 	omni_edge_print_stats(e, stdout);
 }
 

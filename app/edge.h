@@ -9,10 +9,10 @@
 
 #include "config/model.h"
 #include "dp/eal.h"
-#include "dp/idle.h"
 #include "dp/port.h"
 #include "mailbox/mailbox.h"
 #include "pipeline/control.h"
+#include "pipeline/lcore.h"
 #include "xdp-fallback/loader.h"
 
 struct omni_cli;
@@ -28,7 +28,7 @@ struct omni_edge {
 	struct omni_worker *workers;	/* one per worker lcore; [0] on main when single */
 	unsigned n_workers;		/* worker lcores; 0: single-lcore mode */
 	struct rte_rcu_qsbr *rcu;
-	struct dp_idle idle;
+	struct omni_main_lcore main_lcore; /* control's loop, with the edge's own work */
 	struct omni_mailbox mbox;	/* other threads -> the control loop */
 	const struct omni_cli *cli;	/* what it started from (reload reads it again) */
 	struct omni_ops *ops;		/* console, metrics, telemetry; NULL: none */
@@ -73,8 +73,8 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli);
 void omni_edge_run(struct omni_edge *e);
 /* Counters as "stats: name value" lines (SIGUSR1, and at stop). */
 void omni_edge_print_stats(const struct omni_edge *e, FILE *out);
-/* The workers' counters summed (any thread: one writer each, read
- * without stalling them). */
+/* The workers' counters summed, with the drops the control lcore counted
+ * (any thread: one writer each, read without stalling them). */
 void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t);
 /* A port as operators see it: role, counters, and whether it is up. */
 struct omni_port_view {

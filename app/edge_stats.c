@@ -34,6 +34,8 @@ void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t
 		for (d = 0; d < OMNI_DROP_COUNT; d++)
 			t->drops[d] += LOAD(s->drops[d]);
 	}
+	for (d = 0; d < OMNI_DROP_COUNT; d++)
+		t->drops[d] += LOAD(e->ctl.stats.drops[d]);
 }
 
 /* What the ports themselves lost: a full rx ring (AF_XDP: the kernel

@@ -17,20 +17,11 @@
 
 #include <stdint.h>
 
-enum {
-	WG_AEAD_KEY_LEN = 32,
-	WG_AEAD_TAG_BYTES = 16,
-	WG_AEAD_BURST_MAX = 64, /* most ops one call accepts */
-};
+/* The op (key, counter, buffers, tag, status) is the protocol core's. */
+#include "wg/aead_op.h"
 
-struct wg_aead_op {
-	const uint8_t *key;	/* 32-byte key */
-	uint64_t counter;	/* nonce counter */
-	const uint8_t *src;	/* seal: plaintext; open: ciphertext (no tag) */
-	uint8_t *dst;		/* len bytes; may equal src (in place) */
-	uint32_t len;		/* bytes of src, tag excluded */
-	uint8_t *tag;		/* seal: 16 bytes written; open: 16 bytes read */
-	int status;		/* out: 0, -EBADMSG (open: tag mismatch), -EINVAL */
+enum {
+	WG_AEAD_BURST_MAX = 64, /* most ops one call accepts */
 };
 
 struct wg_aead;

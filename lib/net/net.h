@@ -368,6 +368,23 @@ enum net_class net_classify_underlay(const uint8_t *buf, size_t len,
 				     struct net_udp_view *out);
 const char *net_class_name(enum net_class c);
 
+/*
+ * The first checks of the other protocols on the listen port (wire.h):
+ * enough to send a datagram to the parser that owns it, never enough to
+ * trust it. Nucleus signaling: long enough, the magic. STUN: a header, the
+ * two top bits zero, the magic cookie.
+ */
+static inline bool net_is_signaling(const uint8_t *p, size_t len)
+{
+	return len >= NET_SIG_MIN_LEN && net_get_be32(p) == NET_SIG_MAGIC;
+}
+
+static inline bool net_is_stun(const uint8_t *p, size_t len)
+{
+	return len >= NET_STUN_HLEN && !(p[0] & 0xc0) &&
+	       net_get_be32(p + NET_STUN_OFF_COOKIE) == NET_STUN_COOKIE;
+}
+
 /* ---- Outer headers for the data plane ---- */
 
 enum net_udp_csum {

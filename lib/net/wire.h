@@ -92,6 +92,13 @@ enum net_sizes {
 	NET_IP4_ICMP_QUOTE_MAX = 576,	/* RFC 1812 4.3.2.3: error datagram limit */
 };
 
+/* Ethernet header field offsets. */
+enum net_eth_off {
+	NET_ETH_OFF_DST = 0,
+	NET_ETH_OFF_SRC = 6,
+	NET_ETH_OFF_TYPE = 12,
+};
+
 /* IPv4 header (RFC 791) field offsets. */
 enum net_ip4_off {
 	NET_IP4_OFF_VIHL = 0,
@@ -128,6 +135,13 @@ enum net_udp_off {
 	NET_UDP_OFF_CSUM = 6,
 };
 
+/* ICMP (RFC 792) and ICMPv6 (RFC 4443) header field offsets. */
+enum net_icmp_off {
+	NET_ICMP_OFF_TYPE = 0,
+	NET_ICMP_OFF_CODE = 1,
+	NET_ICMP_OFF_CSUM = 2,
+};
+
 enum net_arp_op {
 	NET_ARP_REQUEST = 1,
 	NET_ARP_REPLY = 2,
@@ -158,6 +172,20 @@ enum net_nd_opt {
 
 #define NET_DEFAULT_TTL 64
 
+/*
+ * The other protocols on the WireGuard listen port (DESIGN.md, "One port,
+ * many protocols"): what tells them apart in their first bytes, for a
+ * cheap sort before their own parsers run (signaling/codec.c and
+ * signaling/stun.c; app/edge_xdp.c asserts that signaling/ agrees).
+ */
+enum net_listen_port_wire {
+	NET_SIG_MAGIC = 0x4f4e5347,	/* "ONSG", the first 4 bytes of a nucleus datagram */
+	NET_SIG_MIN_LEN = 76,		/* its header (44 bytes) and HMAC (32) */
+	NET_STUN_HLEN = 20,		/* RFC 5389 section 6 */
+	NET_STUN_OFF_COOKIE = 4,
+	NET_STUN_COOKIE = 0x2112a442,	/* the magic cookie */
+};
+
 static inline uint16_t net_get_be16(const uint8_t *p)
 {
 	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
@@ -181,6 +209,12 @@ static inline void net_put_be32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+/* The version field of an IPv4 or IPv6 header (4 or 6 when it is one). */
+static inline unsigned net_ip_version(const uint8_t *l3)
+{
+	return l3[0] >> 4;
 }
 
 /* a.b.c.d as a wire address; NET_IP4(192, 0, 2, 1). */

@@ -16,7 +16,7 @@
 
 #include <sodium.h>
 
-#include "control.h"
+#include "control_int.h"
 
 #define TICK_NS 1000000ULL
 enum { STAGED_PER_PEER = 256, CONTROL_BURST = 32 };
@@ -205,35 +205,48 @@ static void peer_tick(struct omni_control *c, struct omni_dp_peer *peer, uint64_
 		omni_control_send_keepalive(c, peer, now);
 }
 
+/* What a worker sorted for us (tag.h): no frame is classified twice. */
 static void ring_rx(struct omni_control *c, struct rte_mbuf *m, uint64_t now)
 {
 	struct net_udp_view v;
-	enum net_class cls;
 
-	if (m->port == c->host_port) {
-		if (c->miss_hook && m->packet_type == OMNI_PTYPE_NO_ROUTE)
-			c->miss_hook(c->hook_ctx, m, now);
-		else
-			omni_control_host_rx(c, m);
-		return;
-	}
-	cls = net_classify_underlay(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, &c->dp->local, &v);
-	if (cls == NET_UDP_TO_US && c->udp_hook && v.payload_len >= 4 &&
-	    rte_pktmbuf_mtod(m, uint8_t *)[v.payload_off + 1] != 0)
-		c->udp_hook(c->hook_ctx, m, &v, now); /* not {1..4,0,0,0}: not WireGuard */
-	else if (cls == NET_UDP_TO_US)
+	switch (omni_tag_kind(m)) {
+	case OMNI_CTL_HANDSHAKE:
+		omni_tag_udp_view(m, &v);
 		omni_control_handshake_rx(c, m, &v, now);
-	else if (cls == NET_ARP || cls == NET_ND)
-		omni_control_neigh_rx(c, m, cls, &v, now);
-	else
-		rte_pktmbuf_free(m);
+		return;
+	case OMNI_CTL_SIGNALING:
+	case OMNI_CTL_STUN:
+		if (!c->udp_hook)
+			break;
+		omni_tag_udp_view(m, &v);
+		c->udp_hook(c->hook_ctx, m, &v, now);
+		return;
+	case OMNI_CTL_ARP:
+	case OMNI_CTL_ND:
+		omni_control_neigh_rx(c, m, omni_tag_kind(m), now);
+		return;
+	case OMNI_CTL_HOST_MISS:
+		if (c->miss_hook) {
+			c->miss_hook(c->hook_ctx, m, now);
+			return;
+		}
+		/* No one to ask: still a frame from the host (its MAC). */
+		omni_control_host_rx(c, m);
+		return;
+	case OMNI_CTL_HOST_NEIGH:
+		omni_control_host_rx(c, m);
+		return;
+	case OMNI_CTL_NONE:
+		break;
+	}
+	rte_pktmbuf_free(m);
 }
 
-unsigned omni_control_poll(struct omni_control *c)
+unsigned omni_control_poll(struct omni_control *c, uint64_t now)
 {
 	struct omni_dataplane *dp = c->dp;
 	struct rte_mbuf *pkts[CONTROL_BURST];
-	uint64_t now = omni_now_ns(dp);
 	unsigned i, n;
 
 	n = rte_ring_sc_dequeue_burst(dp->to_control, (void **)pkts, CONTROL_BURST, NULL);

@@ -2,7 +2,8 @@
 /*
  * The control lcore: handshakes, timers, keypair installs, ARP/ND and
  * next-hop resolution, and what waits for a session. The only writer of
- * the tables the workers read (docs/dataplane.md).
+ * the tables the workers read (docs/dataplane.md). This is its API for the
+ * application and tests; what its files share is in control_int.h.
  */
 #ifndef OMNI_PIPELINE_CONTROL_H
 #define OMNI_PIPELINE_CONTROL_H
@@ -37,6 +38,9 @@ struct omni_control_stats {
 	uint64_t ratelimited;		/* omni_sessions_dropped_ratelimit_total */
 	uint64_t arp_replies, nd_replies, neigh_requests;
 	uint64_t staged_sent, staged_dropped;
+	/* What control itself drops (drop.h): handshake_refused, ratelimit,
+	 * no_mbuf; read like a worker's counters (relaxed, any thread). */
+	uint64_t drops[OMNI_DROP_COUNT];
 };
 
 struct omni_control {
@@ -100,35 +104,11 @@ void omni_control_peer_stop(struct omni_control *c, struct omni_dp_peer *peer);
 /* Free what a stopped peer holds, once no worker can reach it. */
 void omni_control_peer_release(struct omni_control *c, struct omni_dp_peer *peer);
 
-/* One pass: the control ring, then (once per ms) every peer. */
-unsigned omni_control_poll(struct omni_control *c);
+/* One pass at now (omni_now_ns, read once by the caller's loop): the
+ * control ring, then (once per ms) every peer. */
+unsigned omni_control_poll(struct omni_control *c, uint64_t now);
 
 /* Wipe keys and free what the peers hold (at stop). */
 void omni_control_fini(struct omni_control *c);
-
-/* ---- internal, shared by control*.c ---- */
-void omni_control_handshake_rx(struct omni_control *c, struct rte_mbuf *m,
-			       const struct net_udp_view *v, uint64_t now);
-bool omni_control_send_initiation(struct omni_control *c, struct omni_dp_peer *peer,
-				  uint64_t now);
-void omni_control_send_data(struct omni_control *c, struct omni_dp_peer *peer,
-			    struct rte_mbuf *inner, uint64_t now);
-void omni_control_send_keepalive(struct omni_control *c, struct omni_dp_peer *peer,
-				 uint64_t now);
-/* Sends msg to the peer's endpoint; false with no path or no mbuf. */
-bool omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer,
-			   const void *msg, uint32_t len);
-void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst,
-			      uint16_t port, const struct net_mac *mac, const void *msg,
-			      uint32_t len);
-void omni_control_neigh_rx(struct omni_control *c, struct rte_mbuf *m, enum net_class cls,
-			   const struct net_udp_view *v, uint64_t now);
-void omni_control_host_rx(struct omni_control *c, struct rte_mbuf *m);
-/* An authenticated frame came from ep: its source MAC is our next hop there. */
-void omni_control_neigh_learn(struct omni_control *c, const struct omni_dp_endpoint *ep,
-			      uint64_t now);
-/* (Re)build the peer's outer-header path; false while its MAC is unknown. */
-bool omni_control_path_update(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now);
-void omni_control_retire(struct omni_control *c, struct wg_keypair_retired *r);
 
 #endif /* OMNI_PIPELINE_CONTROL_H */

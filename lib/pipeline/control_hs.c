@@ -5,7 +5,9 @@
  * wg_message_parse), mac1, mac2 when under load (else a cookie reply),
  * then the Diffie-Hellman work in lib/wg.
  */
+#include <assert.h>
 #include <endian.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,7 +16,7 @@
 
 #include "wg/parse.h"
 
-#include "control.h"
+#include "control_int.h"
 
 static uint64_t unix_now_ns(void)
 {
@@ -118,9 +120,13 @@ static void adopt_endpoint(struct omni_control *c, struct omni_dp_peer *peer,
 	omni_control_path_update(c, peer, now);
 }
 
+static_assert(offsetof(struct wg_msg_initiation, sender_index) ==
+	      offsetof(struct wg_msg_response, sender_index), "macs_ok reads either");
+
 static void refuse(struct omni_control *c, enum wg_result r)
 {
 	c->stats.handshake_refused[r]++;
+	c->stats.drops[OMNI_DROP_HANDSHAKE]++;
 }
 
 static void on_initiation(struct omni_control *c, const struct wg_msg_initiation *msg,
@@ -222,8 +228,9 @@ static bool macs_ok(struct omni_control *c, const uint8_t *msg, uint32_t len,
 		return true;
 	refuse(c, r);
 	if (r == WG_NEED_COOKIE) {
-		/* The sender index of both messages is at offset 4. */
-		memcpy(&sender, msg + 4, sizeof(sender));
+		/* The sender index is at the same place in both messages. */
+		memcpy(&sender, msg + offsetof(struct wg_msg_initiation, sender_index),
+		       sizeof(sender));
 		wg_cookie_reply_create(&c->checker, &reply, msg, len, le32toh(sender), src, src_len,
 				       now);
 		omni_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &reply, sizeof(reply));
@@ -256,6 +263,7 @@ void omni_control_handshake_rx(struct omni_control *c, struct rte_mbuf *m,
 					  v->src.family == NET_AF_IP4 ? v->src.ip4.b : v->src.ip6.b,
 					  now)) {
 			c->stats.ratelimited++;
+			c->stats.drops[OMNI_DROP_RATELIMIT]++;
 			goto out;
 		}
 		on_initiation(c, (const struct wg_msg_initiation *)msg, v, now);

@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "control_int.h"
 #include "control_peers.h"
 
 struct omni_dp_peer *omni_control_peer_find(struct omni_control *c, const uint8_t *pub)

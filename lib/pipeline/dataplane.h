@@ -1,7 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The state the workers share, and one worker's own. See docs/dataplane.md
- * for who writes what.
+ * for who writes what. A packet's way through lib/pipeline:
+ *
+ *  underlay RX --> classify (underlay_rx.c) --> not ours, broken: dropped
+ *                   |                 |          (drop.h, a counter each)
+ *                   | data            | handshake, ARP/ND for us,
+ *                   v                 | signaling, STUN: tagged (tag.h)
+ *    session by receiver index        |
+ *    open: one AEAD call a burst      +--> to_control ring --> control lcore
+ *    replay window; inner source           ^                   (control.c)
+ *    in the peer's AllowedIPs              |                     |
+ *    Ethernet header                       |                     | from_control
+ *                   |                      |                     | ring: handshakes,
+ *                   v                      |                     | ARP/ND, proxy
+ *                host TX                   |                     | answers, staged
+ *                                          |                     | data it sealed
+ *  host RX --> route (host_rx.c) ----------+ ARP, NS, an         v
+ *                   |                        address of the  a worker's TX
+ *                   | peer by AllowedIPs     cluster no      queues (control's
+ *                   v                        peer has        own: single lcore)
+ *    no route: dropped; above MTU: ICMP back to host TX
+ *    no keypair or path yet: peer->staged ring, control seals them later
+ *    seal: one AEAD call a burst
+ *    outer headers (the peer's path, built by control)
+ *                   |
+ *                   v
+ *              underlay TX
+ *
+ * Workers also tell control of a peer seen at a new address (the roamed
+ * ring) and of keypairs to promote or renew (atomics in peer.h). The
+ * loops that run all this are in lcore.h.
  */
 #ifndef OMNI_PIPELINE_DATAPLANE_H
 #define OMNI_PIPELINE_DATAPLANE_H
@@ -13,6 +42,7 @@
 #include <rte_common.h>
 
 #include "aead/aead.h"
+#include "dp/idle.h"
 #include "net/net.h"
 
 #include "allowedips.h"
@@ -44,6 +74,7 @@ struct omni_dataplane {
 	uint32_t mtu;			/* tunnel MTU (inner packets) */
 	uint64_t tsc_hz;
 	uint32_t clock_scale;		/* 1; tests speed the protocol clock up */
+	struct dp_idle_conf idle;	/* every polling lcore's back-off (lcore.h) */
 	/* With a nucleus: signaling and STUN go to control, and host packets
 	 * to an unknown address of the cluster's network (miss4/miss6) too,
 	 * so control can ask the nucleus who has it. */
@@ -68,10 +99,6 @@ static inline bool omni_dp_in_cluster(const struct omni_dataplane *dp, bool v4, 
 	return v4 ? omni_prefix_has(dp->miss4, dp->miss4_len, a) :
 		    omni_prefix_has(dp->miss6, dp->miss6_len, a);
 }
-
-/* m->packet_type of a host frame sent to control because no peer routes
- * it (m->port tells host from underlay). */
-#define OMNI_PTYPE_NO_ROUTE 0x4f4d4e52u
 
 /* Per-lcore counters; summed when read. */
 struct omni_lcore_stats {

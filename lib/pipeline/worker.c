@@ -7,7 +7,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
-#include "worker_internal.h"
+#include "worker_int.h"
 
 uint64_t omni_now_ns(const struct omni_dataplane *dp)
 {
@@ -24,8 +24,10 @@ void omni_worker_drop(struct omni_worker *w, struct rte_mbuf *m, enum omni_drop 
 	rte_pktmbuf_free(m);
 }
 
-void omni_worker_to_control(struct omni_worker *w, struct rte_mbuf *m)
+void omni_worker_to_control(struct omni_worker *w, struct rte_mbuf *m, enum omni_ctl_kind kind,
+			    const struct net_udp_view *v)
 {
+	omni_tag(m, kind, v);
 	if (rte_ring_mp_enqueue(w->dp->to_control, m) != 0) {
 		omni_worker_drop(w, m, OMNI_DROP_RING_FULL);
 		return;

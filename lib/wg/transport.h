@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "aead/aead.h"
+#include "aead_op.h"
 #include "keypair.h"
 #include "result.h"
 

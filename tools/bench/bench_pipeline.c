@@ -27,7 +27,6 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
@@ -44,6 +43,7 @@
 
 #include "bench.h"
 #include "bench_pipeline.h"
+#include "ring_port.h"
 
 enum path { DECRYPT, ENCRYPT };
 enum way { PIPE, AEAD };
@@ -111,26 +111,6 @@ static struct rte_ring *ring(const char *name)
 			       RING_F_SP_ENQ | RING_F_SC_DEQ);
 }
 
-/* A net_ring port over rx and tx, configured and started. Port id or -1. */
-static int ring_port(const char *name, struct rte_ring *rx, struct rte_ring *tx,
-		     struct rte_mempool *pool)
-{
-	struct rte_eth_conf conf = { 0 };
-	unsigned socket = rte_socket_id();
-	int port = rte_eth_from_rings(name, &rx, 1, &tx, 1, socket);
-
-	if (port < 0)
-		return -1;
-	if (rte_eth_dev_configure((uint16_t)port, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup((uint16_t)port, 0, PB_RING, socket, NULL, pool) != 0 ||
-	    rte_eth_tx_queue_setup((uint16_t)port, 0, PB_RING, socket, NULL) != 0 ||
-	    rte_eth_dev_start((uint16_t)port) != 0) {
-		rte_eth_dev_close((uint16_t)port);
-		return -1;
-	}
-	return port;
-}
-
 static int setup_ports(struct pb_bench *b)
 {
 	int u, h;
@@ -146,8 +126,8 @@ static int setup_ports(struct pb_bench *b)
 	if (!b->under_rx || !b->under_tx || !b->host_rx || !b->host_tx || !b->under_pool ||
 	    !b->host_pool)
 		return -1;
-	u = ring_port("net_ring_pb_under", b->under_rx, b->under_tx, b->under_pool);
-	h = ring_port("net_ring_pb_host", b->host_rx, b->host_tx, b->host_pool);
+	u = ring_port_open("net_ring_pb_under", b->under_rx, b->under_tx, b->under_pool, PB_RING);
+	h = ring_port_open("net_ring_pb_host", b->host_rx, b->host_tx, b->host_pool, PB_RING);
 	if (u < 0 || h < 0)
 		return -1;
 	b->under_port = (uint16_t)u;

@@ -13,9 +13,8 @@
 #include "wg/messages.h"
 #include "wg/parse.h"
 #include "wg/transport.h"
-#include "signaling/stun.h"
 
-#include "worker_internal.h"
+#include "worker_int.h"
 
 struct rx_item {
 	struct rte_mbuf *m;
@@ -26,38 +25,6 @@ struct rx_item {
 	uint16_t src_port;
 	struct net_mac src_mac;
 };
-
-static enum omni_drop drop_of(enum wg_result r)
-{
-	switch (r) {
-	case WG_BAD_DATA_TAG:
-		return OMNI_DROP_BAD_TAG;
-	case WG_REPLAYED_COUNTER:
-		return OMNI_DROP_REPLAY;
-	case WG_KEY_EXPIRED:
-	case WG_NO_KEY:
-		return OMNI_DROP_KEY_EXPIRED;
-	default:
-		return OMNI_DROP_BAD_MESSAGE;
-	}
-}
-
-static uint32_t be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* The first checks of sig_is_signaling and sig_stun_is_stun (signaling/),
- * with their constants: control runs the full ones on what comes through. */
-static bool is_signaling(const uint8_t *p, uint32_t len)
-{
-	return len >= SIG_DATAGRAM_MIN && be32_at(p) == SIG_MAGIC;
-}
-
-static bool is_stun(const uint8_t *p, uint32_t len)
-{
-	return len >= SIG_STUN_HEADER_LEN && !(p[0] & 0xc0) && be32_at(p + 4) == SIG_STUN_COOKIE;
-}
 
 /* Sorts one frame; data messages are appended to items. */
 static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *items,
@@ -70,21 +37,23 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 	uint8_t *pkt;
 
 	if (m->nb_segs != 1) {
-		omni_worker_drop(w, m, OMNI_DROP_MALFORMED);
+		omni_worker_drop(w, m, OMNI_DROP_MULTI_SEG);
 		return;
 	}
 	switch (net_classify_underlay(data, m->data_len, &w->dp->local, &v)) {
 	case NET_UDP_TO_US:
 		break;
 	case NET_ARP:
+		omni_worker_to_control(w, m, OMNI_CTL_ARP, &v);
+		return;
 	case NET_ND:
-		omni_worker_to_control(w, m);
+		omni_worker_to_control(w, m, OMNI_CTL_ND, &v);
 		return;
 	case NET_OTHER:
 		omni_worker_drop(w, m, OMNI_DROP_NOT_OURS);
 		return;
-	default:
-		omni_worker_drop(w, m, OMNI_DROP_MALFORMED);
+	case NET_MALFORMED:
+		omni_worker_drop(w, m, omni_drop_of_net(v.reason));
 		return;
 	}
 	pkt = data + v.payload_off;
@@ -97,16 +66,16 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 	if (r != WG_OK) {
 		/* Not WireGuard: nucleus signaling and STUN answers are control's
 		 * (it checks where they came from), when a nucleus is set. */
-		if (w->dp->other_udp_to_control && (is_signaling(pkt, v.payload_len) ||
-						    is_stun(pkt, v.payload_len))) {
-			omni_worker_to_control(w, m);
-			return;
-		}
-		omni_worker_drop(w, m, OMNI_DROP_UNKNOWN_PROTO);
+		if (w->dp->other_udp_to_control && net_is_signaling(pkt, v.payload_len))
+			omni_worker_to_control(w, m, OMNI_CTL_SIGNALING, &v);
+		else if (w->dp->other_udp_to_control && net_is_stun(pkt, v.payload_len))
+			omni_worker_to_control(w, m, OMNI_CTL_STUN, &v);
+		else
+			omni_worker_drop(w, m, OMNI_DROP_UNKNOWN_PROTO);
 		return;
 	}
 	if (type != WG_MSG_DATA) {
-		omni_worker_to_control(w, m);
+		omni_worker_to_control(w, m, OMNI_CTL_HANDSHAKE, &v);
 		return;
 	}
 	items[*n_items] = (struct rx_item){ .m = m, .pkt = pkt, .len = v.payload_len,
@@ -122,11 +91,11 @@ static bool source_allowed(const struct omni_dataplane *dp, const uint8_t *inner
 	const struct omni_allowedips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
 	uint32_t v4;
 
-	if ((inner[0] >> 4) == 4) {
-		memcpy(&v4, inner + 12, 4);
+	if (net_ip_version(inner) == 4) {
+		memcpy(&v4, inner + NET_IP4_OFF_SRC, 4);
 		return omni_allowedips_lookup4(aips, v4) == peer->id;
 	}
-	return omni_allowedips_lookup6(aips, inner + 8) == peer->id;
+	return omni_allowedips_lookup6(aips, inner + NET_IP6_OFF_SRC) == peer->id;
 }
 
 static void note_received(struct omni_worker *w, struct rx_item *it, uint64_t now, bool data)
@@ -153,7 +122,7 @@ static bool to_host_frame(struct omni_worker *w, struct rx_item *it, int inner_l
 	struct rte_mbuf *m = it->m;
 	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
 	uint8_t *frame = inner - NET_ETH_HLEN;
-	uint16_t type = (inner[0] >> 4) == 4 ? NET_ETH_IP4 : NET_ETH_IP6;
+	uint16_t type = net_ip_version(inner) == 4 ? NET_ETH_IP4 : NET_ETH_IP6;
 
 	net_eth_build(frame, NET_ETH_HLEN, &w->dp->host_kernel_mac, &w->dp->host_our_mac, type);
 	if (!rte_pktmbuf_adj(m, (uint16_t)(frame - rte_pktmbuf_mtod(m, uint8_t *))))
@@ -169,7 +138,7 @@ static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead
 	int inner_len;
 
 	if (r != WG_OK) {
-		omni_worker_drop(w, it->m, drop_of(r));
+		omni_worker_drop(w, it->m, omni_drop_of_wg(r));
 		return;
 	}
 	inner_len = wg_transport_inner_len(inner, op->len);
@@ -187,7 +156,8 @@ static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead
 		return;
 	}
 	if (!to_host_frame(w, it, inner_len)) {
-		omni_worker_drop(w, it->m, OMNI_DROP_MALFORMED);
+		/* Cannot happen: the inner length is within what was opened. */
+		omni_worker_drop(w, it->m, OMNI_DROP_BAD_INNER);
 		return;
 	}
 	w->stats.rx_packets++;
@@ -224,7 +194,7 @@ static void decrypt(struct omni_worker *w, struct rx_item *items, unsigned n)
 		r = wg_transport_open_prepare(&kps[i]->wg, items[i].pkt, items[i].len, now,
 					      &ops[n_live]);
 		if (r != WG_OK) {
-			omni_worker_drop(w, items[i].m, drop_of(r));
+			omni_worker_drop(w, items[i].m, omni_drop_of_wg(r));
 			continue;
 		}
 		live[n_live++] = &items[i];

@@ -14,9 +14,7 @@
 #include "wg/messages.h"
 #include "wg/transport.h"
 
-#include "worker_internal.h"
-
-enum { ICMP6_NS = 135, IPPROTO_ICMP6 = 58 };
+#include "worker_int.h"
 
 struct tx_item {
 	struct rte_mbuf *m;
@@ -33,8 +31,9 @@ static bool for_control(const struct net_eth *eth, const uint8_t *l3, uint32_t l
 {
 	if (eth->type == NET_ETH_ARP)
 		return true;
-	return eth->type == NET_ETH_IP6 && len > 40 && l3[6] == IPPROTO_ICMP6 &&
-	       l3[40] == ICMP6_NS;
+	return eth->type == NET_ETH_IP6 && len > NET_IP6_HLEN &&
+	       l3[NET_IP6_OFF_NEXT] == NET_PROTO_ICMP6 &&
+	       l3[NET_IP6_HLEN + NET_ICMP_OFF_TYPE] == NET_ICMP6_ND_NS;
 }
 
 static uint32_t route(const struct omni_dataplane *dp, const uint8_t *inner)
@@ -42,19 +41,19 @@ static uint32_t route(const struct omni_dataplane *dp, const uint8_t *inner)
 	const struct omni_allowedips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
 	uint32_t v4;
 
-	if ((inner[0] >> 4) == 4) {
-		memcpy(&v4, inner + 16, 4);
+	if (net_ip_version(inner) == 4) {
+		memcpy(&v4, inner + NET_IP4_OFF_DST, 4);
 		return omni_allowedips_lookup4(aips, v4);
 	}
-	return omni_allowedips_lookup6(aips, inner + 24);
+	return omni_allowedips_lookup6(aips, inner + NET_IP6_OFF_DST);
 }
 
 /* Inside the cluster's VIP network, where the nucleus knows who is who. */
 static bool in_cluster(const struct omni_dataplane *dp, const uint8_t *inner)
 {
-	bool v4 = (inner[0] >> 4) == 4;
+	bool v4 = net_ip_version(inner) == 4;
 
-	return omni_dp_in_cluster(dp, v4, v4 ? inner + 16 : inner + 24);
+	return omni_dp_in_cluster(dp, v4, inner + (v4 ? NET_IP4_OFF_DST : NET_IP6_OFF_DST));
 }
 
 /*
@@ -71,15 +70,17 @@ static void too_big(struct omni_worker *w, struct rte_mbuf *m, const uint8_t *in
 	struct net_ip6 src6;
 	size_t len = 0;
 
-	memcpy(src4.b, inner + 16, 4);
-	memcpy(src6.b, inner + 24, 16);
+	memcpy(src4.b, inner + NET_IP4_OFF_DST, sizeof(src4.b));
+	memcpy(src6.b, inner + NET_IP6_OFF_DST, sizeof(src6.b));
 	if (err)
 		len = net_too_big_frame(rte_pktmbuf_mtod(err, uint8_t *), rte_pktmbuf_tailroom(err),
 					rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
 					&dp->host_our_mac, &src4, &src6, dp->mtu);
 	omni_worker_drop(w, m, OMNI_DROP_TOO_BIG);
-	if (!err)
+	if (!err) {
+		w->stats.drops[OMNI_DROP_NO_MBUF]++; /* the ICMP error */
 		return;
+	}
 	if (len == 0) {
 		rte_pktmbuf_free(err);
 		return;
@@ -104,17 +105,23 @@ static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_ite
 	struct omni_dataplane *dp = w->dp;
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct net_eth eth;
+	enum net_drop bad;
 	uint32_t id;
 	int inner_len;
 	uint8_t *inner;
 
-	if (m->nb_segs != 1 || net_eth_parse(data, m->data_len, &eth) != NET_DROP_OK) {
-		omni_worker_drop(w, m, OMNI_DROP_MALFORMED);
+	if (m->nb_segs != 1) {
+		omni_worker_drop(w, m, OMNI_DROP_MULTI_SEG);
+		return false;
+	}
+	bad = net_eth_parse(data, m->data_len, &eth);
+	if (bad != NET_DROP_OK) {
+		omni_worker_drop(w, m, omni_drop_of_net(bad));
 		return false;
 	}
 	inner = data + eth.hdr_len;
 	if (for_control(&eth, inner, m->data_len - eth.hdr_len)) {
-		omni_worker_to_control(w, m);
+		omni_worker_to_control(w, m, OMNI_CTL_HOST_NEIGH, NULL);
 		return false;
 	}
 	inner_len = wg_transport_inner_len(inner, m->data_len - eth.hdr_len);
@@ -126,8 +133,7 @@ static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_ite
 	if (id >= dp->max_peers) {
 		if (in_cluster(dp, inner)) {
 			/* Control asks the nucleus who has it; the packet waits. */
-			m->packet_type = OMNI_PTYPE_NO_ROUTE;
-			omni_worker_to_control(w, m);
+			omni_worker_to_control(w, m, OMNI_CTL_HOST_MISS, NULL);
 		} else {
 			omni_worker_drop(w, m, OMNI_DROP_NO_ROUTE);
 		}
@@ -169,6 +175,7 @@ static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
 	struct rte_mbuf *m = it->m;
 	struct omni_keypair *kp = it->kp;
 	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
+	enum wg_result r;
 
 	if (!kp || !it->path || !wg_keypair_can_send(&kp->wg, now)) {
 		stage(w, it->peer, m, true);
@@ -184,10 +191,14 @@ static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
 	/* Room for the padding and tag after, the outer headers before (the
 	 * largest there is: the path's lines are not needed before the seal). */
 	if (inner + dp->mtu + WG_AEAD_TAG_LEN > (uint8_t *)m->buf_addr + m->buf_len ||
-	    it->pkt - NET_ENCAP_MAX_HLEN < (uint8_t *)m->buf_addr ||
-	    wg_transport_seal_prepare(&kp->wg, it->pkt, it->inner_len, dp->mtu, now, op,
-				      &it->len) != WG_OK) {
-		omni_worker_drop(w, m, OMNI_DROP_KEY_EXPIRED);
+	    it->pkt - NET_ENCAP_MAX_HLEN < (uint8_t *)m->buf_addr) {
+		omni_worker_drop(w, m, OMNI_DROP_NO_ROOM);
+		return false;
+	}
+	/* The keypair may expire or run out of counters since it was checked. */
+	r = wg_transport_seal_prepare(&kp->wg, it->pkt, it->inner_len, dp->mtu, now, op, &it->len);
+	if (r != WG_OK) {
+		omni_worker_drop(w, m, omni_drop_of_wg(r));
 		return false;
 	}
 	if (wg_keypair_should_rekey_on_send(&kp->wg, now))
@@ -195,7 +206,9 @@ static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
 	return true;
 }
 
-/* After sealing: outer headers in front, mbuf bounds set to the frame. */
+/* After sealing: outer headers in front, mbuf bounds set to the frame.
+ * False when they do not fit: prepare() made sure of the headroom, so only
+ * a message too long for one outer IP packet, no room either way. */
 static bool encapsulate(struct omni_worker *w, struct tx_item *it, uint64_t now)
 {
 	struct rte_mbuf *m = it->m;
@@ -243,8 +256,10 @@ unsigned omni_worker_host_rx(struct omni_worker *w)
 	if (k)
 		wg_aead_seal_burst(w->aead, ops, k);
 	for (i = 0; i < k; i++) {
-		if (ops[i].status != 0 || !encapsulate(w, live[i], now))
-			omni_worker_drop(w, live[i]->m, OMNI_DROP_MALFORMED);
+		if (ops[i].status != 0)
+			omni_worker_drop(w, live[i]->m, OMNI_DROP_CRYPTO_FAILED);
+		else if (!encapsulate(w, live[i], now))
+			omni_worker_drop(w, live[i]->m, OMNI_DROP_NO_ROOM);
 		else
 			out[n_out++] = live[i]->m;
 	}

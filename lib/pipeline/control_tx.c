@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the control lcore sends: frames it builds (ARP/ND, replies), UDP
+ * from our listen port (handshakes, signaling, STUN), and data it seals
+ * itself (packets that waited for a session, keepalives). Everything
+ * leaves through a worker's queues, or directly in single-lcore mode.
+ */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "wg/transport.h"
+
+#include "control_int.h"
+
+/* Control's frames leave through a worker, or directly in single-lcore mode. */
+static void tx_frame(struct omni_control *c, uint16_t port, uint16_t queue, struct rte_mbuf *m)
+{
+	struct rte_ring *r = c->dp->from_control;
+
+	m->port = port;
+	if (r ? rte_ring_sp_enqueue(r, m) != 0 : rte_eth_tx_burst(port, queue, &m, 1) != 1)
+		rte_pktmbuf_free(m);
+}
+
+/* An mbuf for what control sends; an empty pool is counted. */
+static struct rte_mbuf *mbuf_alloc(struct omni_control *c)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+
+	if (!m)
+		c->stats.drops[OMNI_DROP_NO_MBUF]++;
+	return m;
+}
+
+struct rte_mbuf *omni_control_frame_alloc(struct omni_control *c, uint8_t **buf, size_t *cap)
+{
+	struct rte_mbuf *m = mbuf_alloc(c);
+
+	if (!m)
+		return NULL;
+	*buf = rte_pktmbuf_mtod(m, uint8_t *);
+	*cap = rte_pktmbuf_tailroom(m);
+	return m;
+}
+
+void omni_control_frame_send(struct omni_control *c, struct rte_mbuf *m, size_t len, bool host)
+{
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	if (host)
+		tx_frame(c, c->host_port, c->host_txq, m);
+	else
+		tx_frame(c, c->under_port, c->under_txq, m);
+}
+
+bool omni_control_send_udp_addr(struct omni_control *c, const struct net_addr *dst,
+				uint16_t port, const void *msg, uint32_t len, uint64_t now)
+{
+	const struct net_local *l = &c->dp->local;
+	static const uint8_t zero[16];
+	struct omni_neigh *n;
+
+	if (dst->family == NET_AF_IP4 ? !memcmp(l->ip4.b, zero, 4) : !memcmp(l->ip6.b, zero, 16))
+		return false; /* no address of that family on the underlay */
+	n = omni_control_neigh_resolve(c, dst, now);
+	if (!n)
+		return false;
+	omni_control_send_udp_to(c, dst, port, &n->mac, msg, len);
+	return true;
+}
+
+void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst,
+			      uint16_t port, const struct net_mac *mac, const void *msg,
+			      uint32_t len)
+{
+	struct net_encap_params p = { .vlan_tci = -1, .dst = *dst, .dst_port = port };
+	struct net_encap e;
+	struct rte_mbuf *m = mbuf_alloc(c);
+	uint8_t *payload;
+	size_t frame;
+
+	if (!m)
+		return;
+	p.src_mac = c->dp->local.mac;
+	p.dst_mac = *mac;
+	p.src.family = dst->family;
+	if (dst->family == NET_AF_IP4)
+		p.src.ip4 = c->dp->local.ip4;
+	else
+		p.src.ip6 = c->dp->local.ip6;
+	p.src_port = c->dp->local.port;
+	p.csum = NET_UDP_CSUM_FULL;
+	payload = rte_pktmbuf_mtod(m, uint8_t *);
+	if (net_encap_init(&e, &p) != 0 || len > rte_pktmbuf_tailroom(m)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(payload, msg, len);
+	frame = net_encap_push(&e, payload, rte_pktmbuf_headroom(m), len, 0);
+	m->data_off = (uint16_t)(m->data_off - e.hdr_len);
+	omni_control_frame_send(c, m, frame, false);
+}
+
+bool omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer, const void *msg,
+			   uint32_t len)
+{
+	const struct omni_path *path = peer->path;
+	struct rte_mbuf *m;
+	uint8_t *payload;
+	size_t frame;
+
+	if (!path)
+		return false;
+	m = mbuf_alloc(c);
+	if (!m)
+		return false;
+	payload = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(payload, msg, len);
+	frame = net_encap_push(&path->encap, payload, rte_pktmbuf_headroom(m), len, 0);
+	m->data_off = (uint16_t)(m->data_off - path->encap.hdr_len);
+	omni_control_frame_send(c, m, frame, false);
+	return frame != 0;
+}
+
+/* Seals the inner packet at pkt + 16 in m and sends it to the peer. */
+static bool seal_send(struct omni_control *c, struct omni_dp_peer *peer, struct rte_mbuf *m,
+		      uint8_t *pkt, uint32_t inner_len, uint64_t now)
+{
+	struct omni_keypair *kp = peer->tx;
+	const struct omni_path *path = peer->path;
+	struct wg_aead_op op;
+	uint32_t len;
+	size_t frame;
+
+	if (!kp || !path ||
+	    pkt + sizeof(struct wg_msg_data) + c->dp->mtu + WG_AEAD_TAG_LEN >
+		    (uint8_t *)m->buf_addr + m->buf_len ||
+	    pkt - path->encap.hdr_len < (uint8_t *)m->buf_addr ||
+	    wg_transport_seal_prepare(&kp->wg, pkt, inner_len, c->dp->mtu, now, &op, &len) != WG_OK ||
+	    wg_aead_seal_burst(c->aead, &op, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	frame = net_encap_push(&path->encap, pkt, (size_t)(pkt - (uint8_t *)m->buf_addr), len, 0);
+	m->data_off = (uint16_t)(pkt - path->encap.hdr_len - (uint8_t *)m->buf_addr);
+	__atomic_store_n(&peer->last_tx_ns, now, __ATOMIC_RELAXED);
+	if (inner_len)
+		__atomic_store_n(&peer->last_data_tx_ns, now, __ATOMIC_RELAXED);
+	omni_control_frame_send(c, m, frame, false);
+	return true;
+}
+
+void omni_control_send_data(struct omni_control *c, struct omni_dp_peer *peer,
+			    struct rte_mbuf *m, uint64_t now)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct net_eth eth;
+	int inner_len;
+
+	if (net_eth_parse(frame, m->data_len, &eth) != NET_DROP_OK) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	inner_len = wg_transport_inner_len(frame + eth.hdr_len, m->data_len - eth.hdr_len);
+	if (inner_len <= 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (seal_send(c, peer, m, frame + eth.hdr_len - sizeof(struct wg_msg_data),
+		      (uint32_t)inner_len, now))
+		c->stats.staged_sent++;
+}
+
+void omni_control_send_keepalive(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+{
+	struct rte_mbuf *m = mbuf_alloc(c);
+
+	if (!m)
+		return;
+	if (seal_send(c, peer, m, rte_pktmbuf_mtod(m, uint8_t *), 0, now))
+		c->stats.keepalives_sent++;
+}
