@@ -37,12 +37,14 @@ enum net_family {
 	NET_AF_IP6 = 6,
 };
 
-/* An IPv4 or IPv6 address; for IPv4 only ip4 is meaningful. */
+/* An IPv4 or IPv6 address; for IPv4 only ip4 (b[0..3]) is meaningful.
+ * Text, sockets and prefixes: net/addr.h. */
 struct net_addr {
 	uint8_t family; /* enum net_family */
 	union {
 		struct net_ip4 ip4;
 		struct net_ip6 ip6;
+		uint8_t b[16];	/* either, as bytes */
 	};
 };
 
