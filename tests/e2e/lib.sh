@@ -739,7 +739,7 @@ PY
 iperf3_mbps() {
 	local f
 	f=$(iperf3_figures "$1" 2>/dev/null) || { echo -; return; }
-	echo "$f" | cut -d' ' -f2
+	echo "$f" | awk '{ printf "%.0f\n", $2 }'
 }
 
 iperf3_floor() {
