@@ -3,14 +3,19 @@
 #
 # The edge's /metrics and /health scraped by a real Prometheus, and its
 # DPDK telemetry commands read by dpdk-telemetry.py. The edge and a
-# wireguard-go peer in two namespaces (lib.sh's edge_pair, as in
-# console.sh: omni-met-a-PID with omni0 10.78.0.1, omni-met-b-PID with
-# wireguard-go at 10.78.0.2); the Prometheus server runs in the edge's
-# namespace on loopback:
+# wireguard-go peer in two namespaces (lib.sh's edge_pair); Prometheus and
+# a nucleus run in the edge's namespace, on loopback:
 #
-#   prometheus 127.0.0.1:PROM --scrape 1s--> omninervous 127.0.0.1:9586
-#                                       \--> omninervous --mode nucleus
-#                                            127.0.0.1:9587 (udp 51999)
+#  +--------------------------------------------+     +----------------------------+
+#  | netns omni-met-a-PID                       |     | netns omni-met-b-PID       |
+#  |  omni0 10.78.0.1/24 (net_tap)              |     |  wireguard-go wgmPID       |
+#  |  omninervous, udp 51820                    |     |    10.78.0.2/24, udp 51821 |
+#  |    metrics 127.0.0.1:9586 <--+             |     |                            |
+#  |  omninervous --mode nucleus  | scrape 1s   |     |                            |
+#  |    udp 51999, metrics 9587 <-+             |     |                            |
+#  |  prometheus 127.0.0.1:9590 --+             |     |                            |
+#  |  vmaPID 192.0.2.1/24 (net_af_xdp) --------------- vmbPID 192.0.2.2/24         |
+#  +--------------------------------------------+     +----------------------------+
 #
 # Checks: the series read back through Prometheus's HTTP API after a ping
 # (omni_handshakes_completed_total >= 1, omni_packets_rx_total, per-peer
