@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # cluster_lib.sh: a whole OmniNervous cluster in network namespaces, for
 # tests/e2e/cluster.sh and tools/demo. Sourced after lib.sh, whose helpers
 # it builds on; it defines only the cluster's topology (cl_*), nothing that

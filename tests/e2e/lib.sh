@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 #
 # lib.sh: the one helper library of the e2e scripts (and of tools/demo,
 # tools/bench-tunnel and tools/bench-xdp). Sourced, never run:
@@ -422,7 +423,7 @@ make_ns() {
 # del_ns NS: XDP programs taken off its links first (one outlives a killed
 # edge), then the stale lock files of our interfaces, then NS.
 del_ns() {
-	local ns=$1 dev rest= n
+	local ns=$1 dev rest='' n
 	for dev in $(ip -n "$ns" -o link show 2>/dev/null | awk -F': ' '{ print $2 }'); do
 		ip -n "$ns" link set dev "${dev%@*}" xdp off 2>/dev/null
 		ip -n "$ns" link set dev "${dev%@*}" xdpgeneric off 2>/dev/null
@@ -656,7 +657,7 @@ edge_stat() {
 
 stat_passes() {
 	edge_stats "$1" >/dev/null || return 2
-	[ "$(stat_of "$1" "$2")" "$3" "$4" ]
+	test "$(stat_of "$1" "$2")" "$3" "$4"
 }
 
 wait_stat() {
