@@ -606,11 +606,13 @@ ping_from() {
 omni=${omni:-}
 
 edge_start() {
-	local name=$1 ns=$2 line='^omninervous: idle: sleeps of '
+	local name=$1 ns=$2 line='omninervous: idle: sleeps of '
 	shift 2
 	# Ready: its control loop runs, signals handled. Without idle sleeps
 	# (OMNI_IDLE=busy) there is no such line: the line of its open ports.
-	[ "${OMNI_IDLE:-}" = busy ] && line='^omninervous: underlay [^ ]+ via '
+	# Not anchored: a console (--cmdfile) may have begun the line with its
+	# prompt.
+	[ "${OMNI_IDLE:-}" = busy ] && line='omninervous: underlay [^ ]+ via '
 	bg_until "$name" "$ns" "$line" "$omni" "$@"
 }
 
