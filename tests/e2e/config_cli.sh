@@ -23,6 +23,8 @@
 #
 # Usage: config_cli.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
+asan_no_leaks
 
 build=${1:?usage: $0 BUILD_DIR}
 omni=${OMNINERVOUS:-$build/app/omninervous}
@@ -31,45 +33,6 @@ ns_b=omni-cfg-b-$$
 wgif=wgc$$
 veth_a=vca$$
 veth_b=vcb$$
-tmp=
-wg_pid=
-edge_pid=
-made_ns=
-failed=0
-
-# DPDK's EAL keeps allocations for the life of the process.
-export ASAN_OPTIONS=detect_leaks=0
-
-cleanup() {
-	[ -n "$edge_pid" ] && kill "$edge_pid" 2>/dev/null && wait "$edge_pid" 2>/dev/null
-	[ -n "$wg_pid" ] && kill "$wg_pid" 2>/dev/null && wait "$wg_pid" 2>/dev/null
-	[ -n "$wg_pid" ] && rm -f "/var/run/wireguard/$wgif.sock"
-	for ns in $made_ns; do
-		ip netns del "$ns"
-	done
-	[ -n "$tmp" ] && rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() {
-	echo "FAIL: $*"
-	[ -n "$tmp" ] && [ -f "$tmp/edge.log" ] && sed 's/^/    edge: /' "$tmp/edge.log"
-	exit 1
-}
-
-check() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		[ -n "${VERBOSE:-}" ] && sed 's/^/    /' "$tmp/check.log"
-		echo "PASS: $name"
-	else
-		sed 's/^/    /' "$tmp/check.log"
-		echo "FAIL: $name"
-		failed=1
-	fi
-}
 
 # ---- part 1: the command line, no root ----------------------------------
 
@@ -146,91 +109,31 @@ cli_part() {
 
 # ---- part 2: a tunnel from a JSON file ------------------------------------
 
-make_topology() {
-	for ns in "$ns_a" "$ns_b"; do
-		ip netns add "$ns" || die "ip netns add $ns"
-		made_ns="$made_ns $ns"
-		ip -n "$ns" link set lo up
-	done
-	ip link add "$veth_a" netns "$ns_a" type veth peer name "$veth_b" netns "$ns_b" ||
-		die "veth pair"
-	ip -n "$ns_a" addr add 192.0.2.1/24 dev "$veth_a"
-	ip -n "$ns_b" addr add 192.0.2.2/24 dev "$veth_b"
-	ip -n "$ns_a" link set "$veth_a" up
-	ip -n "$ns_b" link set "$veth_b" up
-}
-
-start_wireguard_go() {
-	WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
-		ip netns exec "$ns_b" wireguard-go -f "$wgif" >"$tmp/wireguard-go.log" 2>&1 &
-	wg_pid=$!
-	for _ in $(seq 50); do
-		[ -S "/var/run/wireguard/$wgif.sock" ] && break
-		sleep 0.1
-	done
-	[ -S "/var/run/wireguard/$wgif.sock" ] || die "wireguard-go did not start"
-	ip netns exec "$ns_b" wg set "$wgif" private-key "$tmp/wg.key" listen-port 51821 \
-		peer "$(cat "$tmp/edge.pub")" preshared-key "$tmp/psk" \
-		allowed-ips 10.77.0.1/32 endpoint 192.0.2.1:51820 || die "wg set"
-	ip -n "$ns_b" addr add 10.77.0.2/24 dev "$wgif"
-	ip -n "$ns_b" link set "$wgif" up
-}
-
-start_edge() {
-	ip netns exec "$ns_a" "$omni" --config "$tmp/gw.json" --underlay "$veth_a" \
-		>"$tmp/edge.log" 2>&1 &
-	edge_pid=$!
-	for _ in $(seq 100); do
-		ip -n "$ns_a" addr show omni0 2>/dev/null | grep -q 10.77.0.1 && return 0
-		kill -0 "$edge_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	die "the edge did not bring omni0 up"
-}
-
-stop_edge() {
-	kill -TERM "$edge_pid"
-	wait "$edge_pid"
-	local status=$?
-	edge_pid=
-	[ "$status" = 0 ] || { echo "edge exited $status"; return 1; }
-}
-
 eal_from_dpdk_section() {
 	grep -E 'EAL arguments:.*--no-huge.*-m 256' "$tmp/edge.log"
 }
 
 tunnel_part() {
-	make_topology
-	start_wireguard_go
-	start_edge
+	edge_pair "$ns_a" "$veth_a" "$ns_b" "$veth_b" "$wgif" 10.77.0 || die "topology"
+	edge_pair_peer preshared-key "$tmp/psk" || die "wg set"
+	edge_start edge "$ns_a" --config "$tmp/gw.json" --underlay "$veth_a" ||
+		die "the edge did not start"
 	check "dpdk section in the EAL arguments" eal_from_dpdk_section
-	check "ping edge -> wireguard-go" ip netns exec "$ns_a" ping -c 3 -i 0.3 -w 10 10.77.0.2
-	check "ping wireguard-go -> edge" ip netns exec "$ns_b" ping -c 3 -i 0.3 -w 10 10.77.0.1
-	check "SIGTERM stops it cleanly" stop_edge
+	check "ping edge -> wireguard-go" ping_from "$ns_a" 10.77.0.2
+	check "ping wireguard-go -> edge" ping_from "$ns_b" 10.77.0.1
+	check "SIGTERM stops it cleanly" edge_stop edge
 }
 
-main() {
-	for tool in wg; do
-		command -v "$tool" >/dev/null || { echo "SKIP: $tool not found"; exit 77; }
-	done
-	[ -x "$omni" ] || die "$omni not built"
-	tmp=$(mktemp -d /tmp/omni-cfg.XXXXXX) || die "mktemp"
-	(
-		umask 077
-		wg genkey >"$tmp/edge.key" && wg pubkey <"$tmp/edge.key" >"$tmp/edge.pub" &&
-		wg genkey >"$tmp/wg.key" && wg pubkey <"$tmp/wg.key" >"$tmp/wg.pub" &&
-		wg genpsk >"$tmp/psk"
-	) || die "wg genkey"
-	write_files
-	cli_part
-	if [ "$(id -u)" != 0 ] || ! command -v wireguard-go >/dev/null; then
-		echo "SKIP: the tunnel part needs root and wireguard-go"
-	else
-		tunnel_part
-	fi
-	[ "$failed" = 0 ] || exit 1
-	echo "all passed"
-}
-
-main
+need_tools wg
+need_built "$omni"
+e2e_tmp cfg
+wg_keys edge wg
+(umask 077 && wg genpsk >"$tmp/psk") || die "wg genpsk"
+write_files
+cli_part
+if [ "$(id -u)" != 0 ] || ! command -v wireguard-go >/dev/null; then
+	echo "SKIP: the tunnel part needs root and wireguard-go"
+else
+	tunnel_part
+fi
+finish

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# The console of a running edge (topology in ops_lib.sh: the edge and a
-# wireguard-go peer in two namespaces):
+# The console of a running edge (the edge and a wireguard-go peer in two
+# namespaces, lib.sh's edge_pair):
 #  1. --cmdfile: every command's output, the argument checks of peer add,
 #     and peer del, peer add and reload on the running edge.
 #  2. -i through a pseudo-terminal (tmux): help, TAB completion of "sh",
@@ -10,17 +10,27 @@
 #     that grow, show lcores, quit stopping the edge cleanly, and a ping that
 #     runs without loss while the console is open.
 #
+#  +-------------------------------------+     +-------------------------------+
+#  | netns omni-con-a-PID                |     | netns omni-con-b-PID          |
+#  |  omni0 10.78.0.1/24 (net_tap)       |     |  wireguard-go wgkPID          |
+#  |  omninervous, udp 51820             |     |    10.78.0.2/24, udp 51821    |
+#  |    console: --cmdfile, or -i in tmux|     |                               |
+#  |  vkaPID 192.0.2.1/24 (net_af_xdp) -------- vkbPID 192.0.2.2/24           |
+#  +-------------------------------------+     +-------------------------------+
+#
 # Usage: console.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
+asan_no_leaks
 
 build=${1:?usage: $0 BUILD_DIR}
-. "$(dirname "$0")/ops_lib.sh"
+omni=$build/app/omninervous
+ns_a=omni-con-a-$$
+ns_b=omni-con-b-$$
+wgif=wgk$$
+veth_a=vka$$
+veth_b=vkb$$
 tmux_sock=omni-console-$$
-
-ops_cleanup_extra() {
-	tmux -L "$tmux_sock" kill-server 2>/dev/null
-	[ -n "${ping_pid:-}" ] && kill "$ping_pid" 2>/dev/null
-}
 
 # Lines of the transcript between "omni> CMD" and the next prompt.
 section() {
@@ -64,17 +74,15 @@ cmdfile_case() {
 	reload
 	nonsense
 	EOF
-	ops_start_edge --metrics off --cmdfile "$tmp/cmds"
-	for _ in $(seq 50); do
-		grep -q "Read CLI commands" "$tmp/edge.log" && break
-		sleep 0.1
-	done
-	ops_stop_edge || die "stop after --cmdfile"
+	edge_start edge "$ns_a" --underlay "$veth_a" --wg-config "$tmp/edge.conf" --host-port tap \
+		--metrics off --cmdfile "$tmp/cmds" || die "the edge did not start"
+	wait_log edge "Read CLI commands" 5 >/dev/null
+	edge_stop edge || die "stop after --cmdfile"
 	cp "$tmp/edge.log" "$f"
-	check "cmdfile: show config" want "$f" "show config" "public key: $(ops_re "$(cat "$tmp/edge.pub")")" \
+	check "cmdfile: show config" want "$f" "show config" "public key: $(ere "$(cat "$tmp/edge.pub")")" \
 		"listen port: 51820" "underlay: $veth_a" "addresses: 10.78.0.1/24" "peers: 1" \
 		"log level: info" "single-lcore"
-	check "cmdfile: show peers" want "$f" "show peers" "^peer: $(ops_re "$key")" \
+	check "cmdfile: show peers" want "$f" "show peers" "^peer: $(ere "$key")" \
 		"endpoint: 192.0.2.2:51821" "allowed ips: 10.78.0.2/32" "latest handshake: never" \
 		"transfer: [0-9]+ B received, [0-9]+ B sent"
 	check "cmdfile: show sessions" want "$f" "show sessions" "sessions: 0 established of 1 peers"
@@ -104,15 +112,15 @@ cmdfile_case() {
 
 pane() { tmux -L "$tmux_sock" capture-pane -p -J -S -2000 -t omni; }
 keys() { tmux -L "$tmux_sock" send-keys -t omni "$@"; }
+pane_has() { pane | grep -Eq -- "$1"; }
+# pane_count ERE N: at least N lines of the pane match.
+pane_count() { [ "$(pane | grep -Ec -- "$1")" -ge "$2" ]; }
 
 # Wait until the pane's text matches $1 (up to 10 s).
 pane_wait() {
-	for _ in $(seq 100); do
-		pane | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
+	wait_for pane_has "$1" >/dev/null && return 0
 	echo "pane never showed: $1"
-	pane | tail -30
+	pane | grep -v '^$' | tail -40
 	return 1
 }
 
@@ -121,55 +129,66 @@ underlay_rx() {
 	pane | grep -A1 "(underlay" | grep -Eo "RX-packets: [0-9]+" | tail -1 | grep -Eo "[0-9]+"
 }
 
+# The edge in the pane is up: omni0 holds its address (2: the pane's
+# shell has gone).
+pane_edge_up() {
+	ip -n "$ns_a" addr show omni0 2>/dev/null | grep -q 10.78.0.1 && return 0
+	alive "$1" || return 2
+	return 1
+}
+
 pty_case() {
-	local key rx1 rx2
+	local key rx1 rx2 pane_pid
 	key=$(cat "$tmp/wg.pub")
+	# The pane's shell waits 30 s after the edge's exit, so that the
+	# pane (and the exit status printed in it) can still be read.
 	tmux -L "$tmux_sock" new-session -d -s omni -x 220 -y 60 \
 		"ip netns exec $ns_a $omni --underlay $veth_a --wg-config $tmp/edge.conf --host-port tap --metrics off -i 2>&1; echo EDGE-EXIT-\$?; sleep 30" ||
 		die "tmux"
-	edge_pid=$(tmux -L "$tmux_sock" list-panes -t omni -F '#{pane_pid}')
-	ops_wait_edge
-	check "pty: prompt" pane_wait "^omni> "
+	at_exit "tmux -L $tmux_sock kill-server 2>/dev/null"
+	pane_pid=$(tmux -L "$tmux_sock" list-panes -t omni -F '#{pane_pid}')
+	wait_for -t 30 pane_edge_up "$pane_pid" >/dev/null || die "the edge did not bring omni0 up"
+	# Not anchored: the main loop's start-up lines may share the line.
+	check "pty: prompt" pane_wait "omni> "
 	keys "help" Enter
 	check "pty: help" pane_wait "show port stats: packets"
 	keys "show port stats" Enter
 	check "pty: show port stats" pane_wait "port 1 \(host, omni0\): link up"
 	rx1=$(underlay_rx)
-	ip netns exec "$ns_a" ping -c 25 -i 0.2 -w 15 10.78.0.2 >"$tmp/ping.log" 2>&1 &
-	ping_pid=$!
-	sleep 1
+	bg_start ping "$ns_a" ping -c 25 -i 0.2 -w 15 10.78.0.2
+	# show peers and show lcores below must come after the handshake and
+	# some traffic through the lcore both ways: after the third reply.
+	wait_log ping "icmp_seq=3 " 10 >/dev/null
 	keys "sh" Tab
 	check "pty: TAB completes sh to show" pane_wait "^omni> show $"
 	keys "peers" Enter
 	check "pty: show peers after a handshake" pane_wait \
 		"latest handshake: [0-9]+ seconds ago"
-	check "pty: show peers lists the peer" pane_wait "^peer: $(ops_re "$key")"
+	check "pty: show peers lists the peer" pane_wait "^peer: $(ere "$key")"
 	keys "show lcores" Enter
 	check "pty: show lcores" pane_wait "^0 +both +[1-9][0-9]* +[1-9]"
 	keys "show port stats" Enter
-	sleep 0.5
+	wait_for pane_count "port 0 \(underlay" 2 >/dev/null
 	rx2=$(underlay_rx)
 	check "pty: port stats grow ($rx1 -> $rx2)" test "${rx2:-0}" -gt "${rx1:-0}"
 	keys Up Enter
 	check "pty: history (Up) repeats show port stats" \
-		bash -c "[ \$(tmux -L $tmux_sock capture-pane -p -J -S -2000 -t omni | grep -c '^omni> show port stats') -ge 3 ]"
-	wait "$ping_pid"
-	ping_pid=
+		wait_for pane_count '^omni> show port stats' 3
+	bg_wait ping 20
 	check "pty: ping without loss while the console is open" \
 		grep -q " 0% packet loss" "$tmp/ping.log"
 	keys "quit" Enter
 	check "pty: quit stops the edge cleanly" pane_wait "EDGE-EXIT-0"
-	edge_pid=
 	check "pty: omni0 gone after quit" bash -c "! ip -n $ns_a link show omni0 2>/dev/null"
-	pane >"$tmp/pane.log"
-	[ -n "${VERBOSE:-}" ] && cat "$tmp/pane.log"
+	pane >"$tmp/pane.out"
 }
 
-ops_preflight tmux
-ops_keys
-ops_topology
-ops_wireguard_go
-ops_config
+need_root
+need_tools wireguard-go wg ip ping python3 tmux
+need_built "$omni"
+e2e_tmp console
+edge_pair "$ns_a" "$veth_a" "$ns_b" "$veth_b" "$wgif" 10.78.0 || die "topology"
+edge_pair_peer || die "wg set"
 cmdfile_case
 pty_case
-exit $failed
+finish

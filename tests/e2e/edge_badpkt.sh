@@ -16,6 +16,8 @@
 #   2. nothing came back: no UDP from 192.0.2.1:51820 to anything but
 #      wireguard-go's socket (a cookie reply to a valid-mac1 initiation is
 #      the one answer WireGuard allows: counted and shown, not an error);
+#      the watcher, running from before the first case to after the last
+#      pings, must have seen those pings' packets to wireguard-go;
 #   3. every case raised the counter named for its reason (SIGUSR1 before
 #      and after; the deltas of all drop/refusal counters are printed);
 #   4. the tunnel still carries pings both ways, and SIGTERM stops the edge
@@ -34,163 +36,33 @@
 #
 # Usage: edge_badpkt.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
+asan_no_leaks
 
 build=${1:?usage: $0 BUILD_DIR}
 omni=$build/app/omninervous
-py=/usr/bin/python3 # scapy is a Debian package: not for a pyenv python on PATH
 ns_e=omni-bad-e-$$
 ns_w=omni-bad-w-$$
 wgif=bwg$$
 veth_e=vbe$$
 veth_w=vbw$$
-tmp=
-wg_pid=
-edge_pid=
-watch_pid=
-made_ns=
-failed=0
 
-# DPDK's EAL keeps allocations for the life of the process: LeakSanitizer
-# would report them at exit.
-export ASAN_OPTIONS=detect_leaks=0
 # The edge's own parsers are under test: net_af_xdp with the PMD's program
 # (everything reaches the edge), not our XDP program, which would drop most
 # of these packets before the edge sees them (tests/e2e/edge_xdp.sh).
 export OMNI_TEST_XDP_PROG=pmd
 
-cleanup() {
-	[ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null && wait "$watch_pid" 2>/dev/null
-	[ -n "$edge_pid" ] && kill "$edge_pid" 2>/dev/null && wait "$edge_pid" 2>/dev/null
-	[ -n "$wg_pid" ] && kill "$wg_pid" 2>/dev/null && wait "$wg_pid" 2>/dev/null
-	[ -n "$wg_pid" ] && rm -f "/var/run/wireguard/$wgif.sock"
-	for ns in $made_ns; do
-		ip netns del "$ns"
-	done
-	[ -n "$tmp" ] && rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() {
-	echo "FAIL: $*"
-	[ -n "$tmp" ] && [ -f "$tmp/edge.log" ] && grep -v '^stats: ' "$tmp/edge.log" | sed 's/^/    edge: /'
-	exit 1
-}
-
-check() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		sed 's/^/    /' "$tmp/check.log"
-		echo "PASS: $name"
-	else
-		sed 's/^/    /' "$tmp/check.log"
-		echo "FAIL: $name"
-		failed=1
-	fi
-}
-
-preflight() {
-	if [ "$(id -u)" != 0 ]; then
-		echo "SKIP: needs root (network namespaces)"
-		exit 77
-	fi
-	for tool in wireguard-go wg ip ping; do
-		command -v "$tool" >/dev/null || die "$tool not found: run tools/setup"
-	done
-	"$py" -c 'import scapy.all' 2>/dev/null || die "python3-scapy not installed: run tools/setup"
-	[ -x "$omni" ] || die "$omni not built"
-}
-
-make_keys() {
-	tmp=$(mktemp -d /tmp/omni-badpkt.XXXXXX) || die "mktemp"
-	(
-		umask 077
-		wg genkey >"$tmp/edge.key" && wg pubkey <"$tmp/edge.key" >"$tmp/edge.pub" &&
-		wg genkey >"$tmp/wg.key" && wg pubkey <"$tmp/wg.key" >"$tmp/wg.pub"
-	) || die "wg genkey"
-}
-
-make_topology() {
+spoofed_sources() {
 	local i
-	for ns in "$ns_e" "$ns_w"; do
-		ip netns add "$ns" || die "ip netns add $ns"
-		made_ns="$made_ns $ns"
-		ip -n "$ns" link set lo up
-	done
-	ip link add "$veth_e" netns "$ns_e" type veth peer name "$veth_w" netns "$ns_w" ||
-		die "veth pair"
-	ip -n "$ns_e" addr add 192.0.2.1/24 dev "$veth_e"
-	ip -n "$ns_w" addr add 192.0.2.2/24 dev "$veth_w"
 	# The spoofed sources: the kernel answers ARP for them, so a reply the
 	# edge should not send would reach this namespace and be seen.
 	for i in $(seq 3 254); do
 		echo "addr add 192.0.2.$i/24 dev $veth_w"
-	done | ip -n "$ns_w" -batch - || die "spoofed addresses"
-	ip -n "$ns_e" link set "$veth_e" up
-	ip -n "$ns_w" link set "$veth_w" up
-}
-
-start_wireguard_go() {
-	WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
-		ip netns exec "$ns_w" wireguard-go -f "$wgif" >"$tmp/wireguard-go.log" 2>&1 &
-	wg_pid=$!
-	for _ in $(seq 50); do
-		[ -S "/var/run/wireguard/$wgif.sock" ] && break
-		sleep 0.1
-	done
-	[ -S "/var/run/wireguard/$wgif.sock" ] || die "wireguard-go did not start"
-	ip netns exec "$ns_w" wg set "$wgif" private-key "$tmp/wg.key" listen-port 51821 \
-		peer "$(cat "$tmp/edge.pub")" allowed-ips 10.77.0.1/32 endpoint 192.0.2.1:51820 ||
-		die "wg set"
-	ip -n "$ns_w" addr add 10.77.0.2/24 dev "$wgif"
-	ip -n "$ns_w" link set "$wgif" up
-}
-
-write_config() {
-	{
-		echo "[Interface]"
-		echo "PrivateKey = $(cat "$tmp/edge.key")"
-		echo "ListenPort = 51820"
-		echo "Address = 10.77.0.1/24"
-		echo "MTU = 1420"
-		echo
-		echo "[Peer]"
-		echo "PublicKey = $(cat "$tmp/wg.pub")"
-		echo "Endpoint = 192.0.2.2:51821"
-		echo "AllowedIPs = 10.77.0.2/32"
-	} >"$tmp/edge.conf"
-	chmod 600 "$tmp/edge.conf"
-}
-
-start_edge() {
-	ip netns exec "$ns_e" "$omni" --underlay "$veth_e" --wg-config "$tmp/edge.conf" \
-		--host-port tap >"$tmp/edge.log" 2>&1 &
-	edge_pid=$!
-	for _ in $(seq 100); do
-		ip -n "$ns_e" addr show omni0 2>/dev/null | grep -q 10.77.0.1 && return 0
-		kill -0 "$edge_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	die "the edge did not bring omni0 up"
-}
-
-# SIGTERM must end it cleanly (status 0).
-stop_edge() {
-	kill -TERM "$edge_pid"
-	wait "$edge_pid"
-	local status=$?
-	edge_pid=
-	[ "$status" = 0 ] || { echo "edge exited $status"; return 1; }
-}
-
-ping_from() {
-	# The first echo may wait for next-hop resolution and the handshake.
-	ip netns exec "$1" ping -c 3 -i 0.3 -w 10 "$2"
+	done | ip -n "$ns_w" -batch -
 }
 
 edge_alive() {
-	kill -0 "$edge_pid" && ! grep -E "AddressSanitizer|runtime error|PANIC" "$tmp/edge.log"
+	alive "$pid_edge" && ! grep -E "AddressSanitizer|runtime error|PANIC" "$tmp/edge.log"
 }
 
 # The scapy side: capture, watch, send. Runs in the wireguard-go namespace.
@@ -385,62 +257,29 @@ PYTHON
 
 # A real data packet of the tunnel, wireguard-go -> edge, to replay and tamper with.
 capture_data_packets() {
-	rm -f "$tmp/cap.ready"
-	ip netns exec "$ns_w" "$py" "$tmp/badpkt.py" capture "$veth_w" "$tmp/captured" \
-		"$tmp/cap.ready" &
-	local cap_pid=$!
-	for _ in $(seq 100); do
-		[ -e "$tmp/cap.ready" ] && break
-		sleep 0.1
-	done
+	bg_start cap "$ns_w" "$py" "$tmp/badpkt.py" capture "$veth_w" "$tmp/captured" "$tmp/cap.ready"
+	wait_for test -e "$tmp/cap.ready" || return 1
 	ping_from "$ns_w" 10.77.0.1
-	wait "$cap_pid"
+	bg_wait cap 25
 	[ -s "$tmp/captured" ] || { echo "no data packet captured"; return 1; }
 	wc -l <"$tmp/captured" | sed 's/$/ data packets captured/'
 }
 
 start_watch() {
-	rm -f "$tmp/watch.ready"
-	ip netns exec "$ns_w" "$py" "$tmp/badpkt.py" watch "$veth_w" "$tmp/watch.out" \
-		"$tmp/watch.ready" &
-	watch_pid=$!
-	for _ in $(seq 100); do
-		[ -e "$tmp/watch.ready" ] && return 0
-		sleep 0.1
-	done
-	die "the reply sniffer did not start"
+	bg_start watch "$ns_w" "$py" "$tmp/badpkt.py" watch "$veth_w" "$tmp/watch.out" \
+		"$tmp/watch.ready"
+	wait_for test -e "$tmp/watch.ready" >/dev/null || die "the reply sniffer did not start"
 }
 
+# The watcher stops (SIGTERM) and says what the edge sent. It ran from
+# before the first case until after the last pings: had it missed
+# packets, it would have missed those pings' packets to wireguard-go.
 nothing_came_back() {
-	kill -TERM "$watch_pid"
-	wait "$watch_pid"
-	watch_pid=
+	bg_stop watch || echo "the watcher exited $?"
 	cat "$tmp/watch.out"
+	grep -Eq '^to wireguard-go: [1-9]' "$tmp/watch.out" ||
+		{ echo "the watcher saw no packet at all"; return 1; }
 	! grep -q FORBIDDEN "$tmp/watch.out"
-}
-
-# Counters: SIGUSR1 makes the edge print a block of "stats: NAME VALUE"
-# lines; the last whole block goes to $1 as "NAME VALUE".
-snapshot() {
-	local before size=-1
-	before=$(grep -c '^stats: ratelimited ' "$tmp/edge.log")
-	kill -USR1 "$edge_pid" || return 1
-	for _ in $(seq 100); do
-		if [ "$(grep -c '^stats: ratelimited ' "$tmp/edge.log")" -gt "$before" ]; then
-			# The block ends with the handshake_refused_* lines: wait until
-			# the log stops growing.
-			[ "$(stat -c %s "$tmp/edge.log")" = "$size" ] && break
-			size=$(stat -c %s "$tmp/edge.log")
-		fi
-		sleep 0.05
-	done
-	tac "$tmp/edge.log" | awk '/^stats: / { print $2, $3 } /^stats: rx_packets / { exit }' >"$1"
-}
-
-# counter FILE NAME[|NAME...]: the value, or the sum of the alternatives.
-counter() {
-	awk -v names="$2" 'BEGIN { n = split(names, a, "|"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
-		($1 in want) { sum += $2 } END { print sum + 0 }' "$1"
 }
 
 # Deltas of every drop and refusal counter between two snapshots.
@@ -451,38 +290,43 @@ deltas() {
 	echo
 }
 
+# all_rose COUNTER...: each rose between $tmp/before and a fresh snapshot.
+all_rose() {
+	local c
+	edge_snapshot edge "$tmp/after" || return 2
+	for c; do
+		[ "$(counter "$tmp/after" "$c")" -gt "$(counter "$tmp/before" "$c")" ] || return 1
+	done
+}
+
 # attack NAME CASE COUNTER...: sends the case, then waits (up to 10 s) until
 # every named counter has risen; prints all deltas either way.
 attack() {
-	local name=$1 case=$2 c ok
+	local name=$1 case=$2 c ok=1
 	shift 2
-	snapshot "$tmp/before" || return 1
+	edge_snapshot edge "$tmp/before" || return 1
 	ip netns exec "$ns_w" "$py" "$tmp/badpkt.py" send "$veth_w" "$edge_mac" "$tmp/captured" \
 		"$tmp/edge.pub" "$case" || return 1
-	for _ in $(seq 50); do
-		snapshot "$tmp/after" || return 1
-		ok=1
-		for c in "$@"; do
-			[ "$(counter "$tmp/after" "$c")" -gt "$(counter "$tmp/before" "$c")" ] || ok=0
-		done
-		[ "$ok" = 1 ] && break
-		sleep 0.2
-	done
+	wait_for -t 10 all_rose "$@" >/dev/null
 	echo "deltas:$(deltas "$tmp/before" "$tmp/after")"
-	for c in "$@"; do
+	for c; do
 		[ "$(counter "$tmp/after" "$c")" -gt "$(counter "$tmp/before" "$c")" ] ||
 			{ echo "$c did not rise"; ok=0; }
 	done
 	[ "$ok" = 1 ]
 }
 
-preflight
-make_keys
-make_topology
+need_root
+need_tools wireguard-go wg ip ping
+need_scapy
+need_built "$omni"
+e2e_tmp badpkt
+edge_pair "$ns_e" "$veth_e" "$ns_w" "$veth_w" "$wgif" 10.77.0 || die "topology"
+spoofed_sources || die "spoofed addresses"
+edge_pair_peer || die "wg set"
 write_scapy_tool
-start_wireguard_go
-write_config
-start_edge
+edge_start edge "$ns_e" --underlay "$veth_e" --wg-config "$tmp/edge.conf" --host-port tap ||
+	die "the edge did not start"
 edge_mac=$(ip -n "$ns_e" -br link show "$veth_e" | awk '{ print $3 }')
 check "before: ping 10.77.0.2 through the tunnel" ping_from "$ns_e" 10.77.0.2
 check "before: a data packet from wireguard-go captured during ping 10.77.0.1" \
@@ -525,11 +369,5 @@ check "after: the edge is still alive" edge_alive
 check "after: ping 10.77.0.2 through the tunnel" ping_from "$ns_e" 10.77.0.2
 check "after: ping 10.77.0.1 through the tunnel" ping_from "$ns_w" 10.77.0.1
 check "nothing came back to the attacking sources" nothing_came_back
-check "SIGTERM stops the edge cleanly" stop_edge
-if [ "$failed" = 0 ]; then
-	echo "PASS: edge_badpkt, all cases"
-	exit 0
-fi
-[ -f "$tmp/edge.log" ] && grep -v '^stats: ' "$tmp/edge.log" | tail -20 | sed 's/^/    edge: /'
-echo "FAIL: edge_badpkt"
-exit 1
+check "SIGTERM stops the edge cleanly" edge_stop edge
+finish

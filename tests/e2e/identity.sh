@@ -14,21 +14,21 @@
 #   5. OMNI_KEY names the key when --key is absent
 #   6. command-line basics: --help lists the flags, bad flags exit 2,
 #      unimplemented modes exit 2 saying so
-set -euo pipefail
+set -u
+. "$(dirname "$0")/lib.sh"
+set -eo pipefail # every step below either passes or dies
 
 BIN=${OMNINERVOUS:-${1:?usage: $0 BUILD_DIR}/app/omninervous}
-[[ -x $BIN ]] || { echo "no executable at $BIN" >&2; exit 1; }
-command -v wg >/dev/null || { echo "SKIP: wg (wireguard-tools) not installed"; exit 77; }
-
-TMP=$(mktemp -d /tmp/omni-e2e-identity.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+need_built "$BIN"
+need_tools wg
+e2e_tmp e2e-identity
+TMP=$tmp
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
-die() { echo "FAIL: $*" >&2; exit 1; }
 
-# expect STATUS CMD...: runs CMD, output in $TMP/out and $TMP/err
-expect() {
+# expect_status STATUS CMD...: runs CMD, output in $TMP/out and $TMP/err
+expect_status() {
 	local want=$1 got=0
 	shift
 	"$@" >"$TMP/out" 2>"$TMP/err" || got=$?
@@ -38,7 +38,7 @@ expect() {
 
 # 1. --init
 key=$TMP/etc/omninervous/identity.key
-expect 0 "$BIN" --init --key "$key"
+expect_status 0 "$BIN" --init --key "$key"
 [[ $(stat -c %a "$key") == 600 ]] || die "--init made mode $(stat -c %a "$key")"
 [[ $(stat -c %a "$(dirname "$key")") == 700 ]] || die "parent dir not 0700"
 [[ $(stat -c %s "$key") == 45 ]] || die "key file is not 45 bytes"
@@ -46,19 +46,19 @@ pub=$(cat "$TMP/out")
 [[ $pub == "$(wg pubkey <"$key")" ]] || die "--init printed $pub, wg pubkey disagrees"
 ok "--init makes a 0600 key that wg pubkey agrees with"
 
-expect 0 "$BIN" --show-identity --key "$key"
+expect_status 0 "$BIN" --show-identity --key "$key"
 [[ $(cat "$TMP/out") == "$pub" ]] || die "--show-identity disagrees with --init"
 ok "--show-identity reads it back"
 
 # 2. a key made by wireguard-tools
 (umask 077 && wg genkey >"$TMP/wg.key")
-expect 0 "$BIN" --show-identity --key "$TMP/wg.key"
+expect_status 0 "$BIN" --show-identity --key "$TMP/wg.key"
 [[ $(cat "$TMP/out") == "$(wg pubkey <"$TMP/wg.key")" ]] || die "wg genkey key: public keys differ"
 ok "a wg genkey key is accepted, same public key as wg pubkey"
 
 # 3. readable by others
 chmod 644 "$TMP/wg.key"
-expect 1 "$BIN" --show-identity --key "$TMP/wg.key"
+expect_status 1 "$BIN" --show-identity --key "$TMP/wg.key"
 grep -q "chmod 600" "$TMP/err" || die "mode refusal does not mention chmod: $(cat "$TMP/err")"
 grep -q "0644" "$TMP/err" || die "mode refusal does not name the mode"
 [[ ! -s $TMP/out ]] || die "a refused key printed something on stdout"
@@ -67,37 +67,37 @@ ok "a 0644 key is refused with a chmod hint"
 
 # 4. overwrite
 before=$(sha256sum <"$key")
-expect 1 "$BIN" --init --key "$key"
+expect_status 1 "$BIN" --init --key "$key"
 grep -q "already exists" "$TMP/err" || die "overwrite refusal unclear: $(cat "$TMP/err")"
 [[ $(sha256sum <"$key") == "$before" ]] || die "--init changed an existing key"
 ok "--init refuses to overwrite"
 
 # 5. OMNI_KEY
-OMNI_KEY=$TMP/env.key expect 0 "$BIN" --init
+OMNI_KEY=$TMP/env.key expect_status 0 "$BIN" --init
 [[ -f $TMP/env.key ]] || die "OMNI_KEY not used"
-OMNI_KEY=$TMP/env.key expect 0 "$BIN" --show-identity
+OMNI_KEY=$TMP/env.key expect_status 0 "$BIN" --show-identity
 [[ $(cat "$TMP/out") == "$(wg pubkey <"$TMP/env.key")" ]] || die "OMNI_KEY: public keys differ"
 ok "OMNI_KEY names the key"
 
 # 6. command line
-expect 0 "$BIN" --help
+expect_status 0 "$BIN" --help
 for flag in --init --mode --nucleus --cluster --vip --vip6 --port --stun --secret \
 	--config --key --underlay --wg-config --host-port --metrics --interactive --cmdfile; do
 	grep -q -- "$flag" "$TMP/out" || die "--help does not list $flag"
 done
-expect 2 "$BIN" --no-such-flag
-expect 2 "$BIN"
-expect 2 "$BIN" --init --vip 10.200.0.1
-expect 2 "$BIN" --mode nucleus --port 51820
+expect_status 2 "$BIN" --no-such-flag
+expect_status 2 "$BIN"
+expect_status 2 "$BIN" --init --vip 10.200.0.1
+expect_status 2 "$BIN" --mode nucleus --port 51820
 grep -q "needs --secret" "$TMP/err" || die "nucleus without a secret does not say it needs one"
-expect 2 "$BIN" --mode nucleus --port 51820 --secret short
+expect_status 2 "$BIN" --mode nucleus --port 51820 --secret short
 grep -q "at least 16" "$TMP/err" || die "nucleus with a short secret does not say 16"
 "$BIN" --init --key "$TMP/edge.key" >/dev/null || die "--init for the edge checks"
-expect 1 "$BIN" --key "$TMP/edge.key" --underlay lo --nucleus 192.0.2.1:51820 --cluster c \
+expect_status 1 "$BIN" --key "$TMP/edge.key" --underlay lo --nucleus 192.0.2.1:51820 --cluster c \
 	--vip 10.200.0.1
 grep -q "needs the cluster secret (--secret)" "$TMP/err" ||
 	die "an edge with a nucleus and no secret does not say it needs one"
-expect 1 "$BIN" --key "$TMP/edge.key" --underlay lo --nucleus 192.0.2.1:51820 \
+expect_status 1 "$BIN" --key "$TMP/edge.key" --underlay lo --nucleus 192.0.2.1:51820 \
 	--secret 0123456789abcdef0123 --vip 10.200.0.1
 grep -q "needs a cluster name (--cluster)" "$TMP/err" ||
 	die "an edge with a nucleus and no cluster does not say it needs one"

@@ -9,26 +9,13 @@
 #
 # Usage: install.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
 build=${1:?usage: $0 BUILD_DIR}
-tmp=$(mktemp -d /tmp/omni-install.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-check() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		echo "PASS: $name"
-	else
-		sed 's/^/    /' "$tmp/check.log"
-		echo "FAIL: $name"
-		failed=1
-	fi
-}
+e2e_tmp install
 
 meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >"$tmp/install.log" 2>&1 ||
-	{ cat "$tmp/install.log"; echo "FAIL: meson install"; exit 1; }
+	die "meson install"
 unit=$tmp/root/etc/systemd/system/omninervous.service
 bin=$(find "$tmp/root" -path '*/bin/omninervous' -type f | head -1)
 
@@ -63,4 +50,4 @@ if command -v systemd-analyze >/dev/null; then
 else
 	echo "SKIP: systemd-analyze not installed: unit not verified"
 fi
-exit $failed
+finish

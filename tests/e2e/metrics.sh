@@ -2,13 +2,20 @@
 # SPDX-License-Identifier: MIT
 #
 # The edge's /metrics and /health scraped by a real Prometheus, and its
-# DPDK telemetry commands read by dpdk-telemetry.py. Topology in
-# ops_lib.sh (the edge and a wireguard-go peer in two namespaces); the
-# Prometheus server runs in the edge's namespace on loopback:
+# DPDK telemetry commands read by dpdk-telemetry.py. The edge and a
+# wireguard-go peer in two namespaces (lib.sh's edge_pair); Prometheus and
+# a nucleus run in the edge's namespace, on loopback:
 #
-#   prometheus 127.0.0.1:PROM --scrape 1s--> omninervous 127.0.0.1:9586
-#                                       \--> omninervous --mode nucleus
-#                                            127.0.0.1:9587 (udp 51999)
+#  +--------------------------------------------+     +----------------------------+
+#  | netns omni-met-a-PID                       |     | netns omni-met-b-PID       |
+#  |  omni0 10.78.0.1/24 (net_tap)              |     |  wireguard-go wgmPID       |
+#  |  omninervous, udp 51820                    |     |    10.78.0.2/24, udp 51821 |
+#  |    metrics 127.0.0.1:9586 <--+             |     |                            |
+#  |  omninervous --mode nucleus  | scrape 1s   |     |                            |
+#  |    udp 51999, metrics 9587 <-+             |     |                            |
+#  |  prometheus 127.0.0.1:9590 --+             |     |                            |
+#  |  vmaPID 192.0.2.1/24 (net_af_xdp) --------------- vmbPID 192.0.2.2/24         |
+#  +--------------------------------------------+     +----------------------------+
 #
 # Checks: the series read back through Prometheus's HTTP API after a ping
 # (omni_handshakes_completed_total >= 1, omni_packets_rx_total, per-peer
@@ -22,30 +29,17 @@
 #
 # Usage: metrics.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
+asan_no_leaks
 
 build=${1:?usage: $0 BUILD_DIR}
-. "$(dirname "$0")/ops_lib.sh"
-prom_pid=
+omni=$build/app/omninervous
+ns_a=omni-met-a-$$
+ns_b=omni-met-b-$$
+wgif=wgm$$
+veth_a=vma$$
+veth_b=vmb$$
 prom_port=9590
-nuc_pid=
-
-ops_cleanup_extra() {
-	[ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null
-	[ -n "$nuc_pid" ] && kill "$nuc_pid" 2>/dev/null && wait "$nuc_pid" 2>/dev/null
-}
-
-# A nucleus beside the edge (its own UDP port; metrics on 9587).
-start_nucleus() {
-	ip netns exec "$ns_a" "$omni" --mode nucleus --port 51999 --cluster lab \
-		--secret "metrics-test-secret-0123" --metrics 127.0.0.1:9587 >"$tmp/nucleus.log" 2>&1 &
-	nuc_pid=$!
-	for _ in $(seq 50); do
-		grep -q "^nucleus: udp port 51999" "$tmp/nucleus.log" && return 0
-		sleep 0.1
-	done
-	cat "$tmp/nucleus.log"
-	die "the nucleus did not start"
-}
 
 start_prometheus() {
 	cat >"$tmp/prometheus.yml" <<-EOF
@@ -60,18 +54,12 @@ start_prometheus() {
 	    static_configs:
 	      - targets: ['127.0.0.1:9587']
 	EOF
-	ip netns exec "$ns_a" prometheus --config.file="$tmp/prometheus.yml" \
-		--storage.tsdb.path="$tmp/tsdb" --web.listen-address="127.0.0.1:$prom_port" \
-		>"$tmp/prometheus.log" 2>&1 &
-	prom_pid=$!
-	for _ in $(seq 100); do
-		ops_http "http://127.0.0.1:$prom_port/-/ready" 2>/dev/null | head -1 | grep -q 200 &&
-			return 0
-		sleep 0.2
-	done
-	cat "$tmp/prometheus.log"
-	die "prometheus did not become ready"
+	bg_start prometheus "$ns_a" prometheus --config.file="$tmp/prometheus.yml" \
+		--storage.tsdb.path="$tmp/tsdb" --web.listen-address="127.0.0.1:$prom_port"
+	wait_for -t 20 prom_ready >/dev/null || die "prometheus did not become ready"
 }
+
+prom_ready() { http_get "$ns_a" "http://127.0.0.1:$prom_port/-/ready" 2>/dev/null | head -1 | grep -q 200; }
 
 # Instant query through Prometheus's HTTP API; prints "labels value" lines.
 prom_query() {
@@ -86,22 +74,25 @@ for r in data["data"]["result"]:
 PY
 }
 
-# Wait (up to 20 s) until the query returns a series whose value passes the
-# awk test $2 (e.g. '>= 1').
+# prom_passes QUERY TEST: the query returns a series whose value passes
+# the awk test TEST (e.g. '>= 1'); the answer in $prom_out.
+prom_passes() {
+	prom_out=$(prom_query "$1" 2>&1)
+	awk "{ if (\$NF $2) ok = 1 } END { exit !ok }" <<<"$prom_out"
+}
+
+# Wait (up to 20 s) until the query passes (prom_passes).
 prom_wait() {
-	local out
-	for _ in $(seq 40); do
-		out=$(prom_query "$1" 2>&1)
-		awk -v ok=0 "{ if (\$NF $2) ok = 1 } END { exit !ok }" <<<"$out" &&
-			{ echo "$1: $out"; return 0; }
-		sleep 0.5
-	done
-	echo "$1: never $2; last answer: $out"
+	if wait_for -t 20 prom_passes "$1" "$2" >/dev/null; then
+		echo "$1: $prom_out"
+		return 0
+	fi
+	echo "$1: never $2; last answer: $prom_out"
 	return 1
 }
 
 promtool_ok() { # [PORT]
-	ops_http "http://127.0.0.1:${1:-9586}/metrics" >"$tmp/metrics.txt" || return 1
+	http_get "$ns_a" "http://127.0.0.1:${1:-9586}/metrics" >"$tmp/metrics.txt" || return 1
 	head -1 "$tmp/metrics.txt" | grep -q 200 || return 1
 	tail -n +2 "$tmp/metrics.txt" >"$tmp/exposition.txt"
 	wc -l <"$tmp/exposition.txt"
@@ -110,39 +101,40 @@ promtool_ok() { # [PORT]
 
 health_is() { # STATUS [PATTERN]
 	local out
-	out=$(ops_http http://127.0.0.1:9586/health)
+	out=$(http_get "$ns_a" http://127.0.0.1:9586/health)
 	echo "$out"
 	[ "$(head -1 <<<"$out")" = "$1" ] || return 1
 	[ -z "${2:-}" ] || grep -q -- "$2" <<<"$out"
 }
 
 health_wait() {
-	for _ in $(seq 30); do
-		health_is "$@" >/dev/null && break
-		sleep 0.2
-	done
+	wait_for -t 6 health_is "$@" >/dev/null
 	health_is "$@"
 }
 
 telemetry() { # COMMAND PATTERN...
 	local out cmd=$1
 	shift
-	out=$(echo "$cmd" | dpdk-telemetry.py -f "omni$edge_pid" 2>&1)
+	out=$(echo "$cmd" | dpdk-telemetry.py -f "omni$pid_edge" 2>&1)
 	echo "$out"
 	for pat; do
 		grep -Eq -- "$pat" <<<"$out" || { echo "missing: $pat"; return 1; }
 	done
 }
 
-ops_preflight prometheus promtool
-ops_keys
-ops_topology
-ops_wireguard_go
-ops_config
-ops_start_edge --metrics 127.0.0.1:9586
-start_nucleus
+need_root
+need_tools wireguard-go wg ip ping python3 prometheus promtool
+need_built "$omni"
+e2e_tmp metrics
+edge_pair "$ns_a" "$veth_a" "$ns_b" "$veth_b" "$wgif" 10.78.0 || die "topology"
+edge_pair_peer || die "wg set"
+edge_start edge "$ns_a" --underlay "$veth_a" --wg-config "$tmp/edge.conf" --host-port tap \
+	--metrics 127.0.0.1:9586 || die "the edge did not start"
+# A nucleus beside the edge (its own UDP port; metrics on 9587).
+nucleus_start nucleus "$ns_a" --port 51999 --cluster lab --secret "metrics-test-secret-0123" \
+	--metrics 127.0.0.1:9587 || die "the nucleus did not start"
 start_prometheus
-check "ping through the tunnel" ops_ping 5
+check "ping through the tunnel" ping_from "$ns_a" 10.78.0.2 -c 5 -i 0.2
 key=$(cat "$tmp/wg.pub")
 check "prometheus: target up" prom_wait 'up{job="omninervous"}' '== 1'
 check "prometheus: handshakes completed" prom_wait omni_handshakes_completed_total '>= 1'
@@ -177,9 +169,9 @@ ip -n "$ns_a" link set "$veth_a" up
 check "health: 200 again" health_wait 200 ok
 check "telemetry: /omni/stats" telemetry /omni/stats '"packets_rx_total": [1-9]' \
 	'"handshakes_completed_total": [1-9]'
-check "telemetry: /omni/peers" telemetry /omni/peers "\"public_key\": \"$(ops_re "$key")\"" '"endpoint": "192.0.2.2:51821"'
+check "telemetry: /omni/peers" telemetry /omni/peers "\"public_key\": \"$(ere "$key")\"" '"endpoint": "192.0.2.2:51821"'
 check "telemetry: /omni/lcores" telemetry /omni/lcores '"lcore0": \{"rx_packets": [1-9]'
 check "telemetry: /omni/drops" telemetry /omni/drops '"not_ours": [0-9]+' '"ratelimit": 0'
 check "telemetry: /omni/ports" telemetry /omni/ports '"underlay": \{"name": "'"$veth_a"'"'
-check "stop" ops_stop_edge
-exit $failed
+check "stop" edge_stop edge
+finish

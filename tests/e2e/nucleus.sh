@@ -5,10 +5,12 @@
 # by sig-probe (the edge's signaling client over a UDP socket) from two
 # other namespaces: A over IPv4, B over IPv6 only. They register, discover
 # each other, B queries A's VIP and both get a punch notice; a probe with
-# the wrong secret gets no answer and is never listed; B stops and A sees it
-# leave (members expire after 3 s here: OMNI_TEST_NUCLEUS_EXPIRY_MS); a
-# probe D in a second cluster ("other", own secret, B's VIP) is kept apart;
-# bad cluster lists are refused with the place and the rule;
+# the wrong secret gets no answer and is never listed (checked once the
+# nucleus has dropped three of its REGISTERs: it sent them a heartbeat
+# apart, each time unanswered); B stops and A sees it leave (members expire
+# after 3 s here: OMNI_TEST_NUCLEUS_EXPIRY_MS); a probe D in a second
+# cluster ("other", own secret, B's VIP), started once A and B are members,
+# is kept apart; bad cluster lists are refused with the place and the rule;
 # /metrics and /health answer with the expected counters; SIGTERM stops the
 # nucleus cleanly.
 #
@@ -16,6 +18,8 @@
 #  | netns omni-sa-PID         |     | netns omni-sn-PID                  |
 #  |  sig-probe A 10.200.0.1   |     |  omninervous --mode nucleus        |
 #  |  sig-probe C (bad secret) |     |    udp 51820 (IPv4 + IPv6)         |
+#  |  sig-probe D (cluster     |     |                                    |
+#  |    other)                 |     |                                    |
 #  |  sa-PID 192.0.2.2/24  ----------- sna-PID 192.0.2.1/24              |
 #  +---------------------------+     |    metrics 127.0.0.1:9586          |
 #  +---------------------------+     |                                    |
@@ -27,7 +31,7 @@
 #
 # Usage: nucleus.sh BUILD_DIR
 set -u
-. "$(dirname "$0")/netns_lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 build=${1:?usage: $0 BUILD_DIR}
 omni=$build/app/omninervous
@@ -37,35 +41,24 @@ ns_a=omni-sa-$$
 ns_b=omni-sb-$$
 secret="e2e-nucleus-secret-$$"
 
-die() {
-	echo "FAIL: $*"
-	[ -n "$tmp" ] && for f in "$tmp"/*.log; do [ -f "$f" ] && sed "s|^|    $(basename "$f"): |" "$f"; done
-	exit 1
-}
-
 need_root
-[ -x "$omni" ] || die "$omni not built"
-[ -x "$probe" ] || die "$probe not built"
-command -v python3 >/dev/null || die "python3 not found"
-
-tmp=$(mktemp -d)
+need_tools python3
+need_built "$omni" "$probe"
+e2e_tmp nucleus
 
 # ---- topology ----
-make_ns $ns_n $ns_a $ns_b
-ip link add sna$$ netns "$ns_n" type veth peer name sa$$ netns "$ns_a" || die "veth a"
-ip link add snb$$ netns "$ns_n" type veth peer name sb$$ netns "$ns_b" || die "veth b"
-ip -n "$ns_n" addr add 192.0.2.1/24 dev sna$$
-ip -n "$ns_a" addr add 192.0.2.2/24 dev sa$$
-ip -n "$ns_n" addr add 2001:db8:b::1/64 dev snb$$ nodad
-ip -n "$ns_b" addr add 2001:db8:b::2/64 dev sb$$ nodad
-for l in "$ns_n sna$$" "$ns_n snb$$" "$ns_a sa$$" "$ns_b sb$$"; do
-	set -- $l
-	ip -n "$1" link set "$2" up
-done
+make_ns "$ns_n" "$ns_a" "$ns_b"
+veth "$ns_n" sna$$ "$ns_a" sa$$ || die "veth a"
+veth "$ns_n" snb$$ "$ns_b" sb$$ || die "veth b"
+addr "$ns_n" sna$$ 192.0.2.1/24
+addr "$ns_a" sa$$ 192.0.2.2/24
+addr "$ns_n" snb$$ 2001:db8:b::1/64
+addr "$ns_b" sb$$ 2001:db8:b::2/64
 
 # ---- the cluster list: refused when wrong, with the place and the rule ----
 refused() { # FILE MESSAGE-REGEX
-	! timeout 5 "$omni" --mode nucleus --port 51820 --config "$1" --metrics off >"$tmp/refused.out" 2>&1 &&
+	! timeout 5 ip netns exec "$ns_n" "$omni" --mode nucleus --port 51820 --config "$1" \
+		--metrics off >"$tmp/refused.out" 2>&1 &&
 		grep -Eq "$2" "$tmp/refused.out" && ! grep -q "$secret" "$tmp/refused.out"
 }
 # clusters FILE NAME SECRET [NAME SECRET...]: a JSON nucleus configuration.
@@ -84,8 +77,9 @@ clusters() {
 	chmod 600 "$f"
 }
 warned() { # FILE MESSAGE-REGEX: starts, but says so
-	timeout 2 "$omni" --mode nucleus --port 51820 --config "$1" --metrics off >"$tmp/warned.out" 2>&1
-	grep -Eq "$2" "$tmp/warned.out" && ! grep -q "$secret" "$tmp/warned.out"
+	nucleus_start warned "$ns_n" --port 51820 --config "$1" --metrics off || return 1
+	bg_stop warned
+	grep -Eq "$2" "$tmp/warned.log" && ! grep -q "$secret" "$tmp/warned.log"
 }
 clusters "$tmp/clusters.json" lab "$secret" other "other-$secret"
 chmod 644 "$tmp/clusters.json"
@@ -103,81 +97,74 @@ clusters "$tmp/bad.json" lab "$secret" lab "x$secret"
 check "a cluster listed twice is refused" refused "$tmp/bad.json" 'cluster "lab" is listed twice'
 
 # ---- the nucleus: two clusters ----
-OMNI_TEST_NUCLEUS_EXPIRY_MS=3000 ip netns exec "$ns_n" "$omni" --mode nucleus --port 51820 \
-	--config "$tmp/clusters.json" --metrics 127.0.0.1:9586 >"$tmp/nucleus.log" 2>&1 &
-nuc_pid=$!
-pids="$pids $nuc_pid"
-for _ in $(seq 50); do
-	grep -q "^nucleus: udp port 51820 (IPv4 and IPv6)" "$tmp/nucleus.log" && break
-	sleep 0.1
-done
-grep -q "^nucleus: udp port 51820" "$tmp/nucleus.log" || die "nucleus did not start"
+OMNI_TEST_NUCLEUS_EXPIRY_MS=3000 nucleus_start nucleus "$ns_n" --port 51820 \
+	--config "$tmp/clusters.json" --metrics 127.0.0.1:9586 || die "nucleus did not start"
+check "the nucleus listens on IPv4 and IPv6" grep -q "^nucleus: udp port 51820 (IPv4 and IPv6)" \
+	"$tmp/nucleus.log"
 
-http() { # PATH -> "STATUS\nBODY"
-	ip netns exec "$ns_n" python3 -c '
-import sys, urllib.request, urllib.error
-try:
-    r = urllib.request.urlopen("http://127.0.0.1:9586" + sys.argv[1], timeout=5)
-    print(r.status); print(r.read().decode())
-except urllib.error.HTTPError as e:
-    print(e.code)' "$1"
+http() { http_get "$ns_n" "http://127.0.0.1:9586$1"; }
+# mval KEY: its value in the last /metrics read ($tmp/metrics.txt).
+mval() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/metrics.txt"; }
+# unknown_cluster_drops N: the nucleus has dropped N datagrams of no
+# cluster it knows (the wrong secret) by now.
+unknown_cluster_drops() {
+	http /metrics >"$tmp/metrics.txt" &&
+		[ "$(mval 'omni_nucleus_drops_total{reason="unknown_cluster"}')" -ge "$1" ]
 }
 
-# ---- three probes ----
-run_probe() { # NS NAME ARGS...
-	local ns=$1 name=$2
+# ---- four probes ----
+sig_probe_start() { # NAME NS ARGS...
+	local name=$1 ns=$2
 	shift 2
-	ip netns exec "$ns" "$probe" --cluster lab --heartbeat-ms 1000 "$@" >"$tmp/$name.log" 2>&1 &
-	pids="$pids $!"
+	bg_start "$name" "$ns" "$probe" --heartbeat-ms 1000 "$@"
 }
-run_probe "$ns_a" a --nucleus 192.0.2.1:51820 --secret "$secret" --vip 10.200.0.1 \
-	--local 192.0.2.2:51820 --seconds 40
-sleep 0.5
-run_probe "$ns_b" b --nucleus "[2001:db8:b::1]:51820" --secret "$secret" --vip 10.200.0.2 \
-	--vip6 fd00::2 --query 10.200.0.1 --query 10.200.0.77 --query-after 1500 --seconds 40
-b_pid=${pids##* }
-run_probe "$ns_a" c --nucleus 192.0.2.1:51820 --secret "wrong-$secret" --vip 10.200.0.3 --seconds 40
-ip netns exec "$ns_a" "$probe" --cluster other --heartbeat-ms 1000 --nucleus 192.0.2.1:51820 \
-	--secret "other-$secret" --vip 10.200.0.2 --seconds 40 >"$tmp/d.log" 2>&1 &
-pids="$pids $!"
+# A is a member before B registers: B learns A from its REGISTER_ACK, A
+# learns B from a heartbeat delta.
+sig_probe_start a "$ns_a" --cluster lab --nucleus 192.0.2.1:51820 --secret "$secret" \
+	--vip 10.200.0.1 --local 192.0.2.2:51820 --seconds 40
+wait_log a '^registered ' 10 || die "probe A did not register"
+sig_probe_start b "$ns_b" --cluster lab --nucleus "[2001:db8:b::1]:51820" --secret "$secret" \
+	--vip 10.200.0.2 --vip6 fd00::2 --query 10.200.0.1 --query 10.200.0.77 --query-after 1500 \
+	--seconds 40
+wait_log b '^registered ' 10 || die "probe B did not register"
+# C and D come once lab has two members that either could be told of.
+sig_probe_start c "$ns_a" --cluster lab --nucleus 192.0.2.1:51820 --secret "wrong-$secret" \
+	--vip 10.200.0.3 --seconds 40
+sig_probe_start d "$ns_a" --cluster other --nucleus 192.0.2.1:51820 --secret "other-$secret" \
+	--vip 10.200.0.2 --seconds 40
 
-wait_for() { # FILE REGEX
-	for _ in $(seq 80); do
-		grep -Eq "$2" "$1" && return 0
-		sleep 0.1
-	done
-	echo "no line matching '$2' in $(basename "$1"):"
-	cat "$1"
-	return 1
-}
 key_of() { sed -n 's/^self //p' "$tmp/$1.log"; }
-sleep 1
+for p in c d; do
+	wait_log "$p" '^self ' 10 >/dev/null || die "probe $p did not start"
+done
 ka=$(key_of a); kb=$(key_of b); kc=$(key_of c); kd=$(key_of d)
 [ -n "$ka" ] && [ -n "$kb" ] && [ -n "$kc" ] && [ -n "$kd" ] || die "probes did not start"
 
-check "A registers over IPv4, observed 192.0.2.2" wait_for "$tmp/a.log" "^registered 192\.0\.2\.2:[0-9]+$"
+check "A registers over IPv4, observed 192.0.2.2" wait_log a "^registered 192\.0\.2\.2:[0-9]+$"
 check "B registers over IPv6 only, observed [2001:db8:b::2]" \
-	wait_for "$tmp/b.log" "^registered \[2001:db8:b::2\]:[0-9]+$"
+	wait_log b "^registered \[2001:db8:b::2\]:[0-9]+$"
 check "B learns A from its REGISTER_ACK, with A's candidates" \
-	wait_for "$tmp/b.log" "^joined $ka vip=10\.200\.0\.1 cand1=192\.0\.2\.2:[0-9]+ cand2=192\.0\.2\.2:51820"
+	wait_log b "^joined $ka vip=10\.200\.0\.1 cand1=192\.0\.2\.2:[0-9]+ cand2=192\.0\.2\.2:51820"
 check "A learns B from a heartbeat delta" \
-	wait_for "$tmp/a.log" "^joined $kb vip=10\.200\.0\.2 vip6=fd00::2 cand1=\[2001:db8:b::2\]:[0-9]+"
-check "B's query for 10.200.0.1 finds A" wait_for "$tmp/b.log" "^found 10\.200\.0\.1 $ka "
-check "B's query for 10.200.0.77 is not found" wait_for "$tmp/b.log" "^not_found 10\.200\.0\.77$"
-check "punch notice to B (A's candidates)" wait_for "$tmp/b.log" "^punch $ka "
-check "punch notice to A (B's candidates)" wait_for "$tmp/a.log" "^punch $kb vip=10\.200\.0\.2 "
+	wait_log a "^joined $kb vip=10\.200\.0\.2 vip6=fd00::2 cand1=\[2001:db8:b::2\]:[0-9]+"
+check "B's query for 10.200.0.1 finds A" wait_log b "^found 10\.200\.0\.1 $ka "
+check "B's query for 10.200.0.77 is not found" wait_log b "^not_found 10\.200\.0\.77$"
+check "punch notice to B (A's candidates)" wait_log b "^punch $ka "
+check "punch notice to A (B's candidates)" wait_log a "^punch $kb vip=10\.200\.0\.2 "
+check "D registers in cluster other" wait_log d "^registered 192\.0\.2\.2:"
 
-sleep 2
+# C sends its REGISTER again a heartbeat (1 s) after each that got no
+# answer: the third drop comes 2 s after the first, time enough for any
+# answer to the first to reach C, and for A and B to hear of C in a delta.
+check "the nucleus drops three of C's REGISTERs (unknown_cluster)" \
+	wait_for -t 20 unknown_cluster_drops 3
 check "the wrong secret gets no answer" bash -c "! grep -v '^self ' '$tmp/c.log'"
 check "the wrong secret is never listed" bash -c "! grep -h '$kc' '$tmp/a.log' '$tmp/b.log' '$tmp/d.log'"
-check "cluster other (same VIP as B) registers and sees nobody from lab" bash -c "
-	grep -q '^registered 192.0.2.2:' '$tmp/d.log' &&
+check "cluster other (same VIP as B) sees nobody from lab" bash -c "
 	! grep -Eq '^(joined|punch|found)' '$tmp/d.log' &&
 	! grep -h '$kd' '$tmp/a.log' '$tmp/b.log'"
 
-metrics=$(http /metrics)
-echo "$metrics" >"$tmp/metrics.txt"
-mval() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/metrics.txt"; }
+http /metrics >"$tmp/metrics.txt"
 check "/metrics: 2 members in lab, 1 in other" bash -c "
 	test '$(mval 'omni_nucleus_members{cluster="lab"}')' = 2 &&
 	test '$(mval 'omni_nucleus_members{cluster="other"}')' = 1"
@@ -195,24 +182,18 @@ check "/metrics: no bad_mac, replay or stale drops" bash -c "
 	test '$(mval 'omni_nucleus_drops_total{reason="replay"}')' = 0 &&
 	test '$(mval 'omni_nucleus_drops_total{reason="stale"}')' = 0"
 check "/metrics is Prometheus text" grep -q "^# TYPE omni_nucleus_drops_total counter" "$tmp/metrics.txt"
-check "/health answers 200 ok" test "$(http /health | tr '\n' ' ')" = "200 ok  "
+check "/health answers 200 ok" test "$(http /health)" = "$(printf '200\nok')"
 
 # ---- B stops: A sees it leave ----
-kill "$b_pid" && wait "$b_pid" 2>/dev/null
-forget_pid "$b_pid"
-check "B stops: A sees it leave (expiry 3 s, heartbeat 1 s)" wait_for "$tmp/a.log" "^left $kb$"
+bg_stop b
+check "B stops: A sees it leave (expiry 3 s, heartbeat 1 s)" wait_log a "^left $kb$"
 http /metrics >"$tmp/metrics.txt"
 check "/metrics: 1 member, 1 expired" bash -c "
 	test '$(mval 'omni_nucleus_members{cluster="lab"}')' = 1 &&
 	test '$(mval omni_nucleus_expired_total)' = 1"
 
 # ---- clean stop ----
-kill -TERM "$nuc_pid"
-wait "$nuc_pid"
-rc=$?
-forget_pid "$nuc_pid"
-check "SIGTERM stops the nucleus with status 0" test "$rc" = 0
+check "SIGTERM stops the nucleus with status 0" bg_stop nucleus
 check "the nucleus prints its counters at stop" grep -q "^stats: cluster lab members 1" "$tmp/nucleus.log"
 
-[ "$failed" = 0 ] || die "some checks failed"
-echo "nucleus: all checks passed"
+finish

@@ -18,7 +18,7 @@
 #
 # Usage: stun.sh BUILD_DIR
 set -u
-. "$(dirname "$0")/netns_lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 build=${1:?usage: $0 BUILD_DIR}
 probe=$build/tools/stun-probe/stun-probe
@@ -26,81 +26,51 @@ ns_c=omni-tc-$$
 ns_n=omni-tn-$$
 ns_s=omni-ts-$$
 
-die() {
-	echo "FAIL: $*"
-	[ -n "$tmp" ] && [ -f "$tmp/turn.log" ] && tail -n 20 "$tmp/turn.log" | sed 's/^/    turn: /'
-	exit 1
-}
-
 need_root
-for tool in turnserver nft ip; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "SKIP: $tool not found (tools/setup installs coturn and nftables)"
-		exit 77
-	fi
-done
-[ -x "$probe" ] || die "$probe not built"
-tmp=$(mktemp -d)
+need_tools turnserver nft ip
+need_built "$probe"
+e2e_tmp stun
 
-make_ns $ns_c $ns_n $ns_s
-ip link add tc$$ netns "$ns_c" type veth peer name tni$$ netns "$ns_n" || die veth
-ip link add tno$$ netns "$ns_n" type veth peer name ts$$ netns "$ns_s" || die veth
-ip -n "$ns_c" addr add 192.0.2.2/24 dev tc$$
-ip -n "$ns_c" addr add 2001:db8:1::2/64 dev tc$$ nodad
-ip -n "$ns_n" addr add 192.0.2.1/24 dev tni$$
-ip -n "$ns_n" addr add 2001:db8:1::1/64 dev tni$$ nodad
-ip -n "$ns_n" addr add 198.51.100.1/24 dev tno$$
-ip -n "$ns_n" addr add 2001:db8:5::1/64 dev tno$$ nodad
-ip -n "$ns_s" addr add 198.51.100.2/24 dev ts$$
-ip -n "$ns_s" addr add 2001:db8:5::2/64 dev ts$$ nodad
-for l in "$ns_c tc$$" "$ns_n tni$$" "$ns_n tno$$" "$ns_s ts$$"; do
-	set -- $l
-	ip -n "$1" link set "$2" up
-done
+make_ns "$ns_c" "$ns_n" "$ns_s"
+veth "$ns_c" tc$$ "$ns_n" tni$$ || die veth
+veth "$ns_n" tno$$ "$ns_s" ts$$ || die veth
+addr "$ns_c" tc$$ 192.0.2.2/24 2001:db8:1::2/64
+addr "$ns_n" tni$$ 192.0.2.1/24 2001:db8:1::1/64
+addr "$ns_n" tno$$ 198.51.100.1/24 2001:db8:5::1/64
+addr "$ns_s" ts$$ 198.51.100.2/24 2001:db8:5::2/64
 ip -n "$ns_c" route add default via 192.0.2.1
 ip -n "$ns_c" -6 route add default via 2001:db8:1::1
 ip -n "$ns_s" route add 192.0.2.0/24 via 198.51.100.1 # unused: the NAT hides it
 ip -n "$ns_s" -6 route add 2001:db8:1::/64 via 2001:db8:5::1
-ip netns exec "$ns_n" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-ip netns exec "$ns_n" nft -f - <<NFT || die "nft"
-table ip omni_nat {
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "tno$$" masquerade
-	}
-}
-NFT
+ip netns exec "$ns_n" sysctl -qw net.ipv6.conf.all.forwarding=1
+nat "$ns_n" tno$$ || die "nft"
 
 # coturn as a plain STUN server: no config file, no CLI, no TLS, its files in $tmp.
-ip netns exec "$ns_s" turnserver -n --no-cli --stun-only --no-tls --no-dtls \
+bg_start turn "$ns_s" turnserver -n --no-cli --stun-only --no-tls --no-dtls \
 	--listening-ip 198.51.100.2 --listening-ip 2001:db8:5::2 --listening-port 3478 \
-	--pidfile "$tmp/turn.pid" --userdb "$tmp/turndb" --log-file stdout --simple-log \
-	>"$tmp/turn.log" 2>&1 &
-pids=$!
-ready=
-for _ in $(seq 50); do
-	if ip netns exec "$ns_s" ss -uln | grep -q "198.51.100.2:3478"; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-[ -n "$ready" ] || die "turnserver did not listen on 198.51.100.2:3478"
+	--pidfile "$tmp/turn.pid" --userdb "$tmp/turndb" --log-file stdout --simple-log
+wait_for -t 5 listening "$ns_s" "198.51.100.2:3478" ||
+	die "turnserver did not listen on 198.51.100.2:3478"
 
-probe() { ip netns exec "$ns_c" "$probe" "$@" >"$tmp/probe.out" 2>&1; cat "$tmp/probe.out"; }
+# stun_probe ARGS...: its output, then "exit N".
+stun_probe() {
+	ip netns exec "$ns_c" "$probe" "$@" 2>&1
+	echo "exit $?"
+}
 
-out=$(probe --server 198.51.100.2:3478 --port 51820)
+out=$(stun_probe --server 198.51.100.2:3478 --port 51820)
 # Masquerade keeps a source port that is free on its public side.
 check "behind the NAT, the reflexive address is the NAT's: 198.51.100.1:51820" \
 	grep -Eq "^mapped 198\.51\.100\.1:51820$" <<<"$out"
-out=$(probe --server 198.51.100.2:3478 --port 51821 --fingerprint)
+out=$(stun_probe --server 198.51.100.2:3478 --port 51821 --fingerprint)
 check "with FINGERPRINT in the request: 198.51.100.1:51821" \
 	grep -Eq "^mapped 198\.51\.100\.1:51821$" <<<"$out"
-out=$(probe --server "[2001:db8:5::2]:3478" --port 51820)
+out=$(stun_probe --server "[2001:db8:5::2]:3478" --port 51820)
 check "over IPv6 (routed): the client's own address 2001:db8:1::2" \
 	grep -Eq "^mapped \[2001:db8:1::2\]:51820$" <<<"$out"
-out=$(probe --server 198.51.100.2:3490 --tries 2 --timeout-ms 300)
-check "no server on the port: no address, exit 1" bash -c "! grep -q mapped <<<'$out'"
+# The same server, another port: the probe's answer can come only from 3478.
+out=$(stun_probe --server 198.51.100.2:3490 --tries 2 --timeout-ms 300)
+check "no server on the port: no address, exit 1" bash -c \
+	"echo '$out'; ! grep -q mapped <<<'$out' && grep -qx 'exit 1' <<<'$out'"
 
-[ "$failed" = 0 ] || die "some checks failed"
-echo "stun: all checks passed"
+finish

@@ -8,7 +8,7 @@
 #  +----------------------------------+     +----------------------------------+
 #  | netns omni-wgi-a-PID             |     | netns omni-wgi-b-PID             |
 #  |                                  |     |                                  |
-#  |   wireguard-go, interface wgpPID |     |   wg-probe                       |
+#  |   wireguard-go, interface wgiPID |     |   wg-probe                       |
 #  |     10.77.0.1/24                 |     |     tunnel address 10.77.0.2     |
 #  |     listens on udp 51820         |     |     udp 51821 as responder       |
 #  |              |                   |     |              |                   |
@@ -17,212 +17,109 @@
 #
 # Cases: 1 probe initiates, no psk; 2 probe initiates, psk; 3 wireguard-go
 # initiates (ping from its side), no psk; 4 same with psk; 5 probe initiates
-# with a psk unlike wireguard-go's: must time out; 6 wireguard-go initiates
-# with a psk unlike the probe's: the probe must see no data; 7 the probe is
-# under load: wireguard-go must take its cookie reply and come back with mac2.
+# with a psk unlike wireguard-go's: must time out, after refusing
+# wireguard-go's responses (so they did arrive); 6 wireguard-go initiates
+# with a psk unlike the probe's: the probe answers its handshakes but must
+# see no data; 7 the probe is under load: wireguard-go must take its cookie
+# reply and come back with mac2.
 #
 # Usage: wg_interop.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
 build=${1:?usage: $0 BUILD_DIR}
 probe=$build/tools/wg-probe/wg-probe
 ns_a=omni-wgi-a-$$
 ns_b=omni-wgi-b-$$
-wgif=wgp$$
+wgif=wgi$$
 veth_a=vwa$$
 veth_b=vwb$$
 port_a=51820
 port_b=51821
-tmp=
-wg_pid=
-probe_pid=
-made_ns=
-failed=0
-
-cleanup() {
-	[ -n "$probe_pid" ] && kill "$probe_pid" 2>/dev/null && wait "$probe_pid" 2>/dev/null
-	[ -n "$wg_pid" ] && kill "$wg_pid" 2>/dev/null && wait "$wg_pid" 2>/dev/null
-	# wireguard-go removes its socket when it exits; a killed one may not.
-	[ -n "$wg_pid" ] && rm -f "/var/run/wireguard/$wgif.sock"
-	for ns in $made_ns; do
-		ip netns del "$ns"
-	done
-	[ -n "$tmp" ] && rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-preflight() {
-	if [ "$(id -u)" != 0 ]; then
-		echo "SKIP: needs root (network namespaces)"
-		exit 77
-	fi
-	for tool in wireguard-go wg ip ping ss; do
-		command -v "$tool" >/dev/null ||
-			die "$tool not found: run tools/setup" \
-				"(wireguard-go wireguard-tools iproute2 iputils-ping)"
-	done
-	[ -x "$probe" ] || die "$probe not built"
-}
-
-make_keys() {
-	tmp=$(mktemp -d /tmp/omni-wgi.XXXXXX) || die "mktemp"
-	chmod 700 "$tmp"
-	(
-		umask 077
-		wg genkey >"$tmp/wg.key" && wg pubkey <"$tmp/wg.key" >"$tmp/wg.pub" &&
-		wg genkey >"$tmp/probe.key" && wg pubkey <"$tmp/probe.key" >"$tmp/probe.pub" &&
-		wg genpsk >"$tmp/psk" && wg genpsk >"$tmp/other.psk"
-	) || die "wg genkey/pubkey/genpsk"
-	wg_pub=$(cat "$tmp/wg.pub")
-	probe_pub=$(cat "$tmp/probe.pub")
-}
-
-make_topology() {
-	for ns in "$ns_a" "$ns_b"; do
-		ip netns add "$ns" || die "ip netns add $ns"
-		made_ns="$made_ns $ns"
-	done
-	ip -n "$ns_a" link set lo up
-	ip -n "$ns_b" link set lo up
-	ip link add "$veth_a" netns "$ns_a" type veth peer name "$veth_b" netns "$ns_b" ||
-		die "veth pair"
-	ip -n "$ns_a" addr add 192.0.2.1/24 dev "$veth_a"
-	ip -n "$ns_b" addr add 192.0.2.2/24 dev "$veth_b"
-	ip -n "$ns_a" link set "$veth_a" up
-	ip -n "$ns_b" link set "$veth_b" up
-}
-
-start_wireguard_go() {
-	WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
-		ip netns exec "$ns_a" wireguard-go -f "$wgif" >"$tmp/wireguard-go.log" 2>&1 &
-	wg_pid=$!
-	for _ in $(seq 50); do
-		[ -S "/var/run/wireguard/$wgif.sock" ] && break
-		sleep 0.1
-	done
-	[ -S "/var/run/wireguard/$wgif.sock" ] ||
-		die "wireguard-go did not start: $(cat "$tmp/wireguard-go.log")"
-	ip netns exec "$ns_a" wg set "$wgif" private-key "$tmp/wg.key" listen-port "$port_a" ||
-		die "wg set private-key"
-	ip -n "$ns_a" addr add 10.77.0.1/24 dev "$wgif"
-	ip -n "$ns_a" link set "$wgif" up || die "wireguard-go interface up"
-}
 
 # Fresh peer state for every case: remove the probe's peer, add it again.
 # $1: preshared key file or /dev/null (none); $2: endpoint or empty.
 configure_peer() {
 	local ep=()
-
 	[ -n "$2" ] && ep=(endpoint "$2")
-	ip netns exec "$ns_a" wg set "$wgif" peer "$probe_pub" remove
-	ip netns exec "$ns_a" wg set "$wgif" peer "$probe_pub" preshared-key "$1" \
-		allowed-ips 10.77.0.2/32 "${ep[@]}"
+	wg_go_peer "$ns_a" "$wgif" "$tmp/probe.pub" preshared-key "$1" allowed-ips 10.77.0.2/32 \
+		"${ep[@]}"
 }
 
-run_probe() {
-	ip netns exec "$ns_b" "$probe" --key "$tmp/probe.key" --peer-pub "$wg_pub" \
+wg_probe() {
+	ip netns exec "$ns_b" "$probe" --key "$tmp/probe.key" --peer-pub "$(cat "$tmp/wg.pub")" \
 		--tunnel-addr 10.77.0.2 "$@"
 }
 
-report() {
-	local name=$1 ok=$2 log=$3
-
-	sed 's/^/    /' "$log"
-	if [ "$ok" = 1 ]; then
-		echo "PASS: $name"
-	else
-		echo "FAIL: $name"
-		failed=1
-	fi
-}
-
-# $1 name, $2 wireguard-go psk file, $3.. extra probe options
+# $1 wireguard-go psk file, $2.. extra probe options
 case_probe_initiates() {
-	local name=$1 wg_psk=$2 log=$tmp/case.log ok=0
-	shift 2
-
+	local wg_psk=$1
+	shift
 	configure_peer "$wg_psk" ""
-	run_probe --endpoint "192.0.2.1:$port_a" --ping 10.77.0.1 --count 3 "$@" \
-		>"$log" 2>&1 && ok=1
-	report "$name" "$ok" "$log"
+	wg_probe --endpoint "192.0.2.1:$port_a" --ping 10.77.0.1 --count 3 "$@"
 }
 
-wait_udp_port() {
-	for _ in $(seq 50); do
-		[ -n "$(ip netns exec "$ns_b" ss -Hnul "sport = :$1")" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+udp_bound() { [ -n "$(ip netns exec "$ns_b" ss -Hnul "sport = :$1")" ]; }
 
-# $1 name, $2 wireguard-go psk file, $3 "pass" or "fail", $4.. probe options.
-# ping_opts: how wireguard-go's side pings.
+# $1 wireguard-go psk file, $2 "pass", "fail" or "cookie", $3.. probe
+# options. ping_opts: how wireguard-go's side pings.
 ping_opts="-c 3 -i 0.5 -W 2"
 case_wg_initiates() {
-	local name=$1 wg_psk=$2 expect=$3 log=$tmp/case.log ok=0 probe_rc ping_rc
-	shift 3
-
+	local wg_psk=$1 expect=$2 probe_rc ping_rc
+	shift 2
 	configure_peer "$wg_psk" "192.0.2.2:$port_b"
-	run_probe --respond --listen "$port_b" --count 3 "$@" >"$log" 2>&1 &
-	probe_pid=$!
-	wait_udp_port "$port_b" || echo "wg-probe did not bind udp $port_b" >>"$log"
+	bg_start probe "$ns_b" "$probe" --key "$tmp/probe.key" --peer-pub "$(cat "$tmp/wg.pub")" \
+		--tunnel-addr 10.77.0.2 --respond --listen "$port_b" --count 3 "$@"
+	wait_for -t 5 udp_bound "$port_b" >/dev/null || echo "wg-probe did not bind udp $port_b"
 	# shellcheck disable=SC2086 # ping_opts is a list of words
-	ip netns exec "$ns_a" ping $ping_opts 10.77.0.2 >"$tmp/ping.log" 2>&1
+	ip netns exec "$ns_a" ping $ping_opts 10.77.0.2 >"$tmp/ping.out" 2>&1
 	ping_rc=$?
-	wait "$probe_pid"
+	bg_wait probe 60
 	probe_rc=$?
-	probe_pid=
-	sed 's/^/ping: /' "$tmp/ping.log" | grep -E 'packets transmitted|bytes from' >>"$log"
-	if [ "$expect" = cookie ]; then
-		[ "$probe_rc" = 0 ] && [ "$ping_rc" = 0 ] &&
-			grep -q "by a cookie reply" "$log" && ok=1
-	elif [ "$expect" = pass ]; then
-		[ "$probe_rc" = 0 ] && [ "$ping_rc" = 0 ] && ok=1
-	else
-		[ "$probe_rc" != 0 ] && [ "$ping_rc" != 0 ] &&
-			grep -q 'timed out' "$log" && ok=1
-	fi
-	report "$name" "$ok" "$log"
+	cat "$tmp/probe.log"
+	sed 's/^/ping: /' "$tmp/ping.out" | grep -E 'packets transmitted|bytes from'
+	case $expect in
+	cookie) [ "$probe_rc" = 0 ] && [ "$ping_rc" = 0 ] && grep -q "by a cookie reply" "$tmp/probe.log" ;;
+	pass) [ "$probe_rc" = 0 ] && [ "$ping_rc" = 0 ] ;;
+	# The probe did answer wireguard-go's handshakes: only the keys failed.
+	*) [ "$probe_rc" != 0 ] && [ "$ping_rc" != 0 ] &&
+		grep -Eq 'handshakes? answered but the peer never sent data' "$tmp/probe.log" ;;
+	esac
 }
 
+# The probe's initiations are answered by wireguard-go, and the probe
+# refuses the responses (the key schedules differ): it times out.
 case_wrong_psk_initiator() {
-	local name=$1 log=$tmp/case.log ok=0
-
 	configure_peer "$tmp/psk" ""
-	if ! run_probe --endpoint "192.0.2.1:$port_a" --ping 10.77.0.1 --count 1 \
-		--timeout 3 --psk-file "$tmp/other.psk" >"$log" 2>&1; then
-		grep -q 'handshake timed out' "$log" && ok=1
+	if wg_probe --endpoint "192.0.2.1:$port_a" --ping 10.77.0.1 --count 1 \
+		--timeout 3 --psk-file "$tmp/other.psk" >"$tmp/case.out" 2>&1; then
+		cat "$tmp/case.out"
+		return 1
 	fi
-	report "$name (must fail)" "$ok" "$log"
+	cat "$tmp/case.out"
+	grep -q 'handshake timed out.*no valid response (last refusal: ' "$tmp/case.out" &&
+		! grep -q 'last refusal: none)' "$tmp/case.out"
 }
 
-preflight
-make_keys
-make_topology
-start_wireguard_go
+need_root
+need_tools wireguard-go wg ip ping ss
+need_built "$probe"
+e2e_tmp wgi
+wg_keys wg probe
+(umask 077 && wg genpsk >"$tmp/psk" && wg genpsk >"$tmp/other.psk") || die "wg genpsk"
+two_ns "$ns_a" "$veth_a" "$ns_b" "$veth_b" || die "topology"
+wg_go_start "$ns_a" "$wgif" "$tmp/wg.key" "$port_a" 10.77.0.1/24 || die "wireguard-go"
 
-case_probe_initiates "1 probe initiates, no psk, sodium AEAD" /dev/null --aead sodium
-case_probe_initiates "2 probe initiates, psk" "$tmp/psk" --psk-file "$tmp/psk"
-case_wg_initiates "3 wireguard-go initiates, no psk" /dev/null pass
-case_wg_initiates "4 wireguard-go initiates, psk" "$tmp/psk" pass --psk-file "$tmp/psk"
-case_wrong_psk_initiator "5 probe initiates, wrong psk"
-case_wg_initiates "6 wireguard-go initiates, wrong psk (must fail)" "$tmp/psk" fail \
+check "1 probe initiates, no psk, sodium AEAD" case_probe_initiates /dev/null --aead sodium
+check "2 probe initiates, psk" case_probe_initiates "$tmp/psk" --psk-file "$tmp/psk"
+check "3 wireguard-go initiates, no psk" case_wg_initiates /dev/null pass
+check "4 wireguard-go initiates, psk" case_wg_initiates "$tmp/psk" pass --psk-file "$tmp/psk"
+check "5 probe initiates, wrong psk (must fail)" case_wrong_psk_initiator
+check "6 wireguard-go initiates, wrong psk (must fail)" case_wg_initiates "$tmp/psk" fail \
 	--psk-file "$tmp/other.psk" --timeout 4
 # wireguard-go takes the cookie and retries after REKEY_TIMEOUT (5 s) with
 # mac2; meanwhile it stages the pings.
 ping_opts="-c 3 -i 0.5 -w 15"
-case_wg_initiates "7 wireguard-go initiates, probe under load: cookie reply, then mac2" \
-	/dev/null cookie --under-load --timeout 15
-
-if [ "$failed" = 0 ]; then
-	echo "PASS: wg_interop, all cases"
-else
-	echo "FAIL: wg_interop"
-	exit 1
-fi
+check "7 wireguard-go initiates, probe under load: cookie reply, then mac2" \
+	case_wg_initiates /dev/null cookie --under-load --timeout 15
+finish
