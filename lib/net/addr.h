@@ -76,6 +76,13 @@ static inline bool net_endpoint_equal(const struct net_endpoint *a, const struct
 	return a->port == b->port && net_addr_equal(&a->addr, &b->addr);
 }
 
+/* ep is address a, port port: for a packet's source, kept apart by its parser. */
+static inline bool net_endpoint_is(const struct net_endpoint *ep, const struct net_addr *a,
+				   uint16_t port)
+{
+	return ep->port == port && net_addr_equal(&ep->addr, a);
+}
+
 /*
  * Whether address bytes a are inside the network net/len (all wire bytes);
  * len 0 never matches (an unset network is empty, not everything). For the
@@ -138,5 +145,7 @@ socklen_t net_endpoint_to_sockaddr(const struct net_endpoint *ep, int sock_famil
 				   struct sockaddr_storage *ss);
 /* IPv4-mapped IPv6 comes out as IPv4; anything else not IP: false, ep unset. */
 bool net_endpoint_from_sockaddr(const struct sockaddr_storage *ss, struct net_endpoint *ep);
+/* The scope id of an IPv6 sockaddr (a link-local address's interface); 0: none. */
+uint32_t net_sockaddr_scope(const struct sockaddr_storage *ss);
 
 #endif /* OMNI_NET_ADDR_H */
