@@ -143,7 +143,7 @@ int net_host_port_split(const char *text, char host[256], const char **port)
 	return 0;
 }
 
-static int port_parse(const char *s, uint16_t dflt, uint16_t *out)
+int net_port_parse(const char *s, uint16_t dflt, uint16_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -168,7 +168,8 @@ int net_endpoint_parse(const char *text, uint16_t default_port, struct net_endpo
 
 	memset(out, 0, sizeof(*out));
 	if (net_host_port_split(text, host, &port) < 0 ||
-	    port_parse(port, default_port, &out->port) < 0 || net_addr_parse(host, &out->addr) < 0) {
+	    net_port_parse(port, default_port, &out->port) < 0 ||
+	    net_addr_parse(host, &out->addr) < 0) {
 		memset(out, 0, sizeof(*out));
 		return -EINVAL;
 	}

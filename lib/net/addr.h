@@ -128,6 +128,11 @@ int net_endpoint_parse(const char *text, uint16_t default_port, struct net_endpo
  */
 int net_host_port_split(const char *text, char host[256], const char **port);
 /*
+ * A port as net_endpoint_parse takes it: decimal digits, 1..65535; text
+ * NULL (no port written): default_port, 0 meaning required. 0 or -EINVAL.
+ */
+int net_port_parse(const char *text, uint16_t default_port, uint16_t *out);
+/*
  * "ADDR" or "ADDR/LEN", IPv4 dotted quad or IPv6; without "/LEN" the full
  * 32 or 128. Host bits are kept. 0, or -EINVAL with *why a static phrase
  * ("prefix length over 32").

@@ -62,6 +62,23 @@ static void endpoint_table(void **state)
 	}
 }
 
+static void port_rules(void **state)
+{
+	uint16_t p = 1;
+
+	(void)state;
+	assert_int_equal(net_port_parse("51820", 0, &p), 0);
+	assert_int_equal(p, 51820);
+	assert_int_equal(net_port_parse(NULL, 3478, &p), 0);
+	assert_int_equal(p, 3478);
+	assert_int_equal(net_port_parse(NULL, 0, &p), -EINVAL);
+	assert_int_equal(net_port_parse("", 1, &p), -EINVAL);
+	assert_int_equal(net_port_parse("0", 1, &p), -EINVAL);
+	assert_int_equal(net_port_parse("65536", 1, &p), -EINVAL);
+	assert_int_equal(net_port_parse("+5", 1, &p), -EINVAL);
+	assert_int_equal(net_port_parse("5 ", 1, &p), -EINVAL);
+}
+
 /* 2. Prefix text: the config's rules and messages. */
 static const struct {
 	const char *text;
@@ -279,6 +296,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(endpoint_table),
+		cmocka_unit_test(port_rules),
 		cmocka_unit_test(prefix_table),
 		cmocka_unit_test(prefix_random),
 		cmocka_unit_test(prefix_edges),
