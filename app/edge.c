@@ -96,9 +96,9 @@ static int open_ports(struct omni_edge *e, const char *prog)
 
 	uc.port.small = hc.port.small = !e->eal.huge;
 	for (i = 0; i < ifc->n_addresses && i < DP_KIF_MAX_ADDRS; i++) {
-		addrs[i].family = ifc->addresses[i].family;
+		addrs[i].family = net_family_to_af(ifc->addresses[i].addr.family); /* netlink's */
 		addrs[i].prefix_len = ifc->addresses[i].len;
-		memcpy(addrs[i].addr, ifc->addresses[i].addr.bytes, 16);
+		memcpy(addrs[i].addr, ifc->addresses[i].addr.b, 16);
 	}
 	hc.n_addrs = (unsigned)i;
 	if (omni_edge_xdp_prepare(e, prog, &uc) != 0)

@@ -50,9 +50,9 @@ static int spec_of(const struct omni_peer *p, struct omni_peer_spec *s,
 	if (!*routes)
 		return -ENOMEM;
 	for (i = 0; i < p->n_allowed_ips; i++) {
-		(*routes)[i].family = (uint8_t)p->allowed_ips[i].family;
+		(*routes)[i].family = (uint8_t)net_family_to_af(p->allowed_ips[i].addr.family);
 		(*routes)[i].cidr = p->allowed_ips[i].len;
-		memcpy((*routes)[i].addr, p->allowed_ips[i].addr.bytes, 16);
+		memcpy((*routes)[i].addr, p->allowed_ips[i].addr.b, 16);
 	}
 	s->public_key = p->public_key;
 	s->psk = p->has_preshared_key ? p->preshared_key : NULL;
@@ -87,7 +87,7 @@ static const struct omni_peer *claimed_by_other(const struct omni_config *cfg,
 			continue;
 		for (j = 0; j < o->n_allowed_ips; j++)
 			for (k = 0; k < p->n_allowed_ips; k++)
-				if (omni_prefix_cmp(&o->allowed_ips[j], &p->allowed_ips[k]) == 0)
+				if (net_prefix_cmp(&o->allowed_ips[j], &p->allowed_ips[k]) == 0)
 					return o;
 	}
 	return NULL;
@@ -192,7 +192,7 @@ static int reserve(struct omni_edge *e, const struct omni_peer *peers, size_t n,
 		const struct omni_peer *p = i < n ? &peers[i] : extra;
 
 		for (j = 0; p && j < p->n_allowed_ips; j++, routes++)
-			v6 |= p->allowed_ips[j].family == AF_INET6 && p->allowed_ips[j].len > 0;
+			v6 |= p->allowed_ips[j].addr.family == NET_AF_IP6 && p->allowed_ips[j].len > 0;
 	}
 	if (omni_control_peers_reserve(&e->ctl, routes, v6) == 0)
 		return 0;

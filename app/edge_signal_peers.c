@@ -23,19 +23,20 @@
 
 enum { CLUSTER_KEEPALIVE_S = 25 }; /* keeps NAT mappings open */
 
-static void vip_prefix(uint8_t family, const uint8_t *ip, struct omni_prefix *out)
+/* A member's VIP as its AllowedIPs route: the host prefix. */
+static void vip_prefix(unsigned family, const uint8_t *ip, struct net_prefix *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->family = family == 4 ? AF_INET : AF_INET6;
-	out->len = family == 4 ? 32 : 128;
-	memcpy(out->addr.bytes, ip, family == 4 ? 4 : 16);
+	struct net_addr a;
+
+	net_addr_set(&a, family, ip);
+	net_prefix_host(out, &a);
 }
 
 /* The WireGuard peer for a cluster member; its live slot, or NULL. */
 static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *sp)
 {
 	struct net_endpoint cand[SIG_CAND_MAX];
-	struct omni_prefix aips[2];
+	struct net_prefix aips[2];
 	struct omni_peer p = { .has_public_key = true, .has_preshared_key = true,
 			       .persistent_keepalive = CLUSTER_KEEPALIVE_S, .allowed_ips = aips };
 	char err[OMNI_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[OMNI_ADDR_TEXT_MAX];
@@ -46,9 +47,9 @@ static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *
 	memcpy(p.public_key, sp->pubkey, WG_KEY_LEN);
 	memcpy(p.preshared_key, e->sig->psk, WG_KEY_LEN);
 	if (sp->flags & SIG_PEER_HAS_VIP4)
-		vip_prefix(4, sp->vip4, &aips[p.n_allowed_ips++]);
+		vip_prefix(NET_AF_IP4, sp->vip4, &aips[p.n_allowed_ips++]);
 	if (sp->flags & SIG_PEER_HAS_VIP6)
-		vip_prefix(6, sp->vip6, &aips[p.n_allowed_ips++]);
+		vip_prefix(NET_AF_IP6, sp->vip6, &aips[p.n_allowed_ips++]);
 	n = sig_punch_order(&e->sig->punch.conf, sp, cand, &n_first);
 	if (n)
 		net_endpoint_to_sockaddr(&cand[0], net_family_to_af(cand[0].addr.family),

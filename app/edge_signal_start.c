@@ -78,18 +78,18 @@ static unsigned local_candidates(const struct omni_edge *e, struct sig_client_co
 static void cluster_networks(struct omni_edge *e)
 {
 	const struct omni_network *n = &e->cfg.network;
-	struct omni_prefix p;
+	struct net_prefix p;
 
-	if (n->vip.family == AF_INET) {
+	if (n->vip.addr.family == NET_AF_IP4) {
 		p = n->vip;
-		omni_prefix_mask(&p);
-		memcpy(e->dp.miss4, p.addr.bytes, 4);
+		net_prefix_mask(&p);
+		memcpy(e->dp.miss4, p.addr.b, 4);
 		e->dp.miss4_len = p.len;
 	}
-	if (n->vip6.family == AF_INET6) {
+	if (n->vip6.addr.family == NET_AF_IP6) {
 		p = n->vip6;
-		omni_prefix_mask(&p);
-		memcpy(e->dp.miss6, p.addr.bytes, 16);
+		net_prefix_mask(&p);
+		memcpy(e->dp.miss6, p.addr.b, 16);
 		e->dp.miss6_len = p.len;
 	}
 }
@@ -101,12 +101,12 @@ static void client_conf(const struct omni_edge *e, struct sig_client_conf *cc)
 	cc->cluster = cfg->network.cluster;
 	cc->secret = cfg->security.secret;
 	memcpy(cc->pubkey, e->ctl.id.public_key, WG_KEY_LEN);
-	if (cfg->network.vip.family == AF_INET) {
-		memcpy(cc->vip4, cfg->network.vip.addr.bytes, 4);
+	if (cfg->network.vip.addr.family == NET_AF_IP4) {
+		memcpy(cc->vip4, cfg->network.vip.addr.b, 4);
 		cc->vip_flags |= SIG_PEER_HAS_VIP4;
 	}
-	if (cfg->network.vip6.family == AF_INET6) {
-		memcpy(cc->vip6, cfg->network.vip6.addr.bytes, 16);
+	if (cfg->network.vip6.addr.family == NET_AF_IP6) {
+		memcpy(cc->vip6, cfg->network.vip6.addr.b, 16);
 		cc->vip_flags |= SIG_PEER_HAS_VIP6;
 	}
 	cc->encrypt = cfg->security.encrypt_signaling;

@@ -55,12 +55,12 @@ static const struct omni_peer *config_peer(const struct omni_config *cfg, size_t
 static char *allowed_ips_text(const struct omni_peer *p)
 {
 	struct omni_text t = OMNI_TEXT_INIT;
-	char one[OMNI_PREFIX_TEXT_MAX];
+	char one[NET_PREFIX_TEXT_MAX];
 	size_t i;
 	size_t len;
 
 	for (i = 0; p && i < p->n_allowed_ips; i++) {
-		omni_prefix_format(&p->allowed_ips[i], one);
+		net_prefix_format(&p->allowed_ips[i], one);
 		omni_text_printf(&t, "%s%s", i ? ", " : "", one);
 	}
 	if (!omni_text_ok(&t)) {
