@@ -23,19 +23,11 @@
 
 enum { CLUSTER_KEEPALIVE_S = 25 }; /* keeps NAT mappings open */
 
-/* A member's VIP as its AllowedIPs route: the host prefix. */
-static void vip_prefix(unsigned family, const uint8_t *ip, struct net_prefix *out)
-{
-	struct net_addr a;
-
-	net_addr_set(&a, family, ip);
-	net_prefix_host(out, &a);
-}
-
 /* The WireGuard peer for a cluster member; its live slot, or NULL. */
 static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *sp)
 {
 	struct net_endpoint cand[SIG_CAND_MAX];
+	struct net_addr vip4, vip6;
 	struct net_prefix aips[2];
 	struct omni_peer p = { .has_public_key = true, .has_preshared_key = true,
 			       .persistent_keepalive = CLUSTER_KEEPALIVE_S, .allowed_ips = aips };
@@ -46,10 +38,13 @@ static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *
 		return NULL;
 	memcpy(p.public_key, sp->pubkey, WG_KEY_LEN);
 	memcpy(p.preshared_key, e->sig->psk, WG_KEY_LEN);
+	/* Its AllowedIPs: its VIPs, each a host prefix. */
+	net_addr_set(&vip4, NET_AF_IP4, sp->vip4);
+	net_addr_set(&vip6, NET_AF_IP6, sp->vip6);
 	if (sp->flags & SIG_PEER_HAS_VIP4)
-		vip_prefix(NET_AF_IP4, sp->vip4, &aips[p.n_allowed_ips++]);
+		net_prefix_host(&aips[p.n_allowed_ips++], &vip4);
 	if (sp->flags & SIG_PEER_HAS_VIP6)
-		vip_prefix(NET_AF_IP6, sp->vip6, &aips[p.n_allowed_ips++]);
+		net_prefix_host(&aips[p.n_allowed_ips++], &vip6);
 	n = sig_punch_order(&e->sig->punch.conf, sp, cand, &n_first);
 	if (n)
 		net_endpoint_to_sockaddr(&cand[0], net_family_to_af(cand[0].addr.family),
@@ -72,17 +67,9 @@ static bool still_waiting(void *ctx, const uint8_t *pubkey)
 	return peer && !peer->tx;
 }
 
-static void cand_to_ep(const struct net_endpoint *a, struct omni_dp_endpoint *ep)
-{
-	memset(ep, 0, sizeof(*ep));
-	ep->addr = a->addr;
-	ep->port = a->port;
-}
-
 static unsigned punch_act(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;
-	struct omni_dp_endpoint eps[SIG_CAND_MAX];
 	struct sig_punch_action a;
 	struct omni_dp_peer *peer;
 	unsigned i, n = 0;
@@ -90,16 +77,15 @@ static unsigned punch_act(struct omni_edge *e)
 	while (sig_punch_pop(&s->punch, &a)) {
 		if (!(peer = omni_control_peer_find(&e->ctl, a.pubkey)))
 			continue;
-		for (i = 0; i < a.n; i++)
-			cand_to_ep(&a.cand[i], &eps[i]);
 		if (a.kind == SIG_PUNCH_RESEND) {
-			n += omni_control_resend_initiation_to(&e->ctl, peer, eps, a.n, s->now_ns);
+			n += omni_control_resend_initiation_to(&e->ctl, peer, a.cand, a.n,
+							       s->now_ns);
 			continue;
 		}
 		/* A candidate whose next hop was being resolved gets the same
 		 * initiation from the outbox as soon as it is (a first ND/ARP
 		 * must not hand the race to the later family). */
-		if (omni_control_initiate_to(&e->ctl, peer, eps, a.n, s->now_ns) < a.n)
+		if (omni_control_initiate_to(&e->ctl, peer, a.cand, a.n, s->now_ns) < a.n)
 			for (i = 0; i < a.n; i++)
 				omni_signal_send(e, &a.cand[i], peer->last_init,
 						 sizeof(peer->last_init));

@@ -78,19 +78,14 @@ static unsigned local_candidates(const struct omni_edge *e, struct sig_client_co
 static void cluster_networks(struct omni_edge *e)
 {
 	const struct omni_network *n = &e->cfg.network;
-	struct net_prefix p;
 
 	if (n->vip.addr.family == NET_AF_IP4) {
-		p = n->vip;
-		net_prefix_mask(&p);
-		memcpy(e->dp.miss4, p.addr.b, 4);
-		e->dp.miss4_len = p.len;
+		e->dp.miss4 = n->vip;
+		net_prefix_mask(&e->dp.miss4);
 	}
 	if (n->vip6.addr.family == NET_AF_IP6) {
-		p = n->vip6;
-		net_prefix_mask(&p);
-		memcpy(e->dp.miss6, p.addr.b, 16);
-		e->dp.miss6_len = p.len;
+		e->dp.miss6 = n->vip6;
+		net_prefix_mask(&e->dp.miss6);
 	}
 }
 

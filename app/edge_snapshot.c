@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* The control-owned state, copied on the control loop (edge_snapshot.h). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +25,13 @@ enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char 
 								       OMNI_NUCLEUS_UNREACHABLE;
 }
 
+/* "(none)" when unknown, as wg(8) shows it. */
 static void format_endpoint(const struct omni_dp_endpoint *ep, char out[OMNI_ADDR_TEXT_MAX])
 {
-	char a[INET6_ADDRSTRLEN];
+	static_assert(NET_ENDPOINT_TEXT_MAX <= OMNI_ADDR_TEXT_MAX, "an endpoint's text fits");
 
-	if (ep->addr.family == NET_AF_IP4 && inet_ntop(AF_INET, ep->addr.ip4.b, a, sizeof(a)))
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "%s:%u", a, ep->port);
-	else if (ep->addr.family == NET_AF_IP6 && inet_ntop(AF_INET6, ep->addr.ip6.b, a, sizeof(a)))
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s]:%u", a, ep->port);
+	if (net_addr_is_set(&ep->udp.addr))
+		net_endpoint_format(&ep->udp, out);
 	else
 		snprintf(out, OMNI_ADDR_TEXT_MAX, "(none)");
 }

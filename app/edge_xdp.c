@@ -25,7 +25,7 @@
 #include "dp/nl.h"
 #include "edge.h"
 #include "httpd/text.h"
-#include "net/wire.h"
+#include "net/addr.h"
 
 static bool test_pmd_program(void)
 {
@@ -79,8 +79,8 @@ int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog,
 static int kernel_neigh(void *ctx, const struct net_addr *a, struct net_mac *mac)
 {
 	const struct omni_edge *e = ctx;
-	int family = a->family == NET_AF_IP4 ? AF_INET : AF_INET6;
-	const uint8_t *addr = a->family == NET_AF_IP4 ? a->ip4.b : a->ip6.b;
+	int family = net_family_to_af(a->family); /* netlink's */
+	const uint8_t *addr = a->b;
 	int ret = dp_nl_neigh_get(e->under.kif.ifindex, family, addr, mac->b);
 
 	if (ret != 0)

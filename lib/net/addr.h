@@ -65,10 +65,15 @@ static inline bool net_addr_is_set(const struct net_addr *a)
 	return a->family == NET_AF_IP4 || a->family == NET_AF_IP6;
 }
 
-/* Same family and the same bytes of that family. */
+/* Same family and the same bytes of that family (the data path's source
+ * check: compares of a fixed size, which compilers inline). */
 static inline bool net_addr_equal(const struct net_addr *a, const struct net_addr *b)
 {
-	return a->family == b->family && memcmp(a->b, b->b, net_family_len(a->family)) == 0;
+	if (a->family != b->family)
+		return false;
+	if (a->family == NET_AF_IP4)
+		return memcmp(a->b, b->b, 4) == 0;
+	return a->family != NET_AF_IP6 || memcmp(a->b, b->b, 16) == 0;
 }
 
 static inline bool net_endpoint_equal(const struct net_endpoint *a, const struct net_endpoint *b)
