@@ -79,13 +79,11 @@ int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog,
 static int kernel_neigh(void *ctx, const struct net_addr *a, struct net_mac *mac)
 {
 	const struct omni_edge *e = ctx;
-	int family = net_family_to_af(a->family); /* netlink's */
-	const uint8_t *addr = a->b;
-	int ret = dp_nl_neigh_get(e->under.kif.ifindex, family, addr, mac->b);
+	int ret = dp_nl_neigh_get(e->under.kif.ifindex, a, mac->b);
 
 	if (ret != 0)
 		return ret;
-	ret = dp_nl_neigh_resolve(e->under.kif.ifindex, family, addr);
+	ret = dp_nl_neigh_resolve(e->under.kif.ifindex, a);
 	return ret < 0 ? ret : 0;
 }
 
