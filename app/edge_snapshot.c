@@ -28,7 +28,8 @@ enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char 
 /* "(none)" when unknown, as wg(8) shows it. */
 static void format_endpoint(const struct omni_dp_endpoint *ep, char out[OMNI_ADDR_TEXT_MAX])
 {
-	static_assert(NET_ENDPOINT_TEXT_MAX <= OMNI_ADDR_TEXT_MAX, "an endpoint's text fits");
+	static_assert((unsigned)NET_ENDPOINT_TEXT_MAX <= (unsigned)OMNI_ADDR_TEXT_MAX,
+		      "an endpoint's text fits");
 
 	if (net_addr_is_set(&ep->udp.addr))
 		net_endpoint_format(&ep->udp, out);

@@ -259,7 +259,7 @@ void omni_endpoint_clear(struct omni_endpoint *ep)
 void omni_sockaddr_format(const struct sockaddr_storage *ss, char out[OMNI_ADDR_TEXT_MAX])
 {
 	uint32_t scope = net_sockaddr_scope(ss);
-	char text[NET_ENDPOINT_TEXT_MAX];
+	char text[NET_ENDPOINT_TEXT_MAX], ip[NET_ADDR_TEXT_MAX];
 	struct net_endpoint ep;
 
 	if (!net_endpoint_from_sockaddr(ss, &ep)) {
@@ -271,8 +271,8 @@ void omni_sockaddr_format(const struct sockaddr_storage *ss, char out[OMNI_ADDR_
 		snprintf(out, OMNI_ADDR_TEXT_MAX, "%s", text);
 		return;
 	}
-	net_addr_format(&ep.addr, text);
-	snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s%%%u]:%u", text, (unsigned)scope, ep.port);
+	net_addr_format(&ep.addr, ip);
+	snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s%%%u]:%u", ip, (unsigned)scope, ep.port);
 }
 
 static bool is_b64_char(char c)

@@ -38,9 +38,10 @@ static struct sig_peer peer_of(const char *fams, uint8_t id)
 	return p;
 }
 
-/* The families of a list, as a string again. */
+/* The families of a list, as a string again (out has SIG_CAND_MAX + 1). */
 static void fams_of(const struct net_endpoint *a, unsigned n, char *out)
 {
+	n = n < SIG_CAND_MAX ? n : SIG_CAND_MAX; /* gcc cannot see the bound */
 	for (unsigned i = 0; i < n; i++)
 		out[i] = (char)('0' + a[i].addr.family);
 	out[n] = '\0';

@@ -54,7 +54,7 @@ static struct net_endpoint server(uint8_t last)
 
 static void init(struct sig_stun_client *s, unsigned n)
 {
-	struct net_endpoint sv[SIG_STUN_SERVERS_MAX + 2];
+	struct net_endpoint sv[SIG_STUN_SERVERS_MAX + 2] = { 0 }; /* n may be 0 */
 
 	for (unsigned i = 0; i < n; i++)
 		sv[i] = server((uint8_t)(i + 1));
