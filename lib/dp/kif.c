@@ -60,20 +60,31 @@ int dp_kif_link_up(const char *name)
 	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING) ? 1 : 0;
 }
 
+/* getifaddrs' sockaddrs are only as aligned as their own type: copied out
+ * whole before net/addr.h reads them. */
+static bool ip_of(const struct sockaddr *sa, unsigned family, struct net_endpoint *ep)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, sa, family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					      sizeof(struct sockaddr_in));
+	return net_endpoint_from_sockaddr(&ss, ep);
+}
+
 /* An interface address and its netmask's length, as getifaddrs gives them. */
 static void add_addr(struct dp_kif *k, const struct ifaddrs *ifa)
 {
+	unsigned af = ifa->ifa_addr->sa_family;
 	struct net_endpoint addr, mask;
 	struct net_prefix *a;
 	unsigned len = 0;
 
-	if (k->n_addrs >= DP_KIF_MAX_ADDRS ||
-	    !net_endpoint_from_sockaddr((const struct sockaddr_storage *)ifa->ifa_addr, &addr))
+	if (k->n_addrs >= DP_KIF_MAX_ADDRS || !ip_of(ifa->ifa_addr, af, &addr))
 		return;
 	a = &k->addrs[k->n_addrs++];
 	a->addr = addr.addr;
-	if (ifa->ifa_netmask &&
-	    net_endpoint_from_sockaddr((const struct sockaddr_storage *)ifa->ifa_netmask, &mask))
+	if (ifa->ifa_netmask && ip_of(ifa->ifa_netmask, af, &mask))
 		for (unsigned i = 0; i < net_family_len(mask.addr.family); i++)
 			len += (unsigned)__builtin_popcount(mask.addr.b[i]);
 	a->len = (uint8_t)len;
