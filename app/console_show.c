@@ -160,7 +160,7 @@ int omni_show_config(void *edge, struct omni_text *t)
 {
 	const struct omni_edge *e = edge;
 	const struct omni_config *c = &e->cfg;
-	char key[WG_KEY_B64_LEN + 1], pfx[OMNI_PREFIX_TEXT_MAX];
+	char key[WG_KEY_B64_LEN + 1], pfx[NET_PREFIX_TEXT_MAX];
 	size_t i;
 
 	key_text(key, e->ctl.id.public_key);
@@ -170,7 +170,7 @@ int omni_show_config(void *edge, struct omni_text *t)
 			 c->iface.underlay, c->iface.host_port_name,
 			 omni_host_port_kind_name(c->iface.host_port_kind), c->iface.mtu);
 	for (i = 0; i < c->iface.n_addresses; i++) {
-		omni_prefix_format(&c->iface.addresses[i], pfx);
+		net_prefix_format(&c->iface.addresses[i], pfx);
 		omni_text_printf(t, " %s", pfx);
 	}
 	omni_text_printf(t, "%s\npeers: %zu\nnucleus: %s\ncluster: %s\nmetrics: %s\n"

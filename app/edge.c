@@ -85,22 +85,15 @@ static int open_ports(struct omni_edge *e, const char *prog)
 {
 	const struct omni_interface *ifc = &e->cfg.iface;
 	uint16_t queues = (uint16_t)(e->n_workers ? e->n_workers : 1);
-	struct dp_ifaddr addrs[DP_KIF_MAX_ADDRS];
 	struct dp_underlay_conf uc = { .dev = ifc->underlay, .port = { .queues = queues } };
 	struct dp_host_conf hc = { .kind = host_kind(ifc->host_port_kind),
 				   .ifname = ifc->host_port_name, .mtu = ifc->mtu,
-				   .addrs = addrs, .port = { .queues = queues } };
+				   .addrs = ifc->addresses, .port = { .queues = queues } };
 	unsigned q;
-	size_t i;
 	int ret;
 
 	uc.port.small = hc.port.small = !e->eal.huge;
-	for (i = 0; i < ifc->n_addresses && i < DP_KIF_MAX_ADDRS; i++) {
-		addrs[i].family = ifc->addresses[i].family;
-		addrs[i].prefix_len = ifc->addresses[i].len;
-		memcpy(addrs[i].addr, ifc->addresses[i].addr.bytes, 16);
-	}
-	hc.n_addrs = (unsigned)i;
+	hc.n_addrs = (unsigned)RTE_MIN(ifc->n_addresses, (size_t)DP_KIF_MAX_ADDRS);
 	if (omni_edge_xdp_prepare(e, prog, &uc) != 0)
 		return -1;
 	ret = dp_port_open_underlay(&e->under, &uc);
@@ -136,35 +129,29 @@ static void read_local(struct omni_edge *e)
 {
 	struct net_local *l = &e->dp.local;
 	const struct dp_kif *k = &e->under.kif;
-	uint8_t gw[16];
 	unsigned i;
 
 	memset(l, 0, sizeof(*l));
 	memcpy(l->mac.b, k->mac, 6);
 	l->port = e->cfg.iface.listen_port;
 	for (i = 0; i < k->n_addrs; i++) {
-		const struct dp_ifaddr *a = &k->addrs[i];
+		const struct net_prefix *a = &k->addrs[i];
+		const uint8_t *b = a->addr.b;
 
-		if (a->family == AF_INET && !e->ctl.prefix4) {
-			memcpy(l->ip4.b, a->addr, 4);
-			e->ctl.prefix4 = a->prefix_len;
-		} else if (a->family == AF_INET6 && a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80) {
-			memcpy(l->ip6_ll.b, a->addr, 16);
-		} else if (a->family == AF_INET6 && !e->ctl.prefix6) {
-			memcpy(l->ip6.b, a->addr, 16);
-			e->ctl.prefix6 = a->prefix_len;
+		if (a->addr.family == NET_AF_IP4 && !e->ctl.prefix4) {
+			memcpy(l->ip4.b, b, 4);
+			e->ctl.prefix4 = a->len;
+		} else if (a->addr.family == NET_AF_IP6 && b[0] == 0xfe && (b[1] & 0xc0) == 0x80) {
+			memcpy(l->ip6_ll.b, b, 16);
+		} else if (a->addr.family == NET_AF_IP6 && !e->ctl.prefix6) {
+			memcpy(l->ip6.b, b, 16);
+			e->ctl.prefix6 = a->len;
 		}
 	}
 	/* Off-link destinations (a nucleus, peers behind NAT) go to the
 	 * kernel's default next hop on this interface. */
-	if (dp_kif_default_gw(e->cfg.iface.underlay, AF_INET, gw) == 0) {
-		e->ctl.gw4.family = NET_AF_IP4;
-		memcpy(e->ctl.gw4.ip4.b, gw, 4);
-	}
-	if (dp_kif_default_gw(e->cfg.iface.underlay, AF_INET6, gw) == 0) {
-		e->ctl.gw6.family = NET_AF_IP6;
-		memcpy(e->ctl.gw6.ip6.b, gw, 16);
-	}
+	dp_kif_default_gw(e->cfg.iface.underlay, NET_AF_IP4, &e->ctl.gw4);
+	dp_kif_default_gw(e->cfg.iface.underlay, NET_AF_IP6, &e->ctl.gw6);
 }
 
 /*

@@ -106,18 +106,18 @@ static int flag_stun(struct omni_config *cfg, const char *value, char *err, size
 	return 0;
 }
 
-static int flag_vip(struct omni_prefix *out, const char *flag, const char *value,
-		    sa_family_t family, char *err, size_t errlen)
+static int flag_vip(struct net_prefix *out, const char *flag, const char *value,
+		    unsigned family, char *err, size_t errlen)
 {
 	char quoted[OMNI_QUOTE_MAX * 4 + 8];
 	const char *why;
 
-	if (omni_prefix_parse(value, out, &why) == 0 && out->family == family)
+	if (net_prefix_parse(value, out, &why) == 0 && out->addr.family == family)
 		return 0;
-	out->family = AF_UNSPEC;
+	out->addr.family = NET_AF_NONE;
 	omni_quote(quoted, sizeof(quoted), value);
 	return bad_flag(err, errlen, "%s: \"%s\" is not an %s address", flag, quoted,
-			family == AF_INET ? "IPv4" : "IPv6");
+			family == NET_AF_IP4 ? "IPv4" : "IPv6");
 }
 
 static int flag_port(uint16_t *out, const char *value, char *err, size_t errlen)
@@ -162,9 +162,9 @@ static int apply_network_flags(struct omni_config *cfg, const struct omni_cli *c
 		return -1;
 	if (cli->cluster && flag_text(&n->cluster, cli->cluster, err, errlen))
 		return -1;
-	if (cli->vip && flag_vip(&n->vip, "--vip", cli->vip, AF_INET, err, errlen))
+	if (cli->vip && flag_vip(&n->vip, "--vip", cli->vip, NET_AF_IP4, err, errlen))
 		return -1;
-	if (cli->vip6 && flag_vip(&n->vip6, "--vip6", cli->vip6, AF_INET6, err, errlen))
+	if (cli->vip6 && flag_vip(&n->vip6, "--vip6", cli->vip6, NET_AF_IP6, err, errlen))
 		return -1;
 	if (cli->stun && flag_stun(cfg, cli->stun, err, errlen))
 		return -1;
@@ -234,10 +234,10 @@ static int vip_addresses(struct omni_config *cfg)
 
 	if (ifc->n_addresses)
 		return 0;
-	if (cfg->network.vip.family == AF_INET &&
+	if (cfg->network.vip.addr.family == NET_AF_IP4 &&
 	    omni_interface_add_address(ifc, &cfg->network.vip) != 0)
 		return -1;
-	if (cfg->network.vip6.family == AF_INET6 &&
+	if (cfg->network.vip6.addr.family == NET_AF_IP6 &&
 	    omni_interface_add_address(ifc, &cfg->network.vip6) != 0)
 		return -1;
 	return 0;

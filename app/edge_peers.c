@@ -4,7 +4,6 @@
  * (e->cfg.peers) and the data plane's peer set change together: what the
  * console and metrics show is what forwards.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,46 +20,16 @@
 #include "edge.h"
 #include "edge_peers.h"
 
-static void endpoint_of(const struct omni_endpoint *in, struct omni_dp_endpoint *out)
+/* The data plane's view of a configured peer; it points into p. */
+static void spec_of(const struct omni_peer *p, struct omni_peer_spec *s)
 {
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&in->addr;
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&in->addr;
-
-	memset(out, 0, sizeof(*out));
-	if (in->addr.ss_family == AF_INET) {
-		out->addr.family = NET_AF_IP4;
-		memcpy(out->addr.ip4.b, &s4->sin_addr, 4);
-		out->port = ntohs(s4->sin_port);
-	} else if (in->addr.ss_family == AF_INET6) {
-		out->addr.family = NET_AF_IP6;
-		memcpy(out->addr.ip6.b, &s6->sin6_addr, 16);
-		out->port = ntohs(s6->sin6_port);
-	}
-}
-
-/* The data plane's view of a configured peer; routes has n_allowed_ips
- * slots (caller frees). */
-static int spec_of(const struct omni_peer *p, struct omni_peer_spec *s,
-		   struct omni_route **routes)
-{
-	size_t i;
-
 	memset(s, 0, sizeof(*s));
-	*routes = calloc(p->n_allowed_ips + 1, sizeof(**routes));
-	if (!*routes)
-		return -ENOMEM;
-	for (i = 0; i < p->n_allowed_ips; i++) {
-		(*routes)[i].family = (uint8_t)p->allowed_ips[i].family;
-		(*routes)[i].cidr = p->allowed_ips[i].len;
-		memcpy((*routes)[i].addr, p->allowed_ips[i].addr.bytes, 16);
-	}
 	s->public_key = p->public_key;
 	s->psk = p->has_preshared_key ? p->preshared_key : NULL;
-	endpoint_of(&p->endpoint, &s->ep);
+	net_endpoint_from_sockaddr(&p->endpoint.addr, &s->ep.udp); /* none: unset */
 	s->keepalive_s = p->persistent_keepalive;
-	s->routes = *routes;
+	s->routes = p->allowed_ips;
 	s->n_routes = (unsigned)p->n_allowed_ips;
-	return 0;
 }
 
 static size_t cfg_index(const struct omni_config *cfg, const uint8_t *pub)
@@ -87,7 +56,7 @@ static const struct omni_peer *claimed_by_other(const struct omni_config *cfg,
 			continue;
 		for (j = 0; j < o->n_allowed_ips; j++)
 			for (k = 0; k < p->n_allowed_ips; k++)
-				if (omni_prefix_cmp(&o->allowed_ips[j], &p->allowed_ips[k]) == 0)
+				if (net_prefix_cmp(&o->allowed_ips[j], &p->allowed_ips[k]) == 0)
 					return o;
 	}
 	return NULL;
@@ -124,8 +93,8 @@ static bool same_settings(const struct omni_dp_peer *live, const struct omni_pee
 {
 	return !omni_control_peer_routes_differ(live, s) &&
 	       live->timers.persistent_keepalive_interval == s->keepalive_s &&
-	       (s->ep.addr.family == NET_AF_NONE ||
-		omni_endpoint_is(&live->ep, &s->ep.addr, s->ep.port));
+	       (s->ep.udp.addr.family == NET_AF_NONE ||
+		net_endpoint_equal(&live->ep.udp, &s->ep.udp));
 }
 
 /*
@@ -138,7 +107,6 @@ static int apply_peer(struct omni_edge *e, const struct omni_peer *p, const char
 	struct omni_control *c = &e->ctl;
 	size_t at = cfg_index(&e->cfg, p->public_key);
 	struct omni_dp_peer *live = omni_control_peer_find(c, p->public_key);
-	struct omni_route *routes;
 	struct omni_peer_spec s;
 	int ret;
 
@@ -150,10 +118,7 @@ static int apply_peer(struct omni_edge *e, const struct omni_peer *p, const char
 		snprintf(err, errlen, "an allowed IP of this peer belongs to another peer");
 		return -EEXIST;
 	}
-	if (spec_of(p, &s, &routes) != 0) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	spec_of(p, &s);
 	*what = "added";
 	if (live && at < e->cfg.n_peers && psk_changed(&e->cfg.peers[at], p)) {
 		/* A new preshared key is a new session: start over. */
@@ -167,7 +132,6 @@ static int apply_peer(struct omni_edge *e, const struct omni_peer *p, const char
 	} else {
 		ret = omni_control_peer_add(c, &s);
 	}
-	free(routes);
 	if (ret == 0)
 		ret = remember(&e->cfg, p, at);
 	if (ret != 0)
@@ -186,13 +150,15 @@ static int reserve(struct omni_edge *e, const struct omni_peer *peers, size_t n,
 {
 	unsigned routes = 0;
 	bool v6 = false;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i <= n; i++) {
 		const struct omni_peer *p = i < n ? &peers[i] : extra;
 
-		for (j = 0; p && j < p->n_allowed_ips; j++, routes++)
-			v6 |= p->allowed_ips[j].family == AF_INET6 && p->allowed_ips[j].len > 0;
+		if (!p)
+			continue;
+		routes += (unsigned)p->n_allowed_ips;
+		v6 |= omni_routes_need_v6(p->allowed_ips, (unsigned)p->n_allowed_ips);
 	}
 	if (omni_control_peers_reserve(&e->ctl, routes, v6) == 0)
 		return 0;
@@ -211,16 +177,13 @@ static int commit(struct omni_edge *e, char *err, size_t errlen)
 
 int omni_edge_peers_load(struct omni_edge *e, char *err, size_t errlen)
 {
-	struct omni_route *routes;
 	struct omni_peer_spec s;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < e->cfg.n_peers; i++) {
-		if (spec_of(&e->cfg.peers[i], &s, &routes) != 0)
-			return -ENOMEM;
+		spec_of(&e->cfg.peers[i], &s);
 		ret = omni_control_peer_add(&e->ctl, &s);
-		free(routes);
 		if (ret != 0) {
 			snprintf(err, errlen, "peer %zu: cannot set it up (%s)", i + 1, strerror(-ret));
 			return ret;

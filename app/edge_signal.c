@@ -49,25 +49,16 @@ uint64_t omni_signal_wire_ms(const struct omni_signal *s)
 	return (uint64_t)((int64_t)s->now_ms + s->wall_offset_ms);
 }
 
-void omni_signal_to_net(const struct sig_addr *a, struct net_addr *n)
-{
-	memset(n, 0, sizeof(*n));
-	n->family = a->family == 4 ? NET_AF_IP4 : NET_AF_IP6;
-	memcpy(a->family == 4 ? n->ip4.b : n->ip6.b, a->ip, a->family == 4 ? 4 : 16);
-}
-
 /* ---- sending ---- */
 
-static bool send_now(struct omni_edge *e, const struct sig_addr *to, const void *p, size_t len)
+static bool send_now(struct omni_edge *e, const struct net_endpoint *to, const void *p,
+		     size_t len)
 {
-	struct net_addr dst;
-
-	omni_signal_to_net(to, &dst);
-	return omni_control_send_udp_addr(&e->ctl, &dst, to->port, p, (uint32_t)len,
+	return omni_control_send_udp_addr(&e->ctl, &to->addr, to->port, p, (uint32_t)len,
 					  e->sig->now_ns);
 }
 
-void omni_signal_send(struct omni_edge *e, const struct sig_addr *to, const void *p,
+void omni_signal_send(struct omni_edge *e, const struct net_endpoint *to, const void *p,
 		      size_t len)
 {
 	if (!send_now(e, to, p, len))
@@ -113,27 +104,28 @@ unsigned omni_signal_drain(struct omni_edge *e)
 static void stun_send(struct omni_edge *e)
 {
 	uint8_t req[SIG_STUN_REQUEST_MAX];
-	struct sig_addr to;
+	struct net_endpoint to;
 	size_t len;
 
 	while ((len = sig_stun_client_pop(&e->sig->stun, &to, req, sizeof(req))) > 0)
 		omni_signal_send(e, &to, req, len);
 }
 
-static void stun_rx(struct omni_edge *e, const uint8_t *p, size_t len, const struct sig_addr *from)
+static void stun_rx(struct omni_edge *e, const uint8_t *p, size_t len,
+		    const struct net_endpoint *from)
 {
 	struct omni_signal *s = e->sig;
-	char a[SIG_ENDPOINT_TEXT_MAX], b[SIG_ENDPOINT_TEXT_MAX];
+	char a[NET_ENDPOINT_TEXT_MAX], b[NET_ENDPOINT_TEXT_MAX];
 	enum sig_stun_rx r = sig_stun_client_input(&s->stun, p, len, from, s->now_ms);
-	const struct sig_addr *mapped = sig_stun_client_reflexive(&s->stun);
+	const struct net_endpoint *mapped = sig_stun_client_reflexive(&s->stun);
 
 	if (r == SIG_STUN_RX_NOT_OURS)
 		s->stats.dropped_other++;
 	if (r != SIG_STUN_RX_CHANGED)
 		return;
 	sig_client_set_reflexive(s->client, mapped, omni_signal_wire_ms(s));
-	sig_endpoint_format(mapped, a);
-	sig_endpoint_format(from, b);
+	net_endpoint_format(mapped, a);
+	net_endpoint_format(from, b);
 	printf("omninervous: stun: reflexive address %s (from %s)\n", a, b);
 	fflush(stdout);
 }
@@ -146,12 +138,11 @@ void omni_signal_udp_hook(void *ctx, struct rte_mbuf *m, const struct net_udp_vi
 	struct omni_edge *e = ctx;
 	struct omni_signal *s = e->sig;
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off;
-	struct sig_addr from = { .family = v->src.family == NET_AF_IP4 ? 4 : 6,
-				 .port = v->src_port };
+	struct net_endpoint from = { .port = v->src_port };
 
 	omni_signal_clock(s, now);
-	memcpy(from.ip, from.family == 4 ? v->src.ip4.b : v->src.ip6.b, from.family == 4 ? 4 : 16);
-	if (sig_addr_equal(&from, &s->nucleus) && sig_is_signaling(p, v->payload_len)) {
+	net_addr_set(&from.addr, v->src.family, v->src.b);
+	if (net_endpoint_equal(&from, &s->nucleus) && sig_is_signaling(p, v->payload_len)) {
 		sig_client_input(s->client, p, v->payload_len, omni_signal_wire_ms(s));
 		omni_signal_drain(e);
 	} else if (sig_stun_is_stun(p, v->payload_len)) {

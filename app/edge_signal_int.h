@@ -21,7 +21,6 @@
 #include "signaling/stun_client.h"
 #include "wg/messages.h"
 
-struct net_addr;
 struct net_udp_view;
 struct omni_dp_peer;
 struct omni_edge;
@@ -29,8 +28,8 @@ struct rte_mbuf;
 
 struct omni_signal {
 	struct sig_client *client;
-	struct sig_addr nucleus;
-	char nucleus_text[SIG_ENDPOINT_TEXT_MAX];
+	struct net_endpoint nucleus;
+	char nucleus_text[NET_ENDPOINT_TEXT_MAX];
 	struct sig_outbox outbox;
 	struct sig_punch punch;
 	struct sig_park park;		/* handles are host rte_mbufs */
@@ -55,10 +54,9 @@ struct omni_signal {
 void omni_signal_clock(struct omni_signal *s, uint64_t now_ns);
 /* Unix milliseconds for the nucleus protocol's timestamps. */
 uint64_t omni_signal_wire_ms(const struct omni_signal *s);
-void omni_signal_to_net(const struct sig_addr *a, struct net_addr *n);
 /* Sends from the listen port, or keeps it in the outbox a moment while
  * the next hop is resolved. */
-void omni_signal_send(struct omni_edge *e, const struct sig_addr *to, const void *p,
+void omni_signal_send(struct omni_edge *e, const struct net_endpoint *to, const void *p,
 		      size_t len);
 /* Sends the client's datagrams and acts on its events; how many. */
 unsigned omni_signal_drain(struct omni_edge *e);

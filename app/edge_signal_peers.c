@@ -23,19 +23,12 @@
 
 enum { CLUSTER_KEEPALIVE_S = 25 }; /* keeps NAT mappings open */
 
-static void vip_prefix(uint8_t family, const uint8_t *ip, struct omni_prefix *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->family = family == 4 ? AF_INET : AF_INET6;
-	out->len = family == 4 ? 32 : 128;
-	memcpy(out->addr.bytes, ip, family == 4 ? 4 : 16);
-}
-
 /* The WireGuard peer for a cluster member; its live slot, or NULL. */
 static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *sp)
 {
-	struct sig_addr cand[SIG_CAND_MAX];
-	struct omni_prefix aips[2];
+	struct net_endpoint cand[SIG_CAND_MAX];
+	struct net_addr vip4, vip6;
+	struct net_prefix aips[2];
 	struct omni_peer p = { .has_public_key = true, .has_preshared_key = true,
 			       .persistent_keepalive = CLUSTER_KEEPALIVE_S, .allowed_ips = aips };
 	char err[OMNI_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[OMNI_ADDR_TEXT_MAX];
@@ -45,14 +38,17 @@ static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *
 		return NULL;
 	memcpy(p.public_key, sp->pubkey, WG_KEY_LEN);
 	memcpy(p.preshared_key, e->sig->psk, WG_KEY_LEN);
+	/* Its AllowedIPs: its VIPs, each a host prefix. */
+	net_addr_set(&vip4, NET_AF_IP4, sp->vip4);
+	net_addr_set(&vip6, NET_AF_IP6, sp->vip6);
 	if (sp->flags & SIG_PEER_HAS_VIP4)
-		vip_prefix(4, sp->vip4, &aips[p.n_allowed_ips++]);
+		net_prefix_host(&aips[p.n_allowed_ips++], &vip4);
 	if (sp->flags & SIG_PEER_HAS_VIP6)
-		vip_prefix(6, sp->vip6, &aips[p.n_allowed_ips++]);
+		net_prefix_host(&aips[p.n_allowed_ips++], &vip6);
 	n = sig_punch_order(&e->sig->punch.conf, sp, cand, &n_first);
 	if (n)
-		sig_addr_to_sockaddr(&cand[0], cand[0].family == 4 ? AF_INET : AF_INET6,
-				     &p.endpoint.addr);
+		net_endpoint_to_sockaddr(&cand[0], net_family_to_af(cand[0].addr.family),
+					 &p.endpoint.addr);
 	wg_key_to_base64(key, sp->pubkey);
 	omni_sockaddr_format(&p.endpoint.addr, ep);
 	printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, n);
@@ -71,17 +67,9 @@ static bool still_waiting(void *ctx, const uint8_t *pubkey)
 	return peer && !peer->tx;
 }
 
-static void cand_to_ep(const struct sig_addr *a, struct omni_dp_endpoint *ep)
-{
-	memset(ep, 0, sizeof(*ep));
-	omni_signal_to_net(a, &ep->addr);
-	ep->port = a->port;
-}
-
 static unsigned punch_act(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;
-	struct omni_dp_endpoint eps[SIG_CAND_MAX];
 	struct sig_punch_action a;
 	struct omni_dp_peer *peer;
 	unsigned i, n = 0;
@@ -89,16 +77,15 @@ static unsigned punch_act(struct omni_edge *e)
 	while (sig_punch_pop(&s->punch, &a)) {
 		if (!(peer = omni_control_peer_find(&e->ctl, a.pubkey)))
 			continue;
-		for (i = 0; i < a.n; i++)
-			cand_to_ep(&a.cand[i], &eps[i]);
 		if (a.kind == SIG_PUNCH_RESEND) {
-			n += omni_control_resend_initiation_to(&e->ctl, peer, eps, a.n, s->now_ns);
+			n += omni_control_resend_initiation_to(&e->ctl, peer, a.cand, a.n,
+							       s->now_ns);
 			continue;
 		}
 		/* A candidate whose next hop was being resolved gets the same
 		 * initiation from the outbox as soon as it is (a first ND/ARP
 		 * must not hand the race to the later family). */
-		if (omni_control_initiate_to(&e->ctl, peer, eps, a.n, s->now_ns) < a.n)
+		if (omni_control_initiate_to(&e->ctl, peer, a.cand, a.n, s->now_ns) < a.n)
 			for (i = 0; i < a.n; i++)
 				omni_signal_send(e, &a.cand[i], peer->last_init,
 						 sizeof(peer->last_init));
@@ -132,14 +119,13 @@ void omni_signal_park_act(struct omni_edge *e, struct omni_dp_peer *peer)
 
 static void print_peer(const char *what, const struct sig_peer *sp)
 {
-	char key[WG_KEY_B64_LEN + 1], vip[SIG_ENDPOINT_TEXT_MAX] = "-";
-	struct sig_addr a = { .family = 4 };
+	char key[WG_KEY_B64_LEN + 1], vip[NET_ADDR_TEXT_MAX] = "-";
+	struct net_addr a;
 
 	wg_key_to_base64(key, sp->pubkey);
 	if (sp->flags & SIG_PEER_HAS_VIP4) {
-		memcpy(a.ip, sp->vip4, 4);
-		sig_endpoint_format(&a, vip);
-		*strrchr(vip, ':') = '\0';
+		net_addr_set(&a, NET_AF_IP4, sp->vip4);
+		net_addr_format(&a, vip);
 	}
 	printf("omninervous: nucleus: peer %s %s vip %s\n", what, key, vip);
 }
@@ -147,12 +133,12 @@ static void print_peer(const char *what, const struct sig_peer *sp)
 void omni_signal_on_event(struct omni_edge *e, const struct sig_event *ev)
 {
 	struct omni_signal *s = e->sig;
-	char a[SIG_ENDPOINT_TEXT_MAX], err[OMNI_CONFIG_ERR_MAX];
+	char a[NET_ENDPOINT_TEXT_MAX], err[OMNI_CONFIG_ERR_MAX];
 	struct omni_dp_peer *peer;
 
 	switch (ev->type) {
 	case SIG_EV_REGISTERED:
-		sig_endpoint_format(&ev->observed, a);
+		net_endpoint_format(&ev->observed, a);
 		printf("omninervous: nucleus: registered with %s as %s (cluster %s)\n",
 		       s->nucleus_text, a, e->cfg.network.cluster);
 		break;
@@ -192,7 +178,7 @@ void omni_signal_on_event(struct omni_edge *e, const struct sig_event *ev)
 }
 
 /* The destination of a host frame (IPv4 or IPv6) as a query target. */
-static bool frame_target(const struct rte_mbuf *m, struct sig_addr *t)
+static bool frame_target(const struct rte_mbuf *m, struct net_addr *t)
 {
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct net_eth eth;
@@ -201,21 +187,18 @@ static bool frame_target(const struct rte_mbuf *m, struct sig_addr *t)
 	if (net_eth_parse(f, m->data_len, &eth) != NET_DROP_OK)
 		return false;
 	f += eth.hdr_len;
-	if (eth.type == NET_ETH_IP4 && m->data_len >= eth.hdr_len + NET_IP4_HLEN) {
-		t->family = 4;
-		memcpy(t->ip, f + NET_IP4_OFF_DST, 4);
-	} else if (eth.type == NET_ETH_IP6 && m->data_len >= eth.hdr_len + NET_IP6_HLEN) {
-		t->family = 6;
-		memcpy(t->ip, f + NET_IP6_OFF_DST, 16);
-	}
-	return t->family != 0;
+	if (eth.type == NET_ETH_IP4 && m->data_len >= eth.hdr_len + NET_IP4_HLEN)
+		net_addr_set(t, NET_AF_IP4, f + NET_IP4_OFF_DST);
+	else if (eth.type == NET_ETH_IP6 && m->data_len >= eth.hdr_len + NET_IP6_HLEN)
+		net_addr_set(t, NET_AF_IP6, f + NET_IP6_OFF_DST);
+	return net_addr_is_set(t);
 }
 
 void omni_signal_miss_hook(void *ctx, struct rte_mbuf *m, uint64_t now)
 {
 	struct omni_edge *e = ctx;
 	struct omni_signal *s = e->sig;
-	struct sig_addr t;
+	struct net_addr t;
 
 	omni_signal_clock(s, now);
 	if (!frame_target(m, &t)) {

@@ -30,8 +30,8 @@ static uint32_t test_heartbeat_ms(void)
 static int resolve_servers(struct omni_signal *s, const struct omni_network *net,
 			   const char *prog)
 {
-	struct sig_addr stun[SIG_STUN_SERVERS_MAX];
-	int prefer = net->prefer_ipv6 ? 6 : 0;
+	struct net_endpoint stun[SIG_STUN_SERVERS_MAX];
+	unsigned prefer = net->prefer_ipv6 ? NET_AF_IP6 : NET_AF_NONE;
 	unsigned n = 0;
 	char err[256];
 
@@ -40,7 +40,7 @@ static int resolve_servers(struct omni_signal *s, const struct omni_network *net
 		fprintf(stderr, "%s: --nucleus %s: %s\n", prog, net->nucleus, err);
 		return -1;
 	}
-	sig_endpoint_format(&s->nucleus, s->nucleus_text);
+	net_endpoint_format(&s->nucleus, s->nucleus_text);
 	for (size_t i = 0; i < net->n_stun_servers && n < SIG_STUN_SERVERS_MAX; i++) {
 		if (sig_endpoint_resolve(net->stun_servers[i], &stun[n], SIG_STUN_PORT, prefer,
 					 omni_host_resolve, err, sizeof(err)) == 0)
@@ -62,15 +62,13 @@ static unsigned local_candidates(const struct omni_edge *e, struct sig_client_co
 	unsigned families = 0;
 
 	if (memcmp(l->ip4.b, zero, 4)) {
-		cc->local[cc->n_local] = (struct sig_addr){ .family = 4, .kind = SIG_KIND_LOCAL,
-							    .port = l->port };
-		memcpy(cc->local[cc->n_local++].ip, l->ip4.b, 4);
+		net_addr_set(&cc->local[cc->n_local].addr, NET_AF_IP4, l->ip4.b);
+		cc->local[cc->n_local++].port = l->port;
 		families |= SIG_FAMILY_4;
 	}
 	if (memcmp(l->ip6.b, zero, 16)) {
-		cc->local[cc->n_local] = (struct sig_addr){ .family = 6, .kind = SIG_KIND_LOCAL,
-							    .port = l->port };
-		memcpy(cc->local[cc->n_local++].ip, l->ip6.b, 16);
+		net_addr_set(&cc->local[cc->n_local].addr, NET_AF_IP6, l->ip6.b);
+		cc->local[cc->n_local++].port = l->port;
 		families |= SIG_FAMILY_6;
 	}
 	return families;
@@ -80,19 +78,14 @@ static unsigned local_candidates(const struct omni_edge *e, struct sig_client_co
 static void cluster_networks(struct omni_edge *e)
 {
 	const struct omni_network *n = &e->cfg.network;
-	struct omni_prefix p;
 
-	if (n->vip.family == AF_INET) {
-		p = n->vip;
-		omni_prefix_mask(&p);
-		memcpy(e->dp.miss4, p.addr.bytes, 4);
-		e->dp.miss4_len = p.len;
+	if (n->vip.addr.family == NET_AF_IP4) {
+		e->dp.miss4 = n->vip;
+		net_prefix_mask(&e->dp.miss4);
 	}
-	if (n->vip6.family == AF_INET6) {
-		p = n->vip6;
-		omni_prefix_mask(&p);
-		memcpy(e->dp.miss6, p.addr.bytes, 16);
-		e->dp.miss6_len = p.len;
+	if (n->vip6.addr.family == NET_AF_IP6) {
+		e->dp.miss6 = n->vip6;
+		net_prefix_mask(&e->dp.miss6);
 	}
 }
 
@@ -103,12 +96,12 @@ static void client_conf(const struct omni_edge *e, struct sig_client_conf *cc)
 	cc->cluster = cfg->network.cluster;
 	cc->secret = cfg->security.secret;
 	memcpy(cc->pubkey, e->ctl.id.public_key, WG_KEY_LEN);
-	if (cfg->network.vip.family == AF_INET) {
-		memcpy(cc->vip4, cfg->network.vip.addr.bytes, 4);
+	if (cfg->network.vip.addr.family == NET_AF_IP4) {
+		memcpy(cc->vip4, cfg->network.vip.addr.b, 4);
 		cc->vip_flags |= SIG_PEER_HAS_VIP4;
 	}
-	if (cfg->network.vip6.family == AF_INET6) {
-		memcpy(cc->vip6, cfg->network.vip6.addr.bytes, 16);
+	if (cfg->network.vip6.addr.family == NET_AF_IP6) {
+		memcpy(cc->vip6, cfg->network.vip6.addr.b, 16);
 		cc->vip_flags |= SIG_PEER_HAS_VIP6;
 	}
 	cc->encrypt = cfg->security.encrypt_signaling;

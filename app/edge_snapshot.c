@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* The control-owned state, copied on the control loop (edge_snapshot.h). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +25,14 @@ enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char 
 								       OMNI_NUCLEUS_UNREACHABLE;
 }
 
+/* "(none)" when unknown, as wg(8) shows it. */
 static void format_endpoint(const struct omni_dp_endpoint *ep, char out[OMNI_ADDR_TEXT_MAX])
 {
-	char a[INET6_ADDRSTRLEN];
+	static_assert((unsigned)NET_ENDPOINT_TEXT_MAX <= (unsigned)OMNI_ADDR_TEXT_MAX,
+		      "an endpoint's text fits");
 
-	if (ep->addr.family == NET_AF_IP4 && inet_ntop(AF_INET, ep->addr.ip4.b, a, sizeof(a)))
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "%s:%u", a, ep->port);
-	else if (ep->addr.family == NET_AF_IP6 && inet_ntop(AF_INET6, ep->addr.ip6.b, a, sizeof(a)))
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s]:%u", a, ep->port);
+	if (net_addr_is_set(&ep->udp.addr))
+		net_endpoint_format(&ep->udp, out);
 	else
 		snprintf(out, OMNI_ADDR_TEXT_MAX, "(none)");
 }
@@ -55,12 +54,12 @@ static const struct omni_peer *config_peer(const struct omni_config *cfg, size_t
 static char *allowed_ips_text(const struct omni_peer *p)
 {
 	struct omni_text t = OMNI_TEXT_INIT;
-	char one[OMNI_PREFIX_TEXT_MAX];
+	char one[NET_PREFIX_TEXT_MAX];
 	size_t i;
 	size_t len;
 
 	for (i = 0; p && i < p->n_allowed_ips; i++) {
-		omni_prefix_format(&p->allowed_ips[i], one);
+		net_prefix_format(&p->allowed_ips[i], one);
 		omni_text_printf(&t, "%s%s", i ? ", " : "", one);
 	}
 	if (!omni_text_ok(&t)) {

@@ -25,8 +25,7 @@
 #include "dp/nl.h"
 #include "edge.h"
 #include "httpd/text.h"
-#include "signaling/stun.h"
-#include "signaling/wire.h"
+#include "net/addr.h"
 
 static bool test_pmd_program(void)
 {
@@ -80,13 +79,11 @@ int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog,
 static int kernel_neigh(void *ctx, const struct net_addr *a, struct net_mac *mac)
 {
 	const struct omni_edge *e = ctx;
-	int family = a->family == NET_AF_IP4 ? AF_INET : AF_INET6;
-	const uint8_t *addr = a->family == NET_AF_IP4 ? a->ip4.b : a->ip6.b;
-	int ret = dp_nl_neigh_get(e->under.kif.ifindex, family, addr, mac->b);
+	int ret = dp_nl_neigh_get(e->under.kif.ifindex, a, mac->b);
 
 	if (ret != 0)
 		return ret;
-	ret = dp_nl_neigh_resolve(e->under.kif.ifindex, family, addr);
+	ret = dp_nl_neigh_resolve(e->under.kif.ifindex, a);
 	return ret < 0 ? ret : 0;
 }
 
@@ -202,11 +199,9 @@ void omni_edge_xdp_close(struct omni_edge *e)
 	e->xdp_ready = false;
 }
 
-static_assert(OMNI_XDP_SIG_MAGIC == SIG_MAGIC, "the XDP program passes signaling by its magic");
-/* The workers sort the listen port by lib/net's first checks (net.h). */
-static_assert((unsigned)NET_SIG_MAGIC == SIG_MAGIC &&
-	      (unsigned)NET_SIG_MIN_LEN == SIG_DATAGRAM_MIN,
-	      "lib/net and signaling/ agree on a nucleus datagram's first bytes");
-static_assert((unsigned)NET_STUN_HLEN == SIG_STUN_HEADER_LEN &&
-	      (unsigned)NET_STUN_COOKIE == SIG_STUN_COOKIE,
-	      "lib/net and signaling/ agree on a STUN header");
+/* The BPF program cannot include net/wire.h (no libc headers for -target
+ * bpf): its copies of the first-byte checks are held to lib/net's here. */
+static_assert(OMNI_XDP_SIG_MAGIC == (unsigned)NET_SIG_MAGIC &&
+	      OMNI_XDP_STUN_COOKIE == (unsigned)NET_STUN_COOKIE &&
+	      OMNI_XDP_STUN_HEADER == (unsigned)NET_STUN_HLEN,
+	      "the XDP program passes signaling and STUN as lib/net sorts them");

@@ -22,8 +22,8 @@
 
 #include "commands.h"
 #include "httpd/httpd.h"
+#include "net/addr.h"
 #include "nucleus.h"
-#include "signaling/endpoint.h"
 
 enum {
 	DEFAULT_PORT = 51820,
@@ -100,7 +100,8 @@ static void send_all(struct nucleus_proc *np, unsigned n)
 	struct sockaddr_storage ss;
 
 	for (unsigned i = 0; i < n; i++) {
-		socklen_t sl = sig_addr_to_sockaddr(&np->out[i].to, np->v6 ? AF_INET6 : AF_INET, &ss);
+		socklen_t sl = net_endpoint_to_sockaddr(&np->out[i].to, np->v6 ? AF_INET6 : AF_INET,
+							&ss);
 
 		if (!sl || sendto(np->fd, np->out[i].buf, np->out[i].len, 0,
 				  (struct sockaddr *)&ss, sl) < 0)
@@ -113,7 +114,7 @@ static bool read_batch(struct nucleus_proc *np)
 {
 	uint8_t buf[SIG_DATAGRAM_MAX + 1];
 	struct sockaddr_storage ss;
-	struct sig_addr from;
+	struct net_endpoint from;
 
 	for (int i = 0; i < BATCH; i++) {
 		socklen_t sl = sizeof(ss);
@@ -121,7 +122,7 @@ static bool read_batch(struct nucleus_proc *np)
 
 		if (len < 0)
 			return false;
-		sig_addr_from_sockaddr(&ss, &from);
+		net_endpoint_from_sockaddr(&ss, &from); /* not IP: unset, dropped by the core */
 		send_all(np, sig_nucleus_input(np->core, &from, buf, (size_t)len, now_ms(), np->out));
 	}
 	return true;

@@ -59,16 +59,16 @@ static int bad(char *err, size_t errlen, const char *what, const char *value, co
 
 static int parse_allowed(struct omni_peer *p, char *list, char *err, size_t errlen)
 {
-	struct omni_prefix pfx;
+	struct net_prefix pfx;
 	const char *why;
 	char *save = NULL, *item;
 
 	for (item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		if (omni_prefix_parse(item, &pfx, &why) != 0)
+		if (net_prefix_parse(item, &pfx, &why) != 0)
 			return bad(err, errlen, "allowed-ips", item, why);
 		if (p->n_allowed_ips >= OMNI_CONSOLE_MAX_ALLOWED_IPS)
 			return bad(err, errlen, "allowed-ips", item, "too many prefixes");
-		omni_prefix_mask(&pfx);
+		net_prefix_mask(&pfx);
 		if (omni_peer_add_allowed_ip(p, &pfx) != 0)
 			return -ENOMEM;
 	}

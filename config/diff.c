@@ -39,33 +39,29 @@ static size_t *sorted_by_key(const struct omni_config *cfg)
 	return order;
 }
 
+/* The same address, port and IPv6 scope; or neither has one. */
 static bool same_endpoint(const struct omni_endpoint *a, const struct omni_endpoint *b)
 {
-	const struct sockaddr_in *a4 = (const void *)&a->addr, *b4 = (const void *)&b->addr;
-	const struct sockaddr_in6 *a6 = (const void *)&a->addr, *b6 = (const void *)&b->addr;
+	struct net_endpoint x, y;
+	bool has_x = net_endpoint_from_sockaddr(&a->addr, &x);
+	bool has_y = net_endpoint_from_sockaddr(&b->addr, &y);
 
-	if (a->addr.ss_family != b->addr.ss_family)
+	if (has_x != has_y)
 		return false;
-	if (a->addr.ss_family == AF_INET)
-		return a4->sin_port == b4->sin_port &&
-		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	if (a->addr.ss_family == AF_INET6)
-		return a6->sin6_port == b6->sin6_port &&
-		       a6->sin6_scope_id == b6->sin6_scope_id &&
-		       memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
-	return true; /* neither has one */
+	return !has_x || (net_endpoint_equal(&x, &y) &&
+			  net_sockaddr_scope(&a->addr) == net_sockaddr_scope(&b->addr));
 }
 
 static int cmp_prefix(const void *a, const void *b)
 {
-	return omni_prefix_cmp(a, b);
+	return net_prefix_cmp(a, b);
 }
 
 /* The same prefixes, in any order (a peer lists each once: validated). */
-static int same_prefix_set(const struct omni_prefix *a, size_t na, const struct omni_prefix *b,
+static int same_prefix_set(const struct net_prefix *a, size_t na, const struct net_prefix *b,
 			   size_t nb, bool *same)
 {
-	struct omni_prefix *sa, *sb;
+	struct net_prefix *sa, *sb;
 
 	*same = na == nb;
 	if (!*same || na == 0)
@@ -82,7 +78,7 @@ static int same_prefix_set(const struct omni_prefix *a, size_t na, const struct 
 	qsort(sa, na, sizeof(*sa), cmp_prefix);
 	qsort(sb, nb, sizeof(*sb), cmp_prefix);
 	for (size_t i = 0; i < na && *same; i++)
-		*same = omni_prefix_cmp(&sa[i], &sb[i]) == 0;
+		*same = net_prefix_cmp(&sa[i], &sb[i]) == 0;
 	free(sa);
 	free(sb);
 	return 0;
@@ -208,9 +204,10 @@ static bool same_secret(const char *a, const char *b)
 			      sodium_memcmp(a, b, strlen(a)) == 0);
 }
 
-static bool same_vip(const struct omni_prefix *a, const struct omni_prefix *b)
+static bool same_vip(const struct net_prefix *a, const struct net_prefix *b)
 {
-	return a->family == b->family && (a->family == AF_UNSPEC || omni_prefix_cmp(a, b) == 0);
+	return a->addr.family == b->addr.family &&
+	       (a->addr.family == NET_AF_NONE || net_prefix_cmp(a, b) == 0);
 }
 
 static bool same_private_key(const struct omni_interface *a, const struct omni_interface *b)

@@ -234,21 +234,21 @@ static int set_private_key_file(struct omni_jctx *c, const char *s, void *base)
 
 /* A list item "ADDR[/LEN]" into *p; rule names what it must be. */
 static int prefix_item(struct omni_jctx *c, const json_t *item, const char *rule,
-		       struct omni_prefix *p)
+		       struct net_prefix *p)
 {
 	const char *s, *why;
 	int rc = omni_jstring(c, item, 1, OMNI_JSON_TEXT_MAX, &s);
 
 	if (rc)
 		return rc;
-	if (omni_prefix_parse(s, p, &why))
+	if (net_prefix_parse(s, p, &why))
 		return omni_jerr_value(c, s, rule, why);
 	return 0;
 }
 
 static int address_item(struct omni_jctx *c, const json_t *item, size_t i, void *arg)
 {
-	struct omni_prefix p;
+	struct net_prefix p;
 	int rc = prefix_item(c, item, "is not an address", &p);
 
 	(void)i;
@@ -309,27 +309,27 @@ static int set_cluster(struct omni_jctx *c, const char *s, void *base)
 }
 
 /* "10.200.0.1" (a /32) or "10.200.0.1/16", of the family asked for. */
-static int set_vip_of(struct omni_jctx *c, const char *s, sa_family_t family,
-		      struct omni_prefix *out)
+static int set_vip_of(struct omni_jctx *c, const char *s, unsigned family,
+		      struct net_prefix *out)
 {
 	const char *why;
 
-	if (omni_prefix_parse(s, out, &why) == 0 && out->family != family)
-		why = family == AF_INET ? "not an IPv4 address" : "not an IPv6 address";
-	else if (out->family == family)
+	if (net_prefix_parse(s, out, &why) == 0 && out->addr.family != family)
+		why = family == NET_AF_IP4 ? "not an IPv4 address" : "not an IPv6 address";
+	else if (out->addr.family == family)
 		return 0;
-	out->family = AF_UNSPEC;
+	out->addr.family = NET_AF_NONE;
 	return omni_jerr_value(c, s, "is not a virtual IP", why);
 }
 
 static int set_vip(struct omni_jctx *c, const char *s, void *base)
 {
-	return set_vip_of(c, s, AF_INET, &((struct omni_config *)base)->network.vip);
+	return set_vip_of(c, s, NET_AF_IP4, &((struct omni_config *)base)->network.vip);
 }
 
 static int set_vip6(struct omni_jctx *c, const char *s, void *base)
 {
-	return set_vip_of(c, s, AF_INET6, &((struct omni_config *)base)->network.vip6);
+	return set_vip_of(c, s, NET_AF_IP6, &((struct omni_config *)base)->network.vip6);
 }
 
 static int set_stun_servers(struct omni_jctx *c, const json_t *v, void *base)
@@ -411,16 +411,16 @@ static int set_endpoint(struct omni_jctx *c, const char *s, void *base)
 
 static int allowed_ip_item(struct omni_jctx *c, const json_t *item, size_t i, void *arg)
 {
-	char before[OMNI_PREFIX_TEXT_MAX], after[OMNI_PREFIX_TEXT_MAX];
-	struct omni_prefix p;
+	char before[NET_PREFIX_TEXT_MAX], after[NET_PREFIX_TEXT_MAX];
+	struct net_prefix p;
 	int rc = prefix_item(c, item, "is not a prefix", &p);
 
 	(void)i;
 	if (rc)
 		return rc;
-	omni_prefix_format(&p, before);
-	if (omni_prefix_mask(&p)) {
-		omni_prefix_format(&p, after);
+	net_prefix_format(&p, before);
+	if (net_prefix_mask(&p)) {
+		net_prefix_format(&p, after);
 		if (omni_config_add_warning(&c->cfg, "%s: %s: %s has host bits set; using %s",
 					    c->name, c->path, before, after))
 			return omni_joom(c);

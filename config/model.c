@@ -134,7 +134,7 @@ struct omni_cluster *omni_nucleus_add_cluster(struct omni_nucleus *n)
 	return c;
 }
 
-static int prefix_add(struct omni_prefix **arr, size_t *n, const struct omni_prefix *p)
+static int prefix_add(struct net_prefix **arr, size_t *n, const struct net_prefix *p)
 {
 	if (grow((void **)arr, *n, sizeof(**arr)))
 		return -ENOMEM;
@@ -142,12 +142,12 @@ static int prefix_add(struct omni_prefix **arr, size_t *n, const struct omni_pre
 	return 0;
 }
 
-int omni_interface_add_address(struct omni_interface *iface, const struct omni_prefix *p)
+int omni_interface_add_address(struct omni_interface *iface, const struct net_prefix *p)
 {
 	return prefix_add(&iface->addresses, &iface->n_addresses, p);
 }
 
-int omni_peer_add_allowed_ip(struct omni_peer *peer, const struct omni_prefix *p)
+int omni_peer_add_allowed_ip(struct omni_peer *peer, const struct net_prefix *p)
 {
 	return prefix_add(&peer->allowed_ips, &peer->n_allowed_ips, p);
 }

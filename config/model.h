@@ -28,9 +28,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "net/addr.h"
 #include "wg/messages.h"
 
 enum omni_config_limits {
@@ -54,18 +54,13 @@ enum omni_config_limits {
 #define OMNI_DEFAULT_HOST_PORT_NAME "omni0"
 #define OMNI_DEFAULT_METRICS_LISTEN "127.0.0.1:9586"
 
-/* An IPv4 or IPv6 address with a prefix length. */
-struct omni_prefix {
-	sa_family_t family; /* AF_INET, AF_INET6; AF_UNSPEC: not set */
-	uint8_t len;        /* 0..32 or 0..128 */
-	union {
-		struct in_addr v4;
-		struct in6_addr v6;
-		uint8_t bytes[16]; /* network order; IPv4 in the first 4 */
-	} addr;
-};
-
-/* A peer's UDP address. */
+/*
+ * A peer's UDP address as the resolver gave it: a sockaddr, so an IPv6
+ * scope id ("[fe80::1%eth0]:51820") and the name as written survive. The
+ * data plane takes it through net/addr.h (net_endpoint_from_sockaddr).
+ * Prefixes (addresses, allowed IPs, VIPs) are struct net_prefix, the one
+ * address type (net/addr.h).
+ */
 struct omni_endpoint {
 	struct sockaddr_storage addr; /* ss_family AF_UNSPEC: none given */
 	bool from_name; /* the host was a DNS name, resolved at parse time */
@@ -112,7 +107,7 @@ struct omni_interface {
 	bool has_private_key;
 	char *private_key_file; /* key file (as --key) when no inline key; NULL: none */
 	uint16_t listen_port; /* default 51820 */
-	struct omni_prefix *addresses; /* host-port addresses, v4 and v6 */
+	struct net_prefix *addresses; /* host-port addresses, v4 and v6 */
 	size_t n_addresses;
 	uint16_t mtu; /* of the host port; default 1420 */
 	char host_port_name[OMNI_IFNAME_MAX]; /* default "omni0" */
@@ -129,7 +124,7 @@ struct omni_peer {
 	bool has_preshared_key;
 	char *preshared_key_file; /* read by omni_config_load_secrets; NULL: none */
 	struct omni_endpoint endpoint;
-	struct omni_prefix *allowed_ips; /* host bits cleared */
+	struct net_prefix *allowed_ips; /* host bits cleared */
 	size_t n_allowed_ips;
 	uint16_t persistent_keepalive; /* seconds; 0: off */
 	unsigned src_line; /* line of [Peer] in its file; 0: unknown */
@@ -139,8 +134,8 @@ struct omni_peer {
 struct omni_network {
 	char *nucleus;              /* "host:port"; NULL: static peers only */
 	char *cluster;              /* NULL: none */
-	struct omni_prefix vip;     /* AF_UNSPEC: none */
-	struct omni_prefix vip6;    /* AF_UNSPEC: none */
+	struct net_prefix vip;      /* family NET_AF_NONE: none */
+	struct net_prefix vip6;     /* family NET_AF_NONE: none */
 	char **stun_servers;        /* "host:port" each */
 	size_t n_stun_servers;
 	bool use_builtin_stun;      /* default true */
@@ -233,8 +228,8 @@ void omni_peer_clear(struct omni_peer *peer);
 /* Removes peers[i], wiping its secrets; later peers move down by one. */
 void omni_config_remove_peer(struct omni_config *cfg, size_t i);
 struct omni_cluster *omni_nucleus_add_cluster(struct omni_nucleus *n);
-int omni_interface_add_address(struct omni_interface *iface, const struct omni_prefix *p);
-int omni_peer_add_allowed_ip(struct omni_peer *peer, const struct omni_prefix *p);
+int omni_interface_add_address(struct omni_interface *iface, const struct net_prefix *p);
+int omni_peer_add_allowed_ip(struct omni_peer *peer, const struct net_prefix *p);
 int omni_strlist_add(char ***list, size_t *n, const char *s);
 int omni_config_add_warning(struct omni_config *cfg, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -38,13 +38,13 @@ static json_t *strlist(char *const *list, size_t n)
 	return a;
 }
 
-static json_t *prefix_list(const struct omni_prefix *p, size_t n)
+static json_t *prefix_list(const struct net_prefix *p, size_t n)
 {
-	char text[OMNI_PREFIX_TEXT_MAX];
+	char text[NET_PREFIX_TEXT_MAX];
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++) {
-		omni_prefix_format(&p[i], text);
+		net_prefix_format(&p[i], text);
 		if (json_array_append_new(a, json_string(text)) != 0) {
 			json_decref(a);
 			return NULL;
@@ -53,13 +53,13 @@ static json_t *prefix_list(const struct omni_prefix *p, size_t n)
 	return a;
 }
 
-static json_t *prefix_or_null(const struct omni_prefix *p)
+static json_t *prefix_or_null(const struct net_prefix *p)
 {
-	char text[OMNI_PREFIX_TEXT_MAX];
+	char text[NET_PREFIX_TEXT_MAX];
 
-	if (p->family == AF_UNSPEC)
+	if (p->addr.family == NET_AF_NONE)
 		return json_null();
-	omni_prefix_format(p, text);
+	net_prefix_format(p, text);
 	return json_string(text);
 }
 

@@ -83,43 +83,43 @@ static const char *peer_label(const struct omni_config *cfg, size_t i, char out[
 	return out;
 }
 
-static bool prefix_shape_ok(const struct omni_prefix *p)
+static bool prefix_shape_ok(const struct net_prefix *p)
 {
-	return (p->family == AF_INET && p->len <= 32) || (p->family == AF_INET6 && p->len <= 128);
+	return (p->addr.family == NET_AF_IP4 && p->len <= 32) ||
+	       (p->addr.family == NET_AF_IP6 && p->len <= 128);
 }
 
-static bool is_unusable_address(const struct omni_prefix *p)
+static bool is_unusable_address(const struct net_prefix *p)
 {
 	static const uint8_t zero[16];
 
-	if (p->family == AF_INET)
-		return p->addr.bytes[0] == 0 || p->addr.bytes[0] >= 224;
-	return memcmp(p->addr.bytes, zero, 16) == 0 || p->addr.bytes[0] == 0xff;
+	if (p->addr.family == NET_AF_IP4)
+		return p->addr.b[0] == 0 || p->addr.b[0] >= 224;
+	return memcmp(p->addr.b, zero, 16) == 0 || p->addr.b[0] == 0xff;
 }
 
-static int same_address(const struct omni_prefix *a, const struct omni_prefix *b)
+static int same_address(const struct net_prefix *a, const struct net_prefix *b)
 {
-	return a->family == b->family &&
-	       memcmp(a->addr.bytes, b->addr.bytes, a->family == AF_INET ? 4 : 16) == 0;
+	return net_addr_equal(&a->addr, &b->addr);
 }
 
 static int validate_addresses(const struct vctx *v)
 {
 	const struct omni_interface *ifc = &v->cfg->iface;
-	char text[OMNI_PREFIX_TEXT_MAX], at[48];
+	char text[NET_PREFIX_TEXT_MAX], at[48];
 
 	for (size_t i = 0; i < ifc->n_addresses; i++) {
-		const struct omni_prefix *p = &ifc->addresses[i];
+		const struct net_prefix *p = &ifc->addresses[i];
 
 		at_address(v, i, at);
 		if (!prefix_shape_ok(p))
 			return fail(v, ifc->src_line, "%saddress %zu is not an IPv4 or IPv6 prefix",
 				    at, i);
-		omni_prefix_format(p, text);
+		net_prefix_format(p, text);
 		if (is_unusable_address(p))
 			return fail(v, ifc->src_line,
 				    "%saddress %s is unspecified, multicast or reserved", at, text);
-		if (p->family == AF_INET6 && ifc->mtu < OMNI_MTU_MIN_IPV6)
+		if (p->addr.family == NET_AF_IP6 && ifc->mtu < OMNI_MTU_MIN_IPV6)
 			return fail(v, ifc->src_line, "%sMTU %u is below %u, the IPv6 minimum "
 				    "(address %s)", AT(v, "daemon.mtu"), ifc->mtu, OMNI_MTU_MIN_IPV6,
 				    text);
@@ -159,7 +159,7 @@ static int validate_peer(const struct vctx *v, size_t i, const uint8_t own_pub[W
 {
 	static const uint8_t zero[WG_KEY_LEN];
 	const struct omni_peer *peer = &v->cfg->peers[i];
-	const struct sockaddr_storage *ss = &peer->endpoint.addr;
+	struct net_endpoint ep;
 	char label[64];
 
 	peer_label(v->cfg, i, label);
@@ -170,8 +170,7 @@ static int validate_peer(const struct vctx *v, size_t i, const uint8_t own_pub[W
 		return fail(v, peer->src_line, "%s: the public key is all zeros", label);
 	if (sodium_memcmp(peer->public_key, own_pub, WG_KEY_LEN) == 0)
 		return fail(v, peer->src_line, "%s: this is the interface's own public key", label);
-	if ((ss->ss_family == AF_INET && ((const struct sockaddr_in *)ss)->sin_port == 0) ||
-	    (ss->ss_family == AF_INET6 && ((const struct sockaddr_in6 *)ss)->sin6_port == 0))
+	if (net_endpoint_from_sockaddr(&peer->endpoint.addr, &ep) && ep.port == 0)
 		return fail(v, peer->src_line, "%s: endpoint port must be 1..65535", label);
 	for (size_t j = 0; j < peer->n_allowed_ips; j++) {
 		if (!prefix_shape_ok(&peer->allowed_ips[j]))
@@ -222,14 +221,14 @@ static int validate_unique_keys(const struct vctx *v)
 }
 
 struct claim {
-	const struct omni_prefix *prefix;
+	const struct net_prefix *prefix;
 	size_t peer;
 };
 
 static int cmp_claim(const void *a, const void *b)
 {
 	const struct claim *x = a, *y = b;
-	int c = omni_prefix_cmp(x->prefix, y->prefix);
+	int c = net_prefix_cmp(x->prefix, y->prefix);
 
 	return c ? c : (x->peer < y->peer ? -1 : x->peer > y->peer);
 }
@@ -258,9 +257,9 @@ static int validate_allowed_ips(const struct vctx *v)
 {
 	const struct omni_config *cfg = v->cfg;
 	size_t n, run = 0, later = SIZE_MAX, earlier = 0;
-	const struct omni_prefix *which = NULL;
+	const struct net_prefix *which = NULL;
 	struct claim *claims = collect_claims(cfg, &n);
-	char a[64], b[64], text[OMNI_PREFIX_TEXT_MAX];
+	char a[64], b[64], text[NET_PREFIX_TEXT_MAX];
 
 	if (!claims) {
 		fail(v, 0, "out of memory");
@@ -268,7 +267,7 @@ static int validate_allowed_ips(const struct vctx *v)
 	}
 	qsort(claims, n, sizeof(*claims), cmp_claim);
 	for (size_t i = 1; i < n; i++) {
-		if (omni_prefix_cmp(claims[i].prefix, claims[run].prefix) != 0) {
+		if (net_prefix_cmp(claims[i].prefix, claims[run].prefix) != 0) {
 			run = i;
 		} else if (claims[i].peer != claims[run].peer && claims[i].peer < later) {
 			later = claims[i].peer;
@@ -277,7 +276,7 @@ static int validate_allowed_ips(const struct vctx *v)
 		}
 	}
 	if (which)
-		omni_prefix_format(which, text);
+		net_prefix_format(which, text);
 	free(claims);
 	if (later == SIZE_MAX)
 		return 0;
@@ -294,9 +293,11 @@ static int validate_network(const struct vctx *v)
 	if (cfg->security.secret && strlen(cfg->security.secret) < OMNI_SECRET_MIN)
 		return fail(v, 0, "%sthe cluster secret must be at least %u characters",
 			    AT(v, "security.secret"), OMNI_SECRET_MIN);
-	if (cfg->network.vip.family != AF_UNSPEC && cfg->network.vip.family != AF_INET)
+	if (cfg->network.vip.addr.family != NET_AF_NONE &&
+	    cfg->network.vip.addr.family != NET_AF_IP4)
 		return fail(v, 0, "%sthe VIP must be an IPv4 address", AT(v, "network.vip"));
-	if (cfg->network.vip6.family != AF_UNSPEC && cfg->network.vip6.family != AF_INET6)
+	if (cfg->network.vip6.addr.family != NET_AF_NONE &&
+	    cfg->network.vip6.addr.family != NET_AF_IP6)
 		return fail(v, 0, "%sthe IPv6 VIP must be an IPv6 address", AT(v, "network.vip6"));
 	if (cfg->mode == OMNI_MODE_EDGE && cfg->network.nucleus) {
 		if (!cfg->network.cluster)
@@ -305,7 +306,8 @@ static int validate_network(const struct vctx *v)
 		if (!cfg->security.secret)
 			return fail(v, 0, "%sa nucleus needs the cluster secret (--secret)",
 				    AT(v, "security.secret"));
-		if (cfg->network.vip.family == AF_UNSPEC && cfg->network.vip6.family == AF_UNSPEC)
+		if (cfg->network.vip.addr.family == NET_AF_NONE &&
+		    cfg->network.vip6.addr.family == NET_AF_NONE)
 			return fail(v, 0, "%sa cluster member needs a VIP (--vip or --vip6)",
 				    AT(v, "network.vip"));
 	}

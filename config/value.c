@@ -34,88 +34,6 @@ int omni_uint_parse(const char *text, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-static unsigned family_bits(sa_family_t family)
-{
-	return family == AF_INET ? 32 : 128;
-}
-
-static int parse_prefix_len(const char *text, unsigned max, uint8_t *len, const char **why)
-{
-	unsigned long v;
-	int rc = omni_uint_parse(text, max, &v);
-
-	if (rc == -EINVAL)
-		*why = "prefix length is not a number";
-	else if (rc == -ERANGE)
-		*why = max == 32 ? "prefix length over 32" : "prefix length over 128";
-	else
-		*len = (uint8_t)v;
-	return rc ? -EINVAL : 0;
-}
-
-int omni_prefix_parse(const char *text, struct omni_prefix *out, const char **why)
-{
-	char buf[INET6_ADDRSTRLEN + 8];
-	struct omni_prefix p = { 0 };
-	char *slash;
-
-	if (strlen(text) >= sizeof(buf)) {
-		*why = "not an IPv4 or IPv6 address";
-		return -EINVAL;
-	}
-	strcpy(buf, text);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	p.family = strchr(buf, ':') ? AF_INET6 : AF_INET;
-	if (inet_pton(p.family, buf, p.addr.bytes) != 1) {
-		*why = p.family == AF_INET6 ? "not an IPv6 address" : "not an IPv4 address";
-		return -EINVAL;
-	}
-	p.len = (uint8_t)family_bits(p.family);
-	if (slash && parse_prefix_len(slash + 1, p.len, &p.len, why))
-		return -EINVAL;
-	*out = p;
-	return 0;
-}
-
-bool omni_prefix_mask(struct omni_prefix *p)
-{
-	unsigned bytes = family_bits(p->family) / 8;
-	bool changed = false;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		unsigned keep = p->len > i * 8 ? p->len - i * 8 : 0;
-		uint8_t mask = keep >= 8 ? 0xff : (uint8_t)(0xff00u >> keep);
-
-		if (p->addr.bytes[i] & (uint8_t)~mask)
-			changed = true;
-		p->addr.bytes[i] &= mask;
-	}
-	return changed;
-}
-
-int omni_prefix_cmp(const struct omni_prefix *a, const struct omni_prefix *b)
-{
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return memcmp(a->addr.bytes, b->addr.bytes, family_bits(a->family) / 8);
-}
-
-void omni_prefix_format(const struct omni_prefix *p, char out[OMNI_PREFIX_TEXT_MAX])
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	if ((p->family != AF_INET && p->family != AF_INET6) ||
-	    !inet_ntop(p->family, p->addr.bytes, addr, sizeof(addr))) {
-		snprintf(out, OMNI_PREFIX_TEXT_MAX, "(none)");
-		return;
-	}
-	snprintf(out, OMNI_PREFIX_TEXT_MAX, "%s/%u", addr, p->len);
-}
-
 /* Splits "host:port" / "[host]:port" into host (no brackets) and port. */
 static int split_host_port(const char *text, char host[HOST_MAX + 1], const char **port,
 			   bool *bracketed, const char **why)
@@ -187,25 +105,27 @@ static int parse_scope(const char *scope, uint32_t *id)
 	return *id ? 0 : -EINVAL;
 }
 
+/* "[IPv6]" or "[IPv6%scope]": a sockaddr, the one place a scope id lives. */
 static int ipv6_literal(char *host, uint16_t port, struct sockaddr_storage *ss,
 			const char **why)
 {
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct net_endpoint ep = { .port = port };
 	char *pct = strchr(host, '%');
+	uint32_t scope = 0;
 
 	memset(ss, 0, sizeof(*ss));
 	if (pct)
 		*pct = '\0';
-	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) {
+	if (net_addr_parse(host, &ep.addr) < 0 || ep.addr.family != NET_AF_IP6) {
 		*why = "not an IPv6 address";
 		return -EINVAL;
 	}
-	if (pct && parse_scope(pct + 1, &sin6->sin6_scope_id)) {
+	if (pct && parse_scope(pct + 1, &scope)) {
 		*why = "unknown interface in the scope (%IFNAME)";
 		return -EINVAL;
 	}
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
+	net_endpoint_to_sockaddr(&ep, AF_INET6, ss);
+	((struct sockaddr_in6 *)ss)->sin6_scope_id = scope;
 	return 0;
 }
 
@@ -265,15 +185,14 @@ int omni_host_resolve(const char *host, uint16_t port, int prefer, struct sockad
 static int host_to_sockaddr(char *host, bool bracketed, uint16_t port, unsigned flags,
 			    struct sockaddr_storage *ss, bool *from_name, const char **why)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct net_endpoint ep = { .port = port };
 
 	*from_name = false;
 	if (bracketed)
 		return ipv6_literal(host, port, ss, why);
 	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
+	if (net_addr_parse(host, &ep.addr) == 0 && ep.addr.family == NET_AF_IP4) {
+		net_endpoint_to_sockaddr(&ep, AF_INET, ss);
 		return 0;
 	}
 	if (!valid_host_name(host)) {
@@ -339,21 +258,21 @@ void omni_endpoint_clear(struct omni_endpoint *ep)
 
 void omni_sockaddr_format(const struct sockaddr_storage *ss, char out[OMNI_ADDR_TEXT_MAX])
 {
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-	char addr[INET6_ADDRSTRLEN];
+	uint32_t scope = net_sockaddr_scope(ss);
+	char text[NET_ENDPOINT_TEXT_MAX], ip[NET_ADDR_TEXT_MAX];
+	struct net_endpoint ep;
 
-	if (ss->ss_family == AF_INET && inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr)))
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "%s:%u", addr, ntohs(sin->sin_port));
-	else if (ss->ss_family == AF_INET6 &&
-		 inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr)) &&
-		 sin6->sin6_scope_id)
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s%%%u]:%u", addr,
-			 (unsigned)sin6->sin6_scope_id, ntohs(sin6->sin6_port));
-	else if (ss->ss_family == AF_INET6)
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s]:%u", addr, ntohs(sin6->sin6_port));
-	else
+	if (!net_endpoint_from_sockaddr(ss, &ep)) {
 		snprintf(out, OMNI_ADDR_TEXT_MAX, "(none)");
+		return;
+	}
+	if (!scope) {
+		net_endpoint_format(&ep, text);
+		snprintf(out, OMNI_ADDR_TEXT_MAX, "%s", text);
+		return;
+	}
+	net_addr_format(&ep.addr, ip);
+	snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s%%%u]:%u", ip, (unsigned)scope, ep.port);
 }
 
 static bool is_b64_char(char c)

@@ -4,7 +4,9 @@
  * JSON file, command line) so that a value means the same wherever it is
  * written. Parsers return 0 or a negative errno and, on failure, point *why
  * at a static phrase ("prefix length over 32"); the caller adds where and
- * quotes the value (with omni_quote, never for a secret).
+ * quotes the value (with omni_quote, never for a secret). Prefixes are
+ * net/addr.h's (net_prefix_parse, _mask, _cmp, _format), with the same
+ * rules and phrases.
  */
 #ifndef OMNI_CONFIG_VALUE_H
 #define OMNI_CONFIG_VALUE_H
@@ -16,8 +18,7 @@
 #include "model.h"
 
 enum {
-	OMNI_PREFIX_TEXT_MAX = 56, /* INET6_ADDRSTRLEN + "/128" */
-	OMNI_QUOTE_MAX = 64,       /* characters of a value shown in a message */
+	OMNI_QUOTE_MAX = 64, /* characters of a value shown in a message */
 };
 
 enum omni_value_flags {
@@ -27,17 +28,6 @@ enum omni_value_flags {
 
 /* Decimal, digits only, 0..max. -EINVAL when not a number, -ERANGE over max. */
 int omni_uint_parse(const char *text, unsigned long max, unsigned long *out);
-
-/*
- * "ADDR" or "ADDR/LEN", IPv4 dotted quad or IPv6. Without "/LEN" the length
- * is the full 32 or 128. Host bits are kept; see omni_prefix_mask.
- */
-int omni_prefix_parse(const char *text, struct omni_prefix *out, const char **why);
-/* Clears the host bits; true if any were set. */
-bool omni_prefix_mask(struct omni_prefix *p);
-/* Orders by family, then length, then address; 0 when equal. */
-int omni_prefix_cmp(const struct omni_prefix *a, const struct omni_prefix *b);
-void omni_prefix_format(const struct omni_prefix *p, char out[OMNI_PREFIX_TEXT_MAX]);
 
 /*
  * "IPv4:port", "[IPv6]:port", "[IPv6%scope]:port" or "name:port", port
@@ -62,7 +52,9 @@ int omni_host_resolve(const char *host, uint16_t port, int prefer, struct sockad
 /* The syntax of omni_endpoint_parse without resolving: HOST:PORT with a
  * valid host name or IPv4 address, or [IPv6]:PORT. 0 or -EINVAL. */
 int omni_host_port_check(const char *text, const char **why);
-/* "192.0.2.1:51820" or "[2001:db8::1]:51820"; "(none)" when unset. */
+/* "192.0.2.1:51820", "[2001:db8::1]:51820" or, with a scope id,
+ * "[fe80::1%2]:51820" (net_endpoint_format does not know scopes); "(none)"
+ * when unset. */
 void omni_sockaddr_format(const struct sockaddr_storage *ss, char out[OMNI_ADDR_TEXT_MAX]);
 
 /*

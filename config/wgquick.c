@@ -218,10 +218,10 @@ static int each_item(struct wgq *q, const char *key, char *value,
 
 static int add_address(struct wgq *q, char *item)
 {
-	struct omni_prefix p;
+	struct net_prefix p;
 	const char *why;
 
-	if (omni_prefix_parse(item, &p, &why))
+	if (net_prefix_parse(item, &p, &why))
 		return bad_value(q, "Address", why, item);
 	if (omni_interface_add_address(&q->cfg.iface, &p))
 		return oom(q);
@@ -230,15 +230,15 @@ static int add_address(struct wgq *q, char *item)
 
 static int add_allowed_ip(struct wgq *q, char *item)
 {
-	char before[OMNI_PREFIX_TEXT_MAX], after[OMNI_PREFIX_TEXT_MAX];
-	struct omni_prefix p;
+	char before[NET_PREFIX_TEXT_MAX], after[NET_PREFIX_TEXT_MAX];
+	struct net_prefix p;
 	const char *why;
 
-	if (omni_prefix_parse(item, &p, &why))
+	if (net_prefix_parse(item, &p, &why))
 		return bad_value(q, "AllowedIPs", why, item);
-	omni_prefix_format(&p, before);
-	if (omni_prefix_mask(&p)) {
-		omni_prefix_format(&p, after);
+	net_prefix_format(&p, before);
+	if (net_prefix_mask(&p)) {
+		net_prefix_format(&p, after);
 		if (omni_config_add_warning(&q->cfg, "%s:%u: AllowedIPs %s has host bits set; using %s",
 					    q->name, q->line, before, after))
 			return oom(q);

@@ -59,7 +59,7 @@ struct known {
 };
 
 struct pending {
-	struct sig_addr target; /* family 0: free slot */
+	struct net_addr target; /* family NET_AF_NONE: free slot */
 	uint32_t seq;           /* 0: not sent yet */
 	uint64_t deadline;
 	unsigned tries;
@@ -113,7 +113,7 @@ struct sig_client *sig_client_create(const struct sig_client_conf *conf, char *e
 	if (conf->vip_flags & SIG_PEER_HAS_VIP6)
 		memcpy(c->self.vip6, conf->vip6, 16);
 	for (unsigned i = 0; i < conf->n_local; i++) {
-		c->self.cand[c->self.n_cand] = conf->local[i];
+		c->self.cand[c->self.n_cand].ep = conf->local[i];
 		c->self.cand[c->self.n_cand++].kind = SIG_KIND_LOCAL;
 	}
 	c->encrypt = conf->encrypt;
@@ -232,7 +232,7 @@ static void send_query(struct sig_client *c, struct pending *q, uint64_t now)
 static void send_waiting_queries(struct sig_client *c, uint64_t now)
 {
 	for (unsigned k = 0; k < SIG_CLIENT_QUERIES_MAX; k++)
-		if (c->q[k].target.family && !c->q[k].seq)
+		if (net_addr_is_set(&c->q[k].target) && !c->q[k].seq)
 			send_query(c, &c->q[k], now);
 }
 
@@ -292,7 +292,7 @@ static void learn(struct sig_client *c, const struct sig_peer *p, enum sig_event
 		return;
 	}
 	known_at(c, i)->stale = false;
-	if (memcmp(&known_at(c, i)->peer, p, sizeof(*p)) != 0) {
+	if (!sig_peer_equal(&known_at(c, i)->peer, p)) {
 		sig_peerset_update(&c->peers, i, p);
 		if (type)
 			event(c, SIG_EV_MOVED, p);
@@ -345,7 +345,7 @@ static void apply_ack(struct sig_client *c, const struct sig_ack *a, uint64_t no
 static struct pending *query_by_seq(struct sig_client *c, uint32_t seq)
 {
 	for (unsigned k = 0; k < SIG_CLIENT_QUERIES_MAX; k++)
-		if (c->q[k].target.family && c->q[k].seq == seq)
+		if (net_addr_is_set(&c->q[k].target) && c->q[k].seq == seq)
 			return &c->q[k];
 	return NULL;
 }
@@ -376,7 +376,7 @@ static enum sig_drop handle(struct sig_client *c, const struct sig_msg *m, uint6
 		c->resyncing = false;
 		{
 			struct sig_event ev = { .type = SIG_EV_REGISTERED,
-						.observed = m->u.ack.observed };
+						.observed = m->u.ack.observed.ep };
 			fifo_push(&c->events, &ev);
 		}
 		apply_ack(c, &m->u.ack, now);
@@ -449,7 +449,7 @@ void sig_client_tick(struct sig_client *c, uint64_t now_ms)
 	for (unsigned k = 0; c->registered && k < SIG_CLIENT_QUERIES_MAX; k++) {
 		struct pending *q = &c->q[k];
 
-		if (!q->target.family || (q->seq && now_ms < q->deadline))
+		if (!net_addr_is_set(&q->target) || (q->seq && now_ms < q->deadline))
 			continue;
 		if (q->tries < SIG_CLIENT_TRIES) {
 			send_query(c, q, now_ms);
@@ -468,38 +468,38 @@ uint64_t sig_client_next_tick(const struct sig_client *c)
 	uint64_t t = c->req_seq || !c->registered ? c->req_deadline : c->next_hb;
 
 	for (unsigned k = 0; k < SIG_CLIENT_QUERIES_MAX; k++)
-		if (c->q[k].target.family && c->q[k].seq && c->q[k].deadline < t)
+		if (net_addr_is_set(&c->q[k].target) && c->q[k].seq && c->q[k].deadline < t)
 			t = c->q[k].deadline; /* unsent ones go out at registration */
 	return t;
 }
 
-int sig_client_query(struct sig_client *c, const struct sig_addr *target, uint64_t now_ms)
+int sig_client_query(struct sig_client *c, const struct net_addr *target, uint64_t now_ms)
 {
 	struct pending *free_q = NULL;
 
-	if (target->family != 4 && target->family != 6)
+	if (!net_addr_is_set(target))
 		return -EINVAL;
 	for (unsigned k = 0; k < SIG_CLIENT_QUERIES_MAX; k++) {
 		struct pending *q = &c->q[k];
 
-		if (!q->target.family) {
+		if (!net_addr_is_set(&q->target)) {
 			if (!free_q)
 				free_q = q;
-		} else if (sig_addr_equal(&q->target, target)) {
+		} else if (net_addr_equal(&q->target, target)) {
 			return -EALREADY;
 		}
 	}
 	if (!free_q)
 		return -ENOSPC;
 	memset(free_q, 0, sizeof(*free_q));
-	free_q->target.family = target->family;
-	memcpy(free_q->target.ip, target->ip, target->family == 4 ? 4 : 16);
+	net_addr_set(&free_q->target, target->family, target->b);
 	if (c->registered)
 		send_query(c, free_q, now_ms);
 	return 0;
 }
 
-void sig_client_set_reflexive(struct sig_client *c, const struct sig_addr *a, uint64_t now_ms)
+void sig_client_set_reflexive(struct sig_client *c, const struct net_endpoint *a,
+			      uint64_t now_ms)
 {
 	struct sig_peer self = c->self;
 	unsigned n = 0;
@@ -508,12 +508,12 @@ void sig_client_set_reflexive(struct sig_client *c, const struct sig_addr *a, ui
 		if (self.cand[k].kind != SIG_KIND_STUN)
 			c->self.cand[n++] = self.cand[k];
 	memset(&c->self.cand[n], 0, sizeof(c->self.cand[0]) * (SIG_CAND_MAX - n));
-	if (a->family && n < SIG_CAND_EDGE_MAX) {
-		c->self.cand[n] = *a;
+	if (net_addr_is_set(&a->addr) && n < SIG_CAND_EDGE_MAX) {
+		c->self.cand[n].ep = *a;
 		c->self.cand[n++].kind = SIG_KIND_STUN;
 	}
 	c->self.n_cand = (uint8_t)n;
-	if (memcmp(&self, &c->self, sizeof(self)) != 0 && c->registered)
+	if (!sig_peer_equal(&self, &c->self) && c->registered)
 		go_registering(c, now_ms);
 }
 

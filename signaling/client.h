@@ -56,7 +56,7 @@ struct sig_client_conf {
 	uint8_t pubkey[SIG_PUBKEY_LEN];     /* our WireGuard public key */
 	uint8_t vip4[4], vip6[16];
 	uint8_t vip_flags;                  /* SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6 */
-	struct sig_addr local[2];           /* local candidates (v4, v6) */
+	struct net_endpoint local[2];       /* local candidates (v4, v6) */
 	unsigned n_local;
 	bool encrypt;                       /* encrypt_signaling */
 	uint32_t heartbeat_ms;              /* 0: SIG_HEARTBEAT_MS */
@@ -78,8 +78,8 @@ enum sig_event_type {
 struct sig_event {
 	enum sig_event_type type;
 	struct sig_peer peer;     /* JOINED, MOVED, FOUND, PUNCH; LEFT: pubkey */
-	struct sig_addr target;   /* FOUND, NOT_FOUND */
-	struct sig_addr observed; /* REGISTERED */
+	struct net_addr target;       /* FOUND, NOT_FOUND */
+	struct net_endpoint observed; /* REGISTERED */
 	bool timeout;             /* NOT_FOUND: no answer */
 };
 
@@ -101,14 +101,15 @@ void sig_client_tick(struct sig_client *c, uint64_t now_ms);
 uint64_t sig_client_next_tick(const struct sig_client *c);
 
 /*
- * Ask the nucleus for the member with VIP/VIP6 target (family 4 or 6, ip).
+ * Ask the nucleus for the member with VIP/VIP6 target.
  * 0: asked (or will be once registered); -EALREADY: already pending;
  * -ENOSPC: SIG_CLIENT_QUERIES_MAX pending; -EINVAL: bad family.
  */
-int sig_client_query(struct sig_client *c, const struct sig_addr *target, uint64_t now_ms);
+int sig_client_query(struct sig_client *c, const struct net_addr *target, uint64_t now_ms);
 
-/* The STUN reflexive address (family 0: none); re-registers if it changed. */
-void sig_client_set_reflexive(struct sig_client *c, const struct sig_addr *a, uint64_t now_ms);
+/* The STUN reflexive address (family NET_AF_NONE: none); re-registers if it changed. */
+void sig_client_set_reflexive(struct sig_client *c, const struct net_endpoint *a,
+			      uint64_t now_ms);
 
 /* At a clean stop: a LEAVE for the nucleus (then drain the datagrams), so
  * the others hear at their next heartbeat instead of after the expiry. */

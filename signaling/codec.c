@@ -165,37 +165,48 @@ static uint64_t be_get(const uint8_t *p, size_t n)
 
 /* ---- pieces ---- */
 
+/* A record as the wire allows it: family 0 all zero, IPv4 with the 12
+ * bytes after it zero, kind set in candidate lists. */
 static bool addr_valid(const struct sig_addr *a, bool need_kind)
 {
 	static const uint8_t zero[12];
+	const struct net_addr *ip = &a->ep.addr;
 
-	if (a->family == 0)
-		return !need_kind && a->kind == 0 && a->port == 0 &&
-		       sodium_is_zero(a->ip, sizeof(a->ip));
-	if (a->family == 4)
-		return memcmp(a->ip + 4, zero, 12) == 0 && (!need_kind || a->kind);
-	return a->family == 6 && (!need_kind || a->kind);
+	if (ip->family == NET_AF_NONE)
+		return !need_kind && a->kind == 0 && a->ep.port == 0 &&
+		       sodium_is_zero(ip->b, sizeof(ip->b));
+	if (ip->family == NET_AF_IP4)
+		return memcmp(ip->b + 4, zero, 12) == 0 && (!need_kind || a->kind);
+	return ip->family == NET_AF_IP6 && (!need_kind || a->kind);
 }
 
-bool sig_addr_equal(const struct sig_addr *a, const struct sig_addr *b)
+bool sig_peer_equal(const struct sig_peer *a, const struct sig_peer *b)
 {
-	return a->family == b->family && a->port == b->port && memcmp(a->ip, b->ip, 16) == 0;
+	if (memcmp(a->pubkey, b->pubkey, SIG_PUBKEY_LEN) || memcmp(a->vip4, b->vip4, 4) ||
+	    memcmp(a->vip6, b->vip6, 16) || a->flags != b->flags || a->n_cand != b->n_cand)
+		return false;
+	for (unsigned i = 0; i < a->n_cand && i < SIG_CAND_MAX; i++)
+		if (a->cand[i].kind != b->cand[i].kind ||
+		    !net_endpoint_equal(&a->cand[i].ep, &b->cand[i].ep))
+			return false;
+	return true;
 }
 
 static void wr_addr(struct wr *w, const struct sig_addr *a)
 {
-	wr_be(w, a->family, 1);
+	wr_be(w, a->ep.addr.family, 1);
 	wr_be(w, a->kind, 1);
-	wr_be(w, a->port, 2);
-	wr_bytes(w, a->ip, 16);
+	wr_be(w, a->ep.port, 2);
+	wr_bytes(w, a->ep.addr.b, 16);
 }
 
 static void rd_addr(struct rd *r, struct sig_addr *a)
 {
-	a->family = (uint8_t)rd_be(r, 1);
+	memset(a, 0, sizeof(*a));
+	a->ep.addr.family = (uint8_t)rd_be(r, 1);
 	a->kind = (uint8_t)rd_be(r, 1);
-	a->port = (uint16_t)rd_be(r, 2);
-	rd_bytes(r, a->ip, 16);
+	a->ep.port = (uint16_t)rd_be(r, 2);
+	rd_bytes(r, a->ep.addr.b, 16);
 	if (a->kind > SIG_KIND_STUN)
 		r->bad = true;
 }
@@ -210,7 +221,7 @@ static bool peer_valid(const struct sig_peer *p)
 	if (!(p->flags & SIG_PEER_HAS_VIP6) && !sodium_is_zero(p->vip6, 16))
 		return false;
 	for (unsigned i = 0; i < p->n_cand; i++)
-		if (!addr_valid(&p->cand[i], true) || p->cand[i].family == 0)
+		if (!addr_valid(&p->cand[i], true) || p->cand[i].ep.addr.family == NET_AF_NONE)
 			return false;
 	return true;
 }
@@ -248,24 +259,30 @@ static void rd_peer(struct rd *r, struct sig_peer *p)
 		r->bad = true;
 }
 
+/* A query's VIP: a record with kind and port 0. */
 static bool target_valid(const struct sig_addr *t)
 {
-	return (t->family == 4 || t->family == 6) && t->kind == 0 && t->port == 0 &&
+	return net_addr_is_set(&t->ep.addr) && t->kind == 0 && t->ep.port == 0 &&
 	       addr_valid(t, false);
 }
 
-static void wr_target(struct wr *w, const struct sig_addr *t)
+static void wr_target(struct wr *w, const struct net_addr *t)
 {
-	if (!target_valid(t))
+	struct sig_addr rec = { .ep.addr = *t };
+
+	if (!target_valid(&rec))
 		w->bad = true;
-	wr_addr(w, t);
+	wr_addr(w, &rec);
 }
 
-static void rd_target(struct rd *r, struct sig_addr *t)
+static void rd_target(struct rd *r, struct net_addr *t)
 {
-	rd_addr(r, t);
-	if (!r->bad && !target_valid(t))
+	struct sig_addr rec;
+
+	rd_addr(r, &rec);
+	if (!r->bad && !target_valid(&rec))
 		r->bad = true;
+	*t = rec.ep.addr;
 }
 
 static void wr_ack(struct wr *w, const struct sig_ack *a)

@@ -68,7 +68,7 @@ static inline size_t sig_peer_wire_len(const struct sig_peer *p)
 	return SIG_PEER_FIXED + (size_t)p->n_cand * SIG_ADDR_LEN;
 }
 
-/* Same address and port (kind ignored). */
-bool sig_addr_equal(const struct sig_addr *a, const struct sig_addr *b);
+/* The same entry: key, VIPs, and candidates with their kinds, in order. */
+bool sig_peer_equal(const struct sig_peer *a, const struct sig_peer *b);
 
 #endif /* OMNI_SIGNALING_CODEC_H */

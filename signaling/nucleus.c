@@ -122,11 +122,10 @@ static struct cluster *cluster_by_id(struct sig_nucleus *n, const uint8_t *id)
 
 /* Encodes a reply or notice into out; returns 1, or 0 if it did not encode. */
 static unsigned emit(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m,
-		     const struct sig_addr *to, uint64_t now, struct sig_out *out)
+		     const struct net_endpoint *to, uint64_t now, struct sig_out *out)
 {
 	sig_msg_stamp(m, now);
 	out->to = *to;
-	out->to.kind = 0;
 	out->len = sig_encode(&c->keys, m, out->buf, sizeof(out->buf));
 	if (!out->len)
 		return 0;
@@ -135,19 +134,19 @@ static unsigned emit(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m
 }
 
 static void ack_header(struct sig_nucleus *n, struct sig_msg *r, const struct sig_msg *req,
-		       uint8_t type, const struct sig_addr *from)
+		       uint8_t type, const struct net_endpoint *from)
 {
 	memset(r, 0, sizeof(*r));
 	r->type = type;
 	r->enc = req->enc;
 	r->seq = req->seq;
 	r->u.ack.epoch = n->epoch;
-	r->u.ack.observed = *from;
+	r->u.ack.observed.ep = *from;
 	r->u.ack.observed.kind = SIG_KIND_OBSERVED;
 }
 
 static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
-			    const struct sig_addr *from, uint64_t now, struct sig_out *out)
+			    const struct net_endpoint *from, uint64_t now, struct sig_out *out)
 {
 	uint32_t i = omni_member_register(c, &m->u.reg, from, m->enc, now);
 	struct sig_msg *r = &n->tx;
@@ -163,7 +162,7 @@ static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const stru
 }
 
 static unsigned on_heartbeat(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
-			     const struct sig_addr *from, uint64_t now, struct sig_out *out)
+			     const struct net_endpoint *from, uint64_t now, struct sig_out *out)
 {
 	const struct sig_heartbeat *hb = &m->u.hb;
 	uint32_t i = sig_peerset_find(&c->members, SIG_BY_PUBKEY, hb->pubkey);
@@ -189,11 +188,11 @@ static unsigned on_heartbeat(struct sig_nucleus *n, struct cluster *c, const str
 /* A member says goodbye; only from where it is registered (a member of
  * the same cluster elsewhere cannot evict it). No answer. */
 static unsigned on_leave(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
-			 const struct sig_addr *from)
+			 const struct net_endpoint *from)
 {
 	uint32_t i = sig_peerset_find(&c->members, SIG_BY_PUBKEY, m->u.leave);
 
-	if (i == SIG_NONE || !sig_addr_equal(&member_at(c, i)->peer.cand[0], from)) {
+	if (i == SIG_NONE || !net_endpoint_equal(&member_at(c, i)->peer.cand[0].ep, from)) {
 		SIG_COUNT(n->stats.drops[SIG_DROP_NOT_MEMBER]);
 		return 0;
 	}
@@ -201,13 +200,14 @@ static unsigned on_leave(struct sig_nucleus *n, struct cluster *c, const struct 
 	return 0;
 }
 
-static uint32_t find_target(struct cluster *c, const struct sig_addr *t)
+static uint32_t find_target(struct cluster *c, const struct net_addr *t)
 {
-	return sig_peerset_find(&c->members, t->family == 4 ? SIG_BY_VIP4 : SIG_BY_VIP6, t->ip);
+	return sig_peerset_find(&c->members, t->family == NET_AF_IP4 ? SIG_BY_VIP4 : SIG_BY_VIP6,
+				t->b);
 }
 
 static unsigned on_query(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
-			 const struct sig_addr *from, uint64_t now, struct sig_out *out)
+			 const struct net_endpoint *from, uint64_t now, struct sig_out *out)
 {
 	uint32_t asker = sig_peerset_find(&c->members, SIG_BY_PUBKEY, m->u.query.pubkey);
 	uint32_t t = find_target(c, &m->u.query.target);
@@ -240,11 +240,11 @@ static unsigned on_query(struct sig_nucleus *n, struct cluster *c, const struct 
 	k += emit(n, c, r, from, now, &out[k]);
 	r->enc = mt->enc;
 	r->u.reg = ma->peer;
-	k += emit(n, c, r, &mt->peer.cand[0], now, &out[k]);
+	k += emit(n, c, r, &mt->peer.cand[0].ep, now, &out[k]);
 	return k;
 }
 
-unsigned sig_nucleus_input(struct sig_nucleus *n, const struct sig_addr *from, const uint8_t *p,
+unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *from, const uint8_t *p,
 			   size_t len, uint64_t now_ms, struct sig_out out[SIG_NUCLEUS_OUT_MAX])
 {
 	struct sig_msg *m = &n->rx;
@@ -253,7 +253,7 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct sig_addr *from, c
 
 	if (d == SIG_OK && !sig_type_to_nucleus(m->type))
 		d = SIG_DROP_WRONG_DIRECTION;
-	if (d == SIG_OK && !wg_ratelimiter_allow(n->rl, from->family == 6 ? 6 : 4, from->ip,
+	if (d == SIG_OK && !wg_ratelimiter_allow(n->rl, from->addr.family, from->addr.b,
 						 now_ms * 1000000ull))
 		d = SIG_DROP_RATELIMIT;
 	c = d == SIG_OK ? cluster_by_id(n, m->cluster_id) : NULL;

@@ -46,7 +46,7 @@ struct sig_nucleus_conf {
 
 /* A datagram to send. */
 struct sig_out {
-	struct sig_addr to;
+	struct net_endpoint to;
 	size_t len;
 	uint8_t buf[SIG_DATAGRAM_MAX];
 };
@@ -67,11 +67,11 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 void sig_nucleus_destroy(struct sig_nucleus *n);
 
 /*
- * One datagram from `from` (family 4/6, ip, port). Writes the replies and
+ * One datagram from `from`. Writes the replies and
  * punch notices into out[] and returns how many (0 when dropped: the
  * reason is counted). now_ms: Unix time in milliseconds.
  */
-unsigned sig_nucleus_input(struct sig_nucleus *n, const struct sig_addr *from, const uint8_t *p,
+unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *from, const uint8_t *p,
 			   size_t len, uint64_t now_ms, struct sig_out out[SIG_NUCLEUS_OUT_MAX]);
 
 /* Expires silent members. Call about once a second. */

@@ -53,9 +53,9 @@ static inline struct member *member_at(struct cluster *c, uint32_t i)
 
 /* nucleus_members.c */
 uint32_t omni_member_register(struct cluster *c, const struct sig_peer *own,
-			      const struct sig_addr *from, bool enc, uint64_t now);
+			      const struct net_endpoint *from, bool enc, uint64_t now);
 /* Updates the observed address and last-seen of member i. */
-void omni_member_touch(struct cluster *c, uint32_t i, const struct sig_addr *from, bool enc,
+void omni_member_touch(struct cluster *c, uint32_t i, const struct net_endpoint *from, bool enc,
 		       uint64_t now);
 /* Gone now: LEFT in the change log. */
 void omni_member_remove(struct cluster *c, uint32_t i);

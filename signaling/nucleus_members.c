@@ -53,18 +53,18 @@ void omni_member_remove(struct cluster *c, uint32_t i)
 
 /* What the others see: the observed address first, then the edge's own. */
 static void public_entry(struct sig_peer *out, const struct sig_peer *own,
-			 const struct sig_addr *from)
+			 const struct net_endpoint *from)
 {
 	memset(out, 0, sizeof(*out));
 	memcpy(out->pubkey, own->pubkey, SIG_PUBKEY_LEN);
 	memcpy(out->vip4, own->vip4, sizeof(out->vip4));
 	memcpy(out->vip6, own->vip6, sizeof(out->vip6));
 	out->flags = own->flags;
-	out->cand[0] = *from;
+	out->cand[0].ep = *from;
 	out->cand[0].kind = SIG_KIND_OBSERVED;
 	out->n_cand = 1;
 	for (unsigned k = 0; k < own->n_cand && out->n_cand < SIG_CAND_MAX; k++)
-		if (!sig_addr_equal(&own->cand[k], from))
+		if (!net_endpoint_equal(&own->cand[k].ep, from))
 			out->cand[out->n_cand++] = own->cand[k];
 }
 
@@ -87,7 +87,7 @@ static void evict_vip_holders(struct cluster *c, const struct sig_peer *p)
 }
 
 uint32_t omni_member_register(struct cluster *c, const struct sig_peer *own,
-			      const struct sig_addr *from, bool enc, uint64_t now)
+			      const struct net_endpoint *from, bool enc, uint64_t now)
 {
 	struct sig_peer pub;
 	uint32_t i;
@@ -101,7 +101,7 @@ uint32_t omni_member_register(struct cluster *c, const struct sig_peer *own,
 			return SIG_NONE;
 		log_change(c, SIG_JOINED, pub.pubkey);
 	} else {
-		if (memcmp(&member_at(c, i)->peer, &pub, sizeof(pub)) != 0) {
+		if (!sig_peer_equal(&member_at(c, i)->peer, &pub)) {
 			sig_peerset_update(&c->members, i, &pub);
 			log_change(c, SIG_MOVED, pub.pubkey);
 		}
@@ -114,13 +114,13 @@ uint32_t omni_member_register(struct cluster *c, const struct sig_peer *own,
 	return i;
 }
 
-void omni_member_touch(struct cluster *c, uint32_t i, const struct sig_addr *from, bool enc,
+void omni_member_touch(struct cluster *c, uint32_t i, const struct net_endpoint *from, bool enc,
 		       uint64_t now)
 {
 	struct member *m = member_at(c, i);
 	struct sig_peer own = m->peer, pub;
 
-	if (!sig_addr_equal(&m->peer.cand[0], from)) {
+	if (!net_endpoint_equal(&m->peer.cand[0].ep, from)) {
 		/* The edge's own candidates are the ones after the observed one. */
 		memmove(own.cand, own.cand + 1, sizeof(own.cand[0]) * (SIG_CAND_MAX - 1));
 		memset(&own.cand[SIG_CAND_MAX - 1], 0, sizeof(own.cand[0]));

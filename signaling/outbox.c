@@ -9,7 +9,7 @@ void sig_outbox_init(struct sig_outbox *o)
 	memset(o, 0, sizeof(*o));
 }
 
-bool sig_outbox_put(struct sig_outbox *o, const struct sig_addr *to, const void *p, size_t len,
+bool sig_outbox_put(struct sig_outbox *o, const struct net_endpoint *to, const void *p, size_t len,
 		    uint64_t now_ms)
 {
 	struct sig_outbox_item *it;

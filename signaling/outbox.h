@@ -32,7 +32,7 @@ enum {
 };
 
 struct sig_outbox_item {
-	struct sig_addr to;
+	struct net_endpoint to;
 	uint64_t until_ms; /* tried for the last time at this time or later */
 	size_t len;
 	uint8_t buf[SIG_DATAGRAM_MAX];
@@ -54,7 +54,7 @@ void sig_outbox_init(struct sig_outbox *o);
 /* A datagram the caller could not send now, kept until now_ms +
  * SIG_OUTBOX_TTL_MS. false: dropped (the outbox is full, or len is over
  * SIG_DATAGRAM_MAX). */
-bool sig_outbox_put(struct sig_outbox *o, const struct sig_addr *to, const void *p, size_t len,
+bool sig_outbox_put(struct sig_outbox *o, const struct net_endpoint *to, const void *p, size_t len,
 		    uint64_t now_ms);
 /* Moves every kept datagram, oldest first, to out for the caller to try
  * once; how many. The outbox is empty afterwards. */

@@ -9,11 +9,6 @@ void sig_park_init(struct sig_park *k)
 	memset(k, 0, sizeof(*k));
 }
 
-static bool same_target(const struct sig_addr *a, const struct sig_addr *b)
-{
-	return a->family == b->family && memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
-}
-
 /* Slots and unpopped actions together never exceed SIG_PARK_MAX (add
  * checks), so the action ring cannot overflow. */
 static void push(struct sig_park *k, enum sig_park_verdict v, const struct sig_park_slot *s)
@@ -43,20 +38,19 @@ static unsigned settle(struct sig_park *k, enum sig_park_verdict v,
 	return n;
 }
 
-bool sig_park_add(struct sig_park *k, void *handle, const struct sig_addr *target,
+bool sig_park_add(struct sig_park *k, void *handle, const struct net_addr *target,
 		  uint64_t now_ms)
 {
 	struct sig_park_slot *s;
 
-	if ((target->family != 4 && target->family != 6) || k->n_slot + k->n_act >= SIG_PARK_MAX) {
+	if (!net_addr_is_set(target) || k->n_slot + k->n_act >= SIG_PARK_MAX) {
 		k->stats.full++;
 		return false;
 	}
 	s = &k->slot[k->n_slot++];
 	memset(s, 0, sizeof(*s));
 	s->handle = handle;
-	s->target.family = target->family;
-	memcpy(s->target.ip, target->ip, target->family == 4 ? 4 : 16);
+	net_addr_set(&s->target, target->family, target->b);
 	s->until_ms = now_ms + SIG_PARK_TTL_MS;
 	k->stats.parked++;
 	return true;
@@ -64,10 +58,10 @@ bool sig_park_add(struct sig_park *k, void *handle, const struct sig_addr *targe
 
 static bool for_target(const struct sig_park_slot *s, const void *target)
 {
-	return same_target(&s->target, target);
+	return net_addr_equal(&s->target, target);
 }
 
-void sig_park_answer(struct sig_park *k, const struct sig_addr *target, bool found)
+void sig_park_answer(struct sig_park *k, const struct net_addr *target, bool found)
 {
 	unsigned n = settle(k, found ? SIG_PARK_RELEASE : SIG_PARK_DROP, for_target, target);
 

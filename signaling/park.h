@@ -40,12 +40,12 @@ enum sig_park_verdict { SIG_PARK_RELEASE = 1, SIG_PARK_DROP };
 struct sig_park_action {
 	enum sig_park_verdict verdict;
 	void *handle;
-	struct sig_addr target; /* the address the packet is for */
+	struct net_addr target; /* the address the packet is for */
 };
 
 struct sig_park_slot {
 	void *handle;
-	struct sig_addr target; /* family and ip; port and kind 0 */
+	struct net_addr target;
 	uint64_t until_ms;      /* dropped after this time */
 };
 
@@ -67,13 +67,13 @@ struct sig_park {
 };
 
 void sig_park_init(struct sig_park *k);
-/* Parks handle until target (family 4 or 6, ip) is answered. false: full
- * or a bad family; the caller keeps the handle (and drops the packet). */
-bool sig_park_add(struct sig_park *k, void *handle, const struct sig_addr *target,
+/* Parks handle until target is answered. false: full or no address; the
+ * caller keeps the handle (and drops the packet). */
+bool sig_park_add(struct sig_park *k, void *handle, const struct net_addr *target,
 		  uint64_t now_ms);
 /* The nucleus answered about target: RELEASE (found) or DROP (not found)
  * for each packet parked for it. */
-void sig_park_answer(struct sig_park *k, const struct sig_addr *target, bool found);
+void sig_park_answer(struct sig_park *k, const struct net_addr *target, bool found);
 /* DROP for each packet whose time is up (now_ms past until_ms). */
 void sig_park_tick(struct sig_park *k, uint64_t now_ms);
 /* When sig_park_tick has something to do; UINT64_MAX: nothing parked. */

@@ -10,26 +10,27 @@ void sig_punch_init(struct sig_punch *p, const struct sig_punch_conf *conf)
 	p->conf = *conf;
 }
 
-static bool reachable(const struct sig_punch_conf *conf, int family)
+static bool reachable(const struct sig_punch_conf *conf, unsigned family)
 {
-	return (family == 4 && (conf->families & SIG_FAMILY_4)) ||
-	       (family == 6 && (conf->families & SIG_FAMILY_6));
+	return (family == NET_AF_IP4 && (conf->families & SIG_FAMILY_4)) ||
+	       (family == NET_AF_IP6 && (conf->families & SIG_FAMILY_6));
 }
 
 unsigned sig_punch_order(const struct sig_punch_conf *conf, const struct sig_peer *peer,
-			 struct sig_addr out[SIG_CAND_MAX], unsigned *n_first)
+			 struct net_endpoint out[SIG_CAND_MAX], unsigned *n_first)
 {
-	int first = conf->prefer_ipv6 ? 6 : 4;
+	unsigned first = conf->prefer_ipv6 ? NET_AF_IP6 : NET_AF_IP4;
+	unsigned later = conf->prefer_ipv6 ? NET_AF_IP4 : NET_AF_IP6;
 	unsigned i, n = 0, pass;
 
 	*n_first = 0;
 	for (pass = 0; pass < 2; pass++) {
-		int family = pass == 0 ? first : (first == 6 ? 4 : 6);
+		unsigned family = pass == 0 ? first : later;
 
 		for (i = 0; i < peer->n_cand && i < SIG_CAND_MAX; i++) {
-			if (peer->cand[i].family != family || !reachable(conf, family))
+			if (peer->cand[i].ep.addr.family != family || !reachable(conf, family))
 				continue;
-			out[n++] = peer->cand[i];
+			out[n++] = peer->cand[i].ep;
 			if (pass == 0)
 				(*n_first)++;
 		}
@@ -64,7 +65,7 @@ static void schedule(struct sig_punch *p, const struct sig_punch_action *a, uint
 
 unsigned sig_punch_input(struct sig_punch *p, const struct sig_peer *peer, uint64_t now_ms)
 {
-	struct sig_addr cand[SIG_CAND_MAX];
+	struct net_endpoint cand[SIG_CAND_MAX];
 	struct sig_punch_action a = { .kind = SIG_PUNCH_INITIATE };
 	unsigned n, n_first;
 

@@ -45,7 +45,7 @@ enum sig_punch_kind { SIG_PUNCH_INITIATE = 1, SIG_PUNCH_RESEND };
 struct sig_punch_action {
 	enum sig_punch_kind kind;
 	uint8_t pubkey[SIG_PUBKEY_LEN];
-	struct sig_addr cand[SIG_CAND_MAX];
+	struct net_endpoint cand[SIG_CAND_MAX];
 	unsigned n;
 };
 
@@ -78,7 +78,7 @@ void sig_punch_init(struct sig_punch *p, const struct sig_punch_conf *conf);
  * The first is the endpoint a new peer starts with.
  */
 unsigned sig_punch_order(const struct sig_punch_conf *conf, const struct sig_peer *peer,
-			 struct sig_addr out[SIG_CAND_MAX], unsigned *n_first);
+			 struct net_endpoint out[SIG_CAND_MAX], unsigned *n_first);
 
 /* A PUNCH for peer: an INITIATE, and maybe a RESEND due at now_ms +
  * delay_ms. How many candidates are tried; 0: none usable. */

@@ -110,31 +110,31 @@ const uint8_t *sig_stun_txid(const uint8_t *p)
 	return p + 8;
 }
 
-/* One (XOR-)MAPPED-ADDRESS value into a; false if malformed. */
+/* One (XOR-)MAPPED-ADDRESS value into a; false if malformed. The
+ * attribute's family is 1 for IPv4, 2 for IPv6 (section 15.1). */
 static bool parse_address(const uint8_t *v, unsigned vlen, bool xor, const uint8_t *hdr,
-			  struct sig_addr *a)
+			  struct net_endpoint *a)
 {
 	unsigned family = vlen >= 4 ? v[1] : 0, n = family == 1 ? 4 : 16;
 
 	if ((family != 1 && family != 2) || vlen != 4 + n)
 		return false;
 	memset(a, 0, sizeof(*a));
-	a->family = family == 1 ? 4 : 6;
+	net_addr_set(&a->addr, family == 1 ? NET_AF_IP4 : NET_AF_IP6, v + 4);
 	a->port = (uint16_t)be16(v + 2);
-	memcpy(a->ip, v + 4, n);
 	if (xor) {
 		a->port ^= (uint16_t)(SIG_STUN_COOKIE >> 16);
 		for (unsigned i = 0; i < n; i++)
-			a->ip[i] ^= hdr[4 + i]; /* cookie, then the transaction id */
+			a->addr.b[i] ^= hdr[4 + i]; /* cookie, then the transaction id */
 	}
 	return true;
 }
 
 enum sig_stun_result sig_stun_parse_response(const uint8_t *p, size_t len,
 					     const uint8_t txid[SIG_STUN_TXID_LEN],
-					     struct sig_addr *mapped)
+					     struct net_endpoint *mapped)
 {
-	struct sig_addr xa = { 0 }, ma = { 0 };
+	struct net_endpoint xa = { 0 }, ma = { 0 };
 	size_t off = SIG_STUN_HEADER_LEN;
 
 	if (len < SIG_STUN_HEADER_LEN)
@@ -161,10 +161,10 @@ enum sig_stun_result sig_stun_parse_response(const uint8_t *p, size_t len,
 				return SIG_STUN_BAD_ATTR;
 			if ((crc32(p, off) ^ FINGERPRINT_XOR) != be32(p + off + 4))
 				return SIG_STUN_BAD_FINGERPRINT;
-		} else if (type == ATTR_XOR_MAPPED && !xa.family) {
+		} else if (type == ATTR_XOR_MAPPED && !net_addr_is_set(&xa.addr)) {
 			if (!parse_address(p + off + 4, vlen, true, p, &xa))
 				return SIG_STUN_BAD_ATTR;
-		} else if (type == ATTR_MAPPED && !ma.family) {
+		} else if (type == ATTR_MAPPED && !net_addr_is_set(&ma.addr)) {
 			if (!parse_address(p + off + 4, vlen, false, p, &ma))
 				return SIG_STUN_BAD_ATTR;
 		} else if (type < 0x8000 && !known_required(type)) {
@@ -172,8 +172,8 @@ enum sig_stun_result sig_stun_parse_response(const uint8_t *p, size_t len,
 		}
 		off += 4 + ((vlen + 3u) & ~3u);
 	}
-	if (!xa.family && !ma.family)
+	if (!net_addr_is_set(&xa.addr) && !net_addr_is_set(&ma.addr))
 		return SIG_STUN_NO_ADDRESS;
-	*mapped = xa.family ? xa : ma;
+	*mapped = net_addr_is_set(&xa.addr) ? xa : ma;
 	return SIG_STUN_OK;
 }

@@ -19,9 +19,9 @@
 #include "wire.h"
 
 enum {
-	SIG_STUN_HEADER_LEN = 20,
+	SIG_STUN_HEADER_LEN = NET_STUN_HLEN,
 	SIG_STUN_TXID_LEN = 12,
-	SIG_STUN_COOKIE = 0x2112A442,
+	SIG_STUN_COOKIE = NET_STUN_COOKIE,
 	SIG_STUN_FINGERPRINT_LEN = 8,       /* attribute header + CRC-32 */
 	SIG_STUN_REQUEST_MAX = SIG_STUN_HEADER_LEN + SIG_STUN_FINGERPRINT_LEN,
 	SIG_STUN_RESPONSE_MAX = 1280,       /* larger responses are refused */
@@ -61,6 +61,6 @@ const uint8_t *sig_stun_txid(const uint8_t *p);
 /* Parses a response to the request with txid; *mapped on SIG_STUN_OK. */
 enum sig_stun_result sig_stun_parse_response(const uint8_t *p, size_t len,
 					     const uint8_t txid[SIG_STUN_TXID_LEN],
-					     struct sig_addr *mapped);
+					     struct net_endpoint *mapped);
 
 #endif /* OMNI_SIGNALING_STUN_H */

@@ -2,10 +2,9 @@
 /* The STUN client's timing (stun_client.h). */
 #include <string.h>
 
-#include "codec.h"
 #include "stun_client.h"
 
-void sig_stun_client_init(struct sig_stun_client *s, const struct sig_addr *servers,
+void sig_stun_client_init(struct sig_stun_client *s, const struct net_endpoint *servers,
 			  unsigned n, sig_random_fn random)
 {
 	memset(s, 0, sizeof(*s));
@@ -31,7 +30,7 @@ uint64_t sig_stun_client_next_tick(const struct sig_stun_client *s)
 	return s->n_server ? s->next_ms : UINT64_MAX;
 }
 
-size_t sig_stun_client_pop(struct sig_stun_client *s, struct sig_addr *to, uint8_t *buf,
+size_t sig_stun_client_pop(struct sig_stun_client *s, struct net_endpoint *to, uint8_t *buf,
 			   size_t cap)
 {
 	if (!s->n_out || cap < s->req_len)
@@ -41,19 +40,19 @@ size_t sig_stun_client_pop(struct sig_stun_client *s, struct sig_addr *to, uint8
 	return s->req_len;
 }
 
-bool sig_stun_client_ours(const struct sig_stun_client *s, const struct sig_addr *from)
+bool sig_stun_client_ours(const struct sig_stun_client *s, const struct net_endpoint *from)
 {
 	for (unsigned i = 0; i < s->n_server; i++)
-		if (sig_addr_equal(from, &s->server[i]))
+		if (net_endpoint_equal(from, &s->server[i]))
 			return true;
 	return false;
 }
 
 enum sig_stun_rx sig_stun_client_input(struct sig_stun_client *s, const uint8_t *p, size_t len,
-				       const struct sig_addr *from, uint64_t now_ms)
+				       const struct net_endpoint *from, uint64_t now_ms)
 {
 	enum sig_stun_result r;
-	struct sig_addr mapped;
+	struct net_endpoint mapped;
 
 	if (!sig_stun_client_ours(s, from)) {
 		s->stats.not_ours++;
@@ -67,14 +66,13 @@ enum sig_stun_rx sig_stun_client_input(struct sig_stun_client *s, const uint8_t 
 		return SIG_STUN_RX_BAD;
 	s->answered = true;
 	s->next_ms = now_ms + SIG_STUN_INTERVAL_MS;
-	if (sig_addr_equal(&mapped, &s->reflexive))
+	if (net_endpoint_equal(&mapped, &s->reflexive))
 		return SIG_STUN_RX_SAME;
 	s->reflexive = mapped;
-	s->reflexive.kind = SIG_KIND_STUN;
 	return SIG_STUN_RX_CHANGED;
 }
 
-const struct sig_addr *sig_stun_client_reflexive(const struct sig_stun_client *s)
+const struct net_endpoint *sig_stun_client_reflexive(const struct sig_stun_client *s)
 {
 	return &s->reflexive;
 }

@@ -53,7 +53,7 @@ struct sig_stun_client_stats {
 };
 
 struct sig_stun_client {
-	struct sig_addr server[SIG_STUN_SERVERS_MAX];
+	struct net_endpoint server[SIG_STUN_SERVERS_MAX];
 	unsigned n_server;
 	sig_random_fn random;
 	uint8_t txid[SIG_STUN_TXID_LEN]; /* of the latest request */
@@ -62,25 +62,25 @@ struct sig_stun_client {
 	unsigned n_out;                  /* servers still to pop the request for */
 	uint64_t next_ms;
 	bool answered;
-	struct sig_addr reflexive;       /* kind SIG_KIND_STUN; family 0: none yet */
+	struct net_endpoint reflexive;   /* family NET_AF_NONE: none yet */
 	struct sig_stun_client_stats stats;
 };
 
 /* servers: at most SIG_STUN_SERVERS_MAX are used. random: required. */
-void sig_stun_client_init(struct sig_stun_client *s, const struct sig_addr *servers,
+void sig_stun_client_init(struct sig_stun_client *s, const struct net_endpoint *servers,
 			  unsigned n, sig_random_fn random);
 /* A new request for every server (pop them). */
 void sig_stun_client_tick(struct sig_stun_client *s, uint64_t now_ms);
 /* When sig_stun_client_tick is due; UINT64_MAX: no servers. */
 uint64_t sig_stun_client_next_tick(const struct sig_stun_client *s);
 /* The next request into buf and its server into *to: its length, 0 when none. */
-size_t sig_stun_client_pop(struct sig_stun_client *s, struct sig_addr *to, uint8_t *buf,
+size_t sig_stun_client_pop(struct sig_stun_client *s, struct net_endpoint *to, uint8_t *buf,
 			   size_t cap);
 /* Whether from is a configured server. */
-bool sig_stun_client_ours(const struct sig_stun_client *s, const struct sig_addr *from);
+bool sig_stun_client_ours(const struct sig_stun_client *s, const struct net_endpoint *from);
 enum sig_stun_rx sig_stun_client_input(struct sig_stun_client *s, const uint8_t *p, size_t len,
-				       const struct sig_addr *from, uint64_t now_ms);
-/* The latest reflexive address (family 0: none yet). */
-const struct sig_addr *sig_stun_client_reflexive(const struct sig_stun_client *s);
+				       const struct net_endpoint *from, uint64_t now_ms);
+/* The latest reflexive address (family NET_AF_NONE: none yet). */
+const struct net_endpoint *sig_stun_client_reflexive(const struct sig_stun_client *s);
 
 #endif /* OMNI_SIGNALING_STUN_CLIENT_H */

@@ -11,8 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/addr.h"
+
 enum {
-	SIG_MAGIC = 0x4F4E5347, /* "ONSG": not {1..4,0,0,0}, not STUN */
+	SIG_MAGIC = NET_SIG_MAGIC, /* "ONSG": not {1..4,0,0,0}, not STUN */
 	SIG_VERSION = 1,
 
 	SIG_HEADER_LEN = 44,
@@ -57,6 +59,7 @@ enum {
 #define SIG_CURSOR_NONE UINT32_MAX
 
 static_assert(SIG_DATAGRAM_MAX < 1024, "every message below 1 KB");
+static_assert((unsigned)SIG_DATAGRAM_MIN == NET_SIG_MIN_LEN, "the data path's first check agrees");
 static_assert(SIG_BODY_MAX >= SIG_ACK_FIXED + 1 + SIG_PEER_MAX, "an ack holds one full entry");
 static_assert(SIG_ACK_ENTRIES_MAX < 256, "n entries is one byte");
 
@@ -81,12 +84,17 @@ static inline bool sig_type_to_nucleus(unsigned t)
 
 enum sig_addr_kind { SIG_KIND_OBSERVED = 1, SIG_KIND_LOCAL = 2, SIG_KIND_STUN = 3 };
 
-/* An IPv4 or IPv6 address and port; family 0: none. */
+/*
+ * An address record of the wire (SIG_ADDR_LEN bytes: family, kind, port,
+ * 16 address bytes): a peer's candidates and the address the nucleus
+ * observed, the two places the wire says where an address came from.
+ * Everything else in signaling/ is a plain net_endpoint (where a datagram
+ * comes from or goes to) or a net_addr (a query's VIP, whose record on the
+ * wire has kind and port 0): net/addr.h, family NET_AF_IP4/NET_AF_IP6.
+ */
 struct sig_addr {
-	uint8_t family; /* 0, 4 or 6 */
-	uint8_t kind;   /* enum sig_addr_kind; 0 outside candidate lists */
-	uint16_t port;  /* host order */
-	uint8_t ip[16]; /* IPv4 in ip[0..3], rest 0 */
+	struct net_endpoint ep; /* family NET_AF_NONE: none */
+	uint8_t kind;           /* enum sig_addr_kind */
 };
 
 struct sig_peer {
@@ -127,11 +135,11 @@ struct sig_heartbeat {
 
 struct sig_query {
 	uint8_t pubkey[SIG_PUBKEY_LEN]; /* asker */
-	struct sig_addr target;         /* family 4 or 6, port 0, kind 0 */
+	struct net_addr target;         /* a VIP or VIP6 */
 };
 
 struct sig_peer_info {
-	struct sig_addr target;
+	struct net_addr target;
 	struct sig_peer peer;
 };
 
@@ -150,7 +158,7 @@ struct sig_msg {
 		uint8_t leave[SIG_PUBKEY_LEN]; /* LEAVE: who leaves */
 		struct sig_query query;     /* QUERY_PEER */
 		struct sig_peer_info info;  /* PEER_INFO */
-		struct sig_addr target;     /* NOT_FOUND */
+		struct net_addr target;     /* NOT_FOUND */
 	} u;
 };
 

@@ -31,8 +31,9 @@
 
 /*
  * Nucleus signaling packets start with these 4 bytes in network order
- * ("ONSG", SIG_MAGIC of signaling/wire.h; app/edge_xdp.c asserts they are
- * equal). Not {1..4,0,0,0} (WireGuard), no 0x2112A442 at offset 4 (STUN).
+ * ("ONSG", NET_SIG_MAGIC of lib/net/wire.h, which this program cannot
+ * include; app/edge_xdp.c asserts they are equal, with the STUN values).
+ * Not {1..4,0,0,0} (WireGuard), no 0x2112A442 at offset 4 (STUN).
  */
 #define OMNI_XDP_SIG_MAGIC 0x4f4e5347u
 

@@ -132,7 +132,7 @@ static int open_veth(struct dp_port *p, const struct dp_host_conf *c, const char
 static int configure_kernel_end(struct dp_port *p, const struct dp_host_conf *c,
 				const char *ifname)
 {
-	char buf[64];
+	char buf[NET_PREFIX_TEXT_MAX];
 	int ret = dp_kif_read(ifname, &p->kif);
 
 	if (ret < 0) {
@@ -147,8 +147,8 @@ static int configure_kernel_end(struct dp_port *p, const struct dp_host_conf *c,
 	for (unsigned i = 0; i < c->n_addrs; i++) {
 		ret = dp_nl_addr_add(p->kif.ifindex, &c->addrs[i]);
 		if (ret < 0) {
-			DP_LOG(ERR, "host port %s: address %s: %s", ifname,
-			       dp_ifaddr_str(&c->addrs[i], buf, sizeof(buf)), strerror(-ret));
+			net_prefix_format(&c->addrs[i], buf);
+			DP_LOG(ERR, "host port %s: address %s: %s", ifname, buf, strerror(-ret));
 			return ret;
 		}
 	}

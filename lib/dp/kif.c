@@ -60,36 +60,34 @@ int dp_kif_link_up(const char *name)
 	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING) ? 1 : 0;
 }
 
-static unsigned prefix_len(const uint8_t *mask, unsigned bytes)
+/* getifaddrs' sockaddrs are only as aligned as their own type: copied out
+ * whole before net/addr.h reads them. */
+static bool ip_of(const struct sockaddr *sa, unsigned family, struct net_endpoint *ep)
 {
-	unsigned n = 0;
+	struct sockaddr_storage ss;
 
-	for (unsigned i = 0; i < bytes; i++)
-		n += (unsigned)__builtin_popcount(mask[i]);
-	return n;
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, sa, family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					      sizeof(struct sockaddr_in));
+	return net_endpoint_from_sockaddr(&ss, ep);
 }
 
+/* An interface address and its netmask's length, as getifaddrs gives them. */
 static void add_addr(struct dp_kif *k, const struct ifaddrs *ifa)
 {
-	struct dp_ifaddr *a;
+	unsigned af = ifa->ifa_addr->sa_family;
+	struct net_endpoint addr, mask;
+	struct net_prefix *a;
+	unsigned len = 0;
 
-	if (k->n_addrs >= DP_KIF_MAX_ADDRS)
+	if (k->n_addrs >= DP_KIF_MAX_ADDRS || !ip_of(ifa->ifa_addr, af, &addr))
 		return;
-	a = &k->addrs[k->n_addrs];
-	memset(a, 0, sizeof(*a));
-	a->family = ifa->ifa_addr->sa_family;
-	if (a->family == AF_INET) {
-		memcpy(a->addr, &((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr, 4);
-		if (ifa->ifa_netmask)
-			a->prefix_len = (uint8_t)prefix_len(
-				(const uint8_t *)&((const struct sockaddr_in *)ifa->ifa_netmask)->sin_addr, 4);
-	} else {
-		memcpy(a->addr, &((const struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr, 16);
-		if (ifa->ifa_netmask)
-			a->prefix_len = (uint8_t)prefix_len(
-				(const uint8_t *)&((const struct sockaddr_in6 *)ifa->ifa_netmask)->sin6_addr, 16);
-	}
-	k->n_addrs++;
+	a = &k->addrs[k->n_addrs++];
+	a->addr = addr.addr;
+	if (ifa->ifa_netmask && ip_of(ifa->ifa_netmask, af, &mask))
+		for (unsigned i = 0; i < net_family_len(mask.addr.family); i++)
+			len += (unsigned)__builtin_popcount(mask.addr.b[i]);
+	a->len = (uint8_t)len;
 }
 
 static int read_addrs(struct dp_kif *k)
@@ -175,49 +173,6 @@ int dp_kif_bpffs_ensure(void)
 	return 0;
 }
 
-int dp_ifaddr_parse(const char *s, struct dp_ifaddr *a)
-{
-	char buf[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(s, '/');
-	size_t len = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned max;
-
-	memset(a, 0, sizeof(*a));
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (inet_pton(AF_INET, buf, a->addr) == 1)
-		a->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, a->addr) == 1)
-		a->family = AF_INET6;
-	else
-		return -EINVAL;
-	max = a->family == AF_INET ? 32 : 128;
-	a->prefix_len = (uint8_t)max;
-	if (slash) {
-		char *end;
-		unsigned long n;
-
-		errno = 0;
-		n = strtoul(slash + 1, &end, 10);
-		if (errno || end == slash + 1 || *end || n > max)
-			return -EINVAL;
-		a->prefix_len = (uint8_t)n;
-	}
-	return 0;
-}
-
-const char *dp_ifaddr_str(const struct dp_ifaddr *a, char *buf, unsigned size)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(a->family, a->addr, ip, sizeof(ip)))
-		snprintf(ip, sizeof(ip), "?");
-	snprintf(buf, size, "%s/%u", ip, a->prefix_len);
-	return buf;
-}
-
 /* /proc/net/route: "Iface Destination Gateway Flags ..." in hex, host order
  * of the kernel's (little-endian) u32, i.e. the address bytes in order. */
 static int default_gw4(const char *name, uint8_t out[16])
@@ -271,8 +226,12 @@ static int default_gw6(const char *name, uint8_t out[16])
 	return ret;
 }
 
-int dp_kif_default_gw(const char *name, int family, uint8_t out[16])
+int dp_kif_default_gw(const char *name, unsigned family, struct net_addr *out)
 {
-	memset(out, 0, 16);
-	return family == AF_INET ? default_gw4(name, out) : default_gw6(name, out);
+	uint8_t b[16] = { 0 };
+	int ret = family == NET_AF_IP4 ? default_gw4(name, b) : default_gw6(name, b);
+
+	if (ret == 0)
+		net_addr_set(out, family, b);
+	return ret;
 }

@@ -11,13 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { DP_KIF_MAX_ADDRS = 16 };
+#include "net/addr.h"
 
-struct dp_ifaddr {
-	int family;            /* AF_INET or AF_INET6 */
-	uint8_t prefix_len;
-	uint8_t addr[16];      /* network order; 4 bytes used for AF_INET */
-};
+enum { DP_KIF_MAX_ADDRS = 16 };
 
 struct dp_kif {
 	char name[IF_NAMESIZE];
@@ -26,7 +22,7 @@ struct dp_kif {
 	unsigned mtu;
 	unsigned channels;     /* queues AF_XDP may bind (ethtool combined; 1 if none) */
 	unsigned n_addrs;
-	struct dp_ifaddr addrs[DP_KIF_MAX_ADDRS];
+	struct net_prefix addrs[DP_KIF_MAX_ADDRS]; /* address and its network's length */
 };
 
 /* Read name's facts into k. -ENODEV if there is no such interface. */
@@ -45,13 +41,9 @@ int dp_kif_tx_offloads_off(const char *name);
 /* Mount bpffs at /sys/fs/bpf unless it is there (libxdp pins its XDP
  * dispatcher there; `ip netns exec` gives a fresh /sys without it). */
 int dp_kif_bpffs_ensure(void);
-/* The default route's next hop through interface name (this network
- * namespace): 0 with the address in out (network order), or -ENOENT. */
-int dp_kif_default_gw(const char *name, int family, uint8_t out[16]);
-
-/* "192.0.2.1/24", "2001:db8::1/64"; no prefix: /32 or /128. */
-int dp_ifaddr_parse(const char *s, struct dp_ifaddr *a);
-/* "addr/len" into buf (at least 50 bytes). */
-const char *dp_ifaddr_str(const struct dp_ifaddr *a, char *buf, unsigned size);
+/* The default route's next hop of family (NET_AF_IP4, NET_AF_IP6) through
+ * interface name (this network namespace): 0 with it in out, or -ENOENT
+ * (out unset). */
+int dp_kif_default_gw(const char *name, unsigned family, struct net_addr *out);
 
 #endif /* OMNI_DP_KIF_H */

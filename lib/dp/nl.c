@@ -159,25 +159,25 @@ int dp_nl_link_up(unsigned ifindex, unsigned mtu)
 	return nl_talk(&m);
 }
 
-int dp_nl_addr_add(unsigned ifindex, const struct dp_ifaddr *a)
+int dp_nl_addr_add(unsigned ifindex, const struct net_prefix *a)
 {
 	struct ifaddrmsg ifa = {
-		.ifa_family = (uint8_t)a->family,
-		.ifa_prefixlen = a->prefix_len,
+		.ifa_family = (uint8_t)net_family_to_af(a->addr.family),
+		.ifa_prefixlen = a->len,
 		.ifa_index = ifindex,
 	};
-	size_t len = a->family == AF_INET ? 4 : 16;
+	size_t len = net_family_len(a->addr.family);
 	struct nl_msg m;
 	int ret;
 
-	if (a->family != AF_INET && a->family != AF_INET6)
+	if (!net_addr_is_set(&a->addr))
 		return -EAFNOSUPPORT;
-	if (a->family == AF_INET6)
+	if (a->addr.family == NET_AF_IP6)
 		ifa.ifa_flags = IFA_F_NODAD;
 	nl_init(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
 	nl_put(&m, &ifa, sizeof(ifa));
-	attr_put(&m, IFA_LOCAL, a->addr, len);
-	attr_put(&m, IFA_ADDRESS, a->addr, len);
+	attr_put(&m, IFA_LOCAL, a->addr.b, len);
+	attr_put(&m, IFA_ADDRESS, a->addr.b, len);
 	ret = nl_talk(&m);
 	return ret == -EEXIST ? 0 : ret;
 }
@@ -224,14 +224,14 @@ int dp_nl_link_del(unsigned ifindex)
 }
 
 static void neigh_request(struct nl_msg *m, uint16_t type, uint16_t flags, unsigned ifindex,
-			  int family, const uint8_t *addr, uint8_t ndm_flags)
+			  const struct net_addr *addr, uint8_t ndm_flags)
 {
-	struct ndmsg nd = { .ndm_family = (uint8_t)family, .ndm_ifindex = (int)ifindex,
-			    .ndm_flags = ndm_flags };
+	struct ndmsg nd = { .ndm_family = (uint8_t)net_family_to_af(addr->family),
+			    .ndm_ifindex = (int)ifindex, .ndm_flags = ndm_flags };
 
 	nl_init(m, type, flags);
 	nl_put(m, &nd, sizeof(nd));
-	attr_put(m, NDA_DST, addr, family == AF_INET ? 4 : 16);
+	attr_put(m, NDA_DST, addr->b, net_family_len(addr->family));
 }
 
 struct neigh_answer {
@@ -261,15 +261,15 @@ static void on_neigh(const struct nlmsghdr *h, void *arg)
 	}
 }
 
-int dp_nl_neigh_get(unsigned ifindex, int family, const uint8_t *addr, uint8_t mac[6])
+int dp_nl_neigh_get(unsigned ifindex, const struct net_addr *addr, uint8_t mac[6])
 {
 	struct neigh_answer ans = { .known = false };
 	struct nl_msg m;
 	int ret;
 
-	if (family != AF_INET && family != AF_INET6)
+	if (!net_addr_is_set(addr))
 		return -EAFNOSUPPORT;
-	neigh_request(&m, RTM_GETNEIGH, 0, ifindex, family, addr, 0);
+	neigh_request(&m, RTM_GETNEIGH, 0, ifindex, addr, 0);
 	ret = nl_talk_reply(&m, on_neigh, &ans);
 	if (ret == -ENOENT)
 		return 0;
@@ -280,13 +280,13 @@ int dp_nl_neigh_get(unsigned ifindex, int family, const uint8_t *addr, uint8_t m
 	return ans.known ? 1 : 0;
 }
 
-int dp_nl_neigh_resolve(unsigned ifindex, int family, const uint8_t *addr)
+int dp_nl_neigh_resolve(unsigned ifindex, const struct net_addr *addr)
 {
 	struct nl_msg m;
 
-	if (family != AF_INET && family != AF_INET6)
+	if (!net_addr_is_set(addr))
 		return -EAFNOSUPPORT;
 	/* NTF_USE: "use" the entry as a packet would, which starts resolution. */
-	neigh_request(&m, RTM_NEWNEIGH, NLM_F_CREATE, ifindex, family, addr, NTF_USE);
+	neigh_request(&m, RTM_NEWNEIGH, NLM_F_CREATE, ifindex, addr, NTF_USE);
 	return nl_talk(&m);
 }

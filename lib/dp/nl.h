@@ -15,7 +15,7 @@ int dp_nl_link_up(unsigned ifindex, unsigned mtu);
 
 /* Add an address (IPv6 without duplicate address detection: the only other
  * end of a host port is us). An address already there is not an error. */
-int dp_nl_addr_add(unsigned ifindex, const struct dp_ifaddr *a);
+int dp_nl_addr_add(unsigned ifindex, const struct net_prefix *a);
 
 /* Create a veth pair name <-> peer, each end with `queues` rx/tx queues. */
 int dp_nl_veth_create(const char *name, const char *peer, unsigned queues);
@@ -29,7 +29,7 @@ int dp_nl_link_del(unsigned ifindex);
  * usable, 0 when absent or still resolving; resolve makes the kernel
  * resolve addr (as if a packet were waiting for it).
  */
-int dp_nl_neigh_get(unsigned ifindex, int family, const uint8_t *addr, uint8_t mac[6]);
-int dp_nl_neigh_resolve(unsigned ifindex, int family, const uint8_t *addr);
+int dp_nl_neigh_get(unsigned ifindex, const struct net_addr *addr, uint8_t mac[6]);
+int dp_nl_neigh_resolve(unsigned ifindex, const struct net_addr *addr);
 
 #endif /* OMNI_DP_NL_H */

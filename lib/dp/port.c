@@ -356,7 +356,7 @@ static int open_kernel(struct dp_port *p, const struct dp_underlay_conf *c)
 
 void dp_port_log(const struct dp_port *p, const char *role)
 {
-	char buf[64];
+	char buf[NET_PREFIX_TEXT_MAX];
 
 	DP_LOG(INFO, "%s %s: port %u, %s, %u queue pair(s)%s, "
 	       "MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u",
@@ -364,9 +364,10 @@ void dp_port_log(const struct dp_port *p, const char *role)
 	       dp_port_driver_name(p->driver), p->queues, p->rss ? " with RSS" : "",
 	       p->kif.mac[0], p->kif.mac[1], p->kif.mac[2], p->kif.mac[3],
 	       p->kif.mac[4], p->kif.mac[5], p->kif.mtu);
-	for (unsigned i = 0; i < p->kif.n_addrs; i++)
-		DP_LOG(INFO, "%s %s: address %s", role, p->kif.name,
-		       dp_ifaddr_str(&p->kif.addrs[i], buf, sizeof(buf)));
+	for (unsigned i = 0; i < p->kif.n_addrs; i++) {
+		net_prefix_format(&p->kif.addrs[i], buf);
+		DP_LOG(INFO, "%s %s: address %s", role, p->kif.name, buf);
+	}
 }
 
 int dp_port_open_underlay(struct dp_port *p, const struct dp_underlay_conf *c)

@@ -83,7 +83,7 @@ struct dp_host_conf {
 	enum dp_host_kind kind;
 	const char *ifname;   /* NULL: "omni0" */
 	unsigned mtu;         /* 0: leave the kernel's */
-	const struct dp_ifaddr *addrs;
+	const struct net_prefix *addrs;
 	unsigned n_addrs;
 	struct dp_port_conf port;
 };

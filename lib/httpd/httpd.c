@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +7,7 @@
 #include <microhttpd.h>
 
 #include "httpd.h"
+#include "net/addr.h"
 
 struct omni_httpd {
 	struct MHD_Daemon *daemon;
@@ -16,44 +15,14 @@ struct omni_httpd {
 	void *ctx;
 };
 
+/* "ADDR:PORT" or "[ADDR6]:PORT" (net/addr.h's rules) as a socket address. */
 static int parse_listen(const char *text, struct sockaddr_storage *ss)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	char host[64];
-	const char *colon, *h = text;
-	size_t hlen;
-	char *end;
-	unsigned long port;
+	struct net_endpoint ep;
 
-	colon = strrchr(text, ':');
-	if (!colon)
+	if (net_endpoint_parse(text, 0, &ep) < 0)
 		return -1;
-	hlen = (size_t)(colon - text);
-	if (hlen >= 2 && text[0] == '[' && text[hlen - 1] == ']') {
-		h = text + 1;
-		hlen -= 2;
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		return -1;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (errno || *end || colon[1] == '\0' || port == 0 || port > 65535)
-		return -1;
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		return 0;
-	}
-	return -1;
+	return net_endpoint_to_sockaddr(&ep, net_family_to_af(ep.addr.family), ss) ? 0 : -1;
 }
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,

@@ -143,7 +143,7 @@ int net_host_port_split(const char *text, char host[256], const char **port)
 	return 0;
 }
 
-static int port_parse(const char *s, uint16_t dflt, uint16_t *out)
+int net_port_parse(const char *s, uint16_t dflt, uint16_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -168,26 +168,34 @@ int net_endpoint_parse(const char *text, uint16_t default_port, struct net_endpo
 
 	memset(out, 0, sizeof(*out));
 	if (net_host_port_split(text, host, &port) < 0 ||
-	    port_parse(port, default_port, &out->port) < 0 || net_addr_parse(host, &out->addr) < 0) {
+	    net_port_parse(port, default_port, &out->port) < 0 ||
+	    net_addr_parse(host, &out->addr) < 0) {
 		memset(out, 0, sizeof(*out));
 		return -EINVAL;
 	}
 	return 0;
 }
 
+/* Decimal digits only, read left to right: the first problem met names the
+ * error, as the configuration's numbers do ("99x" is over 32, "3x" not a number). */
 static int prefix_len_parse(const char *text, unsigned max, uint8_t *len, const char **why)
 {
 	unsigned long v = 0;
 	const char *c;
 
-	for (c = text; *c >= '0' && *c <= '9' && v <= max; c++)
+	for (c = text; *c; c++) {
+		if (*c < '0' || *c > '9') {
+			*why = "prefix length is not a number";
+			return -EINVAL;
+		}
 		v = v * 10 + (unsigned long)(*c - '0');
-	if (c == text || (*c && (*c < '0' || *c > '9'))) {
-		*why = "prefix length is not a number";
-		return -EINVAL;
+		if (v > max) {
+			*why = max == 32 ? "prefix length over 32" : "prefix length over 128";
+			return -EINVAL;
+		}
 	}
-	if (*c || v > max) {
-		*why = max == 32 ? "prefix length over 32" : "prefix length over 128";
+	if (c == text) {
+		*why = "prefix length is not a number";
 		return -EINVAL;
 	}
 	*len = (uint8_t)v;
@@ -276,4 +284,9 @@ bool net_endpoint_from_sockaddr(const struct sockaddr_storage *ss, struct net_en
 		return true;
 	}
 	return false;
+}
+
+uint32_t net_sockaddr_scope(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_scope_id : 0;
 }

@@ -65,15 +65,27 @@ static inline bool net_addr_is_set(const struct net_addr *a)
 	return a->family == NET_AF_IP4 || a->family == NET_AF_IP6;
 }
 
-/* Same family and the same bytes of that family. */
+/* Same family and the same bytes of that family (the data path's source
+ * check: compares of a fixed size, which compilers inline). */
 static inline bool net_addr_equal(const struct net_addr *a, const struct net_addr *b)
 {
-	return a->family == b->family && memcmp(a->b, b->b, net_family_len(a->family)) == 0;
+	if (a->family != b->family)
+		return false;
+	if (a->family == NET_AF_IP4)
+		return memcmp(a->b, b->b, 4) == 0;
+	return a->family != NET_AF_IP6 || memcmp(a->b, b->b, 16) == 0;
 }
 
 static inline bool net_endpoint_equal(const struct net_endpoint *a, const struct net_endpoint *b)
 {
 	return a->port == b->port && net_addr_equal(&a->addr, &b->addr);
+}
+
+/* ep is address a, port port: for a packet's source, kept apart by its parser. */
+static inline bool net_endpoint_is(const struct net_endpoint *ep, const struct net_addr *a,
+				   uint16_t port)
+{
+	return ep->port == port && net_addr_equal(&ep->addr, a);
 }
 
 /*
@@ -121,6 +133,11 @@ int net_endpoint_parse(const char *text, uint16_t default_port, struct net_endpo
  */
 int net_host_port_split(const char *text, char host[256], const char **port);
 /*
+ * A port as net_endpoint_parse takes it: decimal digits, 1..65535; text
+ * NULL (no port written): default_port, 0 meaning required. 0 or -EINVAL.
+ */
+int net_port_parse(const char *text, uint16_t default_port, uint16_t *out);
+/*
  * "ADDR" or "ADDR/LEN", IPv4 dotted quad or IPv6; without "/LEN" the full
  * 32 or 128. Host bits are kept. 0, or -EINVAL with *why a static phrase
  * ("prefix length over 32").
@@ -138,5 +155,7 @@ socklen_t net_endpoint_to_sockaddr(const struct net_endpoint *ep, int sock_famil
 				   struct sockaddr_storage *ss);
 /* IPv4-mapped IPv6 comes out as IPv4; anything else not IP: false, ep unset. */
 bool net_endpoint_from_sockaddr(const struct sockaddr_storage *ss, struct net_endpoint *ep);
+/* The scope id of an IPv6 sockaddr (a link-local address's interface); 0: none. */
+uint32_t net_sockaddr_scope(const struct sockaddr_storage *ss);
 
 #endif /* OMNI_NET_ADDR_H */

@@ -178,7 +178,8 @@ enum net_nd_opt {
  * The other protocols on the WireGuard listen port (DESIGN.md, "One port,
  * many protocols"): what tells them apart in their first bytes, for a
  * cheap sort before their own parsers run (signaling/codec.c and
- * signaling/stun.c; app/edge_xdp.c asserts that signaling/ agrees).
+ * signaling/stun.c, whose SIG_MAGIC and SIG_STUN_* are these; the XDP
+ * program's copies are asserted equal in app/edge_xdp.c).
  */
 enum net_listen_port_wire {
 	NET_SIG_MAGIC = 0x4f4e5347,	/* "ONSG", the first 4 bytes of a nucleus datagram */

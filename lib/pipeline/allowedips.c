@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <rte_byteorder.h>
 #include <rte_errno.h>
@@ -13,43 +12,43 @@
 
 static unsigned table_seq;
 
-static int add_route(struct omni_allowedips *t, const struct omni_route *p, uint32_t id)
+static int add_route(struct omni_allowedips *t, const struct net_prefix *p, uint32_t id)
 {
 	uint32_t v4;
 
 	if (id > OMNI_PEER_ID_MAX)
 		return -EINVAL;
-	if (p->family == AF_INET) {
-		if (p->cidr > 32)
+	if (p->addr.family == NET_AF_IP4) {
+		if (p->len > 32)
 			return -EINVAL;
-		if (p->cidr == 0) {
+		if (p->len == 0) {
 			t->default4 = id;
 			return 0;
 		}
-		memcpy(&v4, p->addr, 4);
+		memcpy(&v4, p->addr.b, 4);
 		/* rte_lpm wants host order. */
-		return rte_lpm_add(t->v4, rte_be_to_cpu_32(v4), p->cidr, id);
+		return rte_lpm_add(t->v4, rte_be_to_cpu_32(v4), p->len, id);
 	}
-	if (p->family == AF_INET6) {
-		if (p->cidr > 128)
+	if (p->addr.family == NET_AF_IP6) {
+		if (p->len > 128)
 			return -EINVAL;
-		if (p->cidr == 0) {
+		if (p->len == 0) {
 			t->default6 = id;
 			return 0;
 		}
 		if (!t->v6)
 			return -EINVAL;
-		return rte_lpm6_add(t->v6, p->addr, p->cidr, id);
+		return rte_lpm6_add(t->v6, p->addr.b, p->len, id);
 	}
 	return -EINVAL;
 }
 
-bool omni_routes_need_v6(const struct omni_route *prefixes, unsigned n)
+bool omni_routes_need_v6(const struct net_prefix *prefixes, unsigned n)
 {
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		if (prefixes[i].family == AF_INET6 && prefixes[i].cidr)
+		if (prefixes[i].addr.family == NET_AF_IP6 && prefixes[i].len)
 			return true;
 	return false;
 }
@@ -91,7 +90,7 @@ struct omni_allowedips *omni_allowedips_create(unsigned max_routes, bool v6, int
 	return t;
 }
 
-int omni_allowedips_fill(struct omni_allowedips *t, const struct omni_route *prefixes,
+int omni_allowedips_fill(struct omni_allowedips *t, const struct net_prefix *prefixes,
 			 const uint32_t *peer_ids, unsigned n)
 {
 	unsigned i;
@@ -108,7 +107,7 @@ int omni_allowedips_fill(struct omni_allowedips *t, const struct omni_route *pre
 	return 0;
 }
 
-struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
+struct omni_allowedips *omni_allowedips_build(const struct net_prefix *prefixes,
 					      const uint32_t *peer_ids, unsigned n,
 					      unsigned max_routes, int socket_id)
 {

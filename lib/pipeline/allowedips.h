@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/addr.h"
+
 enum {
 	OMNI_PEER_NONE = UINT32_MAX,
 	OMNI_PEER_ID_MAX = (1u << 21) - 1, /* rte_lpm6 next hops are 21 bits */
@@ -33,18 +35,12 @@ struct omni_allowedips {
 	unsigned n_routes;	/* added so far */
 };
 
-struct omni_route {
-	uint8_t family;		/* AF_INET or AF_INET6 */
-	uint8_t cidr;
-	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
-};
-
 /*
  * Build a table for n (prefix, peer id) routes; max_routes sizes it. Host
  * bits of a prefix are ignored. NULL with rte_errno on failure (ENOMEM,
  * EINVAL for a cidr too long or a peer id above OMNI_PEER_ID_MAX).
  */
-struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
+struct omni_allowedips *omni_allowedips_build(const struct net_prefix *prefixes,
 					      const uint32_t *peer_ids, unsigned n,
 					      unsigned max_routes, int socket_id);
 
@@ -57,11 +53,11 @@ struct omni_allowedips *omni_allowedips_build(const struct omni_route *prefixes,
  * -EINVAL or rte_lpm's error (the table is then half filled: free it).
  */
 struct omni_allowedips *omni_allowedips_create(unsigned max_routes, bool v6, int socket_id);
-int omni_allowedips_fill(struct omni_allowedips *t, const struct omni_route *prefixes,
+int omni_allowedips_fill(struct omni_allowedips *t, const struct net_prefix *prefixes,
 			 const uint32_t *peer_ids, unsigned n);
 
 /* Whether routes include IPv6 ones other than ::/0 (which needs no rte_lpm6). */
-bool omni_routes_need_v6(const struct omni_route *prefixes, unsigned n);
+bool omni_routes_need_v6(const struct net_prefix *prefixes, unsigned n);
 void omni_allowedips_free(struct omni_allowedips *t);
 
 /* Peer id routing addr, or OMNI_PEER_NONE. addr in network order. */

@@ -40,7 +40,7 @@ int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, ui
 		peer->ep = *ep;
 	/* Like wg: a persistent keepalive starts the session at once, so a
 	 * peer behind NAT can reach us before we have anything to say. */
-	if (keepalive_s && peer->ep.addr.family != NET_AF_NONE)
+	if (keepalive_s && peer->ep.udp.addr.family != NET_AF_NONE)
 		peer->want_handshake = 1;
 	snprintf(name, sizeof(name), "staged%u_%u", id, (unsigned)getpid());
 	peer->staged = rte_ring_create(name, STAGED_PER_PEER, SOCKET_ID_ANY, RING_F_SC_DEQ);

@@ -80,7 +80,7 @@ struct omni_control {
 };
 
 /* Peers: install one from its public key, PSK (may be NULL), endpoint
- * (family NONE when unknown) and keepalive. Control lcore only. */
+ * (udp.addr family NONE when unknown) and keepalive. Control lcore only. */
 int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, uint32_t id,
 			   const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
 			   const struct omni_dp_endpoint *ep, uint16_t keepalive_s);
@@ -92,11 +92,11 @@ bool omni_control_send_udp_addr(struct omni_control *c, const struct net_addr *d
 /* Punching: one new initiation sent to each candidate; how many went out.
  * The first to answer becomes the peer's endpoint (roaming). */
 unsigned omni_control_initiate_to(struct omni_control *c, struct omni_dp_peer *peer,
-				  const struct omni_dp_endpoint *cands, unsigned n, uint64_t now);
+				  const struct net_endpoint *cands, unsigned n, uint64_t now);
 /* The same initiation again, to more candidates (Happy Eyeballs' later
  * family), while it is still in flight. */
 unsigned omni_control_resend_initiation_to(struct omni_control *c, struct omni_dp_peer *peer,
-					   const struct omni_dp_endpoint *cands, unsigned n,
+					   const struct net_endpoint *cands, unsigned n,
 					   uint64_t now);
 
 /* Stop a peer: keys retired, no more ticks (slot still held). */

@@ -106,12 +106,11 @@ static uint32_t new_hs_index(struct omni_control *c, struct omni_dp_peer *peer)
 static void adopt_endpoint(struct omni_control *c, struct omni_dp_peer *peer,
 			   const struct net_udp_view *v, uint64_t now)
 {
-	struct omni_dp_endpoint ep = { .addr = v->src, .port = v->src_port, .via = v->src_mac,
-				       .have_via = true };
+	struct omni_dp_endpoint ep = { .udp = { .addr = v->src, .port = v->src_port },
+				       .via = v->src_mac, .have_via = true };
 
 	omni_control_neigh_learn(c, &ep, now);
-	if (peer->ep.port == v->src_port && peer->ep.addr.family == v->src.family &&
-	    !memcmp(&peer->ep.addr, &v->src, sizeof(v->src)) && peer->path)
+	if (net_endpoint_is(&peer->ep.udp, &v->src, v->src_port) && peer->path)
 		return;
 	rte_seqlock_write_lock(&peer->ep_lock);
 	peer->ep = ep;
@@ -205,9 +204,9 @@ static void on_cookie(struct omni_control *c, const struct wg_msg_cookie *msg, u
 /* Source address and port as the cookie's input. */
 static size_t source_bytes(const struct net_udp_view *v, uint8_t out[18])
 {
-	size_t n = v->src.family == NET_AF_IP4 ? 4 : 16;
+	size_t n = net_family_len(v->src.family);
 
-	memcpy(out, v->src.family == NET_AF_IP4 ? v->src.ip4.b : v->src.ip6.b, n);
+	memcpy(out, v->src.b, n);
 	out[n] = (uint8_t)(v->src_port >> 8);
 	out[n + 1] = (uint8_t)v->src_port;
 	return n + 2;
@@ -259,9 +258,7 @@ void omni_control_handshake_rx(struct omni_control *c, struct rte_mbuf *m,
 		goto out;
 	if (type == WG_MSG_HANDSHAKE_INITIATION) {
 		/* After the MACs, before any Diffie-Hellman. */
-		if (!wg_ratelimiter_allow(c->ratelimit, v->src.family,
-					  v->src.family == NET_AF_IP4 ? v->src.ip4.b : v->src.ip6.b,
-					  now)) {
+		if (!wg_ratelimiter_allow(c->ratelimit, v->src.family, v->src.b, now)) {
 			c->stats.ratelimited++;
 			c->stats.drops[OMNI_DROP_RATELIMIT]++;
 			goto out;
@@ -293,7 +290,7 @@ bool omni_control_send_initiation(struct omni_control *c, struct omni_dp_peer *p
 }
 
 unsigned omni_control_initiate_to(struct omni_control *c, struct omni_dp_peer *peer,
-				  const struct omni_dp_endpoint *cands, unsigned n, uint64_t now)
+				  const struct net_endpoint *cands, unsigned n, uint64_t now)
 {
 	struct wg_msg_initiation msg;
 	uint8_t ts[WG_TIMESTAMP_LEN];
@@ -317,7 +314,7 @@ unsigned omni_control_initiate_to(struct omni_control *c, struct omni_dp_peer *p
 }
 
 unsigned omni_control_resend_initiation_to(struct omni_control *c, struct omni_dp_peer *peer,
-					   const struct omni_dp_endpoint *cands, unsigned n,
+					   const struct net_endpoint *cands, unsigned n,
 					   uint64_t now)
 {
 	unsigned i, sent = 0;

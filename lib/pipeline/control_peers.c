@@ -45,7 +45,7 @@ static struct omni_dp_peer *free_slot(struct omni_control *c)
 
 static int set_routes(struct omni_dp_peer *peer, const struct omni_peer_spec *s)
 {
-	struct omni_route *r = NULL;
+	struct net_prefix *r = NULL;
 
 	if (s->n_routes) {
 		r = malloc(s->n_routes * sizeof(*r));
@@ -87,7 +87,7 @@ int omni_control_peer_update(struct omni_control *c, struct omni_dp_peer *peer,
 
 	if (omni_control_peer_routes_differ(peer, s) && set_routes(peer, s) != 0)
 		return -ENOMEM;
-	if (s->ep.addr.family != NET_AF_NONE && !omni_endpoint_is(&peer->ep, &s->ep.addr, s->ep.port)) {
+	if (net_addr_is_set(&s->ep.udp.addr) && !net_endpoint_equal(&peer->ep.udp, &s->ep.udp)) {
 		rte_seqlock_write_lock(&peer->ep_lock);
 		peer->ep = s->ep;
 		peer->roam_pending = 0;
@@ -129,7 +129,7 @@ void omni_control_peers_unreserve(struct omni_control *c)
 /* The reserved table filled with these routes, or NULL when they do not fit
  * it (or there is none). */
 static struct omni_allowedips *fill_reserved(struct omni_control *c,
-					     const struct omni_route *routes,
+					     const struct net_prefix *routes,
 					     const uint32_t *ids, unsigned n)
 {
 	struct omni_allowedips *t = c->reserved;
@@ -145,7 +145,7 @@ static struct omni_allowedips *build_table(struct omni_control *c)
 {
 	struct omni_dataplane *dp = c->dp;
 	struct omni_allowedips *t = NULL;
-	struct omni_route *routes;
+	struct net_prefix *routes;
 	unsigned i, j, n = 0, total = 0;
 	uint32_t *ids;
 

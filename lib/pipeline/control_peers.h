@@ -19,9 +19,9 @@
 struct omni_peer_spec {
 	const uint8_t *public_key;	/* WG_KEY_LEN bytes */
 	const uint8_t *psk;		/* WG_KEY_LEN bytes, or NULL */
-	struct omni_dp_endpoint ep;	/* family NET_AF_NONE: unknown */
+	struct omni_dp_endpoint ep;	/* udp.addr family NET_AF_NONE: unknown */
 	uint16_t keepalive_s;		/* 0: off */
-	const struct omni_route *routes; /* its AllowedIPs */
+	const struct net_prefix *routes; /* its AllowedIPs */
 	unsigned n_routes;
 };
 

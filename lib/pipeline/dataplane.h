@@ -43,6 +43,7 @@
 
 #include "aead/aead.h"
 #include "dp/idle.h"
+#include "net/addr.h"
 #include "net/net.h"
 
 #include "allowedips.h"
@@ -79,25 +80,17 @@ struct omni_dataplane {
 	 * to an unknown address of the cluster's network (miss4/miss6) too,
 	 * so control can ask the nucleus who has it. */
 	bool other_udp_to_control;
-	uint8_t miss4_len, miss6_len;	/* prefix lengths; 0: none */
-	uint8_t miss4[4], miss6[16];
+	struct net_prefix miss4, miss6;	/* host bits clear; len 0: none */
 	volatile bool quit;
 };
 
-/* Whether a (network order) is inside net/len; len 0: never. */
-static inline bool omni_prefix_has(const uint8_t *net, unsigned len, const uint8_t *a)
-{
-	unsigned full = len / 8, rest = len % 8;
-
-	return len && !memcmp(net, a, full) &&
-	       (!rest || !((net[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))));
-}
-
-/* Inside the cluster's VIP network, where the nucleus knows who is who. */
+/* Inside the cluster's VIP network, where the nucleus knows who is who
+ * (a in network order; an unset network holds nothing). */
 static inline bool omni_dp_in_cluster(const struct omni_dataplane *dp, bool v4, const uint8_t *a)
 {
-	return v4 ? omni_prefix_has(dp->miss4, dp->miss4_len, a) :
-		    omni_prefix_has(dp->miss6, dp->miss6_len, a);
+	const struct net_prefix *p = v4 ? &dp->miss4 : &dp->miss6;
+
+	return net_prefix_match(p->addr.b, p->len, a);
 }
 
 /* Per-lcore counters; summed when read. */

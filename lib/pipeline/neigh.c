@@ -17,38 +17,19 @@
  * wire: it may be repeated often while the kernel resolves. */
 #define KERNEL_NEIGH_RETRY_NS 20000000ULL
 
-static bool addr_eq(const struct net_addr *a, const struct net_addr *b)
-{
-	if (a->family != b->family)
-		return false;
-	if (a->family == NET_AF_IP4)
-		return !memcmp(&a->ip4, &b->ip4, sizeof(a->ip4));
-	return !memcmp(&a->ip6, &b->ip6, sizeof(a->ip6));
-}
-
-static bool same_prefix(const uint8_t *a, const uint8_t *b, unsigned bits)
-{
-	unsigned full = bits / 8, rest = bits % 8;
-
-	if (memcmp(a, b, full))
-		return false;
-	return rest == 0 || ((a[full] ^ b[full]) & (0xff << (8 - rest))) == 0;
-}
-
-/* The address whose MAC we need to reach dst: dst itself when on-link. */
+/* The address whose MAC we need to reach dst: dst itself when on-link
+ * (inside our underlay network, a /0 holding everything) or with no gateway. */
 static struct net_addr next_hop(const struct omni_control *c, const struct net_addr *dst)
 {
 	const struct net_local *l = &c->dp->local;
+	bool v4 = dst->family == NET_AF_IP4;
+	const struct net_addr *gw = v4 ? &c->gw4 : &c->gw6;
+	unsigned len = v4 ? c->prefix4 : c->prefix6;
 
-	if (dst->family == NET_AF_IP4) {
-		if (c->gw4.family == NET_AF_NONE ||
-		    same_prefix(dst->ip4.b, l->ip4.b, c->prefix4))
-			return *dst;
-		return c->gw4;
-	}
-	if (c->gw6.family == NET_AF_NONE || same_prefix(dst->ip6.b, l->ip6.b, c->prefix6))
+	if (gw->family == NET_AF_NONE || !len ||
+	    net_prefix_match(v4 ? l->ip4.b : l->ip6.b, len, dst->b))
 		return *dst;
-	return c->gw6;
+	return *gw;
 }
 
 static struct omni_neigh *neigh_find(struct omni_control *c, const struct net_addr *a,
@@ -61,7 +42,7 @@ static struct omni_neigh *neigh_find(struct omni_control *c, const struct net_ad
 		if (c->neigh[i].addr.family == NET_AF_NONE) {
 			if (!free_slot)
 				free_slot = &c->neigh[i];
-		} else if (addr_eq(&c->neigh[i].addr, a)) {
+		} else if (net_addr_equal(&c->neigh[i].addr, a)) {
 			return &c->neigh[i];
 		}
 	}
@@ -142,9 +123,9 @@ void omni_control_neigh_learn(struct omni_control *c, const struct omni_dp_endpo
 {
 	struct net_addr hop;
 
-	if (!ep->have_via || ep->addr.family == NET_AF_NONE)
+	if (!ep->have_via || ep->udp.addr.family == NET_AF_NONE)
 		return;
-	hop = next_hop(c, &ep->addr);
+	hop = next_hop(c, &ep->udp.addr);
 	neigh_find(c, &hop, true);
 	neigh_learned(c, &hop, &ep->via, now);
 }

@@ -16,9 +16,9 @@ bool omni_control_path_update(struct omni_control *c, struct omni_dp_peer *peer,
 	struct omni_path *slot;
 	uint8_t next;
 
-	if (peer->ep.addr.family == NET_AF_NONE)
+	if (peer->ep.udp.addr.family == NET_AF_NONE)
 		return false;
-	n = omni_control_neigh_resolve(c, &peer->ep.addr, now);
+	n = omni_control_neigh_resolve(c, &peer->ep.udp.addr, now);
 	if (!n) {
 		peer->path_dirty = true;
 		return false;
@@ -31,14 +31,14 @@ bool omni_control_path_update(struct omni_control *c, struct omni_dp_peer *peer,
 	}
 	p.src_mac = c->dp->local.mac;
 	p.dst_mac = n->mac;
-	p.dst = peer->ep.addr;
-	p.src.family = peer->ep.addr.family;
+	p.dst = peer->ep.udp.addr;
+	p.src.family = peer->ep.udp.addr.family;
 	if (p.src.family == NET_AF_IP4)
 		p.src.ip4 = c->dp->local.ip4;
 	else
 		p.src.ip6 = c->dp->local.ip6;
 	p.src_port = c->dp->local.port;
-	p.dst_port = peer->ep.port;
+	p.dst_port = peer->ep.udp.port;
 	p.csum = p.src.family == NET_AF_IP4 ? NET_UDP_CSUM_NONE : NET_UDP_CSUM_FULL;
 	slot = &peer->path_slot[next];
 	if (net_encap_init(&slot->encap, &p) != 0)

@@ -17,6 +17,7 @@
 #include <rte_common.h>
 #include <rte_seqlock.h>
 
+#include "net/addr.h"
 #include "net/net.h"
 #include "allowedips.h"
 #include "wg/cookie.h"
@@ -34,23 +35,12 @@ struct omni_keypair {
 	struct wg_keypair wg;		/* replay window: the receiving worker's */
 } __rte_cache_aligned;
 
+/* Where a peer is (net/addr.h's endpoint), and the MAC it was seen from. */
 struct omni_dp_endpoint {
-	struct net_addr addr;		/* family NET_AF_NONE: unknown */
-	uint16_t port;			/* host order */
+	struct net_endpoint udp;	/* udp.addr family NET_AF_NONE: unknown */
 	struct net_mac via;		/* source MAC of the frame it came in: our next hop */
 	bool have_via;
 };
-
-/* True when ep is address a, port port (host order). */
-static inline bool omni_endpoint_is(const struct omni_dp_endpoint *ep, const struct net_addr *a,
-				    uint16_t port)
-{
-	if (ep->port != port || ep->addr.family != a->family)
-		return false;
-	if (a->family == NET_AF_IP4)
-		return memcmp(&ep->addr.ip4, &a->ip4, sizeof(a->ip4)) == 0;
-	return memcmp(&ep->addr.ip6, &a->ip6, sizeof(a->ip6)) == 0;
-}
 
 /* Outer headers towards one peer: immutable while workers may read it. */
 struct omni_path {
@@ -96,7 +86,7 @@ struct omni_dp_peer {
 	bool path_dirty;
 	uint64_t path_token;
 	bool in_use;			/* live: ticked, routable */
-	struct omni_route *routes;	/* its AllowedIPs (heap) */
+	struct net_prefix *routes;	/* its AllowedIPs (heap) */
 	uint8_t last_init[148];		/* the initiation in flight (punching) */
 	unsigned n_routes;
 };

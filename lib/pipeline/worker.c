@@ -55,14 +55,14 @@ void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
 
 	do {
 		sn = rte_seqlock_read_begin(&peer->ep_lock);
-		same = omni_endpoint_is(&peer->ep, src, port) ||
-		       (peer->roam_pending && omni_endpoint_is(&peer->roam, src, port));
+		same = net_endpoint_is(&peer->ep.udp, src, port) ||
+		       (peer->roam_pending && net_endpoint_is(&peer->roam.udp, src, port));
 	} while (rte_seqlock_read_retry(&peer->ep_lock, sn));
 	if (same)
 		return;
 	rte_seqlock_write_lock(&peer->ep_lock);
-	peer->roam.addr = *src;
-	peer->roam.port = port;
+	peer->roam.udp.addr = *src;
+	peer->roam.udp.port = port;
 	peer->roam.via = *via;
 	peer->roam.have_via = true;
 	peer->roam_pending = 1;

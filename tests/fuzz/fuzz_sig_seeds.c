@@ -40,7 +40,9 @@ static void sample(struct sig_msg *m, uint8_t type)
 	m->u.reg.flags = SIG_PEER_HAS_VIP4; /* REGISTER, PUNCH */
 	m->u.reg.vip4[0] = 10;
 	m->u.reg.n_cand = 1;
-	m->u.reg.cand[0] = (struct sig_addr){ .family = 4, .kind = 2, .port = 51820, .ip = { 192, 0, 2, 1 } };
+	m->u.reg.cand[0] = (struct sig_addr){
+		.ep = { .addr = { .family = NET_AF_IP4, .b = { 192, 0, 2, 1 } }, .port = 51820 },
+		.kind = SIG_KIND_LOCAL };
 	if (type == SIG_REGISTER_ACK || type == SIG_HEARTBEAT_ACK) {
 		memset(&m->u.ack, 0, sizeof(m->u.ack));
 		m->u.ack.n_entries = 1;
@@ -50,7 +52,7 @@ static void sample(struct sig_msg *m, uint8_t type)
 		m->u.hb.cursor = SIG_CURSOR_NONE;
 	} else if (type == SIG_QUERY_PEER || type == SIG_NOT_FOUND || type == SIG_PEER_INFO) {
 		struct sig_peer p = m->u.reg;
-		struct sig_addr t = { .family = 4, .ip = { 10 } };
+		struct net_addr t = { .family = NET_AF_IP4, .b = { 10 } };
 
 		memset(&m->u, 0, sizeof(m->u));
 		if (type == SIG_QUERY_PEER)

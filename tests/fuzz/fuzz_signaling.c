@@ -83,7 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t buf[SIG_DATAGRAM_MAX + 256];
 	struct sig_out out[SIG_NUCLEUS_OUT_MAX];
-	struct sig_addr from = { .family = 4, .port = 4242, .ip = { 192, 0, 2, 9 } };
+	struct net_endpoint from = { .addr = { .family = NET_AF_IP4, .b = { 192, 0, 2, 9 } },
+				     .port = 4242 };
 	struct sig_event ev;
 	struct sig_msg m;
 	const uint8_t *p = data + 1;

@@ -14,11 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t fixed[SIG_STUN_TXID_LEN] = { 1, 2, 3 };
-	struct sig_addr a;
+	struct net_endpoint a;
 
 	if (size >= SIG_STUN_HEADER_LEN &&
 	    sig_stun_parse_response(data, size, data + 8, &a) == SIG_STUN_OK &&
-	    a.family != 4 && a.family != 6)
+	    !net_addr_is_set(&a.addr))
 		__builtin_trap();
 	sig_stun_parse_response(data, size, fixed, &a);
 	sig_stun_is_stun(data, size);

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -167,15 +166,14 @@ static int setup_tables(struct pb_bench *b)
 /* One /32 per peer, as app/edge.c builds the table from the config. */
 static struct omni_allowedips *build_allowedips(void)
 {
-	struct omni_route routes[PB_PEERS];
+	struct net_prefix routes[PB_PEERS];
 	uint32_t ids[PB_PEERS];
 	unsigned p;
 
 	for (p = 0; p < PB_PEERS; p++) {
-		struct net_ip4 a = pb_peer_addr(p);
+		struct net_addr a = { .family = NET_AF_IP4, .ip4 = pb_peer_addr(p) };
 
-		routes[p] = (struct omni_route){ .family = AF_INET, .cidr = 32 };
-		memcpy(routes[p].addr, a.b, 4);
+		net_prefix_host(&routes[p], &a);
 		ids[p] = p;
 	}
 	return omni_allowedips_build(routes, ids, PB_PEERS, PB_PEERS, SOCKET_ID_ANY);
@@ -234,7 +232,7 @@ static int setup_peers(struct pb_bench *b)
 		return -1;
 	wg_cookie_checker_init(&c->checker, c->id.public_key);
 	for (p = 0; p < PB_PEERS; p++) {
-		struct omni_dp_endpoint ep = pb_peer_endpoint(p);
+		struct omni_dp_endpoint ep = { .udp = pb_peer_endpoint(p) };
 
 		randombytes_buf(key, sizeof(key));
 		if (omni_control_peer_init(c, &b->dp.peers[p], p, key, NULL, &ep, 25) != 0)
@@ -252,9 +250,9 @@ static int set_path(struct pb_bench *b, struct omni_dp_peer *peer)
 		.dst_mac = b->gw_mac,
 		.vlan_tci = -1,
 		.src = { .family = NET_AF_IP4, .ip4 = b->dp.local.ip4 },
-		.dst = peer->ep.addr,
+		.dst = peer->ep.udp.addr,
 		.src_port = b->dp.local.port,
-		.dst_port = peer->ep.port,
+		.dst_port = peer->ep.udp.port,
 		.csum = NET_UDP_CSUM_NONE,
 	};
 

@@ -62,7 +62,7 @@ struct pb_bench {
 
 /* AllowedIPs of peer p (10.0.x.y/32) and its endpoint (198.51.100.0/24). */
 struct net_ip4 pb_peer_addr(unsigned p);
-struct omni_dp_endpoint pb_peer_endpoint(unsigned p);
+struct net_endpoint pb_peer_endpoint(unsigned p);
 /* Fill the three templates for inner packets of `size` bytes. 0 or -1. */
 int pb_templates_build(struct pb_bench *b, uint32_t size);
 void pb_templates_free(struct pb_bench *b);

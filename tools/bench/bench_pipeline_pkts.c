@@ -35,12 +35,11 @@ struct net_ip4 pb_peer_addr(unsigned p)
 	return NET_IP4(10, 0, (uint8_t)((p + 1) >> 8), (uint8_t)(p + 1));
 }
 
-struct omni_dp_endpoint pb_peer_endpoint(unsigned p)
+struct net_endpoint pb_peer_endpoint(unsigned p)
 {
-	struct omni_dp_endpoint ep = { .addr.family = NET_AF_IP4 };
+	struct net_endpoint ep = { .addr.family = NET_AF_IP4, .port = (uint16_t)(20000 + p) };
 
 	ep.addr.ip4 = NET_IP4(198, 51, 100, (uint8_t)(p % 250 + 1));
-	ep.port = (uint16_t)(20000 + p);
 	return ep;
 }
 
@@ -70,7 +69,7 @@ static void build_inner(uint8_t *ip, uint32_t size, const struct net_ip4 *src,
 /* Outer headers as peer p sends them to us. */
 static int peer_encap(const struct pb_bench *b, unsigned p, struct net_encap *e)
 {
-	struct omni_dp_endpoint ep = pb_peer_endpoint(p);
+	struct net_endpoint ep = pb_peer_endpoint(p);
 	struct net_encap_params pp = {
 		.src_mac = b->gw_mac,
 		.dst_mac = b->dp.local.mac,
@@ -217,7 +216,7 @@ int pb_check_host_frames(const struct pb_bench *b, struct rte_mbuf **m, unsigned
 static const char *outer_wrong(const struct pb_bench *b, const uint8_t *f, uint32_t len,
 			       unsigned p)
 {
-	struct omni_dp_endpoint ep = pb_peer_endpoint(p);
+	struct net_endpoint ep = pb_peer_endpoint(p);
 	struct net_ip4_info ip;
 	struct net_udp_info u;
 	struct net_eth eth;

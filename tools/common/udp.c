@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,20 +9,23 @@
 #include "signaling/endpoint.h"
 #include "udp.h"
 
-int omni_udp_connect_addr(const struct sig_addr *to, const char *bind_ip, unsigned bind_port,
-			  char *err, size_t errlen)
+int omni_udp_connect_addr(const struct net_endpoint *to, const char *bind_ip,
+			  unsigned bind_port, char *err, size_t errlen)
 {
-	int family = to->family == 6 ? AF_INET6 : AF_INET;
+	static const uint8_t any[16];
+	unsigned f = to->addr.family == NET_AF_IP6 ? NET_AF_IP6 : NET_AF_IP4;
+	int family = net_family_to_af(f);
 	struct sockaddr_storage ss, bs;
-	struct sig_addr b = { .family = (uint8_t)(to->family == 6 ? 6 : 4), .port = (uint16_t)bind_port };
-	socklen_t sl = sig_addr_to_sockaddr(to, family, &ss), bl;
+	struct net_endpoint b = { .port = (uint16_t)bind_port };
+	socklen_t sl = net_endpoint_to_sockaddr(to, family, &ss), bl;
 	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (bind_ip && inet_pton(family, bind_ip, b.ip) != 1) {
+	net_addr_set(&b.addr, f, any);
+	if (bind_ip && (net_addr_parse(bind_ip, &b.addr) < 0 || b.addr.family != f)) {
 		snprintf(err, errlen, "bad bind address '%s'", bind_ip);
 		goto fail;
 	}
-	bl = sig_addr_to_sockaddr(&b, family, &bs);
+	bl = net_endpoint_to_sockaddr(&b, family, &bs);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&bs, bl) < 0 ||
 	    connect(fd, (struct sockaddr *)&ss, sl) < 0) {
 		snprintf(err, errlen, "udp socket: %s", strerror(errno));
@@ -36,15 +38,15 @@ fail:
 	return -1;
 }
 
-int omni_udp_resolve(const char *text, struct sig_addr *out, char *err, size_t errlen)
+int omni_udp_resolve(const char *text, struct net_endpoint *out, char *err, size_t errlen)
 {
-	return sig_endpoint_resolve(text, out, 0, 0, omni_host_resolve, err, errlen);
+	return sig_endpoint_resolve(text, out, 0, NET_AF_NONE, omni_host_resolve, err, errlen);
 }
 
 int omni_udp_connect(const char *to, const char *bind_ip, unsigned bind_port, char *err,
 		     size_t errlen)
 {
-	struct sig_addr a;
+	struct net_endpoint a;
 
 	if (omni_udp_resolve(to, &a, err, errlen) < 0)
 		return -1;

@@ -36,7 +36,7 @@ struct smoke_opts {
 	enum dp_host_kind host_kind;
 	const char *host_if;
 	unsigned host_mtu;
-	struct dp_ifaddr addrs[MAX_ADDRS];
+	struct net_prefix addrs[MAX_ADDRS];
 	unsigned n_addrs;
 	unsigned workers;
 	unsigned idle_cap_ns;
@@ -131,6 +131,7 @@ static int parse_opts(int argc, char **argv, struct smoke_opts *o)
 		{ 0 },
 	};
 	unsigned cap_us = DP_IDLE_MAX_NS / 1000, deep_us = DP_IDLE_DEEP_NS / 1000;
+	const char *why;
 	int c, idx = 0, bad = 0;
 
 	o->workers = 1;
@@ -142,7 +143,7 @@ static int parse_opts(int argc, char **argv, struct smoke_opts *o)
 		case 'i': o->host_if = optarg; break;
 		case 'a':
 			bad = o->n_addrs >= MAX_ADDRS ||
-			      dp_ifaddr_parse(optarg, &o->addrs[o->n_addrs++]) != 0;
+			      net_prefix_parse(optarg, &o->addrs[o->n_addrs++], &why) != 0;
 			break;
 		case 'm': bad = parse_uint(optarg, 65535, &o->host_mtu); break;
 		case 'w': bad = parse_uint(optarg, RTE_MAX_LCORE - 1, &o->workers); break;

@@ -61,7 +61,7 @@ static int write_config(const struct load_opts *o)
 static int setup(struct load *l)
 {
 	char name[32], secret[128], err[256], bind_ip[32];
-	struct sig_addr to;
+	struct net_endpoint to;
 
 	l->keys = calloc(l->o.clusters, sizeof(*l->keys));
 	l->nodes = calloc(l->o.nodes, sizeof(*l->nodes));
@@ -82,10 +82,11 @@ static int setup(struct load *l)
 		return -1;
 	}
 	for (unsigned s = 0; s < l->o.sources; s++) {
-		if (to.family == 4)
+		bool v4 = to.addr.family == NET_AF_IP4;
+
+		if (v4)
 			snprintf(bind_ip, sizeof(bind_ip), "127.1.%u.%u", s / 250, s % 250 + 1);
-		l->fds[s] = omni_udp_connect_addr(&to, to.family == 4 ? bind_ip : NULL, 0, err,
-						  sizeof(err));
+		l->fds[s] = omni_udp_connect_addr(&to, v4 ? bind_ip : NULL, 0, err, sizeof(err));
 		if (l->fds[s] < 0) {
 			fprintf(stderr, "nucleus-load: source %u: %s\n", s, err);
 			return -1;

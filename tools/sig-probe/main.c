@@ -13,7 +13,6 @@
  * "punch KEY ...", "lost". KEY is the public key in hex (random here: the
  * probe does no WireGuard). Exits after --seconds (default 30) or SIGTERM.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -30,7 +29,6 @@
 
 #include "signaling/client.h"
 #include "signaling/codec.h"
-#include "signaling/endpoint.h"
 #include "udp.h"
 
 enum { QUERIES_MAX = 8 };
@@ -53,16 +51,23 @@ static uint64_t now_ms(void)
 
 static void print_peer(const struct sig_peer *p)
 {
-	char hex[2 * SIG_PUBKEY_LEN + 1], a[SIG_ENDPOINT_TEXT_MAX];
+	char hex[2 * SIG_PUBKEY_LEN + 1], a[NET_ENDPOINT_TEXT_MAX];
+	struct net_addr vip;
 
 	sodium_bin2hex(hex, sizeof(hex), p->pubkey, SIG_PUBKEY_LEN);
 	printf(" %s", hex);
-	if (p->flags & SIG_PEER_HAS_VIP4)
-		printf(" vip=%s", inet_ntop(AF_INET, p->vip4, a, sizeof(a)));
-	if (p->flags & SIG_PEER_HAS_VIP6)
-		printf(" vip6=%s", inet_ntop(AF_INET6, p->vip6, a, sizeof(a)));
+	if (p->flags & SIG_PEER_HAS_VIP4) {
+		net_addr_set(&vip, NET_AF_IP4, p->vip4);
+		net_addr_format(&vip, a);
+		printf(" vip=%s", a);
+	}
+	if (p->flags & SIG_PEER_HAS_VIP6) {
+		net_addr_set(&vip, NET_AF_IP6, p->vip6);
+		net_addr_format(&vip, a);
+		printf(" vip6=%s", a);
+	}
 	for (unsigned i = 0; i < p->n_cand; i++) {
-		sig_endpoint_format(&p->cand[i], a);
+		net_endpoint_format(&p->cand[i].ep, a);
 		printf(" cand%u=%s", p->cand[i].kind, a);
 	}
 }
@@ -75,12 +80,12 @@ static void print_event(const struct sig_event *ev)
 		[SIG_EV_LEFT] = "left",		    [SIG_EV_FOUND] = "found",
 		[SIG_EV_NOT_FOUND] = "not_found",   [SIG_EV_PUNCH] = "punch",
 	};
-	char a[SIG_ENDPOINT_TEXT_MAX], hex[2 * SIG_PUBKEY_LEN + 1];
+	char a[NET_ENDPOINT_TEXT_MAX], hex[2 * SIG_PUBKEY_LEN + 1];
 
 	printf("%s", names[ev->type]);
 	switch (ev->type) {
 	case SIG_EV_REGISTERED:
-		sig_endpoint_format(&ev->observed, a);
+		net_endpoint_format(&ev->observed, a);
 		printf(" %s", a);
 		break;
 	case SIG_EV_LEFT:
@@ -89,7 +94,7 @@ static void print_event(const struct sig_event *ev)
 		break;
 	case SIG_EV_FOUND:
 	case SIG_EV_NOT_FOUND:
-		inet_ntop(ev->target.family == 4 ? AF_INET : AF_INET6, ev->target.ip, a, sizeof(a));
+		net_addr_format(&ev->target, a);
 		printf(" %s", a);
 		if (ev->type == SIG_EV_FOUND)
 			print_peer(&ev->peer);
@@ -108,20 +113,10 @@ static void print_event(const struct sig_event *ev)
 struct probe {
 	struct sig_client_conf conf;
 	const char *nucleus;
-	struct sig_addr queries[QUERIES_MAX];
+	struct net_addr queries[QUERIES_MAX];
 	unsigned n_queries;
 	unsigned query_after_ms, seconds;
 };
-
-static int parse_vip(const char *s, struct sig_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, a->ip) == 1)
-		a->family = 4;
-	else if (inet_pton(AF_INET6, s, a->ip) == 1)
-		a->family = 6;
-	return a->family ? 0 : -1;
-}
 
 static int usage(void)
 {
@@ -140,7 +135,7 @@ static int parse_args(struct probe *p, int argc, char **argv)
 		{ "heartbeat-ms", 1, 0, 'h' }, { "seconds", 1, 0, 't' }, { "plain", 0, 0, 'p' },
 		{ 0, 0, 0, 0 },
 	};
-	struct sig_addr a;
+	struct net_addr a;
 	int o;
 
 	p->conf.encrypt = true;
@@ -152,23 +147,25 @@ static int parse_args(struct probe *p, int argc, char **argv)
 		case 's': p->conf.secret = optarg; break;
 		case '4':
 		case '6':
-			if (parse_vip(optarg, &a) < 0)
+			if (net_addr_parse(optarg, &a) < 0)
 				return usage();
-			if (a.family == 4) {
-				memcpy(p->conf.vip4, a.ip, 4);
+			if (a.family == NET_AF_IP4) {
+				memcpy(p->conf.vip4, a.b, 4);
 				p->conf.vip_flags |= SIG_PEER_HAS_VIP4;
 			} else {
-				memcpy(p->conf.vip6, a.ip, 16);
+				memcpy(p->conf.vip6, a.b, 16);
 				p->conf.vip_flags |= SIG_PEER_HAS_VIP6;
 			}
 			break;
 		case 'l':
-			if (p->conf.n_local >= 2 || sig_endpoint_parse(optarg, &p->conf.local[p->conf.n_local], 0) < 0)
+			if (p->conf.n_local >= 2 ||
+			    net_endpoint_parse(optarg, 0, &p->conf.local[p->conf.n_local]) < 0)
 				return usage();
 			p->conf.n_local++;
 			break;
 		case 'q':
-			if (p->n_queries >= QUERIES_MAX || parse_vip(optarg, &p->queries[p->n_queries]) < 0)
+			if (p->n_queries >= QUERIES_MAX ||
+			    net_addr_parse(optarg, &p->queries[p->n_queries]) < 0)
 				return usage();
 			p->n_queries++;
 			break;

@@ -20,7 +20,6 @@
 
 #include <sodium.h>
 
-#include "signaling/endpoint.h"
 #include "signaling/stun.h"
 #include "udp.h"
 
@@ -58,7 +57,7 @@ static int parse(struct opts *o, int argc, char **argv)
 }
 
 /* Waits for the answer to txid; 0 with *mapped, -1 on timeout. */
-static int await(int fd, const uint8_t *txid, unsigned timeout_ms, struct sig_addr *mapped)
+static int await(int fd, const uint8_t *txid, unsigned timeout_ms, struct net_endpoint *mapped)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	uint8_t buf[SIG_STUN_RESPONSE_MAX + 1];
@@ -80,8 +79,8 @@ static int await(int fd, const uint8_t *txid, unsigned timeout_ms, struct sig_ad
 int main(int argc, char **argv)
 {
 	uint8_t req[SIG_STUN_REQUEST_MAX], txid[SIG_STUN_TXID_LEN];
-	char err[256], text[SIG_ENDPOINT_TEXT_MAX];
-	struct sig_addr mapped;
+	char err[256], text[NET_ENDPOINT_TEXT_MAX];
+	struct net_endpoint mapped;
 	struct opts o;
 	size_t len;
 	int fd;
@@ -99,7 +98,7 @@ int main(int argc, char **argv)
 		if (send(fd, req, len, 0) < 0)
 			fprintf(stderr, "stun-probe: send: %s\n", strerror(errno));
 		if (await(fd, txid, o.timeout_ms, &mapped) == 0) {
-			sig_endpoint_format(&mapped, text);
+			net_endpoint_format(&mapped, text);
 			printf("mapped %s\n", text);
 			close(fd);
 			return 0;

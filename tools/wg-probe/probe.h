@@ -99,7 +99,8 @@ void probe_log(const struct probe *p, const char *fmt, ...)
 /* udp.c */
 int probe_addr_parse(struct probe_addr *a, const char *host_port);
 void probe_addr_format(char *buf, size_t size, const struct probe_addr *a);
-/* The address bytes and port, as wg_cookie_validate wants them; returns length. */
+/* The address bytes and port, as wg_cookie_validate wants them (an
+ * IPv4-mapped source as IPv4, as omni's control lcore does); returns length. */
 size_t probe_addr_bytes(uint8_t out[18], const struct probe_addr *a);
 int probe_udp_open(struct probe *p);
 int probe_udp_send_to(struct probe *p, const struct probe_addr *to, const void *buf,

@@ -8,33 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net/addr.h"
 #include "probe.h"
-
-/* Splits "host:port" or "[v6]:port" into host and port; false if malformed. */
-static bool split_host_port(const char *in, char *host, size_t host_size,
-			    const char **port)
-{
-	const char *colon, *start = in, *end;
-
-	if (in[0] == '[') {
-		end = strchr(in, ']');
-		if (!end || end[1] != ':')
-			return false;
-		start = in + 1;
-		colon = end + 1;
-	} else {
-		colon = strrchr(in, ':');
-		if (!colon)
-			return false;
-		end = colon;
-	}
-	if (end == start || (size_t)(end - start) >= host_size || !colon[1])
-		return false;
-	memcpy(host, start, (size_t)(end - start));
-	host[end - start] = '\0';
-	*port = colon + 1;
-	return true;
-}
 
 int probe_addr_parse(struct probe_addr *a, const char *host_port)
 {
@@ -44,7 +19,7 @@ int probe_addr_parse(struct probe_addr *a, const char *host_port)
 	const char *port;
 	int rc;
 
-	if (!split_host_port(host_port, host, sizeof(host), &port)) {
+	if (net_host_port_split(host_port, host, &port) < 0 || !port || !*port) {
 		fprintf(stderr, "wg-probe: endpoint '%s' is not HOST:PORT or [V6]:PORT\n",
 			host_port);
 		return -EINVAL;
@@ -62,42 +37,28 @@ int probe_addr_parse(struct probe_addr *a, const char *host_port)
 
 void probe_addr_format(char *buf, size_t size, const struct probe_addr *a)
 {
-	char ip[INET6_ADDRSTRLEN];
+	char text[NET_ENDPOINT_TEXT_MAX];
+	struct net_endpoint ep;
 
-	if (a->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)&a->ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		snprintf(buf, size, "%s:%u", ip, ntohs(in->sin_port));
-	} else if (a->ss.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&a->ss;
-
-		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-			inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], ip, sizeof(ip));
-			snprintf(buf, size, "%s:%u", ip, ntohs(in6->sin6_port));
-		} else {
-			inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-			snprintf(buf, size, "[%s]:%u", ip, ntohs(in6->sin6_port));
-		}
-	} else {
+	if (!net_endpoint_from_sockaddr(&a->ss, &ep)) {
 		snprintf(buf, size, "(unknown address family %d)", a->ss.ss_family);
+		return;
 	}
+	net_endpoint_format(&ep, text);
+	snprintf(buf, size, "%s", text);
 }
 
 size_t probe_addr_bytes(uint8_t out[18], const struct probe_addr *a)
 {
-	if (a->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)&a->ss;
+	struct net_endpoint ep;
+	size_t n;
 
-		memcpy(out, &in->sin_addr, 4);
-		memcpy(out + 4, &in->sin_port, 2);
-		return 6;
-	}
-	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&a->ss;
-
-	memcpy(out, &in6->sin6_addr, 16);
-	memcpy(out + 16, &in6->sin6_port, 2);
-	return 18;
+	net_endpoint_from_sockaddr(&a->ss, &ep);
+	n = net_family_len(ep.addr.family);
+	memcpy(out, ep.addr.b, n);
+	out[n] = (uint8_t)(ep.port >> 8);
+	out[n + 1] = (uint8_t)ep.port;
+	return n + 2;
 }
 
 /* A listening-only socket takes both families when the host has IPv6. */

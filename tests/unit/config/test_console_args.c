@@ -21,7 +21,7 @@ static void test_full_line(void **state)
 {
 	struct omni_peer p;
 	char err[256] = "";
-	char pfx[OMNI_PREFIX_TEXT_MAX];
+	char pfx[NET_PREFIX_TEXT_MAX];
 
 	(void)state;
 	assert_int_equal(omni_console_parse_peer(KEY, "  endpoint 192.0.2.2:51821 "
@@ -30,7 +30,7 @@ static void test_full_line(void **state)
 	assert_true(p.has_public_key);
 	assert_int_equal(p.endpoint.addr.ss_family, AF_INET);
 	assert_int_equal(p.n_allowed_ips, 2);
-	omni_prefix_format(&p.allowed_ips[0], pfx);
+	net_prefix_format(&p.allowed_ips[0], pfx);
 	assert_string_equal(pfx, "10.0.0.0/24"); /* host bits cleared */
 	assert_int_equal(p.persistent_keepalive, 25);
 	omni_console_peer_clear(&p);

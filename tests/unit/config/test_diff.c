@@ -269,15 +269,15 @@ static uint32_t rnd(void)
 static void add_peer(struct omni_config *cfg, unsigned id, unsigned keepalive)
 {
 	struct omni_peer *p = omni_config_add_peer(cfg);
-	struct omni_prefix pfx = { .family = AF_INET, .len = 32 };
+	struct net_prefix pfx = { .addr.family = NET_AF_IP4, .len = 32 };
 
 	assert_non_null(p);
 	memset(p->public_key, 0, WG_KEY_LEN);
 	memcpy(p->public_key, &id, sizeof(id));
 	p->has_public_key = true;
 	p->persistent_keepalive = (uint16_t)keepalive;
-	pfx.addr.bytes[0] = 10;
-	memcpy(&pfx.addr.bytes[1], &id, 3);
+	pfx.addr.b[0] = 10;
+	memcpy(&pfx.addr.b[1], &id, 3);
 	assert_int_equal(omni_peer_add_allowed_ip(p, &pfx), 0);
 }
 

@@ -79,11 +79,11 @@ static int parse(const char *text, struct omni_config *cfg, char *err)
 				      cfg, err, OMNI_CONFIG_ERR_MAX);
 }
 
-static void prefix_eq(const struct omni_prefix *p, const char *text)
+static void prefix_eq(const struct net_prefix *p, const char *text)
 {
-	char got[OMNI_PREFIX_TEXT_MAX];
+	char got[NET_PREFIX_TEXT_MAX];
 
-	omni_prefix_format(p, got);
+	net_prefix_format(p, got);
 	assert_string_equal(got, text);
 }
 

@@ -75,11 +75,11 @@ static void key_eq(const uint8_t key[WG_KEY_LEN], const char *b64)
 	assert_string_equal(text, b64);
 }
 
-static void prefix_eq(const struct omni_prefix *p, const char *text)
+static void prefix_eq(const struct net_prefix *p, const char *text)
 {
-	char got[OMNI_PREFIX_TEXT_MAX];
+	char got[NET_PREFIX_TEXT_MAX];
 
-	omni_prefix_format(p, got);
+	net_prefix_format(p, got);
 	assert_string_equal(got, text);
 }
 

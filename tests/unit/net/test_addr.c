@@ -62,6 +62,23 @@ static void endpoint_table(void **state)
 	}
 }
 
+static void port_rules(void **state)
+{
+	uint16_t p = 1;
+
+	(void)state;
+	assert_int_equal(net_port_parse("51820", 0, &p), 0);
+	assert_int_equal(p, 51820);
+	assert_int_equal(net_port_parse(NULL, 3478, &p), 0);
+	assert_int_equal(p, 3478);
+	assert_int_equal(net_port_parse(NULL, 0, &p), -EINVAL);
+	assert_int_equal(net_port_parse("", 1, &p), -EINVAL);
+	assert_int_equal(net_port_parse("0", 1, &p), -EINVAL);
+	assert_int_equal(net_port_parse("65536", 1, &p), -EINVAL);
+	assert_int_equal(net_port_parse("+5", 1, &p), -EINVAL);
+	assert_int_equal(net_port_parse("5 ", 1, &p), -EINVAL);
+}
+
 /* 2. Prefix text: the config's rules and messages. */
 static const struct {
 	const char *text;
@@ -82,6 +99,10 @@ static const struct {
 	/* 10 */ { "10.0.0.0/99999999999999999999", -EINVAL, "prefix length over 32", NULL },
 	/* 11 */ { "10.0.0.0/0", 0, NULL, "10.0.0.0/0" },
 	/* 12 */ { "10.0.0.0/8/8", -EINVAL, "prefix length is not a number", NULL },
+	/* 13 */ { "10.0.0.0/99x", -EINVAL, "prefix length over 32", NULL }, /* first problem */
+	/* 14 */ { "10.0.0.0/3x", -EINVAL, "prefix length is not a number", NULL },
+	/* 15 */ { "fd00::/0129", -EINVAL, "prefix length over 128", NULL },
+	/* 16 */ { "fd00::/064", 0, NULL, "fd00::/64" },
 };
 
 static void prefix_table(void **state)
@@ -221,6 +242,30 @@ static void sockaddr_round_trip(void **state)
 	assert_int_equal(back.addr.family, NET_AF_NONE);
 }
 
+/* A packet's source against an endpoint; the scope id of a link-local sockaddr. */
+static void endpoint_is_and_scope(void **state)
+{
+	struct net_endpoint ep;
+	struct net_addr a;
+	struct sockaddr_storage ss;
+
+	(void)state;
+	assert_int_equal(net_endpoint_parse("[fe80::1]:51820", 0, &ep), 0);
+	assert_int_equal(net_addr_parse("fe80::1", &a), 0);
+	assert_true(net_endpoint_is(&ep, &a, 51820));
+	assert_false(net_endpoint_is(&ep, &a, 51821));
+	a.b[15] = 2;
+	assert_false(net_endpoint_is(&ep, &a, 51820));
+
+	net_endpoint_to_sockaddr(&ep, AF_INET6, &ss);
+	assert_int_equal(net_sockaddr_scope(&ss), 0);
+	((struct sockaddr_in6 *)&ss)->sin6_scope_id = 7;
+	assert_int_equal(net_sockaddr_scope(&ss), 7);
+	assert_int_equal(net_endpoint_parse("192.0.2.1:1", 0, &ep), 0);
+	net_endpoint_to_sockaddr(&ep, AF_INET, &ss);
+	assert_int_equal(net_sockaddr_scope(&ss), 0);
+}
+
 static void families(void **state)
 {
 	struct net_addr a, b;
@@ -251,10 +296,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(endpoint_table),
+		cmocka_unit_test(port_rules),
 		cmocka_unit_test(prefix_table),
 		cmocka_unit_test(prefix_random),
 		cmocka_unit_test(prefix_edges),
 		cmocka_unit_test(sockaddr_round_trip),
+		cmocka_unit_test(endpoint_is_and_scope),
 		cmocka_unit_test(families),
 	};
 

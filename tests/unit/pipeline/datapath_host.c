@@ -192,14 +192,13 @@ static void send_cluster_miss(void)
 {
 	struct net_addr member = ip4(10, 1, 2, 3);
 
-	dt.nr.dp.miss4_len = 16;
-	memcpy(dt.nr.dp.miss4, (uint8_t[]){ 10, 1, 0, 0 }, 4);
+	dt.nr.dp.miss4 = (struct net_prefix){ .addr = ip4(10, 1, 0, 0), .len = 16 };
 	dt.nr.ctl.miss_hook = miss_hook;
 	send_from_host(&member, 56);
 	nr_run(&dt.nr);
 	assert_int_equal(hook_miss, 1);
 	dt.nr.ctl.miss_hook = NULL;
-	dt.nr.dp.miss4_len = 0;
+	dt.nr.dp.miss4.len = 0;
 }
 
 /* The host port's TX ring full: A's data cannot leave. */

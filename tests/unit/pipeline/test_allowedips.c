@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * AllowedIPs against a deliberately naive reference: a list of routes
- * searched linearly for the longest match. Random routes, random lookups,
+ * searched linearly for the longest match (net/addr.h's prefix test,
+ * itself checked bit by bit in tests/unit/net/test_addr.c). Random routes, random lookups,
  * both families, plus a small table of hand-written cases.
  */
 #include <errno.h>
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <sys/socket.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -22,59 +22,30 @@
 #include "eal_test.h"
 #include "pipeline/allowedips.h"
 
-static int bytes_of(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
-static int prefix_matches(const struct omni_route *p, const uint8_t *addr)
-{
-	int full = p->cidr / 8, rest = p->cidr % 8;
-
-	if (memcmp(p->addr, addr, full))
-		return 0;
-	return rest == 0 || ((p->addr[full] ^ addr[full]) & (0xff << (8 - rest))) == 0;
-}
-
 /* Longest match; among equal lengths the last added wins, as in rte_lpm. */
-static uint32_t naive_lookup(const struct omni_route *p, const uint32_t *ids, unsigned n,
-			     int family, const uint8_t *addr)
+static uint32_t naive_lookup(const struct net_prefix *p, const uint32_t *ids, unsigned n,
+			     const struct net_addr *a)
 {
 	uint32_t best = OMNI_PEER_NONE;
 	int best_len = -1;
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		if (p[i].family == family && prefix_matches(&p[i], addr) &&
-		    p[i].cidr >= best_len) {
+		if (net_prefix_contains(&p[i], a) && p[i].len >= best_len) {
 			best = ids[i];
-			best_len = p[i].cidr;
+			best_len = p[i].len;
 		}
 	return best;
 }
 
-static uint32_t table_lookup(const struct omni_allowedips *t, int family, const uint8_t *addr)
+static uint32_t table_lookup(const struct omni_allowedips *t, const struct net_addr *a)
 {
 	uint32_t v4;
 
-	if (family == AF_INET6)
-		return omni_allowedips_lookup6(t, addr);
-	memcpy(&v4, addr, 4);
+	if (a->family == NET_AF_IP6)
+		return omni_allowedips_lookup6(t, a->b);
+	memcpy(&v4, a->b, 4);
 	return omni_allowedips_lookup4(t, v4);
-}
-
-static void mask_prefix(struct omni_route *p)
-{
-	int i, n = bytes_of(p->family);
-
-	for (i = 0; i < n; i++) {
-		int bits = (int)p->cidr - 8 * i;
-
-		if (bits <= 0)
-			p->addr[i] = 0;
-		else if (bits < 8)
-			p->addr[i] &= (uint8_t)(0xff << (8 - bits));
-	}
 }
 
 struct hand_case {
@@ -95,17 +66,11 @@ static const struct hand_case hand_cases[] = {
 	/* 9 */ { { "10.77.0.2/32", "fd77::2/128", NULL }, "fd77::2", 1 },
 };
 
-static void parse_route(const char *s, struct omni_route *p)
+static void parse_route(const char *s, struct net_prefix *p)
 {
-	char buf[64], *slash;
+	const char *why;
 
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	*slash = '\0';
-	memset(p, 0, sizeof(*p));
-	p->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
-	p->cidr = (uint8_t)atoi(slash + 1);
-	assert_int_equal(inet_pton(p->family, buf, p->addr), 1);
+	assert_int_equal(net_prefix_parse(s, p, &why), 0);
 }
 
 static void test_hand_cases(void **state)
@@ -115,58 +80,54 @@ static void test_hand_cases(void **state)
 	(void)state;
 	for (c = 0; c < sizeof(hand_cases) / sizeof(hand_cases[0]); c++) {
 		const struct hand_case *hc = &hand_cases[c];
-		struct omni_route p[3];
+		struct net_prefix p[3];
 		uint32_t ids[3] = { 100, 101, 102 };
-		uint8_t q[16] = { 0 };
 		struct omni_allowedips *t;
-		int fam = strchr(hc->query, ':') ? AF_INET6 : AF_INET;
+		struct net_addr q;
 
 		for (n = 0; n < 3 && hc->route[n]; n++)
 			parse_route(hc->route[n], &p[n]);
 		t = omni_allowedips_build(p, ids, n, 16, 0);
 		assert_non_null(t);
-		assert_int_equal(inet_pton(fam, hc->query, q), 1);
+		assert_int_equal(net_addr_parse(hc->query, &q), 0);
 		print_message("case %u: %s\n", c + 1, hc->query);
-		assert_int_equal(table_lookup(t, fam, q),
+		assert_int_equal(table_lookup(t, &q),
 				 hc->expect < 0 ? OMNI_PEER_NONE : ids[hc->expect]);
 		omni_allowedips_free(t);
 	}
 }
 
-static void random_prefix(struct omni_route *p, int family)
+static void random_prefix(struct net_prefix *p, unsigned family)
 {
-	int i;
+	uint8_t b[16] = { family == NET_AF_IP4 ? 10 : 0xfd };
+	unsigned i;
 
-	memset(p, 0, sizeof(*p));
-	p->family = (uint8_t)family;
 	/* A narrow address space so routes nest and overlap often. */
-	p->addr[0] = family == AF_INET ? 10 : 0xfd;
-	for (i = 1; i < bytes_of(family); i++)
-		p->addr[i] = (uint8_t)(rand() & (i < 3 ? 0x3 : 0xff));
-	p->cidr = (uint8_t)(rand() % (8 * bytes_of(family) + 1));
-	mask_prefix(p);
+	for (i = 1; i < net_family_len(family); i++)
+		b[i] = (uint8_t)(rand() & (i < 3 ? 0x3 : 0xff));
+	net_addr_set(&p->addr, family, b);
+	p->len = (uint8_t)(rand() % (net_family_bits(family) + 1));
+	net_prefix_mask(p);
 }
 
 static void test_random_against_naive(void **state)
 {
 	enum { ROUTES = 600, LOOKUPS = 20000 };
-	static struct omni_route p[ROUTES];
+	static struct net_prefix p[ROUTES];
 	static uint32_t ids[ROUTES];
 	struct omni_allowedips *t;
 	unsigned i, n = 0, j;
-	uint8_t q[16];
 
 	(void)state;
 	srand(12345);
 	for (i = 0; i < ROUTES; i++) {
-		struct omni_route cand;
+		struct net_prefix cand;
 		int dup = 0;
 
-		random_prefix(&cand, (i & 1) ? AF_INET6 : AF_INET);
+		random_prefix(&cand, (i & 1) ? NET_AF_IP6 : NET_AF_IP4);
 		/* One peer per prefix, as a whole config guarantees. */
 		for (j = 0; j < n; j++)
-			dup |= p[j].family == cand.family && p[j].cidr == cand.cidr &&
-			       !memcmp(p[j].addr, cand.addr, 16);
+			dup |= net_prefix_cmp(&p[j], &cand) == 0;
 		if (dup)
 			continue;
 		p[n] = cand;
@@ -176,33 +137,34 @@ static void test_random_against_naive(void **state)
 	t = omni_allowedips_build(p, ids, n, ROUTES, 0);
 	assert_non_null(t);
 	for (i = 0; i < LOOKUPS; i++) {
-		int fam = (i & 1) ? AF_INET6 : AF_INET;
-		struct omni_route r;
+		unsigned fam = (i & 1) ? NET_AF_IP6 : NET_AF_IP4;
+		struct net_prefix r;
+		struct net_addr q;
 
 		random_prefix(&r, fam);
-		memcpy(q, r.addr, 16);
-		for (j = 0; j < (unsigned)bytes_of(fam); j++)
-			q[j] ^= (uint8_t)(rand() & (j < 3 ? 0 : 0xff));
-		assert_int_equal(table_lookup(t, fam, q), naive_lookup(p, ids, n, fam, q));
+		q = r.addr;
+		for (j = 0; j < net_family_len(fam); j++)
+			q.b[j] ^= (uint8_t)(rand() & (j < 3 ? 0 : 0xff));
+		assert_int_equal(table_lookup(t, &q), naive_lookup(p, ids, n, &q));
 	}
 	omni_allowedips_free(t);
 }
 
 static void test_bad_input(void **state)
 {
-	struct omni_route p = { .family = AF_INET, .cidr = 33 };
+	struct net_prefix p = { .addr.family = NET_AF_IP4, .len = 33 };
 	uint32_t id = 1;
 
 	(void)state;
 	assert_null(omni_allowedips_build(&p, &id, 1, 4, 0));
 	assert_int_equal(rte_errno, EINVAL);
-	p.family = AF_INET6;
-	p.cidr = 129;
+	p.addr.family = NET_AF_IP6;
+	p.len = 129;
 	assert_null(omni_allowedips_build(&p, &id, 1, 4, 0));
-	p.cidr = 64;
+	p.len = 64;
 	id = OMNI_PEER_ID_MAX + 1;
 	assert_null(omni_allowedips_build(&p, &id, 1, 4, 0));
-	p.family = 0;
+	p.addr.family = NET_AF_NONE;
 	id = 1;
 	assert_null(omni_allowedips_build(&p, &id, 1, 4, 0));
 	/* An empty table answers "no peer" for everything. */
@@ -221,10 +183,10 @@ static void test_bad_input(void **state)
  * anything is added. */
 static void test_create_then_fill(void **state)
 {
-	struct omni_route r[3] = {
-		{ .family = AF_INET, .cidr = 32, .addr = { 10, 0, 0, 1 } },
-		{ .family = AF_INET, .cidr = 24, .addr = { 10, 1, 0, 0 } },
-		{ .family = AF_INET6, .cidr = 128, .addr = { 0xfd, 0, [15] = 1 } },
+	struct net_prefix r[3] = {
+		{ .addr = { .family = NET_AF_IP4, .b = { 10, 0, 0, 1 } }, .len = 32 },
+		{ .addr = { .family = NET_AF_IP4, .b = { 10, 1, 0, 0 } }, .len = 24 },
+		{ .addr = { .family = NET_AF_IP6, .b = { 0xfd, 0, [15] = 1 } }, .len = 128 },
 	};
 	uint32_t ids[3] = { 7, 8, 9 };
 	struct omni_allowedips *t;
@@ -248,7 +210,7 @@ static void test_create_then_fill(void **state)
 	t = omni_allowedips_create(3, true, 0);
 	assert_non_null(t);
 	assert_int_equal(omni_allowedips_fill(t, r, ids, 3), 0);
-	assert_int_equal(omni_allowedips_lookup6(t, r[2].addr), 9);
+	assert_int_equal(omni_allowedips_lookup6(t, r[2].addr.b), 9);
 	omni_allowedips_free(t);
 }
 

@@ -23,7 +23,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -225,23 +224,22 @@ static void test_every_reason_has_a_row(void **state)
 	}
 }
 
-static int add_peer(struct far_peer *p, const struct omni_route *routes, unsigned n,
+static int add_peer(struct far_peer *p, const struct net_prefix *routes, unsigned n,
 		    bool endpoint)
 {
 	struct omni_peer_spec s = { .public_key = p->id.public_key, .routes = routes,
 				    .n_routes = n };
 
 	if (endpoint)
-		s.ep = (struct omni_dp_endpoint){ .addr = p->addr, .port = PORT };
+		s.ep = (struct omni_dp_endpoint){ .udp = { .addr = p->addr, .port = PORT } };
 	return omni_control_peer_add(&dt.nr.ctl, &s);
 }
 
-static struct omni_route route(const struct net_addr *a)
+static struct net_prefix route(const struct net_addr *a)
 {
-	struct omni_route r = { .family = a->family == NET_AF_IP4 ? AF_INET : AF_INET6 };
+	struct net_prefix r;
 
-	r.cidr = a->family == NET_AF_IP4 ? 32 : 128;
-	memcpy(r.addr, a->family == NET_AF_IP4 ? a->ip4.b : a->ip6.b, r.cidr / 8);
+	net_prefix_host(&r, a);
 	return r;
 }
 
@@ -253,7 +251,7 @@ static int setup(void **state)
 				.to_control_size = TO_CONTROL, .tx_ring_size = OUT_MAX,
 				.prefix4 = 24, .prefix6 = 64, .ratelimit_burst = 1 };
 	struct net_addr a_addr, b_addr, s_addr;
-	struct omni_route a_routes[2], b_routes[1];
+	struct net_prefix a_routes[2], b_routes[1];
 	struct wg_static_identity us;
 
 	(void)state;

@@ -26,7 +26,7 @@ static const uint64_t t0 = 1700000000000ull;
 
 struct node {
 	struct sig_client *c;
-	struct sig_addr addr;
+	struct net_endpoint addr;
 	struct sig_client_conf conf;
 	struct sig_event ev[512];
 	unsigned n_ev;
@@ -64,11 +64,11 @@ static void node_init(struct node *n, uint8_t id, bool vip6)
 		n->conf.vip_flags |= SIG_PEER_HAS_VIP6;
 	}
 	n->conf.n_local = 1;
-	n->conf.local[0].family = 4, n->conf.local[0].port = 51820;
-	n->conf.local[0].ip[0] = 192, n->conf.local[0].ip[1] = 168, n->conf.local[0].ip[3] = id;
+	net_addr_set(&n->conf.local[0].addr, NET_AF_IP4, (uint8_t[]){ 192, 168, 0, id });
+	n->conf.local[0].port = 51820;
 	n->conf.encrypt = id % 2; /* both modes on one nucleus */
-	n->addr.family = 4, n->addr.port = (uint16_t)(40000 + id);
-	n->addr.ip[0] = 203, n->addr.ip[2] = 113, n->addr.ip[3] = id;
+	net_addr_set(&n->addr.addr, NET_AF_IP4, (uint8_t[]){ 203, 0, 113, id });
+	n->addr.port = (uint16_t)(40000 + id);
 	n->c = sig_client_create(&n->conf, err, sizeof(err));
 	assert_non_null(n->c);
 	nodes[n_nodes++] = n;
@@ -83,10 +83,10 @@ static void node_fini(struct node *n)
 			nodes[i] = nodes[--n_nodes];
 }
 
-static struct node *node_at(const struct sig_addr *a)
+static struct node *node_at(const struct net_endpoint *a)
 {
 	for (unsigned i = 0; i < n_nodes; i++)
-		if (sig_addr_equal(&nodes[i]->addr, a))
+		if (net_endpoint_equal(&nodes[i]->addr, a))
 			return nodes[i];
 	return NULL;
 }
@@ -164,7 +164,7 @@ static int teardown(void **state)
 static void test_discover_query_punch_leave(void **state)
 {
 	static struct node a, b;
-	struct sig_addr target = { .family = 6 };
+	struct net_addr target;
 	const struct sig_peer *p;
 
 	(void)state;
@@ -173,7 +173,8 @@ static void test_discover_query_punch_leave(void **state)
 	run(t0, t0 + 1000, 100);
 	assert_true(sig_client_registered(a.c) && sig_client_registered(b.c));
 	assert_true(find_ev(&a, SIG_EV_REGISTERED, NULL) >= 0);
-	assert_true(sig_addr_equal(&a.ev[find_ev(&a, SIG_EV_REGISTERED, NULL)].observed, &a.addr));
+	assert_true(net_endpoint_equal(&a.ev[find_ev(&a, SIG_EV_REGISTERED, NULL)].observed,
+				       &a.addr));
 	/* b registered after a: its REGISTER_ACK lists a. */
 	assert_true(find_ev(&b, SIG_EV_JOINED, a.conf.pubkey) >= 0);
 	/* a hears of b at its next heartbeat (30 s). */
@@ -183,9 +184,9 @@ static void test_discover_query_punch_leave(void **state)
 	p = sig_client_lookup(a.c, SIG_BY_VIP6, b.conf.vip6);
 	assert_non_null(p);
 	assert_int_equal(p->cand[0].kind, SIG_KIND_OBSERVED);
-	assert_true(sig_addr_equal(&p->cand[0], &b.addr));
+	assert_true(net_endpoint_equal(&p->cand[0].ep, &b.addr));
 	/* a queries b's VIP6: FOUND for a, PUNCH for both. */
-	memcpy(target.ip, b.conf.vip6, 16);
+	net_addr_set(&target, NET_AF_IP6, b.conf.vip6);
 	assert_int_equal(sig_client_query(a.c, &target, t0 + SIG_HEARTBEAT_MS + 1100), 0);
 	assert_int_equal(sig_client_query(a.c, &target, t0 + SIG_HEARTBEAT_MS + 1100), -EALREADY);
 	pump(t0 + SIG_HEARTBEAT_MS + 1100);
@@ -298,17 +299,17 @@ static void test_nucleus_restart_and_silence(void **state)
 static void test_queries_bounded(void **state)
 {
 	static struct node a;
-	struct sig_addr t = { .family = 4 };
+	struct net_addr t = { .family = NET_AF_IP4 };
 	uint64_t now = t0 + 3000 * SIG_EXPIRY_MS;
 	unsigned nf = 0;
 
 	(void)state;
 	node_init(&a, 1, false);
 	for (unsigned i = 0; i < SIG_CLIENT_QUERIES_MAX; i++) {
-		t.ip[0] = 10, t.ip[3] = (uint8_t)(100 + i);
+		t.b[0] = 10, t.b[3] = (uint8_t)(100 + i);
 		assert_int_equal(sig_client_query(a.c, &t, now), 0); /* waits for registration */
 	}
-	t.ip[3] = 99;
+	t.b[3] = 99;
 	assert_int_equal(sig_client_query(a.c, &t, now), -ENOSPC);
 	t.family = 5;
 	assert_int_equal(sig_client_query(a.c, &t, now), -EINVAL);
@@ -322,7 +323,7 @@ static void test_queries_bounded(void **state)
 	assert_int_equal(nf, SIG_CLIENT_QUERIES_MAX);
 	/* The nucleus silent: a query times out after SIG_CLIENT_TRIES tries. */
 	nucleus_down = true;
-	t.family = 4;
+	t.family = NET_AF_IP4;
 	assert_int_equal(sig_client_query(a.c, &t, now + 1100), 0);
 	run(now + 1100, now + 1100 + (SIG_CLIENT_TRIES + 1) * SIG_CLIENT_RETRY_MS, 100);
 	assert_true(a.ev[a.n_ev - 1].type == SIG_EV_NOT_FOUND && a.ev[a.n_ev - 1].timeout);
@@ -334,7 +335,8 @@ static void test_queries_bounded(void **state)
 static void test_reflexive_candidate(void **state)
 {
 	static struct node a, b;
-	struct sig_addr refl = { .family = 4, .port = 61000, .ip = { 198, 51, 100, 77 } };
+	struct net_endpoint refl = { .addr = { .family = NET_AF_IP4, .b = { 198, 51, 100, 77 } },
+				     .port = 61000 };
 	uint64_t now = t0 + 5000 * SIG_EXPIRY_MS;
 	const struct sig_peer *p;
 
@@ -352,7 +354,7 @@ static void test_reflexive_candidate(void **state)
 	assert_non_null(p);
 	assert_int_equal(p->n_cand, 3); /* observed, local, reflexive */
 	assert_int_equal(p->cand[2].kind, SIG_KIND_STUN);
-	assert_true(sig_addr_equal(&p->cand[2], &refl));
+	assert_true(net_endpoint_equal(&p->cand[2].ep, &refl));
 	/* The same address again changes nothing: no new registration. */
 	a.n_ev = 0;
 	sig_client_set_reflexive(a.c, &refl, now + SIG_HEARTBEAT_MS + 2100);

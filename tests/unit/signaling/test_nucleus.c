@@ -28,7 +28,7 @@ static const uint64_t t0 = 1700000000000ull;
 struct edge {
 	struct sig_keys keys;
 	struct sig_peer self;
-	struct sig_addr addr;
+	struct net_endpoint addr;
 	uint32_t epoch;
 	uint64_t version;
 	uint32_t cursor;
@@ -80,10 +80,11 @@ static void edge_init(struct edge *e, const char *cluster, const char *sec, uint
 	e->self.vip6[0] = 0xfd, e->self.vip6[14] = (uint8_t)(id >> 8), e->self.vip6[15] = (uint8_t)id;
 	e->self.flags = SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6;
 	e->self.n_cand = 1;
-	e->self.cand[0].family = 4, e->self.cand[0].kind = SIG_KIND_LOCAL, e->self.cand[0].port = 51820;
-	e->self.cand[0].ip[0] = 192, e->self.cand[0].ip[1] = 168, e->self.cand[0].ip[3] = 1;
-	e->addr.family = 4, e->addr.port = (uint16_t)(1000 + id % 60000);
-	e->addr.ip[0] = 198, e->addr.ip[1] = 51, e->addr.ip[2] = 100, e->addr.ip[3] = (uint8_t)(id % 250 + 1);
+	net_addr_set(&e->self.cand[0].ep.addr, NET_AF_IP4, (uint8_t[]){ 192, 168, 0, 1 });
+	e->self.cand[0].kind = SIG_KIND_LOCAL, e->self.cand[0].ep.port = 51820;
+	net_addr_set(&e->addr.addr, NET_AF_IP4,
+		     (uint8_t[]){ 198, 51, 100, (uint8_t)(id % 250 + 1) });
+	e->addr.port = (uint16_t)(1000 + id % 60000);
 	e->cursor = SIG_CURSOR_NONE;
 }
 
@@ -117,7 +118,7 @@ static void do_register(struct edge *e, uint64_t now)
 	assert_int_equal(reply.type, SIG_REGISTER_ACK);
 	assert_int_equal(reply.seq, 1);
 	assert_int_equal(reply.u.ack.status, SIG_ACK_RESYNC);
-	assert_true(sig_addr_equal(&reply.u.ack.observed, &e->addr));
+	assert_true(net_endpoint_equal(&reply.u.ack.observed.ep, &e->addr));
 	e->epoch = reply.u.ack.epoch;
 	e->version = reply.u.ack.version;
 	e->cursor = reply.u.ack.more ? reply.u.ack.cursor : SIG_CURSOR_NONE;
@@ -280,27 +281,24 @@ static void test_query_and_punch(void **state)
 	do_register(&a, now);
 	do_register(&b, now);
 	memcpy(m.u.query.pubkey, a.self.pubkey, SIG_PUBKEY_LEN);
-	m.u.query.target.family = 6;
-	memcpy(m.u.query.target.ip, b.self.vip6, 16);
+	net_addr_set(&m.u.query.target, NET_AF_IP6, b.self.vip6);
 	assert_int_equal(send_msg(&a, &m, now), 3);
 	open_out(&a, 0);
 	assert_int_equal(reply.type, SIG_PEER_INFO);
 	assert_int_equal(reply.seq, 9);
 	assert_memory_equal(reply.u.info.peer.pubkey, b.self.pubkey, SIG_PUBKEY_LEN);
-	assert_true(sig_addr_equal(&out[0].to, &a.addr));
+	assert_true(net_endpoint_equal(&out[0].to, &a.addr));
 	open_out(&a, 1);
 	assert_int_equal(reply.type, SIG_PUNCH);
 	assert_memory_equal(reply.u.reg.pubkey, b.self.pubkey, SIG_PUBKEY_LEN);
-	assert_true(sig_addr_equal(&out[1].to, &a.addr));
+	assert_true(net_endpoint_equal(&out[1].to, &a.addr));
 	open_out(&b, 2);
 	assert_int_equal(reply.type, SIG_PUNCH);
 	assert_memory_equal(reply.u.reg.pubkey, a.self.pubkey, SIG_PUBKEY_LEN);
-	assert_true(sig_addr_equal(&out[2].to, &b.addr));
-	assert_true(sig_addr_equal(&reply.u.reg.cand[0], &a.addr));
+	assert_true(net_endpoint_equal(&out[2].to, &b.addr));
+	assert_true(net_endpoint_equal(&reply.u.reg.cand[0].ep, &a.addr));
 	/* A VIP nobody has: NOT_FOUND. */
-	m.u.query.target.family = 4;
-	memset(m.u.query.target.ip, 0, 16);
-	m.u.query.target.ip[0] = 10, m.u.query.target.ip[3] = 99;
+	net_addr_set(&m.u.query.target, NET_AF_IP4, (uint8_t[]){ 10, 0, 0, 99 });
 	assert_int_equal(send_msg(&a, &m, now), 1);
 	open_out(&a, 0);
 	assert_int_equal(reply.type, SIG_NOT_FOUND);

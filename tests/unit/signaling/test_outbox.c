@@ -17,9 +17,10 @@
 
 static const uint64_t t0 = 5000;
 
-static struct sig_addr addr(uint8_t last)
+static struct net_endpoint addr(uint8_t last)
 {
-	struct sig_addr a = { .family = 4, .port = 3478, .ip = { 192, 0, 2, last } };
+	struct net_endpoint a = { .addr = { .family = NET_AF_IP4, .b = { 192, 0, 2, last } },
+				  .port = 3478 };
 
 	return a;
 }
@@ -31,7 +32,7 @@ struct hop {
 	uint8_t last[8];
 };
 
-static bool send_via(struct hop *h, const struct sig_addr *to, const uint8_t *p, size_t len)
+static bool send_via(struct hop *h, const struct net_endpoint *to, const uint8_t *p, size_t len)
 {
 	(void)to;
 	if (h->now_ms < h->resolved_ms)
@@ -65,7 +66,7 @@ static void test_resolve_table(void **state)
 		/* 6 */ { SIG_OUTBOX_TTL_MS + 2, 0 },  /* too late: dropped */
 		/* 7 */ { 60000, 0 },
 	};
-	const struct sig_addr to = addr(1);
+	const struct net_endpoint to = addr(1);
 	const uint8_t msg[] = { 7, 7, 7 };
 
 	(void)state;
@@ -90,7 +91,7 @@ static void test_resolve_table(void **state)
 
 static void test_ttl_edges(void **state)
 {
-	const struct sig_addr to = addr(2);
+	const struct net_endpoint to = addr(2);
 	struct sig_outbox_item it[SIG_OUTBOX_MAX];
 	struct sig_outbox o;
 
@@ -113,7 +114,7 @@ static void test_ttl_edges(void **state)
 static void test_full_and_too_long(void **state)
 {
 	static uint8_t big[SIG_DATAGRAM_MAX + 1];
-	const struct sig_addr to = addr(3);
+	const struct net_endpoint to = addr(3);
 	struct sig_outbox o;
 
 	(void)state;
@@ -137,7 +138,7 @@ static void test_order(void **state)
 	(void)state;
 	sig_outbox_init(&o);
 	for (b = 1; b <= 4; b++) {
-		const struct sig_addr to = addr(b);
+		const struct net_endpoint to = addr(b);
 
 		assert_true(sig_outbox_put(&o, &to, &b, 1, t0 + b));
 	}
@@ -145,7 +146,7 @@ static void test_order(void **state)
 	assert_int_equal(sig_outbox_take(&o, it), 4);
 	for (b = 0; b < 4; b++) {
 		assert_int_equal(it[b].buf[0], b + 1);
-		assert_int_equal(it[b].to.ip[3], b + 1);
+		assert_int_equal(it[b].to.addr.b[3], b + 1);
 		sig_outbox_put_back(&o, &it[b], t0);
 	}
 	h.resolved_ms = 0;

@@ -20,27 +20,30 @@
 static const uint64_t t0 = 10000;
 enum { DELAY = 250 };
 
-/* A peer from a string of families: "46" is an IPv4 then an IPv6 candidate. */
+/* A peer from a string of families: "46" is an IPv4 then an IPv6 candidate
+ * (NET_AF_IP4 is 4, NET_AF_IP6 is 6). */
 static struct sig_peer peer_of(const char *fams, uint8_t id)
 {
 	struct sig_peer p = { .pubkey = { id } };
 
 	for (const char *f = fams; *f && p.n_cand < SIG_CAND_MAX; f++) {
-		struct sig_addr *a = &p.cand[p.n_cand];
+		struct net_endpoint *a = &p.cand[p.n_cand].ep;
+		bool v4 = *f - '0' == NET_AF_IP4;
 
-		a->family = (uint8_t)(*f - '0');
+		a->addr.family = v4 ? NET_AF_IP4 : NET_AF_IP6;
 		a->port = (uint16_t)(51820 + p.n_cand);
-		a->ip[0] = a->family == 4 ? 198 : 0x20;
-		a->ip[a->family == 4 ? 3 : 15] = (uint8_t)p.n_cand++;
+		a->addr.b[0] = v4 ? 198 : 0x20;
+		a->addr.b[v4 ? 3 : 15] = (uint8_t)p.n_cand++;
 	}
 	return p;
 }
 
-/* The families of a list, as a string again. */
-static void fams_of(const struct sig_addr *a, unsigned n, char *out)
+/* The families of a list, as a string again (out has SIG_CAND_MAX + 1). */
+static void fams_of(const struct net_endpoint *a, unsigned n, char *out)
 {
+	n = n < SIG_CAND_MAX ? n : SIG_CAND_MAX; /* gcc cannot see the bound */
 	for (unsigned i = 0; i < n; i++)
-		out[i] = (char)('0' + a[i].family);
+		out[i] = (char)('0' + a[i].addr.family);
 	out[n] = '\0';
 }
 
@@ -68,7 +71,7 @@ static void test_order_table(void **state)
 		struct sig_punch_conf conf = { .families = cases[c].families,
 					       .prefer_ipv6 = cases[c].prefer6 };
 		struct sig_peer p = peer_of(cases[c].cands, 1);
-		struct sig_addr out[SIG_CAND_MAX];
+		struct net_endpoint out[SIG_CAND_MAX];
 		char got[SIG_CAND_MAX + 1];
 		unsigned n_first, n = sig_punch_order(&conf, &p, out, &n_first);
 
@@ -81,7 +84,7 @@ static void test_order_table(void **state)
 	{
 		struct sig_punch_conf conf = { .families = SIG_FAMILY_4 | SIG_FAMILY_6 };
 		struct sig_peer p = peer_of("4646", 1);
-		struct sig_addr out[SIG_CAND_MAX];
+		struct net_endpoint out[SIG_CAND_MAX];
 		unsigned n_first;
 
 		sig_punch_order(&conf, &p, out, &n_first);

@@ -23,29 +23,29 @@ static const uint8_t *txid = rfc5769_v4 + 8;
 static void test_rfc5769_ipv4(void **state)
 {
 	static const uint8_t ip[4] = { 192, 0, 2, 1 };
-	struct sig_addr a;
+	struct net_endpoint a;
 
 	(void)state;
 	assert_true(sig_stun_is_stun(rfc5769_v4, sizeof(rfc5769_v4)));
 	assert_int_equal(sig_stun_parse_response(rfc5769_v4, sizeof(rfc5769_v4), txid, &a),
 			 SIG_STUN_OK);
-	assert_int_equal(a.family, 4);
+	assert_int_equal(a.addr.family, NET_AF_IP4);
 	assert_int_equal(a.port, 32853);
-	assert_memory_equal(a.ip, ip, 4);
+	assert_memory_equal(a.addr.b, ip, 4);
 }
 
 static void test_rfc5769_ipv6(void **state)
 {
 	static const uint8_t ip[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78,
 					0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 };
-	struct sig_addr a;
+	struct net_endpoint a;
 
 	(void)state;
 	assert_int_equal(sig_stun_parse_response(rfc5769_v6, sizeof(rfc5769_v6), txid, &a),
 			 SIG_STUN_OK);
-	assert_int_equal(a.family, 6);
+	assert_int_equal(a.addr.family, NET_AF_IP6);
 	assert_int_equal(a.port, 32853);
-	assert_memory_equal(a.ip, ip, 16);
+	assert_memory_equal(a.addr.b, ip, 16);
 }
 
 /* Every truncation fails; every bit flip fails (the fingerprint covers
@@ -55,7 +55,7 @@ static void test_truncations_and_flips(void **state)
 	const uint8_t *vec[] = { rfc5769_v4, rfc5769_v6 };
 	size_t lens[] = { sizeof(rfc5769_v4), sizeof(rfc5769_v6) };
 	uint8_t buf[128];
-	struct sig_addr a;
+	struct net_endpoint a;
 
 	(void)state;
 	for (int v = 0; v < 2; v++) {
@@ -76,7 +76,7 @@ static void test_truncations_and_flips(void **state)
 				assert_true((byte >= lens[v] - 8 && byte < lens[v] - 6) ||
 					    (byte >= lens[v] - 30 && byte < lens[v] - 28));
 				assert_int_equal(a.port, 32853);
-				assert_int_equal(a.family, v == 0 ? 4 : 6);
+				assert_int_equal(a.addr.family, v == 0 ? NET_AF_IP4 : NET_AF_IP6);
 			}
 			buf[byte] ^= (uint8_t)(1u << bit % 8);
 		}
@@ -86,7 +86,7 @@ static void test_truncations_and_flips(void **state)
 static void test_wrong_txid_and_kinds(void **state)
 {
 	uint8_t other[SIG_STUN_TXID_LEN] = { 1 }, buf[128];
-	struct sig_addr a;
+	struct net_endpoint a;
 
 	(void)state;
 	assert_int_equal(sig_stun_parse_response(rfc5769_v4, sizeof(rfc5769_v4), other, &a),
@@ -107,7 +107,7 @@ static void test_wrong_txid_and_kinds(void **state)
 					    198, 51, 100, 7 }, 12);
 	assert_int_equal(sig_stun_parse_response(buf, 32, txid, &a), SIG_STUN_OK);
 	assert_int_equal(a.port, 3478);
-	assert_int_equal(a.ip[3], 7);
+	assert_int_equal(a.addr.b[3], 7);
 	/* An unknown comprehension-required attribute: unusable. */
 	buf[21] = 0x7f;
 	assert_int_equal(sig_stun_parse_response(buf, 32, txid, &a), SIG_STUN_BAD_ATTR);
@@ -117,7 +117,7 @@ static void test_wrong_txid_and_kinds(void **state)
 	memcpy(buf + 32, (const uint8_t[]){ 0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96,
 					    198, 51, 100, 8 }, 12);
 	assert_int_equal(sig_stun_parse_response(buf, 44, txid, &a), SIG_STUN_OK);
-	assert_int_equal(a.ip[3], 8);
+	assert_int_equal(a.addr.b[3], 8);
 	/* A family that is neither 1 nor 2. */
 	buf[37] = 3;
 	assert_int_equal(sig_stun_parse_response(buf, 44, txid, &a), SIG_STUN_BAD_ATTR);
@@ -144,7 +144,7 @@ static void test_request(void **state)
 	assert_int_equal(sig_stun_request(buf, 27, id, true), 0);
 	/* Our own fingerprint code agrees with RFC 5769's: flip the response's
 	 * type to a request and the parser must call it not a response. */
-	assert_int_equal(sig_stun_parse_response(buf, len, id, &(struct sig_addr){ 0 }),
+	assert_int_equal(sig_stun_parse_response(buf, len, id, &(struct net_endpoint){ 0 }),
 			 SIG_STUN_NOT_SUCCESS);
 }
 

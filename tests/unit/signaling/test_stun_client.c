@@ -44,16 +44,17 @@ static size_t response(uint8_t *buf, uint16_t port)
 	return 32;
 }
 
-static struct sig_addr server(uint8_t last)
+static struct net_endpoint server(uint8_t last)
 {
-	struct sig_addr a = { .family = 4, .port = SIG_STUN_PORT, .ip = { 203, 0, 113, last } };
+	struct net_endpoint a = { .addr = { .family = NET_AF_IP4, .b = { 203, 0, 113, last } },
+				  .port = SIG_STUN_PORT };
 
 	return a;
 }
 
 static void init(struct sig_stun_client *s, unsigned n)
 {
-	struct sig_addr sv[SIG_STUN_SERVERS_MAX + 2];
+	struct net_endpoint sv[SIG_STUN_SERVERS_MAX + 2] = { 0 }; /* n may be 0 */
 
 	for (unsigned i = 0; i < n; i++)
 		sv[i] = server((uint8_t)(i + 1));
@@ -65,13 +66,13 @@ static void init(struct sig_stun_client *s, unsigned n)
 static void pop_round(struct sig_stun_client *s, unsigned n_server)
 {
 	uint8_t buf[SIG_STUN_REQUEST_MAX], small[4];
-	struct sig_addr to;
+	struct net_endpoint to;
 
 	assert_int_equal(sig_stun_client_pop(s, &to, small, sizeof(small)), 0);
 	for (unsigned i = 0; i < n_server; i++) {
 		assert_int_equal(sig_stun_client_pop(s, &to, buf, sizeof(buf)),
 				 SIG_STUN_REQUEST_MAX);
-		assert_int_equal(to.ip[3], i + 1);
+		assert_int_equal(to.addr.b[3], i + 1);
 		assert_true(sig_stun_is_stun(buf, SIG_STUN_REQUEST_MAX));
 		assert_memory_equal(sig_stun_txid(buf), s->txid, SIG_STUN_TXID_LEN);
 	}
@@ -91,7 +92,7 @@ static void test_rounds(void **state)
 		/* 4 */ { 32000, false, 62000 },       /* unanswered now: still 30 s */
 		/* 5 */ { 62000, true, 92000 },
 	};
-	const struct sig_addr from = server(2);
+	const struct net_endpoint from = server(2);
 	struct sig_stun_client s;
 
 	(void)state;
@@ -116,22 +117,21 @@ static void test_rounds(void **state)
 
 static void test_reflexive(void **state)
 {
-	const struct sig_addr from = server(1);
-	const struct sig_addr *r;
+	const struct net_endpoint from = server(1);
+	const struct net_endpoint *r;
 	struct sig_stun_client s;
 	uint8_t buf[64];
 
 	(void)state;
 	init(&s, 1);
-	assert_int_equal(sig_stun_client_reflexive(&s)->family, 0);
+	assert_int_equal(sig_stun_client_reflexive(&s)->addr.family, NET_AF_NONE);
 	sig_stun_client_tick(&s, t0);
 	assert_int_equal(sig_stun_client_input(&s, rfc5769_v4, sizeof(rfc5769_v4), &from, t0),
 			 SIG_STUN_RX_CHANGED);
 	r = sig_stun_client_reflexive(&s);
-	assert_int_equal(r->family, 4);
+	assert_int_equal(r->addr.family, NET_AF_IP4);
 	assert_int_equal(r->port, 32853);
-	assert_int_equal(r->kind, SIG_KIND_STUN);
-	assert_memory_equal(r->ip, ((uint8_t[]){ 192, 0, 2, 1 }), 4);
+	assert_memory_equal(r->addr.b, ((uint8_t[]){ 192, 0, 2, 1 }), 4);
 	assert_int_equal(sig_stun_client_input(&s, rfc5769_v4, sizeof(rfc5769_v4), &from, t0),
 			 SIG_STUN_RX_SAME);
 	assert_int_equal(sig_stun_client_input(&s, buf, response(buf, 32853), &from, t0),
@@ -144,7 +144,7 @@ static void test_reflexive(void **state)
 
 static void test_not_ours_and_bad(void **state)
 {
-	struct sig_addr other = server(1), from = server(1);
+	struct net_endpoint other = server(1), from = server(1);
 	struct sig_stun_client s;
 	uint8_t buf[64];
 
@@ -161,8 +161,8 @@ static void test_not_ours_and_bad(void **state)
 			 SIG_STUN_RX_NOT_OURS);
 	other = server(9);
 	assert_false(sig_stun_client_ours(&s, &other));
-	other.family = 6;
-	other.ip[3] = 1;
+	other.addr.family = NET_AF_IP6;
+	other.addr.b[3] = 1;
 	assert_int_equal(sig_stun_client_input(&s, rfc5769_v4, sizeof(rfc5769_v4), &other, t0),
 			 SIG_STUN_RX_NOT_OURS);
 	assert_int_equal(s.stats.not_ours, 2);
@@ -179,13 +179,13 @@ static void test_not_ours_and_bad(void **state)
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(sig_stun_client_input(&s, buf, 3, &from, t0), SIG_STUN_RX_BAD);
 	assert_int_equal(s.stats.results[SIG_STUN_TRUNCATED], 1);
-	assert_int_equal(sig_stun_client_reflexive(&s)->family, 0);
+	assert_int_equal(sig_stun_client_reflexive(&s)->addr.family, NET_AF_NONE);
 }
 
 static void test_servers(void **state)
 {
 	struct sig_stun_client s;
-	struct sig_addr to;
+	struct net_endpoint to;
 	uint8_t buf[SIG_STUN_REQUEST_MAX];
 
 	(void)state;
