@@ -114,7 +114,7 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"\n"
 		"DPDK EAL options (edge only) go before a \"--\", as in any DPDK program.\n"
 		"Exit status: 0 success, 1 failure, 2 usage error or not implemented yet.\n",
-		prog, OMNI_IDENTITY_ENV, OMNI_IDENTITY_DEFAULT_PATH);
+		prog, CFG_IDENTITY_ENV, CFG_IDENTITY_DEFAULT_PATH);
 }
 
 static int usage_error(const struct omni_cli *cli, const char *fmt, ...)

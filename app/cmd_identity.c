@@ -5,7 +5,7 @@
 #include "commands.h"
 #include "config/identity.h"
 
-static void print_public(const struct omni_identity *id)
+static void print_public(const struct cfg_identity *id)
 {
 	char b64[WG_KEY_B64_LEN + 1];
 
@@ -15,32 +15,32 @@ static void print_public(const struct omni_identity *id)
 
 int omni_cmd_init(const struct omni_cli *cli)
 {
-	const char *path = omni_identity_path(cli->key);
-	char msg[OMNI_IDENTITY_MSG_LEN];
-	struct omni_identity id;
+	const char *path = cfg_identity_path(cli->key);
+	char msg[CFG_IDENTITY_MSG_LEN];
+	struct cfg_identity id;
 
-	if (omni_identity_create(&id, path, msg, sizeof(msg)) != OMNI_IDENTITY_OK) {
+	if (cfg_identity_create(&id, path, msg, sizeof(msg)) != CFG_IDENTITY_OK) {
 		fprintf(stderr, "%s: %s\n", cli->prog, msg);
 		return OMNI_EXIT_FAILURE;
 	}
 	fprintf(stderr, "%s: new identity written to %s (mode 0600); public key:\n",
 		cli->prog, path);
 	print_public(&id);
-	omni_identity_wipe(&id);
+	cfg_identity_wipe(&id);
 	return OMNI_EXIT_OK;
 }
 
 int omni_cmd_show_identity(const struct omni_cli *cli)
 {
-	const char *path = omni_identity_path(cli->key);
-	char msg[OMNI_IDENTITY_MSG_LEN];
-	struct omni_identity id;
+	const char *path = cfg_identity_path(cli->key);
+	char msg[CFG_IDENTITY_MSG_LEN];
+	struct cfg_identity id;
 
-	if (omni_identity_load(&id, path, msg, sizeof(msg)) != OMNI_IDENTITY_OK) {
+	if (cfg_identity_load(&id, path, msg, sizeof(msg)) != CFG_IDENTITY_OK) {
 		fprintf(stderr, "%s: %s\n", cli->prog, msg);
 		return OMNI_EXIT_FAILURE;
 	}
 	print_public(&id);
-	omni_identity_wipe(&id);
+	cfg_identity_wipe(&id);
 	return OMNI_EXIT_OK;
 }

@@ -43,23 +43,23 @@ struct omni_console {
 
 static struct omni_console *self;
 
-static void print_text(struct cmdline *cl, struct omni_text *t)
+static void print_text(struct cmdline *cl, struct httpd_text *t)
 {
-	if (!omni_text_ok(t))
+	if (!httpd_text_ok(t))
 		cmdline_printf(cl, "(out of memory)\n");
 	else if (t->len)
 		cmdline_printf(cl, "%s", t->buf);
-	omni_text_free(t);
+	httpd_text_free(t);
 }
 
 /* Run fn on the control loop and print what it says. */
-static void call_and_print(struct cmdline *cl, omni_mailbox_fn fn, void *arg)
+static void call_and_print(struct cmdline *cl, mailbox_fn fn, void *arg)
 {
-	struct omni_text t = OMNI_TEXT_INIT;
-	int ret = omni_mailbox_call(&self->edge->mbox, fn, arg, &t, OMNI_MAILBOX_TIMEOUT_MS);
+	struct httpd_text t = HTTPD_TEXT_INIT;
+	int ret = mailbox_call(&self->edge->mbox, fn, arg, &t, MAILBOX_TIMEOUT_MS);
 
 	if (ret == -ETIMEDOUT || ret == -ESHUTDOWN)
-		omni_text_printf(&t, "the control lcore did not answer (%s)\n", strerror(-ret));
+		httpd_text_printf(&t, "the control lcore did not answer (%s)\n", strerror(-ret));
 	print_text(cl, &t);
 }
 
@@ -72,7 +72,7 @@ struct cmd_show_result {
 static void cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_result *r = parsed;
-	struct omni_text t = OMNI_TEXT_INIT;
+	struct httpd_text t = HTTPD_TEXT_INIT;
 	struct omni_edge_snap s;
 	int ret;
 
@@ -85,13 +85,13 @@ static void cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	ret = omni_edge_snapshot(self->edge, &s, strcmp(r->what, "nucleus") != 0);
 	if (ret != 0)
-		omni_text_printf(&t, "the control lcore did not answer (%s)\n", strerror(-ret));
+		httpd_text_printf(&t, "the control lcore did not answer (%s)\n", strerror(-ret));
 	else if (strcmp(r->what, "peers") == 0)
 		omni_show_peers(&s, &t);
 	else if (strcmp(r->what, "sessions") == 0)
 		omni_show_sessions(&s, &t);
 	else
-		omni_text_printf(&t, "%s\n", s.nucleus_text);
+		httpd_text_printf(&t, "%s\n", s.nucleus_text);
 	omni_edge_snap_free(&s);
 	print_text(cl, &t);
 }
@@ -117,7 +117,7 @@ struct cmd_port_result {
 
 static void cmd_port_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct omni_text t = OMNI_TEXT_INIT;
+	struct httpd_text t = HTTPD_TEXT_INIT;
 
 	(void)parsed;
 	(void)data;
@@ -149,22 +149,22 @@ struct cmd_peer_result {
 
 struct peer_call {
 	struct omni_edge *e;
-	struct omni_peer p;
+	struct cfg_peer p;
 	bool del;
 };
 
 /* Control loop. */
-static int peer_change(void *arg, struct omni_text *out)
+static int peer_change(void *arg, struct httpd_text *out)
 {
 	struct peer_call *c = arg;
-	char err[OMNI_CONFIG_ERR_MAX] = "";
+	char err[CFG_CONFIG_ERR_MAX] = "";
 	int ret = c->del ? omni_edge_peer_del(c->e, c->p.public_key, err, sizeof(err)) :
 			   omni_edge_peer_add(c->e, &c->p, err, sizeof(err));
 
 	if (ret != 0)
-		omni_text_printf(out, "refused: %s\n", err[0] ? err : strerror(-ret));
+		httpd_text_printf(out, "refused: %s\n", err[0] ? err : strerror(-ret));
 	else
-		omni_text_printf(out, "peer %s\n", c->del ? "removed" : err[0] ? err : "added");
+		httpd_text_printf(out, "peer %s\n", c->del ? "removed" : err[0] ? err : "added");
 	return ret;
 }
 
@@ -172,22 +172,22 @@ static void cmd_peer_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_peer_result *r = parsed;
 	struct peer_call c = { .e = self->edge, .del = strcmp(r->verb, "del") == 0 };
-	char err[OMNI_CONFIG_ERR_MAX];
+	char err[CFG_CONFIG_ERR_MAX];
 	int ret;
 
 	if (c.del && data) {
 		cmdline_printf(cl, "peer del takes only the public key\n");
 		return;
 	}
-	ret = c.del ? omni_console_parse_key(r->key, c.p.public_key, err, sizeof(err)) :
-		      omni_console_parse_peer(r->key, data ? r->opts : NULL, 0, &c.p, err,
+	ret = c.del ? cfg_console_parse_key(r->key, c.p.public_key, err, sizeof(err)) :
+		      cfg_console_parse_peer(r->key, data ? r->opts : NULL, 0, &c.p, err,
 					      sizeof(err));
 	if (ret != 0) {
 		cmdline_printf(cl, "peer %s: %s\n", r->verb, err);
 		return;
 	}
 	call_and_print(cl, peer_change, &c);
-	omni_console_peer_clear(&c.p);
+	cfg_console_peer_clear(&c.p);
 }
 
 static cmdline_parse_token_string_t cmd_peer_peer =
@@ -222,11 +222,11 @@ struct cmd_log_result {
 
 struct log_call {
 	struct omni_edge *e;
-	enum omni_log_level level;
+	enum cfg_log_level level;
 };
 
 /* Control loop: the config is the control lcore's. */
-static int set_log_level(void *arg, struct omni_text *out)
+static int set_log_level(void *arg, struct httpd_text *out)
 {
 	static const uint32_t rte[] = { RTE_LOG_ERR, RTE_LOG_WARNING, RTE_LOG_INFO,
 					RTE_LOG_DEBUG };
@@ -234,7 +234,7 @@ static int set_log_level(void *arg, struct omni_text *out)
 
 	c->e->cfg.log_level = c->level;
 	rte_log_set_global_level(rte[c->level]);
-	omni_text_printf(out, "log level: %s\n", omni_log_level_name(c->level));
+	httpd_text_printf(out, "log level: %s\n", cfg_log_level_name(c->level));
 	return 0;
 }
 
@@ -244,7 +244,7 @@ static void cmd_log_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct log_call c = { .e = self->edge };
 
 	(void)data;
-	if (omni_log_level_from_name(r->level, &c.level) != 0) {
+	if (cfg_log_level_from_name(r->level, &c.level) != 0) {
 		cmdline_printf(cl, "log level \"%s\": not error, warn, info or debug\n", r->level);
 		return;
 	}
@@ -269,15 +269,15 @@ struct cmd_word_result {
 	cmdline_fixed_string_t arg;
 };
 
-static int reload(void *arg, struct omni_text *out)
+static int reload(void *arg, struct httpd_text *out)
 {
-	char err[OMNI_CONFIG_ERR_MAX] = "";
+	char err[CFG_CONFIG_ERR_MAX] = "";
 	int ret = omni_edge_reload(arg, err, sizeof(err));
 
 	if (ret != 0)
-		omni_text_printf(out, "reload refused: %s\n", err[0] ? err : strerror(-ret));
+		httpd_text_printf(out, "reload refused: %s\n", err[0] ? err : strerror(-ret));
 	else
-		omni_text_printf(out, "reloaded: %s\n", err);
+		httpd_text_printf(out, "reloaded: %s\n", err);
 	return ret;
 }
 

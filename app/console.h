@@ -22,8 +22,8 @@ struct omni_edge_snap;
 /* What `clear stats` remembers: shown counters are "now - base".
  * Prometheus counters are never reset (rate() expects them monotonic). */
 struct omni_console_base {
-	struct omni_lcore_stats *workers;	/* one per worker */
-	struct omni_lcore_stats workers_sum;
+	struct pl_lcore_stats *workers;	/* one per worker */
+	struct pl_lcore_stats workers_sum;
 	struct rte_eth_stats ports[OMNI_EDGE_PORTS];
 };
 
@@ -37,14 +37,14 @@ int omni_console_start(struct omni_console **out, struct omni_edge *e, const cha
 void omni_console_stop(struct omni_console *c);
 
 /* Views (console_show.c): text for one `show ...` each. */
-void omni_show_peers(const struct omni_edge_snap *s, struct omni_text *t);
-void omni_show_sessions(const struct omni_edge_snap *s, struct omni_text *t);
+void omni_show_peers(const struct omni_edge_snap *s, struct httpd_text *t);
+void omni_show_sessions(const struct omni_edge_snap *s, struct httpd_text *t);
 void omni_show_lcores(const struct omni_edge *e, const struct omni_console_base *b,
-		      struct omni_text *t);
+		      struct httpd_text *t);
 void omni_show_ports(const struct omni_edge *e, const struct omni_console_base *b,
-		     struct omni_text *t);
+		     struct httpd_text *t);
 /* Control loop (a mailbox function): the running configuration. */
-int omni_show_config(void *edge, struct omni_text *t);
+int omni_show_config(void *edge, struct httpd_text *t);
 /* Remember the counters as they are now. */
 void omni_console_base_take(const struct omni_edge *e, struct omni_console_base *b);
 

@@ -47,14 +47,14 @@ static void on_signal(int sig)
 		stop_requested = 1;
 }
 
-static enum dp_host_kind host_kind(enum omni_host_port_kind k)
+static enum dp_host_kind host_kind(enum cfg_host_port_kind k)
 {
 	switch (k) {
-	case OMNI_HOST_PORT_TAP:
+	case CFG_HOST_PORT_TAP:
 		return DP_HOST_TAP;
-	case OMNI_HOST_PORT_VIRTIO_USER:
+	case CFG_HOST_PORT_VIRTIO_USER:
 		return DP_HOST_VIRTIO_USER;
-	case OMNI_HOST_PORT_VETH:
+	case CFG_HOST_PORT_VETH:
 		return DP_HOST_VETH;
 	default:
 		return DP_HOST_AUTO;
@@ -83,7 +83,7 @@ static void print_idle_wake(const struct omni_edge *e, const char *prog)
 
 static int open_ports(struct omni_edge *e, const char *prog)
 {
-	const struct omni_interface *ifc = &e->cfg.iface;
+	const struct cfg_interface *ifc = &e->cfg.iface;
 	uint16_t queues = (uint16_t)(e->n_workers ? e->n_workers : 1);
 	struct dp_underlay_conf uc = { .dev = ifc->underlay, .port = { .queues = queues } };
 	struct dp_host_conf hc = { .kind = host_kind(ifc->host_port_kind),
@@ -176,11 +176,11 @@ static uint32_t test_clock_scale(void)
 
 static int make_tables(struct omni_edge *e)
 {
-	struct omni_dataplane *dp = &e->dp;
+	struct pl_dataplane *dp = &e->dp;
 	/* Room to add peers at run time (console, reload, the nucleus). */
 	unsigned n = RTE_MIN(RTE_MAX(2 * (unsigned)e->cfg.n_peers,
 				     (unsigned)e->cfg.n_peers + PEER_SLACK),
-			     (unsigned)OMNI_PEER_ID_MAX);
+			     (unsigned)PL_PEER_ID_MAX);
 
 	/* Readers are known by lcore id; workers come online when they start. */
 	e->rcu = rte_zmalloc("rcu", rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE), RTE_CACHE_LINE_SIZE);
@@ -203,7 +203,7 @@ static int make_tables(struct omni_edge *e)
 	dp->peers = rte_zmalloc("peers", n * sizeof(*dp->peers), RTE_CACHE_LINE_SIZE);
 	dp->to_control = rte_ring_create("to_control", CONTROL_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	dp->roamed = rte_ring_create("roamed", CONTROL_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	dp->sessions = omni_sessions_create("edge", 4 * n + 16, e->rcu, SOCKET_ID_ANY);
+	dp->sessions = pl_sessions_create("edge", 4 * n + 16, e->rcu, SOCKET_ID_ANY);
 	e->ctl.indices = wg_index_table_create(4 * n + 16);
 	e->ctl.ratelimit = wg_ratelimiter_create(RATELIMIT_SOURCES,
 						 e->cfg.security.max_sessions_per_ip,
@@ -214,8 +214,8 @@ static int make_tables(struct omni_edge *e)
 
 static int setup_control(struct omni_edge *e, const char *prog)
 {
-	struct omni_control *c = &e->ctl;
-	char err[OMNI_CONFIG_ERR_MAX];
+	struct pl_control *c = &e->ctl;
+	char err[CFG_CONFIG_ERR_MAX];
 
 	c->dp = &e->dp;
 	c->pool = e->under.pool;
@@ -249,7 +249,7 @@ static int setup_workers(struct omni_edge *e)
 	if (!e->workers)
 		return -1;
 	for (i = 0; i < n; i++) {
-		struct omni_worker *w = &e->workers[i];
+		struct pl_worker *w = &e->workers[i];
 
 		if (e->n_workers)
 			lcore = rte_get_next_lcore(lcore, 1, 0);
@@ -274,7 +274,7 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 	struct rte_ether_addr mac;
 
 	e->cli = cli;
-	omni_mailbox_init(&e->mbox);
+	mailbox_init(&e->mbox);
 	omni_edge_eal_conf(&e->cfg, cli, &ee);
 	if (dp_eal_start(&e->eal, &ee.conf) < 0) {
 		fprintf(stderr, "%s: DPDK EAL failed to start\n", cli->prog);
@@ -302,7 +302,7 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 /* SIGHUP: the files again; one line in the log either way. */
 static void reload(struct omni_edge *e)
 {
-	char msg[OMNI_CONFIG_ERR_MAX];
+	char msg[CFG_CONFIG_ERR_MAX];
 
 	if (omni_edge_reload(e, msg, sizeof(msg)) == 0)
 		printf("omninervous: reload: %s\n", msg);
@@ -318,7 +318,7 @@ static unsigned edge_pass(void *ctx, uint64_t now)
 	struct omni_edge *e = ctx;
 	unsigned n;
 
-	n = omni_mailbox_serve(&e->mbox);
+	n = mailbox_serve(&e->mbox);
 	n += omni_edge_signal_poll(e, now);
 	if (stats_requested) {
 		stats_requested = 0;
@@ -334,7 +334,7 @@ static unsigned edge_pass(void *ctx, uint64_t now)
 void omni_edge_run(struct omni_edge *e)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct omni_main_lcore *ml = &e->main_lcore;
+	struct pl_main_lcore *ml = &e->main_lcore;
 	unsigned deep_ms, after_ms;
 	bool wake_u, wake_h;
 
@@ -342,24 +342,24 @@ void omni_edge_run(struct omni_edge *e)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (omni_lcore_idle_policy(&e->dp.idle, getenv("OMNI_IDLE")))
+	if (pl_lcore_idle_policy(&e->dp.idle, getenv("OMNI_IDLE")))
 		fprintf(stderr, "omninervous: WARNING: OMNI_IDLE=busy: polling never sleeps, "
 			"each lcore burns a whole core even when idle\n");
-	omni_lcore_launch_workers(e->workers, e->n_workers);
-	*ml = (struct omni_main_lcore){ .ctl = &e->ctl, .pass = edge_pass, .ctx = e,
+	pl_lcore_launch_workers(e->workers, e->n_workers);
+	*ml = (struct pl_main_lcore){ .ctl = &e->ctl, .pass = edge_pass, .ctx = e,
 					.single = e->n_workers ? NULL : &e->workers[0] };
 	idle_wakers(e, &wake_u, &wake_h);
-	omni_lcore_main_init(ml, wake_u && wake_h);
-	if (omni_lcore_main_deep_idle(ml, &deep_ms, &after_ms))
+	pl_lcore_main_init(ml, wake_u && wake_h);
+	if (pl_lcore_main_deep_idle(ml, &deep_ms, &after_ms))
 		printf("omninervous: idle: sleeps of %u ms after %u ms without traffic\n", deep_ms,
 		       after_ms);
 	fflush(stdout);
-	omni_lcore_main_run(ml, &stop_requested);
+	pl_lcore_main_run(ml, &stop_requested);
 	/* Goodbye to the nucleus while the workers still send for us. */
 	omni_edge_signal_leave(e);
 	/* The console and HTTP threads get "shutting down" from now on. */
-	omni_mailbox_close(&e->mbox);
-	omni_lcore_stop_workers(&e->dp);
+	mailbox_close(&e->mbox);
+	pl_lcore_stop_workers(&e->dp);
 	omni_edge_print_stats(e, stdout);
 }
 
@@ -367,7 +367,7 @@ void omni_edge_stop(struct omni_edge *e)
 {
 	omni_edge_signal_stop(e);
 	if (e->ctl.dp && e->dp.peers)
-		omni_control_fini(&e->ctl);
+		pl_control_fini(&e->ctl);
 	wg_aead_destroy(e->ctl.aead);
 	for (unsigned i = 0; e->workers && i < (e->n_workers ? e->n_workers : 1); i++)
 		wg_aead_destroy(e->workers[i].aead);
@@ -378,8 +378,8 @@ void omni_edge_stop(struct omni_edge *e)
 	if (e->under.started || e->under.attached)
 		dp_port_close(&e->under);
 	omni_edge_xdp_close(e);
-	omni_sessions_free(e->dp.sessions);
-	omni_allowedips_free(e->dp.aips);
+	pl_sessions_free(e->dp.sessions);
+	pl_allowedips_free(e->dp.aips);
 	rte_ring_free(e->dp.to_control);
 	rte_ring_free(e->dp.roamed);
 	rte_free(e->dp.peers);
@@ -388,6 +388,6 @@ void omni_edge_stop(struct omni_edge *e)
 	wg_ratelimiter_destroy(e->ctl.ratelimit);
 	if (e->eal.started)
 		dp_eal_stop(&e->eal);
-	omni_config_free(&e->cfg);
-	omni_mailbox_fini(&e->mbox);
+	cfg_config_free(&e->cfg);
+	mailbox_fini(&e->mbox);
 }

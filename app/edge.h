@@ -19,26 +19,26 @@ struct omni_cli;
 struct omni_ops;
 
 struct omni_edge {
-	struct omni_config cfg;
+	struct cfg_config cfg;
 	struct dp_eal eal;
 	struct dp_port under;
 	struct dp_port host;
-	struct omni_dataplane dp;
-	struct omni_control ctl;
-	struct omni_worker *workers;	/* one per worker lcore; [0] on main when single */
+	struct pl_dataplane dp;
+	struct pl_control ctl;
+	struct pl_worker *workers;	/* one per worker lcore; [0] on main when single */
 	unsigned n_workers;		/* worker lcores; 0: single-lcore mode */
 	struct rte_rcu_qsbr *rcu;
-	struct omni_main_lcore main_lcore; /* control's loop, with the edge's own work */
-	struct omni_mailbox mbox;	/* other threads -> the control loop */
+	struct pl_main_lcore main_lcore; /* control's loop, with the edge's own work */
+	struct mailbox mbox;	/* other threads -> the control loop */
 	const struct omni_cli *cli;	/* what it started from (reload reads it again) */
 	struct omni_ops *ops;		/* console, metrics, telemetry; NULL: none */
 	struct omni_signal *sig;	/* the nucleus client; NULL: none */
 	/* Kernel-interface underlay (edge_xdp.c). */
-	struct omni_xdp xdp;
+	struct xdpfb xdp;
 	bool xdp_ready;			/* xdp initialised: close it at stop */
 	bool no_xdp;			/* --no-xdp */
 	bool xdp_mode_given;		/* --xdp-mode given: no fallback */
-	enum omni_xdp_mode xdp_mode;
+	enum xdpfb_mode xdp_mode;
 	char underlay_why[320];		/* why the underlay has its driver */
 };
 
@@ -50,10 +50,10 @@ int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli);
  * file of --config or --wg-config, the command line over it, the secret
  * files, the identity key, validation. Returns OMNI_EXIT_OK, or an exit
  * status with the reason in err; cfg->warnings are the caller's to show.
- * cfg is always left initialized (free it with omni_config_free). Reload
+ * cfg is always left initialized (free it with cfg_config_free). Reload
  * reads the new configuration this way and compares it (config/diff.h).
  */
-int omni_edge_config_read(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+int omni_edge_config_read(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
 			  size_t errlen);
 
 enum { OMNI_EDGE_DEVICES_MAX = 16 }; /* dpdk.devices (config/json.h) */
@@ -65,7 +65,7 @@ struct omni_edge_eal {
 	const char *pci[OMNI_EDGE_DEVICES_MAX];
 	const char *vdevs[OMNI_EDGE_DEVICES_MAX];
 };
-void omni_edge_eal_conf(const struct omni_config *cfg, const struct omni_cli *cli,
+void omni_edge_eal_conf(const struct cfg_config *cfg, const struct omni_cli *cli,
 			struct omni_edge_eal *out);
 /* Bring up EAL, ports, tables and peers; 0 or -1 with a message printed. */
 int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli);
@@ -75,7 +75,7 @@ void omni_edge_run(struct omni_edge *e);
 void omni_edge_print_stats(const struct omni_edge *e, FILE *out);
 /* The workers' counters summed, with the drops the control lcore counted
  * (any thread: one writer each, read without stalling them). */
-void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t);
+void omni_edge_sum_workers(const struct omni_edge *e, struct pl_lcore_stats *t);
 /* A port as operators see it: role, counters, and whether it is up. */
 struct omni_port_view {
 	const char *role;		/* "underlay", "host" */
@@ -104,9 +104,9 @@ void omni_edge_xdp_hooks(struct omni_edge *e);
 void omni_edge_xdp_print_stats(const struct omni_edge *e, FILE *out);
 /* Any thread: the driver line and XDP counters for /metrics and the
  * console's show port stats (the counters are totals since start). */
-struct omni_text;
-void omni_edge_xdp_metrics(const struct omni_edge *e, struct omni_text *t);
-void omni_edge_xdp_show(const struct omni_edge *e, struct omni_text *t);
+struct httpd_text;
+void omni_edge_xdp_metrics(const struct omni_edge *e, struct httpd_text *t);
+void omni_edge_xdp_show(const struct omni_edge *e, struct httpd_text *t);
 void omni_edge_xdp_close(struct omni_edge *e);
 
 /* Undo omni_edge_start, wipe keys; safe after a partial start. */

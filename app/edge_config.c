@@ -32,23 +32,23 @@
 
 /* Private key precedence: --key, then the file's inline key, then its
  * private_key_file, then $OMNI_KEY or the default path. */
-static int load_identity(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+static int load_identity(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
 			 size_t errlen)
 {
 	const char *path = cli->key ? cli->key : cfg->iface.private_key_file;
-	struct omni_identity id;
-	char msg[OMNI_IDENTITY_MSG_LEN];
+	struct cfg_identity id;
+	char msg[CFG_IDENTITY_MSG_LEN];
 
 	if (!cli->key && cfg->iface.has_private_key)
 		return 0;
-	if (omni_identity_load(&id, omni_identity_path(path), msg, sizeof(msg)) !=
-	    OMNI_IDENTITY_OK) {
+	if (cfg_identity_load(&id, cfg_identity_path(path), msg, sizeof(msg)) !=
+	    CFG_IDENTITY_OK) {
 		snprintf(err, errlen, "%s", msg);
 		return -1;
 	}
 	memcpy(cfg->iface.private_key, id.private_key, WG_KEY_LEN);
 	cfg->iface.has_private_key = true;
-	omni_identity_wipe(&id);
+	cfg_identity_wipe(&id);
 	return 0;
 }
 
@@ -75,7 +75,7 @@ static int flag_text(char **slot, const char *value, char *err, size_t errlen)
 }
 
 /* --stun "a:1 b:2" or --stun '["a:1", "b:2"]'. */
-static int flag_stun(struct omni_config *cfg, const char *value, char *err, size_t errlen)
+static int flag_stun(struct cfg_config *cfg, const char *value, char *err, size_t errlen)
 {
 	json_t *list = value[0] == '[' ? json_loads(value, 0, NULL) : NULL;
 	char *copy = strdup(value), *rest = copy, *word;
@@ -88,14 +88,14 @@ static int flag_stun(struct omni_config *cfg, const char *value, char *err, size
 	for (i = 0; !rc && list && i < json_array_size(list); i++) {
 		const char *s = json_string_value(json_array_get(list, i));
 
-		rc = s && !omni_host_port_check(s, &why) ?
-			     omni_strlist_add(&cfg->network.stun_servers,
+		rc = s && !cfg_host_port_check(s, &why) ?
+			     cfg_strlist_add(&cfg->network.stun_servers,
 					      &cfg->network.n_stun_servers, s) : -1;
 	}
 	while (!rc && !list && (word = strsep(&rest, " \t,")) != NULL) {
 		if (*word)
-			rc = !omni_host_port_check(word, &why) ?
-				     omni_strlist_add(&cfg->network.stun_servers,
+			rc = !cfg_host_port_check(word, &why) ?
+				     cfg_strlist_add(&cfg->network.stun_servers,
 						      &cfg->network.n_stun_servers, word) : -1;
 	}
 	json_decref(list);
@@ -109,54 +109,54 @@ static int flag_stun(struct omni_config *cfg, const char *value, char *err, size
 static int flag_vip(struct net_prefix *out, const char *flag, const char *value,
 		    unsigned family, char *err, size_t errlen)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	const char *why;
 
 	if (net_prefix_parse(value, out, &why) == 0 && out->addr.family == family)
 		return 0;
 	out->addr.family = NET_AF_NONE;
-	omni_quote(quoted, sizeof(quoted), value);
+	cfg_quote(quoted, sizeof(quoted), value);
 	return bad_flag(err, errlen, "%s: \"%s\" is not an %s address", flag, quoted,
 			family == NET_AF_IP4 ? "IPv4" : "IPv6");
 }
 
 static int flag_port(uint16_t *out, const char *value, char *err, size_t errlen)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	unsigned long port;
 
-	if (omni_uint_parse(value, 65535, &port) == 0 && port > 0) {
+	if (cfg_uint_parse(value, 65535, &port) == 0 && port > 0) {
 		*out = (uint16_t)port;
 		return 0;
 	}
-	omni_quote(quoted, sizeof(quoted), value);
+	cfg_quote(quoted, sizeof(quoted), value);
 	return bad_flag(err, errlen, "--port: \"%s\" is not a port number (1-65535)", quoted);
 }
 
 static int flag_addr(char *out, size_t outlen, const char *flag, const char *value,
 		     char *err, size_t errlen)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
-	struct omni_endpoint ep;
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
+	struct cfg_endpoint ep;
 	const char *why;
 
 	if (strlen(value) < outlen &&
-	    omni_endpoint_parse(value, OMNI_VALUE_NO_RESOLVE, &ep, &why) == 0) {
+	    cfg_endpoint_parse(value, CFG_VALUE_NO_RESOLVE, &ep, &why) == 0) {
 		snprintf(out, outlen, "%s", value);
 		return 0;
 	}
-	omni_quote(quoted, sizeof(quoted), value);
+	cfg_quote(quoted, sizeof(quoted), value);
 	return bad_flag(err, errlen, "%s: \"%s\" is not ADDR:PORT (an IP address and a port)",
 			flag, quoted);
 }
 
-static int apply_network_flags(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+static int apply_network_flags(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
 			       size_t errlen)
 {
-	struct omni_network *n = &cfg->network;
+	struct cfg_network *n = &cfg->network;
 	const char *why;
 
-	if (cli->nucleus && omni_host_port_check(cli->nucleus, &why))
+	if (cli->nucleus && cfg_host_port_check(cli->nucleus, &why))
 		return bad_flag(err, errlen, "--nucleus: expected HOST:PORT (%s)", why);
 	if (cli->nucleus && flag_text(&n->nucleus, cli->nucleus, err, errlen))
 		return -1;
@@ -180,22 +180,22 @@ static int apply_network_flags(struct omni_config *cfg, const struct omni_cli *c
 }
 
 /* The command line over the file. */
-static int apply_cli(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+static int apply_cli(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
 		     size_t errlen)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 
 	if (cli->command == OMNI_CMD_NUCLEUS)
-		cfg->mode = OMNI_MODE_NUCLEUS;
+		cfg->mode = CFG_MODE_NUCLEUS;
 	if (cli->underlay)
 		snprintf(cfg->iface.underlay, sizeof(cfg->iface.underlay), "%s", cli->underlay);
 	if (cli->host_port &&
-	    omni_host_port_kind_from_name(cli->host_port, &cfg->iface.host_port_kind) != 0) {
-		omni_quote(quoted, sizeof(quoted), cli->host_port);
+	    cfg_host_port_kind_from_name(cli->host_port, &cfg->iface.host_port_kind) != 0) {
+		cfg_quote(quoted, sizeof(quoted), cli->host_port);
 		return bad_flag(err, errlen, "--host-port: \"%s\" is not one of auto, tap, "
 				"virtio-user, veth", quoted);
 	}
-	if (cli->port && flag_port(cfg->mode == OMNI_MODE_NUCLEUS ? &cfg->nucleus.port :
+	if (cli->port && flag_port(cfg->mode == CFG_MODE_NUCLEUS ? &cfg->nucleus.port :
 				   &cfg->iface.listen_port, cli->port, err, errlen))
 		return -1;
 	/* "off" (or "") turns the endpoint off, as "" does in the file. */
@@ -207,7 +207,7 @@ static int apply_cli(struct omni_config *cfg, const struct omni_cli *cli, char *
 	return apply_network_flags(cfg, cli, err, errlen);
 }
 
-static int read_file(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+static int read_file(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
 		     size_t errlen)
 {
 	if (cli->config && cli->wg_config) {
@@ -220,47 +220,47 @@ static int read_file(struct omni_config *cfg, const struct omni_cli *cli, char *
 			 "(wg-quick) or --nucleus HOST:PORT with --cluster, --vip and --secret");
 		return OMNI_EXIT_USAGE;
 	}
-	if (cli->config && omni_json_parse_file(cli->config, cfg, err, errlen) != 0)
+	if (cli->config && cfg_json_parse_file(cli->config, cfg, err, errlen) != 0)
 		return OMNI_EXIT_FAILURE;
-	if (cli->wg_config && omni_wgquick_parse_file(cli->wg_config, cfg, err, errlen) != 0)
+	if (cli->wg_config && cfg_wgquick_parse_file(cli->wg_config, cfg, err, errlen) != 0)
 		return OMNI_EXIT_FAILURE;
 	return OMNI_EXIT_OK;
 }
 
 /* A cluster edge without addresses of its own gets its VIPs on omni0. */
-static int vip_addresses(struct omni_config *cfg)
+static int vip_addresses(struct cfg_config *cfg)
 {
-	struct omni_interface *ifc = &cfg->iface;
+	struct cfg_interface *ifc = &cfg->iface;
 
 	if (ifc->n_addresses)
 		return 0;
 	if (cfg->network.vip.addr.family == NET_AF_IP4 &&
-	    omni_interface_add_address(ifc, &cfg->network.vip) != 0)
+	    cfg_interface_add_address(ifc, &cfg->network.vip) != 0)
 		return -1;
 	if (cfg->network.vip6.addr.family == NET_AF_IP6 &&
-	    omni_interface_add_address(ifc, &cfg->network.vip6) != 0)
+	    cfg_interface_add_address(ifc, &cfg->network.vip6) != 0)
 		return -1;
 	return 0;
 }
 
-int omni_edge_config_read(struct omni_config *cfg, const struct omni_cli *cli, char *err,
+int omni_edge_config_read(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
 			  size_t errlen)
 {
 	int ret;
 
-	omni_config_init(cfg);
+	cfg_config_init(cfg);
 	ret = read_file(cfg, cli, err, errlen);
 	if (ret != OMNI_EXIT_OK)
 		return ret;
 	if (apply_cli(cfg, cli, err, errlen) != 0)
 		return OMNI_EXIT_USAGE;
-	if (omni_config_load_secrets(cfg, err, errlen) != 0)
+	if (cfg_config_load_secrets(cfg, err, errlen) != 0)
 		return OMNI_EXIT_FAILURE;
-	if (cfg->mode == OMNI_MODE_EDGE && cfg->network.nucleus && vip_addresses(cfg) != 0) {
+	if (cfg->mode == CFG_MODE_EDGE && cfg->network.nucleus && vip_addresses(cfg) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return OMNI_EXIT_FAILURE;
 	}
-	if (cfg->mode == OMNI_MODE_EDGE) {
+	if (cfg->mode == CFG_MODE_EDGE) {
 		if (load_identity(cfg, cli, err, errlen) != 0)
 			return OMNI_EXIT_FAILURE;
 		if (cfg->iface.underlay[0] == '\0') {
@@ -269,45 +269,45 @@ int omni_edge_config_read(struct omni_config *cfg, const struct omni_cli *cli, c
 			return OMNI_EXIT_USAGE;
 		}
 	}
-	if (omni_config_validate(cfg, err, errlen) != 0)
+	if (cfg_config_validate(cfg, err, errlen) != 0)
 		return OMNI_EXIT_FAILURE;
 	return OMNI_EXIT_OK;
 }
 
 int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli)
 {
-	struct omni_config fresh;
-	char err[OMNI_CONFIG_ERR_MAX];
+	struct cfg_config fresh;
+	char err[CFG_CONFIG_ERR_MAX];
 	int ret = omni_edge_config_read(&fresh, cli, err, sizeof(err));
 
 	for (size_t i = 0; i < fresh.n_warnings; i++)
 		fprintf(stderr, "%s: warning: %s\n", cli->prog, fresh.warnings[i]);
 	if (ret != OMNI_EXIT_OK) {
 		fprintf(stderr, "%s: %s\n", cli->prog, err);
-		omni_config_free(&fresh);
-		omni_config_init(&e->cfg);
+		cfg_config_free(&fresh);
+		cfg_config_init(&e->cfg);
 		return ret;
 	}
 	e->cfg = fresh;
 	sodium_memzero(&fresh, sizeof(fresh));
 	e->no_xdp = cli->no_xdp;
-	if (cli->xdp_mode && omni_xdp_mode_parse(cli->xdp_mode, &e->xdp_mode) != 0) {
+	if (cli->xdp_mode && xdpfb_mode_parse(cli->xdp_mode, &e->xdp_mode) != 0) {
 		fprintf(stderr, "%s: --xdp-mode: \"%s\" is not one of auto, native, generic\n",
 			cli->prog, cli->xdp_mode);
 		return OMNI_EXIT_USAGE;
 	}
-	e->xdp_mode_given = e->xdp_mode != OMNI_XDP_MODE_AUTO;
+	e->xdp_mode_given = e->xdp_mode != XDPFB_MODE_AUTO;
 	return OMNI_EXIT_OK;
 }
 
-_Static_assert((int)OMNI_EDGE_DEVICES_MAX == (int)OMNI_JSON_DEVICES_MAX, "one limit for dpdk.devices");
+_Static_assert((int)OMNI_EDGE_DEVICES_MAX == (int)CFG_JSON_DEVICES_MAX, "one limit for dpdk.devices");
 
 /* DPDK's level names for ours. */
-static const char *dpdk_level(enum omni_log_level level)
+static const char *dpdk_level(enum cfg_log_level level)
 {
 	static const char *const names[] = {
-		[OMNI_LOG_ERROR] = "err", [OMNI_LOG_WARN] = "warning",
-		[OMNI_LOG_INFO] = "info", [OMNI_LOG_DEBUG] = "debug",
+		[CFG_LOG_ERROR] = "err", [CFG_LOG_WARN] = "warning",
+		[CFG_LOG_INFO] = "info", [CFG_LOG_DEBUG] = "debug",
 	};
 
 	return (size_t)level < sizeof(names) / sizeof(names[0]) ? names[level] : "info";
@@ -320,10 +320,10 @@ static bool is_pci_address(const char *s)
 	       strchr(s, '.');
 }
 
-void omni_edge_eal_conf(const struct omni_config *cfg, const struct omni_cli *cli,
+void omni_edge_eal_conf(const struct cfg_config *cfg, const struct omni_cli *cli,
 			struct omni_edge_eal *out)
 {
-	const struct omni_dpdk *d = &cfg->dpdk;
+	const struct cfg_dpdk *d = &cfg->dpdk;
 	struct dp_eal_conf *ec = &out->conf;
 
 	memset(out, 0, sizeof(*out));
@@ -331,8 +331,8 @@ void omni_edge_eal_conf(const struct omni_config *cfg, const struct omni_cli *cl
 	ec->lcores = d->n_lcores ? d->n_lcores : 1;
 	ec->lcore_list = d->lcores;
 	ec->mem_mb = d->memory_mb;
-	ec->no_huge = d->hugepages == OMNI_OFF;
-	ec->need_huge = d->hugepages == OMNI_ON;
+	ec->no_huge = d->hugepages == CFG_OFF;
+	ec->need_huge = d->hugepages == CFG_ON;
 	ec->omni_log_level = dpdk_level(cfg->log_level);
 	for (size_t i = 0; i < d->n_devices && i < OMNI_EDGE_DEVICES_MAX; i++) {
 		if (is_pci_address(d->devices[i]))

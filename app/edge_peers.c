@@ -21,7 +21,7 @@
 #include "edge_peers.h"
 
 /* The data plane's view of a configured peer; it points into p. */
-static void spec_of(const struct omni_peer *p, struct omni_peer_spec *s)
+static void spec_of(const struct cfg_peer *p, struct pl_peer_spec *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->public_key = p->public_key;
@@ -32,7 +32,7 @@ static void spec_of(const struct omni_peer *p, struct omni_peer_spec *s)
 	s->n_routes = (unsigned)p->n_allowed_ips;
 }
 
-static size_t cfg_index(const struct omni_config *cfg, const uint8_t *pub)
+static size_t cfg_index(const struct cfg_config *cfg, const uint8_t *pub)
 {
 	size_t i;
 
@@ -44,13 +44,13 @@ static size_t cfg_index(const struct omni_config *cfg, const uint8_t *pub)
 
 /* Another live peer already routes one of p's allowed IPs (as wg(8) would
  * silently move it; we refuse, as the config validator does). */
-static const struct omni_peer *claimed_by_other(const struct omni_config *cfg,
-						const struct omni_peer *p)
+static const struct cfg_peer *claimed_by_other(const struct cfg_config *cfg,
+						const struct cfg_peer *p)
 {
 	size_t i, j, k;
 
 	for (i = 0; i < cfg->n_peers; i++) {
-		const struct omni_peer *o = &cfg->peers[i];
+		const struct cfg_peer *o = &cfg->peers[i];
 
 		if (sodium_memcmp(o->public_key, p->public_key, WG_KEY_LEN) == 0)
 			continue;
@@ -62,7 +62,7 @@ static const struct omni_peer *claimed_by_other(const struct omni_config *cfg,
 	return NULL;
 }
 
-static int psk_changed(const struct omni_peer *old, const struct omni_peer *p)
+static int psk_changed(const struct cfg_peer *old, const struct cfg_peer *p)
 {
 	if (old->has_preshared_key != p->has_preshared_key)
 		return 1;
@@ -72,26 +72,26 @@ static int psk_changed(const struct omni_peer *old, const struct omni_peer *p)
 
 /* e->cfg follows the data plane: p replaces the entry at `at`, or is
  * appended when at is n_peers. */
-static int remember(struct omni_config *cfg, const struct omni_peer *p, size_t at)
+static int remember(struct cfg_config *cfg, const struct cfg_peer *p, size_t at)
 {
-	struct omni_peer copy, *slot;
+	struct cfg_peer copy, *slot;
 
-	if (omni_peer_copy(&copy, p) != 0)
+	if (cfg_peer_copy(&copy, p) != 0)
 		return -ENOMEM;
 	if (at < cfg->n_peers) {
 		slot = &cfg->peers[at];
-		omni_peer_clear(slot);
-	} else if (!(slot = omni_config_add_peer(cfg))) {
-		omni_peer_clear(&copy);
+		cfg_peer_clear(slot);
+	} else if (!(slot = cfg_config_add_peer(cfg))) {
+		cfg_peer_clear(&copy);
 		return -ENOMEM;
 	}
 	*slot = copy;
 	return 0;
 }
 
-static bool same_settings(const struct omni_dp_peer *live, const struct omni_peer_spec *s)
+static bool same_settings(const struct pl_peer *live, const struct pl_peer_spec *s)
 {
-	return !omni_control_peer_routes_differ(live, s) &&
+	return !pl_control_peer_routes_differ(live, s) &&
 	       live->timers.persistent_keepalive_interval == s->keepalive_s &&
 	       (s->ep.udp.addr.family == NET_AF_NONE ||
 		net_endpoint_equal(&live->ep.udp, &s->ep.udp));
@@ -101,13 +101,13 @@ static bool same_settings(const struct omni_dp_peer *live, const struct omni_pee
  * Add or change one peer in the data plane and in e->cfg, without a
  * commit. *what says what happened.
  */
-static int apply_peer(struct omni_edge *e, const struct omni_peer *p, const char **what,
+static int apply_peer(struct omni_edge *e, const struct cfg_peer *p, const char **what,
 		      char *err, size_t errlen)
 {
-	struct omni_control *c = &e->ctl;
+	struct pl_control *c = &e->ctl;
 	size_t at = cfg_index(&e->cfg, p->public_key);
-	struct omni_dp_peer *live = omni_control_peer_find(c, p->public_key);
-	struct omni_peer_spec s;
+	struct pl_peer *live = pl_control_peer_find(c, p->public_key);
+	struct pl_peer_spec s;
 	int ret;
 
 	if (sodium_memcmp(p->public_key, c->id.public_key, WG_KEY_LEN) == 0) {
@@ -122,15 +122,15 @@ static int apply_peer(struct omni_edge *e, const struct omni_peer *p, const char
 	*what = "added";
 	if (live && at < e->cfg.n_peers && psk_changed(&e->cfg.peers[at], p)) {
 		/* A new preshared key is a new session: start over. */
-		omni_control_peer_remove(c, live);
+		pl_control_peer_remove(c, live);
 		live = NULL;
 		*what = "changed (new preshared key, new session)";
 	}
 	if (live) {
 		*what = same_settings(live, &s) ? "unchanged" : "changed";
-		ret = omni_control_peer_update(c, live, &s, omni_now_ns(&e->dp));
+		ret = pl_control_peer_update(c, live, &s, pl_now_ns(&e->dp));
 	} else {
-		ret = omni_control_peer_add(c, &s);
+		ret = pl_control_peer_add(c, &s);
 	}
 	if (ret == 0)
 		ret = remember(&e->cfg, p, at);
@@ -145,22 +145,22 @@ static int apply_peer(struct omni_edge *e, const struct omni_peer *p, const char
  * and of extra (when not NULL). A batch the memory cannot take is refused
  * whole.
  */
-static int reserve(struct omni_edge *e, const struct omni_peer *peers, size_t n,
-		   const struct omni_peer *extra, char *err, size_t errlen)
+static int reserve(struct omni_edge *e, const struct cfg_peer *peers, size_t n,
+		   const struct cfg_peer *extra, char *err, size_t errlen)
 {
 	unsigned routes = 0;
 	bool v6 = false;
 	size_t i;
 
 	for (i = 0; i <= n; i++) {
-		const struct omni_peer *p = i < n ? &peers[i] : extra;
+		const struct cfg_peer *p = i < n ? &peers[i] : extra;
 
 		if (!p)
 			continue;
 		routes += (unsigned)p->n_allowed_ips;
-		v6 |= omni_routes_need_v6(p->allowed_ips, (unsigned)p->n_allowed_ips);
+		v6 |= pl_routes_need_v6(p->allowed_ips, (unsigned)p->n_allowed_ips);
 	}
-	if (omni_control_peers_reserve(&e->ctl, routes, v6) == 0)
+	if (pl_control_peers_reserve(&e->ctl, routes, v6) == 0)
 		return 0;
 	snprintf(err, errlen, "out of DPDK memory for the new AllowedIPs table (%u routes%s): "
 		 "nothing changed", routes, v6 ? ", IPv6 too" : "");
@@ -169,7 +169,7 @@ static int reserve(struct omni_edge *e, const struct omni_peer *peers, size_t n,
 
 static int commit(struct omni_edge *e, char *err, size_t errlen)
 {
-	if (omni_control_peers_commit(&e->ctl) == 0)
+	if (pl_control_peers_commit(&e->ctl) == 0)
 		return 0;
 	snprintf(err, errlen, "out of memory rebuilding the AllowedIPs table: the old routes stay");
 	return -ENOMEM;
@@ -177,13 +177,13 @@ static int commit(struct omni_edge *e, char *err, size_t errlen)
 
 int omni_edge_peers_load(struct omni_edge *e, char *err, size_t errlen)
 {
-	struct omni_peer_spec s;
+	struct pl_peer_spec s;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < e->cfg.n_peers; i++) {
 		spec_of(&e->cfg.peers[i], &s);
-		ret = omni_control_peer_add(&e->ctl, &s);
+		ret = pl_control_peer_add(&e->ctl, &s);
 		if (ret != 0) {
 			snprintf(err, errlen, "peer %zu: cannot set it up (%s)", i + 1, strerror(-ret));
 			return ret;
@@ -192,7 +192,7 @@ int omni_edge_peers_load(struct omni_edge *e, char *err, size_t errlen)
 	return commit(e, err, errlen);
 }
 
-int omni_edge_peer_add(struct omni_edge *e, const struct omni_peer *p, char *err, size_t errlen)
+int omni_edge_peer_add(struct omni_edge *e, const struct cfg_peer *p, char *err, size_t errlen)
 {
 	const char *what = "";
 	int ret = reserve(e, e->cfg.peers, e->cfg.n_peers, p, err, errlen);
@@ -203,7 +203,7 @@ int omni_edge_peer_add(struct omni_edge *e, const struct omni_peer *p, char *err
 	if (ret == 0)
 		ret = commit(e, err, errlen);
 	else
-		omni_control_peers_unreserve(&e->ctl);
+		pl_control_peers_unreserve(&e->ctl);
 	if (ret == 0)
 		snprintf(err, errlen, "%s", what);
 	return ret;
@@ -212,7 +212,7 @@ int omni_edge_peer_add(struct omni_edge *e, const struct omni_peer *p, char *err
 int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
 		       size_t errlen)
 {
-	struct omni_dp_peer *live = omni_control_peer_find(&e->ctl, pub);
+	struct pl_peer *live = pl_control_peer_find(&e->ctl, pub);
 
 	if (!live) {
 		snprintf(err, errlen, "no such peer");
@@ -220,15 +220,15 @@ int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char 
 	}
 	if (reserve(e, e->cfg.peers, e->cfg.n_peers, NULL, err, errlen) != 0)
 		return -ENOMEM;
-	omni_control_peer_remove(&e->ctl, live);
-	omni_config_remove_peer(&e->cfg, cfg_index(&e->cfg, pub));
+	pl_control_peer_remove(&e->ctl, live);
+	cfg_config_remove_peer(&e->cfg, cfg_index(&e->cfg, pub));
 	return commit(e, err, errlen);
 }
 
 /* The settings that need a restart, as one phrase ("" when none). The
  * running model no longer holds the private key: compare with control's. */
-static void restart_note(const struct omni_edge *e, const struct omni_config *next,
-			 const struct omni_config_diff *d, char *note, size_t len)
+static void restart_note(const struct omni_edge *e, const struct cfg_config *next,
+			 const struct cfg_config_diff *d, char *note, size_t len)
 {
 	size_t i, used = 0;
 
@@ -241,39 +241,39 @@ static void restart_note(const struct omni_edge *e, const struct omni_config *ne
 		snprintf(note + used, len - used, "%sthe private key", used ? ", " : "");
 }
 
-int omni_edge_apply_config(struct omni_edge *e, const struct omni_config *next, char *err,
+int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, char *err,
 			   size_t errlen)
 {
-	struct omni_config_diff d;
+	struct cfg_config_diff d;
 	char note[256];
 	const char *what;
 	size_t i;
 	int ret;
 
-	if (omni_config_diff(&e->cfg, next, &d) != 0) {
+	if (cfg_config_diff(&e->cfg, next, &d) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	if (reserve(e, next->peers, next->n_peers, NULL, err, errlen) != 0) {
-		omni_config_diff_free(&d);
+		cfg_config_diff_free(&d);
 		return -ENOMEM;
 	}
 	restart_note(e, next, &d, note, sizeof(note));
 	for (i = 0; i < d.n_removed; i++) {
 		const uint8_t *pub = e->cfg.peers[d.removed[i].old_index].public_key;
 
-		omni_control_peer_remove(&e->ctl, omni_control_peer_find(&e->ctl, pub));
+		pl_control_peer_remove(&e->ctl, pl_control_peer_find(&e->ctl, pub));
 	}
 	/* Removed from the running model from the last, so indices hold. */
 	for (i = d.n_removed; i-- > 0;)
-		omni_config_remove_peer(&e->cfg, d.removed[i].old_index);
+		cfg_config_remove_peer(&e->cfg, d.removed[i].old_index);
 	ret = 0;
 	for (i = 0; i < d.n_added + d.n_changed && ret == 0; i++) {
 		size_t at = i < d.n_added ? d.added[i].new_index : d.changed[i - d.n_added].new_index;
 
 		ret = apply_peer(e, &next->peers[at], &what, err, errlen);
 		if (ret != 0) {
-			char why[OMNI_CONFIG_ERR_MAX];
+			char why[CFG_CONFIG_ERR_MAX];
 
 			snprintf(why, sizeof(why), "%s", err);
 			snprintf(err, errlen, "peer %zu: %s (the changes before it were applied)",
@@ -284,18 +284,18 @@ int omni_edge_apply_config(struct omni_edge *e, const struct omni_config *next, 
 	if (ret == 0)
 		ret = commit(e, err, errlen);
 	else
-		omni_control_peers_commit(&e->ctl);
+		pl_control_peers_commit(&e->ctl);
 	if (ret == 0)
 		snprintf(err, errlen, "%zu added, %zu changed, %zu removed%s%s%s", d.n_added,
 			 d.n_changed, d.n_removed, note[0] ? "; needs a restart to change: " : "",
 			 note, note[0] ? " (not applied)" : "");
-	omni_config_diff_free(&d);
+	cfg_config_diff_free(&d);
 	return ret;
 }
 
 int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen)
 {
-	struct omni_config next;
+	struct cfg_config next;
 	int ret;
 
 	if (!e->cli) {
@@ -303,10 +303,10 @@ int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen)
 		return -ENOENT;
 	}
 	if (omni_edge_config_read(&next, e->cli, err, errlen) != OMNI_EXIT_OK) {
-		omni_config_free(&next);
+		cfg_config_free(&next);
 		return -EINVAL;
 	}
 	ret = omni_edge_apply_config(e, &next, err, errlen);
-	omni_config_free(&next);
+	cfg_config_free(&next);
 	return ret;
 }

@@ -23,14 +23,14 @@ int omni_edge_peers_load(struct omni_edge *e, char *err, size_t errlen);
 /* Add p, or change the peer with its public key (its session survives a
  * change of endpoint, allowed IPs or keepalive; a new preshared key starts a
  * new handshake). */
-int omni_edge_peer_add(struct omni_edge *e, const struct omni_peer *p, char *err, size_t errlen);
+int omni_edge_peer_add(struct omni_edge *e, const struct cfg_peer *p, char *err, size_t errlen);
 /* Remove the peer with this public key: routes, sessions and keys. */
 int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
 		       size_t errlen);
 /* Make the running peer set that of next (a validated config): removals,
  * additions, changes, one commit. On success err summarises ("1 added, 0
  * changed, 2 removed") and names settings that need a restart. */
-int omni_edge_apply_config(struct omni_edge *e, const struct omni_config *next, char *err,
+int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, char *err,
 			   size_t errlen);
 /* Re-read the configuration files the edge started from and apply the
  * difference; peers that did not change keep their sessions. */

@@ -54,7 +54,7 @@ uint64_t omni_signal_wire_ms(const struct omni_signal *s)
 static bool send_now(struct omni_edge *e, const struct net_endpoint *to, const void *p,
 		     size_t len)
 {
-	return omni_control_send_udp_addr(&e->ctl, &to->addr, to->port, p, (uint32_t)len,
+	return pl_control_send_udp_addr(&e->ctl, &to->addr, to->port, p, (uint32_t)len,
 					  e->sig->now_ns);
 }
 

@@ -25,7 +25,7 @@ struct omni_signal;
  * message printed. */
 int omni_edge_signal_start(struct omni_edge *e, const char *prog);
 /* Timers and queued datagrams; call every loop iteration (cheap) with the
- * loop's clock (omni_now_ns), the one the hooks get too. */
+ * loop's clock (pl_now_ns), the one the hooks get too. */
 unsigned omni_edge_signal_poll(struct omni_edge *e, uint64_t now_ns);
 /* "stats: sig_... N" lines. */
 void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out);
@@ -35,8 +35,8 @@ void omni_edge_signal_leave(struct omni_edge *e);
 /* At stop: the client gone, waiting packets freed. */
 void omni_edge_signal_stop(struct omni_edge *e);
 /* Any thread: signaling counters for /metrics. */
-struct omni_text;
-void omni_edge_signal_metrics(const struct omni_edge *e, struct omni_text *t);
+struct httpd_text;
+void omni_edge_signal_metrics(const struct omni_edge *e, struct httpd_text *t);
 /* For /health and the console: "not configured", "registered", ... */
 const char *omni_edge_signal_state(const struct omni_edge *e);
 

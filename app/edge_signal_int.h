@@ -22,7 +22,7 @@
 #include "wg/messages.h"
 
 struct net_udp_view;
-struct omni_dp_peer;
+struct pl_peer;
 struct omni_edge;
 struct rte_mbuf;
 
@@ -69,7 +69,7 @@ void omni_signal_on_event(struct omni_edge *e, const struct sig_event *ev);
 /* Later families due (Happy Eyeballs); initiations resent. */
 unsigned omni_signal_punch_due(struct omni_edge *e);
 /* Parked packets released to peer (NULL: none) or freed, as the park says. */
-void omni_signal_park_act(struct omni_edge *e, struct omni_dp_peer *peer);
+void omni_signal_park_act(struct omni_edge *e, struct pl_peer *peer);
 void omni_signal_miss_hook(void *ctx, struct rte_mbuf *m, uint64_t now);
 
 #endif /* OMNI_APP_EDGE_SIGNAL_INT_H */

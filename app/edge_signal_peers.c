@@ -24,14 +24,14 @@
 enum { CLUSTER_KEEPALIVE_S = 25 }; /* keeps NAT mappings open */
 
 /* The WireGuard peer for a cluster member; its live slot, or NULL. */
-static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *sp)
+static struct pl_peer *install(struct omni_edge *e, const struct sig_peer *sp)
 {
 	struct net_endpoint cand[SIG_CAND_MAX];
 	struct net_addr vip4, vip6;
 	struct net_prefix aips[2];
-	struct omni_peer p = { .has_public_key = true, .has_preshared_key = true,
+	struct cfg_peer p = { .has_public_key = true, .has_preshared_key = true,
 			       .persistent_keepalive = CLUSTER_KEEPALIVE_S, .allowed_ips = aips };
-	char err[OMNI_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[OMNI_ADDR_TEXT_MAX];
+	char err[CFG_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[CFG_ADDR_TEXT_MAX];
 	unsigned n_first, n;
 
 	if (sodium_memcmp(sp->pubkey, e->ctl.id.public_key, WG_KEY_LEN) == 0)
@@ -50,19 +50,19 @@ static struct omni_dp_peer *install(struct omni_edge *e, const struct sig_peer *
 		net_endpoint_to_sockaddr(&cand[0], net_family_to_af(cand[0].addr.family),
 					 &p.endpoint.addr);
 	wg_key_to_base64(key, sp->pubkey);
-	omni_sockaddr_format(&p.endpoint.addr, ep);
+	cfg_sockaddr_format(&p.endpoint.addr, ep);
 	printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, n);
 	if (omni_edge_peer_add(e, &p, err, sizeof(err)) != 0)
 		printf("omninervous: nucleus: peer %s not installed: %s\n", key, err);
 	sodium_memzero(p.preshared_key, WG_KEY_LEN);
-	return omni_control_peer_find(&e->ctl, sp->pubkey);
+	return pl_control_peer_find(&e->ctl, sp->pubkey);
 }
 
 /* Happy Eyeballs: the later family only while no session came up. */
 static bool still_waiting(void *ctx, const uint8_t *pubkey)
 {
 	struct omni_edge *e = ctx;
-	const struct omni_dp_peer *peer = omni_control_peer_find(&e->ctl, pubkey);
+	const struct pl_peer *peer = pl_control_peer_find(&e->ctl, pubkey);
 
 	return peer && !peer->tx;
 }
@@ -71,21 +71,21 @@ static unsigned punch_act(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;
 	struct sig_punch_action a;
-	struct omni_dp_peer *peer;
+	struct pl_peer *peer;
 	unsigned i, n = 0;
 
 	while (sig_punch_pop(&s->punch, &a)) {
-		if (!(peer = omni_control_peer_find(&e->ctl, a.pubkey)))
+		if (!(peer = pl_control_peer_find(&e->ctl, a.pubkey)))
 			continue;
 		if (a.kind == SIG_PUNCH_RESEND) {
-			n += omni_control_resend_initiation_to(&e->ctl, peer, a.cand, a.n,
+			n += pl_control_resend_initiation_to(&e->ctl, peer, a.cand, a.n,
 							       s->now_ns);
 			continue;
 		}
 		/* A candidate whose next hop was being resolved gets the same
 		 * initiation from the outbox as soon as it is (a first ND/ARP
 		 * must not hand the race to the later family). */
-		if (omni_control_initiate_to(&e->ctl, peer, a.cand, a.n, s->now_ns) < a.n)
+		if (pl_control_initiate_to(&e->ctl, peer, a.cand, a.n, s->now_ns) < a.n)
 			for (i = 0; i < a.n; i++)
 				omni_signal_send(e, &a.cand[i], peer->last_init,
 						 sizeof(peer->last_init));
@@ -101,7 +101,7 @@ unsigned omni_signal_punch_due(struct omni_edge *e)
 
 /* Parked host packets go to peer's queue (sent once the handshake is
  * done), or are dropped. */
-void omni_signal_park_act(struct omni_edge *e, struct omni_dp_peer *peer)
+void omni_signal_park_act(struct omni_edge *e, struct pl_peer *peer)
 {
 	struct omni_signal *s = e->sig;
 	struct sig_park_action a;
@@ -133,8 +133,8 @@ static void print_peer(const char *what, const struct sig_peer *sp)
 void omni_signal_on_event(struct omni_edge *e, const struct sig_event *ev)
 {
 	struct omni_signal *s = e->sig;
-	char a[NET_ENDPOINT_TEXT_MAX], err[OMNI_CONFIG_ERR_MAX];
-	struct omni_dp_peer *peer;
+	char a[NET_ENDPOINT_TEXT_MAX], err[CFG_CONFIG_ERR_MAX];
+	struct pl_peer *peer;
 
 	switch (ev->type) {
 	case SIG_EV_REGISTERED:

@@ -27,7 +27,7 @@ static uint32_t test_heartbeat_ms(void)
 }
 
 /* Names are looked up here, once (config's resolver; blocks). */
-static int resolve_servers(struct omni_signal *s, const struct omni_network *net,
+static int resolve_servers(struct omni_signal *s, const struct cfg_network *net,
 			   const char *prog)
 {
 	struct net_endpoint stun[SIG_STUN_SERVERS_MAX];
@@ -35,15 +35,15 @@ static int resolve_servers(struct omni_signal *s, const struct omni_network *net
 	unsigned n = 0;
 	char err[256];
 
-	if (sig_endpoint_resolve(net->nucleus, &s->nucleus, OMNI_DEFAULT_LISTEN_PORT, prefer,
-				 omni_host_resolve, err, sizeof(err)) != 0) {
+	if (sig_endpoint_resolve(net->nucleus, &s->nucleus, CFG_DEFAULT_LISTEN_PORT, prefer,
+				 cfg_host_resolve, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: --nucleus %s: %s\n", prog, net->nucleus, err);
 		return -1;
 	}
 	net_endpoint_format(&s->nucleus, s->nucleus_text);
 	for (size_t i = 0; i < net->n_stun_servers && n < SIG_STUN_SERVERS_MAX; i++) {
 		if (sig_endpoint_resolve(net->stun_servers[i], &stun[n], SIG_STUN_PORT, prefer,
-					 omni_host_resolve, err, sizeof(err)) == 0)
+					 cfg_host_resolve, err, sizeof(err)) == 0)
 			n++;
 		else
 			fprintf(stderr, "%s: warning: STUN server %s skipped: %s\n", prog,
@@ -77,7 +77,7 @@ static unsigned local_candidates(const struct omni_edge *e, struct sig_client_co
 /* Host packets to the cluster's networks no peer has are asked about. */
 static void cluster_networks(struct omni_edge *e)
 {
-	const struct omni_network *n = &e->cfg.network;
+	const struct cfg_network *n = &e->cfg.network;
 
 	if (n->vip.addr.family == NET_AF_IP4) {
 		e->dp.miss4 = n->vip;
@@ -91,7 +91,7 @@ static void cluster_networks(struct omni_edge *e)
 
 static void client_conf(const struct omni_edge *e, struct sig_client_conf *cc)
 {
-	const struct omni_config *cfg = &e->cfg;
+	const struct cfg_config *cfg = &e->cfg;
 
 	cc->cluster = cfg->network.cluster;
 	cc->secret = cfg->security.secret;
@@ -110,7 +110,7 @@ static void client_conf(const struct omni_edge *e, struct sig_client_conf *cc)
 
 int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 {
-	const struct omni_config *cfg = &e->cfg;
+	const struct cfg_config *cfg = &e->cfg;
 	struct sig_client_conf cc = { 0 };
 	struct sig_punch_conf pc = { .prefer_ipv6 = cfg->network.prefer_ipv6,
 				     .delay_ms = cfg->network.happy_eyeballs_delay_ms };

@@ -54,36 +54,36 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 	fprintf(out, "stats: sig_dropped_other %" PRIu64 "\n", s->stats.dropped_other);
 }
 
-static void client_metrics(const struct sig_client *c, struct omni_text *t)
+static void client_metrics(const struct sig_client *c, struct httpd_text *t)
 {
 	const struct sig_client_stats *cs = sig_client_stats(c);
 	unsigned k;
 
-	omni_text_printf(t, "# HELP omni_signaling_messages_total Signaling messages by type "
+	httpd_text_printf(t, "# HELP omni_signaling_messages_total Signaling messages by type "
 			 "and direction.\n# TYPE omni_signaling_messages_total counter\n");
 	for (k = 1; k < SIG_TYPE_COUNT; k++)
-		omni_text_printf(t, "omni_signaling_messages_total{type=\"%s\",dir=\"rx\"} %llu\n"
+		httpd_text_printf(t, "omni_signaling_messages_total{type=\"%s\",dir=\"rx\"} %llu\n"
 				 "omni_signaling_messages_total{type=\"%s\",dir=\"tx\"} %llu\n",
 				 sig_type_name(k), (unsigned long long)cs->rx[k], sig_type_name(k),
 				 (unsigned long long)cs->tx[k]);
-	omni_text_printf(t, "# HELP omni_signaling_drops_total Signaling messages dropped, by "
+	httpd_text_printf(t, "# HELP omni_signaling_drops_total Signaling messages dropped, by "
 			 "reason.\n# TYPE omni_signaling_drops_total counter\n");
 	for (k = 1; k < SIG_DROP_COUNT; k++)
-		omni_text_printf(t, "omni_signaling_drops_total{reason=\"%s\"} %llu\n",
+		httpd_text_printf(t, "omni_signaling_drops_total{reason=\"%s\"} %llu\n",
 				 sig_drop_name((enum sig_drop)k), (unsigned long long)cs->drops[k]);
-	omni_text_printf(t, "# HELP omni_cluster_peers Cluster members the nucleus told us about.\n"
+	httpd_text_printf(t, "# HELP omni_cluster_peers Cluster members the nucleus told us about.\n"
 			 "# TYPE omni_cluster_peers gauge\nomni_cluster_peers %u\n",
 			 sig_client_n_peers(c));
 }
 
-void omni_edge_signal_metrics(const struct omni_edge *e, struct omni_text *t)
+void omni_edge_signal_metrics(const struct omni_edge *e, struct httpd_text *t)
 {
 	const struct omni_signal *s = e->sig;
 
 	if (!s || !s->client)
 		return;
 	client_metrics(s->client, t);
-	omni_text_printf(t, "# HELP omni_cluster_events_total Members joined, left, moved.\n"
+	httpd_text_printf(t, "# HELP omni_cluster_events_total Members joined, left, moved.\n"
 			 "# TYPE omni_cluster_events_total counter\n"
 			 "omni_cluster_events_total{event=\"joined\"} %llu\n"
 			 "omni_cluster_events_total{event=\"left\"} %llu\n"
@@ -92,7 +92,7 @@ void omni_edge_signal_metrics(const struct omni_edge *e, struct omni_text *t)
 			 (unsigned long long)s->stats.joined, (unsigned long long)s->stats.left,
 			 (unsigned long long)s->stats.moved,
 			 (unsigned long long)s->punch.stats.punches);
-	omni_text_printf(t, "# HELP omni_stun_responses_total STUN answers, good and bad.\n"
+	httpd_text_printf(t, "# HELP omni_stun_responses_total STUN answers, good and bad.\n"
 			 "# TYPE omni_stun_responses_total counter\n"
 			 "omni_stun_responses_total{result=\"ok\"} %llu\n"
 			 "omni_stun_responses_total{result=\"bad\"} %llu\n",

@@ -26,19 +26,19 @@ enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char 
 }
 
 /* "(none)" when unknown, as wg(8) shows it. */
-static void format_endpoint(const struct omni_dp_endpoint *ep, char out[OMNI_ADDR_TEXT_MAX])
+static void format_endpoint(const struct pl_endpoint *ep, char out[CFG_ADDR_TEXT_MAX])
 {
-	static_assert((unsigned)NET_ENDPOINT_TEXT_MAX <= (unsigned)OMNI_ADDR_TEXT_MAX,
+	static_assert((unsigned)NET_ENDPOINT_TEXT_MAX <= (unsigned)CFG_ADDR_TEXT_MAX,
 		      "an endpoint's text fits");
 
 	if (net_addr_is_set(&ep->udp.addr))
 		net_endpoint_format(&ep->udp, out);
 	else
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "(none)");
+		snprintf(out, CFG_ADDR_TEXT_MAX, "(none)");
 }
 
 /* The configured peer with this key: usually at the same index. */
-static const struct omni_peer *config_peer(const struct omni_config *cfg, size_t hint,
+static const struct cfg_peer *config_peer(const struct cfg_config *cfg, size_t hint,
 					   const uint8_t key[WG_KEY_LEN])
 {
 	size_t i;
@@ -51,28 +51,28 @@ static const struct omni_peer *config_peer(const struct omni_config *cfg, size_t
 	return NULL;
 }
 
-static char *allowed_ips_text(const struct omni_peer *p)
+static char *allowed_ips_text(const struct cfg_peer *p)
 {
-	struct omni_text t = OMNI_TEXT_INIT;
+	struct httpd_text t = HTTPD_TEXT_INIT;
 	char one[NET_PREFIX_TEXT_MAX];
 	size_t i;
 	size_t len;
 
 	for (i = 0; p && i < p->n_allowed_ips; i++) {
 		net_prefix_format(&p->allowed_ips[i], one);
-		omni_text_printf(&t, "%s%s", i ? ", " : "", one);
+		httpd_text_printf(&t, "%s%s", i ? ", " : "", one);
 	}
-	if (!omni_text_ok(&t)) {
-		omni_text_free(&t);
+	if (!httpd_text_ok(&t)) {
+		httpd_text_free(&t);
 		return NULL;
 	}
-	return omni_text_take(&t, &len);
+	return httpd_text_take(&t, &len);
 }
 
-static int copy_peer(const struct omni_edge *e, const struct omni_dp_peer *dp, size_t i,
+static int copy_peer(const struct omni_edge *e, const struct pl_peer *dp, size_t i,
 		     struct omni_peer_snap *out)
 {
-	const struct omni_peer *cp = config_peer(&e->cfg, i, dp->public_key);
+	const struct cfg_peer *cp = config_peer(&e->cfg, i, dp->public_key);
 
 	memcpy(out->public_key, dp->public_key, WG_KEY_LEN);
 	/* Control is the only writer of ep: no seqlock needed here. */
@@ -94,17 +94,17 @@ struct take_args {
 };
 
 /* Runs on the control loop (mailbox). */
-static int take(void *arg, struct omni_text *out)
+static int take(void *arg, struct httpd_text *out)
 {
 	struct omni_edge_snap *s = ((struct take_args *)arg)->s;
 	const struct omni_edge *e = ((struct take_args *)arg)->e;
-	const struct omni_dataplane *dp = &e->dp;
+	const struct pl_dataplane *dp = &e->dp;
 	struct timespec ts;
 	unsigned i;
 
 	(void)out;
 	s->ctl = e->ctl.stats;
-	s->keypairs = dp->sessions ? omni_sessions_count(dp->sessions) : 0;
+	s->keypairs = dp->sessions ? pl_sessions_count(dp->sessions) : 0;
 	s->nucleus = omni_edge_nucleus_state(e, s->nucleus_text, sizeof(s->nucleus_text));
 	s->log_level = e->cfg.log_level;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -131,7 +131,7 @@ int omni_edge_snapshot(struct omni_edge *e, struct omni_edge_snap *s, bool with_
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	ret = omni_mailbox_call(&e->mbox, take, &args, NULL, OMNI_MAILBOX_TIMEOUT_MS);
+	ret = mailbox_call(&e->mbox, take, &args, NULL, MAILBOX_TIMEOUT_MS);
 	if (ret != 0)
 		omni_edge_snap_free(s);
 	return ret;

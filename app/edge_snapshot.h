@@ -32,7 +32,7 @@ enum omni_nucleus_state {
 
 struct omni_peer_snap {
 	uint8_t public_key[WG_KEY_LEN];
-	char endpoint[OMNI_ADDR_TEXT_MAX];	/* "(none)" when unknown */
+	char endpoint[CFG_ADDR_TEXT_MAX];	/* "(none)" when unknown */
 	char *allowed_ips;			/* "10.0.0.2/32, fd00::2/128" */
 	uint16_t keepalive;			/* seconds; 0: off */
 	bool has_session;			/* a keypair to send with */
@@ -42,14 +42,14 @@ struct omni_peer_snap {
 };
 
 struct omni_edge_snap {
-	struct omni_control_stats ctl;
+	struct pl_control_stats ctl;
 	unsigned sessions;
 	unsigned keypairs;		/* receiver indices in the session table */
 	size_t n_peers;
 	struct omni_peer_snap *peers;
 	enum omni_nucleus_state nucleus;
 	char nucleus_text[128];		/* address and state, for people */
-	enum omni_log_level log_level;
+	enum cfg_log_level log_level;
 	uint64_t taken_unix_ns;
 };
 

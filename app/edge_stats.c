@@ -13,13 +13,13 @@
 /* A worker's counter, read from another thread: a whole 64-bit load. */
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
-void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t)
+void omni_edge_sum_workers(const struct omni_edge *e, struct pl_lcore_stats *t)
 {
 	unsigned i, d, n = e->n_workers ? e->n_workers : 1;
 
-	*t = (struct omni_lcore_stats){ 0 };
+	*t = (struct pl_lcore_stats){ 0 };
 	for (i = 0; e->workers && i < n; i++) {
-		const struct omni_lcore_stats *s = &e->workers[i].stats;
+		const struct pl_lcore_stats *s = &e->workers[i].stats;
 
 		t->rx_packets += LOAD(s->rx_packets);
 		t->rx_bytes += LOAD(s->rx_bytes);
@@ -31,10 +31,10 @@ void omni_edge_sum_workers(const struct omni_edge *e, struct omni_lcore_stats *t
 		t->idle_polls += LOAD(s->idle_polls);
 		t->idle_sleeps += LOAD(s->idle_sleeps);
 		t->idle_wakeups += LOAD(s->idle_wakeups);
-		for (d = 0; d < OMNI_DROP_COUNT; d++)
+		for (d = 0; d < PL_DROP_COUNT; d++)
 			t->drops[d] += LOAD(s->drops[d]);
 	}
-	for (d = 0; d < OMNI_DROP_COUNT; d++)
+	for (d = 0; d < PL_DROP_COUNT; d++)
 		t->drops[d] += LOAD(e->ctl.stats.drops[d]);
 }
 
@@ -61,8 +61,8 @@ static void print_port_stats(const struct omni_edge *e, FILE *out)
 
 void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 {
-	const struct omni_control_stats *c = &e->ctl.stats;
-	struct omni_lcore_stats t;
+	const struct pl_control_stats *c = &e->ctl.stats;
+	struct pl_lcore_stats t;
 	unsigned d;
 
 	omni_edge_sum_workers(e, &t);
@@ -71,9 +71,9 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 		(unsigned long long)t.rx_packets, (unsigned long long)t.rx_bytes,
 		(unsigned long long)t.tx_packets, (unsigned long long)t.tx_bytes,
 		(unsigned long long)t.to_control,
-		e->dp.sessions ? omni_sessions_count(e->dp.sessions) : 0);
-	for (d = 0; d < OMNI_DROP_COUNT; d++)
-		fprintf(out, "stats: drop_%s %llu\n", omni_drop_name(d),
+		e->dp.sessions ? pl_sessions_count(e->dp.sessions) : 0);
+	for (d = 0; d < PL_DROP_COUNT; d++)
+		fprintf(out, "stats: drop_%s %llu\n", pl_drop_name(d),
 			(unsigned long long)t.drops[d]);
 	fprintf(out, "stats: idle_sleeps %llu\nstats: idle_wakeups %llu\n",
 		(unsigned long long)t.idle_sleeps, (unsigned long long)t.idle_wakeups);

@@ -37,27 +37,27 @@ static bool test_pmd_program(void)
 int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog,
 			  struct dp_underlay_conf *uc)
 {
-	struct omni_xdp_conf xc = { .ifname = uc->dev, .mode = e->xdp_mode,
+	struct xdpfb_conf xc = { .ifname = uc->dev, .mode = e->xdp_mode,
 				    .port = e->cfg.iface.listen_port };
 	int ret;
 
-	omni_xdp_init(&e->xdp);
+	xdpfb_init(&e->xdp);
 	e->xdp_ready = true;
 	if (!dp_kif_exists(uc->dev))
 		return 0; /* a PCI device: DPDK's own driver */
-	ret = omni_xdp_prepare(&e->xdp, &xc);
+	ret = xdpfb_prepare(&e->xdp, &xc);
 	if (e->xdp.note[0])
 		printf("%s: %s\n", prog, e->xdp.note);
 	if (ret == -EEXIST && (e->no_xdp || !e->xdp_mode_given)) {
 		fprintf(stderr, "%s: warning: %s; using net_af_packet\n", prog,
-			omni_xdp_error(&e->xdp));
+			xdpfb_error(&e->xdp));
 		uc->mode = DP_UNDERLAY_AF_PACKET;
 		snprintf(e->underlay_why, sizeof(e->underlay_why), "%s",
 			 e->no_xdp ? "--no-xdp" : "another XDP program is attached");
 		return 0;
 	}
 	if (ret < 0) {
-		fprintf(stderr, "%s: underlay %s\n", prog, omni_xdp_error(&e->xdp));
+		fprintf(stderr, "%s: underlay %s\n", prog, xdpfb_error(&e->xdp));
 		return -1;
 	}
 	if (e->no_xdp) {
@@ -68,7 +68,7 @@ int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog,
 			"stealth filter, the kernel loses the interface (tests only)\n", prog);
 		snprintf(e->underlay_why, sizeof(e->underlay_why), "OMNI_TEST_XDP_PROG=pmd");
 	} else {
-		uc->xdp_prog = omni_xdp_object(&e->xdp);
+		uc->xdp_prog = xdpfb_object(&e->xdp);
 		if (e->xdp_mode_given)
 			uc->mode = DP_UNDERLAY_AF_XDP;
 	}
@@ -89,14 +89,14 @@ static int kernel_neigh(void *ctx, const struct net_addr *a, struct net_mac *mac
 
 static void index_hook(void *ctx, uint32_t index, bool live)
 {
-	struct omni_xdp *x = ctx;
+	struct xdpfb *x = ctx;
 	bool was_off = x->index_check_off;
 
 	if (!live) {
-		omni_xdp_index_del(x, index);
+		xdpfb_index_del(x, index);
 		return;
 	}
-	omni_xdp_index_add(x, index);
+	xdpfb_index_add(x, index);
 	if (!was_off && x->index_check_off)
 		fprintf(stderr, "omninervous: warning: %s\n", x->note);
 }
@@ -107,11 +107,11 @@ int omni_edge_xdp_bind(struct omni_edge *e, const char *prog)
 
 	if (e->under.driver == DP_DRV_AF_XDP && e->under.kif.name[0] &&
 	    !test_pmd_program()) {
-		if (omni_xdp_bind(&e->xdp) < 0) {
-			fprintf(stderr, "%s: underlay %s\n", prog, omni_xdp_error(&e->xdp));
+		if (xdpfb_bind(&e->xdp) < 0) {
+			fprintf(stderr, "%s: underlay %s\n", prog, xdpfb_error(&e->xdp));
 			return -1;
 		}
-		omni_xdp_describe(&e->xdp, desc, sizeof(desc));
+		xdpfb_describe(&e->xdp, desc, sizeof(desc));
 		snprintf(e->underlay_why, sizeof(e->underlay_why), "%s", desc);
 	} else if (e->under.driver == DP_DRV_AF_PACKET && !e->underlay_why[0]) {
 		snprintf(e->underlay_why, sizeof(e->underlay_why), "AF_XDP could not start");
@@ -128,27 +128,27 @@ void omni_edge_xdp_hooks(struct omni_edge *e)
 {
 	if (!e->xdp.bound)
 		return;
-	omni_sessions_set_index_hook(e->dp.sessions, index_hook, &e->xdp);
+	pl_sessions_set_index_hook(e->dp.sessions, index_hook, &e->xdp);
 	e->ctl.kernel_neigh = kernel_neigh;
 	e->ctl.kernel_neigh_ctx = e;
 }
 
 void omni_edge_xdp_print_stats(const struct omni_edge *e, FILE *out)
 {
-	struct omni_xdp_counters c;
+	struct xdpfb_counters c;
 	unsigned d;
 
-	if (!e->xdp.bound || omni_xdp_stats(&e->xdp, &c) != 0)
+	if (!e->xdp.bound || xdpfb_stats(&e->xdp, &c) != 0)
 		return;
-	for (d = 0; d < OMNI_XDP_DROP_COUNT; d++)
-		fprintf(out, "stats: xdp_drop_%s %llu\n", omni_xdp_drop_name(d),
+	for (d = 0; d < XDPFB_DROP_COUNT; d++)
+		fprintf(out, "stats: xdp_drop_%s %llu\n", xdpfb_drop_name(d),
 			(unsigned long long)c.drops[d]);
 	fprintf(out, "stats: xdp_redirected %llu\n", (unsigned long long)c.redirected);
 }
 
-void omni_edge_xdp_metrics(const struct omni_edge *e, struct omni_text *t)
+void omni_edge_xdp_metrics(const struct omni_edge *e, struct httpd_text *t)
 {
-	struct omni_xdp_counters c;
+	struct xdpfb_counters c;
 	unsigned d;
 	char why[sizeof(e->underlay_why)];
 	size_t i, j = 0;
@@ -159,49 +159,49 @@ void omni_edge_xdp_metrics(const struct omni_edge *e, struct omni_text *t)
 		    e->underlay_why[i] != '\n')
 			why[j++] = e->underlay_why[i];
 	why[j] = '\0';
-	omni_text_printf(t, "# HELP omni_underlay_info How the underlay is driven, and why.\n"
+	httpd_text_printf(t, "# HELP omni_underlay_info How the underlay is driven, and why.\n"
 			 "# TYPE omni_underlay_info gauge\n"
 			 "omni_underlay_info{driver=\"%s\",why=\"%s\"} 1\n",
 			 dp_port_driver_name(e->under.driver), why);
-	if (!e->xdp.bound || omni_xdp_stats(&e->xdp, &c) != 0)
+	if (!e->xdp.bound || xdpfb_stats(&e->xdp, &c) != 0)
 		return;
-	omni_text_printf(t, "# HELP omni_xdp_drops_total Packets our XDP program dropped on the "
+	httpd_text_printf(t, "# HELP omni_xdp_drops_total Packets our XDP program dropped on the "
 			 "listen port, by reason.\n# TYPE omni_xdp_drops_total counter\n");
-	for (d = 0; d < OMNI_XDP_DROP_COUNT; d++)
-		omni_text_printf(t, "omni_xdp_drops_total{reason=\"%s\"} %llu\n",
-				 omni_xdp_drop_name(d), (unsigned long long)c.drops[d]);
-	omni_text_printf(t, "# HELP omni_xdp_redirected_total Packets our XDP program passed to "
+	for (d = 0; d < XDPFB_DROP_COUNT; d++)
+		httpd_text_printf(t, "omni_xdp_drops_total{reason=\"%s\"} %llu\n",
+				 xdpfb_drop_name(d), (unsigned long long)c.drops[d]);
+	httpd_text_printf(t, "# HELP omni_xdp_redirected_total Packets our XDP program passed to "
 			 "the gateway.\n# TYPE omni_xdp_redirected_total counter\n"
 			 "omni_xdp_redirected_total %llu\n", (unsigned long long)c.redirected);
 }
 
-void omni_edge_xdp_show(const struct omni_edge *e, struct omni_text *t)
+void omni_edge_xdp_show(const struct omni_edge *e, struct httpd_text *t)
 {
-	struct omni_xdp_counters c;
+	struct xdpfb_counters c;
 	unsigned d, shown = 0;
 
 	if (e->underlay_why[0])
-		omni_text_printf(t, "underlay: %s\n", e->underlay_why);
-	if (!e->xdp.bound || omni_xdp_stats(&e->xdp, &c) != 0)
+		httpd_text_printf(t, "underlay: %s\n", e->underlay_why);
+	if (!e->xdp.bound || xdpfb_stats(&e->xdp, &c) != 0)
 		return;
-	omni_text_printf(t, "xdp: redirected %llu; drops:", (unsigned long long)c.redirected);
-	for (d = 0; d < OMNI_XDP_DROP_COUNT; d++)
+	httpd_text_printf(t, "xdp: redirected %llu; drops:", (unsigned long long)c.redirected);
+	for (d = 0; d < XDPFB_DROP_COUNT; d++)
 		if (c.drops[d])
-			omni_text_printf(t, "%s %s %llu", shown++ ? "," : "", omni_xdp_drop_name(d),
+			httpd_text_printf(t, "%s %s %llu", shown++ ? "," : "", xdpfb_drop_name(d),
 					 (unsigned long long)c.drops[d]);
-	omni_text_printf(t, "%s\n", shown ? "" : " none");
+	httpd_text_printf(t, "%s\n", shown ? "" : " none");
 }
 
 void omni_edge_xdp_close(struct omni_edge *e)
 {
 	if (e->xdp_ready)
-		omni_xdp_close(&e->xdp);
+		xdpfb_close(&e->xdp);
 	e->xdp_ready = false;
 }
 
 /* The BPF program cannot include net/wire.h (no libc headers for -target
  * bpf): its copies of the first-byte checks are held to lib/net's here. */
-static_assert(OMNI_XDP_SIG_MAGIC == (unsigned)NET_SIG_MAGIC &&
-	      OMNI_XDP_STUN_COOKIE == (unsigned)NET_STUN_COOKIE &&
-	      OMNI_XDP_STUN_HEADER == (unsigned)NET_STUN_HLEN,
+static_assert(XDPFB_SIG_MAGIC == (unsigned)NET_SIG_MAGIC &&
+	      XDPFB_STUN_COOKIE == (unsigned)NET_STUN_COOKIE &&
+	      XDPFB_STUN_HEADER == (unsigned)NET_STUN_HLEN,
 	      "the XDP program passes signaling and STUN as lib/net sorts them");

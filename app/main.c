@@ -36,13 +36,13 @@ static int cmd_edge(const struct omni_cli *cli)
 	int ret = omni_edge_configure(&edge, cli);
 
 	if (ret == OMNI_EXIT_OK && cli->check) {
-		ret = omni_config_print(&edge.cfg, stdout) == 0 ? OMNI_EXIT_OK : OMNI_EXIT_FAILURE;
-		omni_config_free(&edge.cfg);
+		ret = cfg_config_print(&edge.cfg, stdout) == 0 ? OMNI_EXIT_OK : OMNI_EXIT_FAILURE;
+		cfg_config_free(&edge.cfg);
 		return ret;
 	}
-	if (ret == OMNI_EXIT_OK && edge.cfg.mode == OMNI_MODE_NUCLEUS) {
+	if (ret == OMNI_EXIT_OK && edge.cfg.mode == CFG_MODE_NUCLEUS) {
 		/* The file says what to be: a nucleus. */
-		omni_config_free(&edge.cfg);
+		cfg_config_free(&edge.cfg);
 		return omni_cmd_nucleus(cli);
 	} else if (ret == OMNI_EXIT_OK) {
 		if (omni_edge_start(&edge, cli) == 0 && omni_ops_start(&edge, cli) == 0)

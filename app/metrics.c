@@ -19,20 +19,20 @@
 
 typedef unsigned long long ull;
 
-static void family(struct omni_text *t, const char *name, const char *type, const char *help)
+static void family(struct httpd_text *t, const char *name, const char *type, const char *help)
 {
-	omni_text_printf(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	httpd_text_printf(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void one(struct omni_text *t, const char *name, const char *type, const char *help,
+static void one(struct httpd_text *t, const char *name, const char *type, const char *help,
 		uint64_t v)
 {
 	family(t, name, type, help);
-	omni_text_printf(t, "%s %llu\n", name, (ull)v);
+	httpd_text_printf(t, "%s %llu\n", name, (ull)v);
 }
 
-static void seed_metrics(struct omni_text *t, const struct omni_edge_snap *s,
-			 const struct omni_lcore_stats *w)
+static void seed_metrics(struct httpd_text *t, const struct omni_edge_snap *s,
+			 const struct pl_lcore_stats *w)
 {
 	one(t, "omni_sessions_active", "gauge",
 	    "Peers with an established WireGuard session.", s->sessions);
@@ -45,8 +45,8 @@ static void seed_metrics(struct omni_text *t, const struct omni_edge_snap *s,
 	    "Handshake initiations refused by the per-source rate limit.", s->ctl.ratelimited);
 }
 
-static void traffic_metrics(struct omni_text *t, const struct omni_edge_snap *s,
-			    const struct omni_lcore_stats *w)
+static void traffic_metrics(struct httpd_text *t, const struct omni_edge_snap *s,
+			    const struct pl_lcore_stats *w)
 {
 	unsigned d;
 
@@ -59,18 +59,18 @@ static void traffic_metrics(struct omni_text *t, const struct omni_edge_snap *s,
 	one(t, "omni_control_packets_total", "counter",
 	    "Packets workers passed to the control lcore (handshakes, ARP/ND).", w->to_control);
 	family(t, "omni_drops_total", "counter", "Packets dropped by the data plane, by reason.");
-	for (d = 0; d < OMNI_DROP_COUNT; d++)
-		omni_text_printf(t, "omni_drops_total{reason=\"%s\"} %llu\n", omni_drop_name(d),
+	for (d = 0; d < PL_DROP_COUNT; d++)
+		httpd_text_printf(t, "omni_drops_total{reason=\"%s\"} %llu\n", pl_drop_name(d),
 				 (ull)w->drops[d]);
 }
 
-static void control_metrics(struct omni_text *t, const struct omni_control_stats *c)
+static void control_metrics(struct httpd_text *t, const struct pl_control_stats *c)
 {
 	unsigned r;
 
 	family(t, "omni_handshake_messages_sent_total", "counter",
 	       "Handshake messages sent, by type.");
-	omni_text_printf(t, "omni_handshake_messages_sent_total{type=\"initiation\"} %llu\n"
+	httpd_text_printf(t, "omni_handshake_messages_sent_total{type=\"initiation\"} %llu\n"
 			 "omni_handshake_messages_sent_total{type=\"response\"} %llu\n"
 			 "omni_handshake_messages_sent_total{type=\"cookie_reply\"} %llu\n",
 			 (ull)c->initiations_sent, (ull)c->responses_sent, (ull)c->cookies_sent);
@@ -78,23 +78,23 @@ static void control_metrics(struct omni_text *t, const struct omni_control_stats
 	family(t, "omni_handshakes_refused_total", "counter",
 	       "Handshake messages refused by the control lcore, by reason.");
 	for (r = 1; r < WG_RESULT_COUNT; r++)
-		omni_text_printf(t, "omni_handshakes_refused_total{reason=\"%s\"} %llu\n",
+		httpd_text_printf(t, "omni_handshakes_refused_total{reason=\"%s\"} %llu\n",
 				 wg_result_name(r), (ull)c->handshake_refused[r]);
 	family(t, "omni_neighbour_messages_total", "counter",
 	       "ARP and ND messages of the underlay, by kind.");
-	omni_text_printf(t, "omni_neighbour_messages_total{kind=\"arp_reply\"} %llu\n"
+	httpd_text_printf(t, "omni_neighbour_messages_total{kind=\"arp_reply\"} %llu\n"
 			 "omni_neighbour_messages_total{kind=\"nd_advert\"} %llu\n"
 			 "omni_neighbour_messages_total{kind=\"request\"} %llu\n",
 			 (ull)c->arp_replies, (ull)c->nd_replies, (ull)c->neigh_requests);
 	family(t, "omni_staged_packets_total", "counter",
 	       "Host packets that waited for a handshake, by outcome.");
-	omni_text_printf(t, "omni_staged_packets_total{outcome=\"sent\"} %llu\n"
+	httpd_text_printf(t, "omni_staged_packets_total{outcome=\"sent\"} %llu\n"
 			 "omni_staged_packets_total{outcome=\"dropped\"} %llu\n",
 			 (ull)c->staged_sent, (ull)c->staged_dropped);
 }
 
 /* One family over every peer; field picks the value. */
-static void peer_family(struct omni_text *t, const struct omni_edge_snap *s, const char *name,
+static void peer_family(struct httpd_text *t, const struct omni_edge_snap *s, const char *name,
 			const char *type, const char *help, int field)
 {
 	char key[WG_KEY_B64_LEN + 1];
@@ -107,11 +107,11 @@ static void peer_family(struct omni_text *t, const struct omni_edge_snap *s, con
 			     p->last_handshake_unix_ns / 1000000000ull : p->handshakes;
 
 		wg_key_to_base64(key, p->public_key);
-		omni_text_printf(t, "%s{public_key=\"%s\"} %llu\n", name, key, (ull)v);
+		httpd_text_printf(t, "%s{public_key=\"%s\"} %llu\n", name, key, (ull)v);
 	}
 }
 
-static void peer_metrics(struct omni_text *t, const struct omni_edge_snap *s)
+static void peer_metrics(struct httpd_text *t, const struct omni_edge_snap *s)
 {
 	peer_family(t, s, "omni_peer_rx_bytes_total", "counter",
 		    "Bytes received from the peer (WireGuard data messages).", 0);
@@ -123,7 +123,7 @@ static void peer_metrics(struct omni_text *t, const struct omni_edge_snap *s)
 		    "Handshakes completed with the peer.", 3);
 }
 
-static void port_metrics(struct omni_text *t, const struct omni_port_view *v)
+static void port_metrics(struct httpd_text *t, const struct omni_port_view *v)
 {
 	static const struct {
 		const char *name, *help;
@@ -161,7 +161,7 @@ static void port_metrics(struct omni_text *t, const struct omni_port_view *v)
 	for (i = 0; i < RTE_DIM(f); i++) {
 		family(t, f[i].name, "counter", f[i].help);
 		for (p = 0; p < OMNI_EDGE_PORTS; p++)
-			omni_text_printf(t, "%s{port=\"%s\"} %llu\n", f[i].name, v[p].role,
+			httpd_text_printf(t, "%s{port=\"%s\"} %llu\n", f[i].name, v[p].role,
 					 (ull) * (const uint64_t *)((const char *)&v[p].st +
 								    f[i].off));
 	}
@@ -169,16 +169,16 @@ static void port_metrics(struct omni_text *t, const struct omni_port_view *v)
 		family(t, x[i].name, "counter", x[i].help);
 		for (p = 0; p < OMNI_EDGE_PORTS; p++)
 			if (v[p].has_xsk)
-				omni_text_printf(t, "%s{port=\"%s\"} %llu\n", x[i].name, v[p].role,
+				httpd_text_printf(t, "%s{port=\"%s\"} %llu\n", x[i].name, v[p].role,
 						 (ull) * (const uint64_t *)((const char *)&v[p].xsk +
 									    x[i].off));
 	}
 	family(t, "omni_port_up", "gauge", "1 when the port's link is up.");
 	for (p = 0; p < OMNI_EDGE_PORTS; p++)
-		omni_text_printf(t, "omni_port_up{port=\"%s\"} %d\n", v[p].role, v[p].up);
+		httpd_text_printf(t, "omni_port_up{port=\"%s\"} %d\n", v[p].role, v[p].up);
 }
 
-static void lcore_metrics(struct omni_text *t, const struct omni_edge *e)
+static void lcore_metrics(struct httpd_text *t, const struct omni_edge *e)
 {
 	static const char *const names[] = {
 		"omni_lcore_rx_packets_total", "omni_lcore_tx_packets_total",
@@ -196,26 +196,26 @@ static void lcore_metrics(struct omni_text *t, const struct omni_edge *e)
 	for (k = 0; k < RTE_DIM(names); k++) {
 		family(t, names[k], "counter", helps[k]);
 		for (i = 0; i < n; i++) {
-			const struct omni_lcore_stats *s = &e->workers[i].stats;
+			const struct pl_lcore_stats *s = &e->workers[i].stats;
 			const uint64_t *f[] = { &s->rx_packets, &s->tx_packets, &s->bursts,
 						&s->polls, &s->idle_polls, &s->idle_sleeps,
 						&s->idle_wakeups };
 
-			omni_text_printf(t, "%s{lcore=\"%u\"} %llu\n", names[k], e->workers[i].lcore,
+			httpd_text_printf(t, "%s{lcore=\"%u\"} %llu\n", names[k], e->workers[i].lcore,
 					 (ull)__atomic_load_n(f[k], __ATOMIC_RELAXED));
 		}
 	}
 }
 
-int omni_metrics_format(struct omni_edge *e, struct omni_text *t)
+int omni_metrics_format(struct omni_edge *e, struct httpd_text *t)
 {
 	struct omni_port_view ports[OMNI_EDGE_PORTS];
-	struct omni_lcore_stats w;
+	struct pl_lcore_stats w;
 	struct omni_edge_snap s;
 	int ret = omni_edge_snapshot(e, &s, true);
 
 	if (ret != 0) {
-		omni_text_printf(t, "control lcore did not answer: %s\n", strerror(-ret));
+		httpd_text_printf(t, "control lcore did not answer: %s\n", strerror(-ret));
 		return 503;
 	}
 	omni_edge_sum_workers(e, &w);
@@ -236,7 +236,7 @@ int omni_metrics_format(struct omni_edge *e, struct omni_text *t)
 	return 200;
 }
 
-int omni_health_check(struct omni_edge *e, struct omni_text *t)
+int omni_health_check(struct omni_edge *e, struct httpd_text *t)
 {
 	struct omni_port_view ports[OMNI_EDGE_PORTS];
 	struct omni_edge_snap s;
@@ -247,19 +247,19 @@ int omni_health_check(struct omni_edge *e, struct omni_text *t)
 	omni_edge_ports_read(e, ports);
 	for (p = 0; p < OMNI_EDGE_PORTS; p++)
 		if (!ports[p].up) {
-			omni_text_printf(t, "%s\n", ports[p].why);
+			httpd_text_printf(t, "%s\n", ports[p].why);
 			ok = false;
 		}
 	ret = omni_edge_snapshot(e, &s, false);
 	if (ret != 0) {
-		omni_text_printf(t, "control lcore did not answer: %s\n", strerror(-ret));
+		httpd_text_printf(t, "control lcore did not answer: %s\n", strerror(-ret));
 		ok = false;
 	} else if (s.nucleus == OMNI_NUCLEUS_UNREACHABLE) {
-		omni_text_printf(t, "%s\n", s.nucleus_text);
+		httpd_text_printf(t, "%s\n", s.nucleus_text);
 		ok = false;
 	}
 	if (!ok)
 		return 503;
-	omni_text_printf(t, "ok\n");
+	httpd_text_printf(t, "ok\n");
 	return 200;
 }

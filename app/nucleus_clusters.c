@@ -49,21 +49,21 @@ void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl)
 /* The JSON file (docs/config.md, "nucleus"): clusters, port, metrics. */
 static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cli)
 {
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 	size_t i;
 	int ret = -1;
 
-	omni_config_init(&cfg);
-	if (omni_json_parse_file(cli->config, &cfg, err, sizeof(err)) != 0 ||
-	    omni_config_load_secrets(&cfg, err, sizeof(err)) != 0) {
+	cfg_config_init(&cfg);
+	if (cfg_json_parse_file(cli->config, &cfg, err, sizeof(err)) != 0 ||
+	    cfg_config_load_secrets(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", cli->prog, err);
 		goto out;
 	}
 	for (i = 0; i < cfg.n_warnings; i++)
 		fprintf(stderr, "%s: warning: %s\n", cli->prog, cfg.warnings[i]);
 	for (i = 0; i < cfg.nucleus.n_clusters; i++) {
-		const struct omni_cluster *c = &cfg.nucleus.clusters[i];
+		const struct cfg_cluster *c = &cfg.nucleus.clusters[i];
 
 		if (add(cl, c->name, c->secret ? c->secret : "") < 0) {
 			fprintf(stderr, "%s: out of memory\n", cli->prog);
@@ -79,7 +79,7 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 	snprintf(cl->metrics, sizeof(cl->metrics), "%s", cfg.metrics.listen);
 	ret = 0;
 out:
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 	return ret;
 }
 

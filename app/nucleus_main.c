@@ -128,41 +128,41 @@ static bool read_batch(struct nucleus_proc *np)
 	return true;
 }
 
-static int metrics(void *ctx, const char *path, struct omni_text *t, const char **type)
+static int metrics(void *ctx, const char *path, struct httpd_text *t, const char **type)
 {
 	const struct sig_nucleus *n = ctx;
 	struct sig_nucleus_stats s;
 
 	if (strcmp(path, "/health") == 0) {
-		omni_text_printf(t, "ok\n");
+		httpd_text_printf(t, "ok\n");
 		return 200;
 	}
 	if (strcmp(path, "/metrics") != 0) {
-		omni_text_printf(t, "not found\n");
+		httpd_text_printf(t, "not found\n");
 		return 404;
 	}
-	*type = OMNI_HTTPD_PROMETHEUS;
+	*type = HTTPD_PROMETHEUS;
 	sig_nucleus_read(n, &s);
-	omni_text_printf(t, "# HELP omni_nucleus_members Registered nodes per cluster.\n"
+	httpd_text_printf(t, "# HELP omni_nucleus_members Registered nodes per cluster.\n"
 			    "# TYPE omni_nucleus_members gauge\n");
 	for (size_t c = 0; c < sig_nucleus_n_clusters(n); c++)
-		omni_text_printf(t, "omni_nucleus_members{cluster=\"%s\"} %u\n",
+		httpd_text_printf(t, "omni_nucleus_members{cluster=\"%s\"} %u\n",
 				 sig_nucleus_cluster_name(n, c), sig_nucleus_cluster_members(n, c));
-	omni_text_printf(t, "# HELP omni_nucleus_messages_total Signaling messages accepted (rx) and sent (tx), by type.\n"
+	httpd_text_printf(t, "# HELP omni_nucleus_messages_total Signaling messages accepted (rx) and sent (tx), by type.\n"
 			    "# TYPE omni_nucleus_messages_total counter\n");
 	for (unsigned ty = 1; ty < SIG_TYPE_COUNT; ty++) {
 		const char *dir = sig_type_to_nucleus(ty) ? "rx" : "tx";
 		uint64_t v = sig_type_to_nucleus(ty) ? s.rx[ty] : s.tx[ty];
 
-		omni_text_printf(t, "omni_nucleus_messages_total{direction=\"%s\",type=\"%s\"} %llu\n",
+		httpd_text_printf(t, "omni_nucleus_messages_total{direction=\"%s\",type=\"%s\"} %llu\n",
 				 dir, sig_type_name(ty), (unsigned long long)v);
 	}
-	omni_text_printf(t, "# HELP omni_nucleus_drops_total Datagrams dropped, by reason.\n"
+	httpd_text_printf(t, "# HELP omni_nucleus_drops_total Datagrams dropped, by reason.\n"
 			    "# TYPE omni_nucleus_drops_total counter\n");
 	for (unsigned d = 1; d < SIG_DROP_COUNT; d++)
-		omni_text_printf(t, "omni_nucleus_drops_total{reason=\"%s\"} %llu\n",
+		httpd_text_printf(t, "omni_nucleus_drops_total{reason=\"%s\"} %llu\n",
 				 sig_drop_name(d), (unsigned long long)s.drops[d]);
-	omni_text_printf(t, "# HELP omni_nucleus_expired_total Members dropped after 90 s of silence.\n"
+	httpd_text_printf(t, "# HELP omni_nucleus_expired_total Members dropped after 90 s of silence.\n"
 			    "# TYPE omni_nucleus_expired_total counter\n"
 			    "omni_nucleus_expired_total %llu\n", (unsigned long long)s.expired);
 	return 200;
@@ -256,7 +256,7 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	struct sig_nucleus_conf conf = { 0 };
 	struct omni_nucleus_clusters cl;
 	const char *listen = cli->metrics ? cli->metrics : default_metrics;
-	struct omni_httpd *httpd = NULL;
+	struct httpd *httpd = NULL;
 	char file_metrics[sizeof(cl.metrics)];
 	int ret = OMNI_EXIT_FAILURE;
 	char err[256];
@@ -289,7 +289,7 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	if (open_socket(&np, port, cli->prog) < 0 || setup_loop(&np, cli->prog) < 0)
 		goto out;
 	if (listen[0] && strcmp(listen, "off") != 0) {
-		httpd = omni_httpd_start(listen, metrics, np.core, err, sizeof(err));
+		httpd = httpd_start(listen, metrics, np.core, err, sizeof(err));
 		if (!httpd) {
 			fprintf(stderr, "%s: --metrics: %s\n", cli->prog, err);
 			goto out;
@@ -304,7 +304,7 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	ret = OMNI_EXIT_OK;
 out:
 	if (httpd)
-		omni_httpd_stop(httpd);
+		httpd_stop(httpd);
 	if (np.fd >= 0)
 		close(np.fd);
 	if (np.ep >= 0)

@@ -10,7 +10,7 @@
 #include "httpd/httpd.h"
 #include "ops.h"
 
-static int http_handler(void *ctx, const char *path, struct omni_text *body,
+static int http_handler(void *ctx, const char *path, struct httpd_text *body,
 			const char **content_type)
 {
 	struct omni_edge *e = ctx;
@@ -19,16 +19,16 @@ static int http_handler(void *ctx, const char *path, struct omni_text *body,
 		int status = omni_metrics_format(e, body);
 
 		if (status == 200)
-			*content_type = OMNI_HTTPD_PROMETHEUS;
+			*content_type = HTTPD_PROMETHEUS;
 		return status;
 	}
 	if (strcmp(path, "/health") == 0)
 		return omni_health_check(e, body);
 	if (strcmp(path, "/") == 0) {
-		omni_text_printf(body, "omninervous: /metrics (Prometheus), /health\n");
+		httpd_text_printf(body, "omninervous: /metrics (Prometheus), /health\n");
 		return 200;
 	}
-	omni_text_printf(body, "not found: try /metrics or /health\n");
+	httpd_text_printf(body, "not found: try /metrics or /health\n");
 	return 404;
 }
 
@@ -41,12 +41,12 @@ static int http_handler(void *ctx, const char *path, struct omni_text *body,
 static int start_metrics(struct omni_edge *e, const struct omni_cli *cli, struct omni_ops *o)
 {
 	const char *listen = e->cfg.metrics.listen; /* --metrics already in it */
-	bool named = cli->metrics || strcmp(listen, OMNI_DEFAULT_METRICS_LISTEN) != 0;
+	bool named = cli->metrics || strcmp(listen, CFG_DEFAULT_METRICS_LISTEN) != 0;
 	char err[256];
 
 	if (!listen[0] || strcmp(listen, "off") == 0)
 		return 0;
-	o->httpd = omni_httpd_start(listen, http_handler, e, err, sizeof(err));
+	o->httpd = httpd_start(listen, http_handler, e, err, sizeof(err));
 	if (!o->httpd) {
 		fprintf(stderr, "%s: %s%s\n", cli->prog, err,
 			named ? "" : "; metrics off (--metrics ADDR:PORT to choose another)");
@@ -86,7 +86,7 @@ void omni_ops_stop(struct omni_edge *e)
 	if (!o)
 		return;
 	omni_console_stop(o->console);
-	omni_httpd_stop(o->httpd);
+	httpd_stop(o->httpd);
 	omni_telemetry_unbind();
 	free(o);
 	e->ops = NULL;

@@ -14,10 +14,10 @@
 struct omni_cli;
 struct omni_edge;
 struct omni_console;
-struct omni_httpd;
+struct httpd;
 
 struct omni_ops {
-	struct omni_httpd *httpd;
+	struct httpd *httpd;
 	struct omni_console *console;
 	char metrics_listen[80];	/* "" when off */
 };
@@ -30,8 +30,8 @@ void omni_ops_stop(struct omni_edge *e);
 
 /* Prometheus text exposition of the edge (metrics.c), and the health
  * verdict: 200 with "ok", or 503 with the reasons, one a line. */
-int omni_metrics_format(struct omni_edge *e, struct omni_text *t);
-int omni_health_check(struct omni_edge *e, struct omni_text *t);
+int omni_metrics_format(struct omni_edge *e, struct httpd_text *t);
+int omni_health_check(struct omni_edge *e, struct httpd_text *t);
 
 /* DPDK telemetry commands (telemetry.c): registered once per process;
  * they answer for e until unbound (then "no edge running"). */

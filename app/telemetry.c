@@ -32,7 +32,7 @@ static struct omni_edge *bound;
 
 static int stats(struct omni_edge *e, struct rte_tel_data *d)
 {
-	struct omni_lcore_stats w;
+	struct pl_lcore_stats w;
 	struct omni_edge_snap s;
 	int ret = omni_edge_snapshot(e, &s, true);
 
@@ -59,13 +59,13 @@ static int stats(struct omni_edge *e, struct rte_tel_data *d)
 
 static int drops(struct omni_edge *e, struct rte_tel_data *d)
 {
-	struct omni_lcore_stats w;
+	struct pl_lcore_stats w;
 	unsigned r;
 
 	omni_edge_sum_workers(e, &w);
 	rte_tel_data_start_dict(d);
-	for (r = 0; r < OMNI_DROP_COUNT; r++)
-		rte_tel_data_add_dict_u64(d, omni_drop_name(r), w.drops[r]);
+	for (r = 0; r < PL_DROP_COUNT; r++)
+		rte_tel_data_add_dict_u64(d, pl_drop_name(r), w.drops[r]);
 	return 0;
 }
 
@@ -76,7 +76,7 @@ static int lcores(struct omni_edge *e, struct rte_tel_data *d)
 
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < n && i < RTE_TEL_MAX_DICT_ENTRIES; i++) {
-		const struct omni_lcore_stats *s = &e->workers[i].stats;
+		const struct pl_lcore_stats *s = &e->workers[i].stats;
 		struct rte_tel_data *c = rte_tel_data_alloc();
 
 		if (!c)

@@ -13,13 +13,13 @@
 
 enum { WORD_MAX = 1024 };
 
-int omni_console_parse_key(const char *key, uint8_t out[WG_KEY_LEN], char *err, size_t errlen)
+int cfg_console_parse_key(const char *key, uint8_t out[WG_KEY_LEN], char *err, size_t errlen)
 {
-	char q[OMNI_QUOTE_MAX + 8];
+	char q[CFG_QUOTE_MAX + 8];
 
 	if (key && strlen(key) == WG_KEY_B64_LEN && wg_key_from_base64(out, key))
 		return 0;
-	omni_quote(q, sizeof(q), key ? key : "");
+	cfg_quote(q, sizeof(q), key ? key : "");
 	snprintf(err, errlen, "public key \"%s\": not a base64 WireGuard key (44 characters, "
 		 "as `wg pubkey` prints)", q);
 	return -EINVAL;
@@ -50,14 +50,14 @@ static bool next_word(const char **s, char w[WORD_MAX], bool *too_long)
 
 static int bad(char *err, size_t errlen, const char *what, const char *value, const char *why)
 {
-	char q[OMNI_QUOTE_MAX + 8];
+	char q[CFG_QUOTE_MAX + 8];
 
-	omni_quote(q, sizeof(q), value);
+	cfg_quote(q, sizeof(q), value);
 	snprintf(err, errlen, "%s \"%s\": %s", what, q, why);
 	return -EINVAL;
 }
 
-static int parse_allowed(struct omni_peer *p, char *list, char *err, size_t errlen)
+static int parse_allowed(struct cfg_peer *p, char *list, char *err, size_t errlen)
 {
 	struct net_prefix pfx;
 	const char *why;
@@ -66,10 +66,10 @@ static int parse_allowed(struct omni_peer *p, char *list, char *err, size_t errl
 	for (item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		if (net_prefix_parse(item, &pfx, &why) != 0)
 			return bad(err, errlen, "allowed-ips", item, why);
-		if (p->n_allowed_ips >= OMNI_CONSOLE_MAX_ALLOWED_IPS)
+		if (p->n_allowed_ips >= CFG_CONSOLE_MAX_ALLOWED_IPS)
 			return bad(err, errlen, "allowed-ips", item, "too many prefixes");
 		net_prefix_mask(&pfx);
-		if (omni_peer_add_allowed_ip(p, &pfx) != 0)
+		if (cfg_peer_add_allowed_ip(p, &pfx) != 0)
 			return -ENOMEM;
 	}
 	if (!p->n_allowed_ips)
@@ -77,7 +77,7 @@ static int parse_allowed(struct omni_peer *p, char *list, char *err, size_t errl
 	return 0;
 }
 
-static int parse_option(struct omni_peer *p, const char *name, char *value, unsigned flags,
+static int parse_option(struct cfg_peer *p, const char *name, char *value, unsigned flags,
 			unsigned *seen, char *err, size_t errlen)
 {
 	static const char *const names[] = { "endpoint", "allowed-ips", "keepalive" };
@@ -98,12 +98,12 @@ static int parse_option(struct omni_peer *p, const char *name, char *value, unsi
 		return bad(err, errlen, "option", name, "needs a value");
 	switch (i) {
 	case 0:
-		ret = omni_endpoint_parse(value, flags, &p->endpoint, &why);
+		ret = cfg_endpoint_parse(value, flags, &p->endpoint, &why);
 		return ret == -ENOMEM ? ret : ret ? bad(err, errlen, "endpoint", value, why) : 0;
 	case 1:
 		return parse_allowed(p, value, err, errlen);
 	default:
-		if (omni_uint_parse(value, 65535, &v) != 0)
+		if (cfg_uint_parse(value, 65535, &v) != 0)
 			return bad(err, errlen, "keepalive", value,
 				   "not a number of seconds (0-65535)");
 		p->persistent_keepalive = (uint16_t)v;
@@ -111,8 +111,8 @@ static int parse_option(struct omni_peer *p, const char *name, char *value, unsi
 	}
 }
 
-int omni_console_parse_peer(const char *key, const char *opts, unsigned flags,
-			    struct omni_peer *p, char *err, size_t errlen)
+int cfg_console_parse_peer(const char *key, const char *opts, unsigned flags,
+			    struct cfg_peer *p, char *err, size_t errlen)
 {
 	char name[WORD_MAX], value[WORD_MAX];
 	const char *s = opts ? opts : "";
@@ -121,7 +121,7 @@ int omni_console_parse_peer(const char *key, const char *opts, unsigned flags,
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	ret = omni_console_parse_key(key, p->public_key, err, errlen);
+	ret = cfg_console_parse_key(key, p->public_key, err, errlen);
 	p->has_public_key = ret == 0;
 	while (ret == 0 && next_word(&s, name, &long1)) {
 		bool has_value = next_word(&s, value, &long2);
@@ -133,13 +133,13 @@ int omni_console_parse_peer(const char *key, const char *opts, unsigned flags,
 					   errlen);
 	}
 	if (ret != 0)
-		omni_console_peer_clear(p);
+		cfg_console_peer_clear(p);
 	return ret;
 }
 
-void omni_console_peer_clear(struct omni_peer *p)
+void cfg_console_peer_clear(struct cfg_peer *p)
 {
-	omni_endpoint_clear(&p->endpoint);
+	cfg_endpoint_clear(&p->endpoint);
 	free(p->allowed_ips);
 	sodium_memzero(p, sizeof(*p));
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The arguments of the console's `peer add` and `peer del`, into the
- * config model's omni_peer, checked as the config readers check them:
+ * config model's cfg_peer, checked as the config readers check them:
  *
  *   peer add KEY [endpoint HOST:PORT] [allowed-ips PFX[,PFX...]] [keepalive S]
  *
@@ -14,17 +14,17 @@
 
 #include "model.h"
 
-enum { OMNI_CONSOLE_MAX_ALLOWED_IPS = 256 };
+enum { CFG_CONSOLE_MAX_ALLOWED_IPS = 256 };
 
 /* key: base64 public key; opts: the rest of the line (may be NULL or ""),
  * options in any order, each at most once. Returns 0, or -EINVAL (-ENOMEM)
  * with the reason in err; p is left cleared on failure. flags as for
- * omni_endpoint_parse (OMNI_VALUE_NO_RESOLVE in tests). */
-int omni_console_parse_peer(const char *key, const char *opts, unsigned flags,
-			    struct omni_peer *p, char *err, size_t errlen);
+ * cfg_endpoint_parse (CFG_VALUE_NO_RESOLVE in tests). */
+int cfg_console_parse_peer(const char *key, const char *opts, unsigned flags,
+			    struct cfg_peer *p, char *err, size_t errlen);
 /* A public key alone (`peer del KEY`). 0 or -EINVAL with err. */
-int omni_console_parse_key(const char *key, uint8_t out[WG_KEY_LEN], char *err, size_t errlen);
-/* Free what omni_console_parse_peer allocated; p is zeroed. */
-void omni_console_peer_clear(struct omni_peer *p);
+int cfg_console_parse_key(const char *key, uint8_t out[WG_KEY_LEN], char *err, size_t errlen);
+/* Free what cfg_console_parse_peer allocated; p is zeroed. */
+void cfg_console_peer_clear(struct cfg_peer *p);
 
 #endif /* OMNI_CONFIG_CONSOLE_ARGS_H */

@@ -20,14 +20,14 @@
 
 static int cmp_by_key(const void *a, const void *b, void *arg)
 {
-	const struct omni_peer *peers = arg;
+	const struct cfg_peer *peers = arg;
 	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
 	int c = memcmp(peers[ia].public_key, peers[ib].public_key, WG_KEY_LEN);
 
 	return c ? c : (ia < ib ? -1 : ia > ib);
 }
 
-static size_t *sorted_by_key(const struct omni_config *cfg)
+static size_t *sorted_by_key(const struct cfg_config *cfg)
 {
 	size_t *order = malloc(cfg->n_peers * sizeof(*order) + 1);
 
@@ -40,7 +40,7 @@ static size_t *sorted_by_key(const struct omni_config *cfg)
 }
 
 /* The same address, port and IPv6 scope; or neither has one. */
-static bool same_endpoint(const struct omni_endpoint *a, const struct omni_endpoint *b)
+static bool same_endpoint(const struct cfg_endpoint *a, const struct cfg_endpoint *b)
 {
 	struct net_endpoint x, y;
 	bool has_x = net_endpoint_from_sockaddr(&a->addr, &x);
@@ -84,7 +84,7 @@ static int same_prefix_set(const struct net_prefix *a, size_t na, const struct n
 	return 0;
 }
 
-static int peer_changes(const struct omni_peer *a, const struct omni_peer *b, unsigned *out)
+static int peer_changes(const struct cfg_peer *a, const struct cfg_peer *b, unsigned *out)
 {
 	unsigned changed = 0;
 	bool same_ips;
@@ -94,48 +94,48 @@ static int peer_changes(const struct omni_peer *a, const struct omni_peer *b, un
 	if (rc)
 		return rc;
 	if (!same_endpoint(&a->endpoint, &b->endpoint))
-		changed |= OMNI_PEER_CHANGED_ENDPOINT;
+		changed |= CFG_PEER_CHANGED_ENDPOINT;
 	if (!same_ips)
-		changed |= OMNI_PEER_CHANGED_ALLOWED_IPS;
+		changed |= CFG_PEER_CHANGED_ALLOWED_IPS;
 	if (a->persistent_keepalive != b->persistent_keepalive)
-		changed |= OMNI_PEER_CHANGED_KEEPALIVE;
+		changed |= CFG_PEER_CHANGED_KEEPALIVE;
 	if (a->has_preshared_key != b->has_preshared_key ||
 	    (a->has_preshared_key &&
 	     sodium_memcmp(a->preshared_key, b->preshared_key, WG_KEY_LEN) != 0))
-		changed |= OMNI_PEER_CHANGED_PSK;
+		changed |= CFG_PEER_CHANGED_PSK;
 	*out = changed;
 	return 0;
 }
 
-static int add_delta(struct omni_peer_delta **arr, size_t *n, size_t old_index,
+static int add_delta(struct cfg_peer_delta **arr, size_t *n, size_t old_index,
 		     size_t new_index, unsigned changed)
 {
-	struct omni_peer_delta *p = realloc(*arr, (*n + 1) * sizeof(**arr));
+	struct cfg_peer_delta *p = realloc(*arr, (*n + 1) * sizeof(**arr));
 
 	if (!p)
 		return -ENOMEM;
 	*arr = p;
-	p[(*n)++] = (struct omni_peer_delta){ old_index, new_index, changed };
+	p[(*n)++] = (struct cfg_peer_delta){ old_index, new_index, changed };
 	return 0;
 }
 
 static int cmp_delta_new(const void *a, const void *b)
 {
-	const struct omni_peer_delta *x = a, *y = b;
+	const struct cfg_peer_delta *x = a, *y = b;
 
 	return x->new_index < y->new_index ? -1 : x->new_index > y->new_index;
 }
 
 static int cmp_delta_old(const void *a, const void *b)
 {
-	const struct omni_peer_delta *x = a, *y = b;
+	const struct cfg_peer_delta *x = a, *y = b;
 
 	return x->old_index < y->old_index ? -1 : x->old_index > y->old_index;
 }
 
 /* One step of the merge of the two sorted key lists. */
-static int merge_step(const struct omni_config *old, const struct omni_config *neu,
-		      size_t io, size_t in, int c, struct omni_config_diff *d)
+static int merge_step(const struct cfg_config *old, const struct cfg_config *neu,
+		      size_t io, size_t in, int c, struct cfg_config_diff *d)
 {
 	unsigned changed;
 	int rc;
@@ -152,8 +152,8 @@ static int merge_step(const struct omni_config *old, const struct omni_config *n
 	return add_delta(&d->changed, &d->n_changed, io, in, changed);
 }
 
-static int diff_peers(const struct omni_config *old, const struct omni_config *neu,
-		      struct omni_config_diff *d)
+static int diff_peers(const struct cfg_config *old, const struct cfg_config *neu,
+		      struct cfg_config_diff *d)
 {
 	size_t *so = sorted_by_key(old), *sn = sorted_by_key(neu);
 	size_t i = 0, j = 0;
@@ -210,7 +210,7 @@ static bool same_vip(const struct net_prefix *a, const struct net_prefix *b)
 	       (a->addr.family == NET_AF_NONE || net_prefix_cmp(a, b) == 0);
 }
 
-static bool same_private_key(const struct omni_interface *a, const struct omni_interface *b)
+static bool same_private_key(const struct cfg_interface *a, const struct cfg_interface *b)
 {
 	if (a->has_private_key != b->has_private_key)
 		return false;
@@ -220,12 +220,12 @@ static bool same_private_key(const struct omni_interface *a, const struct omni_i
 	return sodium_memcmp(a->private_key, b->private_key, WG_KEY_LEN) == 0;
 }
 
-static bool same_clusters(const struct omni_nucleus *a, const struct omni_nucleus *b)
+static bool same_clusters(const struct cfg_nucleus *a, const struct cfg_nucleus *b)
 {
 	if (a->n_clusters != b->n_clusters)
 		return false;
 	for (size_t i = 0; i < a->n_clusters; i++) {
-		const struct omni_cluster *x = &a->clusters[i], *y = &b->clusters[i];
+		const struct cfg_cluster *x = &a->clusters[i], *y = &b->clusters[i];
 
 		if (!same_str(x->name, y->name) || !same_str(x->secret_file, y->secret_file) ||
 		    !same_secret(x->secret, y->secret))
@@ -246,10 +246,10 @@ static int note(const char ***list, size_t *n, const char *path)
 }
 
 /* Each setting outside peers: its path, and whether it is the same. */
-static int diff_settings(const struct omni_config *o, const struct omni_config *n,
-			 struct omni_config_diff *d)
+static int diff_settings(const struct cfg_config *o, const struct cfg_config *n,
+			 struct cfg_config_diff *d)
 {
-	const struct omni_interface *a = &o->iface, *b = &n->iface;
+	const struct cfg_interface *a = &o->iface, *b = &n->iface;
 	bool same_addrs;
 	int rc = same_prefix_set(a->addresses, a->n_addresses, b->addresses, b->n_addresses,
 				 &same_addrs);
@@ -309,8 +309,8 @@ static int diff_settings(const struct omni_config *o, const struct omni_config *
 	return rc;
 }
 
-int omni_config_diff(const struct omni_config *old, const struct omni_config *neu,
-		     struct omni_config_diff *d)
+int cfg_config_diff(const struct cfg_config *old, const struct cfg_config *neu,
+		     struct cfg_config_diff *d)
 {
 	int rc;
 
@@ -319,11 +319,11 @@ int omni_config_diff(const struct omni_config *old, const struct omni_config *ne
 	if (!rc)
 		rc = diff_settings(old, neu, d);
 	if (rc)
-		omni_config_diff_free(d);
+		cfg_config_diff_free(d);
 	return rc;
 }
 
-void omni_config_diff_free(struct omni_config_diff *d)
+void cfg_config_diff_free(struct cfg_config_diff *d)
 {
 	free(d->added);
 	free(d->removed);
@@ -333,12 +333,12 @@ void omni_config_diff_free(struct omni_config_diff *d)
 	memset(d, 0, sizeof(*d));
 }
 
-bool omni_config_diff_empty(const struct omni_config_diff *d)
+bool cfg_config_diff_empty(const struct cfg_config_diff *d)
 {
 	return !d->n_added && !d->n_removed && !d->n_changed && !d->n_restart && !d->n_live;
 }
 
-void omni_peer_change_names(unsigned changed, char *out, size_t outlen)
+void cfg_peer_change_names(unsigned changed, char *out, size_t outlen)
 {
 	static const char *const names[] = { "endpoint", "allowed_ips", "persistent_keepalive",
 					     "preshared_key" };
@@ -356,19 +356,19 @@ void omni_peer_change_names(unsigned changed, char *out, size_t outlen)
 	}
 }
 
-static const char *short_key(const struct omni_peer *p, char out[WG_KEY_B64_LEN + 1])
+static const char *short_key(const struct cfg_peer *p, char out[WG_KEY_B64_LEN + 1])
 {
 	wg_key_to_base64(out, p->public_key);
 	out[8] = '\0';
 	return out;
 }
 
-void omni_config_diff_print(const struct omni_config_diff *d, const struct omni_config *old,
-			    const struct omni_config *neu, FILE *out)
+void cfg_config_diff_print(const struct cfg_config_diff *d, const struct cfg_config *old,
+			    const struct cfg_config *neu, FILE *out)
 {
 	char key[WG_KEY_B64_LEN + 1], what[128];
 
-	if (omni_config_diff_empty(d))
+	if (cfg_config_diff_empty(d))
 		fprintf(out, "no change\n");
 	for (size_t i = 0; i < d->n_added; i++)
 		fprintf(out, "peer added: %s... (peers[%zu])\n",
@@ -377,7 +377,7 @@ void omni_config_diff_print(const struct omni_config_diff *d, const struct omni_
 		fprintf(out, "peer removed: %s...\n",
 			short_key(&old->peers[d->removed[i].old_index], key));
 	for (size_t i = 0; i < d->n_changed; i++) {
-		omni_peer_change_names(d->changed[i].changed, what, sizeof(what));
+		cfg_peer_change_names(d->changed[i].changed, what, sizeof(what));
 		fprintf(out, "peer changed: %s... (%s)\n",
 			short_key(&neu->peers[d->changed[i].new_index], key), what);
 	}

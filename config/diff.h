@@ -23,26 +23,26 @@
 #include "model.h"
 
 /* What changed in a peer present in both models (a bit mask). */
-enum omni_peer_change {
-	OMNI_PEER_CHANGED_ENDPOINT = 1u << 0,
-	OMNI_PEER_CHANGED_ALLOWED_IPS = 1u << 1,
-	OMNI_PEER_CHANGED_KEEPALIVE = 1u << 2,
-	OMNI_PEER_CHANGED_PSK = 1u << 3, /* a new handshake is needed */
+enum cfg_peer_change {
+	CFG_PEER_CHANGED_ENDPOINT = 1u << 0,
+	CFG_PEER_CHANGED_ALLOWED_IPS = 1u << 1,
+	CFG_PEER_CHANGED_KEEPALIVE = 1u << 2,
+	CFG_PEER_CHANGED_PSK = 1u << 3, /* a new handshake is needed */
 };
 
 /* Indices into the two models' peers[]; SIZE_MAX where there is none. */
-struct omni_peer_delta {
+struct cfg_peer_delta {
 	size_t old_index; /* removed and changed peers */
 	size_t new_index; /* added and changed peers */
-	unsigned changed; /* enum omni_peer_change bits; 0 for added/removed */
+	unsigned changed; /* enum cfg_peer_change bits; 0 for added/removed */
 };
 
-struct omni_config_diff {
-	struct omni_peer_delta *added; /* in file order of the new model */
+struct cfg_config_diff {
+	struct cfg_peer_delta *added; /* in file order of the new model */
 	size_t n_added;
-	struct omni_peer_delta *removed; /* in file order of the old model */
+	struct cfg_peer_delta *removed; /* in file order of the old model */
 	size_t n_removed;
-	struct omni_peer_delta *changed; /* in file order of the new model */
+	struct cfg_peer_delta *changed; /* in file order of the new model */
 	size_t n_changed;
 	size_t n_unchanged;
 	const char **restart; /* static paths: "daemon.port", "dpdk.lcores" ... */
@@ -57,15 +57,15 @@ struct omni_config_diff {
  * compared only when both models still hold one: a running edge wipes its
  * copy (app/edge.c), and then a changed key is not seen here.
  */
-int omni_config_diff(const struct omni_config *old, const struct omni_config *neu,
-		     struct omni_config_diff *d);
-void omni_config_diff_free(struct omni_config_diff *d);
+int cfg_config_diff(const struct cfg_config *old, const struct cfg_config *neu,
+		     struct cfg_config_diff *d);
+void cfg_config_diff_free(struct cfg_config_diff *d);
 
 /* Nothing to do at all. */
-bool omni_config_diff_empty(const struct omni_config_diff *d);
+bool cfg_config_diff_empty(const struct cfg_config_diff *d);
 
 /* "endpoint, allowed_ips" for a change mask (the JSON key names). */
-void omni_peer_change_names(unsigned changed, char *out, size_t outlen);
+void cfg_peer_change_names(unsigned changed, char *out, size_t outlen);
 
 /*
  * One line per item, for the log and the console's `reload`:
@@ -76,7 +76,7 @@ void omni_peer_change_names(unsigned changed, char *out, size_t outlen);
  *   changed live: daemon.log_level
  * or "no change". Public keys are cut to 8 characters, like wg(8)'s log.
  */
-void omni_config_diff_print(const struct omni_config_diff *d, const struct omni_config *old,
-			    const struct omni_config *neu, FILE *out);
+void cfg_config_diff_print(const struct cfg_config_diff *d, const struct cfg_config *old,
+			    const struct cfg_config *neu, FILE *out);
 
 #endif /* OMNI_CONFIG_DIFF_H */

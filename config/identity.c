@@ -27,10 +27,10 @@
 
 #include "identity.h"
 
-static enum omni_identity_result fail(char *msg, size_t msg_len, enum omni_identity_result r,
+static enum cfg_identity_result fail(char *msg, size_t msg_len, enum cfg_identity_result r,
 				      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static enum omni_identity_result fail(char *msg, size_t msg_len, enum omni_identity_result r,
+static enum cfg_identity_result fail(char *msg, size_t msg_len, enum cfg_identity_result r,
 				      const char *fmt, ...)
 {
 	va_list ap;
@@ -43,35 +43,35 @@ static enum omni_identity_result fail(char *msg, size_t msg_len, enum omni_ident
 	return r;
 }
 
-const char *omni_identity_path(const char *flag)
+const char *cfg_identity_path(const char *flag)
 {
 	const char *env;
 
 	if (flag)
 		return flag;
-	env = getenv(OMNI_IDENTITY_ENV);
+	env = getenv(CFG_IDENTITY_ENV);
 	if (env && *env)
 		return env;
-	return OMNI_IDENTITY_DEFAULT_PATH;
+	return CFG_IDENTITY_DEFAULT_PATH;
 }
 
-void omni_identity_wipe(struct omni_identity *id)
+void cfg_identity_wipe(struct cfg_identity *id)
 {
 	sodium_memzero(id, sizeof(*id));
 }
 
-const char *omni_identity_result_str(enum omni_identity_result r)
+const char *cfg_identity_result_str(enum cfg_identity_result r)
 {
 	static const char *const names[] = {
-		[OMNI_IDENTITY_OK] = "ok",
-		[OMNI_IDENTITY_ERR_MISSING] = "missing",
-		[OMNI_IDENTITY_ERR_EXISTS] = "exists",
-		[OMNI_IDENTITY_ERR_IO] = "io",
-		[OMNI_IDENTITY_ERR_NOT_FILE] = "not-a-file",
-		[OMNI_IDENTITY_ERR_OWNER] = "owner",
-		[OMNI_IDENTITY_ERR_MODE] = "mode",
-		[OMNI_IDENTITY_ERR_FORMAT] = "format",
-		[OMNI_IDENTITY_ERR_KEY] = "key",
+		[CFG_IDENTITY_OK] = "ok",
+		[CFG_IDENTITY_ERR_MISSING] = "missing",
+		[CFG_IDENTITY_ERR_EXISTS] = "exists",
+		[CFG_IDENTITY_ERR_IO] = "io",
+		[CFG_IDENTITY_ERR_NOT_FILE] = "not-a-file",
+		[CFG_IDENTITY_ERR_OWNER] = "owner",
+		[CFG_IDENTITY_ERR_MODE] = "mode",
+		[CFG_IDENTITY_ERR_FORMAT] = "format",
+		[CFG_IDENTITY_ERR_KEY] = "key",
 	};
 
 	if ((size_t)r < sizeof(names) / sizeof(names[0]) && names[r])
@@ -86,14 +86,14 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-enum omni_identity_result omni_identity_parse(struct omni_identity *id, const char *text,
+enum cfg_identity_result cfg_identity_parse(struct cfg_identity *id, const char *text,
 					      size_t len, const char *what, char *msg,
 					      size_t msg_len)
 {
 	char line[WG_KEY_B64_LEN + 1];
 	bool ok;
 
-	omni_identity_wipe(id);
+	cfg_identity_wipe(id);
 	while (len && is_space(text[0])) {
 		text++;
 		len--;
@@ -101,7 +101,7 @@ enum omni_identity_result omni_identity_parse(struct omni_identity *id, const ch
 	while (len && is_space(text[len - 1]))
 		len--;
 	if (len != WG_KEY_B64_LEN)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_FORMAT,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_FORMAT,
 			    "%s is not a WireGuard private key: expected one line of %d base64 "
 			    "characters as `wg genkey` writes it, found %zu bytes",
 			    what, WG_KEY_B64_LEN, len);
@@ -111,47 +111,47 @@ enum omni_identity_result omni_identity_parse(struct omni_identity *id, const ch
 	ok = wg_key_from_base64(id->private_key, line);
 	sodium_memzero(line, sizeof(line));
 	if (!ok)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_FORMAT,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_FORMAT,
 			    "%s is not a WireGuard private key: its %d characters are not the "
 			    "base64 of 32 bytes as `wg genkey` writes it",
 			    what, WG_KEY_B64_LEN);
 
 	if (!wg_key_public(id->public_key, id->private_key)) {
-		omni_identity_wipe(id);
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_KEY,
+		cfg_identity_wipe(id);
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_KEY,
 			    "%s holds an unusable private key; make a new one with --init", what);
 	}
-	return OMNI_IDENTITY_OK;
+	return CFG_IDENTITY_OK;
 }
 
 /* ---- loading ---------------------------------------------------------- */
 
-static enum omni_identity_result check_file(int fd, const char *path, char *msg, size_t msg_len)
+static enum cfg_identity_result check_file(int fd, const char *path, char *msg, size_t msg_len)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_IO, "cannot stat identity key %s: %s",
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_IO, "cannot stat identity key %s: %s",
 			    path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_NOT_FILE,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_NOT_FILE,
 			    "identity key %s is not a regular file", path);
 	if (st.st_uid != geteuid() && st.st_uid != 0)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_OWNER,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_OWNER,
 			    "identity key %s is owned by uid %u, which is neither you (uid %u) "
 			    "nor root; fix with: chown %u %s",
 			    path, (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(),
 			    path);
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_MODE,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_MODE,
 			    "identity key %s has mode %04o: group or others have access to a "
 			    "private key; fix with: chmod 600 %s",
 			    path, (unsigned)(st.st_mode & 07777), path);
-	return OMNI_IDENTITY_OK;
+	return CFG_IDENTITY_OK;
 }
 
 /* Reads the whole file into buf (cap bytes); a file that fills it is too big. */
-static enum omni_identity_result read_small(int fd, char *buf, size_t cap, size_t *len,
+static enum cfg_identity_result read_small(int fd, char *buf, size_t cap, size_t *len,
 					    const char *path, char *msg, size_t msg_len)
 {
 	size_t n = 0;
@@ -162,7 +162,7 @@ static enum omni_identity_result read_small(int fd, char *buf, size_t cap, size_
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
-			return fail(msg, msg_len, OMNI_IDENTITY_ERR_IO,
+			return fail(msg, msg_len, CFG_IDENTITY_ERR_IO,
 				    "cannot read identity key %s: %s", path, strerror(errno));
 		if (got == 0)
 			break;
@@ -170,37 +170,37 @@ static enum omni_identity_result read_small(int fd, char *buf, size_t cap, size_
 	}
 	*len = n;
 	if (n == cap)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_FORMAT,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_FORMAT,
 			    "%s is not a WireGuard private key: larger than %zu bytes", path,
 			    cap - 1);
-	return OMNI_IDENTITY_OK;
+	return CFG_IDENTITY_OK;
 }
 
-enum omni_identity_result omni_identity_load(struct omni_identity *id, const char *path,
+enum cfg_identity_result cfg_identity_load(struct cfg_identity *id, const char *path,
 					     char *msg, size_t msg_len)
 {
-	char buf[OMNI_IDENTITY_MAX_FILE + 1];
-	enum omni_identity_result r;
+	char buf[CFG_IDENTITY_MAX_FILE + 1];
+	enum cfg_identity_result r;
 	size_t len = 0;
 	int fd;
 
-	omni_identity_wipe(id);
+	cfg_identity_wipe(id);
 	/* O_NONBLOCK: a FIFO must not hang us before fstat refuses it. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_MISSING,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_MISSING,
 			    "no identity key at %s; create one with: omninervous --init --key %s",
 			    path, path);
 	if (fd < 0)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_IO, "cannot open identity key %s: %s",
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_IO, "cannot open identity key %s: %s",
 			    path, strerror(errno));
 
 	r = check_file(fd, path, msg, msg_len);
-	if (r == OMNI_IDENTITY_OK)
+	if (r == CFG_IDENTITY_OK)
 		r = read_small(fd, buf, sizeof(buf), &len, path, msg, msg_len);
 	close(fd);
-	if (r == OMNI_IDENTITY_OK)
-		r = omni_identity_parse(id, buf, len, path, msg, msg_len);
+	if (r == CFG_IDENTITY_OK)
+		r = cfg_identity_parse(id, buf, len, path, msg, msg_len);
 	sodium_memzero(buf, sizeof(buf));
 	return r;
 }
@@ -277,80 +277,80 @@ static void sync_dir(const char *dir)
 	}
 }
 
-static enum omni_identity_result exists(const char *path, char *msg, size_t msg_len)
+static enum cfg_identity_result exists(const char *path, char *msg, size_t msg_len)
 {
-	return fail(msg, msg_len, OMNI_IDENTITY_ERR_EXISTS,
+	return fail(msg, msg_len, CFG_IDENTITY_ERR_EXISTS,
 		    "%s already exists; refusing to overwrite an identity (move it away "
 		    "first to make a new one)",
 		    path);
 }
 
 /* Writes text to a new file named path, mode 0600, all or nothing. */
-static enum omni_identity_result write_new(const char *path, const char *text, size_t len,
+static enum cfg_identity_result write_new(const char *path, const char *text, size_t len,
 					   char *msg, size_t msg_len)
 {
-	enum omni_identity_result r = OMNI_IDENTITY_OK;
+	enum cfg_identity_result r = CFG_IDENTITY_OK;
 	char tmp[PATH_MAX];
 	int fd, n;
 
 	n = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_IO, "identity key path too long: %s",
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_IO, "identity key path too long: %s",
 			    path);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_IO,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_IO,
 			    "cannot create a temporary file beside %s: %s", path, strerror(errno));
 	if (fchmod(fd, 0600) < 0 || write_all(fd, text, len) < 0 || fsync(fd) < 0)
-		r = fail(msg, msg_len, OMNI_IDENTITY_ERR_IO, "cannot write %s: %s", tmp,
+		r = fail(msg, msg_len, CFG_IDENTITY_ERR_IO, "cannot write %s: %s", tmp,
 			 strerror(errno));
-	if (close(fd) < 0 && r == OMNI_IDENTITY_OK)
-		r = fail(msg, msg_len, OMNI_IDENTITY_ERR_IO, "cannot write %s: %s", tmp,
+	if (close(fd) < 0 && r == CFG_IDENTITY_OK)
+		r = fail(msg, msg_len, CFG_IDENTITY_ERR_IO, "cannot write %s: %s", tmp,
 			 strerror(errno));
-	if (r == OMNI_IDENTITY_OK && link(tmp, path) < 0)
+	if (r == CFG_IDENTITY_OK && link(tmp, path) < 0)
 		r = errno == EEXIST ? exists(path, msg, msg_len)
-				    : fail(msg, msg_len, OMNI_IDENTITY_ERR_IO,
+				    : fail(msg, msg_len, CFG_IDENTITY_ERR_IO,
 					   "cannot create %s: %s", path, strerror(errno));
 	unlink(tmp);
 	return r;
 }
 
-enum omni_identity_result omni_identity_create(struct omni_identity *id, const char *path,
+enum cfg_identity_result cfg_identity_create(struct cfg_identity *id, const char *path,
 					       char *msg, size_t msg_len)
 {
 	char text[WG_KEY_B64_LEN + 2];
-	enum omni_identity_result r;
+	enum cfg_identity_result r;
 	char dir[PATH_MAX];
 	struct stat st;
 	int err;
 
-	omni_identity_wipe(id);
+	cfg_identity_wipe(id);
 	if (!*path)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_IO, "the identity key path is empty");
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_IO, "the identity key path is empty");
 	if (lstat(path, &st) == 0)
 		return exists(path, msg, msg_len);
 	if (errno != ENOENT)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_IO, "cannot check %s: %s", path,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_IO, "cannot check %s: %s", path,
 			    strerror(errno));
 	err = parent_of(dir, path);
 	if (!err)
 		err = ensure_dir(dir);
 	if (err)
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_IO,
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_IO,
 			    "cannot create the directory of %s: %s", path, strerror(-err));
 
 	wg_key_generate_private(id->private_key);
 	if (!wg_key_public(id->public_key, id->private_key)) {
-		omni_identity_wipe(id);
-		return fail(msg, msg_len, OMNI_IDENTITY_ERR_KEY, "key generation failed");
+		cfg_identity_wipe(id);
+		return fail(msg, msg_len, CFG_IDENTITY_ERR_KEY, "key generation failed");
 	}
 	wg_key_to_base64(text, id->private_key);
 	text[WG_KEY_B64_LEN] = '\n';
 	text[WG_KEY_B64_LEN + 1] = '\0';
 	r = write_new(path, text, WG_KEY_B64_LEN + 1, msg, msg_len);
 	sodium_memzero(text, sizeof(text));
-	if (r != OMNI_IDENTITY_OK)
-		omni_identity_wipe(id);
+	if (r != CFG_IDENTITY_OK)
+		cfg_identity_wipe(id);
 	else
 		sync_dir(dir);
 	return r;

@@ -19,7 +19,7 @@
 
 /* ---- messages ------------------------------------------------------------ */
 
-int omni_jerr(struct omni_jctx *c, const char *fmt, ...)
+int cfg_jerr(struct cfg_jctx *c, const char *fmt, ...)
 {
 	size_t used = 0;
 	va_list ap;
@@ -38,29 +38,29 @@ int omni_jerr(struct omni_jctx *c, const char *fmt, ...)
 	return -EINVAL;
 }
 
-int omni_jerr_value(struct omni_jctx *c, const char *value, const char *rule, const char *why)
+int cfg_jerr_value(struct cfg_jctx *c, const char *value, const char *rule, const char *why)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 
-	omni_quote(quoted, sizeof(quoted), value);
+	cfg_quote(quoted, sizeof(quoted), value);
 	if (why)
-		return omni_jerr(c, "\"%s\" %s (%s)", quoted, rule, why);
-	return omni_jerr(c, "\"%s\" %s", quoted, rule);
+		return cfg_jerr(c, "\"%s\" %s (%s)", quoted, rule, why);
+	return cfg_jerr(c, "\"%s\" %s", quoted, rule);
 }
 
-int omni_joom(struct omni_jctx *c)
+int cfg_joom(struct cfg_jctx *c)
 {
-	omni_jerr(c, "out of memory");
+	cfg_jerr(c, "out of memory");
 	return -ENOMEM;
 }
 
 /* ---- paths --------------------------------------------------------------- */
 
 /* Appends ".key" (or "key" at the top) to the path; returns the old length
- * for omni_jpop. A key that is not a plain word is shown quoted. */
-size_t omni_jpush_key(struct omni_jctx *c, const char *key)
+ * for cfg_jpop. A key that is not a plain word is shown quoted. */
+size_t cfg_jpush_key(struct cfg_jctx *c, const char *key)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	size_t old = c->plen;
 	bool plain = *key != '\0';
 	int n;
@@ -71,7 +71,7 @@ size_t omni_jpush_key(struct omni_jctx *c, const char *key)
 	if (plain) {
 		n = snprintf(c->path + old, sizeof(c->path) - old, "%s%s", old ? "." : "", key);
 	} else {
-		omni_quote(quoted, sizeof(quoted), key);
+		cfg_quote(quoted, sizeof(quoted), key);
 		n = snprintf(c->path + old, sizeof(c->path) - old, "%s\"%s\"", old ? "." : "",
 			     quoted);
 	}
@@ -79,7 +79,7 @@ size_t omni_jpush_key(struct omni_jctx *c, const char *key)
 	return old;
 }
 
-size_t omni_jpush_index(struct omni_jctx *c, size_t i)
+size_t cfg_jpush_index(struct cfg_jctx *c, size_t i)
 {
 	size_t old = c->plen;
 
@@ -88,7 +88,7 @@ size_t omni_jpush_index(struct omni_jctx *c, size_t i)
 	return old;
 }
 
-void omni_jpop(struct omni_jctx *c, size_t old)
+void cfg_jpop(struct cfg_jctx *c, size_t old)
 {
 	c->plen = old;
 	c->path[old] = '\0';
@@ -141,7 +141,7 @@ static unsigned distance(const char *a, const char *b)
 
 /* The known key closest to name, when it is close: the same after folding
  * case and separators, or at most 2 edits (1 for short names) away. */
-static const char *closest(const char *name, const struct omni_jkey *keys, size_t n)
+static const char *closest(const char *name, const struct cfg_jkey *keys, size_t n)
 {
 	char a[48], b[48];
 	const char *best = NULL;
@@ -161,16 +161,16 @@ static const char *closest(const char *name, const struct omni_jkey *keys, size_
 	return best;
 }
 
-static int unknown_key(struct omni_jctx *c, const char *key, const struct omni_jkey *keys,
+static int unknown_key(struct cfg_jctx *c, const char *key, const struct cfg_jkey *keys,
 		       size_t n)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	const char *near = closest(key, keys, n);
 
-	omni_quote(quoted, sizeof(quoted), key);
+	cfg_quote(quoted, sizeof(quoted), key);
 	if (near)
-		return omni_jerr(c, "unknown key \"%s\" (did you mean \"%s\"?)", quoted, near);
-	return omni_jerr(c, "unknown key \"%s\"", quoted);
+		return cfg_jerr(c, "unknown key \"%s\" (did you mean \"%s\"?)", quoted, near);
+	return cfg_jerr(c, "unknown key \"%s\"", quoted);
 }
 
 /* ---- types --------------------------------------------------------------- */
@@ -189,30 +189,30 @@ static const char *type_name(const json_t *v)
 	}
 }
 
-int omni_jtype_error(struct omni_jctx *c, const json_t *v, const char *expected)
+int cfg_jtype_error(struct cfg_jctx *c, const json_t *v, const char *expected)
 {
-	return omni_jerr(c, "expected %s, got %s", expected, type_name(v));
+	return cfg_jerr(c, "expected %s, got %s", expected, type_name(v));
 }
 
-int omni_jstring(struct omni_jctx *c, const json_t *v, size_t min, size_t max,
+int cfg_jstring(struct cfg_jctx *c, const json_t *v, size_t min, size_t max,
 		 const char **out)
 {
 	size_t len;
 
 	if (!json_is_string(v))
-		return omni_jtype_error(c, v, "a string");
+		return cfg_jtype_error(c, v, "a string");
 	len = json_string_length(v);
 	if (len < min && min == 1)
-		return omni_jerr(c, "must not be empty");
+		return cfg_jerr(c, "must not be empty");
 	if (len < min)
-		return omni_jerr(c, "too short (%zu characters; at least %zu)", len, min);
+		return cfg_jerr(c, "too short (%zu characters; at least %zu)", len, min);
 	if (len > max)
-		return omni_jerr(c, "too long (%zu characters; at most %zu)", len, max);
+		return cfg_jerr(c, "too long (%zu characters; at most %zu)", len, max);
 	*out = json_string_value(v);
 	return 0;
 }
 
-int omni_juint(struct omni_jctx *c, const json_t *v, unsigned long min, unsigned long max,
+int cfg_juint(struct cfg_jctx *c, const json_t *v, unsigned long min, unsigned long max,
 	       unsigned long *out)
 {
 	json_int_t n;
@@ -221,36 +221,36 @@ int omni_juint(struct omni_jctx *c, const json_t *v, unsigned long min, unsigned
 		char want[64];
 
 		snprintf(want, sizeof(want), "an integer %lu..%lu", min, max);
-		return omni_jtype_error(c, v, want);
+		return cfg_jtype_error(c, v, want);
 	}
 	n = json_integer_value(v);
 	if (n < 0 || (unsigned long long)n < min || (unsigned long long)n > max)
-		return omni_jerr(c, "%lld is outside %lu..%lu", (long long)n, min, max);
+		return cfg_jerr(c, "%lld is outside %lu..%lu", (long long)n, min, max);
 	*out = (unsigned long)n;
 	return 0;
 }
 
-int omni_jbool(struct omni_jctx *c, const json_t *v, bool *out)
+int cfg_jbool(struct cfg_jctx *c, const json_t *v, bool *out)
 {
 	if (!json_is_boolean(v))
-		return omni_jtype_error(c, v, "true or false");
+		return cfg_jtype_error(c, v, "true or false");
 	*out = json_is_true(v);
 	return 0;
 }
 
-int omni_jdup(struct omni_jctx *c, const char *s, char **slot)
+int cfg_jdup(struct cfg_jctx *c, const char *s, char **slot)
 {
 	char *copy = strdup(s);
 
 	if (!copy)
-		return omni_joom(c);
+		return cfg_joom(c);
 	free(*slot);
 	*slot = copy;
 	return 0;
 }
 
 /* "_comment": a string or a list of strings, and nothing else. */
-static int check_comment(struct omni_jctx *c, const json_t *v)
+static int check_comment(struct cfg_jctx *c, const json_t *v)
 {
 	size_t i;
 	json_t *item;
@@ -258,16 +258,16 @@ static int check_comment(struct omni_jctx *c, const json_t *v)
 	if (json_is_string(v))
 		return 0;
 	if (!json_is_array(v))
-		return omni_jtype_error(c, v, "a string or a list of strings");
+		return cfg_jtype_error(c, v, "a string or a list of strings");
 	json_array_foreach(v, i, item) {
 		if (!json_is_string(item))
-			return omni_jtype_error(c, item, "a string or a list of strings");
+			return cfg_jtype_error(c, item, "a string or a list of strings");
 	}
 	return 0;
 }
 
 /* A value of a table-described kind, stored at base + k->off. */
-static int set_simple(struct omni_jctx *c, const struct omni_jkey *k, const json_t *v,
+static int set_simple(struct cfg_jctx *c, const struct cfg_jkey *k, const json_t *v,
 		      void *base)
 {
 	char *slot = (char *)base + k->off;
@@ -276,39 +276,39 @@ static int set_simple(struct omni_jctx *c, const struct omni_jkey *k, const json
 	int rc;
 
 	switch (k->kind) {
-	case OMNI_JK_U16:
-	case OMNI_JK_U32:
-		rc = omni_juint(c, v, k->min, k->max, &u);
+	case CFG_JK_U16:
+	case CFG_JK_U32:
+		rc = cfg_juint(c, v, k->min, k->max, &u);
 		if (rc)
 			return rc;
-		if (k->kind == OMNI_JK_U16)
+		if (k->kind == CFG_JK_U16)
 			*(uint16_t *)(void *)slot = (uint16_t)u;
 		else
 			*(uint32_t *)(void *)slot = (uint32_t)u;
 		return 0;
-	case OMNI_JK_BOOL:
-		return omni_jbool(c, v, (bool *)(void *)slot);
-	case OMNI_JK_STR:
-		rc = omni_jstring(c, v, k->min, k->max, &s);
-		return rc ? rc : omni_jdup(c, s, (char **)(void *)slot);
-	case OMNI_JK_TEXT:
-		rc = omni_jstring(c, v, k->min, k->max, &s);
+	case CFG_JK_BOOL:
+		return cfg_jbool(c, v, (bool *)(void *)slot);
+	case CFG_JK_STR:
+		rc = cfg_jstring(c, v, k->min, k->max, &s);
+		return rc ? rc : cfg_jdup(c, s, (char **)(void *)slot);
+	case CFG_JK_TEXT:
+		rc = cfg_jstring(c, v, k->min, k->max, &s);
 		return rc ? rc : k->text(c, s, base);
 	default:
 		return k->fn(c, v, base);
 	}
 }
 
-int omni_jwalk(struct omni_jctx *c, const json_t *obj, const struct omni_jkey *keys,
+int cfg_jwalk(struct cfg_jctx *c, const json_t *obj, const struct cfg_jkey *keys,
 	       size_t n, void *base)
 {
 	const char *name;
 	json_t *v;
 
 	if (!json_is_object(obj))
-		return omni_jtype_error(c, obj, "an object");
+		return cfg_jtype_error(c, obj, "an object");
 	json_object_foreach((json_t *)obj, name, v) {
-		const struct omni_jkey *k = NULL;
+		const struct cfg_jkey *k = NULL;
 		size_t mark;
 		int rc;
 
@@ -316,40 +316,40 @@ int omni_jwalk(struct omni_jctx *c, const json_t *obj, const struct omni_jkey *k
 			k = strcmp(keys[i].name, name) == 0 ? &keys[i] : NULL;
 		if (!k && strcmp(name, "_comment") != 0)
 			return unknown_key(c, name, keys, n);
-		mark = omni_jpush_key(c, name);
+		mark = cfg_jpush_key(c, name);
 		rc = k ? set_simple(c, k, v, base) : check_comment(c, v);
 		if (rc)
 			return rc;
-		omni_jpop(c, mark);
+		cfg_jpop(c, mark);
 	}
 	return 0;
 }
 
-int omni_jeach(struct omni_jctx *c, const json_t *v, size_t max,
-	       int (*fn)(struct omni_jctx *c, const json_t *item, size_t i, void *arg), void *arg)
+int cfg_jeach(struct cfg_jctx *c, const json_t *v, size_t max,
+	       int (*fn)(struct cfg_jctx *c, const json_t *item, size_t i, void *arg), void *arg)
 {
 	json_t *item;
 	size_t i;
 
 	if (!json_is_array(v))
-		return omni_jtype_error(c, v, "a list");
+		return cfg_jtype_error(c, v, "a list");
 	if (json_array_size(v) > max)
-		return omni_jerr(c, "too many items (%zu; at most %zu)", json_array_size(v), max);
+		return cfg_jerr(c, "too many items (%zu; at most %zu)", json_array_size(v), max);
 	json_array_foreach(v, i, item) {
-		size_t mark = omni_jpush_index(c, i);
+		size_t mark = cfg_jpush_index(c, i);
 		int rc = fn(c, item, i, arg);
 
 		if (rc)
 			return rc;
-		omni_jpop(c, mark);
+		cfg_jpop(c, mark);
 	}
 	return 0;
 }
 
-int omni_jexclusive(struct omni_jctx *c, const json_t *obj, const char *a, const char *b)
+int cfg_jexclusive(struct cfg_jctx *c, const json_t *obj, const char *a, const char *b)
 {
 	if (json_object_get(obj, a) && json_object_get(obj, b))
-		return omni_jerr(c, "give %s or %s, not both", a, b);
+		return cfg_jerr(c, "give %s or %s, not both", a, b);
 	return 0;
 }
 
@@ -381,16 +381,16 @@ static bool token_is_safe(const char *tok)
 
 	if (tok[0] != '"')
 		return true;
-	return n >= 2 && tok[n - 1] == '"' && n - 2 < OMNI_SECRET_MIN;
+	return n >= 2 && tok[n - 1] == '"' && n - 2 < CFG_SECRET_MIN;
 }
 
 /*
  * jansson's message, and the token it stopped at unless that may be a
  * secret (token_is_safe); what is shown is quoted safely.
  */
-static int syntax_error(struct omni_jctx *c, const json_error_t *je)
+static int syntax_error(struct cfg_jctx *c, const json_error_t *je)
 {
-	char text[sizeof(je->text)], quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char text[sizeof(je->text)], quoted[CFG_QUOTE_MAX * 4 + 8];
 	char *near;
 
 	snprintf(text, sizeof(text), "%s", je->text);
@@ -404,10 +404,10 @@ static int syntax_error(struct omni_jctx *c, const json_error_t *je)
 			tok[n - 1] = '\0';
 		if (token_is_safe(tok) && tok[0] == '"') {
 			tok[strlen(tok) - 1] = '\0';
-			omni_quote(quoted, sizeof(quoted), tok + 1);
+			cfg_quote(quoted, sizeof(quoted), tok + 1);
 			snprintf(near, sizeof(text) - (size_t)(near - text), " near \"%s\"", quoted);
 		} else if (token_is_safe(tok)) {
-			omni_quote(quoted, sizeof(quoted), tok);
+			cfg_quote(quoted, sizeof(quoted), tok);
 			snprintf(near, sizeof(text) - (size_t)(near - text), " near '%s'", quoted);
 		}
 	}
@@ -420,7 +420,7 @@ static int syntax_error(struct omni_jctx *c, const json_error_t *je)
 }
 
 /* The directory part of name ("" when none), for relative file names. */
-static int set_dir(struct omni_jctx *c)
+static int set_dir(struct cfg_jctx *c)
 {
 	const char *slash = strrchr(c->name, '/');
 	size_t n = slash ? (size_t)(slash - c->name) + 1 : 0;
@@ -433,7 +433,7 @@ static int set_dir(struct omni_jctx *c)
 	return 0;
 }
 
-static int parse_document(struct omni_jctx *c, const char *buf, size_t len)
+static int parse_document(struct cfg_jctx *c, const char *buf, size_t len)
 {
 	json_error_t je;
 	json_t *root;
@@ -446,33 +446,33 @@ static int parse_document(struct omni_jctx *c, const char *buf, size_t len)
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
 		return syntax_error(c, &je);
-	rc = omni_json_read_root(c, root);
+	rc = cfg_json_read_root(c, root);
 	wipe_strings(root);
 	json_decref(root);
 	return rc;
 }
 
-int omni_json_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
-			   struct omni_config *out, char *err, size_t errlen)
+int cfg_json_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
+			   struct cfg_config *out, char *err, size_t errlen)
 {
-	struct omni_jctx c = { .name = name, .flags = flags, .err = err, .errlen = errlen };
+	struct cfg_jctx c = { .name = name, .flags = flags, .err = err, .errlen = errlen };
 	int rc;
 
 	if (errlen)
 		err[0] = '\0';
-	omni_config_init(&c.cfg);
-	c.cfg.format = OMNI_FORMAT_JSON;
+	cfg_config_init(&c.cfg);
+	c.cfg.format = CFG_FORMAT_JSON;
 	rc = set_dir(&c);
 	if (!rc)
 		rc = parse_document(&c, buf, len);
 	else
-		omni_joom(&c);
+		cfg_joom(&c);
 	if (!rc && !(c.cfg.source = strdup(name)))
-		rc = omni_joom(&c);
+		rc = cfg_joom(&c);
 	free(c.dir);
 	if (rc) {
-		omni_config_free(&c.cfg);
-		omni_config_init(out);
+		cfg_config_free(&c.cfg);
+		cfg_config_init(out);
 		return rc;
 	}
 	*out = c.cfg;
@@ -480,9 +480,9 @@ int omni_json_parse_buffer(const char *name, const char *buf, size_t len, unsign
 	return 0;
 }
 
-/* Before omni_config_load_secrets, every secret in the model was written
+/* Before cfg_config_load_secrets, every secret in the model was written
  * in the file itself. */
-static bool holds_secret(const struct omni_config *cfg)
+static bool holds_secret(const struct cfg_config *cfg)
 {
 	bool any = cfg->iface.has_private_key || cfg->security.secret;
 
@@ -493,26 +493,26 @@ static bool holds_secret(const struct omni_config *cfg)
 	return any;
 }
 
-int omni_json_parse_file(const char *path, struct omni_config *out, char *err, size_t errlen)
+int cfg_json_parse_file(const char *path, struct cfg_config *out, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf;
 	size_t len;
 	int rc;
 
-	omni_config_init(out);
-	rc = omni_file_read(path, OMNI_JSON_FILE_MAX, &buf, &len, &st);
+	cfg_config_init(out);
+	rc = cfg_file_read(path, CFG_JSON_FILE_MAX, &buf, &len, &st);
 	if (rc) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
 			 rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
 		return rc;
 	}
-	rc = omni_json_parse_buffer(path, buf, len, 0, out, err, errlen);
-	omni_file_free(buf, len);
+	rc = cfg_json_parse_buffer(path, buf, len, 0, out, err, errlen);
+	cfg_file_free(buf, len);
 	if (rc == 0 && holds_secret(out) && (st.st_mode & S_IRWXO) &&
-	    omni_config_add_warning(out, "%s: other users may read this file, which holds a "
+	    cfg_config_add_warning(out, "%s: other users may read this file, which holds a "
 				    "secret (chmod 600 it)", path)) {
-		omni_config_free(out);
+		cfg_config_free(out);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}

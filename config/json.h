@@ -33,7 +33,7 @@
  * and every string of the parsed document is wiped before it is freed.
  * Relative file names (private_key_file, preshared_key_file, secret_file)
  * are taken from the directory of the configuration file; the files are
- * read later by omni_config_load_secrets (secrets.h), so parsing reads
+ * read later by cfg_config_load_secrets (secrets.h), so parsing reads
  * nothing but the configuration itself.
  */
 #ifndef OMNI_CONFIG_JSON_H
@@ -43,13 +43,13 @@
 
 #include "model.h"
 
-enum omni_json_limits {
-	OMNI_JSON_FILE_MAX = 16 << 20, /* bytes in a file */
-	OMNI_JSON_LCORES_MAX = 128,    /* dpdk.lcores as a count */
-	OMNI_JSON_EAL_ARGS_MAX = 32,   /* dpdk.eal_args items */
-	OMNI_JSON_DEVICES_MAX = 16,    /* dpdk.devices items */
-	OMNI_JSON_TEXT_MAX = 256,      /* characters of a name, list or path */
-	OMNI_JSON_PATH_MAX = 192,      /* characters of a JSON path in a message */
+enum cfg_json_limits {
+	CFG_JSON_FILE_MAX = 16 << 20, /* bytes in a file */
+	CFG_JSON_LCORES_MAX = 128,    /* dpdk.lcores as a count */
+	CFG_JSON_EAL_ARGS_MAX = 32,   /* dpdk.eal_args items */
+	CFG_JSON_DEVICES_MAX = 16,    /* dpdk.devices items */
+	CFG_JSON_TEXT_MAX = 256,      /* characters of a name, list or path */
+	CFG_JSON_PATH_MAX = 192,      /* characters of a JSON path in a message */
 };
 
 /*
@@ -59,14 +59,14 @@ enum omni_json_limits {
  * and empty: -EINVAL bad content, -EAGAIN a name could not be resolved for
  * now, -EFBIG, -ENOMEM, or the error of open/read.
  */
-int omni_json_parse_file(const char *path, struct omni_config *out, char *err, size_t errlen);
+int cfg_json_parse_file(const char *path, struct cfg_config *out, char *err, size_t errlen);
 
 /*
  * The same on a buffer of len bytes (no NUL needed). name is used in
  * messages and as the base of relative file names. flags:
- * OMNI_VALUE_NO_RESOLVE (value.h) refuses host names instead of resolving.
+ * CFG_VALUE_NO_RESOLVE (value.h) refuses host names instead of resolving.
  */
-int omni_json_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
-			   struct omni_config *out, char *err, size_t errlen);
+int cfg_json_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
+			   struct cfg_config *out, char *err, size_t errlen);
 
 #endif /* OMNI_CONFIG_JSON_H */

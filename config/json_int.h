@@ -16,69 +16,69 @@
 #include "model.h"
 #include "value.h"
 
-struct omni_jctx {
+struct cfg_jctx {
 	const char *name; /* the file, for messages */
 	char *dir;        /* its directory ("" or ending in '/'), for relative names */
 	unsigned flags;   /* OMNI_VALUE_* */
-	struct omni_config cfg;
-	char path[OMNI_JSON_PATH_MAX]; /* where we are: "peers[2].allowed_ips[0]" */
+	struct cfg_config cfg;
+	char path[CFG_JSON_PATH_MAX]; /* where we are: "peers[2].allowed_ips[0]" */
 	size_t plen;
 	char *err;
 	size_t errlen;
 };
 
-enum omni_jkind {
-	OMNI_JK_FN = 0, /* fn does it all */
-	OMNI_JK_U16,    /* integer min..max into a uint16_t */
-	OMNI_JK_U32,    /* integer min..max into a uint32_t */
-	OMNI_JK_BOOL,   /* true/false into a bool */
-	OMNI_JK_STR,    /* string of min..max characters, strdup'ed into a char * */
-	OMNI_JK_TEXT,   /* string of min..max characters, handed to text */
+enum cfg_jkind {
+	CFG_JK_FN = 0, /* fn does it all */
+	CFG_JK_U16,    /* integer min..max into a uint16_t */
+	CFG_JK_U32,    /* integer min..max into a uint32_t */
+	CFG_JK_BOOL,   /* true/false into a bool */
+	CFG_JK_STR,    /* string of min..max characters, strdup'ed into a char * */
+	CFG_JK_TEXT,   /* string of min..max characters, handed to text */
 };
 
 /* One key of an object: a kind and an offset from the object's base, or a
  * function. */
-struct omni_jkey {
+struct cfg_jkey {
 	const char *name;
-	enum omni_jkind kind;
+	enum cfg_jkind kind;
 	size_t off;
 	unsigned long min, max;
-	int (*fn)(struct omni_jctx *c, const json_t *v, void *base);
-	int (*text)(struct omni_jctx *c, const char *s, void *base);
+	int (*fn)(struct cfg_jctx *c, const json_t *v, void *base);
+	int (*text)(struct cfg_jctx *c, const char *s, void *base);
 };
 
 /* "FILE: PATH: message" (no PATH at the top). Return -EINVAL. */
-int omni_jerr(struct omni_jctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cfg_jerr(struct cfg_jctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "FILE: PATH: "VALUE" RULE (WHY)", VALUE quoted safely (never a secret). */
-int omni_jerr_value(struct omni_jctx *c, const char *value, const char *rule, const char *why);
+int cfg_jerr_value(struct cfg_jctx *c, const char *value, const char *rule, const char *why);
 /* "expected EXPECTED, got a string". */
-int omni_jtype_error(struct omni_jctx *c, const json_t *v, const char *expected);
-int omni_joom(struct omni_jctx *c); /* -ENOMEM */
+int cfg_jtype_error(struct cfg_jctx *c, const json_t *v, const char *expected);
+int cfg_joom(struct cfg_jctx *c); /* -ENOMEM */
 
-size_t omni_jpush_key(struct omni_jctx *c, const char *key);
-size_t omni_jpush_index(struct omni_jctx *c, size_t i);
-void omni_jpop(struct omni_jctx *c, size_t old);
+size_t cfg_jpush_key(struct cfg_jctx *c, const char *key);
+size_t cfg_jpush_index(struct cfg_jctx *c, size_t i);
+void cfg_jpop(struct cfg_jctx *c, size_t old);
 
 /* Typed values; 0 or -EINVAL with the message written. */
-int omni_jstring(struct omni_jctx *c, const json_t *v, size_t min, size_t max,
+int cfg_jstring(struct cfg_jctx *c, const json_t *v, size_t min, size_t max,
 		 const char **out);
-int omni_juint(struct omni_jctx *c, const json_t *v, unsigned long min, unsigned long max,
+int cfg_juint(struct cfg_jctx *c, const json_t *v, unsigned long min, unsigned long max,
 	       unsigned long *out);
-int omni_jbool(struct omni_jctx *c, const json_t *v, bool *out);
-int omni_jdup(struct omni_jctx *c, const char *s, char **slot);
+int cfg_jbool(struct cfg_jctx *c, const json_t *v, bool *out);
+int cfg_jdup(struct cfg_jctx *c, const char *s, char **slot);
 
 /* Every key of obj through the table (unknown keys refused, "_comment"
  * allowed), each with the path extended by its name. */
-int omni_jwalk(struct omni_jctx *c, const json_t *obj, const struct omni_jkey *keys,
+int cfg_jwalk(struct cfg_jctx *c, const json_t *obj, const struct cfg_jkey *keys,
 	       size_t n, void *base);
 /* fn on every item of the list v (at most max), path extended by "[i]". */
-int omni_jeach(struct omni_jctx *c, const json_t *v, size_t max,
-	       int (*fn)(struct omni_jctx *c, const json_t *item, size_t i, void *arg),
+int cfg_jeach(struct cfg_jctx *c, const json_t *v, size_t max,
+	       int (*fn)(struct cfg_jctx *c, const json_t *item, size_t i, void *arg),
 	       void *arg);
 /* Refuses obj having both keys a and b. */
-int omni_jexclusive(struct omni_jctx *c, const json_t *obj, const char *a, const char *b);
+int cfg_jexclusive(struct cfg_jctx *c, const json_t *obj, const char *a, const char *b);
 
 /* The top-level object into c->cfg (json_keys.c). */
-int omni_json_read_root(struct omni_jctx *c, const json_t *root);
+int cfg_json_read_root(struct cfg_jctx *c, const json_t *root);
 
 #endif /* OMNI_CONFIG_JSON_INT_H */

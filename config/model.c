@@ -12,22 +12,22 @@
 #include "value.h"
 #include "wg/key.h"
 
-void omni_config_init(struct omni_config *cfg)
+void cfg_config_init(struct cfg_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->iface.listen_port = OMNI_DEFAULT_LISTEN_PORT;
-	cfg->iface.mtu = OMNI_DEFAULT_MTU;
+	cfg->iface.listen_port = CFG_DEFAULT_LISTEN_PORT;
+	cfg->iface.mtu = CFG_DEFAULT_MTU;
 	snprintf(cfg->iface.host_port_name, sizeof(cfg->iface.host_port_name), "%s",
-		 OMNI_DEFAULT_HOST_PORT_NAME);
+		 CFG_DEFAULT_HOST_PORT_NAME);
 	cfg->network.use_builtin_stun = true;
-	cfg->network.happy_eyeballs_delay_ms = OMNI_DEFAULT_HAPPY_EYEBALLS_MS;
-	cfg->security.max_sessions_per_ip = OMNI_DEFAULT_MAX_SESSIONS_PER_IP;
-	cfg->security.handshake_timeout_secs = OMNI_DEFAULT_HANDSHAKE_TIMEOUT_SECS;
+	cfg->network.happy_eyeballs_delay_ms = CFG_DEFAULT_HAPPY_EYEBALLS_MS;
+	cfg->security.max_sessions_per_ip = CFG_DEFAULT_MAX_SESSIONS_PER_IP;
+	cfg->security.handshake_timeout_secs = CFG_DEFAULT_HANDSHAKE_TIMEOUT_SECS;
 	cfg->security.encrypt_signaling = true;
 	snprintf(cfg->metrics.listen, sizeof(cfg->metrics.listen), "%s",
-		 OMNI_DEFAULT_METRICS_LISTEN);
-	cfg->nucleus.port = OMNI_DEFAULT_LISTEN_PORT;
-	cfg->log_level = OMNI_LOG_INFO;
+		 CFG_DEFAULT_METRICS_LISTEN);
+	cfg->nucleus.port = CFG_DEFAULT_LISTEN_PORT;
+	cfg->log_level = CFG_LOG_INFO;
 }
 
 static void strlist_free(char ***list, size_t *n)
@@ -46,15 +46,15 @@ static void free_secret_string(char *s)
 	free(s);
 }
 
-static void peer_free(struct omni_peer *peer)
+static void peer_free(struct cfg_peer *peer)
 {
 	sodium_memzero(peer->preshared_key, sizeof(peer->preshared_key));
-	omni_endpoint_clear(&peer->endpoint);
+	cfg_endpoint_clear(&peer->endpoint);
 	free(peer->allowed_ips);
 	free(peer->preshared_key_file);
 }
 
-static void nucleus_free(struct omni_nucleus *n)
+static void nucleus_free(struct cfg_nucleus *n)
 {
 	for (size_t i = 0; i < n->n_clusters; i++) {
 		free(n->clusters[i].name);
@@ -64,7 +64,7 @@ static void nucleus_free(struct omni_nucleus *n)
 	free(n->clusters);
 }
 
-void omni_config_free(struct omni_config *cfg)
+void cfg_config_free(struct cfg_config *cfg)
 {
 	sodium_memzero(cfg->iface.private_key, sizeof(cfg->iface.private_key));
 	free(cfg->iface.private_key_file);
@@ -83,7 +83,7 @@ void omni_config_free(struct omni_config *cfg)
 	nucleus_free(&cfg->nucleus);
 	strlist_free(&cfg->warnings, &cfg->n_warnings);
 	free(cfg->source);
-	omni_config_init(cfg);
+	cfg_config_init(cfg);
 }
 
 /*
@@ -107,9 +107,9 @@ static int grow(void **arr, size_t n, size_t elem)
 	return 0;
 }
 
-struct omni_peer *omni_config_add_peer(struct omni_config *cfg)
+struct cfg_peer *cfg_config_add_peer(struct cfg_config *cfg)
 {
-	struct omni_peer *peer;
+	struct cfg_peer *peer;
 
 	if (grow((void **)&cfg->peers, cfg->n_peers, sizeof(*cfg->peers))) {
 		errno = ENOMEM;
@@ -121,9 +121,9 @@ struct omni_peer *omni_config_add_peer(struct omni_config *cfg)
 	return peer;
 }
 
-struct omni_cluster *omni_nucleus_add_cluster(struct omni_nucleus *n)
+struct cfg_cluster *cfg_nucleus_add_cluster(struct cfg_nucleus *n)
 {
-	struct omni_cluster *c;
+	struct cfg_cluster *c;
 
 	if (grow((void **)&n->clusters, n->n_clusters, sizeof(*n->clusters))) {
 		errno = ENOMEM;
@@ -142,17 +142,17 @@ static int prefix_add(struct net_prefix **arr, size_t *n, const struct net_prefi
 	return 0;
 }
 
-int omni_interface_add_address(struct omni_interface *iface, const struct net_prefix *p)
+int cfg_interface_add_address(struct cfg_interface *iface, const struct net_prefix *p)
 {
 	return prefix_add(&iface->addresses, &iface->n_addresses, p);
 }
 
-int omni_peer_add_allowed_ip(struct omni_peer *peer, const struct net_prefix *p)
+int cfg_peer_add_allowed_ip(struct cfg_peer *peer, const struct net_prefix *p)
 {
 	return prefix_add(&peer->allowed_ips, &peer->n_allowed_ips, p);
 }
 
-int omni_strlist_add(char ***list, size_t *n, const char *s)
+int cfg_strlist_add(char ***list, size_t *n, const char *s)
 {
 	char *copy = strdup(s);
 
@@ -164,7 +164,7 @@ int omni_strlist_add(char ***list, size_t *n, const char *s)
 	return 0;
 }
 
-int omni_config_add_warning(struct omni_config *cfg, const char *fmt, ...)
+int cfg_config_add_warning(struct cfg_config *cfg, const char *fmt, ...)
 {
 	char *msg = NULL;
 	va_list ap;
@@ -182,22 +182,22 @@ int omni_config_add_warning(struct omni_config *cfg, const char *fmt, ...)
 }
 
 static const char *const host_port_names[] = {
-	[OMNI_HOST_PORT_AUTO] = "auto",
-	[OMNI_HOST_PORT_TAP] = "tap",
-	[OMNI_HOST_PORT_VIRTIO_USER] = "virtio-user",
-	[OMNI_HOST_PORT_VETH] = "veth",
+	[CFG_HOST_PORT_AUTO] = "auto",
+	[CFG_HOST_PORT_TAP] = "tap",
+	[CFG_HOST_PORT_VIRTIO_USER] = "virtio-user",
+	[CFG_HOST_PORT_VETH] = "veth",
 };
 
 static const char *const log_level_names[] = {
-	[OMNI_LOG_ERROR] = "error",
-	[OMNI_LOG_WARN] = "warn",
-	[OMNI_LOG_INFO] = "info",
-	[OMNI_LOG_DEBUG] = "debug",
+	[CFG_LOG_ERROR] = "error",
+	[CFG_LOG_WARN] = "warn",
+	[CFG_LOG_INFO] = "info",
+	[CFG_LOG_DEBUG] = "debug",
 };
 
 static const char *const mode_names[] = {
-	[OMNI_MODE_EDGE] = "edge",
-	[OMNI_MODE_NUCLEUS] = "nucleus",
+	[CFG_MODE_EDGE] = "edge",
+	[CFG_MODE_NUCLEUS] = "nucleus",
 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -211,52 +211,52 @@ static int name_lookup(const char *const *names, size_t n, const char *name)
 	return -EINVAL;
 }
 
-const char *omni_host_port_kind_name(enum omni_host_port_kind kind)
+const char *cfg_host_port_kind_name(enum cfg_host_port_kind kind)
 {
 	return (size_t)kind < N_ELEMS(host_port_names) ? host_port_names[kind] : "?";
 }
 
-int omni_host_port_kind_from_name(const char *name, enum omni_host_port_kind *out)
+int cfg_host_port_kind_from_name(const char *name, enum cfg_host_port_kind *out)
 {
 	int i = name_lookup(host_port_names, N_ELEMS(host_port_names), name);
 
 	if (i < 0)
 		return i;
-	*out = (enum omni_host_port_kind)i;
+	*out = (enum cfg_host_port_kind)i;
 	return 0;
 }
 
-const char *omni_log_level_name(enum omni_log_level level)
+const char *cfg_log_level_name(enum cfg_log_level level)
 {
 	return (size_t)level < N_ELEMS(log_level_names) ? log_level_names[level] : "?";
 }
 
-int omni_log_level_from_name(const char *name, enum omni_log_level *out)
+int cfg_log_level_from_name(const char *name, enum cfg_log_level *out)
 {
 	int i = name_lookup(log_level_names, N_ELEMS(log_level_names), name);
 
 	if (i < 0)
 		return i;
-	*out = (enum omni_log_level)i;
+	*out = (enum cfg_log_level)i;
 	return 0;
 }
 
-const char *omni_mode_name(enum omni_mode mode)
+const char *cfg_mode_name(enum cfg_mode mode)
 {
 	return (size_t)mode < N_ELEMS(mode_names) ? mode_names[mode] : "?";
 }
 
-int omni_mode_from_name(const char *name, enum omni_mode *out)
+int cfg_mode_from_name(const char *name, enum cfg_mode *out)
 {
 	int i = name_lookup(mode_names, N_ELEMS(mode_names), name);
 
 	if (i < 0)
 		return i;
-	*out = (enum omni_mode)i;
+	*out = (enum cfg_mode)i;
 	return 0;
 }
 
-int omni_peer_copy(struct omni_peer *dst, const struct omni_peer *src)
+int cfg_peer_copy(struct cfg_peer *dst, const struct cfg_peer *src)
 {
 	*dst = *src;
 	dst->endpoint.name = NULL;
@@ -272,17 +272,17 @@ int omni_peer_copy(struct omni_peer *dst, const struct omni_peer *src)
 	}
 	return 0;
 fail:
-	omni_peer_clear(dst);
+	cfg_peer_clear(dst);
 	return -ENOMEM;
 }
 
-void omni_peer_clear(struct omni_peer *peer)
+void cfg_peer_clear(struct cfg_peer *peer)
 {
 	peer_free(peer);
 	memset(peer, 0, sizeof(*peer));
 }
 
-void omni_config_remove_peer(struct omni_config *cfg, size_t i)
+void cfg_config_remove_peer(struct cfg_config *cfg, size_t i)
 {
 	if (i >= cfg->n_peers)
 		return;

@@ -63,7 +63,7 @@ static json_t *prefix_or_null(const struct net_prefix *p)
 	return json_string(text);
 }
 
-static json_t *dpdk_json(const struct omni_dpdk *d, bool *ok)
+static json_t *dpdk_json(const struct cfg_dpdk *d, bool *ok)
 {
 	json_t *o = json_object();
 
@@ -77,15 +77,15 @@ static json_t *dpdk_json(const struct omni_dpdk *d, bool *ok)
 		put(o, "lcores", json_null(), ok);
 	put(o, "devices", strlist(d->devices, d->n_devices), ok);
 	put(o, "memory_mb", d->memory_mb ? json_integer(d->memory_mb) : json_null(), ok);
-	put(o, "hugepages", d->hugepages == OMNI_AUTO ? json_string("auto") :
-			    json_boolean(d->hugepages == OMNI_ON), ok);
+	put(o, "hugepages", d->hugepages == CFG_AUTO ? json_string("auto") :
+			    json_boolean(d->hugepages == CFG_ON), ok);
 	put(o, "eal_args", strlist(d->eal_args, d->n_eal_args), ok);
 	return o;
 }
 
-static json_t *daemon_json(const struct omni_config *cfg, bool *ok)
+static json_t *daemon_json(const struct cfg_config *cfg, bool *ok)
 {
-	const struct omni_interface *ifc = &cfg->iface;
+	const struct cfg_interface *ifc = &cfg->iface;
 	json_t *o = json_object();
 
 	if (!o)
@@ -93,16 +93,16 @@ static json_t *daemon_json(const struct omni_config *cfg, bool *ok)
 	put(o, "port", json_integer(ifc->listen_port), ok);
 	put(o, "interface", ifc->underlay[0] ? json_string(ifc->underlay) : json_null(), ok);
 	put(o, "host_interface", json_string(ifc->host_port_name), ok);
-	put(o, "host_port", json_string(omni_host_port_kind_name(ifc->host_port_kind)), ok);
+	put(o, "host_port", json_string(cfg_host_port_kind_name(ifc->host_port_kind)), ok);
 	put(o, "private_key", ifc->has_private_key ? json_string(HIDDEN) : json_null(), ok);
 	put(o, "private_key_file", str_or_null(ifc->private_key_file), ok);
 	put(o, "addresses", prefix_list(ifc->addresses, ifc->n_addresses), ok);
 	put(o, "mtu", json_integer(ifc->mtu), ok);
-	put(o, "log_level", json_string(omni_log_level_name(cfg->log_level)), ok);
+	put(o, "log_level", json_string(cfg_log_level_name(cfg->log_level)), ok);
 	return o;
 }
 
-static json_t *network_json(const struct omni_network *n, bool *ok)
+static json_t *network_json(const struct cfg_network *n, bool *ok)
 {
 	json_t *o = json_object();
 
@@ -119,7 +119,7 @@ static json_t *network_json(const struct omni_network *n, bool *ok)
 	return o;
 }
 
-static json_t *security_json(const struct omni_security *s, bool *ok)
+static json_t *security_json(const struct cfg_security *s, bool *ok)
 {
 	json_t *o = json_object();
 
@@ -133,9 +133,9 @@ static json_t *security_json(const struct omni_security *s, bool *ok)
 	return o;
 }
 
-static json_t *peer_json(const struct omni_peer *p, bool *ok)
+static json_t *peer_json(const struct cfg_peer *p, bool *ok)
 {
-	char key[WG_KEY_B64_LEN + 1], ep[OMNI_ADDR_TEXT_MAX];
+	char key[WG_KEY_B64_LEN + 1], ep[CFG_ADDR_TEXT_MAX];
 	json_t *o = json_object();
 
 	if (!o)
@@ -143,7 +143,7 @@ static json_t *peer_json(const struct omni_peer *p, bool *ok)
 	if (p->has_public_key)
 		wg_key_to_base64(key, p->public_key);
 	put(o, "public_key", p->has_public_key ? json_string(key) : json_null(), ok);
-	omni_sockaddr_format(&p->endpoint.addr, ep);
+	cfg_sockaddr_format(&p->endpoint.addr, ep);
 	put(o, "endpoint", p->endpoint.addr.ss_family == AF_UNSPEC ? json_null() :
 			   json_string(p->endpoint.from_name ? p->endpoint.name : ep), ok);
 	put(o, "allowed_ips", prefix_list(p->allowed_ips, p->n_allowed_ips), ok);
@@ -153,12 +153,12 @@ static json_t *peer_json(const struct omni_peer *p, bool *ok)
 	return o;
 }
 
-static json_t *nucleus_json(const struct omni_nucleus *n, bool *ok)
+static json_t *nucleus_json(const struct cfg_nucleus *n, bool *ok)
 {
 	json_t *o = json_object(), *list = json_array();
 
 	for (size_t i = 0; o && list && i < n->n_clusters; i++) {
-		const struct omni_cluster *c = &n->clusters[i];
+		const struct cfg_cluster *c = &n->clusters[i];
 		json_t *item = json_object();
 
 		if (!item || json_array_append_new(list, item) != 0) {
@@ -178,7 +178,7 @@ static json_t *nucleus_json(const struct omni_nucleus *n, bool *ok)
 	return o;
 }
 
-char *omni_config_to_json(const struct omni_config *cfg)
+char *cfg_config_to_json(const struct cfg_config *cfg)
 {
 	json_t *root = json_object(), *peers = json_array(), *metrics = json_object();
 	bool ok = root && peers && metrics;
@@ -190,7 +190,7 @@ char *omni_config_to_json(const struct omni_config *cfg)
 	}
 	if (ok) {
 		put(metrics, "listen", json_string(cfg->metrics.listen), &ok);
-		put(root, "mode", json_string(omni_mode_name(cfg->mode)), &ok);
+		put(root, "mode", json_string(cfg_mode_name(cfg->mode)), &ok);
 		put(root, "dpdk", dpdk_json(&cfg->dpdk, &ok), &ok);
 		put(root, "daemon", daemon_json(cfg, &ok), &ok);
 		put(root, "network", network_json(&cfg->network, &ok), &ok);
@@ -208,9 +208,9 @@ char *omni_config_to_json(const struct omni_config *cfg)
 	return text;
 }
 
-int omni_config_print(const struct omni_config *cfg, FILE *out)
+int cfg_config_print(const struct cfg_config *cfg, FILE *out)
 {
-	char *text = omni_config_to_json(cfg);
+	char *text = cfg_config_to_json(cfg);
 	int rc;
 
 	if (!text)

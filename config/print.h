@@ -16,9 +16,9 @@
 #include "model.h"
 
 /* The JSON text (NUL-terminated, on the heap: free() it), or NULL. */
-char *omni_config_to_json(const struct omni_config *cfg);
+char *cfg_config_to_json(const struct cfg_config *cfg);
 
-/* omni_config_to_json to out, with a final newline. 0 or -ENOMEM/-EIO. */
-int omni_config_print(const struct omni_config *cfg, FILE *out);
+/* cfg_config_to_json to out, with a final newline. 0 or -ENOMEM/-EIO. */
+int cfg_config_print(const struct cfg_config *cfg, FILE *out);
 
 #endif /* OMNI_CONFIG_PRINT_H */

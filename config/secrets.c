@@ -13,7 +13,7 @@
 #include "secrets.h"
 #include "wg/key.h"
 
-void omni_file_free(char *buf, size_t len)
+void cfg_file_free(char *buf, size_t len)
 {
 	if (buf)
 		sodium_memzero(buf, len + 1);
@@ -78,7 +78,7 @@ static int read_all(int fd, size_t max, char **buf, size_t *len)
 	return rc;
 }
 
-int omni_file_read(const char *path, size_t max, char **buf, size_t *len, struct stat *st)
+int cfg_file_read(const char *path, size_t max, char **buf, size_t *len, struct stat *st)
 {
 	int fd, rc;
 
@@ -92,7 +92,7 @@ int omni_file_read(const char *path, size_t max, char **buf, size_t *len, struct
 	return rc;
 }
 
-int omni_file_check_private(const struct stat *st, const char **why)
+int cfg_file_check_private(const struct stat *st, const char **why)
 {
 	if (!S_ISREG(st->st_mode)) {
 		*why = "not a regular file";
@@ -110,7 +110,7 @@ int omni_file_check_private(const struct stat *st, const char **why)
 }
 
 struct loader {
-	const struct omni_config *cfg;
+	const struct cfg_config *cfg;
 	char *err;
 	size_t errlen;
 };
@@ -140,20 +140,20 @@ static int read_private(const struct loader *l, const char *where, const char *p
 	struct stat st;
 	const char *why;
 	char *buf;
-	int rc = omni_file_read(path, OMNI_SECRET_FILE_MAX, &buf, len, &st);
+	int rc = cfg_file_read(path, CFG_SECRET_FILE_MAX, &buf, len, &st);
 
 	if (rc)
 		return fail(l, rc, "%s: cannot read %s: %s", where, path,
 			    rc == -EFBIG ? "larger than 4096 bytes" : strerror(-rc));
-	rc = omni_file_check_private(&st, &why);
+	rc = cfg_file_check_private(&st, &why);
 	if (rc) {
-		omni_file_free(buf, *len);
+		cfg_file_free(buf, *len);
 		return fail(l, rc, "%s: %s: %s", where, path, why);
 	}
 	while (*len && strchr(" \t\r\n", buf[*len - 1]))
 		buf[--*len] = '\0';
 	if (strlen(buf) != *len) {
-		omni_file_free(buf, *len);
+		cfg_file_free(buf, *len);
 		return fail(l, -EINVAL, "%s: %s: a NUL byte in the file", where, path);
 	}
 	*out = buf;
@@ -172,7 +172,7 @@ static int load_secret_text(const struct loader *l, const char *where, const cha
 		return rc;
 	for (size_t i = 0; i < len; i++) {
 		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
-			omni_file_free(buf, len);
+			cfg_file_free(buf, len);
 			return fail(l, -EINVAL, "%s: %s: a control character or line break in "
 				    "the secret (one line expected)", where, path);
 		}
@@ -185,7 +185,7 @@ static int load_secret_text(const struct loader *l, const char *where, const cha
 	return 0;
 }
 
-static int load_psk(const struct loader *l, size_t i, struct omni_peer *peer)
+static int load_psk(const struct loader *l, size_t i, struct cfg_peer *peer)
 {
 	char where[64];
 	size_t len;
@@ -202,14 +202,14 @@ static int load_psk(const struct loader *l, size_t i, struct omni_peer *peer)
 			  peer->preshared_key_file, len);
 	else
 		peer->has_preshared_key = true;
-	omni_file_free(buf, len);
+	cfg_file_free(buf, len);
 	return rc;
 }
 
-int omni_config_load_secrets(struct omni_config *cfg, char *err, size_t errlen)
+int cfg_config_load_secrets(struct cfg_config *cfg, char *err, size_t errlen)
 {
 	const struct loader l = { cfg, err, errlen };
-	struct omni_nucleus *n = &cfg->nucleus;
+	struct cfg_nucleus *n = &cfg->nucleus;
 	char where[64];
 	int rc;
 

@@ -16,21 +16,21 @@
 #include "model.h"
 
 enum {
-	OMNI_SECRET_FILE_MAX = 4096, /* bytes in a secret file */
+	CFG_SECRET_FILE_MAX = 4096, /* bytes in a secret file */
 };
 
 /*
  * The whole file at path (a pipe too) into *buf, NUL-terminated (the NUL
  * not counted in *len), with st filled by fstat. 0, -EFBIG (over max bytes)
- * or -errno of open/read/malloc. Free with omni_file_free.
+ * or -errno of open/read/malloc. Free with cfg_file_free.
  */
-int omni_file_read(const char *path, size_t max, char **buf, size_t *len, struct stat *st);
+int cfg_file_read(const char *path, size_t max, char **buf, size_t *len, struct stat *st);
 /* Wipes len bytes (the NUL too), then frees. NULL is fine. */
-void omni_file_free(char *buf, size_t len);
+void cfg_file_free(char *buf, size_t len);
 
 /* The secret-file rule on st: 0, or -EPERM with *why ("mode 0644: group or
  * others may read it"). */
-int omni_file_check_private(const struct stat *st, const char **why);
+int cfg_file_check_private(const struct stat *st, const char **why);
 
 /*
  * Reads every secret file the model names into the model: secret_file into
@@ -40,6 +40,6 @@ int omni_file_check_private(const struct stat *st, const char **why);
  * a negative errno with "FILE: PATH: why" in err (FILE the configuration
  * file, PATH the key naming the secret file). Never shows a secret.
  */
-int omni_config_load_secrets(struct omni_config *cfg, char *err, size_t errlen);
+int cfg_config_load_secrets(struct cfg_config *cfg, char *err, size_t errlen);
 
 #endif /* OMNI_CONFIG_SECRETS_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * omni_config_validate: the rules across fields, checked once every source
+ * cfg_config_validate: the rules across fields, checked once every source
  * (file, key file, command line) has been merged into the model. Messages
  * name places the way the model's file does: "FILE:LINE: peer 2 (...)" for
  * a wg-quick file, "FILE: peers[2] (...)" for JSON.
@@ -18,7 +18,7 @@
 #include "wg/key.h"
 
 struct vctx {
-	const struct omni_config *cfg;
+	const struct cfg_config *cfg;
 	char *err;
 	size_t errlen;
 };
@@ -50,7 +50,7 @@ static int fail(const struct vctx *v, unsigned line, const char *fmt, ...)
 
 static bool is_json(const struct vctx *v)
 {
-	return v->cfg->format == OMNI_FORMAT_JSON;
+	return v->cfg->format == CFG_FORMAT_JSON;
 }
 
 /* The name of a setting in the model's own file format. */
@@ -70,9 +70,9 @@ static const char *at_address(const struct vctx *v, size_t i, char out[48])
 
 /* "peer 2 (xTIBA5rb...)" ("peers[2] (...)" for JSON), without the key
  * part before it has one. */
-static const char *peer_label(const struct omni_config *cfg, size_t i, char out[64])
+static const char *peer_label(const struct cfg_config *cfg, size_t i, char out[64])
 {
-	const char *fmt = cfg->format == OMNI_FORMAT_JSON ? "peers[%zu]" : "peer %zu";
+	const char *fmt = cfg->format == CFG_FORMAT_JSON ? "peers[%zu]" : "peer %zu";
 	char b64[WG_KEY_B64_LEN + 1];
 	int n = snprintf(out, 64, fmt, i);
 
@@ -105,7 +105,7 @@ static int same_address(const struct net_prefix *a, const struct net_prefix *b)
 
 static int validate_addresses(const struct vctx *v)
 {
-	const struct omni_interface *ifc = &v->cfg->iface;
+	const struct cfg_interface *ifc = &v->cfg->iface;
 	char text[NET_PREFIX_TEXT_MAX], at[48];
 
 	for (size_t i = 0; i < ifc->n_addresses; i++) {
@@ -119,9 +119,9 @@ static int validate_addresses(const struct vctx *v)
 		if (is_unusable_address(p))
 			return fail(v, ifc->src_line,
 				    "%saddress %s is unspecified, multicast or reserved", at, text);
-		if (p->addr.family == NET_AF_IP6 && ifc->mtu < OMNI_MTU_MIN_IPV6)
+		if (p->addr.family == NET_AF_IP6 && ifc->mtu < CFG_MTU_MIN_IPV6)
 			return fail(v, ifc->src_line, "%sMTU %u is below %u, the IPv6 minimum "
-				    "(address %s)", AT(v, "daemon.mtu"), ifc->mtu, OMNI_MTU_MIN_IPV6,
+				    "(address %s)", AT(v, "daemon.mtu"), ifc->mtu, CFG_MTU_MIN_IPV6,
 				    text);
 		/* A handful of addresses: the quadratic scan is fine here. */
 		for (size_t j = 0; j < i; j++) {
@@ -134,7 +134,7 @@ static int validate_addresses(const struct vctx *v)
 
 static int validate_interface(const struct vctx *v, uint8_t own_pub[WG_KEY_LEN])
 {
-	const struct omni_interface *ifc = &v->cfg->iface;
+	const struct cfg_interface *ifc = &v->cfg->iface;
 
 	if (!ifc->has_private_key)
 		return fail(v, ifc->src_line, "no private key (%s, or --key)",
@@ -146,9 +146,9 @@ static int validate_interface(const struct vctx *v, uint8_t own_pub[WG_KEY_LEN])
 	if (ifc->listen_port == 0)
 		return fail(v, ifc->src_line, "%slisten port must be 1..65535",
 			    AT(v, "daemon.port"));
-	if (ifc->mtu < OMNI_MTU_MIN || ifc->mtu > OMNI_MTU_MAX)
+	if (ifc->mtu < CFG_MTU_MIN || ifc->mtu > CFG_MTU_MAX)
 		return fail(v, ifc->src_line, "%sMTU %u is outside %u..%u", AT(v, "daemon.mtu"),
-			    ifc->mtu, OMNI_MTU_MIN, OMNI_MTU_MAX);
+			    ifc->mtu, CFG_MTU_MIN, CFG_MTU_MAX);
 	if (ifc->host_port_name[0] == '\0')
 		return fail(v, ifc->src_line, "%sthe host port has no name",
 			    AT(v, "daemon.host_interface"));
@@ -158,7 +158,7 @@ static int validate_interface(const struct vctx *v, uint8_t own_pub[WG_KEY_LEN])
 static int validate_peer(const struct vctx *v, size_t i, const uint8_t own_pub[WG_KEY_LEN])
 {
 	static const uint8_t zero[WG_KEY_LEN];
-	const struct omni_peer *peer = &v->cfg->peers[i];
+	const struct cfg_peer *peer = &v->cfg->peers[i];
 	struct net_endpoint ep;
 	char label[64];
 
@@ -181,7 +181,7 @@ static int validate_peer(const struct vctx *v, size_t i, const uint8_t own_pub[W
 
 static int cmp_peer_key(const void *a, const void *b, void *arg)
 {
-	const struct omni_peer *peers = arg;
+	const struct cfg_peer *peers = arg;
 	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
 	int c = memcmp(peers[ia].public_key, peers[ib].public_key, WG_KEY_LEN);
 
@@ -192,7 +192,7 @@ static int cmp_peer_key(const void *a, const void *b, void *arg)
  * earliest peer; report the duplicate that comes earliest in the file. */
 static int validate_unique_keys(const struct vctx *v)
 {
-	const struct omni_config *cfg = v->cfg;
+	const struct cfg_config *cfg = v->cfg;
 	size_t *order = malloc(cfg->n_peers * sizeof(*order) + 1);
 	size_t dup = SIZE_MAX, first = 0, run = 0;
 	char a[64], b[64];
@@ -233,7 +233,7 @@ static int cmp_claim(const void *a, const void *b)
 	return c ? c : (x->peer < y->peer ? -1 : x->peer > y->peer);
 }
 
-static struct claim *collect_claims(const struct omni_config *cfg, size_t *n)
+static struct claim *collect_claims(const struct cfg_config *cfg, size_t *n)
 {
 	struct claim *claims;
 	size_t total = 0;
@@ -255,7 +255,7 @@ static struct claim *collect_claims(const struct omni_config *cfg, size_t *n)
  * Nested prefixes of different lengths are fine (longest match wins). */
 static int validate_allowed_ips(const struct vctx *v)
 {
-	const struct omni_config *cfg = v->cfg;
+	const struct cfg_config *cfg = v->cfg;
 	size_t n, run = 0, later = SIZE_MAX, earlier = 0;
 	const struct net_prefix *which = NULL;
 	struct claim *claims = collect_claims(cfg, &n);
@@ -286,20 +286,20 @@ static int validate_allowed_ips(const struct vctx *v)
 
 static int validate_network(const struct vctx *v)
 {
-	const struct omni_config *cfg = v->cfg;
+	const struct cfg_config *cfg = v->cfg;
 
 	if (cfg->security.secret_file && !cfg->security.secret)
 		return fail(v, 0, "security.secret_file has not been read");
-	if (cfg->security.secret && strlen(cfg->security.secret) < OMNI_SECRET_MIN)
+	if (cfg->security.secret && strlen(cfg->security.secret) < CFG_SECRET_MIN)
 		return fail(v, 0, "%sthe cluster secret must be at least %u characters",
-			    AT(v, "security.secret"), OMNI_SECRET_MIN);
+			    AT(v, "security.secret"), CFG_SECRET_MIN);
 	if (cfg->network.vip.addr.family != NET_AF_NONE &&
 	    cfg->network.vip.addr.family != NET_AF_IP4)
 		return fail(v, 0, "%sthe VIP must be an IPv4 address", AT(v, "network.vip"));
 	if (cfg->network.vip6.addr.family != NET_AF_NONE &&
 	    cfg->network.vip6.addr.family != NET_AF_IP6)
 		return fail(v, 0, "%sthe IPv6 VIP must be an IPv6 address", AT(v, "network.vip6"));
-	if (cfg->mode == OMNI_MODE_EDGE && cfg->network.nucleus) {
+	if (cfg->mode == CFG_MODE_EDGE && cfg->network.nucleus) {
 		if (!cfg->network.cluster)
 			return fail(v, 0, "%sa nucleus needs a cluster name (--cluster)",
 				    AT(v, "network.cluster"));
@@ -320,23 +320,23 @@ static int validate_network(const struct vctx *v)
 /* A nucleus serves clusters by name; each needs its own secret. */
 static int validate_nucleus(const struct vctx *v)
 {
-	const struct omni_nucleus *n = &v->cfg->nucleus;
+	const struct cfg_nucleus *n = &v->cfg->nucleus;
 
 	if (n->port == 0)
 		return fail(v, 0, "nucleus.port must be 1..65535");
 	if (n->n_clusters == 0 && !v->cfg->security.secret)
 		return fail(v, 0, "a nucleus needs nucleus.clusters or security.secret");
 	for (size_t i = 0; i < n->n_clusters; i++) {
-		const struct omni_cluster *c = &n->clusters[i];
+		const struct cfg_cluster *c = &n->clusters[i];
 
 		if (!c->name || !c->name[0])
 			return fail(v, 0, "nucleus.clusters[%zu]: no name", i);
 		if (!c->secret)
 			return fail(v, 0, "nucleus.clusters[%zu] (%s): no secret (secret or "
 				    "secret_file)", i, c->name);
-		if (strlen(c->secret) < OMNI_SECRET_MIN)
+		if (strlen(c->secret) < CFG_SECRET_MIN)
 			return fail(v, 0, "nucleus.clusters[%zu] (%s): the secret must be at "
-				    "least %u characters", i, c->name, OMNI_SECRET_MIN);
+				    "least %u characters", i, c->name, CFG_SECRET_MIN);
 		/* A handful of clusters: the quadratic scan is fine here. */
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(c->name, n->clusters[j].name) == 0)
@@ -360,7 +360,7 @@ static int validate_peer_files(const struct vctx *v)
 	return 0;
 }
 
-int omni_config_validate(const struct omni_config *cfg, char *err, size_t errlen)
+int cfg_config_validate(const struct cfg_config *cfg, char *err, size_t errlen)
 {
 	const struct vctx v = { cfg, err, errlen };
 	uint8_t own_pub[WG_KEY_LEN];
@@ -368,7 +368,7 @@ int omni_config_validate(const struct omni_config *cfg, char *err, size_t errlen
 
 	if (errlen)
 		err[0] = '\0';
-	if (cfg->mode == OMNI_MODE_NUCLEUS) {
+	if (cfg->mode == CFG_MODE_NUCLEUS) {
 		rc = validate_nucleus(&v);
 		return rc ? rc : validate_network(&v);
 	}

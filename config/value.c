@@ -14,7 +14,7 @@ enum {
 	KEY_LIKE_RUN = 32,    /* base64 run long enough to be (part of) a key */
 };
 
-int omni_uint_parse(const char *text, unsigned long max, unsigned long *out)
+int cfg_uint_parse(const char *text, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 	const char *p = text;
@@ -85,7 +85,7 @@ static int split_with_port(const char *text, char host[HOST_MAX + 1], uint16_t *
 
 	if (rc)
 		return rc;
-	if (omni_uint_parse(port_text, 65535, &v) || v == 0) {
+	if (cfg_uint_parse(port_text, 65535, &v) || v == 0) {
 		*why = "port must be 1..65535";
 		return -EINVAL;
 	}
@@ -97,7 +97,7 @@ static int parse_scope(const char *scope, uint32_t *id)
 {
 	unsigned long v;
 
-	if (omni_uint_parse(scope, UINT32_MAX, &v) == 0 && v != 0) {
+	if (cfg_uint_parse(scope, UINT32_MAX, &v) == 0 && v != 0) {
 		*id = (uint32_t)v;
 		return 0;
 	}
@@ -153,7 +153,7 @@ static const struct addrinfo *pick_answer(const struct addrinfo *res, int prefer
 	return pick;
 }
 
-int omni_host_resolve(const char *host, uint16_t port, int prefer, struct sockaddr_storage *ss,
+int cfg_host_resolve(const char *host, uint16_t port, int prefer, struct sockaddr_storage *ss,
 		      const char **why)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
@@ -199,18 +199,18 @@ static int host_to_sockaddr(char *host, bool bracketed, uint16_t port, unsigned 
 		*why = "not an IPv4 address or host name";
 		return -EINVAL;
 	}
-	if (flags & OMNI_VALUE_NO_RESOLVE) {
+	if (flags & CFG_VALUE_NO_RESOLVE) {
 		*why = "host names are not resolved here";
 		return -EINVAL;
 	}
 	*from_name = true;
-	return omni_host_resolve(host, port, AF_UNSPEC, ss, why);
+	return cfg_host_resolve(host, port, AF_UNSPEC, ss, why);
 }
 
-int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *out,
+int cfg_endpoint_parse(const char *text, unsigned flags, struct cfg_endpoint *out,
 			const char **why)
 {
-	struct omni_endpoint ep = { .name = NULL };
+	struct cfg_endpoint ep = { .name = NULL };
 	char host[HOST_MAX + 1];
 	uint16_t port;
 	bool bracketed;
@@ -230,7 +230,7 @@ int omni_endpoint_parse(const char *text, unsigned flags, struct omni_endpoint *
 	return 0;
 }
 
-int omni_host_port_check(const char *text, const char **why)
+int cfg_host_port_check(const char *text, const char **why)
 {
 	struct sockaddr_storage ss;
 	char host[HOST_MAX + 1];
@@ -249,30 +249,30 @@ int omni_host_port_check(const char *text, const char **why)
 	return 0;
 }
 
-void omni_endpoint_clear(struct omni_endpoint *ep)
+void cfg_endpoint_clear(struct cfg_endpoint *ep)
 {
 	free(ep->name);
 	memset(ep, 0, sizeof(*ep));
 	ep->addr.ss_family = AF_UNSPEC;
 }
 
-void omni_sockaddr_format(const struct sockaddr_storage *ss, char out[OMNI_ADDR_TEXT_MAX])
+void cfg_sockaddr_format(const struct sockaddr_storage *ss, char out[CFG_ADDR_TEXT_MAX])
 {
 	uint32_t scope = net_sockaddr_scope(ss);
 	char text[NET_ENDPOINT_TEXT_MAX], ip[NET_ADDR_TEXT_MAX];
 	struct net_endpoint ep;
 
 	if (!net_endpoint_from_sockaddr(ss, &ep)) {
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "(none)");
+		snprintf(out, CFG_ADDR_TEXT_MAX, "(none)");
 		return;
 	}
 	if (!scope) {
 		net_endpoint_format(&ep, text);
-		snprintf(out, OMNI_ADDR_TEXT_MAX, "%s", text);
+		snprintf(out, CFG_ADDR_TEXT_MAX, "%s", text);
 		return;
 	}
 	net_addr_format(&ep.addr, ip);
-	snprintf(out, OMNI_ADDR_TEXT_MAX, "[%s%%%u]:%u", ip, (unsigned)scope, ep.port);
+	snprintf(out, CFG_ADDR_TEXT_MAX, "[%s%%%u]:%u", ip, (unsigned)scope, ep.port);
 }
 
 static bool is_b64_char(char c)
@@ -293,7 +293,7 @@ static bool looks_like_key(const char *s)
 	return false;
 }
 
-void omni_quote(char *out, size_t outlen, const char *value)
+void cfg_quote(char *out, size_t outlen, const char *value)
 {
 	size_t o = 0;
 	unsigned shown = 0;
@@ -307,7 +307,7 @@ void omni_quote(char *out, size_t outlen, const char *value)
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++, shown++) {
 		char piece[8];
 
-		if (shown == OMNI_QUOTE_MAX) {
+		if (shown == CFG_QUOTE_MAX) {
 			snprintf(piece, sizeof(piece), "...");
 		} else if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
 			if (*p == '"' || *p == '\\')
@@ -321,7 +321,7 @@ void omni_quote(char *out, size_t outlen, const char *value)
 			break;
 		memcpy(out + o, piece, strlen(piece));
 		o += strlen(piece);
-		if (shown == OMNI_QUOTE_MAX)
+		if (shown == CFG_QUOTE_MAX)
 			break;
 	}
 	out[o] = '\0';

@@ -44,7 +44,7 @@ struct wgq {
 	unsigned line;
 	enum section section;
 	unsigned seen[N_KEYS]; /* line of each key in the current section */
-	struct omni_config cfg;
+	struct cfg_config cfg;
 	char *err;
 	size_t errlen;
 };
@@ -78,13 +78,13 @@ static int oom(struct wgq *q)
 /* "FILE:LINE: Key: why: "value"" for values that are not secret. */
 static int bad_value(struct wgq *q, const char *key, const char *why, const char *value)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 
-	omni_quote(quoted, sizeof(quoted), value);
+	cfg_quote(quoted, sizeof(quoted), value);
 	return perr(q, "%s: %s: \"%s\"", key, why, quoted);
 }
 
-static struct omni_peer *cur_peer(struct wgq *q)
+static struct cfg_peer *cur_peer(struct wgq *q)
 {
 	return &q->cfg.peers[q->cfg.n_peers - 1];
 }
@@ -111,7 +111,7 @@ static int set_private_key(struct wgq *q, char *value)
 
 static int set_public_key(struct wgq *q, char *value)
 {
-	struct omni_peer *peer = cur_peer(q);
+	struct cfg_peer *peer = cur_peer(q);
 
 	if (!wg_key_from_base64(peer->public_key, value))
 		return bad_value(q, "PublicKey", "invalid key (" KEY_HINT ")", value);
@@ -121,7 +121,7 @@ static int set_public_key(struct wgq *q, char *value)
 
 static int set_preshared_key(struct wgq *q, char *value)
 {
-	struct omni_peer *peer = cur_peer(q);
+	struct cfg_peer *peer = cur_peer(q);
 
 	return set_key(q, "PresharedKey", peer->preshared_key, &peer->has_preshared_key, value);
 }
@@ -132,7 +132,7 @@ static int parse_u16(struct wgq *q, const char *key, const char *value, unsigned
 	char why[48];
 	unsigned long v;
 
-	if (omni_uint_parse(value, max, &v) || v < min) {
+	if (cfg_uint_parse(value, max, &v) || v < min) {
 		snprintf(why, sizeof(why), "must be %u..%u", min, max);
 		return bad_value(q, key, why, value);
 	}
@@ -147,19 +147,19 @@ static int set_listen_port(struct wgq *q, char *value)
 
 static int set_mtu(struct wgq *q, char *value)
 {
-	return parse_u16(q, "MTU", value, OMNI_MTU_MIN, OMNI_MTU_MAX, &q->cfg.iface.mtu);
+	return parse_u16(q, "MTU", value, CFG_MTU_MIN, CFG_MTU_MAX, &q->cfg.iface.mtu);
 }
 
 static int set_keepalive(struct wgq *q, char *value)
 {
-	struct omni_peer *peer = cur_peer(q);
+	struct cfg_peer *peer = cur_peer(q);
 	unsigned long v;
 
 	if (strcasecmp(value, "off") == 0) {
 		peer->persistent_keepalive = 0;
 		return 0;
 	}
-	if (omni_uint_parse(value, 65535, &v))
+	if (cfg_uint_parse(value, 65535, &v))
 		return bad_value(q, "PersistentKeepalive", "must be 0..65535 or off", value);
 	peer->persistent_keepalive = (uint16_t)v;
 	return 0;
@@ -167,9 +167,9 @@ static int set_keepalive(struct wgq *q, char *value)
 
 static int set_endpoint(struct wgq *q, char *value)
 {
-	struct omni_peer *peer = cur_peer(q);
+	struct cfg_peer *peer = cur_peer(q);
 	const char *why = "invalid";
-	int rc = omni_endpoint_parse(value, q->flags, &peer->endpoint, &why);
+	int rc = cfg_endpoint_parse(value, q->flags, &peer->endpoint, &why);
 
 	if (rc == -EINVAL)
 		return bad_value(q, "Endpoint", why, value);
@@ -223,7 +223,7 @@ static int add_address(struct wgq *q, char *item)
 
 	if (net_prefix_parse(item, &p, &why))
 		return bad_value(q, "Address", why, item);
-	if (omni_interface_add_address(&q->cfg.iface, &p))
+	if (cfg_interface_add_address(&q->cfg.iface, &p))
 		return oom(q);
 	return 0;
 }
@@ -239,11 +239,11 @@ static int add_allowed_ip(struct wgq *q, char *item)
 	net_prefix_format(&p, before);
 	if (net_prefix_mask(&p)) {
 		net_prefix_format(&p, after);
-		if (omni_config_add_warning(&q->cfg, "%s:%u: AllowedIPs %s has host bits set; using %s",
+		if (cfg_config_add_warning(&q->cfg, "%s:%u: AllowedIPs %s has host bits set; using %s",
 					    q->name, q->line, before, after))
 			return oom(q);
 	}
-	if (omni_peer_add_allowed_ip(cur_peer(q), &p))
+	if (cfg_peer_add_allowed_ip(cur_peer(q), &p))
 		return oom(q);
 	return 0;
 }
@@ -302,7 +302,7 @@ static int start_section(struct wgq *q, enum section sec)
 		q->cfg.iface.src_line = q->line;
 		return 0;
 	}
-	if (!omni_config_add_peer(&q->cfg))
+	if (!cfg_config_add_peer(&q->cfg))
 		return oom(q);
 	cur_peer(q)->src_line = q->line;
 	return 0;
@@ -310,11 +310,11 @@ static int start_section(struct wgq *q, enum section sec)
 
 static int parse_section(struct wgq *q, char *s)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	size_t n = strlen(s);
 	char *name;
 
-	omni_quote(quoted, sizeof(quoted), s);
+	cfg_quote(quoted, sizeof(quoted), s);
 	if (s[n - 1] != ']')
 		return perr(q, "a section header must end with ']': \"%s\"", quoted);
 	s[n - 1] = '\0';
@@ -329,10 +329,10 @@ static int parse_section(struct wgq *q, char *s)
 static int check_key(struct wgq *q, const struct wgq_key *k, const char *name,
 		     const char *value)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	unsigned *seen;
 
-	omni_quote(quoted, sizeof(quoted), name);
+	cfg_quote(quoted, sizeof(quoted), name);
 	if (q->section == SEC_NONE)
 		return perr(q, "a key before any [Interface] or [Peer] section: \"%s\"", quoted);
 	if (!k)
@@ -351,14 +351,14 @@ static int check_key(struct wgq *q, const struct wgq_key *k, const char *name,
 
 static int parse_assignment(struct wgq *q, char *s)
 {
-	char quoted[OMNI_QUOTE_MAX * 4 + 8];
+	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	const struct wgq_key *k;
 	char *eq = strchr(s, '=');
 	char *name, *value;
 	int rc;
 
 	if (!eq) {
-		omni_quote(quoted, sizeof(quoted), s);
+		cfg_quote(quoted, sizeof(quoted), s);
 		return perr(q, "expected Key = Value or a [Section]: \"%s\"", quoted);
 	}
 	*eq = '\0';
@@ -370,7 +370,7 @@ static int parse_assignment(struct wgq *q, char *s)
 		return rc;
 	if (k->set)
 		return k->set(q, value);
-	if (omni_config_add_warning(&q->cfg, "%s:%u: %s ignored: %s", q->name, q->line, k->name,
+	if (cfg_config_add_warning(&q->cfg, "%s:%u: %s ignored: %s", q->name, q->line, k->name,
 				    k->ignored))
 		return oom(q);
 	return 0;
@@ -378,13 +378,13 @@ static int parse_assignment(struct wgq *q, char *s)
 
 static int parse_line(struct wgq *q, const char *text, size_t n)
 {
-	char line[OMNI_WGQ_LINE_MAX + 1];
+	char line[CFG_WGQ_LINE_MAX + 1];
 	char *s, *hash;
 	int rc;
 
-	if (n > OMNI_WGQ_LINE_MAX)
+	if (n > CFG_WGQ_LINE_MAX)
 		return perr(q, "line too long (over %u bytes; split a long list over several lines)",
-			    OMNI_WGQ_LINE_MAX);
+			    CFG_WGQ_LINE_MAX);
 	if (memchr(text, '\0', n))
 		return perr(q, "a NUL byte in the line");
 	memcpy(line, text, n);
@@ -423,16 +423,16 @@ static int parse_lines(struct wgq *q, const char *buf, size_t len)
 	return 0;
 }
 
-int omni_wgquick_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
-			      struct omni_config *out, char *err, size_t errlen)
+int cfg_wgquick_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
+			      struct cfg_config *out, char *err, size_t errlen)
 {
 	struct wgq q = { .name = name, .flags = flags, .err = err, .errlen = errlen };
 	int rc;
 
 	if (errlen)
 		err[0] = '\0';
-	omni_config_init(&q.cfg);
-	q.cfg.format = OMNI_FORMAT_WGQUICK;
+	cfg_config_init(&q.cfg);
+	q.cfg.format = CFG_FORMAT_WGQUICK;
 	rc = parse_lines(&q, buf, len);
 	if (!rc && !(q.cfg.source = strdup(name))) {
 		q.line = 0;
@@ -440,8 +440,8 @@ int omni_wgquick_parse_buffer(const char *name, const char *buf, size_t len, uns
 		rc = -ENOMEM;
 	}
 	if (rc) {
-		omni_config_free(&q.cfg);
-		omni_config_init(out);
+		cfg_config_free(&q.cfg);
+		cfg_config_init(out);
 		return rc;
 	}
 	*out = q.cfg;
@@ -449,20 +449,20 @@ int omni_wgquick_parse_buffer(const char *name, const char *buf, size_t len, uns
 	return 0;
 }
 
-static int warn_if_readable(struct omni_config *cfg, const char *path, const struct stat *st,
+static int warn_if_readable(struct cfg_config *cfg, const char *path, const struct stat *st,
 			    char *err, size_t errlen)
 {
 	if (!S_ISREG(st->st_mode) || !(st->st_mode & S_IRWXO))
 		return 0;
-	if (omni_config_add_warning(cfg, "%s: other users may read this file, which holds "
+	if (cfg_config_add_warning(cfg, "%s: other users may read this file, which holds "
 					 "a private key (chmod 600 it)", path) == 0)
 		return 0;
-	omni_config_free(cfg);
+	cfg_config_free(cfg);
 	snprintf(err, errlen, "%s: out of memory", path);
 	return -ENOMEM;
 }
 
-int omni_wgquick_parse_file(const char *path, struct omni_config *out, char *err,
+int cfg_wgquick_parse_file(const char *path, struct cfg_config *out, char *err,
 			    size_t errlen)
 {
 	struct stat st;
@@ -470,15 +470,15 @@ int omni_wgquick_parse_file(const char *path, struct omni_config *out, char *err
 	size_t len = 0;
 	int rc;
 
-	omni_config_init(out);
-	rc = omni_file_read(path, OMNI_WGQ_FILE_MAX, &buf, &len, &st);
+	cfg_config_init(out);
+	rc = cfg_file_read(path, CFG_WGQ_FILE_MAX, &buf, &len, &st);
 	if (rc) {
 		snprintf(err, errlen, "%s: cannot %s: %s", path, rc == -ENOENT ? "open" : "read",
 			 rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
 		return rc;
 	}
-	rc = omni_wgquick_parse_buffer(path, buf, len, 0, out, err, errlen);
-	omni_file_free(buf, len);
+	rc = cfg_wgquick_parse_buffer(path, buf, len, 0, out, err, errlen);
+	cfg_file_free(buf, len);
 	if (rc)
 		return rc;
 	return warn_if_readable(out, path, &st, err, errlen);

@@ -17,7 +17,7 @@
  *
  * The reader fills a fresh model and checks each value; the rules across
  * fields (a peer has a public key, no allowed IP in two peers, a private key
- * somewhere: the file or --key) are omni_config_validate()'s, called by the
+ * somewhere: the file or --key) are cfg_config_validate()'s, called by the
  * caller once every source has been merged in.
  */
 #ifndef OMNI_CONFIG_WGQUICK_H
@@ -28,8 +28,8 @@
 #include "model.h"
 
 enum {
-	OMNI_WGQ_LINE_MAX = 4096,      /* bytes in a line, line end excluded */
-	OMNI_WGQ_FILE_MAX = 16 << 20,  /* bytes in a file */
+	CFG_WGQ_LINE_MAX = 4096,      /* bytes in a line, line end excluded */
+	CFG_WGQ_FILE_MAX = 16 << 20,  /* bytes in a file */
 };
 
 /*
@@ -40,15 +40,15 @@ enum {
  * initialized and empty: -EINVAL bad content, -EAGAIN a name could not be
  * resolved for now, -EFBIG, -ENOMEM, or the error of open/read.
  */
-int omni_wgquick_parse_file(const char *path, struct omni_config *out, char *err,
+int cfg_wgquick_parse_file(const char *path, struct cfg_config *out, char *err,
 			    size_t errlen);
 
 /*
  * The same on a buffer of len bytes (no NUL needed; a NUL inside is an
- * error). name is used in messages. flags: OMNI_VALUE_NO_RESOLVE (value.h)
+ * error). name is used in messages. flags: CFG_VALUE_NO_RESOLVE (value.h)
  * refuses host names instead of resolving them.
  */
-int omni_wgquick_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
-			      struct omni_config *out, char *err, size_t errlen);
+int cfg_wgquick_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
+			      struct cfg_config *out, char *err, size_t errlen);
 
 #endif /* OMNI_CONFIG_WGQUICK_H */

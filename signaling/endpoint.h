@@ -3,7 +3,7 @@
  * Addresses as users write them ("192.0.2.1:51820", "[2001:db8::1]:51820",
  * "nucleus.example.com:51820") to a net_endpoint. Numeric text is
  * net/addr.h's (net_endpoint_parse); a name goes to the resolver the caller
- * passes (config/value.h's omni_host_resolve in the programs, a table in
+ * passes (config/value.h's cfg_host_resolve in the programs, a table in
  * tests). No sockets are opened and no names looked up here.
  */
 #ifndef OMNI_SIGNALING_ENDPOINT_H

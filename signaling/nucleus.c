@@ -148,7 +148,7 @@ static void ack_header(struct sig_nucleus *n, struct sig_msg *r, const struct si
 static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
 			    const struct net_endpoint *from, uint64_t now, struct sig_out *out)
 {
-	uint32_t i = omni_member_register(c, &m->u.reg, from, m->enc, now);
+	uint32_t i = sig_member_register(c, &m->u.reg, from, m->enc, now);
 	struct sig_msg *r = &n->tx;
 
 	if (i == SIG_NONE) {
@@ -157,7 +157,7 @@ static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const stru
 	}
 	ack_header(n, r, m, SIG_REGISTER_ACK, from);
 	r->u.ack.version = c->version;
-	omni_page_resync(c, &r->u.ack, 0, i);
+	sig_page_resync(c, &r->u.ack, 0, i);
 	return emit(n, c, r, from, now, out);
 }
 
@@ -174,13 +174,13 @@ static unsigned on_heartbeat(struct sig_nucleus *n, struct cluster *c, const str
 		a->status = SIG_ACK_UNKNOWN;
 		return emit(n, c, r, from, now, out);
 	}
-	omni_member_touch(c, i, from, m->enc, now);
+	sig_member_touch(c, i, from, m->enc, now);
 	if (hb->epoch == n->epoch && hb->cursor != SIG_CURSOR_NONE) {
 		a->version = hb->version; /* a resync in progress goes on */
-		omni_page_resync(c, a, hb->cursor, i);
-	} else if (hb->epoch != n->epoch || !omni_page_delta(c, a, hb->version, i)) {
+		sig_page_resync(c, a, hb->cursor, i);
+	} else if (hb->epoch != n->epoch || !sig_page_delta(c, a, hb->version, i)) {
 		a->version = c->version;
-		omni_page_resync(c, a, 0, i);
+		sig_page_resync(c, a, 0, i);
 	}
 	return emit(n, c, r, from, now, out);
 }
@@ -196,7 +196,7 @@ static unsigned on_leave(struct sig_nucleus *n, struct cluster *c, const struct 
 		SIG_COUNT(n->stats.drops[SIG_DROP_NOT_MEMBER]);
 		return 0;
 	}
-	omni_member_remove(c, i);
+	sig_member_remove(c, i);
 	return 0;
 }
 
@@ -279,7 +279,7 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 void sig_nucleus_tick(struct sig_nucleus *n, uint64_t now_ms)
 {
 	for (size_t i = 0; i < n->n_clusters; i++) {
-		unsigned gone = omni_members_expire(&n->clusters[i], now_ms, n->expiry_ms);
+		unsigned gone = sig_members_expire(&n->clusters[i], now_ms, n->expiry_ms);
 
 		if (gone)
 			SIG_STORE(n->stats.expired, n->stats.expired + gone);

@@ -52,17 +52,17 @@ static inline struct member *member_at(struct cluster *c, uint32_t i)
 }
 
 /* nucleus_members.c */
-uint32_t omni_member_register(struct cluster *c, const struct sig_peer *own,
+uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,
 			      const struct net_endpoint *from, bool enc, uint64_t now);
 /* Updates the observed address and last-seen of member i. */
-void omni_member_touch(struct cluster *c, uint32_t i, const struct net_endpoint *from, bool enc,
+void sig_member_touch(struct cluster *c, uint32_t i, const struct net_endpoint *from, bool enc,
 		       uint64_t now);
 /* Gone now: LEFT in the change log. */
-void omni_member_remove(struct cluster *c, uint32_t i);
-unsigned omni_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms);
+void sig_member_remove(struct cluster *c, uint32_t i);
+unsigned sig_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms);
 /* Fills a resync page from cursor (requester i excluded) at version v. */
-void omni_page_resync(struct cluster *c, struct sig_ack *a, uint32_t cursor, uint32_t self);
+void sig_page_resync(struct cluster *c, struct sig_ack *a, uint32_t cursor, uint32_t self);
 /* Fills a delta page after version v, or returns false if v is not in the log. */
-bool omni_page_delta(struct cluster *c, struct sig_ack *a, uint64_t v, uint32_t self);
+bool sig_page_delta(struct cluster *c, struct sig_ack *a, uint64_t v, uint32_t self);
 
 #endif /* OMNI_SIGNALING_NUCLEUS_INT_H */

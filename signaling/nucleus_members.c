@@ -43,7 +43,7 @@ static void lru_append(struct cluster *c, uint32_t i)
 	c->lru_tail = i;
 }
 
-void omni_member_remove(struct cluster *c, uint32_t i)
+void sig_member_remove(struct cluster *c, uint32_t i)
 {
 	log_change(c, SIG_LEFT, member_at(c, i)->peer.pubkey);
 	lru_unlink(c, i);
@@ -82,11 +82,11 @@ static void evict_vip_holders(struct cluster *c, const struct sig_peer *p)
 			continue;
 		j = sig_peerset_find(&c->members, by[k], key);
 		if (j != SIG_NONE && memcmp(member_at(c, j)->peer.pubkey, p->pubkey, SIG_PUBKEY_LEN))
-			omni_member_remove(c, j);
+			sig_member_remove(c, j);
 	}
 }
 
-uint32_t omni_member_register(struct cluster *c, const struct sig_peer *own,
+uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,
 			      const struct net_endpoint *from, bool enc, uint64_t now)
 {
 	struct sig_peer pub;
@@ -114,7 +114,7 @@ uint32_t omni_member_register(struct cluster *c, const struct sig_peer *own,
 	return i;
 }
 
-void omni_member_touch(struct cluster *c, uint32_t i, const struct net_endpoint *from, bool enc,
+void sig_member_touch(struct cluster *c, uint32_t i, const struct net_endpoint *from, bool enc,
 		       uint64_t now)
 {
 	struct member *m = member_at(c, i);
@@ -135,12 +135,12 @@ void omni_member_touch(struct cluster *c, uint32_t i, const struct net_endpoint 
 	lru_append(c, i);
 }
 
-unsigned omni_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms)
+unsigned sig_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms)
 {
 	unsigned n = 0;
 
 	while (c->lru_head != SIG_NONE && member_at(c, c->lru_head)->last_seen + expiry_ms <= now) {
-		omni_member_remove(c, c->lru_head);
+		sig_member_remove(c, c->lru_head);
 		n++;
 	}
 	return n;
@@ -166,7 +166,7 @@ static bool page_add(struct sig_ack *a, size_t *used, uint8_t change, const stru
 	return true;
 }
 
-void omni_page_resync(struct cluster *c, struct sig_ack *a, uint32_t cursor, uint32_t self)
+void sig_page_resync(struct cluster *c, struct sig_ack *a, uint32_t cursor, uint32_t self)
 {
 	size_t used = SIG_ACK_FIXED;
 	uint32_t i;
@@ -182,7 +182,7 @@ void omni_page_resync(struct cluster *c, struct sig_ack *a, uint32_t cursor, uin
 	a->cursor = a->more ? i : 0;
 }
 
-bool omni_page_delta(struct cluster *c, struct sig_ack *a, uint64_t v, uint32_t self)
+bool sig_page_delta(struct cluster *c, struct sig_ack *a, uint64_t v, uint32_t self)
 {
 	uint64_t oldest = c->version > SIG_LOG_MAX ? c->version - SIG_LOG_MAX : 0;
 	const uint8_t *me = member_at(c, self)->peer.pubkey;

@@ -22,42 +22,42 @@
 #include "lock.h"
 
 static const char *const drop_names[] = {
-#define OMNI_XDP_DROP_NAME(name, text) [OMNI_XDP_DROP_##name] = text,
-	OMNI_XDP_DROPS(OMNI_XDP_DROP_NAME)
-#undef OMNI_XDP_DROP_NAME
+#define XDPFB_DROP_NAME(name, text) [XDPFB_DROP_##name] = text,
+	XDPFB_DROPS(XDPFB_DROP_NAME)
+#undef XDPFB_DROP_NAME
 };
 
 static const char *const mode_names[] = {
-	[OMNI_XDP_MODE_AUTO] = "auto",
-	[OMNI_XDP_MODE_NATIVE] = "native",
-	[OMNI_XDP_MODE_GENERIC] = "generic",
+	[XDPFB_MODE_AUTO] = "auto",
+	[XDPFB_MODE_NATIVE] = "native",
+	[XDPFB_MODE_GENERIC] = "generic",
 };
 
-const char *omni_xdp_drop_name(unsigned reason)
+const char *xdpfb_drop_name(unsigned reason)
 {
-	return reason < OMNI_XDP_DROP_COUNT ? drop_names[reason] : "?";
+	return reason < XDPFB_DROP_COUNT ? drop_names[reason] : "?";
 }
 
-const char *omni_xdp_mode_name(enum omni_xdp_mode m)
+const char *xdpfb_mode_name(enum xdpfb_mode m)
 {
 	return (unsigned)m < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[m] : "?";
 }
 
-int omni_xdp_mode_parse(const char *s, enum omni_xdp_mode *m)
+int xdpfb_mode_parse(const char *s, enum xdpfb_mode *m)
 {
 	for (unsigned i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
 		if (strcmp(s, mode_names[i]) == 0) {
-			*m = (enum omni_xdp_mode)i;
+			*m = (enum xdpfb_mode)i;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
-static int fail(struct omni_xdp *x, int err, const char *fmt, ...)
+static int fail(struct xdpfb *x, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int fail(struct omni_xdp *x, int err, const char *fmt, ...)
+static int fail(struct xdpfb *x, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -67,7 +67,7 @@ static int fail(struct omni_xdp *x, int err, const char *fmt, ...)
 	return err;
 }
 
-void omni_xdp_init(struct omni_xdp *x)
+void xdpfb_init(struct xdpfb *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->lock_fd = x->prog_fd = x->cfg_fd = x->live_fd = x->counters_fd = -1;
@@ -119,7 +119,7 @@ static void driver_name(const char *ifname, char *buf, size_t len)
 }
 
 /* What is attached: id, mode flag to detach it with, name. 0 if nothing. */
-static int attached(struct omni_xdp *x, uint32_t *id, uint32_t *mode_flag,
+static int attached(struct xdpfb *x, uint32_t *id, uint32_t *mode_flag,
 		    char name[BPF_OBJ_NAME_LEN])
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -155,7 +155,7 @@ static int attached(struct omni_xdp *x, uint32_t *id, uint32_t *mode_flag,
 }
 
 /* A program named like ours while we hold the lock: a crashed run's. */
-static int clear_interface(struct omni_xdp *x)
+static int clear_interface(struct xdpfb *x)
 {
 	char name[BPF_OBJ_NAME_LEN];
 	uint32_t id, flag = 0;
@@ -163,7 +163,7 @@ static int clear_interface(struct omni_xdp *x)
 
 	if (ret < 0 || id == 0)
 		return ret;
-	if (strcmp(name, OMNI_XDP_PROG_NAME) != 0)
+	if (strcmp(name, XDPFB_PROG_NAME) != 0)
 		return fail(x, -EEXIST, "%s already has an XDP program (\"%s\", id %u), not ours: "
 			    "not replacing it (detach it with `ip link set dev %s xdp off`, or run "
 			    "with --no-xdp)", x->conf.ifname, name, id, x->conf.ifname);
@@ -176,13 +176,13 @@ static int clear_interface(struct omni_xdp *x)
 	return 0;
 }
 
-int omni_xdp_prepare(struct omni_xdp *x, const struct omni_xdp_conf *c)
+int xdpfb_prepare(struct xdpfb *x, const struct xdpfb_conf *c)
 {
-	const char *dir = c->lock_dir ? c->lock_dir : OMNI_XDP_LOCK_DIR;
+	const char *dir = c->lock_dir ? c->lock_dir : XDPFB_LOCK_DIR;
 	long holder;
 	int ret;
 
-	omni_xdp_init(x);
+	xdpfb_init(x);
 	x->conf = *c;
 	if (!c->ifname || !c->ifname[0])
 		return fail(x, -EINVAL, "no interface");
@@ -194,7 +194,7 @@ int omni_xdp_prepare(struct omni_xdp *x, const struct omni_xdp_conf *c)
 	else
 		default_object(x->object, sizeof(x->object));
 	driver_name(c->ifname, x->driver, sizeof(x->driver));
-	ret = omni_xdp_lock(dir, c->ifname, x->lock_path, sizeof(x->lock_path), &holder);
+	ret = xdpfb_lock(dir, c->ifname, x->lock_path, sizeof(x->lock_path), &holder);
 	if (ret == -EBUSY)
 		return fail(x, ret, "%s is in use by another omninervous (pid %ld, lock %s): "
 			    "one gateway per interface", c->ifname, holder, x->lock_path);
@@ -205,12 +205,12 @@ int omni_xdp_prepare(struct omni_xdp *x, const struct omni_xdp_conf *c)
 	return clear_interface(x);
 }
 
-const char *omni_xdp_object(const struct omni_xdp *x)
+const char *xdpfb_object(const struct xdpfb *x)
 {
 	return x->object;
 }
 
-static int find_maps(struct omni_xdp *x)
+static int find_maps(struct xdpfb *x)
 {
 	uint32_t ids[16], n, i, info_len;
 	struct bpf_prog_info info = { 0 };
@@ -230,9 +230,9 @@ static int find_maps(struct omni_xdp *x)
 		memset(&mi, 0, sizeof(mi));
 		info_len = sizeof(mi);
 		if (bpf_obj_get_info_by_fd(fd, &mi, &info_len) == 0) {
-			int *slot = !strcmp(mi.name, OMNI_XDP_MAP_CFG) ? &x->cfg_fd :
-				    !strcmp(mi.name, OMNI_XDP_MAP_LIVE) ? &x->live_fd :
-				    !strcmp(mi.name, OMNI_XDP_MAP_COUNTERS) ? &x->counters_fd : NULL;
+			int *slot = !strcmp(mi.name, XDPFB_MAP_CFG) ? &x->cfg_fd :
+				    !strcmp(mi.name, XDPFB_MAP_LIVE) ? &x->live_fd :
+				    !strcmp(mi.name, XDPFB_MAP_COUNTERS) ? &x->counters_fd : NULL;
 
 			if (slot && *slot < 0) {
 				*slot = fd;
@@ -247,7 +247,7 @@ static int find_maps(struct omni_xdp *x)
 /* Native -> generic: detach, attach the same program with the SKB flag.
  * The AF_XDP sockets (copy mode on drivers without zero-copy) stay bound
  * and in the map: generic XDP redirects to them as well. */
-static int to_generic(struct omni_xdp *x)
+static int to_generic(struct xdpfb *x)
 {
 	int ret = bpf_xdp_detach((int)x->ifindex, XDP_FLAGS_DRV_MODE, NULL);
 
@@ -256,37 +256,37 @@ static int to_generic(struct omni_xdp *x)
 				     XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (ret < 0)
 		return fail(x, ret, "%s: cannot move %s to generic mode: %s", x->conf.ifname,
-			    OMNI_XDP_PROG_NAME, strerror(-ret));
+			    XDPFB_PROG_NAME, strerror(-ret));
 	x->generic = true;
 	return 0;
 }
 
-static int set_mode(struct omni_xdp *x, uint32_t flag)
+static int set_mode(struct xdpfb *x, uint32_t flag)
 {
 	x->generic = flag == XDP_FLAGS_SKB_MODE;
-	if (x->conf.mode == OMNI_XDP_MODE_NATIVE && x->generic)
+	if (x->conf.mode == XDPFB_MODE_NATIVE && x->generic)
 		return fail(x, -EOPNOTSUPP, "%s: driver %s has no native XDP (--xdp-mode native); "
 			    "use --xdp-mode auto or generic", x->conf.ifname, x->driver);
-	if (x->conf.mode == OMNI_XDP_MODE_GENERIC && !x->generic)
+	if (x->conf.mode == XDPFB_MODE_GENERIC && !x->generic)
 		return to_generic(x);
 	return 0;
 }
 
-static int write_cfg(struct omni_xdp *x)
+static int write_cfg(struct xdpfb *x)
 {
-	struct omni_xdp_cfg cfg = {
+	struct xdpfb_cfg cfg = {
 		.port = x->conf.port,
-		.init_rate = x->conf.init_rate ? x->conf.init_rate : OMNI_XDP_INIT_RATE,
-		.init_burst = x->conf.init_burst ? x->conf.init_burst : OMNI_XDP_INIT_BURST,
-		.unpadded_min = OMNI_XDP_UNPADDED_MIN,
-		.flags = x->index_check_off ? OMNI_XDP_F_NO_INDEX_CHECK : 0,
+		.init_rate = x->conf.init_rate ? x->conf.init_rate : XDPFB_INIT_RATE,
+		.init_burst = x->conf.init_burst ? x->conf.init_burst : XDPFB_INIT_BURST,
+		.unpadded_min = XDPFB_UNPADDED_MIN,
+		.flags = x->index_check_off ? XDPFB_F_NO_INDEX_CHECK : 0,
 	};
 	uint32_t zero = 0;
 
 	return bpf_map_update_elem(x->cfg_fd, &zero, &cfg, BPF_ANY) == 0 ? 0 : -errno;
 }
 
-int omni_xdp_bind(struct omni_xdp *x)
+int xdpfb_bind(struct xdpfb *x)
 {
 	char name[BPF_OBJ_NAME_LEN];
 	uint32_t flag = 0;
@@ -296,9 +296,9 @@ int omni_xdp_bind(struct omni_xdp *x)
 		return ret;
 	if (x->prog_id == 0)
 		return fail(x, -ENOENT, "%s: net_af_xdp attached no XDP program", x->conf.ifname);
-	if (strcmp(name, OMNI_XDP_PROG_NAME) != 0)
+	if (strcmp(name, XDPFB_PROG_NAME) != 0)
 		return fail(x, -EPROTO, "%s: the attached XDP program is \"%s\", not %s",
-			    x->conf.ifname, name, OMNI_XDP_PROG_NAME);
+			    x->conf.ifname, name, XDPFB_PROG_NAME);
 	x->prog_fd = bpf_prog_get_fd_by_id(x->prog_id);
 	if (x->prog_fd < 0)
 		return fail(x, -errno, "%s: program id %u: %s", x->conf.ifname, x->prog_id,
@@ -324,7 +324,7 @@ int omni_xdp_bind(struct omni_xdp *x)
 	return 0;
 }
 
-void omni_xdp_index_add(struct omni_xdp *x, uint32_t index)
+void xdpfb_index_add(struct xdpfb *x, uint32_t index)
 {
 	uint8_t one = 1;
 
@@ -339,13 +339,13 @@ void omni_xdp_index_add(struct omni_xdp *x, uint32_t index)
 		 "unknown-index drops in XDP are off", x->conf.ifname, strerror(errno));
 }
 
-void omni_xdp_index_del(struct omni_xdp *x, uint32_t index)
+void xdpfb_index_del(struct xdpfb *x, uint32_t index)
 {
 	if (x && x->bound)
 		bpf_map_delete_elem(x->live_fd, &index);
 }
 
-int omni_xdp_stats(const struct omni_xdp *x, struct omni_xdp_counters *out)
+int xdpfb_stats(const struct xdpfb *x, struct xdpfb_counters *out)
 {
 	uint32_t k;
 	unsigned cpu;
@@ -353,14 +353,14 @@ int omni_xdp_stats(const struct omni_xdp *x, struct omni_xdp_counters *out)
 	memset(out, 0, sizeof(*out));
 	if (!x || !x->bound)
 		return 0;
-	for (k = 0; k < OMNI_XDP_CNT_COUNT; k++) {
+	for (k = 0; k < XDPFB_CNT_COUNT; k++) {
 		uint64_t sum = 0;
 
 		if (bpf_map_lookup_elem(x->counters_fd, &k, x->per_cpu) != 0)
 			return -errno;
 		for (cpu = 0; cpu < x->ncpus; cpu++)
 			sum += x->per_cpu[cpu];
-		if (k < OMNI_XDP_DROP_COUNT)
+		if (k < XDPFB_DROP_COUNT)
 			out->drops[k] = sum;
 		else
 			out->redirected = sum;
@@ -368,7 +368,7 @@ int omni_xdp_stats(const struct omni_xdp *x, struct omni_xdp_counters *out)
 	return 0;
 }
 
-const char *omni_xdp_describe(const struct omni_xdp *x, char *buf, size_t len)
+const char *xdpfb_describe(const struct xdpfb *x, char *buf, size_t len)
 {
 	const char *why;
 
@@ -378,12 +378,12 @@ const char *omni_xdp_describe(const struct omni_xdp *x, char *buf, size_t len)
 	}
 	if (!x->generic)
 		why = "the driver runs XDP natively";
-	else if (x->conf.mode == OMNI_XDP_MODE_GENERIC)
+	else if (x->conf.mode == XDPFB_MODE_GENERIC)
 		why = "--xdp-mode generic";
 	else
 		why = "the driver has no native XDP: slower, every packet is copied";
 	snprintf(buf, len, "%s XDP (driver %s: %s), program %s id %u, listen port %u",
-		 x->generic ? "generic" : "native", x->driver, why, OMNI_XDP_PROG_NAME,
+		 x->generic ? "generic" : "native", x->driver, why, XDPFB_PROG_NAME,
 		 x->prog_id, x->conf.port);
 	return buf;
 }
@@ -395,7 +395,7 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-void omni_xdp_close(struct omni_xdp *x)
+void xdpfb_close(struct xdpfb *x)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	char name[BPF_OBJ_NAME_LEN];
@@ -411,7 +411,7 @@ void omni_xdp_close(struct omni_xdp *x)
 	close_fd(&x->cfg_fd);
 	close_fd(&x->live_fd);
 	close_fd(&x->counters_fd);
-	omni_xdp_unlock(x->lock_fd, x->lock_path);
+	xdpfb_unlock(x->lock_fd, x->lock_path);
 	x->lock_fd = -1;
 	free(x->per_cpu);
 	x->per_cpu = NULL;

@@ -11,16 +11,16 @@
  * the live receiver indices and reads the counters.
  *
  * Life cycle (control thread only):
- *   omni_xdp_prepare   before the port opens: lock the interface (a second
+ *   xdpfb_prepare   before the port opens: lock the interface (a second
  *                      gateway on it is refused), replace a stale omni_xdp
  *                      left by a crashed run, refuse a foreign program
- *   (net_af_xdp starts with xdp_prog=omni_xdp_object())
- *   omni_xdp_bind      after it started: check the attached program is
+ *   (net_af_xdp starts with xdp_prog=xdpfb_object())
+ *   xdpfb_bind      after it started: check the attached program is
  *                      ours, move it to generic mode if asked, configure
- *   omni_xdp_index_*   as sessions come and go (omni_sessions hook)
- *   omni_xdp_close     after the port closed: detach what is left, unlock
+ *   xdpfb_index_*   as sessions come and go (pl_sessions hook)
+ *   xdpfb_close     after the port closed: detach what is left, unlock
  * A prepared but never bound handle (af_packet underlay) only holds the
- * lock. Errors are -errno with a message in the handle (omni_xdp_error).
+ * lock. Errors are -errno with a message in the handle (xdpfb_error).
  */
 #ifndef OMNI_XDP_LOADER_H
 #define OMNI_XDP_LOADER_H
@@ -31,32 +31,32 @@
 
 #include "omni_xdp.h"
 
-enum omni_xdp_mode {
-	OMNI_XDP_MODE_AUTO = 0, /* native where the driver has it, else generic */
-	OMNI_XDP_MODE_NATIVE,   /* native or fail */
-	OMNI_XDP_MODE_GENERIC,  /* generic (SKB) even where native exists */
+enum xdpfb_mode {
+	XDPFB_MODE_AUTO = 0, /* native where the driver has it, else generic */
+	XDPFB_MODE_NATIVE,   /* native or fail */
+	XDPFB_MODE_GENERIC,  /* generic (SKB) even where native exists */
 };
 
-struct omni_xdp_conf {
+struct xdpfb_conf {
 	const char *ifname;
-	enum omni_xdp_mode mode;
+	enum xdpfb_mode mode;
 	uint16_t port;        /* UDP listen port */
-	uint32_t init_rate;   /* initiations/s per source; 0: OMNI_XDP_INIT_RATE */
-	uint32_t init_burst;  /* 0: OMNI_XDP_INIT_BURST */
-	const char *lock_dir; /* NULL: OMNI_XDP_LOCK_DIR */
-	const char *object;   /* NULL: omni_xdp_default_object() */
+	uint32_t init_rate;   /* initiations/s per source; 0: XDPFB_INIT_RATE */
+	uint32_t init_burst;  /* 0: XDPFB_INIT_BURST */
+	const char *lock_dir; /* NULL: XDPFB_LOCK_DIR */
+	const char *object;   /* NULL: xdpfb_default_object() */
 };
 
-#define OMNI_XDP_LOCK_DIR "/run/omninervous"
+#define XDPFB_LOCK_DIR "/run/omninervous"
 
 /* Counters summed over the CPUs; drops[] indexed by OMNI_XDP_DROP_*. */
-struct omni_xdp_counters {
-	uint64_t drops[OMNI_XDP_DROP_COUNT];
+struct xdpfb_counters {
+	uint64_t drops[XDPFB_DROP_COUNT];
 	uint64_t redirected;
 };
 
-struct omni_xdp {
-	struct omni_xdp_conf conf;
+struct xdpfb {
+	struct xdpfb_conf conf;
 	unsigned ifindex;
 	int lock_fd;
 	int prog_fd, cfg_fd, live_fd, counters_fd;
@@ -74,43 +74,43 @@ struct omni_xdp {
 };
 
 /* Zero the handle (fds -1). */
-void omni_xdp_init(struct omni_xdp *x);
+void xdpfb_init(struct xdpfb *x);
 
 /* See above. -EBUSY: another gateway runs on the interface; -EEXIST:
  * another XDP program is attached (not ours, not replaced). */
-int omni_xdp_prepare(struct omni_xdp *x, const struct omni_xdp_conf *c);
+int xdpfb_prepare(struct xdpfb *x, const struct xdpfb_conf *c);
 
 /* The object file to pass as net_af_xdp's xdp_prog. */
-const char *omni_xdp_object(const struct omni_xdp *x);
+const char *xdpfb_object(const struct xdpfb *x);
 
 /* The program net_af_xdp attached: find its maps, set the mode, write the
  * config. -ENOENT: no program; -EPROTO: not ours; -EOPNOTSUPP: native
  * asked for, the driver has none. */
-int omni_xdp_bind(struct omni_xdp *x);
+int xdpfb_bind(struct xdpfb *x);
 
 /* Control lcore: a receiver index became live / died. No-op unless bound.
  * When the map refuses an index (full), the index check is switched off
  * in the program rather than drop live traffic. */
-void omni_xdp_index_add(struct omni_xdp *x, uint32_t index);
-void omni_xdp_index_del(struct omni_xdp *x, uint32_t index);
+void xdpfb_index_add(struct xdpfb *x, uint32_t index);
+void xdpfb_index_del(struct xdpfb *x, uint32_t index);
 
 /* Sum the per-CPU counters; zeros unless bound. */
-int omni_xdp_stats(const struct omni_xdp *x, struct omni_xdp_counters *out);
+int xdpfb_stats(const struct xdpfb *x, struct xdpfb_counters *out);
 
 /* "truncated", "bad_size", ... */
-const char *omni_xdp_drop_name(unsigned reason);
+const char *xdpfb_drop_name(unsigned reason);
 /* "auto", "native", "generic"; parse: 0 or -EINVAL. */
-const char *omni_xdp_mode_name(enum omni_xdp_mode m);
-int omni_xdp_mode_parse(const char *s, enum omni_xdp_mode *m);
+const char *xdpfb_mode_name(enum xdpfb_mode m);
+int xdpfb_mode_parse(const char *s, enum xdpfb_mode *m);
 
 /* One line: "native XDP (driver veth), program omni_xdp id 12" etc. */
-const char *omni_xdp_describe(const struct omni_xdp *x, char *buf, size_t len);
+const char *xdpfb_describe(const struct xdpfb *x, char *buf, size_t len);
 
 /* Detach our program if it is still attached, close the maps, unlock. */
-void omni_xdp_close(struct omni_xdp *x);
+void xdpfb_close(struct xdpfb *x);
 
 /* The last error message. */
-static inline const char *omni_xdp_error(const struct omni_xdp *x)
+static inline const char *xdpfb_error(const struct xdpfb *x)
 {
 	return x->error;
 }

@@ -39,7 +39,7 @@ static long holder_pid(int fd)
 	return strtol(buf, NULL, 10);
 }
 
-int omni_xdp_lock(const char *dir, const char *ifname, char *path, size_t path_len,
+int xdpfb_lock(const char *dir, const char *ifname, char *path, size_t path_len,
 		  long *holder)
 {
 	char pid[24];
@@ -69,7 +69,7 @@ int omni_xdp_lock(const char *dir, const char *ifname, char *path, size_t path_l
 	return fd;
 }
 
-void omni_xdp_unlock(int fd, const char *path)
+void xdpfb_unlock(int fd, const char *path)
 {
 	if (fd < 0)
 		return;

@@ -10,9 +10,9 @@
  * lock, -EBUSY with *holder = its pid when another process holds it, or
  * another -errno. path gets the file's name either way.
  */
-int omni_xdp_lock(const char *dir, const char *ifname, char *path, size_t path_len,
+int xdpfb_lock(const char *dir, const char *ifname, char *path, size_t path_len,
 		  long *holder);
 /* Let go of the lock taken as fd, removing its file path (may be NULL). */
-void omni_xdp_unlock(int fd, const char *path);
+void xdpfb_unlock(int fd, const char *path);
 
 #endif /* OMNI_XDP_LOCK_H */

@@ -40,7 +40,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, OMNI_XDP_MAX_QUEUES);
+	__uint(max_entries, XDPFB_MAX_QUEUES);
 	__type(key, __u32);
 	__type(value, __u32);
 } xsks_map SEC(".maps");
@@ -49,26 +49,26 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct omni_xdp_cfg);
+	__type(value, struct xdpfb_cfg);
 } omni_cfg SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, OMNI_XDP_MAX_LIVE);
+	__uint(max_entries, XDPFB_MAX_LIVE);
 	__type(key, __u32);
 	__type(value, __u8);
 } omni_live SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, OMNI_XDP_RATE_SOURCES);
-	__type(key, struct omni_xdp_rate_key);
-	__type(value, struct omni_xdp_rate_val);
+	__uint(max_entries, XDPFB_RATE_SOURCES);
+	__type(key, struct xdpfb_rate_key);
+	__type(value, struct xdpfb_rate_val);
 } omni_ratelimit SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, OMNI_XDP_CNT_COUNT);
+	__uint(max_entries, XDPFB_CNT_COUNT);
 	__type(key, __u32);
 	__type(value, __u64);
 } omni_counters SEC(".maps");
@@ -89,7 +89,7 @@ struct frag6_hdr {
 struct pkt {
 	void *end;
 	struct udphdr *udp;
-	struct omni_xdp_rate_key src;
+	struct xdpfb_rate_key src;
 	bool fragment;         /* first fragment: has a port, but is partial */
 };
 
@@ -176,9 +176,9 @@ static __always_inline bool walk_ip6(struct pkt *p, void *cur)
 /* Token bucket per source (ns of credit, capped at burst). Two CPUs may
  * race on one entry: the limit is approximate, never wrong by more than
  * a packet or two. */
-static __always_inline bool initiation_allowed(struct pkt *p, const struct omni_xdp_cfg *cfg)
+static __always_inline bool initiation_allowed(struct pkt *p, const struct xdpfb_cfg *cfg)
 {
-	struct omni_xdp_rate_val *v, fresh;
+	struct xdpfb_rate_val *v, fresh;
 	__u64 now = bpf_ktime_get_ns(), cost, max, tokens;
 
 	if (cfg->init_rate == 0)
@@ -206,71 +206,71 @@ static __always_inline bool initiation_allowed(struct pkt *p, const struct omni_
 
 /* WireGuard message checks; returns a counter (drop reason) or -1: pass. */
 static __always_inline int check_wireguard(struct pkt *p, const __u8 *msg, __u32 len,
-					   const struct omni_xdp_cfg *cfg)
+					   const struct xdpfb_cfg *cfg)
 {
 	__u32 type = msg[0], index;
 
 	if (msg[1] | msg[2] | msg[3])
-		return OMNI_XDP_DROP_RESERVED;
+		return XDPFB_DROP_RESERVED;
 	switch (type) {
 	case 1:
-		if (len != OMNI_XDP_WG_INITIATION)
-			return OMNI_XDP_DROP_BAD_SIZE;
-		return initiation_allowed(p, cfg) ? -1 : OMNI_XDP_DROP_RATELIMIT;
+		if (len != XDPFB_WG_INITIATION)
+			return XDPFB_DROP_BAD_SIZE;
+		return initiation_allowed(p, cfg) ? -1 : XDPFB_DROP_RATELIMIT;
 	case 2:
-		return len == OMNI_XDP_WG_RESPONSE ? -1 : OMNI_XDP_DROP_BAD_SIZE;
+		return len == XDPFB_WG_RESPONSE ? -1 : XDPFB_DROP_BAD_SIZE;
 	case 3:
-		return len == OMNI_XDP_WG_COOKIE ? -1 : OMNI_XDP_DROP_BAD_SIZE;
+		return len == XDPFB_WG_COOKIE ? -1 : XDPFB_DROP_BAD_SIZE;
 	}
 	/* Transport data: the plaintext is padded to 16, except where the
 	 * sender's MTU capped the padding. */
-	if (len < OMNI_XDP_WG_DATA_MIN)
-		return OMNI_XDP_DROP_BAD_SIZE;
-	if (cfg->unpadded_min && (len - OMNI_XDP_WG_DATA_MIN) % OMNI_XDP_WG_PADDING &&
-	    len - OMNI_XDP_WG_DATA_MIN < cfg->unpadded_min)
-		return OMNI_XDP_DROP_BAD_SIZE;
-	if (cfg->flags & OMNI_XDP_F_NO_INDEX_CHECK)
+	if (len < XDPFB_WG_DATA_MIN)
+		return XDPFB_DROP_BAD_SIZE;
+	if (cfg->unpadded_min && (len - XDPFB_WG_DATA_MIN) % XDPFB_WG_PADDING &&
+	    len - XDPFB_WG_DATA_MIN < cfg->unpadded_min)
+		return XDPFB_DROP_BAD_SIZE;
+	if (cfg->flags & XDPFB_F_NO_INDEX_CHECK)
 		return -1;
 	if ((void *)(msg + 8) > p->end)
-		return OMNI_XDP_DROP_TRUNCATED;
+		return XDPFB_DROP_TRUNCATED;
 	__builtin_memcpy(&index, msg + 4, 4);
-	return bpf_map_lookup_elem(&omni_live, &index) ? -1 : OMNI_XDP_DROP_UNKNOWN_INDEX;
+	return bpf_map_lookup_elem(&omni_live, &index) ? -1 : XDPFB_DROP_UNKNOWN_INDEX;
 }
 
 /* The listen port's protocols; a counter (drop reason) or -1: to the socket. */
-static __always_inline int check_payload(struct pkt *p, const struct omni_xdp_cfg *cfg)
+static __always_inline int check_payload(struct pkt *p, const struct xdpfb_cfg *cfg)
 {
 	const __u8 *msg = (const __u8 *)(p->udp + 1);
 	__u32 len = bpf_ntohs(p->udp->len), word;
 
 	if (len < sizeof(struct udphdr) || (void *)msg + (len - sizeof(struct udphdr)) > p->end)
-		return OMNI_XDP_DROP_TRUNCATED;
+		return XDPFB_DROP_TRUNCATED;
 	len -= sizeof(struct udphdr);
 	if (p->fragment)
-		return OMNI_XDP_DROP_FRAGMENT;
+		return XDPFB_DROP_FRAGMENT;
 	if (len < 4 || (void *)(msg + 4) > p->end)
-		return OMNI_XDP_DROP_UNKNOWN_PROTO;
+		return XDPFB_DROP_UNKNOWN_PROTO;
 	if (msg[0] >= 1 && msg[0] <= 4 && !(msg[1] | msg[2] | msg[3]))
 		return check_wireguard(p, msg, len, cfg);
 	__builtin_memcpy(&word, msg, 4);
-	if (word == bpf_htonl(OMNI_XDP_SIG_MAGIC))
+	if (word == bpf_htonl(XDPFB_SIG_MAGIC))
 		return -1;
-	if (len >= OMNI_XDP_STUN_HEADER && (void *)(msg + 8) <= p->end && !(msg[0] & 0xc0)) {
+	if (len >= XDPFB_STUN_HEADER && (void *)(msg + 8) <= p->end && !(msg[0] & 0xc0)) {
 		__builtin_memcpy(&word, msg + 4, 4);
-		if (word == bpf_htonl(OMNI_XDP_STUN_COOKIE))
+		if (word == bpf_htonl(XDPFB_STUN_COOKIE))
 			return -1;
 	}
 	/* WireGuard-looking type with reserved bytes set is still junk. */
 	if (msg[0] >= 1 && msg[0] <= 4)
-		return OMNI_XDP_DROP_RESERVED;
-	return OMNI_XDP_DROP_UNKNOWN_PROTO;
+		return XDPFB_DROP_RESERVED;
+	return XDPFB_DROP_UNKNOWN_PROTO;
 }
 
 SEC("xdp")
 int omni_xdp(struct xdp_md *ctx)
 {
 	struct pkt p = { .end = (void *)(long)ctx->data_end };
-	const struct omni_xdp_cfg *cfg;
+	const struct xdpfb_cfg *cfg;
 	__u32 zero = 0;
 	__u16 proto;
 	void *l3;
@@ -294,7 +294,7 @@ int omni_xdp(struct xdp_md *ctx)
 	r = check_payload(&p, cfg);
 	if (r >= 0)
 		return count((__u32)r, XDP_DROP);
-	count(OMNI_XDP_CNT_REDIRECT, 0);
+	count(XDPFB_CNT_REDIRECT, 0);
 	return bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
 }
 

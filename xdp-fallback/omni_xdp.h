@@ -10,7 +10,7 @@
  *   WireGuard  first 4 bytes {type 1..4, 0, 0, 0}; initiation 148 bytes,
  *              response 92, cookie reply 64, transport data >= 32
  *   STUN       magic cookie 0x2112A442 at offset 4 (RFC 5389 section 6)
- *   signaling  OMNI_XDP_SIG_MAGIC in the first 4 bytes (nucleus protocol)
+ *   signaling  XDPFB_SIG_MAGIC in the first 4 bytes (nucleus protocol)
  * Anything else sent to the listen port is dropped and counted.
  */
 #ifndef OMNI_XDP_H
@@ -19,15 +19,15 @@
 #include <linux/types.h>
 
 /* The program's name as `bpftool prog show` prints it. */
-#define OMNI_XDP_PROG_NAME "omni_xdp"
+#define XDPFB_PROG_NAME "omni_xdp"
 
 /* Map names (at most 15 characters: BPF_OBJ_NAME_LEN). net_af_xdp looks
  * for "xsks_map" in the object it loads. */
-#define OMNI_XDP_MAP_XSKS "xsks_map"
-#define OMNI_XDP_MAP_CFG "omni_cfg"
-#define OMNI_XDP_MAP_LIVE "omni_live"
-#define OMNI_XDP_MAP_RATE "omni_ratelimit"
-#define OMNI_XDP_MAP_COUNTERS "omni_counters"
+#define XDPFB_MAP_XSKS "xsks_map"
+#define XDPFB_MAP_CFG "omni_cfg"
+#define XDPFB_MAP_LIVE "omni_live"
+#define XDPFB_MAP_RATE "omni_ratelimit"
+#define XDPFB_MAP_COUNTERS "omni_counters"
 
 /*
  * Nucleus signaling packets start with these 4 bytes in network order
@@ -35,38 +35,38 @@
  * include; app/edge_xdp.c asserts they are equal, with the STUN values).
  * Not {1..4,0,0,0} (WireGuard), no 0x2112A442 at offset 4 (STUN).
  */
-#define OMNI_XDP_SIG_MAGIC 0x4f4e5347u
+#define XDPFB_SIG_MAGIC 0x4f4e5347u
 
-#define OMNI_XDP_STUN_COOKIE 0x2112a442u
+#define XDPFB_STUN_COOKIE 0x2112a442u
 
-enum omni_xdp_limits {
-	OMNI_XDP_MAX_QUEUES = 64,      /* XSKMAP entries: rx queues */
-	OMNI_XDP_MAX_LIVE = 65536,     /* live receiver indices */
-	OMNI_XDP_RATE_SOURCES = 16384, /* sources the initiation limit tracks */
-	OMNI_XDP_WG_INITIATION = 148,
-	OMNI_XDP_WG_RESPONSE = 92,
-	OMNI_XDP_WG_COOKIE = 64,
-	OMNI_XDP_WG_DATA_MIN = 32,     /* header 16 + tag 16, keepalive */
-	OMNI_XDP_WG_PADDING = 16,      /* plaintext padded to a multiple */
-	OMNI_XDP_STUN_HEADER = 20,
+enum xdpfb_limits {
+	XDPFB_MAX_QUEUES = 64,      /* XSKMAP entries: rx queues */
+	XDPFB_MAX_LIVE = 65536,     /* live receiver indices */
+	XDPFB_RATE_SOURCES = 16384, /* sources the initiation limit tracks */
+	XDPFB_WG_INITIATION = 148,
+	XDPFB_WG_RESPONSE = 92,
+	XDPFB_WG_COOKIE = 64,
+	XDPFB_WG_DATA_MIN = 32,     /* header 16 + tag 16, keepalive */
+	XDPFB_WG_PADDING = 16,      /* plaintext padded to a multiple */
+	XDPFB_STUN_HEADER = 20,
 	/* Defaults of the configuration record. */
-	OMNI_XDP_INIT_RATE = 20,       /* initiations per second per source */
-	OMNI_XDP_INIT_BURST = 40,
+	XDPFB_INIT_RATE = 20,       /* initiations per second per source */
+	XDPFB_INIT_BURST = 40,
 	/* Senders cap the padding at their MTU: a plaintext this long may end
 	 * unpadded (1420 is not a multiple of 16). */
-	OMNI_XDP_UNPADDED_MIN = 576,
+	XDPFB_UNPADDED_MIN = 576,
 };
 
 /* cfg.flags */
-enum omni_xdp_flags {
-	OMNI_XDP_F_NO_INDEX_CHECK = 1u << 0, /* live map unusable: do not check */
+enum xdpfb_flags {
+	XDPFB_F_NO_INDEX_CHECK = 1u << 0, /* live map unusable: do not check */
 };
 
-/* The one entry of OMNI_XDP_MAP_CFG. port 0: not configured yet, every
+/* The one entry of XDPFB_MAP_CFG. port 0: not configured yet, every
  * packet passes to the kernel. */
-struct omni_xdp_cfg {
+struct xdpfb_cfg {
 	__u16 port;          /* listen port, host order */
-	__u16 flags;         /* enum omni_xdp_flags */
+	__u16 flags;         /* enum xdpfb_flags */
 	__u32 init_rate;     /* initiations per second per source; 0: no limit */
 	__u32 init_burst;
 	__u32 unpadded_min;  /* data plaintext from which padding may be absent */
@@ -74,18 +74,18 @@ struct omni_xdp_cfg {
 
 /* Initiation token bucket per source (IPv4 address, or IPv6 /64), in ns of
  * credit as the kernel's WireGuard rate limiter keeps it. */
-struct omni_xdp_rate_key {
+struct xdpfb_rate_key {
 	__u8 addr[16];
 };
 
-struct omni_xdp_rate_val {
+struct xdpfb_rate_val {
 	__u64 last_ns;
 	__u64 tokens_ns;
 };
 
-/* Counters of OMNI_XDP_MAP_COUNTERS (per CPU): the drop reasons, then what
+/* Counters of XDPFB_MAP_COUNTERS (per CPU): the drop reasons, then what
  * went to the socket. */
-#define OMNI_XDP_DROPS(X)                                                       \
+#define XDPFB_DROPS(X)                                                       \
 	X(TRUNCATED, "truncated")         /* UDP length beyond the frame */     \
 	X(FRAGMENT, "fragment")           /* an IP fragment to the listen port */\
 	X(BAD_SIZE, "bad_size")           /* WireGuard message of wrong size */ \
@@ -94,13 +94,13 @@ struct omni_xdp_rate_val {
 	X(RATELIMIT, "ratelimit")         /* initiations over the source rate */\
 	X(UNKNOWN_PROTO, "unknown_proto") /* not WireGuard, STUN or signaling */
 
-enum omni_xdp_counter {
-#define OMNI_XDP_DROP_ENUM(name, text) OMNI_XDP_DROP_##name,
-	OMNI_XDP_DROPS(OMNI_XDP_DROP_ENUM)
-#undef OMNI_XDP_DROP_ENUM
-	OMNI_XDP_DROP_COUNT,
-	OMNI_XDP_CNT_REDIRECT = OMNI_XDP_DROP_COUNT, /* to the AF_XDP socket */
-	OMNI_XDP_CNT_COUNT,
+enum xdpfb_counter {
+#define XDPFB_DROP_ENUM(name, text) XDPFB_DROP_##name,
+	XDPFB_DROPS(XDPFB_DROP_ENUM)
+#undef XDPFB_DROP_ENUM
+	XDPFB_DROP_COUNT,
+	XDPFB_CNT_REDIRECT = XDPFB_DROP_COUNT, /* to the AF_XDP socket */
+	XDPFB_CNT_COUNT,
 };
 
 #endif /* OMNI_XDP_H */

@@ -43,7 +43,7 @@ struct dp_eal_conf {
 	const char *const *vdevs;      /* extra --vdev values */
 	unsigned n_vdevs;
 	const char *log_level;         /* e.g. "notice"; NULL: ours and EAL's notices */
-	const char *omni_log_level;    /* level of our omni.* logs with the default
+	const char *omni_log_level;   /* level of our omni.* logs with the default
 					  above ("debug"); NULL: "info" */
 	int user_argc;                 /* the user's EAL arguments (before --), */
 	char *const *user_argv;        /* without a program name */

@@ -9,9 +9,9 @@
 #include "httpd.h"
 #include "net/addr.h"
 
-struct omni_httpd {
+struct httpd {
 	struct MHD_Daemon *daemon;
-	omni_httpd_handler handler;
+	httpd_handler handler;
 	void *ctx;
 };
 
@@ -29,8 +29,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_len, void **state)
 {
-	struct omni_httpd *h = cls;
-	struct omni_text body = OMNI_TEXT_INIT;
+	struct httpd *h = cls;
+	struct httpd_text body = HTTPD_TEXT_INIT;
 	const char *type = "text/plain; charset=utf-8";
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -44,16 +44,16 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	(void)state;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 		status = MHD_HTTP_METHOD_NOT_ALLOWED;
-		omni_text_printf(&body, "method not allowed\n");
+		httpd_text_printf(&body, "method not allowed\n");
 	} else {
 		status = (unsigned)h->handler(h->ctx, url, &body, &type);
 	}
-	if (!omni_text_ok(&body)) {
-		omni_text_reset(&body);
+	if (!httpd_text_ok(&body)) {
+		httpd_text_reset(&body);
 		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 		type = "text/plain; charset=utf-8";
 	}
-	buf = omni_text_take(&body, &len);
+	buf = httpd_text_take(&body, &len);
 	if (!buf)
 		return MHD_NO;
 	resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
@@ -69,11 +69,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
-struct omni_httpd *omni_httpd_start(const char *listen, omni_httpd_handler handler, void *ctx,
+struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx,
 				    char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	struct omni_httpd *h;
+	struct httpd *h;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 
 	if (parse_listen(listen, &ss) != 0) {
@@ -103,7 +103,7 @@ struct omni_httpd *omni_httpd_start(const char *listen, omni_httpd_handler handl
 	return h;
 }
 
-void omni_httpd_stop(struct omni_httpd *h)
+void httpd_stop(struct httpd *h)
 {
 	if (!h)
 		return;

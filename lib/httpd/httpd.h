@@ -13,25 +13,25 @@
 
 #include "text.h"
 
-struct omni_httpd;
+struct httpd;
 
 /*
  * Fill body for path ("/metrics", "/health", ...), set *content_type (a
  * static string; default "text/plain; charset=utf-8") and return the HTTP
  * status (404 for a path it does not serve).
  */
-typedef int (*omni_httpd_handler)(void *ctx, const char *path, struct omni_text *body,
+typedef int (*httpd_handler)(void *ctx, const char *path, struct httpd_text *body,
 				  const char **content_type);
 
 /*
  * Listen on "ADDR:PORT" ("127.0.0.1:9586", "[::1]:9586", "0.0.0.0:9586").
  * NULL with a reason in err (the address, and what failed) on failure.
  */
-struct omni_httpd *omni_httpd_start(const char *listen, omni_httpd_handler handler, void *ctx,
+struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx,
 				    char *err, size_t errlen);
-void omni_httpd_stop(struct omni_httpd *h);
+void httpd_stop(struct httpd *h);
 
 /* Content type of the Prometheus text exposition format 0.0.4. */
-#define OMNI_HTTPD_PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
+#define HTTPD_PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
 
 #endif /* OMNI_HTTPD_H */

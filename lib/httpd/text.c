@@ -6,7 +6,7 @@
 
 #include "text.h"
 
-static bool reserve(struct omni_text *t, size_t more)
+static bool reserve(struct httpd_text *t, size_t more)
 {
 	size_t need = t->len + more + 1, cap = t->cap ? t->cap : 256;
 	char *p;
@@ -27,7 +27,7 @@ static bool reserve(struct omni_text *t, size_t more)
 	return true;
 }
 
-void omni_text_append(struct omni_text *t, const char *s, size_t len)
+void httpd_text_append(struct httpd_text *t, const char *s, size_t len)
 {
 	if (!reserve(t, len))
 		return;
@@ -36,7 +36,7 @@ void omni_text_append(struct omni_text *t, const char *s, size_t len)
 	t->buf[t->len] = '\0';
 }
 
-void omni_text_printf(struct omni_text *t, const char *fmt, ...)
+void httpd_text_printf(struct httpd_text *t, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -52,12 +52,12 @@ void omni_text_printf(struct omni_text *t, const char *fmt, ...)
 	t->len += (size_t)n;
 }
 
-bool omni_text_ok(const struct omni_text *t)
+bool httpd_text_ok(const struct httpd_text *t)
 {
 	return !t->failed;
 }
 
-char *omni_text_take(struct omni_text *t, size_t *len)
+char *httpd_text_take(struct httpd_text *t, size_t *len)
 {
 	char *p = t->buf;
 
@@ -71,7 +71,7 @@ char *omni_text_take(struct omni_text *t, size_t *len)
 	return p;
 }
 
-void omni_text_reset(struct omni_text *t)
+void httpd_text_reset(struct httpd_text *t)
 {
 	t->len = 0;
 	t->failed = false;
@@ -79,8 +79,8 @@ void omni_text_reset(struct omni_text *t)
 		t->buf[0] = '\0';
 }
 
-void omni_text_free(struct omni_text *t)
+void httpd_text_free(struct httpd_text *t)
 {
 	free(t->buf);
-	*t = (struct omni_text)OMNI_TEXT_INIT;
+	*t = (struct httpd_text)HTTPD_TEXT_INIT;
 }

@@ -11,24 +11,24 @@
 
 #include "mailbox.h"
 
-struct omni_mailbox_req {
-	omni_mailbox_fn fn;
+struct mailbox_req {
+	mailbox_fn fn;
 	void *arg;
-	struct omni_text *out;
+	struct httpd_text *out;
 	int rc;
 	bool done;	/* atomic: the control loop finished with it */
 };
 
 enum { WAIT_MIN_NS = 10000, WAIT_MAX_NS = 200000 };
 
-void omni_mailbox_init(struct omni_mailbox *mb)
+void mailbox_init(struct mailbox *mb)
 {
 	mb->pending = NULL;
 	mb->closed = false;
 	pthread_mutex_init(&mb->posters, NULL);
 }
 
-void omni_mailbox_fini(struct omni_mailbox *mb)
+void mailbox_fini(struct mailbox *mb)
 {
 	pthread_mutex_destroy(&mb->posters);
 }
@@ -49,15 +49,15 @@ static void pause_ns(uint32_t ns)
 }
 
 /* true if the request is back in our hands, untouched. */
-static bool withdraw(struct omni_mailbox *mb, struct omni_mailbox_req *req)
+static bool withdraw(struct mailbox *mb, struct mailbox_req *req)
 {
-	struct omni_mailbox_req *expected = req;
+	struct mailbox_req *expected = req;
 
 	return __atomic_compare_exchange_n(&mb->pending, &expected, NULL, false,
 					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
-static int wait_done(struct omni_mailbox *mb, struct omni_mailbox_req *req, unsigned timeout_ms)
+static int wait_done(struct mailbox *mb, struct mailbox_req *req, unsigned timeout_ms)
 {
 	uint64_t deadline = mono_ns() + (uint64_t)timeout_ms * 1000000ull;
 	uint32_t step = WAIT_MIN_NS;
@@ -75,10 +75,10 @@ static int wait_done(struct omni_mailbox *mb, struct omni_mailbox_req *req, unsi
 	return req->rc;
 }
 
-int omni_mailbox_call(struct omni_mailbox *mb, omni_mailbox_fn fn, void *arg,
-		      struct omni_text *out, unsigned timeout_ms)
+int mailbox_call(struct mailbox *mb, mailbox_fn fn, void *arg,
+		      struct httpd_text *out, unsigned timeout_ms)
 {
-	struct omni_mailbox_req req = { .fn = fn, .arg = arg, .out = out };
+	struct mailbox_req req = { .fn = fn, .arg = arg, .out = out };
 	int rc;
 
 	pthread_mutex_lock(&mb->posters);
@@ -92,15 +92,15 @@ int omni_mailbox_call(struct omni_mailbox *mb, omni_mailbox_fn fn, void *arg,
 	return rc;
 }
 
-static void answer(struct omni_mailbox_req *req, bool run)
+static void answer(struct mailbox_req *req, bool run)
 {
 	req->rc = run ? req->fn(req->arg, req->out) : -ESHUTDOWN;
 	__atomic_store_n(&req->done, true, __ATOMIC_RELEASE);
 }
 
-unsigned omni_mailbox_serve(struct omni_mailbox *mb)
+unsigned mailbox_serve(struct mailbox *mb)
 {
-	struct omni_mailbox_req *req;
+	struct mailbox_req *req;
 
 	if (__builtin_expect(!__atomic_load_n(&mb->pending, __ATOMIC_RELAXED), 1))
 		return 0;
@@ -111,9 +111,9 @@ unsigned omni_mailbox_serve(struct omni_mailbox *mb)
 	return 1;
 }
 
-void omni_mailbox_close(struct omni_mailbox *mb)
+void mailbox_close(struct mailbox *mb)
 {
-	struct omni_mailbox_req *req;
+	struct mailbox_req *req;
 
 	__atomic_store_n(&mb->closed, true, __ATOMIC_RELEASE);
 	req = __atomic_exchange_n(&mb->pending, NULL, __ATOMIC_ACQ_REL);

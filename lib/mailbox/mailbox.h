@@ -6,7 +6,7 @@
  * and the control loop runs it between two of its iterations:
  *
  *   console/HTTP thread                 control loop (main lcore)
- *   omni_mailbox_call(fn, arg, out) --> omni_mailbox_serve(): fn(arg, out)
+ *   mailbox_call(fn, arg, out) --> mailbox_serve(): fn(arg, out)
  *        waits (timeout) <-------------- done
  *
  * One request is in the box at a time: posters queue on a mutex among
@@ -26,37 +26,37 @@
 
 #include "httpd/text.h"
 
-enum { OMNI_MAILBOX_TIMEOUT_MS = 2000 };
+enum { MAILBOX_TIMEOUT_MS = 2000 };
 
 /* Runs on the control loop. Returns 0 or a negative errno; writes what it
  * has to say (a table, or why it refused) to out. */
-typedef int (*omni_mailbox_fn)(void *arg, struct omni_text *out);
+typedef int (*mailbox_fn)(void *arg, struct httpd_text *out);
 
-struct omni_mailbox_req;
+struct mailbox_req;
 
-struct omni_mailbox {
-	struct omni_mailbox_req *pending;	/* atomic: posted, not yet taken */
+struct mailbox {
+	struct mailbox_req *pending;	/* atomic: posted, not yet taken */
 	pthread_mutex_t posters;
 	bool closed;				/* atomic: nobody serves any more */
 };
 
-void omni_mailbox_init(struct omni_mailbox *mb);
-void omni_mailbox_fini(struct omni_mailbox *mb);
+void mailbox_init(struct mailbox *mb);
+void mailbox_fini(struct mailbox *mb);
 
 /*
  * Any thread but the control loop's: run fn(arg, out) on the control loop
  * and return its result; -ETIMEDOUT if it was not started within
  * timeout_ms, -ESHUTDOWN once the box is closed.
  */
-int omni_mailbox_call(struct omni_mailbox *mb, omni_mailbox_fn fn, void *arg,
-		      struct omni_text *out, unsigned timeout_ms);
+int mailbox_call(struct mailbox *mb, mailbox_fn fn, void *arg,
+		      struct httpd_text *out, unsigned timeout_ms);
 
 /* Control loop only: run the pending request, if any. Returns 1 if one
  * ran, else 0 (suitable as "work done" for the idle back-off). */
-unsigned omni_mailbox_serve(struct omni_mailbox *mb);
+unsigned mailbox_serve(struct mailbox *mb);
 
 /* Control loop, at stop: refuse new requests; one already posted is
  * answered -ESHUTDOWN. */
-void omni_mailbox_close(struct omni_mailbox *mb);
+void mailbox_close(struct mailbox *mb);
 
 #endif /* OMNI_MAILBOX_H */

@@ -12,11 +12,11 @@
 
 static unsigned table_seq;
 
-static int add_route(struct omni_allowedips *t, const struct net_prefix *p, uint32_t id)
+static int add_route(struct pl_allowedips *t, const struct net_prefix *p, uint32_t id)
 {
 	uint32_t v4;
 
-	if (id > OMNI_PEER_ID_MAX)
+	if (id > PL_PEER_ID_MAX)
 		return -EINVAL;
 	if (p->addr.family == NET_AF_IP4) {
 		if (p->len > 32)
@@ -43,7 +43,7 @@ static int add_route(struct omni_allowedips *t, const struct net_prefix *p, uint
 	return -EINVAL;
 }
 
-bool omni_routes_need_v6(const struct net_prefix *prefixes, unsigned n)
+bool pl_routes_need_v6(const struct net_prefix *prefixes, unsigned n)
 {
 	unsigned i;
 
@@ -53,7 +53,7 @@ bool omni_routes_need_v6(const struct net_prefix *prefixes, unsigned n)
 	return false;
 }
 
-struct omni_allowedips *omni_allowedips_create(unsigned max_routes, bool v6, int socket_id)
+struct pl_allowedips *pl_allowedips_create(unsigned max_routes, bool v6, int socket_id)
 {
 	unsigned rules = max_routes ? max_routes : 1;
 	/*
@@ -62,7 +62,7 @@ struct omni_allowedips *omni_allowedips_create(unsigned max_routes, bool v6, int
 	 */
 	struct rte_lpm_config c4 = { .max_rules = rules, .number_tbl8s = rules + 16 };
 	struct rte_lpm6_config c6 = { .max_rules = rules, .number_tbl8s = rules * 13 + 16 };
-	struct omni_allowedips *t;
+	struct pl_allowedips *t;
 	char name[RTE_LPM_NAMESIZE];
 
 	t = rte_zmalloc_socket("allowedips", sizeof(*t), 0, socket_id);
@@ -70,8 +70,8 @@ struct omni_allowedips *omni_allowedips_create(unsigned max_routes, bool v6, int
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	t->default4 = OMNI_PEER_NONE;
-	t->default6 = OMNI_PEER_NONE;
+	t->default4 = PL_PEER_NONE;
+	t->default6 = PL_PEER_NONE;
 	t->max_routes = rules;
 	t->generation = __atomic_add_fetch(&table_seq, 1, __ATOMIC_RELAXED);
 	snprintf(name, sizeof(name), "aip4_%u", t->generation);
@@ -83,20 +83,20 @@ struct omni_allowedips *omni_allowedips_create(unsigned max_routes, bool v6, int
 	if (!t->v4 || (v6 && !t->v6)) {
 		int err = rte_errno ? rte_errno : ENOMEM;
 
-		omni_allowedips_free(t);
+		pl_allowedips_free(t);
 		rte_errno = err;
 		return NULL;
 	}
 	return t;
 }
 
-int omni_allowedips_fill(struct omni_allowedips *t, const struct net_prefix *prefixes,
+int pl_allowedips_fill(struct pl_allowedips *t, const struct net_prefix *prefixes,
 			 const uint32_t *peer_ids, unsigned n)
 {
 	unsigned i;
 	int ret;
 
-	if (n > t->max_routes - t->n_routes || (!t->v6 && omni_routes_need_v6(prefixes, n)))
+	if (n > t->max_routes - t->n_routes || (!t->v6 && pl_routes_need_v6(prefixes, n)))
 		return -ENOSPC;
 	for (i = 0; i < n; i++) {
 		ret = add_route(t, &prefixes[i], peer_ids[i]);
@@ -107,26 +107,26 @@ int omni_allowedips_fill(struct omni_allowedips *t, const struct net_prefix *pre
 	return 0;
 }
 
-struct omni_allowedips *omni_allowedips_build(const struct net_prefix *prefixes,
+struct pl_allowedips *pl_allowedips_build(const struct net_prefix *prefixes,
 					      const uint32_t *peer_ids, unsigned n,
 					      unsigned max_routes, int socket_id)
 {
-	struct omni_allowedips *t;
+	struct pl_allowedips *t;
 	int ret;
 
-	t = omni_allowedips_create(max_routes, omni_routes_need_v6(prefixes, n), socket_id);
+	t = pl_allowedips_create(max_routes, pl_routes_need_v6(prefixes, n), socket_id);
 	if (!t)
 		return NULL;
-	ret = omni_allowedips_fill(t, prefixes, peer_ids, n);
+	ret = pl_allowedips_fill(t, prefixes, peer_ids, n);
 	if (ret < 0) {
-		omni_allowedips_free(t);
+		pl_allowedips_free(t);
 		rte_errno = -ret;
 		return NULL;
 	}
 	return t;
 }
 
-void omni_allowedips_free(struct omni_allowedips *t)
+void pl_allowedips_free(struct pl_allowedips *t)
 {
 	if (!t)
 		return;
@@ -135,7 +135,7 @@ void omni_allowedips_free(struct omni_allowedips *t)
 	rte_free(t);
 }
 
-uint32_t omni_allowedips_lookup4(const struct omni_allowedips *t, uint32_t addr_be)
+uint32_t pl_allowedips_lookup4(const struct pl_allowedips *t, uint32_t addr_be)
 {
 	uint32_t id;
 
@@ -144,7 +144,7 @@ uint32_t omni_allowedips_lookup4(const struct omni_allowedips *t, uint32_t addr_
 	return id;
 }
 
-uint32_t omni_allowedips_lookup6(const struct omni_allowedips *t, const uint8_t addr[16])
+uint32_t pl_allowedips_lookup6(const struct pl_allowedips *t, const uint8_t addr[16])
 {
 	uint32_t id;
 

@@ -18,14 +18,14 @@
 #include "net/addr.h"
 
 enum {
-	OMNI_PEER_NONE = UINT32_MAX,
-	OMNI_PEER_ID_MAX = (1u << 21) - 1, /* rte_lpm6 next hops are 21 bits */
+	PL_PEER_NONE = UINT32_MAX,
+	PL_PEER_ID_MAX = (1u << 21) - 1, /* rte_lpm6 next hops are 21 bits */
 };
 
 struct rte_lpm;
 struct rte_lpm6;
 
-struct omni_allowedips {
+struct pl_allowedips {
 	struct rte_lpm *v4;
 	struct rte_lpm6 *v6;
 	uint32_t default4;	/* peer of 0.0.0.0/0 (rte_lpm has no depth 0) */
@@ -38,9 +38,9 @@ struct omni_allowedips {
 /*
  * Build a table for n (prefix, peer id) routes; max_routes sizes it. Host
  * bits of a prefix are ignored. NULL with rte_errno on failure (ENOMEM,
- * EINVAL for a cidr too long or a peer id above OMNI_PEER_ID_MAX).
+ * EINVAL for a cidr too long or a peer id above PL_PEER_ID_MAX).
  */
-struct omni_allowedips *omni_allowedips_build(const struct net_prefix *prefixes,
+struct pl_allowedips *pl_allowedips_build(const struct net_prefix *prefixes,
 					      const uint32_t *peer_ids, unsigned n,
 					      unsigned max_routes, int socket_id);
 
@@ -52,16 +52,16 @@ struct omni_allowedips *omni_allowedips_build(const struct net_prefix *prefixes,
  * are more than it was made for or IPv6 without its part (nothing added),
  * -EINVAL or rte_lpm's error (the table is then half filled: free it).
  */
-struct omni_allowedips *omni_allowedips_create(unsigned max_routes, bool v6, int socket_id);
-int omni_allowedips_fill(struct omni_allowedips *t, const struct net_prefix *prefixes,
+struct pl_allowedips *pl_allowedips_create(unsigned max_routes, bool v6, int socket_id);
+int pl_allowedips_fill(struct pl_allowedips *t, const struct net_prefix *prefixes,
 			 const uint32_t *peer_ids, unsigned n);
 
 /* Whether routes include IPv6 ones other than ::/0 (which needs no rte_lpm6). */
-bool omni_routes_need_v6(const struct net_prefix *prefixes, unsigned n);
-void omni_allowedips_free(struct omni_allowedips *t);
+bool pl_routes_need_v6(const struct net_prefix *prefixes, unsigned n);
+void pl_allowedips_free(struct pl_allowedips *t);
 
-/* Peer id routing addr, or OMNI_PEER_NONE. addr in network order. */
-uint32_t omni_allowedips_lookup4(const struct omni_allowedips *t, uint32_t addr_be);
-uint32_t omni_allowedips_lookup6(const struct omni_allowedips *t, const uint8_t addr[16]);
+/* Peer id routing addr, or PL_PEER_NONE. addr in network order. */
+uint32_t pl_allowedips_lookup4(const struct pl_allowedips *t, uint32_t addr_be);
+uint32_t pl_allowedips_lookup6(const struct pl_allowedips *t, const uint8_t addr[16]);
 
 #endif /* OMNI_PIPELINE_ALLOWEDIPS_H */

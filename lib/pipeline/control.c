@@ -21,9 +21,9 @@
 #define TICK_NS 1000000ULL
 enum { STAGED_PER_PEER = 256, CONTROL_BURST = 32 };
 
-int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, uint32_t id,
+int pl_control_peer_init(struct pl_control *c, struct pl_peer *peer, uint32_t id,
 			   const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
-			   const struct omni_dp_endpoint *ep, uint16_t keepalive_s)
+			   const struct pl_endpoint *ep, uint16_t keepalive_s)
 {
 	char name[RTE_RING_NAMESIZE];
 
@@ -50,7 +50,7 @@ int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, ui
 	return 0;
 }
 
-static void drop_staged(struct omni_control *c, struct omni_dp_peer *peer)
+static void drop_staged(struct pl_control *c, struct pl_peer *peer)
 {
 	struct rte_mbuf *m;
 
@@ -60,23 +60,23 @@ static void drop_staged(struct omni_control *c, struct omni_dp_peer *peer)
 	}
 }
 
-static void send_staged(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+static void send_staged(struct pl_control *c, struct pl_peer *peer, uint64_t now)
 {
 	struct rte_mbuf *m;
 
 	if (!peer->tx || !peer->path || peer->path_dirty)
 		return;
 	while (rte_ring_sc_dequeue(peer->staged, (void **)&m) == 0)
-		omni_control_send_data(c, peer, m, now);
+		pl_control_send_data(c, peer, m, now);
 }
 
-static void zero_keys(struct omni_control *c, struct omni_dp_peer *peer)
+static void zero_keys(struct pl_control *c, struct pl_peer *peer)
 {
 	struct wg_keypair_retired r;
 
 	__atomic_store_n(&peer->tx, NULL, __ATOMIC_RELEASE);
 	wg_keypairs_clear(&peer->kps, &r);
-	omni_control_retire(c, &r);
+	pl_control_retire(c, &r);
 	if (peer->hs_index)
 		wg_index_remove(c->indices, peer->hs_index);
 	peer->hs_index = 0;
@@ -84,21 +84,21 @@ static void zero_keys(struct omni_control *c, struct omni_dp_peer *peer)
 }
 
 /* A worker saw a packet on a keypair other than tx: maybe the next one. */
-static void confirm(struct omni_control *c, struct omni_dp_peer *peer)
+static void confirm(struct pl_control *c, struct pl_peer *peer)
 {
-	struct omni_keypair *kp = __atomic_exchange_n(&peer->confirm, NULL, __ATOMIC_ACQUIRE);
+	struct pl_keypair *kp = __atomic_exchange_n(&peer->confirm, NULL, __ATOMIC_ACQUIRE);
 	struct wg_keypair_retired r;
 
 	if (!kp)
 		return;
 	if (wg_keypairs_received_with(&peer->kps, &kp->wg, &r)) {
 		__atomic_store_n(&peer->tx, kp, __ATOMIC_RELEASE);
-		omni_control_retire(c, &r);
+		pl_control_retire(c, &r);
 		wg_timers_handshake_complete(&peer->timers, 0);
 	}
 }
 
-static void roam(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+static void roam(struct pl_control *c, struct pl_peer *peer, uint64_t now)
 {
 	if (!__atomic_load_n(&peer->roam_pending, __ATOMIC_ACQUIRE))
 		return;
@@ -109,16 +109,16 @@ static void roam(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now
 	/* Dirty until a path to the new address is published: learning the
 	 * next hop's MAC may already publish it (it rebuilds every path). */
 	peer->path_dirty = true;
-	omni_control_neigh_learn(c, &peer->ep, now);
+	pl_control_neigh_learn(c, &peer->ep, now);
 	if (peer->path_dirty)
-		omni_control_path_update(c, peer, now);
+		pl_control_path_update(c, peer, now);
 	/* What workers held while the move was pending goes out now; if the
 	 * path could not move yet, the next tick sends it. */
 	if (!peer->path_dirty)
 		send_staged(c, peer, now);
 }
 
-static void roamed(struct omni_control *c, uint64_t now)
+static void roamed(struct pl_control *c, uint64_t now)
 {
 	void *ids[CONTROL_BURST];
 	unsigned i, n;
@@ -135,7 +135,7 @@ static void roamed(struct omni_control *c, uint64_t now)
 }
 
 /* Workers stamp times; the timer hooks see them as events, in order. */
-static void timer_events(struct omni_dp_peer *peer)
+static void timer_events(struct pl_peer *peer)
 {
 	uint64_t tx = __atomic_load_n(&peer->last_tx_ns, __ATOMIC_RELAXED);
 	uint64_t dtx = __atomic_load_n(&peer->last_data_tx_ns, __ATOMIC_RELAXED);
@@ -161,23 +161,23 @@ static void timer_events(struct omni_dp_peer *peer)
 }
 
 /* False when it could not go out yet (no path: next hop unresolved). */
-static bool initiate(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now, bool retry)
+static bool initiate(struct pl_control *c, struct pl_peer *peer, uint64_t now, bool retry)
 {
 	if (!wg_timers_may_send_initiation(&peer->timers, now))
 		return true;
-	if (!omni_control_send_initiation(c, peer, now))
+	if (!pl_control_send_initiation(c, peer, now))
 		return false;
 	wg_timers_handshake_initiated(&peer->timers, now, retry);
 	return true;
 }
 
-static void peer_tick(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+static void peer_tick(struct pl_control *c, struct pl_peer *peer, uint64_t now)
 {
 	unsigned act;
 
 	roam(c, peer, now);
 	if (peer->path_dirty)
-		omni_control_path_update(c, peer, now);
+		pl_control_path_update(c, peer, now);
 	confirm(c, peer);
 	timer_events(peer);
 	act = wg_timers_poll(&peer->timers, now);
@@ -202,50 +202,50 @@ static void peer_tick(struct omni_control *c, struct omni_dp_peer *peer, uint64_
 		initiate(c, peer, now, false);
 	send_staged(c, peer, now);
 	if ((act & WG_TIMER_SEND_KEEPALIVE) && peer->tx)
-		omni_control_send_keepalive(c, peer, now);
+		pl_control_send_keepalive(c, peer, now);
 }
 
 /* What a worker sorted for us (tag.h): no frame is classified twice. */
-static void ring_rx(struct omni_control *c, struct rte_mbuf *m, uint64_t now)
+static void ring_rx(struct pl_control *c, struct rte_mbuf *m, uint64_t now)
 {
 	struct net_udp_view v;
 
-	switch (omni_tag_kind(m)) {
-	case OMNI_CTL_HANDSHAKE:
-		omni_tag_udp_view(m, &v);
-		omni_control_handshake_rx(c, m, &v, now);
+	switch (pl_tag_kind(m)) {
+	case PL_CTL_HANDSHAKE:
+		pl_tag_udp_view(m, &v);
+		pl_control_handshake_rx(c, m, &v, now);
 		return;
-	case OMNI_CTL_SIGNALING:
-	case OMNI_CTL_STUN:
+	case PL_CTL_SIGNALING:
+	case PL_CTL_STUN:
 		if (!c->udp_hook)
 			break;
-		omni_tag_udp_view(m, &v);
+		pl_tag_udp_view(m, &v);
 		c->udp_hook(c->hook_ctx, m, &v, now);
 		return;
-	case OMNI_CTL_ARP:
-	case OMNI_CTL_ND:
-		omni_control_neigh_rx(c, m, omni_tag_kind(m), now);
+	case PL_CTL_ARP:
+	case PL_CTL_ND:
+		pl_control_neigh_rx(c, m, pl_tag_kind(m), now);
 		return;
-	case OMNI_CTL_HOST_MISS:
+	case PL_CTL_HOST_MISS:
 		if (c->miss_hook) {
 			c->miss_hook(c->hook_ctx, m, now);
 			return;
 		}
 		/* No one to ask: still a frame from the host (its MAC). */
-		omni_control_host_rx(c, m);
+		pl_control_host_rx(c, m);
 		return;
-	case OMNI_CTL_HOST_NEIGH:
-		omni_control_host_rx(c, m);
+	case PL_CTL_HOST_NEIGH:
+		pl_control_host_rx(c, m);
 		return;
-	case OMNI_CTL_NONE:
+	case PL_CTL_NONE:
 		break;
 	}
 	rte_pktmbuf_free(m);
 }
 
-unsigned omni_control_poll(struct omni_control *c, uint64_t now)
+unsigned pl_control_poll(struct pl_control *c, uint64_t now)
 {
-	struct omni_dataplane *dp = c->dp;
+	struct pl_dataplane *dp = c->dp;
 	struct rte_mbuf *pkts[CONTROL_BURST];
 	unsigned i, n;
 
@@ -261,17 +261,17 @@ unsigned omni_control_poll(struct omni_control *c, uint64_t now)
 	}
 	if (c->is_reader)
 		rte_rcu_qsbr_quiescent(dp->rcu, c->rcu_id);
-	omni_sessions_reclaim(dp->sessions);
+	pl_sessions_reclaim(dp->sessions);
 	return n;
 }
 
-void omni_control_peer_stop(struct omni_control *c, struct omni_dp_peer *peer)
+void pl_control_peer_stop(struct pl_control *c, struct pl_peer *peer)
 {
 	zero_keys(c, peer);
 	peer->in_use = false;
 }
 
-void omni_control_peer_release(struct omni_control *c, struct omni_dp_peer *peer)
+void pl_control_peer_release(struct pl_control *c, struct pl_peer *peer)
 {
 	drop_staged(c, peer);
 	rte_ring_free(peer->staged);
@@ -283,19 +283,19 @@ void omni_control_peer_release(struct omni_control *c, struct omni_dp_peer *peer
 	peer->n_routes = 0;
 }
 
-void omni_control_fini(struct omni_control *c)
+void pl_control_fini(struct pl_control *c)
 {
 	unsigned i;
 
 	for (i = 0; i < c->dp->n_peers; i++) {
-		struct omni_dp_peer *peer = &c->dp->peers[i];
+		struct pl_peer *peer = &c->dp->peers[i];
 
 		if (peer->in_use)
-			omni_control_peer_stop(c, peer);
+			pl_control_peer_stop(c, peer);
 		if (peer->staged)
-			omni_control_peer_release(c, peer);
+			pl_control_peer_release(c, peer);
 	}
-	omni_allowedips_free(c->reserved);
+	pl_allowedips_free(c->reserved);
 	c->reserved = NULL;
 	wg_cookie_checker_wipe(&c->checker);
 	wg_identity_wipe(&c->id);

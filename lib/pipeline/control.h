@@ -20,9 +20,9 @@
 
 struct rte_mempool;
 
-enum { OMNI_NEIGH_MAX = 64 };
+enum { PL_NEIGH_MAX = 64 };
 
-struct omni_neigh {
+struct pl_neigh {
 	struct net_addr addr;
 	struct net_mac mac;
 	bool valid;
@@ -30,7 +30,7 @@ struct omni_neigh {
 };
 
 /* Counters only control writes; read by metrics and the console. */
-struct omni_control_stats {
+struct pl_control_stats {
 	uint64_t handshakes_completed;	/* omni_handshakes_completed_total */
 	uint64_t initiations_sent, responses_sent, cookies_sent;
 	uint64_t keepalives_sent;
@@ -40,11 +40,11 @@ struct omni_control_stats {
 	uint64_t staged_sent, staged_dropped;
 	/* What control itself drops (drop.h): handshake_refused, ratelimit,
 	 * no_mbuf; read like a worker's counters (relaxed, any thread). */
-	uint64_t drops[OMNI_DROP_COUNT];
+	uint64_t drops[PL_DROP_COUNT];
 };
 
-struct omni_control {
-	struct omni_dataplane *dp;
+struct pl_control {
+	struct pl_dataplane *dp;
 	struct wg_static_identity id;
 	struct wg_cookie_checker checker;
 	struct wg_index_table *indices;
@@ -57,7 +57,7 @@ struct omni_control {
 	bool is_reader;			/* single-lcore mode: also a worker */
 	struct net_addr gw4, gw6;	/* default next hops, or family NONE */
 	uint8_t prefix4, prefix6;	/* on-link prefix lengths of the underlay */
-	struct omni_neigh neigh[OMNI_NEIGH_MAX];
+	struct pl_neigh neigh[PL_NEIGH_MAX];
 	/*
 	 * Set when the kernel owns the underlay's ARP/ND (our XDP program
 	 * passes them to it, so replies never reach us): next hops come from
@@ -75,40 +75,40 @@ struct omni_control {
 	int (*kernel_neigh)(void *ctx, const struct net_addr *a, struct net_mac *mac);
 	void *kernel_neigh_ctx;
 	uint64_t next_tick_ns;
-	struct omni_allowedips *reserved;	/* for the next commit (control_peers.h) */
-	struct omni_control_stats stats;
+	struct pl_allowedips *reserved;	/* for the next commit (control_peers.h) */
+	struct pl_control_stats stats;
 };
 
 /* Peers: install one from its public key, PSK (may be NULL), endpoint
  * (udp.addr family NONE when unknown) and keepalive. Control lcore only. */
-int omni_control_peer_init(struct omni_control *c, struct omni_dp_peer *peer, uint32_t id,
+int pl_control_peer_init(struct pl_control *c, struct pl_peer *peer, uint32_t id,
 			   const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
-			   const struct omni_dp_endpoint *ep, uint16_t keepalive_s);
+			   const struct pl_endpoint *ep, uint16_t keepalive_s);
 
 /* UDP from our address and port to dst: false while the next hop is being
  * resolved (the caller retries) or with no address of dst's family. */
-bool omni_control_send_udp_addr(struct omni_control *c, const struct net_addr *dst,
+bool pl_control_send_udp_addr(struct pl_control *c, const struct net_addr *dst,
 				uint16_t port, const void *msg, uint32_t len, uint64_t now);
 /* Punching: one new initiation sent to each candidate; how many went out.
  * The first to answer becomes the peer's endpoint (roaming). */
-unsigned omni_control_initiate_to(struct omni_control *c, struct omni_dp_peer *peer,
+unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
 				  const struct net_endpoint *cands, unsigned n, uint64_t now);
 /* The same initiation again, to more candidates (Happy Eyeballs' later
  * family), while it is still in flight. */
-unsigned omni_control_resend_initiation_to(struct omni_control *c, struct omni_dp_peer *peer,
+unsigned pl_control_resend_initiation_to(struct pl_control *c, struct pl_peer *peer,
 					   const struct net_endpoint *cands, unsigned n,
 					   uint64_t now);
 
 /* Stop a peer: keys retired, no more ticks (slot still held). */
-void omni_control_peer_stop(struct omni_control *c, struct omni_dp_peer *peer);
+void pl_control_peer_stop(struct pl_control *c, struct pl_peer *peer);
 /* Free what a stopped peer holds, once no worker can reach it. */
-void omni_control_peer_release(struct omni_control *c, struct omni_dp_peer *peer);
+void pl_control_peer_release(struct pl_control *c, struct pl_peer *peer);
 
-/* One pass at now (omni_now_ns, read once by the caller's loop): the
+/* One pass at now (pl_now_ns, read once by the caller's loop): the
  * control ring, then (once per ms) every peer. */
-unsigned omni_control_poll(struct omni_control *c, uint64_t now);
+unsigned pl_control_poll(struct pl_control *c, uint64_t now);
 
 /* Wipe keys and free what the peers hold (at stop). */
-void omni_control_fini(struct omni_control *c);
+void pl_control_fini(struct pl_control *c);
 
 #endif /* OMNI_PIPELINE_CONTROL_H */

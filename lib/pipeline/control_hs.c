@@ -28,7 +28,7 @@ static uint64_t unix_now_ns(void)
 
 static struct wg_handshake *peer_by_key(void *ctx, const uint8_t pub[WG_KEY_LEN])
 {
-	struct omni_control *c = ctx;
+	struct pl_control *c = ctx;
 	unsigned i;
 
 	/* Linear: a handful of DH operations cost more than this scan. */
@@ -39,49 +39,49 @@ static struct wg_handshake *peer_by_key(void *ctx, const uint8_t pub[WG_KEY_LEN]
 	return NULL;
 }
 
-static struct omni_dp_peer *peer_of_hs(struct wg_handshake *hs)
+static struct pl_peer *peer_of_hs(struct wg_handshake *hs)
 {
 	return hs->user;
 }
 
-void omni_control_retire(struct omni_control *c, struct wg_keypair_retired *r)
+void pl_control_retire(struct pl_control *c, struct wg_keypair_retired *r)
 {
 	unsigned i;
 
 	for (i = 0; i < r->n; i++) {
-		struct omni_keypair *kp = r->kp[i]->user;
+		struct pl_keypair *kp = r->kp[i]->user;
 
 		wg_index_remove(c->indices, kp->wg.local_index);
-		omni_sessions_retire(c->dp->sessions, kp);
+		pl_sessions_retire(c->dp->sessions, kp);
 	}
 	r->n = 0;
 }
 
 /* Derive, publish and rotate in the keypair of a finished handshake. */
-static bool install_session(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+static bool install_session(struct pl_control *c, struct pl_peer *peer, uint64_t now)
 {
-	struct omni_keypair *kp = omni_sessions_keypair_alloc(c->dp->sessions);
+	struct pl_keypair *kp = pl_sessions_keypair_alloc(c->dp->sessions);
 	struct wg_keypair_retired r;
 	uint32_t index = peer->hs.local_index;
 
 	if (!kp || wg_noise_begin_session(&peer->hs, &kp->wg, now) != WG_OK) {
 		if (kp)
-			omni_sessions_retire(c->dp->sessions, kp);
+			pl_sessions_retire(c->dp->sessions, kp);
 		return false;
 	}
 	kp->peer = peer;
 	kp->wg.user = kp;
 	wg_index_replace(c->indices, index, WG_INDEX_KEYPAIR, kp);
 	peer->hs_index = 0;
-	if (omni_sessions_publish(c->dp->sessions, kp) != 0) {
+	if (pl_sessions_publish(c->dp->sessions, kp) != 0) {
 		wg_index_remove(c->indices, index);
-		omni_sessions_retire(c->dp->sessions, kp);
+		pl_sessions_retire(c->dp->sessions, kp);
 		return false;
 	}
 	wg_keypairs_add(&peer->kps, &kp->wg, &r);
 	__atomic_store_n(&peer->tx, peer->kps.current ? peer->kps.current->user : NULL,
 			 __ATOMIC_RELEASE);
-	omni_control_retire(c, &r);
+	pl_control_retire(c, &r);
 	wg_timers_session_derived(&peer->timers, now);
 	peer->last_handshake_unix_ns = unix_now_ns();
 	peer->handshakes++;
@@ -90,7 +90,7 @@ static bool install_session(struct omni_control *c, struct omni_dp_peer *peer, u
 }
 
 /* A handshake index in the table is replaced by each new attempt. */
-static uint32_t new_hs_index(struct omni_control *c, struct omni_dp_peer *peer)
+static uint32_t new_hs_index(struct pl_control *c, struct pl_peer *peer)
 {
 	if (peer->hs_index)
 		wg_index_remove(c->indices, peer->hs_index);
@@ -103,37 +103,37 @@ static uint32_t new_hs_index(struct omni_control *c, struct omni_dp_peer *peer)
  * and the frame's source MAC is our next hop towards it, so the answer
  * needs no ARP/ND first.
  */
-static void adopt_endpoint(struct omni_control *c, struct omni_dp_peer *peer,
+static void adopt_endpoint(struct pl_control *c, struct pl_peer *peer,
 			   const struct net_udp_view *v, uint64_t now)
 {
-	struct omni_dp_endpoint ep = { .udp = { .addr = v->src, .port = v->src_port },
+	struct pl_endpoint ep = { .udp = { .addr = v->src, .port = v->src_port },
 				       .via = v->src_mac, .have_via = true };
 
-	omni_control_neigh_learn(c, &ep, now);
+	pl_control_neigh_learn(c, &ep, now);
 	if (net_endpoint_is(&peer->ep.udp, &v->src, v->src_port) && peer->path)
 		return;
 	rte_seqlock_write_lock(&peer->ep_lock);
 	peer->ep = ep;
 	peer->roam_pending = 0;
 	rte_seqlock_write_unlock(&peer->ep_lock);
-	omni_control_path_update(c, peer, now);
+	pl_control_path_update(c, peer, now);
 }
 
 static_assert(offsetof(struct wg_msg_initiation, sender_index) ==
 	      offsetof(struct wg_msg_response, sender_index), "macs_ok reads either");
 
-static void refuse(struct omni_control *c, enum wg_result r)
+static void refuse(struct pl_control *c, enum wg_result r)
 {
 	c->stats.handshake_refused[r]++;
-	c->stats.drops[OMNI_DROP_HANDSHAKE]++;
+	c->stats.drops[PL_DROP_HANDSHAKE]++;
 }
 
-static void on_initiation(struct omni_control *c, const struct wg_msg_initiation *msg,
+static void on_initiation(struct pl_control *c, const struct wg_msg_initiation *msg,
 			  const struct net_udp_view *v, uint64_t now)
 {
 	struct wg_msg_response resp;
 	struct wg_handshake *hs = NULL;
-	struct omni_dp_peer *peer;
+	struct pl_peer *peer;
 	enum wg_result r;
 
 	r = wg_noise_consume_initiation(msg, &c->id, peer_by_key, c, now, &hs);
@@ -153,17 +153,17 @@ static void on_initiation(struct omni_control *c, const struct wg_msg_initiation
 		return;
 	wg_timers_any_authenticated_packet_received(&peer->timers, now);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
-	if (!omni_control_send_udp(c, peer, &resp, sizeof(resp)))
+	if (!pl_control_send_udp(c, peer, &resp, sizeof(resp)))
 		return;
 	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
 	c->stats.responses_sent++;
 }
 
-static void on_response(struct omni_control *c, const struct wg_msg_response *msg,
+static void on_response(struct pl_control *c, const struct wg_msg_response *msg,
 			const struct net_udp_view *v, uint64_t now)
 {
 	const struct wg_index_entry *e = wg_index_lookup(c->indices, le32toh(msg->receiver_index));
-	struct omni_dp_peer *peer;
+	struct pl_peer *peer;
 	enum wg_result r;
 
 	if (!e || e->kind != WG_INDEX_HANDSHAKE) {
@@ -184,10 +184,10 @@ static void on_response(struct omni_control *c, const struct wg_msg_response *ms
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	/* Confirm the session to the responder at once, staged data or not. */
 	if (peer->staged && rte_ring_count(peer->staged) == 0)
-		omni_control_send_keepalive(c, peer, now);
+		pl_control_send_keepalive(c, peer, now);
 }
 
-static void on_cookie(struct omni_control *c, const struct wg_msg_cookie *msg, uint64_t now)
+static void on_cookie(struct pl_control *c, const struct wg_msg_cookie *msg, uint64_t now)
 {
 	const struct wg_index_entry *e = wg_index_lookup(c->indices, le32toh(msg->receiver_index));
 	enum wg_result r;
@@ -212,7 +212,7 @@ static size_t source_bytes(const struct net_udp_view *v, uint8_t out[18])
 	return n + 2;
 }
 
-static bool macs_ok(struct omni_control *c, const uint8_t *msg, uint32_t len,
+static bool macs_ok(struct pl_control *c, const uint8_t *msg, uint32_t len,
 		    const struct net_udp_view *v, uint64_t now)
 {
 	bool under_load = rte_ring_count(c->dp->to_control) > rte_ring_get_capacity(c->dp->to_control) / 2;
@@ -232,13 +232,13 @@ static bool macs_ok(struct omni_control *c, const uint8_t *msg, uint32_t len,
 		       sizeof(sender));
 		wg_cookie_reply_create(&c->checker, &reply, msg, len, le32toh(sender), src, src_len,
 				       now);
-		omni_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &reply, sizeof(reply));
+		pl_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &reply, sizeof(reply));
 		c->stats.cookies_sent++;
 	}
 	return false;
 }
 
-void omni_control_handshake_rx(struct omni_control *c, struct rte_mbuf *m,
+void pl_control_handshake_rx(struct pl_control *c, struct rte_mbuf *m,
 			       const struct net_udp_view *v, uint64_t now)
 {
 	const uint8_t *msg = rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off;
@@ -260,7 +260,7 @@ void omni_control_handshake_rx(struct omni_control *c, struct rte_mbuf *m,
 		/* After the MACs, before any Diffie-Hellman. */
 		if (!wg_ratelimiter_allow(c->ratelimit, v->src.family, v->src.b, now)) {
 			c->stats.ratelimited++;
-			c->stats.drops[OMNI_DROP_RATELIMIT]++;
+			c->stats.drops[PL_DROP_RATELIMIT]++;
 			goto out;
 		}
 		on_initiation(c, (const struct wg_msg_initiation *)msg, v, now);
@@ -270,18 +270,18 @@ out:
 	rte_pktmbuf_free(m);
 }
 
-bool omni_control_send_initiation(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+bool pl_control_send_initiation(struct pl_control *c, struct pl_peer *peer, uint64_t now)
 {
 	struct wg_msg_initiation msg;
 	uint8_t ts[WG_TIMESTAMP_LEN];
 
-	if (!peer->path && !omni_control_path_update(c, peer, now))
+	if (!peer->path && !pl_control_path_update(c, peer, now))
 		return false; /* no endpoint yet, or its MAC is being resolved */
 	wg_tai64n(ts, unix_now_ns());
 	if (wg_noise_create_initiation(&peer->hs, &msg, ts, new_hs_index(c, peer)) != WG_OK)
 		return false;
 	wg_cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
-	if (!omni_control_send_udp(c, peer, &msg, sizeof(msg)))
+	if (!pl_control_send_udp(c, peer, &msg, sizeof(msg)))
 		return false;
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
@@ -289,7 +289,7 @@ bool omni_control_send_initiation(struct omni_control *c, struct omni_dp_peer *p
 	return true;
 }
 
-unsigned omni_control_initiate_to(struct omni_control *c, struct omni_dp_peer *peer,
+unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
 				  const struct net_endpoint *cands, unsigned n, uint64_t now)
 {
 	struct wg_msg_initiation msg;
@@ -302,7 +302,7 @@ unsigned omni_control_initiate_to(struct omni_control *c, struct omni_dp_peer *p
 	wg_cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
 	memcpy(peer->last_init, &msg, sizeof(msg));
 	for (i = 0; i < n; i++)
-		sent += omni_control_send_udp_addr(c, &cands[i].addr, cands[i].port, &msg,
+		sent += pl_control_send_udp_addr(c, &cands[i].addr, cands[i].port, &msg,
 						   sizeof(msg), now);
 	if (sent) {
 		wg_timers_handshake_initiated(&peer->timers, now, false);
@@ -313,7 +313,7 @@ unsigned omni_control_initiate_to(struct omni_control *c, struct omni_dp_peer *p
 	return sent;
 }
 
-unsigned omni_control_resend_initiation_to(struct omni_control *c, struct omni_dp_peer *peer,
+unsigned pl_control_resend_initiation_to(struct pl_control *c, struct pl_peer *peer,
 					   const struct net_endpoint *cands, unsigned n,
 					   uint64_t now)
 {
@@ -322,7 +322,7 @@ unsigned omni_control_resend_initiation_to(struct omni_control *c, struct omni_d
 	if (!peer->hs_index)
 		return 0; /* no handshake in flight any more */
 	for (i = 0; i < n; i++)
-		sent += omni_control_send_udp_addr(c, &cands[i].addr, cands[i].port,
+		sent += pl_control_send_udp_addr(c, &cands[i].addr, cands[i].port,
 						   peer->last_init, sizeof(peer->last_init), now);
 	return sent;
 }

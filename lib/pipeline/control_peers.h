@@ -4,8 +4,8 @@
  * workers forward. Control lcore only, like everything in control.h.
  *
  * Changes are made in two steps so a batch (a reload) costs one table
- * rebuild and one grace period: omni_control_peer_add/_update/_remove
- * change the peers, then omni_control_peers_commit() publishes the
+ * rebuild and one grace period: pl_control_peer_add/_update/_remove
+ * change the peers, then pl_control_peers_commit() publishes the
  * AllowedIPs of the live peers as a new table, waits until no worker can
  * still read the old one (nor a removed peer), and frees both.
  * Until the commit, a new peer is not routed to and a removed one still
@@ -16,34 +16,34 @@
 
 #include "control.h"
 
-struct omni_peer_spec {
+struct pl_peer_spec {
 	const uint8_t *public_key;	/* WG_KEY_LEN bytes */
 	const uint8_t *psk;		/* WG_KEY_LEN bytes, or NULL */
-	struct omni_dp_endpoint ep;	/* udp.addr family NET_AF_NONE: unknown */
+	struct pl_endpoint ep;	/* udp.addr family NET_AF_NONE: unknown */
 	uint16_t keepalive_s;		/* 0: off */
 	const struct net_prefix *routes; /* its AllowedIPs */
 	unsigned n_routes;
 };
 
 /* The live peer with this public key, or NULL. */
-struct omni_dp_peer *omni_control_peer_find(struct omni_control *c, const uint8_t *pub);
+struct pl_peer *pl_control_peer_find(struct pl_control *c, const uint8_t *pub);
 
 /* A new peer in a free slot: 0, -EEXIST (key in use), -ENOSPC (every slot
  * taken), -EINVAL (unusable key), -ENOMEM. */
-int omni_control_peer_add(struct omni_control *c, const struct omni_peer_spec *s);
+int pl_control_peer_add(struct pl_control *c, const struct pl_peer_spec *s);
 
 /* Endpoint (when given and different), keepalive and AllowedIPs of a live
  * peer; its keys and session stay. The preshared key is not changed here:
  * a new one means a new peer (remove, then add). 0 or -ENOMEM. */
-int omni_control_peer_update(struct omni_control *c, struct omni_dp_peer *peer,
-			     const struct omni_peer_spec *s, uint64_t now);
+int pl_control_peer_update(struct pl_control *c, struct pl_peer *peer,
+			     const struct pl_peer_spec *s, uint64_t now);
 
 /* Stops the peer at once; its slot is released by the next commit. */
-void omni_control_peer_remove(struct omni_control *c, struct omni_dp_peer *peer);
+void pl_control_peer_remove(struct pl_control *c, struct pl_peer *peer);
 
 /* Publish the routes of the live peers, wait a grace period, free the old
  * table and the removed peers. 0, or -ENOMEM (the old table stays). */
-int omni_control_peers_commit(struct omni_control *c);
+int pl_control_peers_commit(struct pl_control *c);
 
 /*
  * Take the memory of the next commit's table before changing anything, so
@@ -51,13 +51,13 @@ int omni_control_peers_commit(struct omni_control *c);
  * too when v6. 0, or -ENOMEM with nothing changed. The next commit fills
  * it when the live peers' routes fit, else builds its own as without;
  * either way the reservation is used up (or freed) by that commit, or by
- * omni_control_peers_unreserve().
+ * pl_control_peers_unreserve().
  */
-int omni_control_peers_reserve(struct omni_control *c, unsigned n_routes, bool v6);
-void omni_control_peers_unreserve(struct omni_control *c);
+int pl_control_peers_reserve(struct pl_control *c, unsigned n_routes, bool v6);
+void pl_control_peers_unreserve(struct pl_control *c);
 
 /* True when the routes of s differ from the peer's (as sets, in order). */
-bool omni_control_peer_routes_differ(const struct omni_dp_peer *peer,
-				     const struct omni_peer_spec *s);
+bool pl_control_peer_routes_differ(const struct pl_peer *peer,
+				     const struct pl_peer_spec *s);
 
 #endif /* OMNI_PIPELINE_CONTROL_PEERS_H */

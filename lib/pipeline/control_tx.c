@@ -16,7 +16,7 @@
 #include "control_int.h"
 
 /* Control's frames leave through a worker, or directly in single-lcore mode. */
-static void tx_frame(struct omni_control *c, uint16_t port, uint16_t queue, struct rte_mbuf *m)
+static void tx_frame(struct pl_control *c, uint16_t port, uint16_t queue, struct rte_mbuf *m)
 {
 	struct rte_ring *r = c->dp->from_control;
 
@@ -26,16 +26,16 @@ static void tx_frame(struct omni_control *c, uint16_t port, uint16_t queue, stru
 }
 
 /* An mbuf for what control sends; an empty pool is counted. */
-static struct rte_mbuf *mbuf_alloc(struct omni_control *c)
+static struct rte_mbuf *mbuf_alloc(struct pl_control *c)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
 
 	if (!m)
-		c->stats.drops[OMNI_DROP_NO_MBUF]++;
+		c->stats.drops[PL_DROP_NO_MBUF]++;
 	return m;
 }
 
-struct rte_mbuf *omni_control_frame_alloc(struct omni_control *c, uint8_t **buf, size_t *cap)
+struct rte_mbuf *pl_control_frame_alloc(struct pl_control *c, uint8_t **buf, size_t *cap)
 {
 	struct rte_mbuf *m = mbuf_alloc(c);
 
@@ -46,7 +46,7 @@ struct rte_mbuf *omni_control_frame_alloc(struct omni_control *c, uint8_t **buf,
 	return m;
 }
 
-void omni_control_frame_send(struct omni_control *c, struct rte_mbuf *m, size_t len, bool host)
+void pl_control_frame_send(struct pl_control *c, struct rte_mbuf *m, size_t len, bool host)
 {
 	if (len == 0) {
 		rte_pktmbuf_free(m);
@@ -60,23 +60,23 @@ void omni_control_frame_send(struct omni_control *c, struct rte_mbuf *m, size_t 
 		tx_frame(c, c->under_port, c->under_txq, m);
 }
 
-bool omni_control_send_udp_addr(struct omni_control *c, const struct net_addr *dst,
+bool pl_control_send_udp_addr(struct pl_control *c, const struct net_addr *dst,
 				uint16_t port, const void *msg, uint32_t len, uint64_t now)
 {
 	const struct net_local *l = &c->dp->local;
 	static const uint8_t zero[16];
-	struct omni_neigh *n;
+	struct pl_neigh *n;
 
 	if (dst->family == NET_AF_IP4 ? !memcmp(l->ip4.b, zero, 4) : !memcmp(l->ip6.b, zero, 16))
 		return false; /* no address of that family on the underlay */
-	n = omni_control_neigh_resolve(c, dst, now);
+	n = pl_control_neigh_resolve(c, dst, now);
 	if (!n)
 		return false;
-	omni_control_send_udp_to(c, dst, port, &n->mac, msg, len);
+	pl_control_send_udp_to(c, dst, port, &n->mac, msg, len);
 	return true;
 }
 
-void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst,
+void pl_control_send_udp_to(struct pl_control *c, const struct net_addr *dst,
 			      uint16_t port, const struct net_mac *mac, const void *msg,
 			      uint32_t len)
 {
@@ -105,13 +105,13 @@ void omni_control_send_udp_to(struct omni_control *c, const struct net_addr *dst
 	memcpy(payload, msg, len);
 	frame = net_encap_push(&e, payload, rte_pktmbuf_headroom(m), len, 0);
 	m->data_off = (uint16_t)(m->data_off - e.hdr_len);
-	omni_control_frame_send(c, m, frame, false);
+	pl_control_frame_send(c, m, frame, false);
 }
 
-bool omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer, const void *msg,
+bool pl_control_send_udp(struct pl_control *c, struct pl_peer *peer, const void *msg,
 			   uint32_t len)
 {
-	const struct omni_path *path = peer->path;
+	const struct pl_path *path = peer->path;
 	struct rte_mbuf *m;
 	uint8_t *payload;
 	size_t frame;
@@ -125,16 +125,16 @@ bool omni_control_send_udp(struct omni_control *c, struct omni_dp_peer *peer, co
 	memcpy(payload, msg, len);
 	frame = net_encap_push(&path->encap, payload, rte_pktmbuf_headroom(m), len, 0);
 	m->data_off = (uint16_t)(m->data_off - path->encap.hdr_len);
-	omni_control_frame_send(c, m, frame, false);
+	pl_control_frame_send(c, m, frame, false);
 	return frame != 0;
 }
 
 /* Seals the inner packet at pkt + 16 in m and sends it to the peer. */
-static bool seal_send(struct omni_control *c, struct omni_dp_peer *peer, struct rte_mbuf *m,
+static bool seal_send(struct pl_control *c, struct pl_peer *peer, struct rte_mbuf *m,
 		      uint8_t *pkt, uint32_t inner_len, uint64_t now)
 {
-	struct omni_keypair *kp = peer->tx;
-	const struct omni_path *path = peer->path;
+	struct pl_keypair *kp = peer->tx;
+	const struct pl_path *path = peer->path;
 	struct wg_aead_op op;
 	uint32_t len;
 	size_t frame;
@@ -153,11 +153,11 @@ static bool seal_send(struct omni_control *c, struct omni_dp_peer *peer, struct 
 	__atomic_store_n(&peer->last_tx_ns, now, __ATOMIC_RELAXED);
 	if (inner_len)
 		__atomic_store_n(&peer->last_data_tx_ns, now, __ATOMIC_RELAXED);
-	omni_control_frame_send(c, m, frame, false);
+	pl_control_frame_send(c, m, frame, false);
 	return true;
 }
 
-void omni_control_send_data(struct omni_control *c, struct omni_dp_peer *peer,
+void pl_control_send_data(struct pl_control *c, struct pl_peer *peer,
 			    struct rte_mbuf *m, uint64_t now)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
@@ -178,7 +178,7 @@ void omni_control_send_data(struct omni_control *c, struct omni_dp_peer *peer,
 		c->stats.staged_sent++;
 }
 
-void omni_control_send_keepalive(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+void pl_control_send_keepalive(struct pl_control *c, struct pl_peer *peer, uint64_t now)
 {
 	struct rte_mbuf *m = mbuf_alloc(c);
 

@@ -55,12 +55,12 @@ struct rte_mbuf;
 struct rte_ring;
 struct rte_rcu_qsbr;
 
-enum { OMNI_BURST = 32 };
+enum { PL_BURST = 32 };
 
-struct omni_dataplane {
-	struct omni_sessions *sessions;
-	struct omni_allowedips *aips;	/* atomic pointer, control publishes */
-	struct omni_dp_peer *peers;	/* indexed by peer id, max_peers slots */
+struct pl_dataplane {
+	struct pl_sessions *sessions;
+	struct pl_allowedips *aips;	/* atomic pointer, control publishes */
+	struct pl_peer *peers;	/* indexed by peer id, max_peers slots */
 	unsigned max_peers;		/* workers: ids at or above are not peers */
 	unsigned n_peers;		/* control: slots ever used (a watermark) */
 	struct rte_ring *to_control;	/* MP/SC: mbufs for the control lcore */
@@ -86,7 +86,7 @@ struct omni_dataplane {
 
 /* Inside the cluster's VIP network, where the nucleus knows who is who
  * (a in network order; an unset network holds nothing). */
-static inline bool omni_dp_in_cluster(const struct omni_dataplane *dp, bool v4, const uint8_t *a)
+static inline bool pl_in_cluster(const struct pl_dataplane *dp, bool v4, const uint8_t *a)
 {
 	const struct net_prefix *p = v4 ? &dp->miss4 : &dp->miss6;
 
@@ -94,17 +94,17 @@ static inline bool omni_dp_in_cluster(const struct omni_dataplane *dp, bool v4, 
 }
 
 /* Per-lcore counters; summed when read. */
-struct omni_lcore_stats {
+struct pl_lcore_stats {
 	uint64_t rx_packets, rx_bytes;	/* decrypted to the host */
 	uint64_t tx_packets, tx_bytes;	/* encrypted to the underlay */
 	uint64_t to_control;
 	uint64_t bursts, polls, idle_polls;
 	uint64_t idle_sleeps, idle_wakeups; /* the lcore's dp_idle: slept, woken by a packet */
-	uint64_t drops[OMNI_DROP_COUNT];
+	uint64_t drops[PL_DROP_COUNT];
 } __rte_cache_aligned;
 
-struct omni_worker {
-	struct omni_dataplane *dp;
+struct pl_worker {
+	struct pl_dataplane *dp;
 	struct wg_aead *aead;
 	uint16_t under_port, under_rxq, under_txq;
 	uint16_t host_port, host_rxq, host_txq;
@@ -113,13 +113,13 @@ struct omni_worker {
 	unsigned rcu_id;
 	unsigned lcore;
 	uint16_t ip_id;
-	struct omni_lcore_stats stats;
+	struct pl_lcore_stats stats;
 } __rte_cache_aligned;
 
 /* Monotonic ns from the TSC: the clock every part of the data plane uses. */
-uint64_t omni_now_ns(const struct omni_dataplane *dp);
+uint64_t pl_now_ns(const struct pl_dataplane *dp);
 
 /* One pass over both RX queues; returns the packets handled (0 = idle). */
-unsigned omni_worker_poll(struct omni_worker *w);
+unsigned pl_worker_poll(struct pl_worker *w);
 
 #endif /* OMNI_PIPELINE_DATAPLANE_H */

@@ -2,19 +2,19 @@
 #include "drop.h"
 
 static const char *const drop_names[] = {
-#define OMNI_DROP_NAME(name, text) text,
-	OMNI_DROPS(OMNI_DROP_NAME)
-#undef OMNI_DROP_NAME
+#define PL_DROP_NAME(name, text) text,
+	PL_DROPS(PL_DROP_NAME)
+#undef PL_DROP_NAME
 };
 
-const char *omni_drop_name(enum omni_drop d)
+const char *pl_drop_name(enum pl_drop d)
 {
-	return (unsigned)d < OMNI_DROP_COUNT ? drop_names[d] : "unknown";
+	return (unsigned)d < PL_DROP_COUNT ? drop_names[d] : "unknown";
 }
 
 /* Every reason by name, no default: a new NET_DROPS entry fails to build
  * (-Wswitch) until it is given its counter here. */
-enum omni_drop omni_drop_of_net(enum net_drop r)
+enum pl_drop pl_drop_of_net(enum net_drop r)
 {
 	switch (r) {
 	case NET_DROP_ETH_SHORT:
@@ -28,20 +28,20 @@ enum omni_drop omni_drop_of_net(enum net_drop r)
 	case NET_DROP_UDP_SHORT:
 	case NET_DROP_UDP_LEN:
 	case NET_DROP_ICMP_SHORT:
-		return OMNI_DROP_TRUNCATED;
+		return PL_DROP_TRUNCATED;
 	case NET_DROP_IP4_CSUM:
 	case NET_DROP_UDP_CSUM:
 	case NET_DROP_UDP6_NO_CSUM:
 	case NET_DROP_ICMP_CSUM:
-		return OMNI_DROP_BAD_CHECKSUM;
+		return PL_DROP_BAD_CHECKSUM;
 	case NET_DROP_IP4_FRAGMENT:
-		return OMNI_DROP_FRAGMENT;
+		return PL_DROP_FRAGMENT;
 	case NET_DROP_IP6_EXTHDR:
-		return OMNI_DROP_IP6_EXTHDR;
+		return PL_DROP_IP6_EXTHDR;
 	case NET_DROP_IP4_SRC:
 	case NET_DROP_IP6_SRC:
 	case NET_DROP_ARP_SHA:
-		return OMNI_DROP_BAD_SOURCE;
+		return PL_DROP_BAD_SOURCE;
 	case NET_DROP_ARP_HTYPE:
 	case NET_DROP_ARP_PTYPE:
 	case NET_DROP_ARP_HLEN:
@@ -61,22 +61,22 @@ enum omni_drop omni_drop_of_net(enum net_drop r)
 	case NET_DROP_COUNT:
 		break;
 	}
-	return OMNI_DROP_MALFORMED;
+	return PL_DROP_MALFORMED;
 }
 
-enum omni_drop omni_drop_of_wg(enum wg_result r)
+enum pl_drop pl_drop_of_wg(enum wg_result r)
 {
 	switch (r) {
 	case WG_BAD_DATA_TAG:
-		return OMNI_DROP_BAD_TAG;
+		return PL_DROP_BAD_TAG;
 	case WG_REPLAYED_COUNTER:
-		return OMNI_DROP_REPLAY;
+		return PL_DROP_REPLAY;
 	case WG_KEY_EXPIRED:
 	case WG_NO_KEY:
-		return OMNI_DROP_KEY_EXPIRED;
+		return PL_DROP_KEY_EXPIRED;
 	case WG_BAD_INNER:
-		return OMNI_DROP_BAD_INNER;
+		return PL_DROP_BAD_INNER;
 	default:
-		return OMNI_DROP_BAD_MESSAGE;
+		return PL_DROP_BAD_MESSAGE;
 	}
 }

@@ -3,7 +3,7 @@
  * Why the data plane dropped a packet. One X-macro makes the enum and the
  * names, so every drop is a counter an operator can read (metrics, console):
  * omni_drops_total{reason="..."}. Workers count what they drop; the control
- * lcore counts the last three (struct omni_control_stats).
+ * lcore counts the last three (struct pl_control_stats).
  */
 #ifndef OMNI_PIPELINE_DROP_H
 #define OMNI_PIPELINE_DROP_H
@@ -11,7 +11,7 @@
 #include "net/net.h"
 #include "wg/result.h"
 
-#define OMNI_DROPS(X)                                                                       \
+#define PL_DROPS(X)                                                                       \
 	X(NOT_OURS, "not_ours")              /* not UDP to our address/port */              \
 	X(MALFORMED, "malformed")            /* outer header field impossible */            \
 	X(TRUNCATED, "truncated")            /* outer header cut short, lengths disagree */ \
@@ -39,21 +39,21 @@
 	X(HANDSHAKE, "handshake_refused")    /* handshake message refused */                \
 	X(RATELIMIT, "ratelimit")            /* handshake over per-IP limit */
 
-enum omni_drop {
-#define OMNI_DROP_ENUM(name, text) OMNI_DROP_##name,
-	OMNI_DROPS(OMNI_DROP_ENUM)
-#undef OMNI_DROP_ENUM
-	OMNI_DROP_COUNT
+enum pl_drop {
+#define PL_DROP_ENUM(name, text) PL_DROP_##name,
+	PL_DROPS(PL_DROP_ENUM)
+#undef PL_DROP_ENUM
+	PL_DROP_COUNT
 };
 
-const char *omni_drop_name(enum omni_drop d);
+const char *pl_drop_name(enum pl_drop d);
 
 /* The drop for the underlay classifier's (or an Ethernet parser's) reason:
  * what an operator acts on (truncated, checksum, fragment, ...), with the
  * detail in net.h's NET_DROPS. */
-enum omni_drop omni_drop_of_net(enum net_drop r);
+enum pl_drop pl_drop_of_net(enum net_drop r);
 
 /* The drop for lib/wg's refusal of a data message (open or seal). */
-enum omni_drop omni_drop_of_wg(enum wg_result r);
+enum pl_drop pl_drop_of_wg(enum wg_result r);
 
 #endif /* OMNI_PIPELINE_DROP_H */

@@ -21,9 +21,9 @@ struct tx_item {
 	uint8_t *pkt;		/* WireGuard header position */
 	uint32_t len;		/* sealed message length */
 	uint32_t inner_len;
-	struct omni_dp_peer *peer;
-	struct omni_keypair *kp;
-	const struct omni_path *path;
+	struct pl_peer *peer;
+	struct pl_keypair *kp;
+	const struct pl_path *path;
 };
 
 /* ARP and neighbour solicitations from the host are answered by control. */
@@ -36,24 +36,24 @@ static bool for_control(const struct net_eth *eth, const uint8_t *l3, uint32_t l
 	       l3[NET_IP6_HLEN + NET_ICMP_OFF_TYPE] == NET_ICMP6_ND_NS;
 }
 
-static uint32_t route(const struct omni_dataplane *dp, const uint8_t *inner)
+static uint32_t route(const struct pl_dataplane *dp, const uint8_t *inner)
 {
-	const struct omni_allowedips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
+	const struct pl_allowedips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
 	uint32_t v4;
 
 	if (net_ip_version(inner) == 4) {
 		memcpy(&v4, inner + NET_IP4_OFF_DST, 4);
-		return omni_allowedips_lookup4(aips, v4);
+		return pl_allowedips_lookup4(aips, v4);
 	}
-	return omni_allowedips_lookup6(aips, inner + NET_IP6_OFF_DST);
+	return pl_allowedips_lookup6(aips, inner + NET_IP6_OFF_DST);
 }
 
 /* Inside the cluster's VIP network, where the nucleus knows who is who. */
-static bool in_cluster(const struct omni_dataplane *dp, const uint8_t *inner)
+static bool in_cluster(const struct pl_dataplane *dp, const uint8_t *inner)
 {
 	bool v4 = net_ip_version(inner) == 4;
 
-	return omni_dp_in_cluster(dp, v4, inner + (v4 ? NET_IP4_OFF_DST : NET_IP6_OFF_DST));
+	return pl_in_cluster(dp, v4, inner + (v4 ? NET_IP4_OFF_DST : NET_IP6_OFF_DST));
 }
 
 /*
@@ -62,9 +62,9 @@ static bool in_cluster(const struct omni_dataplane *dp, const uint8_t *inner)
  * the address the packet was for (the kernel takes path MTU news from any
  * source; its own address would look like a martian).
  */
-static void too_big(struct omni_worker *w, struct rte_mbuf *m, const uint8_t *inner)
+static void too_big(struct pl_worker *w, struct rte_mbuf *m, const uint8_t *inner)
 {
-	struct omni_dataplane *dp = w->dp;
+	struct pl_dataplane *dp = w->dp;
 	struct rte_mbuf *err = rte_pktmbuf_alloc(m->pool);
 	struct net_ip4 src4;
 	struct net_ip6 src6;
@@ -76,9 +76,9 @@ static void too_big(struct omni_worker *w, struct rte_mbuf *m, const uint8_t *in
 		len = net_too_big_frame(rte_pktmbuf_mtod(err, uint8_t *), rte_pktmbuf_tailroom(err),
 					rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
 					&dp->host_our_mac, &src4, &src6, dp->mtu);
-	omni_worker_drop(w, m, OMNI_DROP_TOO_BIG);
+	pl_worker_drop(w, m, PL_DROP_TOO_BIG);
 	if (!err) {
-		w->stats.drops[OMNI_DROP_NO_MBUF]++; /* the ICMP error */
+		w->stats.drops[PL_DROP_NO_MBUF]++; /* the ICMP error */
 		return;
 	}
 	if (len == 0) {
@@ -86,23 +86,23 @@ static void too_big(struct omni_worker *w, struct rte_mbuf *m, const uint8_t *in
 		return;
 	}
 	err->data_len = err->pkt_len = (uint32_t)len;
-	omni_worker_tx(w, w->host_port, w->host_txq, &err, 1);
+	pl_worker_tx(w, w->host_port, w->host_txq, &err, 1);
 }
 
-static void stage(struct omni_worker *w, struct omni_dp_peer *peer, struct rte_mbuf *m,
+static void stage(struct pl_worker *w, struct pl_peer *peer, struct rte_mbuf *m,
 		  bool want_handshake)
 {
 	if (want_handshake)
 		__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
 	if (!peer->staged || rte_ring_mp_enqueue(peer->staged, m) != 0)
-		omni_worker_drop(w, m, OMNI_DROP_NO_KEY);
+		pl_worker_drop(w, m, PL_DROP_NO_KEY);
 }
 
 /* Stage 1: checks and route; false when the frame went elsewhere. The
  * peer's lines are fetched while the rest of the burst is routed. */
-static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_item *it)
+static bool route_frame(struct pl_worker *w, struct rte_mbuf *m, struct tx_item *it)
 {
-	struct omni_dataplane *dp = w->dp;
+	struct pl_dataplane *dp = w->dp;
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct net_eth eth;
 	enum net_drop bad;
@@ -111,31 +111,31 @@ static bool route_frame(struct omni_worker *w, struct rte_mbuf *m, struct tx_ite
 	uint8_t *inner;
 
 	if (m->nb_segs != 1) {
-		omni_worker_drop(w, m, OMNI_DROP_MULTI_SEG);
+		pl_worker_drop(w, m, PL_DROP_MULTI_SEG);
 		return false;
 	}
 	bad = net_eth_parse(data, m->data_len, &eth);
 	if (bad != NET_DROP_OK) {
-		omni_worker_drop(w, m, omni_drop_of_net(bad));
+		pl_worker_drop(w, m, pl_drop_of_net(bad));
 		return false;
 	}
 	inner = data + eth.hdr_len;
 	if (for_control(&eth, inner, m->data_len - eth.hdr_len)) {
-		omni_worker_to_control(w, m, OMNI_CTL_HOST_NEIGH, NULL);
+		pl_worker_to_control(w, m, PL_CTL_HOST_NEIGH, NULL);
 		return false;
 	}
 	inner_len = wg_transport_inner_len(inner, m->data_len - eth.hdr_len);
 	if ((eth.type != NET_ETH_IP4 && eth.type != NET_ETH_IP6) || inner_len <= 0) {
-		omni_worker_drop(w, m, OMNI_DROP_BAD_INNER);
+		pl_worker_drop(w, m, PL_DROP_BAD_INNER);
 		return false;
 	}
 	id = route(dp, inner);
 	if (id >= dp->max_peers) {
 		if (in_cluster(dp, inner)) {
 			/* Control asks the nucleus who has it; the packet waits. */
-			omni_worker_to_control(w, m, OMNI_CTL_HOST_MISS, NULL);
+			pl_worker_to_control(w, m, PL_CTL_HOST_MISS, NULL);
 		} else {
-			omni_worker_drop(w, m, OMNI_DROP_NO_ROUTE);
+			pl_worker_drop(w, m, PL_DROP_NO_ROUTE);
 		}
 		return false;
 	}
@@ -168,12 +168,12 @@ static void fetch_peer(struct tx_item *it)
 }
 
 /* Stage 3: the seal op; false when the frame went elsewhere. */
-static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
+static bool prepare(struct pl_worker *w, struct tx_item *it, uint64_t now,
 		    struct wg_aead_op *op)
 {
-	struct omni_dataplane *dp = w->dp;
+	struct pl_dataplane *dp = w->dp;
 	struct rte_mbuf *m = it->m;
-	struct omni_keypair *kp = it->kp;
+	struct pl_keypair *kp = it->kp;
 	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
 	enum wg_result r;
 
@@ -192,13 +192,13 @@ static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
 	 * largest there is: the path's lines are not needed before the seal). */
 	if (inner + dp->mtu + WG_AEAD_TAG_LEN > (uint8_t *)m->buf_addr + m->buf_len ||
 	    it->pkt - NET_ENCAP_MAX_HLEN < (uint8_t *)m->buf_addr) {
-		omni_worker_drop(w, m, OMNI_DROP_NO_ROOM);
+		pl_worker_drop(w, m, PL_DROP_NO_ROOM);
 		return false;
 	}
 	/* The keypair may expire or run out of counters since it was checked. */
 	r = wg_transport_seal_prepare(&kp->wg, it->pkt, it->inner_len, dp->mtu, now, op, &it->len);
 	if (r != WG_OK) {
-		omni_worker_drop(w, m, omni_drop_of_wg(r));
+		pl_worker_drop(w, m, pl_drop_of_wg(r));
 		return false;
 	}
 	if (wg_keypair_should_rekey_on_send(&kp->wg, now))
@@ -209,7 +209,7 @@ static bool prepare(struct omni_worker *w, struct tx_item *it, uint64_t now,
 /* After sealing: outer headers in front, mbuf bounds set to the frame.
  * False when they do not fit: prepare() made sure of the headroom, so only
  * a message too long for one outer IP packet, no room either way. */
-static bool encapsulate(struct omni_worker *w, struct tx_item *it, uint64_t now)
+static bool encapsulate(struct pl_worker *w, struct tx_item *it, uint64_t now)
 {
 	struct rte_mbuf *m = it->m;
 	uint8_t *base = m->buf_addr;
@@ -230,18 +230,18 @@ static bool encapsulate(struct omni_worker *w, struct tx_item *it, uint64_t now)
 	return true;
 }
 
-unsigned omni_worker_host_rx(struct omni_worker *w)
+unsigned pl_worker_host_rx(struct pl_worker *w)
 {
-	struct rte_mbuf *pkts[OMNI_BURST], *out[OMNI_BURST];
-	struct tx_item items[OMNI_BURST], *live[OMNI_BURST];
-	struct wg_aead_op ops[OMNI_BURST];
+	struct rte_mbuf *pkts[PL_BURST], *out[PL_BURST];
+	struct tx_item items[PL_BURST], *live[PL_BURST];
+	struct wg_aead_op ops[PL_BURST];
 	unsigned i, n, r = 0, k = 0, n_out = 0;
 	uint64_t now;
 
-	n = rte_eth_rx_burst(w->host_port, w->host_rxq, pkts, OMNI_BURST);
+	n = rte_eth_rx_burst(w->host_port, w->host_rxq, pkts, PL_BURST);
 	if (n == 0)
 		return 0;
-	now = omni_now_ns(w->dp);
+	now = pl_now_ns(w->dp);
 	for (i = 0; i < n; i++) {
 		if (i + 3 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
@@ -257,12 +257,12 @@ unsigned omni_worker_host_rx(struct omni_worker *w)
 		wg_aead_seal_burst(w->aead, ops, k);
 	for (i = 0; i < k; i++) {
 		if (ops[i].status != 0)
-			omni_worker_drop(w, live[i]->m, OMNI_DROP_CRYPTO_FAILED);
+			pl_worker_drop(w, live[i]->m, PL_DROP_CRYPTO_FAILED);
 		else if (!encapsulate(w, live[i], now))
-			omni_worker_drop(w, live[i]->m, OMNI_DROP_NO_ROOM);
+			pl_worker_drop(w, live[i]->m, PL_DROP_NO_ROOM);
 		else
 			out[n_out++] = live[i]->m;
 	}
-	omni_worker_tx(w, w->under_port, w->under_txq, out, n_out);
+	pl_worker_tx(w, w->under_port, w->under_txq, out, n_out);
 	return n;
 }

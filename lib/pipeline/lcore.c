@@ -9,7 +9,7 @@
 
 #include "lcore.h"
 
-bool omni_lcore_idle_policy(struct dp_idle_conf *conf, const char *omni_idle)
+bool pl_lcore_idle_policy(struct dp_idle_conf *conf, const char *omni_idle)
 {
 	bool busy = omni_idle && strcmp(omni_idle, "busy") == 0;
 
@@ -33,7 +33,7 @@ bool omni_lcore_idle_policy(struct dp_idle_conf *conf, const char *omni_idle)
  * a ring.
  */
 static void idle_start(struct dp_idle *idle, const struct dp_idle_conf *policy,
-		       const struct omni_worker *w, bool waking)
+		       const struct pl_worker *w, bool waking)
 {
 	struct dp_idle_conf conf = *policy;
 
@@ -47,7 +47,7 @@ static void idle_start(struct dp_idle *idle, const struct dp_idle_conf *policy,
 }
 
 /* After each pass: back off when it found nothing, and show how. */
-static inline void idle_step(struct dp_idle *idle, struct omni_worker *w, unsigned work)
+static inline void idle_step(struct dp_idle *idle, struct pl_worker *w, unsigned work)
 {
 	dp_idle_poll_done(idle, work);
 	if (work == 0 && w) {
@@ -56,34 +56,34 @@ static inline void idle_step(struct dp_idle *idle, struct omni_worker *w, unsign
 	}
 }
 
-int omni_lcore_worker_main(void *arg)
+int pl_lcore_worker_main(void *arg)
 {
-	struct omni_worker *w = arg;
+	struct pl_worker *w = arg;
 	struct dp_idle idle;
 
 	idle_start(&idle, &w->dp->idle, w, false);
 	rte_rcu_qsbr_thread_register(w->dp->rcu, w->rcu_id);
 	rte_rcu_qsbr_thread_online(w->dp->rcu, w->rcu_id);
 	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_RELAXED))
-		idle_step(&idle, w, omni_worker_poll(w));
+		idle_step(&idle, w, pl_worker_poll(w));
 	rte_rcu_qsbr_thread_offline(w->dp->rcu, w->rcu_id);
 	rte_rcu_qsbr_thread_unregister(w->dp->rcu, w->rcu_id);
 	return 0;
 }
 
-int omni_lcore_launch_workers(struct omni_worker *w, unsigned n)
+int pl_lcore_launch_workers(struct pl_worker *w, unsigned n)
 {
 	int ret;
 
 	for (unsigned i = 0; i < n; i++) {
-		ret = rte_eal_remote_launch(omni_lcore_worker_main, &w[i], w[i].lcore);
+		ret = rte_eal_remote_launch(pl_lcore_worker_main, &w[i], w[i].lcore);
 		if (ret != 0)
 			return ret;
 	}
 	return 0;
 }
 
-void omni_lcore_stop_workers(struct omni_dataplane *dp)
+void pl_lcore_stop_workers(struct pl_dataplane *dp)
 {
 	for (unsigned i = 0; dp->from_control && rte_ring_count(dp->from_control) && i < 100; i++)
 		rte_delay_ms(1);
@@ -91,12 +91,12 @@ void omni_lcore_stop_workers(struct omni_dataplane *dp)
 	rte_eal_mp_wait_lcore();
 }
 
-void omni_lcore_main_init(struct omni_main_lcore *ml, bool waking)
+void pl_lcore_main_init(struct pl_main_lcore *ml, bool waking)
 {
 	idle_start(&ml->idle, &ml->ctl->dp->idle, ml->single, ml->single && waking);
 }
 
-bool omni_lcore_main_deep_idle(const struct omni_main_lcore *ml, unsigned *sleep_ms,
+bool pl_lcore_main_deep_idle(const struct pl_main_lcore *ml, unsigned *sleep_ms,
 			       unsigned *after_ms)
 {
 	if (!ml->idle.deep_ns)
@@ -106,23 +106,23 @@ bool omni_lcore_main_deep_idle(const struct omni_main_lcore *ml, unsigned *sleep
 	return true;
 }
 
-unsigned omni_lcore_main_pass(struct omni_main_lcore *ml)
+unsigned pl_lcore_main_pass(struct pl_main_lcore *ml)
 {
 	uint64_t now;
 	unsigned n;
 
-	n = ml->single ? omni_worker_poll(ml->single) : 0;
+	n = ml->single ? pl_worker_poll(ml->single) : 0;
 	/* After the worker's pass: what it stamped is not in control's future. */
-	now = omni_now_ns(ml->ctl->dp);
-	n += omni_control_poll(ml->ctl, now);
+	now = pl_now_ns(ml->ctl->dp);
+	n += pl_control_poll(ml->ctl, now);
 	if (ml->pass)
 		n += ml->pass(ml->ctx, now);
 	idle_step(&ml->idle, ml->single, n);
 	return n;
 }
 
-void omni_lcore_main_run(struct omni_main_lcore *ml, const volatile sig_atomic_t *stop)
+void pl_lcore_main_run(struct pl_main_lcore *ml, const volatile sig_atomic_t *stop)
 {
 	while (!*stop)
-		omni_lcore_main_pass(ml);
+		pl_lcore_main_pass(ml);
 }

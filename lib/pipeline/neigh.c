@@ -19,7 +19,7 @@
 
 /* The address whose MAC we need to reach dst: dst itself when on-link
  * (inside our underlay network, a /0 holding everything) or with no gateway. */
-static struct net_addr next_hop(const struct omni_control *c, const struct net_addr *dst)
+static struct net_addr next_hop(const struct pl_control *c, const struct net_addr *dst)
 {
 	const struct net_local *l = &c->dp->local;
 	bool v4 = dst->family == NET_AF_IP4;
@@ -32,13 +32,13 @@ static struct net_addr next_hop(const struct omni_control *c, const struct net_a
 	return *gw;
 }
 
-static struct omni_neigh *neigh_find(struct omni_control *c, const struct net_addr *a,
+static struct pl_neigh *neigh_find(struct pl_control *c, const struct net_addr *a,
 				     bool create)
 {
-	struct omni_neigh *free_slot = NULL;
+	struct pl_neigh *free_slot = NULL;
 	unsigned i;
 
-	for (i = 0; i < OMNI_NEIGH_MAX; i++) {
+	for (i = 0; i < PL_NEIGH_MAX; i++) {
 		if (c->neigh[i].addr.family == NET_AF_NONE) {
 			if (!free_slot)
 				free_slot = &c->neigh[i];
@@ -56,7 +56,7 @@ static struct omni_neigh *neigh_find(struct omni_control *c, const struct net_ad
 }
 
 /* The kernel's neighbour table; true when n became valid. */
-static bool neigh_from_kernel(struct omni_control *c, struct omni_neigh *n, uint64_t now)
+static bool neigh_from_kernel(struct pl_control *c, struct pl_neigh *n, uint64_t now)
 {
 	if (n->asked_ns && now - n->asked_ns < KERNEL_NEIGH_RETRY_NS)
 		return false;
@@ -69,7 +69,7 @@ static bool neigh_from_kernel(struct omni_control *c, struct omni_neigh *n, uint
 	return true;
 }
 
-static void neigh_ask(struct omni_control *c, struct omni_neigh *n, uint64_t now)
+static void neigh_ask(struct pl_control *c, struct pl_neigh *n, uint64_t now)
 {
 	const struct net_local *l = &c->dp->local;
 	struct rte_mbuf *m;
@@ -78,7 +78,7 @@ static void neigh_ask(struct omni_control *c, struct omni_neigh *n, uint64_t now
 
 	if (n->asked_ns && now - n->asked_ns < NEIGH_RETRY_NS)
 		return;
-	m = omni_control_frame_alloc(c, &buf, &cap);
+	m = pl_control_frame_alloc(c, &buf, &cap);
 	if (!m)
 		return;
 	n->asked_ns = now;
@@ -87,14 +87,14 @@ static void neigh_ask(struct omni_control *c, struct omni_neigh *n, uint64_t now
 	else
 		len = net_nd_ns_frame(buf, cap, &l->mac, &l->ip6, &n->addr.ip6, NULL);
 	c->stats.neigh_requests++;
-	omni_control_frame_send(c, m, len, false);
+	pl_control_frame_send(c, m, len, false);
 }
 
-struct omni_neigh *omni_control_neigh_resolve(struct omni_control *c, const struct net_addr *dst,
+struct pl_neigh *pl_control_neigh_resolve(struct pl_control *c, const struct net_addr *dst,
 					      uint64_t now)
 {
 	struct net_addr hop = next_hop(c, dst);
-	struct omni_neigh *n = neigh_find(c, &hop, true);
+	struct pl_neigh *n = neigh_find(c, &hop, true);
 
 	if (!n->valid && c->kernel_neigh && neigh_from_kernel(c, n, now))
 		n->asked_ns = 0;
@@ -103,10 +103,10 @@ struct omni_neigh *omni_control_neigh_resolve(struct omni_control *c, const stru
 	return n->valid ? n : NULL;
 }
 
-static void neigh_learned(struct omni_control *c, const struct net_addr *a,
+static void neigh_learned(struct pl_control *c, const struct net_addr *a,
 			  const struct net_mac *mac, uint64_t now)
 {
-	struct omni_neigh *n = neigh_find(c, a, false);
+	struct pl_neigh *n = neigh_find(c, a, false);
 	unsigned i;
 
 	if (!n || (n->valid && !memcmp(&n->mac, mac, sizeof(*mac))))
@@ -115,10 +115,10 @@ static void neigh_learned(struct omni_control *c, const struct net_addr *a,
 	n->valid = true;
 	for (i = 0; i < c->dp->n_peers; i++)
 		if (c->dp->peers[i].in_use)
-			omni_control_path_update(c, &c->dp->peers[i], now);
+			pl_control_path_update(c, &c->dp->peers[i], now);
 }
 
-void omni_control_neigh_learn(struct omni_control *c, const struct omni_dp_endpoint *ep,
+void pl_control_neigh_learn(struct pl_control *c, const struct pl_endpoint *ep,
 			      uint64_t now)
 {
 	struct net_addr hop;
@@ -130,7 +130,7 @@ void omni_control_neigh_learn(struct omni_control *c, const struct omni_dp_endpo
 	neigh_learned(c, &hop, &ep->via, now);
 }
 
-static void arp_rx(struct omni_control *c, const uint8_t *l3, size_t len, uint64_t now)
+static void arp_rx(struct pl_control *c, const uint8_t *l3, size_t len, uint64_t now)
 {
 	const struct net_local *l = &c->dp->local;
 	struct net_addr a = { .family = NET_AF_IP4 };
@@ -145,14 +145,14 @@ static void arp_rx(struct omni_control *c, const uint8_t *l3, size_t len, uint64
 	neigh_learned(c, &a, &arp.sha, now);
 	if (arp.op != NET_ARP_REQUEST || memcmp(&arp.tpa, &l->ip4, sizeof(arp.tpa)))
 		return;
-	m = omni_control_frame_alloc(c, &buf, &cap);
+	m = pl_control_frame_alloc(c, &buf, &cap);
 	if (!m)
 		return;
 	c->stats.arp_replies++;
-	omni_control_frame_send(c, m, net_arp_frame_reply(buf, cap, &arp, &l->mac), false);
+	pl_control_frame_send(c, m, net_arp_frame_reply(buf, cap, &arp, &l->mac), false);
 }
 
-static void nd_rx(struct omni_control *c, const uint8_t *frame, const uint8_t *l3, size_t len,
+static void nd_rx(struct pl_control *c, const uint8_t *frame, const uint8_t *l3, size_t len,
 		  uint64_t now)
 {
 	const struct net_local *l = &c->dp->local;
@@ -178,21 +178,21 @@ static void nd_rx(struct omni_control *c, const uint8_t *frame, const uint8_t *l
 	}
 	if (memcmp(&nd.target, &l->ip6, 16) && memcmp(&nd.target, &l->ip6_ll, 16))
 		return;
-	m = omni_control_frame_alloc(c, &buf, &cap);
+	m = pl_control_frame_alloc(c, &buf, &cap);
 	if (!m)
 		return;
 	c->stats.nd_replies++;
-	omni_control_frame_send(c, m, net_nd_na_frame(buf, cap, &nd, &eth_src, &l->mac,
+	pl_control_frame_send(c, m, net_nd_na_frame(buf, cap, &nd, &eth_src, &l->mac,
 						       NET_NA_FLAG_OVERRIDE), false);
 }
 
-void omni_control_neigh_rx(struct omni_control *c, struct rte_mbuf *m, enum omni_ctl_kind kind,
+void pl_control_neigh_rx(struct pl_control *c, struct rte_mbuf *m, enum pl_ctl_kind kind,
 			   uint64_t now)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t l3_off = m->l2_len;
 
-	if (kind == OMNI_CTL_ARP)
+	if (kind == PL_CTL_ARP)
 		arp_rx(c, frame + l3_off, m->data_len - l3_off, now);
 	else
 		nd_rx(c, frame, frame + l3_off, m->data_len - l3_off, now);

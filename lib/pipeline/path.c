@@ -9,16 +9,16 @@
 
 #include "control_int.h"
 
-bool omni_control_path_update(struct omni_control *c, struct omni_dp_peer *peer, uint64_t now)
+bool pl_control_path_update(struct pl_control *c, struct pl_peer *peer, uint64_t now)
 {
 	struct net_encap_params p = { .vlan_tci = -1 };
-	struct omni_neigh *n;
-	struct omni_path *slot;
+	struct pl_neigh *n;
+	struct pl_path *slot;
 	uint8_t next;
 
 	if (peer->ep.udp.addr.family == NET_AF_NONE)
 		return false;
-	n = omni_control_neigh_resolve(c, &peer->ep.udp.addr, now);
+	n = pl_control_neigh_resolve(c, &peer->ep.udp.addr, now);
 	if (!n) {
 		peer->path_dirty = true;
 		return false;

@@ -25,37 +25,37 @@
 #include "wg/noise.h"
 #include "wg/timers.h"
 
-struct omni_dp_peer;
+struct pl_peer;
 struct rte_ring;
 
-struct omni_keypair {
-	struct omni_dp_peer *peer;
+struct pl_keypair {
+	struct pl_peer *peer;
 	uint8_t confirm_posted;		/* workers write: asked control to promote */
-	struct omni_keypair *free_next;	/* control: pool free list */
+	struct pl_keypair *free_next;	/* control: pool free list */
 	struct wg_keypair wg;		/* replay window: the receiving worker's */
 } __rte_cache_aligned;
 
 /* Where a peer is (net/addr.h's endpoint), and the MAC it was seen from. */
-struct omni_dp_endpoint {
+struct pl_endpoint {
 	struct net_endpoint udp;	/* udp.addr family NET_AF_NONE: unknown */
 	struct net_mac via;		/* source MAC of the frame it came in: our next hop */
 	bool have_via;
 };
 
 /* Outer headers towards one peer: immutable while workers may read it. */
-struct omni_path {
+struct pl_path {
 	struct net_encap encap;
 };
 
-struct omni_dp_peer {
+struct pl_peer {
 	/* workers read */
-	struct omni_keypair *tx;	/* current keypair to send with, or NULL */
-	struct omni_path *path;		/* outer headers, or NULL while unresolved */
+	struct pl_keypair *tx;	/* current keypair to send with, or NULL */
+	struct pl_path *path;		/* outer headers, or NULL while unresolved */
 	uint32_t id;
 	rte_seqlock_t ep_lock;		/* guards ep and roam */
-	struct omni_dp_endpoint ep;	/* control writes */
+	struct pl_endpoint ep;	/* control writes */
 	uint8_t roam_pending;
-	struct omni_dp_endpoint roam;	/* workers write: newer source seen */
+	struct pl_endpoint roam;	/* workers write: newer source seen */
 
 	/* workers write (relaxed atomics) */
 	uint64_t last_rx_ns __rte_cache_aligned;
@@ -64,7 +64,7 @@ struct omni_dp_peer {
 	uint64_t last_data_tx_ns;
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
-	struct omni_keypair *confirm;	/* a next keypair seen in use */
+	struct pl_keypair *confirm;	/* a next keypair seen in use */
 	uint8_t want_handshake;		/* packets staged, no usable key */
 
 	/* control */
@@ -80,7 +80,7 @@ struct omni_dp_peer {
 	uint64_t handshakes;
 	/* Two path slots: one published, the other reused only after a grace
 	 * period (token from rte_rcu_qsbr_start). */
-	struct omni_path path_slot[2];
+	struct pl_path path_slot[2];
 	uint8_t path_cur;
 	bool path_published;
 	bool path_dirty;

@@ -11,26 +11,26 @@
 #include "control_int.h"
 
 /* Is addr routed to a peer? Then the host may ask us for its MAC. */
-static bool routed(const struct omni_dataplane *dp, int family, const uint8_t *addr)
+static bool routed(const struct pl_dataplane *dp, int family, const uint8_t *addr)
 {
 	uint32_t v4;
 
 	/* The cluster's network too: the nucleus is asked when a packet comes. */
-	if (omni_dp_in_cluster(dp, family == NET_AF_IP4, addr))
+	if (pl_in_cluster(dp, family == NET_AF_IP4, addr))
 		return true;
 	if (family == NET_AF_IP4) {
 		memcpy(&v4, addr, 4);
-		return omni_allowedips_lookup4(dp->aips, v4) != OMNI_PEER_NONE;
+		return pl_allowedips_lookup4(dp->aips, v4) != PL_PEER_NONE;
 	}
-	return omni_allowedips_lookup6(dp->aips, addr) != OMNI_PEER_NONE;
+	return pl_allowedips_lookup6(dp->aips, addr) != PL_PEER_NONE;
 }
 
 /* The answer to an ARP request or NS from the host, or 0 bytes for none. */
-static size_t proxy_answer(struct omni_control *c, const uint8_t *frame, size_t len,
+static size_t proxy_answer(struct pl_control *c, const uint8_t *frame, size_t len,
 			   const struct net_eth *eth, uint8_t *buf, size_t cap)
 {
 	static const struct net_ip6 unspecified;
-	struct omni_dataplane *dp = c->dp;
+	struct pl_dataplane *dp = c->dp;
 	struct net_mac eth_src;
 	struct net_arp arp;
 	struct net_nd nd;
@@ -54,7 +54,7 @@ static size_t proxy_answer(struct omni_control *c, const uint8_t *frame, size_t 
  * The host asks for the MAC of an address behind the tunnel: answer with
  * ours, like a router (proxy ARP / ND). Anything else is left unanswered.
  */
-void omni_control_host_rx(struct omni_control *c, struct rte_mbuf *m)
+void pl_control_host_rx(struct pl_control *c, struct rte_mbuf *m)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct net_eth eth;
@@ -64,9 +64,9 @@ void omni_control_host_rx(struct omni_control *c, struct rte_mbuf *m)
 
 	if (net_eth_parse(frame, m->data_len, &eth) == NET_DROP_OK) {
 		memcpy(&c->dp->host_kernel_mac, frame + NET_ETH_OFF_SRC, sizeof(struct net_mac));
-		out = omni_control_frame_alloc(c, &buf, &cap);
+		out = pl_control_frame_alloc(c, &buf, &cap);
 		if (out)
-			omni_control_frame_send(c, out,
+			pl_control_frame_send(c, out,
 						proxy_answer(c, frame, m->data_len, &eth, buf, cap),
 						true);
 	}

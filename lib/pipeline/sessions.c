@@ -13,24 +13,24 @@
 
 #include "sessions.h"
 
-struct omni_sessions {
+struct pl_sessions {
 	struct rte_hash *by_index;
 	struct rte_rcu_qsbr_dq *dq;
-	struct omni_keypair *pool;
-	struct omni_keypair *free_list;
+	struct pl_keypair *pool;
+	struct pl_keypair *free_list;
 	unsigned pool_size;
 	unsigned published;
-	omni_sessions_index_fn *index_hook;
+	pl_sessions_index_fn *index_hook;
 	void *index_ctx;
 };
 
 /* What waits in the defer queue: the keypair and its hash slot. */
 struct retired_entry {
-	struct omni_keypair *kp;
+	struct pl_keypair *kp;
 	int32_t position;
 };
 
-static void pool_put(struct omni_sessions *s, struct omni_keypair *kp)
+static void pool_put(struct pl_sessions *s, struct pl_keypair *kp)
 {
 	wg_keypair_wipe(&kp->wg);
 	kp->peer = NULL;
@@ -39,10 +39,10 @@ static void pool_put(struct omni_sessions *s, struct omni_keypair *kp)
 	s->free_list = kp;
 }
 
-/* Runs on the control lcore, from omni_sessions_reclaim, after the grace period. */
+/* Runs on the control lcore, from pl_sessions_reclaim, after the grace period. */
 static void free_retired(void *p, void *e, unsigned int n)
 {
-	struct omni_sessions *s = p;
+	struct pl_sessions *s = p;
 	struct retired_entry *r = e;
 	unsigned int i;
 
@@ -52,7 +52,7 @@ static void free_retired(void *p, void *e, unsigned int n)
 	}
 }
 
-static int make_tables(struct omni_sessions *s, const char *name, unsigned n,
+static int make_tables(struct pl_sessions *s, const char *name, unsigned n,
 		       struct rte_rcu_qsbr *rcu, int socket_id)
 {
 	char hname[RTE_HASH_NAMESIZE], qname[RTE_RCU_QSBR_DQ_NAMESIZE];
@@ -87,10 +87,10 @@ static int make_tables(struct omni_sessions *s, const char *name, unsigned n,
 	return s->dq ? 0 : -1;
 }
 
-struct omni_sessions *omni_sessions_create(const char *name, unsigned max_keypairs,
+struct pl_sessions *pl_sessions_create(const char *name, unsigned max_keypairs,
 					   struct rte_rcu_qsbr *rcu, int socket_id)
 {
-	struct omni_sessions *s;
+	struct pl_sessions *s;
 	unsigned i;
 	int err;
 
@@ -111,16 +111,16 @@ struct omni_sessions *omni_sessions_create(const char *name, unsigned max_keypai
 	if (make_tables(s, name, max_keypairs, rcu, socket_id) == 0)
 		return s;
 	err = rte_errno;
-	omni_sessions_free(s);
+	pl_sessions_free(s);
 	rte_errno = err;
 	return NULL;
 nomem:
-	omni_sessions_free(s);
+	pl_sessions_free(s);
 	rte_errno = ENOMEM;
 	return NULL;
 }
 
-void omni_sessions_free(struct omni_sessions *s)
+void pl_sessions_free(struct pl_sessions *s)
 {
 	if (!s)
 		return;
@@ -132,12 +132,12 @@ void omni_sessions_free(struct omni_sessions *s)
 	rte_free(s);
 }
 
-struct omni_keypair *omni_sessions_keypair_alloc(struct omni_sessions *s)
+struct pl_keypair *pl_sessions_keypair_alloc(struct pl_sessions *s)
 {
-	struct omni_keypair *kp = s->free_list;
+	struct pl_keypair *kp = s->free_list;
 
 	if (!kp) {
-		omni_sessions_reclaim(s);
+		pl_sessions_reclaim(s);
 		kp = s->free_list;
 		if (!kp)
 			return NULL;
@@ -147,7 +147,7 @@ struct omni_keypair *omni_sessions_keypair_alloc(struct omni_sessions *s)
 	return kp;
 }
 
-int omni_sessions_publish(struct omni_sessions *s, struct omni_keypair *kp)
+int pl_sessions_publish(struct pl_sessions *s, struct pl_keypair *kp)
 {
 	uint32_t key = kp->wg.local_index;
 	int ret;
@@ -163,7 +163,7 @@ int omni_sessions_publish(struct omni_sessions *s, struct omni_keypair *kp)
 	return 0;
 }
 
-void omni_sessions_retire(struct omni_sessions *s, struct omni_keypair *kp)
+void pl_sessions_retire(struct pl_sessions *s, struct pl_keypair *kp)
 {
 	struct retired_entry r = { .kp = kp };
 	uint32_t key = kp->wg.local_index;
@@ -189,25 +189,25 @@ void omni_sessions_retire(struct omni_sessions *s, struct omni_keypair *kp)
 	rte_rcu_qsbr_dq_enqueue(s->dq, &r);
 }
 
-void omni_sessions_reclaim(struct omni_sessions *s)
+void pl_sessions_reclaim(struct pl_sessions *s)
 {
 	rte_rcu_qsbr_dq_reclaim(s->dq, 64, NULL, NULL, NULL);
 }
 
-void omni_sessions_set_index_hook(struct omni_sessions *s, omni_sessions_index_fn *fn,
+void pl_sessions_set_index_hook(struct pl_sessions *s, pl_sessions_index_fn *fn,
 				  void *ctx)
 {
 	s->index_hook = fn;
 	s->index_ctx = ctx;
 }
 
-unsigned omni_sessions_count(const struct omni_sessions *s)
+unsigned pl_sessions_count(const struct pl_sessions *s)
 {
 	return s->published;
 }
 
-unsigned omni_sessions_lookup_bulk(const struct omni_sessions *s, const uint32_t *indices,
-				   unsigned n, struct omni_keypair **out)
+unsigned pl_sessions_lookup_bulk(const struct pl_sessions *s, const uint32_t *indices,
+				   unsigned n, struct pl_keypair **out)
 {
 	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;

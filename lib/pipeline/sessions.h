@@ -17,7 +17,7 @@
 
 #include "peer.h"
 
-struct omni_sessions;
+struct pl_sessions;
 struct rte_rcu_qsbr;
 
 /*
@@ -25,37 +25,37 @@ struct rte_rcu_qsbr;
  * waiting for a grace period). rcu: the QSBR variable the workers report
  * to. NULL with rte_errno on failure.
  */
-struct omni_sessions *omni_sessions_create(const char *name, unsigned max_keypairs,
+struct pl_sessions *pl_sessions_create(const char *name, unsigned max_keypairs,
 					   struct rte_rcu_qsbr *rcu, int socket_id);
-void omni_sessions_free(struct omni_sessions *s);
+void pl_sessions_free(struct pl_sessions *s);
 
 /* Control: a zeroed keypair from the pool, or NULL (pool exhausted). */
-struct omni_keypair *omni_sessions_keypair_alloc(struct omni_sessions *s);
+struct pl_keypair *pl_sessions_keypair_alloc(struct pl_sessions *s);
 /* Control: make kp findable by kp->wg.local_index. 0, -EEXIST, -ENOSPC. */
-int omni_sessions_publish(struct omni_sessions *s, struct omni_keypair *kp);
+int pl_sessions_publish(struct pl_sessions *s, struct pl_keypair *kp);
 /*
  * Control: remove kp from the table; it is wiped and back in the pool after
  * the grace period. A kp never published is returned to the pool at once.
  */
-void omni_sessions_retire(struct omni_sessions *s, struct omni_keypair *kp);
+void pl_sessions_retire(struct pl_sessions *s, struct pl_keypair *kp);
 /* Control, every loop: finish what the grace period allows. */
-void omni_sessions_reclaim(struct omni_sessions *s);
-unsigned omni_sessions_count(const struct omni_sessions *s);
+void pl_sessions_reclaim(struct pl_sessions *s);
+unsigned pl_sessions_count(const struct pl_sessions *s);
 
 /*
  * Control: fn(ctx, index, true) after an index is published, fn(ctx,
  * index, false) after it left the table, so a copy of the live set (the
  * XDP program's map, xdp-fallback/loader.h) stays in step. NULL: none.
  */
-typedef void omni_sessions_index_fn(void *ctx, uint32_t index, bool live);
-void omni_sessions_set_index_hook(struct omni_sessions *s, omni_sessions_index_fn *fn,
+typedef void pl_sessions_index_fn(void *ctx, uint32_t index, bool live);
+void pl_sessions_set_index_hook(struct pl_sessions *s, pl_sessions_index_fn *fn,
 				  void *ctx);
 
 /*
  * Workers: look up n indices (n <= 64); out[i] is the keypair or NULL.
  * Returns how many were found.
  */
-unsigned omni_sessions_lookup_bulk(const struct omni_sessions *s, const uint32_t *indices,
-				   unsigned n, struct omni_keypair **out);
+unsigned pl_sessions_lookup_bulk(const struct pl_sessions *s, const uint32_t *indices,
+				   unsigned n, struct pl_keypair **out);
 
 #endif /* OMNI_PIPELINE_SESSIONS_H */

@@ -5,7 +5,7 @@
  * the fields it needs at the offsets the worker found, without parsing
  * the outer headers again. Private to lib/pipeline.
  *
- *   m->packet_type  enum omni_ctl_kind
+ *   m->packet_type  enum pl_ctl_kind
  *   m->l2_len       underlay frames: offset of the IP, ARP or ND header
  *   m->l3_len       UDP to us: length of the IP header (UDP follows)
  *
@@ -19,20 +19,20 @@
 
 #include "net/net.h"
 
-enum omni_ctl_kind {
-	OMNI_CTL_NONE = 0,
-	OMNI_CTL_HANDSHAKE,	/* UDP to us: WireGuard types 1-3 at their sizes */
-	OMNI_CTL_SIGNALING,	/* UDP to us: the nucleus magic (net_is_signaling) */
-	OMNI_CTL_STUN,		/* UDP to us: the STUN cookie (net_is_stun) */
-	OMNI_CTL_ARP,		/* ARP for our IPv4 address */
-	OMNI_CTL_ND,		/* NS for one of our addresses, or an NA to us */
-	OMNI_CTL_HOST_NEIGH,	/* ARP or NS from the host: proxy answers */
-	OMNI_CTL_HOST_MISS,	/* host packet to the cluster's network, no peer routes it */
+enum pl_ctl_kind {
+	PL_CTL_NONE = 0,
+	PL_CTL_HANDSHAKE,	/* UDP to us: WireGuard types 1-3 at their sizes */
+	PL_CTL_SIGNALING,	/* UDP to us: the nucleus magic (net_is_signaling) */
+	PL_CTL_STUN,		/* UDP to us: the STUN cookie (net_is_stun) */
+	PL_CTL_ARP,		/* ARP for our IPv4 address */
+	PL_CTL_ND,		/* NS for one of our addresses, or an NA to us */
+	PL_CTL_HOST_NEIGH,	/* ARP or NS from the host: proxy answers */
+	PL_CTL_HOST_MISS,	/* host packet to the cluster's network, no peer routes it */
 };
 
 /* Worker: tag a frame for control; v is the classifier's view of an
  * underlay frame (NULL for the host port's). */
-static inline void omni_tag(struct rte_mbuf *m, enum omni_ctl_kind kind,
+static inline void pl_tag(struct rte_mbuf *m, enum pl_ctl_kind kind,
 			    const struct net_udp_view *v)
 {
 	m->packet_type = kind;
@@ -42,15 +42,15 @@ static inline void omni_tag(struct rte_mbuf *m, enum omni_ctl_kind kind,
 	m->l3_len = v->l4_off > v->l3_off ? v->l4_off - v->l3_off : 0;
 }
 
-static inline enum omni_ctl_kind omni_tag_kind(const struct rte_mbuf *m)
+static inline enum pl_ctl_kind pl_tag_kind(const struct rte_mbuf *m)
 {
-	return (enum omni_ctl_kind)m->packet_type;
+	return (enum pl_ctl_kind)m->packet_type;
 }
 
 /* Control: the view of a frame tagged HANDSHAKE, SIGNALING or STUN, read
  * at the worker's offsets (the addresses, ports, payload and source MAC;
  * nothing in control reads the VLAN tag). */
-static inline void omni_tag_udp_view(const struct rte_mbuf *m, struct net_udp_view *v)
+static inline void pl_tag_udp_view(const struct rte_mbuf *m, struct net_udp_view *v)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *l3 = frame + m->l2_len;

@@ -20,14 +20,14 @@ struct rx_item {
 	struct rte_mbuf *m;
 	uint8_t *pkt;			/* WireGuard message */
 	uint32_t len;
-	struct omni_keypair *kp;
+	struct pl_keypair *kp;
 	struct net_addr src;
 	uint16_t src_port;
 	struct net_mac src_mac;
 };
 
 /* Sorts one frame; data messages are appended to items. */
-static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *items,
+static void classify(struct pl_worker *w, struct rte_mbuf *m, struct rx_item *items,
 		     unsigned *n_items)
 {
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
@@ -37,45 +37,45 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 	uint8_t *pkt;
 
 	if (m->nb_segs != 1) {
-		omni_worker_drop(w, m, OMNI_DROP_MULTI_SEG);
+		pl_worker_drop(w, m, PL_DROP_MULTI_SEG);
 		return;
 	}
 	switch (net_classify_underlay(data, m->data_len, &w->dp->local, &v)) {
 	case NET_UDP_TO_US:
 		break;
 	case NET_ARP:
-		omni_worker_to_control(w, m, OMNI_CTL_ARP, &v);
+		pl_worker_to_control(w, m, PL_CTL_ARP, &v);
 		return;
 	case NET_ND:
-		omni_worker_to_control(w, m, OMNI_CTL_ND, &v);
+		pl_worker_to_control(w, m, PL_CTL_ND, &v);
 		return;
 	case NET_OTHER:
-		omni_worker_drop(w, m, OMNI_DROP_NOT_OURS);
+		pl_worker_drop(w, m, PL_DROP_NOT_OURS);
 		return;
 	case NET_MALFORMED:
-		omni_worker_drop(w, m, omni_drop_of_net(v.reason));
+		pl_worker_drop(w, m, pl_drop_of_net(v.reason));
 		return;
 	}
 	pkt = data + v.payload_off;
 	r = wg_message_parse(pkt, v.payload_len, &type);
 	if (r == WG_BAD_SIZE) {
 		/* A WireGuard header at a size no WireGuard message has. */
-		omni_worker_drop(w, m, OMNI_DROP_BAD_MESSAGE);
+		pl_worker_drop(w, m, PL_DROP_BAD_MESSAGE);
 		return;
 	}
 	if (r != WG_OK) {
 		/* Not WireGuard: nucleus signaling and STUN answers are control's
 		 * (it checks where they came from), when a nucleus is set. */
 		if (w->dp->other_udp_to_control && net_is_signaling(pkt, v.payload_len))
-			omni_worker_to_control(w, m, OMNI_CTL_SIGNALING, &v);
+			pl_worker_to_control(w, m, PL_CTL_SIGNALING, &v);
 		else if (w->dp->other_udp_to_control && net_is_stun(pkt, v.payload_len))
-			omni_worker_to_control(w, m, OMNI_CTL_STUN, &v);
+			pl_worker_to_control(w, m, PL_CTL_STUN, &v);
 		else
-			omni_worker_drop(w, m, OMNI_DROP_UNKNOWN_PROTO);
+			pl_worker_drop(w, m, PL_DROP_UNKNOWN_PROTO);
 		return;
 	}
 	if (type != WG_MSG_DATA) {
-		omni_worker_to_control(w, m, OMNI_CTL_HANDSHAKE, &v);
+		pl_worker_to_control(w, m, PL_CTL_HANDSHAKE, &v);
 		return;
 	}
 	items[*n_items] = (struct rx_item){ .m = m, .pkt = pkt, .len = v.payload_len,
@@ -85,22 +85,22 @@ static void classify(struct omni_worker *w, struct rte_mbuf *m, struct rx_item *
 }
 
 /* The inner source must route back to the peer that sent it. */
-static bool source_allowed(const struct omni_dataplane *dp, const uint8_t *inner,
-			   const struct omni_dp_peer *peer)
+static bool source_allowed(const struct pl_dataplane *dp, const uint8_t *inner,
+			   const struct pl_peer *peer)
 {
-	const struct omni_allowedips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
+	const struct pl_allowedips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
 	uint32_t v4;
 
 	if (net_ip_version(inner) == 4) {
 		memcpy(&v4, inner + NET_IP4_OFF_SRC, 4);
-		return omni_allowedips_lookup4(aips, v4) == peer->id;
+		return pl_allowedips_lookup4(aips, v4) == peer->id;
 	}
-	return omni_allowedips_lookup6(aips, inner + NET_IP6_OFF_SRC) == peer->id;
+	return pl_allowedips_lookup6(aips, inner + NET_IP6_OFF_SRC) == peer->id;
 }
 
-static void note_received(struct omni_worker *w, struct rx_item *it, uint64_t now, bool data)
+static void note_received(struct pl_worker *w, struct rx_item *it, uint64_t now, bool data)
 {
-	struct omni_dp_peer *peer = it->kp->peer;
+	struct pl_peer *peer = it->kp->peer;
 
 	__atomic_store_n(&peer->last_rx_ns, now, __ATOMIC_RELAXED);
 	if (data)
@@ -113,11 +113,11 @@ static void note_received(struct omni_worker *w, struct rx_item *it, uint64_t no
 		__atomic_store_n(&peer->confirm, it->kp, __ATOMIC_RELEASE);
 	if (wg_keypair_should_rekey_on_receive(&it->kp->wg, now))
 		__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
-	omni_worker_note_endpoint(w, peer, &it->src, it->src_port, &it->src_mac);
+	pl_worker_note_endpoint(w, peer, &it->src, it->src_port, &it->src_mac);
 }
 
 /* Turns the decrypted message in place into an Ethernet frame for the host. */
-static bool to_host_frame(struct omni_worker *w, struct rx_item *it, int inner_len)
+static bool to_host_frame(struct pl_worker *w, struct rx_item *it, int inner_len)
 {
 	struct rte_mbuf *m = it->m;
 	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);
@@ -130,7 +130,7 @@ static bool to_host_frame(struct omni_worker *w, struct rx_item *it, int inner_l
 	return rte_pktmbuf_trim(m, (uint16_t)(m->data_len - NET_ETH_HLEN - inner_len)) == 0;
 }
 
-static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead_op *op,
+static void finish_one(struct pl_worker *w, struct rx_item *it, struct wg_aead_op *op,
 		       uint64_t now, struct rte_mbuf **out, unsigned *n_out)
 {
 	enum wg_result r = wg_transport_open_finish(&it->kp->wg, op);
@@ -138,16 +138,16 @@ static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead
 	int inner_len;
 
 	if (r != WG_OK) {
-		omni_worker_drop(w, it->m, omni_drop_of_wg(r));
+		pl_worker_drop(w, it->m, pl_drop_of_wg(r));
 		return;
 	}
 	inner_len = wg_transport_inner_len(inner, op->len);
 	if (inner_len < 0) {
-		omni_worker_drop(w, it->m, OMNI_DROP_BAD_INNER);
+		pl_worker_drop(w, it->m, PL_DROP_BAD_INNER);
 		return;
 	}
 	if (inner_len > 0 && !source_allowed(w->dp, inner, it->kp->peer)) {
-		omni_worker_drop(w, it->m, OMNI_DROP_SRC_NOT_ALLOWED);
+		pl_worker_drop(w, it->m, PL_DROP_SRC_NOT_ALLOWED);
 		return;
 	}
 	note_received(w, it, now, inner_len > 0);
@@ -157,7 +157,7 @@ static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead
 	}
 	if (!to_host_frame(w, it, inner_len)) {
 		/* Cannot happen: the inner length is within what was opened. */
-		omni_worker_drop(w, it->m, OMNI_DROP_BAD_INNER);
+		pl_worker_drop(w, it->m, PL_DROP_BAD_INNER);
 		return;
 	}
 	w->stats.rx_packets++;
@@ -165,20 +165,20 @@ static void finish_one(struct omni_worker *w, struct rx_item *it, struct wg_aead
 	out[(*n_out)++] = it->m;
 }
 
-static void decrypt(struct omni_worker *w, struct rx_item *items, unsigned n)
+static void decrypt(struct pl_worker *w, struct rx_item *items, unsigned n)
 {
-	uint32_t idx[OMNI_BURST];
-	struct omni_keypair *kps[OMNI_BURST];
-	struct wg_aead_op ops[OMNI_BURST];
-	struct rx_item *live[OMNI_BURST];
-	struct rte_mbuf *out[OMNI_BURST];
-	uint64_t now = omni_now_ns(w->dp);
+	uint32_t idx[PL_BURST];
+	struct pl_keypair *kps[PL_BURST];
+	struct wg_aead_op ops[PL_BURST];
+	struct rx_item *live[PL_BURST];
+	struct rte_mbuf *out[PL_BURST];
+	uint64_t now = pl_now_ns(w->dp);
 	unsigned i, n_live = 0, n_out = 0;
 	enum wg_result r;
 
 	for (i = 0; i < n; i++)
 		idx[i] = wg_transport_key_index(items[i].pkt);
-	omni_sessions_lookup_bulk(w->dp->sessions, idx, n, kps);
+	pl_sessions_lookup_bulk(w->dp->sessions, idx, n, kps);
 	for (i = 0; i < n; i++) {
 		if (kps[i]) {
 			rte_prefetch0(kps[i]);
@@ -187,21 +187,21 @@ static void decrypt(struct omni_worker *w, struct rx_item *items, unsigned n)
 	}
 	for (i = 0; i < n; i++) {
 		if (!kps[i]) {
-			omni_worker_drop(w, items[i].m, OMNI_DROP_UNKNOWN_INDEX);
+			pl_worker_drop(w, items[i].m, PL_DROP_UNKNOWN_INDEX);
 			continue;
 		}
 		items[i].kp = kps[i];
 		r = wg_transport_open_prepare(&kps[i]->wg, items[i].pkt, items[i].len, now,
 					      &ops[n_live]);
 		if (r != WG_OK) {
-			omni_worker_drop(w, items[i].m, omni_drop_of_wg(r));
+			pl_worker_drop(w, items[i].m, pl_drop_of_wg(r));
 			continue;
 		}
 		live[n_live++] = &items[i];
 	}
 	/* The peers' lines arrive while the burst is decrypted. */
 	for (i = 0; i < n_live; i++) {
-		struct omni_dp_peer *peer = live[i]->kp->peer;
+		struct pl_peer *peer = live[i]->kp->peer;
 
 		rte_prefetch0(peer);
 		rte_prefetch0_write(&peer->last_rx_ns);
@@ -210,16 +210,16 @@ static void decrypt(struct omni_worker *w, struct rx_item *items, unsigned n)
 		wg_aead_open_burst(w->aead, ops, n_live);
 	for (i = 0; i < n_live; i++)
 		finish_one(w, live[i], &ops[i], now, out, &n_out);
-	omni_worker_tx(w, w->host_port, w->host_txq, out, n_out);
+	pl_worker_tx(w, w->host_port, w->host_txq, out, n_out);
 }
 
-unsigned omni_worker_underlay_rx(struct omni_worker *w)
+unsigned pl_worker_underlay_rx(struct pl_worker *w)
 {
-	struct rte_mbuf *pkts[OMNI_BURST];
-	struct rx_item items[OMNI_BURST];
+	struct rte_mbuf *pkts[PL_BURST];
+	struct rx_item items[PL_BURST];
 	unsigned i, n, n_items = 0;
 
-	n = rte_eth_rx_burst(w->under_port, w->under_rxq, pkts, OMNI_BURST);
+	n = rte_eth_rx_burst(w->under_port, w->under_rxq, pkts, PL_BURST);
 	for (i = 0; i < n; i++) {
 		if (i + 3 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));

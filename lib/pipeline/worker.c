@@ -9,7 +9,7 @@
 
 #include "worker_int.h"
 
-uint64_t omni_now_ns(const struct omni_dataplane *dp)
+uint64_t pl_now_ns(const struct pl_dataplane *dp)
 {
 	uint64_t tsc = rte_rdtsc();
 
@@ -18,24 +18,24 @@ uint64_t omni_now_ns(const struct omni_dataplane *dp)
 		(tsc % dp->tsc_hz) * 1000000000ULL / dp->tsc_hz) * dp->clock_scale;
 }
 
-void omni_worker_drop(struct omni_worker *w, struct rte_mbuf *m, enum omni_drop why)
+void pl_worker_drop(struct pl_worker *w, struct rte_mbuf *m, enum pl_drop why)
 {
 	w->stats.drops[why]++;
 	rte_pktmbuf_free(m);
 }
 
-void omni_worker_to_control(struct omni_worker *w, struct rte_mbuf *m, enum omni_ctl_kind kind,
+void pl_worker_to_control(struct pl_worker *w, struct rte_mbuf *m, enum pl_ctl_kind kind,
 			    const struct net_udp_view *v)
 {
-	omni_tag(m, kind, v);
+	pl_tag(m, kind, v);
 	if (rte_ring_mp_enqueue(w->dp->to_control, m) != 0) {
-		omni_worker_drop(w, m, OMNI_DROP_RING_FULL);
+		pl_worker_drop(w, m, PL_DROP_RING_FULL);
 		return;
 	}
 	w->stats.to_control++;
 }
 
-void omni_worker_tx(struct omni_worker *w, uint16_t port, uint16_t queue,
+void pl_worker_tx(struct pl_worker *w, uint16_t port, uint16_t queue,
 		    struct rte_mbuf **pkts, unsigned n)
 {
 	uint16_t sent = 0;
@@ -43,10 +43,10 @@ void omni_worker_tx(struct omni_worker *w, uint16_t port, uint16_t queue,
 	if (n)
 		sent = rte_eth_tx_burst(port, queue, pkts, (uint16_t)n);
 	for (; sent < n; sent++)
-		omni_worker_drop(w, pkts[sent], OMNI_DROP_TX_FULL);
+		pl_worker_drop(w, pkts[sent], PL_DROP_TX_FULL);
 }
 
-void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
+void pl_worker_note_endpoint(struct pl_worker *w, struct pl_peer *peer,
 			       const struct net_addr *src, uint16_t port,
 			       const struct net_mac *via)
 {
@@ -75,32 +75,32 @@ void omni_worker_note_endpoint(struct omni_worker *w, struct omni_dp_peer *peer,
 
 /* Frames the control lcore built (handshakes, ARP/ND, staged data) go out
  * on this worker's queues: control owns no TX queue of its own. */
-static unsigned control_tx(struct omni_worker *w)
+static unsigned control_tx(struct pl_worker *w)
 {
-	struct rte_mbuf *pkts[OMNI_BURST], *under[OMNI_BURST], *host[OMNI_BURST];
+	struct rte_mbuf *pkts[PL_BURST], *under[PL_BURST], *host[PL_BURST];
 	unsigned i, n, nu = 0, nh = 0;
 
 	if (!w->dp->from_control)
 		return 0;
-	n = rte_ring_mc_dequeue_burst(w->dp->from_control, (void **)pkts, OMNI_BURST, NULL);
+	n = rte_ring_mc_dequeue_burst(w->dp->from_control, (void **)pkts, PL_BURST, NULL);
 	for (i = 0; i < n; i++) {
 		if (pkts[i]->port == w->host_port)
 			host[nh++] = pkts[i];
 		else
 			under[nu++] = pkts[i];
 	}
-	omni_worker_tx(w, w->under_port, w->under_txq, under, nu);
-	omni_worker_tx(w, w->host_port, w->host_txq, host, nh);
+	pl_worker_tx(w, w->under_port, w->under_txq, under, nu);
+	pl_worker_tx(w, w->host_port, w->host_txq, host, nh);
 	return n;
 }
 
-unsigned omni_worker_poll(struct omni_worker *w)
+unsigned pl_worker_poll(struct pl_worker *w)
 {
 	unsigned n;
 
 	n = control_tx(w);
-	n += omni_worker_underlay_rx(w);
-	n += omni_worker_host_rx(w);
+	n += pl_worker_underlay_rx(w);
+	n += pl_worker_host_rx(w);
 	w->stats.polls++;
 	if (n)
 		w->stats.bursts++;

@@ -139,7 +139,7 @@ static int setup_ports(struct pb_bench *b)
 
 static int setup_tables(struct pb_bench *b)
 {
-	struct omni_dataplane *dp = &b->dp;
+	struct pl_dataplane *dp = &b->dp;
 	size_t rcu_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
 
 	dp->local.mac = (struct net_mac){ { 0x02, 0, 0, 0, 0, 0x01 } };
@@ -159,12 +159,12 @@ static int setup_tables(struct pb_bench *b)
 	dp->from_control = rte_ring_create("pb_from_control", 1024, SOCKET_ID_ANY, RING_F_SP_ENQ);
 	dp->to_control = rte_ring_create("pb_to_control", 1024, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	dp->roamed = rte_ring_create("pb_roamed", 1024, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	dp->sessions = omni_sessions_create("pb", 4 * PB_PEERS + 16, dp->rcu, SOCKET_ID_ANY);
+	dp->sessions = pl_sessions_create("pb", 4 * PB_PEERS + 16, dp->rcu, SOCKET_ID_ANY);
 	return dp->from_control && dp->to_control && dp->roamed && dp->sessions ? 0 : -1;
 }
 
 /* One /32 per peer, as app/edge.c builds the table from the config. */
-static struct omni_allowedips *build_allowedips(void)
+static struct pl_allowedips *build_allowedips(void)
 {
 	struct net_prefix routes[PB_PEERS];
 	uint32_t ids[PB_PEERS];
@@ -176,7 +176,7 @@ static struct omni_allowedips *build_allowedips(void)
 		net_prefix_host(&routes[p], &a);
 		ids[p] = p;
 	}
-	return omni_allowedips_build(routes, ids, PB_PEERS, PB_PEERS, SOCKET_ID_ANY);
+	return pl_allowedips_build(routes, ids, PB_PEERS, PB_PEERS, SOCKET_ID_ANY);
 }
 
 static int setup_allowedips(struct pb_bench *b)
@@ -192,7 +192,7 @@ static int setup_allowedips(struct pb_bench *b)
 static void probe_allowedips_change(const struct pb_mem *now)
 {
 	uint32_t level = rte_log_get_global_level();
-	struct omni_allowedips *t;
+	struct pl_allowedips *t;
 	struct pb_mem with;
 
 	/* The failure is the finding: not an error for rte_lpm to log. */
@@ -208,13 +208,13 @@ static void probe_allowedips_change(const struct pb_mem *now)
 	pb_mem_snap(&with, true);
 	printf("  an AllowedIPs change (new table beside the old): heap %.1f MB at the peak\n",
 	       (double)with.heap / (1 << 20));
-	omni_allowedips_free(t);
+	pl_allowedips_free(t);
 }
 
 /* Peers as the control lcore sets them up (handshake state, staged ring). */
 static int setup_peers(struct pb_bench *b)
 {
-	struct omni_control *c = &b->ctl;
+	struct pl_control *c = &b->ctl;
 	uint8_t key[WG_KEY_LEN];
 	unsigned p;
 
@@ -232,18 +232,18 @@ static int setup_peers(struct pb_bench *b)
 		return -1;
 	wg_cookie_checker_init(&c->checker, c->id.public_key);
 	for (p = 0; p < PB_PEERS; p++) {
-		struct omni_dp_endpoint ep = { .udp = pb_peer_endpoint(p) };
+		struct pl_endpoint ep = { .udp = pb_peer_endpoint(p) };
 
 		randombytes_buf(key, sizeof(key));
-		if (omni_control_peer_init(c, &b->dp.peers[p], p, key, NULL, &ep, 25) != 0)
+		if (pl_control_peer_init(c, &b->dp.peers[p], p, key, NULL, &ep, 25) != 0)
 			return -1;
 	}
 	sodium_memzero(key, sizeof(key));
 	return 0;
 }
 
-/* The outer headers towards peer p, as omni_control_path_update makes them. */
-static int set_path(struct pb_bench *b, struct omni_dp_peer *peer)
+/* The outer headers towards peer p, as pl_control_path_update makes them. */
+static int set_path(struct pb_bench *b, struct pl_peer *peer)
 {
 	struct net_encap_params pp = {
 		.src_mac = b->dp.local.mac,
@@ -267,13 +267,13 @@ static int set_path(struct pb_bench *b, struct omni_dp_peer *peer)
 /* One live keypair per peer, installed as if a handshake had just ended. */
 static int install_keys(struct pb_bench *b)
 {
-	struct omni_control *c = &b->ctl;
-	uint64_t now = omni_now_ns(&b->dp);
+	struct pl_control *c = &b->ctl;
+	uint64_t now = pl_now_ns(&b->dp);
 	unsigned p;
 
 	for (p = 0; p < PB_PEERS; p++) {
-		struct omni_dp_peer *peer = &b->dp.peers[p];
-		struct omni_keypair *kp = omni_sessions_keypair_alloc(b->dp.sessions);
+		struct pl_peer *peer = &b->dp.peers[p];
+		struct pl_keypair *kp = pl_sessions_keypair_alloc(b->dp.sessions);
 
 		if (!kp)
 			return -1;
@@ -287,7 +287,7 @@ static int install_keys(struct pb_bench *b)
 		kp->wg.user = kp;
 		wg_replay_init(&kp->wg.replay);
 		kp->peer = peer;
-		if (omni_sessions_publish(b->dp.sessions, kp) != 0 || set_path(b, peer) != 0)
+		if (pl_sessions_publish(b->dp.sessions, kp) != 0 || set_path(b, peer) != 0)
 			return -1;
 		peer->kps.current = &kp->wg;
 		__atomic_store_n(&peer->tx, kp, __ATOMIC_RELEASE);
@@ -298,7 +298,7 @@ static int install_keys(struct pb_bench *b)
 
 static int setup_worker(struct pb_bench *b)
 {
-	struct omni_worker *w = &b->w;
+	struct pl_worker *w = &b->w;
 
 	w->dp = &b->dp;
 	w->aead = wg_aead_create("auto");
@@ -366,16 +366,16 @@ static int setup(struct pb_bench *b, struct pb_mem *end)
 
 static void teardown(struct pb_bench *b)
 {
-	struct omni_dataplane *dp = &b->dp;
+	struct pl_dataplane *dp = &b->dp;
 
 	if (b->w.aead) {
 		rte_rcu_qsbr_thread_offline(dp->rcu, b->w.rcu_id);
 		rte_rcu_qsbr_thread_unregister(dp->rcu, b->w.rcu_id);
 	}
 	if (dp->peers && b->ctl.indices)
-		omni_control_fini(&b->ctl);
-	omni_sessions_free(dp->sessions);
-	omni_allowedips_free(dp->aips);
+		pl_control_fini(&b->ctl);
+	pl_sessions_free(dp->sessions);
+	pl_allowedips_free(dp->aips);
 	rte_free(dp->peers);
 	wg_index_table_destroy(b->ctl.indices);
 	wg_ratelimiter_destroy(b->ctl.ratelimit);
@@ -405,7 +405,7 @@ static void teardown(struct pb_bench *b)
 /* Fresh windows and ages, so the same counters are new again. Not timed. */
 static void reset_keys(struct pb_bench *b)
 {
-	uint64_t now = omni_now_ns(&b->dp);
+	uint64_t now = pl_now_ns(&b->dp);
 	unsigned p;
 
 	for (p = 0; p < PB_PEERS; p++) {
@@ -429,19 +429,19 @@ static int load(struct pb_bench *b, enum path path)
 }
 
 /* Every drop the worker counted since `before`; 0 when there was none. */
-static int report_drops(const struct pb_bench *b, const struct omni_lcore_stats *before,
+static int report_drops(const struct pb_bench *b, const struct pl_lcore_stats *before,
 			enum path path)
 {
 	int bad = 0;
 	unsigned d;
 
-	for (d = 0; d < OMNI_DROP_COUNT; d++) {
+	for (d = 0; d < PL_DROP_COUNT; d++) {
 		uint64_t n = b->w.stats.drops[d] - before->drops[d];
 
 		if (n == 0)
 			continue;
 		fprintf(stderr, "omni-bench: pipeline: %s: worker dropped %lu packets: %s\n",
-			path_names[path], (unsigned long)n, omni_drop_name((enum omni_drop)d));
+			path_names[path], (unsigned long)n, pl_drop_name((enum pl_drop)d));
 		bad = -1;
 	}
 	return bad;
@@ -452,7 +452,7 @@ static uint64_t pipe_round(struct pb_bench *b, enum path path, bool check)
 {
 	struct rte_ring *rx = path == DECRYPT ? b->under_rx : b->host_rx;
 	struct rte_ring *tx = path == DECRYPT ? b->host_tx : b->under_tx;
-	struct omni_lcore_stats before = b->w.stats;
+	struct pl_lcore_stats before = b->w.stats;
 	uint64_t t0, cycles, done;
 	unsigned n, polls = 0;	/* a worker that stops taking frames ends the round */
 	int bad;
@@ -466,7 +466,7 @@ static uint64_t pipe_round(struct pb_bench *b, enum path path, bool check)
 	}
 	t0 = rte_rdtsc_precise();
 	while (!rte_ring_empty(rx) && polls++ < PB_PKTS)
-		omni_worker_poll(&b->w);
+		pl_worker_poll(&b->w);
 	cycles = rte_rdtsc_precise() - t0;
 	if (!rte_ring_empty(rx)) {
 		fprintf(stderr, "omni-bench: pipeline: %s: the worker left %u frames on its RX "
@@ -492,16 +492,16 @@ static uint64_t pipe_round(struct pb_bench *b, enum path path, bool check)
 /* The plain loop: ops straight from the frames, one burst call per 32. */
 static unsigned aead_bursts(struct pb_bench *b, enum path path)
 {
-	struct wg_aead_op ops[OMNI_BURST];
+	struct wg_aead_op ops[PL_BURST];
 	uint32_t hdr = path == DECRYPT ? PB_OUTER + (uint32_t)sizeof(struct wg_msg_data)
 				       : NET_ETH_HLEN;
 	unsigned i, k, n, ok = 0;
 
 	for (i = 0; i < PB_PKTS; i += n) {
-		n = RTE_MIN((unsigned)OMNI_BURST, PB_PKTS - i);
+		n = RTE_MIN((unsigned)PL_BURST, PB_PKTS - i);
 		for (k = 0; k < n; k++) {
 			uint8_t *data = rte_pktmbuf_mtod(b->pkts[i + k], uint8_t *) + hdr;
-			const struct omni_keypair *kp = b->kp[b->peer_of[i + k]];
+			const struct pl_keypair *kp = b->kp[b->peer_of[i + k]];
 
 			ops[k] = (struct wg_aead_op){
 				.key = path == DECRYPT ? kp->wg.recv_key : kp->wg.send_key,
@@ -624,7 +624,7 @@ static void print_header(const struct pb_bench *b, unsigned rounds, bool huge)
 	       "first poll to RX ring empty;\nTX ring drained and mbufs freed outside the "
 	       "clock. AEAD = wg_aead_*_burst in place over the same mbufs.\n"
 	       "%u rounds, ABBA: best rate, median paired ratio; Gbps of inner bytes\n",
-	       PB_PKTS, OMNI_BURST, OMNI_BURST, rounds);
+	       PB_PKTS, PL_BURST, PL_BURST, rounds);
 	printf("%-8s %5s %7s %7s %9s %9s %7s\n", "path", "bytes", "Mpps", "Gbps", "AEAD Mpps",
 	       "AEAD Gbps", "ratio");
 }

@@ -38,16 +38,16 @@ enum {
 };
 
 struct pb_bench {
-	struct omni_dataplane dp;
-	struct omni_worker w;
-	struct omni_control ctl;	/* only to set peers up as the gateway does */
+	struct pl_dataplane dp;
+	struct pl_worker w;
+	struct pl_control ctl;	/* only to set peers up as the gateway does */
 	struct rte_ring *under_rx, *under_tx, *host_rx, *host_tx;
 	struct rte_mempool *under_pool, *host_pool;
 	uint16_t under_port, host_port;
 	bool ports_open;
 	struct net_mac gw_mac;		/* the underlay next hop */
 	struct net_ip4 host_ip;		/* the host's own tunnel address */
-	struct omni_keypair *kp[PB_PEERS];
+	struct pl_keypair *kp[PB_PEERS];
 	uint16_t peer_of[PB_PKTS];	/* packet i of a round is for this peer */
 	/* Templates for the current size, PB_PKTS slots of PB_SLOT bytes. */
 	uint8_t *dec_tmpl;		/* underlay frames, sealed by libsodium */

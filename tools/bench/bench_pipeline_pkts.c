@@ -88,7 +88,7 @@ static int peer_encap(const struct pb_bench *b, unsigned p, struct net_encap *e)
 static int build_sealed(struct pb_bench *b, unsigned i, uint64_t counter)
 {
 	unsigned p = b->peer_of[i];
-	const struct omni_keypair *kp = b->kp[p];
+	const struct pl_keypair *kp = b->kp[p];
 	uint8_t *wg = b->dec_tmpl + (size_t)i * PB_SLOT + PB_OUTER;
 	uint8_t *inner = wg + WG_HDR, *want = b->dec_want + (size_t)i * PB_SLOT;
 	struct net_ip4 src = pb_peer_addr(p);
@@ -171,7 +171,7 @@ int pb_load(struct pb_bench *b, struct rte_mempool *pool, const uint8_t *tmpl, u
 	/* In bursts: one bulk get larger than the mempool cache would bypass
 	 * it and miss the mbufs sitting there. */
 	for (i = 0; i < PB_PKTS; i += n) {
-		n = RTE_MIN((unsigned)OMNI_BURST, PB_PKTS - i);
+		n = RTE_MIN((unsigned)PL_BURST, PB_PKTS - i);
 		if (rte_pktmbuf_alloc_bulk(pool, b->pkts + i, n) != 0) {
 			fprintf(stderr, "omni-bench: pipeline: pool %s ran out after %u mbufs\n",
 				pool->name, i);
@@ -238,7 +238,7 @@ static const char *outer_wrong(const struct pb_bench *b, const uint8_t *f, uint3
 /* The WireGuard message of sealed frame i, opened with libsodium. */
 static const char *message_wrong(const struct pb_bench *b, const uint8_t *wg, unsigned i)
 {
-	const struct omni_keypair *kp = b->kp[b->peer_of[i]];
+	const struct pl_keypair *kp = b->kp[b->peer_of[i]];
 	const uint8_t *want = b->enc_tmpl + (size_t)i * PB_SLOT + NET_ETH_HLEN;
 	uint8_t plain[PB_SLOT], nonce[NONCE_LEN];
 	uint32_t type, idx;

@@ -40,7 +40,7 @@ fail:
 
 int omni_udp_resolve(const char *text, struct net_endpoint *out, char *err, size_t errlen)
 {
-	return sig_endpoint_resolve(text, out, 0, NET_AF_NONE, omni_host_resolve, err, errlen);
+	return sig_endpoint_resolve(text, out, 0, NET_AF_NONE, cfg_host_resolve, err, errlen);
 }
 
 int omni_udp_connect(const char *to, const char *bind_ip, unsigned bind_port, char *err,

@@ -2,7 +2,7 @@
 /*
  * `peer add` / `peer del` arguments: a full line into the model, and a
  * numbered table of malformed ones, each with the words its message must
- * hold. Names are never resolved (OMNI_VALUE_NO_RESOLVE).
+ * hold. Names are never resolved (CFG_VALUE_NO_RESOLVE).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,25 +19,25 @@
 
 static void test_full_line(void **state)
 {
-	struct omni_peer p;
+	struct cfg_peer p;
 	char err[256] = "";
 	char pfx[NET_PREFIX_TEXT_MAX];
 
 	(void)state;
-	assert_int_equal(omni_console_parse_peer(KEY, "  endpoint 192.0.2.2:51821 "
+	assert_int_equal(cfg_console_parse_peer(KEY, "  endpoint 192.0.2.2:51821 "
 				"allowed-ips 10.0.0.7/24,fd00::2/128\tkeepalive 25 ",
-				OMNI_VALUE_NO_RESOLVE, &p, err, sizeof(err)), 0);
+				CFG_VALUE_NO_RESOLVE, &p, err, sizeof(err)), 0);
 	assert_true(p.has_public_key);
 	assert_int_equal(p.endpoint.addr.ss_family, AF_INET);
 	assert_int_equal(p.n_allowed_ips, 2);
 	net_prefix_format(&p.allowed_ips[0], pfx);
 	assert_string_equal(pfx, "10.0.0.0/24"); /* host bits cleared */
 	assert_int_equal(p.persistent_keepalive, 25);
-	omni_console_peer_clear(&p);
-	assert_int_equal(omni_console_parse_peer(KEY, NULL, OMNI_VALUE_NO_RESOLVE, &p, err,
+	cfg_console_peer_clear(&p);
+	assert_int_equal(cfg_console_parse_peer(KEY, NULL, CFG_VALUE_NO_RESOLVE, &p, err,
 						 sizeof(err)), 0);
 	assert_int_equal(p.n_allowed_ips, 0);
-	omni_console_peer_clear(&p);
+	cfg_console_peer_clear(&p);
 }
 
 static const struct {
@@ -64,14 +64,14 @@ static const struct {
 
 static void test_bad_table(void **state)
 {
-	struct omni_peer p;
+	struct cfg_peer p;
 	char err[256], opts[2048];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		if (omni_console_parse_peer(bad[i].key, bad[i].opts, OMNI_VALUE_NO_RESOLVE, &p, err,
+		if (cfg_console_parse_peer(bad[i].key, bad[i].opts, CFG_VALUE_NO_RESOLVE, &p, err,
 					    sizeof(err)) == 0)
 			fail_msg("case %zu accepted", i + 1);
 		if (!strstr(err, bad[i].want1) || !strstr(err, bad[i].want2))
@@ -84,7 +84,7 @@ static void test_bad_table(void **state)
 	/* A word too long for the parser is refused, not cut. */
 	memset(opts, 'a', sizeof(opts) - 1);
 	opts[sizeof(opts) - 1] = '\0';
-	assert_int_not_equal(omni_console_parse_peer(KEY, opts, OMNI_VALUE_NO_RESOLVE, &p, err,
+	assert_int_not_equal(cfg_console_parse_peer(KEY, opts, CFG_VALUE_NO_RESOLVE, &p, err,
 						     sizeof(err)), 0);
 	assert_non_null(strstr(err, "too long"));
 }
@@ -95,9 +95,9 @@ static void test_key(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(omni_console_parse_key(KEY, k, err, sizeof(err)), 0);
-	assert_int_not_equal(omni_console_parse_key(NULL, k, err, sizeof(err)), 0);
-	assert_int_not_equal(omni_console_parse_key("", k, err, sizeof(err)), 0);
+	assert_int_equal(cfg_console_parse_key(KEY, k, err, sizeof(err)), 0);
+	assert_int_not_equal(cfg_console_parse_key(NULL, k, err, sizeof(err)), 0);
+	assert_int_not_equal(cfg_console_parse_key("", k, err, sizeof(err)), 0);
 }
 
 int main(void)

@@ -76,22 +76,22 @@ static const struct diff_case cases[] = {
 	{ DOC("", PA), DOC("", PA "," PB), { 1, -1 }, NONE, NONE, { 0 }, 1, "", "" },
 	{ DOC("", PA "," PB), DOC("", PB), NONE, { 0, -1 }, NONE, { 0 }, 1, "", "" },
 	{ DOC("", PA "," PB), DOC("", PC "," PA_EP), { 0, -1 }, { 1, -1 }, { 1, -1 },
-	  { OMNI_PEER_CHANGED_ENDPOINT }, 0, "", "" },
+	  { CFG_PEER_CHANGED_ENDPOINT }, 0, "", "" },
 	/* 5 */
-	{ DOC("", PA), DOC("", PA_IPS), NONE, NONE, { 0, -1 }, { OMNI_PEER_CHANGED_ALLOWED_IPS },
+	{ DOC("", PA), DOC("", PA_IPS), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_ALLOWED_IPS },
 	  0, "", "" },
 	{ DOC("", PA "," PB), DOC("", PA "," PB_KA), NONE, NONE, { 1, -1 },
-	  { OMNI_PEER_CHANGED_KEEPALIVE }, 1, "", "" },
-	{ DOC("", PB), DOC("", PB_PSK), NONE, NONE, { 0, -1 }, { OMNI_PEER_CHANGED_PSK }, 0, "",
+	  { CFG_PEER_CHANGED_KEEPALIVE }, 1, "", "" },
+	{ DOC("", PB), DOC("", PB_PSK), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_PSK }, 0, "",
 	  "" },
-	{ DOC("", PB_PSK), DOC("", PB_PSK2), NONE, NONE, { 0, -1 }, { OMNI_PEER_CHANGED_PSK }, 0,
+	{ DOC("", PB_PSK), DOC("", PB_PSK2), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_PSK }, 0,
 	  "", "" },
-	{ DOC("", PB_PSK), DOC("", PB), NONE, NONE, { 0, -1 }, { OMNI_PEER_CHANGED_PSK }, 0, "",
+	{ DOC("", PB_PSK), DOC("", PB), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_PSK }, 0, "",
 	  "" },
 	/* 10 */
 	{ DOC("", PA), DOC("", PA_ALL), NONE, NONE, { 0, -1 },
-	  { OMNI_PEER_CHANGED_ENDPOINT | OMNI_PEER_CHANGED_ALLOWED_IPS |
-	    OMNI_PEER_CHANGED_KEEPALIVE | OMNI_PEER_CHANGED_PSK }, 0, "", "" },
+	  { CFG_PEER_CHANGED_ENDPOINT | CFG_PEER_CHANGED_ALLOWED_IPS |
+	    CFG_PEER_CHANGED_KEEPALIVE | CFG_PEER_CHANGED_PSK }, 0, "", "" },
 	{ DOC("", PA "," PB "," PC), DOC("", ""), NONE, { 0, 1, 2, -1 }, NONE, { 0 }, 0, "", "" },
 	{ DOC("", ""), DOC("", PC "," PB "," PA), { 0, 1, 2, -1 }, NONE, NONE, { 0 }, 0, "", "" },
 	/* settings */
@@ -120,17 +120,17 @@ static const struct diff_case cases[] = {
 	  "mode nucleus.port nucleus.clusters", "" },
 };
 
-static void parse(const char *doc, struct omni_config *cfg)
+static void parse(const char *doc, struct cfg_config *cfg)
 {
-	char err[OMNI_CONFIG_ERR_MAX];
+	char err[CFG_CONFIG_ERR_MAX];
 
-	if (omni_json_parse_buffer("t.json", doc, strlen(doc), OMNI_VALUE_NO_RESOLVE, cfg, err,
+	if (cfg_json_parse_buffer("t.json", doc, strlen(doc), CFG_VALUE_NO_RESOLVE, cfg, err,
 				   sizeof(err)) != 0)
 		fail_msg("%s", err);
 }
 
 static void expect_indices(size_t i, const char *what, const int *want,
-			   const struct omni_peer_delta *got, size_t n, bool by_old)
+			   const struct cfg_peer_delta *got, size_t n, bool by_old)
 {
 	size_t k = 0;
 
@@ -158,12 +158,12 @@ static void test_table(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct diff_case *c = &cases[i];
-		struct omni_config old, neu;
-		struct omni_config_diff d;
+		struct cfg_config old, neu;
+		struct cfg_config_diff d;
 
 		parse(c->old, &old);
 		parse(c->neu, &neu);
-		assert_int_equal(omni_config_diff(&old, &neu, &d), 0);
+		assert_int_equal(cfg_config_diff(&old, &neu, &d), 0);
 		expect_indices(i, "added", c->added, d.added, d.n_added, false);
 		expect_indices(i, "removed", c->removed, d.removed, d.n_removed, true);
 		expect_indices(i, "changed", c->changed, d.changed, d.n_changed, false);
@@ -180,29 +180,29 @@ static void test_table(void **state)
 				 c->unchanged);
 		expect_paths(i, c->restart, d.restart, d.n_restart);
 		expect_paths(i, c->live, d.live, d.n_live);
-		assert_int_equal(omni_config_diff_empty(&d), !d.n_added && !d.n_removed &&
+		assert_int_equal(cfg_config_diff_empty(&d), !d.n_added && !d.n_removed &&
 				 !d.n_changed && !*c->restart && !*c->live);
-		omni_config_diff_free(&d);
-		omni_config_free(&old);
-		omni_config_free(&neu);
+		cfg_config_diff_free(&d);
+		cfg_config_free(&old);
+		cfg_config_free(&neu);
 	}
 }
 
 /* A running edge wipes its private key: that is not a change. */
 static void test_wiped_private_key(void **state)
 {
-	struct omni_config old, neu;
-	struct omni_config_diff d;
+	struct cfg_config old, neu;
+	struct cfg_config_diff d;
 
 	(void)state;
 	parse("{\"daemon\": {\"private_key\": \"" PRIV "\"}}", &old);
 	parse("{\"daemon\": {\"private_key\": \"" PRIV2 "\"}}", &neu);
 	memset(old.iface.private_key, 0, WG_KEY_LEN);
-	assert_int_equal(omni_config_diff(&old, &neu, &d), 0);
-	assert_true(omni_config_diff_empty(&d));
-	omni_config_diff_free(&d);
-	omni_config_free(&old);
-	omni_config_free(&neu);
+	assert_int_equal(cfg_config_diff(&old, &neu, &d), 0);
+	assert_true(cfg_config_diff_empty(&d));
+	cfg_config_diff_free(&d);
+	cfg_config_free(&old);
+	cfg_config_free(&neu);
 }
 
 static void test_change_names(void **state)
@@ -210,20 +210,20 @@ static void test_change_names(void **state)
 	char text[128];
 
 	(void)state;
-	omni_peer_change_names(OMNI_PEER_CHANGED_ENDPOINT | OMNI_PEER_CHANGED_PSK, text,
+	cfg_peer_change_names(CFG_PEER_CHANGED_ENDPOINT | CFG_PEER_CHANGED_PSK, text,
 			       sizeof(text));
 	assert_string_equal(text, "endpoint, preshared_key");
-	omni_peer_change_names(0, text, sizeof(text));
+	cfg_peer_change_names(0, text, sizeof(text));
 	assert_string_equal(text, "");
-	omni_peer_change_names(OMNI_PEER_CHANGED_ALLOWED_IPS | OMNI_PEER_CHANGED_KEEPALIVE, text,
+	cfg_peer_change_names(CFG_PEER_CHANGED_ALLOWED_IPS | CFG_PEER_CHANGED_KEEPALIVE, text,
 			       sizeof(text));
 	assert_string_equal(text, "allowed_ips, persistent_keepalive");
 }
 
 static void test_print(void **state)
 {
-	struct omni_config old, neu;
-	struct omni_config_diff d;
+	struct cfg_config old, neu;
+	struct cfg_config_diff d;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -231,10 +231,10 @@ static void test_print(void **state)
 	(void)state;
 	parse(DOC(", \"port\": 1", PA "," PB), &old);
 	parse(DOC(", \"port\": 2, \"log_level\": \"debug\"", PC "," PA_EP), &neu);
-	assert_int_equal(omni_config_diff(&old, &neu, &d), 0);
+	assert_int_equal(cfg_config_diff(&old, &neu, &d), 0);
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
-	omni_config_diff_print(&d, &old, &neu, f);
+	cfg_config_diff_print(&d, &old, &neu, f);
 	fclose(f);
 	assert_string_equal(text, "peer added: wIk71Bhy... (peers[0])\n"
 				  "peer removed: jN0gh3pc...\n"
@@ -242,16 +242,16 @@ static void test_print(void **state)
 				  "needs a restart: daemon.port\n"
 				  "changed live: daemon.log_level\n");
 	free(text);
-	omni_config_diff_free(&d);
-	assert_int_equal(omni_config_diff(&old, &old, &d), 0);
+	cfg_config_diff_free(&d);
+	assert_int_equal(cfg_config_diff(&old, &old, &d), 0);
 	f = open_memstream(&text, &len);
-	omni_config_diff_print(&d, &old, &old, f);
+	cfg_config_diff_print(&d, &old, &old, f);
 	fclose(f);
 	assert_string_equal(text, "no change\n");
 	free(text);
-	omni_config_diff_free(&d);
-	omni_config_free(&old);
-	omni_config_free(&neu);
+	cfg_config_diff_free(&d);
+	cfg_config_free(&old);
+	cfg_config_free(&neu);
 }
 
 /* ---- many peers against a naive reference -------------------------------- */
@@ -266,9 +266,9 @@ static uint32_t rnd(void)
 	return rnd_state >> 8;
 }
 
-static void add_peer(struct omni_config *cfg, unsigned id, unsigned keepalive)
+static void add_peer(struct cfg_config *cfg, unsigned id, unsigned keepalive)
 {
-	struct omni_peer *p = omni_config_add_peer(cfg);
+	struct cfg_peer *p = cfg_config_add_peer(cfg);
 	struct net_prefix pfx = { .addr.family = NET_AF_IP4, .len = 32 };
 
 	assert_non_null(p);
@@ -278,10 +278,10 @@ static void add_peer(struct omni_config *cfg, unsigned id, unsigned keepalive)
 	p->persistent_keepalive = (uint16_t)keepalive;
 	pfx.addr.b[0] = 10;
 	memcpy(&pfx.addr.b[1], &id, 3);
-	assert_int_equal(omni_peer_add_allowed_ip(p, &pfx), 0);
+	assert_int_equal(cfg_peer_add_allowed_ip(p, &pfx), 0);
 }
 
-static size_t find(const struct omni_config *cfg, const uint8_t *key)
+static size_t find(const struct cfg_config *cfg, const uint8_t *key)
 {
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		if (memcmp(cfg->peers[i].public_key, key, WG_KEY_LEN) == 0)
@@ -292,13 +292,13 @@ static size_t find(const struct omni_config *cfg, const uint8_t *key)
 
 static void test_many_peers(void **state)
 {
-	struct omni_config old, neu;
-	struct omni_config_diff d;
+	struct cfg_config old, neu;
+	struct cfg_config_diff d;
 	size_t added = 0, removed = 0, changed = 0, unchanged = 0;
 
 	(void)state;
-	omni_config_init(&old);
-	omni_config_init(&neu);
+	cfg_config_init(&old);
+	cfg_config_init(&neu);
 	for (unsigned id = 0; id < N_PEERS; id++) {
 		uint32_t r = rnd() % 4; /* 0 removed, 1 changed, else unchanged */
 
@@ -311,12 +311,12 @@ static void test_many_peers(void **state)
 	/* Shuffle the new file's order: order must not matter. */
 	for (size_t i = neu.n_peers - 1; i > 0; i--) {
 		size_t j = rnd() % (i + 1);
-		struct omni_peer t = neu.peers[i];
+		struct cfg_peer t = neu.peers[i];
 
 		neu.peers[i] = neu.peers[j];
 		neu.peers[j] = t;
 	}
-	assert_int_equal(omni_config_diff(&old, &neu, &d), 0);
+	assert_int_equal(cfg_config_diff(&old, &neu, &d), 0);
 	/* The reference: every new peer looked up in the old list, and back. */
 	for (size_t i = 0; i < neu.n_peers; i++) {
 		size_t o = find(&old, neu.peers[i].public_key);
@@ -341,15 +341,15 @@ static void test_many_peers(void **state)
 		assert_int_equal(find(&neu, old.peers[d.removed[k].old_index].public_key),
 				 SIZE_MAX);
 	for (size_t k = 0; k < d.n_changed; k++) {
-		assert_int_equal(d.changed[k].changed, OMNI_PEER_CHANGED_KEEPALIVE);
+		assert_int_equal(d.changed[k].changed, CFG_PEER_CHANGED_KEEPALIVE);
 		assert_int_equal(find(&old, neu.peers[d.changed[k].new_index].public_key),
 				 d.changed[k].old_index);
 		if (k)
 			assert_true(d.changed[k - 1].new_index < d.changed[k].new_index);
 	}
-	omni_config_diff_free(&d);
-	omni_config_free(&old);
-	omni_config_free(&neu);
+	cfg_config_diff_free(&d);
+	cfg_config_free(&old);
+	cfg_config_free(&neu);
 }
 
 int main(void)

@@ -73,10 +73,10 @@ static const char full_doc[] =
 	"    { \"name\": \"b\", \"secret_file\": \"/etc/omninervous/b.secret\" } ] }\n"
 	"}\n";
 
-static int parse(const char *text, struct omni_config *cfg, char *err)
+static int parse(const char *text, struct cfg_config *cfg, char *err)
 {
-	return omni_json_parse_buffer("dir/t.json", text, strlen(text), OMNI_VALUE_NO_RESOLVE,
-				      cfg, err, OMNI_CONFIG_ERR_MAX);
+	return cfg_json_parse_buffer("dir/t.json", text, strlen(text), CFG_VALUE_NO_RESOLVE,
+				      cfg, err, CFG_CONFIG_ERR_MAX);
 }
 
 static void prefix_eq(const struct net_prefix *p, const char *text)
@@ -97,30 +97,30 @@ static void key_eq(const uint8_t key[WG_KEY_LEN], const char *b64)
 
 static void test_full_document(void **state)
 {
-	char err[OMNI_CONFIG_ERR_MAX], ep[OMNI_ADDR_TEXT_MAX];
-	struct omni_config cfg;
-	const struct omni_peer *p;
+	char err[CFG_CONFIG_ERR_MAX], ep[CFG_ADDR_TEXT_MAX];
+	struct cfg_config cfg;
+	const struct cfg_peer *p;
 
 	(void)state;
 	assert_int_equal(parse(full_doc, &cfg, err), 0);
-	assert_int_equal(cfg.format, OMNI_FORMAT_JSON);
+	assert_int_equal(cfg.format, CFG_FORMAT_JSON);
 	assert_string_equal(cfg.source, "dir/t.json");
-	assert_int_equal(cfg.mode, OMNI_MODE_EDGE);
+	assert_int_equal(cfg.mode, CFG_MODE_EDGE);
 	assert_string_equal(cfg.dpdk.lcores, "0-2");
 	assert_int_equal(cfg.dpdk.n_devices, 2);
 	assert_string_equal(cfg.dpdk.devices[1], "net_null0");
 	assert_int_equal(cfg.dpdk.memory_mb, 512);
-	assert_int_equal(cfg.dpdk.hugepages, OMNI_OFF);
+	assert_int_equal(cfg.dpdk.hugepages, CFG_OFF);
 	assert_int_equal(cfg.dpdk.n_eal_args, 1);
 	assert_int_equal(cfg.iface.listen_port, 51821);
 	assert_string_equal(cfg.iface.underlay, "eth1");
 	assert_string_equal(cfg.iface.host_port_name, "omni7");
-	assert_int_equal(cfg.iface.host_port_kind, OMNI_HOST_PORT_VIRTIO_USER);
+	assert_int_equal(cfg.iface.host_port_kind, CFG_HOST_PORT_VIRTIO_USER);
 	key_eq(cfg.iface.private_key, PRIV);
 	assert_int_equal(cfg.iface.n_addresses, 2);
 	prefix_eq(&cfg.iface.addresses[1], "fd00:77::1/64");
 	assert_int_equal(cfg.iface.mtu, 1380);
-	assert_int_equal(cfg.log_level, OMNI_LOG_DEBUG);
+	assert_int_equal(cfg.log_level, CFG_LOG_DEBUG);
 	assert_string_equal(cfg.network.nucleus, "nucleus.example.com:51820");
 	assert_string_equal(cfg.network.cluster, "my-network");
 	prefix_eq(&cfg.network.vip, "10.200.0.1/32");
@@ -137,7 +137,7 @@ static void test_full_document(void **state)
 	p = &cfg.peers[0];
 	key_eq(p->public_key, PEER1);
 	key_eq(p->preshared_key, PSK);
-	omni_sockaddr_format(&p->endpoint.addr, ep);
+	cfg_sockaddr_format(&p->endpoint.addr, ep);
 	assert_string_equal(ep, "[2001:db8::2]:51820");
 	assert_int_equal(p->n_allowed_ips, 2);
 	assert_int_equal(p->persistent_keepalive, 25);
@@ -149,36 +149,36 @@ static void test_full_document(void **state)
 	assert_int_equal(cfg.nucleus.n_clusters, 2);
 	assert_string_equal(cfg.nucleus.clusters[1].secret_file, "/etc/omninervous/b.secret");
 	/* The second peer's key file has not been read: validation says so. */
-	assert_int_equal(omni_config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cfg_config_validate(&cfg, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "peers[1] (jN0gh3pc...): preshared_key_file has not been"));
 	cfg.peers[1].has_preshared_key = true;
-	assert_int_equal(omni_config_validate(&cfg, err, sizeof(err)), 0);
-	omni_config_free(&cfg);
+	assert_int_equal(cfg_config_validate(&cfg, err, sizeof(err)), 0);
+	cfg_config_free(&cfg);
 }
 
 /* An empty object is a complete file: every default. */
 static void test_defaults(void **state)
 {
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg, def;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg, def;
 
 	(void)state;
-	omni_config_init(&def);
+	cfg_config_init(&def);
 	assert_int_equal(parse("{}", &cfg, err), 0);
 	assert_int_equal(cfg.iface.listen_port, def.iface.listen_port);
-	assert_int_equal(cfg.iface.mtu, OMNI_DEFAULT_MTU);
-	assert_string_equal(cfg.metrics.listen, OMNI_DEFAULT_METRICS_LISTEN);
+	assert_int_equal(cfg.iface.mtu, CFG_DEFAULT_MTU);
+	assert_string_equal(cfg.metrics.listen, CFG_DEFAULT_METRICS_LISTEN);
 	assert_int_equal(cfg.security.max_sessions_per_ip, 10);
 	assert_int_equal(cfg.security.handshake_timeout_secs, 5);
 	assert_true(cfg.security.encrypt_signaling);
 	assert_true(cfg.network.use_builtin_stun);
 	assert_int_equal(cfg.network.happy_eyeballs_delay_ms, 250);
-	assert_int_equal(cfg.dpdk.hugepages, OMNI_AUTO);
+	assert_int_equal(cfg.dpdk.hugepages, CFG_AUTO);
 	assert_int_equal(cfg.nucleus.port, 51820);
-	assert_int_equal(omni_config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cfg_config_validate(&cfg, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "dir/t.json: no private key (daemon.private_key or "
 				 "daemon.private_key_file, or --key)");
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 /* Good values, at least one per key (what full_doc does not show). */
@@ -229,8 +229,8 @@ static const char *const good_docs[] = {
 
 static void test_good_table(void **state)
 {
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(good_docs) / sizeof(good_docs[0]); i++) {
@@ -238,7 +238,7 @@ static void test_good_table(void **state)
 
 		if (rc)
 			fail_msg("good doc %zu refused: %s", i, err);
-		omni_config_free(&cfg);
+		cfg_config_free(&cfg);
 	}
 }
 
@@ -447,8 +447,8 @@ static void check_no_secret(size_t i, const char *err)
 
 static void test_bad_table(void **state)
 {
-	char err[OMNI_CONFIG_ERR_MAX], want[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX], want[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
@@ -458,11 +458,11 @@ static void test_bad_table(void **state)
 		if (needs_validate(c)) {
 			if (rc)
 				fail_msg("bad case %zu: refused at parse: %s", i, err);
-			rc = omni_config_validate(&cfg, err, sizeof(err));
+			rc = cfg_config_validate(&cfg, err, sizeof(err));
 		} else if (rc == 0 || cfg.n_peers || cfg.iface.has_private_key || cfg.source) {
 			fail_msg("bad case %zu: accepted, or a model was handed back", i);
 		}
-		omni_config_free(&cfg);
+		cfg_config_free(&cfg);
 		if (rc != -EINVAL)
 			fail_msg("bad case %zu: rc %d, want -EINVAL (%s)", i, rc, err);
 		snprintf(want, sizeof(want), "dir/t.json%s", c->start);
@@ -495,8 +495,8 @@ static const struct syntax_case syntax_cases[] = {
 
 static void test_syntax_errors(void **state)
 {
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(syntax_cases) / sizeof(syntax_cases[0]); i++) {
@@ -513,8 +513,8 @@ static void test_syntax_errors(void **state)
 
 static void test_host_bits_warning(void **state)
 {
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 
 	(void)state;
 	assert_int_equal(parse("{\"peers\": [" P1 ", \"allowed_ips\": [\"10.0.0.7/24\"]}]}", &cfg,
@@ -523,7 +523,7 @@ static void test_host_bits_warning(void **state)
 	assert_int_equal(cfg.n_warnings, 1);
 	assert_string_equal(cfg.warnings[0], "dir/t.json: peers[0].allowed_ips[0]: 10.0.0.7/24 "
 					     "has host bits set; using 10.0.0.0/24");
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -543,20 +543,20 @@ static void write_file(const char *name, const char *text, mode_t mode)
 	assert_int_equal(chmod(path, mode), 0);
 }
 
-static int load(const char *name, struct omni_config *cfg, char *err)
+static int load(const char *name, struct cfg_config *cfg, char *err)
 {
 	char path[256];
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	rc = omni_json_parse_file(path, cfg, err, OMNI_CONFIG_ERR_MAX);
-	return rc ? rc : omni_config_load_secrets(cfg, err, OMNI_CONFIG_ERR_MAX);
+	rc = cfg_json_parse_file(path, cfg, err, CFG_CONFIG_ERR_MAX);
+	return rc ? rc : cfg_config_load_secrets(cfg, err, CFG_CONFIG_ERR_MAX);
 }
 
 static void test_secret_files(void **state)
 {
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 
 	(void)state;
 	assert_non_null(mkdtemp(tmpdir));
@@ -570,74 +570,74 @@ static void test_secret_files(void **state)
 	assert_string_equal(cfg.nucleus.clusters[0].secret, SECRET);
 	key_eq(cfg.peers[0].preshared_key, PSK);
 	assert_int_equal(cfg.n_warnings, 0); /* no secret in c.json itself */
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 
 	/* Readable by others: refused, and the message names path and rule. */
 	write_file("s", SECRET "\n", 0640);
 	assert_int_equal(load("c.json", &cfg, err), -EPERM);
 	assert_non_null(strstr(err, "c.json: security.secret_file: "));
 	assert_non_null(strstr(err, "/s: group or others have access to it (chmod 600 it)"));
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 
 	write_file("s", SECRET "\n", 0600);
 	write_file("psk", "not a key\n", 0600);
 	assert_int_equal(load("c.json", &cfg, err), -EINVAL);
 	assert_non_null(strstr(err, "c.json: peers[0].preshared_key_file: "));
 	assert_non_null(strstr(err, "not a key (9 characters"));
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 
 	write_file("psk", PSK "\n", 0600);
 	write_file("s", "two\nlines-of-secret\n", 0600);
 	assert_int_equal(load("c.json", &cfg, err), -EINVAL);
 	assert_non_null(strstr(err, "a control character or line break in the secret"));
 	check_no_secret(0, err);
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 
 	unlink(strcat(strcpy(err, tmpdir), "/s"));
 	assert_int_equal(load("c.json", &cfg, err), -ENOENT);
 	assert_non_null(strstr(err, "security.secret_file: cannot read "));
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 
 	/* A secret written in a file others may read: a warning. */
 	write_file("k.json", "{\"daemon\": {\"private_key\": \"" PRIV "\"}}", 0644);
 	assert_int_equal(load("k.json", &cfg, err), 0);
 	assert_int_equal(cfg.n_warnings, 1);
 	assert_non_null(strstr(cfg.warnings[0], "other users may read this file"));
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 	assert_int_equal(load("missing.json", &cfg, err), -ENOENT);
 	assert_non_null(strstr(err, "missing.json: cannot read: "));
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 /* The printer's JSON reads back to the same model (secrets aside). */
 static void test_print_round_trip(void **state)
 {
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config a, b;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config a, b;
 	char *text, *again;
 
 	(void)state;
 	assert_int_equal(parse(full_doc, &a, err), 0);
-	text = omni_config_to_json(&a);
+	text = cfg_config_to_json(&a);
 	assert_non_null(text);
 	assert_null(strstr(text, PRIV));
 	assert_null(strstr(text, PSK));
 	assert_null(strstr(text, SECRET));
 	assert_non_null(strstr(text, "\"private_key\": \"(hidden)\""));
-	omni_config_free(&a);
+	cfg_config_free(&a);
 	free(text);
 	/* Without its secrets, the printed form of a model parses to itself. */
 	assert_int_equal(parse("{\"daemon\": {\"port\": 7, \"addresses\": [\"10.1.0.1/16\"]}, "
 			       "\"peers\": [" P1 ", \"allowed_ips\": [\"10.2.0.0/16\"]}]}", &a,
 			       err), 0);
-	text = omni_config_to_json(&a);
+	text = cfg_config_to_json(&a);
 	assert_int_equal(parse(text, &b, err), 0);
-	again = omni_config_to_json(&b);
+	again = cfg_config_to_json(&b);
 	assert_string_equal(text, again);
 	free(text);
 	free(again);
-	omni_config_free(&a);
-	omni_config_free(&b);
+	cfg_config_free(&a);
+	cfg_config_free(&b);
 }
 
 static void test_examples(void **state)
@@ -645,15 +645,15 @@ static void test_examples(void **state)
 	static const char *const names[] = { "edge-nucleus.json", "static-gateway.json",
 					      "nucleus.json" };
 	const char *dir = getenv("OMNI_CONFIG_EXAMPLES");
-	char err[OMNI_CONFIG_ERR_MAX], path[512];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX], path[512];
+	struct cfg_config cfg;
 
 	(void)state;
 	if (!dir)
 		fail_msg("OMNI_CONFIG_EXAMPLES is not set (meson test sets it)");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (omni_json_parse_file(path, &cfg, err, sizeof(err)) != 0)
+		if (cfg_json_parse_file(path, &cfg, err, sizeof(err)) != 0)
 			fail_msg("%s", err);
 		/* Key and secret files are placeholders: pretend they were read. */
 		if (cfg.iface.private_key_file && !cfg.iface.has_private_key) {
@@ -668,9 +668,9 @@ static void test_examples(void **state)
 		}
 		if (cfg.security.secret_file && !cfg.security.secret)
 			cfg.security.secret = strdup(SECRET);
-		if (omni_config_validate(&cfg, err, sizeof(err)) != 0)
+		if (cfg_config_validate(&cfg, err, sizeof(err)) != 0)
 			fail_msg("%s", err);
-		omni_config_free(&cfg);
+		cfg_config_free(&cfg);
 	}
 }
 

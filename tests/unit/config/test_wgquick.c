@@ -83,29 +83,29 @@ static void prefix_eq(const struct net_prefix *p, const char *text)
 	assert_string_equal(got, text);
 }
 
-static void endpoint_eq(const struct omni_endpoint *ep, const char *text)
+static void endpoint_eq(const struct cfg_endpoint *ep, const char *text)
 {
-	char got[OMNI_ADDR_TEXT_MAX];
+	char got[CFG_ADDR_TEXT_MAX];
 
-	omni_sockaddr_format(&ep->addr, got);
+	cfg_sockaddr_format(&ep->addr, got);
 	assert_string_equal(got, text);
 }
 
-static int parse(const char *text, size_t len, struct omni_config *cfg, char *err)
+static int parse(const char *text, size_t len, struct cfg_config *cfg, char *err)
 {
-	return omni_wgquick_parse_buffer("t.conf", text, len, OMNI_VALUE_NO_RESOLVE, cfg, err,
-					 OMNI_CONFIG_ERR_MAX);
+	return cfg_wgquick_parse_buffer("t.conf", text, len, CFG_VALUE_NO_RESOLVE, cfg, err,
+					 CFG_CONFIG_ERR_MAX);
 }
 
 static void test_full_file(void **state)
 {
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
-	const struct omni_peer *p;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
+	const struct cfg_peer *p;
 
 	(void)state;
 	assert_int_equal(parse(full_file, sizeof(full_file) - 1, &cfg, err), 0);
-	assert_int_equal(omni_config_validate(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg_config_validate(&cfg, err, sizeof(err)), 0);
 	assert_string_equal(cfg.source, "t.conf");
 	assert_true(cfg.iface.has_private_key);
 	key_eq(cfg.iface.private_key, PRIV);
@@ -144,10 +144,10 @@ static void test_full_file(void **state)
 	prefix_eq(&p->allowed_ips[0], "10.77.0.3/32");
 	assert_int_equal(p->persistent_keepalive, 0);
 
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 	assert_int_equal(cfg.n_peers, 0);
 	assert_false(cfg.iface.has_private_key);
-	omni_config_free(&cfg); /* twice is fine */
+	cfg_config_free(&cfg); /* twice is fine */
 }
 
 struct bad_case {
@@ -211,7 +211,7 @@ static const struct bad_case bad_cases[] = {
 };
 
 /* Parse, then validate as the gateway does; returns the first error. */
-static int load(const char *text, size_t len, struct omni_config *cfg, char *err)
+static int load(const char *text, size_t len, struct cfg_config *cfg, char *err)
 {
 	int rc = parse(text, len, cfg, err);
 
@@ -222,7 +222,7 @@ static int load(const char *text, size_t len, struct omni_config *cfg, char *err
 		assert_null(cfg->source);
 		return rc;
 	}
-	return omni_config_validate(cfg, err, OMNI_CONFIG_ERR_MAX);
+	return cfg_config_validate(cfg, err, CFG_CONFIG_ERR_MAX);
 }
 
 static void check_error(size_t i, const char *err, unsigned line, const char *fragment)
@@ -245,26 +245,26 @@ static void test_bad_table(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *c = &bad_cases[i];
-		char err[OMNI_CONFIG_ERR_MAX] = "";
-		struct omni_config cfg;
+		char err[CFG_CONFIG_ERR_MAX] = "";
+		struct cfg_config cfg;
 		int rc = load(c->text, strlen(c->text), &cfg, err);
 
 		if (rc == 0)
 			fail_msg("case %zu: accepted", i);
 		assert_int_equal(rc, -EINVAL);
 		check_error(i, err, c->line, c->fragment);
-		omni_config_free(&cfg);
+		cfg_config_free(&cfg);
 	}
 }
 
 static void expect_load_error(const char *text, size_t len, unsigned line, const char *frag)
 {
-	char err[OMNI_CONFIG_ERR_MAX] = "";
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX] = "";
+	struct cfg_config cfg;
 
 	assert_int_equal(load(text, len, &cfg, err), -EINVAL);
 	check_error(0, err, line, frag);
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 static void test_long_line(void **state)
@@ -280,15 +280,15 @@ static void test_long_line(void **state)
 	expect_load_error(text, strlen(text), 3, "line too long (over 4096 bytes");
 	/* One byte under the limit is fine. */
 	memset(text + head, ' ', 5000);
-	text[head + OMNI_WGQ_LINE_MAX] = '\n';
-	text[head + OMNI_WGQ_LINE_MAX + 1] = '\0';
+	text[head + CFG_WGQ_LINE_MAX] = '\n';
+	text[head + CFG_WGQ_LINE_MAX + 1] = '\0';
 	text[head] = '#';
 	{
-		char err[OMNI_CONFIG_ERR_MAX];
-		struct omni_config cfg;
+		char err[CFG_CONFIG_ERR_MAX];
+		struct cfg_config cfg;
 
 		assert_int_equal(load(text, strlen(text), &cfg, err), 0);
-		omni_config_free(&cfg);
+		cfg_config_free(&cfg);
 	}
 	free(text);
 }
@@ -306,22 +306,22 @@ static void test_crlf_and_bom(void **state)
 	static const char text[] = "\xef\xbb\xbf[Interface]\r\nPrivateKey = " PRIV "\r\n"
 				   "Address = 10.77.0.1/24\r\n\r\n[Peer]\r\nPublicKey = " PEER1
 				   "\r\nAllowedIPs = 10.77.0.2/32\r\nEndpoint = 192.0.2.9:51820";
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 
 	(void)state;
 	assert_int_equal(load(text, sizeof(text) - 1, &cfg, err), 0);
 	prefix_eq(&cfg.iface.addresses[0], "10.77.0.1/24");
 	prefix_eq(&cfg.peers[0].allowed_ips[0], "10.77.0.2/32");
 	endpoint_eq(&cfg.peers[0].endpoint, "192.0.2.9:51820"); /* no final newline */
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 static void test_host_bits_masked(void **state)
 {
 	static const char text[] = IFACE PEER1_HDR "AllowedIPs = 10.77.0.9/24, fd00::1/64\n";
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 
 	(void)state;
 	assert_int_equal(load(text, sizeof(text) - 1, &cfg, err), 0);
@@ -330,18 +330,18 @@ static void test_host_bits_masked(void **state)
 	assert_int_equal(cfg.n_warnings, 2);
 	assert_string_equal(cfg.warnings[0],
 			    "t.conf:5: AllowedIPs 10.77.0.9/24 has host bits set; using 10.77.0.0/24");
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 static void test_resolve_name(void **state)
 {
 	static const char text[] = IFACE PEER1_HDR "Endpoint = localhost:51820\n";
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
-	const struct omni_endpoint *ep;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
+	const struct cfg_endpoint *ep;
 
 	(void)state;
-	assert_int_equal(omni_wgquick_parse_buffer("t.conf", text, sizeof(text) - 1, 0, &cfg, err,
+	assert_int_equal(cfg_wgquick_parse_buffer("t.conf", text, sizeof(text) - 1, 0, &cfg, err,
 						   sizeof(err)), 0);
 	ep = &cfg.peers[0].endpoint;
 	assert_true(ep->from_name);
@@ -350,14 +350,14 @@ static void test_resolve_name(void **state)
 		endpoint_eq(ep, "127.0.0.1:51820");
 	else
 		endpoint_eq(ep, "[::1]:51820");
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 static void test_file(void **state)
 {
 	char path[] = "/tmp/omni-wgquick-test.XXXXXX";
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 	int fd = mkstemp(path);
 
 	(void)state;
@@ -365,75 +365,75 @@ static void test_file(void **state)
 	assert_int_equal(write(fd, full_file, sizeof(full_file) - 1), sizeof(full_file) - 1);
 	close(fd);
 	assert_int_equal(chmod(path, 0600), 0);
-	assert_int_equal(omni_wgquick_parse_file(path, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg_wgquick_parse_file(path, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.n_peers, 2);
 	assert_int_equal(cfg.n_warnings, 8);
 	assert_string_equal(cfg.source, path);
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 
 	assert_int_equal(chmod(path, 0644), 0);
-	assert_int_equal(omni_wgquick_parse_file(path, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg_wgquick_parse_file(path, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.n_warnings, 9);
 	assert_non_null(strstr(cfg.warnings[8], "other users may read this file"));
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 
 	unlink(path);
-	assert_int_equal(omni_wgquick_parse_file(path, &cfg, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cfg_wgquick_parse_file(path, &cfg, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "cannot open"));
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 /* config/examples/static-gateway.conf stays valid (meson passes its path). */
 static void test_example(void **state)
 {
 	const char *path = getenv("OMNI_WGQUICK_EXAMPLE");
-	char err[OMNI_CONFIG_ERR_MAX];
-	struct omni_config cfg;
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 
 	(void)state;
 	if (!path)
 		skip();
-	if (omni_wgquick_parse_file(path, &cfg, err, sizeof(err)) ||
-	    omni_config_validate(&cfg, err, sizeof(err)))
+	if (cfg_wgquick_parse_file(path, &cfg, err, sizeof(err)) ||
+	    cfg_config_validate(&cfg, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(cfg.n_peers, 3);
 	assert_int_equal(cfg.iface.n_addresses, 2);
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 static void test_model_defaults_and_names(void **state)
 {
-	enum omni_host_port_kind kind;
-	enum omni_log_level level;
-	struct omni_config cfg;
+	enum cfg_host_port_kind kind;
+	enum cfg_log_level level;
+	struct cfg_config cfg;
 
 	(void)state;
-	omni_config_init(&cfg);
+	cfg_config_init(&cfg);
 	assert_int_equal(cfg.iface.mtu, 1420);
 	assert_int_equal(cfg.iface.listen_port, 51820);
 	assert_string_equal(cfg.metrics.listen, "127.0.0.1:9586");
-	assert_int_equal(cfg.log_level, OMNI_LOG_INFO);
+	assert_int_equal(cfg.log_level, CFG_LOG_INFO);
 	assert_true(cfg.network.use_builtin_stun);
-	assert_int_equal(omni_host_port_kind_from_name("virtio-user", &kind), 0);
-	assert_int_equal(kind, OMNI_HOST_PORT_VIRTIO_USER);
-	assert_string_equal(omni_host_port_kind_name(OMNI_HOST_PORT_VETH), "veth");
-	assert_int_equal(omni_host_port_kind_from_name("kni", &kind), -EINVAL);
-	assert_int_equal(omni_log_level_from_name("DEBUG", &level), 0);
-	assert_int_equal(level, OMNI_LOG_DEBUG);
+	assert_int_equal(cfg_host_port_kind_from_name("virtio-user", &kind), 0);
+	assert_int_equal(kind, CFG_HOST_PORT_VIRTIO_USER);
+	assert_string_equal(cfg_host_port_kind_name(CFG_HOST_PORT_VETH), "veth");
+	assert_int_equal(cfg_host_port_kind_from_name("kni", &kind), -EINVAL);
+	assert_int_equal(cfg_log_level_from_name("DEBUG", &level), 0);
+	assert_int_equal(level, CFG_LOG_DEBUG);
 	/* Later sections are plain fields the JSON reader fills. */
-	assert_int_equal(omni_strlist_add(&cfg.network.stun_servers, &cfg.network.n_stun_servers,
+	assert_int_equal(cfg_strlist_add(&cfg.network.stun_servers, &cfg.network.n_stun_servers,
 					  "stun.example.net:3478"), 0);
 	cfg.security.secret = strdup("too-short");
 	assert_non_null(cfg.security.secret);
 	{
-		char err[OMNI_CONFIG_ERR_MAX];
+		char err[CFG_CONFIG_ERR_MAX];
 
 		assert_true(wg_key_from_base64(cfg.iface.private_key, PRIV));
 		cfg.iface.has_private_key = true;
-		assert_int_equal(omni_config_validate(&cfg, err, sizeof(err)), -EINVAL);
+		assert_int_equal(cfg_config_validate(&cfg, err, sizeof(err)), -EINVAL);
 		assert_string_equal(err, "the cluster secret must be at least 16 characters");
 	}
-	omni_config_free(&cfg);
+	cfg_config_free(&cfg);
 }
 
 int main(void)

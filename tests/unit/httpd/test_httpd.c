@@ -20,21 +20,21 @@
 
 enum { TEST_PORT = 19586 };
 
-static int handler(void *ctx, const char *path, struct omni_text *body, const char **type)
+static int handler(void *ctx, const char *path, struct httpd_text *body, const char **type)
 {
 	int *calls = ctx;
 
 	(*calls)++;
 	if (strcmp(path, "/metrics") == 0) {
-		*type = OMNI_HTTPD_PROMETHEUS;
-		omni_text_printf(body, "omni_test_total %d\n", 42);
+		*type = HTTPD_PROMETHEUS;
+		httpd_text_printf(body, "omni_test_total %d\n", 42);
 		return 200;
 	}
 	if (strcmp(path, "/health") == 0) {
-		omni_text_printf(body, "unhealthy\n");
+		httpd_text_printf(body, "unhealthy\n");
 		return 503;
 	}
-	omni_text_printf(body, "not found\n");
+	httpd_text_printf(body, "not found\n");
 	return 404;
 }
 
@@ -60,7 +60,7 @@ static void test_serves_paths(void **state)
 {
 	char err[256], reply[4096];
 	int calls = 0;
-	struct omni_httpd *h = omni_httpd_start("127.0.0.1:19586", handler, &calls, err,
+	struct httpd *h = httpd_start("127.0.0.1:19586", handler, &calls, err,
 						sizeof(err));
 
 	(void)state;
@@ -78,7 +78,7 @@ static void test_serves_paths(void **state)
 	assert_int_equal(calls, 3); /* POST never reached the handler */
 	request("garbage\r\n\r\n", reply, sizeof(reply));
 	assert_null(strstr(reply, " 200 "));
-	omni_httpd_stop(h);
+	httpd_stop(h);
 }
 
 static void test_bad_listen(void **state)
@@ -93,7 +93,7 @@ static void test_bad_listen(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		assert_null(omni_httpd_start(bad[i], handler, &calls, err, sizeof(err)));
+		assert_null(httpd_start(bad[i], handler, &calls, err, sizeof(err)));
 		assert_non_null(strstr(err, "not ADDR:PORT"));
 	}
 }
@@ -102,43 +102,43 @@ static void test_port_in_use(void **state)
 {
 	char err[256];
 	int calls = 0;
-	struct omni_httpd *a = omni_httpd_start("127.0.0.1:19586", handler, &calls, err,
+	struct httpd *a = httpd_start("127.0.0.1:19586", handler, &calls, err,
 						sizeof(err));
-	struct omni_httpd *b;
+	struct httpd *b;
 
 	(void)state;
 	assert_non_null(a);
-	b = omni_httpd_start("127.0.0.1:19586", handler, &calls, err, sizeof(err));
+	b = httpd_start("127.0.0.1:19586", handler, &calls, err, sizeof(err));
 	assert_null(b);
 	assert_non_null(strstr(err, "cannot listen on 127.0.0.1:19586"));
-	omni_httpd_stop(a);
+	httpd_stop(a);
 }
 
 static void test_text(void **state)
 {
-	struct omni_text t = OMNI_TEXT_INIT;
+	struct httpd_text t = HTTPD_TEXT_INIT;
 	size_t len;
 	char *p;
 
 	(void)state;
 	for (int i = 0; i < 1000; i++)
-		omni_text_printf(&t, "line %d\n", i);
-	assert_true(omni_text_ok(&t));
+		httpd_text_printf(&t, "line %d\n", i);
+	assert_true(httpd_text_ok(&t));
 	assert_non_null(strstr(t.buf, "line 999\n"));
 	assert_int_equal(t.len, strlen(t.buf));
-	omni_text_reset(&t);
+	httpd_text_reset(&t);
 	assert_int_equal(t.len, 0);
-	omni_text_append(&t, "ab", 2);
-	p = omni_text_take(&t, &len);
+	httpd_text_append(&t, "ab", 2);
+	p = httpd_text_take(&t, &len);
 	assert_int_equal(len, 2);
 	assert_string_equal(p, "ab");
 	free(p);
 	assert_null(t.buf);
-	p = omni_text_take(&t, &len); /* empty: still a string */
+	p = httpd_text_take(&t, &len); /* empty: still a string */
 	assert_int_equal(len, 0);
 	assert_string_equal(p, "");
 	free(p);
-	omni_text_free(&t);
+	httpd_text_free(&t);
 }
 
 int main(void)

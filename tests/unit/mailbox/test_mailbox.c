@@ -20,18 +20,18 @@
 enum { POSTERS = 4, CALLS = 500 };
 
 struct server {
-	struct omni_mailbox *mb;
+	struct mailbox *mb;
 	bool stop;
 	unsigned long served;
 };
 
-static int add_one(void *arg, struct omni_text *out)
+static int add_one(void *arg, struct httpd_text *out)
 {
 	int *n = arg;
 
 	(*n)++;
 	if (out)
-		omni_text_printf(out, "n=%d", *n);
+		httpd_text_printf(out, "n=%d", *n);
 	return 7;
 }
 
@@ -41,7 +41,7 @@ static void *serve_loop(void *arg)
 	struct timespec ts = { 0, 20000 };
 
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
-		if (!omni_mailbox_serve(s->mb))
+		if (!mailbox_serve(s->mb))
 			nanosleep(&ts, NULL);
 		else
 			s->served++;
@@ -51,53 +51,53 @@ static void *serve_loop(void *arg)
 
 static void test_served(void **state)
 {
-	struct omni_mailbox mb;
+	struct mailbox mb;
 	struct server s = { .mb = &mb };
-	struct omni_text out = OMNI_TEXT_INIT;
+	struct httpd_text out = HTTPD_TEXT_INIT;
 	pthread_t t;
 	int n = 0;
 
 	(void)state;
-	omni_mailbox_init(&mb);
+	mailbox_init(&mb);
 	assert_int_equal(pthread_create(&t, NULL, serve_loop, &s), 0);
-	assert_int_equal(omni_mailbox_call(&mb, add_one, &n, &out, 2000), 7);
+	assert_int_equal(mailbox_call(&mb, add_one, &n, &out, 2000), 7);
 	assert_int_equal(n, 1);
 	assert_string_equal(out.buf, "n=1");
 	__atomic_store_n(&s.stop, true, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
-	omni_text_free(&out);
-	omni_mailbox_fini(&mb);
+	httpd_text_free(&out);
+	mailbox_fini(&mb);
 }
 
 static void test_timeout_withdraws(void **state)
 {
-	struct omni_mailbox mb;
+	struct mailbox mb;
 	int n = 0;
 
 	(void)state;
-	omni_mailbox_init(&mb);
-	assert_int_equal(omni_mailbox_call(&mb, add_one, &n, NULL, 20), -ETIMEDOUT);
+	mailbox_init(&mb);
+	assert_int_equal(mailbox_call(&mb, add_one, &n, NULL, 20), -ETIMEDOUT);
 	/* Withdrawn: nothing left for the control loop to run. */
-	assert_int_equal(omni_mailbox_serve(&mb), 0);
+	assert_int_equal(mailbox_serve(&mb), 0);
 	assert_int_equal(n, 0);
-	omni_mailbox_fini(&mb);
+	mailbox_fini(&mb);
 }
 
 static void test_closed(void **state)
 {
-	struct omni_mailbox mb;
+	struct mailbox mb;
 	int n = 0;
 
 	(void)state;
-	omni_mailbox_init(&mb);
-	omni_mailbox_close(&mb);
-	assert_int_equal(omni_mailbox_call(&mb, add_one, &n, NULL, 1000), -ESHUTDOWN);
+	mailbox_init(&mb);
+	mailbox_close(&mb);
+	assert_int_equal(mailbox_call(&mb, add_one, &n, NULL, 1000), -ESHUTDOWN);
 	assert_int_equal(n, 0);
-	omni_mailbox_fini(&mb);
+	mailbox_fini(&mb);
 }
 
 struct poster {
-	struct omni_mailbox *mb;
+	struct mailbox *mb;
 	int *counter;
 	int fails;
 };
@@ -107,21 +107,21 @@ static void *post_loop(void *arg)
 	struct poster *p = arg;
 
 	for (int i = 0; i < CALLS; i++)
-		if (omni_mailbox_call(p->mb, add_one, p->counter, NULL, 5000) != 7)
+		if (mailbox_call(p->mb, add_one, p->counter, NULL, 5000) != 7)
 			p->fails++;
 	return NULL;
 }
 
 static void test_many_posters(void **state)
 {
-	struct omni_mailbox mb;
+	struct mailbox mb;
 	struct server s = { .mb = &mb };
 	struct poster p[POSTERS];
 	pthread_t srv, t[POSTERS];
 	int n = 0;
 
 	(void)state;
-	omni_mailbox_init(&mb);
+	mailbox_init(&mb);
 	assert_int_equal(pthread_create(&srv, NULL, serve_loop, &s), 0);
 	for (int i = 0; i < POSTERS; i++) {
 		p[i] = (struct poster){ .mb = &mb, .counter = &n };
@@ -136,7 +136,7 @@ static void test_many_posters(void **state)
 	/* fn runs on the server only, one request at a time: no lost update. */
 	assert_int_equal(n, POSTERS * CALLS);
 	assert_int_equal(s.served, POSTERS * CALLS);
-	omni_mailbox_fini(&mb);
+	mailbox_fini(&mb);
 }
 
 /* Short timeouts racing a slow server: a call either ran once (7) or not
@@ -148,23 +148,23 @@ static void *slow_serve(void *arg)
 
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
 		nanosleep(&ts, NULL);
-		s->served += omni_mailbox_serve(s->mb);
+		s->served += mailbox_serve(s->mb);
 	}
 	return NULL;
 }
 
 static void test_timeout_race(void **state)
 {
-	struct omni_mailbox mb;
+	struct mailbox mb;
 	struct server s = { .mb = &mb };
 	pthread_t srv;
 	int n = 0, ok = 0, ret;
 
 	(void)state;
-	omni_mailbox_init(&mb);
+	mailbox_init(&mb);
 	assert_int_equal(pthread_create(&srv, NULL, slow_serve, &s), 0);
 	for (int i = 0; i < 300; i++) {
-		ret = omni_mailbox_call(&mb, add_one, &n, NULL, 0);
+		ret = mailbox_call(&mb, add_one, &n, NULL, 0);
 		assert_true(ret == 7 || ret == -ETIMEDOUT);
 		ok += ret == 7;
 	}
@@ -172,7 +172,7 @@ static void test_timeout_race(void **state)
 	pthread_join(srv, NULL);
 	assert_int_equal(n, ok);
 	assert_int_equal(s.served, (unsigned long)ok);
-	omni_mailbox_fini(&mb);
+	mailbox_fini(&mb);
 }
 
 int main(void)

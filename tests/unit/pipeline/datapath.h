@@ -43,12 +43,12 @@ typedef void row_check(struct rte_mbuf **under, struct rte_mbuf **host);
 struct row {
 	const char *what;
 	void (*send)(void);
-	uint64_t drops[OMNI_DROP_COUNT];	/* how far each counter moves; the rest stay */
+	uint64_t drops[PL_DROP_COUNT];	/* how far each counter moves; the rest stay */
 	unsigned under, host;			/* frames each port sends */
 	row_check *check;			/* what they hold; NULL: nothing to check */
 };
 
-#define D(name, n) [OMNI_DROP_##name] = (n)
+#define D(name, n) [PL_DROP_##name] = (n)
 
 /* The tables, run in this order: the host rows use A's session. */
 extern const struct row underlay_rows[], host_rows[];

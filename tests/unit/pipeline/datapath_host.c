@@ -237,7 +237,7 @@ static void check_initiation_to_b(struct rte_mbuf **under, struct rte_mbuf **hos
 /* Three more packets for B than its staging ring has room for. */
 static void send_staged_full(void)
 {
-	struct omni_dp_peer *b = omni_control_peer_find(&dt.nr.ctl, dt.b.id.public_key);
+	struct pl_peer *b = pl_control_peer_find(&dt.nr.ctl, dt.b.id.public_key);
 	unsigned n;
 
 	assert_non_null(b);

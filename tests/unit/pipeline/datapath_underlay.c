@@ -118,10 +118,10 @@ static void send_unknown_index(void)
 static void send_key_expired(void)
 {
 	uint32_t idx = dt.a.kp.remote_index;
-	struct omni_keypair *kp;
+	struct pl_keypair *kp;
 	uint64_t born;
 
-	assert_int_equal(omni_sessions_lookup_bulk(dt.nr.dp.sessions, &idx, 1, &kp), 1);
+	assert_int_equal(pl_sessions_lookup_bulk(dt.nr.dp.sessions, &idx, 1, &kp), 1);
 	born = kp->wg.birthdate_ns;
 	kp->wg.birthdate_ns = now() - SEC(WG_REJECT_AFTER_TIME + 1);
 	send_data_from_a(&dt.a_vip4, &dt.host4);

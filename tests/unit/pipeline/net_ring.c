@@ -48,7 +48,7 @@ static int open_ports(struct nr_world *nr, const struct nr_conf *conf)
  * the worker and writes them as control. */
 static int make_tables(struct nr_world *nr, const struct nr_conf *conf)
 {
-	struct omni_dataplane *dp = &nr->dp;
+	struct pl_dataplane *dp = &nr->dp;
 	unsigned lcore = rte_lcore_id();
 
 	nr->rcu = rte_zmalloc("nr_rcu", rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE),
@@ -64,21 +64,21 @@ static int make_tables(struct nr_world *nr, const struct nr_conf *conf)
 	dp->mtu = conf->mtu;
 	dp->tsc_hz = rte_get_tsc_hz();
 	dp->clock_scale = 1;
-	omni_lcore_idle_policy(&dp->idle, "busy"); /* a test never waits on a sleep */
+	pl_lcore_idle_policy(&dp->idle, "busy"); /* a test never waits on a sleep */
 	dp->max_peers = conf->max_peers;
 	dp->peers = rte_zmalloc("nr_peers", conf->max_peers * sizeof(*dp->peers),
 				RTE_CACHE_LINE_SIZE);
 	dp->to_control = rte_ring_create("nr_to_control", conf->to_control_size, SOCKET_ID_ANY,
 					 RING_F_SC_DEQ);
 	dp->roamed = rte_ring_create("nr_roamed", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	dp->sessions = omni_sessions_create("nr", 4 * conf->max_peers + 16, nr->rcu,
+	dp->sessions = pl_sessions_create("nr", 4 * conf->max_peers + 16, nr->rcu,
 					    SOCKET_ID_ANY);
 	return dp->peers && dp->to_control && dp->roamed && dp->sessions ? 0 : -1;
 }
 
 static int setup_control(struct nr_world *nr, const struct nr_conf *conf)
 {
-	struct omni_control *c = &nr->ctl;
+	struct pl_control *c = &nr->ctl;
 
 	c->dp = &nr->dp;
 	c->pool = nr->pool;
@@ -100,7 +100,7 @@ static int setup_control(struct nr_world *nr, const struct nr_conf *conf)
 
 static int setup_worker(struct nr_world *nr)
 {
-	struct omni_worker *w = &nr->w;
+	struct pl_worker *w = &nr->w;
 
 	w->dp = &nr->dp;
 	w->aead = wg_aead_create("auto");
@@ -108,8 +108,8 @@ static int setup_worker(struct nr_world *nr)
 	w->host_port = nr->host_port;
 	w->rx_fds[0] = w->rx_fds[1] = -1;
 	w->rcu_id = w->lcore = rte_lcore_id();
-	nr->ml = (struct omni_main_lcore){ .ctl = &nr->ctl, .single = w };
-	omni_lcore_main_init(&nr->ml, false);
+	nr->ml = (struct pl_main_lcore){ .ctl = &nr->ctl, .single = w };
+	pl_lcore_main_init(&nr->ml, false);
 	return w->aead ? 0 : -1;
 }
 
@@ -135,13 +135,13 @@ static void drain(struct rte_ring *r)
 void nr_fini(struct nr_world *nr)
 {
 	if (nr->dp.peers && nr->ctl.indices)
-		omni_control_fini(&nr->ctl);
+		pl_control_fini(&nr->ctl);
 	wg_aead_destroy(nr->ctl.aead);
 	wg_aead_destroy(nr->w.aead);
 	wg_index_table_destroy(nr->ctl.indices);
 	wg_ratelimiter_destroy(nr->ctl.ratelimit);
-	omni_sessions_free(nr->dp.sessions);
-	omni_allowedips_free(nr->dp.aips);
+	pl_sessions_free(nr->dp.sessions);
+	pl_allowedips_free(nr->dp.aips);
 	drain(nr->dp.to_control);
 	rte_ring_free(nr->dp.to_control);
 	rte_ring_free(nr->dp.roamed);
@@ -196,7 +196,7 @@ void nr_run(struct nr_world *nr)
 
 	for (i = 0; i < MAX_PASSES && extra < EXTRA_PASSES; i++) {
 		nr->ctl.next_tick_ns = 0; /* a tick every pass: time is not what is tested */
-		omni_lcore_main_pass(&nr->ml);
+		pl_lcore_main_pass(&nr->ml);
 		if (rte_ring_empty(nr->under_rx) && rte_ring_empty(nr->host_rx) &&
 		    rte_ring_empty(nr->dp.to_control))
 			extra++;
@@ -213,8 +213,8 @@ unsigned nr_host_out(struct nr_world *nr, struct rte_mbuf **out, unsigned max)
 	return rte_ring_sc_dequeue_burst(nr->host_tx, (void **)out, max, NULL);
 }
 
-void nr_drops(const struct nr_world *nr, uint64_t drops[OMNI_DROP_COUNT])
+void nr_drops(const struct nr_world *nr, uint64_t drops[PL_DROP_COUNT])
 {
-	for (unsigned d = 0; d < OMNI_DROP_COUNT; d++)
+	for (unsigned d = 0; d < PL_DROP_COUNT; d++)
 		drops[d] = nr->w.stats.drops[d] + nr->ctl.stats.drops[d];
 }

@@ -8,7 +8,7 @@
  *            under_rx ring                          host_rx ring
  *   test ---------------> underlay port    host port <--------------- test
  *                               \               /
- *                     worker + control, one lcore (omni_lcore_main_pass)
+ *                     worker + control, one lcore (pl_lcore_main_pass)
  *                               /               \
  *   test <--------------- underlay port    host port ---------------> test
  *            under_tx ring                          host_tx ring
@@ -43,10 +43,10 @@ struct nr_world {
 	struct rte_ring *under_rx, *under_tx, *host_rx, *host_tx;
 	uint16_t under_port, host_port;
 	struct rte_rcu_qsbr *rcu;
-	struct omni_dataplane dp;
-	struct omni_control ctl;
-	struct omni_worker w;
-	struct omni_main_lcore ml;
+	struct pl_dataplane dp;
+	struct pl_control ctl;
+	struct pl_worker w;
+	struct pl_main_lcore ml;
 };
 
 /* Under a started EAL (eal_test.h): 0, or -1 with what failed printed. */
@@ -65,6 +65,6 @@ void nr_run(struct nr_world *nr);
 unsigned nr_underlay_out(struct nr_world *nr, struct rte_mbuf **out, unsigned max);
 unsigned nr_host_out(struct nr_world *nr, struct rte_mbuf **out, unsigned max);
 /* Every drop counter: the worker's and control's, summed. */
-void nr_drops(const struct nr_world *nr, uint64_t drops[OMNI_DROP_COUNT]);
+void nr_drops(const struct nr_world *nr, uint64_t drops[PL_DROP_COUNT]);
 
 #endif /* OMNI_TEST_NET_RING_H */

@@ -26,7 +26,7 @@
 static uint32_t naive_lookup(const struct net_prefix *p, const uint32_t *ids, unsigned n,
 			     const struct net_addr *a)
 {
-	uint32_t best = OMNI_PEER_NONE;
+	uint32_t best = PL_PEER_NONE;
 	int best_len = -1;
 	unsigned i;
 
@@ -38,14 +38,14 @@ static uint32_t naive_lookup(const struct net_prefix *p, const uint32_t *ids, un
 	return best;
 }
 
-static uint32_t table_lookup(const struct omni_allowedips *t, const struct net_addr *a)
+static uint32_t table_lookup(const struct pl_allowedips *t, const struct net_addr *a)
 {
 	uint32_t v4;
 
 	if (a->family == NET_AF_IP6)
-		return omni_allowedips_lookup6(t, a->b);
+		return pl_allowedips_lookup6(t, a->b);
 	memcpy(&v4, a->b, 4);
-	return omni_allowedips_lookup4(t, v4);
+	return pl_allowedips_lookup4(t, v4);
 }
 
 struct hand_case {
@@ -82,18 +82,18 @@ static void test_hand_cases(void **state)
 		const struct hand_case *hc = &hand_cases[c];
 		struct net_prefix p[3];
 		uint32_t ids[3] = { 100, 101, 102 };
-		struct omni_allowedips *t;
+		struct pl_allowedips *t;
 		struct net_addr q;
 
 		for (n = 0; n < 3 && hc->route[n]; n++)
 			parse_route(hc->route[n], &p[n]);
-		t = omni_allowedips_build(p, ids, n, 16, 0);
+		t = pl_allowedips_build(p, ids, n, 16, 0);
 		assert_non_null(t);
 		assert_int_equal(net_addr_parse(hc->query, &q), 0);
 		print_message("case %u: %s\n", c + 1, hc->query);
 		assert_int_equal(table_lookup(t, &q),
-				 hc->expect < 0 ? OMNI_PEER_NONE : ids[hc->expect]);
-		omni_allowedips_free(t);
+				 hc->expect < 0 ? PL_PEER_NONE : ids[hc->expect]);
+		pl_allowedips_free(t);
 	}
 }
 
@@ -115,7 +115,7 @@ static void test_random_against_naive(void **state)
 	enum { ROUTES = 600, LOOKUPS = 20000 };
 	static struct net_prefix p[ROUTES];
 	static uint32_t ids[ROUTES];
-	struct omni_allowedips *t;
+	struct pl_allowedips *t;
 	unsigned i, n = 0, j;
 
 	(void)state;
@@ -134,7 +134,7 @@ static void test_random_against_naive(void **state)
 		ids[n] = (uint32_t)(rand() % 1000);
 		n++;
 	}
-	t = omni_allowedips_build(p, ids, n, ROUTES, 0);
+	t = pl_allowedips_build(p, ids, n, ROUTES, 0);
 	assert_non_null(t);
 	for (i = 0; i < LOOKUPS; i++) {
 		unsigned fam = (i & 1) ? NET_AF_IP6 : NET_AF_IP4;
@@ -147,7 +147,7 @@ static void test_random_against_naive(void **state)
 			q.b[j] ^= (uint8_t)(rand() & (j < 3 ? 0 : 0xff));
 		assert_int_equal(table_lookup(t, &q), naive_lookup(p, ids, n, &q));
 	}
-	omni_allowedips_free(t);
+	pl_allowedips_free(t);
 }
 
 static void test_bad_input(void **state)
@@ -156,26 +156,26 @@ static void test_bad_input(void **state)
 	uint32_t id = 1;
 
 	(void)state;
-	assert_null(omni_allowedips_build(&p, &id, 1, 4, 0));
+	assert_null(pl_allowedips_build(&p, &id, 1, 4, 0));
 	assert_int_equal(rte_errno, EINVAL);
 	p.addr.family = NET_AF_IP6;
 	p.len = 129;
-	assert_null(omni_allowedips_build(&p, &id, 1, 4, 0));
+	assert_null(pl_allowedips_build(&p, &id, 1, 4, 0));
 	p.len = 64;
-	id = OMNI_PEER_ID_MAX + 1;
-	assert_null(omni_allowedips_build(&p, &id, 1, 4, 0));
+	id = PL_PEER_ID_MAX + 1;
+	assert_null(pl_allowedips_build(&p, &id, 1, 4, 0));
 	p.addr.family = NET_AF_NONE;
 	id = 1;
-	assert_null(omni_allowedips_build(&p, &id, 1, 4, 0));
+	assert_null(pl_allowedips_build(&p, &id, 1, 4, 0));
 	/* An empty table answers "no peer" for everything. */
 	{
-		struct omni_allowedips *t = omni_allowedips_build(NULL, NULL, 0, 4, 0);
+		struct pl_allowedips *t = pl_allowedips_build(NULL, NULL, 0, 4, 0);
 		uint8_t any[16] = { 0xfd };
 
 		assert_non_null(t);
-		assert_int_equal(omni_allowedips_lookup4(t, htonl(0x0a000001)), OMNI_PEER_NONE);
-		assert_int_equal(omni_allowedips_lookup6(t, any), OMNI_PEER_NONE);
-		omni_allowedips_free(t);
+		assert_int_equal(pl_allowedips_lookup4(t, htonl(0x0a000001)), PL_PEER_NONE);
+		assert_int_equal(pl_allowedips_lookup6(t, any), PL_PEER_NONE);
+		pl_allowedips_free(t);
 	}
 }
 
@@ -189,29 +189,29 @@ static void test_create_then_fill(void **state)
 		{ .addr = { .family = NET_AF_IP6, .b = { 0xfd, 0, [15] = 1 } }, .len = 128 },
 	};
 	uint32_t ids[3] = { 7, 8, 9 };
-	struct omni_allowedips *t;
+	struct pl_allowedips *t;
 
 	(void)state;
-	assert_false(omni_routes_need_v6(r, 2));
-	assert_true(omni_routes_need_v6(r, 3));
-	t = omni_allowedips_create(2, false, 0);
+	assert_false(pl_routes_need_v6(r, 2));
+	assert_true(pl_routes_need_v6(r, 3));
+	t = pl_allowedips_create(2, false, 0);
 	assert_non_null(t);
 	assert_null(t->v6);
-	assert_int_equal(omni_allowedips_fill(t, r, ids, 3), -ENOSPC); /* 3 > 2 */
+	assert_int_equal(pl_allowedips_fill(t, r, ids, 3), -ENOSPC); /* 3 > 2 */
 	assert_int_equal(t->n_routes, 0);
-	assert_int_equal(omni_allowedips_fill(t, &r[2], &ids[2], 1), -ENOSPC); /* no v6 part */
+	assert_int_equal(pl_allowedips_fill(t, &r[2], &ids[2], 1), -ENOSPC); /* no v6 part */
 	assert_int_equal(t->n_routes, 0);
-	assert_int_equal(omni_allowedips_fill(t, r, ids, 2), 0);
-	assert_int_equal(omni_allowedips_lookup4(t, htonl(0x0a000001)), 7);
-	assert_int_equal(omni_allowedips_lookup4(t, htonl(0x0a010063)), 8);
-	assert_int_equal(omni_allowedips_fill(t, r, ids, 1), -ENOSPC); /* full */
-	omni_allowedips_free(t);
+	assert_int_equal(pl_allowedips_fill(t, r, ids, 2), 0);
+	assert_int_equal(pl_allowedips_lookup4(t, htonl(0x0a000001)), 7);
+	assert_int_equal(pl_allowedips_lookup4(t, htonl(0x0a010063)), 8);
+	assert_int_equal(pl_allowedips_fill(t, r, ids, 1), -ENOSPC); /* full */
+	pl_allowedips_free(t);
 
-	t = omni_allowedips_create(3, true, 0);
+	t = pl_allowedips_create(3, true, 0);
 	assert_non_null(t);
-	assert_int_equal(omni_allowedips_fill(t, r, ids, 3), 0);
-	assert_int_equal(omni_allowedips_lookup6(t, r[2].addr.b), 9);
-	omni_allowedips_free(t);
+	assert_int_equal(pl_allowedips_fill(t, r, ids, 3), 0);
+	assert_int_equal(pl_allowedips_lookup6(t, r[2].addr.b), 9);
+	pl_allowedips_free(t);
 }
 
 int main(void)

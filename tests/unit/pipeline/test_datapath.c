@@ -54,7 +54,7 @@ struct net_addr ip6(uint16_t g0, uint16_t g1, uint8_t last)
 
 uint64_t now(void)
 {
-	return omni_now_ns(&dt.nr.dp);
+	return pl_now_ns(&dt.nr.dp);
 }
 
 void underlay_in(const void *frame, size_t len)
@@ -150,7 +150,7 @@ void check_na(struct rte_mbuf **under, struct rte_mbuf **host)
  * refusing an op the worker prepared itself (a bug, a broken back end);
  * no frame from either port can cause it.
  */
-static const enum omni_drop unreachable[] = { OMNI_DROP_CRYPTO_FAILED };
+static const enum pl_drop unreachable[] = { PL_DROP_CRYPTO_FAILED };
 
 static void free_all(struct rte_mbuf **m, unsigned n)
 {
@@ -160,7 +160,7 @@ static void free_all(struct rte_mbuf **m, unsigned n)
 
 static void run_row(const char *table, unsigned i, const struct row *r)
 {
-	uint64_t before[OMNI_DROP_COUNT], after[OMNI_DROP_COUNT];
+	uint64_t before[PL_DROP_COUNT], after[PL_DROP_COUNT];
 	struct rte_mbuf *under[OUT_MAX], *host[OUT_MAX];
 	unsigned nu, nh, d;
 
@@ -168,10 +168,10 @@ static void run_row(const char *table, unsigned i, const struct row *r)
 	r->send();
 	nr_run(&dt.nr);
 	nr_drops(&dt.nr, after);
-	for (d = 0; d < OMNI_DROP_COUNT; d++)
+	for (d = 0; d < PL_DROP_COUNT; d++)
 		if (after[d] - before[d] != r->drops[d])
 			fail_msg("%s row %u (%s): %s moved by %llu, not %llu", table, i + 1,
-				 r->what, omni_drop_name(d),
+				 r->what, pl_drop_name(d),
 				 (unsigned long long)(after[d] - before[d]),
 				 (unsigned long long)r->drops[d]);
 	nu = nr_underlay_out(&dt.nr, under, OUT_MAX);
@@ -199,7 +199,7 @@ static void test_host_rows(void **state)
 		run_row("host", i, &host_rows[i]);
 }
 
-static bool reached(const struct row *rows, unsigned n, enum omni_drop d)
+static bool reached(const struct row *rows, unsigned n, enum pl_drop d)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (rows[i].drops[d])
@@ -214,25 +214,25 @@ static void test_every_reason_has_a_row(void **state)
 	bool seen;
 
 	(void)state;
-	for (d = 0; d < OMNI_DROP_COUNT; d++) {
+	for (d = 0; d < PL_DROP_COUNT; d++) {
 		seen = reached(underlay_rows, n_underlay_rows, d) ||
 		       reached(host_rows, n_host_rows, d);
 		for (i = 0; i < ARRAY_SIZE(unreachable); i++)
 			seen |= unreachable[i] == d;
 		if (!seen)
-			fail_msg("drop reason %s: no row reaches it", omni_drop_name(d));
+			fail_msg("drop reason %s: no row reaches it", pl_drop_name(d));
 	}
 }
 
 static int add_peer(struct far_peer *p, const struct net_prefix *routes, unsigned n,
 		    bool endpoint)
 {
-	struct omni_peer_spec s = { .public_key = p->id.public_key, .routes = routes,
+	struct pl_peer_spec s = { .public_key = p->id.public_key, .routes = routes,
 				    .n_routes = n };
 
 	if (endpoint)
-		s.ep = (struct omni_dp_endpoint){ .udp = { .addr = p->addr, .port = PORT } };
-	return omni_control_peer_add(&dt.nr.ctl, &s);
+		s.ep = (struct pl_endpoint){ .udp = { .addr = p->addr, .port = PORT } };
+	return pl_control_peer_add(&dt.nr.ctl, &s);
 }
 
 static struct net_prefix route(const struct net_addr *a)
@@ -280,7 +280,7 @@ static int setup(void **state)
 	a_routes[1] = route(&dt.a_vip6);
 	b_routes[0] = route(&dt.b_vip4);
 	if (add_peer(&dt.a, a_routes, 2, false) != 0 || add_peer(&dt.b, b_routes, 1, true) != 0 ||
-	    omni_control_peers_commit(&dt.nr.ctl) != 0)
+	    pl_control_peers_commit(&dt.nr.ctl) != 0)
 		return -1;
 	return 0;
 }

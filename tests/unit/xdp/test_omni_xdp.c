@@ -134,18 +134,18 @@ static uint64_t counter(uint32_t k)
 /* Run one frame; which branch it took. */
 static int run(const uint8_t *frame, size_t len)
 {
-	uint64_t before[OMNI_XDP_CNT_COUNT];
+	uint64_t before[XDPFB_CNT_COUNT];
 	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = frame, .data_size_in = (uint32_t)len,
 		    .repeat = 1);
 	int k, hit = PASS;
 
-	for (k = 0; k < OMNI_XDP_CNT_COUNT; k++)
+	for (k = 0; k < XDPFB_CNT_COUNT; k++)
 		before[k] = counter((uint32_t)k);
 	assert_int_equal(bpf_prog_test_run_opts(prog_fd, &t), 0);
-	for (k = 0; k < OMNI_XDP_CNT_COUNT; k++) {
+	for (k = 0; k < XDPFB_CNT_COUNT; k++) {
 		if (counter((uint32_t)k) != before[k]) {
 			assert_int_equal(hit, PASS); /* one counter at most */
-			hit = k == OMNI_XDP_CNT_REDIRECT ? SOCKET : k;
+			hit = k == XDPFB_CNT_REDIRECT ? SOCKET : k;
 		}
 	}
 	/* Dropped frames say so; the rest pass (no socket in the map). */
@@ -155,8 +155,8 @@ static int run(const uint8_t *frame, size_t len)
 
 static void set_cfg(uint32_t rate, uint32_t burst, uint16_t flags)
 {
-	struct omni_xdp_cfg c = { .port = PORT, .init_rate = rate, .init_burst = burst,
-				  .unpadded_min = OMNI_XDP_UNPADDED_MIN, .flags = flags };
+	struct xdpfb_cfg c = { .port = PORT, .init_rate = rate, .init_burst = burst,
+				  .unpadded_min = XDPFB_UNPADDED_MIN, .flags = flags };
 	uint32_t zero = 0;
 
 	assert_int_equal(bpf_map_update_elem(cfg_fd, &zero, &c, BPF_ANY), 0);
@@ -187,13 +187,13 @@ static int setup(void **state)
 		obj = NULL;
 		return 0; /* tests skip */
 	}
-	prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, OMNI_XDP_PROG_NAME));
-	cfg_fd = map_fd(OMNI_XDP_MAP_CFG);
-	live_fd = map_fd(OMNI_XDP_MAP_LIVE);
-	counters_fd = map_fd(OMNI_XDP_MAP_COUNTERS);
-	rate_fd = map_fd(OMNI_XDP_MAP_RATE);
+	prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, XDPFB_PROG_NAME));
+	cfg_fd = map_fd(XDPFB_MAP_CFG);
+	live_fd = map_fd(XDPFB_MAP_LIVE);
+	counters_fd = map_fd(XDPFB_MAP_COUNTERS);
+	rate_fd = map_fd(XDPFB_MAP_RATE);
 	ncpus = (unsigned)libbpf_num_possible_cpus();
-	set_cfg(OMNI_XDP_INIT_RATE, OMNI_XDP_INIT_BURST, 0);
+	set_cfg(XDPFB_INIT_RATE, XDPFB_INIT_BURST, 0);
 	assert_int_equal(bpf_map_update_elem(live_fd, &idx, &one, BPF_ANY), 0);
 	return 0;
 }
@@ -241,42 +241,42 @@ static const struct row rows[] = {
 	/*  4 */ { "keepalive, live index", { V4 }, 4, 0, LIVE_INDEX, 32, NULL, SOCKET },
 	/*  5 */ { "data 32+16n, live", { V4 }, 4, 0, LIVE_INDEX, 32 + 16 * 5, NULL, SOCKET },
 	/*  6 */ { "data unpadded at MTU, live", { V4 }, 4, 0, LIVE_INDEX, 32 + 1420, NULL, SOCKET },
-	/*  7 */ { "initiation 147", { V4 }, 1, 0, 0, 147, NULL, OMNI_XDP_DROP_BAD_SIZE },
-	/*  8 */ { "initiation 149", { V4 }, 1, 0, 0, 149, NULL, OMNI_XDP_DROP_BAD_SIZE },
-	/*  9 */ { "response 93", { V4 }, 2, 0, 0, 93, NULL, OMNI_XDP_DROP_BAD_SIZE },
-	/* 10 */ { "cookie 63", { V4 }, 3, 0, 0, 63, NULL, OMNI_XDP_DROP_BAD_SIZE },
-	/* 11 */ { "data 31", { V4 }, 4, 0, LIVE_INDEX, 31, NULL, OMNI_XDP_DROP_BAD_SIZE },
-	/* 12 */ { "data 33 (not padded)", { V4 }, 4, 0, LIVE_INDEX, 33, NULL, OMNI_XDP_DROP_BAD_SIZE },
-	/* 13 */ { "data 4 bytes", { V4 }, 4, 0, 0, 4, NULL, OMNI_XDP_DROP_BAD_SIZE },
-	/* 14 */ { "data, unknown index", { V4 }, 4, 0, 0x99, 64, NULL, OMNI_XDP_DROP_UNKNOWN_INDEX },
-	/* 15 */ { "initiation, reserved 1", { V4 }, 1, 1, 0, 148, NULL, OMNI_XDP_DROP_RESERVED },
+	/*  7 */ { "initiation 147", { V4 }, 1, 0, 0, 147, NULL, XDPFB_DROP_BAD_SIZE },
+	/*  8 */ { "initiation 149", { V4 }, 1, 0, 0, 149, NULL, XDPFB_DROP_BAD_SIZE },
+	/*  9 */ { "response 93", { V4 }, 2, 0, 0, 93, NULL, XDPFB_DROP_BAD_SIZE },
+	/* 10 */ { "cookie 63", { V4 }, 3, 0, 0, 63, NULL, XDPFB_DROP_BAD_SIZE },
+	/* 11 */ { "data 31", { V4 }, 4, 0, LIVE_INDEX, 31, NULL, XDPFB_DROP_BAD_SIZE },
+	/* 12 */ { "data 33 (not padded)", { V4 }, 4, 0, LIVE_INDEX, 33, NULL, XDPFB_DROP_BAD_SIZE },
+	/* 13 */ { "data 4 bytes", { V4 }, 4, 0, 0, 4, NULL, XDPFB_DROP_BAD_SIZE },
+	/* 14 */ { "data, unknown index", { V4 }, 4, 0, 0x99, 64, NULL, XDPFB_DROP_UNKNOWN_INDEX },
+	/* 15 */ { "initiation, reserved 1", { V4 }, 1, 1, 0, 148, NULL, XDPFB_DROP_RESERVED },
 	/* 16 */ { "data, reserved 0x80 in byte 3", { V4 }, 4, 0x800000, LIVE_INDEX, 64, NULL,
-		     OMNI_XDP_DROP_RESERVED },
-	/* 17 */ { "type 0", { V4 }, 0, 0, 0, 14, "\0\0\0\0" "0123456789", OMNI_XDP_DROP_UNKNOWN_PROTO },
-	/* 18 */ { "type 5", { V4 }, 0, 0, 0, 8, "\5\0\0\0abcd", OMNI_XDP_DROP_UNKNOWN_PROTO },
-	/* 19 */ { "3 bytes", { V4 }, 0, 0, 0, 3, "abc", OMNI_XDP_DROP_UNKNOWN_PROTO },
-	/* 20 */ { "empty UDP", { V4 }, 0, 0, 0, 0, "", OMNI_XDP_DROP_UNKNOWN_PROTO },
-	/* 21 */ { "text", { V4 }, 0, 0, 0, 5, "hello", OMNI_XDP_DROP_UNKNOWN_PROTO },
+		     XDPFB_DROP_RESERVED },
+	/* 17 */ { "type 0", { V4 }, 0, 0, 0, 14, "\0\0\0\0" "0123456789", XDPFB_DROP_UNKNOWN_PROTO },
+	/* 18 */ { "type 5", { V4 }, 0, 0, 0, 8, "\5\0\0\0abcd", XDPFB_DROP_UNKNOWN_PROTO },
+	/* 19 */ { "3 bytes", { V4 }, 0, 0, 0, 3, "abc", XDPFB_DROP_UNKNOWN_PROTO },
+	/* 20 */ { "empty UDP", { V4 }, 0, 0, 0, 0, "", XDPFB_DROP_UNKNOWN_PROTO },
+	/* 21 */ { "text", { V4 }, 0, 0, 0, 5, "hello", XDPFB_DROP_UNKNOWN_PROTO },
 	/* 22 */ { "STUN binding", { V4 }, 0, 0, 0, 20, STUN, SOCKET },
-	/* 23 */ { "STUN cookie, 19 bytes", { V4 }, 0, 0, 0, 19, STUN, OMNI_XDP_DROP_UNKNOWN_PROTO },
+	/* 23 */ { "STUN cookie, 19 bytes", { V4 }, 0, 0, 0, 19, STUN, XDPFB_DROP_UNKNOWN_PROTO },
 	/* 24 */ { "signaling magic", { V4 }, 0, 0, 0, 21, SIG, SOCKET },
 	/* 25 */ { "UDP length past the frame", { V4, .udp_len_extra = 40 }, 1, 0, 0, 148, NULL,
-		     OMNI_XDP_DROP_TRUNCATED },
+		     XDPFB_DROP_TRUNCATED },
 	/* 26 */ { "UDP length below 8", { V4, .udp_len_extra = -150 }, 1, 0, 0, 148, NULL,
-		     OMNI_XDP_DROP_TRUNCATED },
-	/* 27 */ { "first fragment", { V4, .frag = 1 }, 1, 0, 0, 148, NULL, OMNI_XDP_DROP_FRAGMENT },
+		     XDPFB_DROP_TRUNCATED },
+	/* 27 */ { "first fragment", { V4, .frag = 1 }, 1, 0, 0, 148, NULL, XDPFB_DROP_FRAGMENT },
 	/* 28 */ { "later fragment", { V4, .frag = 2 }, 1, 0, 0, 148, NULL, PASS },
 	/* 29 */ { "other port", { .family = 4, .dport = 22, .src = 2 }, 0, 0, 0, 5, "hello", PASS },
 	/* 30 */ { "ARP", { .ethertype = 0x0806 }, 0, 0, 0, 0, "", PASS },
 	/* 31 */ { "IPv6 initiation", { V6 }, 1, 0, 0, 148, NULL, SOCKET },
-	/* 32 */ { "IPv6 bad size", { V6 }, 2, 0, 0, 91, NULL, OMNI_XDP_DROP_BAD_SIZE },
+	/* 32 */ { "IPv6 bad size", { V6 }, 2, 0, 0, 91, NULL, XDPFB_DROP_BAD_SIZE },
 	/* 33 */ { "IPv6 first fragment", { V6, .frag = 1 }, 1, 0, 0, 148, NULL,
-		     OMNI_XDP_DROP_FRAGMENT },
+		     XDPFB_DROP_FRAGMENT },
 	/* 34 */ { "IPv6 later fragment", { V6, .frag = 2 }, 1, 0, 0, 148, NULL, PASS },
 	/* 35 */ { "IPv6 other port", { .family = 6, .dport = 443, .src = 2 }, 0, 0, 0, 3, "abc",
 		     PASS },
 	/* 36 */ { "VLAN, data live", { V4, .vlans = 1 }, 4, 0, LIVE_INDEX, 48, NULL, SOCKET },
-	/* 37 */ { "QinQ, junk", { V4, .vlans = 2 }, 0, 0, 0, 5, "hello", OMNI_XDP_DROP_UNKNOWN_PROTO },
+	/* 37 */ { "QinQ, junk", { V4, .vlans = 2 }, 0, 0, 0, 5, "hello", XDPFB_DROP_UNKNOWN_PROTO },
 	/* 38 */ { "QinQ IPv6, cookie", { V6, .vlans = 2 }, 3, 0, 0, 64, NULL, SOCKET },
 	/* 39 */ { "VLAN, ARP", { .vlans = 1, .ethertype = 0x0806 }, 0, 0, 0, 0, "", PASS },
 };
@@ -307,7 +307,7 @@ static void test_table(void **state)
 static void test_unconfigured_passes(void **state)
 {
 	uint8_t frame[MAX_FRAME], msg[148];
-	struct omni_xdp_cfg off = { .port = 0 };
+	struct xdpfb_cfg off = { .port = 0 };
 	uint32_t zero = 0;
 	const struct frame_spec s = { V4 };
 
@@ -316,7 +316,7 @@ static void test_unconfigured_passes(void **state)
 		skip();
 	assert_int_equal(bpf_map_update_elem(cfg_fd, &zero, &off, BPF_ANY), 0);
 	assert_int_equal(run(frame, build(frame, &s, msg, wg_msg(msg, 9, 7, 0, 20))), PASS);
-	set_cfg(OMNI_XDP_INIT_RATE, OMNI_XDP_INIT_BURST, 0);
+	set_cfg(XDPFB_INIT_RATE, XDPFB_INIT_BURST, 0);
 }
 
 static void test_index_check_off(void **state)
@@ -327,11 +327,11 @@ static void test_index_check_off(void **state)
 	(void)state;
 	if (!obj)
 		skip();
-	set_cfg(OMNI_XDP_INIT_RATE, OMNI_XDP_INIT_BURST, OMNI_XDP_F_NO_INDEX_CHECK);
+	set_cfg(XDPFB_INIT_RATE, XDPFB_INIT_BURST, XDPFB_F_NO_INDEX_CHECK);
 	assert_int_equal(run(frame, build(frame, &s, msg, wg_msg(msg, 4, 0, 0x77, 64))), SOCKET);
-	set_cfg(OMNI_XDP_INIT_RATE, OMNI_XDP_INIT_BURST, 0);
+	set_cfg(XDPFB_INIT_RATE, XDPFB_INIT_BURST, 0);
 	assert_int_equal(run(frame, build(frame, &s, msg, wg_msg(msg, 4, 0, 0x77, 64))),
-			 OMNI_XDP_DROP_UNKNOWN_INDEX);
+			 XDPFB_DROP_UNKNOWN_INDEX);
 }
 
 /* Burst, then the rate: 1/s leaves no time to refill during the test. */
@@ -352,7 +352,7 @@ static void test_ratelimit(void **state)
 		int got = run(frame, build(frame, &a, msg, 148));
 
 		ok += got == SOCKET;
-		limited += got == OMNI_XDP_DROP_RATELIMIT;
+		limited += got == XDPFB_DROP_RATELIMIT;
 	}
 	assert_int_equal(ok, 10);
 	assert_int_equal(limited, 15);
@@ -361,7 +361,7 @@ static void test_ratelimit(void **state)
 	assert_int_equal(run(frame, build(frame, &c, msg, 148)), SOCKET);
 	/* Only initiations are limited. */
 	assert_int_equal(run(frame, build(frame, &a, msg, wg_msg(msg, 2, 0, 0, 92))), SOCKET);
-	set_cfg(OMNI_XDP_INIT_RATE, OMNI_XDP_INIT_BURST, 0);
+	set_cfg(XDPFB_INIT_RATE, XDPFB_INIT_BURST, 0);
 }
 
 static void test_lock(void **state)
@@ -372,22 +372,22 @@ static void test_lock(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	a = omni_xdp_lock(dir, "eth9", path, sizeof(path), &holder);
+	a = xdpfb_lock(dir, "eth9", path, sizeof(path), &holder);
 	assert_true(a >= 0);
 	/* A second taker (another open file: what another process has) fails. */
-	b = omni_xdp_lock(dir, "eth9", path2, sizeof(path2), &holder);
+	b = xdpfb_lock(dir, "eth9", path2, sizeof(path2), &holder);
 	assert_int_equal(b, -EBUSY);
 	assert_int_equal(holder, (long)getpid());
 	assert_string_equal(path, path2);
 	/* Another interface is another lock. */
-	b = omni_xdp_lock(dir, "eth8", path2, sizeof(path2), &holder);
+	b = xdpfb_lock(dir, "eth8", path2, sizeof(path2), &holder);
 	assert_true(b >= 0);
-	omni_xdp_unlock(b, path2);
-	omni_xdp_unlock(a, path);
+	xdpfb_unlock(b, path2);
+	xdpfb_unlock(a, path);
 	assert_int_equal(access(path, F_OK), -1); /* the file went with the lock */
-	a = omni_xdp_lock(dir, "eth9", path, sizeof(path), &holder);
+	a = xdpfb_lock(dir, "eth9", path, sizeof(path), &holder);
 	assert_true(a >= 0);
-	omni_xdp_unlock(a, path);
+	xdpfb_unlock(a, path);
 	assert_int_equal(rmdir(dir), 0);
 }
 
