@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Command-line parsing. The flag names are the original product's (--init,
  * --mode nucleus, --nucleus, --cluster, --vip, --vip6, --port, --stun,

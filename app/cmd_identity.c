@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* --init and --show-identity: the only place that prints about identities. */
 #include <stdio.h>
 

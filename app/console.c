@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The console (console.h), testpmd's way: each command is a result
  * struct, one token initializer per word and a _parsed callback. The

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * What the console's `show` commands print. Peers look like `wg show`;
  * counters are "now - base" where base is what `clear stats` remembered.

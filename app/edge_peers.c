@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Live peer changes on the control loop. The running configuration
  * (e->cfg.peers) and the data plane's peer set change together: what the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The nucleus client and STUN on the control loop (edge_signal.h): the
  * glue between control and the signaling/ state machines. This file holds

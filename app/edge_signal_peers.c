@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * What the nucleus's answers do on the edge (edge_signal.h): members
  * become WireGuard peers, PUNCH notices become handshakes (punch.h), and

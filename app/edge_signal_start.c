@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Start and stop of the edge's nucleus glue (edge_signal.h): the nucleus
  * and STUN servers resolved once, the state machines set up from the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The edge's nucleus glue as operators see it (edge_signal.h): "stats:
  * sig_..." lines, the /metrics families, the state for /health and the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* The control-owned state, copied on the control loop (edge_snapshot.h). */
 #include <errno.h>
 #include <stdio.h>

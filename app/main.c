@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * omninervous: parse the command line, then run the one command it names.
  * Each command lives in its own file; this is only the table.

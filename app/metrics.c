@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The edge's /metrics (Prometheus text exposition format 0.0.4) and
  * /health. Runs on the HTTP server's thread: worker and port counters are

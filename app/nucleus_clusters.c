@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The list of clusters a nucleus serves. The command line gives one
  * (--cluster, --secret); --config FILE gives several (the JSON file's

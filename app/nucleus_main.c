@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * omninervous --mode nucleus: the signaling server. One UDP socket on the
  * port, IPv6 with IPv4-mapped addresses (dual stack) where the host has

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* Start and stop what operates a running edge (ops.h). */
 #include <stdio.h>
 #include <stdlib.h>

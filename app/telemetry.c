@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * DPDK telemetry commands with the edge's figures, so `dpdk-telemetry.py`
  * shows them next to DPDK's own (/ethdev/stats, ...):

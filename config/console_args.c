@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* `peer add` / `peer del` arguments (console_args.h). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The edge's signaling client (client.h; protocol in docs/signaling.md).
  *

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Signaling codec (docs/signaling.md). Receive order: length, magic,
  * version, type and flags (sig_peek), then the HMAC in constant time, then

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* Numeric endpoints by net/addr.h, names by the caller's resolver (endpoint.h). */
 #include <errno.h>
 #include <stdio.h>

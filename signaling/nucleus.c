@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The nucleus core: clusters and the receive path. Checks, cheapest first:
  * header (sig_peek), direction, the per-source rate limit, the cluster id,

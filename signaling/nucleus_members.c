@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Nucleus members: register, move, expire, the change log with versions,
  * and the pages of an ack (docs/signaling.md, "Versions, deltas and

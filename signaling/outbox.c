@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* Datagrams waiting for their next hop (outbox.h). */
 #include <string.h>
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* Host packets parked for a nucleus query (park.h). */
 #include <string.h>
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* Punching with Happy Eyeballs (punch.h). */
 #include <string.h>
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * STUN Binding (RFC 5389). Section 6: header; 15.1: MAPPED-ADDRESS; 15.2:
  * XOR-MAPPED-ADDRESS (port XOR the cookie's top 16 bits, IPv4 XOR the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* The STUN client's timing (stun_client.h). */
 #include <string.h>
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/* SPDX-License-Identifier: (MIT OR GPL-2.0) */
 /*
  * omni_xdp: the XDP program in front of the gateway's AF_XDP sockets.
  *

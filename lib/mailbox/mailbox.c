@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The mailbox (mailbox.h). Who owns a request is decided by one pointer:
  * whoever takes it out of mb->pending (the control loop with an exchange,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Adding, changing and removing peers on a running data plane. Workers
  * reach a peer two ways: through AllowedIPs (host -> peer) and through a

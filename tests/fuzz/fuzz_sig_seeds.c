@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Seed corpus for fuzz_signaling and fuzz_stun: for each message type a
  * sealed datagram (mode byte 0) and a header + plain body (mode byte 1) in

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the signaling codec, the nucleus core and the edge
  * client. The first byte picks the mode:

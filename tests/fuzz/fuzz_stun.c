@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the STUN response parser: any bytes, checked
  * against the transaction id they carry (so the attribute walk is reached)

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * nucleus-load: many simulated edges from one process against a running
  * nucleus. Node i belongs to cluster i % CLUSTERS ("load-K", secret

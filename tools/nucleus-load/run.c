@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The nucleus-load run: a registration phase at --register-rate, then
  * --seconds of heartbeats, each node every --heartbeat-ms with its phase

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * sig-probe: one edge's signaling client (signaling/client.c) over a plain
  * UDP socket, printing every event as a line. tests/e2e/nucleus.sh drives

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * stun-probe: one STUN Binding request (signaling/stun.c) over a UDP
  * socket, retried, printing the reflexive address. tests/e2e/stun.sh runs

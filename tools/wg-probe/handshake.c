@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Handshake messages of the one peer, in the order the receive path of the
  * WireGuard paper (section 5.4) wants: exact size (the caller parsed it),

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The inner traffic: IPv4 (RFC 791) carrying ICMP echo (RFC 792), built and
  * checked by hand with the Internet checksum (RFC 1071).

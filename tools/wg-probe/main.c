@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* wg-probe: command line, keys, set-up and tear-down. */
 #include <arpa/inet.h>
 #include <errno.h>

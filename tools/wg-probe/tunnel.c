@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Transport data through the core (seal/open around the bulk AEAD, here with
  * bursts of one), the ICMP echo exchange inside it, and the event loop that

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* The underlay: one UDP socket, IPv4 or IPv6 (dual-stack when listening). */
 #include <arpa/inet.h>
 #include <errno.h>

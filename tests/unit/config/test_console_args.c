@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * `peer add` / `peer del` arguments: a full line into the model, and a
  * numbered table of malformed ones, each with the words its message must

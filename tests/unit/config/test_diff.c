@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Configuration difference (config/diff.c), the pure half of a reload:
  * a numbered table of old/new JSON documents with the peers expected added,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Identity key files (config/identity.c): content rules from a numbered table of
  * files, then permissions, ownership, file kinds, symbolic links, creation.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * JSON reader (config/json.c, json_keys.c), secret files (secrets.c),
  * validation of JSON models (validate.c) and the printer (print.c):

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * wg-quick reader (config/wgquick.c) and the model's validation
  * (config/model.c): a full file with every key parsed to the expected model,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/httpd against a real client socket on loopback: status codes, content
  * type, body, methods, bad listen addresses; and the text buffer.

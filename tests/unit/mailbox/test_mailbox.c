@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The mailbox with real threads: a served call returns fn's result and
  * text; nobody serving gives -ETIMEDOUT and the request is withdrawn (a

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The edge client state machine against the nucleus core, in-process, with
  * an injected clock and a tiny "network" that carries datagrams between

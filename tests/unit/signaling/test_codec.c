@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The signaling codec: keys from the secret (short secrets refused), a
  * round trip of every message in both modes, every truncation and every

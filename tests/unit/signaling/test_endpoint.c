@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Address text (signaling/endpoint.h): a numbered table of literal
  * addresses with and without ports (net/addr.h's rules), and bad shapes;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The nucleus core with an injected clock, driven by hand-made datagrams:
  * register, expiry at exactly 90 s, deltas (joined, moved, left), paging

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The outbox (signaling/outbox.h) on a fake clock: a numbered table of
  * next hops that resolve at different times against the TTL, driven the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Parking (signaling/park.h) on a fake clock, with plain integers as the
  * opaque handles: the TTL's edges, a found and a not-found answer (only

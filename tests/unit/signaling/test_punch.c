@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * Punching with Happy Eyeballs (signaling/punch.h) on a fake clock: a
  * numbered table of candidate lists, our families and prefer_ipv6 giving

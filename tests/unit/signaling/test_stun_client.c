@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The STUN client's timing (signaling/stun_client.h) on a fake clock, with
  * a transaction id source the test controls so that the RFC 5769 sample
