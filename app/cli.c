@@ -139,21 +139,36 @@ static int usage_error(const struct omni_cli *cli, const char *fmt, ...)
 static const char **string_slot(struct omni_cli *cli, int opt)
 {
 	switch (opt) {
-	case OPT_CONFIG: return &cli->config;
-	case OPT_NUCLEUS: return &cli->nucleus;
-	case OPT_CLUSTER: return &cli->cluster;
-	case OPT_VIP: return &cli->vip;
-	case OPT_VIP6: return &cli->vip6;
-	case OPT_PORT: return &cli->port;
-	case OPT_STUN: return &cli->stun;
-	case OPT_SECRET: return &cli->secret;
-	case OPT_UNDERLAY: return &cli->underlay;
-	case OPT_WG_CONFIG: return &cli->wg_config;
-	case OPT_HOST_PORT: return &cli->host_port;
-	case OPT_METRICS: return &cli->metrics;
-	case OPT_CMDFILE: return &cli->cmdfile;
-	case OPT_XDP_MODE: return &cli->xdp_mode;
-	default: return NULL;
+	case OPT_CONFIG:
+		return &cli->config;
+	case OPT_NUCLEUS:
+		return &cli->nucleus;
+	case OPT_CLUSTER:
+		return &cli->cluster;
+	case OPT_VIP:
+		return &cli->vip;
+	case OPT_VIP6:
+		return &cli->vip6;
+	case OPT_PORT:
+		return &cli->port;
+	case OPT_STUN:
+		return &cli->stun;
+	case OPT_SECRET:
+		return &cli->secret;
+	case OPT_UNDERLAY:
+		return &cli->underlay;
+	case OPT_WG_CONFIG:
+		return &cli->wg_config;
+	case OPT_HOST_PORT:
+		return &cli->host_port;
+	case OPT_METRICS:
+		return &cli->metrics;
+	case OPT_CMDFILE:
+		return &cli->cmdfile;
+	case OPT_XDP_MODE:
+		return &cli->xdp_mode;
+	default:
+		return NULL;
 	}
 }
 
@@ -216,7 +231,8 @@ static int parse_mode(struct omni_cli *cli, const char *arg)
 	else if (strcmp(arg, "edge") == 0)
 		cli->command = OMNI_CMD_EDGE;
 	else
-		return usage_error(cli, "--mode: unknown mode '%s' (expected edge or nucleus)", arg);
+		return usage_error(cli, "--mode: unknown mode '%s' (expected edge or nucleus)",
+				   arg);
 	return 0;
 }
 
@@ -250,11 +266,21 @@ int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
 			continue;
 		}
 		switch (c) {
-		case 'h': seen.help = true; break;
-		case 'V': seen.version = true; break;
-		case OPT_INIT: seen.init = true; break;
-		case OPT_SHOW_IDENTITY: seen.show = true; break;
-		case OPT_KEY: cli->key = optarg; break;
+		case 'h':
+			seen.help = true;
+			break;
+		case 'V':
+			seen.version = true;
+			break;
+		case OPT_INIT:
+			seen.init = true;
+			break;
+		case OPT_SHOW_IDENTITY:
+			seen.show = true;
+			break;
+		case OPT_KEY:
+			cli->key = optarg;
+			break;
 		case OPT_CHECK:
 			cli->check = true;
 			cli->n_run_options++;

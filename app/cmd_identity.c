@@ -23,8 +23,8 @@ int omni_cmd_init(const struct omni_cli *cli)
 		fprintf(stderr, "%s: %s\n", cli->prog, msg);
 		return OMNI_EXIT_FAILURE;
 	}
-	fprintf(stderr, "%s: new identity written to %s (mode 0600); public key:\n",
-		cli->prog, path);
+	fprintf(stderr, "%s: new identity written to %s (mode 0600); public key:\n", cli->prog,
+		path);
 	print_public(&id);
 	cfg_identity_wipe(&id);
 	return OMNI_EXIT_OK;

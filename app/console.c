@@ -36,7 +36,7 @@ struct omni_console {
 	struct omni_edge *edge;
 	char *cmdfile;
 	bool interactive;
-	bool quit;		/* atomic: the thread ends */
+	bool quit; /* atomic: the thread ends */
 	pthread_t thread;
 	struct omni_console_base base;
 };
@@ -135,8 +135,7 @@ static cmdline_parse_inst_t cmd_port = {
 	.f = cmd_port_parsed,
 	.help_str = "show port stats: packets, bytes, errors and misses of each port, "
 		    "and drops by reason",
-	.tokens = { (void *)&cmd_port_show, (void *)&cmd_port_port, (void *)&cmd_port_stats,
-		    NULL },
+	.tokens = { (void *)&cmd_port_show, (void *)&cmd_port_port, (void *)&cmd_port_stats, NULL },
 };
 
 /* ---- peer add KEY [options] / peer del KEY ---- */
@@ -181,7 +180,7 @@ static void cmd_peer_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	ret = c.del ? cfg_console_parse_key(r->key, c.p.public_key, err, sizeof(err)) :
 		      cfg_console_parse_peer(r->key, data ? r->opts : NULL, 0, &c.p, err,
-					      sizeof(err));
+					     sizeof(err));
 	if (ret != 0) {
 		cmdline_printf(cl, "peer %s: %s\n", r->verb, err);
 		return;
@@ -201,8 +200,7 @@ static cmdline_parse_token_string_t cmd_peer_opts =
 static cmdline_parse_inst_t cmd_peer = {
 	.f = cmd_peer_parsed,
 	.help_str = "peer add|del <public-key>: add (or change) a peer, or remove one",
-	.tokens = { (void *)&cmd_peer_peer, (void *)&cmd_peer_verb, (void *)&cmd_peer_key,
-		    NULL },
+	.tokens = { (void *)&cmd_peer_peer, (void *)&cmd_peer_verb, (void *)&cmd_peer_key, NULL },
 };
 static cmdline_parse_inst_t cmd_peer_opt = {
 	.f = cmd_peer_parsed,
@@ -228,8 +226,7 @@ struct log_call {
 /* Control loop: the config is the control lcore's. */
 static int set_log_level(void *arg, struct httpd_text *out)
 {
-	static const uint32_t rte[] = { RTE_LOG_ERR, RTE_LOG_WARNING, RTE_LOG_INFO,
-					RTE_LOG_DEBUG };
+	static const uint32_t rte[] = { RTE_LOG_ERR, RTE_LOG_WARNING, RTE_LOG_INFO, RTE_LOG_DEBUG };
 	struct log_call *c = arg;
 
 	c->e->cfg.log_level = c->level;
@@ -300,7 +297,7 @@ static void cmd_word_parsed(void *parsed, struct cmdline *cl, void *data)
 	if (strcmp(r->word, "clear") == 0) {
 		omni_console_base_take(self->edge, &self->base);
 		cmdline_printf(cl, "console counters cleared (Prometheus counters keep "
-			       "counting)\n");
+				   "counting)\n");
 	} else if (strcmp(r->word, "reload") == 0) {
 		call_and_print(cl, reload, self->edge);
 	} else if (strcmp(r->word, "quit") == 0) {
@@ -313,13 +310,15 @@ static void cmd_word_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 }
 
-#define WORD_CMD(name, text, help)                                                     \
-	static cmdline_parse_token_string_t name##_word =                             \
-		TOKEN_STRING_INITIALIZER(struct cmd_word_result, word, text);         \
-	static cmdline_parse_inst_t name = { .f = cmd_word_parsed, .help_str = help, \
+#define WORD_CMD(name, text, help)                                            \
+	static cmdline_parse_token_string_t name##_word =                     \
+		TOKEN_STRING_INITIALIZER(struct cmd_word_result, word, text); \
+	static cmdline_parse_inst_t name = { .f = cmd_word_parsed,            \
+					     .help_str = help,                \
 					     .tokens = { (void *)&name##_word, NULL } }
 
-WORD_CMD(cmd_reload, "reload", "reload: re-read the configuration file and apply the peers "
+WORD_CMD(cmd_reload, "reload",
+	 "reload: re-read the configuration file and apply the peers "
 	 "that changed");
 WORD_CMD(cmd_quit, "quit", "quit: stop the edge cleanly");
 WORD_CMD(cmd_helpw, "help", "help: this list");
@@ -335,8 +334,8 @@ static cmdline_parse_inst_t cmd_clear = {
 };
 
 static cmdline_parse_ctx_t commands[] = {
-	&cmd_show, &cmd_port, &cmd_peer, &cmd_peer_opt, &cmd_log, &cmd_clear,
-	&cmd_reload, &cmd_quit, &cmd_helpw, NULL,
+	&cmd_show,  &cmd_port,   &cmd_peer, &cmd_peer_opt, &cmd_log,
+	&cmd_clear, &cmd_reload, &cmd_quit, &cmd_helpw,    NULL,
 };
 
 /* cmdline_file_new throws output away (s_out -1): ours goes to stdout,

@@ -22,7 +22,7 @@ struct omni_edge_snap;
 /* What `clear stats` remembers: shown counters are "now - base".
  * Prometheus counters are never reset (rate() expects them monotonic). */
 struct omni_console_base {
-	struct pl_lcore_stats *workers;	/* one per worker */
+	struct pl_lcore_stats *workers; /* one per worker */
 	struct pl_lcore_stats workers_sum;
 	struct rte_eth_stats ports[OMNI_EDGE_PORTS];
 };

@@ -77,8 +77,10 @@ static void print_idle_wake(const struct omni_edge *e, const char *prog)
 	idle_wakers(e, &u, &h);
 
 	printf("%s: idle sleeps wake on packets from %s\n", prog,
-	       u && h ? "both ports" : u ? "the underlay only" :
-	       h ? "the host port only" : "neither port (they end on time alone)");
+	       u && h ? "both ports" :
+	       u      ? "the underlay only" :
+	       h      ? "the host port only" :
+			"neither port (they end on time alone)");
 }
 
 static int open_ports(struct omni_edge *e, const char *prog)
@@ -87,8 +89,10 @@ static int open_ports(struct omni_edge *e, const char *prog)
 	uint16_t queues = (uint16_t)(e->n_workers ? e->n_workers : 1);
 	struct dp_underlay_conf uc = { .dev = ifc->underlay, .port = { .queues = queues } };
 	struct dp_host_conf hc = { .kind = host_kind(ifc->host_port_kind),
-				   .ifname = ifc->host_port_name, .mtu = ifc->mtu,
-				   .addrs = ifc->addresses, .port = { .queues = queues } };
+				   .ifname = ifc->host_port_name,
+				   .mtu = ifc->mtu,
+				   .addrs = ifc->addresses,
+				   .port = { .queues = queues } };
 	unsigned q;
 	int ret;
 
@@ -105,14 +109,15 @@ static int open_ports(struct omni_edge *e, const char *prog)
 		return -1;
 	ret = dp_port_open_host(&e->host, &hc);
 	if (ret < 0) {
-		fprintf(stderr, "%s: host port %s: %s\n", prog, ifc->host_port_name, strerror(-ret));
+		fprintf(stderr, "%s: host port %s: %s\n", prog, ifc->host_port_name,
+			strerror(-ret));
 		return -1;
 	}
 	/* A port may give fewer queues than asked: only that many workers. */
 	q = RTE_MIN(e->under.queues, e->host.queues);
 	if (e->n_workers > q) {
-		printf("%s: only %u queue pair(s): %u of %u worker lcores will forward\n", prog,
-		       q, q, e->n_workers);
+		printf("%s: only %u queue pair(s): %u of %u worker lcores will forward\n", prog, q,
+		       q, e->n_workers);
 		e->n_workers = q;
 	}
 	printf("%s: underlay %s via %s, host port %s (%s), mtu %u, %s\n", prog, ifc->underlay,
@@ -169,8 +174,10 @@ static uint32_t test_clock_scale(void)
 	v = strtoul(s, NULL, 10);
 	if (v < 1 || v > 1000)
 		return 1;
-	fprintf(stderr, "omninervous: WARNING: OMNI_TEST_CLOCK_SCALE=%lu: WireGuard timers run "
-		"%lu times fast (tests only)\n", v, v);
+	fprintf(stderr,
+		"omninervous: WARNING: OMNI_TEST_CLOCK_SCALE=%lu: WireGuard timers run "
+		"%lu times fast (tests only)\n",
+		v, v);
 	return (uint32_t)v;
 }
 
@@ -188,8 +195,8 @@ static int make_tables(struct omni_edge *e)
 		return -1;
 	dp->rcu = e->rcu;
 	if (e->n_workers) {
-		dp->from_control = rte_ring_create("from_control", CONTROL_RING, SOCKET_ID_ANY,
-						   RING_F_SP_ENQ);
+		dp->from_control =
+			rte_ring_create("from_control", CONTROL_RING, SOCKET_ID_ANY, RING_F_SP_ENQ);
 		if (!dp->from_control)
 			return -1;
 	} else {
@@ -209,7 +216,9 @@ static int make_tables(struct omni_edge *e)
 						 e->cfg.security.max_sessions_per_ip,
 						 e->cfg.security.max_sessions_per_ip);
 	return dp->peers && dp->to_control && dp->roamed && dp->sessions && e->ctl.indices &&
-	       e->ctl.ratelimit ? 0 : -1;
+			       e->ctl.ratelimit ?
+		       0 :
+		       -1;
 }
 
 static int setup_control(struct omni_edge *e, const char *prog)
@@ -344,10 +353,12 @@ void omni_edge_run(struct omni_edge *e)
 	sigaction(SIGHUP, &sa, NULL);
 	if (pl_lcore_idle_policy(&e->dp.idle, getenv("OMNI_IDLE")))
 		fprintf(stderr, "omninervous: WARNING: OMNI_IDLE=busy: polling never sleeps, "
-			"each lcore burns a whole core even when idle\n");
+				"each lcore burns a whole core even when idle\n");
 	pl_lcore_launch_workers(e->workers, e->n_workers);
-	*ml = (struct pl_main_lcore){ .ctl = &e->ctl, .pass = edge_pass, .ctx = e,
-					.single = e->n_workers ? NULL : &e->workers[0] };
+	*ml = (struct pl_main_lcore){ .ctl = &e->ctl,
+				      .pass = edge_pass,
+				      .ctx = e,
+				      .single = e->n_workers ? NULL : &e->workers[0] };
 	idle_wakers(e, &wake_u, &wake_h);
 	pl_lcore_main_init(ml, wake_u && wake_h);
 	if (pl_lcore_main_deep_idle(ml, &deep_ms, &after_ms))

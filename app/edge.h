@@ -25,21 +25,21 @@ struct omni_edge {
 	struct dp_port host;
 	struct pl_dataplane dp;
 	struct pl_control ctl;
-	struct pl_worker *workers;	/* one per worker lcore; [0] on main when single */
-	unsigned n_workers;		/* worker lcores; 0: single-lcore mode */
+	struct pl_worker *workers; /* one per worker lcore; [0] on main when single */
+	unsigned n_workers;        /* worker lcores; 0: single-lcore mode */
 	struct rte_rcu_qsbr *rcu;
 	struct pl_main_lcore main_lcore; /* control's loop, with the edge's own work */
-	struct mailbox mbox;	/* other threads -> the control loop */
-	const struct omni_cli *cli;	/* what it started from (reload reads it again) */
-	struct omni_ops *ops;		/* console, metrics, telemetry; NULL: none */
-	struct omni_signal *sig;	/* the nucleus client; NULL: none */
+	struct mailbox mbox;             /* other threads -> the control loop */
+	const struct omni_cli *cli;      /* what it started from (reload reads it again) */
+	struct omni_ops *ops;            /* console, metrics, telemetry; NULL: none */
+	struct omni_signal *sig;         /* the nucleus client; NULL: none */
 	/* Kernel-interface underlay (edge_xdp.c). */
 	struct xdpfb xdp;
-	bool xdp_ready;			/* xdp initialised: close it at stop */
-	bool no_xdp;			/* --no-xdp */
-	bool xdp_mode_given;		/* --xdp-mode given: no fallback */
+	bool xdp_ready;      /* xdp initialised: close it at stop */
+	bool no_xdp;         /* --no-xdp */
+	bool xdp_mode_given; /* --xdp-mode given: no fallback */
 	enum xdpfb_mode xdp_mode;
-	char underlay_why[320];		/* why the underlay has its driver */
+	char underlay_why[320]; /* why the underlay has its driver */
 };
 
 /* Build e->cfg from the command line and files: OMNI_EXIT_OK, or the exit
@@ -78,13 +78,13 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out);
 void omni_edge_sum_workers(const struct omni_edge *e, struct pl_lcore_stats *t);
 /* A port as operators see it: role, counters, and whether it is up. */
 struct omni_port_view {
-	const char *role;		/* "underlay", "host" */
-	const char *name;		/* kernel interface or device */
+	const char *role; /* "underlay", "host" */
+	const char *name; /* kernel interface or device */
 	uint16_t port_id;
 	bool up;
-	char why[96];			/* when not up: why */
-	struct rte_eth_stats st;	/* zero if it could not be read */
-	bool has_xsk;			/* an AF_XDP port: xsk is its sockets' counters */
+	char why[96];            /* when not up: why */
+	struct rte_eth_stats st; /* zero if it could not be read */
+	bool has_xsk;            /* an AF_XDP port: xsk is its sockets' counters */
 	struct dp_xsk_stats xsk;
 };
 enum { OMNI_EDGE_PORTS = 2 };

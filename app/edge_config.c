@@ -41,8 +41,7 @@ static int load_identity(struct cfg_config *cfg, const struct omni_cli *cli, cha
 
 	if (!cli->key && cfg->iface.has_private_key)
 		return 0;
-	if (cfg_identity_load(&id, cfg_identity_path(path), msg, sizeof(msg)) !=
-	    CFG_IDENTITY_OK) {
+	if (cfg_identity_load(&id, cfg_identity_path(path), msg, sizeof(msg)) != CFG_IDENTITY_OK) {
 		snprintf(err, errlen, "%s", msg);
 		return -1;
 	}
@@ -52,8 +51,8 @@ static int load_identity(struct cfg_config *cfg, const struct omni_cli *cli, cha
 	return 0;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int bad_flag(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int bad_flag(char *err, size_t errlen, const char *fmt,
+							  ...)
 {
 	va_list ap;
 
@@ -90,24 +89,27 @@ static int flag_stun(struct cfg_config *cfg, const char *value, char *err, size_
 
 		rc = s && !cfg_host_port_check(s, &why) ?
 			     cfg_strlist_add(&cfg->network.stun_servers,
-					      &cfg->network.n_stun_servers, s) : -1;
+					     &cfg->network.n_stun_servers, s) :
+			     -1;
 	}
 	while (!rc && !list && (word = strsep(&rest, " \t,")) != NULL) {
 		if (*word)
 			rc = !cfg_host_port_check(word, &why) ?
 				     cfg_strlist_add(&cfg->network.stun_servers,
-						      &cfg->network.n_stun_servers, word) : -1;
+						     &cfg->network.n_stun_servers, word) :
+				     -1;
 	}
 	json_decref(list);
 	free(copy);
 	if (rc)
-		return bad_flag(err, errlen, "--stun: expected \"HOST:PORT HOST:PORT\" or a JSON "
+		return bad_flag(err, errlen,
+				"--stun: expected \"HOST:PORT HOST:PORT\" or a JSON "
 				"list of HOST:PORT strings");
 	return 0;
 }
 
-static int flag_vip(struct net_prefix *out, const char *flag, const char *value,
-		    unsigned family, char *err, size_t errlen)
+static int flag_vip(struct net_prefix *out, const char *flag, const char *value, unsigned family,
+		    char *err, size_t errlen)
 {
 	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	const char *why;
@@ -133,8 +135,8 @@ static int flag_port(uint16_t *out, const char *value, char *err, size_t errlen)
 	return bad_flag(err, errlen, "--port: \"%s\" is not a port number (1-65535)", quoted);
 }
 
-static int flag_addr(char *out, size_t outlen, const char *flag, const char *value,
-		     char *err, size_t errlen)
+static int flag_addr(char *out, size_t outlen, const char *flag, const char *value, char *err,
+		     size_t errlen)
 {
 	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	struct cfg_endpoint ep;
@@ -146,8 +148,8 @@ static int flag_addr(char *out, size_t outlen, const char *flag, const char *val
 		return 0;
 	}
 	cfg_quote(quoted, sizeof(quoted), value);
-	return bad_flag(err, errlen, "%s: \"%s\" is not ADDR:PORT (an IP address and a port)",
-			flag, quoted);
+	return bad_flag(err, errlen, "%s: \"%s\" is not ADDR:PORT (an IP address and a port)", flag,
+			quoted);
 }
 
 static int apply_network_flags(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
@@ -180,8 +182,7 @@ static int apply_network_flags(struct cfg_config *cfg, const struct omni_cli *cl
 }
 
 /* The command line over the file. */
-static int apply_cli(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
-		     size_t errlen)
+static int apply_cli(struct cfg_config *cfg, const struct omni_cli *cli, char *err, size_t errlen)
 {
 	char quoted[CFG_QUOTE_MAX * 4 + 8];
 
@@ -192,31 +193,35 @@ static int apply_cli(struct cfg_config *cfg, const struct omni_cli *cli, char *e
 	if (cli->host_port &&
 	    cfg_host_port_kind_from_name(cli->host_port, &cfg->iface.host_port_kind) != 0) {
 		cfg_quote(quoted, sizeof(quoted), cli->host_port);
-		return bad_flag(err, errlen, "--host-port: \"%s\" is not one of auto, tap, "
-				"virtio-user, veth", quoted);
+		return bad_flag(err, errlen,
+				"--host-port: \"%s\" is not one of auto, tap, "
+				"virtio-user, veth",
+				quoted);
 	}
-	if (cli->port && flag_port(cfg->mode == CFG_MODE_NUCLEUS ? &cfg->nucleus.port :
-				   &cfg->iface.listen_port, cli->port, err, errlen))
+	if (cli->port &&
+	    flag_port(cfg->mode == CFG_MODE_NUCLEUS ? &cfg->nucleus.port : &cfg->iface.listen_port,
+		      cli->port, err, errlen))
 		return -1;
 	/* "off" (or "") turns the endpoint off, as "" does in the file. */
 	if (cli->metrics && (!cli->metrics[0] || strcmp(cli->metrics, "off") == 0))
 		cfg->metrics.listen[0] = '\0';
 	else if (cli->metrics && flag_addr(cfg->metrics.listen, sizeof(cfg->metrics.listen),
-				      "--metrics", cli->metrics, err, errlen))
+					   "--metrics", cli->metrics, err, errlen))
 		return -1;
 	return apply_network_flags(cfg, cli, err, errlen);
 }
 
-static int read_file(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
-		     size_t errlen)
+static int read_file(struct cfg_config *cfg, const struct omni_cli *cli, char *err, size_t errlen)
 {
 	if (cli->config && cli->wg_config) {
-		snprintf(err, errlen, "--config and --wg-config cannot be combined: list the "
+		snprintf(err, errlen,
+			 "--config and --wg-config cannot be combined: list the "
 			 "peers in the JSON file's \"peers\" (docs/config.md)");
 		return OMNI_EXIT_USAGE;
 	}
 	if (!cli->config && !cli->wg_config && !cli->nucleus && cli->command != OMNI_CMD_NUCLEUS) {
-		snprintf(err, errlen, "an edge needs --config FILE (JSON), --wg-config FILE "
+		snprintf(err, errlen,
+			 "an edge needs --config FILE (JSON), --wg-config FILE "
 			 "(wg-quick) or --nucleus HOST:PORT with --cluster, --vip and --secret");
 		return OMNI_EXIT_USAGE;
 	}
@@ -264,7 +269,8 @@ int omni_edge_config_read(struct cfg_config *cfg, const struct omni_cli *cli, ch
 		if (load_identity(cfg, cli, err, errlen) != 0)
 			return OMNI_EXIT_FAILURE;
 		if (cfg->iface.underlay[0] == '\0') {
-			snprintf(err, errlen, "no underlay: give --underlay DEV or daemon.interface "
+			snprintf(err, errlen,
+				 "no underlay: give --underlay DEV or daemon.interface "
 				 "(a kernel interface or a PCI address)");
 			return OMNI_EXIT_USAGE;
 		}
@@ -300,14 +306,17 @@ int omni_edge_configure(struct omni_edge *e, const struct omni_cli *cli)
 	return OMNI_EXIT_OK;
 }
 
-_Static_assert((int)OMNI_EDGE_DEVICES_MAX == (int)CFG_JSON_DEVICES_MAX, "one limit for dpdk.devices");
+_Static_assert((int)OMNI_EDGE_DEVICES_MAX == (int)CFG_JSON_DEVICES_MAX,
+	       "one limit for dpdk.devices");
 
 /* DPDK's level names for ours. */
 static const char *dpdk_level(enum cfg_log_level level)
 {
 	static const char *const names[] = {
-		[CFG_LOG_ERROR] = "err", [CFG_LOG_WARN] = "warning",
-		[CFG_LOG_INFO] = "info", [CFG_LOG_DEBUG] = "debug",
+		[CFG_LOG_ERROR] = "err",
+		[CFG_LOG_WARN] = "warning",
+		[CFG_LOG_INFO] = "info",
+		[CFG_LOG_DEBUG] = "debug",
 	};
 
 	return (size_t)level < sizeof(names) / sizeof(names[0]) ? names[level] : "info";
@@ -316,8 +325,7 @@ static const char *dpdk_level(enum cfg_log_level level)
 /* "0000:03:00.0" or "03:00.0": hex digits, ':' and '.' only. */
 static bool is_pci_address(const char *s)
 {
-	return s[strspn(s, "0123456789abcdefABCDEF:.")] == '\0' && strchr(s, ':') &&
-	       strchr(s, '.');
+	return s[strspn(s, "0123456789abcdefABCDEF:.")] == '\0' && strchr(s, ':') && strchr(s, '.');
 }
 
 void omni_edge_eal_conf(const struct cfg_config *cfg, const struct omni_cli *cli,

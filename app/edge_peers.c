@@ -45,7 +45,7 @@ static size_t cfg_index(const struct cfg_config *cfg, const uint8_t *pub)
 /* Another live peer already routes one of p's allowed IPs (as wg(8) would
  * silently move it; we refuse, as the config validator does). */
 static const struct cfg_peer *claimed_by_other(const struct cfg_config *cfg,
-						const struct cfg_peer *p)
+					       const struct cfg_peer *p)
 {
 	size_t i, j, k;
 
@@ -101,8 +101,8 @@ static bool same_settings(const struct pl_peer *live, const struct pl_peer_spec 
  * Add or change one peer in the data plane and in e->cfg, without a
  * commit. *what says what happened.
  */
-static int apply_peer(struct omni_edge *e, const struct cfg_peer *p, const char **what,
-		      char *err, size_t errlen)
+static int apply_peer(struct omni_edge *e, const struct cfg_peer *p, const char **what, char *err,
+		      size_t errlen)
 {
 	struct pl_control *c = &e->ctl;
 	size_t at = cfg_index(&e->cfg, p->public_key);
@@ -135,8 +135,10 @@ static int apply_peer(struct omni_edge *e, const struct cfg_peer *p, const char 
 	if (ret == 0)
 		ret = remember(&e->cfg, p, at);
 	if (ret != 0)
-		snprintf(err, errlen, "%s", ret == -ENOSPC ? "no free peer slot (the edge's limit)" :
-			 ret == -EINVAL ? "the public key is not usable" : "out of memory");
+		snprintf(err, errlen, "%s",
+			 ret == -ENOSPC ? "no free peer slot (the edge's limit)" :
+			 ret == -EINVAL ? "the public key is not usable" :
+					  "out of memory");
 	return ret;
 }
 
@@ -162,8 +164,10 @@ static int reserve(struct omni_edge *e, const struct cfg_peer *peers, size_t n,
 	}
 	if (pl_control_peers_reserve(&e->ctl, routes, v6) == 0)
 		return 0;
-	snprintf(err, errlen, "out of DPDK memory for the new AllowedIPs table (%u routes%s): "
-		 "nothing changed", routes, v6 ? ", IPv6 too" : "");
+	snprintf(err, errlen,
+		 "out of DPDK memory for the new AllowedIPs table (%u routes%s): "
+		 "nothing changed",
+		 routes, v6 ? ", IPv6 too" : "");
 	return -ENOMEM;
 }
 
@@ -185,7 +189,8 @@ int omni_edge_peers_load(struct omni_edge *e, char *err, size_t errlen)
 		spec_of(&e->cfg.peers[i], &s);
 		ret = pl_control_peer_add(&e->ctl, &s);
 		if (ret != 0) {
-			snprintf(err, errlen, "peer %zu: cannot set it up (%s)", i + 1, strerror(-ret));
+			snprintf(err, errlen, "peer %zu: cannot set it up (%s)", i + 1,
+				 strerror(-ret));
 			return ret;
 		}
 	}
@@ -209,8 +214,7 @@ int omni_edge_peer_add(struct omni_edge *e, const struct cfg_peer *p, char *err,
 	return ret;
 }
 
-int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
-		       size_t errlen)
+int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err, size_t errlen)
 {
 	struct pl_peer *live = pl_control_peer_find(&e->ctl, pub);
 
@@ -269,7 +273,8 @@ int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, c
 		cfg_config_remove_peer(&e->cfg, d.removed[i].old_index);
 	ret = 0;
 	for (i = 0; i < d.n_added + d.n_changed && ret == 0; i++) {
-		size_t at = i < d.n_added ? d.added[i].new_index : d.changed[i - d.n_added].new_index;
+		size_t at = i < d.n_added ? d.added[i].new_index :
+					    d.changed[i - d.n_added].new_index;
 
 		ret = apply_peer(e, &next->peers[at], &what, err, errlen);
 		if (ret != 0) {

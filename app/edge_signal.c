@@ -51,15 +51,13 @@ uint64_t omni_signal_wire_ms(const struct omni_signal *s)
 
 /* ---- sending ---- */
 
-static bool send_now(struct omni_edge *e, const struct net_endpoint *to, const void *p,
-		     size_t len)
+static bool send_now(struct omni_edge *e, const struct net_endpoint *to, const void *p, size_t len)
 {
 	return pl_control_send_udp_addr(&e->ctl, &to->addr, to->port, p, (uint32_t)len,
-					  e->sig->now_ns);
+					e->sig->now_ns);
 }
 
-void omni_signal_send(struct omni_edge *e, const struct net_endpoint *to, const void *p,
-		      size_t len)
+void omni_signal_send(struct omni_edge *e, const struct net_endpoint *to, const void *p, size_t len)
 {
 	if (!send_now(e, to, p, len))
 		sig_outbox_put(&e->sig->outbox, to, p, len, e->sig->now_ms);
@@ -132,8 +130,7 @@ static void stun_rx(struct omni_edge *e, const uint8_t *p, size_t len,
 
 /* ---- control hooks ---- */
 
-void omni_signal_udp_hook(void *ctx, struct rte_mbuf *m, const struct net_udp_view *v,
-			  uint64_t now)
+void omni_signal_udp_hook(void *ctx, struct rte_mbuf *m, const struct net_udp_view *v, uint64_t now)
 {
 	struct omni_edge *e = ctx;
 	struct omni_signal *s = e->sig;

@@ -32,15 +32,15 @@ struct omni_signal {
 	char nucleus_text[NET_ENDPOINT_TEXT_MAX];
 	struct sig_outbox outbox;
 	struct sig_punch punch;
-	struct sig_park park;		/* handles are host rte_mbufs */
+	struct sig_park park; /* handles are host rte_mbufs */
 	struct sig_stun_client stun;
-	uint8_t psk[WG_KEY_LEN];	/* cluster peers' preshared key */
+	uint8_t psk[WG_KEY_LEN]; /* cluster peers' preshared key */
 	/* The one clock (docs/signaling.md, "The clock"). */
-	uint32_t clock_scale;		/* dp.clock_scale, divided out */
-	uint64_t now_ns;		/* the control loop's, as control wants it */
-	uint64_t now_ms;		/* the same in real milliseconds */
-	int64_t wall_offset_ms;		/* Unix time minus now_ms */
-	uint64_t wall_next_ms;		/* when to take the offset again */
+	uint32_t clock_scale;   /* dp.clock_scale, divided out */
+	uint64_t now_ns;        /* the control loop's, as control wants it */
+	uint64_t now_ms;        /* the same in real milliseconds */
+	int64_t wall_offset_ms; /* Unix time minus now_ms */
+	uint64_t wall_next_ms;  /* when to take the offset again */
 	struct {
 		uint64_t joined, left, moved, found, not_found, queries;
 		uint64_t waiting_dropped, dropped_other;

@@ -29,8 +29,10 @@ static struct pl_peer *install(struct omni_edge *e, const struct sig_peer *sp)
 	struct net_endpoint cand[SIG_CAND_MAX];
 	struct net_addr vip4, vip6;
 	struct net_prefix aips[2];
-	struct cfg_peer p = { .has_public_key = true, .has_preshared_key = true,
-			       .persistent_keepalive = CLUSTER_KEEPALIVE_S, .allowed_ips = aips };
+	struct cfg_peer p = { .has_public_key = true,
+			      .has_preshared_key = true,
+			      .persistent_keepalive = CLUSTER_KEEPALIVE_S,
+			      .allowed_ips = aips };
 	char err[CFG_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[CFG_ADDR_TEXT_MAX];
 	unsigned n_first, n;
 
@@ -78,8 +80,7 @@ static unsigned punch_act(struct omni_edge *e)
 		if (!(peer = pl_control_peer_find(&e->ctl, a.pubkey)))
 			continue;
 		if (a.kind == SIG_PUNCH_RESEND) {
-			n += pl_control_resend_initiation_to(&e->ctl, peer, a.cand, a.n,
-							       s->now_ns);
+			n += pl_control_resend_initiation_to(&e->ctl, peer, a.cand, a.n, s->now_ns);
 			continue;
 		}
 		/* A candidate whose next hop was being resolved gets the same
@@ -214,4 +215,3 @@ void omni_signal_miss_hook(void *ctx, struct rte_mbuf *m, uint64_t now)
 		s->stats.queries++;
 	omni_signal_drain(e);
 }
-

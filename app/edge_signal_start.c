@@ -27,8 +27,7 @@ static uint32_t test_heartbeat_ms(void)
 }
 
 /* Names are looked up here, once (config's resolver; blocks). */
-static int resolve_servers(struct omni_signal *s, const struct cfg_network *net,
-			   const char *prog)
+static int resolve_servers(struct omni_signal *s, const struct cfg_network *net, const char *prog)
 {
 	struct net_endpoint stun[SIG_STUN_SERVERS_MAX];
 	unsigned prefer = net->prefer_ipv6 ? NET_AF_IP6 : NET_AF_NONE;
@@ -120,8 +119,10 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 	if (!cfg->network.nucleus)
 		return 0;
 	if (!cfg->network.cluster || !cfg->security.secret) {
-		fprintf(stderr, "%s: a nucleus needs --cluster NAME and --secret (or the file's "
-			"network.cluster and security.secret)\n", prog);
+		fprintf(stderr,
+			"%s: a nucleus needs --cluster NAME and --secret (or the file's "
+			"network.cluster and security.secret)\n",
+			prog);
 		return -1;
 	}
 	s = calloc(1, sizeof(*s));

@@ -43,8 +43,8 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 	fprintf(out, "stats: sig_peers %u\n", sig_client_n_peers(s->client));
 	fprintf(out, "stats: sig_joined %" PRIu64 "\nstats: sig_left %" PRIu64 "\n",
 		s->stats.joined, s->stats.left);
-	fprintf(out, "stats: sig_moved %" PRIu64 "\nstats: sig_found %" PRIu64 "\n",
-		s->stats.moved, s->stats.found);
+	fprintf(out, "stats: sig_moved %" PRIu64 "\nstats: sig_found %" PRIu64 "\n", s->stats.moved,
+		s->stats.found);
 	fprintf(out, "stats: sig_not_found %" PRIu64 "\nstats: sig_punches %" PRIu64 "\n",
 		s->stats.not_found, s->punch.stats.punches);
 	fprintf(out, "stats: sig_queries %" PRIu64 "\nstats: sig_waiting_dropped %" PRIu64 "\n",
@@ -60,20 +60,23 @@ static void client_metrics(const struct sig_client *c, struct httpd_text *t)
 	unsigned k;
 
 	httpd_text_printf(t, "# HELP omni_signaling_messages_total Signaling messages by type "
-			 "and direction.\n# TYPE omni_signaling_messages_total counter\n");
+			     "and direction.\n# TYPE omni_signaling_messages_total counter\n");
 	for (k = 1; k < SIG_TYPE_COUNT; k++)
-		httpd_text_printf(t, "omni_signaling_messages_total{type=\"%s\",dir=\"rx\"} %llu\n"
-				 "omni_signaling_messages_total{type=\"%s\",dir=\"tx\"} %llu\n",
-				 sig_type_name(k), (unsigned long long)cs->rx[k], sig_type_name(k),
-				 (unsigned long long)cs->tx[k]);
+		httpd_text_printf(t,
+				  "omni_signaling_messages_total{type=\"%s\",dir=\"rx\"} %llu\n"
+				  "omni_signaling_messages_total{type=\"%s\",dir=\"tx\"} %llu\n",
+				  sig_type_name(k), (unsigned long long)cs->rx[k], sig_type_name(k),
+				  (unsigned long long)cs->tx[k]);
 	httpd_text_printf(t, "# HELP omni_signaling_drops_total Signaling messages dropped, by "
-			 "reason.\n# TYPE omni_signaling_drops_total counter\n");
+			     "reason.\n# TYPE omni_signaling_drops_total counter\n");
 	for (k = 1; k < SIG_DROP_COUNT; k++)
 		httpd_text_printf(t, "omni_signaling_drops_total{reason=\"%s\"} %llu\n",
-				 sig_drop_name((enum sig_drop)k), (unsigned long long)cs->drops[k]);
-	httpd_text_printf(t, "# HELP omni_cluster_peers Cluster members the nucleus told us about.\n"
-			 "# TYPE omni_cluster_peers gauge\nomni_cluster_peers %u\n",
-			 sig_client_n_peers(c));
+				  sig_drop_name((enum sig_drop)k),
+				  (unsigned long long)cs->drops[k]);
+	httpd_text_printf(t,
+			  "# HELP omni_cluster_peers Cluster members the nucleus told us about.\n"
+			  "# TYPE omni_cluster_peers gauge\nomni_cluster_peers %u\n",
+			  sig_client_n_peers(c));
 }
 
 void omni_edge_signal_metrics(const struct omni_edge *e, struct httpd_text *t)
@@ -83,21 +86,23 @@ void omni_edge_signal_metrics(const struct omni_edge *e, struct httpd_text *t)
 	if (!s || !s->client)
 		return;
 	client_metrics(s->client, t);
-	httpd_text_printf(t, "# HELP omni_cluster_events_total Members joined, left, moved.\n"
-			 "# TYPE omni_cluster_events_total counter\n"
-			 "omni_cluster_events_total{event=\"joined\"} %llu\n"
-			 "omni_cluster_events_total{event=\"left\"} %llu\n"
-			 "omni_cluster_events_total{event=\"moved\"} %llu\n"
-			 "omni_cluster_events_total{event=\"punch\"} %llu\n",
-			 (unsigned long long)s->stats.joined, (unsigned long long)s->stats.left,
-			 (unsigned long long)s->stats.moved,
-			 (unsigned long long)s->punch.stats.punches);
-	httpd_text_printf(t, "# HELP omni_stun_responses_total STUN answers, good and bad.\n"
-			 "# TYPE omni_stun_responses_total counter\n"
-			 "omni_stun_responses_total{result=\"ok\"} %llu\n"
-			 "omni_stun_responses_total{result=\"bad\"} %llu\n",
-			 (unsigned long long)s->stun.stats.results[SIG_STUN_OK],
-			 (unsigned long long)stun_bad(&s->stun));
+	httpd_text_printf(t,
+			  "# HELP omni_cluster_events_total Members joined, left, moved.\n"
+			  "# TYPE omni_cluster_events_total counter\n"
+			  "omni_cluster_events_total{event=\"joined\"} %llu\n"
+			  "omni_cluster_events_total{event=\"left\"} %llu\n"
+			  "omni_cluster_events_total{event=\"moved\"} %llu\n"
+			  "omni_cluster_events_total{event=\"punch\"} %llu\n",
+			  (unsigned long long)s->stats.joined, (unsigned long long)s->stats.left,
+			  (unsigned long long)s->stats.moved,
+			  (unsigned long long)s->punch.stats.punches);
+	httpd_text_printf(t,
+			  "# HELP omni_stun_responses_total STUN answers, good and bad.\n"
+			  "# TYPE omni_stun_responses_total counter\n"
+			  "omni_stun_responses_total{result=\"ok\"} %llu\n"
+			  "omni_stun_responses_total{result=\"bad\"} %llu\n",
+			  (unsigned long long)s->stun.stats.results[SIG_STUN_OK],
+			  (unsigned long long)stun_bad(&s->stun));
 }
 
 const char *omni_edge_signal_state(const struct omni_edge *e)

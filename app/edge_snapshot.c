@@ -11,8 +11,7 @@
 #include "edge_signal.h"
 #include "edge_snapshot.h"
 
-enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char *text,
-						size_t len)
+enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char *text, size_t len)
 {
 	const char *addr = e->cfg.network.nucleus;
 
@@ -22,7 +21,7 @@ enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char 
 	}
 	snprintf(text, len, "nucleus %s: %s", addr, omni_edge_signal_state(e));
 	return strcmp(omni_edge_signal_state(e), "registered") == 0 ? OMNI_NUCLEUS_REACHABLE :
-								       OMNI_NUCLEUS_UNREACHABLE;
+								      OMNI_NUCLEUS_UNREACHABLE;
 }
 
 /* "(none)" when unknown, as wg(8) shows it. */
@@ -39,7 +38,7 @@ static void format_endpoint(const struct pl_endpoint *ep, char out[CFG_ADDR_TEXT
 
 /* The configured peer with this key: usually at the same index. */
 static const struct cfg_peer *config_peer(const struct cfg_config *cfg, size_t hint,
-					   const uint8_t key[WG_KEY_LEN])
+					  const uint8_t key[WG_KEY_LEN])
 {
 	size_t i;
 

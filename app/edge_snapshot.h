@@ -32,23 +32,23 @@ enum omni_nucleus_state {
 
 struct omni_peer_snap {
 	uint8_t public_key[WG_KEY_LEN];
-	char endpoint[CFG_ADDR_TEXT_MAX];	/* "(none)" when unknown */
-	char *allowed_ips;			/* "10.0.0.2/32, fd00::2/128" */
-	uint16_t keepalive;			/* seconds; 0: off */
-	bool has_session;			/* a keypair to send with */
+	char endpoint[CFG_ADDR_TEXT_MAX]; /* "(none)" when unknown */
+	char *allowed_ips;                /* "10.0.0.2/32, fd00::2/128" */
+	uint16_t keepalive;               /* seconds; 0: off */
+	bool has_session;                 /* a keypair to send with */
 	uint64_t rx_bytes, tx_bytes;
-	uint64_t last_handshake_unix_ns;	/* 0: never */
+	uint64_t last_handshake_unix_ns; /* 0: never */
 	uint64_t handshakes;
 };
 
 struct omni_edge_snap {
 	struct pl_control_stats ctl;
 	unsigned sessions;
-	unsigned keypairs;		/* receiver indices in the session table */
+	unsigned keypairs; /* receiver indices in the session table */
 	size_t n_peers;
 	struct omni_peer_snap *peers;
 	enum omni_nucleus_state nucleus;
-	char nucleus_text[128];		/* address and state, for people */
+	char nucleus_text[128]; /* address and state, for people */
 	enum cfg_log_level log_level;
 	uint64_t taken_unix_ns;
 };
@@ -61,7 +61,6 @@ void omni_edge_snap_free(struct omni_edge_snap *s);
 
 /* Control loop only: the nucleus client's state (a hook: the client does
  * not exist yet, so a configured nucleus reads "unreachable"). */
-enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char *text,
-						size_t len);
+enum omni_nucleus_state omni_edge_nucleus_state(const struct omni_edge *e, char *text, size_t len);
 
 #endif /* OMNI_APP_EDGE_SNAPSHOT_H */

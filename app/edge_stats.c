@@ -46,15 +46,17 @@ static void print_port_stats(const struct omni_edge *e, FILE *out)
 
 	omni_edge_ports_read(e, v);
 	for (unsigned p = 0; p < OMNI_EDGE_PORTS; p++) {
-		fprintf(out, "stats: port_%s_rx_missed %llu\nstats: port_%s_rx_errors %llu\n"
-			"stats: port_%s_tx_errors %llu\n", v[p].role,
-			(unsigned long long)v[p].st.imissed, v[p].role,
+		fprintf(out,
+			"stats: port_%s_rx_missed %llu\nstats: port_%s_rx_errors %llu\n"
+			"stats: port_%s_tx_errors %llu\n",
+			v[p].role, (unsigned long long)v[p].st.imissed, v[p].role,
 			(unsigned long long)v[p].st.ierrors, v[p].role,
 			(unsigned long long)v[p].st.oerrors);
 		if (v[p].has_xsk)
-			fprintf(out, "stats: port_%s_xsk_rx_ring_full %llu\n"
-				"stats: port_%s_xsk_rx_fill_empty %llu\n", v[p].role,
-				(unsigned long long)v[p].xsk.rx_ring_full, v[p].role,
+			fprintf(out,
+				"stats: port_%s_xsk_rx_ring_full %llu\n"
+				"stats: port_%s_xsk_rx_fill_empty %llu\n",
+				v[p].role, (unsigned long long)v[p].xsk.rx_ring_full, v[p].role,
 				(unsigned long long)v[p].xsk.rx_fill_empty);
 	}
 }
@@ -66,7 +68,8 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 	unsigned d;
 
 	omni_edge_sum_workers(e, &t);
-	fprintf(out, "stats: rx_packets %llu\nstats: rx_bytes %llu\nstats: tx_packets %llu\n"
+	fprintf(out,
+		"stats: rx_packets %llu\nstats: rx_bytes %llu\nstats: tx_packets %llu\n"
 		"stats: tx_bytes %llu\nstats: to_control %llu\nstats: sessions %u\n",
 		(unsigned long long)t.rx_packets, (unsigned long long)t.rx_bytes,
 		(unsigned long long)t.tx_packets, (unsigned long long)t.tx_bytes,
@@ -77,14 +80,16 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 			(unsigned long long)t.drops[d]);
 	fprintf(out, "stats: idle_sleeps %llu\nstats: idle_wakeups %llu\n",
 		(unsigned long long)t.idle_sleeps, (unsigned long long)t.idle_wakeups);
-	fprintf(out, "stats: handshakes_completed %llu\nstats: initiations_sent %llu\n"
+	fprintf(out,
+		"stats: handshakes_completed %llu\nstats: initiations_sent %llu\n"
 		"stats: responses_sent %llu\nstats: cookies_sent %llu\n"
 		"stats: keepalives_sent %llu\nstats: ratelimited %llu\n",
 		(unsigned long long)c->handshakes_completed,
 		(unsigned long long)c->initiations_sent, (unsigned long long)c->responses_sent,
 		(unsigned long long)c->cookies_sent, (unsigned long long)c->keepalives_sent,
 		(unsigned long long)c->ratelimited);
-	fprintf(out, "stats: staged_sent %llu\nstats: staged_dropped %llu\nstats: arp_replies %llu\n"
+	fprintf(out,
+		"stats: staged_sent %llu\nstats: staged_dropped %llu\nstats: arp_replies %llu\n"
 		"stats: nd_replies %llu\nstats: neigh_requests %llu\n",
 		(unsigned long long)c->staged_sent, (unsigned long long)c->staged_dropped,
 		(unsigned long long)c->arp_replies, (unsigned long long)c->nd_replies,

@@ -34,11 +34,11 @@ static bool test_pmd_program(void)
 	return s && strcmp(s, "pmd") == 0;
 }
 
-int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog,
-			  struct dp_underlay_conf *uc)
+int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog, struct dp_underlay_conf *uc)
 {
-	struct xdpfb_conf xc = { .ifname = uc->dev, .mode = e->xdp_mode,
-				    .port = e->cfg.iface.listen_port };
+	struct xdpfb_conf xc = { .ifname = uc->dev,
+				 .mode = e->xdp_mode,
+				 .port = e->cfg.iface.listen_port };
 	int ret;
 
 	xdpfb_init(&e->xdp);
@@ -64,8 +64,10 @@ int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog,
 		uc->mode = DP_UNDERLAY_AF_PACKET;
 		snprintf(e->underlay_why, sizeof(e->underlay_why), "--no-xdp");
 	} else if (test_pmd_program()) {
-		fprintf(stderr, "%s: WARNING: OMNI_TEST_XDP_PROG=pmd: the PMD's XDP program, no "
-			"stealth filter, the kernel loses the interface (tests only)\n", prog);
+		fprintf(stderr,
+			"%s: WARNING: OMNI_TEST_XDP_PROG=pmd: the PMD's XDP program, no "
+			"stealth filter, the kernel loses the interface (tests only)\n",
+			prog);
 		snprintf(e->underlay_why, sizeof(e->underlay_why), "OMNI_TEST_XDP_PROG=pmd");
 	} else {
 		uc->xdp_prog = xdpfb_object(&e->xdp);
@@ -105,8 +107,7 @@ int omni_edge_xdp_bind(struct omni_edge *e, const char *prog)
 {
 	char desc[320];
 
-	if (e->under.driver == DP_DRV_AF_XDP && e->under.kif.name[0] &&
-	    !test_pmd_program()) {
+	if (e->under.driver == DP_DRV_AF_XDP && e->under.kif.name[0] && !test_pmd_program()) {
 		if (xdpfb_bind(&e->xdp) < 0) {
 			fprintf(stderr, "%s: underlay %s\n", prog, xdpfb_error(&e->xdp));
 			return -1;
@@ -159,20 +160,23 @@ void omni_edge_xdp_metrics(const struct omni_edge *e, struct httpd_text *t)
 		    e->underlay_why[i] != '\n')
 			why[j++] = e->underlay_why[i];
 	why[j] = '\0';
-	httpd_text_printf(t, "# HELP omni_underlay_info How the underlay is driven, and why.\n"
-			 "# TYPE omni_underlay_info gauge\n"
-			 "omni_underlay_info{driver=\"%s\",why=\"%s\"} 1\n",
-			 dp_port_driver_name(e->under.driver), why);
+	httpd_text_printf(t,
+			  "# HELP omni_underlay_info How the underlay is driven, and why.\n"
+			  "# TYPE omni_underlay_info gauge\n"
+			  "omni_underlay_info{driver=\"%s\",why=\"%s\"} 1\n",
+			  dp_port_driver_name(e->under.driver), why);
 	if (!e->xdp.bound || xdpfb_stats(&e->xdp, &c) != 0)
 		return;
 	httpd_text_printf(t, "# HELP omni_xdp_drops_total Packets our XDP program dropped on the "
-			 "listen port, by reason.\n# TYPE omni_xdp_drops_total counter\n");
+			     "listen port, by reason.\n# TYPE omni_xdp_drops_total counter\n");
 	for (d = 0; d < XDPFB_DROP_COUNT; d++)
 		httpd_text_printf(t, "omni_xdp_drops_total{reason=\"%s\"} %llu\n",
-				 xdpfb_drop_name(d), (unsigned long long)c.drops[d]);
-	httpd_text_printf(t, "# HELP omni_xdp_redirected_total Packets our XDP program passed to "
-			 "the gateway.\n# TYPE omni_xdp_redirected_total counter\n"
-			 "omni_xdp_redirected_total %llu\n", (unsigned long long)c.redirected);
+				  xdpfb_drop_name(d), (unsigned long long)c.drops[d]);
+	httpd_text_printf(t,
+			  "# HELP omni_xdp_redirected_total Packets our XDP program passed to "
+			  "the gateway.\n# TYPE omni_xdp_redirected_total counter\n"
+			  "omni_xdp_redirected_total %llu\n",
+			  (unsigned long long)c.redirected);
 }
 
 void omni_edge_xdp_show(const struct omni_edge *e, struct httpd_text *t)
@@ -188,7 +192,7 @@ void omni_edge_xdp_show(const struct omni_edge *e, struct httpd_text *t)
 	for (d = 0; d < XDPFB_DROP_COUNT; d++)
 		if (c.drops[d])
 			httpd_text_printf(t, "%s %s %llu", shown++ ? "," : "", xdpfb_drop_name(d),
-					 (unsigned long long)c.drops[d]);
+					  (unsigned long long)c.drops[d]);
 	httpd_text_printf(t, "%s\n", shown ? "" : " none");
 }
 
@@ -202,6 +206,6 @@ void omni_edge_xdp_close(struct omni_edge *e)
 /* The BPF program cannot include net/wire.h (no libc headers for -target
  * bpf): its copies of the first-byte checks are held to lib/net's here. */
 static_assert(XDPFB_SIG_MAGIC == (unsigned)NET_SIG_MAGIC &&
-	      XDPFB_STUN_COOKIE == (unsigned)NET_STUN_COOKIE &&
-	      XDPFB_STUN_HEADER == (unsigned)NET_STUN_HLEN,
+		      XDPFB_STUN_COOKIE == (unsigned)NET_STUN_COOKIE &&
+		      XDPFB_STUN_HEADER == (unsigned)NET_STUN_HLEN,
 	      "the XDP program passes signaling and STUN as lib/net sorts them");

@@ -56,12 +56,9 @@ static int cmd_edge(const struct omni_cli *cli)
 }
 
 static int (*const commands[])(const struct omni_cli *cli) = {
-	[OMNI_CMD_EDGE] = cmd_edge,
-	[OMNI_CMD_NUCLEUS] = omni_cmd_nucleus,
-	[OMNI_CMD_INIT] = omni_cmd_init,
-	[OMNI_CMD_SHOW_IDENTITY] = omni_cmd_show_identity,
-	[OMNI_CMD_HELP] = cmd_help,
-	[OMNI_CMD_VERSION] = cmd_version,
+	[OMNI_CMD_EDGE] = cmd_edge,      [OMNI_CMD_NUCLEUS] = omni_cmd_nucleus,
+	[OMNI_CMD_INIT] = omni_cmd_init, [OMNI_CMD_SHOW_IDENTITY] = omni_cmd_show_identity,
+	[OMNI_CMD_HELP] = cmd_help,      [OMNI_CMD_VERSION] = cmd_version,
 };
 
 int main(int argc, char **argv)

@@ -34,8 +34,8 @@ static void one(struct httpd_text *t, const char *name, const char *type, const 
 static void seed_metrics(struct httpd_text *t, const struct omni_edge_snap *s,
 			 const struct pl_lcore_stats *w)
 {
-	one(t, "omni_sessions_active", "gauge",
-	    "Peers with an established WireGuard session.", s->sessions);
+	one(t, "omni_sessions_active", "gauge", "Peers with an established WireGuard session.",
+	    s->sessions);
 	one(t, "omni_packets_rx_total", "counter",
 	    "Data packets received from peers, decrypted and delivered.", w->rx_packets);
 	one(t, "omni_handshakes_completed_total", "counter",
@@ -61,7 +61,7 @@ static void traffic_metrics(struct httpd_text *t, const struct omni_edge_snap *s
 	family(t, "omni_drops_total", "counter", "Packets dropped by the data plane, by reason.");
 	for (d = 0; d < PL_DROP_COUNT; d++)
 		httpd_text_printf(t, "omni_drops_total{reason=\"%s\"} %llu\n", pl_drop_name(d),
-				 (ull)w->drops[d]);
+				  (ull)w->drops[d]);
 }
 
 static void control_metrics(struct httpd_text *t, const struct pl_control_stats *c)
@@ -70,27 +70,30 @@ static void control_metrics(struct httpd_text *t, const struct pl_control_stats 
 
 	family(t, "omni_handshake_messages_sent_total", "counter",
 	       "Handshake messages sent, by type.");
-	httpd_text_printf(t, "omni_handshake_messages_sent_total{type=\"initiation\"} %llu\n"
-			 "omni_handshake_messages_sent_total{type=\"response\"} %llu\n"
-			 "omni_handshake_messages_sent_total{type=\"cookie_reply\"} %llu\n",
-			 (ull)c->initiations_sent, (ull)c->responses_sent, (ull)c->cookies_sent);
+	httpd_text_printf(t,
+			  "omni_handshake_messages_sent_total{type=\"initiation\"} %llu\n"
+			  "omni_handshake_messages_sent_total{type=\"response\"} %llu\n"
+			  "omni_handshake_messages_sent_total{type=\"cookie_reply\"} %llu\n",
+			  (ull)c->initiations_sent, (ull)c->responses_sent, (ull)c->cookies_sent);
 	one(t, "omni_keepalives_sent_total", "counter", "Keepalives sent.", c->keepalives_sent);
 	family(t, "omni_handshakes_refused_total", "counter",
 	       "Handshake messages refused by the control lcore, by reason.");
 	for (r = 1; r < WG_RESULT_COUNT; r++)
 		httpd_text_printf(t, "omni_handshakes_refused_total{reason=\"%s\"} %llu\n",
-				 wg_result_name(r), (ull)c->handshake_refused[r]);
+				  wg_result_name(r), (ull)c->handshake_refused[r]);
 	family(t, "omni_neighbour_messages_total", "counter",
 	       "ARP and ND messages of the underlay, by kind.");
-	httpd_text_printf(t, "omni_neighbour_messages_total{kind=\"arp_reply\"} %llu\n"
-			 "omni_neighbour_messages_total{kind=\"nd_advert\"} %llu\n"
-			 "omni_neighbour_messages_total{kind=\"request\"} %llu\n",
-			 (ull)c->arp_replies, (ull)c->nd_replies, (ull)c->neigh_requests);
+	httpd_text_printf(t,
+			  "omni_neighbour_messages_total{kind=\"arp_reply\"} %llu\n"
+			  "omni_neighbour_messages_total{kind=\"nd_advert\"} %llu\n"
+			  "omni_neighbour_messages_total{kind=\"request\"} %llu\n",
+			  (ull)c->arp_replies, (ull)c->nd_replies, (ull)c->neigh_requests);
 	family(t, "omni_staged_packets_total", "counter",
 	       "Host packets that waited for a handshake, by outcome.");
-	httpd_text_printf(t, "omni_staged_packets_total{outcome=\"sent\"} %llu\n"
-			 "omni_staged_packets_total{outcome=\"dropped\"} %llu\n",
-			 (ull)c->staged_sent, (ull)c->staged_dropped);
+	httpd_text_printf(t,
+			  "omni_staged_packets_total{outcome=\"sent\"} %llu\n"
+			  "omni_staged_packets_total{outcome=\"dropped\"} %llu\n",
+			  (ull)c->staged_sent, (ull)c->staged_dropped);
 }
 
 /* One family over every peer; field picks the value. */
@@ -103,8 +106,10 @@ static void peer_family(struct httpd_text *t, const struct omni_edge_snap *s, co
 	family(t, name, type, help);
 	for (i = 0; i < s->n_peers; i++) {
 		const struct omni_peer_snap *p = &s->peers[i];
-		uint64_t v = field == 0 ? p->rx_bytes : field == 1 ? p->tx_bytes : field == 2 ?
-			     p->last_handshake_unix_ns / 1000000000ull : p->handshakes;
+		uint64_t v = field == 0 ? p->rx_bytes :
+			     field == 1 ? p->tx_bytes :
+			     field == 2 ? p->last_handshake_unix_ns / 1000000000ull :
+					  p->handshakes;
 
 		wg_key_to_base64(key, p->public_key);
 		httpd_text_printf(t, "%s{public_key=\"%s\"} %llu\n", name, key, (ull)v);
@@ -162,16 +167,16 @@ static void port_metrics(struct httpd_text *t, const struct omni_port_view *v)
 		family(t, f[i].name, "counter", f[i].help);
 		for (p = 0; p < OMNI_EDGE_PORTS; p++)
 			httpd_text_printf(t, "%s{port=\"%s\"} %llu\n", f[i].name, v[p].role,
-					 (ull) * (const uint64_t *)((const char *)&v[p].st +
-								    f[i].off));
+					  (ull) * (const uint64_t *)((const char *)&v[p].st +
+								     f[i].off));
 	}
 	for (i = 0; i < RTE_DIM(x); i++) {
 		family(t, x[i].name, "counter", x[i].help);
 		for (p = 0; p < OMNI_EDGE_PORTS; p++)
 			if (v[p].has_xsk)
 				httpd_text_printf(t, "%s{port=\"%s\"} %llu\n", x[i].name, v[p].role,
-						 (ull) * (const uint64_t *)((const char *)&v[p].xsk +
-									    x[i].off));
+						  (ull) * (const uint64_t *)((const char *)&v[p].xsk +
+									     x[i].off));
 	}
 	family(t, "omni_port_up", "gauge", "1 when the port's link is up.");
 	for (p = 0; p < OMNI_EDGE_PORTS; p++)
@@ -181,14 +186,18 @@ static void port_metrics(struct httpd_text *t, const struct omni_port_view *v)
 static void lcore_metrics(struct httpd_text *t, const struct omni_edge *e)
 {
 	static const char *const names[] = {
-		"omni_lcore_rx_packets_total", "omni_lcore_tx_packets_total",
-		"omni_lcore_bursts_total", "omni_lcore_polls_total", "omni_lcore_idle_polls_total",
-		"omni_lcore_idle_sleeps_total", "omni_lcore_idle_wakeups_total",
+		"omni_lcore_rx_packets_total",   "omni_lcore_tx_packets_total",
+		"omni_lcore_bursts_total",       "omni_lcore_polls_total",
+		"omni_lcore_idle_polls_total",   "omni_lcore_idle_sleeps_total",
+		"omni_lcore_idle_wakeups_total",
 	};
 	static const char *const helps[] = {
-		"Data packets the lcore decrypted.", "Data packets the lcore encrypted.",
-		"Polls that found work.", "Polls of the lcore's queues.",
-		"Polls that found nothing.", "Idle back-off sleeps.",
+		"Data packets the lcore decrypted.",
+		"Data packets the lcore encrypted.",
+		"Polls that found work.",
+		"Polls of the lcore's queues.",
+		"Polls that found nothing.",
+		"Idle back-off sleeps.",
 		"Idle sleeps a packet (or net_tap's SIGIO) ended early.",
 	};
 	unsigned i, k, n = e->n_workers ? e->n_workers : 1;
@@ -197,12 +206,13 @@ static void lcore_metrics(struct httpd_text *t, const struct omni_edge *e)
 		family(t, names[k], "counter", helps[k]);
 		for (i = 0; i < n; i++) {
 			const struct pl_lcore_stats *s = &e->workers[i].stats;
-			const uint64_t *f[] = { &s->rx_packets, &s->tx_packets, &s->bursts,
-						&s->polls, &s->idle_polls, &s->idle_sleeps,
+			const uint64_t *f[] = { &s->rx_packets,  &s->tx_packets, &s->bursts,
+						&s->polls,       &s->idle_polls, &s->idle_sleeps,
 						&s->idle_wakeups };
 
-			httpd_text_printf(t, "%s{lcore=\"%u\"} %llu\n", names[k], e->workers[i].lcore,
-					 (ull)__atomic_load_n(f[k], __ATOMIC_RELAXED));
+			httpd_text_printf(t, "%s{lcore=\"%u\"} %llu\n", names[k],
+					  e->workers[i].lcore,
+					  (ull)__atomic_load_n(f[k], __ATOMIC_RELAXED));
 		}
 	}
 }

@@ -16,8 +16,8 @@
 struct omni_nucleus_clusters {
 	struct nucleus_cluster_conf *list;
 	size_t n;
-	uint16_t port;		/* from the file; 0: not given */
-	char metrics[72];	/* from the file; "": not given or off */
+	uint16_t port;    /* from the file; 0: not given */
+	char metrics[72]; /* from the file; "": not given or off */
 };
 
 /*

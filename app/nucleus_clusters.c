@@ -88,15 +88,18 @@ int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct om
 	memset(cl, 0, sizeof(*cl));
 	if (cli->config) {
 		if (cli->secret || cli->cluster) {
-			fprintf(stderr, "%s: --config lists the clusters: no --cluster or --secret with it\n",
+			fprintf(stderr,
+				"%s: --config lists the clusters: no --cluster or --secret with it\n",
 				cli->prog);
 			return -1;
 		}
 		return load_file(cl, cli);
 	}
 	if (!cli->secret) {
-		fprintf(stderr, "%s: the nucleus needs --secret SECRET (16 characters or more) "
-			"for --cluster NAME, or --config FILE\n", cli->prog);
+		fprintf(stderr,
+			"%s: the nucleus needs --secret SECRET (16 characters or more) "
+			"for --cluster NAME, or --config FILE\n",
+			cli->prog);
 		return -1;
 	}
 	if (add(cl, cli->cluster ? cli->cluster : "default", cli->secret) < 0) {

@@ -27,7 +27,7 @@
 
 enum {
 	DEFAULT_PORT = 51820,
-	BATCH = 64,        /* datagrams read per wakeup before checking timers */
+	BATCH = 64, /* datagrams read per wakeup before checking timers */
 	TICK_MS = 1000,
 	SOCK_BUF = 4 << 20,
 };
@@ -100,11 +100,11 @@ static void send_all(struct nucleus_proc *np, unsigned n)
 	struct sockaddr_storage ss;
 
 	for (unsigned i = 0; i < n; i++) {
-		socklen_t sl = net_endpoint_to_sockaddr(&np->out[i].to, np->v6 ? AF_INET6 : AF_INET,
-							&ss);
+		socklen_t sl =
+			net_endpoint_to_sockaddr(&np->out[i].to, np->v6 ? AF_INET6 : AF_INET, &ss);
 
-		if (!sl || sendto(np->fd, np->out[i].buf, np->out[i].len, 0,
-				  (struct sockaddr *)&ss, sl) < 0)
+		if (!sl || sendto(np->fd, np->out[i].buf, np->out[i].len, 0, (struct sockaddr *)&ss,
+				  sl) < 0)
 			np->send_errors++;
 	}
 }
@@ -123,7 +123,8 @@ static bool read_batch(struct nucleus_proc *np)
 		if (len < 0)
 			return false;
 		net_endpoint_from_sockaddr(&ss, &from); /* not IP: unset, dropped by the core */
-		send_all(np, sig_nucleus_input(np->core, &from, buf, (size_t)len, now_ms(), np->out));
+		send_all(np,
+			 sig_nucleus_input(np->core, &from, buf, (size_t)len, now_ms(), np->out));
 	}
 	return true;
 }
@@ -144,27 +145,32 @@ static int metrics(void *ctx, const char *path, struct httpd_text *t, const char
 	*type = HTTPD_PROMETHEUS;
 	sig_nucleus_read(n, &s);
 	httpd_text_printf(t, "# HELP omni_nucleus_members Registered nodes per cluster.\n"
-			    "# TYPE omni_nucleus_members gauge\n");
+			     "# TYPE omni_nucleus_members gauge\n");
 	for (size_t c = 0; c < sig_nucleus_n_clusters(n); c++)
 		httpd_text_printf(t, "omni_nucleus_members{cluster=\"%s\"} %u\n",
-				 sig_nucleus_cluster_name(n, c), sig_nucleus_cluster_members(n, c));
-	httpd_text_printf(t, "# HELP omni_nucleus_messages_total Signaling messages accepted (rx) and sent (tx), by type.\n"
-			    "# TYPE omni_nucleus_messages_total counter\n");
+				  sig_nucleus_cluster_name(n, c),
+				  sig_nucleus_cluster_members(n, c));
+	httpd_text_printf(t,
+			  "# HELP omni_nucleus_messages_total Signaling messages accepted (rx) and sent (tx), by type.\n"
+			  "# TYPE omni_nucleus_messages_total counter\n");
 	for (unsigned ty = 1; ty < SIG_TYPE_COUNT; ty++) {
 		const char *dir = sig_type_to_nucleus(ty) ? "rx" : "tx";
 		uint64_t v = sig_type_to_nucleus(ty) ? s.rx[ty] : s.tx[ty];
 
-		httpd_text_printf(t, "omni_nucleus_messages_total{direction=\"%s\",type=\"%s\"} %llu\n",
-				 dir, sig_type_name(ty), (unsigned long long)v);
+		httpd_text_printf(t,
+				  "omni_nucleus_messages_total{direction=\"%s\",type=\"%s\"} %llu\n",
+				  dir, sig_type_name(ty), (unsigned long long)v);
 	}
 	httpd_text_printf(t, "# HELP omni_nucleus_drops_total Datagrams dropped, by reason.\n"
-			    "# TYPE omni_nucleus_drops_total counter\n");
+			     "# TYPE omni_nucleus_drops_total counter\n");
 	for (unsigned d = 1; d < SIG_DROP_COUNT; d++)
 		httpd_text_printf(t, "omni_nucleus_drops_total{reason=\"%s\"} %llu\n",
-				 sig_drop_name(d), (unsigned long long)s.drops[d]);
-	httpd_text_printf(t, "# HELP omni_nucleus_expired_total Members dropped after 90 s of silence.\n"
-			    "# TYPE omni_nucleus_expired_total counter\n"
-			    "omni_nucleus_expired_total %llu\n", (unsigned long long)s.expired);
+				  sig_drop_name(d), (unsigned long long)s.drops[d]);
+	httpd_text_printf(t,
+			  "# HELP omni_nucleus_expired_total Members dropped after 90 s of silence.\n"
+			  "# TYPE omni_nucleus_expired_total counter\n"
+			  "omni_nucleus_expired_total %llu\n",
+			  (unsigned long long)s.expired);
 	return 200;
 }
 
@@ -182,8 +188,10 @@ static uint32_t test_expiry_ms(void)
 	v = strtoul(s, NULL, 10);
 	if (v < 100 || v > SIG_EXPIRY_MS)
 		return 0;
-	fprintf(stderr, "omninervous: WARNING: OMNI_TEST_NUCLEUS_EXPIRY_MS=%lu: members expire "
-		"after %lu ms (tests only)\n", v, v);
+	fprintf(stderr,
+		"omninervous: WARNING: OMNI_TEST_NUCLEUS_EXPIRY_MS=%lu: members expire "
+		"after %lu ms (tests only)\n",
+		v, v);
 	return (uint32_t)v;
 }
 
@@ -245,7 +253,8 @@ static void print_stats(const struct nucleus_proc *np)
 		       (unsigned long long)s.rx[ty], (unsigned long long)s.tx[ty]);
 	for (unsigned d = 1; d < SIG_DROP_COUNT; d++)
 		if (s.drops[d])
-			printf("stats: drop %s %llu\n", sig_drop_name(d), (unsigned long long)s.drops[d]);
+			printf("stats: drop %s %llu\n", sig_drop_name(d),
+			       (unsigned long long)s.drops[d]);
 	printf("stats: expired %llu send_errors %llu\n", (unsigned long long)s.expired,
 	       (unsigned long long)np->send_errors);
 }
@@ -264,8 +273,10 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 
 	if (cli->nucleus || cli->vip || cli->vip6 || cli->underlay || cli->wg_config ||
 	    cli->host_port || cli->interactive || cli->cmdfile || cli->stun) {
-		fprintf(stderr, "%s: --mode nucleus takes --port, --cluster, --secret, --config "
-			"and --metrics only\n", cli->prog);
+		fprintf(stderr,
+			"%s: --mode nucleus takes --port, --cluster, --secret, --config "
+			"and --metrics only\n",
+			cli->prog);
 		return OMNI_EXIT_USAGE;
 	}
 	if (parse_port(cli, &port) < 0 || omni_nucleus_clusters_load(&cl, cli) < 0)
@@ -274,7 +285,8 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	if (!cli->port && cl.port)
 		port = cl.port;
 	if (!cli->metrics && cli->config) {
-		snprintf(file_metrics, sizeof(file_metrics), "%s", cl.metrics[0] ? cl.metrics : "off");
+		snprintf(file_metrics, sizeof(file_metrics), "%s",
+			 cl.metrics[0] ? cl.metrics : "off");
 		listen = file_metrics;
 	}
 	conf.clusters = cl.list;

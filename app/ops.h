@@ -19,7 +19,7 @@ struct httpd;
 struct omni_ops {
 	struct httpd *httpd;
 	struct omni_console *console;
-	char metrics_listen[80];	/* "" when off */
+	char metrics_listen[80]; /* "" when off */
 };
 
 /* After omni_edge_start, before omni_edge_run; control lcore. Returns 0,

@@ -20,8 +20,10 @@ int cfg_console_parse_key(const char *key, uint8_t out[WG_KEY_LEN], char *err, s
 	if (key && strlen(key) == WG_KEY_B64_LEN && wg_key_from_base64(out, key))
 		return 0;
 	cfg_quote(q, sizeof(q), key ? key : "");
-	snprintf(err, errlen, "public key \"%s\": not a base64 WireGuard key (44 characters, "
-		 "as `wg pubkey` prints)", q);
+	snprintf(err, errlen,
+		 "public key \"%s\": not a base64 WireGuard key (44 characters, "
+		 "as `wg pubkey` prints)",
+		 q);
 	return -EINVAL;
 }
 
@@ -111,8 +113,8 @@ static int parse_option(struct cfg_peer *p, const char *name, char *value, unsig
 	}
 }
 
-int cfg_console_parse_peer(const char *key, const char *opts, unsigned flags,
-			    struct cfg_peer *p, char *err, size_t errlen)
+int cfg_console_parse_peer(const char *key, const char *opts, unsigned flags, struct cfg_peer *p,
+			   char *err, size_t errlen)
 {
 	char name[WORD_MAX], value[WORD_MAX];
 	const char *s = opts ? opts : "";

@@ -20,8 +20,8 @@ enum { CFG_CONSOLE_MAX_ALLOWED_IPS = 256 };
  * options in any order, each at most once. Returns 0, or -EINVAL (-ENOMEM)
  * with the reason in err; p is left cleared on failure. flags as for
  * cfg_endpoint_parse (CFG_VALUE_NO_RESOLVE in tests). */
-int cfg_console_parse_peer(const char *key, const char *opts, unsigned flags,
-			    struct cfg_peer *p, char *err, size_t errlen);
+int cfg_console_parse_peer(const char *key, const char *opts, unsigned flags, struct cfg_peer *p,
+			   char *err, size_t errlen);
 /* A public key alone (`peer del KEY`). 0 or -EINVAL with err. */
 int cfg_console_parse_key(const char *key, uint8_t out[WG_KEY_LEN], char *err, size_t errlen);
 /* Free what cfg_console_parse_peer allocated; p is zeroed. */

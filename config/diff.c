@@ -88,8 +88,8 @@ static int peer_changes(const struct cfg_peer *a, const struct cfg_peer *b, unsi
 {
 	unsigned changed = 0;
 	bool same_ips;
-	int rc = same_prefix_set(a->allowed_ips, a->n_allowed_ips, b->allowed_ips,
-				 b->n_allowed_ips, &same_ips);
+	int rc = same_prefix_set(a->allowed_ips, a->n_allowed_ips, b->allowed_ips, b->n_allowed_ips,
+				 &same_ips);
 
 	if (rc)
 		return rc;
@@ -107,8 +107,8 @@ static int peer_changes(const struct cfg_peer *a, const struct cfg_peer *b, unsi
 	return 0;
 }
 
-static int add_delta(struct cfg_peer_delta **arr, size_t *n, size_t old_index,
-		     size_t new_index, unsigned changed)
+static int add_delta(struct cfg_peer_delta **arr, size_t *n, size_t old_index, size_t new_index,
+		     unsigned changed)
 {
 	struct cfg_peer_delta *p = realloc(*arr, (*n + 1) * sizeof(**arr));
 
@@ -134,8 +134,8 @@ static int cmp_delta_old(const void *a, const void *b)
 }
 
 /* One step of the merge of the two sorted key lists. */
-static int merge_step(const struct cfg_config *old, const struct cfg_config *neu,
-		      size_t io, size_t in, int c, struct cfg_config_diff *d)
+static int merge_step(const struct cfg_config *old, const struct cfg_config *neu, size_t io,
+		      size_t in, int c, struct cfg_config_diff *d)
 {
 	unsigned changed;
 	int rc;
@@ -160,12 +160,13 @@ static int diff_peers(const struct cfg_config *old, const struct cfg_config *neu
 	int rc = so && sn ? 0 : -ENOMEM;
 
 	while (!rc && (i < old->n_peers || j < neu->n_peers)) {
-		int c = i == old->n_peers ? 1 : j == neu->n_peers ? -1 :
-			memcmp(old->peers[so[i]].public_key, neu->peers[sn[j]].public_key,
-			       WG_KEY_LEN);
+		int c = i == old->n_peers ? 1 :
+			j == neu->n_peers ? -1 :
+					    memcmp(old->peers[so[i]].public_key,
+						   neu->peers[sn[j]].public_key, WG_KEY_LEN);
 
-		rc = merge_step(old, neu, c <= 0 ? so[i] : SIZE_MAX, c >= 0 ? sn[j] : SIZE_MAX,
-				c, d);
+		rc = merge_step(old, neu, c <= 0 ? so[i] : SIZE_MAX, c >= 0 ? sn[j] : SIZE_MAX, c,
+				d);
 		i += c <= 0;
 		j += c >= 0;
 	}
@@ -200,8 +201,8 @@ static bool same_strlist(char *const *a, size_t na, char *const *b, size_t nb)
 
 static bool same_secret(const char *a, const char *b)
 {
-	return (!a && !b) || (a && b && strlen(a) == strlen(b) &&
-			      sodium_memcmp(a, b, strlen(a)) == 0);
+	return (!a && !b) ||
+	       (a && b && strlen(a) == strlen(b) && sodium_memcmp(a, b, strlen(a)) == 0);
 }
 
 static bool same_vip(const struct net_prefix *a, const struct net_prefix *b)
@@ -259,9 +260,9 @@ static int diff_settings(const struct cfg_config *o, const struct cfg_config *n,
 	} restart[] = {
 		{ "mode", o->mode == n->mode },
 		{ "dpdk.lcores", same_str(o->dpdk.lcores, n->dpdk.lcores) &&
-				 o->dpdk.n_lcores == n->dpdk.n_lcores },
-		{ "dpdk.devices", same_strlist(o->dpdk.devices, o->dpdk.n_devices,
-					       n->dpdk.devices, n->dpdk.n_devices) },
+					 o->dpdk.n_lcores == n->dpdk.n_lcores },
+		{ "dpdk.devices", same_strlist(o->dpdk.devices, o->dpdk.n_devices, n->dpdk.devices,
+					       n->dpdk.n_devices) },
 		{ "dpdk.memory_mb", o->dpdk.memory_mb == n->dpdk.memory_mb },
 		{ "dpdk.hugepages", o->dpdk.hugepages == n->dpdk.hugepages },
 		{ "dpdk.eal_args", same_strlist(o->dpdk.eal_args, o->dpdk.n_eal_args,
@@ -281,20 +282,20 @@ static int diff_settings(const struct cfg_config *o, const struct cfg_config *n,
 		{ "network.stun_servers",
 		  same_strlist(o->network.stun_servers, o->network.n_stun_servers,
 			       n->network.stun_servers, n->network.n_stun_servers) },
-		{ "network.use_builtin_stun", o->network.use_builtin_stun ==
-					      n->network.use_builtin_stun },
+		{ "network.use_builtin_stun",
+		  o->network.use_builtin_stun == n->network.use_builtin_stun },
 		{ "network.prefer_ipv6", o->network.prefer_ipv6 == n->network.prefer_ipv6 },
-		{ "network.happy_eyeballs_delay_ms", o->network.happy_eyeballs_delay_ms ==
-						     n->network.happy_eyeballs_delay_ms },
-		{ "security.max_sessions_per_ip", o->security.max_sessions_per_ip ==
-						  n->security.max_sessions_per_ip },
-		{ "security.handshake_timeout_secs", o->security.handshake_timeout_secs ==
-						     n->security.handshake_timeout_secs },
-		{ "security.encrypt_signaling", o->security.encrypt_signaling ==
-						n->security.encrypt_signaling },
+		{ "network.happy_eyeballs_delay_ms",
+		  o->network.happy_eyeballs_delay_ms == n->network.happy_eyeballs_delay_ms },
+		{ "security.max_sessions_per_ip",
+		  o->security.max_sessions_per_ip == n->security.max_sessions_per_ip },
+		{ "security.handshake_timeout_secs",
+		  o->security.handshake_timeout_secs == n->security.handshake_timeout_secs },
+		{ "security.encrypt_signaling",
+		  o->security.encrypt_signaling == n->security.encrypt_signaling },
 		{ "security.secret", same_secret(o->security.secret, n->security.secret) },
-		{ "security.secret_file", same_str(o->security.secret_file,
-						   n->security.secret_file) },
+		{ "security.secret_file",
+		  same_str(o->security.secret_file, n->security.secret_file) },
 		{ "metrics.listen", strcmp(o->metrics.listen, n->metrics.listen) == 0 },
 		{ "nucleus.port", o->nucleus.port == n->nucleus.port },
 		{ "nucleus.clusters", same_clusters(&o->nucleus, &n->nucleus) },
@@ -310,7 +311,7 @@ static int diff_settings(const struct cfg_config *o, const struct cfg_config *n,
 }
 
 int cfg_config_diff(const struct cfg_config *old, const struct cfg_config *neu,
-		     struct cfg_config_diff *d)
+		    struct cfg_config_diff *d)
 {
 	int rc;
 
@@ -364,7 +365,7 @@ static const char *short_key(const struct cfg_peer *p, char out[WG_KEY_B64_LEN +
 }
 
 void cfg_config_diff_print(const struct cfg_config_diff *d, const struct cfg_config *old,
-			    const struct cfg_config *neu, FILE *out)
+			   const struct cfg_config *neu, FILE *out)
 {
 	char key[WG_KEY_B64_LEN + 1], what[128];
 

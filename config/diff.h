@@ -58,7 +58,7 @@ struct cfg_config_diff {
  * copy (app/edge.c), and then a changed key is not seen here.
  */
 int cfg_config_diff(const struct cfg_config *old, const struct cfg_config *neu,
-		     struct cfg_config_diff *d);
+		    struct cfg_config_diff *d);
 void cfg_config_diff_free(struct cfg_config_diff *d);
 
 /* Nothing to do at all. */
@@ -77,6 +77,6 @@ void cfg_peer_change_names(unsigned changed, char *out, size_t outlen);
  * or "no change". Public keys are cut to 8 characters, like wg(8)'s log.
  */
 void cfg_config_diff_print(const struct cfg_config_diff *d, const struct cfg_config *old,
-			    const struct cfg_config *neu, FILE *out);
+			   const struct cfg_config *neu, FILE *out);
 
 #endif /* OMNI_CONFIG_DIFF_H */

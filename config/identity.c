@@ -28,10 +28,10 @@
 #include "identity.h"
 
 static enum cfg_identity_result fail(char *msg, size_t msg_len, enum cfg_identity_result r,
-				      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+				     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static enum cfg_identity_result fail(char *msg, size_t msg_len, enum cfg_identity_result r,
-				      const char *fmt, ...)
+				     const char *fmt, ...)
 {
 	va_list ap;
 
@@ -86,9 +86,8 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-enum cfg_identity_result cfg_identity_parse(struct cfg_identity *id, const char *text,
-					      size_t len, const char *what, char *msg,
-					      size_t msg_len)
+enum cfg_identity_result cfg_identity_parse(struct cfg_identity *id, const char *text, size_t len,
+					    const char *what, char *msg, size_t msg_len)
 {
 	char line[WG_KEY_B64_LEN + 1];
 	bool ok;
@@ -152,7 +151,7 @@ static enum cfg_identity_result check_file(int fd, const char *path, char *msg, 
 
 /* Reads the whole file into buf (cap bytes); a file that fills it is too big. */
 static enum cfg_identity_result read_small(int fd, char *buf, size_t cap, size_t *len,
-					    const char *path, char *msg, size_t msg_len)
+					   const char *path, char *msg, size_t msg_len)
 {
 	size_t n = 0;
 	ssize_t got;
@@ -176,8 +175,8 @@ static enum cfg_identity_result read_small(int fd, char *buf, size_t cap, size_t
 	return CFG_IDENTITY_OK;
 }
 
-enum cfg_identity_result cfg_identity_load(struct cfg_identity *id, const char *path,
-					     char *msg, size_t msg_len)
+enum cfg_identity_result cfg_identity_load(struct cfg_identity *id, const char *path, char *msg,
+					   size_t msg_len)
 {
 	char buf[CFG_IDENTITY_MAX_FILE + 1];
 	enum cfg_identity_result r;
@@ -286,8 +285,8 @@ static enum cfg_identity_result exists(const char *path, char *msg, size_t msg_l
 }
 
 /* Writes text to a new file named path, mode 0600, all or nothing. */
-static enum cfg_identity_result write_new(const char *path, const char *text, size_t len,
-					   char *msg, size_t msg_len)
+static enum cfg_identity_result write_new(const char *path, const char *text, size_t len, char *msg,
+					  size_t msg_len)
 {
 	enum cfg_identity_result r = CFG_IDENTITY_OK;
 	char tmp[PATH_MAX];
@@ -308,15 +307,15 @@ static enum cfg_identity_result write_new(const char *path, const char *text, si
 		r = fail(msg, msg_len, CFG_IDENTITY_ERR_IO, "cannot write %s: %s", tmp,
 			 strerror(errno));
 	if (r == CFG_IDENTITY_OK && link(tmp, path) < 0)
-		r = errno == EEXIST ? exists(path, msg, msg_len)
-				    : fail(msg, msg_len, CFG_IDENTITY_ERR_IO,
+		r = errno == EEXIST ? exists(path, msg, msg_len) :
+				      fail(msg, msg_len, CFG_IDENTITY_ERR_IO,
 					   "cannot create %s: %s", path, strerror(errno));
 	unlink(tmp);
 	return r;
 }
 
-enum cfg_identity_result cfg_identity_create(struct cfg_identity *id, const char *path,
-					       char *msg, size_t msg_len)
+enum cfg_identity_result cfg_identity_create(struct cfg_identity *id, const char *path, char *msg,
+					     size_t msg_len)
 {
 	char text[WG_KEY_B64_LEN + 2];
 	enum cfg_identity_result r;

@@ -54,8 +54,8 @@ const char *cfg_identity_path(const char *flag);
  * under a temporary name in the same directory, then hard-linked).
  * On success `id` holds the new pair; on failure it is zeroed.
  */
-enum cfg_identity_result cfg_identity_create(struct cfg_identity *id, const char *path,
-					       char *msg, size_t msg_len);
+enum cfg_identity_result cfg_identity_create(struct cfg_identity *id, const char *path, char *msg,
+					     size_t msg_len);
 
 /*
  * Loads the identity at `path`. A symbolic link is followed, and every rule
@@ -63,14 +63,13 @@ enum cfg_identity_result cfg_identity_create(struct cfg_identity *id, const char
  * user or root, no permission bits for group or others, content exactly one
  * `wg genkey` line (surrounding whitespace allowed). On failure `id` is zeroed.
  */
-enum cfg_identity_result cfg_identity_load(struct cfg_identity *id, const char *path,
-					     char *msg, size_t msg_len);
+enum cfg_identity_result cfg_identity_load(struct cfg_identity *id, const char *path, char *msg,
+					   size_t msg_len);
 
 /* The content rule of cfg_identity_load, on `len` bytes of text (which need
  * not be NUL-terminated). `what` names the source in the message. */
-enum cfg_identity_result cfg_identity_parse(struct cfg_identity *id, const char *text,
-					      size_t len, const char *what, char *msg,
-					      size_t msg_len);
+enum cfg_identity_result cfg_identity_parse(struct cfg_identity *id, const char *text, size_t len,
+					    const char *what, char *msg, size_t msg_len);
 
 void cfg_identity_wipe(struct cfg_identity *id);
 

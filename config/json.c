@@ -161,8 +161,7 @@ static const char *closest(const char *name, const struct cfg_jkey *keys, size_t
 	return best;
 }
 
-static int unknown_key(struct cfg_jctx *c, const char *key, const struct cfg_jkey *keys,
-		       size_t n)
+static int unknown_key(struct cfg_jctx *c, const char *key, const struct cfg_jkey *keys, size_t n)
 {
 	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	const char *near = closest(key, keys, n);
@@ -178,14 +177,21 @@ static int unknown_key(struct cfg_jctx *c, const char *key, const struct cfg_jke
 static const char *type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "a list";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number with a fraction";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "a list";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number with a fraction";
 	case JSON_TRUE:
-	case JSON_FALSE: return "true or false";
-	default: return "null";
+	case JSON_FALSE:
+		return "true or false";
+	default:
+		return "null";
 	}
 }
 
@@ -194,8 +200,7 @@ int cfg_jtype_error(struct cfg_jctx *c, const json_t *v, const char *expected)
 	return cfg_jerr(c, "expected %s, got %s", expected, type_name(v));
 }
 
-int cfg_jstring(struct cfg_jctx *c, const json_t *v, size_t min, size_t max,
-		 const char **out)
+int cfg_jstring(struct cfg_jctx *c, const json_t *v, size_t min, size_t max, const char **out)
 {
 	size_t len;
 
@@ -213,7 +218,7 @@ int cfg_jstring(struct cfg_jctx *c, const json_t *v, size_t min, size_t max,
 }
 
 int cfg_juint(struct cfg_jctx *c, const json_t *v, unsigned long min, unsigned long max,
-	       unsigned long *out)
+	      unsigned long *out)
 {
 	json_int_t n;
 
@@ -259,7 +264,8 @@ static int check_comment(struct cfg_jctx *c, const json_t *v)
 		return 0;
 	if (!json_is_array(v))
 		return cfg_jtype_error(c, v, "a string or a list of strings");
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		if (!json_is_string(item))
 			return cfg_jtype_error(c, item, "a string or a list of strings");
 	}
@@ -267,8 +273,7 @@ static int check_comment(struct cfg_jctx *c, const json_t *v)
 }
 
 /* A value of a table-described kind, stored at base + k->off. */
-static int set_simple(struct cfg_jctx *c, const struct cfg_jkey *k, const json_t *v,
-		      void *base)
+static int set_simple(struct cfg_jctx *c, const struct cfg_jkey *k, const json_t *v, void *base)
 {
 	char *slot = (char *)base + k->off;
 	unsigned long u;
@@ -299,15 +304,16 @@ static int set_simple(struct cfg_jctx *c, const struct cfg_jkey *k, const json_t
 	}
 }
 
-int cfg_jwalk(struct cfg_jctx *c, const json_t *obj, const struct cfg_jkey *keys,
-	       size_t n, void *base)
+int cfg_jwalk(struct cfg_jctx *c, const json_t *obj, const struct cfg_jkey *keys, size_t n,
+	      void *base)
 {
 	const char *name;
 	json_t *v;
 
 	if (!json_is_object(obj))
 		return cfg_jtype_error(c, obj, "an object");
-	json_object_foreach((json_t *)obj, name, v) {
+	json_object_foreach((json_t *)obj, name, v)
+	{
 		const struct cfg_jkey *k = NULL;
 		size_t mark;
 		int rc;
@@ -326,7 +332,7 @@ int cfg_jwalk(struct cfg_jctx *c, const json_t *obj, const struct cfg_jkey *keys
 }
 
 int cfg_jeach(struct cfg_jctx *c, const json_t *v, size_t max,
-	       int (*fn)(struct cfg_jctx *c, const json_t *item, size_t i, void *arg), void *arg)
+	      int (*fn)(struct cfg_jctx *c, const json_t *item, size_t i, void *arg), void *arg)
 {
 	json_t *item;
 	size_t i;
@@ -335,7 +341,8 @@ int cfg_jeach(struct cfg_jctx *c, const json_t *v, size_t max,
 		return cfg_jtype_error(c, v, "a list");
 	if (json_array_size(v) > max)
 		return cfg_jerr(c, "too many items (%zu; at most %zu)", json_array_size(v), max);
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		size_t mark = cfg_jpush_index(c, i);
 		int rc = fn(c, item, i, arg);
 
@@ -365,11 +372,9 @@ static void wipe_strings(json_t *v)
 	if (json_is_string(v)) {
 		sodium_memzero((char *)json_string_value(v), json_string_length(v));
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, item)
-			wipe_strings(item);
+		json_array_foreach(v, i, item) wipe_strings(item);
 	} else if (json_is_object(v)) {
-		json_object_foreach(v, key, item)
-			wipe_strings(item);
+		json_object_foreach(v, key, item) wipe_strings(item);
 	}
 }
 
@@ -405,7 +410,8 @@ static int syntax_error(struct cfg_jctx *c, const json_error_t *je)
 		if (token_is_safe(tok) && tok[0] == '"') {
 			tok[strlen(tok) - 1] = '\0';
 			cfg_quote(quoted, sizeof(quoted), tok + 1);
-			snprintf(near, sizeof(text) - (size_t)(near - text), " near \"%s\"", quoted);
+			snprintf(near, sizeof(text) - (size_t)(near - text), " near \"%s\"",
+				 quoted);
 		} else if (token_is_safe(tok)) {
 			cfg_quote(quoted, sizeof(quoted), tok);
 			snprintf(near, sizeof(text) - (size_t)(near - text), " near '%s'", quoted);
@@ -453,7 +459,7 @@ static int parse_document(struct cfg_jctx *c, const char *buf, size_t len)
 }
 
 int cfg_json_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
-			   struct cfg_config *out, char *err, size_t errlen)
+			  struct cfg_config *out, char *err, size_t errlen)
 {
 	struct cfg_jctx c = { .name = name, .flags = flags, .err = err, .errlen = errlen };
 	int rc;
@@ -510,8 +516,10 @@ int cfg_json_parse_file(const char *path, struct cfg_config *out, char *err, siz
 	rc = cfg_json_parse_buffer(path, buf, len, 0, out, err, errlen);
 	cfg_file_free(buf, len);
 	if (rc == 0 && holds_secret(out) && (st.st_mode & S_IRWXO) &&
-	    cfg_config_add_warning(out, "%s: other users may read this file, which holds a "
-				    "secret (chmod 600 it)", path)) {
+	    cfg_config_add_warning(out,
+				   "%s: other users may read this file, which holds a "
+				   "secret (chmod 600 it)",
+				   path)) {
 		cfg_config_free(out);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;

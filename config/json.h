@@ -67,6 +67,6 @@ int cfg_json_parse_file(const char *path, struct cfg_config *out, char *err, siz
  * CFG_VALUE_NO_RESOLVE (value.h) refuses host names instead of resolving.
  */
 int cfg_json_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
-			   struct cfg_config *out, char *err, size_t errlen);
+			  struct cfg_config *out, char *err, size_t errlen);
 
 #endif /* OMNI_CONFIG_JSON_H */

@@ -60,21 +60,19 @@ size_t cfg_jpush_index(struct cfg_jctx *c, size_t i);
 void cfg_jpop(struct cfg_jctx *c, size_t old);
 
 /* Typed values; 0 or -EINVAL with the message written. */
-int cfg_jstring(struct cfg_jctx *c, const json_t *v, size_t min, size_t max,
-		 const char **out);
+int cfg_jstring(struct cfg_jctx *c, const json_t *v, size_t min, size_t max, const char **out);
 int cfg_juint(struct cfg_jctx *c, const json_t *v, unsigned long min, unsigned long max,
-	       unsigned long *out);
+	      unsigned long *out);
 int cfg_jbool(struct cfg_jctx *c, const json_t *v, bool *out);
 int cfg_jdup(struct cfg_jctx *c, const char *s, char **slot);
 
 /* Every key of obj through the table (unknown keys refused, "_comment"
  * allowed), each with the path extended by its name. */
-int cfg_jwalk(struct cfg_jctx *c, const json_t *obj, const struct cfg_jkey *keys,
-	       size_t n, void *base);
+int cfg_jwalk(struct cfg_jctx *c, const json_t *obj, const struct cfg_jkey *keys, size_t n,
+	      void *base);
 /* fn on every item of the list v (at most max), path extended by "[i]". */
 int cfg_jeach(struct cfg_jctx *c, const json_t *v, size_t max,
-	       int (*fn)(struct cfg_jctx *c, const json_t *item, size_t i, void *arg),
-	       void *arg);
+	      int (*fn)(struct cfg_jctx *c, const json_t *item, size_t i, void *arg), void *arg);
 /* Refuses obj having both keys a and b. */
 int cfg_jexclusive(struct cfg_jctx *c, const json_t *obj, const char *a, const char *b);
 

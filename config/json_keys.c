@@ -16,18 +16,24 @@
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define CFG(field) offsetof(struct cfg_config, field)
 /* A string key of 1..max characters handed to fn. */
-#define TEXT(name, fn, max) { name, CFG_JK_TEXT, 0, 1, max, NULL, fn }
+#define TEXT(name, fn, max)                            \
+	{                                              \
+		name, CFG_JK_TEXT, 0, 1, max, NULL, fn \
+	}
 /* A secret string of CFG_SECRET_MIN..: its length checked, never shown. */
-#define SECRET(name, off) { name, CFG_JK_STR, off, CFG_SECRET_MIN, CFG_JSON_TEXT_MAX, NULL, NULL }
+#define SECRET(name, off)                                                            \
+	{                                                                            \
+		name, CFG_JK_STR, off, CFG_SECRET_MIN, CFG_JSON_TEXT_MAX, NULL, NULL \
+	}
 #define KEY_HINT "expected 44 base64 characters ending in '=', as `wg genkey` writes"
 
 enum {
 	MAX_SESSIONS_PER_IP_MAX = 1000000,
-	HANDSHAKE_TIMEOUT_MAX = 3600,      /* seconds */
+	HANDSHAKE_TIMEOUT_MAX = 3600, /* seconds */
 	HAPPY_EYEBALLS_MAX_MS = 10000,
 	MEMORY_MB_MIN = 16,
 	MEMORY_MB_MAX = 1 << 20,
-	LIST_MAX = 1 << 16,                /* items in any other list */
+	LIST_MAX = 1 << 16, /* items in any other list */
 };
 
 /* ---- shared value shapes ------------------------------------------------- */
@@ -58,8 +64,7 @@ static int set_path(struct cfg_jctx *c, const char *s, char **slot)
 }
 
 /* A secret key in base64: described, never shown. */
-static int set_secret_key(struct cfg_jctx *c, const char *s, uint8_t key[WG_KEY_LEN],
-			  bool *has)
+static int set_secret_key(struct cfg_jctx *c, const char *s, uint8_t key[WG_KEY_LEN], bool *has)
 {
 	if (!wg_key_from_base64(key, s))
 		return cfg_jerr(c, "not a key (%zu characters; " KEY_HINT ")", strlen(s));
@@ -127,7 +132,7 @@ static int set_lcores(struct cfg_jctx *c, const json_t *v, void *base)
 		return rc;
 	if (s[strspn(s, "0123456789,-@()")] != '\0' || s[0] < '0' || s[0] > '9')
 		return cfg_jerr_value(c, s, "is not an lcore list",
-				       "digits and \",-@()\", like \"0-3\" or \"0@1,1@2\"");
+				      "digits and \",-@()\", like \"0-3\" or \"0@1,1@2\"");
 	return cfg_jdup(c, s, &cfg->dpdk.lcores);
 }
 
@@ -149,8 +154,8 @@ static int set_devices(struct cfg_jctx *c, const json_t *v, void *base)
 static int set_eal_args(struct cfg_jctx *c, const json_t *v, void *base)
 {
 	struct cfg_config *cfg = base;
-	struct strlist_arg a = { &cfg->dpdk.eal_args, &cfg->dpdk.n_eal_args,
-				 CFG_JSON_TEXT_MAX, NULL, NULL };
+	struct strlist_arg a = { &cfg->dpdk.eal_args, &cfg->dpdk.n_eal_args, CFG_JSON_TEXT_MAX,
+				 NULL, NULL };
 
 	return cfg_jeach(c, v, CFG_JSON_EAL_ARGS_MAX, strlist_item, &a);
 }
@@ -169,7 +174,7 @@ static int set_hugepages(struct cfg_jctx *c, const json_t *v, void *base)
 	}
 	if (json_is_string(v))
 		return cfg_jerr_value(c, json_string_value(v), "is not allowed",
-				       "true, false or \"auto\"");
+				      "true, false or \"auto\"");
 	return cfg_jtype_error(c, v, "true, false or \"auto\"");
 }
 
@@ -185,13 +190,12 @@ static const struct cfg_jkey dpdk_keys[] = {
 
 /* An interface or device name into a fixed buffer (the length is checked
  * by the key's table entry). */
-static int set_ifname(struct cfg_jctx *c, const char *s, const char *also, char *out,
-		      size_t outlen)
+static int set_ifname(struct cfg_jctx *c, const char *s, const char *also, char *out, size_t outlen)
 {
 	if (!is_name(s, also) || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return cfg_jerr_value(c, s, "is not an interface or device name",
-				       *also ? "letters, digits and \"._-:\"" :
-					       "letters, digits and \"._-\"");
+				      *also ? "letters, digits and \"._-:\"" :
+					      "letters, digits and \"._-\"");
 	snprintf(out, outlen, "%s", s);
 	return 0;
 }
@@ -216,7 +220,7 @@ static int set_host_port(struct cfg_jctx *c, const char *s, void *base)
 
 	if (cfg_host_port_kind_from_name(s, &cfg->iface.host_port_kind))
 		return cfg_jerr_value(c, s, "is not a host port kind",
-				       "tap, veth, virtio-user or auto");
+				      "tap, veth, virtio-user or auto");
 	return 0;
 }
 
@@ -309,8 +313,7 @@ static int set_cluster(struct cfg_jctx *c, const char *s, void *base)
 }
 
 /* "10.200.0.1" (a /32) or "10.200.0.1/16", of the family asked for. */
-static int set_vip_of(struct cfg_jctx *c, const char *s, unsigned family,
-		      struct net_prefix *out)
+static int set_vip_of(struct cfg_jctx *c, const char *s, unsigned family, struct net_prefix *out)
 {
 	const char *why;
 
@@ -422,7 +425,7 @@ static int allowed_ip_item(struct cfg_jctx *c, const json_t *item, size_t i, voi
 	if (net_prefix_mask(&p)) {
 		net_prefix_format(&p, after);
 		if (cfg_config_add_warning(&c->cfg, "%s: %s: %s has host bits set; using %s",
-					    c->name, c->path, before, after))
+					   c->name, c->path, before, after))
 			return cfg_joom(c);
 	}
 	return cfg_peer_add_allowed_ip(arg, &p) ? cfg_joom(c) : 0;
@@ -437,8 +440,8 @@ static const struct cfg_jkey peer_keys[] = {
 	TEXT("public_key", set_public_key, CFG_JSON_TEXT_MAX),
 	TEXT("endpoint", set_endpoint, CFG_JSON_TEXT_MAX),
 	{ "allowed_ips", .fn = set_allowed_ips },
-	{ "persistent_keepalive", CFG_JK_U16, offsetof(struct cfg_peer, persistent_keepalive),
-	  0, 65535, NULL },
+	{ "persistent_keepalive", CFG_JK_U16, offsetof(struct cfg_peer, persistent_keepalive), 0,
+	  65535, NULL },
 	TEXT("preshared_key", set_preshared_key, CFG_JSON_TEXT_MAX),
 	TEXT("preshared_key_file", set_preshared_key_file, CFG_JSON_TEXT_MAX),
 };
@@ -565,20 +568,16 @@ static int read_nucleus(struct cfg_jctx *c, const json_t *v, void *base)
 }
 
 static const struct cfg_jkey root_keys[] = {
-	TEXT("mode", set_mode, CFG_JSON_TEXT_MAX),
-	{ "dpdk", .fn = read_dpdk },
-	{ "daemon", .fn = read_daemon },
-	{ "network", .fn = read_network },
-	{ "security", .fn = read_security },
-	{ "peers", .fn = read_peers },
-	{ "metrics", .fn = read_metrics },
-	{ "nucleus", .fn = read_nucleus },
+	TEXT("mode", set_mode, CFG_JSON_TEXT_MAX), { "dpdk", .fn = read_dpdk },
+	{ "daemon", .fn = read_daemon },           { "network", .fn = read_network },
+	{ "security", .fn = read_security },       { "peers", .fn = read_peers },
+	{ "metrics", .fn = read_metrics },         { "nucleus", .fn = read_nucleus },
 };
 
 int cfg_json_read_root(struct cfg_jctx *c, const json_t *root)
 {
 	if (!json_is_object(root))
 		return cfg_jerr(c, "the top level must be an object ({ ... }), not %s",
-				 json_is_array(root) ? "a list" : "a single value");
+				json_is_array(root) ? "a list" : "a single value");
 	return cfg_jwalk(c, root, root_keys, N_ELEMS(root_keys), &c->cfg);
 }

@@ -36,19 +36,19 @@
 enum cfg_config_limits {
 	CFG_DEFAULT_LISTEN_PORT = 51820,
 	CFG_DEFAULT_MTU = 1420,
-	CFG_MTU_MIN = 576,       /* smallest IPv4 datagram every host takes (RFC 791) */
-	CFG_MTU_MIN_IPV6 = 1280, /* IPv6 minimum link MTU (RFC 8200, section 5) */
-	CFG_MTU_MAX = 9000,      /* jumbo frames; bounded by the data plane's mbufs */
-	CFG_IFNAME_MAX = 16,     /* IFNAMSIZ, NUL included */
-	CFG_DEVNAME_MAX = 64,    /* PCI address, DPDK vdev or kernel interface name */
-	CFG_ADDR_TEXT_MAX = 72,  /* "[IPv6%scope]:port" and NUL */
-	CFG_SECRET_MIN = 16,     /* cluster secret, in characters (seed rule) */
+	CFG_MTU_MIN = 576,               /* smallest IPv4 datagram every host takes (RFC 791) */
+	CFG_MTU_MIN_IPV6 = 1280,         /* IPv6 minimum link MTU (RFC 8200, section 5) */
+	CFG_MTU_MAX = 9000,              /* jumbo frames; bounded by the data plane's mbufs */
+	CFG_IFNAME_MAX = 16,             /* IFNAMSIZ, NUL included */
+	CFG_DEVNAME_MAX = 64,            /* PCI address, DPDK vdev or kernel interface name */
+	CFG_ADDR_TEXT_MAX = 72,          /* "[IPv6%scope]:port" and NUL */
+	CFG_SECRET_MIN = 16,             /* cluster secret, in characters (seed rule) */
 	CFG_DEFAULT_METRICS_PORT = 9586, /* prometheus_wireguard_exporter's port */
 	CFG_DEFAULT_MAX_SESSIONS_PER_IP = 10,
 	CFG_DEFAULT_HANDSHAKE_TIMEOUT_SECS = 5,
 	CFG_DEFAULT_HAPPY_EYEBALLS_MS = 250, /* RFC 8305, section 5 */
-	CFG_CONFIG_ERR_MAX = 512, /* a good size for err buffers */
-	CFG_CLUSTER_NAME_MAX = 64, /* characters of a cluster name */
+	CFG_CONFIG_ERR_MAX = 512,            /* a good size for err buffers */
+	CFG_CLUSTER_NAME_MAX = 64,           /* characters of a cluster name */
 };
 
 #define CFG_DEFAULT_HOST_PORT_NAME "omni0"
@@ -63,15 +63,15 @@ enum cfg_config_limits {
  */
 struct cfg_endpoint {
 	struct sockaddr_storage addr; /* ss_family AF_UNSPEC: none given */
-	bool from_name; /* the host was a DNS name, resolved at parse time */
-	char *name;     /* "host:port" as written when from_name, else NULL */
+	bool from_name;               /* the host was a DNS name, resolved at parse time */
+	char *name;                   /* "host:port" as written when from_name, else NULL */
 };
 
 enum cfg_host_port_kind {
-	CFG_HOST_PORT_AUTO = 0, /* fastest kind available, chosen at start */
-	CFG_HOST_PORT_TAP,      /* DPDK net_tap */
+	CFG_HOST_PORT_AUTO = 0,    /* fastest kind available, chosen at start */
+	CFG_HOST_PORT_TAP,         /* DPDK net_tap */
 	CFG_HOST_PORT_VIRTIO_USER, /* virtio_user over vhost-net */
-	CFG_HOST_PORT_VETH,     /* veth pair, our end through net_af_xdp */
+	CFG_HOST_PORT_VETH,        /* veth pair, our end through net_af_xdp */
 };
 
 enum cfg_log_level {
@@ -105,15 +105,15 @@ enum cfg_tristate {
 struct cfg_interface {
 	uint8_t private_key[WG_KEY_LEN]; /* secret */
 	bool has_private_key;
-	char *private_key_file; /* key file (as --key) when no inline key; NULL: none */
-	uint16_t listen_port; /* default 51820 */
+	char *private_key_file;       /* key file (as --key) when no inline key; NULL: none */
+	uint16_t listen_port;         /* default 51820 */
 	struct net_prefix *addresses; /* host-port addresses, v4 and v6 */
 	size_t n_addresses;
-	uint16_t mtu; /* of the host port; default 1420 */
+	uint16_t mtu;                        /* of the host port; default 1420 */
 	char host_port_name[CFG_IFNAME_MAX]; /* default "omni0" */
 	enum cfg_host_port_kind host_port_kind;
 	char underlay[CFG_DEVNAME_MAX]; /* "": not set */
-	unsigned src_line; /* line of [Interface] in its file; 0: unknown */
+	unsigned src_line;              /* line of [Interface] in its file; 0: unknown */
 };
 
 /* [Peer] of wg-quick; peers[] in JSON. */
@@ -127,19 +127,19 @@ struct cfg_peer {
 	struct net_prefix *allowed_ips; /* host bits cleared */
 	size_t n_allowed_ips;
 	uint16_t persistent_keepalive; /* seconds; 0: off */
-	unsigned src_line; /* line of [Peer] in its file; 0: unknown */
+	unsigned src_line;             /* line of [Peer] in its file; 0: unknown */
 };
 
 /* Nucleus, cluster and NAT traversal ("network" in JSON). */
 struct cfg_network {
-	char *nucleus;              /* "host:port"; NULL: static peers only */
-	char *cluster;              /* NULL: none */
-	struct net_prefix vip;      /* family NET_AF_NONE: none */
-	struct net_prefix vip6;     /* family NET_AF_NONE: none */
-	char **stun_servers;        /* "host:port" each */
+	char *nucleus;          /* "host:port"; NULL: static peers only */
+	char *cluster;          /* NULL: none */
+	struct net_prefix vip;  /* family NET_AF_NONE: none */
+	struct net_prefix vip6; /* family NET_AF_NONE: none */
+	char **stun_servers;    /* "host:port" each */
 	size_t n_stun_servers;
-	bool use_builtin_stun;      /* default true */
-	bool prefer_ipv6;           /* default false */
+	bool use_builtin_stun;            /* default true */
+	bool prefer_ipv6;                 /* default false */
 	uint32_t happy_eyeballs_delay_ms; /* default 250 */
 };
 
@@ -156,7 +156,7 @@ struct cfg_dpdk {
 	unsigned n_lcores; /* main + workers when no list; 0: chosen at start */
 	char **devices;    /* allow list (PCI addresses, vdevs) */
 	size_t n_devices;
-	char **eal_args;   /* extra EAL arguments, in order */
+	char **eal_args; /* extra EAL arguments, in order */
 	size_t n_eal_args;
 	uint32_t memory_mb;          /* 0: chosen at start */
 	enum cfg_tristate hugepages; /* AUTO: use them when set up */
@@ -193,7 +193,7 @@ struct cfg_config {
 	struct cfg_metrics metrics;
 	struct cfg_nucleus nucleus;
 	enum cfg_log_level log_level; /* default info */
-	char **warnings; /* readers' notes ("FILE:LINE: DNS ignored ..."), in order */
+	char **warnings;              /* readers' notes ("FILE:LINE: DNS ignored ..."), in order */
 	size_t n_warnings;
 };
 

@@ -77,8 +77,9 @@ static json_t *dpdk_json(const struct cfg_dpdk *d, bool *ok)
 		put(o, "lcores", json_null(), ok);
 	put(o, "devices", strlist(d->devices, d->n_devices), ok);
 	put(o, "memory_mb", d->memory_mb ? json_integer(d->memory_mb) : json_null(), ok);
-	put(o, "hugepages", d->hugepages == CFG_AUTO ? json_string("auto") :
-			    json_boolean(d->hugepages == CFG_ON), ok);
+	put(o, "hugepages",
+	    d->hugepages == CFG_AUTO ? json_string("auto") : json_boolean(d->hugepages == CFG_ON),
+	    ok);
 	put(o, "eal_args", strlist(d->eal_args, d->n_eal_args), ok);
 	return o;
 }
@@ -144,8 +145,11 @@ static json_t *peer_json(const struct cfg_peer *p, bool *ok)
 		wg_key_to_base64(key, p->public_key);
 	put(o, "public_key", p->has_public_key ? json_string(key) : json_null(), ok);
 	cfg_sockaddr_format(&p->endpoint.addr, ep);
-	put(o, "endpoint", p->endpoint.addr.ss_family == AF_UNSPEC ? json_null() :
-			   json_string(p->endpoint.from_name ? p->endpoint.name : ep), ok);
+	put(o, "endpoint",
+	    p->endpoint.addr.ss_family == AF_UNSPEC ?
+		    json_null() :
+		    json_string(p->endpoint.from_name ? p->endpoint.name : ep),
+	    ok);
 	put(o, "allowed_ips", prefix_list(p->allowed_ips, p->n_allowed_ips), ok);
 	put(o, "persistent_keepalive", json_integer(p->persistent_keepalive), ok);
 	put(o, "preshared_key", p->has_preshared_key ? json_string(HIDDEN) : json_null(), ok);

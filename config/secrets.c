@@ -115,8 +115,8 @@ struct loader {
 	size_t errlen;
 };
 
-__attribute__((format(printf, 3, 4)))
-static int fail(const struct loader *l, int rc, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(const struct loader *l, int rc,
+						      const char *fmt, ...)
 {
 	size_t used = 0;
 	va_list ap;
@@ -134,8 +134,8 @@ static int fail(const struct loader *l, int rc, const char *fmt, ...)
 
 /* The text of a private file without its trailing line end and blanks, on
  * the heap (*out); 0 or a negative errno with the reason in err. */
-static int read_private(const struct loader *l, const char *where, const char *path,
-			char **out, size_t *len)
+static int read_private(const struct loader *l, const char *where, const char *path, char **out,
+			size_t *len)
 {
 	struct stat st;
 	const char *why;
@@ -173,8 +173,10 @@ static int load_secret_text(const struct loader *l, const char *where, const cha
 	for (size_t i = 0; i < len; i++) {
 		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
 			cfg_file_free(buf, len);
-			return fail(l, -EINVAL, "%s: %s: a control character or line break in "
-				    "the secret (one line expected)", where, path);
+			return fail(l, -EINVAL,
+				    "%s: %s: a control character or line break in "
+				    "the secret (one line expected)",
+				    where, path);
 		}
 	}
 	if (*secret) {
@@ -197,9 +199,10 @@ static int load_psk(const struct loader *l, size_t i, struct cfg_peer *peer)
 	if (rc)
 		return rc;
 	if (!wg_key_from_base64(peer->preshared_key, buf))
-		rc = fail(l, -EINVAL, "%s: %s: not a key (%zu characters; expected one line of "
-			  "44 base64 characters, as `wg genpsk` writes)", where,
-			  peer->preshared_key_file, len);
+		rc = fail(l, -EINVAL,
+			  "%s: %s: not a key (%zu characters; expected one line of "
+			  "44 base64 characters, as `wg genpsk` writes)",
+			  where, peer->preshared_key_file, len);
 	else
 		peer->has_preshared_key = true;
 	cfg_file_free(buf, len);
@@ -229,7 +232,8 @@ int cfg_config_load_secrets(struct cfg_config *cfg, char *err, size_t errlen)
 		if (!n->clusters[i].secret_file)
 			continue;
 		snprintf(where, sizeof(where), "nucleus.clusters[%zu].secret_file", i);
-		rc = load_secret_text(&l, where, n->clusters[i].secret_file, &n->clusters[i].secret);
+		rc = load_secret_text(&l, where, n->clusters[i].secret_file,
+				      &n->clusters[i].secret);
 		if (rc)
 			return rc;
 	}

@@ -24,8 +24,8 @@ struct vctx {
 };
 
 /* "FILE:LINE: " (what is known of it), then the message. Returns -EINVAL. */
-__attribute__((format(printf, 3, 4)))
-static int fail(const struct vctx *v, unsigned line, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(const struct vctx *v, unsigned line,
+						      const char *fmt, ...)
 {
 	const char *src = v->cfg->source;
 	size_t used = 0;
@@ -37,8 +37,8 @@ static int fail(const struct vctx *v, unsigned line, const char *fmt, ...)
 	if (src && line)
 		n = snprintf(v->err, v->errlen, "%s:%u: ", src, line);
 	else if (src || line)
-		n = src ? snprintf(v->err, v->errlen, "%s: ", src)
-			: snprintf(v->err, v->errlen, "line %u: ", line);
+		n = src ? snprintf(v->err, v->errlen, "%s: ", src) :
+			  snprintf(v->err, v->errlen, "line %u: ", line);
 	else
 		n = snprintf(v->err, v->errlen, "%s", "");
 	used = n >= 0 && (size_t)n < v->errlen ? (size_t)n : v->errlen - 1;
@@ -120,9 +120,10 @@ static int validate_addresses(const struct vctx *v)
 			return fail(v, ifc->src_line,
 				    "%saddress %s is unspecified, multicast or reserved", at, text);
 		if (p->addr.family == NET_AF_IP6 && ifc->mtu < CFG_MTU_MIN_IPV6)
-			return fail(v, ifc->src_line, "%sMTU %u is below %u, the IPv6 minimum "
-				    "(address %s)", AT(v, "daemon.mtu"), ifc->mtu, CFG_MTU_MIN_IPV6,
-				    text);
+			return fail(v, ifc->src_line,
+				    "%sMTU %u is below %u, the IPv6 minimum "
+				    "(address %s)",
+				    AT(v, "daemon.mtu"), ifc->mtu, CFG_MTU_MIN_IPV6, text);
 		/* A handful of addresses: the quadratic scan is fine here. */
 		for (size_t j = 0; j < i; j++) {
 			if (same_address(p, &ifc->addresses[j]))
@@ -174,7 +175,8 @@ static int validate_peer(const struct vctx *v, size_t i, const uint8_t own_pub[W
 		return fail(v, peer->src_line, "%s: endpoint port must be 1..65535", label);
 	for (size_t j = 0; j < peer->n_allowed_ips; j++) {
 		if (!prefix_shape_ok(&peer->allowed_ips[j]))
-			return fail(v, peer->src_line, "%s: allowed IP %zu is not a prefix", label, j);
+			return fail(v, peer->src_line, "%s: allowed IP %zu is not a prefix", label,
+				    j);
 	}
 	return 0;
 }
@@ -332,16 +334,22 @@ static int validate_nucleus(const struct vctx *v)
 		if (!c->name || !c->name[0])
 			return fail(v, 0, "nucleus.clusters[%zu]: no name", i);
 		if (!c->secret)
-			return fail(v, 0, "nucleus.clusters[%zu] (%s): no secret (secret or "
-				    "secret_file)", i, c->name);
+			return fail(v, 0,
+				    "nucleus.clusters[%zu] (%s): no secret (secret or "
+				    "secret_file)",
+				    i, c->name);
 		if (strlen(c->secret) < CFG_SECRET_MIN)
-			return fail(v, 0, "nucleus.clusters[%zu] (%s): the secret must be at "
-				    "least %u characters", i, c->name, CFG_SECRET_MIN);
+			return fail(v, 0,
+				    "nucleus.clusters[%zu] (%s): the secret must be at "
+				    "least %u characters",
+				    i, c->name, CFG_SECRET_MIN);
 		/* A handful of clusters: the quadratic scan is fine here. */
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(c->name, n->clusters[j].name) == 0)
-				return fail(v, 0, "nucleus.clusters[%zu]: name \"%s\" is also "
-					    "nucleus.clusters[%zu]'s", i, c->name, j);
+				return fail(v, 0,
+					    "nucleus.clusters[%zu]: name \"%s\" is also "
+					    "nucleus.clusters[%zu]'s",
+					    i, c->name, j);
 		}
 	}
 	return 0;
@@ -354,8 +362,10 @@ static int validate_peer_files(const struct vctx *v)
 
 	for (size_t i = 0; i < v->cfg->n_peers; i++) {
 		if (v->cfg->peers[i].preshared_key_file && !v->cfg->peers[i].has_preshared_key)
-			return fail(v, v->cfg->peers[i].src_line, "%s: preshared_key_file has "
-				    "not been read", peer_label(v->cfg, i, label));
+			return fail(v, v->cfg->peers[i].src_line,
+				    "%s: preshared_key_file has "
+				    "not been read",
+				    peer_label(v->cfg, i, label));
 	}
 	return 0;
 }

@@ -10,8 +10,8 @@
 #include "value.h"
 
 enum {
-	HOST_MAX = 253,       /* longest DNS name (RFC 1035, section 2.3.4) */
-	KEY_LIKE_RUN = 32,    /* base64 run long enough to be (part of) a key */
+	HOST_MAX = 253,    /* longest DNS name (RFC 1035, section 2.3.4) */
+	KEY_LIKE_RUN = 32, /* base64 run long enough to be (part of) a key */
 };
 
 int cfg_uint_parse(const char *text, unsigned long max, unsigned long *out)
@@ -106,8 +106,7 @@ static int parse_scope(const char *scope, uint32_t *id)
 }
 
 /* "[IPv6]" or "[IPv6%scope]": a sockaddr, the one place a scope id lives. */
-static int ipv6_literal(char *host, uint16_t port, struct sockaddr_storage *ss,
-			const char **why)
+static int ipv6_literal(char *host, uint16_t port, struct sockaddr_storage *ss, const char **why)
 {
 	struct net_endpoint ep = { .port = port };
 	char *pct = strchr(host, '%');
@@ -154,9 +153,10 @@ static const struct addrinfo *pick_answer(const struct addrinfo *res, int prefer
 }
 
 int cfg_host_resolve(const char *host, uint16_t port, int prefer, struct sockaddr_storage *ss,
-		      const char **why)
+		     const char **why)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_DGRAM,
 				  .ai_protocol = IPPROTO_UDP };
 	const struct addrinfo *pick;
 	struct addrinfo *res = NULL;
@@ -207,8 +207,7 @@ static int host_to_sockaddr(char *host, bool bracketed, uint16_t port, unsigned 
 	return cfg_host_resolve(host, port, AF_UNSPEC, ss, why);
 }
 
-int cfg_endpoint_parse(const char *text, unsigned flags, struct cfg_endpoint *out,
-			const char **why)
+int cfg_endpoint_parse(const char *text, unsigned flags, struct cfg_endpoint *out, const char **why)
 {
 	struct cfg_endpoint ep = { .name = NULL };
 	char host[HOST_MAX + 1];

@@ -37,7 +37,7 @@ int cfg_uint_parse(const char *text, unsigned long max, unsigned long *out);
  * On success out owns its name; free it with cfg_endpoint_clear.
  */
 int cfg_endpoint_parse(const char *text, unsigned flags, struct cfg_endpoint *out,
-			const char **why);
+		       const char **why);
 void cfg_endpoint_clear(struct cfg_endpoint *ep);
 /*
  * The one name lookup of the programs (getaddrinfo; blocks: at start or
@@ -48,7 +48,7 @@ void cfg_endpoint_clear(struct cfg_endpoint *ep);
  * client pass it to sig_endpoint_resolve (signaling/endpoint.h).
  */
 int cfg_host_resolve(const char *host, uint16_t port, int prefer, struct sockaddr_storage *ss,
-		      const char **why);
+		     const char **why);
 /* The syntax of cfg_endpoint_parse without resolving: HOST:PORT with a
  * valid host name or IPv4 address, or [IPv6]:PORT. 0 or -EINVAL. */
 int cfg_host_port_check(const char *text, const char **why);

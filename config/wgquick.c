@@ -23,7 +23,9 @@
 enum section { SEC_NONE, SEC_INTERFACE, SEC_PEER };
 
 static const char *const section_names[] = {
-	[SEC_NONE] = "(none)", [SEC_INTERFACE] = "Interface", [SEC_PEER] = "Peer",
+	[SEC_NONE] = "(none)",
+	[SEC_INTERFACE] = "Interface",
+	[SEC_PEER] = "Peer",
 };
 
 struct wgq;
@@ -32,8 +34,8 @@ struct wgq_key {
 	const char *name;
 	enum section section;
 	int (*set)(struct wgq *q, char *value); /* NULL: ignored, see why */
-	bool list;          /* may repeat; items accumulate */
-	const char *ignored; /* why it is ignored (in the warning) */
+	bool list;                              /* may repeat; items accumulate */
+	const char *ignored;                    /* why it is ignored (in the warning) */
 };
 
 enum { N_KEYS = 24 };
@@ -52,8 +54,7 @@ struct wgq {
 #define KEY_HINT "expected 44 base64 characters ending in '=', as `wg genkey` writes"
 
 /* "FILE:LINE: message". Returns -EINVAL. */
-__attribute__((format(printf, 2, 3)))
-static int perr(struct wgq *q, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int perr(struct wgq *q, const char *fmt, ...)
 {
 	size_t used = 0;
 	va_list ap;
@@ -126,8 +127,8 @@ static int set_preshared_key(struct wgq *q, char *value)
 	return set_key(q, "PresharedKey", peer->preshared_key, &peer->has_preshared_key, value);
 }
 
-static int parse_u16(struct wgq *q, const char *key, const char *value, unsigned min,
-		     unsigned max, uint16_t *out)
+static int parse_u16(struct wgq *q, const char *key, const char *value, unsigned min, unsigned max,
+		     uint16_t *out)
 {
 	char why[48];
 	unsigned long v;
@@ -239,8 +240,9 @@ static int add_allowed_ip(struct wgq *q, char *item)
 	net_prefix_format(&p, before);
 	if (net_prefix_mask(&p)) {
 		net_prefix_format(&p, after);
-		if (cfg_config_add_warning(&q->cfg, "%s:%u: AllowedIPs %s has host bits set; using %s",
-					    q->name, q->line, before, after))
+		if (cfg_config_add_warning(&q->cfg,
+					   "%s:%u: AllowedIPs %s has host bits set; using %s",
+					   q->name, q->line, before, after))
 			return oom(q);
 	}
 	if (cfg_peer_add_allowed_ip(cur_peer(q), &p))
@@ -258,7 +260,10 @@ static int add_allowed_ips(struct wgq *q, char *value)
 	return each_item(q, "AllowedIPs", value, add_allowed_ip);
 }
 
-#define IGNORED(name, why) { name, SEC_INTERFACE, NULL, true, why }
+#define IGNORED(name, why)                           \
+	{                                            \
+		name, SEC_INTERFACE, NULL, true, why \
+	}
 
 static const struct wgq_key keys[] = {
 	{ "PrivateKey", SEC_INTERFACE, set_private_key, false, NULL },
@@ -326,8 +331,7 @@ static int parse_section(struct wgq *q, char *s)
 	return perr(q, "unknown section (expected [Interface] or [Peer]): \"%s\"", quoted);
 }
 
-static int check_key(struct wgq *q, const struct wgq_key *k, const char *name,
-		     const char *value)
+static int check_key(struct wgq *q, const struct wgq_key *k, const char *name, const char *value)
 {
 	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	unsigned *seen;
@@ -371,7 +375,7 @@ static int parse_assignment(struct wgq *q, char *s)
 	if (k->set)
 		return k->set(q, value);
 	if (cfg_config_add_warning(&q->cfg, "%s:%u: %s ignored: %s", q->name, q->line, k->name,
-				    k->ignored))
+				   k->ignored))
 		return oom(q);
 	return 0;
 }
@@ -383,7 +387,8 @@ static int parse_line(struct wgq *q, const char *text, size_t n)
 	int rc;
 
 	if (n > CFG_WGQ_LINE_MAX)
-		return perr(q, "line too long (over %u bytes; split a long list over several lines)",
+		return perr(q,
+			    "line too long (over %u bytes; split a long list over several lines)",
 			    CFG_WGQ_LINE_MAX);
 	if (memchr(text, '\0', n))
 		return perr(q, "a NUL byte in the line");
@@ -424,7 +429,7 @@ static int parse_lines(struct wgq *q, const char *buf, size_t len)
 }
 
 int cfg_wgquick_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
-			      struct cfg_config *out, char *err, size_t errlen)
+			     struct cfg_config *out, char *err, size_t errlen)
 {
 	struct wgq q = { .name = name, .flags = flags, .err = err, .errlen = errlen };
 	int rc;
@@ -454,16 +459,17 @@ static int warn_if_readable(struct cfg_config *cfg, const char *path, const stru
 {
 	if (!S_ISREG(st->st_mode) || !(st->st_mode & S_IRWXO))
 		return 0;
-	if (cfg_config_add_warning(cfg, "%s: other users may read this file, which holds "
-					 "a private key (chmod 600 it)", path) == 0)
+	if (cfg_config_add_warning(cfg,
+				   "%s: other users may read this file, which holds "
+				   "a private key (chmod 600 it)",
+				   path) == 0)
 		return 0;
 	cfg_config_free(cfg);
 	snprintf(err, errlen, "%s: out of memory", path);
 	return -ENOMEM;
 }
 
-int cfg_wgquick_parse_file(const char *path, struct cfg_config *out, char *err,
-			    size_t errlen)
+int cfg_wgquick_parse_file(const char *path, struct cfg_config *out, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf = NULL;

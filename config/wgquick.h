@@ -28,8 +28,8 @@
 #include "model.h"
 
 enum {
-	CFG_WGQ_LINE_MAX = 4096,      /* bytes in a line, line end excluded */
-	CFG_WGQ_FILE_MAX = 16 << 20,  /* bytes in a file */
+	CFG_WGQ_LINE_MAX = 4096,     /* bytes in a line, line end excluded */
+	CFG_WGQ_FILE_MAX = 16 << 20, /* bytes in a file */
 };
 
 /*
@@ -40,8 +40,7 @@ enum {
  * initialized and empty: -EINVAL bad content, -EAGAIN a name could not be
  * resolved for now, -EFBIG, -ENOMEM, or the error of open/read.
  */
-int cfg_wgquick_parse_file(const char *path, struct cfg_config *out, char *err,
-			    size_t errlen);
+int cfg_wgquick_parse_file(const char *path, struct cfg_config *out, char *err, size_t errlen);
 
 /*
  * The same on a buffer of len bytes (no NUL needed; a NUL inside is an
@@ -49,6 +48,6 @@ int cfg_wgquick_parse_file(const char *path, struct cfg_config *out, char *err,
  * refuses host names instead of resolving them.
  */
 int cfg_wgquick_parse_buffer(const char *name, const char *buf, size_t len, unsigned flags,
-			      struct cfg_config *out, char *err, size_t errlen);
+			     struct cfg_config *out, char *err, size_t errlen);
 
 #endif /* OMNI_CONFIG_WGQUICK_H */

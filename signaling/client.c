@@ -77,7 +77,7 @@ struct sig_client {
 	bool encrypt, registered, resyncing;
 	uint32_t heartbeat_ms, retry_ms;
 	uint32_t seq;
-	uint32_t req_seq;   /* outstanding REGISTER/HEARTBEAT; 0: none */
+	uint32_t req_seq; /* outstanding REGISTER/HEARTBEAT; 0: none */
 	uint64_t req_deadline;
 	unsigned req_tries;
 	uint64_t next_hb;
@@ -91,8 +91,7 @@ struct sig_client {
 	struct sig_msg rx;  /* the message being handled */
 };
 
-struct sig_client *sig_client_create(const struct sig_client_conf *conf, char *err,
-				     size_t errlen)
+struct sig_client *sig_client_create(const struct sig_client_conf *conf, char *err, size_t errlen)
 {
 	struct sig_client *c = calloc(1, sizeof(*c));
 
@@ -123,9 +122,9 @@ struct sig_client *sig_client_create(const struct sig_client_conf *conf, char *e
 	c->out.item = sizeof(struct datagram);
 	c->events.item = sizeof(struct sig_event);
 	c->replay = sig_replay_create(REPLAY_CAPACITY);
-	if (!c->replay || sig_peerset_init(&c->peers, sizeof(struct known),
-					   conf->max_peers ? conf->max_peers
-							   : SIG_CLIENT_PEERS_DEFAULT) < 0) {
+	if (!c->replay ||
+	    sig_peerset_init(&c->peers, sizeof(struct known),
+			     conf->max_peers ? conf->max_peers : SIG_CLIENT_PEERS_DEFAULT) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -454,7 +453,8 @@ void sig_client_tick(struct sig_client *c, uint64_t now_ms)
 		if (q->tries < SIG_CLIENT_TRIES) {
 			send_query(c, q, now_ms);
 		} else {
-			struct sig_event ev = { .type = SIG_EV_NOT_FOUND, .target = q->target,
+			struct sig_event ev = { .type = SIG_EV_NOT_FOUND,
+						.target = q->target,
 						.timeout = true };
 
 			memset(q, 0, sizeof(*q));
@@ -498,8 +498,7 @@ int sig_client_query(struct sig_client *c, const struct net_addr *target, uint64
 	return 0;
 }
 
-void sig_client_set_reflexive(struct sig_client *c, const struct net_endpoint *a,
-			      uint64_t now_ms)
+void sig_client_set_reflexive(struct sig_client *c, const struct net_endpoint *a, uint64_t now_ms)
 {
 	struct sig_peer self = c->self;
 	unsigned n = 0;

@@ -44,24 +44,24 @@
 #include "wire.h"
 
 enum {
-	SIG_CLIENT_QUERIES_MAX = 16,    /* queries pending at once */
-	SIG_CLIENT_RETRY_MS = 2000,     /* reply timeout; doubles for REGISTER */
-	SIG_CLIENT_TRIES = 3,           /* heartbeat/query attempts */
+	SIG_CLIENT_QUERIES_MAX = 16, /* queries pending at once */
+	SIG_CLIENT_RETRY_MS = 2000,  /* reply timeout; doubles for REGISTER */
+	SIG_CLIENT_TRIES = 3,        /* heartbeat/query attempts */
 	SIG_CLIENT_PEERS_DEFAULT = 1 << 16,
 };
 
 struct sig_client_conf {
 	const char *cluster;
-	const char *secret;                 /* >= SIG_SECRET_MIN characters */
-	uint8_t pubkey[SIG_PUBKEY_LEN];     /* our WireGuard public key */
+	const char *secret;             /* >= SIG_SECRET_MIN characters */
+	uint8_t pubkey[SIG_PUBKEY_LEN]; /* our WireGuard public key */
 	uint8_t vip4[4], vip6[16];
-	uint8_t vip_flags;                  /* SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6 */
-	struct net_endpoint local[2];       /* local candidates (v4, v6) */
+	uint8_t vip_flags;            /* SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6 */
+	struct net_endpoint local[2]; /* local candidates (v4, v6) */
 	unsigned n_local;
-	bool encrypt;                       /* encrypt_signaling */
-	uint32_t heartbeat_ms;              /* 0: SIG_HEARTBEAT_MS */
-	uint32_t retry_ms;                  /* 0: SIG_CLIENT_RETRY_MS */
-	uint32_t max_peers;                 /* 0: default */
+	bool encrypt;          /* encrypt_signaling */
+	uint32_t heartbeat_ms; /* 0: SIG_HEARTBEAT_MS */
+	uint32_t retry_ms;     /* 0: SIG_CLIENT_RETRY_MS */
+	uint32_t max_peers;    /* 0: default */
 };
 
 enum sig_event_type {
@@ -77,10 +77,10 @@ enum sig_event_type {
 
 struct sig_event {
 	enum sig_event_type type;
-	struct sig_peer peer;     /* JOINED, MOVED, FOUND, PUNCH; LEFT: pubkey */
+	struct sig_peer peer;         /* JOINED, MOVED, FOUND, PUNCH; LEFT: pubkey */
 	struct net_addr target;       /* FOUND, NOT_FOUND */
 	struct net_endpoint observed; /* REGISTERED */
-	bool timeout;             /* NOT_FOUND: no answer */
+	bool timeout;                 /* NOT_FOUND: no answer */
 };
 
 struct sig_client_stats {
@@ -91,8 +91,7 @@ struct sig_client_stats {
 struct sig_client;
 
 /* NULL with the reason in err (a short secret says so). */
-struct sig_client *sig_client_create(const struct sig_client_conf *conf, char *err,
-				     size_t errlen);
+struct sig_client *sig_client_create(const struct sig_client_conf *conf, char *err, size_t errlen);
 void sig_client_destroy(struct sig_client *c);
 
 void sig_client_input(struct sig_client *c, const uint8_t *p, size_t len, uint64_t now_ms);
@@ -108,8 +107,7 @@ uint64_t sig_client_next_tick(const struct sig_client *c);
 int sig_client_query(struct sig_client *c, const struct net_addr *target, uint64_t now_ms);
 
 /* The STUN reflexive address (family NET_AF_NONE: none); re-registers if it changed. */
-void sig_client_set_reflexive(struct sig_client *c, const struct net_endpoint *a,
-			      uint64_t now_ms);
+void sig_client_set_reflexive(struct sig_client *c, const struct net_endpoint *a, uint64_t now_ms);
 
 /* At a clean stop: a LEAVE for the nucleus (then drain the datagrams), so
  * the others hear at their next heartbeat instead of after the expiry. */

@@ -506,10 +506,10 @@ fail:
 	return 0;
 }
 
-enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
-			 struct sig_msg *m)
+enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len, struct sig_msg *m)
 {
-	uint8_t body[SIG_BODY_MAX + SIG_TAG_LEN], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	uint8_t body[SIG_BODY_MAX + SIG_TAG_LEN],
+		nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
 	enum sig_drop d = sig_peek(p, len, m);
 	size_t blen = len - SIG_DATAGRAM_MIN;
 	unsigned long long plen;
@@ -524,8 +524,9 @@ enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
 		return SIG_DROP_BAD_MAC;
 	if (m->enc) {
 		aead_nonce(p, nonce);
-		if (crypto_aead_xchacha20poly1305_ietf_decrypt(body, &plen, NULL, p + SIG_HEADER_LEN,
-							       blen, p, SIG_HEADER_LEN, nonce,
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(body, &plen, NULL,
+							       p + SIG_HEADER_LEN, blen, p,
+							       SIG_HEADER_LEN, nonce,
 							       k->enc_key) != 0)
 			return SIG_DROP_BAD_CIPHER;
 		blen = plen;
@@ -542,10 +543,9 @@ enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
 
 const char *sig_drop_name(enum sig_drop d)
 {
-	static const char *const names[] = {
-		[SIG_OK] = "ok",
+	static const char *const names[] = { [SIG_OK] = "ok",
 #define SIG_DROP_NAME(name, text) [SIG_DROP_##name] = text,
-		SIG_DROPS(SIG_DROP_NAME)
+					     SIG_DROPS(SIG_DROP_NAME)
 #undef SIG_DROP_NAME
 	};
 
@@ -555,10 +555,11 @@ const char *sig_drop_name(enum sig_drop d)
 const char *sig_type_name(unsigned type)
 {
 	static const char *const names[SIG_TYPE_COUNT] = {
-		[SIG_REGISTER] = "REGISTER",	       [SIG_REGISTER_ACK] = "REGISTER_ACK",
-		[SIG_HEARTBEAT] = "HEARTBEAT",	       [SIG_HEARTBEAT_ACK] = "HEARTBEAT_ACK",
-		[SIG_QUERY_PEER] = "QUERY_PEER",       [SIG_PEER_INFO] = "PEER_INFO",
-		[SIG_NOT_FOUND] = "NOT_FOUND",	       [SIG_PUNCH] = "PUNCH", [SIG_LEAVE] = "LEAVE",
+		[SIG_REGISTER] = "REGISTER",     [SIG_REGISTER_ACK] = "REGISTER_ACK",
+		[SIG_HEARTBEAT] = "HEARTBEAT",   [SIG_HEARTBEAT_ACK] = "HEARTBEAT_ACK",
+		[SIG_QUERY_PEER] = "QUERY_PEER", [SIG_PEER_INFO] = "PEER_INFO",
+		[SIG_NOT_FOUND] = "NOT_FOUND",   [SIG_PUNCH] = "PUNCH",
+		[SIG_LEAVE] = "LEAVE",
 	};
 
 	return type > 0 && type < SIG_TYPE_COUNT ? names[type] : "?";

@@ -59,8 +59,7 @@ size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *ou
  * Checks the header, the HMAC under k, decrypts, parses the body into m.
  * SIG_OK or why not. Does not check the timestamp or the nonce.
  */
-enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
-			 struct sig_msg *m);
+enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len, struct sig_msg *m);
 
 /* Size a peer entry takes on the wire. */
 static inline size_t sig_peer_wire_len(const struct sig_peer *p)

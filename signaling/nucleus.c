@@ -82,8 +82,8 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 	n->rl = wg_ratelimiter_create(conf->sources ? conf->sources : SIG_NUCLEUS_SOURCES_DEFAULT,
 				      conf->rate ? conf->rate : SIG_NUCLEUS_RATE_DEFAULT,
 				      conf->burst ? conf->burst : SIG_NUCLEUS_BURST_DEFAULT);
-	n->replay = sig_replay_create(conf->replay_capacity ? conf->replay_capacity
-							    : SIG_NUCLEUS_REPLAY_DEFAULT);
+	n->replay = sig_replay_create(conf->replay_capacity ? conf->replay_capacity :
+							      SIG_NUCLEUS_REPLAY_DEFAULT);
 	if (!n->rl || !n->replay)
 		goto nomem;
 	n->expiry_ms = conf->expiry_ms ? conf->expiry_ms : SIG_EXPIRY_MS;
@@ -253,8 +253,8 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 
 	if (d == SIG_OK && !sig_type_to_nucleus(m->type))
 		d = SIG_DROP_WRONG_DIRECTION;
-	if (d == SIG_OK && !wg_ratelimiter_allow(n->rl, from->addr.family, from->addr.b,
-						 now_ms * 1000000ull))
+	if (d == SIG_OK &&
+	    !wg_ratelimiter_allow(n->rl, from->addr.family, from->addr.b, now_ms * 1000000ull))
 		d = SIG_DROP_RATELIMIT;
 	c = d == SIG_OK ? cluster_by_id(n, m->cluster_id) : NULL;
 	if (d == SIG_OK && !c)
@@ -269,10 +269,14 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 	}
 	SIG_COUNT(n->stats.rx[m->type]);
 	switch (m->type) {
-	case SIG_REGISTER: return on_register(n, c, m, from, now_ms, out);
-	case SIG_HEARTBEAT: return on_heartbeat(n, c, m, from, now_ms, out);
-	case SIG_LEAVE: return on_leave(n, c, m, from);
-	default: return on_query(n, c, m, from, now_ms, out);
+	case SIG_REGISTER:
+		return on_register(n, c, m, from, now_ms, out);
+	case SIG_HEARTBEAT:
+		return on_heartbeat(n, c, m, from, now_ms, out);
+	case SIG_LEAVE:
+		return on_leave(n, c, m, from);
+	default:
+		return on_query(n, c, m, from, now_ms, out);
 	}
 }
 

@@ -31,17 +31,17 @@ enum {
 	SIG_NUCLEUS_SOURCES_DEFAULT = 1 << 16, /* rate-limited sources at once */
 	SIG_NUCLEUS_REPLAY_DEFAULT = 1 << 20,  /* nonces held */
 	SIG_NUCLEUS_CLUSTERS_MAX = 4096,
-	SIG_NUCLEUS_OUT_MAX = 3,               /* datagrams one input may produce */
+	SIG_NUCLEUS_OUT_MAX = 3, /* datagrams one input may produce */
 };
 
 struct sig_nucleus_conf {
 	const struct nucleus_cluster_conf *clusters;
 	size_t n_clusters;
-	uint32_t max_members;      /* per cluster; 0: default */
-	unsigned rate, burst;      /* per source; 0: defaults */
-	unsigned sources;          /* 0: default */
-	unsigned replay_capacity;  /* 0: default */
-	uint32_t expiry_ms;        /* 0: SIG_EXPIRY_MS; shorter for tests only */
+	uint32_t max_members;     /* per cluster; 0: default */
+	unsigned rate, burst;     /* per source; 0: defaults */
+	unsigned sources;         /* 0: default */
+	unsigned replay_capacity; /* 0: default */
+	uint32_t expiry_ms;       /* 0: SIG_EXPIRY_MS; shorter for tests only */
 };
 
 /* A datagram to send. */
@@ -53,10 +53,10 @@ struct sig_out {
 
 /* Counters; read from another thread with sig_nucleus_read(). */
 struct sig_nucleus_stats {
-	uint64_t rx[SIG_TYPE_COUNT];  /* accepted, by type */
-	uint64_t tx[SIG_TYPE_COUNT];  /* sent, by type */
+	uint64_t rx[SIG_TYPE_COUNT]; /* accepted, by type */
+	uint64_t tx[SIG_TYPE_COUNT]; /* sent, by type */
 	uint64_t drops[SIG_DROP_COUNT];
-	uint64_t expired;             /* members dropped for silence */
+	uint64_t expired; /* members dropped for silence */
 };
 
 struct sig_nucleus;

@@ -10,10 +10,10 @@
 struct wg_ratelimiter;
 
 struct member {
-	struct sig_peer peer;  /* first: what peerset indexes; cand[0] observed */
-	uint64_t last_seen;    /* ms */
+	struct sig_peer peer; /* first: what peerset indexes; cand[0] observed */
+	uint64_t last_seen;   /* ms */
 	uint32_t lru_prev, lru_next;
-	bool enc;              /* its last message was encrypted */
+	bool enc; /* its last message was encrypted */
 };
 
 struct logent {
@@ -53,10 +53,10 @@ static inline struct member *member_at(struct cluster *c, uint32_t i)
 
 /* nucleus_members.c */
 uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,
-			      const struct net_endpoint *from, bool enc, uint64_t now);
+			     const struct net_endpoint *from, bool enc, uint64_t now);
 /* Updates the observed address and last-seen of member i. */
 void sig_member_touch(struct cluster *c, uint32_t i, const struct net_endpoint *from, bool enc,
-		       uint64_t now);
+		      uint64_t now);
 /* Gone now: LEFT in the change log. */
 void sig_member_remove(struct cluster *c, uint32_t i);
 unsigned sig_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms);

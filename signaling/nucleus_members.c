@@ -81,13 +81,14 @@ static void evict_vip_holders(struct cluster *c, const struct sig_peer *p)
 		if (!(p->flags & flag[k]))
 			continue;
 		j = sig_peerset_find(&c->members, by[k], key);
-		if (j != SIG_NONE && memcmp(member_at(c, j)->peer.pubkey, p->pubkey, SIG_PUBKEY_LEN))
+		if (j != SIG_NONE &&
+		    memcmp(member_at(c, j)->peer.pubkey, p->pubkey, SIG_PUBKEY_LEN))
 			sig_member_remove(c, j);
 	}
 }
 
 uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,
-			      const struct net_endpoint *from, bool enc, uint64_t now)
+			     const struct net_endpoint *from, bool enc, uint64_t now)
 {
 	struct sig_peer pub;
 	uint32_t i;
@@ -115,7 +116,7 @@ uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,
 }
 
 void sig_member_touch(struct cluster *c, uint32_t i, const struct net_endpoint *from, bool enc,
-		       uint64_t now)
+		      uint64_t now)
 {
 	struct member *m = member_at(c, i);
 	struct sig_peer own = m->peer, pub;

@@ -38,8 +38,7 @@ static unsigned settle(struct sig_park *k, enum sig_park_verdict v,
 	return n;
 }
 
-bool sig_park_add(struct sig_park *k, void *handle, const struct net_addr *target,
-		  uint64_t now_ms)
+bool sig_park_add(struct sig_park *k, void *handle, const struct net_addr *target, uint64_t now_ms)
 {
 	struct sig_park_slot *s;
 

@@ -46,7 +46,7 @@ struct sig_park_action {
 struct sig_park_slot {
 	void *handle;
 	struct net_addr target;
-	uint64_t until_ms;      /* dropped after this time */
+	uint64_t until_ms; /* dropped after this time */
 };
 
 struct sig_park_stats {
@@ -69,8 +69,7 @@ struct sig_park {
 void sig_park_init(struct sig_park *k);
 /* Parks handle until target is answered. false: full or no address; the
  * caller keeps the handle (and drops the packet). */
-bool sig_park_add(struct sig_park *k, void *handle, const struct net_addr *target,
-		  uint64_t now_ms);
+bool sig_park_add(struct sig_park *k, void *handle, const struct net_addr *target, uint64_t now_ms);
 /* The nucleus answered about target: RELEASE (found) or DROP (not found)
  * for each packet parked for it. */
 void sig_park_answer(struct sig_park *k, const struct net_addr *target, bool found);

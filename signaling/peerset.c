@@ -20,9 +20,12 @@ static const struct sig_peer *peer_at(const struct sig_peerset *ps, uint32_t i)
 static const uint8_t *key_of(const struct sig_peer *p, enum sig_peerset_key by)
 {
 	switch (by) {
-	case SIG_BY_PUBKEY: return p->pubkey;
-	case SIG_BY_VIP4: return p->flags & SIG_PEER_HAS_VIP4 ? p->vip4 : NULL;
-	default: return p->flags & SIG_PEER_HAS_VIP6 ? p->vip6 : NULL;
+	case SIG_BY_PUBKEY:
+		return p->pubkey;
+	case SIG_BY_VIP4:
+		return p->flags & SIG_PEER_HAS_VIP4 ? p->vip4 : NULL;
+	default:
+		return p->flags & SIG_PEER_HAS_VIP6 ? p->vip6 : NULL;
 	}
 }
 
@@ -205,8 +208,7 @@ void sig_peerset_update(struct sig_peerset *ps, uint32_t i, const struct sig_pee
 	index_all(ps, i, true);
 }
 
-uint32_t sig_peerset_find(const struct sig_peerset *ps, enum sig_peerset_key by,
-			  const uint8_t *key)
+uint32_t sig_peerset_find(const struct sig_peerset *ps, enum sig_peerset_key by, const uint8_t *key)
 {
 	const struct sig_index *ix = &ps->by[by];
 	uint32_t s = home(ps, ix, by, key), i;

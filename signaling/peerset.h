@@ -26,10 +26,10 @@ struct sig_index {
 };
 
 struct sig_peerset {
-	uint8_t *recs;        /* cap records of stride bytes */
-	uint8_t *live;        /* one byte per record */
-	uint32_t *next_free;  /* free list links */
-	size_t stride;        /* >= sizeof(struct sig_peer) */
+	uint8_t *recs;       /* cap records of stride bytes */
+	uint8_t *live;       /* one byte per record */
+	uint32_t *next_free; /* free list links */
+	size_t stride;       /* >= sizeof(struct sig_peer) */
 	uint32_t cap, used, count, max, free_head;
 	uint8_t hash_key[16];
 	struct sig_index by[SIG_BY_COUNT];

@@ -10,7 +10,7 @@
 enum { BUCKET = 8 }; /* slots per bucket; two candidate buckets per nonce */
 
 struct slot {
-	uint64_t tag;	 /* keyed hash of the nonce, never 0; 0: free */
+	uint64_t tag;    /* keyed hash of the nonce, never 0; 0: free */
 	uint64_t expiry; /* ms: ts + window; free once now passes it */
 };
 

@@ -22,28 +22,28 @@ enum {
 	SIG_STUN_HEADER_LEN = NET_STUN_HLEN,
 	SIG_STUN_TXID_LEN = 12,
 	SIG_STUN_COOKIE = NET_STUN_COOKIE,
-	SIG_STUN_FINGERPRINT_LEN = 8,       /* attribute header + CRC-32 */
+	SIG_STUN_FINGERPRINT_LEN = 8, /* attribute header + CRC-32 */
 	SIG_STUN_REQUEST_MAX = SIG_STUN_HEADER_LEN + SIG_STUN_FINGERPRINT_LEN,
-	SIG_STUN_RESPONSE_MAX = 1280,       /* larger responses are refused */
+	SIG_STUN_RESPONSE_MAX = 1280, /* larger responses are refused */
 	SIG_STUN_PORT = 3478,
 };
 
-#define SIG_STUN_RESULTS(X)                                                  \
-	X(OK, "ok")                                                          \
-	X(TRUNCATED, "truncated")         /* shorter than header/attrs */    \
-	X(NOT_STUN, "not_stun")           /* bits, cookie or length wrong */ \
-	X(NOT_SUCCESS, "not_success")     /* not a Binding success */        \
-	X(ERROR_RESPONSE, "error_response") /* a Binding error response */   \
-	X(WRONG_TXID, "wrong_txid")       /* not the answer to our request */\
-	X(BAD_ATTR, "bad_attr")           /* malformed or unknown required */\
-	X(BAD_FINGERPRINT, "bad_fingerprint")                                \
-	X(NO_ADDRESS, "no_address")       /* no usable mapped address */
+#define SIG_STUN_RESULTS(X)                                                     \
+	X(OK, "ok")                                                             \
+	X(TRUNCATED, "truncated")           /* shorter than header/attrs */     \
+	X(NOT_STUN, "not_stun")             /* bits, cookie or length wrong */  \
+	X(NOT_SUCCESS, "not_success")       /* not a Binding success */         \
+	X(ERROR_RESPONSE, "error_response") /* a Binding error response */      \
+	X(WRONG_TXID, "wrong_txid")         /* not the answer to our request */ \
+	X(BAD_ATTR, "bad_attr")             /* malformed or unknown required */ \
+	X(BAD_FINGERPRINT, "bad_fingerprint")                                   \
+	X(NO_ADDRESS, "no_address") /* no usable mapped address */
 
 enum sig_stun_result {
 #define SIG_STUN_ENUM(name, text) SIG_STUN_##name,
 	SIG_STUN_RESULTS(SIG_STUN_ENUM)
 #undef SIG_STUN_ENUM
-	SIG_STUN_RESULT_COUNT
+		SIG_STUN_RESULT_COUNT
 };
 
 const char *sig_stun_result_name(enum sig_stun_result r);

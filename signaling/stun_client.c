@@ -4,8 +4,8 @@
 
 #include "stun_client.h"
 
-void sig_stun_client_init(struct sig_stun_client *s, const struct net_endpoint *servers,
-			  unsigned n, sig_random_fn random)
+void sig_stun_client_init(struct sig_stun_client *s, const struct net_endpoint *servers, unsigned n,
+			  sig_random_fn random)
 {
 	memset(s, 0, sizeof(*s));
 	s->n_server = n < SIG_STUN_SERVERS_MAX ? n : SIG_STUN_SERVERS_MAX;
@@ -59,8 +59,8 @@ enum sig_stun_rx sig_stun_client_input(struct sig_stun_client *s, const uint8_t 
 		return SIG_STUN_RX_NOT_OURS;
 	}
 	/* Before the first request there is no id an answer could match. */
-	r = s->stats.requests ? sig_stun_parse_response(p, len, s->txid, &mapped)
-			      : SIG_STUN_WRONG_TXID;
+	r = s->stats.requests ? sig_stun_parse_response(p, len, s->txid, &mapped) :
+				SIG_STUN_WRONG_TXID;
 	s->stats.results[r]++;
 	if (r != SIG_STUN_OK)
 		return SIG_STUN_RX_BAD;

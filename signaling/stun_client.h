@@ -47,8 +47,8 @@ enum sig_stun_rx {
 typedef void (*sig_random_fn)(void *buf, size_t len);
 
 struct sig_stun_client_stats {
-	uint64_t requests;                          /* rounds sent */
-	uint64_t results[SIG_STUN_RESULT_COUNT];    /* answers by parse result */
+	uint64_t requests;                       /* rounds sent */
+	uint64_t results[SIG_STUN_RESULT_COUNT]; /* answers by parse result */
 	uint64_t not_ours;
 };
 
@@ -59,16 +59,16 @@ struct sig_stun_client {
 	uint8_t txid[SIG_STUN_TXID_LEN]; /* of the latest request */
 	uint8_t req[SIG_STUN_REQUEST_MAX];
 	size_t req_len;
-	unsigned n_out;                  /* servers still to pop the request for */
+	unsigned n_out; /* servers still to pop the request for */
 	uint64_t next_ms;
 	bool answered;
-	struct net_endpoint reflexive;   /* family NET_AF_NONE: none yet */
+	struct net_endpoint reflexive; /* family NET_AF_NONE: none yet */
 	struct sig_stun_client_stats stats;
 };
 
 /* servers: at most SIG_STUN_SERVERS_MAX are used. random: required. */
-void sig_stun_client_init(struct sig_stun_client *s, const struct net_endpoint *servers,
-			  unsigned n, sig_random_fn random);
+void sig_stun_client_init(struct sig_stun_client *s, const struct net_endpoint *servers, unsigned n,
+			  sig_random_fn random);
 /* A new request for every server (pop them). */
 void sig_stun_client_tick(struct sig_stun_client *s, uint64_t now_ms);
 /* When sig_stun_client_tick is due; UINT64_MAX: no servers. */

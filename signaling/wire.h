@@ -20,8 +20,8 @@ enum {
 	SIG_HEADER_LEN = 44,
 	SIG_NONCE_LEN = 16,
 	SIG_CLUSTER_ID_LEN = 8,
-	SIG_MAC_LEN = 32,      /* HMAC-SHA256 */
-	SIG_TAG_LEN = 16,      /* XChaCha20-Poly1305 */
+	SIG_MAC_LEN = 32, /* HMAC-SHA256 */
+	SIG_TAG_LEN = 16, /* XChaCha20-Poly1305 */
 	SIG_KEY_LEN = 32,
 	SIG_PUBKEY_LEN = 32,
 	SIG_DATAGRAM_MAX = 1000,
@@ -31,8 +31,8 @@ enum {
 	SIG_FLAG_ENC = 0x01,
 
 	SIG_ADDR_LEN = 20,
-	SIG_CAND_MAX = 4,       /* candidates per peer entry */
-	SIG_CAND_EDGE_MAX = 3,  /* what an edge may advertise itself */
+	SIG_CAND_MAX = 4,      /* candidates per peer entry */
+	SIG_CAND_EDGE_MAX = 3, /* what an edge may advertise itself */
 	SIG_PEER_FIXED = 54,
 	SIG_PEER_MAX = SIG_PEER_FIXED + SIG_CAND_MAX * SIG_ADDR_LEN,
 	SIG_PEER_HAS_VIP4 = 0x01,
@@ -109,8 +109,8 @@ struct sig_peer {
 enum sig_change { SIG_JOINED = 1, SIG_LEFT = 2, SIG_MOVED = 3 };
 
 struct sig_entry {
-	uint8_t change;        /* enum sig_change */
-	struct sig_peer peer;  /* LEFT: only pubkey is set */
+	uint8_t change;       /* enum sig_change */
+	struct sig_peer peer; /* LEFT: only pubkey is set */
 };
 
 enum sig_ack_status { SIG_ACK_DELTA = 0, SIG_ACK_RESYNC = 1, SIG_ACK_UNKNOWN = 2 };
@@ -145,42 +145,42 @@ struct sig_peer_info {
 
 /* One message, decoded or to encode. */
 struct sig_msg {
-	uint8_t type;  /* enum sig_type */
-	bool enc;      /* body encrypted (SIG_FLAG_ENC) */
+	uint8_t type; /* enum sig_type */
+	bool enc;     /* body encrypted (SIG_FLAG_ENC) */
 	uint8_t cluster_id[SIG_CLUSTER_ID_LEN];
 	uint64_t ts_ms;
 	uint32_t seq;
 	uint8_t nonce[SIG_NONCE_LEN];
 	union {
-		struct sig_peer reg;        /* REGISTER; PUNCH */
-		struct sig_ack ack;         /* REGISTER_ACK, HEARTBEAT_ACK */
-		struct sig_heartbeat hb;    /* HEARTBEAT */
+		struct sig_peer reg;           /* REGISTER; PUNCH */
+		struct sig_ack ack;            /* REGISTER_ACK, HEARTBEAT_ACK */
+		struct sig_heartbeat hb;       /* HEARTBEAT */
 		uint8_t leave[SIG_PUBKEY_LEN]; /* LEAVE: who leaves */
-		struct sig_query query;     /* QUERY_PEER */
-		struct sig_peer_info info;  /* PEER_INFO */
-		struct net_addr target;     /* NOT_FOUND */
+		struct sig_query query;        /* QUERY_PEER */
+		struct sig_peer_info info;     /* PEER_INFO */
+		struct net_addr target;        /* NOT_FOUND */
 	} u;
 };
 
 /* Why a datagram was dropped. One X-macro: the enum and the metric names. */
-#define SIG_DROPS(X)                                                              \
+#define SIG_DROPS(X)                                                             \
 	X(TRUNCATED, "truncated")             /* too short for header/type */    \
-	X(TOO_BIG, "too_big")                 /* above SIG_DATAGRAM_MAX */        \
-	X(BAD_MAGIC, "bad_magic")             /* not signaling */                 \
-	X(BAD_VERSION, "bad_version")         /* version not 1 */                 \
-	X(BAD_TYPE, "bad_type")               /* unknown type or flags */         \
-	X(WRONG_DIRECTION, "wrong_direction") /* type not for this end */         \
-	X(RATELIMIT, "ratelimit")             /* source over its rate */          \
-	X(UNKNOWN_CLUSTER, "unknown_cluster") /* no cluster with that id */       \
-	X(BAD_MAC, "bad_mac")                 /* HMAC does not verify */          \
-	X(BAD_CIPHER, "bad_cipher")           /* decryption failed */             \
-	X(BAD_BODY, "bad_body")               /* body does not parse */           \
-	X(STALE, "stale")                     /* timestamp outside the window */  \
-	X(REPLAY, "replay")                   /* nonce seen already */            \
-	X(REPLAY_FULL, "replay_full")         /* nonce cache has no room */       \
-	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */   \
-	X(NOT_MEMBER, "not_member")           /* query from an unknown key */     \
-	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */      \
+	X(TOO_BIG, "too_big")                 /* above SIG_DATAGRAM_MAX */       \
+	X(BAD_MAGIC, "bad_magic")             /* not signaling */                \
+	X(BAD_VERSION, "bad_version")         /* version not 1 */                \
+	X(BAD_TYPE, "bad_type")               /* unknown type or flags */        \
+	X(WRONG_DIRECTION, "wrong_direction") /* type not for this end */        \
+	X(RATELIMIT, "ratelimit")             /* source over its rate */         \
+	X(UNKNOWN_CLUSTER, "unknown_cluster") /* no cluster with that id */      \
+	X(BAD_MAC, "bad_mac")                 /* HMAC does not verify */         \
+	X(BAD_CIPHER, "bad_cipher")           /* decryption failed */            \
+	X(BAD_BODY, "bad_body")               /* body does not parse */          \
+	X(STALE, "stale")                     /* timestamp outside the window */ \
+	X(REPLAY, "replay")                   /* nonce seen already */           \
+	X(REPLAY_FULL, "replay_full")         /* nonce cache has no room */      \
+	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */  \
+	X(NOT_MEMBER, "not_member")           /* query from an unknown key */    \
+	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */     \
 	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */
 
 enum sig_drop {
@@ -188,7 +188,7 @@ enum sig_drop {
 #define SIG_DROP_ENUM(name, text) SIG_DROP_##name,
 	SIG_DROPS(SIG_DROP_ENUM)
 #undef SIG_DROP_ENUM
-	SIG_DROP_COUNT
+		SIG_DROP_COUNT
 };
 
 /* "truncated", ...; "ok" for SIG_OK. */

@@ -119,8 +119,7 @@ static void driver_name(const char *ifname, char *buf, size_t len)
 }
 
 /* What is attached: id, mode flag to detach it with, name. 0 if nothing. */
-static int attached(struct xdpfb *x, uint32_t *id, uint32_t *mode_flag,
-		    char name[BPF_OBJ_NAME_LEN])
+static int attached(struct xdpfb *x, uint32_t *id, uint32_t *mode_flag, char name[BPF_OBJ_NAME_LEN])
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct bpf_prog_info info = { 0 };
@@ -164,15 +163,19 @@ static int clear_interface(struct xdpfb *x)
 	if (ret < 0 || id == 0)
 		return ret;
 	if (strcmp(name, XDPFB_PROG_NAME) != 0)
-		return fail(x, -EEXIST, "%s already has an XDP program (\"%s\", id %u), not ours: "
+		return fail(x, -EEXIST,
+			    "%s already has an XDP program (\"%s\", id %u), not ours: "
 			    "not replacing it (detach it with `ip link set dev %s xdp off`, or run "
-			    "with --no-xdp)", x->conf.ifname, name, id, x->conf.ifname);
+			    "with --no-xdp)",
+			    x->conf.ifname, name, id, x->conf.ifname);
 	ret = bpf_xdp_detach((int)x->ifindex, flag, NULL);
 	if (ret < 0)
 		return fail(x, ret, "%s: cannot detach the stale %s (id %u): %s", x->conf.ifname,
 			    name, id, strerror(-ret));
-	snprintf(x->note, sizeof(x->note), "%s: replaced a stale %s program (id %u) left by "
-		 "an earlier run that did not stop cleanly", x->conf.ifname, name, id);
+	snprintf(x->note, sizeof(x->note),
+		 "%s: replaced a stale %s program (id %u) left by "
+		 "an earlier run that did not stop cleanly",
+		 x->conf.ifname, name, id);
 	return 0;
 }
 
@@ -196,8 +199,10 @@ int xdpfb_prepare(struct xdpfb *x, const struct xdpfb_conf *c)
 	driver_name(c->ifname, x->driver, sizeof(x->driver));
 	ret = xdpfb_lock(dir, c->ifname, x->lock_path, sizeof(x->lock_path), &holder);
 	if (ret == -EBUSY)
-		return fail(x, ret, "%s is in use by another omninervous (pid %ld, lock %s): "
-			    "one gateway per interface", c->ifname, holder, x->lock_path);
+		return fail(x, ret,
+			    "%s is in use by another omninervous (pid %ld, lock %s): "
+			    "one gateway per interface",
+			    c->ifname, holder, x->lock_path);
 	if (ret < 0)
 		return fail(x, ret, "%s: cannot lock %s: %s", c->ifname, x->lock_path,
 			    strerror(-ret));
@@ -230,9 +235,10 @@ static int find_maps(struct xdpfb *x)
 		memset(&mi, 0, sizeof(mi));
 		info_len = sizeof(mi);
 		if (bpf_obj_get_info_by_fd(fd, &mi, &info_len) == 0) {
-			int *slot = !strcmp(mi.name, XDPFB_MAP_CFG) ? &x->cfg_fd :
-				    !strcmp(mi.name, XDPFB_MAP_LIVE) ? &x->live_fd :
-				    !strcmp(mi.name, XDPFB_MAP_COUNTERS) ? &x->counters_fd : NULL;
+			int *slot = !strcmp(mi.name, XDPFB_MAP_CFG)      ? &x->cfg_fd :
+				    !strcmp(mi.name, XDPFB_MAP_LIVE)     ? &x->live_fd :
+				    !strcmp(mi.name, XDPFB_MAP_COUNTERS) ? &x->counters_fd :
+									   NULL;
 
 			if (slot && *slot < 0) {
 				*slot = fd;
@@ -265,8 +271,10 @@ static int set_mode(struct xdpfb *x, uint32_t flag)
 {
 	x->generic = flag == XDP_FLAGS_SKB_MODE;
 	if (x->conf.mode == XDPFB_MODE_NATIVE && x->generic)
-		return fail(x, -EOPNOTSUPP, "%s: driver %s has no native XDP (--xdp-mode native); "
-			    "use --xdp-mode auto or generic", x->conf.ifname, x->driver);
+		return fail(x, -EOPNOTSUPP,
+			    "%s: driver %s has no native XDP (--xdp-mode native); "
+			    "use --xdp-mode auto or generic",
+			    x->conf.ifname, x->driver);
 	if (x->conf.mode == XDPFB_MODE_GENERIC && !x->generic)
 		return to_generic(x);
 	return 0;
@@ -335,8 +343,10 @@ void xdpfb_index_add(struct xdpfb *x, uint32_t index)
 	/* Better no index check than dropping a live session's packets. */
 	x->index_check_off = true;
 	write_cfg(x);
-	snprintf(x->note, sizeof(x->note), "%s: the live index map refused an index (%s): "
-		 "unknown-index drops in XDP are off", x->conf.ifname, strerror(errno));
+	snprintf(x->note, sizeof(x->note),
+		 "%s: the live index map refused an index (%s): "
+		 "unknown-index drops in XDP are off",
+		 x->conf.ifname, strerror(errno));
 }
 
 void xdpfb_index_del(struct xdpfb *x, uint32_t index)
@@ -383,8 +393,8 @@ const char *xdpfb_describe(const struct xdpfb *x, char *buf, size_t len)
 	else
 		why = "the driver has no native XDP: slower, every packet is copied";
 	snprintf(buf, len, "%s XDP (driver %s: %s), program %s id %u, listen port %u",
-		 x->generic ? "generic" : "native", x->driver, why, XDPFB_PROG_NAME,
-		 x->prog_id, x->conf.port);
+		 x->generic ? "generic" : "native", x->driver, why, XDPFB_PROG_NAME, x->prog_id,
+		 x->conf.port);
 	return buf;
 }
 

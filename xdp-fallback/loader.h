@@ -62,14 +62,14 @@ struct xdpfb {
 	int prog_fd, cfg_fd, live_fd, counters_fd;
 	uint32_t prog_id;
 	bool bound;
-	bool generic;          /* attached in generic (SKB) mode */
-	bool index_check_off;  /* the live map failed once: checks disabled */
+	bool generic;         /* attached in generic (SKB) mode */
+	bool index_check_off; /* the live map failed once: checks disabled */
 	unsigned ncpus;
-	uint64_t *per_cpu;     /* ncpus values: one counter being summed */
+	uint64_t *per_cpu; /* ncpus values: one counter being summed */
 	char lock_path[128];
 	char object[256];
 	char driver[32];
-	char note[256];        /* what prepare/bind did worth a log line */
+	char note[256]; /* what prepare/bind did worth a log line */
 	char error[256];
 };
 

@@ -39,8 +39,7 @@ static long holder_pid(int fd)
 	return strtol(buf, NULL, 10);
 }
 
-int xdpfb_lock(const char *dir, const char *ifname, char *path, size_t path_len,
-		  long *holder)
+int xdpfb_lock(const char *dir, const char *ifname, char *path, size_t path_len, long *holder)
 {
 	char pid[24];
 	int fd, n, ret;

@@ -10,8 +10,7 @@
  * lock, -EBUSY with *holder = its pid when another process holds it, or
  * another -errno. path gets the file's name either way.
  */
-int xdpfb_lock(const char *dir, const char *ifname, char *path, size_t path_len,
-		  long *holder);
+int xdpfb_lock(const char *dir, const char *ifname, char *path, size_t path_len, long *holder);
 /* Let go of the lock taken as fd, removing its file path (may be NULL). */
 void xdpfb_unlock(int fd, const char *path);
 

@@ -90,7 +90,7 @@ struct pkt {
 	void *end;
 	struct udphdr *udp;
 	struct xdpfb_rate_key src;
-	bool fragment;         /* first fragment: has a port, but is partial */
+	bool fragment; /* first fragment: has a port, but is partial */
 };
 
 static __always_inline int count(__u32 what, int verdict)

@@ -46,11 +46,11 @@ enum xdpfb_limits {
 	XDPFB_WG_INITIATION = 148,
 	XDPFB_WG_RESPONSE = 92,
 	XDPFB_WG_COOKIE = 64,
-	XDPFB_WG_DATA_MIN = 32,     /* header 16 + tag 16, keepalive */
-	XDPFB_WG_PADDING = 16,      /* plaintext padded to a multiple */
+	XDPFB_WG_DATA_MIN = 32, /* header 16 + tag 16, keepalive */
+	XDPFB_WG_PADDING = 16,  /* plaintext padded to a multiple */
 	XDPFB_STUN_HEADER = 20,
 	/* Defaults of the configuration record. */
-	XDPFB_INIT_RATE = 20,       /* initiations per second per source */
+	XDPFB_INIT_RATE = 20, /* initiations per second per source */
 	XDPFB_INIT_BURST = 40,
 	/* Senders cap the padding at their MTU: a plaintext this long may end
 	 * unpadded (1420 is not a multiple of 16). */
@@ -65,11 +65,11 @@ enum xdpfb_flags {
 /* The one entry of XDPFB_MAP_CFG. port 0: not configured yet, every
  * packet passes to the kernel. */
 struct xdpfb_cfg {
-	__u16 port;          /* listen port, host order */
-	__u16 flags;         /* enum xdpfb_flags */
-	__u32 init_rate;     /* initiations per second per source; 0: no limit */
+	__u16 port;      /* listen port, host order */
+	__u16 flags;     /* enum xdpfb_flags */
+	__u32 init_rate; /* initiations per second per source; 0: no limit */
 	__u32 init_burst;
-	__u32 unpadded_min;  /* data plaintext from which padding may be absent */
+	__u32 unpadded_min; /* data plaintext from which padding may be absent */
 };
 
 /* Initiation token bucket per source (IPv4 address, or IPv6 /64), in ns of
@@ -85,20 +85,20 @@ struct xdpfb_rate_val {
 
 /* Counters of XDPFB_MAP_COUNTERS (per CPU): the drop reasons, then what
  * went to the socket. */
-#define XDPFB_DROPS(X)                                                       \
-	X(TRUNCATED, "truncated")         /* UDP length beyond the frame */     \
-	X(FRAGMENT, "fragment")           /* an IP fragment to the listen port */\
-	X(BAD_SIZE, "bad_size")           /* WireGuard message of wrong size */ \
-	X(RESERVED, "reserved")           /* nonzero reserved bytes */          \
-	X(UNKNOWN_INDEX, "unknown_index") /* data for no live receiver index */ \
-	X(RATELIMIT, "ratelimit")         /* initiations over the source rate */\
+#define XDPFB_DROPS(X)                                                            \
+	X(TRUNCATED, "truncated")         /* UDP length beyond the frame */       \
+	X(FRAGMENT, "fragment")           /* an IP fragment to the listen port */ \
+	X(BAD_SIZE, "bad_size")           /* WireGuard message of wrong size */   \
+	X(RESERVED, "reserved")           /* nonzero reserved bytes */            \
+	X(UNKNOWN_INDEX, "unknown_index") /* data for no live receiver index */   \
+	X(RATELIMIT, "ratelimit")         /* initiations over the source rate */  \
 	X(UNKNOWN_PROTO, "unknown_proto") /* not WireGuard, STUN or signaling */
 
 enum xdpfb_counter {
 #define XDPFB_DROP_ENUM(name, text) XDPFB_DROP_##name,
 	XDPFB_DROPS(XDPFB_DROP_ENUM)
 #undef XDPFB_DROP_ENUM
-	XDPFB_DROP_COUNT,
+		XDPFB_DROP_COUNT,
 	XDPFB_CNT_REDIRECT = XDPFB_DROP_COUNT, /* to the AF_XDP socket */
 	XDPFB_CNT_COUNT,
 };

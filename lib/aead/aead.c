@@ -23,12 +23,12 @@ static const struct backend_name {
 	enum backend_kind kind;
 	enum wg_aead_arch arch;
 } backend_names[] = {
-	{ "auto",		KIND_AUTO,	WG_AEAD_ARCH_BEST },
-	{ "sodium",		KIND_SODIUM,	WG_AEAD_ARCH_BEST },
-	{ "ipsec-mb",		KIND_IPSECMB,	WG_AEAD_ARCH_BEST },
-	{ "ipsec-mb-avx512",	KIND_IPSECMB,	WG_AEAD_ARCH_AVX512 },
-	{ "ipsec-mb-avx2",	KIND_IPSECMB,	WG_AEAD_ARCH_AVX2 },
-	{ "ipsec-mb-sse",	KIND_IPSECMB,	WG_AEAD_ARCH_SSE },
+	{ "auto", KIND_AUTO, WG_AEAD_ARCH_BEST },
+	{ "sodium", KIND_SODIUM, WG_AEAD_ARCH_BEST },
+	{ "ipsec-mb", KIND_IPSECMB, WG_AEAD_ARCH_BEST },
+	{ "ipsec-mb-avx512", KIND_IPSECMB, WG_AEAD_ARCH_AVX512 },
+	{ "ipsec-mb-avx2", KIND_IPSECMB, WG_AEAD_ARCH_AVX2 },
+	{ "ipsec-mb-sse", KIND_IPSECMB, WG_AEAD_ARCH_SSE },
 };
 
 static const struct backend_name *lookup(const char *name)
@@ -114,7 +114,7 @@ static unsigned check_ops(struct wg_aead_op *ops, unsigned n)
 	for (i = 0; i < n; i++) {
 		struct wg_aead_op *op = &ops[i];
 		int bad = op->key == NULL || op->tag == NULL ||
-			(op->len != 0 && (op->src == NULL || op->dst == NULL));
+			  (op->len != 0 && (op->src == NULL || op->dst == NULL));
 
 		op->status = bad ? -EINVAL : 0;
 		valid += !bad;

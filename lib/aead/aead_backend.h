@@ -21,17 +21,15 @@ enum wg_aead_arch {
 
 struct wg_aead_ops {
 	/* valid: number of ops of the n with status 0 (to process) */
-	unsigned (*seal)(void *priv, struct wg_aead_op *ops, unsigned n,
-			 unsigned valid);
-	unsigned (*open)(void *priv, struct wg_aead_op *ops, unsigned n,
-			 unsigned valid);
+	unsigned (*seal)(void *priv, struct wg_aead_op *ops, unsigned n, unsigned valid);
+	unsigned (*open)(void *priv, struct wg_aead_op *ops, unsigned n, unsigned valid);
 	void (*fini)(void *priv);
 };
 
 struct wg_aead {
-	const struct wg_aead_ops *ops;	/* chosen once, at creation */
-	void *priv;			/* back end state */
-	const char *name;		/* back end in use */
+	const struct wg_aead_ops *ops; /* chosen once, at creation */
+	void *priv;                    /* back end state */
+	const char *name;              /* back end in use */
 };
 
 /* Each fills ops, priv and name of aead; returns 0 or -errno. */

@@ -35,20 +35,17 @@ struct ipsecmb {
 	/* 12 bytes used per nonce; bytes 0..3 stay zero. Indexed by slot. */
 	uint8_t nonce[WG_AEAD_BURST_MAX][16];
 	uint8_t tag[WG_AEAD_BURST_MAX][WG_AEAD_TAG_BYTES]; /* open: computed */
-	uint8_t empty[16];	/* src/dst of empty messages */
+	uint8_t empty[16];                                 /* src/dst of empty messages */
 };
 
 static const struct arch_desc {
 	const char *name;
-	uint64_t cpuflags;	/* all of these needed */
+	uint64_t cpuflags; /* all of these needed */
 	void (*init)(IMB_MGR *mgr);
 } arch_descs[] = {
-	[WG_AEAD_ARCH_AVX512] = { "ipsec-mb-avx512", IMB_CPUFLAGS_AVX512,
-				  init_mb_mgr_avx512 },
-	[WG_AEAD_ARCH_AVX2] = { "ipsec-mb-avx2", IMB_CPUFLAGS_AVX2,
-				init_mb_mgr_avx2 },
-	[WG_AEAD_ARCH_SSE] = { "ipsec-mb-sse", IMB_CPUFLAGS_SSE,
-			       init_mb_mgr_sse },
+	[WG_AEAD_ARCH_AVX512] = { "ipsec-mb-avx512", IMB_CPUFLAGS_AVX512, init_mb_mgr_avx512 },
+	[WG_AEAD_ARCH_AVX2] = { "ipsec-mb-avx2", IMB_CPUFLAGS_AVX2, init_mb_mgr_avx2 },
+	[WG_AEAD_ARCH_SSE] = { "ipsec-mb-sse", IMB_CPUFLAGS_SSE, init_mb_mgr_sse },
 };
 
 static int cpu_has(const IMB_MGR *mgr, enum wg_aead_arch arch)
@@ -69,8 +66,7 @@ static enum wg_aead_arch best_arch(const IMB_MGR *mgr)
 	return WG_AEAD_ARCH_BEST; /* none */
 }
 
-static inline void fill_job(struct ipsecmb *s, IMB_JOB *job,
-			    struct wg_aead_op *op, unsigned slot,
+static inline void fill_job(struct ipsecmb *s, IMB_JOB *job, struct wg_aead_op *op, unsigned slot,
 			    IMB_CIPHER_DIRECTION dir)
 {
 	uint64_t le = htole64(op->counter);
@@ -80,8 +76,7 @@ static inline void fill_job(struct ipsecmb *s, IMB_JOB *job,
 	job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
 	job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
 	job->cipher_direction = dir;
-	job->chain_order = dir == IMB_DIR_ENCRYPT ? IMB_ORDER_CIPHER_HASH :
-						    IMB_ORDER_HASH_CIPHER;
+	job->chain_order = dir == IMB_DIR_ENCRYPT ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
 	job->enc_keys = op->key;
 	job->dec_keys = op->key;
 	job->key_len_in_bytes = WG_AEAD_KEY_LEN;
@@ -102,8 +97,7 @@ static inline void fill_job(struct ipsecmb *s, IMB_JOB *job,
 }
 
 /* Final status of the op of a completed job; returns 1 when it is 0. */
-static inline unsigned finish_job(const IMB_JOB *job,
-				  IMB_CIPHER_DIRECTION dir)
+static inline unsigned finish_job(const IMB_JOB *job, IMB_CIPHER_DIRECTION dir)
 {
 	struct wg_aead_op *op = job->user_data;
 
@@ -123,8 +117,7 @@ static inline unsigned finish_job(const IMB_JOB *job,
 }
 
 /* Submits got filled jobs and waits for all; returns how many came back. */
-static unsigned submit_all(IMB_MGR *mgr, IMB_JOB **jobs, unsigned got,
-			   int checked)
+static unsigned submit_all(IMB_MGR *mgr, IMB_JOB **jobs, unsigned got, int checked)
 {
 	unsigned done, more;
 
@@ -147,8 +140,7 @@ static unsigned submit_all(IMB_MGR *mgr, IMB_JOB **jobs, unsigned got,
  * seal and open so that dir is a constant there.
  */
 static inline __attribute__((always_inline)) unsigned
-run(struct ipsecmb *s, struct wg_aead_op *ops, unsigned n, unsigned valid,
-    IMB_CIPHER_DIRECTION dir)
+run(struct ipsecmb *s, struct wg_aead_op *ops, unsigned n, unsigned valid, IMB_CIPHER_DIRECTION dir)
 {
 	IMB_JOB *jobs[WG_AEAD_BURST_MAX];
 	unsigned i = 0, first, slot, got, done, j, ok = 0;
@@ -181,14 +173,12 @@ run(struct ipsecmb *s, struct wg_aead_op *ops, unsigned n, unsigned valid,
 	return ok;
 }
 
-static unsigned ipsecmb_seal(void *priv, struct wg_aead_op *ops, unsigned n,
-			     unsigned valid)
+static unsigned ipsecmb_seal(void *priv, struct wg_aead_op *ops, unsigned n, unsigned valid)
 {
 	return run(priv, ops, n, valid, IMB_DIR_ENCRYPT);
 }
 
-static unsigned ipsecmb_open(void *priv, struct wg_aead_op *ops, unsigned n,
-			     unsigned valid)
+static unsigned ipsecmb_open(void *priv, struct wg_aead_op *ops, unsigned n, unsigned valid)
 {
 	return run(priv, ops, n, valid, IMB_DIR_DECRYPT);
 }
@@ -211,8 +201,7 @@ static const struct wg_aead_ops ipsecmb_ops = {
 };
 
 /* Runs two ops through the checking submit; returns how many ended 0. */
-static unsigned checked_pair(struct ipsecmb *s, struct wg_aead_op ops[2],
-			     IMB_CIPHER_DIRECTION dir)
+static unsigned checked_pair(struct ipsecmb *s, struct wg_aead_op ops[2], IMB_CIPHER_DIRECTION dir)
 {
 	IMB_JOB *jobs[2];
 	unsigned i, ok = 0;
@@ -248,20 +237,24 @@ static int selftest(struct ipsecmb *s)
 		pt[i] = (uint8_t)i;
 	nonce[4] = 5; /* counter 5, little endian */
 	for (i = 0; i < 2; i++)
-		ops[i] = (struct wg_aead_op){ .key = key, .counter = 5,
-			.src = pt, .dst = ct[i], .len = lens[i], .tag = tag[i] };
+		ops[i] = (struct wg_aead_op){ .key = key,
+					      .counter = 5,
+					      .src = pt,
+					      .dst = ct[i],
+					      .len = lens[i],
+					      .tag = tag[i] };
 	if (checked_pair(s, ops, IMB_DIR_ENCRYPT) != 2)
 		return -ENOTSUP;
 	for (i = 0; i < 2; i++) {
-		crypto_aead_chacha20poly1305_ietf_encrypt_detached(ref_ct,
-			ref_tag, NULL, pt, lens[i], NULL, 0, NULL, nonce, key);
+		crypto_aead_chacha20poly1305_ietf_encrypt_detached(ref_ct, ref_tag, NULL, pt,
+								   lens[i], NULL, 0, NULL, nonce,
+								   key);
 		if (memcmp(ref_ct, ct[i], lens[i]) != 0 ||
 		    memcmp(ref_tag, tag[i], sizeof(ref_tag)) != 0)
 			return -ENOTSUP;
 		ops[i].src = ct[i]; /* open in place */
 	}
-	if (checked_pair(s, ops, IMB_DIR_DECRYPT) != 2 ||
-	    memcmp(ct[1], pt, sizeof(pt)) != 0)
+	if (checked_pair(s, ops, IMB_DIR_DECRYPT) != 2 || memcmp(ct[1], pt, sizeof(pt)) != 0)
 		return -ENOTSUP;
 	return 0;
 }

@@ -30,8 +30,7 @@ static void make_nonce(uint8_t nonce[WG_AEAD_NONCE_LEN], uint64_t counter)
 	memcpy(nonce + 4, &le, sizeof(le));
 }
 
-static unsigned sodium_seal(void *priv, struct wg_aead_op *ops, unsigned n,
-			    unsigned valid)
+static unsigned sodium_seal(void *priv, struct wg_aead_op *ops, unsigned n, unsigned valid)
 {
 	uint8_t nonce[WG_AEAD_NONCE_LEN];
 	unsigned i, ok = 0;
@@ -44,17 +43,17 @@ static unsigned sodium_seal(void *priv, struct wg_aead_op *ops, unsigned n,
 		if (op->status != 0)
 			continue;
 		make_nonce(nonce, op->counter);
-		crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-			buf_or_empty(op->dst, op->len), op->tag, NULL,
-			buf_or_empty(op->src, op->len), op->len, NULL, 0, NULL,
-			nonce, op->key);
+		crypto_aead_chacha20poly1305_ietf_encrypt_detached(buf_or_empty(op->dst, op->len),
+								   op->tag, NULL,
+								   buf_or_empty(op->src, op->len),
+								   op->len, NULL, 0, NULL, nonce,
+								   op->key);
 		ok++;
 	}
 	return ok;
 }
 
-static unsigned sodium_open(void *priv, struct wg_aead_op *ops, unsigned n,
-			    unsigned valid)
+static unsigned sodium_open(void *priv, struct wg_aead_op *ops, unsigned n, unsigned valid)
 {
 	uint8_t nonce[WG_AEAD_NONCE_LEN];
 	unsigned i, ok = 0;
@@ -68,10 +67,13 @@ static unsigned sodium_open(void *priv, struct wg_aead_op *ops, unsigned n,
 			continue;
 		make_nonce(nonce, op->counter);
 		/* Verifies the tag (constant time) before decrypting. */
-		if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-				buf_or_empty(op->dst, op->len), NULL,
-				buf_or_empty(op->src, op->len), op->len,
-				op->tag, NULL, 0, nonce, op->key) != 0) {
+		if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(buf_or_empty(op->dst,
+										    op->len),
+								       NULL,
+								       buf_or_empty(op->src,
+										    op->len),
+								       op->len, op->tag, NULL, 0,
+								       nonce, op->key) != 0) {
 			if (op->len != 0)
 				sodium_memzero(op->dst, op->len);
 			op->status = -EBADMSG;

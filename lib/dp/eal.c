@@ -45,14 +45,22 @@ static const struct {
 	const char *name;
 	unsigned group;
 } user_opts[] = {
-	{ "-l", G_LCORES },          { "-c", G_LCORES },
-	{ "--lcores", G_LCORES },    { "--in-memory", G_MEMMODE },
-	{ "--no-huge", G_MEMMODE },  { "--no-shconf", G_MEMMODE },
-	{ "--legacy-mem", G_MEMMODE }, { "--huge-dir", G_MEMMODE },
-	{ "-m", G_MEMSIZE },         { "--socket-mem", G_MEMSIZE },
-	{ "--file-prefix", G_PREFIX }, { "-a", G_DEVICES },
-	{ "--allow", G_DEVICES },    { "-b", G_DEVICES },
-	{ "--block", G_DEVICES },    { "--no-pci", G_DEVICES },
+	{ "-l", G_LCORES },
+	{ "-c", G_LCORES },
+	{ "--lcores", G_LCORES },
+	{ "--in-memory", G_MEMMODE },
+	{ "--no-huge", G_MEMMODE },
+	{ "--no-shconf", G_MEMMODE },
+	{ "--legacy-mem", G_MEMMODE },
+	{ "--huge-dir", G_MEMMODE },
+	{ "-m", G_MEMSIZE },
+	{ "--socket-mem", G_MEMSIZE },
+	{ "--file-prefix", G_PREFIX },
+	{ "-a", G_DEVICES },
+	{ "--allow", G_DEVICES },
+	{ "-b", G_DEVICES },
+	{ "--block", G_DEVICES },
+	{ "--no-pci", G_DEVICES },
 	{ "--log-level", G_LOG },
 };
 
@@ -84,8 +92,7 @@ static unsigned user_groups(const struct dp_eal_conf *c)
 	return groups;
 }
 
-static void add(struct builder *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void add(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void add(struct builder *b, const char *fmt, ...)
 {
@@ -180,8 +187,8 @@ static void add_lcores(struct builder *b, const struct dp_eal_conf *c)
 	}
 	/* lcore ids 0..want-1; more lcores than CPUs share them round-robin. */
 	for (unsigned i = 0; i < want; i++) {
-		int n = snprintf(list + len, sizeof(list) - len, "%s%u@%u",
-				 i ? "," : "", i, cpus[i % n_cpus]);
+		int n = snprintf(list + len, sizeof(list) - len, "%s%u@%u", i ? "," : "", i,
+				 cpus[i % n_cpus]);
 		if (n < 0 || (size_t)n >= sizeof(list) - len) {
 			b->err = -E2BIG;
 			return;
@@ -207,8 +214,10 @@ static void add_memory(struct builder *b, const struct dp_eal_conf *c, unsigned 
 	} else {
 		b->e->huge = !c->no_huge && huge_mb >= DP_EAL_MIN_HUGE_MB;
 		if (!b->e->huge && c->need_huge) {
-			DP_LOG(ERR, "hugepages required but %u MB free (at least %u needed, "
-			       "and hugetlbfs mounted)", huge_mb, DP_EAL_MIN_HUGE_MB);
+			DP_LOG(ERR,
+			       "hugepages required but %u MB free (at least %u needed, "
+			       "and hugetlbfs mounted)",
+			       huge_mb, DP_EAL_MIN_HUGE_MB);
 			b->err = -ENOMEM;
 			return;
 		}
@@ -247,8 +256,8 @@ int dp_eal_build(struct dp_eal *e, const struct dp_eal_conf *c)
 	unsigned groups;
 
 	memset(e, 0, sizeof(*e));
-	if ((c->user_argc && !c->user_argv) || (c->n_pci && !c->pci) ||
-	    (c->n_vdevs && !c->vdevs) || c->user_argc < 0)
+	if ((c->user_argc && !c->user_argv) || (c->n_pci && !c->pci) || (c->n_vdevs && !c->vdevs) ||
+	    c->user_argc < 0)
 		return -EINVAL;
 	groups = user_groups(c);
 	add(&b, "%s", c->prog ? c->prog : "omninervous");
@@ -327,8 +336,7 @@ static void remove_runtime_dir(const char *dir)
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
-		    (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int)sizeof(path))
 			unlink(path);
 	}
 	closedir(d);

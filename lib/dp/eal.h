@@ -27,35 +27,35 @@ enum {
 	DP_EAL_MAX_ARGS = 64,
 	DP_EAL_BUF = 2048,
 	DP_EAL_DEFAULT_NOHUGE_MB = 512, /* address space: only what is used is resident */
-	DP_EAL_MIN_HUGE_MB = 64,  /* less free hugepage memory: use --no-huge */
+	DP_EAL_MIN_HUGE_MB = 64,        /* less free hugepage memory: use --no-huge */
 };
 
 struct dp_eal_conf {
-	const char *prog;              /* argv[0]; NULL: "omninervous" */
-	unsigned lcores;               /* main + workers; 0: automatic */
-	const char *lcore_list;        /* --lcores value as given; NULL: from lcores */
-	unsigned mem_mb;               /* memory (-m); 0: the --no-huge default, or
+	const char *prog;       /* argv[0]; NULL: "omninervous" */
+	unsigned lcores;        /* main + workers; 0: automatic */
+	const char *lcore_list; /* --lcores value as given; NULL: from lcores */
+	unsigned mem_mb;        /* memory (-m); 0: the --no-huge default, or
 					  what EAL takes with hugepages */
-	bool no_huge;                  /* use --no-huge even with hugepages */
-	bool need_huge;                /* fail (-ENOMEM) rather than run without */
-	const char *const *pci;        /* PCI addresses to allow */
+	bool no_huge;           /* use --no-huge even with hugepages */
+	bool need_huge;         /* fail (-ENOMEM) rather than run without */
+	const char *const *pci; /* PCI addresses to allow */
 	unsigned n_pci;
-	const char *const *vdevs;      /* extra --vdev values */
+	const char *const *vdevs; /* extra --vdev values */
 	unsigned n_vdevs;
-	const char *log_level;         /* e.g. "notice"; NULL: ours and EAL's notices */
-	const char *omni_log_level;   /* level of our omni.* logs with the default
+	const char *log_level;      /* e.g. "notice"; NULL: ours and EAL's notices */
+	const char *omni_log_level; /* level of our omni.* logs with the default
 					  above ("debug"); NULL: "info" */
-	int user_argc;                 /* the user's EAL arguments (before --), */
-	char *const *user_argv;        /* without a program name */
+	int user_argc;              /* the user's EAL arguments (before --), */
+	char *const *user_argv;     /* without a program name */
 };
 
 struct dp_eal {
 	int argc;
 	char *argv[DP_EAL_MAX_ARGS + 1];
-	char buf[DP_EAL_BUF];          /* the strings argv points to */
-	char prefix[32];               /* --file-prefix we chose ("" if user's) */
-	unsigned lcores;               /* what we asked for (0 if user's) */
-	bool huge;                     /* hugepages used */
+	char buf[DP_EAL_BUF]; /* the strings argv points to */
+	char prefix[32];      /* --file-prefix we chose ("" if user's) */
+	unsigned lcores;      /* what we asked for (0 if user's) */
+	bool huge;            /* hugepages used */
 	bool started;
 };
 

@@ -62,8 +62,7 @@ static int open_tap(struct dp_port *p, const struct dp_host_conf *c, const char 
 	return ret;
 }
 
-static int open_virtio_user(struct dp_port *p, const struct dp_host_conf *c,
-			    const char *ifname)
+static int open_virtio_user(struct dp_port *p, const struct dp_host_conf *c, const char *ifname)
 {
 	char name[64], args[128];
 	int ret;
@@ -73,8 +72,8 @@ static int open_virtio_user(struct dp_port *p, const struct dp_host_conf *c,
 		return -ENODEV;
 	}
 	snprintf(name, sizeof(name), "virtio_user_%s", ifname);
-	snprintf(args, sizeof(args), "path=%s,iface=%s,queue_size=1024,queues=%u",
-		 VHOST_NET, ifname, c->port.queues ? c->port.queues : 1u);
+	snprintf(args, sizeof(args), "path=%s,iface=%s,queue_size=1024,queues=%u", VHOST_NET,
+		 ifname, c->port.queues ? c->port.queues : 1u);
 	ret = dp_port_attach_vdev(p, name, args);
 	if (ret == 0)
 		ret = dp_port_setup(p, &c->port, false, false);
@@ -93,8 +92,10 @@ static int open_veth(struct dp_port *p, const struct dp_host_conf *c, const char
 
 	snprintf(p->veth_peer, sizeof(p->veth_peer), "%.12s-dp", ifname);
 	if (dp_kif_exists(p->veth_peer)) {
-		DP_LOG(ERR, "host port veth: %s exists already (left from an earlier "
-		       "run? ip link del %s)", p->veth_peer, p->veth_peer);
+		DP_LOG(ERR,
+		       "host port veth: %s exists already (left from an earlier "
+		       "run? ip link del %s)",
+		       p->veth_peer, p->veth_peer);
 		return -EEXIST;
 	}
 	ret = dp_nl_veth_create(ifname, p->veth_peer, 1);
@@ -107,8 +108,8 @@ static int open_veth(struct dp_port *p, const struct dp_host_conf *c, const char
 	/* Offloaded (partial) checksums do not survive AF_XDP: TCP breaks. */
 	ret = dp_kif_tx_offloads_off(ifname);
 	if (ret < 0) {
-		DP_LOG(ERR, "host port veth: cannot turn tx offloads off on %s: %s",
-		       ifname, strerror(-ret));
+		DP_LOG(ERR, "host port veth: cannot turn tx offloads off on %s: %s", ifname,
+		       strerror(-ret));
 		return ret;
 	}
 	ret = dp_nl_link_up(if_nametoindex(p->veth_peer), c->mtu);
@@ -129,8 +130,7 @@ static int open_veth(struct dp_port *p, const struct dp_host_conf *c, const char
 }
 
 /* Like wg-quick: MTU, addresses, up. */
-static int configure_kernel_end(struct dp_port *p, const struct dp_host_conf *c,
-				const char *ifname)
+static int configure_kernel_end(struct dp_port *p, const struct dp_host_conf *c, const char *ifname)
 {
 	char buf[NET_PREFIX_TEXT_MAX];
 	int ret = dp_kif_read(ifname, &p->kif);
@@ -155,8 +155,8 @@ static int configure_kernel_end(struct dp_port *p, const struct dp_host_conf *c,
 	return dp_kif_read(ifname, &p->kif);
 }
 
-static int open_kind(struct dp_port *p, const struct dp_host_conf *c,
-		     enum dp_host_kind kind, const char *ifname)
+static int open_kind(struct dp_port *p, const struct dp_host_conf *c, enum dp_host_kind kind,
+		     const char *ifname)
 {
 	int ret;
 
@@ -185,21 +185,24 @@ static int open_kind(struct dp_port *p, const struct dp_host_conf *c,
 int dp_port_open_host(struct dp_port *p, const struct dp_host_conf *c)
 {
 	static const enum dp_host_kind fastest_first[] = {
-		DP_HOST_VIRTIO_USER, DP_HOST_VETH, DP_HOST_TAP,
+		DP_HOST_VIRTIO_USER,
+		DP_HOST_VETH,
+		DP_HOST_TAP,
 	};
 	const char *ifname = c->ifname ? c->ifname : DEFAULT_IFNAME;
 	int ret = -ENODEV;
 
 	memset(p, 0, sizeof(*p));
-	if (strlen(ifname) >= IF_NAMESIZE || c->mtu > MAX_MTU ||
-	    (c->n_addrs && !c->addrs)) {
-		DP_LOG(ERR, "host port %s: bad name or MTU %u (at most %u)", ifname,
-		       c->mtu, (unsigned)MAX_MTU);
+	if (strlen(ifname) >= IF_NAMESIZE || c->mtu > MAX_MTU || (c->n_addrs && !c->addrs)) {
+		DP_LOG(ERR, "host port %s: bad name or MTU %u (at most %u)", ifname, c->mtu,
+		       (unsigned)MAX_MTU);
 		return -EINVAL;
 	}
 	if (dp_kif_exists(ifname)) {
-		DP_LOG(ERR, "host port %s: the interface exists already (left from an "
-		       "earlier run? ip link del %s)", ifname, ifname);
+		DP_LOG(ERR,
+		       "host port %s: the interface exists already (left from an "
+		       "earlier run? ip link del %s)",
+		       ifname, ifname);
 		return -EEXIST;
 	}
 	if (c->kind != DP_HOST_AUTO) {
@@ -215,14 +218,13 @@ int dp_port_open_host(struct dp_port *p, const struct dp_host_conf *c)
 			continue;
 		ret = open_kind(p, c, k, ifname);
 		if (ret == 0) {
-			DP_LOG(INFO, "host port %s: kind %s (the fastest available here)",
-			       ifname, dp_host_kind_name(k));
+			DP_LOG(INFO, "host port %s: kind %s (the fastest available here)", ifname,
+			       dp_host_kind_name(k));
 			dp_port_log(p, dp_host_kind_name(k));
 			return 0;
 		}
-		DP_LOG(WARNING, "host port %s: kind %s failed (%s)%s", ifname,
-		       dp_host_kind_name(k), strerror(-ret),
-		       i + 1 < RTE_DIM(fastest_first) ? ", trying the next" : "");
+		DP_LOG(WARNING, "host port %s: kind %s failed (%s)%s", ifname, dp_host_kind_name(k),
+		       strerror(-ret), i + 1 < RTE_DIM(fastest_first) ? ", trying the next" : "");
 	}
 	DP_LOG(ERR, "host port %s: no kind could start", ifname);
 	return ret;

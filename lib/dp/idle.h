@@ -53,7 +53,7 @@ enum {
 	DP_IDLE_MIN_NS = 1000,
 	DP_IDLE_MAX_NS = 100000,
 	DP_IDLE_DEEP_NS = 1000000,
-	DP_IDLE_WAKING_DEEP_NS = 10000000, /* deep sleep of a loop that packets wake */
+	DP_IDLE_WAKING_DEEP_NS = 10000000,        /* deep sleep of a loop that packets wake */
 	DP_IDLE_WAKING_DEEP_AFTER_NS = 100000000, /* ... after this long quiet */
 	DP_IDLE_DEEP_AFTER_NS = 1000000000,
 	DP_IDLE_MAX_FDS = 4,
@@ -61,28 +61,28 @@ enum {
 };
 
 struct dp_idle_conf {
-	uint32_t spin_polls;   /* 0: DP_IDLE_SPIN_POLLS */
-	uint32_t pause_polls;  /* 0: DP_IDLE_PAUSE_POLLS */
-	uint32_t min_ns;       /* 0: DP_IDLE_MIN_NS */
-	uint32_t max_ns;       /* the cap; 0: never sleep */
-	uint32_t deep_ns;      /* deep idle sleep; 0: DP_IDLE_DEEP_NS */
+	uint32_t spin_polls;    /* 0: DP_IDLE_SPIN_POLLS */
+	uint32_t pause_polls;   /* 0: DP_IDLE_PAUSE_POLLS */
+	uint32_t min_ns;        /* 0: DP_IDLE_MIN_NS */
+	uint32_t max_ns;        /* the cap; 0: never sleep */
+	uint32_t deep_ns;       /* deep idle sleep; 0: DP_IDLE_DEEP_NS */
 	uint32_t deep_after_ns; /* quiet this long first; 0: DP_IDLE_DEEP_AFTER_NS */
-	bool no_deep_idle;     /* never sleep longer than max_ns */
+	bool no_deep_idle;      /* never sleep longer than max_ns */
 };
 
 struct dp_idle {
-	uint32_t empty;        /* empty polls in a row */
-	uint32_t sleep_ns;     /* next sleep */
+	uint32_t empty;    /* empty polls in a row */
+	uint32_t sleep_ns; /* next sleep */
 	uint32_t spin, pause_end, min_ns, max_ns;
-	uint32_t at_cap;       /* sleeps of max_ns in this quiet spell */
-	uint32_t deep_after;   /* ... before sleeping deep_ns */
+	uint32_t at_cap;     /* sleeps of max_ns in this quiet spell */
+	uint32_t deep_after; /* ... before sleeping deep_ns */
 	uint32_t deep_ns;
-	uint32_t spurious;     /* wake-ups by a descriptor that found nothing, in a row */
-	bool woken;            /* the last sleep ended on a descriptor */
+	uint32_t spurious; /* wake-ups by a descriptor that found nothing, in a row */
+	bool woken;        /* the last sleep ended on a descriptor */
 	unsigned n_fds;
 	struct pollfd fds[DP_IDLE_MAX_FDS];
-	uint64_t sleeps;       /* how often we slept (for metrics) */
-	uint64_t wakeups;      /* ... and a descriptor or a signal ended it early */
+	uint64_t sleeps;  /* how often we slept (for metrics) */
+	uint64_t wakeups; /* ... and a descriptor or a signal ended it early */
 } __rte_cache_aligned;
 
 /* Fill s from conf (NULL: defaults, cap DP_IDLE_MAX_NS, deep idle

@@ -67,8 +67,8 @@ static bool ip_of(const struct sockaddr *sa, unsigned family, struct net_endpoin
 	struct sockaddr_storage ss;
 
 	memset(&ss, 0, sizeof(ss));
-	memcpy(&ss, sa, family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-					      sizeof(struct sockaddr_in));
+	memcpy(&ss, sa,
+	       family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	return net_endpoint_from_sockaddr(&ss, ep);
 }
 
@@ -208,8 +208,8 @@ static int default_gw6(const char *name, uint8_t out[16])
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%32s %x %32s %x %32s %x %x %x %x %16s", dst, &dlen, src, &slen, hop,
-			   &metric, &ref, &use, &flags, ifc) != 10)
+		if (sscanf(line, "%32s %x %32s %x %32s %x %x %x %x %16s", dst, &dlen, src, &slen,
+			   hop, &metric, &ref, &use, &flags, ifc) != 10)
 			continue;
 		if (strcmp(ifc, name) || dlen || strspn(dst, "0") != 32 || strspn(hop, "0") == 32)
 			continue;

@@ -20,7 +20,7 @@ struct dp_kif {
 	unsigned ifindex;
 	uint8_t mac[6];
 	unsigned mtu;
-	unsigned channels;     /* queues AF_XDP may bind (ethtool combined; 1 if none) */
+	unsigned channels; /* queues AF_XDP may bind (ethtool combined; 1 if none) */
 	unsigned n_addrs;
 	struct net_prefix addrs[DP_KIF_MAX_ADDRS]; /* address and its network's length */
 };

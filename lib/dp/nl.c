@@ -44,8 +44,7 @@ static void *nl_put(struct nl_msg *m, const void *data, size_t len)
 	return p;
 }
 
-static struct rtattr *attr_put(struct nl_msg *m, unsigned short type,
-			       const void *data, size_t len)
+static struct rtattr *attr_put(struct nl_msg *m, unsigned short type, const void *data, size_t len)
 {
 	struct rtattr *a = nl_put(m, NULL, RTA_LENGTH(len));
 
@@ -227,7 +226,8 @@ static void neigh_request(struct nl_msg *m, uint16_t type, uint16_t flags, unsig
 			  const struct net_addr *addr, uint8_t ndm_flags)
 {
 	struct ndmsg nd = { .ndm_family = (uint8_t)net_family_to_af(addr->family),
-			    .ndm_ifindex = (int)ifindex, .ndm_flags = ndm_flags };
+			    .ndm_ifindex = (int)ifindex,
+			    .ndm_flags = ndm_flags };
 
 	nl_init(m, type, flags);
 	nl_put(m, &nd, sizeof(nd));

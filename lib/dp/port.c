@@ -27,13 +27,12 @@
 
 #define RSS_UDP (RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
 /* Fragments and non-UDP still spread by addresses. */
-#define RSS_IP (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_FRAG_IPV4 | \
-		RTE_ETH_RSS_FRAG_IPV6)
+#define RSS_IP (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_FRAG_IPV6)
 
 static const char *const driver_names[] = {
-	[DP_DRV_NONE] = "none",       [DP_DRV_PCI] = "pci",
-	[DP_DRV_AF_XDP] = "af_xdp",   [DP_DRV_AF_PACKET] = "af_packet",
-	[DP_DRV_TAP] = "tap",         [DP_DRV_VIRTIO_USER] = "virtio_user",
+	[DP_DRV_NONE] = "none",     [DP_DRV_PCI] = "pci",
+	[DP_DRV_AF_XDP] = "af_xdp", [DP_DRV_AF_PACKET] = "af_packet",
+	[DP_DRV_TAP] = "tap",       [DP_DRV_VIRTIO_USER] = "virtio_user",
 };
 
 const char *dp_port_driver_name(enum dp_port_driver d)
@@ -67,15 +66,13 @@ int dp_port_attach_vdev(struct dp_port *p, const char *name, const char *args)
 	return 0;
 }
 
-static unsigned pool_size(const struct dp_port_conf *c, uint16_t q,
-			  unsigned rxd, unsigned txd)
+static unsigned pool_size(const struct dp_port_conf *c, uint16_t q, unsigned rxd, unsigned txd)
 {
 	unsigned lcores = c->lcores ? c->lcores : q + 1u;
 	unsigned n = c->mbufs;
 
 	if (n == 0)
-		n = q * (rxd + txd + DP_PORT_BURST) +
-		    lcores * (DP_PORT_CACHE + DP_PORT_BURST);
+		n = q * (rxd + txd + DP_PORT_BURST) + lcores * (DP_PORT_CACHE + DP_PORT_BURST);
 	return rte_align32pow2(n + 1) - 1;
 }
 
@@ -210,8 +207,8 @@ int dp_port_setup(struct dp_port *p, const struct dp_port_conf *c, bool rss, boo
 	if (p->queues == 0)
 		return -EINVAL;
 	if (p->queues < want)
-		DP_LOG(WARNING, "port %u (%s): %u queue pair(s), not %u",
-		       p->port_id, info.driver_name, p->queues, want);
+		DP_LOG(WARNING, "port %u (%s): %u queue pair(s), not %u", p->port_id,
+		       info.driver_name, p->queues, want);
 	if (rss && p->queues > 1)
 		conf_rss(p, &conf, &info);
 	ret = rte_eth_dev_configure(p->port_id, p->queues, p->queues, &conf);
@@ -282,8 +279,10 @@ static int open_pci(struct dp_port *p, const struct dp_underlay_conf *c,
 
 	rte_pci_device_name(addr, name, sizeof(name));
 	if (rte_eth_dev_get_port_by_name(name, &p->port_id) != 0) {
-		DP_LOG(ERR, "underlay %s: no DPDK port (is it bound to vfio-pci and "
-		       "given to EAL?)", name);
+		DP_LOG(ERR,
+		       "underlay %s: no DPDK port (is it bound to vfio-pci and "
+		       "given to EAL?)",
+		       name);
 		return -ENODEV;
 	}
 	p->attached = true;
@@ -300,8 +299,8 @@ static int open_pci(struct dp_port *p, const struct dp_underlay_conf *c,
 }
 
 /* One driver on a kernel interface; on failure p is released. */
-static int try_kernel(struct dp_port *p, const struct dp_underlay_conf *c,
-		      enum dp_port_driver drv, uint16_t queues)
+static int try_kernel(struct dp_port *p, const struct dp_underlay_conf *c, enum dp_port_driver drv,
+		      uint16_t queues)
 {
 	char name[64], args[512];
 	int ret, n;
@@ -348,8 +347,10 @@ static int open_kernel(struct dp_port *p, const struct dp_underlay_conf *c)
 		ret = try_kernel(p, c, DP_DRV_AF_XDP, q);
 		if (ret == 0 || c->mode == DP_UNDERLAY_AF_XDP)
 			return ret;
-		DP_LOG(WARNING, "underlay %s: AF_XDP could not start (%s); falling back to "
-		       "net_af_packet, which is slower", c->dev, strerror(-ret));
+		DP_LOG(WARNING,
+		       "underlay %s: AF_XDP could not start (%s); falling back to "
+		       "net_af_packet, which is slower",
+		       c->dev, strerror(-ret));
 	}
 	return try_kernel(p, c, DP_DRV_AF_PACKET, want);
 }
@@ -358,12 +359,13 @@ void dp_port_log(const struct dp_port *p, const char *role)
 {
 	char buf[NET_PREFIX_TEXT_MAX];
 
-	DP_LOG(INFO, "%s %s: port %u, %s, %u queue pair(s)%s, "
+	DP_LOG(INFO,
+	       "%s %s: port %u, %s, %u queue pair(s)%s, "
 	       "MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u",
 	       role, p->kif.name[0] ? p->kif.name : p->vdev, p->port_id,
-	       dp_port_driver_name(p->driver), p->queues, p->rss ? " with RSS" : "",
-	       p->kif.mac[0], p->kif.mac[1], p->kif.mac[2], p->kif.mac[3],
-	       p->kif.mac[4], p->kif.mac[5], p->kif.mtu);
+	       dp_port_driver_name(p->driver), p->queues, p->rss ? " with RSS" : "", p->kif.mac[0],
+	       p->kif.mac[1], p->kif.mac[2], p->kif.mac[3], p->kif.mac[4], p->kif.mac[5],
+	       p->kif.mtu);
 	for (unsigned i = 0; i < p->kif.n_addrs; i++) {
 		net_prefix_format(&p->kif.addrs[i], buf);
 		DP_LOG(INFO, "%s %s: address %s", role, p->kif.name, buf);
@@ -396,4 +398,3 @@ int dp_port_refresh(struct dp_port *p)
 		return 0;
 	return dp_kif_read(p->kif.name, &p->kif);
 }
-

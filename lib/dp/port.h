@@ -34,7 +34,7 @@ struct rte_mempool;
 
 enum dp_port_driver {
 	DP_DRV_NONE = 0,
-	DP_DRV_PCI,         /* a device EAL probed */
+	DP_DRV_PCI, /* a device EAL probed */
 	DP_DRV_AF_XDP,
 	DP_DRV_AF_PACKET,
 	DP_DRV_TAP,
@@ -57,23 +57,23 @@ enum dp_host_kind {
 enum {
 	DP_PORT_RX_DESC = 1024,
 	DP_PORT_TX_DESC = 1024,
-	DP_PORT_SMALL_DESC = 256,  /* small memory budget */
+	DP_PORT_SMALL_DESC = 256, /* small memory budget */
 	DP_PORT_BURST = 32,
 	DP_PORT_CACHE = 256,
-	DP_PORT_FD_QUEUES = 16,    /* queues whose kernel fd is tracked */
+	DP_PORT_FD_QUEUES = 16, /* queues whose kernel fd is tracked */
 };
 
 struct dp_port_conf {
-	uint16_t queues;      /* rx/tx queue pairs wanted; 0: 1 */
-	uint16_t rx_desc;     /* 0: DP_PORT_RX_DESC (or small) */
-	uint16_t tx_desc;     /* 0: DP_PORT_TX_DESC (or small) */
-	unsigned lcores;      /* lcores taking mbufs from the pool; 0: queues+1 */
-	unsigned mbufs;       /* pool size; 0: sized from the above */
-	bool small;           /* small pools (e.g. running with --no-huge) */
+	uint16_t queues;  /* rx/tx queue pairs wanted; 0: 1 */
+	uint16_t rx_desc; /* 0: DP_PORT_RX_DESC (or small) */
+	uint16_t tx_desc; /* 0: DP_PORT_TX_DESC (or small) */
+	unsigned lcores;  /* lcores taking mbufs from the pool; 0: queues+1 */
+	unsigned mbufs;   /* pool size; 0: sized from the above */
+	bool small;       /* small pools (e.g. running with --no-huge) */
 };
 
 struct dp_underlay_conf {
-	const char *dev;      /* kernel interface name or PCI address */
+	const char *dev; /* kernel interface name or PCI address */
 	enum dp_underlay_mode mode;
 	const char *xdp_prog; /* net_af_xdp xdp_prog= object; NULL: the PMD's */
 	struct dp_port_conf port;
@@ -81,8 +81,8 @@ struct dp_underlay_conf {
 
 struct dp_host_conf {
 	enum dp_host_kind kind;
-	const char *ifname;   /* NULL: "omni0" */
-	unsigned mtu;         /* 0: leave the kernel's */
+	const char *ifname; /* NULL: "omni0" */
+	unsigned mtu;       /* 0: leave the kernel's */
 	const struct net_prefix *addrs;
 	unsigned n_addrs;
 	struct dp_port_conf port;
@@ -90,16 +90,16 @@ struct dp_host_conf {
 
 struct dp_port {
 	uint16_t port_id;
-	uint16_t queues;            /* queue pairs configured */
-	enum dp_port_driver driver; /* what actually came up */
+	uint16_t queues;             /* queue pairs configured */
+	enum dp_port_driver driver;  /* what actually came up */
 	enum dp_host_kind host_kind; /* DP_HOST_AUTO on an underlay */
-	bool rss;                   /* RSS on UDP 5-tuple configured */
-	bool attached;              /* port_id is ours to close */
+	bool rss;                    /* RSS on UDP 5-tuple configured */
+	bool attached;               /* port_id is ours to close */
 	bool started;
 	bool made_veth;
 	struct rte_mempool *pool;
-	struct dp_kif kif;          /* underlay's interface, or omni0 (empty for PCI) */
-	char vdev[64];              /* hot-plugged vdev name, "" for PCI */
+	struct dp_kif kif; /* underlay's interface, or omni0 (empty for PCI) */
+	char vdev[64];     /* hot-plugged vdev name, "" for PCI */
 	char veth_peer[IF_NAMESIZE];
 	/* The kernel descriptor each rx queue reads from (dp/queue_fd.h):
 	 * rx_fd[q] is valid where bit q of rx_fd_known is set. */
@@ -127,9 +127,9 @@ int dp_port_rx_fd(const struct dp_port *p, uint16_t q);
 /* What the kernel counted on an AF_XDP port's sockets (XDP_STATISTICS,
  * summed over the queues): DPDK's imissed has only rx_dropped. */
 struct dp_xsk_stats {
-	uint64_t rx_dropped;        /* no buffer, or too long */
-	uint64_t rx_ring_full;      /* we did not read fast enough */
-	uint64_t rx_fill_empty;     /* times the fill ring had no buffer */
+	uint64_t rx_dropped;    /* no buffer, or too long */
+	uint64_t rx_ring_full;  /* we did not read fast enough */
+	uint64_t rx_fill_empty; /* times the fill ring had no buffer */
 };
 /* 0, or -ENOTSUP when p is not an AF_XDP port with known sockets. */
 int dp_port_xsk_stats(const struct dp_port *p, struct dp_xsk_stats *out);

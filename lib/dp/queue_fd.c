@@ -54,8 +54,8 @@ int dp_fdset_scan(struct dp_fdset *s)
 	return 0;
 }
 
-unsigned dp_fdset_added(const struct dp_fdset *before, const struct dp_fdset *after,
-			int *fds, unsigned max)
+unsigned dp_fdset_added(const struct dp_fdset *before, const struct dp_fdset *after, int *fds,
+			unsigned max)
 {
 	unsigned n = 0;
 

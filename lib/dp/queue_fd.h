@@ -38,8 +38,8 @@ int dp_fdset_scan(struct dp_fdset *s);
 
 /* Descriptors in after and not in before, ascending, at most max of them
  * into fds; returns how many there were (may exceed max). */
-unsigned dp_fdset_added(const struct dp_fdset *before, const struct dp_fdset *after,
-			int *fds, unsigned max);
+unsigned dp_fdset_added(const struct dp_fdset *before, const struct dp_fdset *after, int *fds,
+			unsigned max);
 
 /* Whether fd is one of the kinds above (exposed for the tests). */
 bool dp_fd_is_queue_kind(int fd);

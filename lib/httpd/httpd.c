@@ -69,16 +69,18 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
-struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx,
-				    char *err, size_t errlen)
+struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx, char *err,
+			  size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct httpd *h;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 
 	if (parse_listen(listen, &ss) != 0) {
-		snprintf(err, errlen, "metrics address \"%s\": not ADDR:PORT (e.g. 127.0.0.1:9586 "
-			 "or [::1]:9586)", listen);
+		snprintf(err, errlen,
+			 "metrics address \"%s\": not ADDR:PORT (e.g. 127.0.0.1:9586 "
+			 "or [::1]:9586)",
+			 listen);
 		return NULL;
 	}
 	h = calloc(1, sizeof(*h));
@@ -90,13 +92,12 @@ struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx,
 	h->ctx = ctx;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, h,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				     MHD_OPTION_CONNECTION_LIMIT, 16u,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-				     MHD_OPTION_END);
+	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR,
+				     (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
+				     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!h->daemon) {
-		snprintf(err, errlen, "cannot listen on %s (address in use, or not local?)", listen);
+		snprintf(err, errlen, "cannot listen on %s (address in use, or not local?)",
+			 listen);
 		free(h);
 		return NULL;
 	}

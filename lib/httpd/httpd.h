@@ -21,14 +21,14 @@ struct httpd;
  * status (404 for a path it does not serve).
  */
 typedef int (*httpd_handler)(void *ctx, const char *path, struct httpd_text *body,
-				  const char **content_type);
+			     const char **content_type);
 
 /*
  * Listen on "ADDR:PORT" ("127.0.0.1:9586", "[::1]:9586", "0.0.0.0:9586").
  * NULL with a reason in err (the address, and what failed) on failure.
  */
-struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx,
-				    char *err, size_t errlen);
+struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx, char *err,
+			  size_t errlen);
 void httpd_stop(struct httpd *h);
 
 /* Content type of the Prometheus text exposition format 0.0.4. */

@@ -12,16 +12,19 @@
 #include <stddef.h>
 
 struct httpd_text {
-	char *buf;	/* NUL-terminated while ok */
+	char *buf; /* NUL-terminated while ok */
 	size_t len;
 	size_t cap;
-	bool failed;	/* an allocation failed: contents incomplete */
+	bool failed; /* an allocation failed: contents incomplete */
 };
 
-#define HTTPD_TEXT_INIT { NULL, 0, 0, false }
+#define HTTPD_TEXT_INIT           \
+	{                         \
+		NULL, 0, 0, false \
+	}
 
-__attribute__((format(printf, 2, 3)))
-void httpd_text_printf(struct httpd_text *t, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void httpd_text_printf(struct httpd_text *t, const char *fmt,
+							     ...);
 void httpd_text_append(struct httpd_text *t, const char *s, size_t len);
 bool httpd_text_ok(const struct httpd_text *t);
 /* Hands the buffer over (caller frees it with free()); t is left empty. */

@@ -16,7 +16,7 @@ struct mailbox_req {
 	void *arg;
 	struct httpd_text *out;
 	int rc;
-	bool done;	/* atomic: the control loop finished with it */
+	bool done; /* atomic: the control loop finished with it */
 };
 
 enum { WAIT_MIN_NS = 10000, WAIT_MAX_NS = 200000 };
@@ -53,8 +53,8 @@ static bool withdraw(struct mailbox *mb, struct mailbox_req *req)
 {
 	struct mailbox_req *expected = req;
 
-	return __atomic_compare_exchange_n(&mb->pending, &expected, NULL, false,
-					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	return __atomic_compare_exchange_n(&mb->pending, &expected, NULL, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
 }
 
 static int wait_done(struct mailbox *mb, struct mailbox_req *req, unsigned timeout_ms)
@@ -75,8 +75,8 @@ static int wait_done(struct mailbox *mb, struct mailbox_req *req, unsigned timeo
 	return req->rc;
 }
 
-int mailbox_call(struct mailbox *mb, mailbox_fn fn, void *arg,
-		      struct httpd_text *out, unsigned timeout_ms)
+int mailbox_call(struct mailbox *mb, mailbox_fn fn, void *arg, struct httpd_text *out,
+		 unsigned timeout_ms)
 {
 	struct mailbox_req req = { .fn = fn, .arg = arg, .out = out };
 	int rc;
@@ -106,7 +106,7 @@ unsigned mailbox_serve(struct mailbox *mb)
 		return 0;
 	req = __atomic_exchange_n(&mb->pending, NULL, __ATOMIC_ACQ_REL);
 	if (!req)
-		return 0;	/* withdrawn in between */
+		return 0; /* withdrawn in between */
 	answer(req, true);
 	return 1;
 }

@@ -35,9 +35,9 @@ typedef int (*mailbox_fn)(void *arg, struct httpd_text *out);
 struct mailbox_req;
 
 struct mailbox {
-	struct mailbox_req *pending;	/* atomic: posted, not yet taken */
+	struct mailbox_req *pending; /* atomic: posted, not yet taken */
 	pthread_mutex_t posters;
-	bool closed;				/* atomic: nobody serves any more */
+	bool closed; /* atomic: nobody serves any more */
 };
 
 void mailbox_init(struct mailbox *mb);
@@ -48,8 +48,8 @@ void mailbox_fini(struct mailbox *mb);
  * and return its result; -ETIMEDOUT if it was not started within
  * timeout_ms, -ESHUTDOWN once the box is closed.
  */
-int mailbox_call(struct mailbox *mb, mailbox_fn fn, void *arg,
-		      struct httpd_text *out, unsigned timeout_ms);
+int mailbox_call(struct mailbox *mb, mailbox_fn fn, void *arg, struct httpd_text *out,
+		 unsigned timeout_ms);
 
 /* Control loop only: run the pending request, if any. Returns 1 if one
  * ran, else 0 (suitable as "work done" for the idle back-off). */

@@ -24,20 +24,20 @@
 
 /* An address and a UDP port. */
 struct net_endpoint {
-	struct net_addr addr;	/* family NET_AF_NONE: none */
-	uint16_t port;		/* host order */
+	struct net_addr addr; /* family NET_AF_NONE: none */
+	uint16_t port;        /* host order */
 };
 
 /* A network: the address with its host bits as written (see net_prefix_mask). */
 struct net_prefix {
-	struct net_addr addr;	/* family NET_AF_NONE: not set */
-	uint8_t len;		/* 0..32 or 0..128 */
+	struct net_addr addr; /* family NET_AF_NONE: not set */
+	uint8_t len;          /* 0..32 or 0..128 */
 };
 
 enum {
-	NET_ADDR_TEXT_MAX = 46,		/* INET6_ADDRSTRLEN */
-	NET_ENDPOINT_TEXT_MAX = 56,	/* "[" INET6 "]:65535" */
-	NET_PREFIX_TEXT_MAX = 56,	/* INET6 "/128" */
+	NET_ADDR_TEXT_MAX = 46,     /* INET6_ADDRSTRLEN */
+	NET_ENDPOINT_TEXT_MAX = 56, /* "[" INET6 "]:65535" */
+	NET_PREFIX_TEXT_MAX = 56,   /* INET6 "/128" */
 };
 
 /* Bytes of an address of family f: 4, 16, or 0 for none. */

@@ -79,8 +79,7 @@ static size_t arp_frame(uint8_t *buf, size_t cap, const struct net_mac *eth_dst,
 		return 0;
 	net_eth_build(buf, cap, eth_dst, &arp->sha, NET_ETH_ARP);
 	net_arp_build(buf + NET_ETH_HLEN, cap - NET_ETH_HLEN, arp);
-	memset(buf + NET_ETH_HLEN + NET_ARP_LEN, 0,
-	       NET_ETH_MIN_FRAME - NET_ETH_HLEN - NET_ARP_LEN);
+	memset(buf + NET_ETH_HLEN + NET_ARP_LEN, 0, NET_ETH_MIN_FRAME - NET_ETH_HLEN - NET_ARP_LEN);
 	return NET_ETH_MIN_FRAME;
 }
 

@@ -43,8 +43,7 @@ static bool ip6_is_our_group(const struct net_local *l, const struct net_ip6 *a)
 	return false;
 }
 
-static void fill_udp(struct net_udp_view *out, uint32_t l4_off,
-		     const struct net_udp_info *u)
+static void fill_udp(struct net_udp_view *out, uint32_t l4_off, const struct net_udp_info *u)
 {
 	out->l4_off = l4_off;
 	out->payload_off = l4_off + NET_UDP_HLEN;
@@ -53,8 +52,8 @@ static void fill_udp(struct net_udp_view *out, uint32_t l4_off,
 	out->dst_port = u->dst_port;
 }
 
-static enum net_class classify_arp(const uint8_t *p, size_t len,
-				   const struct net_local *l, struct net_udp_view *out)
+static enum net_class classify_arp(const uint8_t *p, size_t len, const struct net_local *l,
+				   struct net_udp_view *out)
 {
 	struct net_arp arp;
 	enum net_drop r;
@@ -71,8 +70,8 @@ static enum net_class classify_arp(const uint8_t *p, size_t len,
 	return NET_ARP;
 }
 
-static enum net_class classify_ip4(const uint8_t *p, size_t len,
-				   const struct net_local *l, struct net_udp_view *out)
+static enum net_class classify_ip4(const uint8_t *p, size_t len, const struct net_local *l,
+				   struct net_udp_view *out)
 {
 	struct net_ip4_info ip;
 	struct net_udp_info u;
@@ -81,8 +80,7 @@ static enum net_class classify_ip4(const uint8_t *p, size_t len,
 
 	if (r != NET_DROP_OK)
 		return malformed(out, r);
-	if (net_ip4_is_zero(&l->ip4) || !net_ip4_eq(&ip.dst, &l->ip4) ||
-	    ip.proto != NET_PROTO_UDP)
+	if (net_ip4_is_zero(&l->ip4) || !net_ip4_eq(&ip.dst, &l->ip4) || ip.proto != NET_PROTO_UDP)
 		return NET_OTHER;
 	if (!net_csum_ok(net_csum_add(0, p, ip.hdr_len)))
 		return malformed(out, NET_DROP_IP4_CSUM);
@@ -132,8 +130,7 @@ static enum net_class classify_udp6(const uint8_t *p, const struct net_ip6_info 
 }
 
 /* An NS for one of our addresses, or any valid NA reaching us. */
-static enum net_class classify_nd(const uint8_t *p, size_t len,
-				  const struct net_ip6_info *ip,
+static enum net_class classify_nd(const uint8_t *p, size_t len, const struct net_ip6_info *ip,
 				  const struct net_local *l, struct net_udp_view *out)
 {
 	struct net_nd nd;
@@ -157,8 +154,8 @@ static enum net_class classify_nd(const uint8_t *p, size_t len,
 	return NET_ND;
 }
 
-static enum net_class classify_ip6(const uint8_t *p, size_t len,
-				   const struct net_local *l, struct net_udp_view *out)
+static enum net_class classify_ip6(const uint8_t *p, size_t len, const struct net_local *l,
+				   struct net_udp_view *out)
 {
 	struct net_ip6_info ip;
 	enum net_drop r = net_ip6_parse(p, len, &ip);
@@ -180,8 +177,7 @@ static enum net_class classify_ip6(const uint8_t *p, size_t len,
 	return NET_OTHER;
 }
 
-enum net_class net_classify_underlay(const uint8_t *buf, size_t len,
-				     const struct net_local *local,
+enum net_class net_classify_underlay(const uint8_t *buf, size_t len, const struct net_local *local,
 				     struct net_udp_view *out)
 {
 	struct net_eth eth;

@@ -82,8 +82,8 @@ uint16_t net_csum_replace16(uint16_t csum, uint16_t old_v, uint16_t new_v)
 	return (uint16_t)~fold64(s);
 }
 
-uint32_t net_csum_pseudo4(const struct net_ip4 *src, const struct net_ip4 *dst,
-			  uint8_t proto, uint16_t len)
+uint32_t net_csum_pseudo4(const struct net_ip4 *src, const struct net_ip4 *dst, uint8_t proto,
+			  uint16_t len)
 {
 	uint64_t s = net_get_be32(src->b);
 
@@ -93,8 +93,8 @@ uint32_t net_csum_pseudo4(const struct net_ip4 *src, const struct net_ip4 *dst,
 	return fold64(s);
 }
 
-uint32_t net_csum_pseudo6(const struct net_ip6 *src, const struct net_ip6 *dst,
-			  uint8_t next, uint32_t len)
+uint32_t net_csum_pseudo6(const struct net_ip6 *src, const struct net_ip6 *dst, uint8_t next,
+			  uint32_t len)
 {
 	uint32_t s = net_csum_add(0, src->b, sizeof(src->b));
 

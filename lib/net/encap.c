@@ -12,8 +12,7 @@
 
 #include "net/net.h"
 
-static size_t encap_eth(struct net_encap *e, const struct net_encap_params *p,
-			uint16_t type)
+static size_t encap_eth(struct net_encap *e, const struct net_encap_params *p, uint16_t type)
 {
 	if (p->vlan_tci < 0)
 		return net_eth_build(e->hdr, sizeof(e->hdr), &p->dst_mac, &p->src_mac, type);
@@ -70,8 +69,8 @@ int net_encap_init(struct net_encap *e, const struct net_encap_params *p)
 	return 0;
 }
 
-static uint16_t udp_csum(const struct net_encap *e, const uint8_t *payload,
-			 size_t payload_len, uint16_t udp_len)
+static uint16_t udp_csum(const struct net_encap *e, const uint8_t *payload, size_t payload_len,
+			 uint16_t udp_len)
 {
 	uint32_t s = net_csum_add16(e->pseudo_sum, udp_len);
 	uint16_t c;
@@ -101,8 +100,9 @@ size_t net_encap_push(const struct net_encap *e, uint8_t *payload, size_t headro
 		net_put_be16(ip + NET_IP4_OFF_TOTLEN, (uint16_t)l3_len);
 		net_put_be16(ip + NET_IP4_OFF_ID, ip_id);
 		net_put_be16(ip + NET_IP4_OFF_CSUM,
-			     net_csum_finish(net_csum_add16(net_csum_add16(e->ip_sum,
-					     (uint16_t)l3_len), ip_id)));
+			     net_csum_finish(
+				     net_csum_add16(net_csum_add16(e->ip_sum, (uint16_t)l3_len),
+						    ip_id)));
 	} else {
 		net_put_be16(ip + NET_IP6_OFF_PAYLEN, (uint16_t)udp_len);
 	}

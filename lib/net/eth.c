@@ -30,8 +30,8 @@ enum net_drop net_eth_parse(const uint8_t *buf, size_t len, struct net_eth *out)
 	return NET_DROP_OK;
 }
 
-size_t net_eth_build(uint8_t *buf, size_t cap, const struct net_mac *dst,
-		     const struct net_mac *src, uint16_t type)
+size_t net_eth_build(uint8_t *buf, size_t cap, const struct net_mac *dst, const struct net_mac *src,
+		     uint16_t type)
 {
 	if (cap < NET_ETH_HLEN)
 		return 0;

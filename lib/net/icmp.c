@@ -10,7 +10,7 @@
  */
 #include "net/net.h"
 
-#define ICMP4_ERR_TOS 0xc0	/* precedence "internetwork control" */
+#define ICMP4_ERR_TOS 0xc0 /* precedence "internetwork control" */
 #define ICMP4_QUOTE_MAX (NET_IP4_ICMP_QUOTE_MAX - NET_IP4_HLEN - NET_ICMP_HLEN)
 #define ICMP6_QUOTE_MAX (NET_IP6_MIN_MTU - NET_IP6_HLEN - NET_ICMP_HLEN)
 
@@ -46,8 +46,8 @@ static bool icmp6_csum_ok(const uint8_t *icmp, size_t len, const struct net_ip6 
 	return net_csum_ok(net_csum_add(s, icmp, len));
 }
 
-static size_t ip6_packet(uint8_t *buf, const struct net_ip6 *src,
-			 const struct net_ip6 *dst, uint8_t hops, size_t icmp_len)
+static size_t ip6_packet(uint8_t *buf, const struct net_ip6 *src, const struct net_ip6 *dst,
+			 uint8_t hops, size_t icmp_len)
 {
 	struct net_ip6_info ip = {
 		.next = NET_PROTO_ICMP6,
@@ -66,7 +66,10 @@ size_t net_icmp4_echo_build(uint8_t *buf, size_t cap, const struct net_ip4 *src,
 			    const struct net_ip4 *dst, const struct net_echo *e)
 {
 	struct net_ip4_info ip = {
-		.ttl = NET_DEFAULT_TTL, .proto = NET_PROTO_ICMP, .src = *src, .dst = *dst,
+		.ttl = NET_DEFAULT_TTL,
+		.proto = NET_PROTO_ICMP,
+		.src = *src,
+		.dst = *dst,
 	};
 	size_t icmp_len = NET_ICMP_HLEN + e->data_len;
 	uint8_t *icmp = buf + NET_IP4_HLEN;
@@ -119,9 +122,8 @@ size_t net_icmp6_echo_build(uint8_t *buf, size_t cap, const struct net_ip6 *src,
 	return ip6_packet(buf, src, dst, NET_DEFAULT_TTL, icmp_len);
 }
 
-enum net_drop net_icmp6_echo_parse(const uint8_t *buf, size_t len,
-				   const struct net_ip6 *src, const struct net_ip6 *dst,
-				   struct net_echo *out)
+enum net_drop net_icmp6_echo_parse(const uint8_t *buf, size_t len, const struct net_ip6 *src,
+				   const struct net_ip6 *dst, struct net_echo *out)
 {
 	if (len < NET_ICMP_HLEN)
 		return NET_DROP_ICMP_SHORT;
@@ -151,17 +153,18 @@ static bool icmp4_may_report(const uint8_t *orig, const struct net_ip4_info *ip)
 	return ip->total_len > ip->hdr_len && !icmp4_is_error(orig[ip->hdr_len]);
 }
 
-size_t net_icmp4_frag_needed(uint8_t *buf, size_t cap, const uint8_t *orig,
-			     size_t orig_len, const struct net_ip4 *src, uint16_t mtu)
+size_t net_icmp4_frag_needed(uint8_t *buf, size_t cap, const uint8_t *orig, size_t orig_len,
+			     const struct net_ip4 *src, uint16_t mtu)
 {
 	struct net_ip4_info o, ip = {
-		.tos = ICMP4_ERR_TOS, .ttl = NET_DEFAULT_TTL, .proto = NET_PROTO_ICMP,
+		.tos = ICMP4_ERR_TOS,
+		.ttl = NET_DEFAULT_TTL,
+		.proto = NET_PROTO_ICMP,
 	};
 	size_t quote, icmp_len;
 	uint8_t *icmp = buf + NET_IP4_HLEN;
 
-	if (net_ip4_parse_header(orig, orig_len, &o) != NET_DROP_OK ||
-	    !icmp4_may_report(orig, &o))
+	if (net_ip4_parse_header(orig, orig_len, &o) != NET_DROP_OK || !icmp4_may_report(orig, &o))
 		return 0;
 	quote = o.total_len < ICMP4_QUOTE_MAX ? o.total_len : ICMP4_QUOTE_MAX;
 	icmp_len = NET_ICMP_HLEN + quote;
@@ -177,8 +180,7 @@ size_t net_icmp4_frag_needed(uint8_t *buf, size_t cap, const uint8_t *orig,
 }
 
 /* May orig (a valid IPv6 header) be the subject of an ICMPv6 error? */
-static bool icmp6_may_report(const uint8_t *orig, size_t orig_len,
-			     const struct net_ip6_info *ip)
+static bool icmp6_may_report(const uint8_t *orig, size_t orig_len, const struct net_ip6_info *ip)
 {
 	if (net_ip6_is_unspecified(&ip->src) || net_ip6_is_multicast(&ip->src))
 		return false;
@@ -188,8 +190,8 @@ static bool icmp6_may_report(const uint8_t *orig, size_t orig_len,
 	return ip->payload_len > 0 && orig_len > NET_IP6_HLEN && orig[NET_IP6_HLEN] >= 128;
 }
 
-size_t net_icmp6_too_big(uint8_t *buf, size_t cap, const uint8_t *orig,
-			 size_t orig_len, const struct net_ip6 *src, uint32_t mtu)
+size_t net_icmp6_too_big(uint8_t *buf, size_t cap, const uint8_t *orig, size_t orig_len,
+			 const struct net_ip6 *src, uint32_t mtu)
 {
 	struct net_ip6_info o;
 	size_t quote, icmp_len;
@@ -209,10 +211,9 @@ size_t net_icmp6_too_big(uint8_t *buf, size_t cap, const uint8_t *orig,
 	return ip6_packet(buf, src, &o.src, NET_DEFAULT_TTL, icmp_len);
 }
 
-size_t net_too_big_frame(uint8_t *buf, size_t cap, const uint8_t *frame,
-			 size_t frame_len, const struct net_mac *src_mac,
-			 const struct net_ip4 *src4, const struct net_ip6 *src6,
-			 uint32_t mtu)
+size_t net_too_big_frame(uint8_t *buf, size_t cap, const uint8_t *frame, size_t frame_len,
+			 const struct net_mac *src_mac, const struct net_ip4 *src4,
+			 const struct net_ip6 *src6, uint32_t mtu)
 {
 	struct net_eth eth;
 	const uint8_t *orig;
@@ -225,12 +226,11 @@ size_t net_too_big_frame(uint8_t *buf, size_t cap, const uint8_t *frame,
 	orig_len = frame_len - eth.hdr_len;
 	/* the packet first: nothing is written when no error is due */
 	if (eth.type == NET_ETH_IP4 && src4)
-		n = net_icmp4_frag_needed(buf + eth.hdr_len, cap - eth.hdr_len, orig,
-					  orig_len, src4,
-					  mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)mtu);
+		n = net_icmp4_frag_needed(buf + eth.hdr_len, cap - eth.hdr_len, orig, orig_len,
+					  src4, mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)mtu);
 	else if (eth.type == NET_ETH_IP6 && src6)
-		n = net_icmp6_too_big(buf + eth.hdr_len, cap - eth.hdr_len, orig, orig_len,
-				      src6, mtu);
+		n = net_icmp6_too_big(buf + eth.hdr_len, cap - eth.hdr_len, orig, orig_len, src6,
+				      mtu);
 	if (!n)
 		return 0;
 	if (eth.vlan)

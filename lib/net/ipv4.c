@@ -9,8 +9,7 @@
  */
 #include "net/net.h"
 
-enum net_drop net_ip4_parse_header(const uint8_t *buf, size_t len,
-				   struct net_ip4_info *out)
+enum net_drop net_ip4_parse_header(const uint8_t *buf, size_t len, struct net_ip4_info *out)
 {
 	unsigned hlen;
 	uint16_t total, frag;
@@ -65,8 +64,7 @@ size_t net_ip4_build(uint8_t *buf, size_t cap, const struct net_ip4_info *info,
 	net_put_be16(buf + NET_IP4_OFF_CSUM, 0);
 	memcpy(buf + NET_IP4_OFF_SRC, info->src.b, 4);
 	memcpy(buf + NET_IP4_OFF_DST, info->dst.b, 4);
-	net_put_be16(buf + NET_IP4_OFF_CSUM,
-		     net_csum_finish(net_csum_add(0, buf, NET_IP4_HLEN)));
+	net_put_be16(buf + NET_IP4_OFF_CSUM, net_csum_finish(net_csum_add(0, buf, NET_IP4_HLEN)));
 	return NET_IP4_HLEN;
 }
 

@@ -6,9 +6,8 @@
  */
 #include "net/net.h"
 
-const struct net_ip6 net_ip6_all_nodes = {
-	{ 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 }
-};
+const struct net_ip6 net_ip6_all_nodes = { { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					     0x01 } };
 
 /* RFC 8200 section 4 and the IANA "IPv6 Extension Header Types" list. */
 bool net_ip6_is_ext_header(uint8_t next)
@@ -57,8 +56,8 @@ size_t net_ip6_build(uint8_t *buf, size_t cap, const struct net_ip6_info *info)
 {
 	if (cap < NET_IP6_HLEN)
 		return 0;
-	net_put_be32(buf + NET_IP6_OFF_VTCFL, 6u << 28 | (uint32_t)info->tclass << 20 |
-					     (info->flow & 0xfffff));
+	net_put_be32(buf + NET_IP6_OFF_VTCFL,
+		     6u << 28 | (uint32_t)info->tclass << 20 | (info->flow & 0xfffff));
 	net_put_be16(buf + NET_IP6_OFF_PAYLEN, info->payload_len);
 	buf[NET_IP6_OFF_NEXT] = info->next;
 	buf[NET_IP6_OFF_HOPS] = info->hop_limit;
@@ -68,8 +67,7 @@ size_t net_ip6_build(uint8_t *buf, size_t cap, const struct net_ip6_info *info)
 }
 
 /* ff02::1:ff00:0/104 (RFC 4291 section 2.7.1) */
-static const uint8_t solicited_prefix[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0,
-					      0, 0, 0, 0x01, 0xff };
+static const uint8_t solicited_prefix[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff };
 
 void net_ip6_solicited_node(const struct net_ip6 *addr, struct net_ip6 *out)
 {

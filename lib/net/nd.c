@@ -24,8 +24,7 @@ static_assert((int)ND_OFF_OPTS == (int)NET_ND_NS_LEN, "NS/NA layout");
 #define ND_FRAME_LEN (NET_ETH_HLEN + NET_IP6_HLEN + NET_ND_NS_LEN + NET_ND_OPT_LL_LEN)
 
 /* Walk the options; remember the first Ethernet link-layer option of want. */
-static enum net_drop nd_options(const uint8_t *opt, size_t len, uint8_t want,
-				struct net_nd *out)
+static enum net_drop nd_options(const uint8_t *opt, size_t len, uint8_t want, struct net_nd *out)
 {
 	size_t off = 0, olen;
 
@@ -46,8 +45,8 @@ static enum net_drop nd_options(const uint8_t *opt, size_t len, uint8_t want,
 }
 
 /* The checks NS and NA share (RFC 4861 7.1.1 and 7.1.2). */
-static enum net_drop nd_parse(const uint8_t *buf, size_t len, uint8_t type,
-			      uint8_t want_opt, struct net_nd *out)
+static enum net_drop nd_parse(const uint8_t *buf, size_t len, uint8_t type, uint8_t want_opt,
+			      struct net_nd *out)
 {
 	struct net_ip6_info ip;
 	const uint8_t *icmp;
@@ -113,10 +112,9 @@ enum net_drop net_nd_na_parse(const uint8_t *buf, size_t len, struct net_nd *out
  * Ethernet + IPv6 (hop limit 255) + NS/NA with one link-layer option, or
  * none when opt_type is 0. Returns the frame length.
  */
-static size_t nd_frame(uint8_t *buf, const struct net_mac *eth_dst,
-		       const struct net_mac *mac, struct net_ip6_info *ip,
-		       uint8_t type, uint8_t flags, const struct net_ip6 *target,
-		       uint8_t opt_type)
+static size_t nd_frame(uint8_t *buf, const struct net_mac *eth_dst, const struct net_mac *mac,
+		       struct net_ip6_info *ip, uint8_t type, uint8_t flags,
+		       const struct net_ip6 *target, uint8_t opt_type)
 {
 	uint8_t *icmp = buf + NET_ETH_HLEN + NET_IP6_HLEN;
 	size_t icmp_len = NET_ND_NS_LEN + (opt_type ? NET_ND_OPT_LL_LEN : 0);
@@ -142,8 +140,7 @@ static size_t nd_frame(uint8_t *buf, const struct net_mac *eth_dst,
 }
 
 size_t net_nd_na_frame(uint8_t *buf, size_t cap, const struct net_nd *ns,
-		       const struct net_mac *eth_src, const struct net_mac *mac,
-		       uint8_t flags)
+		       const struct net_mac *eth_src, const struct net_mac *mac, uint8_t flags)
 {
 	struct net_ip6_info ip = { .src = ns->target, .dst = ns->src };
 	struct net_mac eth_dst = ns->has_lla ? ns->lla : *eth_src;

@@ -8,8 +8,7 @@
  */
 #include "net/net.h"
 
-enum net_drop net_udp_parse(const uint8_t *buf, size_t ip_payload_len,
-			    struct net_udp_info *out)
+enum net_drop net_udp_parse(const uint8_t *buf, size_t ip_payload_len, struct net_udp_info *out)
 {
 	if (ip_payload_len < NET_UDP_HLEN)
 		return NET_DROP_UDP_SHORT;
@@ -29,8 +28,8 @@ bool net_udp4_csum_ok(const uint8_t *buf, size_t len, const struct net_ip4 *src,
 		return false;
 	if (net_get_be16(buf + NET_UDP_OFF_CSUM) == 0)
 		return true;
-	return net_csum_ok(net_csum_add(net_csum_pseudo4(src, dst, NET_PROTO_UDP,
-							 (uint16_t)len), buf, len));
+	return net_csum_ok(
+		net_csum_add(net_csum_pseudo4(src, dst, NET_PROTO_UDP, (uint16_t)len), buf, len));
 }
 
 bool net_udp6_csum_ok(const uint8_t *buf, size_t len, const struct net_ip6 *src,
@@ -40,15 +39,14 @@ bool net_udp6_csum_ok(const uint8_t *buf, size_t len, const struct net_ip6 *src,
 		return false;
 	if (net_get_be16(buf + NET_UDP_OFF_CSUM) == 0)
 		return false;
-	return net_csum_ok(net_csum_add(net_csum_pseudo6(src, dst, NET_PROTO_UDP,
-							 (uint32_t)len), buf, len));
+	return net_csum_ok(
+		net_csum_add(net_csum_pseudo6(src, dst, NET_PROTO_UDP, (uint32_t)len), buf, len));
 }
 
 static bool udp_header(uint8_t *buf, size_t cap, uint16_t sport, uint16_t dport,
 		       uint16_t payload_len)
 {
-	if (payload_len > UINT16_MAX - NET_UDP_HLEN ||
-	    cap < (size_t)NET_UDP_HLEN + payload_len)
+	if (payload_len > UINT16_MAX - NET_UDP_HLEN || cap < (size_t)NET_UDP_HLEN + payload_len)
 		return false;
 	net_put_be16(buf + NET_UDP_OFF_SPORT, sport);
 	net_put_be16(buf + NET_UDP_OFF_DPORT, dport);

@@ -44,7 +44,7 @@ struct net_addr {
 	union {
 		struct net_ip4 ip4;
 		struct net_ip6 ip6;
-		uint8_t b[16];	/* either, as bytes */
+		uint8_t b[16]; /* either, as bytes */
 	};
 };
 
@@ -55,8 +55,8 @@ static_assert(sizeof(struct net_ip6) == 16, "net_ip6 is the wire address");
 enum net_ethertype {
 	NET_ETH_IP4 = 0x0800,
 	NET_ETH_ARP = 0x0806,
-	NET_ETH_VLAN = 0x8100,	/* IEEE 802.1Q */
-	NET_ETH_QINQ = 0x88a8,	/* IEEE 802.1ad service tag */
+	NET_ETH_VLAN = 0x8100, /* IEEE 802.1Q */
+	NET_ETH_QINQ = 0x88a8, /* IEEE 802.1ad service tag */
 	NET_ETH_IP6 = 0x86dd,
 };
 
@@ -81,17 +81,17 @@ enum net_ipproto {
 enum net_sizes {
 	NET_ETH_HLEN = 14,
 	NET_VLAN_HLEN = 4,
-	NET_ETH_MIN_FRAME = 60,		/* without FCS; shorter frames are padded */
-	NET_ARP_LEN = 28,		/* Ethernet/IPv4 ARP, RFC 826 */
-	NET_IP4_HLEN = 20,		/* without options */
+	NET_ETH_MIN_FRAME = 60, /* without FCS; shorter frames are padded */
+	NET_ARP_LEN = 28,       /* Ethernet/IPv4 ARP, RFC 826 */
+	NET_IP4_HLEN = 20,      /* without options */
 	NET_IP4_MAX_HLEN = 60,
 	NET_IP6_HLEN = 40,
 	NET_UDP_HLEN = 8,
-	NET_ICMP_HLEN = 8,		/* type, code, checksum, 4 more bytes */
-	NET_ND_NS_LEN = 24,		/* ICMPv6 NS/NA without options */
-	NET_ND_OPT_LL_LEN = 8,		/* link-layer address option for Ethernet */
-	NET_IP6_MIN_MTU = 1280,		/* RFC 8200 section 5 */
-	NET_IP4_ICMP_QUOTE_MAX = 576,	/* RFC 1812 4.3.2.3: error datagram limit */
+	NET_ICMP_HLEN = 8,            /* type, code, checksum, 4 more bytes */
+	NET_ND_NS_LEN = 24,           /* ICMPv6 NS/NA without options */
+	NET_ND_OPT_LL_LEN = 8,        /* link-layer address option for Ethernet */
+	NET_IP6_MIN_MTU = 1280,       /* RFC 8200 section 5 */
+	NET_IP4_ICMP_QUOTE_MAX = 576, /* RFC 1812 4.3.2.3: error datagram limit */
 };
 
 /* Ethernet header field offsets. */
@@ -182,11 +182,11 @@ enum net_nd_opt {
  * program's copies are asserted equal in app/edge_xdp.c).
  */
 enum net_listen_port_wire {
-	NET_SIG_MAGIC = 0x4f4e5347,	/* "ONSG", the first 4 bytes of a nucleus datagram */
-	NET_SIG_MIN_LEN = 76,		/* its header (44 bytes) and HMAC (32) */
-	NET_STUN_HLEN = 20,		/* RFC 5389 section 6 */
+	NET_SIG_MAGIC = 0x4f4e5347, /* "ONSG", the first 4 bytes of a nucleus datagram */
+	NET_SIG_MIN_LEN = 76,       /* its header (44 bytes) and HMAC (32) */
+	NET_STUN_HLEN = 20,         /* RFC 5389 section 6 */
 	NET_STUN_OFF_COOKIE = 4,
-	NET_STUN_COOKIE = 0x2112a442,	/* the magic cookie */
+	NET_STUN_COOKIE = 0x2112a442, /* the magic cookie */
 };
 
 static inline uint16_t net_get_be16(const uint8_t *p)
@@ -196,8 +196,7 @@ static inline uint16_t net_get_be16(const uint8_t *p)
 
 static inline uint32_t net_get_be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static inline void net_put_be16(uint8_t *p, uint16_t v)
@@ -251,8 +250,7 @@ static inline bool net_ip4_is_zero(const struct net_ip4 *a)
 /* Multicast (224/4) or limited broadcast: never a valid source. */
 static inline bool net_ip4_is_mcast_or_bcast(const struct net_ip4 *a)
 {
-	return (a->b[0] & 0xf0) == 0xe0 ||
-	       (a->b[0] & a->b[1] & a->b[2] & a->b[3]) == 0xff;
+	return (a->b[0] & 0xf0) == 0xe0 || (a->b[0] & a->b[1] & a->b[2] & a->b[3]) == 0xff;
 }
 
 static inline bool net_ip6_eq(const struct net_ip6 *a, const struct net_ip6 *b)

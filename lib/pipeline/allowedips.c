@@ -91,7 +91,7 @@ struct pl_allowedips *pl_allowedips_create(unsigned max_routes, bool v6, int soc
 }
 
 int pl_allowedips_fill(struct pl_allowedips *t, const struct net_prefix *prefixes,
-			 const uint32_t *peer_ids, unsigned n)
+		       const uint32_t *peer_ids, unsigned n)
 {
 	unsigned i;
 	int ret;
@@ -108,8 +108,8 @@ int pl_allowedips_fill(struct pl_allowedips *t, const struct net_prefix *prefixe
 }
 
 struct pl_allowedips *pl_allowedips_build(const struct net_prefix *prefixes,
-					      const uint32_t *peer_ids, unsigned n,
-					      unsigned max_routes, int socket_id)
+					  const uint32_t *peer_ids, unsigned n, unsigned max_routes,
+					  int socket_id)
 {
 	struct pl_allowedips *t;
 	int ret;

@@ -28,11 +28,11 @@ struct rte_lpm6;
 struct pl_allowedips {
 	struct rte_lpm *v4;
 	struct rte_lpm6 *v6;
-	uint32_t default4;	/* peer of 0.0.0.0/0 (rte_lpm has no depth 0) */
-	uint32_t default6;	/* peer of ::/0 */
+	uint32_t default4; /* peer of 0.0.0.0/0 (rte_lpm has no depth 0) */
+	uint32_t default6; /* peer of ::/0 */
 	unsigned generation;
-	unsigned max_routes;	/* what it was made for */
-	unsigned n_routes;	/* added so far */
+	unsigned max_routes; /* what it was made for */
+	unsigned n_routes;   /* added so far */
 };
 
 /*
@@ -41,8 +41,8 @@ struct pl_allowedips {
  * EINVAL for a cidr too long or a peer id above PL_PEER_ID_MAX).
  */
 struct pl_allowedips *pl_allowedips_build(const struct net_prefix *prefixes,
-					      const uint32_t *peer_ids, unsigned n,
-					      unsigned max_routes, int socket_id);
+					  const uint32_t *peer_ids, unsigned n, unsigned max_routes,
+					  int socket_id);
 
 /*
  * The same in two steps, so the memory can be taken before anything else
@@ -54,7 +54,7 @@ struct pl_allowedips *pl_allowedips_build(const struct net_prefix *prefixes,
  */
 struct pl_allowedips *pl_allowedips_create(unsigned max_routes, bool v6, int socket_id);
 int pl_allowedips_fill(struct pl_allowedips *t, const struct net_prefix *prefixes,
-			 const uint32_t *peer_ids, unsigned n);
+		       const uint32_t *peer_ids, unsigned n);
 
 /* Whether routes include IPv6 ones other than ::/0 (which needs no rte_lpm6). */
 bool pl_routes_need_v6(const struct net_prefix *prefixes, unsigned n);

@@ -22,8 +22,8 @@
 enum { STAGED_PER_PEER = 256, CONTROL_BURST = 32 };
 
 int pl_control_peer_init(struct pl_control *c, struct pl_peer *peer, uint32_t id,
-			   const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
-			   const struct pl_endpoint *ep, uint16_t keepalive_s)
+			 const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
+			 const struct pl_endpoint *ep, uint16_t keepalive_s)
 {
 	char name[RTE_RING_NAMESIZE];
 

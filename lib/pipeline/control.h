@@ -26,16 +26,16 @@ struct pl_neigh {
 	struct net_addr addr;
 	struct net_mac mac;
 	bool valid;
-	uint64_t asked_ns;	/* last request sent */
+	uint64_t asked_ns; /* last request sent */
 };
 
 /* Counters only control writes; read by metrics and the console. */
 struct pl_control_stats {
-	uint64_t handshakes_completed;	/* omni_handshakes_completed_total */
+	uint64_t handshakes_completed; /* omni_handshakes_completed_total */
 	uint64_t initiations_sent, responses_sent, cookies_sent;
 	uint64_t keepalives_sent;
 	uint64_t handshake_refused[WG_RESULT_COUNT];
-	uint64_t ratelimited;		/* omni_sessions_dropped_ratelimit_total */
+	uint64_t ratelimited; /* omni_sessions_dropped_ratelimit_total */
 	uint64_t arp_replies, nd_replies, neigh_requests;
 	uint64_t staged_sent, staged_dropped;
 	/* What control itself drops (drop.h): handshake_refused, ratelimit,
@@ -48,15 +48,15 @@ struct pl_control {
 	struct wg_static_identity id;
 	struct wg_cookie_checker checker;
 	struct wg_index_table *indices;
-	struct wg_ratelimiter *ratelimit;	/* new initiations per source IP */
+	struct wg_ratelimiter *ratelimit; /* new initiations per source IP */
 	struct wg_aead *aead;
 	struct rte_mempool *pool;
 	uint16_t under_port, under_txq;
 	uint16_t host_port, host_txq;
 	unsigned rcu_id;
-	bool is_reader;			/* single-lcore mode: also a worker */
-	struct net_addr gw4, gw6;	/* default next hops, or family NONE */
-	uint8_t prefix4, prefix6;	/* on-link prefix lengths of the underlay */
+	bool is_reader;           /* single-lcore mode: also a worker */
+	struct net_addr gw4, gw6; /* default next hops, or family NONE */
+	uint8_t prefix4, prefix6; /* on-link prefix lengths of the underlay */
 	struct pl_neigh neigh[PL_NEIGH_MAX];
 	/*
 	 * Set when the kernel owns the underlay's ARP/ND (our XDP program
@@ -68,36 +68,35 @@ struct pl_control {
 	/* UDP to our port that is not WireGuard (signaling, STUN), and host
 	 * packets that route to no peer: the application's, on this lcore;
 	 * each hook owns (frees) the mbuf. NULL: dropped. */
-	void (*udp_hook)(void *ctx, struct rte_mbuf *m, const struct net_udp_view *v,
-			 uint64_t now);
+	void (*udp_hook)(void *ctx, struct rte_mbuf *m, const struct net_udp_view *v, uint64_t now);
 	void (*miss_hook)(void *ctx, struct rte_mbuf *m, uint64_t now);
 	void *hook_ctx;
 	int (*kernel_neigh)(void *ctx, const struct net_addr *a, struct net_mac *mac);
 	void *kernel_neigh_ctx;
 	uint64_t next_tick_ns;
-	struct pl_allowedips *reserved;	/* for the next commit (control_peers.h) */
+	struct pl_allowedips *reserved; /* for the next commit (control_peers.h) */
 	struct pl_control_stats stats;
 };
 
 /* Peers: install one from its public key, PSK (may be NULL), endpoint
  * (udp.addr family NONE when unknown) and keepalive. Control lcore only. */
 int pl_control_peer_init(struct pl_control *c, struct pl_peer *peer, uint32_t id,
-			   const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
-			   const struct pl_endpoint *ep, uint16_t keepalive_s);
+			 const uint8_t pub[WG_KEY_LEN], const uint8_t *psk,
+			 const struct pl_endpoint *ep, uint16_t keepalive_s);
 
 /* UDP from our address and port to dst: false while the next hop is being
  * resolved (the caller retries) or with no address of dst's family. */
-bool pl_control_send_udp_addr(struct pl_control *c, const struct net_addr *dst,
-				uint16_t port, const void *msg, uint32_t len, uint64_t now);
+bool pl_control_send_udp_addr(struct pl_control *c, const struct net_addr *dst, uint16_t port,
+			      const void *msg, uint32_t len, uint64_t now);
 /* Punching: one new initiation sent to each candidate; how many went out.
  * The first to answer becomes the peer's endpoint (roaming). */
 unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
-				  const struct net_endpoint *cands, unsigned n, uint64_t now);
+				const struct net_endpoint *cands, unsigned n, uint64_t now);
 /* The same initiation again, to more candidates (Happy Eyeballs' later
  * family), while it is still in flight. */
 unsigned pl_control_resend_initiation_to(struct pl_control *c, struct pl_peer *peer,
-					   const struct net_endpoint *cands, unsigned n,
-					   uint64_t now);
+					 const struct net_endpoint *cands, unsigned n,
+					 uint64_t now);
 
 /* Stop a peer: keys retired, no more ticks (slot still held). */
 void pl_control_peer_stop(struct pl_control *c, struct pl_peer *peer);

@@ -33,8 +33,7 @@ static struct wg_handshake *peer_by_key(void *ctx, const uint8_t pub[WG_KEY_LEN]
 
 	/* Linear: a handful of DH operations cost more than this scan. */
 	for (i = 0; i < c->dp->n_peers; i++)
-		if (c->dp->peers[i].in_use &&
-		    !memcmp(c->dp->peers[i].public_key, pub, WG_KEY_LEN))
+		if (c->dp->peers[i].in_use && !memcmp(c->dp->peers[i].public_key, pub, WG_KEY_LEN))
 			return &c->dp->peers[i].hs;
 	return NULL;
 }
@@ -103,11 +102,12 @@ static uint32_t new_hs_index(struct pl_control *c, struct pl_peer *peer)
  * and the frame's source MAC is our next hop towards it, so the answer
  * needs no ARP/ND first.
  */
-static void adopt_endpoint(struct pl_control *c, struct pl_peer *peer,
-			   const struct net_udp_view *v, uint64_t now)
+static void adopt_endpoint(struct pl_control *c, struct pl_peer *peer, const struct net_udp_view *v,
+			   uint64_t now)
 {
 	struct pl_endpoint ep = { .udp = { .addr = v->src, .port = v->src_port },
-				       .via = v->src_mac, .have_via = true };
+				  .via = v->src_mac,
+				  .have_via = true };
 
 	pl_control_neigh_learn(c, &ep, now);
 	if (net_endpoint_is(&peer->ep.udp, &v->src, v->src_port) && peer->path)
@@ -120,7 +120,8 @@ static void adopt_endpoint(struct pl_control *c, struct pl_peer *peer,
 }
 
 static_assert(offsetof(struct wg_msg_initiation, sender_index) ==
-	      offsetof(struct wg_msg_response, sender_index), "macs_ok reads either");
+		      offsetof(struct wg_msg_response, sender_index),
+	      "macs_ok reads either");
 
 static void refuse(struct pl_control *c, enum wg_result r)
 {
@@ -215,7 +216,8 @@ static size_t source_bytes(const struct net_udp_view *v, uint8_t out[18])
 static bool macs_ok(struct pl_control *c, const uint8_t *msg, uint32_t len,
 		    const struct net_udp_view *v, uint64_t now)
 {
-	bool under_load = rte_ring_count(c->dp->to_control) > rte_ring_get_capacity(c->dp->to_control) / 2;
+	bool under_load = rte_ring_count(c->dp->to_control) >
+			  rte_ring_get_capacity(c->dp->to_control) / 2;
 	uint8_t src[18];
 	size_t src_len = source_bytes(v, src);
 	struct wg_msg_cookie reply;
@@ -238,8 +240,8 @@ static bool macs_ok(struct pl_control *c, const uint8_t *msg, uint32_t len,
 	return false;
 }
 
-void pl_control_handshake_rx(struct pl_control *c, struct rte_mbuf *m,
-			       const struct net_udp_view *v, uint64_t now)
+void pl_control_handshake_rx(struct pl_control *c, struct rte_mbuf *m, const struct net_udp_view *v,
+			     uint64_t now)
 {
 	const uint8_t *msg = rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off;
 	enum wg_message_type type;
@@ -290,7 +292,7 @@ bool pl_control_send_initiation(struct pl_control *c, struct pl_peer *peer, uint
 }
 
 unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
-				  const struct net_endpoint *cands, unsigned n, uint64_t now)
+				const struct net_endpoint *cands, unsigned n, uint64_t now)
 {
 	struct wg_msg_initiation msg;
 	uint8_t ts[WG_TIMESTAMP_LEN];
@@ -303,7 +305,7 @@ unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
 	memcpy(peer->last_init, &msg, sizeof(msg));
 	for (i = 0; i < n; i++)
 		sent += pl_control_send_udp_addr(c, &cands[i].addr, cands[i].port, &msg,
-						   sizeof(msg), now);
+						 sizeof(msg), now);
 	if (sent) {
 		wg_timers_handshake_initiated(&peer->timers, now, false);
 		wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
@@ -314,15 +316,14 @@ unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
 }
 
 unsigned pl_control_resend_initiation_to(struct pl_control *c, struct pl_peer *peer,
-					   const struct net_endpoint *cands, unsigned n,
-					   uint64_t now)
+					 const struct net_endpoint *cands, unsigned n, uint64_t now)
 {
 	unsigned i, sent = 0;
 
 	if (!peer->hs_index)
 		return 0; /* no handshake in flight any more */
 	for (i = 0; i < n; i++)
-		sent += pl_control_send_udp_addr(c, &cands[i].addr, cands[i].port,
-						   peer->last_init, sizeof(peer->last_init), now);
+		sent += pl_control_send_udp_addr(c, &cands[i].addr, cands[i].port, peer->last_init,
+						 sizeof(peer->last_init), now);
 	return sent;
 }

@@ -69,8 +69,8 @@ int pl_control_peer_add(struct pl_control *c, const struct pl_peer_spec *s)
 	peer = free_slot(c);
 	if (!peer)
 		return -ENOSPC;
-	ret = pl_control_peer_init(c, peer, (uint32_t)(peer - c->dp->peers), s->public_key,
-				     s->psk, &s->ep, s->keepalive_s);
+	ret = pl_control_peer_init(c, peer, (uint32_t)(peer - c->dp->peers), s->public_key, s->psk,
+				   &s->ep, s->keepalive_s);
 	if (ret == 0)
 		ret = set_routes(peer, s);
 	if (ret != 0 && peer->staged) {
@@ -80,8 +80,8 @@ int pl_control_peer_add(struct pl_control *c, const struct pl_peer_spec *s)
 	return ret;
 }
 
-int pl_control_peer_update(struct pl_control *c, struct pl_peer *peer,
-			     const struct pl_peer_spec *s, uint64_t now)
+int pl_control_peer_update(struct pl_control *c, struct pl_peer *peer, const struct pl_peer_spec *s,
+			   uint64_t now)
 {
 	uint16_t was = peer->timers.persistent_keepalive_interval;
 
@@ -106,8 +106,7 @@ void pl_control_peer_remove(struct pl_control *c, struct pl_peer *peer)
 	pl_control_peer_stop(c, peer);
 }
 
-bool pl_control_peer_routes_differ(const struct pl_peer *peer,
-				     const struct pl_peer_spec *s)
+bool pl_control_peer_routes_differ(const struct pl_peer *peer, const struct pl_peer_spec *s)
 {
 	return peer->n_routes != s->n_routes ||
 	       (s->n_routes && memcmp(peer->routes, s->routes, s->n_routes * sizeof(*s->routes)));
@@ -128,9 +127,8 @@ void pl_control_peers_unreserve(struct pl_control *c)
 
 /* The reserved table filled with these routes, or NULL when they do not fit
  * it (or there is none). */
-static struct pl_allowedips *fill_reserved(struct pl_control *c,
-					     const struct net_prefix *routes,
-					     const uint32_t *ids, unsigned n)
+static struct pl_allowedips *fill_reserved(struct pl_control *c, const struct net_prefix *routes,
+					   const uint32_t *ids, unsigned n)
 {
 	struct pl_allowedips *t = c->reserved;
 

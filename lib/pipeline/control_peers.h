@@ -17,10 +17,10 @@
 #include "control.h"
 
 struct pl_peer_spec {
-	const uint8_t *public_key;	/* WG_KEY_LEN bytes */
-	const uint8_t *psk;		/* WG_KEY_LEN bytes, or NULL */
-	struct pl_endpoint ep;	/* udp.addr family NET_AF_NONE: unknown */
-	uint16_t keepalive_s;		/* 0: off */
+	const uint8_t *public_key;       /* WG_KEY_LEN bytes */
+	const uint8_t *psk;              /* WG_KEY_LEN bytes, or NULL */
+	struct pl_endpoint ep;           /* udp.addr family NET_AF_NONE: unknown */
+	uint16_t keepalive_s;            /* 0: off */
 	const struct net_prefix *routes; /* its AllowedIPs */
 	unsigned n_routes;
 };
@@ -35,8 +35,8 @@ int pl_control_peer_add(struct pl_control *c, const struct pl_peer_spec *s);
 /* Endpoint (when given and different), keepalive and AllowedIPs of a live
  * peer; its keys and session stay. The preshared key is not changed here:
  * a new one means a new peer (remove, then add). 0 or -ENOMEM. */
-int pl_control_peer_update(struct pl_control *c, struct pl_peer *peer,
-			     const struct pl_peer_spec *s, uint64_t now);
+int pl_control_peer_update(struct pl_control *c, struct pl_peer *peer, const struct pl_peer_spec *s,
+			   uint64_t now);
 
 /* Stops the peer at once; its slot is released by the next commit. */
 void pl_control_peer_remove(struct pl_control *c, struct pl_peer *peer);
@@ -57,7 +57,6 @@ int pl_control_peers_reserve(struct pl_control *c, unsigned n_routes, bool v6);
 void pl_control_peers_unreserve(struct pl_control *c);
 
 /* True when the routes of s differ from the peer's (as sets, in order). */
-bool pl_control_peer_routes_differ(const struct pl_peer *peer,
-				     const struct pl_peer_spec *s);
+bool pl_control_peer_routes_differ(const struct pl_peer *peer, const struct pl_peer_spec *s);
 
 #endif /* OMNI_PIPELINE_CONTROL_PEERS_H */

@@ -60,8 +60,8 @@ void pl_control_frame_send(struct pl_control *c, struct rte_mbuf *m, size_t len,
 		tx_frame(c, c->under_port, c->under_txq, m);
 }
 
-bool pl_control_send_udp_addr(struct pl_control *c, const struct net_addr *dst,
-				uint16_t port, const void *msg, uint32_t len, uint64_t now)
+bool pl_control_send_udp_addr(struct pl_control *c, const struct net_addr *dst, uint16_t port,
+			      const void *msg, uint32_t len, uint64_t now)
 {
 	const struct net_local *l = &c->dp->local;
 	static const uint8_t zero[16];
@@ -76,9 +76,8 @@ bool pl_control_send_udp_addr(struct pl_control *c, const struct net_addr *dst,
 	return true;
 }
 
-void pl_control_send_udp_to(struct pl_control *c, const struct net_addr *dst,
-			      uint16_t port, const struct net_mac *mac, const void *msg,
-			      uint32_t len)
+void pl_control_send_udp_to(struct pl_control *c, const struct net_addr *dst, uint16_t port,
+			    const struct net_mac *mac, const void *msg, uint32_t len)
 {
 	struct net_encap_params p = { .vlan_tci = -1, .dst = *dst, .dst_port = port };
 	struct net_encap e;
@@ -108,8 +107,7 @@ void pl_control_send_udp_to(struct pl_control *c, const struct net_addr *dst,
 	pl_control_frame_send(c, m, frame, false);
 }
 
-bool pl_control_send_udp(struct pl_control *c, struct pl_peer *peer, const void *msg,
-			   uint32_t len)
+bool pl_control_send_udp(struct pl_control *c, struct pl_peer *peer, const void *msg, uint32_t len)
 {
 	const struct pl_path *path = peer->path;
 	struct rte_mbuf *m;
@@ -130,8 +128,8 @@ bool pl_control_send_udp(struct pl_control *c, struct pl_peer *peer, const void 
 }
 
 /* Seals the inner packet at pkt + 16 in m and sends it to the peer. */
-static bool seal_send(struct pl_control *c, struct pl_peer *peer, struct rte_mbuf *m,
-		      uint8_t *pkt, uint32_t inner_len, uint64_t now)
+static bool seal_send(struct pl_control *c, struct pl_peer *peer, struct rte_mbuf *m, uint8_t *pkt,
+		      uint32_t inner_len, uint64_t now)
 {
 	struct pl_keypair *kp = peer->tx;
 	const struct pl_path *path = peer->path;
@@ -143,7 +141,8 @@ static bool seal_send(struct pl_control *c, struct pl_peer *peer, struct rte_mbu
 	    pkt + sizeof(struct wg_msg_data) + c->dp->mtu + WG_AEAD_TAG_LEN >
 		    (uint8_t *)m->buf_addr + m->buf_len ||
 	    pkt - path->encap.hdr_len < (uint8_t *)m->buf_addr ||
-	    wg_transport_seal_prepare(&kp->wg, pkt, inner_len, c->dp->mtu, now, &op, &len) != WG_OK ||
+	    wg_transport_seal_prepare(&kp->wg, pkt, inner_len, c->dp->mtu, now, &op, &len) !=
+		    WG_OK ||
 	    wg_aead_seal_burst(c->aead, &op, 1) != 1) {
 		rte_pktmbuf_free(m);
 		return false;
@@ -157,8 +156,8 @@ static bool seal_send(struct pl_control *c, struct pl_peer *peer, struct rte_mbu
 	return true;
 }
 
-void pl_control_send_data(struct pl_control *c, struct pl_peer *peer,
-			    struct rte_mbuf *m, uint64_t now)
+void pl_control_send_data(struct pl_control *c, struct pl_peer *peer, struct rte_mbuf *m,
+			  uint64_t now)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	struct net_eth eth;

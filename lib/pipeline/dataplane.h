@@ -59,28 +59,28 @@ enum { PL_BURST = 32 };
 
 struct pl_dataplane {
 	struct pl_sessions *sessions;
-	struct pl_allowedips *aips;	/* atomic pointer, control publishes */
-	struct pl_peer *peers;	/* indexed by peer id, max_peers slots */
-	unsigned max_peers;		/* workers: ids at or above are not peers */
-	unsigned n_peers;		/* control: slots ever used (a watermark) */
-	struct rte_ring *to_control;	/* MP/SC: mbufs for the control lcore */
-	struct rte_ring *roamed;	/* MP/SC: ids of peers seen at a new address */
-	struct rte_ring *from_control;	/* SP/MC: frames control sends, m->port is
+	struct pl_allowedips *aips;    /* atomic pointer, control publishes */
+	struct pl_peer *peers;         /* indexed by peer id, max_peers slots */
+	unsigned max_peers;            /* workers: ids at or above are not peers */
+	unsigned n_peers;              /* control: slots ever used (a watermark) */
+	struct rte_ring *to_control;   /* MP/SC: mbufs for the control lcore */
+	struct rte_ring *roamed;       /* MP/SC: ids of peers seen at a new address */
+	struct rte_ring *from_control; /* SP/MC: frames control sends, m->port is
 					 * the destination; NULL: control sends
 					 * itself (single-lcore mode) */
 	struct rte_rcu_qsbr *rcu;
-	struct net_local local;		/* the underlay address and listen port */
-	struct net_mac host_kernel_mac;	/* omni0's MAC in the kernel */
-	struct net_mac host_our_mac;	/* our MAC on the host link */
-	uint32_t mtu;			/* tunnel MTU (inner packets) */
+	struct net_local local;         /* the underlay address and listen port */
+	struct net_mac host_kernel_mac; /* omni0's MAC in the kernel */
+	struct net_mac host_our_mac;    /* our MAC on the host link */
+	uint32_t mtu;                   /* tunnel MTU (inner packets) */
 	uint64_t tsc_hz;
-	uint32_t clock_scale;		/* 1; tests speed the protocol clock up */
-	struct dp_idle_conf idle;	/* every polling lcore's back-off (lcore.h) */
+	uint32_t clock_scale;     /* 1; tests speed the protocol clock up */
+	struct dp_idle_conf idle; /* every polling lcore's back-off (lcore.h) */
 	/* With a nucleus: signaling and STUN go to control, and host packets
 	 * to an unknown address of the cluster's network (miss4/miss6) too,
 	 * so control can ask the nucleus who has it. */
 	bool other_udp_to_control;
-	struct net_prefix miss4, miss6;	/* host bits clear; len 0: none */
+	struct net_prefix miss4, miss6; /* host bits clear; len 0: none */
 	volatile bool quit;
 };
 
@@ -95,8 +95,8 @@ static inline bool pl_in_cluster(const struct pl_dataplane *dp, bool v4, const u
 
 /* Per-lcore counters; summed when read. */
 struct pl_lcore_stats {
-	uint64_t rx_packets, rx_bytes;	/* decrypted to the host */
-	uint64_t tx_packets, tx_bytes;	/* encrypted to the underlay */
+	uint64_t rx_packets, rx_bytes; /* decrypted to the host */
+	uint64_t tx_packets, tx_bytes; /* encrypted to the underlay */
 	uint64_t to_control;
 	uint64_t bursts, polls, idle_polls;
 	uint64_t idle_sleeps, idle_wakeups; /* the lcore's dp_idle: slept, woken by a packet */
@@ -108,7 +108,7 @@ struct pl_worker {
 	struct wg_aead *aead;
 	uint16_t under_port, under_rxq, under_txq;
 	uint16_t host_port, host_rxq, host_txq;
-	int rx_fds[2];		/* kernel fds behind its rx queues, -1: none
+	int rx_fds[2]; /* kernel fds behind its rx queues, -1: none
 				 * (dp_port_rx_fd): its idle sleeps wake on them */
 	unsigned rcu_id;
 	unsigned lcore;

@@ -57,7 +57,7 @@ enum pl_drop pl_drop_of_net(enum net_drop r)
 	case NET_DROP_ND_DAD_SLLA:
 	case NET_DROP_ND_DAD_DST:
 	case NET_DROP_ND_NA_SOLICITED:
-	case NET_DROP_OK:	/* not a refusal: never asked */
+	case NET_DROP_OK: /* not a refusal: never asked */
 	case NET_DROP_COUNT:
 		break;
 	}

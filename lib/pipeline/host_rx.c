@@ -18,8 +18,8 @@
 
 struct tx_item {
 	struct rte_mbuf *m;
-	uint8_t *pkt;		/* WireGuard header position */
-	uint32_t len;		/* sealed message length */
+	uint8_t *pkt; /* WireGuard header position */
+	uint32_t len; /* sealed message length */
 	uint32_t inner_len;
 	struct pl_peer *peer;
 	struct pl_keypair *kp;
@@ -168,8 +168,7 @@ static void fetch_peer(struct tx_item *it)
 }
 
 /* Stage 3: the seal op; false when the frame went elsewhere. */
-static bool prepare(struct pl_worker *w, struct tx_item *it, uint64_t now,
-		    struct wg_aead_op *op)
+static bool prepare(struct pl_worker *w, struct tx_item *it, uint64_t now, struct wg_aead_op *op)
 {
 	struct pl_dataplane *dp = w->dp;
 	struct rte_mbuf *m = it->m;

@@ -96,8 +96,7 @@ void pl_lcore_main_init(struct pl_main_lcore *ml, bool waking)
 	idle_start(&ml->idle, &ml->ctl->dp->idle, ml->single, ml->single && waking);
 }
 
-bool pl_lcore_main_deep_idle(const struct pl_main_lcore *ml, unsigned *sleep_ms,
-			       unsigned *after_ms)
+bool pl_lcore_main_deep_idle(const struct pl_main_lcore *ml, unsigned *sleep_ms, unsigned *after_ms)
 {
 	if (!ml->idle.deep_ns)
 		return false;

@@ -46,7 +46,7 @@ void pl_lcore_stop_workers(struct pl_dataplane *dp);
 /* The main lcore's loop. */
 struct pl_main_lcore {
 	struct pl_control *ctl;
-	struct pl_worker *single;	/* single-lcore mode: the worker it also is; NULL */
+	struct pl_worker *single; /* single-lcore mode: the worker it also is; NULL */
 	/* The application's own work (its mailbox, timers), once a pass, at
 	 * the pass's clock: the events it handled (0: none). NULL: none. */
 	unsigned (*pass)(void *ctx, uint64_t now_ns);
@@ -63,7 +63,7 @@ void pl_lcore_main_init(struct pl_main_lcore *ml, bool waking);
 /* The deep sleep the loop falls into, for the start-up line: false when
  * none (OMNI_IDLE=busy). */
 bool pl_lcore_main_deep_idle(const struct pl_main_lcore *ml, unsigned *sleep_ms,
-			       unsigned *after_ms);
+			     unsigned *after_ms);
 /* One pass: the clock, the single worker, control, the hook; then the
  * back-off. Returns the work done (0: idle). */
 unsigned pl_lcore_main_pass(struct pl_main_lcore *ml);

@@ -32,8 +32,7 @@ static struct net_addr next_hop(const struct pl_control *c, const struct net_add
 	return *gw;
 }
 
-static struct pl_neigh *neigh_find(struct pl_control *c, const struct net_addr *a,
-				     bool create)
+static struct pl_neigh *neigh_find(struct pl_control *c, const struct net_addr *a, bool create)
 {
 	struct pl_neigh *free_slot = NULL;
 	unsigned i;
@@ -91,7 +90,7 @@ static void neigh_ask(struct pl_control *c, struct pl_neigh *n, uint64_t now)
 }
 
 struct pl_neigh *pl_control_neigh_resolve(struct pl_control *c, const struct net_addr *dst,
-					      uint64_t now)
+					  uint64_t now)
 {
 	struct net_addr hop = next_hop(c, dst);
 	struct pl_neigh *n = neigh_find(c, &hop, true);
@@ -103,8 +102,8 @@ struct pl_neigh *pl_control_neigh_resolve(struct pl_control *c, const struct net
 	return n->valid ? n : NULL;
 }
 
-static void neigh_learned(struct pl_control *c, const struct net_addr *a,
-			  const struct net_mac *mac, uint64_t now)
+static void neigh_learned(struct pl_control *c, const struct net_addr *a, const struct net_mac *mac,
+			  uint64_t now)
 {
 	struct pl_neigh *n = neigh_find(c, a, false);
 	unsigned i;
@@ -118,8 +117,7 @@ static void neigh_learned(struct pl_control *c, const struct net_addr *a,
 			pl_control_path_update(c, &c->dp->peers[i], now);
 }
 
-void pl_control_neigh_learn(struct pl_control *c, const struct pl_endpoint *ep,
-			      uint64_t now)
+void pl_control_neigh_learn(struct pl_control *c, const struct pl_endpoint *ep, uint64_t now)
 {
 	struct net_addr hop;
 
@@ -182,12 +180,14 @@ static void nd_rx(struct pl_control *c, const uint8_t *frame, const uint8_t *l3,
 	if (!m)
 		return;
 	c->stats.nd_replies++;
-	pl_control_frame_send(c, m, net_nd_na_frame(buf, cap, &nd, &eth_src, &l->mac,
-						       NET_NA_FLAG_OVERRIDE), false);
+	pl_control_frame_send(c, m,
+			      net_nd_na_frame(buf, cap, &nd, &eth_src, &l->mac,
+					      NET_NA_FLAG_OVERRIDE),
+			      false);
 }
 
 void pl_control_neigh_rx(struct pl_control *c, struct rte_mbuf *m, enum pl_ctl_kind kind,
-			   uint64_t now)
+			 uint64_t now)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t l3_off = m->l2_len;

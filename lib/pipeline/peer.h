@@ -30,15 +30,15 @@ struct rte_ring;
 
 struct pl_keypair {
 	struct pl_peer *peer;
-	uint8_t confirm_posted;		/* workers write: asked control to promote */
-	struct pl_keypair *free_next;	/* control: pool free list */
-	struct wg_keypair wg;		/* replay window: the receiving worker's */
+	uint8_t confirm_posted;       /* workers write: asked control to promote */
+	struct pl_keypair *free_next; /* control: pool free list */
+	struct wg_keypair wg;         /* replay window: the receiving worker's */
 } __rte_cache_aligned;
 
 /* Where a peer is (net/addr.h's endpoint), and the MAC it was seen from. */
 struct pl_endpoint {
-	struct net_endpoint udp;	/* udp.addr family NET_AF_NONE: unknown */
-	struct net_mac via;		/* source MAC of the frame it came in: our next hop */
+	struct net_endpoint udp; /* udp.addr family NET_AF_NONE: unknown */
+	struct net_mac via;      /* source MAC of the frame it came in: our next hop */
 	bool have_via;
 };
 
@@ -49,13 +49,13 @@ struct pl_path {
 
 struct pl_peer {
 	/* workers read */
-	struct pl_keypair *tx;	/* current keypair to send with, or NULL */
-	struct pl_path *path;		/* outer headers, or NULL while unresolved */
+	struct pl_keypair *tx; /* current keypair to send with, or NULL */
+	struct pl_path *path;  /* outer headers, or NULL while unresolved */
 	uint32_t id;
-	rte_seqlock_t ep_lock;		/* guards ep and roam */
-	struct pl_endpoint ep;	/* control writes */
+	rte_seqlock_t ep_lock; /* guards ep and roam */
+	struct pl_endpoint ep; /* control writes */
 	uint8_t roam_pending;
-	struct pl_endpoint roam;	/* workers write: newer source seen */
+	struct pl_endpoint roam; /* workers write: newer source seen */
 
 	/* workers write (relaxed atomics) */
 	uint64_t last_rx_ns __rte_cache_aligned;
@@ -64,8 +64,8 @@ struct pl_peer {
 	uint64_t last_data_tx_ns;
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
-	struct pl_keypair *confirm;	/* a next keypair seen in use */
-	uint8_t want_handshake;		/* packets staged, no usable key */
+	struct pl_keypair *confirm; /* a next keypair seen in use */
+	uint8_t want_handshake;     /* packets staged, no usable key */
 
 	/* control */
 	uint8_t public_key[WG_KEY_LEN] __rte_cache_aligned;
@@ -73,8 +73,8 @@ struct pl_peer {
 	struct wg_cookie cookie;
 	struct wg_timers timers;
 	struct wg_keypairs kps;
-	uint32_t hs_index;		/* index of the handshake in flight, 0 = none */
-	struct rte_ring *staged;	/* mbufs waiting for a session (MP/SC) */
+	uint32_t hs_index;       /* index of the handshake in flight, 0 = none */
+	struct rte_ring *staged; /* mbufs waiting for a session (MP/SC) */
 	uint64_t seen_rx_ns, seen_data_rx_ns, seen_tx_ns, seen_data_tx_ns;
 	uint64_t last_handshake_unix_ns;
 	uint64_t handshakes;
@@ -85,9 +85,9 @@ struct pl_peer {
 	bool path_published;
 	bool path_dirty;
 	uint64_t path_token;
-	bool in_use;			/* live: ticked, routable */
-	struct net_prefix *routes;	/* its AllowedIPs (heap) */
-	uint8_t last_init[148];		/* the initiation in flight (punching) */
+	bool in_use;               /* live: ticked, routable */
+	struct net_prefix *routes; /* its AllowedIPs (heap) */
+	uint8_t last_init[148];    /* the initiation in flight (punching) */
 	unsigned n_routes;
 };
 

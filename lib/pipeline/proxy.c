@@ -67,8 +67,8 @@ void pl_control_host_rx(struct pl_control *c, struct rte_mbuf *m)
 		out = pl_control_frame_alloc(c, &buf, &cap);
 		if (out)
 			pl_control_frame_send(c, out,
-						proxy_answer(c, frame, m->data_len, &eth, buf, cap),
-						true);
+					      proxy_answer(c, frame, m->data_len, &eth, buf, cap),
+					      true);
 	}
 	rte_pktmbuf_free(m);
 }

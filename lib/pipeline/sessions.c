@@ -88,7 +88,7 @@ static int make_tables(struct pl_sessions *s, const char *name, unsigned n,
 }
 
 struct pl_sessions *pl_sessions_create(const char *name, unsigned max_keypairs,
-					   struct rte_rcu_qsbr *rcu, int socket_id)
+				       struct rte_rcu_qsbr *rcu, int socket_id)
 {
 	struct pl_sessions *s;
 	unsigned i;
@@ -194,8 +194,7 @@ void pl_sessions_reclaim(struct pl_sessions *s)
 	rte_rcu_qsbr_dq_reclaim(s->dq, 64, NULL, NULL, NULL);
 }
 
-void pl_sessions_set_index_hook(struct pl_sessions *s, pl_sessions_index_fn *fn,
-				  void *ctx)
+void pl_sessions_set_index_hook(struct pl_sessions *s, pl_sessions_index_fn *fn, void *ctx)
 {
 	s->index_hook = fn;
 	s->index_ctx = ctx;
@@ -206,8 +205,8 @@ unsigned pl_sessions_count(const struct pl_sessions *s)
 	return s->published;
 }
 
-unsigned pl_sessions_lookup_bulk(const struct pl_sessions *s, const uint32_t *indices,
-				   unsigned n, struct pl_keypair **out)
+unsigned pl_sessions_lookup_bulk(const struct pl_sessions *s, const uint32_t *indices, unsigned n,
+				 struct pl_keypair **out)
 {
 	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;

@@ -26,7 +26,7 @@ struct rte_rcu_qsbr;
  * to. NULL with rte_errno on failure.
  */
 struct pl_sessions *pl_sessions_create(const char *name, unsigned max_keypairs,
-					   struct rte_rcu_qsbr *rcu, int socket_id);
+				       struct rte_rcu_qsbr *rcu, int socket_id);
 void pl_sessions_free(struct pl_sessions *s);
 
 /* Control: a zeroed keypair from the pool, or NULL (pool exhausted). */
@@ -48,14 +48,13 @@ unsigned pl_sessions_count(const struct pl_sessions *s);
  * XDP program's map, xdp-fallback/loader.h) stays in step. NULL: none.
  */
 typedef void pl_sessions_index_fn(void *ctx, uint32_t index, bool live);
-void pl_sessions_set_index_hook(struct pl_sessions *s, pl_sessions_index_fn *fn,
-				  void *ctx);
+void pl_sessions_set_index_hook(struct pl_sessions *s, pl_sessions_index_fn *fn, void *ctx);
 
 /*
  * Workers: look up n indices (n <= 64); out[i] is the keypair or NULL.
  * Returns how many were found.
  */
-unsigned pl_sessions_lookup_bulk(const struct pl_sessions *s, const uint32_t *indices,
-				   unsigned n, struct pl_keypair **out);
+unsigned pl_sessions_lookup_bulk(const struct pl_sessions *s, const uint32_t *indices, unsigned n,
+				 struct pl_keypair **out);
 
 #endif /* OMNI_PIPELINE_SESSIONS_H */

@@ -21,19 +21,18 @@
 
 enum pl_ctl_kind {
 	PL_CTL_NONE = 0,
-	PL_CTL_HANDSHAKE,	/* UDP to us: WireGuard types 1-3 at their sizes */
-	PL_CTL_SIGNALING,	/* UDP to us: the nucleus magic (net_is_signaling) */
-	PL_CTL_STUN,		/* UDP to us: the STUN cookie (net_is_stun) */
-	PL_CTL_ARP,		/* ARP for our IPv4 address */
-	PL_CTL_ND,		/* NS for one of our addresses, or an NA to us */
-	PL_CTL_HOST_NEIGH,	/* ARP or NS from the host: proxy answers */
-	PL_CTL_HOST_MISS,	/* host packet to the cluster's network, no peer routes it */
+	PL_CTL_HANDSHAKE,  /* UDP to us: WireGuard types 1-3 at their sizes */
+	PL_CTL_SIGNALING,  /* UDP to us: the nucleus magic (net_is_signaling) */
+	PL_CTL_STUN,       /* UDP to us: the STUN cookie (net_is_stun) */
+	PL_CTL_ARP,        /* ARP for our IPv4 address */
+	PL_CTL_ND,         /* NS for one of our addresses, or an NA to us */
+	PL_CTL_HOST_NEIGH, /* ARP or NS from the host: proxy answers */
+	PL_CTL_HOST_MISS,  /* host packet to the cluster's network, no peer routes it */
 };
 
 /* Worker: tag a frame for control; v is the classifier's view of an
  * underlay frame (NULL for the host port's). */
-static inline void pl_tag(struct rte_mbuf *m, enum pl_ctl_kind kind,
-			    const struct net_udp_view *v)
+static inline void pl_tag(struct rte_mbuf *m, enum pl_ctl_kind kind, const struct net_udp_view *v)
 {
 	m->packet_type = kind;
 	if (!v)

@@ -18,7 +18,7 @@
 
 struct rx_item {
 	struct rte_mbuf *m;
-	uint8_t *pkt;			/* WireGuard message */
+	uint8_t *pkt; /* WireGuard message */
 	uint32_t len;
 	struct pl_keypair *kp;
 	struct net_addr src;
@@ -78,8 +78,11 @@ static void classify(struct pl_worker *w, struct rte_mbuf *m, struct rx_item *it
 		pl_worker_to_control(w, m, PL_CTL_HANDSHAKE, &v);
 		return;
 	}
-	items[*n_items] = (struct rx_item){ .m = m, .pkt = pkt, .len = v.payload_len,
-					    .src = v.src, .src_port = v.src_port,
+	items[*n_items] = (struct rx_item){ .m = m,
+					    .pkt = pkt,
+					    .len = v.payload_len,
+					    .src = v.src,
+					    .src_port = v.src_port,
 					    .src_mac = v.src_mac };
 	(*n_items)++;
 }
@@ -130,8 +133,8 @@ static bool to_host_frame(struct pl_worker *w, struct rx_item *it, int inner_len
 	return rte_pktmbuf_trim(m, (uint16_t)(m->data_len - NET_ETH_HLEN - inner_len)) == 0;
 }
 
-static void finish_one(struct pl_worker *w, struct rx_item *it, struct wg_aead_op *op,
-		       uint64_t now, struct rte_mbuf **out, unsigned *n_out)
+static void finish_one(struct pl_worker *w, struct rx_item *it, struct wg_aead_op *op, uint64_t now,
+		       struct rte_mbuf **out, unsigned *n_out)
 {
 	enum wg_result r = wg_transport_open_finish(&it->kp->wg, op);
 	uint8_t *inner = it->pkt + sizeof(struct wg_msg_data);

@@ -15,7 +15,8 @@ uint64_t pl_now_ns(const struct pl_dataplane *dp)
 
 	/* Split so the multiplication cannot overflow for years of uptime. */
 	return (tsc / dp->tsc_hz * 1000000000ULL +
-		(tsc % dp->tsc_hz) * 1000000000ULL / dp->tsc_hz) * dp->clock_scale;
+		(tsc % dp->tsc_hz) * 1000000000ULL / dp->tsc_hz) *
+	       dp->clock_scale;
 }
 
 void pl_worker_drop(struct pl_worker *w, struct rte_mbuf *m, enum pl_drop why)
@@ -25,7 +26,7 @@ void pl_worker_drop(struct pl_worker *w, struct rte_mbuf *m, enum pl_drop why)
 }
 
 void pl_worker_to_control(struct pl_worker *w, struct rte_mbuf *m, enum pl_ctl_kind kind,
-			    const struct net_udp_view *v)
+			  const struct net_udp_view *v)
 {
 	pl_tag(m, kind, v);
 	if (rte_ring_mp_enqueue(w->dp->to_control, m) != 0) {
@@ -35,8 +36,8 @@ void pl_worker_to_control(struct pl_worker *w, struct rte_mbuf *m, enum pl_ctl_k
 	w->stats.to_control++;
 }
 
-void pl_worker_tx(struct pl_worker *w, uint16_t port, uint16_t queue,
-		    struct rte_mbuf **pkts, unsigned n)
+void pl_worker_tx(struct pl_worker *w, uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
+		  unsigned n)
 {
 	uint16_t sent = 0;
 
@@ -46,9 +47,8 @@ void pl_worker_tx(struct pl_worker *w, uint16_t port, uint16_t queue,
 		pl_worker_drop(w, pkts[sent], PL_DROP_TX_FULL);
 }
 
-void pl_worker_note_endpoint(struct pl_worker *w, struct pl_peer *peer,
-			       const struct net_addr *src, uint16_t port,
-			       const struct net_mac *via)
+void pl_worker_note_endpoint(struct pl_worker *w, struct pl_peer *peer, const struct net_addr *src,
+			     uint16_t port, const struct net_mac *via)
 {
 	uint32_t sn;
 	bool same;

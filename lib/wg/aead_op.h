@@ -23,13 +23,13 @@ enum {
 };
 
 struct wg_aead_op {
-	const uint8_t *key;	/* 32-byte key */
-	uint64_t counter;	/* nonce counter */
-	const uint8_t *src;	/* seal: plaintext; open: ciphertext (no tag) */
-	uint8_t *dst;		/* len bytes; may equal src (in place) */
-	uint32_t len;		/* bytes of src, tag excluded */
-	uint8_t *tag;		/* seal: 16 bytes written; open: 16 bytes read */
-	int status;		/* out: 0, -EBADMSG (open: tag mismatch), -EINVAL */
+	const uint8_t *key; /* 32-byte key */
+	uint64_t counter;   /* nonce counter */
+	const uint8_t *src; /* seal: plaintext; open: ciphertext (no tag) */
+	uint8_t *dst;       /* len bytes; may equal src (in place) */
+	uint32_t len;       /* bytes of src, tag excluded */
+	uint8_t *tag;       /* seal: 16 bytes written; open: 16 bytes read */
+	int status;         /* out: 0, -EBADMSG (open: tag mismatch), -EINVAL */
 };
 
 #endif /* OMNI_WG_AEAD_OP_H */

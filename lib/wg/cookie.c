@@ -52,9 +52,9 @@ static void make_cookie(struct wg_cookie_checker *c, uint8_t cookie[WG_COOKIE_LE
 	wg_mac(cookie, c->secret, sizeof(c->secret), src, src_len);
 }
 
-enum wg_result wg_cookie_validate(struct wg_cookie_checker *c, const void *msg,
-				  size_t len, const uint8_t *src, size_t src_len,
-				  bool under_load, uint64_t now_ns)
+enum wg_result wg_cookie_validate(struct wg_cookie_checker *c, const void *msg, size_t len,
+				  const uint8_t *src, size_t src_len, bool under_load,
+				  uint64_t now_ns)
 {
 	const uint8_t *p = msg;
 	uint8_t computed[WG_MAC_LEN];
@@ -129,9 +129,10 @@ enum wg_result wg_cookie_consume_reply(struct wg_cookie *ck, const struct wg_msg
 
 	if (!ck->have_sent_mac1)
 		return WG_NO_MAC1_SENT;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-		    cookie, NULL, NULL, reply->encrypted_cookie, sizeof(reply->encrypted_cookie),
-		    ck->last_mac1_sent, WG_MAC_LEN, reply->nonce, ck->cookie_decryption_key))
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(cookie, NULL, NULL, reply->encrypted_cookie,
+						       sizeof(reply->encrypted_cookie),
+						       ck->last_mac1_sent, WG_MAC_LEN, reply->nonce,
+						       ck->cookie_decryption_key))
 		return WG_BAD_COOKIE_TAG;
 	memcpy(ck->cookie, cookie, WG_COOKIE_LEN);
 	sodium_memzero(cookie, sizeof(cookie));

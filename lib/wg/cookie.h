@@ -41,8 +41,7 @@ struct wg_cookie {
 	uint8_t cookie_decryption_key[WG_KEY_LEN];
 };
 
-void wg_cookie_checker_init(struct wg_cookie_checker *c,
-			    const uint8_t our_public[WG_KEY_LEN]);
+void wg_cookie_checker_init(struct wg_cookie_checker *c, const uint8_t our_public[WG_KEY_LEN]);
 void wg_cookie_checker_wipe(struct wg_cookie_checker *c);
 
 /*
@@ -52,9 +51,9 @@ void wg_cookie_checker_wipe(struct wg_cookie_checker *c);
  * when under_load) WG_NEED_COOKIE, to be answered with a cookie reply.
  * now_ns rotates the secret after WG_COOKIE_SECRET_MAX_AGE.
  */
-enum wg_result wg_cookie_validate(struct wg_cookie_checker *c, const void *msg,
-				  size_t len, const uint8_t *src, size_t src_len,
-				  bool under_load, uint64_t now_ns);
+enum wg_result wg_cookie_validate(struct wg_cookie_checker *c, const void *msg, size_t len,
+				  const uint8_t *src, size_t src_len, bool under_load,
+				  uint64_t now_ns);
 
 /* Build the cookie reply to a message that got WG_NEED_COOKIE. */
 void wg_cookie_reply_create(struct wg_cookie_checker *c, struct wg_msg_cookie *reply,

@@ -6,8 +6,7 @@
 
 #include "crypto.h"
 
-void wg_hash2(uint8_t out[WG_HASH_LEN], const void *a, size_t a_len,
-	      const void *b, size_t b_len)
+void wg_hash2(uint8_t out[WG_HASH_LEN], const void *a, size_t a_len, const void *b, size_t b_len)
 {
 	blake2s_state s;
 
@@ -28,14 +27,12 @@ void wg_mix_hash(uint8_t h[WG_HASH_LEN], const void *in, size_t len)
 	sodium_memzero(prev, sizeof(prev));
 }
 
-void wg_mac(uint8_t out[WG_MAC_LEN], const uint8_t *key, size_t key_len,
-	    const void *in, size_t len)
+void wg_mac(uint8_t out[WG_MAC_LEN], const uint8_t *key, size_t key_len, const void *in, size_t len)
 {
 	blake2s(out, in, key, WG_MAC_LEN, len, key_len);
 }
 
-void wg_hmac(uint8_t out[WG_HASH_LEN], const uint8_t key[WG_HASH_LEN],
-	     const void *in, size_t len)
+void wg_hmac(uint8_t out[WG_HASH_LEN], const uint8_t key[WG_HASH_LEN], const void *in, size_t len)
 {
 	uint8_t pad[WG_BLAKE2S_BLOCK];
 	uint8_t inner[WG_HASH_LEN];
@@ -109,8 +106,8 @@ void wg_aead_seal_small(uint8_t *dst, const void *src, size_t len, uint64_t coun
 	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
 
 	nonce_of(nonce, counter);
-	crypto_aead_chacha20poly1305_ietf_encrypt(dst, NULL, src, len, ad, WG_HASH_LEN,
-						  NULL, nonce, key);
+	crypto_aead_chacha20poly1305_ietf_encrypt(dst, NULL, src, len, ad, WG_HASH_LEN, NULL, nonce,
+						  key);
 }
 
 int wg_aead_open_small(uint8_t *dst, const void *src, size_t len, uint64_t counter,
@@ -119,12 +116,11 @@ int wg_aead_open_small(uint8_t *dst, const void *src, size_t len, uint64_t count
 	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
 
 	nonce_of(nonce, counter);
-	return crypto_aead_chacha20poly1305_ietf_decrypt(dst, NULL, NULL, src, len, ad,
-							 WG_HASH_LEN, nonce, key);
+	return crypto_aead_chacha20poly1305_ietf_decrypt(dst, NULL, NULL, src, len, ad, WG_HASH_LEN,
+							 nonce, key);
 }
 
-int wg_dh(uint8_t out[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN],
-	  const uint8_t pub[WG_KEY_LEN])
+int wg_dh(uint8_t out[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN], const uint8_t pub[WG_KEY_LEN])
 {
 	/* libsodium refuses an all-zero result (a low-order public key). */
 	if (crypto_scalarmult_curve25519(out, priv, pub) != 0) {

@@ -16,16 +16,14 @@
 enum { WG_BLAKE2S_BLOCK = 64 };
 
 /* out = HASH(a || b); b may be NULL with b_len 0. */
-void wg_hash2(uint8_t out[WG_HASH_LEN], const void *a, size_t a_len,
-	      const void *b, size_t b_len);
+void wg_hash2(uint8_t out[WG_HASH_LEN], const void *a, size_t a_len, const void *b, size_t b_len);
 /* h = HASH(h || in): Noise's MixHash. */
 void wg_mix_hash(uint8_t h[WG_HASH_LEN], const void *in, size_t len);
 /* out = MAC(key, in), 16 bytes. */
-void wg_mac(uint8_t out[WG_MAC_LEN], const uint8_t *key, size_t key_len,
-	    const void *in, size_t len);
+void wg_mac(uint8_t out[WG_MAC_LEN], const uint8_t *key, size_t key_len, const void *in,
+	    size_t len);
 /* out = HMAC(key, in), 32 bytes. */
-void wg_hmac(uint8_t out[WG_HASH_LEN], const uint8_t key[WG_HASH_LEN],
-	     const void *in, size_t len);
+void wg_hmac(uint8_t out[WG_HASH_LEN], const uint8_t key[WG_HASH_LEN], const void *in, size_t len);
 /*
  * HKDF from chaining key ck over input: t1 = HMAC(prk, 0x1),
  * t2 = HMAC(prk, t1 || 0x2), t3 = HMAC(prk, t2 || 0x3). Outputs that are
@@ -42,7 +40,6 @@ int wg_aead_open_small(uint8_t *dst, const void *src, size_t len, uint64_t count
 		       const uint8_t ad[WG_HASH_LEN], const uint8_t key[WG_KEY_LEN]);
 
 /* DH; returns -1 when the result is all zero (low-order point). */
-int wg_dh(uint8_t out[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN],
-	  const uint8_t pub[WG_KEY_LEN]);
+int wg_dh(uint8_t out[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN], const uint8_t pub[WG_KEY_LEN]);
 
 #endif /* OMNI_WG_CRYPTO_H */

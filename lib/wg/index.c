@@ -107,8 +107,7 @@ void wg_index_remove(struct wg_index_table *t, uint32_t index)
 		return;
 	hole = (unsigned)(e - t->slots);
 	/* Backward-shift deletion: pull later entries of the run into the hole. */
-	for (i = (hole + 1) & t->mask, dist = 1; t->slots[i].index;
-	     i = (i + 1) & t->mask, dist++) {
+	for (i = (hole + 1) & t->mask, dist = 1; t->slots[i].index; i = (i + 1) & t->mask, dist++) {
 		if (probe_distance(t, i) >= dist) {
 			t->slots[hole] = t->slots[i];
 			hole = i;

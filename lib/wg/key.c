@@ -7,8 +7,7 @@
 
 void wg_key_to_base64(char out[WG_KEY_B64_LEN + 1], const uint8_t key[WG_KEY_LEN])
 {
-	sodium_bin2base64(out, WG_KEY_B64_LEN + 1, key, WG_KEY_LEN,
-			  sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(out, WG_KEY_B64_LEN + 1, key, WG_KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
 }
 
 bool wg_key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64)
@@ -18,8 +17,8 @@ bool wg_key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64)
 
 	if (strlen(b64) != WG_KEY_B64_LEN || b64[WG_KEY_B64_LEN - 1] != '=')
 		return false;
-	if (sodium_base642bin(key, WG_KEY_LEN, b64, WG_KEY_B64_LEN, NULL, &bin_len,
-			      &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	if (sodium_base642bin(key, WG_KEY_LEN, b64, WG_KEY_B64_LEN, NULL, &bin_len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    bin_len != WG_KEY_LEN || end != b64 + WG_KEY_B64_LEN) {
 		sodium_memzero(key, WG_KEY_LEN);
 		return false;

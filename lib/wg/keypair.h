@@ -23,13 +23,13 @@
 struct wg_keypair {
 	uint8_t send_key[WG_KEY_LEN];
 	uint8_t recv_key[WG_KEY_LEN];
-	uint64_t send_counter;	/* next nonce to use; atomic in the data plane */
+	uint64_t send_counter; /* next nonce to use; atomic in the data plane */
 	uint64_t birthdate_ns;
-	uint32_t local_index;	/* we receive with this index */
-	uint32_t remote_index;	/* we send with this index */
+	uint32_t local_index;  /* we receive with this index */
+	uint32_t remote_index; /* we send with this index */
 	bool i_am_the_initiator;
 	bool valid;
-	void *user;		/* owner's back pointer (peer, pool slot, ...) */
+	void *user; /* owner's back pointer (peer, pool slot, ...) */
 	struct wg_replay replay;
 };
 

@@ -39,18 +39,18 @@ enum wg_crypto_sizes {
 #define WG_NSEC_PER_SEC 1000000000ULL
 
 enum wg_limits {
-	WG_REKEY_AFTER_TIME = 120,		/* s */
-	WG_REJECT_AFTER_TIME = 180,		/* s */
-	WG_REKEY_ATTEMPT_TIME = 90,		/* s */
-	WG_REKEY_TIMEOUT = 5,			/* s */
-	WG_REKEY_TIMEOUT_JITTER_MAX_MS = 333,	/* ms, added to REKEY_TIMEOUT */
-	WG_KEEPALIVE_TIMEOUT = 10,		/* s */
-	WG_COOKIE_SECRET_MAX_AGE = 120,		/* s */
-	WG_COOKIE_SECRET_LATENCY = 5,		/* s */
-	WG_INITIATIONS_PER_SECOND = 50,		/* per peer, anti-flood */
+	WG_REKEY_AFTER_TIME = 120,            /* s */
+	WG_REJECT_AFTER_TIME = 180,           /* s */
+	WG_REKEY_ATTEMPT_TIME = 90,           /* s */
+	WG_REKEY_TIMEOUT = 5,                 /* s */
+	WG_REKEY_TIMEOUT_JITTER_MAX_MS = 333, /* ms, added to REKEY_TIMEOUT */
+	WG_KEEPALIVE_TIMEOUT = 10,            /* s */
+	WG_COOKIE_SECRET_MAX_AGE = 120,       /* s */
+	WG_COOKIE_SECRET_LATENCY = 5,         /* s */
+	WG_INITIATIONS_PER_SECOND = 50,       /* per peer, anti-flood */
 	WG_MAX_TIMER_HANDSHAKES = WG_REKEY_ATTEMPT_TIME / WG_REKEY_TIMEOUT,
 	WG_MAX_QUEUED_PACKETS = 1024,
-	WG_COUNTER_BITS_TOTAL = 8192,		/* replay bitmap, RFC 6479 */
+	WG_COUNTER_BITS_TOTAL = 8192, /* replay bitmap, RFC 6479 */
 	WG_COUNTER_WINDOW_SIZE = WG_COUNTER_BITS_TOTAL - 64,
 };
 
@@ -110,7 +110,8 @@ enum {
 /* Length of the inner packet once padded, as a sender must pad it. */
 static inline uint32_t wg_padded_len(uint32_t plain_len, uint32_t mtu)
 {
-	uint32_t padded = (plain_len + WG_PADDING_MULTIPLE - 1) & ~(uint32_t)(WG_PADDING_MULTIPLE - 1);
+	uint32_t padded = (plain_len + WG_PADDING_MULTIPLE - 1) &
+			  ~(uint32_t)(WG_PADDING_MULTIPLE - 1);
 
 	if (mtu && padded > mtu && plain_len <= mtu)
 		padded = mtu;

@@ -49,8 +49,8 @@ static void mix_ephemeral(uint8_t ck[WG_HASH_LEN], uint8_t h[WG_HASH_LEN],
 }
 
 /* (C, k) = KDF2(C, DH(priv, pub)); k may be NULL. False on a zero DH. */
-static bool mix_dh(uint8_t ck[WG_HASH_LEN], uint8_t key[WG_KEY_LEN],
-		   const uint8_t priv[WG_KEY_LEN], const uint8_t pub[WG_KEY_LEN])
+static bool mix_dh(uint8_t ck[WG_HASH_LEN], uint8_t key[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN],
+		   const uint8_t pub[WG_KEY_LEN])
 {
 	uint8_t dh[WG_KEY_LEN];
 
@@ -71,8 +71,8 @@ static void mix_psk(uint8_t ck[WG_HASH_LEN], uint8_t h[WG_HASH_LEN], uint8_t key
 	sodium_memzero(tau, sizeof(tau));
 }
 
-static void seal_and_hash(uint8_t *dst, const void *src, size_t len,
-			  const uint8_t key[WG_KEY_LEN], uint8_t h[WG_HASH_LEN])
+static void seal_and_hash(uint8_t *dst, const void *src, size_t len, const uint8_t key[WG_KEY_LEN],
+			  uint8_t h[WG_HASH_LEN])
 {
 	wg_aead_seal_small(dst, src, len, 0, h, key);
 	wg_mix_hash(h, dst, len + WG_AEAD_TAG_LEN);
@@ -111,8 +111,7 @@ void wg_identity_wipe(struct wg_static_identity *id)
 	sodium_memzero(id, sizeof(*id));
 }
 
-enum wg_result wg_handshake_init(struct wg_handshake *hs,
-				 const struct wg_static_identity *id,
+enum wg_result wg_handshake_init(struct wg_handshake *hs, const struct wg_static_identity *id,
 				 const uint8_t remote_static[WG_KEY_LEN],
 				 const uint8_t psk[WG_KEY_LEN])
 {
@@ -157,8 +156,7 @@ void wg_tai64n(uint8_t out[WG_TIMESTAMP_LEN], uint64_t unix_ns)
 	memcpy(out + 8, &nsec, 4);
 }
 
-enum wg_result wg_noise_create_initiation(struct wg_handshake *hs,
-					  struct wg_msg_initiation *msg,
+enum wg_result wg_noise_create_initiation(struct wg_handshake *hs, struct wg_msg_initiation *msg,
 					  const uint8_t timestamp[WG_TIMESTAMP_LEN],
 					  uint32_t local_index)
 {
@@ -175,11 +173,10 @@ enum wg_result wg_noise_create_initiation(struct wg_handshake *hs,
 
 	if (!mix_dh(hs->chaining_key, key, hs->ephemeral_private, hs->remote_static))
 		goto out;
-	seal_and_hash(msg->encrypted_static, hs->identity->public_key, WG_KEY_LEN, key,
-		      hs->hash);
+	seal_and_hash(msg->encrypted_static, hs->identity->public_key, WG_KEY_LEN, key, hs->hash);
 
-	wg_kdf(hs->chaining_key, key, NULL, hs->chaining_key,
-	       hs->precomputed_static_static, WG_KEY_LEN);
+	wg_kdf(hs->chaining_key, key, NULL, hs->chaining_key, hs->precomputed_static_static,
+	       WG_KEY_LEN);
 	seal_and_hash(msg->encrypted_timestamp, timestamp, WG_TIMESTAMP_LEN, key, hs->hash);
 
 	msg->sender_index = htole32(local_index);
@@ -204,9 +201,8 @@ struct initiation_secrets {
 
 static enum wg_result initiation_open(struct initiation_secrets *x,
 				      const struct wg_msg_initiation *msg,
-				      const struct wg_static_identity *id,
-				      wg_peer_lookup_fn lookup, void *ctx,
-				      struct wg_handshake **hs_out)
+				      const struct wg_static_identity *id, wg_peer_lookup_fn lookup,
+				      void *ctx, struct wg_handshake **hs_out)
 {
 	struct wg_handshake *hs;
 
@@ -214,15 +210,15 @@ static enum wg_result initiation_open(struct initiation_secrets *x,
 	mix_ephemeral(x->ck, x->h, msg->unencrypted_ephemeral);
 	if (!mix_dh(x->ck, x->key, id->private_key, msg->unencrypted_ephemeral))
 		return WG_BAD_DH;
-	if (!open_and_hash(x->s, msg->encrypted_static, sizeof(msg->encrypted_static),
-			   x->key, x->h))
+	if (!open_and_hash(x->s, msg->encrypted_static, sizeof(msg->encrypted_static), x->key,
+			   x->h))
 		return WG_BAD_STATIC;
 	hs = lookup(ctx, x->s);
 	if (!hs)
 		return WG_UNKNOWN_PEER;
 	wg_kdf(x->ck, x->key, NULL, x->ck, hs->precomputed_static_static, WG_KEY_LEN);
-	if (!open_and_hash(x->t, msg->encrypted_timestamp, sizeof(msg->encrypted_timestamp),
-			   x->key, x->h))
+	if (!open_and_hash(x->t, msg->encrypted_timestamp, sizeof(msg->encrypted_timestamp), x->key,
+			   x->h))
 		return WG_BAD_TIMESTAMP_TAG;
 	*hs_out = hs;
 	return WG_OK;
@@ -230,8 +226,7 @@ static enum wg_result initiation_open(struct initiation_secrets *x,
 
 enum wg_result wg_noise_consume_initiation(const struct wg_msg_initiation *msg,
 					   const struct wg_static_identity *id,
-					   wg_peer_lookup_fn lookup, void *ctx,
-					   uint64_t now_ns,
+					   wg_peer_lookup_fn lookup, void *ctx, uint64_t now_ns,
 					   struct wg_handshake **hs_out)
 {
 	struct initiation_secrets x;
@@ -246,9 +241,8 @@ enum wg_result wg_noise_consume_initiation(const struct wg_msg_initiation *msg,
 		ret = WG_REPLAYED_TIMESTAMP;
 		goto out;
 	}
-	if (hs->have_consumed_initiation &&
-	    now_ns - hs->last_initiation_consumption_ns <
-		    WG_NSEC_PER_SEC / WG_INITIATIONS_PER_SECOND) {
+	if (hs->have_consumed_initiation && now_ns - hs->last_initiation_consumption_ns <
+						    WG_NSEC_PER_SEC / WG_INITIATIONS_PER_SECOND) {
 		ret = WG_INITIATION_FLOOD;
 		goto out;
 	}
@@ -268,8 +262,7 @@ out:
 	return ret;
 }
 
-enum wg_result wg_noise_create_response(struct wg_handshake *hs,
-					struct wg_msg_response *msg,
+enum wg_result wg_noise_create_response(struct wg_handshake *hs, struct wg_msg_response *msg,
 					uint32_t local_index)
 {
 	uint8_t key[WG_KEY_LEN];
@@ -300,8 +293,7 @@ out:
 	return ret;
 }
 
-enum wg_result wg_noise_consume_response(const struct wg_msg_response *msg,
-					 struct wg_handshake *hs)
+enum wg_result wg_noise_consume_response(const struct wg_msg_response *msg, struct wg_handshake *hs)
 {
 	uint8_t ck[WG_HASH_LEN], h[WG_HASH_LEN], key[WG_KEY_LEN];
 	enum wg_result ret;
@@ -320,8 +312,7 @@ enum wg_result wg_noise_consume_response(const struct wg_msg_response *msg,
 		goto out;
 	mix_psk(ck, h, key, hs->preshared_key);
 	ret = WG_BAD_EMPTY_TAG;
-	if (!open_and_hash(NULL, msg->encrypted_nothing, sizeof(msg->encrypted_nothing),
-			   key, h))
+	if (!open_and_hash(NULL, msg->encrypted_nothing, sizeof(msg->encrypted_nothing), key, h))
 		goto out;
 
 	memcpy(hs->remote_ephemeral, msg->unencrypted_ephemeral, WG_KEY_LEN);

@@ -40,7 +40,7 @@ struct wg_handshake {
 	const struct wg_static_identity *identity;
 	uint8_t remote_static[WG_KEY_LEN];
 	uint8_t precomputed_static_static[WG_KEY_LEN];
-	uint8_t preshared_key[WG_KEY_LEN];	/* zeros when none */
+	uint8_t preshared_key[WG_KEY_LEN]; /* zeros when none */
 	uint8_t ephemeral_private[WG_KEY_LEN];
 	uint8_t remote_ephemeral[WG_KEY_LEN];
 	uint8_t hash[WG_HASH_LEN];
@@ -50,7 +50,7 @@ struct wg_handshake {
 	bool have_consumed_initiation;
 	uint32_t local_index;
 	uint32_t remote_index;
-	void *user;				/* owner's back pointer (peer) */
+	void *user; /* owner's back pointer (peer) */
 };
 
 /* Derive the public key; returns false if private_key is unusable. */
@@ -61,8 +61,7 @@ void wg_identity_wipe(struct wg_static_identity *id);
  * Prepare the handshake state of one peer. psk may be NULL. Returns WG_OK or
  * WG_BAD_DH when the remote static key gives an all-zero shared secret.
  */
-enum wg_result wg_handshake_init(struct wg_handshake *hs,
-				 const struct wg_static_identity *id,
+enum wg_result wg_handshake_init(struct wg_handshake *hs, const struct wg_static_identity *id,
 				 const uint8_t remote_static[WG_KEY_LEN],
 				 const uint8_t psk[WG_KEY_LEN]);
 /* Forget the ephemeral state (not the peer's identity, psk or timestamp). */
@@ -77,14 +76,13 @@ void wg_tai64n(uint8_t out[WG_TIMESTAMP_LEN], uint64_t unix_ns);
  * Initiator, step 1. Fills msg except macs (use wg_cookie_add_macs next).
  * local_index is the sender index the caller allocated for this handshake.
  */
-enum wg_result wg_noise_create_initiation(struct wg_handshake *hs,
-					  struct wg_msg_initiation *msg,
+enum wg_result wg_noise_create_initiation(struct wg_handshake *hs, struct wg_msg_initiation *msg,
 					  const uint8_t timestamp[WG_TIMESTAMP_LEN],
 					  uint32_t local_index);
 
 /* Finds the handshake of the peer whose static public key this is, or NULL. */
 typedef struct wg_handshake *(*wg_peer_lookup_fn)(void *ctx,
-						    const uint8_t remote_static[WG_KEY_LEN]);
+						  const uint8_t remote_static[WG_KEY_LEN]);
 
 /*
  * Responder, step 1. Call after the MACs validated. On WG_OK *hs_out is the
@@ -95,13 +93,11 @@ typedef struct wg_handshake *(*wg_peer_lookup_fn)(void *ctx,
  */
 enum wg_result wg_noise_consume_initiation(const struct wg_msg_initiation *msg,
 					   const struct wg_static_identity *id,
-					   wg_peer_lookup_fn lookup, void *ctx,
-					   uint64_t now_ns,
+					   wg_peer_lookup_fn lookup, void *ctx, uint64_t now_ns,
 					   struct wg_handshake **hs_out);
 
 /* Responder, step 2. Fills msg except macs. */
-enum wg_result wg_noise_create_response(struct wg_handshake *hs,
-					struct wg_msg_response *msg,
+enum wg_result wg_noise_create_response(struct wg_handshake *hs, struct wg_msg_response *msg,
 					uint32_t local_index);
 
 /*

@@ -11,15 +11,15 @@
 enum { PROBES = 8 };
 
 struct rl_entry {
-	uint64_t key;		/* 0: free */
-	uint64_t last_ns;	/* last refill */
-	uint64_t tokens;	/* refill time banked, in ns; a handshake costs `cost` */
+	uint64_t key;     /* 0: free */
+	uint64_t last_ns; /* last refill */
+	uint64_t tokens;  /* refill time banked, in ns; a handshake costs `cost` */
 };
 
 struct wg_ratelimiter {
 	uint8_t hash_key[crypto_shorthash_KEYBYTES];
-	uint64_t cost;		/* ns of refill one handshake costs: 1e9 / rate */
-	uint64_t max_tokens;	/* burst * cost */
+	uint64_t cost;       /* ns of refill one handshake costs: 1e9 / rate */
+	uint64_t max_tokens; /* burst * cost */
 	unsigned mask;
 	struct rl_entry slots[];
 };

@@ -9,8 +9,8 @@
 #include "messages.h"
 #include "timers.h"
 
-#define SEC(x) ((uint64_t)(x) * WG_NSEC_PER_SEC)
-#define MSEC(x) ((uint64_t)(x) * 1000000ULL)
+#define SEC(x) ((uint64_t)(x)*WG_NSEC_PER_SEC)
+#define MSEC(x) ((uint64_t)(x)*1000000ULL)
 
 /* xorshift64*: jitter only needs to differ between peers and attempts. */
 static uint64_t jitter(struct wg_timers *t)
@@ -45,7 +45,8 @@ void wg_timers_init(struct wg_timers *t, uint16_t persistent_keepalive_s, uint64
 void wg_timers_data_sent(struct wg_timers *t, uint64_t now)
 {
 	if (!armed(t->new_handshake))
-		t->new_handshake = at(now + SEC(WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT) + jitter(t));
+		t->new_handshake =
+			at(now + SEC(WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT) + jitter(t));
 }
 
 void wg_timers_data_received(struct wg_timers *t, uint64_t now)

@@ -30,8 +30,8 @@
 enum wg_timer_action {
 	WG_TIMER_SEND_INITIATION = 1u << 0, /* if may_send_initiation; then handshake_initiated */
 	WG_TIMER_SEND_KEEPALIVE = 1u << 1,
-	WG_TIMER_ZERO_KEYS = 1u << 2,	    /* clear keypairs and handshake */
-	WG_TIMER_DROP_STAGED = 1u << 3,	    /* gave up: purge packets waiting for keys */
+	WG_TIMER_ZERO_KEYS = 1u << 2,   /* clear keypairs and handshake */
+	WG_TIMER_DROP_STAGED = 1u << 3, /* gave up: purge packets waiting for keys */
 };
 
 struct wg_timers {

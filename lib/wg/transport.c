@@ -11,9 +11,8 @@ enum {
 	IPV6_HDR = 40,
 };
 
-enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt,
-					 uint32_t plain_len, uint32_t mtu,
-					 uint64_t now_ns, struct wg_aead_op *op,
+enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt, uint32_t plain_len,
+					 uint32_t mtu, uint64_t now_ns, struct wg_aead_op *op,
 					 uint32_t *pkt_len)
 {
 	struct wg_msg_data *hdr = (struct wg_msg_data *)pkt;
@@ -64,9 +63,8 @@ uint64_t wg_transport_counter(const uint8_t *pkt)
 	return le64toh(v);
 }
 
-enum wg_result wg_transport_open_prepare(const struct wg_keypair *kp, uint8_t *pkt,
-					 uint32_t len, uint64_t now_ns,
-					 struct wg_aead_op *op)
+enum wg_result wg_transport_open_prepare(const struct wg_keypair *kp, uint8_t *pkt, uint32_t len,
+					 uint64_t now_ns, struct wg_aead_op *op)
 {
 	uint64_t counter;
 

@@ -21,9 +21,8 @@
  * Returns WG_OK, WG_BAD_INNER (plain_len above 65535), WG_NO_KEY or
  * WG_KEY_EXPIRED.
  */
-enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt,
-					 uint32_t plain_len, uint32_t mtu,
-					 uint64_t now_ns, struct wg_aead_op *op,
+enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt, uint32_t plain_len,
+					 uint32_t mtu, uint64_t now_ns, struct wg_aead_op *op,
 					 uint32_t *pkt_len);
 
 /* The receiver index of a data message (after wg_message_parse said DATA). */
@@ -35,9 +34,8 @@ uint64_t wg_transport_counter(const uint8_t *pkt);
  * Decrypts in place. Returns WG_OK, WG_BAD_SIZE (under 32 bytes), WG_NO_KEY,
  * WG_KEY_EXPIRED or WG_REPLAYED_COUNTER (a counter that cannot be new: cheap early reject).
  */
-enum wg_result wg_transport_open_prepare(const struct wg_keypair *kp, uint8_t *pkt,
-					 uint32_t len, uint64_t now_ns,
-					 struct wg_aead_op *op);
+enum wg_result wg_transport_open_prepare(const struct wg_keypair *kp, uint8_t *pkt, uint32_t len,
+					 uint64_t now_ns, struct wg_aead_op *op);
 
 /*
  * Open step 2, after the burst: tag result, then the replay window.

@@ -48,9 +48,8 @@ static void check_print(const struct cfg_config *cfg)
 		secret = secret || cfg->peers[i].has_preshared_key;
 	for (size_t i = 0; i < cfg->nucleus.n_clusters; i++)
 		secret = secret || cfg->nucleus.clusters[i].secret;
-	if (!secret && cfg_json_parse_buffer("print.json", text, strlen(text),
-					      CFG_VALUE_NO_RESOLVE, &again, err,
-					      sizeof(err)) != 0)
+	if (!secret && cfg_json_parse_buffer("print.json", text, strlen(text), CFG_VALUE_NO_RESOLVE,
+					     &again, err, sizeof(err)) != 0)
 		abort();
 	if (!secret)
 		cfg_config_free(&again);
@@ -71,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(err, 'x', sizeof(err));
 	rc = cfg_json_parse_buffer("fuzz.json", (const char *)data, size, CFG_VALUE_NO_RESOLVE,
-				    &cfg, err, sizeof(err));
+				   &cfg, err, sizeof(err));
 	if (rc && (cfg.n_peers || cfg.iface.has_private_key || cfg.n_warnings || cfg.source))
 		abort();
 	if (rc == 0) {

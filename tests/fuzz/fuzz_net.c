@@ -16,7 +16,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x) do { if (!(x)) abort(); } while (0)
+#define CHECK(x)                 \
+	do {                     \
+		if (!(x))        \
+			abort(); \
+	} while (0)
 
 static uint8_t out[2048];
 
@@ -40,8 +44,7 @@ static void answer_ns(const uint8_t *p, size_t len, const struct net_mac *eth_sr
 
 	if (net_nd_ns_parse(p, len, &ns) != NET_DROP_OK)
 		return;
-	n = net_nd_na_frame(out, sizeof(out), &ns, eth_src, &fuzz_net_us.mac,
-			    NET_NA_FLAG_OVERRIDE);
+	n = net_nd_na_frame(out, sizeof(out), &ns, eth_src, &fuzz_net_us.mac, NET_NA_FLAG_OVERRIDE);
 	CHECK(n > NET_ETH_HLEN);
 	CHECK(net_nd_na_parse(out + NET_ETH_HLEN, n - NET_ETH_HLEN, &na) == NET_DROP_OK);
 	CHECK(net_ip6_eq(&na.target, &ns.target) && na.has_lla);
@@ -80,8 +83,8 @@ static void too_big(const uint8_t *data, size_t size)
 	struct net_eth e;
 	struct net_ip4_info ip4;
 	struct net_ip6_info ip6;
-	size_t n = net_too_big_frame(out, sizeof(out), data, size, &fuzz_net_us.mac,
-				     &gw4, &gw6, 1280);
+	size_t n =
+		net_too_big_frame(out, sizeof(out), data, size, &fuzz_net_us.mac, &gw4, &gw6, 1280);
 
 	if (!n)
 		return;

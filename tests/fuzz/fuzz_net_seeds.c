@@ -36,8 +36,11 @@ static size_t udp_frame(uint8_t *buf, size_t cap, bool v6, int vlan, size_t payl
 			const uint8_t **frame)
 {
 	struct net_encap_params p = {
-		.src_mac = fuzz_net_peer_mac, .dst_mac = fuzz_net_us.mac, .vlan_tci = vlan,
-		.src_port = FUZZ_NET_PEER_PORT, .dst_port = FUZZ_NET_PORT,
+		.src_mac = fuzz_net_peer_mac,
+		.dst_mac = fuzz_net_us.mac,
+		.vlan_tci = vlan,
+		.src_port = FUZZ_NET_PEER_PORT,
+		.dst_port = FUZZ_NET_PORT,
 		.csum = NET_UDP_CSUM_FULL,
 	};
 	struct net_encap e;
@@ -60,7 +63,12 @@ static size_t udp_frame(uint8_t *buf, size_t cap, bool v6, int vlan, size_t payl
 
 static int put_udp(const char *dir)
 {
-	static const struct { const char *name; bool v6; int vlan; size_t len; } k[] = {
+	static const struct {
+		const char *name;
+		bool v6;
+		int vlan;
+		size_t len;
+	} k[] = {
 		{ "udp4_data", false, -1, 64 },
 		{ "udp4_vlan", false, 100, 32 },
 		{ "udp6_data", true, -1, 64 },
@@ -89,8 +97,8 @@ static int put_nd_arp(const char *dir)
 				  &fuzz_net_us.ip4);
 	if (put(dir, "arp_request", f, n))
 		return -1;
-	n = net_nd_ns_frame(f, sizeof(f), &fuzz_net_peer_mac, &fuzz_net_peer_ll,
-			    &fuzz_net_us.ip6, NULL);
+	n = net_nd_ns_frame(f, sizeof(f), &fuzz_net_peer_mac, &fuzz_net_peer_ll, &fuzz_net_us.ip6,
+			    NULL);
 	if (put(dir, "nd_ns", f, n))
 		return -1;
 	n = net_nd_ns_frame(f, sizeof(f), &fuzz_net_peer_mac, &unspec, &fuzz_net_us.ip6_ll, NULL);

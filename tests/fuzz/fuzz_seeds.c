@@ -28,8 +28,8 @@ static int put(const char *dir, const char *name, const void *p, size_t len)
 }
 
 /* A data message on kp carrying an IPv4 packet of len bytes (0: keepalive). */
-static int put_data(const char *dir, const char *name, struct fuzz_world *w,
-		    struct wg_keypair *kp, uint32_t len)
+static int put_data(const char *dir, const char *name, struct fuzz_world *w, struct wg_keypair *kp,
+		    uint32_t len)
 {
 	uint8_t pkt[16 + 128 + 16] = { 0 };
 	struct wg_aead_op op;

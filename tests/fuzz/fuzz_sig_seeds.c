@@ -42,7 +42,8 @@ static void sample(struct sig_msg *m, uint8_t type)
 	m->u.reg.n_cand = 1;
 	m->u.reg.cand[0] = (struct sig_addr){
 		.ep = { .addr = { .family = NET_AF_IP4, .b = { 192, 0, 2, 1 } }, .port = 51820 },
-		.kind = SIG_KIND_LOCAL };
+		.kind = SIG_KIND_LOCAL
+	};
 	if (type == SIG_REGISTER_ACK || type == SIG_HEARTBEAT_ACK) {
 		memset(&m->u.ack, 0, sizeof(m->u.ack));
 		m->u.ack.n_entries = 1;
@@ -95,8 +96,10 @@ int main(int argc, char **argv)
 	/* A Binding success with XOR-MAPPED-ADDRESS 192.0.2.1:32853. */
 	len = sig_stun_request(buf, sizeof(buf), txid, false);
 	buf[1] = 0x01, buf[0] = 0x01, buf[3] = 12;
-	memcpy(buf + 20, (const uint8_t[]){ 0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xa1, 0x47,
-					    0xe1, 0x12, 0xa6, 0x43 }, 12);
+	memcpy(buf + 20,
+	       (const uint8_t[]){ 0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xa1, 0x47, 0xe1, 0x12, 0xa6,
+				  0x43 },
+	       12);
 	if (put(argv[1], "stun_success", buf, 32))
 		return 1;
 	len = sig_stun_request(buf, sizeof(buf), txid, true);

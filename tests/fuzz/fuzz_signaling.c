@@ -33,10 +33,15 @@ static uint64_t now = FUZZ_SIG_NOW, inputs;
 static void init(void)
 {
 	static const struct nucleus_cluster_conf cl[] = { { FUZZ_SIG_CLUSTER, FUZZ_SIG_SECRET } };
-	struct sig_nucleus_conf nc = { .clusters = cl, .n_clusters = 1, .replay_capacity = 4096,
-				       .sources = 64, .max_members = 256 };
-	struct sig_client_conf cc = { .cluster = FUZZ_SIG_CLUSTER, .secret = FUZZ_SIG_SECRET,
-				      .vip_flags = SIG_PEER_HAS_VIP4, .encrypt = true,
+	struct sig_nucleus_conf nc = { .clusters = cl,
+				       .n_clusters = 1,
+				       .replay_capacity = 4096,
+				       .sources = 64,
+				       .max_members = 256 };
+	struct sig_client_conf cc = { .cluster = FUZZ_SIG_CLUSTER,
+				      .secret = FUZZ_SIG_SECRET,
+				      .vip_flags = SIG_PEER_HAS_VIP4,
+				      .encrypt = true,
 				      .max_peers = 256 };
 	char err[128];
 
@@ -69,7 +74,8 @@ static size_t seal(const uint8_t *in, size_t n, uint8_t *out)
 		memcpy(nonce + 16, out + 16, 8);
 		crypto_aead_xchacha20poly1305_ietf_encrypt(out + SIG_HEADER_LEN, &clen,
 							   in + SIG_HEADER_LEN, body, out,
-							   SIG_HEADER_LEN, NULL, nonce, keys.enc_key);
+							   SIG_HEADER_LEN, NULL, nonce,
+							   keys.enc_key);
 		len = SIG_HEADER_LEN + (size_t)clen;
 	} else {
 		memcpy(out + SIG_HEADER_LEN, in + SIG_HEADER_LEN, body);

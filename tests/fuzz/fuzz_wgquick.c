@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	memset(err, 'x', sizeof(err));
-	rc = cfg_wgquick_parse_buffer("fuzz.conf", (const char *)data, size,
-				       CFG_VALUE_NO_RESOLVE, &cfg, err, sizeof(err));
+	rc = cfg_wgquick_parse_buffer("fuzz.conf", (const char *)data, size, CFG_VALUE_NO_RESOLVE,
+				      &cfg, err, sizeof(err));
 	if (rc && (cfg.n_peers || cfg.iface.has_private_key || cfg.n_warnings))
 		abort();
 	if (rc == 0)

@@ -94,9 +94,9 @@ static void session(struct fuzz_world *w, struct wg_handshake *hs_i, struct wg_h
 	    wg_noise_create_response(hs_r, resp, 0x22220000u + (uint32_t)(now >> 30)))
 		die("response");
 	wg_cookie_add_macs(&w->cookie_r, resp, sizeof(*resp), now);
-	if (kp_i && (wg_noise_consume_response(resp, hs_i) ||
-		     wg_noise_begin_session(hs_i, kp_i, now) ||
-		     wg_noise_begin_session(hs_r, kp_r, now)))
+	if (kp_i &&
+	    (wg_noise_consume_response(resp, hs_i) || wg_noise_begin_session(hs_i, kp_i, now) ||
+	     wg_noise_begin_session(hs_r, kp_r, now)))
 		die("session");
 }
 
@@ -210,7 +210,8 @@ static void cookie_reply(const struct fuzz_world *w, const uint8_t *buf)
 
 static void data(const struct fuzz_world *w, uint8_t *buf, size_t size)
 {
-	struct wg_keypair kp = wg_transport_key_index(buf) == w->kp_i.local_index ? w->kp_i : w->kp_r;
+	struct wg_keypair kp = wg_transport_key_index(buf) == w->kp_i.local_index ? w->kp_i :
+										    w->kp_r;
 	struct wg_aead_op op;
 	int inner;
 

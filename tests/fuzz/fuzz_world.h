@@ -23,15 +23,15 @@
 
 struct fuzz_world {
 	struct wg_static_identity id_i, id_r;
-	struct wg_handshake hs_i;	/* CREATED_INITIATION: sent .init */
-	struct wg_handshake hs_r;	/* fresh: R knows I */
-	struct wg_cookie cookie_i;	/* I's MACs toward R; mac1 of .init outstanding */
-	struct wg_cookie cookie_r;	/* R's MACs toward I */
+	struct wg_handshake hs_i;  /* CREATED_INITIATION: sent .init */
+	struct wg_handshake hs_r;  /* fresh: R knows I */
+	struct wg_cookie cookie_i; /* I's MACs toward R; mac1 of .init outstanding */
+	struct wg_cookie cookie_r; /* R's MACs toward I */
 	struct wg_cookie_checker checker_i, checker_r;
-	struct wg_keypair kp_i, kp_r;	/* an earlier session */
-	struct wg_msg_initiation init;	/* valid, with mac1 and mac2 */
-	struct wg_msg_response resp;	/* R's valid answer to .init */
-	struct wg_msg_cookie reply;	/* R's valid cookie reply to .init */
+	struct wg_keypair kp_i, kp_r;  /* an earlier session */
+	struct wg_msg_initiation init; /* valid, with mac1 and mac2 */
+	struct wg_msg_response resp;   /* R's valid answer to .init */
+	struct wg_msg_cookie reply;    /* R's valid cookie reply to .init */
 	struct wg_aead *aead;
 };
 

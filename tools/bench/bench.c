@@ -35,8 +35,8 @@ static void pin_to_current_cpu(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: omni-bench [--quick] [--pipeline]\n"
-		"  --quick     shorter rounds, about 3 s in all (default about 30 s)\n"
-		"  --pipeline  only the pipeline section (DPDK worker vs bulk AEAD, memory)\n");
+		   "  --quick     shorter rounds, about 3 s in all (default about 30 s)\n"
+		   "  --pipeline  only the pipeline section (DPDK worker vs bulk AEAD, memory)\n");
 }
 
 int main(int argc, char **argv)
@@ -49,13 +49,11 @@ int main(int argc, char **argv)
 			opts.quick = 1;
 		} else if (strcmp(argv[i], "--pipeline") == 0) {
 			only_pipeline = 1;
-		} else if (strcmp(argv[i], "-h") == 0 ||
-			   strcmp(argv[i], "--help") == 0) {
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "omni-bench: unknown argument '%s'\n",
-				argv[i]);
+			fprintf(stderr, "omni-bench: unknown argument '%s'\n", argv[i]);
 			usage(stderr);
 			return 2;
 		}

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 struct bench_opts {
-	int quick;	/* about 3 s in all instead of about 30 s */
+	int quick; /* about 3 s in all instead of about 30 s */
 };
 
 /* CLOCK_MONOTONIC in nanoseconds. */

@@ -25,7 +25,7 @@
 enum {
 	BURST = 32,
 	MAX_PKT = 1420,
-	CHUNK = 8,		/* bursts between two clock reads */
+	CHUNK = 8, /* bursts between two clock reads */
 	TARGET_PERCENT = 95,
 };
 
@@ -36,7 +36,7 @@ struct bench_bufs {
 	uint8_t dst[BURST][MAX_PKT];
 	uint8_t key[BURST][WG_AEAD_KEY_LEN];
 	uint8_t tag[BURST][WG_AEAD_TAG_BYTES];
-	uint8_t nonce[BURST][16];	/* baseline only; 12 bytes used */
+	uint8_t nonce[BURST][16]; /* baseline only; 12 bytes used */
 };
 
 /* One thing being timed: a wg_aead back end or a baseline manager. */
@@ -48,7 +48,7 @@ struct contender {
 };
 
 static const struct baseline_arch {
-	const char *aead_name;	/* the wg_aead back end it is paired with */
+	const char *aead_name; /* the wg_aead back end it is paired with */
 	void (*init)(IMB_MGR *mgr);
 } baseline_archs[] = {
 	{ "ipsec-mb-avx512", init_mb_mgr_avx512 },
@@ -56,13 +56,12 @@ static const struct baseline_arch {
 	{ "ipsec-mb-sse", init_mb_mgr_sse },
 };
 
-static const char *const row_names[] = { "sodium", "ipsec-mb",
-	"ipsec-mb-avx512", "ipsec-mb-avx2", "ipsec-mb-sse" };
+static const char *const row_names[] = { "sodium", "ipsec-mb", "ipsec-mb-avx512", "ipsec-mb-avx2",
+					 "ipsec-mb-sse" };
 
 /* ---- the two loops being compared -------------------------------------- */
 
-static void wrapper_bursts(struct contender *c, struct bench_bufs *b,
-			   uint32_t len, unsigned bursts)
+static void wrapper_bursts(struct contender *c, struct bench_bufs *b, uint32_t len, unsigned bursts)
 {
 	struct wg_aead_op ops[BURST];
 	unsigned k, i;
@@ -70,15 +69,18 @@ static void wrapper_bursts(struct contender *c, struct bench_bufs *b,
 	for (k = 0; k < bursts; k++) {
 		for (i = 0; i < BURST; i++)
 			ops[i] = (struct wg_aead_op){ .key = b->key[i],
-				.counter = c->counter++, .src = b->src[i],
-				.dst = b->dst[i], .len = len, .tag = b->tag[i] };
+						      .counter = c->counter++,
+						      .src = b->src[i],
+						      .dst = b->dst[i],
+						      .len = len,
+						      .tag = b->tag[i] };
 		c->errors += BURST - wg_aead_seal_burst(c->aead, ops, BURST);
 	}
 }
 
 /* The plain loop: what a hand-written data path would do, nothing more. */
-static void baseline_bursts(struct contender *c, struct bench_bufs *b,
-			    uint32_t len, unsigned bursts)
+static void baseline_bursts(struct contender *c, struct bench_bufs *b, uint32_t len,
+			    unsigned bursts)
 {
 	IMB_JOB *jobs[BURST];
 	unsigned k, i, got, done;
@@ -122,8 +124,7 @@ static void baseline_bursts(struct contender *c, struct bench_bufs *b,
 /* ---- timing ------------------------------------------------------------- */
 
 /* Packets per second over one slice of about slice_ns. */
-static double measure(struct contender *c, struct bench_bufs *b, uint32_t len,
-		      uint64_t slice_ns)
+static double measure(struct contender *c, struct bench_bufs *b, uint32_t len, uint64_t slice_ns)
 {
 	uint64_t t0, now, pkts = 0;
 
@@ -140,16 +141,16 @@ static double measure(struct contender *c, struct bench_bufs *b, uint32_t len,
 }
 
 struct timing {
-	unsigned rounds;	/* at most MAX_ROUNDS */
+	unsigned rounds; /* at most MAX_ROUNDS */
 	uint64_t slice_ns;
 };
 
 enum { MAX_ROUNDS = 32 };
 
 struct result {
-	double wrap_pps;	/* best round */
-	double base_pps;	/* best round; 0 without a baseline */
-	double ratio;		/* median over rounds of wrapper / baseline */
+	double wrap_pps; /* best round */
+	double base_pps; /* best round; 0 without a baseline */
+	double ratio;    /* median over rounds of wrapper / baseline */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -169,9 +170,8 @@ static double max2(double a, double b)
  * is the best round of each; the ratio is the median of the per-round
  * ratios, since the two slices of a round see the same machine load.
  */
-static void race(struct contender *wrap, struct contender *base,
-		 struct bench_bufs *b, uint32_t len, const struct timing *tm,
-		 struct result *res)
+static void race(struct contender *wrap, struct contender *base, struct bench_bufs *b, uint32_t len,
+		 const struct timing *tm, struct result *res)
 {
 	double ratios[MAX_ROUNDS], w, bp = 0;
 	unsigned r;
@@ -224,20 +224,17 @@ static double gbps(double pps, uint32_t len)
 
 static void print_row(const char *name, uint32_t len, const struct result *r)
 {
-	printf("%-16s %5u %8.2f %8.2f", name, len, gbps(r->wrap_pps, len),
-	       r->wrap_pps / 1e6);
+	printf("%-16s %5u %8.2f %8.2f", name, len, gbps(r->wrap_pps, len), r->wrap_pps / 1e6);
 	if (r->base_pps <= 0) {
 		printf("\n");
 		return;
 	}
-	printf(" %9.2f %8.2f %6.1f%%  %s\n", gbps(r->base_pps, len),
-	       r->base_pps / 1e6, 100.0 * r->ratio,
-	       100.0 * r->ratio >= TARGET_PERCENT ? "PASS" : "WARN");
+	printf(" %9.2f %8.2f %6.1f%%  %s\n", gbps(r->base_pps, len), r->base_pps / 1e6,
+	       100.0 * r->ratio, 100.0 * r->ratio >= TARGET_PERCENT ? "PASS" : "WARN");
 }
 
 /* One back end at every packet size; returns -1 if it sealed wrongly. */
-static int bench_row(const char *row, struct bench_bufs *b,
-		     const struct timing *tm)
+static int bench_row(const char *row, struct bench_bufs *b, const struct timing *tm)
 {
 	struct contender wrap = { 0 }, base = { 0 };
 	struct result res;
@@ -252,13 +249,12 @@ static int bench_row(const char *row, struct bench_bufs *b,
 	if (strcmp(row, "sodium") != 0)
 		base.mgr = baseline_mgr(wg_aead_name(wrap.aead));
 	for (s = 0; s < sizeof(pkt_sizes) / sizeof(pkt_sizes[0]); s++) {
-		race(&wrap, base.mgr ? &base : NULL, b, pkt_sizes[s], tm,
-		     &res);
+		race(&wrap, base.mgr ? &base : NULL, b, pkt_sizes[s], tm, &res);
 		print_row(row, pkt_sizes[s], &res);
 	}
 	if (wrap.errors || base.errors) {
-		fprintf(stderr, "omni-bench: %s: %lu failed seals (baseline %lu)\n",
-			row, wrap.errors, base.errors);
+		fprintf(stderr, "omni-bench: %s: %lu failed seals (baseline %lu)\n", row,
+			wrap.errors, base.errors);
 		ret = -1;
 	}
 	if (base.mgr != NULL)
@@ -297,14 +293,14 @@ int bench_aead_run(const struct bench_opts *opts)
 	}
 	fill_bufs(b);
 	printf("== AEAD: ChaCha20-Poly1305 seal, 1 core, bursts of %d packets "
-	       "under %d keys\n", BURST, BURST);
+	       "under %d keys\n",
+	       BURST, BURST);
 	printf("intel-ipsec-mb %s, \"ipsec-mb\" = %s; %u rounds of %u ms: "
-	       "best rate, median paired ratio\n", imb_get_version_str(),
-	       best ? wg_aead_name(best) : "unavailable", tm.rounds,
+	       "best rate, median paired ratio\n",
+	       imb_get_version_str(), best ? wg_aead_name(best) : "unavailable", tm.rounds,
 	       (unsigned)(tm.slice_ns / 1000000));
-	printf("%-16s %5s %8s %8s %9s %8s %7s  (target >= %d%%)\n", "backend",
-	       "bytes", "Gbps", "Mpps", "base Gbps", "base Mpps", "ratio",
-	       TARGET_PERCENT);
+	printf("%-16s %5s %8s %8s %9s %8s %7s  (target >= %d%%)\n", "backend", "bytes", "Gbps",
+	       "Mpps", "base Gbps", "base Mpps", "ratio", TARGET_PERCENT);
 	wg_aead_destroy(best);
 	for (i = 0; i < sizeof(row_names) / sizeof(row_names[0]); i++)
 		if (bench_row(row_names[i], b, &tm) < 0)

@@ -68,12 +68,14 @@ static int one_handshake(struct side *i, struct side *r, uint64_t now, uint8_t t
 	if (wg_noise_create_initiation(&i->hs, &init, ts, 1) != WG_OK)
 		return -1;
 	wg_cookie_add_macs(&i->cookie, &init, sizeof(init), now);
-	if (wg_cookie_validate(&r->checker, &init, sizeof(init), src, sizeof(src), false, now) != WG_OK ||
+	if (wg_cookie_validate(&r->checker, &init, sizeof(init), src, sizeof(src), false, now) !=
+		    WG_OK ||
 	    wg_noise_consume_initiation(&init, &r->id, lookup_peer, &r->hs, now, &found) != WG_OK ||
 	    wg_noise_create_response(found, &resp, 2) != WG_OK)
 		return -1;
 	wg_cookie_add_macs(&r->cookie, &resp, sizeof(resp), now);
-	if (wg_cookie_validate(&i->checker, &resp, sizeof(resp), src, sizeof(src), false, now) != WG_OK ||
+	if (wg_cookie_validate(&i->checker, &resp, sizeof(resp), src, sizeof(src), false, now) !=
+		    WG_OK ||
 	    wg_noise_consume_response(&resp, &i->hs) != WG_OK ||
 	    wg_noise_begin_session(&i->hs, &ki, now) != WG_OK ||
 	    wg_noise_begin_session(found, &kr, now) != WG_OK)

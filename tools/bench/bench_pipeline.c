@@ -81,8 +81,8 @@ static unsigned hugepages_free_mb(void)
 static int eal_start(bool *huge)
 {
 	char lcores[32], prefix[48], mem[16];
-	char *argv[16] = { "omni-bench", "--lcores", lcores, "--no-pci", "--no-telemetry",
-			   "--log-level", "error", "--file-prefix", prefix };
+	char *argv[16] = { "omni-bench",  "--lcores", lcores,          "--no-pci", "--no-telemetry",
+			   "--log-level", "error",    "--file-prefix", prefix };
 	int argc = 9, cpu = sched_getcpu();
 
 	snprintf(lcores, sizeof(lcores), "0@%d", cpu < 0 ? 0 : cpu);
@@ -106,8 +106,7 @@ static int eal_start(bool *huge)
 
 static struct rte_ring *ring(const char *name)
 {
-	return rte_ring_create(name, PB_RING, (int)rte_socket_id(),
-			       RING_F_SP_ENQ | RING_F_SC_DEQ);
+	return rte_ring_create(name, PB_RING, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 }
 
 static int setup_ports(struct pb_bench *b)
@@ -201,8 +200,8 @@ static void probe_allowedips_change(const struct pb_mem *now)
 	rte_log_set_global_level(level);
 	if (!t) {
 		printf("  an AllowedIPs change (new table beside the old): fails, %s "
-		       "(%.1f MB of heap free)\n", rte_strerror(rte_errno),
-		       (double)now->heap_free / (1 << 20));
+		       "(%.1f MB of heap free)\n",
+		       rte_strerror(rte_errno), (double)now->heap_free / (1 << 20));
 		return;
 	}
 	pb_mem_snap(&with, true);
@@ -220,8 +219,8 @@ static int setup_peers(struct pb_bench *b)
 
 	b->dp.n_peers = PB_PEERS;
 	b->dp.max_peers = PB_PEERS;
-	b->dp.peers = rte_zmalloc("pb_peers", (PB_PEERS + 1) * sizeof(*b->dp.peers),
-				  RTE_CACHE_LINE_SIZE);
+	b->dp.peers =
+		rte_zmalloc("pb_peers", (PB_PEERS + 1) * sizeof(*b->dp.peers), RTE_CACHE_LINE_SIZE);
 	c->dp = &b->dp;
 	c->indices = wg_index_table_create(4 * PB_PEERS + 16);
 	c->ratelimit = wg_ratelimiter_create(4096, 10, 10);
@@ -344,7 +343,7 @@ static int setup(struct pb_bench *b, struct pb_mem *end)
 		"worker: AEAD context, RCU reader",
 	};
 	int (*const step[])(struct pb_bench *) = { setup_ports, setup_tables, setup_allowedips,
-						    setup_peers, install_keys, setup_worker };
+						   setup_peers, install_keys, setup_worker };
 	struct pb_mem before, after;
 	size_t i;
 
@@ -417,7 +416,8 @@ static void reset_keys(struct pb_bench *b)
 static uint32_t frame_len(const struct pb_bench *b, enum path path)
 {
 	if (path == DECRYPT)
-		return PB_OUTER + (uint32_t)sizeof(struct wg_msg_data) + b->padded + WG_AEAD_TAG_LEN;
+		return PB_OUTER + (uint32_t)sizeof(struct wg_msg_data) + b->padded +
+		       WG_AEAD_TAG_LEN;
 	return NET_ETH_HLEN + b->size;
 }
 
@@ -454,7 +454,7 @@ static uint64_t pipe_round(struct pb_bench *b, enum path path, bool check)
 	struct rte_ring *tx = path == DECRYPT ? b->host_tx : b->under_tx;
 	struct pl_lcore_stats before = b->w.stats;
 	uint64_t t0, cycles, done;
-	unsigned n, polls = 0;	/* a worker that stops taking frames ends the round */
+	unsigned n, polls = 0; /* a worker that stops taking frames ends the round */
 	int bad;
 
 	reset_keys(b);
@@ -469,20 +469,24 @@ static uint64_t pipe_round(struct pb_bench *b, enum path path, bool check)
 		pl_worker_poll(&b->w);
 	cycles = rte_rdtsc_precise() - t0;
 	if (!rte_ring_empty(rx)) {
-		fprintf(stderr, "omni-bench: pipeline: %s: the worker left %u frames on its RX "
-			"ring\n", path_names[path], rte_ring_count(rx));
+		fprintf(stderr,
+			"omni-bench: pipeline: %s: the worker left %u frames on its RX "
+			"ring\n",
+			path_names[path], rte_ring_count(rx));
 		return 0; /* and leaves them there: the run ends here */
 	}
 	n = rte_ring_dequeue_burst(tx, (void **)b->pkts, PB_PKTS, NULL);
-	done = path == DECRYPT ? b->w.stats.rx_packets - before.rx_packets
-			       : b->w.stats.tx_packets - before.tx_packets;
+	done = path == DECRYPT ? b->w.stats.rx_packets - before.rx_packets :
+				 b->w.stats.tx_packets - before.tx_packets;
 	bad = report_drops(b, &before, path);
 	if (!bad && check)
-		bad = path == DECRYPT ? pb_check_host_frames(b, b->pkts, n)
-				      : pb_check_sealed(b, b->pkts, n);
+		bad = path == DECRYPT ? pb_check_host_frames(b, b->pkts, n) :
+					pb_check_sealed(b, b->pkts, n);
 	if (!bad && (done != PB_PKTS || n != PB_PKTS || !rte_ring_empty(tx))) {
-		fprintf(stderr, "omni-bench: pipeline: %s: %lu packets counted, %u on the TX "
-			"ring, want %u\n", path_names[path], (unsigned long)done, n, PB_PKTS);
+		fprintf(stderr,
+			"omni-bench: pipeline: %s: %lu packets counted, %u on the TX "
+			"ring, want %u\n",
+			path_names[path], (unsigned long)done, n, PB_PKTS);
 		bad = -1;
 	}
 	rte_pktmbuf_free_bulk(b->pkts, n);
@@ -493,8 +497,8 @@ static uint64_t pipe_round(struct pb_bench *b, enum path path, bool check)
 static unsigned aead_bursts(struct pb_bench *b, enum path path)
 {
 	struct wg_aead_op ops[PL_BURST];
-	uint32_t hdr = path == DECRYPT ? PB_OUTER + (uint32_t)sizeof(struct wg_msg_data)
-				       : NET_ETH_HLEN;
+	uint32_t hdr = path == DECRYPT ? PB_OUTER + (uint32_t)sizeof(struct wg_msg_data) :
+					 NET_ETH_HLEN;
 	unsigned i, k, n, ok = 0;
 
 	for (i = 0; i < PB_PKTS; i += n) {
@@ -505,14 +509,17 @@ static unsigned aead_bursts(struct pb_bench *b, enum path path)
 
 			ops[k] = (struct wg_aead_op){
 				.key = path == DECRYPT ? kp->wg.recv_key : kp->wg.send_key,
-				.counter = path == DECRYPT ? wg_transport_counter(data - hdr + PB_OUTER)
-							   : (uint64_t)i + k,
-				.src = data, .dst = data, .len = b->padded,
+				.counter = path == DECRYPT ?
+						   wg_transport_counter(data - hdr + PB_OUTER) :
+						   (uint64_t)i + k,
+				.src = data,
+				.dst = data,
+				.len = b->padded,
 				.tag = data + b->padded,
 			};
 		}
-		ok += path == DECRYPT ? wg_aead_open_burst(b->w.aead, ops, n)
-				      : wg_aead_seal_burst(b->w.aead, ops, n);
+		ok += path == DECRYPT ? wg_aead_open_burst(b->w.aead, ops, n) :
+					wg_aead_seal_burst(b->w.aead, ops, n);
 	}
 	return ok;
 }
@@ -539,8 +546,8 @@ static uint64_t aead_round(struct pb_bench *b, enum path path)
 /* ---- rounds and the table ------------------------------------------------ */
 
 struct result {
-	double pipe_pps, aead_pps;	/* best round */
-	double ratio;			/* median of per-round ratios */
+	double pipe_pps, aead_pps; /* best round */
+	double ratio;              /* median of per-round ratios */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -604,9 +611,12 @@ static int bench_size(struct pb_bench *b, uint32_t size, unsigned rounds)
 		return -1;
 	for (p = DECRYPT; p <= ENCRYPT; p++) {
 		/* Checked first: a benchmark of a broken path is worthless. */
-		if (!pipe_round(b, (enum path)p, true) || race(b, (enum path)p, rounds, &res[p]) != 0) {
-			fprintf(stderr, "omni-bench: pipeline: %s at %u bytes is broken: "
-				"not benchmarked\n", path_names[p], size);
+		if (!pipe_round(b, (enum path)p, true) ||
+		    race(b, (enum path)p, rounds, &res[p]) != 0) {
+			fprintf(stderr,
+				"omni-bench: pipeline: %s at %u bytes is broken: "
+				"not benchmarked\n",
+				path_names[p], size);
 			return -1;
 		}
 	}
@@ -618,8 +628,8 @@ static int bench_size(struct pb_bench *b, uint32_t size, unsigned rounds)
 static void print_header(const struct pb_bench *b, unsigned rounds, bool huge)
 {
 	printf("\n== pipeline: one worker lcore (CPU %d), net_ring ports, %u peers, AEAD %s, "
-	       "%s\n", sched_getcpu(), PB_PEERS, wg_aead_name(b->w.aead),
-	       huge ? "hugepages" : "--no-huge");
+	       "%s\n",
+	       sched_getcpu(), PB_PEERS, wg_aead_name(b->w.aead), huge ? "hugepages" : "--no-huge");
 	printf("%u packets a round from/to all peers (bursts of %u span %u peers); timed: "
 	       "first poll to RX ring empty;\nTX ring drained and mbufs freed outside the "
 	       "clock. AEAD = wg_aead_*_burst in place over the same mbufs.\n"

@@ -27,34 +27,34 @@ struct rte_ring;
 
 enum {
 	PB_PEERS = 1000,
-	PB_PKTS = 4000,		/* packets a round: 4 per peer */
-	PB_SLOT = 1536,		/* room for one template frame */
+	PB_PKTS = 4000, /* packets a round: 4 per peer */
+	PB_SLOT = 1536, /* room for one template frame */
 	PB_MTU = 1420,
 	PB_OUTER = NET_ETH_HLEN + NET_IP4_HLEN + NET_UDP_HLEN,
 	PB_LISTEN_PORT = 51820,
-	PB_RING = 4096,		/* port rings: hold a whole round */
-	PB_POOL = 4095,		/* mbufs per port, as lib/dp sizes a port */
+	PB_RING = 4096, /* port rings: hold a whole round */
+	PB_POOL = 4095, /* mbufs per port, as lib/dp sizes a port */
 	PB_POOL_CACHE = 256,
 };
 
 struct pb_bench {
 	struct pl_dataplane dp;
 	struct pl_worker w;
-	struct pl_control ctl;	/* only to set peers up as the gateway does */
+	struct pl_control ctl; /* only to set peers up as the gateway does */
 	struct rte_ring *under_rx, *under_tx, *host_rx, *host_tx;
 	struct rte_mempool *under_pool, *host_pool;
 	uint16_t under_port, host_port;
 	bool ports_open;
-	struct net_mac gw_mac;		/* the underlay next hop */
-	struct net_ip4 host_ip;		/* the host's own tunnel address */
+	struct net_mac gw_mac;  /* the underlay next hop */
+	struct net_ip4 host_ip; /* the host's own tunnel address */
 	struct pl_keypair *kp[PB_PEERS];
-	uint16_t peer_of[PB_PKTS];	/* packet i of a round is for this peer */
+	uint16_t peer_of[PB_PKTS]; /* packet i of a round is for this peer */
 	/* Templates for the current size, PB_PKTS slots of PB_SLOT bytes. */
-	uint8_t *dec_tmpl;		/* underlay frames, sealed by libsodium */
-	uint8_t *dec_want;		/* the host frames they must turn into */
-	uint8_t *enc_tmpl;		/* host frames to the peers */
-	uint32_t size;			/* inner packet bytes */
-	uint32_t padded;		/* size padded as WireGuard does */
+	uint8_t *dec_tmpl; /* underlay frames, sealed by libsodium */
+	uint8_t *dec_want; /* the host frames they must turn into */
+	uint8_t *enc_tmpl; /* host frames to the peers */
+	uint32_t size;     /* inner packet bytes */
+	uint32_t padded;   /* size padded as WireGuard does */
 	struct rte_mbuf *pkts[PB_PKTS];
 };
 
@@ -75,12 +75,12 @@ int pb_check_sealed(const struct pb_bench *b, struct rte_mbuf **m, unsigned n);
 /* ---- bench_pipeline_mem.c ---- */
 
 struct pb_mem {
-	uint64_t heap;		/* DPDK heap bytes allocated */
-	uint64_t heap_free;	/* DPDK heap bytes still free */
-	uint64_t memzones;	/* bytes in memzones (part of heap) */
-	uint64_t resident;	/* DPDK memory resident (4 KB pages, --no-huge) */
-	uint64_t rss_kb;	/* VmRSS */
-	uint64_t hugetlb_kb;	/* HugetlbPages */
+	uint64_t heap;       /* DPDK heap bytes allocated */
+	uint64_t heap_free;  /* DPDK heap bytes still free */
+	uint64_t memzones;   /* bytes in memzones (part of heap) */
+	uint64_t resident;   /* DPDK memory resident (4 KB pages, --no-huge) */
+	uint64_t rss_kb;     /* VmRSS */
+	uint64_t hugetlb_kb; /* HugetlbPages */
 };
 
 /* dpdk false: before the EAL is up, only what the kernel says. */

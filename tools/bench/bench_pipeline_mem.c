@@ -94,9 +94,9 @@ static double mb(uint64_t bytes)
 
 void pb_mem_step(const char *what, const struct pb_mem *before, const struct pb_mem *after)
 {
-	printf("  %-40s heap %+8.1f MB   RSS %+8.1f MB\n", what,
-	       mb(after->heap - before->heap),
-	       mb((after->rss_kb + after->hugetlb_kb - before->rss_kb - before->hugetlb_kb) * 1024));
+	printf("  %-40s heap %+8.1f MB   RSS %+8.1f MB\n", what, mb(after->heap - before->heap),
+	       mb((after->rss_kb + after->hugetlb_kb - before->rss_kb - before->hugetlb_kb) *
+		  1024));
 }
 
 static const char *verdict(uint64_t bytes)
@@ -109,8 +109,8 @@ void pb_mem_report(const struct pb_mem *now, bool huge)
 	uint64_t measured = (now->rss_kb + now->hugetlb_kb) * 1024;
 	uint64_t other = now->rss_kb * 1024 - RTE_MIN(now->resident, now->rss_kb * 1024);
 
-	printf("  DPDK heap in use %.1f MB (memzones %.1f MB of it), free %.1f MB\n",
-	       mb(now->heap), mb(now->memzones), mb(now->heap_free));
+	printf("  DPDK heap in use %.1f MB (memzones %.1f MB of it), free %.1f MB\n", mb(now->heap),
+	       mb(now->memzones), mb(now->heap_free));
 	printf("  measured: VmRSS %.1f MB + HugetlbPages %.1f MB = %.1f MB (target < %d MB)  %s\n",
 	       mb(now->rss_kb * 1024), mb(now->hugetlb_kb * 1024), mb(measured), TARGET_MB,
 	       verdict(measured));

@@ -55,8 +55,12 @@ static void nonce_of(uint8_t nonce[NONCE_LEN], uint64_t counter)
 static void build_inner(uint8_t *ip, uint32_t size, const struct net_ip4 *src,
 			const struct net_ip4 *dst, uint32_t seq)
 {
-	struct net_ip4_info info = { .ttl = NET_DEFAULT_TTL, .proto = NET_PROTO_UDP,
-				     .id = (uint16_t)seq, .df = true, .src = *src, .dst = *dst };
+	struct net_ip4_info info = { .ttl = NET_DEFAULT_TTL,
+				     .proto = NET_PROTO_UDP,
+				     .id = (uint16_t)seq,
+				     .df = true,
+				     .src = *src,
+				     .dst = *dst };
 	uint32_t j, l4 = size - NET_IP4_HLEN;
 
 	for (j = NET_IP4_HLEN + NET_UDP_HLEN; j < size; j++)
@@ -99,8 +103,7 @@ static int build_sealed(struct pb_bench *b, unsigned i, uint64_t counter)
 
 	build_inner(inner, b->size, &src, &b->host_ip, i);
 	memset(inner + b->size, 0, b->padded - b->size);
-	net_eth_build(want, NET_ETH_HLEN, &b->dp.host_kernel_mac, &b->dp.host_our_mac,
-		      NET_ETH_IP4);
+	net_eth_build(want, NET_ETH_HLEN, &b->dp.host_kernel_mac, &b->dp.host_our_mac, NET_ETH_IP4);
 	memcpy(want + NET_ETH_HLEN, inner, b->size);
 	v32 = htole32(WG_MSG_DATA);
 	memcpy(wg, &v32, 4);
@@ -113,8 +116,8 @@ static int build_sealed(struct pb_bench *b, unsigned i, uint64_t counter)
 							   b->padded, NULL, 0, NULL, nonce,
 							   kp->wg.recv_key);
 	if (peer_encap(b, p, &e) != 0 ||
-	    net_encap_push(&e, wg, PB_OUTER, WG_HDR + b->padded + WG_AEAD_TAG_LEN,
-			   (uint16_t)i) == 0)
+	    net_encap_push(&e, wg, PB_OUTER, WG_HDR + b->padded + WG_AEAD_TAG_LEN, (uint16_t)i) ==
+		    0)
 		return -1;
 	return 0;
 }
@@ -201,20 +204,20 @@ int pb_check_host_frames(const struct pb_bench *b, struct rte_mbuf **m, unsigned
 	}
 	for (i = 0; i < n; i++) {
 		if (m[i]->nb_segs == 1 && m[i]->data_len == len && m[i]->pkt_len == len &&
-		    memcmp(rte_pktmbuf_mtod(m[i], uint8_t *),
-			   b->dec_want + (size_t)i * PB_SLOT, len) == 0)
+		    memcmp(rte_pktmbuf_mtod(m[i], uint8_t *), b->dec_want + (size_t)i * PB_SLOT,
+			   len) == 0)
 			continue;
-		fprintf(stderr, "omni-bench: pipeline: decrypt: host frame %u (peer %u) is not "
-			"the plaintext sent (length %u, want %u)\n", i, b->peer_of[i],
-			m[i]->data_len, len);
+		fprintf(stderr,
+			"omni-bench: pipeline: decrypt: host frame %u (peer %u) is not "
+			"the plaintext sent (length %u, want %u)\n",
+			i, b->peer_of[i], m[i]->data_len, len);
 		return -1;
 	}
 	return 0;
 }
 
 /* Outer Ethernet, IPv4 and UDP of a frame to peer p. NULL if right, else what is wrong. */
-static const char *outer_wrong(const struct pb_bench *b, const uint8_t *f, uint32_t len,
-			       unsigned p)
+static const char *outer_wrong(const struct pb_bench *b, const uint8_t *f, uint32_t len, unsigned p)
 {
 	struct net_endpoint ep = pb_peer_endpoint(p);
 	struct net_ip4_info ip;
@@ -271,8 +274,10 @@ int pb_check_sealed(const struct pb_bench *b, struct rte_mbuf **m, unsigned n)
 	unsigned i;
 
 	if (n != PB_PKTS) {
-		fprintf(stderr, "omni-bench: pipeline: encrypt: %u of %u frames reached the "
-			"underlay\n", n, PB_PKTS);
+		fprintf(stderr,
+			"omni-bench: pipeline: encrypt: %u of %u frames reached the "
+			"underlay\n",
+			n, PB_PKTS);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -286,8 +291,10 @@ int pb_check_sealed(const struct pb_bench *b, struct rte_mbuf **m, unsigned n)
 			wrong = message_wrong(b, f + PB_OUTER, i);
 		if (!wrong)
 			continue;
-		fprintf(stderr, "omni-bench: pipeline: encrypt: sealed frame %u (peer %u): wrong "
-			"%s (length %u, want %u)\n", i, b->peer_of[i], wrong, m[i]->data_len, len);
+		fprintf(stderr,
+			"omni-bench: pipeline: encrypt: sealed frame %u (peer %u): wrong "
+			"%s (length %u, want %u)\n",
+			i, b->peer_of[i], wrong, m[i]->data_len, len);
 		return -1;
 	}
 	return 0;

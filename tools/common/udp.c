@@ -9,8 +9,8 @@
 #include "signaling/endpoint.h"
 #include "udp.h"
 
-int omni_udp_connect_addr(const struct net_endpoint *to, const char *bind_ip,
-			  unsigned bind_port, char *err, size_t errlen)
+int omni_udp_connect_addr(const struct net_endpoint *to, const char *bind_ip, unsigned bind_port,
+			  char *err, size_t errlen)
 {
 	static const uint8_t any[16];
 	unsigned f = to->addr.family == NET_AF_IP6 ? NET_AF_IP6 : NET_AF_IP4;

@@ -17,7 +17,7 @@ int omni_udp_resolve(const char *text, struct net_endpoint *out, char *err, size
 int omni_udp_connect(const char *to, const char *bind_ip, unsigned bind_port, char *err,
 		     size_t errlen);
 /* The same for an address already parsed. */
-int omni_udp_connect_addr(const struct net_endpoint *to, const char *bind_ip,
-			  unsigned bind_port, char *err, size_t errlen);
+int omni_udp_connect_addr(const struct net_endpoint *to, const char *bind_ip, unsigned bind_port,
+			  char *err, size_t errlen);
 
 #endif /* OMNI_TOOLS_UDP_H */

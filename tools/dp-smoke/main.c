@@ -76,17 +76,16 @@ static bool stopping(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: dp-smoke [EAL args --] --underlay IF [options]\n"
-		"  --underlay-mode auto|af_xdp|af_packet   (default auto)\n"
-		"  --host-kind auto|tap|veth|virtio-user   (default auto)\n"
-		"  --host-if NAME        host interface (default omni0)\n"
-		"  --host-addr A/LEN     address for it (repeatable)\n"
-		"  --host-mtu N          its MTU\n"
-		"  --workers N           worker lcores (default 1; 0: single-lcore)\n"
-		"  --idle-cap-us N       idle back-off cap (default 100; 0: no sleep)\n"
-		"  --idle-deep-us N      sleep after 1 s without traffic (default 1000;\n"
-		"                        0: never deeper than the cap)\n");
+	fprintf(f, "usage: dp-smoke [EAL args --] --underlay IF [options]\n"
+		   "  --underlay-mode auto|af_xdp|af_packet   (default auto)\n"
+		   "  --host-kind auto|tap|veth|virtio-user   (default auto)\n"
+		   "  --host-if NAME        host interface (default omni0)\n"
+		   "  --host-addr A/LEN     address for it (repeatable)\n"
+		   "  --host-mtu N          its MTU\n"
+		   "  --workers N           worker lcores (default 1; 0: single-lcore)\n"
+		   "  --idle-cap-us N       idle back-off cap (default 100; 0: no sleep)\n"
+		   "  --idle-deep-us N      sleep after 1 s without traffic (default 1000;\n"
+		   "                        0: never deeper than the cap)\n");
 }
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
@@ -137,24 +136,43 @@ static int parse_opts(int argc, char **argv, struct smoke_opts *o)
 	o->workers = 1;
 	while (!bad && (c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		switch (c) {
-		case 'u': o->underlay = optarg; break;
-		case 'U': bad = parse_mode(optarg, &o->underlay_mode); break;
-		case 'k': bad = dp_host_kind_parse(optarg, &o->host_kind); break;
-		case 'i': o->host_if = optarg; break;
+		case 'u':
+			o->underlay = optarg;
+			break;
+		case 'U':
+			bad = parse_mode(optarg, &o->underlay_mode);
+			break;
+		case 'k':
+			bad = dp_host_kind_parse(optarg, &o->host_kind);
+			break;
+		case 'i':
+			o->host_if = optarg;
+			break;
 		case 'a':
 			bad = o->n_addrs >= MAX_ADDRS ||
 			      net_prefix_parse(optarg, &o->addrs[o->n_addrs++], &why) != 0;
 			break;
-		case 'm': bad = parse_uint(optarg, 65535, &o->host_mtu); break;
-		case 'w': bad = parse_uint(optarg, RTE_MAX_LCORE - 1, &o->workers); break;
-		case 'c': bad = parse_uint(optarg, 1000000, &cap_us); break;
-		case 'd': bad = parse_uint(optarg, 1000000, &deep_us); break;
-		case 'h': usage(stdout); exit(0);
-		default: bad = 1;
+		case 'm':
+			bad = parse_uint(optarg, 65535, &o->host_mtu);
+			break;
+		case 'w':
+			bad = parse_uint(optarg, RTE_MAX_LCORE - 1, &o->workers);
+			break;
+		case 'c':
+			bad = parse_uint(optarg, 1000000, &cap_us);
+			break;
+		case 'd':
+			bad = parse_uint(optarg, 1000000, &deep_us);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			bad = 1;
 		}
 		if (bad && c != '?')
-			fprintf(stderr, "dp-smoke: bad value for --%s: '%s'\n",
-				longopts[idx].name, optarg ? optarg : "");
+			fprintf(stderr, "dp-smoke: bad value for --%s: '%s'\n", longopts[idx].name,
+				optarg ? optarg : "");
 	}
 	o->idle_cap_ns = cap_us * 1000;
 	o->idle_deep_ns = deep_us * 1000;
@@ -276,10 +294,9 @@ static void report(const struct smoke *s)
 	for (unsigned i = 0; i < n; i++) {
 		const struct worker *w = &s->workers[i];
 
-		printf("dp-smoke: worker %u: host->underlay %" PRIu64 " rx %" PRIu64
-		       " tx %" PRIu64 " dropped; underlay->host %" PRIu64 " rx %" PRIu64
-		       " tx %" PRIu64 " dropped; %" PRIu64 " idle sleeps, %" PRIu64
-		       " ended by a frame\n",
+		printf("dp-smoke: worker %u: host->underlay %" PRIu64 " rx %" PRIu64 " tx %" PRIu64
+		       " dropped; underlay->host %" PRIu64 " rx %" PRIu64 " tx %" PRIu64
+		       " dropped; %" PRIu64 " idle sleeps, %" PRIu64 " ended by a frame\n",
 		       i, w->up.rx, w->up.tx, w->up.dropped, w->down.rx, w->down.tx,
 		       w->down.dropped, w->sleeps, w->wakeups);
 	}
@@ -325,9 +342,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("dp-smoke: ready: underlay %s %s, host %s %s (%s), hugepages %s\n",
-	       s.underlay.kif.name, dp_port_driver_name(s.underlay.driver),
-	       s.host.kif.name, dp_host_kind_name(s.host.host_kind),
-	       dp_port_driver_name(s.host.driver), eal.huge ? "yes" : "no");
+	       s.underlay.kif.name, dp_port_driver_name(s.underlay.driver), s.host.kif.name,
+	       dp_host_kind_name(s.host.host_kind), dp_port_driver_name(s.host.driver),
+	       eal.huge ? "yes" : "no");
 	fflush(stdout);
 	run(&s);
 	report(&s);

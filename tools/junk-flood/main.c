@@ -92,8 +92,8 @@ int main(int argc, char **argv)
 			break;
 		t = now_s();
 	}
-	printf("sent %llu packets in %.2f s (%.0f pkt/s), %llu refused batches\n", sent,
-	       t - start, (double)sent / (t - start), errors);
+	printf("sent %llu packets in %.2f s (%.0f pkt/s), %llu refused batches\n", sent, t - start,
+	       (double)sent / (t - start), errors);
 	close(fd);
 	return 0;
 }

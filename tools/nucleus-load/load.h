@@ -21,8 +21,8 @@ struct load_opts {
 
 struct load_node {
 	uint8_t pubkey[SIG_PUBKEY_LEN];
-	uint64_t sent_us;   /* of the request in flight; 0: none */
-	uint64_t next_us;   /* next heartbeat */
+	uint64_t sent_us; /* of the request in flight; 0: none */
+	uint64_t next_us; /* next heartbeat */
 	uint64_t version;
 	uint32_t epoch;
 	bool registered;
@@ -30,15 +30,15 @@ struct load_node {
 
 struct load {
 	struct load_opts o;
-	struct sig_keys *keys;  /* per cluster */
+	struct sig_keys *keys; /* per cluster */
 	struct load_node *nodes;
-	int *fds;               /* per source */
-	uint32_t *lat;          /* heartbeat reply latencies, us */
-	uint32_t *reg_lat;      /* register reply latencies, us (aliases lat's tail) */
+	int *fds;          /* per source */
+	uint32_t *lat;     /* heartbeat reply latencies, us */
+	uint32_t *reg_lat; /* register reply latencies, us (aliases lat's tail) */
 	size_t n_lat, n_reg_lat;
 	unsigned registered;
-	uint64_t sent, received, unknown, dropped;   /* during the sustained phase */
-	uint64_t reg_us, sustain_us;                 /* phase durations */
+	uint64_t sent, received, unknown, dropped; /* during the sustained phase */
+	uint64_t reg_us, sustain_us;               /* phase durations */
 	uint64_t cpu_ticks, rss_before_kb;
 };
 

@@ -35,38 +35,69 @@ static uint64_t wall_ms(void)
 int load_parse(struct load_opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "nucleus", 1, 0, 'n' },	{ "write-config", 1, 0, 'w' },
-		{ "secret-prefix", 1, 0, 'x' }, { "nodes", 1, 0, 'N' },
-		{ "clusters", 1, 0, 'C' },	{ "seconds", 1, 0, 's' },
-		{ "heartbeat-ms", 1, 0, 'h' },	{ "register-rate", 1, 0, 'r' },
-		{ "sources", 1, 0, 'S' },	{ "pid", 1, 0, 'p' },
+		{ "nucleus", 1, 0, 'n' },
+		{ "write-config", 1, 0, 'w' },
+		{ "secret-prefix", 1, 0, 'x' },
+		{ "nodes", 1, 0, 'N' },
+		{ "clusters", 1, 0, 'C' },
+		{ "seconds", 1, 0, 's' },
+		{ "heartbeat-ms", 1, 0, 'h' },
+		{ "register-rate", 1, 0, 'r' },
+		{ "sources", 1, 0, 'S' },
+		{ "pid", 1, 0, 'p' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
 
-	*o = (struct load_opts){ .secret_prefix = "nucleus-load", .nodes = 100000, .clusters = 50,
-				 .seconds = 60, .heartbeat_ms = 30000, .register_rate = 20000,
+	*o = (struct load_opts){ .secret_prefix = "nucleus-load",
+				 .nodes = 100000,
+				 .clusters = 50,
+				 .seconds = 60,
+				 .heartbeat_ms = 30000,
+				 .register_rate = 20000,
 				 .sources = 512 };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'n': o->nucleus = optarg; break;
-		case 'w': o->write_config = optarg; break;
-		case 'x': o->secret_prefix = optarg; break;
-		case 'N': o->nodes = (unsigned)atoi(optarg); break;
-		case 'C': o->clusters = (unsigned)atoi(optarg); break;
-		case 's': o->seconds = (unsigned)atoi(optarg); break;
-		case 'h': o->heartbeat_ms = (unsigned)atoi(optarg); break;
-		case 'r': o->register_rate = (unsigned)atoi(optarg); break;
-		case 'S': o->sources = (unsigned)atoi(optarg); break;
-		case 'p': o->pid = atoi(optarg); break;
-		default: goto usage;
+		case 'n':
+			o->nucleus = optarg;
+			break;
+		case 'w':
+			o->write_config = optarg;
+			break;
+		case 'x':
+			o->secret_prefix = optarg;
+			break;
+		case 'N':
+			o->nodes = (unsigned)atoi(optarg);
+			break;
+		case 'C':
+			o->clusters = (unsigned)atoi(optarg);
+			break;
+		case 's':
+			o->seconds = (unsigned)atoi(optarg);
+			break;
+		case 'h':
+			o->heartbeat_ms = (unsigned)atoi(optarg);
+			break;
+		case 'r':
+			o->register_rate = (unsigned)atoi(optarg);
+			break;
+		case 'S':
+			o->sources = (unsigned)atoi(optarg);
+			break;
+		case 'p':
+			o->pid = atoi(optarg);
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if ((o->write_config || o->nucleus) && o->nodes && o->clusters && o->sources &&
 	    o->sources <= 60000 && o->heartbeat_ms && o->register_rate)
 		return 0;
 usage:
-	fprintf(stderr, "usage: nucleus-load --write-config FILE [--clusters N] [--secret-prefix P]\n"
+	fprintf(stderr,
+		"usage: nucleus-load --write-config FILE [--clusters N] [--secret-prefix P]\n"
 		"       nucleus-load --nucleus HOST:PORT [--pid PID] [--nodes N] [--clusters N]\n"
 		"                    [--seconds S] [--heartbeat-ms MS] [--register-rate R]\n"
 		"                    [--sources N] [--secret-prefix P]\n");
@@ -197,7 +228,8 @@ int load_run(struct load *l)
 			send_req(l, next, true);
 		if (next == l->o.nodes)
 			for (unsigned i = 0; i < l->o.nodes; i++)
-				if (!l->nodes[i].registered && t - l->nodes[i].sent_us > LOAD_RETRY_US)
+				if (!l->nodes[i].registered &&
+				    t - l->nodes[i].sent_us > LOAD_RETRY_US)
 					send_req(l, i, true);
 		drain(l, pfd, 1, false);
 	}
@@ -268,14 +300,14 @@ void load_report(const struct load *l)
 	printf("nucleus-load: %u nodes in %u clusters from %u sources, heartbeat every %u ms\n",
 	       l->o.nodes, l->o.clusters, l->o.sources, l->o.heartbeat_ms);
 	printf("registered:   %u of %u in %.1f s (register reply p50 %.2f ms, p99 %.2f ms)\n",
-	       l->registered, l->o.nodes, (double)l->reg_us / 1e6, pct(l->reg_lat, l->n_reg_lat, 0.5),
-	       pct(l->reg_lat, l->n_reg_lat, 0.99));
+	       l->registered, l->o.nodes, (double)l->reg_us / 1e6,
+	       pct(l->reg_lat, l->n_reg_lat, 0.5), pct(l->reg_lat, l->n_reg_lat, 0.99));
 	printf("sustained:    %.1f s, %.0f messages/s sent, %.0f replies/s, %.2f%% unanswered\n",
 	       secs, (double)l->sent / secs, (double)l->received / secs,
 	       l->sent ? 100.0 * (double)(l->sent - l->received) / (double)l->sent : 0.0);
 	printf("latency:      heartbeat reply p50 %.3f ms, p99 %.3f ms, max %.3f ms (%zu samples)\n",
-	       pct(l->lat, l->n_lat, 0.5), pct(l->lat, l->n_lat, 0.99),
-	       pct(l->lat, l->n_lat, 1.0), l->n_lat);
+	       pct(l->lat, l->n_lat, 0.5), pct(l->lat, l->n_lat, 0.99), pct(l->lat, l->n_lat, 1.0),
+	       l->n_lat);
 	if (l->unknown)
 		printf("re-registered: %llu nodes the nucleus had forgotten\n",
 		       (unsigned long long)l->unknown);

@@ -75,10 +75,14 @@ static void print_peer(const struct sig_peer *p)
 static void print_event(const struct sig_event *ev)
 {
 	static const char *const names[] = {
-		[SIG_EV_REGISTERED] = "registered", [SIG_EV_LOST] = "lost",
-		[SIG_EV_JOINED] = "joined",	    [SIG_EV_MOVED] = "moved",
-		[SIG_EV_LEFT] = "left",		    [SIG_EV_FOUND] = "found",
-		[SIG_EV_NOT_FOUND] = "not_found",   [SIG_EV_PUNCH] = "punch",
+		[SIG_EV_REGISTERED] = "registered",
+		[SIG_EV_LOST] = "lost",
+		[SIG_EV_JOINED] = "joined",
+		[SIG_EV_MOVED] = "moved",
+		[SIG_EV_LEFT] = "left",
+		[SIG_EV_FOUND] = "found",
+		[SIG_EV_NOT_FOUND] = "not_found",
+		[SIG_EV_PUNCH] = "punch",
 	};
 	char a[NET_ENDPOINT_TEXT_MAX], hex[2 * SIG_PUBKEY_LEN + 1];
 
@@ -121,19 +125,20 @@ struct probe {
 static int usage(void)
 {
 	fprintf(stderr, "usage: sig-probe --nucleus HOST:PORT --cluster NAME --secret S "
-		"--vip ADDR [--vip6 ADDR] [--local ADDR:PORT]... [--query VIP]... "
-		"[--query-after MS] [--heartbeat-ms MS] [--seconds N] [--plain]\n");
+			"--vip ADDR [--vip6 ADDR] [--local ADDR:PORT]... [--query VIP]... "
+			"[--query-after MS] [--heartbeat-ms MS] [--seconds N] [--plain]\n");
 	return 2;
 }
 
 static int parse_args(struct probe *p, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "nucleus", 1, 0, 'n' }, { "cluster", 1, 0, 'c' }, { "secret", 1, 0, 's' },
-		{ "vip", 1, 0, '4' },	  { "vip6", 1, 0, '6' },    { "local", 1, 0, 'l' },
-		{ "query", 1, 0, 'q' },	  { "query-after", 1, 0, 'a' },
-		{ "heartbeat-ms", 1, 0, 'h' }, { "seconds", 1, 0, 't' }, { "plain", 0, 0, 'p' },
-		{ 0, 0, 0, 0 },
+		{ "nucleus", 1, 0, 'n' },      { "cluster", 1, 0, 'c' },
+		{ "secret", 1, 0, 's' },       { "vip", 1, 0, '4' },
+		{ "vip6", 1, 0, '6' },         { "local", 1, 0, 'l' },
+		{ "query", 1, 0, 'q' },        { "query-after", 1, 0, 'a' },
+		{ "heartbeat-ms", 1, 0, 'h' }, { "seconds", 1, 0, 't' },
+		{ "plain", 0, 0, 'p' },        { 0, 0, 0, 0 },
 	};
 	struct net_addr a;
 	int o;
@@ -142,9 +147,15 @@ static int parse_args(struct probe *p, int argc, char **argv)
 	p->seconds = 30;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'n': p->nucleus = optarg; break;
-		case 'c': p->conf.cluster = optarg; break;
-		case 's': p->conf.secret = optarg; break;
+		case 'n':
+			p->nucleus = optarg;
+			break;
+		case 'c':
+			p->conf.cluster = optarg;
+			break;
+		case 's':
+			p->conf.secret = optarg;
+			break;
 		case '4':
 		case '6':
 			if (net_addr_parse(optarg, &a) < 0)
@@ -169,11 +180,20 @@ static int parse_args(struct probe *p, int argc, char **argv)
 				return usage();
 			p->n_queries++;
 			break;
-		case 'a': p->query_after_ms = (unsigned)atoi(optarg); break;
-		case 'h': p->conf.heartbeat_ms = (uint32_t)atoi(optarg); break;
-		case 't': p->seconds = (unsigned)atoi(optarg); break;
-		case 'p': p->conf.encrypt = false; break;
-		default: return usage();
+		case 'a':
+			p->query_after_ms = (unsigned)atoi(optarg);
+			break;
+		case 'h':
+			p->conf.heartbeat_ms = (uint32_t)atoi(optarg);
+			break;
+		case 't':
+			p->seconds = (unsigned)atoi(optarg);
+			break;
+		case 'p':
+			p->conf.encrypt = false;
+			break;
+		default:
+			return usage();
 		}
 	}
 	return p->nucleus && p->conf.cluster && p->conf.secret ? 0 : usage();
@@ -211,7 +231,8 @@ static int loop(struct probe *p, struct sig_client *c, int fd)
 			sig_client_tick(c, now);
 		drain(c, fd);
 		next = sig_client_next_tick(c);
-		poll(&pfd, 1, next > now_ms() ? (int)(next - now_ms() < 100 ? next - now_ms() : 100) : 0);
+		poll(&pfd, 1,
+		     next > now_ms() ? (int)(next - now_ms() < 100 ? next - now_ms() : 100) : 0);
 		if (pfd.revents & POLLIN) {
 			ssize_t len = recv(fd, buf, sizeof(buf), 0);
 

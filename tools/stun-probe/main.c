@@ -32,25 +32,36 @@ struct opts {
 static int parse(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "server", 1, 0, 's' }, { "port", 1, 0, 'p' }, { "fingerprint", 0, 0, 'f' },
-		{ "tries", 1, 0, 't' },	 { "timeout-ms", 1, 0, 'w' }, { 0, 0, 0, 0 },
+		{ "server", 1, 0, 's' }, { "port", 1, 0, 'p' },       { "fingerprint", 0, 0, 'f' },
+		{ "tries", 1, 0, 't' },  { "timeout-ms", 1, 0, 'w' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
 	*o = (struct opts){ .tries = 3, .timeout_ms = 1000 };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 's': o->server = optarg; break;
-		case 'p': o->port = (unsigned)atoi(optarg); break;
-		case 'f': o->fingerprint = true; break;
-		case 't': o->tries = (unsigned)atoi(optarg); break;
-		case 'w': o->timeout_ms = (unsigned)atoi(optarg); break;
-		default: return -1;
+		case 's':
+			o->server = optarg;
+			break;
+		case 'p':
+			o->port = (unsigned)atoi(optarg);
+			break;
+		case 'f':
+			o->fingerprint = true;
+			break;
+		case 't':
+			o->tries = (unsigned)atoi(optarg);
+			break;
+		case 'w':
+			o->timeout_ms = (unsigned)atoi(optarg);
+			break;
+		default:
+			return -1;
 		}
 	}
 	if (!o->server || o->port > 65535) {
 		fprintf(stderr, "usage: stun-probe --server HOST:PORT [--port LOCAL_PORT] "
-			"[--fingerprint] [--tries N] [--timeout-ms MS]\n");
+				"[--fingerprint] [--tries N] [--timeout-ms MS]\n");
 		return -1;
 	}
 	return 0;

@@ -85,8 +85,10 @@ static int install_session(struct probe *p, uint64_t now)
 		return -EPROTO;
 	}
 	if (kp->local_index != p->hs_index) {
-		fprintf(stderr, "wg-probe: core bug: keypair local index %08x, "
-			"handshake had %08x\n", kp->local_index, p->hs_index);
+		fprintf(stderr,
+			"wg-probe: core bug: keypair local index %08x, "
+			"handshake had %08x\n",
+			kp->local_index, p->hs_index);
 		pool_put(p, kp);
 		return -EPROTO;
 	}
@@ -136,8 +138,7 @@ int probe_send_initiation(struct probe *p, bool retry)
 	timers_sent(p, now);
 	wg_timers_handshake_initiated(&p->timers, now, retry);
 	p->initiations_sent++;
-	probe_log(p, "sent initiation #%u, sender index %08x", p->initiations_sent,
-		  p->hs_index);
+	probe_log(p, "sent initiation #%u, sender index %08x", p->initiations_sent, p->hs_index);
 	return rc;
 }
 

@@ -41,18 +41,17 @@ static uint16_t get_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-uint32_t probe_echo_build(uint8_t *pkt, struct in_addr src, struct in_addr dst,
-			  uint8_t type, uint16_t id, uint16_t seq,
-			  const uint8_t *payload, uint32_t payload_len)
+uint32_t probe_echo_build(uint8_t *pkt, struct in_addr src, struct in_addr dst, uint8_t type,
+			  uint16_t id, uint16_t seq, const uint8_t *payload, uint32_t payload_len)
 {
 	uint32_t total = IPV4_HDR_LEN + ICMP_HDR_LEN + payload_len;
 	uint8_t *icmp = pkt + IPV4_HDR_LEN;
 
 	memset(pkt, 0, IPV4_HDR_LEN + ICMP_HDR_LEN);
-	pkt[0] = 0x45;				/* version 4, 5 words */
+	pkt[0] = 0x45; /* version 4, 5 words */
 	put_be16(pkt + 2, (uint16_t)total);
-	put_be16(pkt + 4, seq);			/* identification */
-	put_be16(pkt + 6, 0x4000);		/* don't fragment */
+	put_be16(pkt + 4, seq);    /* identification */
+	put_be16(pkt + 6, 0x4000); /* don't fragment */
 	pkt[8] = PROBE_TTL;
 	pkt[9] = IPPROTO_ICMP_NUM;
 	memcpy(pkt + 12, &src, 4);
@@ -80,14 +79,14 @@ bool probe_echo_parse(const uint8_t *pkt, uint32_t len, struct probe_echo *e)
 		return false;
 	if (pkt[9] != IPPROTO_ICMP_NUM || inet_checksum(pkt, ihl) != 0)
 		return false;
-	if (get_be16(pkt + 6) & 0x3fff)		/* a fragment: not ours */
+	if (get_be16(pkt + 6) & 0x3fff) /* a fragment: not ours */
 		return false;
 	icmp = pkt + ihl;
 	if (inet_checksum(icmp, total - ihl) != 0)
 		return false;
 	if (icmp[0] != PROBE_ICMP_ECHO_REQUEST && icmp[0] != PROBE_ICMP_ECHO_REPLY)
 		return false;
-	if (icmp[1] != 0)	/* code */
+	if (icmp[1] != 0) /* code */
 		return false;
 	memcpy(&e->src, pkt + 12, 4);
 	memcpy(&e->dst, pkt + 16, 4);

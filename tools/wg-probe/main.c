@@ -79,8 +79,10 @@ static int load_key_file(uint8_t key[WG_KEY_LEN], const char *path, const char *
 		return rc;
 	}
 	if (st.st_mode & (S_IRGRP | S_IROTH)) {
-		fprintf(stderr, "wg-probe: %s file '%s' is readable by group or others "
-			"(mode %03o): chmod 600 it\n", what, path, (unsigned)(st.st_mode & 0777));
+		fprintf(stderr,
+			"wg-probe: %s file '%s' is readable by group or others "
+			"(mode %03o): chmod 600 it\n",
+			what, path, (unsigned)(st.st_mode & 0777));
 		close(fd);
 		return -EPERM;
 	}
@@ -117,8 +119,8 @@ static bool parse_ipv4(struct in_addr *a, const char *s, const char *opt)
 	return false;
 }
 
-static bool parse_number(unsigned *out, const char *s, const char *opt,
-			 unsigned long min, unsigned long max)
+static bool parse_number(unsigned *out, const char *s, const char *opt, unsigned long min,
+			 unsigned long max)
 {
 	unsigned long v;
 
@@ -135,24 +137,46 @@ static bool parse_one(struct probe_opts *o, int c, const char *arg)
 	unsigned port;
 
 	switch (c) {
-	case 'k': o->key_file = arg; return true;
-	case 'p': o->peer_pub = arg; return true;
-	case 's': o->psk_file = arg; return true;
-	case 'e': o->endpoint = arg; return true;
-	case 'a': o->aead_name = arg; return true;
-	case 'r': o->respond = true; return true;
-	case 'L': o->under_load = true; return true;
-	case 'v': o->verbose = true; return true;
-	case 't': return parse_ipv4(&o->tunnel_addr, arg, "--tunnel-addr");
-	case 'P': o->have_ping = true; return parse_ipv4(&o->ping_addr, arg, "--ping");
-	case 'c': return parse_number(&o->count, arg, "--count", 1, 100000);
-	case 'T': return parse_number(&o->timeout_s, arg, "--timeout", 1, 86400);
+	case 'k':
+		o->key_file = arg;
+		return true;
+	case 'p':
+		o->peer_pub = arg;
+		return true;
+	case 's':
+		o->psk_file = arg;
+		return true;
+	case 'e':
+		o->endpoint = arg;
+		return true;
+	case 'a':
+		o->aead_name = arg;
+		return true;
+	case 'r':
+		o->respond = true;
+		return true;
+	case 'L':
+		o->under_load = true;
+		return true;
+	case 'v':
+		o->verbose = true;
+		return true;
+	case 't':
+		return parse_ipv4(&o->tunnel_addr, arg, "--tunnel-addr");
+	case 'P':
+		o->have_ping = true;
+		return parse_ipv4(&o->ping_addr, arg, "--ping");
+	case 'c':
+		return parse_number(&o->count, arg, "--count", 1, 100000);
+	case 'T':
+		return parse_number(&o->timeout_s, arg, "--timeout", 1, 86400);
 	case 'l':
 		if (!parse_number(&port, arg, "--listen", 1, 65535))
 			return false;
 		o->listen_port = (uint16_t)port;
 		return true;
-	default: return false;
+	default:
+		return false;
 	}
 }
 
@@ -179,23 +203,21 @@ static bool check_opts(const struct probe_opts *o, bool have_tunnel)
 
 static int parse_opts(struct probe_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "peer-pub", required_argument, NULL, 'p' },
-		{ "psk-file", required_argument, NULL, 's' },
-		{ "endpoint", required_argument, NULL, 'e' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "tunnel-addr", required_argument, NULL, 't' },
-		{ "ping", required_argument, NULL, 'P' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "aead", required_argument, NULL, 'a' },
-		{ "respond", no_argument, NULL, 'r' },
-		{ "under-load", no_argument, NULL, 'L' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
+	static const struct option longopts[] = { { "key", required_argument, NULL, 'k' },
+						  { "peer-pub", required_argument, NULL, 'p' },
+						  { "psk-file", required_argument, NULL, 's' },
+						  { "endpoint", required_argument, NULL, 'e' },
+						  { "listen", required_argument, NULL, 'l' },
+						  { "tunnel-addr", required_argument, NULL, 't' },
+						  { "ping", required_argument, NULL, 'P' },
+						  { "count", required_argument, NULL, 'c' },
+						  { "timeout", required_argument, NULL, 'T' },
+						  { "aead", required_argument, NULL, 'a' },
+						  { "respond", no_argument, NULL, 'r' },
+						  { "under-load", no_argument, NULL, 'L' },
+						  { "verbose", no_argument, NULL, 'v' },
+						  { "help", no_argument, NULL, 'h' },
+						  { 0 } };
 	bool have_tunnel = false;
 	int c;
 

@@ -29,8 +29,8 @@
 #include "wg/timers.h"
 
 enum {
-	PROBE_KEYPAIRS = 4,	/* current, previous, next and one being made */
-	PROBE_MTU = 1420,	/* inner MTU, as wireguard-go's default */
+	PROBE_KEYPAIRS = 4, /* current, previous, next and one being made */
+	PROBE_MTU = 1420,   /* inner MTU, as wireguard-go's default */
 	PROBE_BUF = 2048,
 	PROBE_ECHO_PAYLOAD = 56,
 	PROBE_ECHO_RETRY_MS = 1000,
@@ -40,18 +40,18 @@ enum {
 
 struct probe_opts {
 	const char *key_file;
-	const char *peer_pub;	/* base64 */
+	const char *peer_pub; /* base64 */
 	const char *psk_file;
-	const char *endpoint;	/* HOST:PORT or [V6]:PORT */
+	const char *endpoint; /* HOST:PORT or [V6]:PORT */
 	const char *aead_name;
-	uint16_t listen_port;	/* 0: ephemeral */
+	uint16_t listen_port; /* 0: ephemeral */
 	struct in_addr tunnel_addr;
 	struct in_addr ping_addr;
 	bool have_ping;
 	unsigned count;
 	unsigned timeout_s;
 	bool respond;
-	bool under_load;	/* demand mac2: answer with cookie replies */
+	bool under_load; /* demand mac2: answer with cookie replies */
 	bool verbose;
 };
 
@@ -63,12 +63,12 @@ struct probe_addr {
 struct probe {
 	const struct probe_opts *opt;
 	int fd;
-	struct probe_addr peer;		/* where we send; learnt when responding */
+	struct probe_addr peer; /* where we send; learnt when responding */
 	bool have_peer;
 
 	struct wg_static_identity id;
 	struct wg_handshake hs;
-	uint32_t hs_index;		/* our index of the handshake in flight */
+	uint32_t hs_index; /* our index of the handshake in flight */
 	struct wg_cookie_checker checker;
 	struct wg_cookie cookie;
 	struct wg_index_table *indices;
@@ -81,20 +81,19 @@ struct probe {
 	uint64_t deadline_ns;
 	unsigned initiations_sent;
 	unsigned handshakes;
-	enum wg_result last_refusal;	/* why the last message was refused */
+	enum wg_result last_refusal; /* why the last message was refused */
 
 	uint16_t echo_id;
-	uint16_t echo_seq;		/* sequence we wait a reply for */
-	uint64_t echo_sent_ns;		/* 0: nothing in flight */
-	unsigned done;			/* replies received or answered */
+	uint16_t echo_seq;     /* sequence we wait a reply for */
+	uint64_t echo_sent_ns; /* 0: nothing in flight */
+	unsigned done;         /* replies received or answered */
 	bool failed;
-	const volatile sig_atomic_t *stop;	/* set by SIGINT/SIGTERM */
+	const volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM */
 };
 
 /* main.c */
 uint64_t probe_now_ns(void);
-void probe_log(const struct probe *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void probe_log(const struct probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* udp.c */
 int probe_addr_parse(struct probe_addr *a, const char *host_port);
@@ -103,8 +102,7 @@ void probe_addr_format(char *buf, size_t size, const struct probe_addr *a);
  * IPv4-mapped source as IPv4, as omni's control lcore does); returns length. */
 size_t probe_addr_bytes(uint8_t out[18], const struct probe_addr *a);
 int probe_udp_open(struct probe *p);
-int probe_udp_send_to(struct probe *p, const struct probe_addr *to, const void *buf,
-		      size_t len);
+int probe_udp_send_to(struct probe *p, const struct probe_addr *to, const void *buf, size_t len);
 /* To the peer's endpoint. */
 int probe_udp_send(struct probe *p, const void *buf, size_t len);
 /* Waits up to timeout_ms; returns bytes, 0 on timeout, -errno on error. */
@@ -112,9 +110,8 @@ ssize_t probe_udp_recv(struct probe *p, void *buf, size_t size, int timeout_ms,
 		       struct probe_addr *from);
 
 /* icmp.c: inner IPv4 + ICMP echo packets */
-uint32_t probe_echo_build(uint8_t *pkt, struct in_addr src, struct in_addr dst,
-			  uint8_t type, uint16_t id, uint16_t seq,
-			  const uint8_t *payload, uint32_t payload_len);
+uint32_t probe_echo_build(uint8_t *pkt, struct in_addr src, struct in_addr dst, uint8_t type,
+			  uint16_t id, uint16_t seq, const uint8_t *payload, uint32_t payload_len);
 struct probe_echo {
 	struct in_addr src, dst;
 	uint8_t type, ttl;

@@ -64,9 +64,8 @@ static void send_echo(struct probe *p, uint64_t now)
 	uint32_t n;
 
 	echo_payload(payload, p->echo_seq);
-	n = probe_echo_build(pkt, p->opt->tunnel_addr, p->opt->ping_addr,
-			     PROBE_ICMP_ECHO_REQUEST, p->echo_id, p->echo_seq,
-			     payload, sizeof(payload));
+	n = probe_echo_build(pkt, p->opt->tunnel_addr, p->opt->ping_addr, PROBE_ICMP_ECHO_REQUEST,
+			     p->echo_id, p->echo_seq, payload, sizeof(payload));
 	if (p->echo_sent_ns)
 		probe_log(p, "no reply to icmp_seq=%u yet, sending it again", p->echo_seq);
 	p->echo_sent_ns = now;
@@ -82,15 +81,15 @@ static void take_reply(struct probe *p, const struct probe_echo *e)
 
 	echo_payload(want, e->seq);
 	if (p->opt->respond || !p->echo_sent_ns || e->src.s_addr != p->opt->ping_addr.s_addr ||
-	    e->id != p->echo_id || e->seq != p->echo_seq ||
-	    e->payload_len != sizeof(want) || memcmp(e->payload, want, sizeof(want))) {
+	    e->id != p->echo_id || e->seq != p->echo_seq || e->payload_len != sizeof(want) ||
+	    memcmp(e->payload, want, sizeof(want))) {
 		probe_log(p, "ignored an echo reply that answers nothing we sent (seq %u)", e->seq);
 		return;
 	}
 	ms = (double)(probe_now_ns() - p->echo_sent_ns) / 1e6;
 	inet_ntop(AF_INET, &e->src, from, sizeof(from));
-	printf("%u bytes from %s: icmp_seq=%u ttl=%u time=%.3f ms\n",
-	       e->payload_len + 8, from, e->seq, e->ttl, ms);
+	printf("%u bytes from %s: icmp_seq=%u ttl=%u time=%.3f ms\n", e->payload_len + 8, from,
+	       e->seq, e->ttl, ms);
 	p->done++;
 	p->echo_seq++;
 	p->echo_sent_ns = 0;
@@ -102,8 +101,8 @@ static void answer_request(struct probe *p, const struct probe_echo *e)
 	char from[INET_ADDRSTRLEN];
 	uint32_t n;
 
-	n = probe_echo_build(pkt, p->opt->tunnel_addr, e->src, PROBE_ICMP_ECHO_REPLY,
-			     e->id, e->seq, e->payload, e->payload_len);
+	n = probe_echo_build(pkt, p->opt->tunnel_addr, e->src, PROBE_ICMP_ECHO_REPLY, e->id, e->seq,
+			     e->payload, e->payload_len);
 	if (probe_send_inner(p, pkt, n)) {
 		p->failed = true;
 		return;
@@ -111,8 +110,8 @@ static void answer_request(struct probe *p, const struct probe_echo *e)
 	inet_ntop(AF_INET, &e->src, from, sizeof(from));
 	if (p->opt->respond)
 		p->done++;
-	printf("answered echo request from %s: icmp_seq=%u (%u/%u)\n", from, e->seq,
-	       p->done, p->opt->count);
+	printf("answered echo request from %s: icmp_seq=%u (%u/%u)\n", from, e->seq, p->done,
+	       p->opt->count);
 }
 
 static void handle_inner(struct probe *p, const uint8_t *pkt, uint32_t len)
@@ -214,7 +213,7 @@ static void dispatch(struct probe *p, uint8_t *buf, size_t len, const struct pro
 		return;
 	p->last_refusal = r;
 	if (r == WG_NEED_COOKIE)
-		return;		/* expected under load; answered by a cookie reply */
+		return; /* expected under load; answered by a cookie reply */
 	probe_addr_format(where, sizeof(where), from);
 	fprintf(stderr, "wg-probe: refused %s of %zu bytes from %s: %s (%s)\n", type_name(type),
 		len, where, wg_result_text(r), wg_result_name(r));
@@ -276,8 +275,8 @@ static int report_end(const struct probe *p)
 
 	if (p->done >= p->opt->count) {
 		printf("%u/%u echo %s, %u handshake%s, AEAD %s\n", p->done, p->opt->count,
-		       p->opt->respond ? "requests answered" : "replies received",
-		       p->handshakes, p->handshakes == 1 ? "" : "s", wg_aead_name(p->aead));
+		       p->opt->respond ? "requests answered" : "replies received", p->handshakes,
+		       p->handshakes == 1 ? "" : "s", wg_aead_name(p->aead));
 		return 0;
 	}
 	if (p->failed)
@@ -285,16 +284,21 @@ static int report_end(const struct probe *p)
 	if (*p->stop)
 		fprintf(stderr, "wg-probe: interrupted\n");
 	else if (p->opt->respond && p->handshakes && !p->kps.current)
-		fprintf(stderr, "wg-probe: timed out after %u s: %u handshake%s answered but the "
-			"peer never sent data on the keys (preshared key mismatch?)\n", s,
-			p->handshakes, p->handshakes == 1 ? "" : "s");
+		fprintf(stderr,
+			"wg-probe: timed out after %u s: %u handshake%s answered but the "
+			"peer never sent data on the keys (preshared key mismatch?)\n",
+			s, p->handshakes, p->handshakes == 1 ? "" : "s");
 	else if (!p->handshakes && p->opt->respond)
-		fprintf(stderr, "wg-probe: handshake timed out after %u s: no valid initiation "
-			"arrived (last refusal: %s)\n", s, p->last_refusal ? last : "none");
+		fprintf(stderr,
+			"wg-probe: handshake timed out after %u s: no valid initiation "
+			"arrived (last refusal: %s)\n",
+			s, p->last_refusal ? last : "none");
 	else if (!p->handshakes)
-		fprintf(stderr, "wg-probe: handshake timed out after %u s: %u initiation%s sent, "
-			"no valid response (last refusal: %s)\n", s, p->initiations_sent,
-			p->initiations_sent == 1 ? "" : "s", p->last_refusal ? last : "none");
+		fprintf(stderr,
+			"wg-probe: handshake timed out after %u s: %u initiation%s sent, "
+			"no valid response (last refusal: %s)\n",
+			s, p->initiations_sent, p->initiations_sent == 1 ? "" : "s",
+			p->last_refusal ? last : "none");
 	else
 		fprintf(stderr, "wg-probe: timed out after %u s with %u/%u echo %s\n", s, p->done,
 			p->opt->count, p->opt->respond ? "requests answered" : "replies received");

@@ -106,21 +106,19 @@ int probe_udp_open(struct probe *p)
 			fd = open_socket(AF_INET, p->opt->listen_port);
 	}
 	if (fd < 0) {
-		fprintf(stderr, "wg-probe: UDP socket on port %u: %s\n",
-			p->opt->listen_port, strerror(-fd));
+		fprintf(stderr, "wg-probe: UDP socket on port %u: %s\n", p->opt->listen_port,
+			strerror(-fd));
 		return fd;
 	}
 	p->fd = fd;
 	return 0;
 }
 
-int probe_udp_send_to(struct probe *p, const struct probe_addr *to, const void *buf,
-		      size_t len)
+int probe_udp_send_to(struct probe *p, const struct probe_addr *to, const void *buf, size_t len)
 {
 	char where[80];
 
-	if (sendto(p->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len) ==
-	    (ssize_t)len)
+	if (sendto(p->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len) == (ssize_t)len)
 		return 0;
 	probe_addr_format(where, sizeof(where), to);
 	fprintf(stderr, "wg-probe: send to %s: %s\n", where, strerror(errno));

@@ -26,17 +26,17 @@
 #include "aead/aead.h"
 
 enum {
-	MAX_LEN = 9017,		/* above a 9000-byte jumbo payload */
+	MAX_LEN = 9017, /* above a 9000-byte jumbo payload */
 	RANDOM_MAX_LEN = 9000,
 	RANDOM_BURSTS = 24,
-	KEY_POOL = 80,		/* more keys than a burst has ops */
+	KEY_POOL = 80, /* more keys than a burst has ops */
 };
 
 struct backend_state {
 	const char *name;
-	struct wg_aead *aead;	/* back end under test */
-	struct wg_aead *ref;	/* sodium back end */
-	struct bufs *b;		/* fresh random contents for each test */
+	struct wg_aead *aead; /* back end under test */
+	struct wg_aead *ref;  /* sodium back end */
+	struct bufs *b;       /* fresh random contents for each test */
 	int create_errno;
 	uint64_t rng;
 };
@@ -111,11 +111,16 @@ static struct bufs *bufs_new(struct backend_state *bs)
 	return b;
 }
 
-static void op_set(struct wg_aead_op *op, const uint8_t *key, uint64_t counter,
-		   const uint8_t *src, uint8_t *dst, uint32_t len, uint8_t *tag)
+static void op_set(struct wg_aead_op *op, const uint8_t *key, uint64_t counter, const uint8_t *src,
+		   uint8_t *dst, uint32_t len, uint8_t *tag)
 {
-	*op = (struct wg_aead_op){ .key = key, .counter = counter, .src = src,
-		.dst = dst, .len = len, .tag = tag, .status = 12345 };
+	*op = (struct wg_aead_op){ .key = key,
+				   .counter = counter,
+				   .src = src,
+				   .dst = dst,
+				   .len = len,
+				   .tag = tag,
+				   .status = 12345 };
 }
 
 static void assert_all_ok(const struct wg_aead_op *ops, unsigned n, unsigned ret)
@@ -168,17 +173,13 @@ static int teardown(void **state)
  */
 static int cpu_can(const char *name)
 {
-	int sse = __builtin_cpu_supports("sse4.2") &&
-		  __builtin_cpu_supports("aes") &&
+	int sse = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("aes") &&
 		  __builtin_cpu_supports("pclmul");
-	int avx2 = sse && __builtin_cpu_supports("avx") &&
-		   __builtin_cpu_supports("avx2") &&
+	int avx2 = sse && __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&
 		   __builtin_cpu_supports("bmi2");
 	int avx512 = avx2 && __builtin_cpu_supports("avx512f") &&
-		     __builtin_cpu_supports("avx512dq") &&
-		     __builtin_cpu_supports("avx512cd") &&
-		     __builtin_cpu_supports("avx512bw") &&
-		     __builtin_cpu_supports("avx512vl");
+		     __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd") &&
+		     __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 
 	if (strcmp(name, "ipsec-mb-avx512") == 0)
 		return avx512;
@@ -194,12 +195,10 @@ static struct wg_aead *backend(void **state)
 {
 	struct backend_state *bs = *state;
 
-	if (bs->aead == NULL && bs->create_errno == ENOTSUP &&
-	    !cpu_can(bs->name))
+	if (bs->aead == NULL && bs->create_errno == ENOTSUP && !cpu_can(bs->name))
 		skip();
 	if (bs->aead == NULL)
-		fail_msg("%s: create failed: %s", bs->name,
-			 strerror(bs->create_errno));
+		fail_msg("%s: create failed: %s", bs->name, strerror(bs->create_errno));
 	return bs->aead;
 }
 
@@ -208,11 +207,12 @@ static struct wg_aead *backend(void **state)
 /* Each length sealed in one burst and compared with the combined API. */
 static void test_matches_combined(void **state)
 {
-	static const uint32_t lens[] = { 0, 1, 15, 16, 17, 63, 64, 65, 127,
-		128, 129, 255, 256, 257, 511, 512, 1419, 1420, 4096, 9000,
-		MAX_LEN };
-	static const uint64_t counters[] = { 0, 1, 0xffffffffULL,
-		0x100000000ULL, UINT64_MAX - 1, UINT64_MAX };
+	static const uint32_t lens[] = { 0,   1,   15,   16,   17,   63,   64,
+					 65,  127, 128,  129,  255,  256,  257,
+					 511, 512, 1419, 1420, 4096, 9000, MAX_LEN };
+	static const uint64_t counters[] = {
+		0, 1, 0xffffffffULL, 0x100000000ULL, UINT64_MAX - 1, UINT64_MAX
+	};
 	enum { N = sizeof(lens) / sizeof(lens[0]) };
 	struct backend_state *bs = *state;
 	struct wg_aead *aead = backend(state);
@@ -223,20 +223,17 @@ static void test_matches_combined(void **state)
 	unsigned i;
 
 	for (i = 0; i < N; i++)
-		op_set(&ops[i], b->key[i], counters[i % 6], b->pt[i], b->ct[i],
-		       lens[i], b->tag[i]);
+		op_set(&ops[i], b->key[i], counters[i % 6], b->pt[i], b->ct[i], lens[i], b->tag[i]);
 	assert_all_ok(ops, N, wg_aead_seal_burst(aead, ops, N));
 
 	for (i = 0; i < N; i++) {
 		make_nonce(nonce, ops[i].counter);
-		crypto_aead_chacha20poly1305_ietf_encrypt(b->combined, &clen,
-			b->pt[i], lens[i], NULL, 0, NULL, nonce, b->key[i]);
+		crypto_aead_chacha20poly1305_ietf_encrypt(b->combined, &clen, b->pt[i], lens[i],
+							  NULL, 0, NULL, nonce, b->key[i]);
 		assert_int_equal(clen, lens[i] + WG_AEAD_TAG_BYTES);
 		assert_bytes_equal(b->combined, b->ct[i], lens[i]);
-		assert_memory_equal(b->combined + lens[i], b->tag[i],
-				    WG_AEAD_TAG_BYTES);
-		op_set(&ops[i], b->key[i], ops[i].counter, b->ct[i], b->out[i],
-		       lens[i], b->tag[i]);
+		assert_memory_equal(b->combined + lens[i], b->tag[i], WG_AEAD_TAG_BYTES);
+		op_set(&ops[i], b->key[i], ops[i].counter, b->ct[i], b->out[i], lens[i], b->tag[i]);
 	}
 	assert_all_ok(ops, N, wg_aead_open_burst(aead, ops, N));
 	for (i = 0; i < N; i++)
@@ -254,17 +251,14 @@ static void test_all_short_lengths(void **state)
 
 	while (len < 256) {
 		for (i = 0; i < WG_AEAD_BURST_MAX; i++, len++) {
-			op_set(&ops[i], b->key[i], len, b->pt[i], b->ct[i],
-			       len, b->tag[i]);
-			op_set(&refs[i], b->key[i], len, b->pt[i], b->ct2[i],
-			       len, b->tag2[i]);
+			op_set(&ops[i], b->key[i], len, b->pt[i], b->ct[i], len, b->tag[i]);
+			op_set(&refs[i], b->key[i], len, b->pt[i], b->ct2[i], len, b->tag2[i]);
 		}
 		assert_all_ok(ops, i, wg_aead_seal_burst(aead, ops, i));
 		assert_all_ok(refs, i, wg_aead_seal_burst(bs->ref, refs, i));
 		for (i = 0; i < WG_AEAD_BURST_MAX; i++) {
 			assert_bytes_equal(b->ct[i], b->ct2[i], ops[i].len);
-			assert_memory_equal(b->tag[i], b->tag2[i],
-					    WG_AEAD_TAG_BYTES);
+			assert_memory_equal(b->tag[i], b->tag2[i], WG_AEAD_TAG_BYTES);
 		}
 	}
 }
@@ -289,17 +283,14 @@ static void test_cross_random(void **state)
 			uint64_t ctr = rnd(bs) % 2 ? rnd(bs) : rnd(bs) % 1000;
 			uint32_t len = rnd_len(bs, RANDOM_MAX_LEN);
 
-			op_set(&ops[i], key, ctr, b->pt[i], b->ct[i], len,
-			       b->tag[i]);
-			op_set(&refs[i], key, ctr, b->pt[i], b->ct2[i], len,
-			       b->tag2[i]);
+			op_set(&ops[i], key, ctr, b->pt[i], b->ct[i], len, b->tag[i]);
+			op_set(&refs[i], key, ctr, b->pt[i], b->ct2[i], len, b->tag2[i]);
 		}
 		assert_all_ok(ops, n, wg_aead_seal_burst(aead, ops, n));
 		assert_all_ok(refs, n, wg_aead_seal_burst(bs->ref, refs, n));
 		for (i = 0; i < n; i++) {
 			assert_bytes_equal(b->ct[i], b->ct2[i], ops[i].len);
-			assert_memory_equal(b->tag[i], b->tag2[i],
-					    WG_AEAD_TAG_BYTES);
+			assert_memory_equal(b->tag[i], b->tag2[i], WG_AEAD_TAG_BYTES);
 		}
 		/* The back end opens sodium's output, sodium the back end's. */
 		for (i = 0; i < n; i++) {
@@ -322,12 +313,12 @@ static void test_cross_random(void **state)
 /* Forgeries and mistakes that open must refuse, one per op of a burst. */
 enum tamper {
 	T_NONE,
-	T_TAG,		/* one bit of the tag flipped */
-	T_CT_FIRST,	/* first ciphertext byte changed */
-	T_CT_LAST,	/* last ciphertext byte changed */
-	T_COUNTER,	/* opened with counter + 1 */
-	T_KEY,		/* opened with another peer's key */
-	T_TAG_ZERO,	/* all-zero tag */
+	T_TAG,      /* one bit of the tag flipped */
+	T_CT_FIRST, /* first ciphertext byte changed */
+	T_CT_LAST,  /* last ciphertext byte changed */
+	T_COUNTER,  /* opened with counter + 1 */
+	T_KEY,      /* opened with another peer's key */
+	T_TAG_ZERO, /* all-zero tag */
 };
 
 static const struct tamper_case {
@@ -336,28 +327,27 @@ static const struct tamper_case {
 	uint32_t len;
 	int status;
 } tamper_cases[] = {
-	{  1, T_NONE,		1420,	0 },
-	{  2, T_TAG,		1420,	-EBADMSG },
-	{  3, T_CT_FIRST,	1420,	-EBADMSG },
-	{  4, T_CT_LAST,	1420,	-EBADMSG },
-	{  5, T_COUNTER,	1420,	-EBADMSG },
-	{  6, T_KEY,		1420,	-EBADMSG },
-	{  7, T_NONE,		0,	0 },
-	{  8, T_TAG,		0,	-EBADMSG },
-	{  9, T_COUNTER,	0,	-EBADMSG },
-	{ 10, T_KEY,		0,	-EBADMSG },
-	{ 11, T_CT_LAST,	1,	-EBADMSG },
-	{ 12, T_TAG_ZERO,	64,	-EBADMSG },
-	{ 13, T_NONE,		9000,	0 },
-	{ 14, T_CT_LAST,	9000,	-EBADMSG },
-	{ 15, T_TAG,		9000,	-EBADMSG },
-	{ 16, T_NONE,		65,	0 },
+	{ 1, T_NONE, 1420, 0 },
+	{ 2, T_TAG, 1420, -EBADMSG },
+	{ 3, T_CT_FIRST, 1420, -EBADMSG },
+	{ 4, T_CT_LAST, 1420, -EBADMSG },
+	{ 5, T_COUNTER, 1420, -EBADMSG },
+	{ 6, T_KEY, 1420, -EBADMSG },
+	{ 7, T_NONE, 0, 0 },
+	{ 8, T_TAG, 0, -EBADMSG },
+	{ 9, T_COUNTER, 0, -EBADMSG },
+	{ 10, T_KEY, 0, -EBADMSG },
+	{ 11, T_CT_LAST, 1, -EBADMSG },
+	{ 12, T_TAG_ZERO, 64, -EBADMSG },
+	{ 13, T_NONE, 9000, 0 },
+	{ 14, T_CT_LAST, 9000, -EBADMSG },
+	{ 15, T_TAG, 9000, -EBADMSG },
+	{ 16, T_NONE, 65, 0 },
 };
 
 enum { N_TAMPER = sizeof(tamper_cases) / sizeof(tamper_cases[0]) };
 
-static void tamper(struct bufs *b, struct wg_aead_op *op, unsigned i,
-		   enum tamper how)
+static void tamper(struct bufs *b, struct wg_aead_op *op, unsigned i, enum tamper how)
 {
 	switch (how) {
 	case T_NONE:
@@ -383,8 +373,7 @@ static void tamper(struct bufs *b, struct wg_aead_op *op, unsigned i,
 	}
 }
 
-static void check_tampered(struct bufs *b, const struct wg_aead_op *ops,
-			   unsigned ret)
+static void check_tampered(struct bufs *b, const struct wg_aead_op *ops, unsigned ret)
 {
 	static const uint8_t zero[9000];
 	unsigned i, ok = 0;
@@ -393,8 +382,7 @@ static void check_tampered(struct bufs *b, const struct wg_aead_op *ops,
 		const struct tamper_case *tc = &tamper_cases[i];
 
 		if (ops[i].status != tc->status)
-			fail_msg("case %u: status %d, want %d", tc->no,
-				 ops[i].status, tc->status);
+			fail_msg("case %u: status %d, want %d", tc->no, ops[i].status, tc->status);
 		if (tc->status == 0) {
 			ok++;
 			assert_bytes_equal(ops[i].dst, b->pt[i], tc->len);
@@ -415,12 +403,12 @@ static void test_rejects_forgeries(void **state)
 	unsigned i;
 
 	for (i = 0; i < N_TAMPER; i++)
-		op_set(&ops[i], b->key[i], 1000 + i, b->pt[i], b->ct[i],
-		       tamper_cases[i].len, b->tag[i]);
+		op_set(&ops[i], b->key[i], 1000 + i, b->pt[i], b->ct[i], tamper_cases[i].len,
+		       b->tag[i]);
 	assert_all_ok(ops, N_TAMPER, wg_aead_seal_burst(aead, ops, N_TAMPER));
 	for (i = 0; i < N_TAMPER; i++) {
-		op_set(&ops[i], b->key[i], 1000 + i, b->ct[i], b->out[i],
-		       tamper_cases[i].len, b->tag[i]);
+		op_set(&ops[i], b->key[i], 1000 + i, b->ct[i], b->out[i], tamper_cases[i].len,
+		       b->tag[i]);
 		memset(b->out[i], 0xaa, MAX_LEN);
 		tamper(b, &ops[i], i, tamper_cases[i].how);
 	}
@@ -437,14 +425,14 @@ static void test_in_place(void **state)
 	unsigned i;
 
 	for (i = 0; i < N_TAMPER; i++) {
-		op_set(&ops[i], b->key[i], 7 * i, b->pt[i], b->ct2[i],
-		       tamper_cases[i].len, b->tag2[i]);
+		op_set(&ops[i], b->key[i], 7 * i, b->pt[i], b->ct2[i], tamper_cases[i].len,
+		       b->tag2[i]);
 		memcpy(b->ct[i], b->pt[i], MAX_LEN);
 	}
 	assert_all_ok(ops, N_TAMPER, wg_aead_seal_burst(aead, ops, N_TAMPER));
 	for (i = 0; i < N_TAMPER; i++)
-		op_set(&ops[i], b->key[i], 7 * i, b->ct[i], b->ct[i],
-		       tamper_cases[i].len, b->tag[i]);
+		op_set(&ops[i], b->key[i], 7 * i, b->ct[i], b->ct[i], tamper_cases[i].len,
+		       b->tag[i]);
 	assert_all_ok(ops, N_TAMPER, wg_aead_seal_burst(aead, ops, N_TAMPER));
 	for (i = 0; i < N_TAMPER; i++) {
 		uint32_t len = tamper_cases[i].len;
@@ -467,12 +455,11 @@ static void seal_open_n(void **state, unsigned n)
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		op_set(&ops[i], b->key[i], i, b->pt[i], b->ct[i],
-		       (uint32_t)(i * 141 % 1500), b->tag[i]);
+		op_set(&ops[i], b->key[i], i, b->pt[i], b->ct[i], (uint32_t)(i * 141 % 1500),
+		       b->tag[i]);
 	assert_all_ok(ops, n, wg_aead_seal_burst(aead, ops, n));
 	for (i = 0; i < n; i++)
-		op_set(&ops[i], b->key[i], i, b->ct[i], b->out[i], ops[i].len,
-		       b->tag[i]);
+		op_set(&ops[i], b->key[i], i, b->ct[i], b->out[i], ops[i].len, b->tag[i]);
 	assert_all_ok(ops, n, wg_aead_open_burst(aead, ops, n));
 	for (i = 0; i < n; i++)
 		assert_bytes_equal(b->out[i], b->pt[i], ops[i].len);
@@ -528,8 +515,8 @@ static void test_refused_arguments(void **state)
 /* Explicit names are kept; "ipsec-mb" and "auto" take the widest there is. */
 static void test_name(void **state)
 {
-	static const char *const widest[] = { "ipsec-mb-avx512",
-		"ipsec-mb-avx2", "ipsec-mb-sse", "sodium" };
+	static const char *const widest[] = { "ipsec-mb-avx512", "ipsec-mb-avx2", "ipsec-mb-sse",
+					      "sodium" };
 	struct backend_state *bs = *state;
 	struct wg_aead *aead = backend(state);
 	unsigned i = 0;
@@ -545,8 +532,8 @@ static void test_name(void **state)
 
 static void test_unknown_names(void **state)
 {
-	static const char *const bad[] = { "", "chacha", "ipsec-mb-avx",
-		"IPSEC-MB", "sodium ", "ipsec-mb-avx5120" };
+	static const char *const bad[] = { "",         "chacha",  "ipsec-mb-avx",
+					   "IPSEC-MB", "sodium ", "ipsec-mb-avx5120" };
 	unsigned i;
 
 	(void)state;
@@ -575,8 +562,8 @@ static const struct CMUnitTest backend_tests[] = {
 
 enum { N_BACKEND_TESTS = sizeof(backend_tests) / sizeof(backend_tests[0]) };
 
-static const char *const backend_names[] = { "sodium", "ipsec-mb",
-	"ipsec-mb-avx512", "ipsec-mb-avx2", "ipsec-mb-sse", "auto" };
+static const char *const backend_names[] = { "sodium",        "ipsec-mb",     "ipsec-mb-avx512",
+					     "ipsec-mb-avx2", "ipsec-mb-sse", "auto" };
 
 int main(void)
 {
@@ -604,8 +591,7 @@ int main(void)
 			tests[t].initial_state = &bs;
 		snprintf(group, sizeof(group), "aead %s", backend_names[i]);
 		printf("-- back end %s\n", backend_names[i]);
-		failed += _cmocka_run_group_tests(group, tests, N_BACKEND_TESTS,
-						  NULL, NULL);
+		failed += _cmocka_run_group_tests(group, tests, N_BACKEND_TESTS, NULL, NULL);
 	}
 	return failed != 0;
 }

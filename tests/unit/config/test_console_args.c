@@ -24,9 +24,11 @@ static void test_full_line(void **state)
 	char pfx[NET_PREFIX_TEXT_MAX];
 
 	(void)state;
-	assert_int_equal(cfg_console_parse_peer(KEY, "  endpoint 192.0.2.2:51821 "
-				"allowed-ips 10.0.0.7/24,fd00::2/128\tkeepalive 25 ",
-				CFG_VALUE_NO_RESOLVE, &p, err, sizeof(err)), 0);
+	assert_int_equal(cfg_console_parse_peer(KEY,
+						"  endpoint 192.0.2.2:51821 "
+						"allowed-ips 10.0.0.7/24,fd00::2/128\tkeepalive 25 ",
+						CFG_VALUE_NO_RESOLVE, &p, err, sizeof(err)),
+			 0);
 	assert_true(p.has_public_key);
 	assert_int_equal(p.endpoint.addr.ss_family, AF_INET);
 	assert_int_equal(p.n_allowed_ips, 2);
@@ -35,7 +37,8 @@ static void test_full_line(void **state)
 	assert_int_equal(p.persistent_keepalive, 25);
 	cfg_console_peer_clear(&p);
 	assert_int_equal(cfg_console_parse_peer(KEY, NULL, CFG_VALUE_NO_RESOLVE, &p, err,
-						 sizeof(err)), 0);
+						sizeof(err)),
+			 0);
 	assert_int_equal(p.n_allowed_ips, 0);
 	cfg_console_peer_clear(&p);
 }
@@ -72,7 +75,7 @@ static void test_bad_table(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		if (cfg_console_parse_peer(bad[i].key, bad[i].opts, CFG_VALUE_NO_RESOLVE, &p, err,
-					    sizeof(err)) == 0)
+					   sizeof(err)) == 0)
 			fail_msg("case %zu accepted", i + 1);
 		if (!strstr(err, bad[i].want1) || !strstr(err, bad[i].want2))
 			fail_msg("case %zu: \"%s\" lacks \"%s\"/\"%s\"", i + 1, err, bad[i].want1,
@@ -85,7 +88,8 @@ static void test_bad_table(void **state)
 	memset(opts, 'a', sizeof(opts) - 1);
 	opts[sizeof(opts) - 1] = '\0';
 	assert_int_not_equal(cfg_console_parse_peer(KEY, opts, CFG_VALUE_NO_RESOLVE, &p, err,
-						     sizeof(err)), 0);
+						    sizeof(err)),
+			     0);
 	assert_non_null(strstr(err, "too long"));
 }
 

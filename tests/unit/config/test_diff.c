@@ -31,28 +31,37 @@
 #define PSK2 "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="
 
 /* Peer objects. */
-#define PA "{\"public_key\": \"" K1 "\", \"endpoint\": \"192.0.2.1:51820\", " \
-	   "\"allowed_ips\": [\"10.0.1.0/24\", \"fd00:1::/64\"]}"
-#define PA_IPS_REORDERED "{\"public_key\": \"" K1 "\", \"endpoint\": \"192.0.2.1:51820\", " \
-	   "\"allowed_ips\": [\"fd00:1::/64\", \"10.0.1.0/24\"]}"
-#define PA_EP "{\"public_key\": \"" K1 "\", \"endpoint\": \"192.0.2.1:51821\", " \
-	   "\"allowed_ips\": [\"10.0.1.0/24\", \"fd00:1::/64\"]}"
-#define PA_IPS "{\"public_key\": \"" K1 "\", \"endpoint\": \"192.0.2.1:51820\", " \
-	   "\"allowed_ips\": [\"10.0.1.0/24\"]}"
-#define PA_ALL "{\"public_key\": \"" K1 "\", \"endpoint\": \"[2001:db8::1]:51820\", " \
-	   "\"allowed_ips\": [\"10.0.9.0/24\"], \"persistent_keepalive\": 25, " \
-	   "\"preshared_key\": \"" PSK "\"}"
+#define PA                                                                 \
+	"{\"public_key\": \"" K1 "\", \"endpoint\": \"192.0.2.1:51820\", " \
+	"\"allowed_ips\": [\"10.0.1.0/24\", \"fd00:1::/64\"]}"
+#define PA_IPS_REORDERED                                                   \
+	"{\"public_key\": \"" K1 "\", \"endpoint\": \"192.0.2.1:51820\", " \
+	"\"allowed_ips\": [\"fd00:1::/64\", \"10.0.1.0/24\"]}"
+#define PA_EP                                                              \
+	"{\"public_key\": \"" K1 "\", \"endpoint\": \"192.0.2.1:51821\", " \
+	"\"allowed_ips\": [\"10.0.1.0/24\", \"fd00:1::/64\"]}"
+#define PA_IPS                                                             \
+	"{\"public_key\": \"" K1 "\", \"endpoint\": \"192.0.2.1:51820\", " \
+	"\"allowed_ips\": [\"10.0.1.0/24\"]}"
+#define PA_ALL                                                                 \
+	"{\"public_key\": \"" K1 "\", \"endpoint\": \"[2001:db8::1]:51820\", " \
+	"\"allowed_ips\": [\"10.0.9.0/24\"], \"persistent_keepalive\": 25, "   \
+	"\"preshared_key\": \"" PSK "\"}"
 #define PB "{\"public_key\": \"" K2 "\", \"allowed_ips\": [\"10.0.2.0/24\"]}"
-#define PB_KA "{\"public_key\": \"" K2 "\", \"allowed_ips\": [\"10.0.2.0/24\"], " \
-	      "\"persistent_keepalive\": 25}"
-#define PB_PSK "{\"public_key\": \"" K2 "\", \"allowed_ips\": [\"10.0.2.0/24\"], " \
-	       "\"preshared_key\": \"" PSK "\"}"
-#define PB_PSK2 "{\"public_key\": \"" K2 "\", \"allowed_ips\": [\"10.0.2.0/24\"], " \
-		"\"preshared_key\": \"" PSK2 "\"}"
+#define PB_KA                                                               \
+	"{\"public_key\": \"" K2 "\", \"allowed_ips\": [\"10.0.2.0/24\"], " \
+	"\"persistent_keepalive\": 25}"
+#define PB_PSK                                                              \
+	"{\"public_key\": \"" K2 "\", \"allowed_ips\": [\"10.0.2.0/24\"], " \
+	"\"preshared_key\": \"" PSK "\"}"
+#define PB_PSK2                                                             \
+	"{\"public_key\": \"" K2 "\", \"allowed_ips\": [\"10.0.2.0/24\"], " \
+	"\"preshared_key\": \"" PSK2 "\"}"
 #define PC "{\"public_key\": \"" K3 "\", \"allowed_ips\": [\"10.0.3.0/24\"]}"
 
-#define DOC(daemon, peers) "{\"daemon\": {\"private_key\": \"" PRIV "\"" daemon "}, " \
-			   "\"peers\": [" peers "]}"
+#define DOC(daemon, peers)                                         \
+	"{\"daemon\": {\"private_key\": \"" PRIV "\"" daemon "}, " \
+	"\"peers\": [" peers "]}"
 
 enum { MAXP = 4 };
 
@@ -67,57 +76,144 @@ struct diff_case {
 	const char *live;
 };
 
-#define NONE { -1 }
+#define NONE       \
+	{          \
+		-1 \
+	}
 
 static const struct diff_case cases[] = {
 	/* 0 */ { DOC("", PA "," PB), DOC("", PA "," PB), NONE, NONE, NONE, { 0 }, 2, "", "" },
-	{ DOC("", PA "," PB), DOC("", PB "," PA_IPS_REORDERED), NONE, NONE, NONE, { 0 }, 2, "",
-	  "" },
+	{ DOC("", PA "," PB), DOC("", PB "," PA_IPS_REORDERED), NONE, NONE, NONE, { 0 }, 2, "", "" },
 	{ DOC("", PA), DOC("", PA "," PB), { 1, -1 }, NONE, NONE, { 0 }, 1, "", "" },
 	{ DOC("", PA "," PB), DOC("", PB), NONE, { 0, -1 }, NONE, { 0 }, 1, "", "" },
-	{ DOC("", PA "," PB), DOC("", PC "," PA_EP), { 0, -1 }, { 1, -1 }, { 1, -1 },
-	  { CFG_PEER_CHANGED_ENDPOINT }, 0, "", "" },
+	{ DOC("", PA "," PB),
+	  DOC("", PC "," PA_EP),
+	  { 0, -1 },
+	  { 1, -1 },
+	  { 1, -1 },
+	  { CFG_PEER_CHANGED_ENDPOINT },
+	  0,
+	  "",
+	  "" },
 	/* 5 */
-	{ DOC("", PA), DOC("", PA_IPS), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_ALLOWED_IPS },
-	  0, "", "" },
-	{ DOC("", PA "," PB), DOC("", PA "," PB_KA), NONE, NONE, { 1, -1 },
-	  { CFG_PEER_CHANGED_KEEPALIVE }, 1, "", "" },
-	{ DOC("", PB), DOC("", PB_PSK), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_PSK }, 0, "",
+	{ DOC("", PA),
+	  DOC("", PA_IPS),
+	  NONE,
+	  NONE,
+	  { 0, -1 },
+	  { CFG_PEER_CHANGED_ALLOWED_IPS },
+	  0,
+	  "",
 	  "" },
-	{ DOC("", PB_PSK), DOC("", PB_PSK2), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_PSK }, 0,
-	  "", "" },
-	{ DOC("", PB_PSK), DOC("", PB), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_PSK }, 0, "",
+	{ DOC("", PA "," PB),
+	  DOC("", PA "," PB_KA),
+	  NONE,
+	  NONE,
+	  { 1, -1 },
+	  { CFG_PEER_CHANGED_KEEPALIVE },
+	  1,
+	  "",
 	  "" },
+	{ DOC("", PB), DOC("", PB_PSK), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_PSK }, 0, "", "" },
+	{ DOC("", PB_PSK),
+	  DOC("", PB_PSK2),
+	  NONE,
+	  NONE,
+	  { 0, -1 },
+	  { CFG_PEER_CHANGED_PSK },
+	  0,
+	  "",
+	  "" },
+	{ DOC("", PB_PSK), DOC("", PB), NONE, NONE, { 0, -1 }, { CFG_PEER_CHANGED_PSK }, 0, "", "" },
 	/* 10 */
-	{ DOC("", PA), DOC("", PA_ALL), NONE, NONE, { 0, -1 },
-	  { CFG_PEER_CHANGED_ENDPOINT | CFG_PEER_CHANGED_ALLOWED_IPS |
-	    CFG_PEER_CHANGED_KEEPALIVE | CFG_PEER_CHANGED_PSK }, 0, "", "" },
+	{ DOC("", PA),
+	  DOC("", PA_ALL),
+	  NONE,
+	  NONE,
+	  { 0, -1 },
+	  { CFG_PEER_CHANGED_ENDPOINT | CFG_PEER_CHANGED_ALLOWED_IPS | CFG_PEER_CHANGED_KEEPALIVE |
+	    CFG_PEER_CHANGED_PSK },
+	  0,
+	  "",
+	  "" },
 	{ DOC("", PA "," PB "," PC), DOC("", ""), NONE, { 0, 1, 2, -1 }, NONE, { 0 }, 0, "", "" },
 	{ DOC("", ""), DOC("", PC "," PB "," PA), { 0, 1, 2, -1 }, NONE, NONE, { 0 }, 0, "", "" },
 	/* settings */
-	{ DOC(", \"port\": 1", PA), DOC(", \"port\": 2, \"mtu\": 1400", PA), NONE, NONE, NONE,
-	  { 0 }, 1, "daemon.port daemon.mtu", "" },
-	{ DOC(", \"log_level\": \"info\"", ""), DOC(", \"log_level\": \"debug\"", ""), NONE,
-	  NONE, NONE, { 0 }, 0, "", "daemon.log_level" },
+	{ DOC(", \"port\": 1", PA),
+	  DOC(", \"port\": 2, \"mtu\": 1400", PA),
+	  NONE,
+	  NONE,
+	  NONE,
+	  { 0 },
+	  1,
+	  "daemon.port daemon.mtu",
+	  "" },
+	{ DOC(", \"log_level\": \"info\"", ""),
+	  DOC(", \"log_level\": \"debug\"", ""),
+	  NONE,
+	  NONE,
+	  NONE,
+	  { 0 },
+	  0,
+	  "",
+	  "daemon.log_level" },
 	/* 15 */
 	{ DOC(", \"addresses\": [\"10.0.0.1/24\", \"fd00::1/64\"]", ""),
-	  DOC(", \"addresses\": [\"fd00::1/64\", \"10.0.0.1/24\"]", ""), NONE, NONE, NONE, { 0 },
-	  0, "", "" },
-	{ DOC(", \"addresses\": [\"10.0.0.1/24\"]", ""), DOC(", \"addresses\": [\"10.0.0.2/24\"]",
-	  ""), NONE, NONE, NONE, { 0 }, 0, "daemon.addresses", "" },
-	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}}", "{\"daemon\": {\"private_key\": \""
-	  PRIV2 "\"}}", NONE, NONE, NONE, { 0 }, 0, "daemon.private_key", "" },
+	  DOC(", \"addresses\": [\"fd00::1/64\", \"10.0.0.1/24\"]", ""),
+	  NONE,
+	  NONE,
+	  NONE,
+	  { 0 },
+	  0,
+	  "",
+	  "" },
+	{ DOC(", \"addresses\": [\"10.0.0.1/24\"]", ""),
+	  DOC(", \"addresses\": [\"10.0.0.2/24\"]", ""),
+	  NONE,
+	  NONE,
+	  NONE,
+	  { 0 },
+	  0,
+	  "daemon.addresses",
+	  "" },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}}",
+	  "{\"daemon\": {\"private_key\": \"" PRIV2 "\"}}",
+	  NONE,
+	  NONE,
+	  NONE,
+	  { 0 },
+	  0,
+	  "daemon.private_key",
+	  "" },
 	{ "{\"security\": {\"secret\": \"0123456789abcdef\"}, \"network\": {\"vip\": \"10.1.0.1\"}}",
 	  "{\"security\": {\"secret\": \"0123456789abcdeF\"}, \"network\": {\"vip\": \"10.1.0.2\"}}",
-	  NONE, NONE, NONE, { 0 }, 0, "network.vip security.secret", "" },
+	  NONE,
+	  NONE,
+	  NONE,
+	  { 0 },
+	  0,
+	  "network.vip security.secret",
+	  "" },
 	{ "{\"dpdk\": {\"lcores\": 2, \"eal_args\": [\"-n\", \"4\"]}, \"metrics\": {\"listen\": \"\"}}",
-	  "{\"dpdk\": {\"lcores\": \"0-1\", \"eal_args\": [\"-n\", \"2\"]}}", NONE, NONE, NONE,
-	  { 0 }, 0, "dpdk.lcores dpdk.eal_args metrics.listen", "" },
+	  "{\"dpdk\": {\"lcores\": \"0-1\", \"eal_args\": [\"-n\", \"2\"]}}",
+	  NONE,
+	  NONE,
+	  NONE,
+	  { 0 },
+	  0,
+	  "dpdk.lcores dpdk.eal_args metrics.listen",
+	  "" },
 	/* 20 */
 	{ "{\"nucleus\": {\"clusters\": [{\"name\": \"a\", \"secret\": \"0123456789abcdef\"}]}}",
 	  "{\"mode\": \"nucleus\", \"nucleus\": {\"port\": 1, \"clusters\": [{\"name\": \"a\", "
-	  "\"secret\": \"0123456789abcdeX\"}]}}", NONE, NONE, NONE, { 0 }, 0,
-	  "mode nucleus.port nucleus.clusters", "" },
+	  "\"secret\": \"0123456789abcdeX\"}]}}",
+	  NONE,
+	  NONE,
+	  NONE,
+	  { 0 },
+	  0,
+	  "mode nucleus.port nucleus.clusters",
+	  "" },
 };
 
 static void parse(const char *doc, struct cfg_config *cfg)
@@ -125,7 +221,7 @@ static void parse(const char *doc, struct cfg_config *cfg)
 	char err[CFG_CONFIG_ERR_MAX];
 
 	if (cfg_json_parse_buffer("t.json", doc, strlen(doc), CFG_VALUE_NO_RESOLVE, cfg, err,
-				   sizeof(err)) != 0)
+				  sizeof(err)) != 0)
 		fail_msg("%s", err);
 }
 
@@ -181,7 +277,8 @@ static void test_table(void **state)
 		expect_paths(i, c->restart, d.restart, d.n_restart);
 		expect_paths(i, c->live, d.live, d.n_live);
 		assert_int_equal(cfg_config_diff_empty(&d), !d.n_added && !d.n_removed &&
-				 !d.n_changed && !*c->restart && !*c->live);
+								    !d.n_changed && !*c->restart &&
+								    !*c->live);
 		cfg_config_diff_free(&d);
 		cfg_config_free(&old);
 		cfg_config_free(&neu);
@@ -210,13 +307,12 @@ static void test_change_names(void **state)
 	char text[128];
 
 	(void)state;
-	cfg_peer_change_names(CFG_PEER_CHANGED_ENDPOINT | CFG_PEER_CHANGED_PSK, text,
-			       sizeof(text));
+	cfg_peer_change_names(CFG_PEER_CHANGED_ENDPOINT | CFG_PEER_CHANGED_PSK, text, sizeof(text));
 	assert_string_equal(text, "endpoint, preshared_key");
 	cfg_peer_change_names(0, text, sizeof(text));
 	assert_string_equal(text, "");
 	cfg_peer_change_names(CFG_PEER_CHANGED_ALLOWED_IPS | CFG_PEER_CHANGED_KEEPALIVE, text,
-			       sizeof(text));
+			      sizeof(text));
 	assert_string_equal(text, "allowed_ips, persistent_keepalive");
 }
 
@@ -355,10 +451,8 @@ static void test_many_peers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_wiped_private_key),
-		cmocka_unit_test(test_change_names),
-		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_table),        cmocka_unit_test(test_wiped_private_key),
+		cmocka_unit_test(test_change_names), cmocka_unit_test(test_print),
 		cmocka_unit_test(test_many_peers),
 	};
 

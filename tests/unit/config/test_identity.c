@@ -107,30 +107,36 @@ struct content_case {
 static const struct content_case content_cases[] = {
 	/*  0 */ { "empty", "", 0, CFG_IDENTITY_ERR_FORMAT },
 	/*  1 */ { "only whitespace", " \n\t\r\n", 0, CFG_IDENTITY_ERR_FORMAT },
-	/*  2 */ { "43 characters", "6HEVSvJtUKNN30QmSG777e3jnTu4jPGqBrx/bRTaMGY\n", 0,
-		   CFG_IDENTITY_ERR_FORMAT },
+	/*  2 */
+	{ "43 characters", "6HEVSvJtUKNN30QmSG777e3jnTu4jPGqBrx/bRTaMGY\n", 0,
+	  CFG_IDENTITY_ERR_FORMAT },
 	/*  3 */ { "45 characters", KAT_PRIV "A\n", 0, CFG_IDENTITY_ERR_FORMAT },
-	/*  4 */ { "bad base64 character", "6HEVSvJtUKNN30QmSG777e3jn*u4jPGqBrx/bRTaMGY=\n", 0,
-		   CFG_IDENTITY_ERR_FORMAT },
-	/*  5 */ { "missing '='", "6HEVSvJtUKNN30QmSG777e3jnTu4jPGqBrx/bRTaMGYA\n", 0,
-		   CFG_IDENTITY_ERR_FORMAT },
-	/*  6 */ { "two keys, two lines", KAT_PRIV "\n" KAT_PRIV "\n", 0,
-		   CFG_IDENTITY_ERR_FORMAT },
-	/*  7 */ { "two keys, one line", KAT_PRIV " " KAT_PRIV "\n", 0,
-		   CFG_IDENTITY_ERR_FORMAT },
-	/*  8 */ { "URL-safe alphabet", "6HEVSvJtUKNN30QmSG777e3jnTu4jPGqBrx_bRTaMGY=\n", 0,
-		   CFG_IDENTITY_ERR_FORMAT },
-	/*  9 */ { "non-canonical last character", "6HEVSvJtUKNN30QmSG777e3jnTu4jPGqBrx/bRTaMGZ=\n",
-		   0, CFG_IDENTITY_ERR_FORMAT },
-	/* 10 */ { "NUL inside the key", "6HEVSvJtUKNN30QmSG777e3jn\0u4jPGqBrx/bRTaMGY=\n", 45,
-		   CFG_IDENTITY_ERR_FORMAT },
-	/* 11 */ { "44 bytes of binary junk",
-		   "\x01\xff\x80\x7f\x00\x10\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc\x00\x01"
-		   "\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19"
-		   "\x1a\x1b\x1c=",
-		   44, CFG_IDENTITY_ERR_FORMAT },
-	/* 12 */ { "public-key line followed by text", KAT_PRIV "\n# comment\n", 0,
-		   CFG_IDENTITY_ERR_FORMAT },
+	/*  4 */
+	{ "bad base64 character", "6HEVSvJtUKNN30QmSG777e3jn*u4jPGqBrx/bRTaMGY=\n", 0,
+	  CFG_IDENTITY_ERR_FORMAT },
+	/*  5 */
+	{ "missing '='", "6HEVSvJtUKNN30QmSG777e3jnTu4jPGqBrx/bRTaMGYA\n", 0,
+	  CFG_IDENTITY_ERR_FORMAT },
+	/*  6 */ { "two keys, two lines", KAT_PRIV "\n" KAT_PRIV "\n", 0, CFG_IDENTITY_ERR_FORMAT },
+	/*  7 */ { "two keys, one line", KAT_PRIV " " KAT_PRIV "\n", 0, CFG_IDENTITY_ERR_FORMAT },
+	/*  8 */
+	{ "URL-safe alphabet", "6HEVSvJtUKNN30QmSG777e3jnTu4jPGqBrx_bRTaMGY=\n", 0,
+	  CFG_IDENTITY_ERR_FORMAT },
+	/*  9 */
+	{ "non-canonical last character", "6HEVSvJtUKNN30QmSG777e3jnTu4jPGqBrx/bRTaMGZ=\n", 0,
+	  CFG_IDENTITY_ERR_FORMAT },
+	/* 10 */
+	{ "NUL inside the key", "6HEVSvJtUKNN30QmSG777e3jn\0u4jPGqBrx/bRTaMGY=\n", 45,
+	  CFG_IDENTITY_ERR_FORMAT },
+	/* 11 */
+	{ "44 bytes of binary junk",
+	  "\x01\xff\x80\x7f\x00\x10\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc\x00\x01"
+	  "\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19"
+	  "\x1a\x1b\x1c=",
+	  44, CFG_IDENTITY_ERR_FORMAT },
+	/* 12 */
+	{ "public-key line followed by text", KAT_PRIV "\n# comment\n", 0,
+	  CFG_IDENTITY_ERR_FORMAT },
 	/* 13 */ { "exactly as wg genkey writes it", KAT_PRIV "\n", 0, CFG_IDENTITY_OK },
 	/* 14 */ { "no trailing newline", KAT_PRIV, 0, CFG_IDENTITY_OK },
 	/* 15 */ { "CRLF", KAT_PRIV "\r\n", 0, CFG_IDENTITY_OK },
@@ -191,16 +197,15 @@ static void test_parse_direct(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(cfg_identity_parse(&f->id, KAT_PRIV, WG_KEY_B64_LEN, "x", f->msg,
-					     sizeof(f->msg)),
+					    sizeof(f->msg)),
 			 CFG_IDENTITY_OK);
 	/* Length counts, not the NUL: a 43-byte prefix is refused. */
 	assert_int_equal(cfg_identity_parse(&f->id, KAT_PRIV, WG_KEY_B64_LEN - 1, "x", f->msg,
-					     sizeof(f->msg)),
+					    sizeof(f->msg)),
 			 CFG_IDENTITY_ERR_FORMAT);
 	assert_wiped(&f->id);
 	/* A NULL message buffer is allowed. */
-	assert_int_equal(cfg_identity_parse(&f->id, "", 0, "x", NULL, 0),
-			 CFG_IDENTITY_ERR_FORMAT);
+	assert_int_equal(cfg_identity_parse(&f->id, "", 0, "x", NULL, 0), CFG_IDENTITY_ERR_FORMAT);
 }
 
 /* ---- permissions and ownership ------------------------------------------ */
@@ -211,7 +216,7 @@ static void test_modes(void **state)
 		mode_t mode;
 		enum cfg_identity_result want;
 	} cases[] = {
-		{ 0600, CFG_IDENTITY_OK },	  { 0400, CFG_IDENTITY_OK },
+		{ 0600, CFG_IDENTITY_OK },       { 0400, CFG_IDENTITY_OK },
 		{ 0640, CFG_IDENTITY_ERR_MODE }, { 0604, CFG_IDENTITY_ERR_MODE },
 		{ 0660, CFG_IDENTITY_ERR_MODE }, { 0644, CFG_IDENTITY_ERR_MODE },
 		{ 0620, CFG_IDENTITY_ERR_MODE }, { 0602, CFG_IDENTITY_ERR_MODE },
@@ -227,7 +232,8 @@ static void test_modes(void **state)
 			fail_msg("mode %04o: got %s (%s)", (unsigned)cases[i].mode,
 				 cfg_identity_result_str(load(f, f->path)), f->msg);
 		if (cases[i].want == CFG_IDENTITY_ERR_MODE) {
-			snprintf(want_mode, sizeof(want_mode), "mode %04o", (unsigned)cases[i].mode);
+			snprintf(want_mode, sizeof(want_mode), "mode %04o",
+				 (unsigned)cases[i].mode);
 			assert_non_null(strstr(f->msg, want_mode));
 			assert_non_null(strstr(f->msg, "chmod 600"));
 			assert_non_null(strstr(f->msg, f->path));

@@ -75,8 +75,8 @@ static const char full_doc[] =
 
 static int parse(const char *text, struct cfg_config *cfg, char *err)
 {
-	return cfg_json_parse_buffer("dir/t.json", text, strlen(text), CFG_VALUE_NO_RESOLVE,
-				      cfg, err, CFG_CONFIG_ERR_MAX);
+	return cfg_json_parse_buffer("dir/t.json", text, strlen(text), CFG_VALUE_NO_RESOLVE, cfg,
+				     err, CFG_CONFIG_ERR_MAX);
 }
 
 static void prefix_eq(const struct net_prefix *p, const char *text)
@@ -262,8 +262,10 @@ static const struct bad_case bad_cases[] = {
 	/* 5 */
 	{ "{\"dpdk\": {\"lcores\": \"0-2;rm\"}}", ": dpdk.lcores: \"0-2;rm\" is not an lcore list",
 	  "like \"0-3\"" },
-	{ "{\"dpdk\": {\"lcores\": true}}", ": dpdk.lcores: expected a count of lcores or an EAL "
-	  "lcore list, got true or false", NULL },
+	{ "{\"dpdk\": {\"lcores\": true}}",
+	  ": dpdk.lcores: expected a count of lcores or an EAL "
+	  "lcore list, got true or false",
+	  NULL },
 	{ "{\"dpdk\": {\"devices\": \"0000:03:00.0\"}}",
 	  ": dpdk.devices: expected a list, got a string", NULL },
 	{ "{\"dpdk\": {\"devices\": [\"a b\"]}}", ": dpdk.devices[0]: \"a b\" is not a device name",
@@ -271,123 +273,199 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"dpdk\": {\"devices\": [\"\"]}}", ": dpdk.devices[0]: must not be empty", NULL },
 	/* 10 */
 	{ "{\"dpdk\": {\"memory_mb\": 8}}", ": dpdk.memory_mb: 8 is outside 16..1048576", NULL },
-	{ "{\"dpdk\": {\"memory_mb\": 1.5}}", ": dpdk.memory_mb: expected an integer 16..1048576, "
-	  "got a number with a fraction", NULL },
-	{ "{\"dpdk\": {\"hugepages\": \"yes\"}}", ": dpdk.hugepages: \"yes\" is not allowed "
-	  "(true, false or \"auto\")", NULL },
-	{ "{\"dpdk\": {\"hugepages\": 1}}", ": dpdk.hugepages: expected true, false or \"auto\", "
-	  "got an integer", NULL },
-	{ "{\"dpdk\": {\"eal_args\": [1]}}", ": dpdk.eal_args[0]: expected a string, got an "
-	  "integer", NULL },
+	{ "{\"dpdk\": {\"memory_mb\": 1.5}}",
+	  ": dpdk.memory_mb: expected an integer 16..1048576, "
+	  "got a number with a fraction",
+	  NULL },
+	{ "{\"dpdk\": {\"hugepages\": \"yes\"}}",
+	  ": dpdk.hugepages: \"yes\" is not allowed "
+	  "(true, false or \"auto\")",
+	  NULL },
+	{ "{\"dpdk\": {\"hugepages\": 1}}",
+	  ": dpdk.hugepages: expected true, false or \"auto\", "
+	  "got an integer",
+	  NULL },
+	{ "{\"dpdk\": {\"eal_args\": [1]}}",
+	  ": dpdk.eal_args[0]: expected a string, got an "
+	  "integer",
+	  NULL },
 	/* 15 */
 	{ "{\"daemon\": {\"port\": 0}}", ": daemon.port: 0 is outside 1..65535", NULL },
 	{ "{\"daemon\": {\"port\": 65536}}", ": daemon.port: 65536 is outside 1..65535", NULL },
 	{ "{\"daemon\": {\"port\": -1}}", ": daemon.port: -1 is outside 1..65535", NULL },
-	{ "{\"daemon\": {\"port\": \"51820\"}}", ": daemon.port: expected an integer 1..65535, "
-	  "got a string", NULL },
-	{ "{\"daemon\": {\"interface\": \"eth 0\"}}", ": daemon.interface: \"eth 0\" is not an "
-	  "interface or device name", "letters" },
+	{ "{\"daemon\": {\"port\": \"51820\"}}",
+	  ": daemon.port: expected an integer 1..65535, "
+	  "got a string",
+	  NULL },
+	{ "{\"daemon\": {\"interface\": \"eth 0\"}}",
+	  ": daemon.interface: \"eth 0\" is not an "
+	  "interface or device name",
+	  "letters" },
 	/* 20 */
 	{ "{\"daemon\": {\"interface\": \"a\", \"underlay\": \"b\"}}",
 	  ": daemon: give interface or underlay, not both", NULL },
 	{ "{\"daemon\": {\"host_interface\": \"omni0123456789abc\"}}",
 	  ": daemon.host_interface: too long (17 characters; at most 15)", NULL },
-	{ "{\"daemon\": {\"host_interface\": \"..\"}}", ": daemon.host_interface: \"..\" is not "
-	  "an interface or device name (letters, digits and \"._-\")", NULL },
-	{ "{\"daemon\": {\"host_port\": \"af_xdp\"}}", ": daemon.host_port: \"af_xdp\" is not a "
-	  "host port kind (tap, veth, virtio-user or auto)", NULL },
-	{ "{\"daemon\": {\"private_key\": \"secretish\"}}", ": daemon.private_key: not a key "
-	  "(9 characters; ", "wg genkey" },
+	{ "{\"daemon\": {\"host_interface\": \"..\"}}",
+	  ": daemon.host_interface: \"..\" is not "
+	  "an interface or device name (letters, digits and \"._-\")",
+	  NULL },
+	{ "{\"daemon\": {\"host_port\": \"af_xdp\"}}",
+	  ": daemon.host_port: \"af_xdp\" is not a "
+	  "host port kind (tap, veth, virtio-user or auto)",
+	  NULL },
+	{ "{\"daemon\": {\"private_key\": \"secretish\"}}",
+	  ": daemon.private_key: not a key "
+	  "(9 characters; ",
+	  "wg genkey" },
 	/* 25 */
 	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"private_key_file\": \"k\"}}",
 	  ": daemon: give private_key or private_key_file, not both", NULL },
-	{ "{\"daemon\": {\"private_key_file\": \"\"}}", ": daemon.private_key_file: must not be "
-	  "empty", NULL },
+	{ "{\"daemon\": {\"private_key_file\": \"\"}}",
+	  ": daemon.private_key_file: must not be "
+	  "empty",
+	  NULL },
 	{ "{\"daemon\": {\"addresses\": [\"10.77.0.1/24\", \"10.77.0.300\"]}}",
 	  ": daemon.addresses[1]: \"10.77.0.300\" is not an address (not an IPv4 address)", NULL },
-	{ "{\"daemon\": {\"addresses\": \"10.77.0.1/24\"}}", ": daemon.addresses: expected a "
-	  "list, got a string", NULL },
+	{ "{\"daemon\": {\"addresses\": \"10.77.0.1/24\"}}",
+	  ": daemon.addresses: expected a "
+	  "list, got a string",
+	  NULL },
 	{ "{\"daemon\": {\"mtu\": 575}}", ": daemon.mtu: 575 is outside 576..9000", NULL },
 	/* 30 */
-	{ "{\"daemon\": {\"log_level\": \"trace\"}}", ": daemon.log_level: \"trace\" is not a "
-	  "log level (error, warn, info or debug)", NULL },
-	{ "{\"network\": {\"nucleus\": \"nucleus.example.com\"}}", ": network.nucleus: "
-	  "\"nucleus.example.com\" is not HOST:PORT (missing port", "" },
-	{ "{\"network\": {\"nucleus\": \"n:0\"}}", ": network.nucleus: \"n:0\" is not HOST:PORT "
-	  "(port must be 1..65535)", NULL },
-	{ "{\"network\": {\"cluster\": \"my net\"}}", ": network.cluster: \"my net\" is not a "
-	  "cluster name", "letters" },
+	{ "{\"daemon\": {\"log_level\": \"trace\"}}",
+	  ": daemon.log_level: \"trace\" is not a "
+	  "log level (error, warn, info or debug)",
+	  NULL },
+	{ "{\"network\": {\"nucleus\": \"nucleus.example.com\"}}",
+	  ": network.nucleus: "
+	  "\"nucleus.example.com\" is not HOST:PORT (missing port",
+	  "" },
+	{ "{\"network\": {\"nucleus\": \"n:0\"}}",
+	  ": network.nucleus: \"n:0\" is not HOST:PORT "
+	  "(port must be 1..65535)",
+	  NULL },
+	{ "{\"network\": {\"cluster\": \"my net\"}}",
+	  ": network.cluster: \"my net\" is not a "
+	  "cluster name",
+	  "letters" },
 	{ "{\"network\": {\"cluster\": \"\"}}", ": network.cluster: must not be empty", NULL },
 	/* 35 */
-	{ "{\"network\": {\"vip\": \"fd00::1\"}}", ": network.vip: \"fd00::1\" is not a virtual "
-	  "IP (not an IPv4 address)", NULL },
-	{ "{\"network\": {\"vip6\": \"10.0.0.1\"}}", ": network.vip6: \"10.0.0.1\" is not a "
-	  "virtual IP (not an IPv6 address)", NULL },
-	{ "{\"network\": {\"vip\": \"10.0.0.1/40\"}}", ": network.vip: \"10.0.0.1/40\" is not a "
-	  "virtual IP (prefix length over 32)", NULL },
+	{ "{\"network\": {\"vip\": \"fd00::1\"}}",
+	  ": network.vip: \"fd00::1\" is not a virtual "
+	  "IP (not an IPv4 address)",
+	  NULL },
+	{ "{\"network\": {\"vip6\": \"10.0.0.1\"}}",
+	  ": network.vip6: \"10.0.0.1\" is not a "
+	  "virtual IP (not an IPv6 address)",
+	  NULL },
+	{ "{\"network\": {\"vip\": \"10.0.0.1/40\"}}",
+	  ": network.vip: \"10.0.0.1/40\" is not a "
+	  "virtual IP (prefix length over 32)",
+	  NULL },
 	{ "{\"network\": {\"stun_servers\": [\"stun.example.com:3478\", \"bad\"]}}",
 	  ": network.stun_servers[1]: \"bad\" is not HOST:PORT", "missing port" },
-	{ "{\"network\": {\"use_builtin_stun\": \"yes\"}}", ": network.use_builtin_stun: "
-	  "expected true or false, got a string", NULL },
+	{ "{\"network\": {\"use_builtin_stun\": \"yes\"}}",
+	  ": network.use_builtin_stun: "
+	  "expected true or false, got a string",
+	  NULL },
 	/* 40 */
-	{ "{\"network\": {\"prefer_ipv6\": 1}}", ": network.prefer_ipv6: expected true or false, "
-	  "got an integer", NULL },
-	{ "{\"network\": {\"happy_eyeballs_delay_ms\": 10001}}", ": network.happy_eyeballs_"
-	  "delay_ms: 10001 is outside 0..10000", NULL },
-	{ "{\"security\": {\"max_sessions_per_ip\": 0}}", ": security.max_sessions_per_ip: 0 is "
-	  "outside 1..1000000", NULL },
-	{ "{\"security\": {\"handshake_timeout_secs\": 0}}", ": security.handshake_timeout_secs: "
-	  "0 is outside 1..3600", NULL },
-	{ "{\"security\": {\"encrypt_signaling\": null}}", ": security.encrypt_signaling: "
-	  "expected true or false, got null", NULL },
+	{ "{\"network\": {\"prefer_ipv6\": 1}}",
+	  ": network.prefer_ipv6: expected true or false, "
+	  "got an integer",
+	  NULL },
+	{ "{\"network\": {\"happy_eyeballs_delay_ms\": 10001}}",
+	  ": network.happy_eyeballs_"
+	  "delay_ms: 10001 is outside 0..10000",
+	  NULL },
+	{ "{\"security\": {\"max_sessions_per_ip\": 0}}",
+	  ": security.max_sessions_per_ip: 0 is "
+	  "outside 1..1000000",
+	  NULL },
+	{ "{\"security\": {\"handshake_timeout_secs\": 0}}",
+	  ": security.handshake_timeout_secs: "
+	  "0 is outside 1..3600",
+	  NULL },
+	{ "{\"security\": {\"encrypt_signaling\": null}}",
+	  ": security.encrypt_signaling: "
+	  "expected true or false, got null",
+	  NULL },
 	/* 45 */
-	{ "{\"security\": {\"secret\": \"short-secret\"}}", ": security.secret: too short "
-	  "(12 characters; at least 16)", NULL },
+	{ "{\"security\": {\"secret\": \"short-secret\"}}",
+	  ": security.secret: too short "
+	  "(12 characters; at least 16)",
+	  NULL },
 	{ "{\"security\": {\"secret\": \"" SECRET "\", \"secret_file\": \"f\"}}",
 	  ": security: give secret or secret_file, not both", NULL },
-	{ "{\"security\": {\"secret_file\": 7}}", ": security.secret_file: expected a string, "
-	  "got an integer", NULL },
+	{ "{\"security\": {\"secret_file\": 7}}",
+	  ": security.secret_file: expected a string, "
+	  "got an integer",
+	  NULL },
 	{ "{\"peers\": {}}", ": peers: expected a list, got an object", NULL },
 	{ "{\"peers\": [7]}", ": peers[0]: expected an object, got an integer", NULL },
 	/* 50 */
-	{ "{\"peers\": [{\"public_key\": \"abc\"}]}", ": peers[0].public_key: \"abc\" is not a "
-	  "key (expected 44 base64", "" },
-	{ "{\"peers\": [" P1 ", \"endpoint\": \"192.0.2.1\"}]}", ": peers[0].endpoint: "
-	  "\"192.0.2.1\" is not an endpoint (missing port", "" },
-	{ "{\"peers\": [" P1 ", \"endpoint\": \"gw.example.com:51820\"}]}", ": peers[0].endpoint: "
-	  "\"gw.example.com:51820\" is not an endpoint (host names are not resolved here)", NULL },
-	{ "{\"peers\": [" P1 ", \"allowed_ips\": \"10.0.0.0/8\"}]}", ": peers[0].allowed_ips: "
-	  "expected a list, got a string", NULL },
-	{ "{\"peers\": [" P1 ", \"persistent_keepalive\": 65536}]}", ": peers[0].persistent_"
-	  "keepalive: 65536 is outside 0..65535", NULL },
+	{ "{\"peers\": [{\"public_key\": \"abc\"}]}",
+	  ": peers[0].public_key: \"abc\" is not a "
+	  "key (expected 44 base64",
+	  "" },
+	{ "{\"peers\": [" P1 ", \"endpoint\": \"192.0.2.1\"}]}",
+	  ": peers[0].endpoint: "
+	  "\"192.0.2.1\" is not an endpoint (missing port",
+	  "" },
+	{ "{\"peers\": [" P1 ", \"endpoint\": \"gw.example.com:51820\"}]}",
+	  ": peers[0].endpoint: "
+	  "\"gw.example.com:51820\" is not an endpoint (host names are not resolved here)",
+	  NULL },
+	{ "{\"peers\": [" P1 ", \"allowed_ips\": \"10.0.0.0/8\"}]}",
+	  ": peers[0].allowed_ips: "
+	  "expected a list, got a string",
+	  NULL },
+	{ "{\"peers\": [" P1 ", \"persistent_keepalive\": 65536}]}",
+	  ": peers[0].persistent_"
+	  "keepalive: 65536 is outside 0..65535",
+	  NULL },
 	/* 55 */
-	{ "{\"peers\": [" P1 ", \"persistent_keepalive\": \"off\"}]}", ": peers[0].persistent_"
-	  "keepalive: expected an integer 0..65535, got a string", NULL },
-	{ "{\"peers\": [" P1 ", \"preshared_key\": \"x\"}]}", ": peers[0].preshared_key: not a "
-	  "key (1 characters; ", "wg genkey" },
+	{ "{\"peers\": [" P1 ", \"persistent_keepalive\": \"off\"}]}",
+	  ": peers[0].persistent_"
+	  "keepalive: expected an integer 0..65535, got a string",
+	  NULL },
+	{ "{\"peers\": [" P1 ", \"preshared_key\": \"x\"}]}",
+	  ": peers[0].preshared_key: not a "
+	  "key (1 characters; ",
+	  "wg genkey" },
 	{ "{\"peers\": [" P1 ", \"preshared_key\": \"" PSK "\", \"preshared_key_file\": \"f\"}]}",
 	  ": peers[0]: give preshared_key or preshared_key_file, not both", NULL },
-	{ "{\"metrics\": {\"listen\": \"localhost:9586\"}}", ": metrics.listen: \"localhost:9586\" "
-	  "is not ADDR:PORT (host names are not resolved here)", NULL },
-	{ "{\"metrics\": {\"listen\": \"127.0.0.1\"}}", ": metrics.listen: \"127.0.0.1\" is not "
-	  "ADDR:PORT", "missing port" },
+	{ "{\"metrics\": {\"listen\": \"localhost:9586\"}}",
+	  ": metrics.listen: \"localhost:9586\" "
+	  "is not ADDR:PORT (host names are not resolved here)",
+	  NULL },
+	{ "{\"metrics\": {\"listen\": \"127.0.0.1\"}}",
+	  ": metrics.listen: \"127.0.0.1\" is not "
+	  "ADDR:PORT",
+	  "missing port" },
 	/* 60 */
 	{ "{\"nucleus\": {\"port\": 0}}", ": nucleus.port: 0 is outside 1..65535", NULL },
 	{ "{\"nucleus\": {\"clusters\": [{\"secret\": \"" SECRET "\"}]}}",
 	  ": nucleus.clusters[0]: no name", NULL },
-	{ "{\"nucleus\": {\"clusters\": [{\"name\": \"a/b\"}]}}", ": nucleus.clusters[0].name: "
-	  "\"a/b\" is not a cluster name", "letters" },
+	{ "{\"nucleus\": {\"clusters\": [{\"name\": \"a/b\"}]}}",
+	  ": nucleus.clusters[0].name: "
+	  "\"a/b\" is not a cluster name",
+	  "letters" },
 	{ "{\"nucleus\": {\"clusters\": [{\"name\": \"a\", \"secret\": \"tiny\"}]}}",
 	  ": nucleus.clusters[0].secret: too short (4 characters; at least 16)", NULL },
 	{ "{\"nucleus\": {\"clusters\": [{\"name\": \"a\", \"secret\": \"" SECRET "\", "
-	  "\"secret_file\": \"f\"}]}}", ": nucleus.clusters[0]: give secret or secret_file, "
-	  "not both", NULL },
+	  "\"secret_file\": \"f\"}]}}",
+	  ": nucleus.clusters[0]: give secret or secret_file, "
+	  "not both",
+	  NULL },
 	/* 65: unknown keys, at the top, nested, in list items, with suggestions */
 	{ "{\"deamon\": {}}", ": unknown key \"deamon\" (did you mean \"daemon\"?)", NULL },
 	{ "{\"daemon\": {\"prot\": 1}}", ": daemon: unknown key \"prot\" (did you mean \"port\"?)",
 	  NULL },
-	{ "{\"peers\": [" P1 "}, {\"PublicKey\": \"x\"}]}", ": peers[1]: unknown key "
-	  "\"PublicKey\" (did you mean \"public_key\"?)", NULL },
+	{ "{\"peers\": [" P1 "}, {\"PublicKey\": \"x\"}]}",
+	  ": peers[1]: unknown key "
+	  "\"PublicKey\" (did you mean \"public_key\"?)",
+	  NULL },
 	{ "{\"network\": {\"zzz\": 1}}", ": network: unknown key \"zzz\"", NULL },
 	{ "{\"nucleus\": {\"clusters\": [{\"name\": \"a\", \"psk\": \"x\"}]}}",
 	  ": nucleus.clusters[0]: unknown key \"psk\"", NULL },
@@ -397,10 +475,14 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"dpdk\": {\"lcore\": 2}}", ": dpdk: unknown key \"lcore\" (did you mean \"lcores\"?)",
 	  NULL },
 	{ "{\"a\\u0001b\": 1}", ": unknown key \"a\\x01b\"", NULL },
-	{ "{\"_comment\": 1}", ": _comment: expected a string or a list of strings, got an "
-	  "integer", NULL },
-	{ "{\"daemon\": {\"_comment\": [\"a\", 2]}}", ": daemon._comment: expected a string or a "
-	  "list of strings, got an integer", NULL },
+	{ "{\"_comment\": 1}",
+	  ": _comment: expected a string or a list of strings, got an "
+	  "integer",
+	  NULL },
+	{ "{\"daemon\": {\"_comment\": [\"a\", 2]}}",
+	  ": daemon._comment: expected a string or a "
+	  "list of strings, got an integer",
+	  NULL },
 	/* 75: wrong types for sections */
 	{ "{\"daemon\": []}", ": daemon: expected an object, got a list", NULL },
 	{ "{\"security\": \"x\"}", ": security: expected an object, got a string", NULL },
@@ -408,24 +490,31 @@ static const struct bad_case bad_cases[] = {
 	/* validation of JSON models */
 	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"peers\": [" P1 "}, " P1 "}]}",
 	  ": peers[1] (aEwPCz4a...): same public key as peers[0] (aEwPCz4a...)", NULL },
-	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"peers\": [{}]}", ": peers[0]: no "
-	  "public_key", NULL },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"peers\": [{}]}",
+	  ": peers[0]: no "
+	  "public_key",
+	  NULL },
 	/* 80 */
 	{ "{\"mode\": \"nucleus\"}", ": a nucleus needs nucleus.clusters or security.secret",
 	  NULL },
-	{ "{\"mode\": \"nucleus\", \"nucleus\": {\"clusters\": [{\"name\": \"a\", \"secret\": \""
-	  SECRET "\"}, {\"name\": \"a\", \"secret\": \"" SECRET "\"}]}}",
+	{ "{\"mode\": \"nucleus\", \"nucleus\": {\"clusters\": [{\"name\": \"a\", \"secret\": \"" SECRET
+	  "\"}, {\"name\": \"a\", \"secret\": \"" SECRET "\"}]}}",
 	  ": nucleus.clusters[1]: name \"a\" is also nucleus.clusters[0]'s", NULL },
 	{ "{\"mode\": \"nucleus\", \"nucleus\": {\"clusters\": [{\"name\": \"a\"}]}}",
 	  ": nucleus.clusters[0] (a): no secret (secret or secret_file)", NULL },
 	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"host_port\": \"tap\", \"addresses\": "
-	  "[\"fd00::1/64\"], \"mtu\": 1200}}", ": daemon.mtu: MTU 1200 is below 1280, the IPv6 "
-	  "minimum (address fd00::1/64)", NULL },
+	  "[\"fd00::1/64\"], \"mtu\": 1200}}",
+	  ": daemon.mtu: MTU 1200 is below 1280, the IPv6 "
+	  "minimum (address fd00::1/64)",
+	  NULL },
 	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"addresses\": [\"10.0.0.1/24\", "
-	  "\"224.0.0.1/4\"]}}", ": daemon.addresses[1]: address 224.0.0.1/4 is unspecified, "
-	  "multicast or reserved", NULL },
+	  "\"224.0.0.1/4\"]}}",
+	  ": daemon.addresses[1]: address 224.0.0.1/4 is unspecified, "
+	  "multicast or reserved",
+	  NULL },
 	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"addresses\": [\"10.0.0.1/24\", "
-	  "\"10.0.0.1/16\"]}}", ": daemon.addresses[1]: address 10.0.0.1/16 given twice", NULL },
+	  "\"10.0.0.1/16\"]}}",
+	  ": daemon.addresses[1]: address 10.0.0.1/16 given twice", NULL },
 };
 
 /* Whether the model must also be validated to see the error. */
@@ -436,8 +525,8 @@ static bool needs_validate(const struct bad_case *c)
 
 static void check_no_secret(size_t i, const char *err)
 {
-	static const char *const secrets[] = { PRIV, PSK, SECRET, "secretish", "short-secret",
-					       "tiny" };
+	static const char *const secrets[] = { PRIV,           PSK,   SECRET, "secretish",
+					       "short-secret", "tiny" };
 
 	for (size_t k = 0; k < sizeof(secrets) / sizeof(secrets[0]); k++) {
 		if (strstr(err, secrets[k]))
@@ -518,7 +607,8 @@ static void test_host_bits_warning(void **state)
 
 	(void)state;
 	assert_int_equal(parse("{\"peers\": [" P1 ", \"allowed_ips\": [\"10.0.0.7/24\"]}]}", &cfg,
-			       err), 0);
+			       err),
+			 0);
 	prefix_eq(&cfg.peers[0].allowed_ips[0], "10.0.0.0/24");
 	assert_int_equal(cfg.n_warnings, 1);
 	assert_string_equal(cfg.warnings[0], "dir/t.json: peers[0].allowed_ips[0]: 10.0.0.7/24 "
@@ -560,9 +650,11 @@ static void test_secret_files(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(tmpdir));
-	write_file("c.json", "{\"security\": {\"secret_file\": \"s\"}, \"peers\": [" P1
+	write_file("c.json",
+		   "{\"security\": {\"secret_file\": \"s\"}, \"peers\": [" P1
 		   ", \"preshared_key_file\": \"psk\"}], \"nucleus\": {\"clusters\": "
-		   "[{\"name\": \"a\", \"secret_file\": \"s\"}]}}", 0644);
+		   "[{\"name\": \"a\", \"secret_file\": \"s\"}]}}",
+		   0644);
 	write_file("s", SECRET "\n", 0600);
 	write_file("psk", PSK "\n", 0400);
 	assert_int_equal(load("c.json", &cfg, err), 0);
@@ -628,8 +720,9 @@ static void test_print_round_trip(void **state)
 	free(text);
 	/* Without its secrets, the printed form of a model parses to itself. */
 	assert_int_equal(parse("{\"daemon\": {\"port\": 7, \"addresses\": [\"10.1.0.1/16\"]}, "
-			       "\"peers\": [" P1 ", \"allowed_ips\": [\"10.2.0.0/16\"]}]}", &a,
-			       err), 0);
+			       "\"peers\": [" P1 ", \"allowed_ips\": [\"10.2.0.0/16\"]}]}",
+			       &a, err),
+			 0);
 	text = cfg_config_to_json(&a);
 	assert_int_equal(parse(text, &b, err), 0);
 	again = cfg_config_to_json(&b);
@@ -643,7 +736,7 @@ static void test_print_round_trip(void **state)
 static void test_examples(void **state)
 {
 	static const char *const names[] = { "edge-nucleus.json", "static-gateway.json",
-					      "nucleus.json" };
+					     "nucleus.json" };
 	const char *dir = getenv("OMNI_CONFIG_EXAMPLES");
 	char err[CFG_CONFIG_ERR_MAX], path[512];
 	struct cfg_config cfg;
@@ -677,14 +770,10 @@ static void test_examples(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_document),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_good_table),
-		cmocka_unit_test(test_bad_table),
-		cmocka_unit_test(test_syntax_errors),
-		cmocka_unit_test(test_host_bits_warning),
-		cmocka_unit_test(test_secret_files),
-		cmocka_unit_test(test_print_round_trip),
+		cmocka_unit_test(test_full_document), cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_good_table),    cmocka_unit_test(test_bad_table),
+		cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_host_bits_warning),
+		cmocka_unit_test(test_secret_files),  cmocka_unit_test(test_print_round_trip),
 		cmocka_unit_test(test_examples),
 	};
 	static const char *const files[] = { "c.json", "s", "psk", "k.json" };

@@ -35,37 +35,36 @@
 
 #define IFACE "[Interface]\nPrivateKey = " PRIV "\n" /* lines 1-2 */
 
-static const char full_file[] =
-	"# A gateway, every key once or more\n"        /* 1 */
-	"[Interface]\n"                                /* 2 */
-	"PrivateKey = " PRIV "\n"                      /* 3 */
-	"ListenPort = 51821\n"                         /* 4 */
-	"Address = 10.77.0.1/24, fd00:77::1/64\n"      /* 5 */
-	"  address=10.78.0.1/16   # second line\n"     /* 6 */
-	"MTU = 1380\n"                                 /* 7 */
-	"DNS = 192.0.2.53\n"                           /* 8 */
-	"Table = off\n"                                /* 9 */
-	"PreUp = true\n"                               /* 10 */
-	"PostUp = echo up\n"                           /* 11 */
-	"PreDown = true\n"                             /* 12 */
-	"PostDown = echo down\n"                       /* 13 */
-	"SaveConfig = false\n"                         /* 14 */
-	"FwMark = 0x1234\n"                            /* 15 */
-	"\n"                                           /* 16 */
-	"[Peer]\n"                                     /* 17 */
-	"PublicKey = " PEER1 "\n"                      /* 18 */
-	"PresharedKey = " PSK "\n"                     /* 19 */
-	"Endpoint = [2001:db8::2]:51820\n"             /* 20 */
-	"AllowedIPs = 10.77.0.2/32, fd00:77::2/128\n"  /* 21 */
-	"AllowedIPs = 192.0.2.0/24\n"                  /* 22 */
-	"AllowedIPs = 2001:db8:1::/48\n"               /* 23 */
-	"PersistentKeepalive = 25\n"                   /* 24 */
-	"\t\n"                                         /* 25 */
-	"[ peer ]\n"                                   /* 26 */
-	"publickey=" PEER2 "\n"                        /* 27 */
-	"ENDPOINT = 198.51.100.7:51822\n"              /* 28 */
-	"allowedips = 10.77.0.3/32\n"                  /* 29 */
-	"persistentkeepalive = off\n";                 /* 30 */
+static const char full_file[] = "# A gateway, every key once or more\n"       /* 1 */
+				"[Interface]\n"                               /* 2 */
+				"PrivateKey = " PRIV "\n"                     /* 3 */
+				"ListenPort = 51821\n"                        /* 4 */
+				"Address = 10.77.0.1/24, fd00:77::1/64\n"     /* 5 */
+				"  address=10.78.0.1/16   # second line\n"    /* 6 */
+				"MTU = 1380\n"                                /* 7 */
+				"DNS = 192.0.2.53\n"                          /* 8 */
+				"Table = off\n"                               /* 9 */
+				"PreUp = true\n"                              /* 10 */
+				"PostUp = echo up\n"                          /* 11 */
+				"PreDown = true\n"                            /* 12 */
+				"PostDown = echo down\n"                      /* 13 */
+				"SaveConfig = false\n"                        /* 14 */
+				"FwMark = 0x1234\n"                           /* 15 */
+				"\n"                                          /* 16 */
+				"[Peer]\n"                                    /* 17 */
+				"PublicKey = " PEER1 "\n"                     /* 18 */
+				"PresharedKey = " PSK "\n"                    /* 19 */
+				"Endpoint = [2001:db8::2]:51820\n"            /* 20 */
+				"AllowedIPs = 10.77.0.2/32, fd00:77::2/128\n" /* 21 */
+				"AllowedIPs = 192.0.2.0/24\n"                 /* 22 */
+				"AllowedIPs = 2001:db8:1::/48\n"              /* 23 */
+				"PersistentKeepalive = 25\n"                  /* 24 */
+				"\t\n"                                        /* 25 */
+				"[ peer ]\n"                                  /* 26 */
+				"publickey=" PEER2 "\n"                       /* 27 */
+				"ENDPOINT = 198.51.100.7:51822\n"             /* 28 */
+				"allowedips = 10.77.0.3/32\n"                 /* 29 */
+				"persistentkeepalive = off\n";                /* 30 */
 
 static void key_eq(const uint8_t key[WG_KEY_LEN], const char *b64)
 {
@@ -94,7 +93,7 @@ static void endpoint_eq(const struct cfg_endpoint *ep, const char *text)
 static int parse(const char *text, size_t len, struct cfg_config *cfg, char *err)
 {
 	return cfg_wgquick_parse_buffer("t.conf", text, len, CFG_VALUE_NO_RESOLVE, cfg, err,
-					 CFG_CONFIG_ERR_MAX);
+					CFG_CONFIG_ERR_MAX);
 }
 
 static void test_full_file(void **state)
@@ -170,25 +169,30 @@ static const struct bad_case bad_cases[] = {
 	/* 7 */ { IFACE "MTU = 70000\n", 3, "MTU: must be 576..9000: \"70000\"" },
 	/* 8 */ { IFACE "Address = 10.0.0.1/33\n", 3, "prefix length over 32: \"10.0.0.1/33\"" },
 	/* 9 */ { IFACE "Address = fe80::/129\n", 3, "prefix length over 128: \"fe80::/129\"" },
-	/* 10 */ { IFACE PEER1_HDR "AllowedIPs = 10.0.0.0/8, banana\n", 5,
-		   "AllowedIPs: not an IPv4 address: \"banana\"" },
+	/* 10 */
+	{ IFACE PEER1_HDR "AllowedIPs = 10.0.0.0/8, banana\n", 5,
+	  "AllowedIPs: not an IPv4 address: \"banana\"" },
 	/* 11 */ { IFACE PEER1_HDR "Endpoint = 192.0.2.1\n", 5, "Endpoint: missing port" },
-	/* 12 */ { IFACE PEER1_HDR "Endpoint = [::1\n", 5, "unclosed '[' (expected [IPv6]:PORT): \"[::1\"" },
+	/* 12 */
+	{ IFACE PEER1_HDR "Endpoint = [::1\n", 5, "unclosed '[' (expected [IPv6]:PORT): \"[::1\"" },
 	/* 13 */ { IFACE PEER1_HDR "Endpoint = 192.0.2.1:0\n", 5, "port must be 1..65535" },
-	/* 14 */ { IFACE PEER1_HDR "PersistentKeepalive = 65536\n", 5,
-		   "must be 0..65535 or off: \"65536\"" },
+	/* 14 */
+	{ IFACE PEER1_HDR "PersistentKeepalive = 65536\n", 5,
+	  "must be 0..65535 or off: \"65536\"" },
 	/* 15 */ { IFACE "Foo = bar\n", 3, "unknown key in [Interface]: \"Foo\"" },
 	/* 16 */ { IFACE "[Interfaces]\n", 3, "unknown section (expected [Interface] or [Peer])" },
 	/* 17 */ { "ListenPort = 51820\n" IFACE, 1, "before any [Interface] or [Peer]" },
 	/* 18 */ { IFACE "PrivateKey = " PRIV "\n", 3, "PrivateKey given twice" },
 	/* 19 */ { IFACE "[Peer]\nAllowedIPs = 10.0.0.0/24\n", 3, "peer 0: no PublicKey" },
 	/* 20 */ { IFACE PEER1_HDR PEER1_HDR, 5, "peer 1 (aEwPCz4a...): same public key as peer 0" },
-	/* 21 */ { IFACE PEER1_HDR "AllowedIPs = 10.0.0.0/24\n[Peer]\nPublicKey = " PEER2
-		   "\nAllowedIPs = 10.0.0.7/24\n", 6,
-		   "peer 1 (jN0gh3pc...): allowed IP 10.0.0.0/24 is also claimed by peer 0" },
+	/* 21 */
+	{ IFACE PEER1_HDR "AllowedIPs = 10.0.0.0/24\n[Peer]\nPublicKey = " PEER2
+			  "\nAllowedIPs = 10.0.0.7/24\n",
+	  6, "peer 1 (jN0gh3pc...): allowed IP 10.0.0.0/24 is also claimed by peer 0" },
 	/* 22 */ { "", 0, "t.conf: no private key" },
 	/* 23 */ { IFACE PEER1_HDR "Endpoint = ::1:51820\n", 5, "needs brackets" },
-	/* 24 */ { IFACE "PublicKey = " PEER1 "\n", 3, "PublicKey belongs in [Peer], not in [Interface]" },
+	/* 24 */
+	{ IFACE "PublicKey = " PEER1 "\n", 3, "PublicKey belongs in [Peer], not in [Interface]" },
 	/* 25 */ { IFACE "[Peer]\nPublicKey = " PUB "\n", 3, "own public key" },
 	/* 26 */ { IFACE "[Interface]\n", 3, "a second [Interface] section (the first is on line 1)" },
 	/* 27 */ { IFACE "hello\n", 3, "expected Key = Value" },
@@ -199,7 +203,8 @@ static const struct bad_case bad_cases[] = {
 	/* 32 */ { IFACE "[Peer\n", 3, "must end with ']'" },
 	/* 33 */ { IFACE "Address = 10.0.0.1/24,,fd00::1/64\n", 3, "empty item in the list" },
 	/* 34 */ { IFACE PEER1_HDR "PersistentKeepalive =\n", 5, "PersistentKeepalive: missing value" },
-	/* 35 */ { IFACE "Address = 10.0.0.1/24\nAddress = 10.0.0.1/32\n", 1, "10.0.0.1/32 given twice" },
+	/* 35 */
+	{ IFACE "Address = 10.0.0.1/24\nAddress = 10.0.0.1/32\n", 1, "10.0.0.1/32 given twice" },
 	/* 36 */ { IFACE "MTU = 1279\nAddress = fd00::1/64\n", 1, "below 1280, the IPv6 minimum" },
 	/* 37 */ { IFACE "Address = 0.0.0.0/0\n", 1, "unspecified" },
 	/* 38 */ { IFACE PEER1_HDR "AllowedIPs = 10.1.2.3/\n", 5, "not a number" },
@@ -295,7 +300,8 @@ static void test_long_line(void **state)
 
 static void test_nul_byte(void **state)
 {
-	static const char text[] = IFACE "ListenPort = 51\0" "820\n";
+	static const char text[] = IFACE "ListenPort = 51\0"
+					 "820\n";
 
 	(void)state;
 	expect_load_error(text, sizeof(text) - 1, 3, "a NUL byte in the line");
@@ -342,7 +348,8 @@ static void test_resolve_name(void **state)
 
 	(void)state;
 	assert_int_equal(cfg_wgquick_parse_buffer("t.conf", text, sizeof(text) - 1, 0, &cfg, err,
-						   sizeof(err)), 0);
+						  sizeof(err)),
+			 0);
 	ep = &cfg.peers[0].endpoint;
 	assert_true(ep->from_name);
 	assert_string_equal(ep->name, "localhost:51820");
@@ -422,7 +429,8 @@ static void test_model_defaults_and_names(void **state)
 	assert_int_equal(level, CFG_LOG_DEBUG);
 	/* Later sections are plain fields the JSON reader fills. */
 	assert_int_equal(cfg_strlist_add(&cfg.network.stun_servers, &cfg.network.n_stun_servers,
-					  "stun.example.net:3478"), 0);
+					 "stun.example.net:3478"),
+			 0);
 	cfg.security.secret = strdup("too-short");
 	assert_non_null(cfg.security.secret);
 	{

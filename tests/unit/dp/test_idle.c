@@ -25,7 +25,10 @@
 static void init_quick(struct dp_idle *s, uint32_t ns)
 {
 	const struct dp_idle_conf c = {
-		.spin_polls = 1, .pause_polls = 1, .min_ns = ns, .max_ns = ns,
+		.spin_polls = 1,
+		.pause_polls = 1,
+		.min_ns = ns,
+		.max_ns = ns,
 		.no_deep_idle = true,
 	};
 

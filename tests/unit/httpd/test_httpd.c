@@ -60,8 +60,7 @@ static void test_serves_paths(void **state)
 {
 	char err[256], reply[4096];
 	int calls = 0;
-	struct httpd *h = httpd_start("127.0.0.1:19586", handler, &calls, err,
-						sizeof(err));
+	struct httpd *h = httpd_start("127.0.0.1:19586", handler, &calls, err, sizeof(err));
 
 	(void)state;
 	assert_non_null(h);
@@ -84,8 +83,8 @@ static void test_serves_paths(void **state)
 static void test_bad_listen(void **state)
 {
 	static const char *const bad[] = {
-		"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", ":9586",
-		"localhost:9586", "[::1:9586", "127.0.0.1:95x6", "1.2.3.4.5:1",
+		"",      "127.0.0.1",      "127.0.0.1:", "127.0.0.1:0",    "127.0.0.1:65536",
+		":9586", "localhost:9586", "[::1:9586",  "127.0.0.1:95x6", "1.2.3.4.5:1",
 	};
 	char err[256];
 	int calls = 0;
@@ -102,8 +101,7 @@ static void test_port_in_use(void **state)
 {
 	char err[256];
 	int calls = 0;
-	struct httpd *a = httpd_start("127.0.0.1:19586", handler, &calls, err,
-						sizeof(err));
+	struct httpd *a = httpd_start("127.0.0.1:19586", handler, &calls, err, sizeof(err));
 	struct httpd *b;
 
 	(void)state;

@@ -178,10 +178,8 @@ static void test_timeout_race(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_served),
-		cmocka_unit_test(test_timeout_withdraws),
-		cmocka_unit_test(test_closed),
-		cmocka_unit_test(test_many_posters),
+		cmocka_unit_test(test_served),       cmocka_unit_test(test_timeout_withdraws),
+		cmocka_unit_test(test_closed),       cmocka_unit_test(test_many_posters),
 		cmocka_unit_test(test_timeout_race),
 	};
 

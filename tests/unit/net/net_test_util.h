@@ -43,8 +43,12 @@ static inline void t_payload(uint8_t *p)
 static inline struct net_local t_local_us(void)
 {
 	struct net_local l = {
-		.mac = t_us_mac, .ip4 = t_us4, .ip6 = t_us6, .ip6_ll = t_us_ll,
-		.port = T_PORT, .flags = NET_LOCAL_VERIFY_UDP_CSUM,
+		.mac = t_us_mac,
+		.ip4 = t_us4,
+		.ip6 = t_us6,
+		.ip6_ll = t_us_ll,
+		.port = T_PORT,
+		.flags = NET_LOCAL_VERIFY_UDP_CSUM,
 	};
 	return l;
 }
@@ -53,8 +57,12 @@ static inline struct net_local t_local_us(void)
 static inline struct net_local t_local_peer(void)
 {
 	struct net_local l = {
-		.mac = t_peer_mac, .ip4 = t_peer4, .ip6 = t_peer6, .ip6_ll = t_peer_ll,
-		.port = T_PEER_PORT, .flags = NET_LOCAL_VERIFY_UDP_CSUM,
+		.mac = t_peer_mac,
+		.ip4 = t_peer4,
+		.ip6 = t_peer6,
+		.ip6_ll = t_peer_ll,
+		.port = T_PEER_PORT,
+		.flags = NET_LOCAL_VERIFY_UDP_CSUM,
 	};
 	return l;
 }
@@ -88,20 +96,19 @@ static inline uint16_t t_ref_sum(const uint8_t *p, size_t n)
 }
 
 /* In a numbered table: name both reasons when they differ. */
-#define t_expect_drop(i, got, want)                                           \
-	do {                                                                  \
-		enum net_drop g_ = (got), w_ = (want);                        \
-		if (g_ != w_)                                                 \
-			fail_msg("case %zu: %s, expected %s", (size_t)(i),    \
-				 net_drop_name(g_), net_drop_name(w_));       \
+#define t_expect_drop(i, got, want)                                                           \
+	do {                                                                                  \
+		enum net_drop g_ = (got), w_ = (want);                                        \
+		if (g_ != w_)                                                                 \
+			fail_msg("case %zu: %s, expected %s", (size_t)(i), net_drop_name(g_), \
+				 net_drop_name(w_));                                          \
 	} while (0)
 
 /*
  * Classify the first len bytes of frame from a heap copy of exactly len
  * bytes, so AddressSanitizer catches any read past the end.
  */
-static inline enum net_class t_classify(const uint8_t *frame, size_t len,
-					const struct net_local *l,
+static inline enum net_class t_classify(const uint8_t *frame, size_t len, const struct net_local *l,
 					struct net_udp_view *out)
 {
 	uint8_t *copy = malloc(len ? len : 1);

@@ -25,14 +25,14 @@ static const struct {
 	/*  2 */ { "192.0.2.1", 3478, 0, "192.0.2.1:3478" },
 	/*  3 */ { "2001:db8::1", 3478, 0, "[2001:db8::1]:3478" }, /* bare IPv6: no port */
 	/*  4 */ { "[2001:db8::1]", 7, 0, "[2001:db8::1]:7" },
-	/*  5 */ { "192.0.2.1", 0, -EINVAL, NULL },		/* port required */
+	/*  5 */ { "192.0.2.1", 0, -EINVAL, NULL }, /* port required */
 	/*  6 */ { "192.0.2.1:0", 0, -EINVAL, NULL },
 	/*  7 */ { "192.0.2.1:65536", 0, -EINVAL, NULL },
 	/*  8 */ { "192.0.2.1:", 0, -EINVAL, NULL },
 	/*  9 */ { "192.0.2.1: 5", 0, -EINVAL, NULL },
 	/* 10 */ { "192.0.2.1:+5", 0, -EINVAL, NULL },
 	/* 11 */ { "192.0.2.1:5x", 0, -EINVAL, NULL },
-	/* 12 */ { "example.com:5", 0, -EINVAL, NULL },	/* names are not resolved here */
+	/* 12 */ { "example.com:5", 0, -EINVAL, NULL }, /* names are not resolved here */
 	/* 13 */ { "[192.0.2.1:5", 0, -EINVAL, NULL },
 	/* 14 */ { "[2001:db8::1]x5", 0, -EINVAL, NULL },
 	/* 15 */ { ":5", 0, -EINVAL, NULL },
@@ -58,7 +58,7 @@ static void endpoint_table(void **state)
 		}
 		net_endpoint_format(&ep, out);
 		assert_string_equal(out, endpoint_cases[i].formatted ? endpoint_cases[i].formatted :
-								      endpoint_cases[i].text);
+								       endpoint_cases[i].text);
 	}
 }
 
@@ -295,14 +295,10 @@ static void families(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(endpoint_table),
-		cmocka_unit_test(port_rules),
-		cmocka_unit_test(prefix_table),
-		cmocka_unit_test(prefix_random),
-		cmocka_unit_test(prefix_edges),
-		cmocka_unit_test(sockaddr_round_trip),
-		cmocka_unit_test(endpoint_is_and_scope),
-		cmocka_unit_test(families),
+		cmocka_unit_test(endpoint_table),        cmocka_unit_test(port_rules),
+		cmocka_unit_test(prefix_table),          cmocka_unit_test(prefix_random),
+		cmocka_unit_test(prefix_edges),          cmocka_unit_test(sockaddr_round_trip),
+		cmocka_unit_test(endpoint_is_and_scope), cmocka_unit_test(families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

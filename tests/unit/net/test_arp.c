@@ -33,8 +33,9 @@ static void test_eth_parse_build(void **state)
 	assert_int_equal(net_eth_parse(f, 13, &e), NET_DROP_ETH_SHORT);
 
 	assert_int_equal(net_eth_build_vlan(f, 17, &t_peer_mac, &t_us_mac, 100, 1), 0);
-	assert_int_equal(net_eth_build_vlan(f, sizeof(f), &t_peer_mac, &t_us_mac,
-					    0x2064, NET_ETH_ARP), 18);
+	assert_int_equal(net_eth_build_vlan(f, sizeof(f), &t_peer_mac, &t_us_mac, 0x2064,
+					    NET_ETH_ARP),
+			 18);
 	assert_int_equal(net_eth_parse(f, 18, &e), NET_DROP_OK);
 	assert_true(e.vlan);
 	assert_int_equal(e.vlan_tci, 0x2064);
@@ -54,8 +55,8 @@ static void test_eth_insert_vlan(void **state)
 			 sizeof(kat_udp4_vlan));
 	memcpy(want, kat_udp4_vlan, sizeof(want));
 	assert_memory_equal(f, want, sizeof(want));
-	assert_int_equal(net_eth_insert_vlan(f, 77, 80, 1), 0);	/* no room */
-	assert_int_equal(net_eth_insert_vlan(f, 13, 80, 1), 0);	/* no header */
+	assert_int_equal(net_eth_insert_vlan(f, 77, 80, 1), 0); /* no room */
+	assert_int_equal(net_eth_insert_vlan(f, 13, 80, 1), 0); /* no header */
 }
 
 static void test_ip6_mcast_mac(void **state)
@@ -119,21 +120,21 @@ static const struct arp_bad {
 	uint8_t off, value;
 	enum net_drop want;
 } arp_bad[] = {
-	/*  1 */ { 0, 0x01, NET_DROP_ARP_HTYPE },	/* htype 0x0101 */
-	/*  2 */ { 1, 0x06, NET_DROP_ARP_HTYPE },	/* htype 6 (IEEE 802) */
-	/*  3 */ { 2, 0x86, NET_DROP_ARP_PTYPE },	/* ptype 0x8600 */
-	/*  4 */ { 3, 0x06, NET_DROP_ARP_PTYPE },	/* ptype 0x0806 */
+	/*  1 */ { 0, 0x01, NET_DROP_ARP_HTYPE }, /* htype 0x0101 */
+	/*  2 */ { 1, 0x06, NET_DROP_ARP_HTYPE }, /* htype 6 (IEEE 802) */
+	/*  3 */ { 2, 0x86, NET_DROP_ARP_PTYPE }, /* ptype 0x8600 */
+	/*  4 */ { 3, 0x06, NET_DROP_ARP_PTYPE }, /* ptype 0x0806 */
 	/*  5 */ { 4, 8, NET_DROP_ARP_HLEN },
 	/*  6 */ { 4, 0, NET_DROP_ARP_HLEN },
 	/*  7 */ { 5, 16, NET_DROP_ARP_PLEN },
 	/*  8 */ { 5, 0, NET_DROP_ARP_PLEN },
 	/*  9 */ { 7, 0, NET_DROP_ARP_OP },
-	/* 10 */ { 7, 3, NET_DROP_ARP_OP },		/* RARP request */
-	/* 11 */ { 6, 1, NET_DROP_ARP_OP },		/* op 0x0101 */
-	/* 12 */ { 8, 0x01, NET_DROP_ARP_SHA },	/* multicast sender */
-	/* 13 */ { 8, 0xff, NET_DROP_ARP_SHA },	/* broadcast sender */
-	/* 14 */ { 7, 2, NET_DROP_OK },		/* a reply is fine */
-	/* 15 */ { 18, 0xff, NET_DROP_OK },		/* tha is not checked */
+	/* 10 */ { 7, 3, NET_DROP_ARP_OP },     /* RARP request */
+	/* 11 */ { 6, 1, NET_DROP_ARP_OP },     /* op 0x0101 */
+	/* 12 */ { 8, 0x01, NET_DROP_ARP_SHA }, /* multicast sender */
+	/* 13 */ { 8, 0xff, NET_DROP_ARP_SHA }, /* broadcast sender */
+	/* 14 */ { 7, 2, NET_DROP_OK },         /* a reply is fine */
+	/* 15 */ { 18, 0xff, NET_DROP_OK },     /* tha is not checked */
 };
 
 static void test_arp_bad_fields(void **state)
@@ -201,14 +202,10 @@ static void test_arp_not_ours(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_eth_parse_build),
-		cmocka_unit_test(test_eth_insert_vlan),
-		cmocka_unit_test(test_ip6_mcast_mac),
-		cmocka_unit_test(test_arp_known_answers),
-		cmocka_unit_test(test_arp_round_trip),
-		cmocka_unit_test(test_arp_bad_fields),
-		cmocka_unit_test(test_arp_every_length),
-		cmocka_unit_test(test_arp_not_ours),
+		cmocka_unit_test(test_eth_parse_build),  cmocka_unit_test(test_eth_insert_vlan),
+		cmocka_unit_test(test_ip6_mcast_mac),    cmocka_unit_test(test_arp_known_answers),
+		cmocka_unit_test(test_arp_round_trip),   cmocka_unit_test(test_arp_bad_fields),
+		cmocka_unit_test(test_arp_every_length), cmocka_unit_test(test_arp_not_ours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

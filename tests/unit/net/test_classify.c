@@ -21,28 +21,71 @@
 static void fix_ip4_csum(uint8_t *f, size_t l3)
 {
 	net_put_be16(f + l3 + 10, 0);
-	net_put_be16(f + l3 + 10, net_csum_finish(net_csum_add(0, f + l3,
-							       (f[l3] & 0x0f) * 4u)));
+	net_put_be16(f + l3 + 10, net_csum_finish(net_csum_add(0, f + l3, (f[l3] & 0x0f) * 4u)));
 }
 
 /* Mutations of a base frame; each returns the new frame length. */
-static size_t m_none(uint8_t *f, size_t n) { (void)f; return n; }
-static size_t m_pad(uint8_t *f, size_t n) { memset(f + n, 0xee, 10); return n + 10; }
-static size_t m_mac(uint8_t *f, size_t n) { f[5] ^= 0x40; return n; }
-static size_t m_bcast(uint8_t *f, size_t n) { memset(f, 0xff, 6); return n; }
-static size_t m_type(uint8_t *f, size_t n) { f[12] = 0x88; f[13] = 0xcc; return n; }
-static size_t m_udp_csum(uint8_t *f, size_t n) { f[n - 1] ^= 1; return n; }
-static size_t m_ip4_csum(uint8_t *f, size_t n) { f[14 + 10] ^= 1; return n; }
-static size_t m_ip4_dst(uint8_t *f, size_t n) { f[14 + 19] ^= 1; fix_ip4_csum(f, 14); return n; }
-static size_t m_ip4_tcp(uint8_t *f, size_t n) { f[14 + 9] = 6; fix_ip4_csum(f, 14); return n; }
-static size_t m_ip4_mf(uint8_t *f, size_t n) { f[14 + 6] |= 0x20; fix_ip4_csum(f, 14); return n; }
+static size_t m_none(uint8_t *f, size_t n)
+{
+	(void)f;
+	return n;
+}
+static size_t m_pad(uint8_t *f, size_t n)
+{
+	memset(f + n, 0xee, 10);
+	return n + 10;
+}
+static size_t m_mac(uint8_t *f, size_t n)
+{
+	f[5] ^= 0x40;
+	return n;
+}
+static size_t m_bcast(uint8_t *f, size_t n)
+{
+	memset(f, 0xff, 6);
+	return n;
+}
+static size_t m_type(uint8_t *f, size_t n)
+{
+	f[12] = 0x88;
+	f[13] = 0xcc;
+	return n;
+}
+static size_t m_udp_csum(uint8_t *f, size_t n)
+{
+	f[n - 1] ^= 1;
+	return n;
+}
+static size_t m_ip4_csum(uint8_t *f, size_t n)
+{
+	f[14 + 10] ^= 1;
+	return n;
+}
+static size_t m_ip4_dst(uint8_t *f, size_t n)
+{
+	f[14 + 19] ^= 1;
+	fix_ip4_csum(f, 14);
+	return n;
+}
+static size_t m_ip4_tcp(uint8_t *f, size_t n)
+{
+	f[14 + 9] = 6;
+	fix_ip4_csum(f, 14);
+	return n;
+}
+static size_t m_ip4_mf(uint8_t *f, size_t n)
+{
+	f[14 + 6] |= 0x20;
+	fix_ip4_csum(f, 14);
+	return n;
+}
 static size_t m_ip4_bsrc(uint8_t *f, size_t n)
 {
 	memset(f + 14 + 12, 0xff, 4);
 	fix_ip4_csum(f, 14);
 	return n;
 }
-static size_t m_ip4_opts(uint8_t *f, size_t n)	/* IHL 6 with a NOP option word */
+static size_t m_ip4_opts(uint8_t *f, size_t n) /* IHL 6 with a NOP option word */
 {
 	memmove(f + 38, f + 34, n - 34);
 	memset(f + 34, 1, 4);
@@ -51,17 +94,61 @@ static size_t m_ip4_opts(uint8_t *f, size_t n)	/* IHL 6 with a NOP option word *
 	fix_ip4_csum(f, 14);
 	return n + 4;
 }
-static size_t m_udp_len(uint8_t *f, size_t n) { f[34 + 5] -= 1; return n; }
-static size_t m_port(uint8_t *f, size_t n) { f[34 + 3] ^= 1; return n; }
-static size_t m_ip6_port(uint8_t *f, size_t n) { f[54 + 3] ^= 1; return n; }
-static size_t m_udp6_zero(uint8_t *f, size_t n) { f[54 + 6] = f[54 + 7] = 0; return n; }
-static size_t m_ip6_dst(uint8_t *f, size_t n) { f[14 + 39] ^= 1; return n; }
-static size_t m_ip6_ext(uint8_t *f, size_t n) { f[14 + 6] = NET_PROTO_FRAGMENT; return n; }
-static size_t m_ip6_msrc(uint8_t *f, size_t n) { f[14 + 8] = 0xff; return n; }
-static size_t m_ip6_ver(uint8_t *f, size_t n) { f[14] = 0x40; return n; }
-static size_t m_arp_hlen(uint8_t *f, size_t n) { f[14 + 4] = 8; return n; }
-static size_t m_ns_hops(uint8_t *f, size_t n) { f[14 + 7] = 254; return n; }
-static size_t m_ns_target(uint8_t *f, size_t n) { f[54 + 23] ^= 1; return n; }
+static size_t m_udp_len(uint8_t *f, size_t n)
+{
+	f[34 + 5] -= 1;
+	return n;
+}
+static size_t m_port(uint8_t *f, size_t n)
+{
+	f[34 + 3] ^= 1;
+	return n;
+}
+static size_t m_ip6_port(uint8_t *f, size_t n)
+{
+	f[54 + 3] ^= 1;
+	return n;
+}
+static size_t m_udp6_zero(uint8_t *f, size_t n)
+{
+	f[54 + 6] = f[54 + 7] = 0;
+	return n;
+}
+static size_t m_ip6_dst(uint8_t *f, size_t n)
+{
+	f[14 + 39] ^= 1;
+	return n;
+}
+static size_t m_ip6_ext(uint8_t *f, size_t n)
+{
+	f[14 + 6] = NET_PROTO_FRAGMENT;
+	return n;
+}
+static size_t m_ip6_msrc(uint8_t *f, size_t n)
+{
+	f[14 + 8] = 0xff;
+	return n;
+}
+static size_t m_ip6_ver(uint8_t *f, size_t n)
+{
+	f[14] = 0x40;
+	return n;
+}
+static size_t m_arp_hlen(uint8_t *f, size_t n)
+{
+	f[14 + 4] = 8;
+	return n;
+}
+static size_t m_ns_hops(uint8_t *f, size_t n)
+{
+	f[14 + 7] = 254;
+	return n;
+}
+static size_t m_ns_target(uint8_t *f, size_t n)
+{
+	f[54 + 23] ^= 1;
+	return n;
+}
 
 enum side { US, PEER, PEER_NOCSUM, NO_IP4 };
 
@@ -94,7 +181,7 @@ static const struct cls_case {
 	/* 18 */ { F(kat_udp4_csum), NO_IP4, m_none, NET_OTHER, NET_DROP_OK },
 	/* 19 */ { F(kat_udp6), PEER, m_ip6_dst, NET_OTHER, NET_DROP_OK },
 	/* 20 */ { F(kat_udp6), PEER, m_ip6_port, NET_OTHER, NET_DROP_OK },
-	/* 21 */ { F(kat_ns_out), US, m_none, NET_OTHER, NET_DROP_OK },	/* not for us */
+	/* 21 */ { F(kat_ns_out), US, m_none, NET_OTHER, NET_DROP_OK }, /* not for us */
 	/* 22 */ { F(kat_ns_in), US, m_ns_target, NET_MALFORMED, NET_DROP_ICMP_CSUM },
 	/* 23 */ { F(kat_udp4_csum), PEER, m_udp_csum, NET_MALFORMED, NET_DROP_UDP_CSUM },
 	/* 24 */ { F(kat_udp4_csum), PEER_NOCSUM, m_udp_csum, NET_UDP_TO_US, NET_DROP_OK },
@@ -110,7 +197,7 @@ static const struct cls_case {
 	/* 34 */ { F(kat_arp_peer_request), US, m_arp_hlen, NET_MALFORMED, NET_DROP_ARP_HLEN },
 	/* 35 */ { F(kat_arp_peer_request), NO_IP4, m_none, NET_OTHER, NET_DROP_OK },
 	/* 36 */ { F(kat_ns_in), US, m_ns_hops, NET_MALFORMED, NET_DROP_ND_HOP_LIMIT },
-	/* 37 */ { F(kat_echo4), US, m_none, NET_OTHER, NET_DROP_OK },	/* no Ethernet */
+	/* 37 */ { F(kat_echo4), US, m_none, NET_OTHER, NET_DROP_OK }, /* no Ethernet */
 #undef F
 };
 
@@ -183,14 +270,13 @@ static const struct cut_case {
 	enum net_drop l3_short, l3_len;
 	enum net_class want;
 } cut_cases[] = {
-	{ kat_udp4_csum, sizeof(kat_udp4_csum), 14, 20, NET_DROP_IP4_SHORT,
-	  NET_DROP_IP4_TOTLEN, NET_UDP_TO_US },
-	{ kat_udp4_vlan, sizeof(kat_udp4_vlan), 18, 20, NET_DROP_IP4_SHORT,
-	  NET_DROP_IP4_TOTLEN, NET_UDP_TO_US },
-	{ kat_udp6, sizeof(kat_udp6), 14, 40, NET_DROP_IP6_SHORT,
-	  NET_DROP_IP6_PAYLEN, NET_UDP_TO_US },
-	{ kat_na_out, sizeof(kat_na_out), 14, 40, NET_DROP_IP6_SHORT,
-	  NET_DROP_IP6_PAYLEN, NET_ND },
+	{ kat_udp4_csum, sizeof(kat_udp4_csum), 14, 20, NET_DROP_IP4_SHORT, NET_DROP_IP4_TOTLEN,
+	  NET_UDP_TO_US },
+	{ kat_udp4_vlan, sizeof(kat_udp4_vlan), 18, 20, NET_DROP_IP4_SHORT, NET_DROP_IP4_TOTLEN,
+	  NET_UDP_TO_US },
+	{ kat_udp6, sizeof(kat_udp6), 14, 40, NET_DROP_IP6_SHORT, NET_DROP_IP6_PAYLEN,
+	  NET_UDP_TO_US },
+	{ kat_na_out, sizeof(kat_na_out), 14, 40, NET_DROP_IP6_SHORT, NET_DROP_IP6_PAYLEN, NET_ND },
 };
 
 static void test_every_length(void **state)
@@ -208,10 +294,11 @@ static void test_every_length(void **state)
 		for (size_t len = 0; len <= sizeof(f); len++) {
 			struct net_udp_view v;
 			enum net_class got = t_classify(f, len, &l, &v);
-			enum net_drop want = len < 14 ? NET_DROP_ETH_SHORT
-					   : len < c->eth_hlen ? NET_DROP_VLAN_SHORT
-					   : len < c->eth_hlen + c->l3_hlen ? c->l3_short
-					   : len < c->len ? c->l3_len : NET_DROP_OK;
+			enum net_drop want = len < 14                       ? NET_DROP_ETH_SHORT :
+					     len < c->eth_hlen              ? NET_DROP_VLAN_SHORT :
+					     len < c->eth_hlen + c->l3_hlen ? c->l3_short :
+					     len < c->len                   ? c->l3_len :
+									      NET_DROP_OK;
 
 			t_expect_drop(len, v.reason, want);
 			assert_int_equal(got, want == NET_DROP_OK ? c->want : NET_MALFORMED);
@@ -222,7 +309,11 @@ static void test_every_length(void **state)
 /* Random damage: whatever the verdict, the view stays inside the frame. */
 static void test_random_damage(void **state)
 {
-	static const struct { const uint8_t *f; size_t n; enum side s; } base[] = {
+	static const struct {
+		const uint8_t *f;
+		size_t n;
+		enum side s;
+	} base[] = {
 		{ kat_udp4_csum, sizeof(kat_udp4_csum), PEER },
 		{ kat_udp4_vlan, sizeof(kat_udp4_vlan), PEER_NOCSUM },
 		{ kat_udp6, sizeof(kat_udp6), PEER },
@@ -271,10 +362,8 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_view),
-		cmocka_unit_test(test_every_length),
-		cmocka_unit_test(test_random_damage),
+		cmocka_unit_test(test_table),        cmocka_unit_test(test_view),
+		cmocka_unit_test(test_every_length), cmocka_unit_test(test_random_damage),
 		cmocka_unit_test(test_names),
 	};
 

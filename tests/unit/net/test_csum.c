@@ -61,8 +61,7 @@ static void test_random_vs_reference(void **state)
 		size_t align = len % 8;
 
 		t_fill(&seed, buf, sizeof(buf));
-		assert_int_equal(net_csum_add(0, buf + align, len),
-				 t_ref_sum(buf + align, len));
+		assert_int_equal(net_csum_add(0, buf + align, len), t_ref_sum(buf + align, len));
 	}
 	/* all-ones data: the largest carries */
 	memset(buf, 0xff, sizeof(buf));

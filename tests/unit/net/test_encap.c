@@ -24,10 +24,14 @@
 static struct net_encap_params params4(enum net_udp_csum csum, int vlan)
 {
 	struct net_encap_params p = {
-		.src_mac = t_us_mac, .dst_mac = t_peer_mac, .vlan_tci = vlan,
+		.src_mac = t_us_mac,
+		.dst_mac = t_peer_mac,
+		.vlan_tci = vlan,
 		.src = { .family = NET_AF_IP4, .ip4 = t_us4 },
 		.dst = { .family = NET_AF_IP4, .ip4 = t_peer4 },
-		.src_port = T_PORT, .dst_port = T_PEER_PORT, .csum = csum,
+		.src_port = T_PORT,
+		.dst_port = T_PEER_PORT,
+		.csum = csum,
 	};
 	return p;
 }
@@ -35,10 +39,14 @@ static struct net_encap_params params4(enum net_udp_csum csum, int vlan)
 static struct net_encap_params params6(enum net_udp_csum csum)
 {
 	struct net_encap_params p = {
-		.src_mac = t_us_mac, .dst_mac = t_peer_mac, .vlan_tci = -1,
+		.src_mac = t_us_mac,
+		.dst_mac = t_peer_mac,
+		.vlan_tci = -1,
 		.src = { .family = NET_AF_IP6, .ip6 = t_us6 },
 		.dst = { .family = NET_AF_IP6, .ip6 = t_peer6 },
-		.src_port = T_PORT, .dst_port = T_PEER_PORT, .csum = csum,
+		.src_port = T_PORT,
+		.dst_port = T_PEER_PORT,
+		.csum = csum,
 	};
 	return p;
 }
@@ -79,8 +87,8 @@ static void test_pseudo_offload(void **state)
 
 	(void)state;
 	for (int fam = 0; fam < 2; fam++) {
-		struct net_encap_params pf = fam ? params6(NET_UDP_CSUM_FULL)
-						 : params4(NET_UDP_CSUM_FULL, -1);
+		struct net_encap_params pf = fam ? params6(NET_UDP_CSUM_FULL) :
+						   params4(NET_UDP_CSUM_FULL, -1);
 		struct net_encap_params pp = pf;
 		struct net_encap ef, ep;
 
@@ -112,8 +120,8 @@ static void test_round_trip(void **state)
 	for (int i = 0; i < 500; i++) {
 		bool v6 = i & 1;
 		int vlan = i & 2 ? (int)(t_rand(&seed) & 0xfff) : -1;
-		struct net_encap_params p = v6 ? params6(NET_UDP_CSUM_FULL)
-					       : params4((enum net_udp_csum)(i / 4 % 2), vlan);
+		struct net_encap_params p = v6 ? params6(NET_UDP_CSUM_FULL) :
+						 params4((enum net_udp_csum)(i / 4 % 2), vlan);
 		size_t len = t_rand(&seed) % 1400, n;
 		struct net_local l = t_local_peer();
 		struct net_encap e;
@@ -137,13 +145,15 @@ static void test_round_trip(void **state)
 		assert_memory_equal(v6 ? v.src.ip6.b : v.src.ip4.b, v6 ? p.src.ip6.b : p.src.ip4.b,
 				    v6 ? 16 : 4);
 		if (!v6)
-			assert_int_equal(net_get_be16(buf + HEADROOM - e.hdr_len + e.l3_off + 4), id);
+			assert_int_equal(net_get_be16(buf + HEADROOM - e.hdr_len + e.l3_off + 4),
+					 id);
 	}
 }
 
 static void test_limits(void **state)
 {
-	struct net_encap_params p4 = params4(NET_UDP_CSUM_FULL, -1), p6 = params6(NET_UDP_CSUM_FULL);
+	struct net_encap_params p4 = params4(NET_UDP_CSUM_FULL, -1),
+				p6 = params6(NET_UDP_CSUM_FULL);
 	size_t max4 = 65535 - 28, max6 = 65535 - 8;
 	uint8_t *big = calloc(1, HEADROOM + max6 + 1);
 	struct net_encap e;
@@ -161,10 +171,10 @@ static void test_limits(void **state)
 	assert_int_equal(net_encap_push(&e, big + HEADROOM, HEADROOM, max6 + 1, 0), 0);
 	free(big);
 
-	p6.csum = NET_UDP_CSUM_NONE;	/* RFC 8200 8.1: IPv6 needs a checksum */
+	p6.csum = NET_UDP_CSUM_NONE; /* RFC 8200 8.1: IPv6 needs a checksum */
 	assert_int_equal(net_encap_init(&e, &p6), -EINVAL);
 	p6 = params6(NET_UDP_CSUM_FULL);
-	p6.dst = p4.dst;		/* mixed families */
+	p6.dst = p4.dst; /* mixed families */
 	assert_int_equal(net_encap_init(&e, &p6), -EINVAL);
 	p4.src.family = p4.dst.family = NET_AF_NONE;
 	assert_int_equal(net_encap_init(&e, &p4), -EINVAL);

@@ -24,8 +24,11 @@ static const struct net_mac host_mac = { { 0x02, 0, 0, 0, 0, 0x99 } };
 static void test_echo4(void **state)
 {
 	uint8_t b[64];
-	struct net_echo e = { .id = 0x4242, .seq = 7, .data = (const uint8_t *)"ping!",
-			      .data_len = 5 }, got;
+	struct net_echo e = { .id = 0x4242,
+			      .seq = 7,
+			      .data = (const uint8_t *)"ping!",
+			      .data_len = 5 },
+			got;
 
 	(void)state;
 	assert_int_equal(net_icmp4_echo_build(b, 32, &t_us4, &t_peer4, &e), 0);
@@ -55,8 +58,11 @@ static void test_echo4(void **state)
 static void test_echo6(void **state)
 {
 	uint8_t b[64];
-	struct net_echo e = { .id = 0x4242, .seq = 7, .data = (const uint8_t *)"ping!",
-			      .data_len = 5 }, got;
+	struct net_echo e = { .id = 0x4242,
+			      .seq = 7,
+			      .data = (const uint8_t *)"ping!",
+			      .data_len = 5 },
+			got;
 
 	(void)state;
 	assert_int_equal(net_icmp6_echo_build(b, 52, &t_us6, &t_peer6, &e), 0);
@@ -88,8 +94,12 @@ static void big4(uint8_t *p, size_t total)
 	memcpy(p, kat_big4_head, sizeof(kat_big4_head));
 	memset(p + sizeof(kat_big4_head), 'A', 1500 - sizeof(kat_big4_head));
 	if (total != 1500) { /* shrink: total length, checksum, UDP length */
-		struct net_ip4_info ip = { .ttl = 64, .proto = NET_PROTO_UDP, .id = 1,
-					   .df = true, .src = host4, .dst = { { 10, 0, 0, 9 } } };
+		struct net_ip4_info ip = { .ttl = 64,
+					   .proto = NET_PROTO_UDP,
+					   .id = 1,
+					   .df = true,
+					   .src = host4,
+					   .dst = { { 10, 0, 0, 9 } } };
 		net_ip4_build(p, 20, &ip, (uint16_t)(total - 20));
 		net_put_be16(p + 24, (uint16_t)(total - 20));
 	}
@@ -132,10 +142,10 @@ static const struct quote_case {
 } quote_cases[] = {
 	/* 1 */ { 48, 48, 48 },
 	/* 2 */ { 100, 100, 100 },
-	/* 3 */ { 548, 548, 548 },	/* the whole packet fits in 576 */
+	/* 3 */ { 548, 548, 548 }, /* the whole packet fits in 576 */
 	/* 4 */ { 549, 548, 549 },
 	/* 5 */ { 576, 548, 576 },
-	/* 6 */ { 1232, 548, 1232 },	/* the whole packet fits in 1280 */
+	/* 6 */ { 1232, 548, 1232 }, /* the whole packet fits in 1280 */
 	/* 7 */ { 1233, 548, 1232 },
 	/* 8 */ { 1500, 548, 1232 },
 };
@@ -181,7 +191,7 @@ static void test_no_error_due(void **state)
 	net_put_be16(orig + 6, 0x4001); /* not the first fragment */
 	assert_int_equal(net_icmp4_frag_needed(out, sizeof(out), orig, 1500, &gw4, 1420), 0);
 	big4(orig, 1500);
-	memset(orig + 12, 0xff, 4);	/* from the broadcast address */
+	memset(orig + 12, 0xff, 4); /* from the broadcast address */
 	assert_int_equal(net_icmp4_frag_needed(out, sizeof(out), orig, 1500, &gw4, 1420), 0);
 	big4(orig, 1500);
 	assert_int_equal(net_icmp4_frag_needed(out, sizeof(out), orig, 1499, &gw4, 1420), 0);
@@ -203,9 +213,10 @@ static void test_no_error_due(void **state)
 
 static size_t host_frame(uint8_t *f, bool v6, bool vlan)
 {
-	size_t h = vlan ? net_eth_build_vlan(f, 18, &t_us_mac, &host_mac, 7,
-					     v6 ? NET_ETH_IP6 : NET_ETH_IP4)
-			: net_eth_build(f, 14, &t_us_mac, &host_mac, v6 ? NET_ETH_IP6 : NET_ETH_IP4);
+	size_t h =
+		vlan ? net_eth_build_vlan(f, 18, &t_us_mac, &host_mac, 7,
+					  v6 ? NET_ETH_IP6 : NET_ETH_IP4) :
+		       net_eth_build(f, 14, &t_us_mac, &host_mac, v6 ? NET_ETH_IP6 : NET_ETH_IP4);
 
 	if (v6)
 		big6(f + h, 1500);
@@ -234,23 +245,26 @@ static void test_too_big_frame(void **state)
 		/* the same, overwriting the frame itself */
 		memcpy(inplace, f, len);
 		assert_int_equal(net_too_big_frame(inplace, sizeof(inplace), inplace, len,
-						   &t_us_mac, &gw4, &gw6, 1420), want);
+						   &t_us_mac, &gw4, &gw6, 1420),
+				 want);
 		assert_memory_equal(inplace, out, want);
 		/* no address of that family: nothing, and nothing written */
 		memcpy(inplace, f, len);
 		assert_int_equal(net_too_big_frame(inplace, sizeof(inplace), inplace, len,
-						   &t_us_mac, v6 ? &gw4 : NULL,
-						   v6 ? NULL : &gw6, 1420), 0);
+						   &t_us_mac, v6 ? &gw4 : NULL, v6 ? NULL : &gw6,
+						   1420),
+				 0);
 		assert_memory_equal(inplace, f, len);
 	}
-	assert_int_equal(net_too_big_frame(out, sizeof(out), kat_arp_request, 60,
-					   &t_us_mac, &gw4, &gw6, 1420), 0);
+	assert_int_equal(net_too_big_frame(out, sizeof(out), kat_arp_request, 60, &t_us_mac, &gw4,
+					   &gw6, 1420),
+			 0);
 	assert_int_equal(net_too_big_frame(out, sizeof(out), f, 13, &t_us_mac, &gw4, &gw6, 1), 0);
 	/* from a multicast MAC: nobody to answer */
 	host_frame(f, false, false);
 	f[6] = 0x01;
-	assert_int_equal(net_too_big_frame(out, sizeof(out), f, 1514, &t_us_mac, &gw4, &gw6,
-					   1420), 0);
+	assert_int_equal(net_too_big_frame(out, sizeof(out), f, 1514, &t_us_mac, &gw4, &gw6, 1420),
+			 0);
 }
 
 int main(void)

@@ -51,8 +51,9 @@ static void test_build_known(void **state)
 	for (int csum = 0; csum < 2; csum++) {
 		memset(f, 0, sizeof(f));
 		t_payload(f + 42);
-		assert_int_equal(net_udp4_build(f + 34, 40, &t_us4, &t_peer4, T_PORT,
-						T_PEER_PORT, 32, csum), 8);
+		assert_int_equal(net_udp4_build(f + 34, 40, &t_us4, &t_peer4, T_PORT, T_PEER_PORT,
+						32, csum),
+				 8);
 		assert_int_equal(net_ip4_build_udp(f + 14, 60, &t_us4, &t_peer4, 0x1234, 40), 20);
 		net_eth_build(f, 14, &t_peer_mac, &t_us_mac, NET_ETH_IP4);
 		assert_memory_equal(f, csum ? kat_udp4_csum : kat_udp4_nocsum, 74);
@@ -60,8 +61,11 @@ static void test_build_known(void **state)
 	memset(f, 0, sizeof(f));
 	t_payload(f + 62);
 	assert_int_equal(net_udp6_build(f + 54, 40, &t_us6, &t_peer6, T_PORT, T_PEER_PORT, 32), 8);
-	struct net_ip6_info ip6 = { .next = NET_PROTO_UDP, .hop_limit = 64, .payload_len = 40,
-				    .src = t_us6, .dst = t_peer6 };
+	struct net_ip6_info ip6 = { .next = NET_PROTO_UDP,
+				    .hop_limit = 64,
+				    .payload_len = 40,
+				    .src = t_us6,
+				    .dst = t_peer6 };
 	assert_int_equal(net_ip6_build(f + 14, 40, &ip6), 40);
 	net_eth_build(f, 14, &t_peer_mac, &t_us_mac, NET_ETH_IP6);
 	assert_memory_equal(f, kat_udp6, sizeof(kat_udp6));
@@ -106,21 +110,21 @@ static void test_ip4_round_trip(void **state)
 static const struct ip4_bad {
 	uint8_t off, value;
 	bool fix;
-	size_t len;		/* bytes given to the parser; 0: all 60 */
+	size_t len; /* bytes given to the parser; 0: all 60 */
 	enum net_drop want;
 } ip4_bad[] = {
 	/*  1 */ { 0, 0x65, true, 0, NET_DROP_IP4_VERSION },
-	/*  2 */ { 0, 0x44, true, 0, NET_DROP_IP4_IHL },	/* IHL 4 */
-	/*  3 */ { 0, 0x40, true, 0, NET_DROP_IP4_IHL },	/* IHL 0 */
-	/*  4 */ { 0, 0x4f, true, 0, NET_DROP_OK },		/* 40 bytes of options: valid */
-	/*  5 */ { 0, 0x4f, true, 59, NET_DROP_IP4_IHL },	/* header past the buffer */
-	/*  6 */ { 3, 61, true, 0, NET_DROP_IP4_TOTLEN },	/* total > buffer */
-	/*  7 */ { 3, 19, true, 0, NET_DROP_IP4_TOTLEN },	/* total < header */
+	/*  2 */ { 0, 0x44, true, 0, NET_DROP_IP4_IHL },  /* IHL 4 */
+	/*  3 */ { 0, 0x40, true, 0, NET_DROP_IP4_IHL },  /* IHL 0 */
+	/*  4 */ { 0, 0x4f, true, 0, NET_DROP_OK },       /* 40 bytes of options: valid */
+	/*  5 */ { 0, 0x4f, true, 59, NET_DROP_IP4_IHL }, /* header past the buffer */
+	/*  6 */ { 3, 61, true, 0, NET_DROP_IP4_TOTLEN }, /* total > buffer */
+	/*  7 */ { 3, 19, true, 0, NET_DROP_IP4_TOTLEN }, /* total < header */
 	/*  8 */ { 2, 0xff, true, 0, NET_DROP_IP4_TOTLEN },
 	/*  9 */ { 11, 0x00, false, 0, NET_DROP_IP4_CSUM },
-	/* 10 */ { 19, 0x08, false, 0, NET_DROP_IP4_CSUM },	/* destination changed */
-	/* 11 */ { 6, 0x60, true, 0, NET_DROP_OK },		/* DF|MF: a fragment */
-	/* 12 */ { 3, 59, true, 0, NET_DROP_OK },		/* total < buffer: padding */
+	/* 10 */ { 19, 0x08, false, 0, NET_DROP_IP4_CSUM }, /* destination changed */
+	/* 11 */ { 6, 0x60, true, 0, NET_DROP_OK },         /* DF|MF: a fragment */
+	/* 12 */ { 3, 59, true, 0, NET_DROP_OK },           /* total < buffer: padding */
 	/* 13 */ { 0, 0x45, true, 19, NET_DROP_IP4_SHORT },
 };
 
@@ -138,8 +142,8 @@ static void test_ip4_bad(void **state)
 			size_t hlen = (p[0] & 0x0f) * 4u;
 
 			net_put_be16(p + 10, 0);
-			net_put_be16(p + 10, net_csum_finish(net_csum_add(0, p,
-							      hlen < 20 ? 20 : hlen)));
+			net_put_be16(p + 10,
+				     net_csum_finish(net_csum_add(0, p, hlen < 20 ? 20 : hlen)));
 		}
 		t_expect_drop(i + 1, net_ip4_parse(p, c->len ? c->len : sizeof(p), &ip), c->want);
 	}
@@ -179,9 +183,13 @@ static void test_ip6(void **state)
 	assert_int_equal(net_ip6_parse(kat_udp6 + 14, 39, &ip), NET_DROP_IP6_SHORT);
 	assert_int_equal(net_ip6_parse(kat_udp4_csum + 14, 60, &ip), NET_DROP_IP6_VERSION);
 
-	ip = (struct net_ip6_info){ .tclass = 0xb8, .flow = 0xabcde, .next = 0,
-				    .hop_limit = 1, .payload_len = 8,
-				    .src = t_us_ll, .dst = t_peer_ll };
+	ip = (struct net_ip6_info){ .tclass = 0xb8,
+				    .flow = 0xabcde,
+				    .next = 0,
+				    .hop_limit = 1,
+				    .payload_len = 8,
+				    .src = t_us_ll,
+				    .dst = t_peer_ll };
 	assert_int_equal(net_ip6_build(b, sizeof(b), &ip), 40);
 	assert_int_equal(net_ip6_parse(b, sizeof(b), &back), NET_DROP_OK);
 	assert_int_equal(back.tclass, 0xb8);
@@ -239,14 +247,10 @@ static void test_udp_zero_csum(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ip4_known),
-		cmocka_unit_test(test_build_known),
-		cmocka_unit_test(test_ip4_round_trip),
-		cmocka_unit_test(test_ip4_bad),
-		cmocka_unit_test(test_ip4_fragment_flags),
-		cmocka_unit_test(test_ip6),
-		cmocka_unit_test(test_udp_lengths),
-		cmocka_unit_test(test_udp_zero_csum),
+		cmocka_unit_test(test_ip4_known),          cmocka_unit_test(test_build_known),
+		cmocka_unit_test(test_ip4_round_trip),     cmocka_unit_test(test_ip4_bad),
+		cmocka_unit_test(test_ip4_fragment_flags), cmocka_unit_test(test_ip6),
+		cmocka_unit_test(test_udp_lengths),        cmocka_unit_test(test_udp_zero_csum),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,7 +33,8 @@ static void test_ns_to_na_known(void **state)
 	assert_true(net_mac_eq(&ns.lla, &t_peer_mac));
 	assert_int_equal(net_nd_na_frame(f, 85, &ns, &e.src, &t_us_mac, 0), 0);
 	assert_int_equal(net_nd_na_frame(f, sizeof(f), &ns, &e.src, &t_us_mac,
-					 NET_NA_FLAG_OVERRIDE), sizeof(kat_na_out));
+					 NET_NA_FLAG_OVERRIDE),
+			 sizeof(kat_na_out));
 	assert_memory_equal(f, kat_na_out, sizeof(kat_na_out));
 	assert_int_equal(net_nd_na_parse(f + 14, 72, &na), NET_DROP_OK);
 	assert_int_equal(na.flags, NET_NA_FLAG_SOLICITED | NET_NA_FLAG_OVERRIDE);
@@ -55,7 +56,8 @@ static void test_ns_out_known(void **state)
 	assert_int_equal(net_nd_ns_parse(f + 14, 72, &ns), NET_DROP_OK);
 	/* unicast, to check a neighbour is still there */
 	assert_int_equal(net_nd_ns_frame(f, sizeof(f), &t_us_mac, &t_us_ll, &t_router_ll,
-					 &t_peer_mac), 86);
+					 &t_peer_mac),
+			 86);
 	assert_int_equal(net_eth_parse(f, 86, &e), NET_DROP_OK);
 	assert_true(net_mac_eq(&e.dst, &t_peer_mac));
 	assert_int_equal(net_nd_ns_parse(f + 14, 72, &ns), NET_DROP_OK);
@@ -76,7 +78,8 @@ static void test_dad(void **state)
 	assert_int_equal(net_nd_ns_parse(f + 14, 64, &ns), NET_DROP_OK);
 	assert_false(ns.has_lla);
 	assert_int_equal(net_nd_na_frame(f, sizeof(f), &ns, &t_peer_mac, &t_us_mac,
-					 NET_NA_FLAG_OVERRIDE | NET_NA_FLAG_SOLICITED), 86);
+					 NET_NA_FLAG_OVERRIDE | NET_NA_FLAG_SOLICITED),
+			 86);
 	assert_int_equal(net_eth_parse(f, 86, &e), NET_DROP_OK);
 	assert_true(net_mac_eq(&e.dst, &all_nodes_mac));
 	assert_int_equal(net_nd_na_parse(f + 14, 72, &na), NET_DROP_OK);
@@ -96,7 +99,8 @@ static void test_na_without_slla(void **state)
 	ns.src = t_peer_ll;
 	ns.target = t_us_ll;
 	assert_int_equal(net_nd_na_frame(f, sizeof(f), &ns, &t_peer_mac, &t_us_mac,
-					 NET_NA_FLAG_ROUTER), 86);
+					 NET_NA_FLAG_ROUTER),
+			 86);
 	assert_int_equal(net_eth_parse(f, 86, &e), NET_DROP_OK);
 	assert_true(net_mac_eq(&e.dst, &t_peer_mac));
 	assert_int_equal(f[14 + 40 + 4], NET_NA_FLAG_ROUTER | NET_NA_FLAG_SOLICITED);
@@ -109,7 +113,7 @@ struct nd_spec {
 	uint8_t opts[24];
 	uint8_t opts_len;
 	bool bad_csum;
-	short len_delta;	/* added to the ICMPv6 length (payload length) */
+	short len_delta; /* added to the ICMPv6 length (payload length) */
 };
 
 static size_t nd_packet(uint8_t *p, const struct nd_spec *s)
@@ -132,21 +136,22 @@ static size_t nd_packet(uint8_t *p, const struct nd_spec *s)
 	icmp[4] = s->flags;
 	memcpy(icmp + 8, (s->target ? s->target : &t_us6)->b, 16);
 	memcpy(icmp + 24, s->opts, s->opts_len);
-	net_put_be16(icmp + 2, net_csum_finish(net_csum_add(
-		net_csum_pseudo6(&ip.src, &ip.dst, NET_PROTO_ICMP6, (uint32_t)icmp_len),
-		icmp, icmp_len)));
+	net_put_be16(icmp + 2, net_csum_finish(net_csum_add(net_csum_pseudo6(&ip.src, &ip.dst,
+									     NET_PROTO_ICMP6,
+									     (uint32_t)icmp_len),
+							    icmp, icmp_len)));
 	if (s->bad_csum)
 		icmp[3] ^= 0x10;
 	return 40 + icmp_len;
 }
 
-#define SLLA 1, 1, 2, 0, 0, 0, 0, 2	/* source link-layer option, peer MAC */
+#define SLLA 1, 1, 2, 0, 0, 0, 0, 2 /* source link-layer option, peer MAC */
 static const struct net_ip6 unspec6, all_nodes = { { 0xff, 0x02, [15] = 1 } };
 static const struct net_ip6 mcast_target = { { 0xff, 0x02, [15] = 1 } };
 
 static const struct nd_case {
 	struct nd_spec s;
-	enum net_drop ns, na;	/* verdicts of the NS and NA parsers */
+	enum net_drop ns, na; /* verdicts of the NS and NA parsers */
 } nd_cases[] = {
 	/*  1 */ { { .opts = { SLLA }, .opts_len = 8 }, NET_DROP_OK, NET_DROP_ICMP_TYPE },
 	/*  2 */ { { .hops = 254, .opts = { SLLA }, .opts_len = 8 }, NET_DROP_ND_HOP_LIMIT },
@@ -154,29 +159,34 @@ static const struct nd_case {
 	/*  4 */ { { .code = 1 }, NET_DROP_ND_CODE },
 	/*  5 */ { { .bad_csum = true }, NET_DROP_ICMP_CSUM },
 	/*  6 */ { { .target = &mcast_target }, NET_DROP_ND_TARGET },
-	/*  7 */ { { .opts = { 1, 0 }, .opts_len = 8 }, NET_DROP_ND_OPT_LEN },	/* len 0 */
+	/*  7 */ { { .opts = { 1, 0 }, .opts_len = 8 }, NET_DROP_ND_OPT_LEN }, /* len 0 */
 	/*  8 */ { { .opts = { SLLA, 14, 0 }, .opts_len = 16 }, NET_DROP_ND_OPT_LEN },
-	/*  9 */ { { .opts = { 1, 2, 2 }, .opts_len = 8 }, NET_DROP_ND_OPT_LEN },	/* 16 > 8 */
+	/*  9 */ { { .opts = { 1, 2, 2 }, .opts_len = 8 }, NET_DROP_ND_OPT_LEN }, /* 16 > 8 */
 	/* 10 */ { { .opts = { 1, 255 }, .opts_len = 8 }, NET_DROP_ND_OPT_LEN },
 	/* 11 */ { { .opts = { SLLA, 1 }, .opts_len = 9 }, NET_DROP_ND_OPT_LEN }, /* 1 byte */
 	/* 12 */ { { .opts = { 14, 1, 9, 9, 9, 9, 9, 9, SLLA }, .opts_len = 16 }, NET_DROP_OK },
-	/* 13 */ { { .opts = { 1, 2, 2 }, .opts_len = 16 }, NET_DROP_OK },	/* not Ethernet */
+	/* 13 */ { { .opts = { 1, 2, 2 }, .opts_len = 16 }, NET_DROP_OK }, /* not Ethernet */
 	/* 14 */ { { .len_delta = -1 }, NET_DROP_ICMP_SHORT, NET_DROP_ICMP_SHORT },
 	/* 15 */ { { .type = NET_ICMP6_ND_NA }, NET_DROP_ICMP_TYPE, NET_DROP_OK },
 	/* 16 */ { { .next = NET_PROTO_UDP }, NET_DROP_ICMP_TYPE, NET_DROP_ICMP_TYPE },
 	/* 17 */ { { .next = NET_PROTO_DSTOPTS }, NET_DROP_IP6_EXTHDR, NET_DROP_IP6_EXTHDR },
-	/* 18 */ { { .src = &unspec6 }, NET_DROP_OK },				/* DAD */
+	/* 18 */ { { .src = &unspec6 }, NET_DROP_OK }, /* DAD */
 	/* 19 */ { { .src = &unspec6, .opts = { SLLA }, .opts_len = 8 }, NET_DROP_ND_DAD_SLLA },
 	/* 20 */ { { .src = &unspec6, .dst = &t_us6 }, NET_DROP_ND_DAD_DST },
 	/* 21 */ { { .src = &unspec6, .dst = &all_nodes }, NET_DROP_ND_DAD_DST },
-	/* 22 */ { { .type = NET_ICMP6_ND_NA, .flags = NET_NA_FLAG_SOLICITED },
-		   NET_DROP_ICMP_TYPE, NET_DROP_ND_NA_SOLICITED },		/* to a group */
-	/* 23 */ { { .type = NET_ICMP6_ND_NA, .flags = 0xe0, .dst = &t_us_ll },
-		   NET_DROP_ICMP_TYPE, NET_DROP_OK },
-	/* 24 */ { { .type = NET_ICMP6_ND_NA, .hops = 64 }, NET_DROP_ICMP_TYPE,
-		   NET_DROP_ND_HOP_LIMIT },
-	/* 25 */ { { .type = NET_ICMP6_ND_NA, .opts = { 2, 0 }, .opts_len = 8 },
-		   NET_DROP_ICMP_TYPE, NET_DROP_ND_OPT_LEN },
+	/* 22 */
+	{ { .type = NET_ICMP6_ND_NA, .flags = NET_NA_FLAG_SOLICITED },
+	  NET_DROP_ICMP_TYPE,
+	  NET_DROP_ND_NA_SOLICITED }, /* to a group */
+				      /* 23 */
+	{ { .type = NET_ICMP6_ND_NA, .flags = 0xe0, .dst = &t_us_ll },
+	  NET_DROP_ICMP_TYPE,
+	  NET_DROP_OK },
+	/* 24 */ { { .type = NET_ICMP6_ND_NA, .hops = 64 }, NET_DROP_ICMP_TYPE, NET_DROP_ND_HOP_LIMIT },
+	/* 25 */
+	{ { .type = NET_ICMP6_ND_NA, .opts = { 2, 0 }, .opts_len = 8 },
+	  NET_DROP_ICMP_TYPE,
+	  NET_DROP_ND_OPT_LEN },
 	/* 26 */ { { .src = &all_nodes }, NET_DROP_IP6_SRC, NET_DROP_IP6_SRC },
 };
 
@@ -189,8 +199,9 @@ static void test_nd_table(void **state)
 		size_t len = nd_packet(p, &c->s);
 		struct net_nd nd;
 		/* a row with one verdict: NS type, so the NA parser sees a wrong type */
-		enum net_drop na = c->na != NET_DROP_OK || c->s.type == NET_ICMP6_ND_NA
-					   ? c->na : NET_DROP_ICMP_TYPE;
+		enum net_drop na = c->na != NET_DROP_OK || c->s.type == NET_ICMP6_ND_NA ?
+					   c->na :
+					   NET_DROP_ICMP_TYPE;
 
 		t_expect_drop(i + 1, net_nd_ns_parse(p, len, &nd), c->ns);
 		t_expect_drop(i + 1, net_nd_na_parse(p, len, &nd), na);
@@ -234,7 +245,7 @@ static void test_ns_every_length(void **state)
 			assert_int_equal(c, NET_MALFORMED);
 			assert_int_equal(v.reason, len < 14 ? NET_DROP_ETH_SHORT :
 						   len < 54 ? NET_DROP_IP6_SHORT :
-						   NET_DROP_IP6_PAYLEN);
+							      NET_DROP_IP6_PAYLEN);
 		}
 	}
 }

@@ -27,13 +27,13 @@ static const struct net_mac s_mac = { { 0x02, 0, 0, 0, 0, 0x50 } };
 /* The world every row acts on, in the order the rows leave it. */
 struct datapath_test {
 	struct nr_world nr;
-	struct far_peer a, b, stranger;	/* peers A and B, a key no one configured */
-	struct net_addr us4, us6;	/* our underlay addresses */
-	struct net_addr host4, host6;	/* the host, behind the host port */
+	struct far_peer a, b, stranger; /* peers A and B, a key no one configured */
+	struct net_addr us4, us6;       /* our underlay addresses */
+	struct net_addr host4, host6;   /* the host, behind the host port */
 	struct net_addr a_vip4, a_vip6, b_vip4;
-	uint8_t expect[FRAME_MAX];	/* the inner packet a row sent */
+	uint8_t expect[FRAME_MAX]; /* the inner packet a row sent */
 	size_t expect_len;
-	struct net_arp arp_for_b;	/* control's question for B's MAC */
+	struct net_arp arp_for_b; /* control's question for B's MAC */
 };
 
 extern struct datapath_test dt;
@@ -43,9 +43,9 @@ typedef void row_check(struct rte_mbuf **under, struct rte_mbuf **host);
 struct row {
 	const char *what;
 	void (*send)(void);
-	uint64_t drops[PL_DROP_COUNT];	/* how far each counter moves; the rest stay */
-	unsigned under, host;			/* frames each port sends */
-	row_check *check;			/* what they hold; NULL: nothing to check */
+	uint64_t drops[PL_DROP_COUNT]; /* how far each counter moves; the rest stay */
+	unsigned under, host;          /* frames each port sends */
+	row_check *check;              /* what they hold; NULL: nothing to check */
 };
 
 #define D(name, n) [PL_DROP_##name] = (n)

@@ -127,7 +127,7 @@ static void send_host_multi_seg(void)
 
 	dt.expect_len = inner_ping(dt.expect, sizeof(dt.expect), &dt.host4, &dt.a_vip4, 56);
 	nr_host_in(&dt.nr, chained(f, frame_ip(f, sizeof(f), &host_mac, &our_host_mac, dt.expect,
-					    dt.expect_len)));
+					       dt.expect_len)));
 }
 
 /* No headroom for the WireGuard and outer headers; then no tailroom for a
@@ -249,30 +249,50 @@ static void send_staged_full(void)
 const struct row host_rows[] = {
 	/* 1 */ { "host to A: sealed to A", send_host_to_a4, { 0 }, 1, 0, check_to_a },
 	/* 2 */ { "host to A over IPv6: sealed to A", send_host_to_a6, { 0 }, 1, 0, check_to_a },
-	/* 3 */ { "host to 192.168.99.1: no route", send_no_route, { D(NO_ROUTE, 1) }, 0, 0,
-		   NULL },
-	/* 4 */ { "host sends 1500 bytes: ICMP back", send_too_big, { D(TOO_BIG, 1) }, 0, 1,
-		   check_frag_needed },
-	/* 5 */ { "too big, pool empty: no ICMP", send_too_big_pool_empty,
-		   { D(TOO_BIG, 1), D(NO_MBUF, 1) }, 0, 0, NULL },
-	/* 6 */ { "host: LLDP, IPv4 length past the frame", send_host_bad_inner,
-		   { D(BAD_INNER, 2) }, 0, 0, NULL },
+	/* 3 */ { "host to 192.168.99.1: no route", send_no_route, { D(NO_ROUTE, 1) }, 0, 0, NULL },
+	/* 4 */
+	{ "host sends 1500 bytes: ICMP back",
+	  send_too_big,
+	  { D(TOO_BIG, 1) },
+	  0,
+	  1,
+	  check_frag_needed },
+	/* 5 */
+	{ "too big, pool empty: no ICMP",
+	  send_too_big_pool_empty,
+	  { D(TOO_BIG, 1), D(NO_MBUF, 1) },
+	  0,
+	  0,
+	  NULL },
+	/* 6 */
+	{ "host: LLDP, IPv4 length past the frame",
+	  send_host_bad_inner,
+	  { D(BAD_INNER, 2) },
+	  0,
+	  0,
+	  NULL },
 	/* 7 */ { "host: 10-byte frame", send_host_truncated, { D(TRUNCATED, 1) }, 0, 0, NULL },
-	/* 8 */ { "host: frame in two mbufs", send_host_multi_seg, { D(MULTI_SEG, 1) }, 0, 0,
-		   NULL },
+	/* 8 */ { "host: frame in two mbufs", send_host_multi_seg, { D(MULTI_SEG, 1) }, 0, 0, NULL },
 	/* 9 */ { "host: no headroom, no tailroom", send_no_room, { D(NO_ROOM, 2) }, 0, 0, NULL },
-	/* 10 */ { "host ARP for A's address: proxy answer", send_host_arp_for_a, { 0 }, 0, 1,
-		   check_proxy_arp },
-	/* 11 */ { "host NS for A's address: proxy answer", send_host_ns_for_a, { 0 }, 0, 1,
-		   check_proxy_na },
-	/* 12 */ { "host to a cluster address, nucleus set", send_cluster_miss, { 0 }, 0, 0,
-		   NULL },
-	/* 13 */ { "data from A, host TX ring full", send_host_tx_full, { D(TX_FULL, 1) }, 0, 0,
-		   NULL },
+	/* 10 */
+	{ "host ARP for A's address: proxy answer",
+	  send_host_arp_for_a,
+	  { 0 },
+	  0,
+	  1,
+	  check_proxy_arp },
+	/* 11 */
+	{ "host NS for A's address: proxy answer", send_host_ns_for_a, { 0 }, 0, 1, check_proxy_na },
+	/* 12 */ { "host to a cluster address, nucleus set", send_cluster_miss, { 0 }, 0, 0, NULL },
+	/* 13 */ { "data from A, host TX ring full", send_host_tx_full, { D(TX_FULL, 1) }, 0, 0, NULL },
 	/* Last: B's handshake timers start here (a retry after 5 s). */
-	/* 14 */ { "host to B, no session: staged, initiation to B", send_host_to_b, { 0 }, 1,
-		   0, check_initiation_to_b },
-	/* 15 */ { "more for B than it may stage", send_staged_full, { D(NO_KEY, 3) }, 0, 0,
-		   NULL },
+	/* 14 */
+	{ "host to B, no session: staged, initiation to B",
+	  send_host_to_b,
+	  { 0 },
+	  1,
+	  0,
+	  check_initiation_to_b },
+	/* 15 */ { "more for B than it may stage", send_staged_full, { D(NO_KEY, 3) }, 0, 0, NULL },
 };
 const unsigned n_host_rows = ARRAY_SIZE(host_rows);

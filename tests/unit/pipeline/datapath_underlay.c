@@ -45,7 +45,8 @@ static void check_response(struct rte_mbuf **under, struct rte_mbuf **host)
 
 	(void)host;
 	assert_int_equal(net_arp_parse(f + NET_ETH_HLEN, under[0]->data_len - NET_ETH_HLEN,
-				       &dt.arp_for_b), NET_DROP_OK);
+				       &dt.arp_for_b),
+			 NET_DROP_OK);
 	assert_int_equal(dt.arp_for_b.op, NET_ARP_REQUEST);
 	assert_memory_equal(&dt.arp_for_b.tpa, &dt.b.addr.ip4, 4);
 	assert_memory_equal(&dt.arp_for_b.spa, &dt.us4.ip4, 4);
@@ -133,8 +134,8 @@ static void send_bad_inner(void)
 {
 	uint8_t junk[40] = { 0 }, msg[FRAME_MAX], f[FRAME_MAX];
 
-	underlay_in(f, from_peer(&dt.a, msg, far_seal(&dt.a, junk, sizeof(junk), MTU, now(),
-							 msg), f));
+	underlay_in(f,
+		    from_peer(&dt.a, msg, far_seal(&dt.a, junk, sizeof(junk), MTU, now(), msg), f));
 }
 
 static void send_src_not_allowed(void)
@@ -375,47 +376,81 @@ static void send_arp_reply_b(void)
 }
 
 const struct row underlay_rows[] = {
-	/* 1 */ { "initiation from A: ARP for B, a response to A", send_initiation_a, { 0 }, 2,
-		  0, check_response },
+	/* 1 */ { "initiation from A: ARP for B, a response to A",
+		  send_initiation_a,
+		  { 0 },
+		  2,
+		  0,
+		  check_response },
 	/* 2 */ { "B's ARP reply: B's path, nothing sent", send_arp_reply_b, { 0 }, 0, 0, NULL },
 	/* 3 */ { "data from A: to the host port", send_data_a4, { 0 }, 0, 1, check_to_host },
-	/* 4 */ { "IPv6 data from A: to the host port", send_data_a6, { 0 }, 0, 1,
-		  check_to_host },
+	/* 4 */ { "IPv6 data from A: to the host port", send_data_a6, { 0 }, 0, 1, check_to_host },
 	/* 5 */ { "keepalive from A: timers only", send_keepalive_a, { 0 }, 0, 0, NULL },
 	/* 6 */ { "row 3 again", send_replay, { D(REPLAY, 1) }, 0, 0, NULL },
 	/* 7 */ { "a ciphertext byte flipped", send_bad_tag, { D(BAD_TAG, 1) }, 0, 0, NULL },
-	/* 8 */ { "receiver index of no session", send_unknown_index, { D(UNKNOWN_INDEX, 1) },
-		  0, 0, NULL },
-	/* 9 */ { "our keypair past REJECT_AFTER_TIME", send_key_expired, { D(KEY_EXPIRED, 1) },
-		  0, 0, NULL },
+	/* 8 */
+	{ "receiver index of no session", send_unknown_index, { D(UNKNOWN_INDEX, 1) }, 0, 0, NULL },
+	/* 9 */
+	{ "our keypair past REJECT_AFTER_TIME", send_key_expired, { D(KEY_EXPIRED, 1) }, 0, 0, NULL },
 	/* 10 */ { "inner not an IP packet", send_bad_inner, { D(BAD_INNER, 1) }, 0, 0, NULL },
-	/* 11 */ { "inner source not in A's AllowedIPs", send_src_not_allowed,
-		   { D(SRC_NOT_ALLOWED, 1) }, 0, 0, NULL },
-	/* 12 */ { "WireGuard headers at wrong sizes", send_wrong_sizes, { D(BAD_MESSAGE, 2) },
-		   0, 0, NULL },
-	/* 13 */ { "not WireGuard on our port, no nucleus", send_unknown_proto,
-		   { D(UNKNOWN_PROTO, 2) }, 0, 0, NULL },
+	/* 11 */
+	{ "inner source not in A's AllowedIPs",
+	  send_src_not_allowed,
+	  { D(SRC_NOT_ALLOWED, 1) },
+	  0,
+	  0,
+	  NULL },
+	/* 12 */
+	{ "WireGuard headers at wrong sizes", send_wrong_sizes, { D(BAD_MESSAGE, 2) }, 0, 0, NULL },
+	/* 13 */
+	{ "not WireGuard on our port, no nucleus",
+	  send_unknown_proto,
+	  { D(UNKNOWN_PROTO, 2) },
+	  0,
+	  0,
+	  NULL },
 	/* 14 */ { "other port, MAC, address", send_not_ours, { D(NOT_OURS, 3) }, 0, 0, NULL },
-	/* 15 */ { "IPv4 checksum wrong, UDP6 checksum zero", send_bad_checksum,
-		   { D(BAD_CHECKSUM, 2) }, 0, 0, NULL },
-	/* 16 */ { "IPv4 length past the frame, 10-byte frame", send_truncated,
-		   { D(TRUNCATED, 2) }, 0, 0, NULL },
+	/* 15 */
+	{ "IPv4 checksum wrong, UDP6 checksum zero",
+	  send_bad_checksum,
+	  { D(BAD_CHECKSUM, 2) },
+	  0,
+	  0,
+	  NULL },
+	/* 16 */
+	{ "IPv4 length past the frame, 10-byte frame",
+	  send_truncated,
+	  { D(TRUNCATED, 2) },
+	  0,
+	  0,
+	  NULL },
 	/* 17 */ { "IPv4 fragment", send_fragment, { D(FRAGMENT, 1) }, 0, 0, NULL },
 	/* 18 */ { "IPv6 hop-by-hop header", send_ip6_exthdr, { D(IP6_EXTHDR, 1) }, 0, 0, NULL },
-	/* 19 */ { "source 0.0.0.0, source ff02::1", send_bad_source, { D(BAD_SOURCE, 2) }, 0, 0,
-		   NULL },
-	/* 20 */ { "IPv4 version 5, ARP hardware type 2", send_malformed, { D(MALFORMED, 2) }, 0,
-		   0, NULL },
+	/* 19 */
+	{ "source 0.0.0.0, source ff02::1", send_bad_source, { D(BAD_SOURCE, 2) }, 0, 0, NULL },
+	/* 20 */
+	{ "IPv4 version 5, ARP hardware type 2", send_malformed, { D(MALFORMED, 2) }, 0, 0, NULL },
 	/* 21 */ { "frame in two mbufs", send_multi_seg, { D(MULTI_SEG, 1) }, 0, 0, NULL },
-	/* 22 */ { "ARP request for our address: answered", send_arp_for_us, { 0 }, 1, 0,
-		   check_arp_reply },
-	/* 23 */ { "NS for our IPv6 address: answered", send_ns_for_us, { 0 }, 1, 0,
-		   check_na_underlay },
-	/* 24 */ { "ARP flood: the control ring full", send_arp_flood, { D(RING_FULL, 5) },
-		   TO_CONTROL - 1, 0, NULL },
-	/* 25 */ { "signaling, STUN with a nucleus: control's hook", send_to_udp_hook, { 0 }, 0,
-		   0, NULL },
+	/* 22 */
+	{ "ARP request for our address: answered", send_arp_for_us, { 0 }, 1, 0, check_arp_reply },
+	/* 23 */
+	{ "NS for our IPv6 address: answered", send_ns_for_us, { 0 }, 1, 0, check_na_underlay },
+	/* 24 */
+	{ "ARP flood: the control ring full",
+	  send_arp_flood,
+	  { D(RING_FULL, 5) },
+	  TO_CONTROL - 1,
+	  0,
+	  NULL },
+	/* 25 */
+	{ "signaling, STUN with a nucleus: control's hook", send_to_udp_hook, { 0 }, 0, 0, NULL },
 	/* 26 */ { "initiation with a bad mac1", send_bad_mac1, { D(HANDSHAKE, 1) }, 0, 0, NULL },
-	/* 27 */ { "a stranger's initiations: refused, then rate-limited",
-		   send_stranger_initiations, { D(HANDSHAKE, 1), D(RATELIMIT, 1) }, 0, 0, NULL },};
+	/* 27 */
+	{ "a stranger's initiations: refused, then rate-limited",
+	  send_stranger_initiations,
+	  { D(HANDSHAKE, 1), D(RATELIMIT, 1) },
+	  0,
+	  0,
+	  NULL },
+};
 const unsigned n_underlay_rows = ARRAY_SIZE(underlay_rows);

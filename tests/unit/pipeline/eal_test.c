@@ -9,8 +9,9 @@
 int eal_test_init_mem(unsigned mb)
 {
 	char prefix[64], mem[16];
-	char *argv[] = { "unit-test", "--no-huge", "-m", mem, "--no-pci", "-l", "0",
-			 "--log-level", "error", "--file-prefix", prefix, NULL };
+	char *argv[] = { "unit-test", "--no-huge", "-m",          mem,     "--no-pci",
+			 "-l",        "0",         "--log-level", "error", "--file-prefix",
+			 prefix,      NULL };
 
 	/* --no-huge cannot go with --in-memory: a private prefix instead. */
 	snprintf(prefix, sizeof(prefix), "omni-ut-%d", (int)getpid());

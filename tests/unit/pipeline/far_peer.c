@@ -59,8 +59,8 @@ enum wg_result far_consume_response(struct far_peer *p, const uint8_t *msg, size
 	return r == WG_OK ? wg_noise_begin_session(&p->hs, &p->kp, now) : r;
 }
 
-size_t far_seal(struct far_peer *p, const uint8_t *inner, size_t len, uint32_t mtu,
-		uint64_t now, uint8_t *out)
+size_t far_seal(struct far_peer *p, const uint8_t *inner, size_t len, uint32_t mtu, uint64_t now,
+		uint8_t *out)
 {
 	struct wg_aead_op op;
 	uint32_t msg_len;
@@ -83,8 +83,7 @@ int far_open(struct far_peer *p, uint8_t *msg, size_t len, uint64_t now)
 	return wg_transport_open_finish(&p->kp, &op) == WG_OK ? (int)op.len : -1;
 }
 
-bool far_udp_in(const struct far_peer *p, const uint8_t *frame, size_t len,
-		struct net_udp_view *v)
+bool far_udp_in(const struct far_peer *p, const uint8_t *frame, size_t len, struct net_udp_view *v)
 {
 	return net_classify_underlay(frame, len, &p->local, v) == NET_UDP_TO_US;
 }
@@ -93,9 +92,14 @@ size_t frame_udp(uint8_t *out, size_t cap, const struct net_mac *mac, const stru
 		 uint16_t sport, const struct net_mac *dst_mac, const struct net_addr *b,
 		 uint16_t dport, const void *payload, size_t len)
 {
-	struct net_encap_params prm = { .src_mac = *mac, .dst_mac = *dst_mac, .vlan_tci = -1,
-					.src = *a, .dst = *b, .src_port = sport,
-					.dst_port = dport, .csum = NET_UDP_CSUM_FULL };
+	struct net_encap_params prm = { .src_mac = *mac,
+					.dst_mac = *dst_mac,
+					.vlan_tci = -1,
+					.src = *a,
+					.dst = *b,
+					.src_port = sport,
+					.dst_port = dport,
+					.csum = NET_UDP_CSUM_FULL };
 	struct net_encap e;
 	size_t n;
 

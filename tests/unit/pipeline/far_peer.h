@@ -19,13 +19,13 @@
 
 struct far_peer {
 	struct wg_static_identity id;
-	struct wg_handshake hs;		/* towards us */
-	struct wg_cookie cookie;	/* MACs of what it sends us */
-	struct wg_keypair kp;		/* valid after far_consume_response */
+	struct wg_handshake hs;  /* towards us */
+	struct wg_cookie cookie; /* MACs of what it sends us */
+	struct wg_keypair kp;    /* valid after far_consume_response */
 	struct wg_aead *aead;
-	struct net_local local;		/* its underlay MAC, address, port */
-	struct net_addr addr;		/* the same address as a net_addr */
-	uint64_t unix_ns;		/* its wall clock: every initiation later */
+	struct net_local local; /* its underlay MAC, address, port */
+	struct net_addr addr;   /* the same address as a net_addr */
+	uint64_t unix_ns;       /* its wall clock: every initiation later */
 };
 
 /* A peer with key seed..seed+31 towards us (our_pub), at addr (IPv4 or
@@ -40,16 +40,15 @@ void far_initiation(struct far_peer *p, uint64_t now, struct wg_msg_initiation *
 enum wg_result far_consume_response(struct far_peer *p, const uint8_t *msg, size_t len,
 				    uint64_t now);
 /* A transport data message sealing inner (len 0: a keepalive) into out. */
-size_t far_seal(struct far_peer *p, const uint8_t *inner, size_t len, uint32_t mtu,
-		uint64_t now, uint8_t *out);
+size_t far_seal(struct far_peer *p, const uint8_t *inner, size_t len, uint32_t mtu, uint64_t now,
+		uint8_t *out);
 /* Opens a data message we sent it, in place: the inner length (padding
  * included), or -1 when it does not authenticate. */
 int far_open(struct far_peer *p, uint8_t *msg, size_t len, uint64_t now);
 
 /* Whether frame is UDP from our listen port to the peer (its classifier
  * says so); *v tells where the payload is. */
-bool far_udp_in(const struct far_peer *p, const uint8_t *frame, size_t len,
-		struct net_udp_view *v);
+bool far_udp_in(const struct far_peer *p, const uint8_t *frame, size_t len, struct net_udp_view *v);
 
 /* A whole UDP frame from (mac, a, sport) to (dst_mac, b, dport), built with
  * lib/net's outer-header template; its length. */

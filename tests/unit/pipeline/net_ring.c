@@ -51,8 +51,8 @@ static int make_tables(struct nr_world *nr, const struct nr_conf *conf)
 	struct pl_dataplane *dp = &nr->dp;
 	unsigned lcore = rte_lcore_id();
 
-	nr->rcu = rte_zmalloc("nr_rcu", rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE),
-			      RTE_CACHE_LINE_SIZE);
+	nr->rcu =
+		rte_zmalloc("nr_rcu", rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE), RTE_CACHE_LINE_SIZE);
 	if (!nr->rcu || rte_rcu_qsbr_init(nr->rcu, RTE_MAX_LCORE) != 0 ||
 	    rte_rcu_qsbr_thread_register(nr->rcu, lcore) != 0)
 		return -1;
@@ -66,13 +66,12 @@ static int make_tables(struct nr_world *nr, const struct nr_conf *conf)
 	dp->clock_scale = 1;
 	pl_lcore_idle_policy(&dp->idle, "busy"); /* a test never waits on a sleep */
 	dp->max_peers = conf->max_peers;
-	dp->peers = rte_zmalloc("nr_peers", conf->max_peers * sizeof(*dp->peers),
-				RTE_CACHE_LINE_SIZE);
+	dp->peers =
+		rte_zmalloc("nr_peers", conf->max_peers * sizeof(*dp->peers), RTE_CACHE_LINE_SIZE);
 	dp->to_control = rte_ring_create("nr_to_control", conf->to_control_size, SOCKET_ID_ANY,
 					 RING_F_SC_DEQ);
 	dp->roamed = rte_ring_create("nr_roamed", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	dp->sessions = pl_sessions_create("nr", 4 * conf->max_peers + 16, nr->rcu,
-					    SOCKET_ID_ANY);
+	dp->sessions = pl_sessions_create("nr", 4 * conf->max_peers + 16, nr->rcu, SOCKET_ID_ANY);
 	return dp->peers && dp->to_control && dp->roamed && dp->sessions ? 0 : -1;
 }
 

@@ -26,16 +26,16 @@ struct rte_mempool;
 struct rte_ring;
 
 struct nr_conf {
-	struct net_local local;		/* our underlay address and port */
-	uint8_t prefix4, prefix6;	/* on-link prefix lengths */
-	struct net_mac host_kernel_mac;	/* the host's MAC on the host link */
-	struct net_mac host_our_mac;	/* ours there */
+	struct net_local local;         /* our underlay address and port */
+	uint8_t prefix4, prefix6;       /* on-link prefix lengths */
+	struct net_mac host_kernel_mac; /* the host's MAC on the host link */
+	struct net_mac host_our_mac;    /* ours there */
 	uint32_t mtu;
-	const uint8_t *private_key;	/* WG_KEY_LEN bytes */
+	const uint8_t *private_key; /* WG_KEY_LEN bytes */
 	unsigned max_peers;
-	unsigned to_control_size;	/* ring size, a power of two */
-	unsigned tx_ring_size;		/* each port's TX ring, a power of two */
-	unsigned ratelimit_burst;	/* initiations per source IP, and per second */
+	unsigned to_control_size; /* ring size, a power of two */
+	unsigned tx_ring_size;    /* each port's TX ring, a power of two */
+	unsigned ratelimit_burst; /* initiations per source IP, and per second */
 };
 
 struct nr_world {

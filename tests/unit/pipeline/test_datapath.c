@@ -123,8 +123,8 @@ void check_arp_reply_from(const struct rte_mbuf *m, const struct net_mac *sha,
 /* A whole frame split over two chained mbufs. */
 struct rte_mbuf *chained(const uint8_t *f, size_t len)
 {
-	struct rte_mbuf *m = nr_mbuf(&dt.nr, f, len / 2), *tail = nr_mbuf(&dt.nr, f + len / 2,
-									len - len / 2);
+	struct rte_mbuf *m = nr_mbuf(&dt.nr, f, len / 2),
+			*tail = nr_mbuf(&dt.nr, f + len / 2, len - len / 2);
 
 	assert_non_null(m);
 	assert_non_null(tail);
@@ -178,7 +178,8 @@ static void run_row(const char *table, unsigned i, const struct row *r)
 	nh = nr_host_out(&dt.nr, host, OUT_MAX);
 	if (nu != r->under || nh != r->host)
 		fail_msg("%s row %u (%s): %u frames to the underlay and %u to the host, "
-			 "not %u and %u", table, i + 1, r->what, nu, nh, r->under, r->host);
+			 "not %u and %u",
+			 table, i + 1, r->what, nu, nh, r->under, r->host);
 	if (r->check)
 		r->check(under, host);
 	free_all(under, nu);
@@ -224,11 +225,9 @@ static void test_every_reason_has_a_row(void **state)
 	}
 }
 
-static int add_peer(struct far_peer *p, const struct net_prefix *routes, unsigned n,
-		    bool endpoint)
+static int add_peer(struct far_peer *p, const struct net_prefix *routes, unsigned n, bool endpoint)
 {
-	struct pl_peer_spec s = { .public_key = p->id.public_key, .routes = routes,
-				    .n_routes = n };
+	struct pl_peer_spec s = { .public_key = p->id.public_key, .routes = routes, .n_routes = n };
 
 	if (endpoint)
 		s.ep = (struct pl_endpoint){ .udp = { .addr = p->addr, .port = PORT } };
@@ -246,10 +245,16 @@ static struct net_prefix route(const struct net_addr *a)
 static int setup(void **state)
 {
 	uint8_t key[WG_KEY_LEN];
-	struct nr_conf conf = { .host_kernel_mac = host_mac, .host_our_mac = our_host_mac,
-				.mtu = MTU, .private_key = key, .max_peers = 8,
-				.to_control_size = TO_CONTROL, .tx_ring_size = OUT_MAX,
-				.prefix4 = 24, .prefix6 = 64, .ratelimit_burst = 1 };
+	struct nr_conf conf = { .host_kernel_mac = host_mac,
+				.host_our_mac = our_host_mac,
+				.mtu = MTU,
+				.private_key = key,
+				.max_peers = 8,
+				.to_control_size = TO_CONTROL,
+				.tx_ring_size = OUT_MAX,
+				.prefix4 = 24,
+				.prefix6 = 64,
+				.ratelimit_burst = 1 };
 	struct net_addr a_addr, b_addr, s_addr;
 	struct net_prefix a_routes[2], b_routes[1];
 	struct wg_static_identity us;
@@ -262,7 +267,9 @@ static int setup(void **state)
 	dt.a_vip4 = ip4(10, 0, 0, 2);
 	dt.a_vip6 = ip6(0xfd00, 0, 2);
 	dt.b_vip4 = ip4(10, 0, 0, 3);
-	conf.local = (struct net_local){ .mac = our_mac, .ip4 = dt.us4.ip4, .ip6 = dt.us6.ip6,
+	conf.local = (struct net_local){ .mac = our_mac,
+					 .ip4 = dt.us4.ip4,
+					 .ip6 = dt.us6.ip6,
 					 .port = PORT };
 	if (eal_test_init_mem(512) < 0)
 		return -1;

@@ -175,7 +175,7 @@ static void test_index_hook(void **state)
 	pl_sessions_set_index_hook(f->s, hook, &log);
 	assert_int_equal(pl_sessions_publish(f->s, a), 0);
 	assert_int_equal(pl_sessions_publish(f->s, b), -EEXIST); /* no call */
-	pl_sessions_retire(f->s, b);                              /* not a's: no call */
+	pl_sessions_retire(f->s, b);                             /* not a's: no call */
 	assert_int_equal(pl_sessions_publish(f->s, c), 0);
 	pl_sessions_retire(f->s, a);
 	pl_sessions_retire(f->s, c);

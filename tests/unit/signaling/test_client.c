@@ -40,8 +40,11 @@ static bool nucleus_down;
 static struct sig_nucleus *make_nucleus(void)
 {
 	static const struct nucleus_cluster_conf cl[] = { { "lab", secret } };
-	struct sig_nucleus_conf conf = { .clusters = cl, .n_clusters = 1, .rate = 100000,
-					 .burst = 100000, .replay_capacity = 1 << 16 };
+	struct sig_nucleus_conf conf = { .clusters = cl,
+					 .n_clusters = 1,
+					 .rate = 100000,
+					 .burst = 100000,
+					 .replay_capacity = 1 << 16 };
 	char err[128];
 	struct sig_nucleus *n = sig_nucleus_create(&conf, err, sizeof(err));
 
@@ -105,7 +108,9 @@ static void pump(uint64_t now)
 			size_t len;
 
 			while ((len = sig_client_pop_datagram(n->c, buf, sizeof(buf)))) {
-				unsigned k = nucleus_down ? 0 : sig_nucleus_input(nuc, &n->addr, buf, len, now, out);
+				unsigned k = nucleus_down ? 0 :
+							    sig_nucleus_input(nuc, &n->addr, buf,
+									      len, now, out);
 
 				assert_true(len < 1024);
 				moved = true;
@@ -114,7 +119,8 @@ static void pump(uint64_t now)
 
 					assert_true(out[j].len < 1024);
 					if (to)
-						sig_client_input(to->c, out[j].buf, out[j].len, now);
+						sig_client_input(to->c, out[j].buf, out[j].len,
+								 now);
 				}
 			}
 			while (n->n_ev < 512 && sig_client_pop_event(n->c, &n->ev[n->n_ev]))
@@ -173,8 +179,8 @@ static void test_discover_query_punch_leave(void **state)
 	run(t0, t0 + 1000, 100);
 	assert_true(sig_client_registered(a.c) && sig_client_registered(b.c));
 	assert_true(find_ev(&a, SIG_EV_REGISTERED, NULL) >= 0);
-	assert_true(net_endpoint_equal(&a.ev[find_ev(&a, SIG_EV_REGISTERED, NULL)].observed,
-				       &a.addr));
+	assert_true(
+		net_endpoint_equal(&a.ev[find_ev(&a, SIG_EV_REGISTERED, NULL)].observed, &a.addr));
 	/* b registered after a: its REGISTER_ACK lists a. */
 	assert_true(find_ev(&b, SIG_EV_JOINED, a.conf.pubkey) >= 0);
 	/* a hears of b at its next heartbeat (30 s). */
@@ -195,7 +201,8 @@ static void test_discover_query_punch_leave(void **state)
 	assert_true(find_ev(&b, SIG_EV_PUNCH, a.conf.pubkey) >= 0);
 	/* b leaves (stops talking); a sees LEFT within a heartbeat of expiry. */
 	node_fini(&b);
-	run(t0 + SIG_HEARTBEAT_MS + 1200, t0 + SIG_HEARTBEAT_MS + SIG_EXPIRY_MS + SIG_HEARTBEAT_MS + 2000, 1000);
+	run(t0 + SIG_HEARTBEAT_MS + 1200,
+	    t0 + SIG_HEARTBEAT_MS + SIG_EXPIRY_MS + SIG_HEARTBEAT_MS + 2000, 1000);
 	assert_true(find_ev(&a, SIG_EV_LEFT, b.conf.pubkey) >= 0);
 	assert_null(sig_client_lookup(a.c, SIG_BY_PUBKEY, b.conf.pubkey));
 	assert_int_equal(sig_client_n_peers(a.c), 0);
@@ -377,7 +384,7 @@ static void test_unexpected_replies(void **state)
 	size_t len;
 
 	(void)state;
-	node_init(&a, 3, false); /* odd id: encrypted */
+	node_init(&a, 3, false);   /* odd id: encrypted */
 	sig_client_tick(a.c, now); /* REGISTER queued, seq 1, never delivered */
 	assert_int_equal(sig_keys_derive(&k, "lab", secret, err, sizeof(err)), 0);
 	m.u.ack.status = SIG_ACK_RESYNC;

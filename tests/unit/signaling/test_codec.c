@@ -250,7 +250,8 @@ static void test_wrong_secret(void **state)
 	sample(&m, SIG_REGISTER, true);
 	len = sig_encode(&keys, &m, buf, sizeof(buf));
 	assert_int_equal(sig_keys_derive(&other, "lab", "correct horse battery stapl3", err,
-					 sizeof(err)), 0);
+					 sizeof(err)),
+			 0);
 	assert_int_equal(sig_decode(&other, buf, len, &d), SIG_DROP_UNKNOWN_CLUSTER);
 	/* Even when the id matches (a forged header), the HMAC does not. */
 	memcpy(other.cluster_id, keys.cluster_id, SIG_CLUSTER_ID_LEN);
@@ -325,7 +326,8 @@ static void test_replay_full(void **state)
 	assert_int_equal(ok + full, 1000);
 	nonce[10] = 1;
 	assert_int_equal(sig_replay_check(r, nonce, now + 2 * SIG_TIME_WINDOW_MS + 1,
-					  now + 2 * SIG_TIME_WINDOW_MS + 1), SIG_OK);
+					  now + 2 * SIG_TIME_WINDOW_MS + 1),
+			 SIG_OK);
 	sig_replay_destroy(r);
 }
 
@@ -355,8 +357,8 @@ static void test_magic(void **state)
 static void test_address_records(void **state)
 {
 	static const uint8_t cand4[SIG_ADDR_LEN] = { 4, SIG_KIND_LOCAL, 0xca, 0x6c, 192, 0, 2, 1 };
-	static const uint8_t cand6[SIG_ADDR_LEN] = { 6, SIG_KIND_STUN, 0x0d, 0x96, 0x20, 0x01, 0x0d,
-						     0xb8, [19] = 7 };
+	static const uint8_t cand6[SIG_ADDR_LEN] = { 6,    SIG_KIND_STUN, 0x0d, 0x96,    0x20,
+						     0x01, 0x0d,          0xb8, [19] = 7 };
 	static const uint8_t target[SIG_ADDR_LEN] = { 4, 0, 0, 0, 10, 200, 0, 9 };
 	uint8_t buf[SIG_DATAGRAM_MAX];
 	struct sig_msg m, d;
@@ -407,7 +409,8 @@ static void test_encode_limits(void **state)
 	}
 	for (unsigned i = 0; i < 7; i++)
 		if (m.u.ack.entries[i].change == SIG_LEFT)
-			m.u.ack.entries[i].change = SIG_MOVED, fill_peer(&m.u.ack.entries[i].peer, 50, 4);
+			m.u.ack.entries[i].change = SIG_MOVED,
+			fill_peer(&m.u.ack.entries[i].peer, 50, 4);
 	assert_int_equal(sig_encode(&keys, &m, buf, sizeof(buf)), 0);
 	sample(&m, SIG_REGISTER, false);
 	m.u.reg.n_cand = SIG_CAND_MAX + 1;

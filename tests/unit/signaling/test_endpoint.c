@@ -24,8 +24,8 @@ static int asked_prefer;
 
 /* "both.test" has 192.0.2.7 and 2001:db8::7, "v6.test" only the latter,
  * "odd.test" an answer of neither family; anything else is unknown. */
-static int fake_resolve(const char *host, uint16_t port, int prefer,
-			struct sockaddr_storage *ss, const char **why)
+static int fake_resolve(const char *host, uint16_t port, int prefer, struct sockaddr_storage *ss,
+			const char **why)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
@@ -65,19 +65,28 @@ static void test_table(void **state)
 	} cases[] = {
 		/* 1 */ { "192.0.2.1:51820", 0, ANY, 0, "192.0.2.1:51820" },
 		/* 2 */ { "192.0.2.1", 3478, ANY, 0, "192.0.2.1:3478" },
-		/* 3 */ { "192.0.2.1", 0, ANY, -EINVAL, "'192.0.2.1': expected HOST:PORT or [IPV6]:PORT" },
+		/* 3 */
+		{ "192.0.2.1", 0, ANY, -EINVAL, "'192.0.2.1': expected HOST:PORT or [IPV6]:PORT" },
 		/* 4 */ { "[2001:db8::1]:51820", 0, ANY, 0, "[2001:db8::1]:51820" },
 		/* 5 */ { "2001:db8::1", 51820, ANY, 0, "[2001:db8::1]:51820" }, /* bare IPv6 */
 		/* 6 */ { "[2001:db8::1]", 3478, ANY, 0, "[2001:db8::1]:3478" },
-		/* 7 */ { "192.0.2.1:0", 0, ANY, -EINVAL, "'192.0.2.1:0': expected HOST:PORT or [IPV6]:PORT" },
-		/* 8 */ { "192.0.2.1:65536", 0, ANY, -EINVAL, "'192.0.2.1:65536': expected HOST:PORT or [IPV6]:PORT" },
-		/* 9 */ { "[2001:db8::1", 0, ANY, -EINVAL, "'[2001:db8::1': expected HOST:PORT or [IPV6]:PORT" },
+		/* 7 */
+		{ "192.0.2.1:0", 0, ANY, -EINVAL,
+		  "'192.0.2.1:0': expected HOST:PORT or [IPV6]:PORT" },
+		/* 8 */
+		{ "192.0.2.1:65536", 0, ANY, -EINVAL,
+		  "'192.0.2.1:65536': expected HOST:PORT or [IPV6]:PORT" },
+		/* 9 */
+		{ "[2001:db8::1", 0, ANY, -EINVAL,
+		  "'[2001:db8::1': expected HOST:PORT or [IPV6]:PORT" },
 		/* 10 */ { ":51820", 0, ANY, -EINVAL, "':51820': expected HOST:PORT or [IPV6]:PORT" },
 		/* 11 */ { "both.test:51820", 0, ANY, 0, "192.0.2.7:51820" },
 		/* 12 */ { "both.test:51820", 0, V6, 0, "[2001:db8::7]:51820" },
 		/* 13 */ { "both.test", 3478, V4, 0, "192.0.2.7:3478" },
 		/* 14 */ { "v6.test:1", 0, V4, 0, "[2001:db8::7]:1" },
-		/* 15 */ { "nowhere.test:51820", 0, ANY, -EINVAL, "'nowhere.test': Name or service not known" },
+		/* 15 */
+		{ "nowhere.test:51820", 0, ANY, -EINVAL,
+		  "'nowhere.test': Name or service not known" },
 		/* 16 */ { "odd.test:51820", 0, ANY, -ENOENT, "'odd.test': no IPv4 or IPv6 address" },
 	};
 
@@ -104,10 +113,12 @@ static void test_literals_never_resolved(void **state)
 	(void)state;
 	asked_host[0] = '\0';
 	assert_int_equal(sig_endpoint_resolve("198.51.100.1:9", &a, 0, NET_AF_IP6, fake_resolve,
-					      err, sizeof(err)), 0);
+					      err, sizeof(err)),
+			 0);
 	assert_string_equal(asked_host, "");
 	assert_int_equal(sig_endpoint_resolve("both.test:9", &a, 0, NET_AF_IP6, fake_resolve, err,
-					      sizeof(err)), 0);
+					      sizeof(err)),
+			 0);
 	assert_string_equal(asked_host, "both.test");
 	assert_int_equal(asked_prefer, AF_INET6);
 	assert_int_equal(net_endpoint_parse("both.test:9", 0, &a), -EINVAL);

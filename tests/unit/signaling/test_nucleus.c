@@ -40,8 +40,11 @@ static struct sig_msg reply;
 
 static struct sig_nucleus *make(const struct nucleus_cluster_conf *cl, size_t n, unsigned rate)
 {
-	struct sig_nucleus_conf conf = { .clusters = cl, .n_clusters = n, .rate = rate,
-					 .burst = rate, .replay_capacity = 1 << 16 };
+	struct sig_nucleus_conf conf = { .clusters = cl,
+					 .n_clusters = n,
+					 .rate = rate,
+					 .burst = rate,
+					 .replay_capacity = 1 << 16 };
 	char err[160];
 	struct sig_nucleus *x = sig_nucleus_create(&conf, err, sizeof(err));
 
@@ -77,7 +80,8 @@ static void edge_init(struct edge *e, const char *cluster, const char *sec, uint
 	randombytes_buf(e->self.pubkey, SIG_PUBKEY_LEN);
 	e->self.vip4[0] = 10, e->self.vip4[1] = 200;
 	e->self.vip4[2] = (uint8_t)(id >> 8), e->self.vip4[3] = (uint8_t)id;
-	e->self.vip6[0] = 0xfd, e->self.vip6[14] = (uint8_t)(id >> 8), e->self.vip6[15] = (uint8_t)id;
+	e->self.vip6[0] = 0xfd, e->self.vip6[14] = (uint8_t)(id >> 8),
+	e->self.vip6[15] = (uint8_t)id;
 	e->self.flags = SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6;
 	e->self.n_cand = 1;
 	net_addr_set(&e->self.cand[0].ep.addr, NET_AF_IP4, (uint8_t[]){ 192, 168, 0, 1 });
@@ -204,7 +208,7 @@ static void test_register_and_deltas(void **state)
 /* Follows pages from a's current state; returns the distinct keys seen. */
 static unsigned follow_pages(struct edge *a, uint64_t now, uint8_t want, unsigned *pages)
 {
-	uint8_t (*seen)[SIG_PUBKEY_LEN] = calloc(4096, SIG_PUBKEY_LEN);
+	uint8_t(*seen)[SIG_PUBKEY_LEN] = calloc(4096, SIG_PUBKEY_LEN);
 	unsigned n = 0;
 	bool more = true;
 
@@ -216,9 +220,11 @@ static unsigned follow_pages(struct edge *a, uint64_t now, uint8_t want, unsigne
 
 			assert_int_equal(reply.u.ack.entries[i].change, want);
 			for (unsigned k = 0; k < n; k++)
-				dup |= !memcmp(seen[k], reply.u.ack.entries[i].peer.pubkey, SIG_PUBKEY_LEN);
+				dup |= !memcmp(seen[k], reply.u.ack.entries[i].peer.pubkey,
+					       SIG_PUBKEY_LEN);
 			if (!dup)
-				memcpy(seen[n++], reply.u.ack.entries[i].peer.pubkey, SIG_PUBKEY_LEN);
+				memcpy(seen[n++], reply.u.ack.entries[i].peer.pubkey,
+				       SIG_PUBKEY_LEN);
 		}
 		more = reply.u.ack.more;
 		assert_true(*pages < 1000);
@@ -382,8 +388,8 @@ static void test_ratelimit(void **state)
 	do_register(&a, t0);
 	for (int i = 0; i < 50; i++)
 		answered += heartbeat(&a, t0 + 1);
-	assert_int_equal(answered, 9); /* burst 10, one went to the register */
-	do_register(&b, t0 + 1); /* another source is not affected */
+	assert_int_equal(answered, 9);                 /* burst 10, one went to the register */
+	do_register(&b, t0 + 1);                       /* another source is not affected */
 	assert_int_equal(heartbeat(&a, t0 + 1001), 1); /* refilled */
 	sig_nucleus_read(nuc, &s);
 	assert_true(s.drops[SIG_DROP_RATELIMIT] == 41);
@@ -412,7 +418,9 @@ static void test_lookups_against_reference(void **state)
 			memcpy(ref[k].vip4, &k, 4);
 			ref[k].vip6[0] = 0xfd;
 			memcpy(ref[k].vip6 + 12, &k, 4);
-			ref[k].flags = (uint8_t)(k % 3 == 0 ? SIG_PEER_HAS_VIP4 : k % 3 == 1 ? SIG_PEER_HAS_VIP6 : 3);
+			ref[k].flags = (uint8_t)(k % 3 == 0 ? SIG_PEER_HAS_VIP4 :
+						 k % 3 == 1 ? SIG_PEER_HAS_VIP6 :
+							      3);
 			idx[k] = sig_peerset_add(&ps, &ref[k]);
 			assert_int_not_equal(idx[k], SIG_NONE);
 			live[k] = true;

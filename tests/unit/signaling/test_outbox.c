@@ -58,12 +58,12 @@ static void test_resolve_table(void **state)
 		uint64_t resolved_after; /* ms after the first try */
 		unsigned delivered;
 	} cases[] = {
-		/* 1 */ { 0, 1 },                      /* sent at once */
-		/* 2 */ { 1, 1 },                      /* the next pass */
+		/* 1 */ { 0, 1 }, /* sent at once */
+		/* 2 */ { 1, 1 }, /* the next pass */
 		/* 3 */ { SIG_OUTBOX_TTL_MS - 1, 1 },
 		/* 4 */ { SIG_OUTBOX_TTL_MS, 1 },
-		/* 5 */ { SIG_OUTBOX_TTL_MS + 1, 1 },  /* the pass that drops it tries first */
-		/* 6 */ { SIG_OUTBOX_TTL_MS + 2, 0 },  /* too late: dropped */
+		/* 5 */ { SIG_OUTBOX_TTL_MS + 1, 1 }, /* the pass that drops it tries first */
+		/* 6 */ { SIG_OUTBOX_TTL_MS + 2, 0 }, /* too late: dropped */
 		/* 7 */ { 60000, 0 },
 	};
 	const struct net_endpoint to = addr(1);
@@ -85,7 +85,8 @@ static void test_resolve_table(void **state)
 				 cases[c].delivered);
 		assert_int_equal(o.n, 0);
 		assert_int_equal(sig_outbox_next_tick(&o), UINT64_MAX);
-		assert_int_equal(o.stats.expired, cases[c].delivered ? 0 : cases[c].resolved_after > 0);
+		assert_int_equal(o.stats.expired,
+				 cases[c].delivered ? 0 : cases[c].resolved_after > 0);
 	}
 }
 

@@ -171,7 +171,8 @@ static void test_random_walk(void **state)
 				;
 			if (h == 4 * SIG_PARK_MAX)
 				continue;
-			assert_int_equal(sig_park_add(&k, &pkt[h], &ta, now), r.held < SIG_PARK_MAX);
+			assert_int_equal(sig_park_add(&k, &pkt[h], &ta, now),
+					 r.held < SIG_PARK_MAX);
 			if (r.held < SIG_PARK_MAX) {
 				r.target[h] = t, r.until[h] = now + SIG_PARK_TTL_MS, r.held++;
 			}

@@ -112,7 +112,8 @@ static bool waiting(void *ctx, const uint8_t *pubkey)
 static void setup(struct sig_punch *p, bool prefer6, uint32_t delay)
 {
 	struct sig_punch_conf conf = { .families = SIG_FAMILY_4 | SIG_FAMILY_6,
-				       .prefer_ipv6 = prefer6, .delay_ms = delay };
+				       .prefer_ipv6 = prefer6,
+				       .delay_ms = delay };
 
 	sig_punch_init(p, &conf);
 }
@@ -137,8 +138,8 @@ static void test_later_family(void **state)
 		bool present, session;
 		bool resent;
 	} cases[] = {
-		/* 1 */ { true, false, true },  /* nobody answered: IPv4 raced */
-		/* 2 */ { true, true, false },  /* IPv6 answered first */
+		/* 1 */ { true, false, true },   /* nobody answered: IPv4 raced */
+		/* 2 */ { true, true, false },   /* IPv6 answered first */
 		/* 3 */ { false, false, false }, /* the peer left meanwhile */
 	};
 	const struct sig_peer peer = peer_of("4646", 7);

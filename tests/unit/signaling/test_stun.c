@@ -60,7 +60,8 @@ static void test_truncations_and_flips(void **state)
 	(void)state;
 	for (int v = 0; v < 2; v++) {
 		for (size_t n = 0; n < lens[v]; n++)
-			assert_int_not_equal(sig_stun_parse_response(vec[v], n, txid, &a), SIG_STUN_OK);
+			assert_int_not_equal(sig_stun_parse_response(vec[v], n, txid, &a),
+					     SIG_STUN_OK);
 		memcpy(buf, vec[v], lens[v]);
 		for (size_t bit = 0; bit < lens[v] * 8; bit++) {
 			size_t byte = bit / 8;
@@ -103,8 +104,9 @@ static void test_wrong_txid_and_kinds(void **state)
 	assert_int_equal(sig_stun_parse_response(buf, 20, txid, &a), SIG_STUN_NO_ADDRESS);
 	/* MAPPED-ADDRESS alone (a pre-5389 server): 198.51.100.7 port 3478. */
 	buf[3] = 12;
-	memcpy(buf + 20, (const uint8_t[]){ 0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96,
-					    198, 51, 100, 7 }, 12);
+	memcpy(buf + 20,
+	       (const uint8_t[]){ 0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96, 198, 51, 100, 7 },
+	       12);
 	assert_int_equal(sig_stun_parse_response(buf, 32, txid, &a), SIG_STUN_OK);
 	assert_int_equal(a.port, 3478);
 	assert_int_equal(a.addr.b[3], 7);
@@ -114,8 +116,9 @@ static void test_wrong_txid_and_kinds(void **state)
 	/* An unknown comprehension-optional one is skipped. */
 	buf[20] = 0x80;
 	buf[3] = 24;
-	memcpy(buf + 32, (const uint8_t[]){ 0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96,
-					    198, 51, 100, 8 }, 12);
+	memcpy(buf + 32,
+	       (const uint8_t[]){ 0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96, 198, 51, 100, 8 },
+	       12);
 	assert_int_equal(sig_stun_parse_response(buf, 44, txid, &a), SIG_STUN_OK);
 	assert_int_equal(a.addr.b[3], 8);
 	/* A family that is neither 1 nor 2. */

@@ -38,9 +38,10 @@ static size_t response(uint8_t *buf, uint16_t port)
 
 	memcpy(buf, hdr, 8);
 	memcpy(buf + 8, rfc5769_v4 + 8, SIG_STUN_TXID_LEN);
-	memcpy(buf + 20, ((const uint8_t[]){ 0x00, 0x01, 0x00, 0x08, 0x00, 0x01,
-					     (uint8_t)(port >> 8), (uint8_t)port,
-					     192, 0, 2, 1 }), 12);
+	memcpy(buf + 20,
+	       ((const uint8_t[]){ 0x00, 0x01, 0x00, 0x08, 0x00, 0x01, (uint8_t)(port >> 8),
+				   (uint8_t)port, 192, 0, 2, 1 }),
+	       12);
 	return 32;
 }
 
@@ -82,14 +83,14 @@ static void pop_round(struct sig_stun_client *s, unsigned n_server)
 static void test_rounds(void **state)
 {
 	static const struct {
-		uint64_t at;      /* ms after t0 */
-		bool answer;      /* the sample answer comes right after the round */
-		uint64_t next;    /* then the next round is due at t0 + next */
+		uint64_t at;   /* ms after t0 */
+		bool answer;   /* the sample answer comes right after the round */
+		uint64_t next; /* then the next round is due at t0 + next */
 	} rounds[] = {
 		/* 1 */ { 0, false, 1000 },
 		/* 2 */ { 1000, false, 2000 },
-		/* 3 */ { 2000, true, 2000 + 30000 },  /* answered: every 30 s */
-		/* 4 */ { 32000, false, 62000 },       /* unanswered now: still 30 s */
+		/* 3 */ { 2000, true, 2000 + 30000 }, /* answered: every 30 s */
+		/* 4 */ { 32000, false, 62000 },      /* unanswered now: still 30 s */
 		/* 5 */ { 62000, true, 92000 },
 	};
 	const struct net_endpoint from = server(2);

@@ -22,8 +22,8 @@
 #include "wg/parse.h"
 #include "wg_test_util.h"
 
-static const uint8_t src_a[] = { 192, 0, 2, 1, 0xca, 0x6c };	 /* 192.0.2.1:51820 */
-static const uint8_t src_a2[] = { 192, 0, 2, 1, 0xca, 0x6d };	 /* other port */
+static const uint8_t src_a[] = { 192, 0, 2, 1, 0xca, 0x6c };    /* 192.0.2.1:51820 */
+static const uint8_t src_a2[] = { 192, 0, 2, 1, 0xca, 0x6d };   /* other port */
 static const uint8_t src_b[] = { 198, 51, 100, 9, 0xca, 0x6c }; /* other address */
 
 static void ref_key(uint8_t out[32], const char *label, const uint8_t pub[32])
@@ -35,8 +35,7 @@ static void ref_key(uint8_t out[32], const char *label, const uint8_t pub[32])
 	blake2s(out, in, NULL, 32, sizeof(in), 0);
 }
 
-static void ref_mac(uint8_t out[16], const uint8_t *key, size_t key_len, const void *in,
-		    size_t len)
+static void ref_mac(uint8_t out[16], const uint8_t *key, size_t key_len, const void *in, size_t len)
 {
 	blake2s(out, in, key, 16, len, key_len);
 }
@@ -49,8 +48,8 @@ static bool ref_open_cookie(uint8_t tau[16], const struct wg_msg_cookie *reply,
 
 	ref_key(key, "cookie--", receiver_pub);
 	return crypto_aead_xchacha20poly1305_ietf_decrypt(tau, NULL, NULL, reply->encrypted_cookie,
-							  sizeof(reply->encrypted_cookie), mac1,
-							  16, reply->nonce, key) == 0;
+							  sizeof(reply->encrypted_cookie), mac1, 16,
+							  reply->nonce, key) == 0;
 }
 
 /* A fresh initiation from i to r, MACs added at now. */
@@ -63,8 +62,8 @@ static void initiation(struct wgt_side *i, struct wg_msg_initiation *m, uint64_t
 	wg_cookie_add_macs(&i->cookie, m, sizeof(*m), now);
 }
 
-static enum wg_result validate(struct wgt_side *r, const void *m, size_t len,
-			       const uint8_t *src, bool load, uint64_t now)
+static enum wg_result validate(struct wgt_side *r, const void *m, size_t len, const uint8_t *src,
+			       bool load, uint64_t now)
 {
 	return wg_cookie_validate(&r->checker, m, len, src, sizeof(src_a), load, now);
 }
@@ -110,7 +109,8 @@ static void test_mac1(void **state)
 
 	/* The response's mac1 is keyed to the initiator. */
 	peers = (struct wgt_peers){ .hs = { &r.hs }, .n = 1 };
-	assert_int_equal(wg_noise_consume_initiation(&m, &r.id, wgt_lookup, &peers, 0, &found), WG_OK);
+	assert_int_equal(wg_noise_consume_initiation(&m, &r.id, wgt_lookup, &peers, 0, &found),
+			 WG_OK);
 	assert_int_equal(wg_noise_create_response(&r.hs, &resp, 0x88), WG_OK);
 	wg_cookie_add_macs(&r.cookie, &resp, sizeof(resp), SEC(1));
 	ref_key(key, "mac1----", i.id.public_key);
@@ -138,7 +138,8 @@ static void test_cookie_round_trip(void **state)
 	assert_int_equal(validate(&r, &m, sizeof(m), src_a, false, SEC(10)), WG_OK);
 	assert_int_equal(validate(&r, &m, sizeof(m), src_a, true, SEC(10)), WG_NEED_COOKIE);
 
-	wg_cookie_reply_create(&r.checker, &reply, &m, sizeof(m), 0x77, src_a, sizeof(src_a), SEC(10));
+	wg_cookie_reply_create(&r.checker, &reply, &m, sizeof(m), 0x77, src_a, sizeof(src_a),
+			       SEC(10));
 	assert_int_equal(wg_message_parse(&reply, sizeof(reply), &type), WG_OK);
 	assert_int_equal(type, WG_MSG_HANDSHAKE_COOKIE);
 	assert_int_equal(reply.receiver_index, 0x77);
@@ -182,27 +183,31 @@ static void test_cookie_reply_refused(void **state)
 
 	/* A reply to m1 after m2 was sent: AD is the wrong mac1. */
 	initiation(&i, &m1, SEC(1));
-	wg_cookie_reply_create(&r.checker, &reply, &m1, sizeof(m1), 1, src_a, sizeof(src_a), SEC(1));
+	wg_cookie_reply_create(&r.checker, &reply, &m1, sizeof(m1), 1, src_a, sizeof(src_a),
+			       SEC(1));
 	initiation(&i, &m2, SEC(2));
 	memcpy(&before, &i.cookie, sizeof(before));
 	assert_int_equal(wg_cookie_consume_reply(&i.cookie, &reply, SEC(2)), WG_BAD_COOKIE_TAG);
 	assert_memory_equal(&before, &i.cookie, sizeof(before));
 
 	/* Every bit of nonce and encrypted cookie matters. */
-	wg_cookie_reply_create(&r.checker, &reply, &m2, sizeof(m2), 1, src_a, sizeof(src_a), SEC(2));
+	wg_cookie_reply_create(&r.checker, &reply, &m2, sizeof(m2), 1, src_a, sizeof(src_a),
+			       SEC(2));
 	for (k = 0; k < 8 * (WG_COOKIE_NONCE_LEN + WG_COOKIE_LEN + WG_AEAD_TAG_LEN); k++) {
 		uint8_t *p = (uint8_t *)&bad + offsetof(struct wg_msg_cookie, nonce);
 
 		bad = reply;
 		p[k / 8] ^= (uint8_t)(1u << (k % 8));
-		assert_int_equal(wg_cookie_consume_reply(&i.cookie, &bad, SEC(2)), WG_BAD_COOKIE_TAG);
+		assert_int_equal(wg_cookie_consume_reply(&i.cookie, &bad, SEC(2)),
+				 WG_BAD_COOKIE_TAG);
 	}
 	assert_memory_equal(&before.cookie, &i.cookie.cookie, sizeof(before.cookie));
 	assert_false(i.cookie.is_valid);
 
 	/* Encrypted to another identity's key (a forger who does not know S_r). */
 	wgt_pair(&x, &other, 0x10, 0x90, NULL, NULL);
-	wg_cookie_reply_create(&other.checker, &bad, &m2, sizeof(m2), 1, src_a, sizeof(src_a), SEC(2));
+	wg_cookie_reply_create(&other.checker, &bad, &m2, sizeof(m2), 1, src_a, sizeof(src_a),
+			       SEC(2));
 	assert_int_equal(wg_cookie_consume_reply(&i.cookie, &bad, SEC(2)), WG_BAD_COOKIE_TAG);
 	/* The genuine one still works after all that. */
 	assert_int_equal(wg_cookie_consume_reply(&i.cookie, &reply, SEC(2)), WG_OK);
@@ -223,7 +228,8 @@ static void test_cookie_round_trip_response(void **state)
 	wgt_pair(&i, &r, 0x10, 0x40, NULL, NULL);
 	initiation(&i, &m, SEC(1));
 	peers = (struct wgt_peers){ .hs = { &r.hs }, .n = 1 };
-	assert_int_equal(wg_noise_consume_initiation(&m, &r.id, wgt_lookup, &peers, 0, &found), WG_OK);
+	assert_int_equal(wg_noise_consume_initiation(&m, &r.id, wgt_lookup, &peers, 0, &found),
+			 WG_OK);
 	assert_int_equal(wg_noise_create_response(&r.hs, &resp, 0x88), WG_OK);
 	wg_cookie_add_macs(&r.cookie, &resp, sizeof(resp), SEC(1));
 	assert_int_equal(validate(&i, &resp, sizeof(resp), src_b, true, SEC(1)), WG_NEED_COOKIE);
@@ -246,7 +252,8 @@ static void test_cookie_source_bound(void **state)
 	(void)state;
 	wgt_pair(&i, &r, 0x10, 0x40, NULL, NULL);
 	initiation(&i, &m, SEC(1));
-	wg_cookie_reply_create(&r.checker, &reply, &m, sizeof(m), 0x77, src_a, sizeof(src_a), SEC(1));
+	wg_cookie_reply_create(&r.checker, &reply, &m, sizeof(m), 0x77, src_a, sizeof(src_a),
+			       SEC(1));
 	assert_int_equal(wg_cookie_consume_reply(&i.cookie, &reply, SEC(1)), WG_OK);
 	initiation(&i, &m, SEC(2));
 	assert_int_equal(validate(&r, &m, sizeof(m), src_a, true, SEC(2)), WG_OK);

@@ -202,13 +202,17 @@ static void test_aead_small(void **state)
 	assert_int_equal(wg_aead_open_small(pt, ct, sizeof(ct), 0x0102030405060708ULL, ad, key), 0);
 	assert_memory_equal(pt, "WireGuard!", 10);
 	/* Wrong counter, wrong AD, flipped bit: all refused. */
-	assert_int_equal(wg_aead_open_small(pt, ct, sizeof(ct), 0x0102030405060709ULL, ad, key), -1);
+	assert_int_equal(wg_aead_open_small(pt, ct, sizeof(ct), 0x0102030405060709ULL, ad, key),
+			 -1);
 	ad[0] ^= 1;
-	assert_int_equal(wg_aead_open_small(pt, ct, sizeof(ct), 0x0102030405060708ULL, ad, key), -1);
+	assert_int_equal(wg_aead_open_small(pt, ct, sizeof(ct), 0x0102030405060708ULL, ad, key),
+			 -1);
 	ad[0] ^= 1;
 	for (i = 0; i < sizeof(ct) * 8; i++) {
 		ct[i / 8] ^= (uint8_t)(1u << (i % 8));
-		assert_int_equal(wg_aead_open_small(pt, ct, sizeof(ct), 0x0102030405060708ULL, ad, key), -1);
+		assert_int_equal(wg_aead_open_small(pt, ct, sizeof(ct), 0x0102030405060708ULL, ad,
+						    key),
+				 -1);
 		ct[i / 8] ^= (uint8_t)(1u << (i % 8));
 	}
 }
@@ -238,14 +242,14 @@ static void test_key_base64(void **state)
 	static const char alice_b64[] = "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=";
 	static const char alice_pub_b64[] = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
 	static const char *const bad[] = {
-		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCp=",	 /* non-zero trailing bits */
-		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo",	 /* 43 characters */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCp=",  /* non-zero trailing bits */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo",   /* 43 characters */
 		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo==", /* 45 characters */
-		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCoA",	 /* no '=' */
-		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25L*o=",	 /* not base64 */
-		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC=o",	 /* '=' inside */
-		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25L o=",	 /* a space */
-		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC-=",	 /* URL-safe alphabet */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCoA",  /* no '=' */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25L*o=",  /* not base64 */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC=o",  /* '=' inside */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25L o=",  /* a space */
+		"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC-=",  /* URL-safe alphabet */
 		"",
 	};
 	uint8_t key[WG_KEY_LEN], pub[WG_KEY_LEN];
@@ -284,11 +288,16 @@ static void test_key_base64(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_blake2s_rfc7693), cmocka_unit_test(test_noise_initial_state),
-		cmocka_unit_test(test_mix_hash),	cmocka_unit_test(test_keyed_mac),
-		cmocka_unit_test(test_hmac),		cmocka_unit_test(test_kdf),
-		cmocka_unit_test(test_kdf_in_place),	cmocka_unit_test(test_aead_small),
-		cmocka_unit_test(test_dh_rfc7748),	cmocka_unit_test(test_key_base64),
+		cmocka_unit_test(test_blake2s_rfc7693),
+		cmocka_unit_test(test_noise_initial_state),
+		cmocka_unit_test(test_mix_hash),
+		cmocka_unit_test(test_keyed_mac),
+		cmocka_unit_test(test_hmac),
+		cmocka_unit_test(test_kdf),
+		cmocka_unit_test(test_kdf_in_place),
+		cmocka_unit_test(test_aead_small),
+		cmocka_unit_test(test_dh_rfc7748),
+		cmocka_unit_test(test_key_base64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

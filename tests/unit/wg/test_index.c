@@ -113,7 +113,8 @@ static void random_ops(unsigned capacity, unsigned ops, uint64_t seed)
 		} else if (op < 8 && r.n) {
 			unsigned k = (unsigned)((x >> 20) % r.n);
 
-			assert_int_equal(wg_index_replace(t, r.e[k].index, WG_INDEX_KEYPAIR, ptr), 0);
+			assert_int_equal(wg_index_replace(t, r.e[k].index, WG_INDEX_KEYPAIR, ptr),
+					 0);
 			r.e[k].kind = WG_INDEX_KEYPAIR;
 			r.e[k].ptr = ptr;
 			check_entry(t, &r.e[k]);
@@ -123,7 +124,8 @@ static void random_ops(unsigned capacity, unsigned ops, uint64_t seed)
 
 			if (ref_find(&r, idx) < 0) {
 				assert_null(wg_index_lookup(t, idx));
-				assert_int_equal(wg_index_replace(t, idx, WG_INDEX_KEYPAIR, ptr), -ENOENT);
+				assert_int_equal(wg_index_replace(t, idx, WG_INDEX_KEYPAIR, ptr),
+						 -ENOENT);
 				wg_index_remove(t, idx); /* no-op */
 			}
 			assert_null(wg_index_lookup(t, 0));

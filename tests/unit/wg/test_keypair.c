@@ -170,7 +170,10 @@ static void test_rotation_random_ownership(void **state)
 
 		r.n = 99; /* every call must set n */
 		switch (x % 8) {
-		case 0: case 1: case 2: case 3: /* add a new keypair, either role */
+		case 0:
+		case 1:
+		case 2:
+		case 3: /* add a new keypair, either role */
 			for (n = next_free; live[n % NKP]; n++)
 				;
 			n %= NKP;
@@ -178,7 +181,9 @@ static void test_rotation_random_ownership(void **state)
 			live[n] = true;
 			wg_keypairs_add(&k, kp(n, (x >> 8) & 1 ? 'I' : 'R'), &r);
 			break;
-		case 4: case 5: case 6: { /* a packet on a random slot, or on a stale keypair */
+		case 4:
+		case 5:
+		case 6: { /* a packet on a random slot, or on a stale keypair */
 			struct wg_keypair *cands[4] = { k.current, k.previous, k.next,
 							P((x >> 8) % NKP) };
 

@@ -39,7 +39,8 @@ static enum wg_result consume_init(struct wgt_side *r, const struct wg_msg_initi
 {
 	struct wgt_peers peers = { .hs = { &r->hs }, .n = 1 };
 	struct wg_handshake *found = NULL;
-	enum wg_result ret = wg_noise_consume_initiation(m, &r->id, wgt_lookup, &peers, now, &found);
+	enum wg_result ret =
+		wg_noise_consume_initiation(m, &r->id, wgt_lookup, &peers, now, &found);
 
 	if (ret == WG_OK)
 		assert_ptr_equal(found, &r->hs);
@@ -188,7 +189,8 @@ static void test_unknown_peer(void **state)
 		struct wg_handshake before, *found = NULL;
 
 		memcpy(&before, &other_r.hs, sizeof(before));
-		assert_int_equal(wg_noise_consume_initiation(&m, &r.id, wgt_lookup, &peers, 0, &found),
+		assert_int_equal(wg_noise_consume_initiation(&m, &r.id, wgt_lookup, &peers, 0,
+							     &found),
 				 WG_UNKNOWN_PEER);
 		assert_int_equal(peers.calls, 1);
 		assert_null(found);
@@ -239,8 +241,8 @@ static void test_replayed_initiation(void **state)
 	make_init(&i, &m, T0 + SEC(1), 2);
 	make_init(&i, &same_ts, T0 + SEC(1) + MSEC(1), 3); /* same 2^24 ns bucket */
 	assert_int_equal(consume_init(&r, &m, SEC(100)), WG_OK);
-	refuse_init(&r, &m, SEC(101), WG_REPLAYED_TIMESTAMP);	 /* the same message again */
-	refuse_init(&r, &old, SEC(102), WG_REPLAYED_TIMESTAMP);	 /* an older one, late */
+	refuse_init(&r, &m, SEC(101), WG_REPLAYED_TIMESTAMP);       /* the same message again */
+	refuse_init(&r, &old, SEC(102), WG_REPLAYED_TIMESTAMP);     /* an older one, late */
 	refuse_init(&r, &same_ts, SEC(103), WG_REPLAYED_TIMESTAMP); /* not newer */
 	/* A response in flight is not disturbed by the replay. */
 	assert_int_equal(r.hs.state, WG_HS_CONSUMED_INITIATION);

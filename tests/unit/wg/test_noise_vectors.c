@@ -72,8 +72,8 @@ static void responder_matches(const struct hs_vector *v)
 
 	kat_setup(&k, v);
 	peers = (struct wgt_peers){ .hs = { &k.hs_r }, .n = 1 };
-	assert_int_equal(wg_cookie_validate(&k.checker_r, v->initiation, sizeof(v->initiation),
-					    src, sizeof(src), false, SEC(1)),
+	assert_int_equal(wg_cookie_validate(&k.checker_r, v->initiation, sizeof(v->initiation), src,
+					    sizeof(src), false, SEC(1)),
 			 WG_OK);
 	assert_int_equal(wg_noise_consume_initiation((const void *)v->initiation, &k.id_r,
 						     wgt_lookup, &peers, SEC(1), &found),

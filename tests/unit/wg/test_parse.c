@@ -65,22 +65,22 @@ static const struct parse_case {
 	/*  1 */ { { 1, 0, 0, 0 }, 148, WG_OK },
 	/*  2 */ { { 2, 0, 0, 0 }, 92, WG_OK },
 	/*  3 */ { { 3, 0, 0, 0 }, 64, WG_OK },
-	/*  4 */ { { 4, 0, 0, 0 }, 32, WG_OK },		/* keepalive */
+	/*  4 */ { { 4, 0, 0, 0 }, 32, WG_OK }, /* keepalive */
 	/*  5 */ { { 4, 0, 0, 0 }, 48, WG_OK },
-	/*  6 */ { { 4, 0, 0, 0 }, 1452, WG_OK },	/* 1420 MTU, not a multiple of 16 */
+	/*  6 */ { { 4, 0, 0, 0 }, 1452, WG_OK }, /* 1420 MTU, not a multiple of 16 */
 	/*  7 */ { { 1, 0, 0, 0 }, 147, WG_BAD_SIZE },
 	/*  8 */ { { 1, 0, 0, 0 }, 149, WG_BAD_SIZE },
 	/*  9 */ { { 2, 0, 0, 0 }, 91, WG_BAD_SIZE },
 	/* 10 */ { { 2, 0, 0, 0 }, 93, WG_BAD_SIZE },
-	/* 11 */ { { 2, 0, 0, 0 }, 148, WG_BAD_SIZE },	/* size of another type */
+	/* 11 */ { { 2, 0, 0, 0 }, 148, WG_BAD_SIZE }, /* size of another type */
 	/* 12 */ { { 3, 0, 0, 0 }, 63, WG_BAD_SIZE },
 	/* 13 */ { { 3, 0, 0, 0 }, 65, WG_BAD_SIZE },
 	/* 14 */ { { 3, 0, 0, 0 }, 92, WG_BAD_SIZE },
-	/* 15 */ { { 4, 0, 0, 0 }, 31, WG_BAD_SIZE },	/* header + tag - 1 */
-	/* 16 */ { { 4, 0, 0, 0 }, 16, WG_BAD_SIZE },	/* header, no tag */
+	/* 15 */ { { 4, 0, 0, 0 }, 31, WG_BAD_SIZE }, /* header + tag - 1 */
+	/* 16 */ { { 4, 0, 0, 0 }, 16, WG_BAD_SIZE }, /* header, no tag */
 	/* 17 */ { { 1, 0, 0, 0 }, 0, WG_TOO_SHORT },
 	/* 18 */ { { 1, 0, 0, 0 }, 3, WG_TOO_SHORT },
-	/* 19 */ { { 4, 0, 0, 0 }, 4, WG_BAD_SIZE },	/* header byte count only */
+	/* 19 */ { { 4, 0, 0, 0 }, 4, WG_BAD_SIZE }, /* header byte count only */
 	/* 20 */ { { 0, 0, 0, 0 }, 148, WG_BAD_TYPE },
 	/* 21 */ { { 5, 0, 0, 0 }, 148, WG_BAD_TYPE },
 	/* 22 */ { { 255, 0, 0, 0 }, 32, WG_BAD_TYPE },
@@ -88,8 +88,8 @@ static const struct parse_case {
 	/* 24 */ { { 2, 0, 1, 0 }, 92, WG_BAD_RESERVED },
 	/* 25 */ { { 3, 0, 0, 1 }, 64, WG_BAD_RESERVED },
 	/* 26 */ { { 4, 0x80, 0, 0 }, 32, WG_BAD_RESERVED },
-	/* 27 */ { { 1, 0, 0, 0x80 }, 148, WG_BAD_RESERVED },	/* big-endian type 1 */
-	/* 28 */ { { 0, 0, 0, 1 }, 148, WG_BAD_TYPE },		/* big-endian type 1 read LE */
+	/* 27 */ { { 1, 0, 0, 0x80 }, 148, WG_BAD_RESERVED }, /* big-endian type 1 */
+	/* 28 */ { { 0, 0, 0, 1 }, 148, WG_BAD_TYPE },        /* big-endian type 1 read LE */
 	/* 29 */ { { 4, 0, 0, 0 }, 3, WG_TOO_SHORT },
 };
 
@@ -173,7 +173,7 @@ static void test_result_names(void **state)
 	}
 	assert_string_equal(wg_result_name(WG_BAD_MAC1), "BAD_MAC1");
 	assert_string_equal(wg_result_name((enum wg_result)WG_RESULT_COUNT), "UNKNOWN");
-	assert_string_equal(wg_result_name((enum wg_result)-1), "UNKNOWN");
+	assert_string_equal(wg_result_name((enum wg_result) - 1), "UNKNOWN");
 }
 
 int main(void)

@@ -11,13 +11,13 @@
 #include "wg/messages.h"
 #include "wg/ratelimiter.h"
 
-#define MS(x) ((uint64_t)(x) * 1000000ULL)
+#define MS(x) ((uint64_t)(x)*1000000ULL)
 #define T0 (1000 * WG_NSEC_PER_SEC)
 
 static const uint8_t a4[4] = { 192, 0, 2, 1 }, b4[4] = { 192, 0, 2, 2 };
 
-static unsigned allowed_in_a_row(struct wg_ratelimiter *rl, int fam, const uint8_t *a,
-				 uint64_t now, unsigned tries)
+static unsigned allowed_in_a_row(struct wg_ratelimiter *rl, int fam, const uint8_t *a, uint64_t now,
+				 unsigned tries)
 {
 	unsigned n = 0;
 

@@ -28,32 +28,32 @@ static const struct replay_case {
 	bool accept;
 } replay_cases[] = {
 	/*  1 */ { 0, true },
-	/*  2 */ { 0, false },		/* duplicate of the very first */
+	/*  2 */ { 0, false }, /* duplicate of the very first */
 	/*  3 */ { 1, true },
-	/*  4 */ { 3, true },		/* gap */
-	/*  5 */ { 2, true },		/* fills the gap */
+	/*  4 */ { 3, true }, /* gap */
+	/*  5 */ { 2, true }, /* fills the gap */
 	/*  6 */ { 2, false },
 	/*  7 */ { 3, false },
-	/*  8 */ { 63, true },		/* last bit of the first word */
-	/*  9 */ { 64, true },		/* first bit of the second word */
+	/*  8 */ { 63, true }, /* last bit of the first word */
+	/*  9 */ { 64, true }, /* first bit of the second word */
 	/* 10 */ { 63, false },
-	/* 11 */ { 64 + W, true },	/* 0..63 now exactly W behind or less */
-	/* 12 */ { 64, false },		/* exactly W behind, seen */
-	/* 13 */ { 63, false },		/* W + 1 behind */
-	/* 14 */ { 65, true },		/* W - 1 behind, unseen */
+	/* 11 */ { 64 + W, true }, /* 0..63 now exactly W behind or less */
+	/* 12 */ { 64, false },    /* exactly W behind, seen */
+	/* 13 */ { 63, false },    /* W + 1 behind */
+	/* 14 */ { 65, true },     /* W - 1 behind, unseen */
 	/* 15 */ { 65, false },
 	/* 16 */ { 64 + W + 1, true },
-	/* 17 */ { 65, false },		/* now exactly W behind, seen */
-	/* 18 */ { 66, true },		/* W - 1 behind, unseen */
-	/* 19 */ { 64 + W - 1, true },	/* below the top, unseen */
+	/* 17 */ { 65, false },        /* now exactly W behind, seen */
+	/* 18 */ { 66, true },         /* W - 1 behind, unseen */
+	/* 19 */ { 64 + W - 1, true }, /* below the top, unseen */
 	/* 20 */ { 64 + W - 1, false },
 	/* 21 */ { RESET, false },
-	/* 22 */ { 5 * W, true },	/* first counter far from zero */
-	/* 23 */ { 4 * W, true },	/* exactly W behind */
-	/* 24 */ { 4 * W - 1, false },	/* W + 1 behind */
+	/* 22 */ { 5 * W, true },      /* first counter far from zero */
+	/* 23 */ { 4 * W, true },      /* exactly W behind */
+	/* 24 */ { 4 * W - 1, false }, /* W + 1 behind */
 	/* 25 */ { 0, false },
-	/* 26 */ { 5 * W + 3 * WG_COUNTER_BITS_TOTAL, true }, /* jump past the whole ring */
-	/* 27 */ { 5 * W, false },	/* long gone */
+	/* 26 */ { 5 * W + 3 * WG_COUNTER_BITS_TOTAL, true },     /* jump past the whole ring */
+	/* 27 */ { 5 * W, false },                                /* long gone */
 	/* 28 */ { 5 * W + 3 * WG_COUNTER_BITS_TOTAL - W, true }, /* its bit was cleared */
 	/* 29 */ { 5 * W + 3 * WG_COUNTER_BITS_TOTAL - 1, true },
 	/* 30 */ { 5 * W + 3 * WG_COUNTER_BITS_TOTAL, false },
@@ -61,20 +61,20 @@ static const struct replay_case {
 	/* 32 */ { 5 * W + 3 * WG_COUNTER_BITS_TOTAL + WG_COUNTER_BITS_TOTAL - W, true },
 	/* 33 */ { 5 * W + 3 * WG_COUNTER_BITS_TOTAL + WG_COUNTER_BITS_TOTAL - W - 1, false },
 	/* 34 */ { RESET, false },
-	/* 35 */ { RAM, false },	/* REJECT_AFTER_MESSAGES itself */
-	/* 36 */ { RAM - 1, true },	/* the last usable counter */
+	/* 35 */ { RAM, false },    /* REJECT_AFTER_MESSAGES itself */
+	/* 36 */ { RAM - 1, true }, /* the last usable counter */
 	/* 37 */ { RAM - 1, false },
 	/* 38 */ { RAM, false },
 	/* 39 */ { RAM + 1, false },
 	/* 40 */ { UINT64_MAX - 1, false },
 	/* 41 */ { RAM - 2, true },
-	/* 42 */ { RAM - 1 - W, true },	/* exactly W behind the last */
+	/* 42 */ { RAM - 1 - W, true }, /* exactly W behind the last */
 	/* 43 */ { RAM - 2 - W, false },
 	/* 44 */ { 0, false },
 	/* 45 */ { RESET, false },
-	/* 46 */ { 127, true },		/* first packet in the second word */
-	/* 47 */ { 0, true },		/* the first word was never cleared wrongly */
-	/* 48 */ { 64 + 127 * 64, true },	/* slides exactly a whole ring of words */
+	/* 46 */ { 127, true },           /* first packet in the second word */
+	/* 47 */ { 0, true },             /* the first word was never cleared wrongly */
+	/* 48 */ { 64 + 127 * 64, true }, /* slides exactly a whole ring of words */
 	/* 49 */ { 127, false },
 	/* 50 */ { 64 + 127 * 64 - W, true },
 };
@@ -105,8 +105,8 @@ static void test_replay_table(void **state)
 /* ---- naive reference: every accepted counter, kept forever ------------ */
 
 struct naive {
-	uint64_t base;		/* counters are stored relative to this */
-	uint8_t *seen;		/* one byte per counter: simple, not clever */
+	uint64_t base; /* counters are stored relative to this */
+	uint8_t *seen; /* one byte per counter: simple, not clever */
 	size_t cap;
 	uint64_t max;
 	bool any;
@@ -167,13 +167,13 @@ static void random_walk(uint64_t base, unsigned ops, uint64_t seed)
 		int64_t off;
 
 		if (pick < 55)
-			off = (int64_t)(t + 1 + (x >> 8) % 64);			/* forward */
+			off = (int64_t)(t + 1 + (x >> 8) % 64); /* forward */
 		else if (pick < 80)
-			off = (int64_t)(t - W - 8 + (x >> 8) % 16);		/* the window's edge */
+			off = (int64_t)(t - W - 8 + (x >> 8) % 16); /* the window's edge */
 		else if (pick < 95)
-			off = (int64_t)(t - (x >> 8) % (W + 200));		/* anywhere behind */
+			off = (int64_t)(t - (x >> 8) % (W + 200)); /* anywhere behind */
 		else if (pick < 99)
-			off = (int64_t)t;					/* duplicate */
+			off = (int64_t)t; /* duplicate */
 		else
 			off = (int64_t)(t + (x >> 8) % (3 * WG_COUNTER_BITS_TOTAL)); /* jump */
 		if (off < 0)
@@ -183,8 +183,8 @@ static void random_walk(uint64_t base, unsigned ops, uint64_t seed)
 			bool want = naive_check(&n, c), got = wg_replay_check(&r, c);
 
 			if (got != want)
-				fail_msg("op %u (seed %llu): counter %llu (top %llu): got %d, want %d", i,
-					 (unsigned long long)seed, (unsigned long long)c,
+				fail_msg("op %u (seed %llu): counter %llu (top %llu): got %d, want %d",
+					 i, (unsigned long long)seed, (unsigned long long)c,
 					 (unsigned long long)top, got, want);
 			accepted += got;
 		}

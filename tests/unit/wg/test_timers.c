@@ -120,7 +120,8 @@ static void test_give_up_keeps_zero_key_deadline(void **state)
 	wg_timers_session_derived(&p.t, T - SEC(100));
 	send_initiation(&p, false);
 	assert_int_equal(run_until(&p, T + SEC(200)) & WG_TIMER_DROP_STAGED, WG_TIMER_DROP_STAGED);
-	assert_int_equal(wg_timers_next_deadline(&p.t), T - SEC(100) + SEC(3 * WG_REJECT_AFTER_TIME));
+	assert_int_equal(wg_timers_next_deadline(&p.t),
+			 T - SEC(100) + SEC(3 * WG_REJECT_AFTER_TIME));
 }
 
 static void test_handshake_complete(void **state)
@@ -289,9 +290,9 @@ static void test_next_deadline_and_stop(void **state)
 	(void)state;
 	wg_timers_init(&t, 25, 1);
 	assert_int_equal(wg_timers_next_deadline(&t), UINT64_MAX);
-	wg_timers_session_derived(&t, T);			/* T + 540 */
-	wg_timers_any_authenticated_packet_traversal(&t, T);	/* T + 25 */
-	wg_timers_data_received(&t, T);				/* T + 10 */
+	wg_timers_session_derived(&t, T);                    /* T + 540 */
+	wg_timers_any_authenticated_packet_traversal(&t, T); /* T + 25 */
+	wg_timers_data_received(&t, T);                      /* T + 10 */
 	assert_int_equal(wg_timers_next_deadline(&t), T + SEC(10));
 	wg_timers_any_authenticated_packet_sent(&t, T);
 	assert_int_equal(wg_timers_next_deadline(&t), T + SEC(25));

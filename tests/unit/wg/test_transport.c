@@ -94,8 +94,8 @@ static uint8_t *seal_one(struct tunnel *t, struct wg_keypair *kp, uint32_t len, 
 	return pkt;
 }
 
-static enum wg_result open_one(struct tunnel *t, struct wg_keypair *kp, uint8_t *pkt,
-			       uint32_t len, uint64_t now)
+static enum wg_result open_one(struct tunnel *t, struct wg_keypair *kp, uint8_t *pkt, uint32_t len,
+			       uint64_t now)
 {
 	struct wg_aead_op op;
 	enum wg_result ret = wg_transport_open_prepare(kp, pkt, len, now, &op);
@@ -117,14 +117,16 @@ static void ref_open(const struct wg_keypair *sender, const uint8_t *pkt, uint32
 
 	for (k = 0; k < 8; k++)
 		nonce[4 + k] = (uint8_t)(counter >> (8 * k));
-	assert_int_equal(crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-				 out, NULL, pkt + 16, pkt_len - 32, pkt + pkt_len - 16, NULL, 0, nonce,
-				 sender->send_key),
+	assert_int_equal(crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, NULL, pkt + 16,
+									    pkt_len - 32,
+									    pkt + pkt_len - 16,
+									    NULL, 0, nonce,
+									    sender->send_key),
 			 0);
 }
 
-static void round_trip(struct tunnel *t, struct wg_keypair *tx, struct wg_keypair *rx,
-		       uint32_t len, uint32_t mtu)
+static void round_trip(struct tunnel *t, struct wg_keypair *tx, struct wg_keypair *rx, uint32_t len,
+		       uint32_t mtu)
 {
 	static const uint8_t zero[16];
 	uint8_t inner[2000], plain[2000];
@@ -144,7 +146,9 @@ static void round_trip(struct tunnel *t, struct wg_keypair *tx, struct wg_keypai
 
 	assert_int_equal(open_one(t, rx, pkt, pkt_len, NOW), WG_OK);
 	assert_memory_equal(pkt + 16, inner, len);
-	assert_int_equal(wg_transport_inner_len(pkt + 16, padded), len >= 20 ? (int)len : len ? -1 : 0);
+	assert_int_equal(wg_transport_inner_len(pkt + 16, padded), len >= 20 ? (int)len :
+								   len       ? -1 :
+									       0);
 	free(pkt);
 }
 
@@ -169,11 +173,16 @@ static void test_padding_table(void **state)
 	static const struct {
 		uint32_t len, mtu, padded;
 	} pad[] = {
-		/*  1 */ { 0, 0, 0 },	    /*  2 */ { 1, 0, 16 },	 /*  3 */ { 15, 0, 16 },
-		/*  4 */ { 16, 0, 16 },	    /*  5 */ { 17, 0, 32 },	 /*  6 */ { 0, 1420, 0 },
-		/*  7 */ { 1400, 1420, 1408 }, /*  8 */ { 1408, 1420, 1408 }, /*  9 */ { 1409, 1420, 1420 },
-		/* 10 */ { 1419, 1420, 1420 }, /* 11 */ { 1420, 1420, 1420 }, /* 12 */ { 1280, 1280, 1280 },
-		/* 13 */ { 1279, 1280, 1280 }, /* 14 */ { 1, 1, 1 },	 /* 15 */ { 20, 30, 30 },
+		/*  1 */ { 0, 0, 0 },          /*  2 */ { 1, 0, 16 },
+		/*  3 */ { 15, 0, 16 },
+		/*  4 */ { 16, 0, 16 },        /*  5 */ { 17, 0, 32 },
+		/*  6 */ { 0, 1420, 0 },
+		/*  7 */ { 1400, 1420, 1408 }, /*  8 */ { 1408, 1420, 1408 },
+		/*  9 */ { 1409, 1420, 1420 },
+		/* 10 */ { 1419, 1420, 1420 }, /* 11 */ { 1420, 1420, 1420 },
+		/* 12 */ { 1280, 1280, 1280 },
+		/* 13 */ { 1279, 1280, 1280 }, /* 14 */ { 1, 1, 1 },
+		/* 15 */ { 20, 30, 30 },
 	};
 	struct tunnel *t = *state;
 	unsigned k;
@@ -316,7 +325,8 @@ static void test_open_short(void **state)
 
 		assert_non_null(p);
 		memset(p, 0, len);
-		assert_int_equal(wg_transport_open_prepare(&t->kp_r, p, len, NOW, &op), WG_BAD_SIZE);
+		assert_int_equal(wg_transport_open_prepare(&t->kp_r, p, len, NOW, &op),
+				 WG_BAD_SIZE);
 		free(p);
 	}
 }
@@ -345,24 +355,37 @@ static void test_vector_keepalive(void **state)
 static void test_inner_len(void **state)
 {
 	static const struct {
-		uint8_t b0;	    /* version / IHL */
-		uint16_t field;	    /* IPv4 total length or IPv6 payload length */
+		uint8_t b0;     /* version / IHL */
+		uint16_t field; /* IPv4 total length or IPv6 payload length */
 		uint32_t payload_len;
 		int want;
 	} c[] = {
-		/*  1 */ { 0x45, 20, 20, 20 },	    /*  2 */ { 0x45, 20, 32, 20 },
-		/*  3 */ { 0x45, 84, 96, 84 },	    /*  4 */ { 0x45, 97, 96, -1 },
-		/*  5 */ { 0x45, 19, 96, -1 },	    /*  6 */ { 0x45, 0, 96, -1 },
-		/*  7 */ { 0x45, 20, 19, -1 },	    /*  8 */ { 0x44, 20, 32, -1 },
-		/*  9 */ { 0x46, 24, 32, 24 },	    /* 10 */ { 0x46, 23, 32, -1 },
-		/* 11 */ { 0x4f, 60, 64, 60 },	    /* 12 */ { 0x4f, 40, 64, -1 },
-		/* 13 */ { 0x40, 20, 32, -1 },	    /* 14 */ { 0x45, 65535, 65535, 65535 },
-		/* 15 */ { 0x60, 0, 40, 40 },	    /* 16 */ { 0x60, 0, 48, 40 },
-		/* 17 */ { 0x60, 1240, 1280, 1280 }, /* 18 */ { 0x60, 1241, 1280, -1 },
-		/* 19 */ { 0x60, 0, 39, -1 },	    /* 20 */ { 0x6f, 8, 64, 48 },
-		/* 21 */ { 0x60, 65535, 65575, 65575 }, /* 22 */ { 0x00, 0, 32, -1 },
-		/* 23 */ { 0x50, 20, 32, -1 },	    /* 24 */ { 0xf5, 20, 32, -1 },
-		/* 25 */ { 0x45, 20, 1, -1 },	    /* 26 */ { 0x60, 0, 1, -1 },
+		/*  1 */ { 0x45, 20, 20, 20 },
+		/*  2 */ { 0x45, 20, 32, 20 },
+		/*  3 */ { 0x45, 84, 96, 84 },
+		/*  4 */ { 0x45, 97, 96, -1 },
+		/*  5 */ { 0x45, 19, 96, -1 },
+		/*  6 */ { 0x45, 0, 96, -1 },
+		/*  7 */ { 0x45, 20, 19, -1 },
+		/*  8 */ { 0x44, 20, 32, -1 },
+		/*  9 */ { 0x46, 24, 32, 24 },
+		/* 10 */ { 0x46, 23, 32, -1 },
+		/* 11 */ { 0x4f, 60, 64, 60 },
+		/* 12 */ { 0x4f, 40, 64, -1 },
+		/* 13 */ { 0x40, 20, 32, -1 },
+		/* 14 */ { 0x45, 65535, 65535, 65535 },
+		/* 15 */ { 0x60, 0, 40, 40 },
+		/* 16 */ { 0x60, 0, 48, 40 },
+		/* 17 */ { 0x60, 1240, 1280, 1280 },
+		/* 18 */ { 0x60, 1241, 1280, -1 },
+		/* 19 */ { 0x60, 0, 39, -1 },
+		/* 20 */ { 0x6f, 8, 64, 48 },
+		/* 21 */ { 0x60, 65535, 65575, 65575 },
+		/* 22 */ { 0x00, 0, 32, -1 },
+		/* 23 */ { 0x50, 20, 32, -1 },
+		/* 24 */ { 0xf5, 20, 32, -1 },
+		/* 25 */ { 0x45, 20, 1, -1 },
+		/* 26 */ { 0x60, 0, 1, -1 },
 	};
 	uint64_t s = 0x2545f4914f6cdd1dULL;
 	unsigned k;

@@ -66,7 +66,8 @@ enum wg_result wgt_handshake(struct wgt_side *i, struct wgt_side *r, uint64_t no
 	wg_cookie_add_macs(&i->cookie, &init, sizeof(init), now_ns);
 	ret = wg_cookie_validate(&r->checker, &init, sizeof(init), src, sizeof(src), false, now_ns);
 	if (ret == WG_OK)
-		ret = wg_noise_consume_initiation(&init, &r->id, wgt_lookup, &peers, now_ns, &found);
+		ret = wg_noise_consume_initiation(&init, &r->id, wgt_lookup, &peers, now_ns,
+						  &found);
 	if (ret == WG_OK && found != &r->hs)
 		ret = WG_UNKNOWN_PEER;
 	if (ret == WG_OK)

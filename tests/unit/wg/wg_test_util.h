@@ -15,15 +15,15 @@
 #include "wg/keypair.h"
 #include "wg/noise.h"
 
-#define SEC(x) ((uint64_t)(x) * WG_NSEC_PER_SEC)
-#define MSEC(x) ((uint64_t)(x) * 1000000ULL)
+#define SEC(x) ((uint64_t)(x)*WG_NSEC_PER_SEC)
+#define MSEC(x) ((uint64_t)(x)*1000000ULL)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* One end of a tunnel: who it is, and its state toward the other end. */
 struct wgt_side {
 	struct wg_static_identity id;
-	struct wg_handshake hs;		/* handshake with the other side */
-	struct wg_cookie cookie;	/* MACs of what we send to the other side */
+	struct wg_handshake hs;           /* handshake with the other side */
+	struct wg_cookie cookie;          /* MACs of what we send to the other side */
 	struct wg_cookie_checker checker; /* MACs of what arrives for us */
 };
 

@@ -39,13 +39,13 @@ static int prog_fd = -1, cfg_fd, live_fd, counters_fd, rate_fd;
 static unsigned ncpus;
 
 struct frame_spec {
-	int family;          /* 4 or 6 */
-	int vlans;           /* 0..2 */
+	int family; /* 4 or 6 */
+	int vlans;  /* 0..2 */
 	uint16_t dport;
-	int frag;            /* 0 none, 1 first fragment, 2 later fragment */
-	uint8_t src;         /* last byte of the source address */
-	int udp_len_extra;   /* added to the UDP length field (truncation) */
-	int ethertype;       /* nonzero: this instead of IP (e.g. ARP) */
+	int frag;          /* 0 none, 1 first fragment, 2 later fragment */
+	uint8_t src;       /* last byte of the source address */
+	int udp_len_extra; /* added to the UDP length field (truncation) */
+	int ethertype;     /* nonzero: this instead of IP (e.g. ARP) */
 };
 
 static size_t put_ip4(uint8_t *p, const struct frame_spec *s, size_t l4len)
@@ -56,8 +56,8 @@ static size_t put_ip4(uint8_t *p, const struct frame_spec *s, size_t l4len)
 	p[0] = 0x45;
 	p[2] = (uint8_t)(tot >> 8);
 	p[3] = (uint8_t)tot;
-	p[6] = s->frag == 1 ? 0x20 : 0;            /* MF */
-	p[7] = s->frag == 2 ? 0x10 : 0;            /* offset 16 * 8 */
+	p[6] = s->frag == 1 ? 0x20 : 0; /* MF */
+	p[7] = s->frag == 2 ? 0x10 : 0; /* offset 16 * 8 */
 	p[8] = 64;
 	p[9] = 17;
 	memcpy(p + 12, (uint8_t[]){ 192, 0, 2, s->src }, 4);
@@ -81,8 +81,8 @@ static size_t put_ip6(uint8_t *p, const struct frame_spec *s, size_t l4len)
 	p[39] = 1;
 	if (s->frag) {
 		p[40] = 17;
-		p[42] = s->frag == 2 ? 0x01 : 0;   /* offset 32 */
-		p[43] = s->frag == 1 ? 1 : 0;      /* M */
+		p[42] = s->frag == 2 ? 0x01 : 0; /* offset 32 */
+		p[43] = s->frag == 1 ? 1 : 0;    /* M */
 	}
 	return hl;
 }
@@ -111,7 +111,7 @@ static size_t build(uint8_t *f, const struct frame_spec *s, const uint8_t *msg, 
 	at += s->family == 6 ? put_ip6(f + at, s, udp_len) : put_ip4(f + at, s, udp_len);
 	udp_len += (size_t)s->udp_len_extra;
 	f[at] = 0x9c;
-	f[at + 1] = 0x40;                          /* source port 40000 */
+	f[at + 1] = 0x40; /* source port 40000 */
 	f[at + 2] = (uint8_t)(s->dport >> 8);
 	f[at + 3] = (uint8_t)s->dport;
 	f[at + 4] = (uint8_t)(udp_len >> 8);
@@ -155,8 +155,11 @@ static int run(const uint8_t *frame, size_t len)
 
 static void set_cfg(uint32_t rate, uint32_t burst, uint16_t flags)
 {
-	struct xdpfb_cfg c = { .port = PORT, .init_rate = rate, .init_burst = burst,
-				  .unpadded_min = XDPFB_UNPADDED_MIN, .flags = flags };
+	struct xdpfb_cfg c = { .port = PORT,
+			       .init_rate = rate,
+			       .init_burst = burst,
+			       .unpadded_min = XDPFB_UNPADDED_MIN,
+			       .flags = flags };
 	uint32_t zero = 0;
 
 	assert_int_equal(bpf_map_update_elem(cfg_fd, &zero, &c, BPF_ANY), 0);
@@ -222,17 +225,21 @@ static size_t wg_msg(uint8_t *m, uint8_t type, uint32_t reserved, uint32_t index
 struct row {
 	const char *what;
 	struct frame_spec spec;
-	uint8_t type;        /* 0: payload below */
+	uint8_t type; /* 0: payload below */
 	uint32_t reserved, index;
 	size_t size;
-	const char *raw;     /* payload when type 0 (size bytes) */
+	const char *raw; /* payload when type 0 (size bytes) */
 	int want;
 };
 
 #define V4 .family = 4, .dport = PORT, .src = 2
 #define V6 .family = 6, .dport = PORT, .src = 2
-#define STUN "\x00\x01\x00\x00\x21\x12\xa4\x42" "abcdefghijkl"
-#define SIG "\x4f\x4e\x53\x47" "signaling message" /* SIG_MAGIC, "ONSG" */
+#define STUN                               \
+	"\x00\x01\x00\x00\x21\x12\xa4\x42" \
+	"abcdefghijkl"
+#define SIG                \
+	"\x4f\x4e\x53\x47" \
+	"signaling message" /* SIG_MAGIC, "ONSG" */
 
 static const struct row rows[] = {
 	/*  1 */ { "initiation 148", { V4 }, 1, 0, 0, 148, NULL, SOCKET },
@@ -250,9 +257,25 @@ static const struct row rows[] = {
 	/* 13 */ { "data 4 bytes", { V4 }, 4, 0, 0, 4, NULL, XDPFB_DROP_BAD_SIZE },
 	/* 14 */ { "data, unknown index", { V4 }, 4, 0, 0x99, 64, NULL, XDPFB_DROP_UNKNOWN_INDEX },
 	/* 15 */ { "initiation, reserved 1", { V4 }, 1, 1, 0, 148, NULL, XDPFB_DROP_RESERVED },
-	/* 16 */ { "data, reserved 0x80 in byte 3", { V4 }, 4, 0x800000, LIVE_INDEX, 64, NULL,
-		     XDPFB_DROP_RESERVED },
-	/* 17 */ { "type 0", { V4 }, 0, 0, 0, 14, "\0\0\0\0" "0123456789", XDPFB_DROP_UNKNOWN_PROTO },
+	/* 16 */
+	{ "data, reserved 0x80 in byte 3",
+	  { V4 },
+	  4,
+	  0x800000,
+	  LIVE_INDEX,
+	  64,
+	  NULL,
+	  XDPFB_DROP_RESERVED },
+	/* 17 */
+	{ "type 0",
+	  { V4 },
+	  0,
+	  0,
+	  0,
+	  14,
+	  "\0\0\0\0"
+	  "0123456789",
+	  XDPFB_DROP_UNKNOWN_PROTO },
 	/* 18 */ { "type 5", { V4 }, 0, 0, 0, 8, "\5\0\0\0abcd", XDPFB_DROP_UNKNOWN_PROTO },
 	/* 19 */ { "3 bytes", { V4 }, 0, 0, 0, 3, "abc", XDPFB_DROP_UNKNOWN_PROTO },
 	/* 20 */ { "empty UDP", { V4 }, 0, 0, 0, 0, "", XDPFB_DROP_UNKNOWN_PROTO },
@@ -260,21 +283,34 @@ static const struct row rows[] = {
 	/* 22 */ { "STUN binding", { V4 }, 0, 0, 0, 20, STUN, SOCKET },
 	/* 23 */ { "STUN cookie, 19 bytes", { V4 }, 0, 0, 0, 19, STUN, XDPFB_DROP_UNKNOWN_PROTO },
 	/* 24 */ { "signaling magic", { V4 }, 0, 0, 0, 21, SIG, SOCKET },
-	/* 25 */ { "UDP length past the frame", { V4, .udp_len_extra = 40 }, 1, 0, 0, 148, NULL,
-		     XDPFB_DROP_TRUNCATED },
-	/* 26 */ { "UDP length below 8", { V4, .udp_len_extra = -150 }, 1, 0, 0, 148, NULL,
-		     XDPFB_DROP_TRUNCATED },
+	/* 25 */
+	{ "UDP length past the frame",
+	  { V4, .udp_len_extra = 40 },
+	  1,
+	  0,
+	  0,
+	  148,
+	  NULL,
+	  XDPFB_DROP_TRUNCATED },
+	/* 26 */
+	{ "UDP length below 8",
+	  { V4, .udp_len_extra = -150 },
+	  1,
+	  0,
+	  0,
+	  148,
+	  NULL,
+	  XDPFB_DROP_TRUNCATED },
 	/* 27 */ { "first fragment", { V4, .frag = 1 }, 1, 0, 0, 148, NULL, XDPFB_DROP_FRAGMENT },
 	/* 28 */ { "later fragment", { V4, .frag = 2 }, 1, 0, 0, 148, NULL, PASS },
 	/* 29 */ { "other port", { .family = 4, .dport = 22, .src = 2 }, 0, 0, 0, 5, "hello", PASS },
 	/* 30 */ { "ARP", { .ethertype = 0x0806 }, 0, 0, 0, 0, "", PASS },
 	/* 31 */ { "IPv6 initiation", { V6 }, 1, 0, 0, 148, NULL, SOCKET },
 	/* 32 */ { "IPv6 bad size", { V6 }, 2, 0, 0, 91, NULL, XDPFB_DROP_BAD_SIZE },
-	/* 33 */ { "IPv6 first fragment", { V6, .frag = 1 }, 1, 0, 0, 148, NULL,
-		     XDPFB_DROP_FRAGMENT },
+	/* 33 */ { "IPv6 first fragment", { V6, .frag = 1 }, 1, 0, 0, 148, NULL, XDPFB_DROP_FRAGMENT },
 	/* 34 */ { "IPv6 later fragment", { V6, .frag = 2 }, 1, 0, 0, 148, NULL, PASS },
-	/* 35 */ { "IPv6 other port", { .family = 6, .dport = 443, .src = 2 }, 0, 0, 0, 3, "abc",
-		     PASS },
+	/* 35 */
+	{ "IPv6 other port", { .family = 6, .dport = 443, .src = 2 }, 0, 0, 0, 3, "abc", PASS },
 	/* 36 */ { "VLAN, data live", { V4, .vlans = 1 }, 4, 0, LIVE_INDEX, 48, NULL, SOCKET },
 	/* 37 */ { "QinQ, junk", { V4, .vlans = 2 }, 0, 0, 0, 5, "hello", XDPFB_DROP_UNKNOWN_PROTO },
 	/* 38 */ { "QinQ IPv6, cookie", { V6, .vlans = 2 }, 3, 0, 0, 64, NULL, SOCKET },
