@@ -1,183 +1,274 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The nucleus client and STUN on the control loop (edge_signal.h): the
- * glue between control and the signaling/ state machines. This file holds
- * the clock, sending (with the outbox), the datagrams control hands over
- * (signaling and STUN) and the loop; edge_signal_peers.c what the
- * nucleus's answers do to peers and parked packets. Runs on the main lcore
+ * The nucleus client and STUN on the control loop (edge_signal.h): glue
+ * between control and signaling/edge.h's state machine, which decides
+ * everything. This file gives it the clock and what control hands over
+ * (datagrams, host misses), and carries out its actions: control calls,
+ * WireGuard peers, parked packets and log lines. Runs on the main lcore
  * only, like everything that changes peers.
  */
 #include <string.h>
 #include <time.h>
 
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
-#include "signaling/codec.h"
+#include <sodium.h>
+
+#include "config/value.h"
+#include "pipeline/control_peers.h"
+#include "wg/key.h"
 
 #include "edge.h"
+#include "edge_peers.h"
 #include "edge_signal.h"
 #include "edge_signal_int.h"
 
-/* The wall clock's offset is taken again this often: the loop's clock (the
- * TSC) and the wall clock (NTP-slewed) part by far less than the nucleus's
- * SIG_TIME_WINDOW_MS in a minute, and a stepped wall clock shows on the
- * wire within one. */
-enum { WALL_EVERY_MS = 60000 };
+enum { CLUSTER_KEEPALIVE_S = 25 }; /* keeps NAT mappings open */
 
-/* ---- the clock ---- */
-
-static void wall_anchor(struct omni_signal *s)
+/* The loop's now, in real milliseconds; the wall clock when it is due. */
+static void clock_at(struct omni_signal *s, uint64_t now_ns)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	s->wall_offset_ms = (int64_t)((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000) -
-			    (int64_t)s->now_ms;
-	s->wall_next_ms = s->now_ms + WALL_EVERY_MS;
-}
-
-void omni_signal_clock(struct omni_signal *s, uint64_t now_ns)
-{
 	s->now_ns = now_ns;
 	s->now_ms = now_ns / s->clock_scale / 1000000;
-	if (s->now_ms >= s->wall_next_ms)
-		wall_anchor(s);
+	if (!sig_edge_wall_due(&s->ed, s->now_ms))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sig_edge_wall(&s->ed, s->now_ms,
+		      (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
 }
 
-uint64_t omni_signal_wire_ms(const struct omni_signal *s)
+/* ---- peers ---- */
+
+/* The WireGuard peer for a cluster member, at its first candidate. */
+static void install(struct omni_edge *e, const struct sig_edge_action *a)
 {
-	return (uint64_t)((int64_t)s->now_ms + s->wall_offset_ms);
+	const struct sig_peer *sp = &a->event.peer;
+	struct net_addr vip4, vip6;
+	struct net_prefix aips[2];
+	struct cfg_peer p = { .has_public_key = true,
+			      .has_preshared_key = true,
+			      .persistent_keepalive = CLUSTER_KEEPALIVE_S,
+			      .allowed_ips = aips };
+	char err[CFG_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[CFG_ADDR_TEXT_MAX];
+
+	memcpy(p.public_key, sp->pubkey, WG_KEY_LEN);
+	memcpy(p.preshared_key, e->sig->psk, WG_KEY_LEN);
+	/* Its AllowedIPs: its VIPs, each a host prefix. */
+	net_addr_set(&vip4, NET_AF_IP4, sp->vip4);
+	net_addr_set(&vip6, NET_AF_IP6, sp->vip6);
+	if (sp->flags & SIG_PEER_HAS_VIP4)
+		net_prefix_host(&aips[p.n_allowed_ips++], &vip4);
+	if (sp->flags & SIG_PEER_HAS_VIP6)
+		net_prefix_host(&aips[p.n_allowed_ips++], &vip6);
+	if (a->n_cand)
+		net_endpoint_to_sockaddr(&a->cand[0], net_family_to_af(a->cand[0].addr.family),
+					 &p.endpoint.addr);
+	wg_key_to_base64(key, sp->pubkey);
+	cfg_sockaddr_format(&p.endpoint.addr, ep);
+	printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, a->n_cand);
+	if (omni_edge_peer_add(e, &p, err, sizeof(err)) != 0)
+		printf("omninervous: nucleus: peer %s not installed: %s\n", key, err);
+	sodium_memzero(p.preshared_key, WG_KEY_LEN);
 }
 
-/* ---- sending ---- */
-
-static bool send_now(struct omni_edge *e, const struct net_endpoint *to, const void *p, size_t len)
+enum sig_edge_peer omni_signal_peer(void *ctx, const uint8_t *pubkey)
 {
-	return pl_control_send_udp_addr(&e->ctl, &to->addr, to->port, p, (uint32_t)len,
-					e->sig->now_ns);
+	struct omni_edge *e = ctx;
+	const struct pl_peer *peer = pl_control_peer_find(&e->ctl, pubkey);
+
+	return !peer ? SIG_EDGE_PEER_NONE : peer->tx ? SIG_EDGE_PEER_UP : SIG_EDGE_PEER_WAITING;
 }
 
-void omni_signal_send(struct omni_edge *e, const struct net_endpoint *to, const void *p, size_t len)
+static void print_peer(const char *what, const struct sig_peer *sp)
 {
-	if (!send_now(e, to, p, len))
-		sig_outbox_put(&e->sig->outbox, to, p, len, e->sig->now_ms);
+	char key[WG_KEY_B64_LEN + 1], vip[NET_ADDR_TEXT_MAX] = "-";
+	struct net_addr a;
+
+	wg_key_to_base64(key, sp->pubkey);
+	if (sp->flags & SIG_PEER_HAS_VIP4) {
+		net_addr_set(&a, NET_AF_IP4, sp->vip4);
+		net_addr_format(&a, vip);
+	}
+	printf("omninervous: nucleus: peer %s %s vip %s\n", what, key, vip);
 }
 
-static unsigned flush_outbox(struct omni_edge *e)
+static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
+{
+	const struct sig_event *ev = &a->event;
+	char t[NET_ENDPOINT_TEXT_MAX], err[CFG_CONFIG_ERR_MAX];
+
+	switch (ev->type) {
+	case SIG_EV_REGISTERED:
+		net_endpoint_format(&ev->observed, t);
+		printf("omninervous: nucleus: registered with %s as %s (cluster %s)\n",
+		       e->sig->nucleus_text, t, e->cfg.network.cluster);
+		break;
+	case SIG_EV_LOST:
+		printf("omninervous: nucleus: %s stopped answering; registering again\n",
+		       e->sig->nucleus_text);
+		break;
+	case SIG_EV_JOINED:
+	case SIG_EV_MOVED:
+		print_peer(ev->type == SIG_EV_JOINED ? "joined" : "moved", &ev->peer);
+		install(e, a);
+		break;
+	case SIG_EV_LEFT:
+		print_peer("left", &ev->peer);
+		omni_edge_peer_del(e, ev->peer.pubkey, err, sizeof(err));
+		break;
+	case SIG_EV_FOUND:
+	case SIG_EV_PUNCH:
+		install(e, a);
+		break;
+	case SIG_EV_NOT_FOUND:
+		break;
+	}
+}
+
+static void print_reflexive(const struct sig_edge_action *a)
+{
+	char m[NET_ENDPOINT_TEXT_MAX], f[NET_ENDPOINT_TEXT_MAX];
+
+	net_endpoint_format(&a->reflexive.addr, m);
+	net_endpoint_format(&a->reflexive.from, f);
+	printf("omninervous: stun: reflexive address %s (from %s)\n", m, f);
+}
+
+/* ---- actions ---- */
+
+/* A parked host packet joins the peer's queue (sent once the handshake
+ * is done). */
+static bool release(struct omni_edge *e, const struct sig_edge_action *a)
+{
+	struct pl_peer *peer = pl_control_peer_find(&e->ctl, a->park.pubkey);
+
+	if (!peer || !peer->staged || rte_ring_mp_enqueue(peer->staged, a->park.handle) != 0)
+		return false;
+	__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* One action; false: handed back, not done. */
+static bool act(struct omni_edge *e, const struct sig_edge_action *a)
 {
 	struct omni_signal *s = e->sig;
-	struct sig_outbox_item it[SIG_OUTBOX_MAX];
-	unsigned i, n = sig_outbox_take(&s->outbox, it), gone = 0;
+	struct pl_peer *peer = NULL;
+	unsigned sent;
 
-	for (i = 0; i < n; i++)
-		if (send_now(e, &it[i].to, it[i].buf, it[i].len) ||
-		    !sig_outbox_put_back(&s->outbox, &it[i], s->now_ms))
-			gone++;
-	return gone;
+	if (a->kind == SIG_EDGE_INITIATE || a->kind == SIG_EDGE_RESEND)
+		peer = pl_control_peer_find(&e->ctl, a->punch.pubkey);
+	switch (a->kind) {
+	case SIG_EDGE_SEND:
+		if (pl_control_send_udp_addr(&e->ctl, &a->send.to.addr, a->send.to.port,
+					     a->send.buf, (uint32_t)a->send.len, s->now_ns))
+			break;
+		sig_edge_unsent(&s->ed, a);
+		return false;
+	case SIG_EDGE_EVENT:
+		on_event(e, a);
+		break;
+	case SIG_EDGE_REFLEXIVE:
+		print_reflexive(a);
+		break;
+	case SIG_EDGE_INITIATE:
+		if (!peer)
+			break;
+		sent = pl_control_initiate_to(&e->ctl, peer, a->punch.cand, a->punch.n, s->now_ns);
+		sig_edge_initiated(&s->ed, a, sent, peer->last_init, sizeof(peer->last_init));
+		break;
+	case SIG_EDGE_RESEND:
+		if (peer)
+			pl_control_resend_initiation_to(&e->ctl, peer, a->punch.cand, a->punch.n,
+							s->now_ns);
+		break;
+	case SIG_EDGE_RELEASE:
+		if (release(e, a))
+			break;
+		sig_edge_unreleased(&s->ed);
+		/* fall through */
+	case SIG_EDGE_DROP:
+		rte_pktmbuf_free(a->park.handle);
+		break;
+	}
+	fflush(stdout);
+	return true;
 }
 
-/* ---- the client's datagrams and events ---- */
-
-unsigned omni_signal_drain(struct omni_edge *e)
+/* Every action due; how many were done. */
+static unsigned act_all(struct omni_edge *e)
 {
-	struct omni_signal *s = e->sig;
-	uint8_t buf[SIG_DATAGRAM_MAX];
-	struct sig_event ev;
+	struct sig_edge_action a;
 	unsigned n = 0;
-	size_t len;
 
-	while ((len = sig_client_pop_datagram(s->client, buf, sizeof(buf))) > 0) {
-		omni_signal_send(e, &s->nucleus, buf, len);
-		n++;
-	}
-	while (sig_client_pop_event(s->client, &ev)) {
-		omni_signal_on_event(e, &ev);
-		n++;
-	}
+	while (sig_edge_pop(&e->sig->ed, &a))
+		n += act(e, &a);
 	return n;
 }
 
-/* ---- STUN ---- */
-
-static void stun_send(struct omni_edge *e)
-{
-	uint8_t req[SIG_STUN_REQUEST_MAX];
-	struct net_endpoint to;
-	size_t len;
-
-	while ((len = sig_stun_client_pop(&e->sig->stun, &to, req, sizeof(req))) > 0)
-		omni_signal_send(e, &to, req, len);
-}
-
-static void stun_rx(struct omni_edge *e, const uint8_t *p, size_t len,
-		    const struct net_endpoint *from)
-{
-	struct omni_signal *s = e->sig;
-	char a[NET_ENDPOINT_TEXT_MAX], b[NET_ENDPOINT_TEXT_MAX];
-	enum sig_stun_rx r = sig_stun_client_input(&s->stun, p, len, from, s->now_ms);
-	const struct net_endpoint *mapped = sig_stun_client_reflexive(&s->stun);
-
-	if (r == SIG_STUN_RX_NOT_OURS)
-		s->stats.dropped_other++;
-	if (r != SIG_STUN_RX_CHANGED)
-		return;
-	sig_client_set_reflexive(s->client, mapped, omni_signal_wire_ms(s));
-	net_endpoint_format(mapped, a);
-	net_endpoint_format(from, b);
-	printf("omninervous: stun: reflexive address %s (from %s)\n", a, b);
-	fflush(stdout);
-}
-
-/* ---- control hooks ---- */
+/* ---- control's hooks and the loop ---- */
 
 void omni_signal_udp_hook(void *ctx, struct rte_mbuf *m, const struct net_udp_view *v, uint64_t now)
 {
 	struct omni_edge *e = ctx;
-	struct omni_signal *s = e->sig;
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off;
 	struct net_endpoint from = { .port = v->src_port };
 
-	omni_signal_clock(s, now);
+	clock_at(e->sig, now);
 	net_addr_set(&from.addr, v->src.family, v->src.b);
-	if (net_endpoint_equal(&from, &s->nucleus) && sig_is_signaling(p, v->payload_len)) {
-		sig_client_input(s->client, p, v->payload_len, omni_signal_wire_ms(s));
-		omni_signal_drain(e);
-	} else if (sig_stun_is_stun(p, v->payload_len)) {
-		stun_rx(e, p, v->payload_len, &from);
-	} else {
-		s->stats.dropped_other++; /* not ours to answer: dropped */
-	}
+	sig_edge_input(&e->sig->ed, &from, rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off,
+		       v->payload_len, e->sig->now_ms);
 	rte_pktmbuf_free(m);
+	act_all(e);
 }
 
-/* ---- the loop ---- */
+/* The destination of a host frame (IPv4 or IPv6); unset when neither. */
+static void frame_target(const struct rte_mbuf *m, struct net_addr *t)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct net_eth eth;
+
+	memset(t, 0, sizeof(*t));
+	if (net_eth_parse(f, m->data_len, &eth) != NET_DROP_OK)
+		return;
+	f += eth.hdr_len;
+	if (eth.type == NET_ETH_IP4 && m->data_len >= eth.hdr_len + NET_IP4_HLEN)
+		net_addr_set(t, NET_AF_IP4, f + NET_IP4_OFF_DST);
+	else if (eth.type == NET_ETH_IP6 && m->data_len >= eth.hdr_len + NET_IP6_HLEN)
+		net_addr_set(t, NET_AF_IP6, f + NET_IP6_OFF_DST);
+}
+
+void omni_signal_miss_hook(void *ctx, struct rte_mbuf *m, uint64_t now)
+{
+	struct omni_edge *e = ctx;
+	struct net_addr t;
+
+	clock_at(e->sig, now);
+	frame_target(m, &t);
+	if (!sig_edge_miss(&e->sig->ed, m, &t, e->sig->now_ms))
+		rte_pktmbuf_free(m);
+	act_all(e);
+}
 
 unsigned omni_edge_signal_poll(struct omni_edge *e, uint64_t now_ns)
 {
 	struct omni_signal *s = e->sig;
-	unsigned n;
 
-	if (!s || !s->client)
+	if (!s || !s->ed.client)
 		return 0;
-	omni_signal_clock(s, now_ns);
-	n = flush_outbox(e) + omni_signal_punch_due(e);
-	if (omni_signal_wire_ms(s) >= sig_client_next_tick(s->client))
-		sig_client_tick(s->client, omni_signal_wire_ms(s));
-	if (s->now_ms >= sig_stun_client_next_tick(&s->stun)) {
-		sig_stun_client_tick(&s->stun, s->now_ms);
-		stun_send(e);
-	}
-	sig_park_tick(&s->park, s->now_ms);
-	omni_signal_park_act(e, NULL);
-	return n + omni_signal_drain(e);
+	clock_at(s, now_ns);
+	if (s->now_ms >= sig_edge_next_tick(&s->ed))
+		sig_edge_tick(&s->ed, s->now_ms);
+	return act_all(e);
 }
 
 void omni_edge_signal_leave(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;
 
-	if (!s || !s->client)
+	if (!s || !s->ed.client)
 		return;
-	sig_client_leave(s->client, omni_signal_wire_ms(s));
-	omni_signal_drain(e);
+	sig_edge_leave(&s->ed, s->now_ms);
+	act_all(e);
 }

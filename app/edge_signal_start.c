@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Start and stop of the edge's nucleus glue (edge_signal.h): the nucleus
- * and STUN servers resolved once, the state machines set up from the
- * configuration, control's hooks installed; at stop, parked packets freed.
+ * and STUN servers resolved once, signaling/edge.h's state machine set up
+ * from the configuration, control's hooks installed; at stop, parked
+ * packets freed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,28 +28,26 @@ static uint32_t test_heartbeat_ms(void)
 }
 
 /* Names are looked up here, once (config's resolver; blocks). */
-static int resolve_servers(struct omni_signal *s, const struct cfg_network *net, const char *prog)
+static int resolve_servers(struct omni_signal *s, const struct cfg_network *net,
+			   struct sig_edge_conf *ec, const char *prog)
 {
-	struct net_endpoint stun[SIG_STUN_SERVERS_MAX];
 	unsigned prefer = net->prefer_ipv6 ? NET_AF_IP6 : NET_AF_NONE;
-	unsigned n = 0;
 	char err[256];
 
-	if (sig_endpoint_resolve(net->nucleus, &s->nucleus, CFG_DEFAULT_LISTEN_PORT, prefer,
+	if (sig_endpoint_resolve(net->nucleus, &ec->nucleus, CFG_DEFAULT_LISTEN_PORT, prefer,
 				 cfg_host_resolve, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: --nucleus %s: %s\n", prog, net->nucleus, err);
 		return -1;
 	}
-	net_endpoint_format(&s->nucleus, s->nucleus_text);
-	for (size_t i = 0; i < net->n_stun_servers && n < SIG_STUN_SERVERS_MAX; i++) {
-		if (sig_endpoint_resolve(net->stun_servers[i], &stun[n], SIG_STUN_PORT, prefer,
-					 cfg_host_resolve, err, sizeof(err)) == 0)
-			n++;
+	net_endpoint_format(&ec->nucleus, s->nucleus_text);
+	for (size_t i = 0; i < net->n_stun_servers && ec->n_stun < SIG_STUN_SERVERS_MAX; i++) {
+		if (sig_endpoint_resolve(net->stun_servers[i], &ec->stun[ec->n_stun], SIG_STUN_PORT,
+					 prefer, cfg_host_resolve, err, sizeof(err)) == 0)
+			ec->n_stun++;
 		else
 			fprintf(stderr, "%s: warning: STUN server %s skipped: %s\n", prog,
 				net->stun_servers[i], err);
 	}
-	sig_stun_client_init(&s->stun, stun, n, randombytes_buf);
 	return 0;
 }
 
@@ -107,12 +106,19 @@ static void client_conf(const struct omni_edge *e, struct sig_client_conf *cc)
 	cc->heartbeat_ms = test_heartbeat_ms();
 }
 
+static void free_packet(void *m)
+{
+	rte_pktmbuf_free(m);
+}
+
 int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 {
 	const struct cfg_config *cfg = &e->cfg;
-	struct sig_client_conf cc = { 0 };
-	struct sig_punch_conf pc = { .prefer_ipv6 = cfg->network.prefer_ipv6,
-				     .delay_ms = cfg->network.happy_eyeballs_delay_ms };
+	struct sig_edge_conf ec = { .punch = { .prefer_ipv6 = cfg->network.prefer_ipv6,
+					       .delay_ms = cfg->network.happy_eyeballs_delay_ms },
+				    .random = randombytes_buf,
+				    .peer = omni_signal_peer,
+				    .ctx = e };
 	struct omni_signal *s;
 	char err[256];
 
@@ -129,17 +135,13 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 	if (!s)
 		return -1;
 	e->sig = s;
-	if (resolve_servers(s, &cfg->network, prog) != 0)
+	if (resolve_servers(s, &cfg->network, &ec, prog) != 0)
 		return -1;
 	s->clock_scale = e->dp.clock_scale ? e->dp.clock_scale : 1;
 	sig_cluster_psk(cfg->security.secret, s->psk);
-	sig_outbox_init(&s->outbox);
-	sig_park_init(&s->park);
-	client_conf(e, &cc);
-	pc.families = local_candidates(e, &cc);
-	sig_punch_init(&s->punch, &pc);
-	s->client = sig_client_create(&cc, err, sizeof(err));
-	if (!s->client) {
+	client_conf(e, &ec.client);
+	ec.punch.families = local_candidates(e, &ec.client);
+	if (sig_edge_init(&s->ed, &ec, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: nucleus client: %s\n", prog, err);
 		return -1;
 	}
@@ -149,7 +151,7 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 	e->ctl.miss_hook = omni_signal_miss_hook;
 	e->dp.other_udp_to_control = true;
 	printf("%s: nucleus %s, cluster %s, %u STUN server(s)\n", prog, s->nucleus_text,
-	       cfg->network.cluster, s->stun.n_server);
+	       cfg->network.cluster, s->ed.stun.n_server);
 	fflush(stdout);
 	return 0;
 }
@@ -157,14 +159,10 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 void omni_edge_signal_stop(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;
-	struct sig_park_action a;
 
 	if (!s)
 		return;
-	sig_park_flush(&s->park);
-	while (sig_park_pop(&s->park, &a))
-		rte_pktmbuf_free(a.handle);
-	sig_client_destroy(s->client);
+	sig_edge_fini(&s->ed, free_packet);
 	sodium_memzero(s->psk, sizeof(s->psk));
 	free(s);
 	e->sig = NULL;

@@ -2,7 +2,7 @@
 /*
  * The edge's nucleus glue as operators see it (edge_signal.h): "stats:
  * sig_..." lines, the /metrics families, the state for /health and the
- * console. Counters come from the glue and its state machines.
+ * console. Counters come from signaling/edge.h's state machine.
  */
 #include <inttypes.h>
 
@@ -34,24 +34,24 @@ static uint64_t stun_bad(const struct sig_stun_client *st)
 
 void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 {
-	const struct omni_signal *s = e->sig;
+	const struct sig_edge *ed = e->sig ? &e->sig->ed : NULL;
 
-	if (!s || !s->client)
+	if (!ed || !ed->client)
 		return;
-	fprintf(out, "stats: sig_rx %" PRIu64 "\n", rx_total(sig_client_stats(s->client)));
-	fprintf(out, "stats: sig_registered %d\n", sig_client_registered(s->client));
-	fprintf(out, "stats: sig_peers %u\n", sig_client_n_peers(s->client));
+	fprintf(out, "stats: sig_rx %" PRIu64 "\n", rx_total(sig_client_stats(ed->client)));
+	fprintf(out, "stats: sig_registered %d\n", sig_client_registered(ed->client));
+	fprintf(out, "stats: sig_peers %u\n", sig_client_n_peers(ed->client));
 	fprintf(out, "stats: sig_joined %" PRIu64 "\nstats: sig_left %" PRIu64 "\n",
-		s->stats.joined, s->stats.left);
-	fprintf(out, "stats: sig_moved %" PRIu64 "\nstats: sig_found %" PRIu64 "\n", s->stats.moved,
-		s->stats.found);
+		ed->stats.joined, ed->stats.left);
+	fprintf(out, "stats: sig_moved %" PRIu64 "\nstats: sig_found %" PRIu64 "\n",
+		ed->stats.moved, ed->stats.found);
 	fprintf(out, "stats: sig_not_found %" PRIu64 "\nstats: sig_punches %" PRIu64 "\n",
-		s->stats.not_found, s->punch.stats.punches);
+		ed->stats.not_found, ed->punch.stats.punches);
 	fprintf(out, "stats: sig_queries %" PRIu64 "\nstats: sig_waiting_dropped %" PRIu64 "\n",
-		s->stats.queries, s->stats.waiting_dropped);
+		ed->stats.queries, ed->stats.waiting_dropped);
 	fprintf(out, "stats: stun_ok %" PRIu64 "\nstats: stun_bad %" PRIu64 "\n",
-		s->stun.stats.results[SIG_STUN_OK], stun_bad(&s->stun));
-	fprintf(out, "stats: sig_dropped_other %" PRIu64 "\n", s->stats.dropped_other);
+		ed->stun.stats.results[SIG_STUN_OK], stun_bad(&ed->stun));
+	fprintf(out, "stats: sig_dropped_other %" PRIu64 "\n", ed->stats.dropped_other);
 }
 
 static void client_metrics(const struct sig_client *c, struct httpd_text *t)
@@ -81,11 +81,11 @@ static void client_metrics(const struct sig_client *c, struct httpd_text *t)
 
 void omni_edge_signal_metrics(const struct omni_edge *e, struct httpd_text *t)
 {
-	const struct omni_signal *s = e->sig;
+	const struct sig_edge *ed = e->sig ? &e->sig->ed : NULL;
 
-	if (!s || !s->client)
+	if (!ed || !ed->client)
 		return;
-	client_metrics(s->client, t);
+	client_metrics(ed->client, t);
 	httpd_text_printf(t,
 			  "# HELP omni_cluster_events_total Members joined, left, moved.\n"
 			  "# TYPE omni_cluster_events_total counter\n"
@@ -93,23 +93,23 @@ void omni_edge_signal_metrics(const struct omni_edge *e, struct httpd_text *t)
 			  "omni_cluster_events_total{event=\"left\"} %llu\n"
 			  "omni_cluster_events_total{event=\"moved\"} %llu\n"
 			  "omni_cluster_events_total{event=\"punch\"} %llu\n",
-			  (unsigned long long)s->stats.joined, (unsigned long long)s->stats.left,
-			  (unsigned long long)s->stats.moved,
-			  (unsigned long long)s->punch.stats.punches);
+			  (unsigned long long)ed->stats.joined, (unsigned long long)ed->stats.left,
+			  (unsigned long long)ed->stats.moved,
+			  (unsigned long long)ed->punch.stats.punches);
 	httpd_text_printf(t,
 			  "# HELP omni_stun_responses_total STUN answers, good and bad.\n"
 			  "# TYPE omni_stun_responses_total counter\n"
 			  "omni_stun_responses_total{result=\"ok\"} %llu\n"
 			  "omni_stun_responses_total{result=\"bad\"} %llu\n",
-			  (unsigned long long)s->stun.stats.results[SIG_STUN_OK],
-			  (unsigned long long)stun_bad(&s->stun));
+			  (unsigned long long)ed->stun.stats.results[SIG_STUN_OK],
+			  (unsigned long long)stun_bad(&ed->stun));
 }
 
 const char *omni_edge_signal_state(const struct omni_edge *e)
 {
 	if (!e->cfg.network.nucleus)
 		return "not configured";
-	if (!e->sig || !e->sig->client)
+	if (!e->sig || !e->sig->ed.client)
 		return "not started";
-	return sig_client_registered(e->sig->client) ? "registered" : "registering";
+	return sig_client_registered(e->sig->ed.client) ? "registered" : "registering";
 }
