@@ -3,15 +3,24 @@
  * Command-line parsing. The flag names are the original product's (--init,
  * --mode nucleus, --nucleus, --cluster, --vip, --vip6, --port, --stun,
  * --secret, --config) plus this edition's (--key, --underlay, --wg-config,
- * --host-port, --metrics, -i/--interactive, --cmdfile).
+ * --host-port, --metrics, -i/--interactive, --cmdfile, --secret-file).
+ *
+ * --secret keeps working for the original product's users, but every local
+ * user can read a process's arguments (/proc/PID/cmdline, ps): its value is
+ * copied and then overwritten in argv, which is what /proc shows, and a
+ * warning names the ways that never expose it.
  */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "cli.h"
 #include "config/identity.h"
+#include "config/secrets.h"
 
 enum {
 	OPT_INIT = 0x100,
@@ -26,6 +35,7 @@ enum {
 	OPT_PORT,
 	OPT_STUN,
 	OPT_SECRET,
+	OPT_SECRET_FILE,
 	OPT_UNDERLAY,
 	OPT_WG_CONFIG,
 	OPT_HOST_PORT,
@@ -53,6 +63,7 @@ static const struct option long_options[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "stun", required_argument, NULL, OPT_STUN },
 	{ "secret", required_argument, NULL, OPT_SECRET },
+	{ "secret-file", required_argument, NULL, OPT_SECRET_FILE },
 	{ "underlay", required_argument, NULL, OPT_UNDERLAY },
 	{ "wg-config", required_argument, NULL, OPT_WG_CONFIG },
 	{ "host-port", required_argument, NULL, OPT_HOST_PORT },
@@ -82,7 +93,7 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"Modes:\n"
 		"  --mode edge|nucleus     run as an edge (default) or as the nucleus\n"
 		"                          signaling server (nucleus: --port, --cluster,\n"
-		"                          --secret or --config, --metrics)\n"
+		"                          --secret-file or --config, --metrics)\n"
 		"  --config FILE           JSON configuration file (docs/config.md); the\n"
 		"                          options below override what it says\n"
 		"  --check                 read and validate the configuration, print it\n"
@@ -96,7 +107,11 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"  --port PORT             UDP listen port (default 51820)\n"
 		"  --stun SERVERS          STUN server(s): \"host:port host:port\", comma-\n"
 		"                          separated, or a JSON list (default: none)\n"
-		"  --secret SECRET         cluster secret, 16 characters or more\n"
+		"  --secret-file FILE      cluster secret (16 characters or more) from FILE,\n"
+		"                          one line, mode 0600; or the environment variable\n"
+		"                          %s; or the JSON file's security.secret_file\n"
+		"  --secret SECRET         the same on the command line, where every local\n"
+		"                          user can read it (warns): prefer the above\n"
 		"  --underlay PORT         underlay port: a DPDK device or a kernel interface\n"
 		"  --host-port KIND        host port omni0: auto, veth, tap, virtio-user\n"
 		"  --wg-config FILE        peers from a wg-quick style file\n"
@@ -114,7 +129,7 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"\n"
 		"DPDK EAL options (edge only) go before a \"--\", as in any DPDK program.\n"
 		"Exit status: 0 success, 1 failure, 2 usage error or not implemented yet.\n",
-		prog, CFG_IDENTITY_ENV, CFG_IDENTITY_DEFAULT_PATH);
+		prog, CFG_IDENTITY_ENV, CFG_IDENTITY_DEFAULT_PATH, CFG_SECRET_ENV);
 }
 
 static int usage_error(const struct omni_cli *cli, const char *fmt, ...)
@@ -153,8 +168,8 @@ static const char **string_slot(struct omni_cli *cli, int opt)
 		return &cli->port;
 	case OPT_STUN:
 		return &cli->stun;
-	case OPT_SECRET:
-		return &cli->secret;
+	case OPT_SECRET_FILE:
+		return &cli->secret_file;
 	case OPT_UNDERLAY:
 		return &cli->underlay;
 	case OPT_WG_CONFIG:
@@ -224,6 +239,36 @@ static int resolve(struct omni_cli *cli, const struct cli_seen *seen)
 	return 0;
 }
 
+/* --secret: a copy for us, and the argument overwritten in place so that
+ * /proc/PID/cmdline no longer shows it. */
+static int take_secret(struct omni_cli *cli, char *arg)
+{
+	char *copy = strdup(arg);
+
+	if (!copy)
+		return usage_error(cli, "--secret: out of memory");
+	omni_cli_free(cli);
+	cli->secret = copy;
+	memset(arg, 'x', strlen(arg));
+	if (!cli->secret_warned)
+		fprintf(stderr,
+			"%s: warning: --secret can be read by every local user (ps, "
+			"/proc/PID/cmdline) and stays in shell history; use --secret-file FILE "
+			"(mode 0600), the environment variable %s or the JSON file's "
+			"security.secret_file\n",
+			cli->prog, CFG_SECRET_ENV);
+	cli->secret_warned = true;
+	return 0;
+}
+
+void omni_cli_free(struct omni_cli *cli)
+{
+	if (cli->secret)
+		sodium_memzero(cli->secret, strlen(cli->secret));
+	free(cli->secret);
+	cli->secret = NULL;
+}
+
 static int parse_mode(struct omni_cli *cli, const char *arg)
 {
 	if (strcmp(arg, "nucleus") == 0)
@@ -236,14 +281,13 @@ static int parse_mode(struct omni_cli *cli, const char *arg)
 	return 0;
 }
 
-int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
+static int parse(struct omni_cli *cli, int argc, char **argv)
 {
 	struct cli_seen seen = { 0 };
 	const char **slot;
 	const char *slash;
 	int base, c;
 
-	memset(cli, 0, sizeof(*cli));
 	cli->command = OMNI_CMD_EDGE;
 	cli->prog = argc > 0 && argv[0] ? argv[0] : "omninervous";
 	slash = strrchr(cli->prog, '/');
@@ -281,6 +325,11 @@ int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
 		case OPT_KEY:
 			cli->key = optarg;
 			break;
+		case OPT_SECRET:
+			cli->n_run_options++;
+			if (take_secret(cli, optarg) < 0)
+				return -1;
+			break;
 		case OPT_CHECK:
 			cli->check = true;
 			cli->n_run_options++;
@@ -306,5 +355,18 @@ int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
 		return usage_error(cli, "unexpected argument '%s'", argv[optind]);
 	if (cli->no_xdp && cli->xdp_mode)
 		return usage_error(cli, "--no-xdp and --xdp-mode cannot be combined");
+	if (cli->secret && cli->secret_file)
+		return usage_error(cli, "--secret and --secret-file cannot be combined: give one");
 	return resolve(cli, &seen);
+}
+
+int omni_cli_parse(struct omni_cli *cli, int argc, char **argv)
+{
+	int ret;
+
+	memset(cli, 0, sizeof(*cli));
+	ret = parse(cli, argc, argv);
+	if (ret < 0)
+		omni_cli_free(cli);
+	return ret;
 }

@@ -34,24 +34,26 @@ struct omni_cli {
 	enum omni_command command;
 	const char *prog;
 
-	const char *key;       /* --key; NULL: $OMNI_KEY or the default */
-	const char *config;    /* --config */
-	const char *nucleus;   /* --nucleus host:port */
-	const char *cluster;   /* --cluster */
-	const char *vip;       /* --vip */
-	const char *vip6;      /* --vip6 */
-	const char *port;      /* --port */
-	const char *stun;      /* --stun, last one given */
-	const char *secret;    /* --secret */
-	const char *underlay;  /* --underlay */
-	const char *wg_config; /* --wg-config */
-	const char *host_port; /* --host-port */
-	const char *metrics;   /* --metrics */
-	const char *cmdfile;   /* --cmdfile */
-	bool interactive;      /* -i, --interactive */
-	bool check;            /* --check: validate and print the configuration */
-	bool no_xdp;           /* --no-xdp: AF_PACKET underlay */
-	const char *xdp_mode;  /* --xdp-mode auto|native|generic */
+	const char *key;         /* --key; NULL: $OMNI_KEY or the default */
+	const char *config;      /* --config */
+	const char *nucleus;     /* --nucleus host:port */
+	const char *cluster;     /* --cluster */
+	const char *vip;         /* --vip */
+	const char *vip6;        /* --vip6 */
+	const char *port;        /* --port */
+	const char *stun;        /* --stun, last one given */
+	char *secret;            /* --secret: a copy (argv's is overwritten); wiped */
+	const char *secret_file; /* --secret-file */
+	const char *underlay;    /* --underlay */
+	const char *wg_config;   /* --wg-config */
+	const char *host_port;   /* --host-port */
+	const char *metrics;     /* --metrics */
+	const char *cmdfile;     /* --cmdfile */
+	bool secret_warned;      /* --secret's warning was printed */
+	bool interactive;        /* -i, --interactive */
+	bool check;              /* --check: validate and print the configuration */
+	bool no_xdp;             /* --no-xdp: AF_PACKET underlay */
+	const char *xdp_mode;    /* --xdp-mode auto|native|generic */
 
 	/* Options other than --key that only the edge or nucleus use. */
 	unsigned n_run_options;
@@ -63,9 +65,13 @@ struct omni_cli {
 
 /*
  * Fills cli from argv. Returns 0, or -1 after printing the reason to stderr.
- * May rewrite argv[] in place (the "--" slot).
+ * May rewrite argv[] in place (the "--" slot), and overwrites the value of
+ * --secret in place after copying it (with one warning line on stderr).
+ * Release with omni_cli_free.
  */
 int omni_cli_parse(struct omni_cli *cli, int argc, char **argv);
+/* Wipes and frees the copy of --secret. */
+void omni_cli_free(struct omni_cli *cli);
 
 void omni_cli_usage(FILE *out, const char *prog);
 

@@ -152,6 +152,25 @@ static int flag_addr(char *out, size_t outlen, const char *flag, const char *val
 			quoted);
 }
 
+/* --secret, --secret-file or OMNI_SECRET over the file's (secrets.h). */
+static int apply_secret(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
+			size_t errlen)
+{
+	const struct cfg_secret_args a = { cli->secret, cli->secret_file, getenv(CFG_SECRET_ENV) };
+	const char *from;
+	char *secret;
+
+	if (cfg_secret_resolve(&a, &secret, &from, err, errlen) != 0)
+		return -1;
+	if (!secret)
+		return 0;
+	cfg_secret_free(cfg->security.secret);
+	free(cfg->security.secret_file);
+	cfg->security.secret_file = NULL;
+	cfg->security.secret = secret;
+	return 0;
+}
+
 static int apply_network_flags(struct cfg_config *cfg, const struct omni_cli *cli, char *err,
 			       size_t errlen)
 {
@@ -170,15 +189,7 @@ static int apply_network_flags(struct cfg_config *cfg, const struct omni_cli *cl
 		return -1;
 	if (cli->stun && flag_stun(cfg, cli->stun, err, errlen))
 		return -1;
-	if (cli->secret) {
-		if (cfg->security.secret)
-			sodium_memzero(cfg->security.secret, strlen(cfg->security.secret));
-		free(cfg->security.secret_file);
-		cfg->security.secret_file = NULL;
-		if (flag_text(&cfg->security.secret, cli->secret, err, errlen))
-			return -1;
-	}
-	return 0;
+	return apply_secret(cfg, cli, err, errlen);
 }
 
 /* The command line over the file. */
@@ -222,7 +233,7 @@ static int read_file(struct cfg_config *cfg, const struct omni_cli *cli, char *e
 	if (!cli->config && !cli->wg_config && !cli->nucleus && cli->command != OMNI_CMD_NUCLEUS) {
 		snprintf(err, errlen,
 			 "an edge needs --config FILE (JSON), --wg-config FILE "
-			 "(wg-quick) or --nucleus HOST:PORT with --cluster, --vip and --secret");
+			 "(wg-quick) or --nucleus HOST:PORT with --cluster, --vip and --secret-file");
 		return OMNI_EXIT_USAGE;
 	}
 	if (cli->config && cfg_json_parse_file(cli->config, cfg, err, errlen) != 0)

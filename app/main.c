@@ -64,12 +64,14 @@ static int (*const commands[])(const struct omni_cli *cli) = {
 int main(int argc, char **argv)
 {
 	struct omni_cli cli;
+	int ret = OMNI_EXIT_FAILURE;
 
 	if (omni_cli_parse(&cli, argc, argv) < 0)
 		return OMNI_EXIT_USAGE;
-	if (sodium_init() < 0) {
+	if (sodium_init() < 0)
 		fprintf(stderr, "%s: libsodium failed to initialise\n", cli.prog);
-		return OMNI_EXIT_FAILURE;
-	}
-	return commands[cli.command](&cli);
+	else
+		ret = commands[cli.command](&cli);
+	omni_cli_free(&cli);
+	return ret;
 }

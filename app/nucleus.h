@@ -21,8 +21,8 @@ struct omni_nucleus_clusters {
 };
 
 /*
- * From --cluster NAME --secret S (NAME defaults to "default"), or from
- * --config FILE (JSON: "nucleus": clusters, port; "metrics": listen).
+ * From --cluster NAME and a secret from --secret, --secret-file or
+ * OMNI_SECRET (NAME defaults to "default"), or from --config FILE (JSON: "nucleus": clusters, port; "metrics": listen).
  * 0, or -1 after printing the reason (file:line and the rule) to stderr.
  */
 int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct omni_cli *cli);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The list of clusters a nucleus serves. The command line gives one
- * (--cluster, --secret); --config FILE gives several (the JSON file's
+ * (--cluster, and --secret-file, OMNI_SECRET or --secret); --config FILE
+ * gives several (the JSON file's
  * "nucleus" section, docs/config.md). Secrets are never printed.
  */
 #include <errno.h>
@@ -83,28 +84,54 @@ out:
 	return ret;
 }
 
+/* The one cluster of the command line: its secret from --secret,
+ * --secret-file or OMNI_SECRET (config/secrets.h). */
+static int load_flags(struct omni_nucleus_clusters *cl, const struct omni_cli *cli)
+{
+	const struct cfg_secret_args a = { cli->secret, cli->secret_file, getenv(CFG_SECRET_ENV) };
+	char err[CFG_CONFIG_ERR_MAX];
+	const char *from;
+	char *secret;
+	int ret;
+
+	if (cfg_secret_resolve(&a, &secret, &from, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", cli->prog, err);
+		return -1;
+	}
+	if (!secret) {
+		fprintf(stderr,
+			"%s: the nucleus needs --secret-file FILE (or %s, or --secret; 16 "
+			"characters or more) for --cluster NAME, or --config FILE\n",
+			cli->prog, CFG_SECRET_ENV);
+		return -1;
+	}
+	ret = add(cl, cli->cluster ? cli->cluster : "default", secret);
+	cfg_secret_free(secret);
+	if (ret < 0)
+		fprintf(stderr, "%s: out of memory\n", cli->prog);
+	return ret < 0 ? -1 : 0;
+}
+
 int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct omni_cli *cli)
 {
+	const char *env = getenv(CFG_SECRET_ENV);
+
 	memset(cl, 0, sizeof(*cl));
-	if (cli->config) {
-		if (cli->secret || cli->cluster) {
-			fprintf(stderr,
-				"%s: --config lists the clusters: no --cluster or --secret with it\n",
-				cli->prog);
-			return -1;
-		}
-		return load_file(cl, cli);
-	}
-	if (!cli->secret) {
+	if (!cli->config)
+		return load_flags(cl, cli);
+	if (cli->secret || cli->secret_file || cli->cluster) {
 		fprintf(stderr,
-			"%s: the nucleus needs --secret SECRET (16 characters or more) "
-			"for --cluster NAME, or --config FILE\n",
+			"%s: --config lists the clusters: no --cluster, --secret or "
+			"--secret-file with it\n",
 			cli->prog);
 		return -1;
 	}
-	if (add(cl, cli->cluster ? cli->cluster : "default", cli->secret) < 0) {
-		fprintf(stderr, "%s: out of memory\n", cli->prog);
+	if (env && env[0]) {
+		fprintf(stderr,
+			"%s: %s is set, but --config lists the clusters, each with its own "
+			"secret: unset it\n",
+			cli->prog, CFG_SECRET_ENV);
 		return -1;
 	}
-	return 0;
+	return load_file(cl, cli);
 }

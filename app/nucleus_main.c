@@ -274,8 +274,8 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	if (cli->nucleus || cli->vip || cli->vip6 || cli->underlay || cli->wg_config ||
 	    cli->host_port || cli->interactive || cli->cmdfile || cli->stun) {
 		fprintf(stderr,
-			"%s: --mode nucleus takes --port, --cluster, --secret, --config "
-			"and --metrics only\n",
+			"%s: --mode nucleus takes --port, --cluster, --secret-file, --secret, "
+			"--config and --metrics only\n",
 			cli->prog);
 		return OMNI_EXIT_USAGE;
 	}

@@ -26,6 +26,7 @@
 #include <sodium.h>
 
 #include "identity.h"
+#include "secrets.h"
 
 static enum cfg_identity_result fail(char *msg, size_t msg_len, enum cfg_identity_result r,
 				     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -125,28 +126,27 @@ enum cfg_identity_result cfg_identity_parse(struct cfg_identity *id, const char 
 
 /* ---- loading ---------------------------------------------------------- */
 
+/* The rule every file with a secret follows (secrets.h), on what was opened. */
 static enum cfg_identity_result check_file(int fd, const char *path, char *msg, size_t msg_len)
 {
+	static const enum cfg_identity_result result[] = {
+		[CFG_PRIVATE_OK] = CFG_IDENTITY_OK,
+		[CFG_PRIVATE_NOT_FILE] = CFG_IDENTITY_ERR_NOT_FILE,
+		[CFG_PRIVATE_OWNER] = CFG_IDENTITY_ERR_OWNER,
+		[CFG_PRIVATE_MODE] = CFG_IDENTITY_ERR_MODE,
+	};
+	const struct cfg_private_file f = { .what = "identity key ",
+					    .path = path,
+					    .holds = "a private key",
+					    .regular = true };
+	char none[1];
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return fail(msg, msg_len, CFG_IDENTITY_ERR_IO, "cannot stat identity key %s: %s",
 			    path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return fail(msg, msg_len, CFG_IDENTITY_ERR_NOT_FILE,
-			    "identity key %s is not a regular file", path);
-	if (st.st_uid != geteuid() && st.st_uid != 0)
-		return fail(msg, msg_len, CFG_IDENTITY_ERR_OWNER,
-			    "identity key %s is owned by uid %u, which is neither you (uid %u) "
-			    "nor root; fix with: chown %u %s",
-			    path, (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(),
-			    path);
-	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		return fail(msg, msg_len, CFG_IDENTITY_ERR_MODE,
-			    "identity key %s has mode %04o: group or others have access to a "
-			    "private key; fix with: chmod 600 %s",
-			    path, (unsigned)(st.st_mode & 07777), path);
-	return CFG_IDENTITY_OK;
+	return result[cfg_private_check(&f, &st, msg && msg_len ? msg : none,
+					msg && msg_len ? msg_len : sizeof(none))];
 }
 
 /* Reads the whole file into buf (cap bytes); a file that fills it is too big. */

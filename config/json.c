@@ -487,8 +487,8 @@ int cfg_json_parse_buffer(const char *name, const char *buf, size_t len, unsigne
 }
 
 /* Before cfg_config_load_secrets, every secret in the model was written
- * in the file itself. */
-static bool holds_secret(const struct cfg_config *cfg)
+ * in the file itself: what the file holds, or NULL. */
+static const char *held_secret(const struct cfg_config *cfg)
 {
 	bool any = cfg->iface.has_private_key || cfg->security.secret;
 
@@ -496,7 +496,7 @@ static bool holds_secret(const struct cfg_config *cfg)
 		any = any || cfg->peers[i].has_preshared_key;
 	for (size_t i = 0; i < cfg->nucleus.n_clusters; i++)
 		any = any || cfg->nucleus.clusters[i].secret;
-	return any;
+	return any ? "a secret (private key, preshared key or cluster secret)" : NULL;
 }
 
 int cfg_json_parse_file(const char *path, struct cfg_config *out, char *err, size_t errlen)
@@ -515,14 +515,7 @@ int cfg_json_parse_file(const char *path, struct cfg_config *out, char *err, siz
 	}
 	rc = cfg_json_parse_buffer(path, buf, len, 0, out, err, errlen);
 	cfg_file_free(buf, len);
-	if (rc == 0 && holds_secret(out) && (st.st_mode & S_IRWXO) &&
-	    cfg_config_add_warning(out,
-				   "%s: other users may read this file, which holds a "
-				   "secret (chmod 600 it)",
-				   path)) {
-		cfg_config_free(out);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
+	if (rc == 0)
+		rc = cfg_config_file_private(out, path, &st, held_secret(out), err, errlen);
 	return rc;
 }

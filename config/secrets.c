@@ -92,21 +92,31 @@ int cfg_file_read(const char *path, size_t max, char **buf, size_t *len, struct 
 	return rc;
 }
 
-int cfg_file_check_private(const struct stat *st, const char **why)
+enum cfg_private cfg_private_check(const struct cfg_private_file *f, const struct stat *st,
+				   char *msg, size_t msglen)
 {
-	if (!S_ISREG(st->st_mode)) {
-		*why = "not a regular file";
-		return -EPERM;
+	const char *what = f->what ? f->what : "";
+
+	if (f->regular && !S_ISREG(st->st_mode)) {
+		snprintf(msg, msglen, "%s%s is not a regular file", what, f->path);
+		return CFG_PRIVATE_NOT_FILE;
 	}
 	if (st->st_uid != geteuid() && st->st_uid != 0) {
-		*why = "owned by another user";
-		return -EPERM;
+		snprintf(msg, msglen,
+			 "%s%s is owned by uid %u, which is neither you (uid %u) nor root; "
+			 "fix with: chown %u %s",
+			 what, f->path, (unsigned)st->st_uid, (unsigned)geteuid(),
+			 (unsigned)geteuid(), f->path);
+		return CFG_PRIVATE_OWNER;
 	}
 	if (st->st_mode & (S_IRWXG | S_IRWXO)) {
-		*why = "group or others have access to it (chmod 600 it)";
-		return -EPERM;
+		snprintf(msg, msglen,
+			 "%s%s has mode %04o: group or others have access to this file, which "
+			 "holds %s; fix with: chmod 600 %s",
+			 what, f->path, (unsigned)(st->st_mode & 07777), f->holds, f->path);
+		return CFG_PRIVATE_MODE;
 	}
-	return 0;
+	return CFG_PRIVATE_OK;
 }
 
 struct loader {
@@ -133,51 +143,82 @@ __attribute__((format(printf, 3, 4))) static int fail(const struct loader *l, in
 }
 
 /* The text of a private file without its trailing line end and blanks, on
- * the heap (*out); 0 or a negative errno with the reason in err. */
-static int read_private(const struct loader *l, const char *where, const char *path, char **out,
-			size_t *len)
+ * the heap (*out); 0 or a negative errno with "PATH: why" in msg. The file
+ * is judged on the descriptor opened (a symbolic link is followed, as for
+ * the identity key) before a byte is read; O_NONBLOCK so that a FIFO cannot
+ * hang us before it is refused. */
+static int read_private_text(const char *path, const char *holds, char **out, size_t *len,
+			     char *msg, size_t msglen)
 {
+	const struct cfg_private_file f = { .path = path, .holds = holds, .regular = true };
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
-	const char *why;
 	char *buf;
-	int rc = cfg_file_read(path, CFG_SECRET_FILE_MAX, &buf, len, &st);
+	int rc;
 
-	if (rc)
-		return fail(l, rc, "%s: cannot read %s: %s", where, path,
-			    rc == -EFBIG ? "larger than 4096 bytes" : strerror(-rc));
-	rc = cfg_file_check_private(&st, &why);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(msg, msglen, "cannot read %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (cfg_private_check(&f, &st, msg, msglen) != CFG_PRIVATE_OK) {
+		close(fd);
+		return -EPERM;
+	}
+	rc = read_all(fd, CFG_SECRET_FILE_MAX, &buf, len);
+	close(fd);
 	if (rc) {
-		cfg_file_free(buf, *len);
-		return fail(l, rc, "%s: %s: %s", where, path, why);
+		snprintf(msg, msglen, "cannot read %s: %s", path,
+			 rc == -EFBIG ? "larger than 4096 bytes" : strerror(-rc));
+		return rc;
 	}
 	while (*len && strchr(" \t\r\n", buf[*len - 1]))
 		buf[--*len] = '\0';
 	if (strlen(buf) != *len) {
 		cfg_file_free(buf, *len);
-		return fail(l, -EINVAL, "%s: %s: a NUL byte in the file", where, path);
+		snprintf(msg, msglen, "%s: a NUL byte in the file", path);
+		return -EINVAL;
 	}
 	*out = buf;
 	return 0;
+}
+
+/* NULL when s (len bytes) is one line of printable text, else why not. */
+static const char *secret_text_error(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return "a control character or line break in the secret (one line expected)";
+	}
+	return NULL;
+}
+
+static int read_private(const struct loader *l, const char *where, const char *path,
+			const char *holds, char **out, size_t *len)
+{
+	char msg[CFG_CONFIG_ERR_MAX];
+	int rc = read_private_text(path, holds, out, len, msg, sizeof(msg));
+
+	return rc ? fail(l, rc, "%s: %s", where, msg) : 0;
 }
 
 /* A cluster secret from a file: printable text, no line breaks inside. */
 static int load_secret_text(const struct loader *l, const char *where, const char *path,
 			    char **secret)
 {
+	const char *why;
 	size_t len;
 	char *buf;
-	int rc = read_private(l, where, path, &buf, &len);
+	int rc = read_private(l, where, path, "a cluster secret", &buf, &len);
 
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
-			cfg_file_free(buf, len);
-			return fail(l, -EINVAL,
-				    "%s: %s: a control character or line break in "
-				    "the secret (one line expected)",
-				    where, path);
-		}
+	why = secret_text_error(buf, len);
+	if (why) {
+		cfg_file_free(buf, len);
+		return fail(l, -EINVAL, "%s: %s: %s", where, path, why);
 	}
 	if (*secret) {
 		sodium_memzero(*secret, strlen(*secret));
@@ -195,7 +236,7 @@ static int load_psk(const struct loader *l, size_t i, struct cfg_peer *peer)
 	int rc;
 
 	snprintf(where, sizeof(where), "peers[%zu].preshared_key_file", i);
-	rc = read_private(l, where, peer->preshared_key_file, &buf, &len);
+	rc = read_private(l, where, peer->preshared_key_file, "a preshared key", &buf, &len);
 	if (rc)
 		return rc;
 	if (!wg_key_from_base64(peer->preshared_key, buf))
@@ -238,4 +279,99 @@ int cfg_config_load_secrets(struct cfg_config *cfg, char *err, size_t errlen)
 			return rc;
 	}
 	return 0;
+}
+
+void cfg_secret_free(char *s)
+{
+	if (s)
+		sodium_memzero(s, strlen(s));
+	free(s);
+}
+
+/* The rules of a cluster secret, said with where it came from. */
+static int check_secret(const char *label, const char *s, char *err, size_t errlen)
+{
+	size_t len = strlen(s);
+	const char *why = secret_text_error(s, len);
+
+	if (len == 0) {
+		snprintf(err, errlen, "%s: empty (the cluster secret, %u characters or more)",
+			 label, CFG_SECRET_MIN);
+		return -EINVAL;
+	}
+	if (why) {
+		snprintf(err, errlen, "%s: %s", label, why);
+		return -EINVAL;
+	}
+	if (len < CFG_SECRET_MIN) {
+		snprintf(err, errlen, "%s: too short (%zu characters; at least %u)", label, len,
+			 CFG_SECRET_MIN);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int secret_from_file(const char *path, char **out, char *err, size_t errlen)
+{
+	char msg[CFG_CONFIG_ERR_MAX];
+	size_t len;
+	int rc = read_private_text(path, "a cluster secret", out, &len, msg, sizeof(msg));
+
+	if (rc)
+		snprintf(err, errlen, "--secret-file: %s", msg);
+	return rc;
+}
+
+int cfg_secret_resolve(const struct cfg_secret_args *a, char **out, const char **from, char *err,
+		       size_t errlen)
+{
+	char label[CFG_CONFIG_ERR_MAX / 2];
+	int rc = 0;
+
+	*out = NULL;
+	*from = NULL;
+	if (errlen)
+		err[0] = '\0';
+	if (a->flag && a->flag_file) {
+		snprintf(err, errlen, "--secret and --secret-file cannot be combined: give one");
+		return -EINVAL;
+	}
+	if (a->flag) {
+		*from = "--secret";
+		*out = strdup(a->flag);
+	} else if (a->flag_file) {
+		*from = "--secret-file";
+		rc = secret_from_file(a->flag_file, out, err, errlen);
+	} else if (a->env && a->env[0]) {
+		*from = CFG_SECRET_ENV;
+		*out = strdup(a->env);
+	} else {
+		return 0;
+	}
+	if (!rc && !*out) {
+		snprintf(err, errlen, "%s: out of memory", *from);
+		rc = -ENOMEM;
+	}
+	if (rc)
+		return rc;
+	snprintf(label, sizeof(label), "%s%s%s", *from, a->flag_file ? " " : "",
+		 a->flag_file ? a->flag_file : "");
+	rc = check_secret(label, *out, err, errlen);
+	if (rc) {
+		cfg_secret_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int cfg_config_file_private(struct cfg_config *cfg, const char *path, const struct stat *st,
+			    const char *holds, char *err, size_t errlen)
+{
+	const struct cfg_private_file f = { .path = path, .holds = holds };
+
+	if (!holds || cfg_private_check(&f, st, err, errlen) == CFG_PRIVATE_OK)
+		return 0;
+	cfg_config_free(cfg);
+	cfg_config_init(cfg);
+	return -EPERM;
 }

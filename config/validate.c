@@ -306,7 +306,9 @@ static int validate_network(const struct vctx *v)
 			return fail(v, 0, "%sa nucleus needs a cluster name (--cluster)",
 				    AT(v, "network.cluster"));
 		if (!cfg->security.secret)
-			return fail(v, 0, "%sa nucleus needs the cluster secret (--secret)",
+			return fail(v, 0,
+				    "%sa nucleus needs the cluster secret (--secret-file FILE, "
+				    "OMNI_SECRET or security.secret_file)",
 				    AT(v, "security.secret"));
 		if (cfg->network.vip.addr.family == NET_AF_NONE &&
 		    cfg->network.vip6.addr.family == NET_AF_NONE)

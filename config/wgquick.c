@@ -454,19 +454,14 @@ int cfg_wgquick_parse_buffer(const char *name, const char *buf, size_t len, unsi
 	return 0;
 }
 
-static int warn_if_readable(struct cfg_config *cfg, const char *path, const struct stat *st,
-			    char *err, size_t errlen)
+/* What of a secret the file held, or NULL. */
+static const char *held_secret(const struct cfg_config *cfg)
 {
-	if (!S_ISREG(st->st_mode) || !(st->st_mode & S_IRWXO))
-		return 0;
-	if (cfg_config_add_warning(cfg,
-				   "%s: other users may read this file, which holds "
-				   "a private key (chmod 600 it)",
-				   path) == 0)
-		return 0;
-	cfg_config_free(cfg);
-	snprintf(err, errlen, "%s: out of memory", path);
-	return -ENOMEM;
+	bool psk = false;
+
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		psk = psk || cfg->peers[i].has_preshared_key;
+	return cfg->iface.has_private_key || psk ? "a PrivateKey or PresharedKey" : NULL;
 }
 
 int cfg_wgquick_parse_file(const char *path, struct cfg_config *out, char *err, size_t errlen)
@@ -487,5 +482,5 @@ int cfg_wgquick_parse_file(const char *path, struct cfg_config *out, char *err, 
 	cfg_file_free(buf, len);
 	if (rc)
 		return rc;
-	return warn_if_readable(out, path, &st, err, errlen);
+	return cfg_config_file_private(out, path, &st, held_secret(out), err, errlen);
 }

@@ -81,7 +81,7 @@ ok "OMNI_KEY names the key"
 
 # 6. command line
 expect_status 0 "$BIN" --help
-for flag in --init --mode --nucleus --cluster --vip --vip6 --port --stun --secret \
+for flag in --init --mode --nucleus --cluster --vip --vip6 --port --stun --secret --secret-file \
 	--config --key --underlay --wg-config --host-port --metrics --interactive --cmdfile; do
 	grep -q -- "$flag" "$TMP/out" || die "--help does not list $flag"
 done
@@ -89,13 +89,13 @@ expect_status 2 "$BIN" --no-such-flag
 expect_status 2 "$BIN"
 expect_status 2 "$BIN" --init --vip 10.200.0.1
 expect_status 2 "$BIN" --mode nucleus --port 51820
-grep -q "needs --secret" "$TMP/err" || die "nucleus without a secret does not say it needs one"
+grep -q "needs --secret-file FILE" "$TMP/err" || die "nucleus without a secret does not say it needs one"
 expect_status 2 "$BIN" --mode nucleus --port 51820 --secret short
 grep -q "at least 16" "$TMP/err" || die "nucleus with a short secret does not say 16"
 "$BIN" --init --key "$TMP/edge.key" >/dev/null || die "--init for the edge checks"
 expect_status 1 "$BIN" --key "$TMP/edge.key" --underlay lo --nucleus 192.0.2.1:51820 --cluster c \
 	--vip 10.200.0.1
-grep -q "needs the cluster secret (--secret)" "$TMP/err" ||
+grep -q "needs the cluster secret (--secret-file FILE, OMNI_SECRET" "$TMP/err" ||
 	die "an edge with a nucleus and no secret does not say it needs one"
 expect_status 1 "$BIN" --key "$TMP/edge.key" --underlay lo --nucleus 192.0.2.1:51820 \
 	--secret 0123456789abcdef0123 --vip 10.200.0.1

@@ -76,14 +76,10 @@ clusters() {
 	} >"$f"
 	chmod 600 "$f"
 }
-warned() { # FILE MESSAGE-REGEX: starts, but says so
-	nucleus_start warned "$ns_n" --port 51820 --config "$1" --metrics off || return 1
-	bg_stop warned
-	grep -Eq "$2" "$tmp/warned.log" && ! grep -q "$secret" "$tmp/warned.log"
-}
 clusters "$tmp/clusters.json" lab "$secret" other "other-$secret"
-chmod 644 "$tmp/clusters.json"
-check "a cluster file others can read is warned about" warned "$tmp/clusters.json" "chmod 600"
+chmod 640 "$tmp/clusters.json"
+check "a cluster file the group can read is refused" refused "$tmp/clusters.json" \
+	"clusters\.json has mode 0640: .*; fix with: chmod 600 .*clusters\.json"
 chmod 600 "$tmp/clusters.json"
 printf '{ "nucleus": { "clusters": [ { "name": "lab" "secret": "%s" } ] } }\n' "$secret" \
 	>"$tmp/bad.json"

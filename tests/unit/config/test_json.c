@@ -668,7 +668,8 @@ static void test_secret_files(void **state)
 	write_file("s", SECRET "\n", 0640);
 	assert_int_equal(load("c.json", &cfg, err), -EPERM);
 	assert_non_null(strstr(err, "c.json: security.secret_file: "));
-	assert_non_null(strstr(err, "/s: group or others have access to it (chmod 600 it)"));
+	assert_non_null(strstr(err, "/s has mode 0640: group or others have access to this file, "
+				    "which holds a cluster secret; fix with: chmod 600 "));
 	cfg_config_free(&cfg);
 
 	write_file("s", SECRET "\n", 0600);
@@ -690,11 +691,12 @@ static void test_secret_files(void **state)
 	assert_non_null(strstr(err, "security.secret_file: cannot read "));
 	cfg_config_free(&cfg);
 
-	/* A secret written in a file others may read: a warning. */
+	/* A secret written in a file others may read: refused, as a key file
+	 * would be (the table of modes is in test_secrets.c). */
 	write_file("k.json", "{\"daemon\": {\"private_key\": \"" PRIV "\"}}", 0644);
-	assert_int_equal(load("k.json", &cfg, err), 0);
-	assert_int_equal(cfg.n_warnings, 1);
-	assert_non_null(strstr(cfg.warnings[0], "other users may read this file"));
+	assert_int_equal(load("k.json", &cfg, err), -EPERM);
+	assert_non_null(strstr(err, "k.json has mode 0644: "));
+	check_no_secret(0, err);
 	cfg_config_free(&cfg);
 	assert_int_equal(load("missing.json", &cfg, err), -ENOENT);
 	assert_non_null(strstr(err, "missing.json: cannot read: "));
