@@ -125,10 +125,26 @@ int omni_edge_xdp_bind(struct omni_edge *e, const char *prog)
 	return 0;
 }
 
+/* The program takes the listen port only on the addresses the gateway
+ * answers on (read_local's choice, in e->dp.local): the host's other
+ * addresses keep the port for the kernel. */
+static void set_local(struct omni_edge *e)
+{
+	const struct net_local *l = &e->dp.local;
+	struct xdpfb_local xl;
+
+	memcpy(xl.ip4, l->ip4.b, sizeof(xl.ip4));
+	memcpy(xl.ip6, l->ip6.b, sizeof(xl.ip6));
+	memcpy(xl.ip6_ll, l->ip6_ll.b, sizeof(xl.ip6_ll));
+	if (xdpfb_set_local(&e->xdp, &xl) < 0)
+		fprintf(stderr, "omninervous: warning: %s\n", xdpfb_error(&e->xdp));
+}
+
 void omni_edge_xdp_hooks(struct omni_edge *e)
 {
 	if (!e->xdp.bound)
 		return;
+	set_local(e);
 	pl_sessions_set_index_hook(e->dp.sessions, index_hook, &e->xdp);
 	e->ctl.kernel_neigh = kernel_neigh;
 	e->ctl.kernel_neigh_ctx = e;
@@ -145,6 +161,7 @@ void omni_edge_xdp_print_stats(const struct omni_edge *e, FILE *out)
 		fprintf(out, "stats: xdp_drop_%s %llu\n", xdpfb_drop_name(d),
 			(unsigned long long)c.drops[d]);
 	fprintf(out, "stats: xdp_redirected %llu\n", (unsigned long long)c.redirected);
+	fprintf(out, "stats: xdp_passed_other_addr %llu\n", (unsigned long long)c.other_addr);
 }
 
 void omni_edge_xdp_metrics(const struct omni_edge *e, struct httpd_text *t)
@@ -175,8 +192,12 @@ void omni_edge_xdp_metrics(const struct omni_edge *e, struct httpd_text *t)
 	httpd_text_printf(t,
 			  "# HELP omni_xdp_redirected_total Packets our XDP program passed to "
 			  "the gateway.\n# TYPE omni_xdp_redirected_total counter\n"
-			  "omni_xdp_redirected_total %llu\n",
-			  (unsigned long long)c.redirected);
+			  "omni_xdp_redirected_total %llu\n"
+			  "# HELP omni_xdp_passed_other_address_total Packets to the listen port of "
+			  "another local address, passed to the kernel.\n"
+			  "# TYPE omni_xdp_passed_other_address_total counter\n"
+			  "omni_xdp_passed_other_address_total %llu\n",
+			  (unsigned long long)c.redirected, (unsigned long long)c.other_addr);
 }
 
 void omni_edge_xdp_show(const struct omni_edge *e, struct httpd_text *t)
@@ -193,7 +214,8 @@ void omni_edge_xdp_show(const struct omni_edge *e, struct httpd_text *t)
 		if (c.drops[d])
 			httpd_text_printf(t, "%s %s %llu", shown++ ? "," : "", xdpfb_drop_name(d),
 					  (unsigned long long)c.drops[d]);
-	httpd_text_printf(t, "%s\n", shown ? "" : " none");
+	httpd_text_printf(t, "%s; other addresses (to the kernel) %llu\n", shown ? "" : " none",
+			  (unsigned long long)c.other_addr);
 }
 
 void omni_edge_xdp_close(struct omni_edge *e)

@@ -291,6 +291,10 @@ static int write_cfg(struct xdpfb *x)
 	};
 	uint32_t zero = 0;
 
+	memcpy(&cfg.ip4, x->local.ip4, sizeof(cfg.ip4));
+	memcpy(cfg.ip6, x->local.ip6, sizeof(cfg.ip6));
+	memcpy(cfg.ip6_ll, x->local.ip6_ll, sizeof(cfg.ip6_ll));
+
 	return bpf_map_update_elem(x->cfg_fd, &zero, &cfg, BPF_ANY) == 0 ? 0 : -errno;
 }
 
@@ -329,6 +333,20 @@ int xdpfb_bind(struct xdpfb *x)
 		return fail(x, ret, "%s: cannot configure %s: %s", x->conf.ifname, name,
 			    strerror(-ret));
 	x->bound = true;
+	return 0;
+}
+
+int xdpfb_set_local(struct xdpfb *x, const struct xdpfb_local *local)
+{
+	int ret;
+
+	x->local = *local;
+	if (!x->bound)
+		return 0;
+	ret = write_cfg(x);
+	if (ret < 0)
+		return fail(x, ret, "%s: cannot configure %s's addresses: %s", x->conf.ifname,
+			    XDPFB_PROG_NAME, strerror(-ret));
 	return 0;
 }
 
@@ -372,8 +390,10 @@ int xdpfb_stats(const struct xdpfb *x, struct xdpfb_counters *out)
 			sum += x->per_cpu[cpu];
 		if (k < XDPFB_DROP_COUNT)
 			out->drops[k] = sum;
-		else
+		else if (k == XDPFB_CNT_REDIRECT)
 			out->redirected = sum;
+		else
+			out->other_addr = sum;
 	}
 	return 0;
 }

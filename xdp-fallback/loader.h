@@ -17,6 +17,7 @@
  *   (net_af_xdp starts with xdp_prog=xdpfb_object())
  *   xdpfb_bind      after it started: check the attached program is
  *                      ours, move it to generic mode if asked, configure
+ *   xdpfb_set_local the gateway's addresses, once it knows them
  *   xdpfb_index_*   as sessions come and go (pl_sessions hook)
  *   xdpfb_close     after the port closed: detach what is left, unlock
  * A prepared but never bound handle (af_packet underlay) only holds the
@@ -53,10 +54,19 @@ struct xdpfb_conf {
 struct xdpfb_counters {
 	uint64_t drops[XDPFB_DROP_COUNT];
 	uint64_t redirected;
+	uint64_t other_addr; /* the listen port of another local address: passed */
+};
+
+/* The gateway's own underlay addresses (network order; zero: none). */
+struct xdpfb_local {
+	uint8_t ip4[4];
+	uint8_t ip6[16];
+	uint8_t ip6_ll[16];
 };
 
 struct xdpfb {
 	struct xdpfb_conf conf;
+	struct xdpfb_local local;
 	unsigned ifindex;
 	int lock_fd;
 	int prog_fd, cfg_fd, live_fd, counters_fd;
@@ -87,6 +97,11 @@ const char *xdpfb_object(const struct xdpfb *x);
  * config. -ENOENT: no program; -EPROTO: not ours; -EOPNOTSUPP: native
  * asked for, the driver has none. */
 int xdpfb_bind(struct xdpfb *x);
+
+/* The addresses the gateway answers on: the program passes the listen port
+ * of any other address to the kernel. Until they are set, it passes every
+ * packet to the port. Control thread; written now if bound, else at bind. */
+int xdpfb_set_local(struct xdpfb *x, const struct xdpfb_local *local);
 
 /* Control lcore: a receiver index became live / died. No-op unless bound.
  * When the map refuses an index (full), the index check is switched off

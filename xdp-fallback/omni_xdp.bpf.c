@@ -4,7 +4,8 @@
  *
  *   frame ── Ethernet (+ up to 2 VLAN tags) ── IPv4 / IPv6 ── UDP
  *              │ anything else, other ports ───────────────────────► XDP_PASS (kernel)
- *              │ UDP to the listen port:
+ *              │ the listen port of another local address ─────────► XDP_PASS, counted
+ *              │ UDP to the gateway's address and listen port:
  *              │   IP fragment ─────────────────────────────────────► drop "fragment"
  *              │   WireGuard, right size, reserved 0,
  *              │     data: receiver index live, initiation: rate ok ► AF_XDP socket
@@ -85,11 +86,14 @@ struct frag6_hdr {
 	__be32 id;
 };
 
-/* What the walk found: the UDP header, and the source for the rate limit. */
+/* What the walk found: the UDP header, the source for the rate limit and
+ * the destination address. */
 struct pkt {
 	void *end;
 	struct udphdr *udp;
 	struct xdpfb_rate_key src;
+	__u32 dst[4]; /* IPv4: dst[0] */
+	bool v6;
 	bool fragment; /* first fragment: has a port, but is partial */
 };
 
@@ -140,6 +144,7 @@ static __always_inline bool walk_ip4(struct pkt *p, void *cur)
 		return false;
 	p->fragment = ip->frag_off & bpf_htons(IP_MF);
 	__builtin_memcpy(p->src.addr, &ip->saddr, 4);
+	p->dst[0] = ip->daddr;
 	p->udp = cur + ihl;
 	return (void *)(p->udp + 1) <= p->end;
 }
@@ -155,6 +160,8 @@ static __always_inline bool walk_ip6(struct pkt *p, void *cur)
 	if ((void *)(ip6 + 1) > p->end)
 		return false;
 	__builtin_memcpy(p->src.addr, &ip6->saddr, 8);
+	__builtin_memcpy(p->dst, &ip6->daddr, 16);
+	p->v6 = true;
 	next = ip6->nexthdr;
 	cur = ip6 + 1;
 	if (next == IPV6_FRAG_NEXTHDR) {
@@ -171,6 +178,21 @@ static __always_inline bool walk_ip6(struct pkt *p, void *cur)
 		return false;
 	p->udp = cur;
 	return (void *)(p->udp + 1) <= p->end;
+}
+
+static __always_inline bool ip6_is(const __u32 *a, const __u32 *ours)
+{
+	return (ours[0] | ours[1] | ours[2] | ours[3]) && a[0] == ours[0] && a[1] == ours[1] &&
+	       a[2] == ours[2] && a[3] == ours[3];
+}
+
+/* Sent to the address the gateway answers on (the host may have others on
+ * this interface, with their own use of the port). */
+static __always_inline bool to_us(const struct pkt *p, const struct xdpfb_cfg *cfg)
+{
+	if (!p->v6)
+		return cfg->ip4 && p->dst[0] == cfg->ip4;
+	return ip6_is(p->dst, cfg->ip6) || ip6_is(p->dst, cfg->ip6_ll);
 }
 
 /* Token bucket per source (ns of credit, capped at burst). Two CPUs may
@@ -291,6 +313,8 @@ int omni_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	if (!udp || p.udp->dest != bpf_htons(cfg->port))
 		return XDP_PASS;
+	if (!to_us(&p, cfg))
+		return count(XDPFB_CNT_OTHER_ADDR, XDP_PASS);
 	r = check_payload(&p, cfg);
 	if (r >= 0)
 		return count((__u32)r, XDP_DROP);

@@ -63,13 +63,19 @@ enum xdpfb_flags {
 };
 
 /* The one entry of XDPFB_MAP_CFG. port 0: not configured yet, every
- * packet passes to the kernel. */
+ * packet passes to the kernel. The addresses are the gateway's own on the
+ * underlay, the ones it answers on (network order; all zero: none of that
+ * kind): the listen port on any other address of the host is not ours and
+ * passes to the kernel. */
 struct xdpfb_cfg {
 	__u16 port;      /* listen port, host order */
 	__u16 flags;     /* enum xdpfb_flags */
 	__u32 init_rate; /* initiations per second per source; 0: no limit */
 	__u32 init_burst;
 	__u32 unpadded_min; /* data plaintext from which padding may be absent */
+	__u32 ip4;          /* IPv4 address */
+	__u32 ip6[4];       /* global IPv6 address */
+	__u32 ip6_ll[4];    /* link-local IPv6 address */
 };
 
 /* Initiation token bucket per source (IPv4 address, or IPv6 /64), in ns of
@@ -84,7 +90,8 @@ struct xdpfb_rate_val {
 };
 
 /* Counters of XDPFB_MAP_COUNTERS (per CPU): the drop reasons, then what
- * went to the socket. */
+ * went to the socket, then what was for the listen port of another local
+ * address (passed, not dropped). */
 #define XDPFB_DROPS(X)                                                            \
 	X(TRUNCATED, "truncated")         /* UDP length beyond the frame */       \
 	X(FRAGMENT, "fragment")           /* an IP fragment to the listen port */ \
@@ -100,6 +107,7 @@ enum xdpfb_counter {
 #undef XDPFB_DROP_ENUM
 		XDPFB_DROP_COUNT,
 	XDPFB_CNT_REDIRECT = XDPFB_DROP_COUNT, /* to the AF_XDP socket */
+	XDPFB_CNT_OTHER_ADDR, /* the listen port on another address: to the kernel */
 	XDPFB_CNT_COUNT,
 };
 

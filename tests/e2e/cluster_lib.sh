@@ -189,9 +189,15 @@ cl_topology_v6() {
 	cl_link "$ns_b" "$(cl_if b)" 2001:db8:1::3/64
 }
 
+# cl_secret_file NAME SECRET: $tmp/NAME.secret, mode 0600, for --secret-file
+# (the secret stays off the command line, as docs/signaling.md shows).
+cl_secret_file() {
+	(umask 077 && printf '%s\n' "$2" >"$tmp/$1.secret") && echo "$tmp/$1.secret"
+}
+
 cl_nucleus_start() {
-	nucleus_start nucleus "$ns_n" --port 51820 --cluster lab --secret "$secret" \
-		--metrics "$CL_METRICS" "$@"
+	nucleus_start nucleus "$ns_n" --port 51820 --cluster lab \
+		--secret-file "$(cl_secret_file nucleus "$secret")" --metrics "$CL_METRICS" "$@"
 }
 
 # cl_metric KEY: one series of the nucleus's /metrics (0 when absent);
@@ -221,5 +227,6 @@ cl_edge_start() {
 	[ -n "$vip6" ] && set -- --vip6 "$vip6" "$@"
 	[ -n "$CL_HOST_PORT" ] && set -- --host-port "$CL_HOST_PORT" "$@"
 	edge_start "$name" "$(cl_ns "$name")" --key "$tmp/$name.key" --underlay "$(cl_if "$name")" \
-		--nucleus "$nuc" --cluster lab --vip "$vip" --secret "$sec" --metrics off "$@"
+		--nucleus "$nuc" --cluster lab --vip "$vip" \
+		--secret-file "$(cl_secret_file "$name" "$sec")" --metrics off "$@"
 }

@@ -17,11 +17,14 @@
 #      "after" once XDP has dropped as many packets as were sent; then a
 #      ping through the tunnel must move the edge's rx_packets, so the
 #      counters that did not move could have);
-#   4. a second gateway on the same interface is refused;
-#   5. after kill -9 the program stays; the next start replaces it;
-#   6. --xdp-mode generic attaches in generic (SKB) mode and works;
-#   7. --no-xdp runs over net_af_packet with no XDP program, and works;
-#   8. SIGTERM detaches the program and removes the lock file.
+#   4. the listen port on another address of the interface stays with the
+#      kernel: a kernel socket there receives, xdp_passed_other_addr
+#      counts it, and the same packet to the edge's address is redirected;
+#   5. a second gateway on the same interface is refused;
+#   6. after kill -9 the program stays; the next start replaces it;
+#   7. --xdp-mode generic attaches in generic (SKB) mode and works;
+#   8. --no-xdp runs over net_af_packet with no XDP program, and works;
+#   9. SIGTERM detaches the program and removes the lock file.
 #
 #  +--------------------------------------+     +--------------------------------+
 #  | netns omni-xdp-e-PID                 |     | netns omni-xdp-w-PID           |
@@ -231,6 +234,42 @@ flood() {
 	[ "$d" -ge 100 ] && [ "$r" -le 100 ]
 }
 
+# send_stun ADDR: one STUN binding request from wireguard-go's side to
+# ADDR:51820, a packet our program would pass to the edge.
+send_stun() {
+	ip netns exec "$ns_w" "$py" -c 'import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"\x00\x01\x00\x00\x21\x12\xa4\x42" + os.urandom(12), (sys.argv[1], 51820))' "$1"
+}
+
+# The listen port on another address of the interface is the kernel's: a
+# kernel socket on 192.0.2.9:51820 receives a STUN request sent there (a
+# packet taken by AF_XDP never reaches a socket), and xdp_passed_other_addr
+# counts it; the same request to the edge's 192.0.2.1 is redirected to the
+# edge (proof that the program would have taken it).
+other_address() {
+	local ok=0 r
+	addr "$ns_e" "$veth_e" 192.0.2.9/24 || return 1
+	bg_start udp9 "$ns_e" "$py" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.9", 51820))
+d, a = s.recvfrom(2048)
+print("kernel socket 192.0.2.9:51820: %d bytes from %s" % (len(d), a[0]), flush=True)'
+	if wait_for listening "$ns_e" 192.0.2.9:51820 >/dev/null &&
+		edge_snapshot edge "$tmp/before" && send_stun 192.0.2.9 &&
+		wait_log udp9 '^kernel socket 192.0.2.9:51820: 20 bytes from 192.0.2.2$' 10 &&
+		wait_stat edge xdp_passed_other_addr -eq $(($(counter "$tmp/before" \
+			xdp_passed_other_addr) + 1)); then
+		cat "$tmp/udp9.log"
+		r=$(stat_of edge xdp_redirected)
+		send_stun 192.0.2.1 && wait_stat edge xdp_redirected -gt "$r" &&
+			echo "to 192.0.2.1: xdp_redirected $r -> $(stat_of edge xdp_redirected)" && ok=1
+	fi
+	bg_stop udp9 >/dev/null
+	ip -n "$ns_e" addr del 192.0.2.9/24 dev "$veth_e"
+	[ "$ok" = 1 ]
+}
+
 second_gateway_refused() {
 	if ip netns exec "$ns_e" "$omni" --underlay "$veth_e" \
 		--wg-config "$tmp/edge.conf" --host-port tap >"$tmp/second.out" 2>&1; then
@@ -297,6 +336,8 @@ check "not WireGuard, STUN or signaling: xdp_drop_unknown_proto" \
 	junk unknown_proto xdp_drop_unknown_proto 5
 check "200 initiations from one source: xdp_drop_ratelimit" flood
 check "the tunnel still works after the junk" ping_both_ways
+check "the listen port on another local address: the kernel's socket, not the edge" \
+	other_address
 check "a second gateway on the interface is refused" second_gateway_refused
 check "after kill -9 the next start replaces the stale program" killed_then_replaced
 check "SIGTERM detaches the program" stopped_detached

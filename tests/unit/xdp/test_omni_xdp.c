@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,8 +31,9 @@
 
 enum { PORT = 51820, LIVE_INDEX = 0x11223344, MAX_FRAME = 2048 };
 
-/* Outcome: PASS (kernel), SOCKET (redirect counter), or a drop reason. */
-enum { PASS = -2, SOCKET = -1 };
+/* Outcome: PASS (kernel), OTHER (kernel, counted: the listen port of
+ * another local address), SOCKET (redirect counter), or a drop reason. */
+enum { OTHER = -3, PASS = -2, SOCKET = -1 };
 
 static const char *object_path;
 static struct bpf_object *obj;
@@ -46,6 +48,8 @@ struct frame_spec {
 	uint8_t src;       /* last byte of the source address */
 	int udp_len_extra; /* added to the UDP length field (truncation) */
 	int ethertype;     /* nonzero: this instead of IP (e.g. ARP) */
+	uint8_t dst;       /* last byte of the destination; 0: the gateway's (1) */
+	bool ll;           /* IPv6: to fe80::dst instead of 2001:db8::dst */
 };
 
 static size_t put_ip4(uint8_t *p, const struct frame_spec *s, size_t l4len)
@@ -61,7 +65,7 @@ static size_t put_ip4(uint8_t *p, const struct frame_spec *s, size_t l4len)
 	p[8] = 64;
 	p[9] = 17;
 	memcpy(p + 12, (uint8_t[]){ 192, 0, 2, s->src }, 4);
-	memcpy(p + 16, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	memcpy(p + 16, (uint8_t[]){ 192, 0, 2, s->dst ? s->dst : 1 }, 4);
 	return 20;
 }
 
@@ -77,8 +81,11 @@ static size_t put_ip6(uint8_t *p, const struct frame_spec *s, size_t l4len)
 	p[7] = 64;
 	memcpy(p + 8, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
 	p[23] = s->src;
-	memcpy(p + 24, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
-	p[39] = 1;
+	if (s->ll)
+		memcpy(p + 24, (uint8_t[]){ 0xfe, 0x80 }, 2);
+	else
+		memcpy(p + 24, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
+	p[39] = s->dst ? s->dst : 1;
 	if (s->frag) {
 		p[40] = 17;
 		p[42] = s->frag == 2 ? 0x01 : 0; /* offset 32 */
@@ -145,7 +152,9 @@ static int run(const uint8_t *frame, size_t len)
 	for (k = 0; k < XDPFB_CNT_COUNT; k++) {
 		if (counter((uint32_t)k) != before[k]) {
 			assert_int_equal(hit, PASS); /* one counter at most */
-			hit = k == XDPFB_CNT_REDIRECT ? SOCKET : k;
+			hit = k == XDPFB_CNT_REDIRECT   ? SOCKET :
+			      k == XDPFB_CNT_OTHER_ADDR ? OTHER :
+							  k;
 		}
 	}
 	/* Dropped frames say so; the rest pass (no socket in the map). */
@@ -153,6 +162,7 @@ static int run(const uint8_t *frame, size_t len)
 	return hit;
 }
 
+/* The gateway's addresses: 192.0.2.1, 2001:db8::1, fe80::1. */
 static void set_cfg(uint32_t rate, uint32_t burst, uint16_t flags)
 {
 	struct xdpfb_cfg c = { .port = PORT,
@@ -161,6 +171,10 @@ static void set_cfg(uint32_t rate, uint32_t burst, uint16_t flags)
 			       .unpadded_min = XDPFB_UNPADDED_MIN,
 			       .flags = flags };
 	uint32_t zero = 0;
+
+	memcpy(&c.ip4, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	memcpy(c.ip6, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, 16);
+	memcpy(c.ip6_ll, (uint8_t[]){ 0xfe, 0x80, [15] = 1 }, 16);
 
 	assert_int_equal(bpf_map_update_elem(cfg_fd, &zero, &c, BPF_ANY), 0);
 }
@@ -315,6 +329,33 @@ static const struct row rows[] = {
 	/* 37 */ { "QinQ, junk", { V4, .vlans = 2 }, 0, 0, 0, 5, "hello", XDPFB_DROP_UNKNOWN_PROTO },
 	/* 38 */ { "QinQ IPv6, cookie", { V6, .vlans = 2 }, 3, 0, 0, 64, NULL, SOCKET },
 	/* 39 */ { "VLAN, ARP", { .vlans = 1, .ethertype = 0x0806 }, 0, 0, 0, 0, "", PASS },
+	/* 40 */ { "initiation, another address", { V4, .dst = 7 }, 1, 0, 0, 148, NULL, OTHER },
+	/* 41 */ { "junk, another address", { V4, .dst = 7 }, 0, 0, 0, 5, "hello", OTHER },
+	/* 42 */ { "STUN, another address", { V4, .dst = 7 }, 0, 0, 0, 20, STUN, OTHER },
+	/* 43 */
+	{ "first fragment, another address", { V4, .dst = 7, .frag = 1 }, 1, 0, 0, 148, NULL, OTHER },
+	/* 44 */
+	{ "other port, another address",
+	  { .family = 4, .dport = 22, .dst = 7 },
+	  0,
+	  0,
+	  0,
+	  5,
+	  "hello",
+	  PASS },
+	/* 45 */ { "IPv6 initiation, another address", { V6, .dst = 7 }, 1, 0, 0, 148, NULL, OTHER },
+	/* 46 */ { "IPv6 initiation, link-local", { V6, .ll = true }, 1, 0, 0, 148, NULL, SOCKET },
+	/* 47 */
+	{ "IPv6 link-local, another", { V6, .ll = true, .dst = 7 }, 1, 0, 0, 148, NULL, OTHER },
+	/* 48 */
+	{ "VLAN, data, another address",
+	  { V4, .vlans = 1, .dst = 7 },
+	  4,
+	  0,
+	  LIVE_INDEX,
+	  48,
+	  NULL,
+	  OTHER },
 };
 
 static void test_table(void **state)
@@ -352,7 +393,13 @@ static void test_unconfigured_passes(void **state)
 		skip();
 	assert_int_equal(bpf_map_update_elem(cfg_fd, &zero, &off, BPF_ANY), 0);
 	assert_int_equal(run(frame, build(frame, &s, msg, wg_msg(msg, 9, 7, 0, 20))), PASS);
+	/* The port, but no address yet (the loader writes them once the
+	 * gateway knows them): nothing is taken from the kernel. */
+	off.port = PORT;
+	assert_int_equal(bpf_map_update_elem(cfg_fd, &zero, &off, BPF_ANY), 0);
+	assert_int_equal(run(frame, build(frame, &s, msg, wg_msg(msg, 1, 0, 0, 148))), OTHER);
 	set_cfg(XDPFB_INIT_RATE, XDPFB_INIT_BURST, 0);
+	assert_int_equal(run(frame, build(frame, &s, msg, wg_msg(msg, 1, 0, 0, 148))), SOCKET);
 }
 
 static void test_index_check_off(void **state)
