@@ -19,7 +19,10 @@
 #      --secret with --secret-file, a missing file, an empty one, a too
 #      short secret, two lines, a directory, group- and world-readable files
 #      (mode and `chmod 600 FILE` named), a file the user cannot read (as
-#      nobody), OMNI_SECRET beside a --config that lists the clusters.
+#      nobody), OMNI_SECRET beside a --config that lists the clusters;
+#   6. the edge's order over its JSON file (--check): the file's
+#      secret_file is read when nothing else is given, not when OMNI_SECRET
+#      or --secret-file is, and --secret-file wins over OMNI_SECRET.
 #
 #  +--------------------------------------------------------------+
 #  | netns omni-sec-PID (lo only)                                 |
@@ -118,9 +121,9 @@ precedence_part() {
 	! grep -q '^registered ' "$tmp/env2.log" && bg_stop nucleus >/dev/null
 }
 
-# refused STATUS MESSAGE [WORD...] -- ARGS...: the nucleus (ARGS), run
-# after the WORDs (env VAR=value, setpriv ...), does not start: STATUS, the
-# MESSAGE, and no secret in what it said.
+# refused STATUS MESSAGE [WORD...] -- ARGS...: omninervous ARGS, run after
+# the WORDs (env VAR=value, setpriv ...), ends with STATUS and says MESSAGE,
+# and no secret. (Status 0 for the edge's --check, which starts nothing.)
 refused() {
 	local want=$1 msg=$2 pre=() st
 	shift 2
@@ -129,8 +132,7 @@ refused() {
 		shift
 	done
 	shift
-	ip netns exec "$ns" "${pre[@]}" timeout 5 "$omni" --mode nucleus --port 51820 \
-		--metrics off "$@" >"$tmp/refused.out" 2>&1
+	ip netns exec "$ns" "${pre[@]}" timeout 5 "$omni" "$@" >"$tmp/refused.out" 2>&1
 	st=$?
 	echo "status $st: $(grep -v 'warning: --secret' "$tmp/refused.out")"
 	[ "$st" = "$want" ] && grep -qF -- "$msg" "$tmp/refused.out" &&
@@ -158,33 +160,50 @@ mkdir "$tmp/dir"
 printf '{ "mode": "nucleus", "nucleus": { "clusters": [ { "name": "lab", "secret": "%s" } ] } }\n' \
 	"$file_secret" >"$tmp/clusters.json" && chmod 600 "$tmp/clusters.json"
 
+n=(--mode nucleus --port 51820 --metrics off)
 check "--secret with --secret-file: refused" refused 2 \
 	"--secret and --secret-file cannot be combined" -- \
-	--secret "$flag_secret" --secret-file "$tmp/lab.secret"
+	"${n[@]}" --secret "$flag_secret" --secret-file "$tmp/lab.secret"
 check "--secret-file, no such file" refused 2 \
 	"--secret-file: cannot read $tmp/missing: No such file or directory" -- \
-	--secret-file "$tmp/missing"
+	"${n[@]}" --secret-file "$tmp/missing"
 check "--secret-file, an empty file" refused 2 "--secret-file $tmp/empty: empty" -- \
-	--secret-file "$tmp/empty"
+	"${n[@]}" --secret-file "$tmp/empty"
 check "--secret-file, too short" refused 2 \
 	"--secret-file $tmp/short: too short (14 characters; at least 16)" -- \
-	--secret-file "$tmp/short"
+	"${n[@]}" --secret-file "$tmp/short"
 check "--secret-file, two lines" refused 2 "a control character or line break in the secret" -- \
-	--secret-file "$tmp/two"
+	"${n[@]}" --secret-file "$tmp/two"
 check "--secret-file, a directory" refused 2 "--secret-file: $tmp/dir is not a regular file" -- \
-	--secret-file "$tmp/dir"
+	"${n[@]}" --secret-file "$tmp/dir"
 check "--secret-file, mode 0640: refused with the fix" refused 2 \
 	"$tmp/group has mode 0640: group or others have access to this file, which holds a cluster secret; fix with: chmod 600 $tmp/group" \
-	-- --secret-file "$tmp/group"
+	-- "${n[@]}" --secret-file "$tmp/group"
 check "--secret-file, mode 0604: refused" refused 2 "$tmp/world has mode 0604: " -- \
-	--secret-file "$tmp/world"
+	"${n[@]}" --secret-file "$tmp/world"
 chmod 711 "$tmp" # nobody may look up the file, not read it
 check "--secret-file the user cannot read (as nobody)" refused 2 \
 	"--secret-file: cannot read $tmp/lab.secret: Permission denied" \
-	setpriv --reuid=65534 --regid=65534 --clear-groups -- --secret-file "$tmp/lab.secret"
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- "${n[@]}" --secret-file "$tmp/lab.secret"
 chmod 700 "$tmp"
 check "OMNI_SECRET beside --config with clusters: refused" refused 2 \
 	"OMNI_SECRET is set, but --config lists the clusters" env OMNI_SECRET="$env_secret" -- \
-	--config "$tmp/clusters.json"
+	"${n[@]}" --config "$tmp/clusters.json"
+
+# The edge's order over its JSON file, seen through --check (it reads every
+# secret file, starts nothing): the file names a group-readable secret file,
+# refused when read, so exit 0 shows that a higher source was taken instead.
+"$omni" --init --key "$tmp/edge.key" >/dev/null 2>&1 || die "--init"
+printf '{ "daemon": { "interface": "x", "private_key_file": "edge.key" }, "network": { "nucleus": "192.0.2.1:51820", "cluster": "lab", "vip": "10.200.0.1" }, "security": { "secret_file": "group" } }\n' \
+	>"$tmp/edge.json"
+e=(--config "$tmp/edge.json" --check)
+check "edge: the JSON file's secret_file is read (and refused) with nothing else" refused 1 \
+	"security.secret_file: $tmp/group has mode 0640" -- "${e[@]}"
+check "edge: OMNI_SECRET over the JSON file" refused 0 '"secret": "(hidden)"' \
+	env OMNI_SECRET="$env_secret" -- "${e[@]}"
+check "edge: --secret-file over OMNI_SECRET" refused 2 "$tmp/world has mode 0604" \
+	env OMNI_SECRET="$env_secret" -- "${e[@]}" --secret-file "$tmp/world"
+check "edge: --secret-file over the JSON file" refused 0 '"secret": "(hidden)"' -- \
+	"${e[@]}" --secret-file "$tmp/lab.secret"
 
 finish
