@@ -91,7 +91,7 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"Edge and nucleus:\n"
 		"  --nucleus HOST:PORT     nucleus address (a name, IPv4 or [IPv6])\n"
 		"  --cluster NAME          cluster name\n"
-		"  --vip ADDR[/LEN]        virtual IPv4 address, e.g. 10.200.0.1/24\n"
+		"  --vip ADDR[/LEN]        virtual IPv4 address, e.g. 10.200.0.1 (/16 in 10.200/16)\n"
 		"  --vip6 ADDR[/LEN]       virtual IPv6 address, e.g. fd00::1/64\n"
 		"  --port PORT             UDP listen port (default 51820)\n"
 		"  --stun SERVERS          STUN server(s): \"host:port host:port\", comma-\n"
