@@ -44,6 +44,20 @@ void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl)
 	free(cl->list);
 	cl->list = NULL;
 	cl->n = 0;
+	if (cl->open_secret)
+		sodium_memzero(cl->open_secret, strlen(cl->open_secret));
+	free(cl->open_secret);
+	cl->open_secret = NULL;
+}
+
+/* No cluster list: any name with this one secret (signaling/nucleus.h). */
+static int open_with(struct omni_nucleus_clusters *cl, const char *secret, const char *prog)
+{
+	cl->open_secret = strdup(secret);
+	if (cl->open_secret)
+		return 0;
+	fprintf(stderr, "%s: out of memory\n", prog);
+	return -1;
 }
 
 /* The JSON file (docs/config.md, "nucleus"): clusters, port, metrics. */
@@ -70,11 +84,15 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 			goto out;
 		}
 	}
-	if (cl->n == 0) {
-		fprintf(stderr, "%s: %s: nucleus.clusters: no cluster listed\n", cli->prog,
-			cli->config);
+	if (cl->n == 0 && !cfg.security.secret) {
+		fprintf(stderr,
+			"%s: %s: nucleus.clusters: no cluster listed, and no security.secret "
+			"to serve any cluster name with\n",
+			cli->prog, cli->config);
 		goto out;
 	}
+	if (cl->n == 0 && open_with(cl, cfg.security.secret, cli->prog) < 0)
+		goto out;
 	cl->port = cfg.nucleus.port;
 	snprintf(cl->metrics, sizeof(cl->metrics), "%s", cfg.metrics.listen);
 	ret = 0;
@@ -97,12 +115,14 @@ int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct om
 	}
 	if (!cli->secret) {
 		fprintf(stderr,
-			"%s: the nucleus needs --secret SECRET (16 characters or more) "
-			"for --cluster NAME, or --config FILE\n",
+			"%s: the nucleus needs --secret SECRET (16 characters or more: any "
+			"cluster name; with --cluster NAME only that one), or --config FILE\n",
 			cli->prog);
 		return -1;
 	}
-	if (add(cl, cli->cluster ? cli->cluster : "default", cli->secret) < 0) {
+	if (!cli->cluster)
+		return open_with(cl, cli->secret, cli->prog);
+	if (add(cl, cli->cluster, cli->secret) < 0) {
 		fprintf(stderr, "%s: out of memory\n", cli->prog);
 		return -1;
 	}
