@@ -27,7 +27,7 @@ static const char *const why[SIG_DROP_COUNT] = {
 			   "set both clocks (NTP)",
 	[SIG_DROP_NOT_MEMBER] = "a query or leave from a key that is not registered",
 	[SIG_DROP_CLUSTER_FULL] = "the cluster has its maximum of members",
-	[SIG_DROP_TOO_MANY_CLUSTERS] = "this nucleus has made its maximum of clusters on demand",
+	[SIG_DROP_CLUSTER_LIMIT] = "this nucleus has made its maximum of clusters on demand",
 };
 
 /* Which reason the core counted for the datagram it just dropped. */

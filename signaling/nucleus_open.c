@@ -57,11 +57,11 @@ static enum sig_drop make(struct sig_nucleus *n, const char *name, struct cluste
 	char err[160];
 
 	if (n->n_clusters >= n->max_clusters)
-		return SIG_DROP_TOO_MANY_CLUSTERS;
+		return SIG_DROP_CLUSTER_LIMIT;
 	if (sig_cluster_init(c, &cc, n->max_members, err, sizeof(err)) < 0) {
 		sig_cluster_fini(c);
 		memset(c, 0, sizeof(*c));
-		return SIG_DROP_TOO_MANY_CLUSTERS; /* out of memory: no room either */
+		return SIG_DROP_CLUSTER_LIMIT; /* out of memory: no room either */
 	}
 	/* Other threads read names and member counts up to n_clusters. */
 	__atomic_store_n(&n->n_clusters, n->n_clusters + 1, __ATOMIC_RELEASE);

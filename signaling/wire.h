@@ -170,27 +170,27 @@ struct sig_msg {
 };
 
 /* Why a datagram was dropped. One X-macro: the enum and the metric names. */
-#define SIG_DROPS(X)                                                                 \
-	X(TRUNCATED, "truncated")                 /* too short for header/type */    \
-	X(TOO_BIG, "too_big")                     /* above SIG_DATAGRAM_MAX */       \
-	X(BAD_MAGIC, "bad_magic")                 /* not signaling */                \
-	X(BAD_VERSION, "bad_version")             /* version not 1 */                \
-	X(BAD_TYPE, "bad_type")                   /* unknown type or flags */        \
-	X(WRONG_DIRECTION, "wrong_direction")     /* type not for this end */        \
-	X(RATELIMIT, "ratelimit")                 /* source over its rate */         \
-	X(UNKNOWN_CLUSTER, "unknown_cluster")     /* no cluster with that id */      \
-	X(BAD_MAC, "bad_mac")                     /* HMAC does not verify */         \
-	X(BAD_CIPHER, "bad_cipher")               /* decryption failed */            \
-	X(BAD_BODY, "bad_body")                   /* body does not parse */          \
-	X(STALE, "stale")                         /* timestamp outside the window */ \
-	X(REPLAY, "replay")                       /* nonce seen already */           \
-	X(REPLAY_FULL, "replay_full")             /* nonce cache has no room */      \
-	X(WRONG_MODE, "wrong_mode")               /* plain vs encrypted mismatch */  \
-	X(NOT_MEMBER, "not_member")               /* query from an unknown key */    \
-	X(CLUSTER_FULL, "cluster_full")           /* no room for a new member */     \
-	X(UNEXPECTED, "unexpected")               /* reply to no request of ours */  \
-	X(WRONG_SECRET, "wrong_secret")           /* name trailer does not open */   \
-	X(TOO_MANY_CLUSTERS, "too_many_clusters") /* open nucleus: cluster limit */
+#define SIG_DROPS(X)                                                             \
+	X(TRUNCATED, "truncated")             /* too short for header/type */    \
+	X(TOO_BIG, "too_big")                 /* above SIG_DATAGRAM_MAX */       \
+	X(BAD_MAGIC, "bad_magic")             /* not signaling */                \
+	X(BAD_VERSION, "bad_version")         /* version not 1 */                \
+	X(BAD_TYPE, "bad_type")               /* unknown type or flags */        \
+	X(WRONG_DIRECTION, "wrong_direction") /* type not for this end */        \
+	X(RATELIMIT, "ratelimit")             /* source over its rate */         \
+	X(UNKNOWN_CLUSTER, "unknown_cluster") /* no cluster with that id */      \
+	X(BAD_MAC, "bad_mac")                 /* HMAC does not verify */         \
+	X(BAD_CIPHER, "bad_cipher")           /* decryption failed */            \
+	X(BAD_BODY, "bad_body")               /* body does not parse */          \
+	X(STALE, "stale")                     /* timestamp outside the window */ \
+	X(REPLAY, "replay")                   /* nonce seen already */           \
+	X(REPLAY_FULL, "replay_full")         /* nonce cache has no room */      \
+	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */  \
+	X(NOT_MEMBER, "not_member")           /* query from an unknown key */    \
+	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */     \
+	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */  \
+	X(WRONG_SECRET, "wrong_secret")       /* name trailer does not open */   \
+	X(CLUSTER_LIMIT, "too_many_clusters") /* open nucleus made its most */
 
 enum sig_drop {
 	SIG_OK = 0,
