@@ -253,7 +253,7 @@ void omni_signal_miss_hook(void *ctx, struct rte_mbuf *m, uint64_t now)
 
 /*
  * A nucleus that is not there, does not serve our cluster or has another
- * secret answers nothing (refusals are silent), so the edge says it: 10 s
+ * secret answers nothing (refusals are silent), so the edge says it: 8 s
  * after the first request left unanswered, then every minute.
  */
 static void watch_silence(struct omni_edge *e)

@@ -77,10 +77,8 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 	if (!n)
 		goto nomem;
 	n->max_members = max;
-	if (sig_nucleus_open_init(n, conf) < 0) {
-		snprintf(err, errlen, "open nucleus: bad secret or out of memory");
+	if (sig_nucleus_open_init(n, conf, err, errlen) < 0)
 		goto fail;
-	}
 	n->max_clusters = conf->open_secret ? n->max_clusters : conf->n_clusters;
 	if (!(n->clusters = calloc(n->max_clusters, sizeof(*n->clusters))))
 		goto nomem;

@@ -61,7 +61,8 @@ int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, u
 void sig_cluster_fini(struct cluster *c);
 
 /* nucleus_open.c: the cluster of a datagram whose id is not known. */
-int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf);
+int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf, char *err,
+			  size_t errlen);
 void sig_nucleus_open_fini(struct sig_nucleus *n);
 enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t len,
 			       struct sig_msg *m, struct cluster **out);

@@ -19,20 +19,22 @@
 
 #include "nucleus_int.h"
 
-int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf)
+int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf, char *err,
+			  size_t errlen)
 {
 	struct sig_keys probe;
-	char err[160];
 
 	if (!conf->open_secret)
 		return 0;
 	/* The secret's rules (length) are the same as a listed cluster's. */
-	if (sig_keys_derive(&probe, "default", conf->open_secret, err, sizeof(err)) < 0)
+	if (sig_keys_derive(&probe, "any", conf->open_secret, err, errlen) < 0)
 		return -EINVAL;
 	sig_keys_wipe(&probe);
 	n->open_secret = strdup(conf->open_secret);
-	if (!n->open_secret)
+	if (!n->open_secret) {
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	sig_name_key(conf->open_secret, n->name_key);
 	n->max_clusters = conf->max_open_clusters ? conf->max_open_clusters :
 						    SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT;

@@ -22,7 +22,8 @@
 #include <stdint.h>
 
 enum {
-	SIG_SILENCE_FIRST_MS = 10 * 1000,
+	/* 8 s: with the edge's start-up, the warning comes within 10 s of it */
+	SIG_SILENCE_FIRST_MS = 8 * 1000,
 	SIG_SILENCE_REPEAT_MS = 60 * 1000,
 };
 

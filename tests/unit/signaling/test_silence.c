@@ -2,7 +2,7 @@
 /*
  * The no-answer warning's schedule on a fake clock: a numbered table of
  * steps (a request sent, an answer heard, the clock read) and what each
- * must give: the first warning exactly 10 s after the oldest unanswered
+ * must give: the first warning exactly 8 s after the oldest unanswered
  * request, then every minute, never before; an answer ends it and says
  * whether a warning had been given; the next silence starts afresh.
  */
@@ -28,21 +28,21 @@ static const struct step steps[] = {
 	/* 0 */ { DUE, 0, false, 0 }, /* nothing sent: nothing to say */
 	{ SENT, 1000, false, 0 },
 	{ SENT, 3000, false, 0 }, /* a retry: the clock keeps the first */
-	{ DUE, 10999, false, 9999 },
-	{ DUE, 11000, true, 10000 },          /* 10 s after the first request */
-	/* 5 */ { DUE, 11001, false, 10001 }, /* once */
-	{ DUE, 70999, false, 69999 },
-	{ DUE, 71000, true, 70000 },         /* then every minute */
+	{ DUE, 8999, false, 7999 },
+	{ DUE, 9000, true, 8000 },          /* 8 s after the first request */
+	/* 5 */ { DUE, 9001, false, 8001 }, /* once */
+	{ DUE, 68999, false, 67999 },
+	{ DUE, 69000, true, 68000 },         /* then every minute */
 	{ DUE, 200000, true, 199000 },       /* a stalled loop: one, not two */
 	{ DUE, 259999, false, 258999 },      /* a minute from when it was said */
 	/* 10 */ { HEARD, 260000, true, 0 }, /* it answers: say so */
 	{ DUE, 400000, false, 0 },
 	{ SENT, 500000, false, 0 }, /* a new silence starts afresh */
-	{ DUE, 509999, false, 9999 },
-	{ HEARD, 509999, false, 0 }, /* answered in time: nothing said */
+	{ DUE, 507999, false, 7999 },
+	{ HEARD, 507999, false, 0 }, /* answered in time: nothing said */
 	/* 15 */ { DUE, 600000, false, 0 },
 	{ SENT, 700000, false, 0 },
-	{ DUE, 710000, true, 10000 },
+	{ DUE, 708000, true, 8000 },
 };
 
 static void test_table(void **state)
