@@ -76,16 +76,17 @@ check "--vip 10.200.0.1 without a length: omni0 has 10.200.0.1/16 and the cluste
 		 ip -n $ns_a route show 10.200.0.0/16 | grep -q 'dev omni0'"
 check "ping A -> B's VIP 10.200.0.2" ping_from "$ns_a" 10.200.0.2 -W 1 -w 20
 check "ping B -> A's VIP 10.200.0.1" ping_from "$ns_b" 10.200.0.1 -W 1 -w 20
+# Beside the running nucleus, on its port: a start would fail to bind.
 check "nucleus --check: valid, exits 0, starts nothing" bash -c \
-	"out=\$('$omni' --mode nucleus --port 51820 --secret '$secret' --check) && echo \"\$out\" &&
+	"out=\$(ip netns exec $ns_n timeout 10 '$omni' --mode nucleus --port 51820 --secret '$secret' --check) && echo \"\$out\" &&
 	 echo \"\$out\" | grep -q '^nucleus: configuration is valid: udp port 51820, any cluster name'"
 check "nucleus --check: a short secret is refused (exit 2) naming the rule" bash -c \
-	"'$omni' --mode nucleus --secret short --check 2>&1; [ \$? = 2 ] &&
-	 '$omni' --mode nucleus --secret short --check 2>&1 | grep -q 'is 5 characters: at least 16'"
+	"timeout 10 '$omni' --mode nucleus --secret short --check 2>&1; [ \$? = 2 ] &&
+	 timeout 10 '$omni' --mode nucleus --secret short --check 2>&1 | grep -q 'is 5 characters: at least 16'"
 echo '{ "mode": "nucleus", "nucleus": { "clusters": [ { "name": "lab" ' >"$tmp/bad.json"
 check "nucleus --check: a malformed file is refused with file:line" bash -c \
-	"'$omni' --mode nucleus --config '$tmp/bad.json' --check 2>&1 | grep -q 'bad.json:[0-9]*:' &&
-	 ! '$omni' --mode nucleus --config '$tmp/bad.json' --check >/dev/null 2>&1"
+	"timeout 10 '$omni' --mode nucleus --config '$tmp/bad.json' --check 2>&1 | grep -q 'bad.json:[0-9]*:' &&
+	 ! timeout 10 '$omni' --mode nucleus --config '$tmp/bad.json' --check >/dev/null 2>&1"
 phase_end seeds
 
 # ---- 2. a wrong port (A) and a wrong secret (B) against the open nucleus ----
