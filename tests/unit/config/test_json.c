@@ -186,6 +186,29 @@ static void test_vip_lengths(void **state)
 	}
 }
 
+/* What `--mode nucleus --check` validates from a file: an open nucleus (a
+ * secret, no list) and a listed one are good; the bad ones are in the
+ * table below (no secret and no list, a list entry without a secret, two
+ * clusters of one name, a short secret, a malformed file). */
+static void test_nucleus_good(void **state)
+{
+	static const char *const docs[] = {
+		"{\"mode\": \"nucleus\", \"security\": {\"secret\": \"" SECRET "\"}}",
+		"{\"mode\": \"nucleus\", \"nucleus\": {\"port\": 51821, \"clusters\": "
+		"[{\"name\": \"lab\", \"secret\": \"" SECRET "\"}]}}",
+	};
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		assert_int_equal(parse(docs[i], &cfg, err), 0);
+		if (cfg_config_validate(&cfg, err, sizeof(err)) != 0)
+			fail_msg("nucleus doc %zu: %s", i, err);
+		cfg_config_free(&cfg);
+	}
+}
+
 /* An empty object is a complete file: every default. */
 static void test_defaults(void **state)
 {
@@ -812,11 +835,12 @@ static void test_examples(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_document),     cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_vip_lengths),       cmocka_unit_test(test_good_table),
-		cmocka_unit_test(test_bad_table),         cmocka_unit_test(test_syntax_errors),
-		cmocka_unit_test(test_host_bits_warning), cmocka_unit_test(test_secret_files),
-		cmocka_unit_test(test_print_round_trip),  cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_full_document), cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_vip_lengths),   cmocka_unit_test(test_nucleus_good),
+		cmocka_unit_test(test_good_table),    cmocka_unit_test(test_bad_table),
+		cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_host_bits_warning),
+		cmocka_unit_test(test_secret_files),  cmocka_unit_test(test_print_round_trip),
+		cmocka_unit_test(test_examples),
 	};
 	static const char *const files[] = { "c.json", "s", "psk", "k.json" };
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
