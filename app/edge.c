@@ -395,6 +395,9 @@ void omni_edge_stop(struct omni_edge *e)
 	rte_ring_free(e->dp.roamed);
 	rte_free(e->dp.peers);
 	rte_free(e->rcu);
+	free(e->routes); /* the routes themselves go with omni0 */
+	e->routes = NULL;
+	e->n_routes = 0;
 	wg_index_table_destroy(e->ctl.indices);
 	wg_ratelimiter_destroy(e->ctl.ratelimit);
 	if (e->eal.started)

@@ -33,6 +33,8 @@ struct omni_edge {
 	const struct omni_cli *cli;      /* what it started from (reload reads it again) */
 	struct omni_ops *ops;            /* console, metrics, telemetry; NULL: none */
 	struct omni_signal *sig;         /* the nucleus client; NULL: none */
+	struct net_prefix *routes;       /* through omni0 for AllowedIPs (edge_routes.c) */
+	size_t n_routes;
 	/* Kernel-interface underlay (edge_xdp.c). */
 	struct xdpfb xdp;
 	bool xdp_ready;      /* xdp initialised: close it at stop */

@@ -114,9 +114,8 @@ static int flag_vip(struct net_prefix *out, const char *flag, const char *value,
 	char quoted[CFG_QUOTE_MAX * 4 + 8];
 	const char *why;
 
-	if (net_prefix_parse(value, out, &why) == 0 && out->addr.family == family)
+	if (cfg_vip_parse(value, family, out, &why) == 0)
 		return 0;
-	out->addr.family = NET_AF_NONE;
 	cfg_quote(quoted, sizeof(quoted), value);
 	return bad_flag(err, errlen, "%s: \"%s\" is not an %s address", flag, quoted,
 			family == NET_AF_IP4 ? "IPv4" : "IPv6");

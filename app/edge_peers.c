@@ -173,8 +173,10 @@ static int reserve(struct omni_edge *e, const struct cfg_peer *peers, size_t n,
 
 static int commit(struct omni_edge *e, char *err, size_t errlen)
 {
-	if (pl_control_peers_commit(&e->ctl) == 0)
+	if (pl_control_peers_commit(&e->ctl) == 0) {
+		omni_edge_routes_sync(e);
 		return 0;
+	}
 	snprintf(err, errlen, "out of memory rebuilding the AllowedIPs table: the old routes stay");
 	return -ENOMEM;
 }

@@ -36,4 +36,9 @@ int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, c
  * difference; peers that did not change keep their sessions. */
 int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen);
 
+/* Routes through the host interface for the peers' AllowedIPs outside its
+ * addresses' networks, as wg-quick adds them (edge_routes.c): after every
+ * change of the peer set. */
+void omni_edge_routes_sync(struct omni_edge *e);
+
 #endif /* OMNI_APP_EDGE_PEERS_H */

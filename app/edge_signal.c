@@ -251,16 +251,52 @@ void omni_signal_miss_hook(void *ctx, struct rte_mbuf *m, uint64_t now)
 	act_all(e);
 }
 
+/*
+ * A nucleus that is not there, does not serve our cluster or has another
+ * secret answers nothing (refusals are silent), so the edge says it: 8 s
+ * after the first request left unanswered, then every minute.
+ */
+static void watch_silence(struct omni_edge *e)
+{
+	struct omni_signal *s = e->sig;
+	const struct sig_client_stats *st = sig_client_stats(s->ed.client);
+	uint64_t tx = 0, rx = 0;
+
+	for (unsigned t = 1; t < SIG_TYPE_COUNT; t++) {
+		tx += st->tx[t];
+		rx += st->rx[t];
+	}
+	if (rx != s->rx_seen && sig_silence_heard(&s->silence))
+		printf("omninervous: nucleus: %s answers now\n", s->nucleus_text);
+	if (tx != s->tx_seen)
+		sig_silence_sent(&s->silence, s->now_ms);
+	s->rx_seen = rx;
+	s->tx_seen = tx;
+	if (!sig_silence_due(&s->silence, s->now_ms))
+		return;
+	printf("omninervous: nucleus: WARNING: no answer from %s for %llu s (cluster %s). "
+	       "Likely causes: a wrong address or port (--nucleus), a cluster the nucleus "
+	       "does not serve (--cluster; a nucleus given a cluster list serves only those), "
+	       "or a wrong secret (--secret). The nucleus logs the refusals it can tell.\n",
+	       s->nucleus_text,
+	       (unsigned long long)(sig_silence_for(&s->silence, s->now_ms) / 1000),
+	       e->cfg.network.cluster);
+	fflush(stdout);
+}
+
 unsigned omni_edge_signal_poll(struct omni_edge *e, uint64_t now_ns)
 {
 	struct omni_signal *s = e->sig;
+	unsigned n;
 
 	if (!s || !s->ed.client)
 		return 0;
 	clock_at(s, now_ns);
 	if (s->now_ms >= sig_edge_next_tick(&s->ed))
 		sig_edge_tick(&s->ed, s->now_ms);
-	return act_all(e);
+	n = act_all(e);
+	watch_silence(e);
+	return n;
 }
 
 void omni_edge_signal_leave(struct omni_edge *e)

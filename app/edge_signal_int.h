@@ -13,6 +13,7 @@
 
 #include "signaling/edge.h"
 #include "signaling/endpoint.h"
+#include "signaling/silence.h"
 #include "wg/messages.h"
 
 struct net_udp_view;
@@ -26,6 +27,11 @@ struct omni_signal {
 	uint32_t clock_scale; /* dp.clock_scale, divided out */
 	uint64_t now_ns;      /* the control loop's, as control wants it */
 	uint64_t now_ms;      /* the same in real milliseconds */
+	/* The nucleus's silence, said with its likely causes (silence.h):
+	 * the client's messages sent and accepted, as last seen. calloc'd:
+	 * zero is sig_silence_init's state. */
+	struct sig_silence silence;
+	uint64_t tx_seen, rx_seen;
 };
 
 /* edge_signal.c: the clock, the actions, control's hooks. */

@@ -10,22 +10,42 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "signaling/lograte.h"
 #include "signaling/nucleus.h"
 
 /* Clusters to serve, owned (names and secrets are copies; secrets wiped). */
 struct omni_nucleus_clusters {
 	struct nucleus_cluster_conf *list;
 	size_t n;
-	uint16_t port;    /* from the file; 0: not given */
-	char metrics[72]; /* from the file; "": not given or off */
+	char *open_secret; /* no list: any cluster name with this secret; wiped */
+	uint16_t port;     /* from the file; 0: not given */
+	char metrics[72];  /* from the file; "": not given or off */
 };
 
 /*
- * From --cluster NAME and a secret from --secret, --secret-file or
- * OMNI_SECRET (NAME defaults to "default"), or from --config FILE (JSON: "nucleus": clusters, port; "metrics": listen).
+ * From a secret (--secret-file, OMNI_SECRET or --secret) alone: any
+ * cluster name with it (the open nucleus of the seeds); with --cluster
+ * NAME: that one cluster; or from --config FILE (JSON: "nucleus":
+ * clusters, port; "metrics": listen; no clusters but "security": secret:
+ * open).
  * 0, or -1 after printing the reason (file:line and the rule) to stderr.
  */
 int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct omni_cli *cli);
 void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl);
+
+/* The refusals the nucleus logs (nucleus_refusal.c). */
+struct omni_nucleus_log {
+	struct sig_lograte rate;
+	uint64_t suppressed; /* lines not logged; read by the metrics thread */
+};
+
+/*
+ * A datagram the core just dropped (its counters before and after the
+ * input): logs the reason when an operator can act on it, at most once a
+ * minute per source and 20 lines a minute in all.
+ */
+void omni_nucleus_refusal(struct omni_nucleus_log *l, const struct sig_nucleus_stats *before,
+			  const struct sig_nucleus_stats *after, const struct net_endpoint *from,
+			  const uint8_t *p, size_t len, uint64_t now_ms);
 
 #endif /* OMNI_APP_NUCLEUS_H */

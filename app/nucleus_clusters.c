@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The list of clusters a nucleus serves. The command line gives one
- * (--cluster, and --secret-file, OMNI_SECRET or --secret); --config FILE
- * gives several (the JSON file's
+ * The list of clusters a nucleus serves. The command line gives a secret
+ * (--secret-file, OMNI_SECRET or --secret) for any cluster name, or for
+ * the one --cluster names; --config FILE gives several (the JSON file's
  * "nucleus" section, docs/config.md). Secrets are never printed.
  */
 #include <errno.h>
@@ -45,6 +45,20 @@ void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl)
 	free(cl->list);
 	cl->list = NULL;
 	cl->n = 0;
+	if (cl->open_secret)
+		sodium_memzero(cl->open_secret, strlen(cl->open_secret));
+	free(cl->open_secret);
+	cl->open_secret = NULL;
+}
+
+/* No cluster list: any name with this one secret (signaling/nucleus.h). */
+static int open_with(struct omni_nucleus_clusters *cl, const char *secret, const char *prog)
+{
+	cl->open_secret = strdup(secret);
+	if (cl->open_secret)
+		return 0;
+	fprintf(stderr, "%s: out of memory\n", prog);
+	return -1;
 }
 
 /* The JSON file (docs/config.md, "nucleus"): clusters, port, metrics. */
@@ -71,11 +85,15 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 			goto out;
 		}
 	}
-	if (cl->n == 0) {
-		fprintf(stderr, "%s: %s: nucleus.clusters: no cluster listed\n", cli->prog,
-			cli->config);
+	if (cl->n == 0 && !cfg.security.secret) {
+		fprintf(stderr,
+			"%s: %s: nucleus.clusters: no cluster listed, and no security.secret "
+			"to serve any cluster name with\n",
+			cli->prog, cli->config);
 		goto out;
 	}
+	if (cl->n == 0 && open_with(cl, cfg.security.secret, cli->prog) < 0)
+		goto out;
 	cl->port = cfg.nucleus.port;
 	snprintf(cl->metrics, sizeof(cl->metrics), "%s", cfg.metrics.listen);
 	ret = 0;
@@ -84,8 +102,9 @@ out:
 	return ret;
 }
 
-/* The one cluster of the command line: its secret from --secret,
- * --secret-file or OMNI_SECRET (config/secrets.h). */
+/* The command line: its secret from --secret, --secret-file or
+ * OMNI_SECRET (config/secrets.h) for any cluster name, or with --cluster
+ * NAME for that one only. */
 static int load_flags(struct omni_nucleus_clusters *cl, const struct omni_cli *cli)
 {
 	const struct cfg_secret_args a = { cli->secret, cli->secret_file, getenv(CFG_SECRET_ENV) };
@@ -101,14 +120,19 @@ static int load_flags(struct omni_nucleus_clusters *cl, const struct omni_cli *c
 	if (!secret) {
 		fprintf(stderr,
 			"%s: the nucleus needs --secret-file FILE (or %s, or --secret; 16 "
-			"characters or more) for --cluster NAME, or --config FILE\n",
+			"characters or more: any cluster name; with --cluster NAME only that "
+			"one), or --config FILE\n",
 			cli->prog, CFG_SECRET_ENV);
 		return -1;
 	}
-	ret = add(cl, cli->cluster ? cli->cluster : "default", secret);
+	if (!cli->cluster) {
+		ret = open_with(cl, secret, cli->prog);
+	} else {
+		ret = add(cl, cli->cluster, secret);
+		if (ret < 0)
+			fprintf(stderr, "%s: out of memory\n", cli->prog);
+	}
 	cfg_secret_free(secret);
-	if (ret < 0)
-		fprintf(stderr, "%s: out of memory\n", cli->prog);
 	return ret < 0 ? -1 : 0;
 }
 

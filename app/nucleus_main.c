@@ -40,6 +40,8 @@ struct nucleus_proc {
 	bool v6; /* the socket is AF_INET6 (dual stack) */
 	struct sig_out out[SIG_NUCLEUS_OUT_MAX];
 	uint64_t send_errors;
+	struct sig_nucleus_stats seen; /* drops as of the last refusal */
+	struct omni_nucleus_log log;
 };
 
 static uint64_t now_ms(void)
@@ -109,12 +111,25 @@ static void send_all(struct nucleus_proc *np, unsigned n)
 	}
 }
 
+/* No answer: dropped (the core counted why) or a LEAVE. The drop counters
+ * change only here, so the one that moved since the last time says why. */
+static void refused(struct nucleus_proc *np, const struct net_endpoint *from, const uint8_t *p,
+		    size_t len)
+{
+	struct sig_nucleus_stats now;
+
+	sig_nucleus_read(np->core, &now);
+	omni_nucleus_refusal(&np->log, &np->seen, &now, from, p, len, now_ms());
+	np->seen = now;
+}
+
 /* Reads up to BATCH datagrams; false when the socket is drained. */
 static bool read_batch(struct nucleus_proc *np)
 {
 	uint8_t buf[SIG_DATAGRAM_MAX + 1];
 	struct sockaddr_storage ss;
 	struct net_endpoint from;
+	unsigned n;
 
 	for (int i = 0; i < BATCH; i++) {
 		socklen_t sl = sizeof(ss);
@@ -123,15 +138,18 @@ static bool read_batch(struct nucleus_proc *np)
 		if (len < 0)
 			return false;
 		net_endpoint_from_sockaddr(&ss, &from); /* not IP: unset, dropped by the core */
-		send_all(np,
-			 sig_nucleus_input(np->core, &from, buf, (size_t)len, now_ms(), np->out));
+		n = sig_nucleus_input(np->core, &from, buf, (size_t)len, now_ms(), np->out);
+		send_all(np, n);
+		if (n == 0)
+			refused(np, &from, buf, (size_t)len);
 	}
 	return true;
 }
 
 static int metrics(void *ctx, const char *path, struct httpd_text *t, const char **type)
 {
-	const struct sig_nucleus *n = ctx;
+	const struct nucleus_proc *np = ctx;
+	const struct sig_nucleus *n = np->core;
 	struct sig_nucleus_stats s;
 
 	if (strcmp(path, "/health") == 0) {
@@ -171,6 +189,18 @@ static int metrics(void *ctx, const char *path, struct httpd_text *t, const char
 			  "# TYPE omni_nucleus_expired_total counter\n"
 			  "omni_nucleus_expired_total %llu\n",
 			  (unsigned long long)s.expired);
+	httpd_text_printf(t,
+			  "# HELP omni_nucleus_clusters Clusters served (listed, or made on demand "
+			  "by an open nucleus).\n"
+			  "# TYPE omni_nucleus_clusters gauge\n"
+			  "omni_nucleus_clusters %zu\n"
+			  "# HELP omni_nucleus_refusals_unlogged_total Refusals not logged (one line "
+			  "per source a minute, 20 in all).\n"
+			  "# TYPE omni_nucleus_refusals_unlogged_total counter\n"
+			  "omni_nucleus_refusals_unlogged_total %llu\n",
+			  sig_nucleus_n_clusters(n),
+			  (unsigned long long)__atomic_load_n(&np->log.suppressed,
+							      __ATOMIC_RELAXED));
 	return 200;
 }
 
@@ -259,56 +289,93 @@ static void print_stats(const struct nucleus_proc *np)
 	       (unsigned long long)np->send_errors);
 }
 
-int omni_cmd_nucleus(const struct omni_cli *cli)
+/* --check: what would be served, after the same checks as a start. */
+static int check_report(const struct omni_nucleus_clusters *cl, uint16_t port, const char *listen,
+			const char *prog)
 {
-	struct nucleus_proc np = { .fd = -1, .ep = -1, .sfd = -1 };
-	struct sig_nucleus_conf conf = { 0 };
-	struct omni_nucleus_clusters cl;
-	const char *listen = cli->metrics ? cli->metrics : default_metrics;
-	struct httpd *httpd = NULL;
-	char file_metrics[sizeof(cl.metrics)];
-	int ret = OMNI_EXIT_FAILURE;
-	char err[256];
-	uint16_t port;
+	struct net_endpoint ep;
 
+	if (listen[0] && strcmp(listen, "off") != 0 && net_endpoint_parse(listen, 0, &ep) != 0) {
+		fprintf(stderr, "%s: --metrics '%s': expected ADDR:PORT (an IP address) or off\n",
+			prog, listen);
+		return OMNI_EXIT_USAGE;
+	}
+	printf("nucleus: configuration is valid: udp port %u, ", port);
+	if (cl->open_secret)
+		printf("any cluster name with one secret (at most %d made on demand)",
+		       SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT);
+	for (size_t i = 0; i < cl->n; i++)
+		printf("%s%s", i ? ", " : "cluster(s) ", cl->list[i].name);
+	printf(", metrics %s\n", listen[0] ? listen : "off");
+	return OMNI_EXIT_OK;
+}
+
+/* The clusters, the port and the metrics address: command line over file. */
+static int configure(const struct omni_cli *cli, struct omni_nucleus_clusters *cl, uint16_t *port,
+		     char *listen, size_t listen_len)
+{
 	if (cli->nucleus || cli->vip || cli->vip6 || cli->underlay || cli->wg_config ||
 	    cli->host_port || cli->interactive || cli->cmdfile || cli->stun) {
 		fprintf(stderr,
 			"%s: --mode nucleus takes --port, --cluster, --secret-file, --secret, "
-			"--config and --metrics only\n",
+			"--config, --metrics and --check only\n",
 			cli->prog);
-		return OMNI_EXIT_USAGE;
+		return -1;
 	}
-	if (parse_port(cli, &port) < 0 || omni_nucleus_clusters_load(&cl, cli) < 0)
+	if (parse_port(cli, port) < 0 || omni_nucleus_clusters_load(cl, cli) < 0)
+		return -1;
+	if (!cli->port && cl->port)
+		*port = cl->port;
+	snprintf(listen, listen_len, "%s",
+		 cli->metrics ? cli->metrics :
+		 cli->config  ? (cl->metrics[0] ? cl->metrics : "off") :
+				default_metrics);
+	return 0;
+}
+
+int omni_cmd_nucleus(const struct omni_cli *cli)
+{
+	static struct nucleus_proc np; /* large (the log's slots); the metrics thread's */
+	struct sig_nucleus_conf conf = { 0 };
+	struct omni_nucleus_clusters cl;
+	struct httpd *httpd = NULL;
+	char listen[sizeof(cl.metrics)];
+	int ret = OMNI_EXIT_FAILURE;
+	char err[256];
+	uint16_t port;
+	bool open;
+
+	np = (struct nucleus_proc){ .fd = -1, .ep = -1, .sfd = -1 };
+	if (configure(cli, &cl, &port, listen, sizeof(listen)) < 0)
 		return OMNI_EXIT_USAGE;
-	/* The command line over the file over the defaults. */
-	if (!cli->port && cl.port)
-		port = cl.port;
-	if (!cli->metrics && cli->config) {
-		snprintf(file_metrics, sizeof(file_metrics), "%s",
-			 cl.metrics[0] ? cl.metrics : "off");
-		listen = file_metrics;
-	}
 	conf.clusters = cl.list;
 	conf.n_clusters = cl.n;
+	conf.open_secret = cl.open_secret;
+	open = cl.open_secret != NULL;
 	conf.expiry_ms = test_expiry_ms();
 	np.core = sig_nucleus_create(&conf, err, sizeof(err));
+	if (np.core && cli->check)
+		ret = check_report(&cl, port, listen, cli->prog);
 	omni_nucleus_clusters_free(&cl);
 	if (!np.core) {
 		fprintf(stderr, "%s: %s\n", cli->prog, err);
 		return OMNI_EXIT_USAGE;
 	}
+	if (cli->check)
+		goto out;
+	sig_lograte_init(&np.log.rate);
 	if (open_socket(&np, port, cli->prog) < 0 || setup_loop(&np, cli->prog) < 0)
 		goto out;
 	if (listen[0] && strcmp(listen, "off") != 0) {
-		httpd = httpd_start(listen, metrics, np.core, err, sizeof(err));
+		httpd = httpd_start(listen, metrics, &np, err, sizeof(err));
 		if (!httpd) {
 			fprintf(stderr, "%s: --metrics: %s\n", cli->prog, err);
 			goto out;
 		}
 	}
-	printf("nucleus: udp port %u (%s), %zu cluster(s), metrics %s\n", port,
-	       np.v6 ? "IPv4 and IPv6" : "IPv4 only", sig_nucleus_n_clusters(np.core), listen);
+	printf("nucleus: udp port %u (%s), %zu cluster(s)%s, metrics %s\n", port,
+	       np.v6 ? "IPv4 and IPv6" : "IPv4 only", sig_nucleus_n_clusters(np.core),
+	       open ? " and any cluster name with one secret" : "", listen[0] ? listen : "off");
 	fflush(stdout);
 	run(&np);
 	printf("nucleus: stopping\n");

@@ -312,16 +312,14 @@ static int set_cluster(struct cfg_jctx *c, const char *s, void *base)
 	return set_cluster_name(c, s, &((struct cfg_config *)base)->network.cluster);
 }
 
-/* "10.200.0.1" (a /32) or "10.200.0.1/16", of the family asked for. */
+/* "10.200.0.1/16", or "10.200.0.1" with the cluster network's length
+ * (cfg_vip_parse), of the family asked for. */
 static int set_vip_of(struct cfg_jctx *c, const char *s, unsigned family, struct net_prefix *out)
 {
 	const char *why;
 
-	if (net_prefix_parse(s, out, &why) == 0 && out->addr.family != family)
-		why = family == NET_AF_IP4 ? "not an IPv4 address" : "not an IPv6 address";
-	else if (out->addr.family == family)
+	if (cfg_vip_parse(s, family, out, &why) == 0)
 		return 0;
-	out->addr.family = NET_AF_NONE;
 	return cfg_jerr_value(c, s, "is not a virtual IP", why);
 }
 

@@ -19,7 +19,7 @@ void cfg_config_init(struct cfg_config *cfg)
 	cfg->iface.mtu = CFG_DEFAULT_MTU;
 	snprintf(cfg->iface.host_port_name, sizeof(cfg->iface.host_port_name), "%s",
 		 CFG_DEFAULT_HOST_PORT_NAME);
-	cfg->network.use_builtin_stun = true;
+	cfg->network.use_builtin_stun = false; /* no built-in list */
 	cfg->network.happy_eyeballs_delay_ms = CFG_DEFAULT_HAPPY_EYEBALLS_MS;
 	cfg->security.max_sessions_per_ip = CFG_DEFAULT_MAX_SESSIONS_PER_IP;
 	cfg->security.handshake_timeout_secs = CFG_DEFAULT_HANDSHAKE_TIMEOUT_SECS;

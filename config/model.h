@@ -45,14 +45,16 @@ enum cfg_config_limits {
 	CFG_SECRET_MIN = 16,             /* cluster secret, in characters (seed rule) */
 	CFG_DEFAULT_METRICS_PORT = 9586, /* prometheus_wireguard_exporter's port */
 	CFG_DEFAULT_MAX_SESSIONS_PER_IP = 10,
-	CFG_DEFAULT_HANDSHAKE_TIMEOUT_SECS = 5,
-	CFG_DEFAULT_HAPPY_EYEBALLS_MS = 250, /* RFC 8305, section 5 */
-	CFG_CONFIG_ERR_MAX = 512,            /* a good size for err buffers */
-	CFG_CLUSTER_NAME_MAX = 64,           /* characters of a cluster name */
+	CFG_DEFAULT_HANDSHAKE_TIMEOUT_SECS = 5, /* WireGuard's REKEY_TIMEOUT: the only value */
+	CFG_DEFAULT_HAPPY_EYEBALLS_MS = 250,    /* RFC 8305, section 5 */
+	CFG_CONFIG_ERR_MAX = 512,               /* a good size for err buffers */
+	CFG_CLUSTER_NAME_MAX = 64,              /* characters of a cluster name */
 };
 
 #define CFG_DEFAULT_HOST_PORT_NAME "omni0"
 #define CFG_DEFAULT_METRICS_LISTEN "127.0.0.1:9586"
+/* The seeds' cluster network: a VIP in it given without /LEN gets its length. */
+#define CFG_DEFAULT_CLUSTER_PREFIX "10.200.0.0/16"
 
 /*
  * A peer's UDP address as the resolver gave it: a sockaddr, so an IPv6
@@ -138,7 +140,7 @@ struct cfg_network {
 	struct net_prefix vip6; /* family NET_AF_NONE: none */
 	char **stun_servers;    /* "host:port" each */
 	size_t n_stun_servers;
-	bool use_builtin_stun;            /* default true */
+	bool use_builtin_stun;            /* default false: there is no built-in list */
 	bool prefer_ipv6;                 /* default false */
 	uint32_t happy_eyeballs_delay_ms; /* default 250 */
 };

@@ -286,6 +286,32 @@ static int validate_allowed_ips(const struct vctx *v)
 		    peer_label(cfg, later, a), text, peer_label(cfg, earlier, b));
 }
 
+/*
+ * Two keys of the seeds' files that this edition cannot honour as written:
+ * refused with the reason rather than silently ignored.
+ */
+static int validate_seed_keys(const struct vctx *v)
+{
+	const struct cfg_config *cfg = v->cfg;
+
+	/* Our handshakes are WireGuard's: an initiation is retried after
+	 * REKEY_TIMEOUT (5 s), which every WireGuard peer assumes too. */
+	if (cfg->security.handshake_timeout_secs != CFG_DEFAULT_HANDSHAKE_TIMEOUT_SECS)
+		return fail(v, 0,
+			    "security.handshake_timeout_secs: %u: WireGuard retries a "
+			    "handshake after a fixed %u s (REKEY_TIMEOUT), so this edition "
+			    "takes only %u",
+			    cfg->security.handshake_timeout_secs,
+			    CFG_DEFAULT_HANDSHAKE_TIMEOUT_SECS, CFG_DEFAULT_HANDSHAKE_TIMEOUT_SECS);
+	/* No built-in list: it would send our traffic to third parties. */
+	if (cfg->network.use_builtin_stun && cfg->network.n_stun_servers == 0)
+		return fail(v, 0,
+			    "network.use_builtin_stun: true, but this edition ships no "
+			    "built-in STUN servers (they would be third parties): list "
+			    "yours in network.stun_servers (--stun), or set it to false");
+	return 0;
+}
+
 static int validate_network(const struct vctx *v)
 {
 	const struct cfg_config *cfg = v->cfg;
@@ -318,7 +344,7 @@ static int validate_network(const struct vctx *v)
 	if (cfg->security.max_sessions_per_ip == 0)
 		return fail(v, 0, "%smax_sessions_per_ip must be at least 1",
 			    AT(v, "security.max_sessions_per_ip"));
-	return 0;
+	return validate_seed_keys(v);
 }
 
 /* A nucleus serves clusters by name; each needs its own secret. */

@@ -325,3 +325,25 @@ void cfg_quote(char *out, size_t outlen, const char *value)
 	}
 	out[o] = '\0';
 }
+
+int cfg_vip_parse(const char *text, unsigned family, struct net_prefix *out, const char **why)
+{
+	struct net_prefix cluster;
+
+	if (net_prefix_parse(text, out, why) != 0)
+		goto bad;
+	if (out->addr.family != family) {
+		*why = family == NET_AF_IP4 ? "not an IPv4 address" : "not an IPv6 address";
+		goto bad;
+	}
+	if (strchr(text, '/'))
+		return 0;
+	/* No length: the cluster network's, when the address is in it. */
+	if (net_prefix_parse(CFG_DEFAULT_CLUSTER_PREFIX, &cluster, why) == 0 &&
+	    net_prefix_contains(&cluster, &out->addr))
+		out->len = cluster.len;
+	return 0;
+bad:
+	out->addr.family = NET_AF_NONE;
+	return -EINVAL;
+}

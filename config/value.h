@@ -58,6 +58,15 @@ int cfg_host_port_check(const char *text, const char **why);
 void cfg_sockaddr_format(const struct sockaddr_storage *ss, char out[CFG_ADDR_TEXT_MAX]);
 
 /*
+ * A VIP of family (NET_AF_IP4, NET_AF_IP6): "ADDR/LEN", or "ADDR" alone,
+ * which gets the length of the cluster network CFG_DEFAULT_CLUSTER_PREFIX
+ * when it lies in it (10.200.0.1 is 10.200.0.1/16, as the seeds' edges
+ * take it), else a host prefix. The address keeps its host bits. 0, or
+ * -EINVAL with *why.
+ */
+int cfg_vip_parse(const char *text, unsigned family, struct net_prefix *out, const char **why);
+
+/*
  * A value made safe to show between double quotes: control characters, '"'
  * and '\' escaped, cut at CFG_QUOTE_MAX characters with "...", and replaced
  * by "(hidden: looks like a key)" when it holds a run of base64 as long as a

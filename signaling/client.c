@@ -162,6 +162,7 @@ static uint32_t send_msg(struct sig_client *c, uint64_t now)
 	struct datagram d;
 
 	c->msg.enc = c->encrypt;
+	c->msg.named = true; /* an open nucleus learns our cluster from it */
 	c->msg.seq = next_seq(c);
 	sig_msg_stamp(&c->msg, now);
 	d.len = sig_encode(&c->keys, &c->msg, d.buf, sizeof(d.buf));

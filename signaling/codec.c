@@ -16,6 +16,7 @@
 static const char kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "omnisig1";
 static const char master_label[] = "omninervous signaling v1";
 static const char psk_label[] = "omninervous wg psk v1";
+static const char name_label[] = "omninervous cluster name v1";
 
 enum { KDF_MAC = 1, KDF_ENC = 2, KDF_ID = 3 };
 
@@ -63,10 +64,19 @@ int sig_keys_derive(struct sig_keys *k, const char *name, const char *secret, ch
 	crypto_kdf_derive_from_key(id_key, sizeof(id_key), KDF_ID, kdf_ctx, master);
 	crypto_generichash(k->cluster_id, sizeof(k->cluster_id), (const uint8_t *)name, nlen,
 			   id_key, sizeof(id_key));
+	sig_name_key(secret, k->name_key);
+	memcpy(k->name, name, nlen);
+	k->name_len = n8;
 	sodium_memzero(master, sizeof(master));
 	sodium_memzero(id_key, sizeof(id_key));
 	sodium_memzero(&st, sizeof(st));
 	return 0;
+}
+
+void sig_name_key(const char *secret, uint8_t out[SIG_KEY_LEN])
+{
+	crypto_generichash(out, SIG_KEY_LEN, (const uint8_t *)secret, strlen(secret),
+			   (const uint8_t *)name_label, sizeof(name_label) - 1);
 }
 
 void sig_keys_wipe(struct sig_keys *k)
@@ -430,6 +440,20 @@ bool sig_is_signaling(const uint8_t *p, size_t len)
 	return len >= SIG_DATAGRAM_MIN && be_get(p, 4) == SIG_MAGIC;
 }
 
+/* Bytes of the name trailer (0 without one); SIG_DATAGRAM_MAX when its
+ * length byte is out of range, so that the caller finds it truncated. */
+static size_t trailer_len(const uint8_t *p, size_t len, const struct sig_msg *m)
+{
+	uint8_t n;
+
+	if (!m->named)
+		return 0;
+	if (len < SIG_DATAGRAM_MIN + 1)
+		return SIG_DATAGRAM_MAX;
+	n = p[len - SIG_MAC_LEN - 1];
+	return n && n <= SIG_CLUSTER_NAME_MAX ? n + SIG_TAG_LEN + 1u : SIG_DATAGRAM_MAX;
+}
+
 enum sig_drop sig_peek(const uint8_t *p, size_t len, struct sig_msg *m)
 {
 	if (len < 4)
@@ -442,15 +466,17 @@ enum sig_drop sig_peek(const uint8_t *p, size_t len, struct sig_msg *m)
 		return SIG_DROP_TOO_BIG;
 	if (p[4] != SIG_VERSION)
 		return SIG_DROP_BAD_VERSION;
-	if (p[5] == 0 || p[5] >= SIG_TYPE_COUNT || (p[6] & ~SIG_FLAG_ENC) || p[7] != 0)
+	if (p[5] == 0 || p[5] >= SIG_TYPE_COUNT || (p[6] & ~(SIG_FLAG_ENC | SIG_FLAG_NAME)) ||
+	    p[7] != 0)
 		return SIG_DROP_BAD_TYPE;
 	m->type = p[5];
 	m->enc = p[6] & SIG_FLAG_ENC;
+	m->named = p[6] & SIG_FLAG_NAME;
 	memcpy(m->cluster_id, p + 8, SIG_CLUSTER_ID_LEN);
 	m->ts_ms = be_get(p + 16, 8);
 	m->seq = (uint32_t)be_get(p + 24, 4);
 	memcpy(m->nonce, p + 28, SIG_NONCE_LEN);
-	if (m->enc && len < SIG_DATAGRAM_MIN + SIG_TAG_LEN)
+	if (len < SIG_DATAGRAM_MIN + (m->enc ? SIG_TAG_LEN : 0) + trailer_len(p, len, m))
 		return SIG_DROP_TRUNCATED;
 	return SIG_OK;
 }
@@ -468,6 +494,47 @@ static void aead_nonce(const uint8_t *hdr, uint8_t n[crypto_aead_xchacha20poly13
 	memcpy(n + SIG_NONCE_LEN, hdr + 16, 8);
 }
 
+/* The name trailer: k's name sealed under its name key (the header as
+ * associated data, the body's nonce: another key), then its length. */
+static void wr_name(struct wr *w, const struct sig_keys *k, const uint8_t *hdr,
+		    const uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES])
+{
+	uint8_t *at = wr_take(w, k->name_len + SIG_TAG_LEN + 1u);
+	unsigned long long clen;
+
+	if (!at)
+		return;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(at, &clen, (const uint8_t *)k->name, k->name_len,
+						   hdr, SIG_HEADER_LEN, NULL, nonce, k->name_key);
+	at[k->name_len + SIG_TAG_LEN] = k->name_len;
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+enum sig_drop sig_open_name(const uint8_t name_key[SIG_KEY_LEN], const uint8_t *p, size_t len,
+			    char name[SIG_CLUSTER_NAME_MAX + 1])
+{
+	uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	size_t n = p[len - SIG_MAC_LEN - 1];
+	const uint8_t *sealed = p + len - SIG_MAC_LEN - 1 - n - SIG_TAG_LEN;
+	unsigned long long plen;
+
+	aead_nonce(p, nonce);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt((uint8_t *)name, &plen, NULL, sealed,
+						       n + SIG_TAG_LEN, p, SIG_HEADER_LEN, nonce,
+						       name_key) != 0)
+		return SIG_DROP_WRONG_SECRET;
+	name[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!name_char(name[i]))
+			return SIG_DROP_BAD_BODY;
+	return SIG_OK;
+}
+
 size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *out, size_t cap)
 {
 	uint8_t body[SIG_BODY_MAX], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
@@ -482,22 +549,25 @@ size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *ou
 	wr_be(&w, SIG_MAGIC, 4);
 	wr_be(&w, SIG_VERSION, 1);
 	wr_be(&w, m->type, 1);
-	wr_be(&w, m->enc ? SIG_FLAG_ENC : 0, 1);
+	wr_be(&w, (m->enc ? SIG_FLAG_ENC : 0) | (m->named ? SIG_FLAG_NAME : 0), 1);
 	wr_be(&w, 0, 1);
 	wr_bytes(&w, k->cluster_id, SIG_CLUSTER_ID_LEN);
 	wr_be(&w, m->ts_ms, 8);
 	wr_be(&w, m->seq, 4);
 	wr_bytes(&w, m->nonce, SIG_NONCE_LEN);
 	at = wr_take(&w, b.len + (m->enc ? SIG_TAG_LEN : 0));
-	if (b.bad || !at || w.cap - w.len < SIG_MAC_LEN)
+	if (b.bad || !at || (m->named && !k->name_len))
 		goto fail;
-	if (m->enc) {
-		aead_nonce(out, nonce);
+	aead_nonce(out, nonce);
+	if (m->enc)
 		crypto_aead_xchacha20poly1305_ietf_encrypt(at, &clen, body, b.len, out,
 							   SIG_HEADER_LEN, NULL, nonce, k->enc_key);
-	} else {
+	else
 		memcpy(at, body, b.len);
-	}
+	if (m->named)
+		wr_name(&w, k, out, nonce);
+	if (w.bad || w.cap - w.len < SIG_MAC_LEN)
+		goto fail;
 	crypto_auth_hmacsha256(out + w.len, out, w.len, k->mac_key);
 	sodium_memzero(body, sizeof(body));
 	return w.len + SIG_MAC_LEN;
@@ -511,12 +581,13 @@ enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
 	uint8_t body[SIG_BODY_MAX + SIG_TAG_LEN],
 		nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
 	enum sig_drop d = sig_peek(p, len, m);
-	size_t blen = len - SIG_DATAGRAM_MIN;
+	size_t blen;
 	unsigned long long plen;
 	struct rd r;
 
 	if (d != SIG_OK)
 		return d;
+	blen = len - SIG_DATAGRAM_MIN - trailer_len(p, len, m);
 	if (sodium_memcmp(p + 8, k->cluster_id, SIG_CLUSTER_ID_LEN) != 0)
 		return SIG_DROP_UNKNOWN_CLUSTER;
 	if (crypto_auth_hmacsha256_verify(p + len - SIG_MAC_LEN, p, len - SIG_MAC_LEN,

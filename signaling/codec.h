@@ -18,6 +18,9 @@ struct sig_keys {
 	uint8_t cluster_id[SIG_CLUSTER_ID_LEN];
 	uint8_t mac_key[SIG_KEY_LEN];
 	uint8_t enc_key[SIG_KEY_LEN];
+	uint8_t name_key[SIG_KEY_LEN]; /* of the secret alone: seals the name trailer */
+	uint8_t name_len;
+	char name[SIG_CLUSTER_NAME_MAX + 1];
 };
 
 /*
@@ -29,6 +32,20 @@ struct sig_keys {
 int sig_keys_derive(struct sig_keys *k, const char *name, const char *secret, char *err,
 		    size_t errlen);
 void sig_keys_wipe(struct sig_keys *k);
+
+/* The key that seals the name trailer (SIG_FLAG_NAME): of the secret
+ * alone, so that an open nucleus, which knows only the secret, opens it. */
+void sig_name_key(const char *secret, uint8_t out[SIG_KEY_LEN]);
+
+/*
+ * The cluster name of a datagram with the name trailer (m from sig_peek,
+ * m->named set), opened with name_key: SIG_OK with name filled (1 to
+ * SIG_CLUSTER_NAME_MAX of letters, digits and "._-"), SIG_DROP_WRONG_SECRET
+ * when it does not open, SIG_DROP_BAD_BODY for a name of other characters.
+ * The HMAC is not checked: derive the keys from the name and sig_decode.
+ */
+enum sig_drop sig_open_name(const uint8_t name_key[SIG_KEY_LEN], const uint8_t *p, size_t len,
+			    char name[SIG_CLUSTER_NAME_MAX + 1]);
 
 /* The WireGuard preshared key for peers found through the cluster. */
 void sig_cluster_psk(const char *secret, uint8_t out[SIG_KEY_LEN]);
@@ -50,7 +67,7 @@ void sig_msg_stamp(struct sig_msg *m, uint64_t now_ms);
 
 /*
  * Writes m (type, enc, seq, ts_ms, nonce and body; cluster_id is taken
- * from k) into out. Returns the length, or 0 if the body is invalid
+ * from k; with m->named, k's name sealed after the body) into out. Returns the length, or 0 if the body is invalid
  * (counts beyond limits, bad families) or does not fit cap.
  */
 size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *out, size_t cap);

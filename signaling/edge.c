@@ -258,11 +258,9 @@ static bool pop_reflexive(struct sig_edge *ed, struct sig_edge_action *a)
 
 static bool pop_send(struct sig_edge *ed, struct sig_edge_action *a)
 {
-	a->send.len = sig_stun_client_pop(&ed->stun, &a->send.to, a->send.buf,
-					  sizeof(a->send.buf));
+	a->send.len = sig_stun_client_pop(&ed->stun, &a->send.to, a->send.buf, sizeof(a->send.buf));
 	if (!a->send.len) {
-		a->send.len = sig_client_pop_datagram(ed->client, a->send.buf,
-						      sizeof(a->send.buf));
+		a->send.len = sig_client_pop_datagram(ed->client, a->send.buf, sizeof(a->send.buf));
 		a->send.to = ed->nucleus;
 	}
 	a->kind = SIG_EDGE_SEND;

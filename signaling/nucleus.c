@@ -15,8 +15,8 @@
 #include "nucleus_int.h"
 #include "wg/ratelimiter.h"
 
-static int cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, uint32_t max,
-			char *err, size_t errlen)
+int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, uint32_t max,
+		     char *err, size_t errlen)
 {
 	if (sig_keys_derive(&c->keys, cc->name, cc->secret, err, errlen) < 0)
 		return -EINVAL;
@@ -30,7 +30,7 @@ static int cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc
 	return 0;
 }
 
-static void cluster_fini(struct cluster *c)
+void sig_cluster_fini(struct cluster *c)
 {
 	sig_keys_wipe(&c->keys);
 	sig_peerset_fini(&c->members);
@@ -63,17 +63,28 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 	uint32_t max = conf->max_members ? conf->max_members : SIG_NUCLEUS_MEMBERS_DEFAULT;
 	struct sig_nucleus *n;
 
-	if (conf->n_clusters == 0 || conf->n_clusters > SIG_NUCLEUS_CLUSTERS_MAX) {
-		snprintf(err, errlen, "a nucleus serves 1 to %d clusters (got %zu)",
-			 SIG_NUCLEUS_CLUSTERS_MAX, conf->n_clusters);
+	if ((conf->n_clusters == 0 && !conf->open_secret) ||
+	    conf->n_clusters > SIG_NUCLEUS_CLUSTERS_MAX ||
+	    (conf->n_clusters && conf->open_secret)) {
+		snprintf(err, errlen,
+			 "a nucleus serves 1 to %d listed clusters, or any name with one secret "
+			 "(got %zu listed%s)",
+			 SIG_NUCLEUS_CLUSTERS_MAX, conf->n_clusters,
+			 conf->open_secret ? " and an open secret" : "");
 		return NULL;
 	}
 	n = calloc(1, sizeof(*n));
-	if (!n || !(n->clusters = calloc(conf->n_clusters, sizeof(*n->clusters))))
+	if (!n)
+		goto nomem;
+	n->max_members = max;
+	if (sig_nucleus_open_init(n, conf, err, errlen) < 0)
+		goto fail;
+	n->max_clusters = conf->open_secret ? n->max_clusters : conf->n_clusters;
+	if (!(n->clusters = calloc(n->max_clusters, sizeof(*n->clusters))))
 		goto nomem;
 	for (; n->n_clusters < conf->n_clusters; n->n_clusters++)
-		if (cluster_init(&n->clusters[n->n_clusters], &conf->clusters[n->n_clusters], max,
-				 err, errlen) < 0) {
+		if (sig_cluster_init(&n->clusters[n->n_clusters], &conf->clusters[n->n_clusters],
+				     max, err, errlen) < 0) {
 			n->n_clusters++;
 			goto fail;
 		}
@@ -102,9 +113,10 @@ void sig_nucleus_destroy(struct sig_nucleus *n)
 {
 	if (!n)
 		return;
-	for (size_t i = 0; i < n->n_clusters; i++)
-		cluster_fini(&n->clusters[i]);
+	for (size_t i = 0; n->clusters && i < n->n_clusters; i++)
+		sig_cluster_fini(&n->clusters[i]);
 	free(n->clusters);
+	sig_nucleus_open_fini(n);
 	if (n->rl)
 		wg_ratelimiter_destroy(n->rl);
 	sig_replay_destroy(n->replay);
@@ -258,7 +270,7 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 		d = SIG_DROP_RATELIMIT;
 	c = d == SIG_OK ? cluster_by_id(n, m->cluster_id) : NULL;
 	if (d == SIG_OK && !c)
-		d = SIG_DROP_UNKNOWN_CLUSTER;
+		d = sig_nucleus_open(n, p, len, m, &c); /* unknown_cluster unless open */
 	if (d == SIG_OK)
 		d = sig_decode(&c->keys, p, len, m);
 	if (d == SIG_OK)
@@ -301,7 +313,7 @@ void sig_nucleus_read(const struct sig_nucleus *n, struct sig_nucleus_stats *out
 
 size_t sig_nucleus_n_clusters(const struct sig_nucleus *n)
 {
-	return n->n_clusters;
+	return __atomic_load_n(&n->n_clusters, __ATOMIC_ACQUIRE); /* grows when open */
 }
 
 const char *sig_nucleus_cluster_name(const struct sig_nucleus *n, size_t c)

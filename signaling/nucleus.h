@@ -31,17 +31,26 @@ enum {
 	SIG_NUCLEUS_SOURCES_DEFAULT = 1 << 16, /* rate-limited sources at once */
 	SIG_NUCLEUS_REPLAY_DEFAULT = 1 << 20,  /* nonces held */
 	SIG_NUCLEUS_CLUSTERS_MAX = 4096,
+	/* An open nucleus makes at most this many clusters on demand (each
+	 * holds a 132 KB change log and its members): a member that knows the
+	 * secret cannot make it grow without bound. */
+	SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT = 1024,
 	SIG_NUCLEUS_OUT_MAX = 3, /* datagrams one input may produce */
 };
 
 struct sig_nucleus_conf {
 	const struct nucleus_cluster_conf *clusters;
 	size_t n_clusters;
-	uint32_t max_members;     /* per cluster; 0: default */
-	unsigned rate, burst;     /* per source; 0: defaults */
-	unsigned sources;         /* 0: default */
-	unsigned replay_capacity; /* 0: default */
-	uint32_t expiry_ms;       /* 0: SIG_EXPIRY_MS; shorter for tests only */
+	/* Open nucleus (no clusters listed): any cluster name with this one
+	 * secret, each name its own namespace of members, made when its first
+	 * authenticated message comes (SIG_FLAG_NAME). NULL: only the list. */
+	const char *open_secret;
+	unsigned max_open_clusters; /* 0: SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT */
+	uint32_t max_members;       /* per cluster; 0: default */
+	unsigned rate, burst;       /* per source; 0: defaults */
+	unsigned sources;           /* 0: default */
+	unsigned replay_capacity;   /* 0: default */
+	uint32_t expiry_ms;         /* 0: SIG_EXPIRY_MS; shorter for tests only */
 };
 
 /* A datagram to send. */

@@ -32,10 +32,14 @@ struct cluster {
 };
 
 struct sig_nucleus {
-	struct cluster *clusters;
-	size_t n_clusters;
+	struct cluster *clusters; /* room for the list, or the open maximum */
+	size_t n_clusters;        /* grows when open: other threads load-acquire it */
+	char *open_secret;        /* open nucleus; NULL: the list only */
+	uint8_t name_key[SIG_KEY_LEN];
+	size_t max_clusters;
 	uint32_t epoch;
 	uint32_t expiry_ms;
+	uint32_t max_members; /* per cluster */
 	struct wg_ratelimiter *rl;
 	struct sig_replay *replay;
 	struct sig_nucleus_stats stats;
@@ -50,6 +54,18 @@ static inline struct member *member_at(struct cluster *c, uint32_t i)
 {
 	return sig_peerset_rec(&c->members, i);
 }
+
+/* nucleus.c: a cluster made from its name and secret, in place. */
+int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, uint32_t max,
+		     char *err, size_t errlen);
+void sig_cluster_fini(struct cluster *c);
+
+/* nucleus_open.c: the cluster of a datagram whose id is not known. */
+int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf, char *err,
+			  size_t errlen);
+void sig_nucleus_open_fini(struct sig_nucleus *n);
+enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t len,
+			       struct sig_msg *m, struct cluster **out);
 
 /* nucleus_members.c */
 uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,

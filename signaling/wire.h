@@ -29,6 +29,10 @@ enum {
 	SIG_DATAGRAM_MIN = SIG_HEADER_LEN + SIG_MAC_LEN,
 
 	SIG_FLAG_ENC = 0x01,
+	/* The cluster's name follows the body, sealed under a key of the secret
+	 * alone, so a nucleus that serves any name with one secret can find the
+	 * cluster's keys (docs/signaling.md, "Open nucleus"). */
+	SIG_FLAG_NAME = 0x02,
 
 	SIG_ADDR_LEN = 20,
 	SIG_CAND_MAX = 4,      /* candidates per peer entry */
@@ -48,6 +52,8 @@ enum {
 	SIG_SECRET_MIN = 16,
 	SIG_SECRET_MAX = 256,
 	SIG_CLUSTER_NAME_MAX = 64,
+	/* sealed name, then its length: the name trailer of SIG_FLAG_NAME */
+	SIG_NAME_TRAILER_MAX = SIG_CLUSTER_NAME_MAX + SIG_TAG_LEN + 1,
 
 	SIG_TIME_WINDOW_MS = 60 * 1000,
 	SIG_HEARTBEAT_MS = 30 * 1000,
@@ -147,6 +153,7 @@ struct sig_peer_info {
 struct sig_msg {
 	uint8_t type; /* enum sig_type */
 	bool enc;     /* body encrypted (SIG_FLAG_ENC) */
+	bool named;   /* the name trailer follows the body (SIG_FLAG_NAME) */
 	uint8_t cluster_id[SIG_CLUSTER_ID_LEN];
 	uint64_t ts_ms;
 	uint32_t seq;
@@ -181,7 +188,9 @@ struct sig_msg {
 	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */  \
 	X(NOT_MEMBER, "not_member")           /* query from an unknown key */    \
 	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */     \
-	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */
+	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */  \
+	X(WRONG_SECRET, "wrong_secret")       /* name trailer does not open */   \
+	X(CLUSTER_LIMIT, "too_many_clusters") /* open nucleus made its most */
 
 enum sig_drop {
 	SIG_OK = 0,

@@ -181,6 +181,29 @@ int dp_nl_addr_add(unsigned ifindex, const struct net_prefix *a)
 	return ret == -EEXIST ? 0 : ret;
 }
 
+int dp_nl_route(unsigned ifindex, const struct net_prefix *p, bool add)
+{
+	struct rtmsg rtm = {
+		.rtm_family = (uint8_t)net_family_to_af(p->addr.family),
+		.rtm_dst_len = p->len,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = RTPROT_BOOT,
+		.rtm_scope = RT_SCOPE_LINK,
+		.rtm_type = RTN_UNICAST,
+	};
+	struct nl_msg m;
+	int ret;
+
+	if (!net_addr_is_set(&p->addr))
+		return -EAFNOSUPPORT;
+	nl_init(&m, add ? RTM_NEWROUTE : RTM_DELROUTE, add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	nl_put(&m, &rtm, sizeof(rtm));
+	attr_put(&m, RTA_DST, p->addr.b, net_family_len(p->addr.family));
+	attr_u32(&m, RTA_OIF, ifindex);
+	ret = nl_talk(&m);
+	return (add && ret == -EEXIST) || (!add && ret == -ESRCH) ? 0 : ret;
+}
+
 static void veth_end_attrs(struct nl_msg *m, const char *name, unsigned queues)
 {
 	attr_str(m, IFLA_IFNAME, name);

@@ -17,6 +17,11 @@ int dp_nl_link_up(unsigned ifindex, unsigned mtu);
  * end of a host port is us). An address already there is not an error. */
 int dp_nl_addr_add(unsigned ifindex, const struct net_prefix *a);
 
+/* Add (or delete) the route to prefix p through the interface, as
+ * `ip route add P dev IF` does; an existing route on add, or a missing
+ * one on delete, is not an error. */
+int dp_nl_route(unsigned ifindex, const struct net_prefix *p, bool add);
+
 /* Create a veth pair name <-> peer, each end with `queues` rx/tx queues. */
 int dp_nl_veth_create(const char *name, const char *peer, unsigned queues);
 

@@ -42,15 +42,6 @@ ka=$(cl_pub a)
 kb=$(cl_pub b)
 kc=$(cl_pub c)
 
-# phase_end NAME: stops everything, keeps the logs as *-NAME.log.
-phase_end() {
-	local f
-	teardown
-	for f in "$tmp"/a.log "$tmp"/b.log "$tmp"/c.log "$tmp"/nucleus.log "$tmp"/turn.log; do
-		[ -f "$f" ] && mv "$f" "${f%.log}-$1.log"
-	done
-}
-
 # ping_vip NAME DST [-6]: 5 echoes (ping keeps sending until 5 came back,
 # for 20 s at most): the first may wait for the query, the punch and the
 # handshake.

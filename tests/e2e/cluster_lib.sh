@@ -80,6 +80,16 @@ cl_init() {
 
 cl_pub() { cat "$tmp/$1.pub"; }
 
+# phase_end NAME: stops everything, keeps the logs as *-NAME.log.
+phase_end() {
+	local f
+	teardown
+	for f in "$tmp"/a.log "$tmp"/b.log "$tmp"/c.log "$tmp"/nucleus.log "$tmp"/turn.log \
+		"$tmp"/edge.log; do
+		[ -f "$f" ] && mv "$f" "${f%.log}-$1.log"
+	done
+}
+
 # The edge NAME's namespace and underlay interface.
 cl_ns() { eval "echo \$ns_$1"; }
 cl_if() { echo "cu$1$P"; }

@@ -8,7 +8,10 @@
  *         when the header's ENC flag is set) is computed here under the
  *         fuzz cluster's keys and the timestamp set to now, so the body
  *         parsers and the nucleus/client handlers are reached.
- * Every datagram goes to sig_decode, to a nucleus and to a client. The
+ * With the header's NAME flag, the name trailer is sealed too (the fuzz
+ * cluster's name under its name key). Every datagram goes to sig_decode,
+ * to a nucleus with a list, to an open nucleus (one secret, any name, at
+ * most 4 clusters made) and to a client. The
  * clock advances a second every 16 inputs, so nonces, rate-limit tokens
  * and members expire as they would in a real run.
  */
@@ -26,7 +29,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct sig_keys keys;
-static struct sig_nucleus *nuc;
+static struct sig_nucleus *nuc, *open_nuc;
 static struct sig_client *cli;
 static uint64_t now = FUZZ_SIG_NOW, inputs;
 
@@ -49,8 +52,13 @@ static void init(void)
 	    sig_keys_derive(&keys, FUZZ_SIG_CLUSTER, FUZZ_SIG_SECRET, err, sizeof(err)) < 0)
 		__builtin_trap();
 	nuc = sig_nucleus_create(&nc, err, sizeof(err));
+	nc.clusters = NULL;
+	nc.n_clusters = 0;
+	nc.open_secret = FUZZ_SIG_SECRET;
+	nc.max_open_clusters = 4;
+	open_nuc = sig_nucleus_create(&nc, err, sizeof(err));
 	cli = sig_client_create(&cc, err, sizeof(err));
-	if (!nuc || !cli)
+	if (!nuc || !open_nuc || !cli)
 		__builtin_trap();
 	sig_client_tick(cli, FUZZ_SIG_NOW); /* REGISTER outstanding */
 }
@@ -80,6 +88,16 @@ static size_t seal(const uint8_t *in, size_t n, uint8_t *out)
 	} else {
 		memcpy(out + SIG_HEADER_LEN, in + SIG_HEADER_LEN, body);
 		len = n;
+	}
+	if (out[6] & SIG_FLAG_NAME) {
+		memcpy(nonce, out + 28, 16);
+		memcpy(nonce + 16, out + 16, 8);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(out + len, &clen,
+							   (const uint8_t *)keys.name,
+							   keys.name_len, out, SIG_HEADER_LEN, NULL,
+							   nonce, keys.name_key);
+		len += (size_t)clen;
+		out[len++] = keys.name_len;
 	}
 	crypto_auth_hmacsha256(out + len, out, len, keys.mac_key);
 	return len + SIG_MAC_LEN;
@@ -114,6 +132,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < k; i++)
 		if (out[i].len > SIG_DATAGRAM_MAX || sig_decode(&keys, out[i].buf, out[i].len, &m))
 			__builtin_trap(); /* what the nucleus sends must decode */
+	k = sig_nucleus_input(open_nuc, &from, p, len, now, out);
+	for (unsigned i = 0; i < k; i++)
+		if (out[i].len > SIG_DATAGRAM_MAX || sig_decode(&keys, out[i].buf, out[i].len, &m))
+			__builtin_trap();
 	sig_client_input(cli, p, len, now);
 	sig_client_tick(cli, now);
 	while (sig_client_pop_datagram(cli, buf, sizeof(buf)))
@@ -121,5 +143,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (sig_client_pop_event(cli, &ev))
 		;
 	sig_nucleus_tick(nuc, now);
+	sig_nucleus_tick(open_nuc, now);
 	return 0;
 }

@@ -58,7 +58,7 @@ static const char full_doc[] =
 	"               \"stun_servers\": [\"stun.example.com:3478\", \"[2001:db8::3]:3478\"],\n"
 	"               \"use_builtin_stun\": false, \"prefer_ipv6\": true,\n"
 	"               \"happy_eyeballs_delay_ms\": 100 },\n"
-	"  \"security\": { \"max_sessions_per_ip\": 20, \"handshake_timeout_secs\": 7,\n"
+	"  \"security\": { \"max_sessions_per_ip\": 20, \"handshake_timeout_secs\": 5,\n"
 	"                \"encrypt_signaling\": false, \"secret\": \"" SECRET "\" },\n"
 	"  \"peers\": [\n"
 	"    { \"public_key\": \"" PEER1 "\", \"endpoint\": \"[2001:db8::2]:51820\",\n"
@@ -123,14 +123,15 @@ static void test_full_document(void **state)
 	assert_int_equal(cfg.log_level, CFG_LOG_DEBUG);
 	assert_string_equal(cfg.network.nucleus, "nucleus.example.com:51820");
 	assert_string_equal(cfg.network.cluster, "my-network");
-	prefix_eq(&cfg.network.vip, "10.200.0.1/32");
+	/* No length: the seeds' cluster network 10.200.0.0/16 gives it. */
+	prefix_eq(&cfg.network.vip, "10.200.0.1/16");
 	prefix_eq(&cfg.network.vip6, "fd00::1/128");
 	assert_int_equal(cfg.network.n_stun_servers, 2);
 	assert_false(cfg.network.use_builtin_stun);
 	assert_true(cfg.network.prefer_ipv6);
 	assert_int_equal(cfg.network.happy_eyeballs_delay_ms, 100);
 	assert_int_equal(cfg.security.max_sessions_per_ip, 20);
-	assert_int_equal(cfg.security.handshake_timeout_secs, 7);
+	assert_int_equal(cfg.security.handshake_timeout_secs, 5);
 	assert_false(cfg.security.encrypt_signaling);
 	assert_string_equal(cfg.security.secret, SECRET);
 	assert_int_equal(cfg.n_peers, 2);
@@ -156,6 +157,58 @@ static void test_full_document(void **state)
 	cfg_config_free(&cfg);
 }
 
+/* A VIP without /LEN: the seeds' cluster network's length when it is in
+ * 10.200.0.0/16 (as `--vip 10.200.0.1` is meant), else a host prefix. */
+static void test_vip_lengths(void **state)
+{
+	static const struct {
+		const char *doc, *vip;
+	} cases[] = {
+		{ "{\"network\": {\"vip\": \"10.200.0.1\"}}", "10.200.0.1/16" },
+		{ "{\"network\": {\"vip\": \"10.200.255.254\"}}", "10.200.255.254/16" },
+		{ "{\"network\": {\"vip\": \"10.200.0.1/24\"}}", "10.200.0.1/24" },
+		{ "{\"network\": {\"vip\": \"10.200.0.1/32\"}}", "10.200.0.1/32" },
+		{ "{\"network\": {\"vip\": \"10.201.0.1\"}}", "10.201.0.1/32" },
+		{ "{\"network\": {\"vip\": \"192.0.2.7\"}}", "192.0.2.7/32" },
+		{ "{\"network\": {\"vip6\": \"fd00::1\"}}", NULL },
+	};
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(cases[i].doc, &cfg, err), 0);
+		if (cases[i].vip)
+			prefix_eq(&cfg.network.vip, cases[i].vip);
+		else
+			prefix_eq(&cfg.network.vip6, "fd00::1/128");
+		cfg_config_free(&cfg);
+	}
+}
+
+/* What `--mode nucleus --check` validates from a file: an open nucleus (a
+ * secret, no list) and a listed one are good; the bad ones are in the
+ * table below (no secret and no list, a list entry without a secret, two
+ * clusters of one name, a short secret, a malformed file). */
+static void test_nucleus_good(void **state)
+{
+	static const char *const docs[] = {
+		"{\"mode\": \"nucleus\", \"security\": {\"secret\": \"" SECRET "\"}}",
+		"{\"mode\": \"nucleus\", \"nucleus\": {\"port\": 51821, \"clusters\": "
+		"[{\"name\": \"lab\", \"secret\": \"" SECRET "\"}]}}",
+	};
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		assert_int_equal(parse(docs[i], &cfg, err), 0);
+		if (cfg_config_validate(&cfg, err, sizeof(err)) != 0)
+			fail_msg("nucleus doc %zu: %s", i, err);
+		cfg_config_free(&cfg);
+	}
+}
+
 /* An empty object is a complete file: every default. */
 static void test_defaults(void **state)
 {
@@ -171,7 +224,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.security.max_sessions_per_ip, 10);
 	assert_int_equal(cfg.security.handshake_timeout_secs, 5);
 	assert_true(cfg.security.encrypt_signaling);
-	assert_true(cfg.network.use_builtin_stun);
+	assert_false(cfg.network.use_builtin_stun); /* there is no built-in list */
 	assert_int_equal(cfg.network.happy_eyeballs_delay_ms, 250);
 	assert_int_equal(cfg.dpdk.hugepages, CFG_AUTO);
 	assert_int_equal(cfg.nucleus.port, 51820);
@@ -515,6 +568,18 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"addresses\": [\"10.0.0.1/24\", "
 	  "\"10.0.0.1/16\"]}}",
 	  ": daemon.addresses[1]: address 10.0.0.1/16 given twice", NULL },
+	/* the seeds' keys this edition cannot honour are refused, naming the key */
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"security\": "
+	  "{\"handshake_timeout_secs\": 7}}",
+	  ": security.handshake_timeout_secs: 7: WireGuard retries a handshake after a fixed 5 s "
+	  "(REKEY_TIMEOUT), so this edition takes only 5",
+	  NULL },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"network\": "
+	  "{\"use_builtin_stun\": true}}",
+	  ": network.use_builtin_stun: true, but this edition ships no built-in STUN servers", "" },
+	{ "{\"mode\": \"nucleus\", \"security\": {\"secret\": \"" SECRET "\", "
+	  "\"handshake_timeout_secs\": 3600}}",
+	  ": security.handshake_timeout_secs: 3600: ", "" },
 };
 
 /* Whether the model must also be validated to see the error. */
@@ -773,6 +838,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_document), cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_vip_lengths),   cmocka_unit_test(test_nucleus_good),
 		cmocka_unit_test(test_good_table),    cmocka_unit_test(test_bad_table),
 		cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_host_bits_warning),
 		cmocka_unit_test(test_secret_files),  cmocka_unit_test(test_print_round_trip),

@@ -439,7 +439,7 @@ static void test_model_defaults_and_names(void **state)
 	assert_int_equal(cfg.iface.listen_port, 51820);
 	assert_string_equal(cfg.metrics.listen, "127.0.0.1:9586");
 	assert_int_equal(cfg.log_level, CFG_LOG_INFO);
-	assert_true(cfg.network.use_builtin_stun);
+	assert_false(cfg.network.use_builtin_stun); /* no built-in list */
 	assert_int_equal(cfg_host_port_kind_from_name("virtio-user", &kind), 0);
 	assert_int_equal(kind, CFG_HOST_PORT_VIRTIO_USER);
 	assert_string_equal(cfg_host_port_kind_name(CFG_HOST_PORT_VETH), "veth");

@@ -200,8 +200,9 @@ static bool deliver(struct node *n, const struct sig_edge_action *a, uint64_t no
 	}
 	if (!net_endpoint_equal(&a->send.to, &nucleus_ep)) {
 		assert_true(n->n_sent < MAX_REC);
-		n->sent[n->n_sent++] =
-			(struct rec_send){ .to = a->send.to, .len = a->send.len, .first = a->send.buf[0] };
+		n->sent[n->n_sent++] = (struct rec_send){ .to = a->send.to,
+							  .len = a->send.len,
+							  .first = a->send.buf[0] };
 		return true;
 	}
 	k = nucleus_down ? 0 :
@@ -364,8 +365,8 @@ static void test_wall_clock(void **state)
 		uint64_t at; /* ms after T0 */
 		bool due;
 	} rows[] = {
-		/* 1 */ { 0, true },     /* first call */
-		/* 2 */ { 1, false },    /* read at 0 */
+		/* 1 */ { 0, true },  /* first call */
+		/* 2 */ { 1, false }, /* read at 0 */
 		/* 3 */ { 59999, false },
 		/* 4 */ { 60000, true }, /* a minute on */
 	};
@@ -525,8 +526,8 @@ static void test_miss_dropped(void **state)
 static void test_punch(void **state)
 {
 	static const struct {
-		bool up;      /* a session came up before the delay */
-		bool resend;  /* the later family went out */
+		bool up;     /* a session came up before the delay */
+		bool resend; /* the later family went out */
 	} rows[] = {
 		/* 1 */ { false, true },
 		/* 2 */ { true, false },
@@ -650,12 +651,12 @@ static void test_input_table(void **state)
 		const struct net_endpoint *from;
 		int to;
 	} rows[] = {
-		/* 1 */ { STUN_ANSWER, &stun1, STUN_OK },      /* new reflexive address */
-		/* 2 */ { STUN_ANSWER, &stun2, STUN_SAME },    /* the same again */
-		/* 3 */ { STUN_ANSWER, &nucleus_ep, OTHER },   /* not one of our servers */
-		/* 4 */ { SIGNALING, &stun1, OTHER },          /* signaling, not from the nucleus */
-		/* 5 */ { JUNK, &nucleus_ep, OTHER },          /* neither */
-		/* 6 */ { SIGNALING, &nucleus_ep, CLIENT },    /* replayed: the client's to judge */
+		/* 1 */ { STUN_ANSWER, &stun1, STUN_OK },    /* new reflexive address */
+		/* 2 */ { STUN_ANSWER, &stun2, STUN_SAME },  /* the same again */
+		/* 3 */ { STUN_ANSWER, &nucleus_ep, OTHER }, /* not one of our servers */
+		/* 4 */ { SIGNALING, &stun1, OTHER },        /* signaling, not from the nucleus */
+		/* 5 */ { JUNK, &nucleus_ep, OTHER },        /* neither */
+		/* 6 */ { SIGNALING, &nucleus_ep, CLIENT },  /* replayed: the client's to judge */
 	};
 	static struct node a;
 	uint8_t sig[SIG_DATAGRAM_MAX], junk[32] = { 0x42 };
@@ -692,11 +693,13 @@ static void test_input_table(void **state)
 	now = T0 + 100;
 	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		const struct sig_client_stats *cs = sig_client_stats(a.ed.client);
-		uint64_t other = a.ed.stats.dropped_other, ok = a.ed.stun.stats.results[SIG_STUN_OK];
+		uint64_t other = a.ed.stats.dropped_other,
+			 ok = a.ed.stun.stats.results[SIG_STUN_OK];
 		uint64_t drops = cs->drops[SIG_DROP_REPLAY];
 		unsigned refl = a.n_refl;
-		const uint8_t *p = rows[r].what == SIGNALING ? sig : rows[r].what == JUNK ? junk :
-											  rfc5769_v4;
+		const uint8_t *p = rows[r].what == SIGNALING ? sig :
+				   rows[r].what == JUNK      ? junk :
+							       rfc5769_v4;
 		size_t len = rows[r].what == SIGNALING ? sig_len :
 			     rows[r].what == JUNK      ? sizeof(junk) :
 							 sizeof(rfc5769_v4);
