@@ -82,7 +82,7 @@ check "nucleus --check: valid, exits 0, starts nothing" bash -c \
 	 echo \"\$out\" | grep -q '^nucleus: configuration is valid: udp port 51820, any cluster name'"
 check "nucleus --check: a short secret is refused (exit 2) naming the rule" bash -c \
 	"timeout 10 '$omni' --mode nucleus --secret short --check 2>&1; [ \$? = 2 ] &&
-	 timeout 10 '$omni' --mode nucleus --secret short --check 2>&1 | grep -q 'is 5 characters: at least 16'"
+	 timeout 10 '$omni' --mode nucleus --secret short --check 2>&1 | grep -q 'too short (5 characters; at least 16)'"
 echo '{ "mode": "nucleus", "nucleus": { "clusters": [ { "name": "lab" ' >"$tmp/bad.json"
 check "nucleus --check: a malformed file is refused with file:line" bash -c \
 	"timeout 10 '$omni' --mode nucleus --config '$tmp/bad.json' --check 2>&1 | grep -q 'bad.json:[0-9]*:' &&
