@@ -181,6 +181,7 @@ struct sig_msg {
 	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */  \
 	X(NOT_MEMBER, "not_member")           /* query from an unknown key */    \
 	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */     \
+	X(VIP_TAKEN, "vip_taken")             /* VIP of another live member */   \
 	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */
 
 enum sig_drop {

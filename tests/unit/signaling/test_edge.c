@@ -47,6 +47,7 @@ struct node {
 	struct net_endpoint addr; /* as the nucleus sees it */
 	bool unresolved;          /* every SEND handed back */
 	bool refuse_install;      /* events install no peer */
+	bool refuse_events;       /* the glue refuses every event (admit.h) */
 	bool initiate_fails;      /* INITIATE reaches no candidate */
 	struct {
 		uint8_t key[SIG_PUBKEY_LEN];
@@ -200,8 +201,9 @@ static bool deliver(struct node *n, const struct sig_edge_action *a, uint64_t no
 	}
 	if (!net_endpoint_equal(&a->send.to, &nucleus_ep)) {
 		assert_true(n->n_sent < MAX_REC);
-		n->sent[n->n_sent++] =
-			(struct rec_send){ .to = a->send.to, .len = a->send.len, .first = a->send.buf[0] };
+		n->sent[n->n_sent++] = (struct rec_send){ .to = a->send.to,
+							  .len = a->send.len,
+							  .first = a->send.buf[0] };
 		return true;
 	}
 	k = nucleus_down ? 0 :
@@ -225,7 +227,9 @@ static void act(struct node *n, const struct sig_edge_action *a, uint64_t now)
 		break;
 	case SIG_EDGE_EVENT:
 		record(n->ev, &n->n_ev, a);
-		if (a->event.type == SIG_EV_LEFT)
+		if (n->refuse_events)
+			sig_edge_refused(&n->ed, a, SIG_ADMIT_STATIC_KEY);
+		else if (a->event.type == SIG_EV_LEFT)
 			uninstall(n, a->event.peer.pubkey);
 		else if (a->event.type >= SIG_EV_JOINED && a->event.type != SIG_EV_NOT_FOUND)
 			install(n, a->event.peer.pubkey);
@@ -364,8 +368,8 @@ static void test_wall_clock(void **state)
 		uint64_t at; /* ms after T0 */
 		bool due;
 	} rows[] = {
-		/* 1 */ { 0, true },     /* first call */
-		/* 2 */ { 1, false },    /* read at 0 */
+		/* 1 */ { 0, true },  /* first call */
+		/* 2 */ { 1, false }, /* read at 0 */
 		/* 3 */ { 59999, false },
 		/* 4 */ { 60000, true }, /* a minute on */
 	};
@@ -410,8 +414,17 @@ static void test_wall_clock_missing(void **state)
 }
 
 /* Two registered nodes that know each other, the clock at *now. */
+/* A nucleus that never saw the last row's members: each holds its VIP while
+ * it lives, and every row registers the same VIPs with new keys. */
+static void renew_nucleus(void)
+{
+	sig_nucleus_destroy(nuc);
+	assert_int_equal(setup(NULL), 0);
+}
+
 static void pair(struct node *a, struct node *b, bool dual, bool prefer6, uint64_t *now)
 {
+	renew_nucleus();
 	node_init(a, 1, dual, prefer6, 0);
 	node_init(b, 2, dual, false, 0);
 	run(T0, T0 + HB_MS + 500, 100);
@@ -459,6 +472,57 @@ static void test_miss_found(void **state)
 	assert_true(find_ev(&a, SIG_EV_PUNCH, b.conf.client.pubkey) >
 		    find_ev(&a, SIG_EV_FOUND, b.conf.client.pubkey));
 	assert_int_equal(a.n_punch, 1);
+}
+
+/* A member with the key of a configured peer (installed here, but not by
+ * the cluster): the glue refuses its FOUND and PUNCH, and then the parked
+ * packets go to no peer of that key and nothing punches to its
+ * candidates. */
+static void test_refused(void **state)
+{
+	static struct node a, b;
+	struct net_addr t = vip_of(2);
+	uint64_t now;
+
+	(void)state;
+	pair(&a, &b, false, false, &now);
+	a.refuse_events = true;
+	assert_true(sig_edge_miss(&a.ed, (void *)1, &t, now));
+	pump(now);
+	assert_int_equal(a.ed.stats.found, 1);
+	assert_true(find_ev(&a, SIG_EV_PUNCH, b.conf.client.pubkey) >= 0);
+	assert_int_equal(a.ed.stats.refused[SIG_ADMIT_STATIC_KEY], 2);
+	assert_int_equal(a.n_punch, 0);
+	assert_int_equal(a.n_park, 1);
+	assert_int_equal(a.park[0].kind, SIG_EDGE_RELEASE);
+	assert_memory_not_equal(a.park[0].park.pubkey, b.conf.client.pubkey, SIG_PUBKEY_LEN);
+	assert_int_equal(a.ed.stats.waiting_dropped, 1);
+}
+
+/* Candidates nobody can be reached at are gone before the caller or the
+ * punch sees them, counted: here b's own, loopback (the nucleus adds the
+ * address it saw first). */
+static void test_bad_candidates(void **state)
+{
+	static struct node a, b;
+	char err[64];
+	int k;
+
+	(void)state;
+	renew_nucleus();
+	node_init(&a, 1, false, false, 0);
+	node_init(&b, 2, false, false, 0);
+	sig_edge_fini(&b.ed, fini_drop);
+	b.conf.client.local[0] = ep4(127, 0, 0, 1, 51820);
+	assert_int_equal(sig_edge_init(&b.ed, &b.conf, err, sizeof(err)), 0);
+	run(T0, T0 + HB_MS + 500, 100);
+	k = find_ev(&a, SIG_EV_JOINED, b.conf.client.pubkey);
+	assert_true(k >= 0);
+	assert_int_equal(a.ev[k].n_bad_cand, 1);
+	assert_int_equal(a.ev[k].event.peer.n_cand, 1);
+	assert_int_equal(a.ev[k].n_cand, 1);
+	assert_true(net_endpoint_equal(&a.ev[k].cand[0], &b.addr));
+	assert_int_equal(a.ed.stats.refused[SIG_ADMIT_BAD_CANDIDATE], 1);
 }
 
 /* A numbered table of host misses the packet does not survive: NOT_FOUND,
@@ -525,8 +589,8 @@ static void test_miss_dropped(void **state)
 static void test_punch(void **state)
 {
 	static const struct {
-		bool up;      /* a session came up before the delay */
-		bool resend;  /* the later family went out */
+		bool up;     /* a session came up before the delay */
+		bool resend; /* the later family went out */
 	} rows[] = {
 		/* 1 */ { false, true },
 		/* 2 */ { true, false },
@@ -650,12 +714,12 @@ static void test_input_table(void **state)
 		const struct net_endpoint *from;
 		int to;
 	} rows[] = {
-		/* 1 */ { STUN_ANSWER, &stun1, STUN_OK },      /* new reflexive address */
-		/* 2 */ { STUN_ANSWER, &stun2, STUN_SAME },    /* the same again */
-		/* 3 */ { STUN_ANSWER, &nucleus_ep, OTHER },   /* not one of our servers */
-		/* 4 */ { SIGNALING, &stun1, OTHER },          /* signaling, not from the nucleus */
-		/* 5 */ { JUNK, &nucleus_ep, OTHER },          /* neither */
-		/* 6 */ { SIGNALING, &nucleus_ep, CLIENT },    /* replayed: the client's to judge */
+		/* 1 */ { STUN_ANSWER, &stun1, STUN_OK },    /* new reflexive address */
+		/* 2 */ { STUN_ANSWER, &stun2, STUN_SAME },  /* the same again */
+		/* 3 */ { STUN_ANSWER, &nucleus_ep, OTHER }, /* not one of our servers */
+		/* 4 */ { SIGNALING, &stun1, OTHER },        /* signaling, not from the nucleus */
+		/* 5 */ { JUNK, &nucleus_ep, OTHER },        /* neither */
+		/* 6 */ { SIGNALING, &nucleus_ep, CLIENT },  /* replayed: the client's to judge */
 	};
 	static struct node a;
 	uint8_t sig[SIG_DATAGRAM_MAX], junk[32] = { 0x42 };
@@ -692,11 +756,13 @@ static void test_input_table(void **state)
 	now = T0 + 100;
 	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		const struct sig_client_stats *cs = sig_client_stats(a.ed.client);
-		uint64_t other = a.ed.stats.dropped_other, ok = a.ed.stun.stats.results[SIG_STUN_OK];
+		uint64_t other = a.ed.stats.dropped_other,
+			 ok = a.ed.stun.stats.results[SIG_STUN_OK];
 		uint64_t drops = cs->drops[SIG_DROP_REPLAY];
 		unsigned refl = a.n_refl;
-		const uint8_t *p = rows[r].what == SIGNALING ? sig : rows[r].what == JUNK ? junk :
-											  rfc5769_v4;
+		const uint8_t *p = rows[r].what == SIGNALING ? sig :
+				   rows[r].what == JUNK      ? junk :
+							       rfc5769_v4;
 		size_t len = rows[r].what == SIGNALING ? sig_len :
 			     rows[r].what == JUNK      ? sizeof(junk) :
 							 sizeof(rfc5769_v4);
@@ -767,6 +833,7 @@ static void test_outbox_ttl(void **state)
 		char err[64];
 		int i;
 
+		renew_nucleus();
 		node_init(&a, 1, false, false, 0);
 		a.conf.client.retry_ms = 60000;
 		a.conf.client.heartbeat_ms = 60000;
@@ -818,6 +885,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wall_clock_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_miss_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_miss_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_candidates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_punch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_punch_unsent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_found_us, setup, teardown),
