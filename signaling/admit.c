@@ -10,10 +10,9 @@
 
 #include "admit.h"
 
-static const char *const names[SIG_ADMIT_COUNT] = {
-	[SIG_ADMIT_OK] = "ok",
+static const char *const names[SIG_ADMIT_COUNT] = { [SIG_ADMIT_OK] = "ok",
 #define SIG_ADMIT_NAME(name, text) [SIG_ADMIT_##name] = text,
-	SIG_ADMIT_REASONS(SIG_ADMIT_NAME)
+						    SIG_ADMIT_REASONS(SIG_ADMIT_NAME)
 #undef SIG_ADMIT_NAME
 };
 

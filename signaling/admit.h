@@ -27,15 +27,15 @@
 
 /* Why a cluster event was refused (or a candidate dropped). One X-macro:
  * the enum and the metric labels of omni_cluster_refused_total. */
-#define SIG_ADMIT_REASONS(X)                                                      \
+#define SIG_ADMIT_REASONS(X)                                                        \
 	X(BAD_VIP, "bad_vip")               /* unspecified, loopback, multicast, \
-					       broadcast */                      \
+					       broadcast */  \
 	X(OUTSIDE_PREFIX, "outside_prefix") /* not in this edge's cluster prefix */ \
 	X(STATIC_OVERLAP, "static_overlap") /* inside a configured peer's        \
-					       AllowedIPs */                     \
-	X(STATIC_KEY, "static_key")         /* the key of a configured peer */   \
-	X(VIP_TAKEN, "vip_taken")           /* another member's, or ours */      \
-	X(PEER_CAP, "peer_cap")             /* SIG_ADMIT_LEARNED_MAX reached */  \
+					       AllowedIPs */  \
+	X(STATIC_KEY, "static_key")         /* the key of a configured peer */      \
+	X(VIP_TAKEN, "vip_taken")           /* another member's, or ours */         \
+	X(PEER_CAP, "peer_cap")             /* SIG_ADMIT_LEARNED_MAX reached */     \
 	X(BAD_CANDIDATE, "bad_candidate")   /* one candidate dropped: address or \
 					       port nobody can be reached at */
 

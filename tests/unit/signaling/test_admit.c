@@ -249,10 +249,8 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_peer_rules),
-		cmocka_unit_test(test_default_route_yields),
-		cmocka_unit_test(test_candidates),
-		cmocka_unit_test(test_leave),
+		cmocka_unit_test(test_peer_rules), cmocka_unit_test(test_default_route_yields),
+		cmocka_unit_test(test_candidates), cmocka_unit_test(test_leave),
 		cmocka_unit_test(test_names),
 	};
 
