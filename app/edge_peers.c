@@ -19,6 +19,7 @@
 
 #include "edge.h"
 #include "edge_peers.h"
+#include "edge_signal_int.h"
 
 /* The data plane's view of a configured peer; it points into p. */
 static void spec_of(const struct cfg_peer *p, struct pl_peer_spec *s)
@@ -88,6 +89,35 @@ static const struct cfg_peer *claimed_by_other(const struct cfg_config *cfg,
 	return NULL;
 }
 
+/*
+ * A configured peer owns its AllowedIPs: learned peers with a VIP inside
+ * them go (the configuration wins over the cluster), logged and counted
+ * as the refusals of signaling/admit.h are.
+ */
+static void evict_learned(struct omni_edge *e, const struct cfg_peer *p)
+{
+	char key[WG_KEY_B64_LEN + 1];
+	struct sig_admit_view v;
+	size_t i = e->cfg.n_peers;
+
+	omni_edge_admit_view(e, &v);
+	while (i-- > 0) {
+		const struct cfg_peer *q = &e->cfg.peers[i];
+
+		if (!q->learned || !sodium_memcmp(q->public_key, p->public_key, WG_KEY_LEN) ||
+		    !sig_admit_owned(&v, p->allowed_ips, p->n_allowed_ips, q->allowed_ips,
+				     q->n_allowed_ips))
+			continue;
+		wg_key_to_base64(key, q->public_key);
+		printf("omninervous: nucleus: peer %s removed (%s): a configured peer has its VIP\n",
+		       key, sig_admit_name(SIG_ADMIT_STATIC_OVERLAP));
+		if (e->sig)
+			e->sig->ed.stats.refused[SIG_ADMIT_STATIC_OVERLAP]++;
+		pl_control_peer_remove(&e->ctl, pl_control_peer_find(&e->ctl, q->public_key));
+		cfg_config_remove_peer(&e->cfg, i);
+	}
+}
+
 static int psk_changed(const struct cfg_peer *old, const struct cfg_peer *p)
 {
 	if (old->has_preshared_key != p->has_preshared_key)
@@ -131,15 +161,19 @@ static int apply_peer(struct omni_edge *e, const struct cfg_peer *p, const char 
 		      size_t errlen)
 {
 	struct pl_control *c = &e->ctl;
-	size_t at = cfg_index(&e->cfg, p->public_key);
-	struct pl_peer *live = pl_control_peer_find(c, p->public_key);
 	struct pl_peer_spec s;
+	struct pl_peer *live;
+	size_t at;
 	int ret;
 
 	if (sodium_memcmp(p->public_key, c->id.public_key, WG_KEY_LEN) == 0) {
 		snprintf(err, errlen, "that is this edge's own public key");
 		return -EINVAL;
 	}
+	if (!p->learned)
+		evict_learned(e, p);
+	at = cfg_index(&e->cfg, p->public_key);
+	live = pl_control_peer_find(c, p->public_key);
 	if (p->learned && at < e->cfg.n_peers && !e->cfg.peers[at].learned) {
 		/* Cluster events never touch a configured peer (admit.h). */
 		snprintf(err, errlen, "a configured peer has that key");

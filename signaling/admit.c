@@ -200,6 +200,17 @@ enum sig_admit sig_admit_peer(const struct sig_admit_view *v, const struct sig_p
 	return r;
 }
 
+bool sig_admit_owned(const struct sig_admit_view *v, const struct net_prefix *conf, size_t n_conf,
+		     const struct net_prefix *routes, size_t n_routes)
+{
+	struct sig_admit_peer q = { .routes = conf, .n_routes = n_conf };
+
+	for (size_t j = 0; j < n_routes; j++)
+		if (clash(v, &q, &routes[j]) == SIG_ADMIT_STATIC_OVERLAP)
+			return true;
+	return false;
+}
+
 enum sig_admit sig_admit_leave(const struct sig_admit_view *v, const uint8_t *key)
 {
 	bool learned;

@@ -104,6 +104,12 @@ unsigned sig_admit_cands(struct sig_peer *p);
 enum sig_admit sig_admit_peer(const struct sig_admit_view *v, const struct sig_peer *p,
 			      struct net_prefix routes[2], unsigned *n_routes);
 
+/* Whether a configured peer with AllowedIPs conf[0..n_conf) owns one of a
+ * learned peer's host routes (the rule of sig_admit_peer from the other
+ * side: a configured peer added later takes them back). */
+bool sig_admit_owned(const struct sig_admit_view *v, const struct net_prefix *conf, size_t n_conf,
+		     const struct net_prefix *routes, size_t n_routes);
+
 /* SIG_ADMIT_STATIC_KEY when key is a configured peer's (a LEFT must not
  * remove it), else SIG_ADMIT_OK. */
 enum sig_admit sig_admit_leave(const struct sig_admit_view *v, const uint8_t *key);

@@ -77,6 +77,7 @@ has_peer() {
 	http_get "$ns_a" "http://$edge_metrics/metrics" |
 		grep -qF "omni_peer_handshakes_total{public_key=\"$1\"}"
 }
+lacks_peer() { ! has_peer "$1"; }
 peers_are() {
 	local n
 	n=$(n_peers)
@@ -187,6 +188,16 @@ check "after the reload, the honest member is still installed" has_peer "$good"
 check "after the reload, member (e) is still installed" has_peer "$e"
 check "after the reload, 3 peers" peers_are 3
 check "after the reload, the configured peer's tunnel works" tunnel_works
+
+# ---- a configured peer added later takes its addresses back ----
+wg_keys site2
+conf_peer "$tmp/site2.pub" "" 10.200.0.30/32 >>"$tmp/edge.conf"
+check "a reload with a configured peer for 10.200.0.30 adds it" \
+	grep -q "1 added, 0 changed, 0 removed" <(edge_hup edge)
+check "member (e), whose VIP that is, is removed, logged" \
+	wait_log -F edge "peer $e removed (static_overlap)" 10
+check "member (e) is gone" lacks_peer "$e"
+check "the configured peers and the honest member remain" peers_are 3
 
 check "SIGTERM stops the edge" edge_stop edge
 finish

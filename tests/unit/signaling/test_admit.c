@@ -173,6 +173,34 @@ static void test_default_route_yields(void **state)
 	assert_int_equal(sig_admit_peer(&v, &p, routes, &n), SIG_ADMIT_STATIC_OVERLAP);
 }
 
+/* A configured peer added later takes back the learned VIPs inside its
+ * AllowedIPs, by the same rule. */
+static void test_owned(void **state)
+{
+	static const struct {
+		const char *conf, *learned;
+		bool owned;
+	} rows[] = {
+		/* 1 */ { "10.200.0.0/24", "10.200.0.20/32", true },
+		/* 2 */ { "10.200.0.20/32", "10.200.0.20/32", true },
+		/* 3 */ { "10.200.1.0/24", "10.200.0.20/32", false },
+		/* 4 */ { "0.0.0.0/0", "10.200.0.20/32", false }, /* holds the cluster */
+		/* 5 */ { "10.0.0.0/8", "10.200.0.20/32", false },
+		/* 6 */ { "fd00:200::/120", "fd00:200::20/128", true },
+		/* 7 */ { "fd00:200::/120", "10.200.0.20/32", false },
+	};
+	struct sig_admit_view v;
+
+	(void)state;
+	view_init(&v);
+	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		struct net_prefix c = prefix(rows[r].conf), l = prefix(rows[r].learned);
+
+		assert_int_equal((r + 1) * 10 + sig_admit_owned(&v, &c, 1, &l, 1),
+				 (r + 1) * 10 + rows[r].owned);
+	}
+}
+
 static void test_candidates(void **state)
 {
 	static const struct {
@@ -250,8 +278,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_peer_rules), cmocka_unit_test(test_default_route_yields),
-		cmocka_unit_test(test_candidates), cmocka_unit_test(test_leave),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_owned),      cmocka_unit_test(test_candidates),
+		cmocka_unit_test(test_leave),      cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
