@@ -43,6 +43,14 @@ static void clock_at(struct omni_signal *s, uint64_t now_ns)
 
 /* ---- peers ---- */
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /* One line for a refused event, naming the key, its VIPs and the rule
  * (signaling/admit.h); counted in sig_refused_* and /metrics. */
 static void refused(struct omni_edge *e, const struct sig_edge_action *a, enum sig_admit why)
@@ -69,6 +77,7 @@ static void install(struct omni_edge *e, const struct sig_edge_action *a)
 			      .learned = true };
 	char err[CFG_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[CFG_ADDR_TEXT_MAX];
 	enum sig_admit why;
+	uint64_t us;
 	unsigned n;
 
 	omni_edge_admit_view(e, &view);
@@ -90,8 +99,13 @@ static void install(struct omni_edge *e, const struct sig_edge_action *a)
 					 &p.endpoint.addr);
 	cfg_sockaddr_format(&p.endpoint.addr, ep);
 	printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, a->n_cand);
+	us = mono_us();
 	if (omni_edge_peer_add(e, &p, err, sizeof(err)) != 0)
 		printf("omninervous: nucleus: peer %s not installed: %s\n", key, err);
+	else /* each join rebuilds the AllowedIPs table (docs/signaling.md) */
+		printf("omninervous: nucleus: peer %s %s; AllowedIPs table rebuilt in %llu us "
+		       "(%zu peers)\n",
+		       key, err, (unsigned long long)(mono_us() - us), e->cfg.n_peers);
 	sodium_memzero(p.preshared_key, WG_KEY_LEN);
 }
 
