@@ -282,6 +282,21 @@ int omni_edge_peer_add(struct omni_edge *e, const struct cfg_peer *p, char *err,
 	return ret;
 }
 
+int omni_edge_peer_stage(struct omni_edge *e, const struct cfg_peer *p, char *err, size_t errlen)
+{
+	const char *what = "";
+	int ret = apply_peer(e, p, &what, err, errlen);
+
+	if (ret == 0)
+		snprintf(err, errlen, "%s", what);
+	return ret;
+}
+
+int omni_edge_peers_commit(struct omni_edge *e, char *err, size_t errlen)
+{
+	return commit(e, err, errlen);
+}
+
 int omni_edge_peer_forget(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
 			  size_t errlen)
 {

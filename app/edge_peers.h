@@ -28,6 +28,13 @@ int omni_edge_peer_add(struct omni_edge *e, const struct cfg_peer *p, char *err,
 /* Remove the peer with this public key: routes, sessions and keys. */
 int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
 		       size_t errlen);
+/* Add or change p as omni_edge_peer_add does, without rebuilding the
+ * AllowedIPs table: its routes work after omni_edge_peers_commit. For a
+ * burst of cluster joins, which then cost one rebuild rather than one
+ * each. */
+int omni_edge_peer_stage(struct omni_edge *e, const struct cfg_peer *p, char *err, size_t errlen);
+/* Publishes the staged changes: one table rebuild. */
+int omni_edge_peers_commit(struct omni_edge *e, char *err, size_t errlen);
 /* A LEFT from the cluster: removes the peer with this key only if it was
  * learned from the cluster (-EPERM for a configured one). */
 int omni_edge_peer_forget(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,

@@ -77,7 +77,6 @@ static void install(struct omni_edge *e, const struct sig_edge_action *a)
 			      .learned = true };
 	char err[CFG_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[CFG_ADDR_TEXT_MAX];
 	enum sig_admit why;
-	uint64_t us;
 	unsigned n;
 
 	omni_edge_admit_view(e, &view);
@@ -99,13 +98,11 @@ static void install(struct omni_edge *e, const struct sig_edge_action *a)
 					 &p.endpoint.addr);
 	cfg_sockaddr_format(&p.endpoint.addr, ep);
 	printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, a->n_cand);
-	us = mono_us();
-	if (omni_edge_peer_add(e, &p, err, sizeof(err)) != 0)
+	/* Routed from the commit after this burst of actions (act_all). */
+	if (omni_edge_peer_stage(e, &p, err, sizeof(err)) != 0)
 		printf("omninervous: nucleus: peer %s not installed: %s\n", key, err);
-	else /* each join rebuilds the AllowedIPs table (docs/signaling.md) */
-		printf("omninervous: nucleus: peer %s %s; AllowedIPs table rebuilt in %llu us "
-		       "(%zu peers)\n",
-		       key, err, (unsigned long long)(mono_us() - us), e->cfg.n_peers);
+	else
+		e->sig->staged++;
 	sodium_memzero(p.preshared_key, WG_KEY_LEN);
 }
 
@@ -233,6 +230,29 @@ static bool act(struct omni_edge *e, const struct sig_edge_action *a)
 	return true;
 }
 
+/*
+ * The members staged by this burst of actions, routed: one AllowedIPs
+ * rebuild for all of them (a new rte_lpm and a grace period, tens of ms:
+ * once per join, a delta page of joins or a rogue's stream of them would
+ * hold the control loop that long each).
+ */
+static void commit_staged(struct omni_edge *e)
+{
+	char err[CFG_CONFIG_ERR_MAX];
+	uint64_t us = mono_us();
+
+	if (!e->sig->staged)
+		return;
+	if (omni_edge_peers_commit(e, err, sizeof(err)) != 0)
+		printf("omninervous: nucleus: %s\n", err);
+	else
+		printf("omninervous: nucleus: %u member(s) routed; AllowedIPs table rebuilt in "
+		       "%llu us (%zu peers)\n",
+		       e->sig->staged, (unsigned long long)(mono_us() - us), e->cfg.n_peers);
+	e->sig->staged = 0;
+	fflush(stdout);
+}
+
 /* Every action due; how many were done. */
 static unsigned act_all(struct omni_edge *e)
 {
@@ -241,6 +261,7 @@ static unsigned act_all(struct omni_edge *e)
 
 	while (sig_edge_pop(&e->sig->ed, &a))
 		n += act(e, &a);
+	commit_staged(e);
 	return n;
 }
 

@@ -26,6 +26,8 @@ struct omni_signal {
 	uint32_t clock_scale; /* dp.clock_scale, divided out */
 	uint64_t now_ns;      /* the control loop's, as control wants it */
 	uint64_t now_ms;      /* the same in real milliseconds */
+	/* Members staged since the last AllowedIPs rebuild (edge_signal.c). */
+	unsigned staged;
 };
 
 /* edge_signal.c: the clock, the actions, control's hooks. */
