@@ -104,6 +104,17 @@ static bool configured_key(const struct sig_admit_view *v, const uint8_t *key, b
 	return false;
 }
 
+/* The cluster prefix of family f: the edge's VIP with its length, a VIP
+ * written as a host widened to SIG_ADMIT_HOST_VIP*_LEN. */
+static struct net_prefix cluster_of(const struct sig_admit_view *v, unsigned f)
+{
+	struct net_prefix p = f == NET_AF_IP4 ? v->vip4 : v->vip6;
+
+	if (p.addr.family == f && p.len == net_family_bits(f))
+		p.len = f == NET_AF_IP4 ? SIG_ADMIT_HOST_VIP4_LEN : SIG_ADMIT_HOST_VIP6_LEN;
+	return p;
+}
+
 /* One VIP: SIG_ADMIT_OK with its host route added, OK without one (no
  * prefix of its family here), or why it is refused. */
 static enum sig_admit vip_route(const struct net_prefix *own, const struct net_addr *vip,
@@ -125,10 +136,10 @@ static enum sig_admit vip_route(const struct net_prefix *own, const struct net_a
  * a summary) yields to the cluster's more specific routes. */
 static bool covers_cluster(const struct sig_admit_view *v, const struct net_prefix *r)
 {
-	const struct net_prefix *own = r->addr.family == NET_AF_IP4 ? &v->vip4 : &v->vip6;
+	struct net_prefix own = cluster_of(v, r->addr.family);
 
-	return own->addr.family == r->addr.family && r->len <= own->len &&
-	       net_prefix_contains(r, &own->addr);
+	return own.addr.family == r->addr.family && r->len <= own.len &&
+	       net_prefix_contains(r, &own.addr);
 }
 
 /* Whether a route of another peer holds host route h, and the rule. */
@@ -174,6 +185,7 @@ enum sig_admit sig_admit_peer(const struct sig_admit_view *v, const struct sig_p
 			      struct net_prefix routes[2], unsigned *n_routes)
 {
 	size_t max = v->learned_max ? v->learned_max : SIG_ADMIT_LEARNED_MAX;
+	struct net_prefix own4 = cluster_of(v, NET_AF_IP4), own6 = cluster_of(v, NET_AF_IP6);
 	struct net_addr vip;
 	enum sig_admit r = SIG_ADMIT_OK;
 	bool learned;
@@ -183,11 +195,11 @@ enum sig_admit sig_admit_peer(const struct sig_admit_view *v, const struct sig_p
 		return SIG_ADMIT_STATIC_KEY;
 	if (p->flags & SIG_PEER_HAS_VIP4) {
 		net_addr_set(&vip, NET_AF_IP4, p->vip4);
-		r = vip_route(&v->vip4, &vip, routes, n_routes);
+		r = vip_route(&own4, &vip, routes, n_routes);
 	}
 	if (r == SIG_ADMIT_OK && (p->flags & SIG_PEER_HAS_VIP6)) {
 		net_addr_set(&vip, NET_AF_IP6, p->vip6);
-		r = vip_route(&v->vip6, &vip, routes, n_routes);
+		r = vip_route(&own6, &vip, routes, n_routes);
 	}
 	if (r == SIG_ADMIT_OK && *n_routes == 0)
 		r = SIG_ADMIT_OUTSIDE_PREFIX;

@@ -52,6 +52,10 @@ enum {
 	 * registering key after key cannot fill the peer table that the
 	 * configured peers share. */
 	SIG_ADMIT_LEARNED_MAX = 1024,
+	/* A VIP written without a length (as the seeds' --vip 10.200.0.1):
+	 * the cluster prefix is taken as its /24 or /64. */
+	SIG_ADMIT_HOST_VIP4_LEN = 24,
+	SIG_ADMIT_HOST_VIP6_LEN = 64,
 };
 
 /* One peer the edge runs, as the rules need it. */
@@ -64,8 +68,9 @@ struct sig_admit_peer {
 
 struct sig_admit_view {
 	/* The edge's own VIPs with the cluster's prefix length (network.vip,
-	 * network.vip6); family NET_AF_NONE: this edge has none of that
-	 * family, and such VIPs of members are left out. */
+	 * network.vip6; a full length means SIG_ADMIT_HOST_VIP*_LEN); family
+	 * NET_AF_NONE: this edge has none of that family, and such VIPs of
+	 * members are left out. */
 	struct net_prefix vip4, vip6;
 	/* Every running peer: the i-th into *out; false past the end. */
 	bool (*peer)(const void *ctx, size_t i, struct sig_admit_peer *out);

@@ -97,11 +97,12 @@ static void member(struct sig_peer *p, uint8_t key, const char *vip4, const char
 
 static void test_peer_rules(void **state)
 {
-	enum { NO_V6 = 1, CAP_1 = 2 };
+	enum { NO_V6 = 1, CAP_1 = 2, HOST = 3 };
 	static const struct {
 		uint8_t key;
 		const char *vip4, *vip6;
-		int view; /* NO_V6: the edge has no IPv6 prefix; CAP_1: learned_max 1 */
+		int view; /* NO_V6: the edge has no IPv6 prefix; CAP_1: learned_max 1;
+			     HOST: --vip 10.200.0.1 and fd00:200::1 without a length */
 		enum sig_admit want;
 		unsigned n_routes;
 	} rows[] = {
@@ -127,6 +128,9 @@ static void test_peer_rules(void **state)
 		/* 20 */ { NEW, "10.200.50.7", "fd00:200::20", 0, SIG_ADMIT_STATIC_OVERLAP, 0 },
 		/* 21 */ { NEW, "224.0.0.5", NULL, 0, SIG_ADMIT_BAD_VIP, 0 },
 		/* 22 */ { NEW, NULL, "ff02::1", 0, SIG_ADMIT_BAD_VIP, 0 },
+		/* 23 */ { NEW, "10.200.0.30", "fd00:200::30", HOST, SIG_ADMIT_OK, 2 },
+		/* 24 */ { NEW, "10.200.1.30", NULL, HOST, SIG_ADMIT_OUTSIDE_PREFIX, 0 },
+		/* 25 */ { NEW, "10.200.0.1", NULL, HOST, SIG_ADMIT_VIP_TAKEN, 0 },
 	};
 	struct net_prefix routes[2];
 	struct sig_admit_view v;
@@ -140,6 +144,10 @@ static void test_peer_rules(void **state)
 			memset(&v.vip6, 0, sizeof(v.vip6));
 		if (rows[r].view == CAP_1)
 			v.learned_max = 1;
+		if (rows[r].view == HOST) {
+			v.vip4 = prefix("10.200.0.1");
+			v.vip6 = prefix("fd00:200::1");
+		}
 		member(&p, rows[r].key, rows[r].vip4, rows[r].vip6);
 		/* row * 100 + reason: a failure names its row */
 		assert_int_equal((r + 1) * 100 + sig_admit_peer(&v, &p, routes, &n),
