@@ -35,28 +35,9 @@ void sig_vips_format(const struct sig_peer *p, char out[SIG_VIPS_TEXT_MAX])
 	snprintf(out, SIG_VIPS_TEXT_MAX, "vip %s vip6 %s", v4, v6);
 }
 
-static bool v4_usable(const uint8_t *b)
-{
-	/* 0/8 "this network", 127/8 loopback, 224/4 multicast, 240/4 class E
-	 * with 255.255.255.255 (RFC 1122 3.2.1.3, RFC 5771, RFC 1112 4). */
-	return b[0] != 0 && b[0] != 127 && b[0] < 224;
-}
-
-static bool v6_usable(const uint8_t *b)
-{
-	static const uint8_t zero[15];
-
-	if (b[0] == 0xff) /* multicast, RFC 4291 2.7 */
-		return false;
-	/* :: and ::1 (RFC 4291 2.5.2, 2.5.3) */
-	return memcmp(b, zero, 15) != 0 || b[15] > 1;
-}
-
 bool sig_vip_usable(const struct net_addr *a)
 {
-	if (a->family == NET_AF_IP4)
-		return v4_usable(a->b);
-	return a->family == NET_AF_IP6 && v6_usable(a->b);
+	return net_addr_is_unicast(a);
 }
 
 bool sig_cand_usable(const struct net_endpoint *ep)

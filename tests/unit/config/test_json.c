@@ -515,6 +515,10 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"addresses\": [\"10.0.0.1/24\", "
 	  "\"10.0.0.1/16\"]}}",
 	  ": daemon.addresses[1]: address 10.0.0.1/16 given twice", NULL },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"network\": {\"vip\": \"127.0.0.1/8\"}}",
+	  ": network.vip: the VIP 127.0.0.1 is not a unicast address", "loopback" },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"network\": {\"vip6\": \"ff02::1\"}}",
+	  ": network.vip6: the VIP ff02::1 is not a unicast address", "multicast" },
 };
 
 /* Whether the model must also be validated to see the error. */
