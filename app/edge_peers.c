@@ -58,8 +58,13 @@ static bool admit_peer(const void *ctx, size_t i, struct sig_admit_peer *out)
 	return true;
 }
 
+/* Peer slots the cluster leaves to the operator (console peer add). */
+enum { OPERATOR_SLOTS = 64 };
+
 void omni_edge_admit_view(const struct omni_edge *e, struct sig_admit_view *v)
 {
+	size_t configured, room;
+
 	memset(v, 0, sizeof(*v));
 	v->vip4 = e->cfg.network.vip;
 	v->vip6 = e->cfg.network.vip6;
@@ -67,6 +72,12 @@ void omni_edge_admit_view(const struct omni_edge *e, struct sig_admit_view *v)
 	v->ctx = &e->cfg;
 	for (size_t i = 0; i < e->cfg.n_peers; i++)
 		v->n_learned += e->cfg.peers[i].learned;
+	/* SIG_ADMIT_LEARNED_MAX, or fewer when the slots are fewer. */
+	configured = e->cfg.n_peers - v->n_learned;
+	room = e->dp.max_peers > configured + OPERATOR_SLOTS ?
+		       e->dp.max_peers - configured - OPERATOR_SLOTS :
+		       1;
+	v->learned_max = room < SIG_ADMIT_LEARNED_MAX ? room : SIG_ADMIT_LEARNED_MAX;
 }
 
 /* Another live peer already routes one of p's allowed IPs (as wg(8) would
