@@ -50,6 +50,8 @@ void omni_show_peers(const struct omni_edge_snap *s, struct httpd_text *t)
 		if (p->keepalive)
 			httpd_text_printf(t, "  persistent keepalive: every %u seconds\n",
 					  p->keepalive);
+		if (p->learned)
+			httpd_text_printf(t, "  learned from: the cluster (the nucleus)\n");
 	}
 }
 

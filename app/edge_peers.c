@@ -19,6 +19,7 @@
 
 #include "edge.h"
 #include "edge_peers.h"
+#include "edge_signal_int.h"
 
 /* The data plane's view of a configured peer; it points into p. */
 static void spec_of(const struct cfg_peer *p, struct pl_peer_spec *s)
@@ -42,6 +43,43 @@ static size_t cfg_index(const struct cfg_config *cfg, const uint8_t *pub)
 	return cfg->n_peers;
 }
 
+static bool admit_peer(const void *ctx, size_t i, struct sig_admit_peer *out)
+{
+	const struct cfg_config *cfg = ctx;
+	const struct cfg_peer *p;
+
+	if (i >= cfg->n_peers)
+		return false;
+	p = &cfg->peers[i];
+	out->pubkey = p->public_key;
+	out->routes = p->allowed_ips;
+	out->n_routes = p->n_allowed_ips;
+	out->learned = p->learned;
+	return true;
+}
+
+/* Peer slots the cluster leaves to the operator (console peer add). */
+enum { OPERATOR_SLOTS = 64 };
+
+void omni_edge_admit_view(const struct omni_edge *e, struct sig_admit_view *v)
+{
+	size_t configured, room;
+
+	memset(v, 0, sizeof(*v));
+	v->vip4 = e->cfg.network.vip;
+	v->vip6 = e->cfg.network.vip6;
+	v->peer = admit_peer;
+	v->ctx = &e->cfg;
+	for (size_t i = 0; i < e->cfg.n_peers; i++)
+		v->n_learned += e->cfg.peers[i].learned;
+	/* SIG_ADMIT_LEARNED_MAX, or fewer when the slots are fewer. */
+	configured = e->cfg.n_peers - v->n_learned;
+	room = e->dp.max_peers > configured + OPERATOR_SLOTS ?
+		       e->dp.max_peers - configured - OPERATOR_SLOTS :
+		       1;
+	v->learned_max = room < SIG_ADMIT_LEARNED_MAX ? room : SIG_ADMIT_LEARNED_MAX;
+}
+
 /* Another live peer already routes one of p's allowed IPs (as wg(8) would
  * silently move it; we refuse, as the config validator does). */
 static const struct cfg_peer *claimed_by_other(const struct cfg_config *cfg,
@@ -60,6 +98,35 @@ static const struct cfg_peer *claimed_by_other(const struct cfg_config *cfg,
 					return o;
 	}
 	return NULL;
+}
+
+/*
+ * A configured peer owns its AllowedIPs: learned peers with a VIP inside
+ * them go (the configuration wins over the cluster), logged and counted
+ * as the refusals of signaling/admit.h are.
+ */
+static void evict_learned(struct omni_edge *e, const struct cfg_peer *p)
+{
+	char key[WG_KEY_B64_LEN + 1];
+	struct sig_admit_view v;
+	size_t i = e->cfg.n_peers;
+
+	omni_edge_admit_view(e, &v);
+	while (i-- > 0) {
+		const struct cfg_peer *q = &e->cfg.peers[i];
+
+		if (!q->learned || !sodium_memcmp(q->public_key, p->public_key, WG_KEY_LEN) ||
+		    !sig_admit_owned(&v, p->allowed_ips, p->n_allowed_ips, q->allowed_ips,
+				     q->n_allowed_ips))
+			continue;
+		wg_key_to_base64(key, q->public_key);
+		printf("omninervous: nucleus: peer %s removed (%s): a configured peer has its VIP\n",
+		       key, sig_admit_name(SIG_ADMIT_STATIC_OVERLAP));
+		if (e->sig)
+			e->sig->ed.stats.refused[SIG_ADMIT_STATIC_OVERLAP]++;
+		pl_control_peer_remove(&e->ctl, pl_control_peer_find(&e->ctl, q->public_key));
+		cfg_config_remove_peer(&e->cfg, i);
+	}
 }
 
 static int psk_changed(const struct cfg_peer *old, const struct cfg_peer *p)
@@ -105,14 +172,23 @@ static int apply_peer(struct omni_edge *e, const struct cfg_peer *p, const char 
 		      size_t errlen)
 {
 	struct pl_control *c = &e->ctl;
-	size_t at = cfg_index(&e->cfg, p->public_key);
-	struct pl_peer *live = pl_control_peer_find(c, p->public_key);
 	struct pl_peer_spec s;
+	struct pl_peer *live;
+	size_t at;
 	int ret;
 
 	if (sodium_memcmp(p->public_key, c->id.public_key, WG_KEY_LEN) == 0) {
 		snprintf(err, errlen, "that is this edge's own public key");
 		return -EINVAL;
+	}
+	if (!p->learned)
+		evict_learned(e, p);
+	at = cfg_index(&e->cfg, p->public_key);
+	live = pl_control_peer_find(c, p->public_key);
+	if (p->learned && at < e->cfg.n_peers && !e->cfg.peers[at].learned) {
+		/* Cluster events never touch a configured peer (admit.h). */
+		snprintf(err, errlen, "a configured peer has that key");
+		return -EPERM;
 	}
 	if (claimed_by_other(&e->cfg, p)) {
 		snprintf(err, errlen, "an allowed IP of this peer belongs to another peer");
@@ -147,20 +223,14 @@ static int apply_peer(struct omni_edge *e, const struct cfg_peer *p, const char 
  * and of extra (when not NULL). A batch the memory cannot take is refused
  * whole.
  */
-static int reserve(struct omni_edge *e, const struct cfg_peer *peers, size_t n,
-		   const struct cfg_peer *extra, char *err, size_t errlen)
+static int reserve_extra(struct omni_edge *e, const struct cfg_peer *peers, size_t n,
+			 unsigned routes, bool v6, char *err, size_t errlen)
 {
-	unsigned routes = 0;
-	bool v6 = false;
 	size_t i;
 
-	for (i = 0; i <= n; i++) {
-		const struct cfg_peer *p = i < n ? &peers[i] : extra;
-
-		if (!p)
-			continue;
-		routes += (unsigned)p->n_allowed_ips;
-		v6 |= pl_routes_need_v6(p->allowed_ips, (unsigned)p->n_allowed_ips);
+	for (i = 0; i < n; i++) {
+		routes += (unsigned)peers[i].n_allowed_ips;
+		v6 |= pl_routes_need_v6(peers[i].allowed_ips, (unsigned)peers[i].n_allowed_ips);
 	}
 	if (pl_control_peers_reserve(&e->ctl, routes, v6) == 0)
 		return 0;
@@ -169,6 +239,15 @@ static int reserve(struct omni_edge *e, const struct cfg_peer *peers, size_t n,
 		 "nothing changed",
 		 routes, v6 ? ", IPv6 too" : "");
 	return -ENOMEM;
+}
+
+static int reserve(struct omni_edge *e, const struct cfg_peer *peers, size_t n,
+		   const struct cfg_peer *extra, char *err, size_t errlen)
+{
+	unsigned routes = extra ? (unsigned)extra->n_allowed_ips : 0;
+	bool v6 = extra && pl_routes_need_v6(extra->allowed_ips, (unsigned)extra->n_allowed_ips);
+
+	return reserve_extra(e, peers, n, routes, v6, err, errlen);
 }
 
 static int commit(struct omni_edge *e, char *err, size_t errlen)
@@ -216,6 +295,33 @@ int omni_edge_peer_add(struct omni_edge *e, const struct cfg_peer *p, char *err,
 	return ret;
 }
 
+int omni_edge_peer_stage(struct omni_edge *e, const struct cfg_peer *p, char *err, size_t errlen)
+{
+	const char *what = "";
+	int ret = apply_peer(e, p, &what, err, errlen);
+
+	if (ret == 0)
+		snprintf(err, errlen, "%s", what);
+	return ret;
+}
+
+int omni_edge_peers_commit(struct omni_edge *e, char *err, size_t errlen)
+{
+	return commit(e, err, errlen);
+}
+
+int omni_edge_peer_forget(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
+			  size_t errlen)
+{
+	size_t at = cfg_index(&e->cfg, pub);
+
+	if (at < e->cfg.n_peers && !e->cfg.peers[at].learned) {
+		snprintf(err, errlen, "a configured peer has that key");
+		return -EPERM;
+	}
+	return omni_edge_peer_del(e, pub, err, errlen);
+}
+
 int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err, size_t errlen)
 {
 	struct pl_peer *live = pl_control_peer_find(&e->ctl, pub);
@@ -229,6 +335,49 @@ int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char 
 	pl_control_peer_remove(&e->ctl, live);
 	cfg_config_remove_peer(&e->cfg, cfg_index(&e->cfg, pub));
 	return commit(e, err, errlen);
+}
+
+/*
+ * Peers learned from the cluster are in no file: a reload keeps them (the
+ * nucleus says when they go). They leave d's removals, which keep their
+ * order.
+ */
+static void keep_learned(const struct omni_edge *e, struct cfg_config_diff *d)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n_removed; i++)
+		if (!e->cfg.peers[d->removed[i].old_index].learned)
+			d->removed[n++] = d->removed[i];
+	d->n_removed = n;
+}
+
+/* A reload's table: next's peers and the learned ones that stay. */
+static int reserve_next(struct omni_edge *e, const struct cfg_config *next, char *err,
+			size_t errlen)
+{
+	unsigned routes = 0;
+	bool v6 = false;
+	size_t i;
+
+	for (i = 0; i < e->cfg.n_peers; i++) {
+		const struct cfg_peer *p = &e->cfg.peers[i];
+
+		if (!p->learned || cfg_index(next, p->public_key) < next->n_peers)
+			continue;
+		routes += (unsigned)p->n_allowed_ips;
+		v6 |= pl_routes_need_v6(p->allowed_ips, (unsigned)p->n_allowed_ips);
+	}
+	return reserve_extra(e, next->peers, next->n_peers, routes, v6, err, errlen);
+}
+
+/* A learned peer whose key the configuration now has is the
+ * configuration's (also when nothing else about it changed). */
+static void configured_now(struct cfg_config *cfg, const struct cfg_config *next)
+{
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (cfg_index(next, cfg->peers[i].public_key) < next->n_peers)
+			cfg->peers[i].learned = false;
 }
 
 /* The settings that need a restart, as one phrase ("" when none). The
@@ -260,7 +409,8 @@ int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, c
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (reserve(e, next->peers, next->n_peers, NULL, err, errlen) != 0) {
+	keep_learned(e, &d);
+	if (reserve_next(e, next, err, errlen) != 0) {
 		cfg_config_diff_free(&d);
 		return -ENOMEM;
 	}
@@ -288,6 +438,7 @@ int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, c
 		}
 	}
 	e->cfg.log_level = next->log_level;
+	configured_now(&e->cfg, next);
 	if (ret == 0)
 		ret = commit(e, err, errlen);
 	else

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "config/model.h"
+#include "signaling/admit.h"
 
 struct omni_edge;
 
@@ -27,8 +28,23 @@ int omni_edge_peer_add(struct omni_edge *e, const struct cfg_peer *p, char *err,
 /* Remove the peer with this public key: routes, sessions and keys. */
 int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
 		       size_t errlen);
+/* Add or change p as omni_edge_peer_add does, without rebuilding the
+ * AllowedIPs table: its routes work after omni_edge_peers_commit. For a
+ * burst of cluster joins, which then cost one rebuild rather than one
+ * each. */
+int omni_edge_peer_stage(struct omni_edge *e, const struct cfg_peer *p, char *err, size_t errlen);
+/* Publishes the staged changes: one table rebuild. */
+int omni_edge_peers_commit(struct omni_edge *e, char *err, size_t errlen);
+/* A LEFT from the cluster: removes the peer with this key only if it was
+ * learned from the cluster (-EPERM for a configured one). */
+int omni_edge_peer_forget(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char *err,
+			  size_t errlen);
+/* The running peers and the edge's VIP prefixes as signaling/admit.h's
+ * rules read them; valid until the peers change. */
+void omni_edge_admit_view(const struct omni_edge *e, struct sig_admit_view *v);
 /* Make the running peer set that of next (a validated config): removals,
- * additions, changes, one commit. On success err summarises ("1 added, 0
+ * additions, changes, one commit. Peers learned from the cluster stay (a
+ * configured peer with the same key takes over). On success err summarises ("1 added, 0
  * changed, 2 removed") and names settings that need a restart. */
 int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, char *err,
 			   size_t errlen);

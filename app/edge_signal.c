@@ -7,6 +7,7 @@
  * WireGuard peers, parked packets and log lines. Runs on the main lcore
  * only, like everything that changes peers.
  */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -42,35 +43,66 @@ static void clock_at(struct omni_signal *s, uint64_t now_ns)
 
 /* ---- peers ---- */
 
-/* The WireGuard peer for a cluster member, at its first candidate. */
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* One line for a refused event, naming the key, its VIPs and the rule
+ * (signaling/admit.h); counted in sig_refused_* and /metrics. */
+static void refused(struct omni_edge *e, const struct sig_edge_action *a, enum sig_admit why)
+{
+	char key[WG_KEY_B64_LEN + 1], vips[SIG_VIPS_TEXT_MAX];
+
+	sig_edge_refused(&e->sig->ed, a, why);
+	wg_key_to_base64(key, a->event.peer.pubkey);
+	sig_vips_format(&a->event.peer, vips);
+	printf("omninervous: nucleus: peer %s %s refused (%s)\n", key, vips, sig_admit_name(why));
+}
+
+/* The WireGuard peer for a cluster member, at its first candidate; only
+ * within the rules of signaling/admit.h. */
 static void install(struct omni_edge *e, const struct sig_edge_action *a)
 {
 	const struct sig_peer *sp = &a->event.peer;
-	struct net_addr vip4, vip6;
+	struct sig_admit_view view;
 	struct net_prefix aips[2];
 	struct cfg_peer p = { .has_public_key = true,
 			      .has_preshared_key = true,
 			      .persistent_keepalive = CLUSTER_KEEPALIVE_S,
-			      .allowed_ips = aips };
+			      .allowed_ips = aips,
+			      .learned = true };
 	char err[CFG_CONFIG_ERR_MAX], key[WG_KEY_B64_LEN + 1], ep[CFG_ADDR_TEXT_MAX];
+	enum sig_admit why;
+	unsigned n;
 
+	omni_edge_admit_view(e, &view);
+	why = sig_admit_peer(&view, sp, aips, &n);
+	if (why != SIG_ADMIT_OK) {
+		refused(e, a, why);
+		return;
+	}
+	wg_key_to_base64(key, sp->pubkey);
+	if (a->n_bad_cand)
+		printf("omninervous: nucleus: peer %s: %u candidate(s) dropped (%s)\n", key,
+		       a->n_bad_cand, sig_admit_name(SIG_ADMIT_BAD_CANDIDATE));
+	/* Its AllowedIPs: its VIPs inside our prefixes, each a host prefix. */
+	p.n_allowed_ips = n;
 	memcpy(p.public_key, sp->pubkey, WG_KEY_LEN);
 	memcpy(p.preshared_key, e->sig->psk, WG_KEY_LEN);
-	/* Its AllowedIPs: its VIPs, each a host prefix. */
-	net_addr_set(&vip4, NET_AF_IP4, sp->vip4);
-	net_addr_set(&vip6, NET_AF_IP6, sp->vip6);
-	if (sp->flags & SIG_PEER_HAS_VIP4)
-		net_prefix_host(&aips[p.n_allowed_ips++], &vip4);
-	if (sp->flags & SIG_PEER_HAS_VIP6)
-		net_prefix_host(&aips[p.n_allowed_ips++], &vip6);
 	if (a->n_cand)
 		net_endpoint_to_sockaddr(&a->cand[0], net_family_to_af(a->cand[0].addr.family),
 					 &p.endpoint.addr);
-	wg_key_to_base64(key, sp->pubkey);
 	cfg_sockaddr_format(&p.endpoint.addr, ep);
 	printf("omninervous: nucleus: peer %s at %s (%u candidate(s))\n", key, ep, a->n_cand);
-	if (omni_edge_peer_add(e, &p, err, sizeof(err)) != 0)
+	/* Routed from the commit after this burst of actions (act_all). */
+	if (omni_edge_peer_stage(e, &p, err, sizeof(err)) != 0)
 		printf("omninervous: nucleus: peer %s not installed: %s\n", key, err);
+	else
+		e->sig->staged++;
 	sodium_memzero(p.preshared_key, WG_KEY_LEN);
 }
 
@@ -117,7 +149,8 @@ static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
 		break;
 	case SIG_EV_LEFT:
 		print_peer("left", &ev->peer);
-		omni_edge_peer_del(e, ev->peer.pubkey, err, sizeof(err));
+		if (omni_edge_peer_forget(e, ev->peer.pubkey, err, sizeof(err)) == -EPERM)
+			refused(e, a, SIG_ADMIT_STATIC_KEY);
 		break;
 	case SIG_EV_FOUND:
 	case SIG_EV_PUNCH:
@@ -197,6 +230,29 @@ static bool act(struct omni_edge *e, const struct sig_edge_action *a)
 	return true;
 }
 
+/*
+ * The members staged by this burst of actions, routed: one AllowedIPs
+ * rebuild for all of them (a new rte_lpm and a grace period, tens of ms:
+ * once per join, a delta page of joins or a rogue's stream of them would
+ * hold the control loop that long each).
+ */
+static void commit_staged(struct omni_edge *e)
+{
+	char err[CFG_CONFIG_ERR_MAX];
+	uint64_t us = mono_us();
+
+	if (!e->sig->staged)
+		return;
+	if (omni_edge_peers_commit(e, err, sizeof(err)) != 0)
+		printf("omninervous: nucleus: %s\n", err);
+	else
+		printf("omninervous: nucleus: %u member(s) routed; AllowedIPs table rebuilt in "
+		       "%llu us (%zu peers)\n",
+		       e->sig->staged, (unsigned long long)(mono_us() - us), e->cfg.n_peers);
+	e->sig->staged = 0;
+	fflush(stdout);
+}
+
 /* Every action due; how many were done. */
 static unsigned act_all(struct omni_edge *e)
 {
@@ -205,6 +261,7 @@ static unsigned act_all(struct omni_edge *e)
 
 	while (sig_edge_pop(&e->sig->ed, &a))
 		n += act(e, &a);
+	commit_staged(e);
 	return n;
 }
 

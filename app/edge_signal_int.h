@@ -32,6 +32,8 @@ struct omni_signal {
 	 * zero is sig_silence_init's state. */
 	struct sig_silence silence;
 	uint64_t tx_seen, rx_seen;
+	/* Members staged since the last AllowedIPs rebuild (edge_signal.c). */
+	unsigned staged;
 };
 
 /* edge_signal.c: the clock, the actions, control's hooks. */

@@ -72,6 +72,23 @@ static unsigned local_candidates(const struct omni_edge *e, struct sig_client_co
 	return families;
 }
 
+/* A VIP without a length (the seeds' --vip 10.200.0.1) says nothing of
+ * the cluster's prefix: members are accepted inside its /24 (/64) only
+ * (signaling/admit.h), and the operator is told so once. */
+static void warn_host_vip(const struct net_prefix *vip, const char *flag, unsigned len,
+			  const char *prog)
+{
+	char text[NET_PREFIX_TEXT_MAX];
+
+	if (vip->addr.family == NET_AF_NONE || vip->len != net_family_bits(vip->addr.family))
+		return;
+	net_addr_format(&vip->addr, text);
+	fprintf(stderr,
+		"%s: warning: %s %s has no prefix length: cluster members are accepted "
+		"inside its /%u only (write %s %s/LEN for the cluster's prefix)\n",
+		prog, flag, text, len, flag, text);
+}
+
 /* Host packets to the cluster's networks no peer has are asked about. */
 static void cluster_networks(struct omni_edge *e)
 {
@@ -146,6 +163,8 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 		return -1;
 	}
 	cluster_networks(e);
+	warn_host_vip(&cfg->network.vip, "--vip", SIG_ADMIT_HOST_VIP4_LEN, prog);
+	warn_host_vip(&cfg->network.vip6, "--vip6", SIG_ADMIT_HOST_VIP6_LEN, prog);
 	e->ctl.hook_ctx = e;
 	e->ctl.udp_hook = omni_signal_udp_hook;
 	e->ctl.miss_hook = omni_signal_miss_hook;

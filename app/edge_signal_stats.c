@@ -52,6 +52,20 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 	fprintf(out, "stats: stun_ok %" PRIu64 "\nstats: stun_bad %" PRIu64 "\n",
 		ed->stun.stats.results[SIG_STUN_OK], stun_bad(&ed->stun));
 	fprintf(out, "stats: sig_dropped_other %" PRIu64 "\n", ed->stats.dropped_other);
+	for (unsigned r = 1; r < SIG_ADMIT_COUNT; r++)
+		fprintf(out, "stats: sig_refused_%s %" PRIu64 "\n", sig_admit_name(r),
+			ed->stats.refused[r]);
+}
+
+/* Cluster events and candidates refused by signaling/admit.h's rules. */
+static void refused_metrics(const struct sig_edge *ed, struct httpd_text *t)
+{
+	httpd_text_printf(t, "# HELP omni_cluster_refused_total Cluster members' routes and "
+			     "candidates refused, by rule.\n"
+			     "# TYPE omni_cluster_refused_total counter\n");
+	for (unsigned r = 1; r < SIG_ADMIT_COUNT; r++)
+		httpd_text_printf(t, "omni_cluster_refused_total{reason=\"%s\"} %llu\n",
+				  sig_admit_name(r), (unsigned long long)ed->stats.refused[r]);
 }
 
 static void client_metrics(const struct sig_client *c, struct httpd_text *t)
@@ -103,6 +117,7 @@ void omni_edge_signal_metrics(const struct omni_edge *e, struct httpd_text *t)
 			  "omni_stun_responses_total{result=\"bad\"} %llu\n",
 			  (unsigned long long)ed->stun.stats.results[SIG_STUN_OK],
 			  (unsigned long long)stun_bad(&ed->stun));
+	refused_metrics(ed, t);
 }
 
 const char *omni_edge_signal_state(const struct omni_edge *e)

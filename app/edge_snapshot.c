@@ -77,6 +77,7 @@ static int copy_peer(const struct omni_edge *e, const struct pl_peer *dp, size_t
 	/* Control is the only writer of ep: no seqlock needed here. */
 	format_endpoint(&dp->ep, out->endpoint);
 	out->keepalive = cp ? cp->persistent_keepalive : 0;
+	out->learned = cp && cp->learned;
 	out->has_session = __atomic_load_n(&dp->tx, __ATOMIC_RELAXED) != NULL;
 	out->rx_bytes = __atomic_load_n(&dp->rx_bytes, __ATOMIC_RELAXED);
 	out->tx_bytes = __atomic_load_n(&dp->tx_bytes, __ATOMIC_RELAXED);

@@ -36,6 +36,7 @@ struct omni_peer_snap {
 	char *allowed_ips;                /* "10.0.0.2/32, fd00::2/128" */
 	uint16_t keepalive;               /* seconds; 0: off */
 	bool has_session;                 /* a keypair to send with */
+	bool learned;                     /* from the cluster, not the configuration */
 	uint64_t rx_bytes, tx_bytes;
 	uint64_t last_handshake_unix_ns; /* 0: never */
 	uint64_t handshakes;

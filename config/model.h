@@ -130,6 +130,7 @@ struct cfg_peer {
 	size_t n_allowed_ips;
 	uint16_t persistent_keepalive; /* seconds; 0: off */
 	unsigned src_line;             /* line of [Peer] in its file; 0: unknown */
+	bool learned; /* from the cluster, not the configuration (never read from a file) */
 };
 
 /* Nucleus, cluster and NAT traversal ("network" in JSON). */

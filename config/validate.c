@@ -312,6 +312,22 @@ static int validate_seed_keys(const struct vctx *v)
 	return 0;
 }
 
+/* A VIP becomes a route on every other member's edge: a host's own
+ * unicast address only (the nucleus and edges refuse the others too). */
+static bool vip_not_unicast(const struct vctx *v, const struct net_prefix *vip, const char *path)
+{
+	char text[NET_ADDR_TEXT_MAX];
+
+	if (vip->addr.family == NET_AF_NONE || net_addr_is_unicast(&vip->addr))
+		return false;
+	net_addr_format(&vip->addr, text);
+	fail(v, 0,
+	     "%s%sthe VIP %s is not a unicast address (0.0.0.0/8, loopback, multicast and "
+	     "broadcast are not)",
+	     is_json(v) ? path : "", is_json(v) ? ": " : "", text);
+	return true;
+}
+
 static int validate_network(const struct vctx *v)
 {
 	const struct cfg_config *cfg = v->cfg;
@@ -327,6 +343,9 @@ static int validate_network(const struct vctx *v)
 	if (cfg->network.vip6.addr.family != NET_AF_NONE &&
 	    cfg->network.vip6.addr.family != NET_AF_IP6)
 		return fail(v, 0, "%sthe IPv6 VIP must be an IPv6 address", AT(v, "network.vip6"));
+	if (vip_not_unicast(v, &cfg->network.vip, "network.vip") ||
+	    vip_not_unicast(v, &cfg->network.vip6, "network.vip6"))
+		return -EINVAL;
 	if (cfg->mode == CFG_MODE_EDGE && cfg->network.nucleus) {
 		if (!cfg->network.cluster)
 			return fail(v, 0, "%sa nucleus needs a cluster name (--cluster)",

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "admit.h"
 #include "codec.h"
 
 static const char kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "omnisig1";
@@ -221,6 +222,19 @@ static void rd_addr(struct rd *r, struct sig_addr *a)
 		r->bad = true;
 }
 
+/* A VIP is a unicast address (admit.h): 0.0.0.0, loopback, multicast or
+ * broadcast as a member's VIP would become a route to it on every edge. */
+static bool vips_usable(const struct sig_peer *p)
+{
+	struct net_addr a;
+
+	net_addr_set(&a, NET_AF_IP4, p->vip4);
+	if ((p->flags & SIG_PEER_HAS_VIP4) && !sig_vip_usable(&a))
+		return false;
+	net_addr_set(&a, NET_AF_IP6, p->vip6);
+	return !(p->flags & SIG_PEER_HAS_VIP6) || sig_vip_usable(&a);
+}
+
 static bool peer_valid(const struct sig_peer *p)
 {
 	if (p->n_cand > SIG_CAND_MAX || !(p->flags & (SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6)) ||
@@ -229,6 +243,8 @@ static bool peer_valid(const struct sig_peer *p)
 	if (!(p->flags & SIG_PEER_HAS_VIP4) && !sodium_is_zero(p->vip4, 4))
 		return false;
 	if (!(p->flags & SIG_PEER_HAS_VIP6) && !sodium_is_zero(p->vip6, 16))
+		return false;
+	if (!vips_usable(p))
 		return false;
 	for (unsigned i = 0; i < p->n_cand; i++)
 		if (!addr_valid(&p->cand[i], true) || p->cand[i].ep.addr.family == NET_AF_NONE)

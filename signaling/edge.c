@@ -190,6 +190,18 @@ void sig_edge_unreleased(struct sig_edge *ed)
 	ed->stats.waiting_dropped++;
 }
 
+void sig_edge_refused(struct sig_edge *ed, const struct sig_edge_action *a, enum sig_admit why)
+{
+	const uint8_t *key = a->event.peer.pubkey;
+
+	if ((unsigned)why < SIG_ADMIT_COUNT)
+		ed->stats.refused[why]++;
+	if (ed->punch_pending && !memcmp(ed->punch_wait.pubkey, key, SIG_PUBKEY_LEN))
+		ed->punch_pending = false;
+	if (a->event.type == SIG_EV_FOUND && !memcmp(ed->found_key, key, SIG_PUBKEY_LEN))
+		memset(ed->found_key, 0, SIG_PUBKEY_LEN); /* no peer has key 0 */
+}
+
 /* ---- actions, drawn in order ---- */
 
 static bool pop_retry(struct sig_edge *ed, struct sig_edge_action *a)
@@ -315,6 +327,9 @@ static int pop_event(struct sig_edge *ed, struct sig_edge_action *a)
 
 	if (!sig_client_pop_event(ed->client, &a->event))
 		return 0;
+	/* Before anything acts on them: no punch to a broadcast address. */
+	a->n_bad_cand = sig_admit_cands(&a->event.peer);
+	ed->stats.refused[SIG_ADMIT_BAD_CANDIDATE] += a->n_bad_cand;
 	follow(ed, &a->event);
 	if (about_us(ed, &a->event))
 		return -1;

@@ -27,7 +27,9 @@
  *              JOINED / MOVED / FOUND / PUNCH install or update a.event.peer
  *              with endpoint a.cand[0] (its reachable candidates in the order
  *              to try them, sig_punch_order), LEFT removes it; never one
- *              about ourselves.
+ *              about ourselves. Unusable candidates are gone already
+ *              (a.n_bad_cand of them, counted). The caller checks the
+ *              rest (admit.h) and reports a refusal: sig_edge_refused().
  *   REFLEXIVE  STUN gave a new reflexive address (a.reflexive.addr, from the
  *              server a.reflexive.from); the client registers it already.
  *   INITIATE   a PUNCH: a new handshake initiation to a.punch's candidates,
@@ -49,6 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "admit.h"
 #include "client.h"
 #include "outbox.h"
 #include "park.h"
@@ -98,6 +101,7 @@ struct sig_edge_action {
 			struct sig_event event;
 			struct net_endpoint cand[SIG_CAND_MAX];
 			unsigned n_cand;
+			unsigned n_bad_cand;   /* dropped (sig_admit_cands) */
 		};                             /* EVENT */
 		struct sig_punch_action punch; /* INITIATE, RESEND */
 		struct {
@@ -114,9 +118,10 @@ struct sig_edge_action {
 /* The counters behind "stats: sig_..." and /metrics. */
 struct sig_edge_stats {
 	uint64_t joined, left, moved, found, not_found;
-	uint64_t queries;         /* asked the nucleus about a target */
-	uint64_t waiting_dropped; /* host packets parked and dropped, or refused */
-	uint64_t dropped_other;   /* datagrams for none of the machines */
+	uint64_t queries;                  /* asked the nucleus about a target */
+	uint64_t waiting_dropped;          /* host packets parked and dropped, or refused */
+	uint64_t dropped_other;            /* datagrams for none of the machines */
+	uint64_t refused[SIG_ADMIT_COUNT]; /* events and candidates refused, by rule */
 };
 
 struct sig_edge {
@@ -184,5 +189,9 @@ void sig_edge_initiated(struct sig_edge *ed, const struct sig_edge_action *a, un
 			const void *init, size_t len);
 /* A RELEASE whose peer could not take the handle: counted as dropped. */
 void sig_edge_unreleased(struct sig_edge *ed);
+/* The caller refused EVENT a (admit.h's rule why): counted, and what the
+ * event would still do is undone: no punch of a PUNCH, and the packets a
+ * FOUND releases are dropped rather than given to a peer of that key. */
+void sig_edge_refused(struct sig_edge *ed, const struct sig_edge_action *a, enum sig_admit why);
 
 #endif /* OMNI_SIGNALING_EDGE_H */

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "admit.h"
 #include "nucleus_int.h"
 #include "wg/ratelimiter.h"
 
@@ -98,6 +99,8 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 	if (!n->rl || !n->replay)
 		goto nomem;
 	n->expiry_ms = conf->expiry_ms ? conf->expiry_ms : SIG_EXPIRY_MS;
+	n->log = conf->log;
+	n->log_ctx = conf->log_ctx;
 	do
 		randombytes_buf(&n->epoch, sizeof(n->epoch));
 	while (n->epoch == 0);
@@ -157,12 +160,43 @@ static void ack_header(struct sig_nucleus *n, struct sig_msg *r, const struct si
 	r->u.ack.observed.kind = SIG_KIND_OBSERVED;
 }
 
+/* A member is refused a VIP that another live member holds: one line, at
+ * most one a second (members can send many), and the drop counter. */
+static void refuse_vip(struct sig_nucleus *n, const struct cluster *c, const struct sig_peer *p,
+		       const struct sig_peer *holder, uint64_t now)
+{
+	char line[320], key[2 * SIG_PUBKEY_LEN + 1], other[2 * SIG_PUBKEY_LEN + 1];
+	char vips[SIG_VIPS_TEXT_MAX];
+
+	SIG_COUNT(n->stats.drops[SIG_DROP_VIP_TAKEN]);
+	if (!n->log || now < n->log_next_ms) {
+		n->log_quiet++;
+		return;
+	}
+	n->log_next_ms = now + 1000;
+	sodium_bin2hex(key, sizeof(key), p->pubkey, SIG_PUBKEY_LEN);
+	sodium_bin2hex(other, sizeof(other), holder->pubkey, SIG_PUBKEY_LEN);
+	sig_vips_format(p, vips);
+	snprintf(line, sizeof(line),
+		 "cluster %s: REGISTER refused (vip_taken): key %.16s... %s is held by live member "
+		 "%.16s... (%llu more refusals since the last line)",
+		 c->name, key, vips, other, (unsigned long long)n->log_quiet);
+	n->log_quiet = 0;
+	n->log(n->log_ctx, line);
+}
+
 static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
 			    const struct net_endpoint *from, uint64_t now, struct sig_out *out)
 {
-	uint32_t i = sig_member_register(c, &m->u.reg, from, m->enc, now);
+	const struct sig_peer *holder = sig_member_vip_taken(c, &m->u.reg, now, n->expiry_ms);
 	struct sig_msg *r = &n->tx;
+	uint32_t i;
 
+	if (holder) {
+		refuse_vip(n, c, &m->u.reg, holder, now);
+		return 0;
+	}
+	i = sig_member_register(c, &m->u.reg, from, m->enc, now);
 	if (i == SIG_NONE) {
 		SIG_COUNT(n->stats.drops[SIG_DROP_CLUSTER_FULL]);
 		return 0;

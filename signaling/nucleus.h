@@ -51,6 +51,9 @@ struct sig_nucleus_conf {
 	unsigned sources;           /* 0: default */
 	unsigned replay_capacity;   /* 0: default */
 	uint32_t expiry_ms;         /* 0: SIG_EXPIRY_MS; shorter for tests only */
+	/* A refused claim as one line (at most one a second); NULL: none. */
+	void (*log)(void *ctx, const char *line);
+	void *log_ctx;
 };
 
 /* A datagram to send. */

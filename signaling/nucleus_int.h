@@ -43,6 +43,10 @@ struct sig_nucleus {
 	struct wg_ratelimiter *rl;
 	struct sig_replay *replay;
 	struct sig_nucleus_stats stats;
+	void (*log)(void *ctx, const char *line);
+	void *log_ctx;
+	uint64_t log_next_ms;  /* lines before it are counted, not written */
+	uint64_t log_quiet;    /* lines not written since the last */
 	struct sig_msg rx, tx; /* scratch: large */
 };
 
@@ -68,6 +72,13 @@ enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t l
 			       struct sig_msg *m, struct cluster **out);
 
 /* nucleus_members.c */
+/* The live member of another key that holds one of p's VIPs, or NULL (a
+ * VIP is its holder's until it leaves or expires; the same key may
+ * register again). Removes a holder past expiry that the tick has not. */
+const struct sig_peer *sig_member_vip_taken(struct cluster *c, const struct sig_peer *p,
+					    uint64_t now, uint32_t expiry_ms);
+/* Adds or updates the member with own's key; p's VIPs must be free
+ * (sig_member_vip_taken). SIG_NONE: no room. */
 uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,
 			     const struct net_endpoint *from, bool enc, uint64_t now);
 /* Updates the observed address and last-seen of member i. */

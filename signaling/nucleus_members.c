@@ -68,23 +68,31 @@ static void public_entry(struct sig_peer *out, const struct sig_peer *own,
 			out->cand[out->n_cand++] = own->cand[k];
 }
 
-/* Removes another member holding one of p's VIPs: the newest register wins. */
-static void evict_vip_holders(struct cluster *c, const struct sig_peer *p)
+/* The member of another key holding VIP key (by), or SIG_NONE; one whose
+ * heartbeats stopped (past expiry, not yet swept) is removed here. */
+static uint32_t vip_holder(struct cluster *c, enum sig_peerset_key by, const uint8_t *key,
+			   const uint8_t *pubkey, uint64_t now, uint32_t expiry_ms)
 {
-	static const enum sig_peerset_key by[] = { SIG_BY_VIP4, SIG_BY_VIP6 };
-	static const uint8_t flag[] = { SIG_PEER_HAS_VIP4, SIG_PEER_HAS_VIP6 };
+	uint32_t j = sig_peerset_find(&c->members, by, key);
 
-	for (unsigned k = 0; k < 2; k++) {
-		const uint8_t *key = k == 0 ? p->vip4 : p->vip6;
-		uint32_t j;
+	if (j == SIG_NONE || !memcmp(member_at(c, j)->peer.pubkey, pubkey, SIG_PUBKEY_LEN))
+		return SIG_NONE;
+	if (member_at(c, j)->last_seen + expiry_ms > now)
+		return j;
+	sig_member_remove(c, j);
+	return SIG_NONE;
+}
 
-		if (!(p->flags & flag[k]))
-			continue;
-		j = sig_peerset_find(&c->members, by[k], key);
-		if (j != SIG_NONE &&
-		    memcmp(member_at(c, j)->peer.pubkey, p->pubkey, SIG_PUBKEY_LEN))
-			sig_member_remove(c, j);
-	}
+const struct sig_peer *sig_member_vip_taken(struct cluster *c, const struct sig_peer *p,
+					    uint64_t now, uint32_t expiry_ms)
+{
+	uint32_t j = SIG_NONE;
+
+	if (p->flags & SIG_PEER_HAS_VIP4)
+		j = vip_holder(c, SIG_BY_VIP4, p->vip4, p->pubkey, now, expiry_ms);
+	if (j == SIG_NONE && (p->flags & SIG_PEER_HAS_VIP6))
+		j = vip_holder(c, SIG_BY_VIP6, p->vip6, p->pubkey, now, expiry_ms);
+	return j == SIG_NONE ? NULL : &member_at(c, j)->peer;
 }
 
 uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,
@@ -94,7 +102,6 @@ uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,
 	uint32_t i;
 
 	public_entry(&pub, own, from);
-	evict_vip_holders(c, &pub);
 	i = sig_peerset_find(&c->members, SIG_BY_PUBKEY, pub.pubkey);
 	if (i == SIG_NONE) {
 		i = sig_peerset_add(&c->members, &pub);

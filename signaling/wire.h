@@ -188,6 +188,7 @@ struct sig_msg {
 	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */  \
 	X(NOT_MEMBER, "not_member")           /* query from an unknown key */    \
 	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */     \
+	X(VIP_TAKEN, "vip_taken")             /* VIP of another live member */   \
 	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */  \
 	X(WRONG_SECRET, "wrong_secret")       /* name trailer does not open */   \
 	X(CLUSTER_LIMIT, "too_many_clusters") /* open nucleus made its most */

@@ -31,6 +31,17 @@ void net_addr_set(struct net_addr *a, unsigned f, const void *p)
 	memcpy(a->b, p, net_family_len(f));
 }
 
+bool net_addr_is_unicast(const struct net_addr *a)
+{
+	static const uint8_t zero[15];
+	const uint8_t *b = a->b;
+
+	/* RFC 1122 3.2.1.3, RFC 5771, RFC 1112 4; RFC 4291 2.5.2, 2.5.3, 2.7 */
+	if (a->family == NET_AF_IP4)
+		return b[0] != 0 && b[0] != 127 && b[0] < 224;
+	return a->family == NET_AF_IP6 && b[0] != 0xff && (memcmp(b, zero, 15) != 0 || b[15] > 1);
+}
+
 bool net_prefix_contains(const struct net_prefix *p, const struct net_addr *a)
 {
 	return p->addr.family == a->family && net_addr_is_set(a) &&

@@ -101,6 +101,9 @@ static inline bool net_prefix_match(const uint8_t *net, unsigned len, const uint
 	       (!rest || !((net[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))));
 }
 
+/* A unicast address one host can have: not 0.0.0.0/8, 127/8, 224/4 or
+ * 240/4 (with 255.255.255.255); not ::, ::1 or ff00::/8. */
+bool net_addr_is_unicast(const struct net_addr *a);
 /* a is inside p (same family; a zero-length prefix holds every address). */
 bool net_prefix_contains(const struct net_prefix *p, const struct net_addr *a);
 /* Clears the host bits; true if any were set. */

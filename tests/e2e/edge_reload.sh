@@ -75,18 +75,6 @@ for i in range(int(sys.argv[1])):
 PY
 }
 
-reload_lines() { grep -c 'reload' "$tmp/edge.log"; }
-more_reload_lines() { [ "$(reload_lines)" -gt "$1" ]; }
-
-# SIGHUP, then wait for the edge's reload line; prints it.
-reload() {
-	local n
-	n=$(reload_lines)
-	kill -HUP "$pid_edge"
-	wait_for more_reload_lines "$n" >/dev/null
-	grep 'reload' "$tmp/edge.log" | tail -n 1
-}
-
 ping_to() {
 	ip netns exec "$ns_a" ping -c 3 -i 0.2 -w 10 "$1"
 }
@@ -155,7 +143,7 @@ hs_edge=$(edge_stat edge handshakes_completed)
 wait_for -t 3 after_second "$hs1" >/dev/null
 
 write_conf peer1 peer2
-check "reload adds peer 2" grep -q "1 added, 0 changed, 0 removed" <(reload)
+check "reload adds peer 2" grep -q "1 added, 0 changed, 0 removed" <(edge_hup edge)
 check "added peer 2 answers" ping_to 10.79.0.2
 check "peer 1 still answers" ping_to 10.78.0.2
 check "peer 1 kept its session (wireguard-go side)" same_handshake "$wgif" "$hs1"
@@ -165,13 +153,13 @@ hs2=$(wg_handshake "$wg2")
 
 write_conf broken
 check "a bad file is refused with its line" grep -Eq "reload refused: .*edge.conf:[0-9]+" \
-	<(reload)
+	<(edge_hup edge)
 check "after the bad file, peer 1 still answers" ping_to 10.78.0.2
 check "after the bad file, peer 2 still answers" ping_to 10.79.0.2
 
 write_conf peer2-keepalive
 check "reload removes peer 1 and changes peer 2" \
-	grep -q "0 added, 1 changed, 1 removed" <(reload)
+	grep -q "0 added, 1 changed, 1 removed" <(edge_hup edge)
 check "removed peer 1 gets nothing" no_ping_to 10.78.0.2
 check "changed peer 2 answers" ping_to 10.79.0.2
 check "changed peer 2 kept its session" same_handshake "$wg2" "$hs2"
@@ -179,10 +167,10 @@ check "changed peer 2 kept its session" same_handshake "$wg2" "$hs2"
 # At scale, with the default memory (no hugepages here): the new tables are
 # built beside the old ones, both families, before the swap.
 write_conf peer2-keepalive many
-check "reload adds 1000 dual-stack peers" grep -q "1000 added, 0 changed, 0 removed" <(reload)
+check "reload adds 1000 dual-stack peers" grep -q "1000 added, 0 changed, 0 removed" <(edge_hup edge)
 check "with 1000 more peers, peer 2 answers" ping_to 10.79.0.2
 write_conf peer2-keepalive
-check "reload removes the 1000 again" grep -q "0 added, 0 changed, 1000 removed" <(reload)
+check "reload removes the 1000 again" grep -q "0 added, 0 changed, 1000 removed" <(edge_hup edge)
 check "peer 2 still answers" ping_to 10.79.0.2
 check "peer 2 kept its session throughout" same_handshake "$wg2" "$hs2"
 
@@ -194,11 +182,11 @@ write_conf peer1 peer2
 reload_edge_start --no-huge -m 256 --
 write_conf peer1 peer2 many
 check "-m 256: the 1000-peer reload is refused, nothing changed" \
-	grep -q "reload refused: out of DPDK memory for the new AllowedIPs table (2002 routes, IPv6 too): nothing changed" <(reload)
+	grep -q "reload refused: out of DPDK memory for the new AllowedIPs table (2002 routes, IPv6 too): nothing changed" <(edge_hup edge)
 check "-m 256: peer 1 answers" ping_to 10.78.0.2
 check "-m 256: peer 2 answers" ping_to 10.79.0.2
 write_conf peer1 peer2
 check "-m 256: the refused reload left no peer behind" \
-	grep -q "0 added, 0 changed, 0 removed" <(reload)
+	grep -q "0 added, 0 changed, 0 removed" <(edge_hup edge)
 check "SIGTERM stops the edge (-m 256)" edge_stop edge
 finish

@@ -616,6 +616,18 @@ edge_start() {
 	bg_until "$name" "$ns" "$line" "$omni" "$@"
 }
 
+# edge_hup NAME: SIGHUP to edge NAME, then its next "reload" line (printed).
+edge_hup() {
+	local n
+	n=$(grep -c 'reload' "$tmp/$1.log")
+	kill -HUP "$(pid_of "$1")"
+	wait_for log_count_over "$1" reload "$n" >/dev/null
+	grep 'reload' "$tmp/$1.log" | tail -n 1
+}
+
+# log_count_over NAME ERE N: more than N lines of $tmp/NAME.log match.
+log_count_over() { [ "$(grep -cE "$2" "$tmp/$1.log")" -gt "$3" ]; }
+
 edge_stop() {
 	local rc
 	bg_stop "$1"

@@ -7,11 +7,15 @@
  *   sig-probe --nucleus HOST:PORT --cluster NAME --secret S --vip 10.200.0.1
  *             [--vip6 fd00::1] [--local ADDR:PORT]... [--query VIP]...
  *             [--query-after MS] [--heartbeat-ms MS] [--seconds N] [--plain]
+ *             [--pubkey BASE64] [--leave-after MS]
  *
  * Output lines: "self KEY", "registered OBSERVED", "joined KEY VIP VIP6 CANDS",
  * "moved ...", "left KEY", "found TARGET KEY ...", "not_found TARGET [timeout]",
- * "punch KEY ...", "lost". KEY is the public key in hex (random here: the
- * probe does no WireGuard). Exits after --seconds (default 30) or SIGTERM.
+ * "punch KEY ...", "lost", "left-sent". KEY is the public key in hex
+ * (random unless --pubkey names one: the probe does no WireGuard, so it can
+ * claim any key, as a rogue member could; tests/e2e/rogue.sh). With
+ * --leave-after, a LEAVE goes out that long after registering, and the
+ * probe exits. Exits after --seconds (default 30) or SIGTERM.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +34,7 @@
 #include "signaling/client.h"
 #include "signaling/codec.h"
 #include "udp.h"
+#include "wg/key.h"
 
 enum { QUERIES_MAX = 8 };
 
@@ -120,13 +125,16 @@ struct probe {
 	struct net_addr queries[QUERIES_MAX];
 	unsigned n_queries;
 	unsigned query_after_ms, seconds;
+	unsigned leave_after_ms; /* 0: never */
+	bool have_key;
 };
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: sig-probe --nucleus HOST:PORT --cluster NAME --secret S "
 			"--vip ADDR [--vip6 ADDR] [--local ADDR:PORT]... [--query VIP]... "
-			"[--query-after MS] [--heartbeat-ms MS] [--seconds N] [--plain]\n");
+			"[--query-after MS] [--heartbeat-ms MS] [--seconds N] [--plain] "
+			"[--pubkey BASE64] [--leave-after MS]\n");
 	return 2;
 }
 
@@ -138,7 +146,8 @@ static int parse_args(struct probe *p, int argc, char **argv)
 		{ "vip6", 1, 0, '6' },         { "local", 1, 0, 'l' },
 		{ "query", 1, 0, 'q' },        { "query-after", 1, 0, 'a' },
 		{ "heartbeat-ms", 1, 0, 'h' }, { "seconds", 1, 0, 't' },
-		{ "plain", 0, 0, 'p' },        { 0, 0, 0, 0 },
+		{ "plain", 0, 0, 'p' },        { "pubkey", 1, 0, 'k' },
+		{ "leave-after", 1, 0, 'L' },  { 0, 0, 0, 0 },
 	};
 	struct net_addr a;
 	int o;
@@ -192,6 +201,14 @@ static int parse_args(struct probe *p, int argc, char **argv)
 		case 'p':
 			p->conf.encrypt = false;
 			break;
+		case 'k':
+			if (!wg_key_from_base64(p->conf.pubkey, optarg))
+				return usage();
+			p->have_key = true;
+			break;
+		case 'L':
+			p->leave_after_ms = (unsigned)atoi(optarg);
+			break;
 		default:
 			return usage();
 		}
@@ -217,6 +234,7 @@ static int loop(struct probe *p, struct sig_client *c, int fd)
 	uint64_t start = now_ms(), end = start + p->seconds * 1000ull, next;
 	uint8_t buf[SIG_DATAGRAM_MAX + 1];
 	bool asked = p->n_queries == 0;
+	uint64_t registered_at = 0;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	while (!stop && now_ms() < end) {
@@ -226,6 +244,15 @@ static int loop(struct probe *p, struct sig_client *c, int fd)
 			for (unsigned i = 0; i < p->n_queries; i++)
 				sig_client_query(c, &p->queries[i], now);
 			asked = true;
+		}
+		if (!registered_at && sig_client_registered(c))
+			registered_at = now;
+		if (p->leave_after_ms && registered_at &&
+		    now >= registered_at + p->leave_after_ms) {
+			sig_client_leave(c, now);
+			drain(c, fd);
+			printf("left-sent\n");
+			return 0;
 		}
 		if (now >= sig_client_next_tick(c))
 			sig_client_tick(c, now);
@@ -254,7 +281,8 @@ int main(int argc, char **argv)
 
 	if (sodium_init() < 0 || parse_args(&p, argc, argv))
 		return 2;
-	randombytes_buf(p.conf.pubkey, sizeof(p.conf.pubkey));
+	if (!p.have_key)
+		randombytes_buf(p.conf.pubkey, sizeof(p.conf.pubkey));
 	c = sig_client_create(&p.conf, err, sizeof(err));
 	if (!c) {
 		fprintf(stderr, "sig-probe: %s\n", err);

@@ -580,6 +580,10 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"mode\": \"nucleus\", \"security\": {\"secret\": \"" SECRET "\", "
 	  "\"handshake_timeout_secs\": 3600}}",
 	  ": security.handshake_timeout_secs: 3600: ", "" },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"network\": {\"vip\": \"127.0.0.1/8\"}}",
+	  ": network.vip: the VIP 127.0.0.1 is not a unicast address", "loopback" },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"network\": {\"vip6\": \"ff02::1\"}}",
+	  ": network.vip6: the VIP ff02::1 is not a unicast address", "multicast" },
 };
 
 /* Whether the model must also be validated to see the error. */

@@ -403,6 +403,7 @@ static void test_unexpected_replies(void **state)
 	m.enc = true;
 	m.type = SIG_REGISTER; /* a type for the nucleus */
 	m.u.reg.flags = SIG_PEER_HAS_VIP4;
+	m.u.reg.vip4[0] = 10; /* 0.0.0.0 is no VIP: it would not encode */
 	sig_msg_stamp(&m, now);
 	len = sig_encode(&k, &m, buf, sizeof(buf));
 	sig_client_input(a.c, buf, len, now);
@@ -438,16 +439,18 @@ static void test_refusals(void **state)
 
 int main(void)
 {
+	/* A nucleus each: a VIP stays its member's while it lives, and the
+	 * tests use the same VIPs with new keys. */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_discover_query_punch_leave),
-		cmocka_unit_test(test_leave),
-		cmocka_unit_test(test_paging_big_cluster),
-		cmocka_unit_test(test_nucleus_restart_and_silence),
-		cmocka_unit_test(test_queries_bounded),
-		cmocka_unit_test(test_reflexive_candidate),
-		cmocka_unit_test(test_unexpected_replies),
-		cmocka_unit_test(test_refusals),
+		cmocka_unit_test_setup_teardown(test_discover_query_punch_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paging_big_cluster, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nucleus_restart_and_silence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queries_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reflexive_candidate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unexpected_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

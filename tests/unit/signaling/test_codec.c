@@ -425,6 +425,49 @@ static void test_encode_limits(void **state)
 	assert_int_equal(sig_encode(&keys, &m, buf, sizeof(buf)), 0);
 }
 
+/* A member's VIP is a unicast address: the rest never encode (and never
+ * decode: the same check), so no edge learns a route to them. */
+static void test_vip_ranges(void **state)
+{
+	static const struct {
+		const char *vip;
+		bool ok;
+	} rows[] = {
+		/*  1 */ { "10.200.0.1", true },
+		/*  2 */ { "198.51.100.7", true }, /* the edge checks its prefix */
+		/*  3 */ { "0.0.0.0", false },
+		/*  4 */ { "0.1.2.3", false },
+		/*  5 */ { "127.0.0.1", false },
+		/*  6 */ { "127.255.255.254", false },
+		/*  7 */ { "224.0.0.1", false },
+		/*  8 */ { "239.255.255.255", false },
+		/*  9 */ { "240.0.0.1", false },
+		/* 10 */ { "255.255.255.255", false },
+		/* 11 */ { "223.255.255.255", true },
+		/* 12 */ { "fd00:200::1", true },
+		/* 13 */ { "::", false },
+		/* 14 */ { "::1", false },
+		/* 15 */ { "ff02::1", false },
+		/* 16 */ { "::2", true },
+	};
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	struct sig_msg m, d;
+	struct net_addr a;
+	size_t len;
+
+	(void)state;
+	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		sample(&m, SIG_REGISTER, r % 2);
+		assert_int_equal(net_addr_parse(rows[r].vip, &a), 0);
+		memcpy(a.family == NET_AF_IP4 ? m.u.reg.vip4 : m.u.reg.vip6, a.b,
+		       net_family_len(a.family));
+		len = sig_encode(&keys, &m, buf, sizeof(buf));
+		assert_int_equal(len > 0, rows[r].ok);
+		if (len)
+			assert_int_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_magic),
 		cmocka_unit_test(test_address_records),
 		cmocka_unit_test(test_encode_limits),
+		cmocka_unit_test(test_vip_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

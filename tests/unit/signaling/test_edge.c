@@ -47,6 +47,7 @@ struct node {
 	struct net_endpoint addr; /* as the nucleus sees it */
 	bool unresolved;          /* every SEND handed back */
 	bool refuse_install;      /* events install no peer */
+	bool refuse_events;       /* the glue refuses every event (admit.h) */
 	bool initiate_fails;      /* INITIATE reaches no candidate */
 	struct {
 		uint8_t key[SIG_PUBKEY_LEN];
@@ -226,7 +227,9 @@ static void act(struct node *n, const struct sig_edge_action *a, uint64_t now)
 		break;
 	case SIG_EDGE_EVENT:
 		record(n->ev, &n->n_ev, a);
-		if (a->event.type == SIG_EV_LEFT)
+		if (n->refuse_events)
+			sig_edge_refused(&n->ed, a, SIG_ADMIT_STATIC_KEY);
+		else if (a->event.type == SIG_EV_LEFT)
 			uninstall(n, a->event.peer.pubkey);
 		else if (a->event.type >= SIG_EV_JOINED && a->event.type != SIG_EV_NOT_FOUND)
 			install(n, a->event.peer.pubkey);
@@ -411,8 +414,17 @@ static void test_wall_clock_missing(void **state)
 }
 
 /* Two registered nodes that know each other, the clock at *now. */
+/* A nucleus that never saw the last row's members: each holds its VIP while
+ * it lives, and every row registers the same VIPs with new keys. */
+static void renew_nucleus(void)
+{
+	sig_nucleus_destroy(nuc);
+	assert_int_equal(setup(NULL), 0);
+}
+
 static void pair(struct node *a, struct node *b, bool dual, bool prefer6, uint64_t *now)
 {
+	renew_nucleus();
 	node_init(a, 1, dual, prefer6, 0);
 	node_init(b, 2, dual, false, 0);
 	run(T0, T0 + HB_MS + 500, 100);
@@ -460,6 +472,57 @@ static void test_miss_found(void **state)
 	assert_true(find_ev(&a, SIG_EV_PUNCH, b.conf.client.pubkey) >
 		    find_ev(&a, SIG_EV_FOUND, b.conf.client.pubkey));
 	assert_int_equal(a.n_punch, 1);
+}
+
+/* A member with the key of a configured peer (installed here, but not by
+ * the cluster): the glue refuses its FOUND and PUNCH, and then the parked
+ * packets go to no peer of that key and nothing punches to its
+ * candidates. */
+static void test_refused(void **state)
+{
+	static struct node a, b;
+	struct net_addr t = vip_of(2);
+	uint64_t now;
+
+	(void)state;
+	pair(&a, &b, false, false, &now);
+	a.refuse_events = true;
+	assert_true(sig_edge_miss(&a.ed, (void *)1, &t, now));
+	pump(now);
+	assert_int_equal(a.ed.stats.found, 1);
+	assert_true(find_ev(&a, SIG_EV_PUNCH, b.conf.client.pubkey) >= 0);
+	assert_int_equal(a.ed.stats.refused[SIG_ADMIT_STATIC_KEY], 2);
+	assert_int_equal(a.n_punch, 0);
+	assert_int_equal(a.n_park, 1);
+	assert_int_equal(a.park[0].kind, SIG_EDGE_RELEASE);
+	assert_memory_not_equal(a.park[0].park.pubkey, b.conf.client.pubkey, SIG_PUBKEY_LEN);
+	assert_int_equal(a.ed.stats.waiting_dropped, 1);
+}
+
+/* Candidates nobody can be reached at are gone before the caller or the
+ * punch sees them, counted: here b's own, loopback (the nucleus adds the
+ * address it saw first). */
+static void test_bad_candidates(void **state)
+{
+	static struct node a, b;
+	char err[64];
+	int k;
+
+	(void)state;
+	renew_nucleus();
+	node_init(&a, 1, false, false, 0);
+	node_init(&b, 2, false, false, 0);
+	sig_edge_fini(&b.ed, fini_drop);
+	b.conf.client.local[0] = ep4(127, 0, 0, 1, 51820);
+	assert_int_equal(sig_edge_init(&b.ed, &b.conf, err, sizeof(err)), 0);
+	run(T0, T0 + HB_MS + 500, 100);
+	k = find_ev(&a, SIG_EV_JOINED, b.conf.client.pubkey);
+	assert_true(k >= 0);
+	assert_int_equal(a.ev[k].n_bad_cand, 1);
+	assert_int_equal(a.ev[k].event.peer.n_cand, 1);
+	assert_int_equal(a.ev[k].n_cand, 1);
+	assert_true(net_endpoint_equal(&a.ev[k].cand[0], &b.addr));
+	assert_int_equal(a.ed.stats.refused[SIG_ADMIT_BAD_CANDIDATE], 1);
 }
 
 /* A numbered table of host misses the packet does not survive: NOT_FOUND,
@@ -770,6 +833,7 @@ static void test_outbox_ttl(void **state)
 		char err[64];
 		int i;
 
+		renew_nucleus();
 		node_init(&a, 1, false, false, 0);
 		a.conf.client.retry_ms = 60000;
 		a.conf.client.heartbeat_ms = 60000;
@@ -821,6 +885,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wall_clock_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_miss_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_miss_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_candidates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_punch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_punch_unsent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_found_us, setup, teardown),

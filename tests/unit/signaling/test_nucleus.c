@@ -3,7 +3,8 @@
  * The nucleus core with an injected clock, driven by hand-made datagrams:
  * register, expiry at exactly 90 s, deltas (joined, moved, left), paging
  * under 1 KB for resyncs and deltas, a version too old or a new epoch,
- * unknown heartbeats, queries and punches, VIP takeover, lookups against a
+ * unknown heartbeats, queries and punches, VIP claims (a live member's VIP
+ * is refused to another key; a numbered table), lookups against a
  * naive reference after random adds and removes, the rate limit, drops by
  * reason (wrong secret, wrong direction, replay, stale), clusters apart,
  * configuration errors.
@@ -52,15 +53,15 @@ static struct sig_nucleus *make(const struct nucleus_cluster_conf *cl, size_t n,
 	return x;
 }
 
+static const struct nucleus_cluster_conf two[] = { { "lab", secret },
+						   { "other", "another secret 456789" } };
+
 static int setup(void **state)
 {
-	static const struct nucleus_cluster_conf cl[] = { { "lab", secret },
-							  { "other", "another secret 456789" } };
-
 	(void)state;
 	if (sodium_init() < 0)
 		return -1;
-	nuc = make(cl, 2, 100000);
+	nuc = make(two, 2, 100000);
 	return 0;
 }
 
@@ -311,15 +312,82 @@ static void test_query_and_punch(void **state)
 	/* A query from a key that never registered: dropped, counted. */
 	memcpy(m.u.query.pubkey, stranger.self.pubkey, SIG_PUBKEY_LEN);
 	assert_int_equal(send_msg(&stranger, &m, now), 0);
-	/* Another key registering with b's VIP takes it over: b left. */
-	memcpy(stranger.self.vip4, b.self.vip4, 4);
-	do_register(&stranger, now + 1);
-	assert_null(sig_nucleus_lookup(nuc, 0, SIG_BY_PUBKEY, b.self.pubkey));
-	assert_memory_equal(sig_nucleus_lookup(nuc, 0, SIG_BY_VIP4, b.self.vip4)->pubkey,
-			    stranger.self.pubkey, SIG_PUBKEY_LEN);
-	heartbeat(&a, now + 2);
-	assert_true(entry_has(&reply.u.ack, SIG_LEFT, &b));
 	sig_nucleus_tick(nuc, now + 10 * SIG_EXPIRY_MS);
+}
+
+/*
+ * Who may register a VIP: nobody's, or its live holder's own key; a VIP
+ * of a live member is refused to another key (no answer, counted as
+ * vip_taken), and b keeps it. Rows: which of b's VIPs the claimant takes,
+ * what became of b first, and whether the claim is accepted.
+ */
+static void test_vip_claims(void **state)
+{
+	enum { LIVE, SAME_KEY, EXPIRED, LEFT, NONE };
+	static const struct {
+		int holder;  /* b: live, the claimant itself, silent past expiry, gone */
+		bool v4, v6; /* the claimant's VIP4 / VIP6 are b's */
+		bool accepted;
+	} rows[] = {
+		/* 1 */ { LIVE, true, false, false },
+		/* 2 */ { LIVE, false, true, false },
+		/* 3 */ { LIVE, true, true, false },
+		/* 4 */ { SAME_KEY, true, true, true },
+		/* 5 */ { EXPIRED, true, false, true },
+		/* 6 */ { LEFT, true, true, true },
+		/* 7 */ { NONE, false, false, true },
+	};
+	struct sig_nucleus *shared = nuc; /* the other tests' members stay */
+
+	(void)state;
+	nuc = NULL;
+	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		uint64_t now = t0 + (r + 1) * 100 * (uint64_t)SIG_EXPIRY_MS;
+		struct sig_nucleus_stats s0, s1;
+		struct edge b, c;
+		struct sig_msg m = { .type = SIG_LEAVE };
+		const struct sig_peer *holder;
+
+		sig_nucleus_destroy(nuc);
+		nuc = make(two, 2, 100000);
+		edge_init(&b, "lab", secret, 2);
+		edge_init(&c, "lab", secret, 3);
+		do_register(&b, now);
+		if (rows[r].holder == SAME_KEY)
+			memcpy(c.self.pubkey, b.self.pubkey, SIG_PUBKEY_LEN);
+		if (rows[r].holder == EXPIRED)
+			now += SIG_EXPIRY_MS; /* silent since: not yet swept by a tick */
+		if (rows[r].holder == LEFT) {
+			memcpy(m.u.leave, b.self.pubkey, SIG_PUBKEY_LEN);
+			assert_int_equal(send_msg(&b, &m, now), 0);
+		}
+		if (rows[r].v4)
+			memcpy(c.self.vip4, b.self.vip4, 4);
+		if (rows[r].v6)
+			memcpy(c.self.vip6, b.self.vip6, 16);
+		sig_nucleus_read(nuc, &s0);
+		if (rows[r].accepted) {
+			do_register(&c, now + 1);
+		} else {
+			m.type = SIG_REGISTER;
+			m.u.reg = c.self;
+			assert_int_equal(send_msg(&c, &m, now + 1), 0);
+		}
+		sig_nucleus_read(nuc, &s1);
+		assert_int_equal(s1.drops[SIG_DROP_VIP_TAKEN] - s0.drops[SIG_DROP_VIP_TAKEN],
+				 !rows[r].accepted);
+		holder = rows[r].v6 && !rows[r].v4 ?
+				 sig_nucleus_lookup(nuc, 0, SIG_BY_VIP6, c.self.vip6) :
+				 sig_nucleus_lookup(nuc, 0, SIG_BY_VIP4, c.self.vip4);
+		assert_non_null(holder);
+		assert_memory_equal(holder->pubkey,
+				    rows[r].accepted ? c.self.pubkey : b.self.pubkey,
+				    SIG_PUBKEY_LEN);
+		if (!rows[r].accepted)
+			assert_null(sig_nucleus_lookup(nuc, 0, SIG_BY_PUBKEY, c.self.pubkey));
+	}
+	sig_nucleus_destroy(nuc);
+	nuc = shared;
 }
 
 static void test_drops(void **state)
@@ -471,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_register_and_deltas),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_query_and_punch),
+		cmocka_unit_test(test_vip_claims),
 		cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_lookups_against_reference),
