@@ -154,8 +154,9 @@ static void on_initiation(struct pl_control *c, const struct wg_msg_initiation *
 		return;
 	wg_timers_any_authenticated_packet_received(&peer->timers, now);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
-	if (!pl_control_send_udp(c, peer, &resp, sizeof(resp)))
-		return;
+	/* Straight back to the initiation's source: the peer's path may not
+	 * follow adopt_endpoint() at once (it waits for a grace period). */
+	pl_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &resp, sizeof(resp));
 	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
 	c->stats.responses_sent++;
 }
@@ -185,7 +186,7 @@ static void on_response(struct pl_control *c, const struct wg_msg_response *msg,
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	/* Confirm the session to the responder at once, staged data or not. */
 	if (peer->staged && rte_ring_count(peer->staged) == 0)
-		pl_control_send_keepalive(c, peer, now);
+		pl_control_send_keepalive_to(c, peer, v, now);
 }
 
 static void on_cookie(struct pl_control *c, const struct wg_msg_cookie *msg, uint64_t now)
@@ -277,6 +278,8 @@ bool pl_control_send_initiation(struct pl_control *c, struct pl_peer *peer, uint
 	struct wg_msg_initiation msg;
 	uint8_t ts[WG_TIMESTAMP_LEN];
 
+	if (now < peer->punch_hold_ns)
+		return false; /* a punch runs: pl_control_punch_hold() */
 	if (!peer->path && !pl_control_path_update(c, peer, now))
 		return false; /* no endpoint yet, or its MAC is being resolved */
 	wg_tai64n(ts, unix_now_ns());
@@ -291,8 +294,14 @@ bool pl_control_send_initiation(struct pl_control *c, struct pl_peer *peer, uint
 	return true;
 }
 
+void pl_control_punch_hold(struct pl_peer *peer, uint64_t until_ns)
+{
+	peer->punch_hold_ns = until_ns;
+}
+
 unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
-				const struct net_endpoint *cands, unsigned n, uint64_t now)
+				const struct net_endpoint *cands, unsigned n, uint8_t ttl,
+				uint64_t now)
 {
 	struct wg_msg_initiation msg;
 	uint8_t ts[WG_TIMESTAMP_LEN];
@@ -304,8 +313,8 @@ unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
 	wg_cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
 	memcpy(peer->last_init, &msg, sizeof(msg));
 	for (i = 0; i < n; i++)
-		sent += pl_control_send_udp_addr(c, &cands[i].addr, cands[i].port, &msg,
-						 sizeof(msg), now);
+		sent += pl_control_send_udp_ttl(c, &cands[i].addr, cands[i].port, &msg, sizeof(msg),
+						ttl, now);
 	if (sent) {
 		wg_timers_handshake_initiated(&peer->timers, now, false);
 		wg_timers_any_authenticated_packet_traversal(&peer->timers, now);

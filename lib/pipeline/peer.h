@@ -88,6 +88,7 @@ struct pl_peer {
 	bool in_use;               /* live: ticked, routable */
 	struct net_prefix *routes; /* its AllowedIPs (heap) */
 	uint8_t last_init[148];    /* the initiation in flight (punching) */
+	uint64_t punch_hold_ns;    /* no initiation of our own before: a punch runs */
 	unsigned n_routes;
 };
 
