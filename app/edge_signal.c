@@ -132,8 +132,12 @@ static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
 		print_peer("left", &ev->peer);
 		omni_edge_peer_del(e, ev->peer.pubkey, err, sizeof(err));
 		break;
-	case SIG_EV_FOUND:
 	case SIG_EV_PUNCH:
+		/* Often how a member is first heard of: its JOINED asked for it. */
+		print_peer("punch", &ev->peer);
+		install(e, a);
+		break;
+	case SIG_EV_FOUND:
 		install(e, a);
 		break;
 	case SIG_EV_NOT_FOUND:

@@ -31,11 +31,14 @@ static bool self_natted(const struct sig_punch *p)
 	return net_addr_is_set(&p->observed4) && !net_addr_equal(&p->observed4, &p->local4);
 }
 
-/* The peer is behind an IPv4 NAT: the nucleus saw it (its first
- * candidate, kind observed) at none of its own addresses. */
+/* The peer is behind an IPv4 NAT: the nucleus saw it (kind observed) at
+ * none of its own IPv4 addresses. The nucleus leaves out an own
+ * candidate equal to the observed one, so a peer with no IPv4 one left
+ * was seen at its own. */
 static bool peer_natted(const struct sig_peer *peer)
 {
 	const struct sig_addr *obs = NULL;
+	bool local4 = false;
 	unsigned i;
 
 	for (i = 0; i < peer->n_cand && i < SIG_CAND_MAX; i++)
@@ -44,11 +47,15 @@ static bool peer_natted(const struct sig_peer *peer)
 			obs = &peer->cand[i];
 	if (!obs)
 		return false;
-	for (i = 0; i < peer->n_cand && i < SIG_CAND_MAX; i++)
-		if (peer->cand[i].kind == SIG_KIND_LOCAL &&
-		    net_addr_equal(&peer->cand[i].ep.addr, &obs->ep.addr))
+	for (i = 0; i < peer->n_cand && i < SIG_CAND_MAX; i++) {
+		if (peer->cand[i].kind != SIG_KIND_LOCAL ||
+		    peer->cand[i].ep.addr.family != NET_AF_IP4)
+			continue;
+		if (net_addr_equal(&peer->cand[i].ep.addr, &obs->ep.addr))
 			return false;
-	return true;
+		local4 = true;
+	}
+	return local4;
 }
 
 bool sig_punch_leads(const struct sig_punch *p, const struct sig_peer *peer)

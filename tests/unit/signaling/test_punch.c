@@ -217,19 +217,25 @@ static void test_lead_suppressed(void **state)
 	assert_int_equal(sig_punch_next_tick(&p), UINT64_MAX);
 }
 
-/* A peer seen by the nucleus at 203.0.113.5:40000 (natted) or at its own
- * address 198.51.100.5 (public), with its local IPv4 and an IPv6 one. */
-static struct sig_peer member(bool natted, uint8_t key)
-{
-	struct sig_peer p = { .pubkey = { key }, .n_cand = 3 };
+enum { PUBLIC, PUBLIC_LISTED, NATTED }; /* how a member is seen */
 
-	p.cand[0].kind = SIG_KIND_OBSERVED;
-	net_endpoint_parse(natted ? "203.0.113.5:40000" : "198.51.100.5:51820", 51820,
-			   &p.cand[0].ep);
-	p.cand[1].kind = SIG_KIND_LOCAL;
-	net_endpoint_parse("198.51.100.5:51820", 51820, &p.cand[1].ep);
-	p.cand[2].kind = SIG_KIND_LOCAL;
-	net_endpoint_parse("[2001:db8::5]:51820", 51820, &p.cand[2].ep);
+/* A peer seen by the nucleus at 203.0.113.5:40000 (natted) or at its own
+ * address 198.51.100.5 (public: the nucleus leaves out the own candidate
+ * equal to it; listed anyway with PUBLIC_LISTED), with its local IPv4
+ * and an IPv6 one. */
+static struct sig_peer member(int how, uint8_t key)
+{
+	struct sig_peer p = { .pubkey = { key } };
+
+	p.cand[p.n_cand].kind = SIG_KIND_OBSERVED;
+	net_endpoint_parse(how == NATTED ? "203.0.113.5:40000" : "198.51.100.5:51820", 51820,
+			   &p.cand[p.n_cand++].ep);
+	if (how != PUBLIC) {
+		p.cand[p.n_cand].kind = SIG_KIND_LOCAL;
+		net_endpoint_parse("198.51.100.5:51820", 51820, &p.cand[p.n_cand++].ep);
+	}
+	p.cand[p.n_cand].kind = SIG_KIND_LOCAL;
+	net_endpoint_parse("[2001:db8::5]:51820", 51820, &p.cand[p.n_cand++].ep);
 	return p;
 }
 
@@ -237,23 +243,26 @@ static void test_roles_table(void **state)
 {
 	static const struct {
 		const char *observed; /* where the nucleus saw us; NULL: not yet */
-		bool peer_natted;
+		int peer;
 		uint8_t our_key, peer_key;
 		bool leads;
 		const char *opener; /* the follower's: families of its candidates */
 	} cases[] = {
-		/* 1 */ { "203.0.113.9:51820", false, 9, 1, true, NULL },  /* NATed side leads */
-		/* 2 */ { "198.51.100.9:51820", true, 1, 9, false, "" },   /* no IPv4 opener */
-		/* 3 */ { "203.0.113.9:51820", true, 1, 9, true, NULL },   /* key order */
-		/* 4 */ { "203.0.113.9:51820", true, 9, 1, false, "4" },   /* its public IPv4 */
-		/* 5 */ { "198.51.100.9:51820", false, 9, 1, false, "" },  /* both public */
-		/* 6 */ { NULL, true, 1, 9, false, "" },                   /* not registered yet */
-		/* 7 */ { "[2001:db8::9]:51820", false, 9, 1, false, "" }, /* IPv6 seen: no NAT */
+		/* 1 */ { "203.0.113.9:51820", PUBLIC, 9, 1, true, NULL }, /* NATed side leads */
+		/* 2 */ { "198.51.100.9:51820", NATTED, 1, 9, false, "" }, /* no IPv4 opener */
+		/* 3 */ { "203.0.113.9:51820", NATTED, 1, 9, true, NULL }, /* key order */
+		/* 4 */ { "203.0.113.9:51820", NATTED, 9, 1, false, "4" }, /* its public IPv4 */
+		/* 5 */ { "198.51.100.9:51820", PUBLIC, 9, 1, false, "" }, /* both public */
+		/* 6 */ { "198.51.100.9:51820", PUBLIC, 1, 9, true, NULL },
+		/* 7 */ { "198.51.100.9:51820", PUBLIC_LISTED, 1, 9, true, NULL },
+		/* 8 */ { "203.0.113.9:51820", PUBLIC_LISTED, 9, 1, true, NULL },
+		/* 9 */ { NULL, NATTED, 1, 9, false, "" }, /* not registered yet */
+		/* 10 */ { "[2001:db8::9]:51820", PUBLIC, 9, 1, false, "" }, /* IPv6 seen: no NAT */
 	};
 	(void)state;
 	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		struct net_endpoint local = { 0 }, seen;
-		struct sig_peer peer = member(cases[c].peer_natted, cases[c].peer_key);
+		struct net_endpoint local = { 0 }, seen = { 0 };
+		struct sig_peer peer = member(cases[c].peer, cases[c].peer_key);
 		uint8_t key[SIG_PUBKEY_LEN] = { cases[c].our_key };
 		struct sig_punch_action a;
 		struct sig_punch p;
@@ -268,7 +277,7 @@ static void test_roles_table(void **state)
 		}
 		if (sig_punch_leads(&p, &peer) != cases[c].leads)
 			fail_msg("case %u: leads %d", c + 1, !cases[c].leads);
-		assert_int_equal(sig_punch_input(&p, &peer, t0), 3);
+		assert_int_equal(sig_punch_input(&p, &peer, t0), peer.n_cand);
 		assert_true(sig_punch_pop(&p, &a));
 		assert_int_equal(a.kind, SIG_PUNCH_INITIATE);
 		assert_int_equal(a.hold_ms, LEAD + SIG_PUNCH_GRACE_MS);
