@@ -328,3 +328,77 @@ cl_inet_nat() {
 	*) echo "cl_inet_nat: no NAT kind $kind"; return 1 ;;
 	esac
 }
+
+# ---- every NAT kind at once on the routed internet (nat_matrix.sh,
+# tools/bench-connect): one namespace set per kind and side, so a pair of
+# edges (A, B) can be started in any two kinds without a new topology.
+#   cl_matrix_topology            the internet, the nucleus's namespace
+#                                 (ns_n, link 0, 203.0.113.2 and
+#                                 2001:db8:0::2) and every kind below
+#   cl_matrix_edge SIDE KIND VIP [ARGS...]
+#                                 edge SIDE (a or b: its key and log name)
+#                                 where KIND puts that side's edge: pub,
+#                                 home, masq, sym, pub6, fw6 (cl_inet_nat),
+#                                 same (A and B behind one masquerade NAT)
+#   cl_matrix_ns SIDE KIND        its namespace
+#   cl_matrix_ping SIDE KIND VIP  pings VIP from there every 50 ms until
+#                                 the first reply (15 s at most): prints the
+#                                 ms it took, fails without a reply
+# Link numbers: the nucleus 0; A's kinds 1.., B's kinds 8..; same 14.
+declare -A cl_link_a=([pub]=1 [home]=2 [masq]=3 [sym]=4 [pub6]=5 [fw6]=6)
+declare -A cl_link_b=([pub]=8 [home]=9 [masq]=10 [sym]=11 [pub6]=12 [fw6]=13)
+cl_same_link=14
+
+cl_matrix_topology() {
+	local k kind
+	ns_n=$(cl_inet_ns 0 0)
+	cl_inet || return 1
+	make_ns "$ns_n"
+	cl_inet_host 0 "$ns_n" || return 1
+	for kind in pub pub6; do
+		for k in "${cl_link_a[$kind]}" "${cl_link_b[$kind]}"; do
+			make_ns "$(cl_inet_ns "$k" 0)"
+			cl_inet_host "$k" "$(cl_inet_ns "$k" 0)" || return 1
+		done
+	done
+	for kind in home masq sym fw6; do
+		for k in "${cl_link_a[$kind]}" "${cl_link_b[$kind]}"; do
+			cl_inet_nat "$k" "$kind" 1 || return 1
+		done
+	done
+	cl_inet_nat "$cl_same_link" masq 2
+}
+
+# cl_matrix_where SIDE KIND: "LINK EDGE" of that side's edge.
+cl_matrix_where() {
+	local k
+	[ "$1" = a ] && k=${cl_link_a[$2]:-} || k=${cl_link_b[$2]:-}
+	case $2 in
+	same) [ "$1" = a ] && echo "$cl_same_link 1" || echo "$cl_same_link 2" ;;
+	pub | pub6) echo "$k 0" ;;
+	*) echo "$k 1" ;;
+	esac
+}
+
+cl_matrix_ns() {
+	local k e
+	read -r k e <<<"$(cl_matrix_where "$1" "$2")"
+	cl_inet_ns "$k" "$e"
+}
+
+cl_matrix_edge() {
+	local side=$1 kind=$2 vip=$3 k e nuc=203.0.113.2:51820
+	shift 3
+	read -r k e <<<"$(cl_matrix_where "$side" "$kind")"
+	case $kind in *6) nuc="[2001:db8:0::2]:51820" ;; esac
+	edge_start "$side" "$(cl_inet_ns "$k" "$e")" --key "$tmp/$side.key" --host-port tap \
+		--underlay "$(cl_inet_if "$k" "$e")" --nucleus "$nuc" --cluster lab --vip "$vip" \
+		--secret "$secret" --metrics off "$@"
+}
+
+# The clock starts at the caller's $cl_t0 (now_ms), taken before B started.
+cl_matrix_ping() {
+	ip netns exec "$(cl_matrix_ns "$1" "$2")" ping -n -q -c 1 -i 0.05 -w 15 "$3" \
+		>"$tmp/ping.out" 2>&1 || return 1
+	echo $(($(now_ms) - cl_t0))
+}

@@ -38,58 +38,6 @@ NAT_PAIRS=${NAT_PAIRS:-pub:pub pub:home pub:masq pub:sym home:home home:masq mas
 cl_need_tools
 cl_init || die "identities"
 
-# Link numbers: the nucleus 0; A's kinds 1.., B's kinds 8..; same 15.
-declare -A link_a=([pub]=1 [home]=2 [masq]=3 [sym]=4 [pub6]=5 [fw6]=6)
-declare -A link_b=([pub]=8 [home]=9 [masq]=10 [sym]=11 [pub6]=12 [fw6]=13)
-same_link=14
-
-# The nucleus on link 0 (cluster_lib's cl_nucleus_start runs it in ns_n).
-ns_n=$(cl_inet_ns 0 0)
-
-m_topology() {
-	local k kind
-	cl_inet || return 1
-	make_ns "$ns_n"
-	cl_inet_host 0 "$ns_n" || return 1
-	for kind in pub pub6; do
-		for k in "${link_a[$kind]}" "${link_b[$kind]}"; do
-			make_ns "$(cl_inet_ns "$k" 0)"
-			cl_inet_host "$k" "$(cl_inet_ns "$k" 0)" || return 1
-		done
-	done
-	for kind in home masq sym fw6; do
-		for k in "${link_a[$kind]}" "${link_b[$kind]}"; do
-			cl_inet_nat "$k" "$kind" 1 || return 1
-		done
-	done
-	cl_inet_nat "$same_link" masq 2
-}
-
-# where SIDE KIND: "LINK EDGE" of that side's edge.
-where() {
-	case $2 in
-	same) [ "$1" = a ] && echo "$same_link 1" || echo "$same_link 2" ;;
-	pub | pub6) [ "$1" = a ] && echo "${link_a[$2]} 0" || echo "${link_b[$2]} 0" ;;
-	*) [ "$1" = a ] && echo "${link_a[$2]} 1" || echo "${link_b[$2]} 1" ;;
-	esac
-}
-
-# m_edge SIDE KIND VIP: the edge of SIDE (key a or b) where KIND puts it.
-m_edge() {
-	local k e nuc=203.0.113.2:51820
-	read -r k e <<<"$(where "$1" "$2")"
-	case $2 in *6) nuc="[2001:db8:0::2]:51820" ;; esac
-	edge_start "$1" "$(cl_inet_ns "$k" "$e")" --key "$tmp/$1.key" --host-port tap \
-		--underlay "$(cl_inet_if "$k" "$e")" --nucleus "$nuc" --cluster lab --vip "$3" \
-		--secret "$secret" --metrics off
-}
-
-ns_of() {
-	local k e
-	read -r k e <<<"$(where "$1" "$2")"
-	cl_inet_ns "$k" "$e"
-}
-
 # A symmetric NAT meets another NAT or firewall: no punch opens both.
 needs_relay() {
 	case $1 in
@@ -116,21 +64,19 @@ declare -a report=()
 
 # m_pair KA:KB
 m_pair() {
-	local ka=${1%:*} kb=${1#*:} t0 ms got
+	local ka=${1%:*} kb=${1#*:} ms got
 	[ "$1" = same ] && ka=same kb=same
 	echo "---- pair A $ka, B $kb"
 	rm -f "$tmp/a.log" "$tmp/b.log"
-	m_edge a "$ka" 10.200.0.1/24 || { fail "$1: edge A did not start"; return; }
+	cl_matrix_edge a "$ka" 10.200.0.1/24 || { fail "$1: edge A did not start"; return; }
 	wait_log a "nucleus: registered" 20 >/dev/null || { fail "$1: A did not register"; return; }
-	t0=$(now_ms)
-	m_edge b "$kb" 10.200.0.2/24 || { fail "$1: edge B did not start"; return; }
-	# ping exits at the first reply (-c 1), one echo every 50 ms meanwhile
-	if ip netns exec "$(ns_of b "$kb")" ping -n -q -c 1 -i 0.05 -w 15 10.200.0.1 \
-		>"$tmp/ping.out" 2>&1; then
+	cl_t0=$(now_ms)
+	cl_matrix_edge b "$kb" 10.200.0.2/24 || { fail "$1: edge B did not start"; return; }
+	if ms=$(cl_matrix_ping b "$kb" 10.200.0.1); then
 		got=1
-		ms=$(($(now_ms) - t0))
 	else
 		got=0
+		ms=
 	fi
 	if needs_relay "$ka:$kb"; then
 		report+=("$(printf '%-10s needs relay (issue 15 relay not built yet)' "$1")")
@@ -150,7 +96,7 @@ m_pair() {
 	for f in a b; do mv "$tmp/$f.log" "$tmp/$f-${1/:/-}.log"; done
 }
 
-m_topology || die "topology"
+cl_matrix_topology || die "topology"
 cl_nucleus_start || die "the nucleus did not start"
 for pair in $NAT_PAIRS; do
 	m_pair "$pair"
