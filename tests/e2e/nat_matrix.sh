@@ -17,6 +17,9 @@
 #   fw6   IPv6 only, behind a router whose stateful firewall lets in only
 #         what answers a packet from inside
 #
+#   restart  A and B behind one masquerade NAT, the nucleus restarted
+#            after A registered and before B started (issue 15, item 3)
+#
 # Pairs with a symmetric NAT on one side and a NAT or firewall on the
 # other cannot be punched: they need the relay of issue 15, not built yet.
 # For those the test checks that no session comes up and none is reported
@@ -33,7 +36,7 @@ build=${1:?usage: $0 BUILD_DIR}
 omni=$build/app/omninervous
 secret=nat-matrix-secret-$$-0123456789
 NAT_PAIRS=${NAT_PAIRS:-pub:pub pub:home pub:masq pub:sym home:home home:masq masq:masq same
-	pub6:fw6 fw6:fw6 home:sym masq:sym sym:sym}
+	pub6:fw6 fw6:fw6 restart home:sym masq:sym sym:sym}
 
 cl_need_tools
 cl_init || die "identities"
@@ -96,10 +99,44 @@ m_pair() {
 	for f in a b; do mv "$tmp/$f.log" "$tmp/$f-${1/:/-}.log"; done
 }
 
+registrations() { [ "$(grep -c "nucleus: registered" "$tmp/$1.log")" -ge "$2" ]; }
+
+# Issue 15's item 3: the nucleus restarts between an old edge A and a new
+# edge B behind the same NAT. A registers again (its heartbeat hears
+# UNKNOWN: 2 s here), each hears of the other, and B reaches A.
+m_restart() {
+	local ms
+	echo "---- same NAT, the nucleus restarted between A and B"
+	rm -f "$tmp/a.log" "$tmp/b.log"
+	OMNI_TEST_HEARTBEAT_MS=2000 cl_matrix_edge a same 10.200.0.1/24 ||
+		{ fail "restart: edge A did not start"; return; }
+	wait_log a "nucleus: registered" 20 >/dev/null || { fail "restart: A did not register"; return; }
+	bg_stop nucleus >/dev/null
+	cl_nucleus_start >/dev/null || die "the nucleus did not start again"
+	OMNI_TEST_HEARTBEAT_MS=2000 cl_matrix_edge b same 10.200.0.2/24 ||
+		{ fail "restart: edge B did not start"; return; }
+	check "restart: A registers again with the new nucleus" wait_for -t 20 registrations a 2
+	cl_t0=$(now_ms)
+	ms=$(cl_matrix_ping b same 10.200.0.1)
+	check "restart: B pings A's VIP (first reply ${ms:-never} ms after A registered again)" \
+		test -n "$ms"
+	report+=("$(printf '%-10s direct     first ping reply %s ms after A registered again' \
+		restart "${ms:--}")")
+	echo "refused as replayed: A $(edge_stat a handshake_refused_REPLAYED_TIMESTAMP)," \
+		"B $(edge_stat b handshake_refused_REPLAYED_TIMESTAMP)"
+	edge_stop b >/dev/null
+	edge_stop a >/dev/null
+	for f in a b; do mv "$tmp/$f.log" "$tmp/$f-restart.log"; done
+}
+
 cl_matrix_topology || die "topology"
 cl_nucleus_start || die "the nucleus did not start"
 for pair in $NAT_PAIRS; do
-	m_pair "$pair"
+	if [ "$pair" = restart ]; then
+		m_restart
+	else
+		m_pair "$pair"
+	fi
 done
 
 echo
