@@ -70,6 +70,10 @@ m_pair() {
 	local ka=${1%:*} kb=${1#*:} ms got
 	[ "$1" = same ] && ka=same kb=same
 	echo "---- pair A $ka, B $kb"
+	[ "$1" = same ] && check "same: the shared NAT has no hairpin (no dnat rule)" bash -c \
+		"ip netns exec $(cl_inet_ns "$cl_same_link" r) nft list ruleset | tee /dev/stderr |
+		 grep -q masquerade && ! ip netns exec $(cl_inet_ns "$cl_same_link" r) nft list ruleset |
+		 grep -q dnat"
 	rm -f "$tmp/a.log" "$tmp/b.log"
 	cl_matrix_edge a "$ka" 10.200.0.1/24 || { fail "$1: edge A did not start"; return; }
 	wait_log a "nucleus: registered" 20 >/dev/null || { fail "$1: A did not register"; return; }
