@@ -38,7 +38,9 @@ secret=nat-matrix-secret-$$-0123456789
 NAT_PAIRS=${NAT_PAIRS:-pub:pub pub:home pub:masq pub:sym home:home home:masq masq:masq same
 	pub6:fw6 fw6:fw6 restart home:sym masq:sym sym:sym}
 
-cl_need_tools
+need_root
+need_tools nft ping ip
+need_built "$omni"
 cl_init || die "identities"
 
 # A symmetric NAT meets another NAT or firewall: no punch opens both.
