@@ -126,6 +126,11 @@ m_restart() {
 	ms=$(cl_matrix_ping b same 10.200.0.1)
 	check "restart: B pings A's VIP (first reply ${ms:-never} ms after A registered again)" \
 		test -n "$ms"
+	# On the punch, not on WireGuard's first retry (REKEY_TIMEOUT, 5 s):
+	# before issue 15 the first handshakes crossed or were refused as
+	# replayed, and only that retry (or none) connected the pair.
+	check "restart: connected by the punch, before WireGuard's 5 s retry" \
+		test "${ms:-99999}" -lt 4500
 	report+=("$(printf '%-10s direct     first ping reply %s ms after A registered again' \
 		restart "${ms:--}")")
 	echo "refused as replayed: A $(edge_stat a handshake_refused_REPLAYED_TIMESTAMP)," \
