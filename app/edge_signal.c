@@ -41,7 +41,17 @@ static void clock_at(struct omni_signal *s, uint64_t now_ns)
 		      (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
 }
 
+/* ms of real time on control's clock, which may run clock_scale fast. */
+static uint64_t control_ns(const struct omni_signal *s, uint64_t ms)
+{
+	return ms * 1000000ull * s->clock_scale;
+}
+
 /* ---- peers ---- */
+
+/* A new member waits for the PUNCH our question brings (signaling/edge.h)
+ * before it starts a handshake of its own. */
+enum { PUNCH_WAIT_MS = 2000 };
 
 static uint64_t mono_us(void)
 {
@@ -101,8 +111,12 @@ static void install(struct omni_edge *e, const struct sig_edge_action *a)
 	/* Routed from the commit after this burst of actions (act_all). */
 	if (omni_edge_peer_stage(e, &p, err, sizeof(err)) != 0)
 		printf("omninervous: nucleus: peer %s not installed: %s\n", key, err);
-	else
+	else {
 		e->sig->staged++;
+		if (omni_signal_peer(e, sp->pubkey) == SIG_EDGE_PEER_WAITING)
+			pl_control_punch_hold(pl_control_peer_find(&e->ctl, sp->pubkey),
+					      e->sig->now_ns + control_ns(e->sig, PUNCH_WAIT_MS));
+	}
 	sodium_memzero(p.preshared_key, WG_KEY_LEN);
 }
 
@@ -152,8 +166,12 @@ static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
 		if (omni_edge_peer_forget(e, ev->peer.pubkey, err, sizeof(err)) == -EPERM)
 			refused(e, a, SIG_ADMIT_STATIC_KEY);
 		break;
-	case SIG_EV_FOUND:
 	case SIG_EV_PUNCH:
+		/* Often how a member is first heard of: its JOINED asked for it. */
+		print_peer("punch", &ev->peer);
+		install(e, a);
+		break;
+	case SIG_EV_FOUND:
 		install(e, a);
 		break;
 	case SIG_EV_NOT_FOUND:
@@ -209,8 +227,16 @@ static bool act(struct omni_edge *e, const struct sig_edge_action *a)
 	case SIG_EDGE_INITIATE:
 		if (!peer)
 			break;
-		sent = pl_control_initiate_to(&e->ctl, peer, a->punch.cand, a->punch.n, s->now_ns);
-		sig_edge_initiated(&s->ed, a, sent, peer->last_init, sizeof(peer->last_init));
+		if (a->punch.hold_ms)
+			pl_control_punch_hold(peer, s->now_ns + control_ns(s, a->punch.hold_ms));
+		if (!a->punch.n)
+			break;
+		sent = pl_control_initiate_to(&e->ctl, peer, a->punch.cand, a->punch.n,
+					      a->punch.ttl, s->now_ns);
+		/* An opener that waits for its next hop is not worth keeping. */
+		if (!a->punch.ttl)
+			sig_edge_initiated(&s->ed, a, sent, peer->last_init,
+					   sizeof(peer->last_init));
 		break;
 	case SIG_EDGE_RESEND:
 		if (peer)

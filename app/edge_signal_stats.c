@@ -49,6 +49,10 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 		ed->stats.not_found, ed->punch.stats.punches);
 	fprintf(out, "stats: sig_queries %" PRIu64 "\nstats: sig_waiting_dropped %" PRIu64 "\n",
 		ed->stats.queries, ed->stats.waiting_dropped);
+	fprintf(out,
+		"stats: sig_punch_asks %" PRIu64 "\nstats: sig_punch_led %" PRIu64
+		"\nstats: sig_punch_opened %" PRIu64 "\n",
+		ed->stats.punch_asks, ed->punch.stats.led, ed->punch.stats.opened);
 	fprintf(out, "stats: stun_ok %" PRIu64 "\nstats: stun_bad %" PRIu64 "\n",
 		ed->stun.stats.results[SIG_STUN_OK], stun_bad(&ed->stun));
 	fprintf(out, "stats: sig_dropped_other %" PRIu64 "\n", ed->stats.dropped_other);

@@ -22,6 +22,7 @@ int sig_edge_init(struct sig_edge *ed, const struct sig_edge_conf *conf, char *e
 	sig_outbox_init(&ed->outbox);
 	sig_park_init(&ed->park);
 	sig_punch_init(&ed->punch, &conf->punch);
+	sig_punch_self(&ed->punch, conf->client.pubkey, conf->client.local, conf->client.n_local);
 	sig_stun_client_init(&ed->stun, conf->stun, conf->n_stun, conf->random);
 	ed->nucleus = conf->nucleus;
 	memcpy(ed->self_key, conf->client.pubkey, SIG_PUBKEY_LEN);
@@ -279,15 +280,35 @@ static bool pop_send(struct sig_edge *ed, struct sig_edge_action *a)
 	return a->send.len > 0;
 }
 
+/* A member we have no session with: ask the nucleus about it, which
+ * makes it send a PUNCH to both of us, so the two punch together (a
+ * handshake begun alone reaches the member's NAT before the member
+ * opened it). */
+static void punch_ask(struct sig_edge *ed, const struct sig_peer *peer)
+{
+	struct net_addr t;
+
+	if (ed->peer(ed->ctx, peer->pubkey) == SIG_EDGE_PEER_UP)
+		return;
+	if (peer->flags & SIG_PEER_HAS_VIP4)
+		net_addr_set(&t, NET_AF_IP4, peer->vip4);
+	else
+		net_addr_set(&t, NET_AF_IP6, peer->vip6);
+	if (sig_client_query(ed->client, &t, sig_edge_wire_ms(ed, ed->now_ms)) == 0)
+		ed->stats.punch_asks++;
+}
+
 /* What an event does to the machines; counted. */
 static void follow(struct sig_edge *ed, const struct sig_event *ev)
 {
 	switch (ev->type) {
 	case SIG_EV_JOINED:
 		ed->stats.joined++;
+		punch_ask(ed, &ev->peer);
 		break;
 	case SIG_EV_MOVED:
 		ed->stats.moved++;
+		punch_ask(ed, &ev->peer);
 		break;
 	case SIG_EV_LEFT:
 		ed->stats.left++;
@@ -306,6 +327,8 @@ static void follow(struct sig_edge *ed, const struct sig_event *ev)
 		ed->punch_pending = true;
 		break;
 	case SIG_EV_REGISTERED:
+		sig_punch_observed(&ed->punch, &ev->observed);
+		break;
 	case SIG_EV_LOST:
 		break;
 	}

@@ -32,17 +32,22 @@
  *              rest (admit.h) and reports a refusal: sig_edge_refused().
  *   REFLEXIVE  STUN gave a new reflexive address (a.reflexive.addr, from the
  *              server a.reflexive.from); the client registers it already.
- *   INITIATE   a PUNCH: a new handshake initiation to a.punch's candidates,
- *              then sig_edge_initiated() with how many went out and the
- *              initiation (the unsent ones get it as SENDs).
+ *   INITIATE   a PUNCH: when a.punch.hold_ms, no initiation of the peer's
+ *              own (timers, data) for that long; when a.punch.n, a new
+ *              handshake initiation to a.punch's candidates with TTL
+ *              a.punch.ttl (0: the default), then sig_edge_initiated()
+ *              with how many went out and the initiation (the unsent ones
+ *              get it as SENDs). punch.h says who does what and when.
  *   RESEND     Happy Eyeballs' later family: the same initiation again.
  *   RELEASE    hand a.park.handle to the queue of a.park.pubkey's peer; if
  *              there is none, sig_edge_unreleased() and free the handle.
  *   DROP       free a.park.handle.
  *
  * The caller's peers are asked through conf.peer: a PUNCH is acted on only
- * for a peer installed by then, the later family only while it has no
- * session. Single-threaded.
+ * for a peer installed by then, the leader's initiation and the later
+ * family only while it has no session. A member joined or moved that has
+ * no session is asked about (QUERY_PEER), so that the nucleus makes both
+ * punch. Single-threaded.
  */
 #ifndef OMNI_SIGNALING_EDGE_H
 #define OMNI_SIGNALING_EDGE_H
@@ -119,6 +124,7 @@ struct sig_edge_action {
 struct sig_edge_stats {
 	uint64_t joined, left, moved, found, not_found;
 	uint64_t queries;                  /* asked the nucleus about a target */
+	uint64_t punch_asks;               /* asked it about a new member, for a PUNCH */
 	uint64_t waiting_dropped;          /* host packets parked and dropped, or refused */
 	uint64_t dropped_other;            /* datagrams for none of the machines */
 	uint64_t refused[SIG_ADMIT_COUNT]; /* events and candidates refused, by rule */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Punching with Happy Eyeballs (punch.h). */
+/* Punching through NATs with Happy Eyeballs (punch.h). */
 #include <string.h>
 
 #include "punch.h"
@@ -8,6 +8,63 @@ void sig_punch_init(struct sig_punch *p, const struct sig_punch_conf *conf)
 {
 	memset(p, 0, sizeof(*p));
 	p->conf = *conf;
+}
+
+void sig_punch_self(struct sig_punch *p, const uint8_t key[SIG_PUBKEY_LEN],
+		    const struct net_endpoint *local, unsigned n_local)
+{
+	memcpy(p->self_key, key, SIG_PUBKEY_LEN);
+	for (unsigned i = 0; i < n_local; i++)
+		if (local[i].addr.family == NET_AF_IP4)
+			p->local4 = local[i].addr;
+}
+
+void sig_punch_observed(struct sig_punch *p, const struct net_endpoint *observed)
+{
+	if (observed->addr.family == NET_AF_IP4)
+		p->observed4 = observed->addr;
+}
+
+/* Behind an IPv4 NAT: the nucleus saw us at another address than ours. */
+static bool self_natted(const struct sig_punch *p)
+{
+	return net_addr_is_set(&p->observed4) && !net_addr_equal(&p->observed4, &p->local4);
+}
+
+/* The peer is behind an IPv4 NAT: the nucleus saw it (kind observed) at
+ * none of its own IPv4 addresses. The nucleus leaves out an own
+ * candidate equal to the observed one, so a peer with no IPv4 one left
+ * was seen at its own. */
+static bool peer_natted(const struct sig_peer *peer)
+{
+	const struct sig_addr *obs = NULL;
+	bool local4 = false;
+	unsigned i;
+
+	for (i = 0; i < peer->n_cand && i < SIG_CAND_MAX; i++)
+		if (peer->cand[i].kind == SIG_KIND_OBSERVED &&
+		    peer->cand[i].ep.addr.family == NET_AF_IP4)
+			obs = &peer->cand[i];
+	if (!obs)
+		return false;
+	for (i = 0; i < peer->n_cand && i < SIG_CAND_MAX; i++) {
+		if (peer->cand[i].kind != SIG_KIND_LOCAL ||
+		    peer->cand[i].ep.addr.family != NET_AF_IP4)
+			continue;
+		if (net_addr_equal(&peer->cand[i].ep.addr, &obs->ep.addr))
+			return false;
+		local4 = true;
+	}
+	return local4;
+}
+
+bool sig_punch_leads(const struct sig_punch *p, const struct sig_peer *peer)
+{
+	bool we = self_natted(p), they = peer_natted(peer);
+
+	if (we != they)
+		return we;
+	return memcmp(p->self_key, peer->pubkey, SIG_PUBKEY_LEN) < 0;
 }
 
 static bool reachable(const struct sig_punch_conf *conf, unsigned family)
@@ -47,7 +104,8 @@ static void push(struct sig_punch *p, const struct sig_punch_action *a)
 	p->q[(p->q_head + p->q_n++) % (SIG_PUNCH_LATER_MAX + 1)] = *a;
 }
 
-static void schedule(struct sig_punch *p, const struct sig_punch_action *a, uint64_t at_ms)
+static void schedule(struct sig_punch *p, const struct sig_punch_action *a,
+		     enum sig_punch_kind kind, uint64_t at_ms)
 {
 	unsigned i;
 
@@ -58,15 +116,39 @@ static void schedule(struct sig_punch *p, const struct sig_punch_action *a, uint
 		return;
 	}
 	p->later[i].act = *a;
-	p->later[i].act.kind = SIG_PUNCH_RESEND;
+	p->later[i].act.kind = kind;
 	p->later[i].at_ms = at_ms;
 	p->later[i].used = true;
+}
+
+/* The follower's opener: the peer's public candidates (not its local
+ * ones: on our LAN the leader's initiation comes straight), IPv4 ones
+ * only from behind a NAT. An IPv4 opener from a public address would
+ * reach the peer's NAT, one router away, before the peer's own packet
+ * opened it, which is the very thing punching must avoid; an IPv6 one
+ * opens a stateful firewall, and no IPv6 firewall maps ports. */
+static void opener(const struct sig_punch *p, const struct sig_peer *peer,
+		   struct sig_punch_action *a)
+{
+	bool v4 = self_natted(p);
+
+	a->n = 0;
+	a->ttl = SIG_PUNCH_OPEN_TTL;
+	for (unsigned i = 0; i < peer->n_cand && i < SIG_CAND_MAX; i++) {
+		const struct sig_addr *c = &peer->cand[i];
+
+		if (c->kind == SIG_KIND_LOCAL || !reachable(&p->conf, c->ep.addr.family) ||
+		    (c->ep.addr.family == NET_AF_IP4 && !v4))
+			continue;
+		a->cand[a->n++] = c->ep;
+	}
 }
 
 unsigned sig_punch_input(struct sig_punch *p, const struct sig_peer *peer, uint64_t now_ms)
 {
 	struct net_endpoint cand[SIG_CAND_MAX];
 	struct sig_punch_action a = { .kind = SIG_PUNCH_INITIATE };
+	uint64_t lead_at = now_ms + SIG_PUNCH_LEAD_MS;
 	unsigned n, n_first;
 
 	n = sig_punch_order(&p->conf, peer, cand, &n_first);
@@ -77,13 +159,23 @@ unsigned sig_punch_input(struct sig_punch *p, const struct sig_peer *peer, uint6
 	if (!p->conf.prefer_ipv6 || n_first == 0)
 		n_first = n;
 	memcpy(a.pubkey, peer->pubkey, SIG_PUBKEY_LEN);
+	a.hold_ms = SIG_PUNCH_LEAD_MS + SIG_PUNCH_GRACE_MS + (n_first < n ? p->conf.delay_ms : 0);
+	if (!sig_punch_leads(p, peer)) {
+		opener(p, peer, &a);
+		p->stats.opened += a.n > 0;
+		push(p, &a);
+		return n;
+	}
+	p->stats.led++;
+	push(p, &a); /* the hold, now */
+	a.hold_ms = 0;
 	memcpy(a.cand, cand, n_first * sizeof(cand[0]));
 	a.n = n_first;
-	push(p, &a);
+	schedule(p, &a, SIG_PUNCH_INITIATE, lead_at);
 	if (n_first < n) {
 		memcpy(a.cand, cand + n_first, (n - n_first) * sizeof(cand[0]));
 		a.n = n - n_first;
-		schedule(p, &a, now_ms + p->conf.delay_ms);
+		schedule(p, &a, SIG_PUNCH_RESEND, lead_at + p->conf.delay_ms);
 	}
 	return n;
 }
@@ -100,7 +192,7 @@ void sig_punch_tick(struct sig_punch *p, uint64_t now_ms,
 			p->stats.suppressed++;
 			continue;
 		}
-		p->stats.resends++;
+		p->stats.resends += p->later[i].act.kind == SIG_PUNCH_RESEND;
 		push(p, &p->later[i].act);
 	}
 }

@@ -88,10 +88,20 @@ int pl_control_peer_init(struct pl_control *c, struct pl_peer *peer, uint32_t id
  * resolved (the caller retries) or with no address of dst's family. */
 bool pl_control_send_udp_addr(struct pl_control *c, const struct net_addr *dst, uint16_t port,
 			      const void *msg, uint32_t len, uint64_t now);
-/* Punching: one new initiation sent to each candidate; how many went out.
- * The first to answer becomes the peer's endpoint (roaming). */
+/* The same with an IPv4 TTL / IPv6 hop limit of ttl (0: the default, 64). */
+bool pl_control_send_udp_ttl(struct pl_control *c, const struct net_addr *dst, uint16_t port,
+			     const void *msg, uint32_t len, uint8_t ttl, uint64_t now);
+/* Punching: one new initiation sent to each candidate, with TTL ttl (0:
+ * the default; a low one opens our NAT without reaching the peer's, see
+ * docs/signaling.md); how many went out. The first to answer becomes the
+ * peer's endpoint (roaming). */
 unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
-				const struct net_endpoint *cands, unsigned n, uint64_t now);
+				const struct net_endpoint *cands, unsigned n, uint8_t ttl,
+				uint64_t now);
+/* While a punch runs (until now + hold_ns), the peer's timers and data
+ * start no initiation of their own: it would reach the other NAT before
+ * that NAT was opened, which poisons a masquerade NAT's mapping. */
+void pl_control_punch_hold(struct pl_peer *peer, uint64_t until_ns);
 /* The same initiation again, to more candidates (Happy Eyeballs' later
  * family), while it is still in flight. */
 unsigned pl_control_resend_initiation_to(struct pl_control *c, struct pl_peer *peer,

@@ -154,8 +154,9 @@ static void on_initiation(struct pl_control *c, const struct wg_msg_initiation *
 		return;
 	wg_timers_any_authenticated_packet_received(&peer->timers, now);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
-	if (!pl_control_send_udp(c, peer, &resp, sizeof(resp)))
-		return;
+	/* Straight back to the initiation's source: the peer's path may not
+	 * follow adopt_endpoint() at once (it waits for a grace period). */
+	pl_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &resp, sizeof(resp));
 	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
 	c->stats.responses_sent++;
 }
@@ -185,7 +186,7 @@ static void on_response(struct pl_control *c, const struct wg_msg_response *msg,
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	/* Confirm the session to the responder at once, staged data or not. */
 	if (peer->staged && rte_ring_count(peer->staged) == 0)
-		pl_control_send_keepalive(c, peer, now);
+		pl_control_send_keepalive_to(c, peer, v, now);
 }
 
 static void on_cookie(struct pl_control *c, const struct wg_msg_cookie *msg, uint64_t now)
@@ -272,18 +273,49 @@ out:
 	rte_pktmbuf_free(m);
 }
 
-bool pl_control_send_initiation(struct pl_control *c, struct pl_peer *peer, uint64_t now)
+/*
+ * A new initiation for peer, kept in peer->last_init. False when one made
+ * now would carry the timestamp of the last one: WireGuard blunts
+ * timestamps to 2^24 ns (about 17 ms, noise.c), and the peer refuses an
+ * initiation whose timestamp is not newer than the last it accepted
+ * (REPLAYED_TIMESTAMP) while our handshake state has moved on to it, so
+ * the answer to the first finds no index either: neither completes.
+ * Two initiations that close come when a punch and the timers or host
+ * packets both start one (the kernel rate-limits initiations to one per
+ * REKEY_TIMEOUT instead; a punch cannot wait that long).
+ */
+static bool new_initiation(struct pl_control *c, struct pl_peer *peer, uint64_t now)
 {
 	struct wg_msg_initiation msg;
 	uint8_t ts[WG_TIMESTAMP_LEN];
 
-	if (!peer->path && !pl_control_path_update(c, peer, now))
-		return false; /* no endpoint yet, or its MAC is being resolved */
 	wg_tai64n(ts, unix_now_ns());
+	if (memcmp(ts, peer->last_init_ts, sizeof(ts)) <= 0)
+		return false;
 	if (wg_noise_create_initiation(&peer->hs, &msg, ts, new_hs_index(c, peer)) != WG_OK)
 		return false;
 	wg_cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
-	if (!pl_control_send_udp(c, peer, &msg, sizeof(msg)))
+	memcpy(peer->last_init, &msg, sizeof(msg));
+	memcpy(peer->last_init_ts, ts, sizeof(ts));
+	peer->last_init_index = peer->hs_index;
+	return true;
+}
+
+/* peer->last_init is the handshake still in flight. */
+static bool init_in_flight(const struct pl_peer *peer)
+{
+	return peer->hs_index && peer->hs_index == peer->last_init_index;
+}
+
+bool pl_control_send_initiation(struct pl_control *c, struct pl_peer *peer, uint64_t now)
+{
+	if (now < peer->punch_hold_ns)
+		return false; /* a punch runs: pl_control_punch_hold() */
+	if (!peer->path && !pl_control_path_update(c, peer, now))
+		return false; /* no endpoint yet, or its MAC is being resolved */
+	if (!new_initiation(c, peer, now))
+		return false; /* again on a later tick, with a newer timestamp */
+	if (!pl_control_send_udp(c, peer, peer->last_init, sizeof(peer->last_init)))
 		return false;
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
@@ -291,21 +323,23 @@ bool pl_control_send_initiation(struct pl_control *c, struct pl_peer *peer, uint
 	return true;
 }
 
-unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
-				const struct net_endpoint *cands, unsigned n, uint64_t now)
+void pl_control_punch_hold(struct pl_peer *peer, uint64_t until_ns)
 {
-	struct wg_msg_initiation msg;
-	uint8_t ts[WG_TIMESTAMP_LEN];
+	peer->punch_hold_ns = until_ns;
+}
+
+unsigned pl_control_initiate_to(struct pl_control *c, struct pl_peer *peer,
+				const struct net_endpoint *cands, unsigned n, uint8_t ttl,
+				uint64_t now)
+{
 	unsigned i, sent = 0;
 
-	wg_tai64n(ts, unix_now_ns());
-	if (wg_noise_create_initiation(&peer->hs, &msg, ts, new_hs_index(c, peer)) != WG_OK)
+	/* One made now would be no newer: the one in flight again. */
+	if (!new_initiation(c, peer, now) && !init_in_flight(peer))
 		return 0;
-	wg_cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
-	memcpy(peer->last_init, &msg, sizeof(msg));
 	for (i = 0; i < n; i++)
-		sent += pl_control_send_udp_addr(c, &cands[i].addr, cands[i].port, &msg,
-						 sizeof(msg), now);
+		sent += pl_control_send_udp_ttl(c, &cands[i].addr, cands[i].port, peer->last_init,
+						sizeof(peer->last_init), ttl, now);
 	if (sent) {
 		wg_timers_handshake_initiated(&peer->timers, now, false);
 		wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
@@ -320,7 +354,7 @@ unsigned pl_control_resend_initiation_to(struct pl_control *c, struct pl_peer *p
 {
 	unsigned i, sent = 0;
 
-	if (!peer->hs_index)
+	if (!init_in_flight(peer))
 		return 0; /* no handshake in flight any more */
 	for (i = 0; i < n; i++)
 		sent += pl_control_send_udp_addr(c, &cands[i].addr, cands[i].port, peer->last_init,

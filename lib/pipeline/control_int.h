@@ -34,6 +34,10 @@ void pl_control_frame_send(struct pl_control *c, struct rte_mbuf *m, size_t len,
 void pl_control_send_data(struct pl_control *c, struct pl_peer *peer, struct rte_mbuf *inner,
 			  uint64_t now);
 void pl_control_send_keepalive(struct pl_control *c, struct pl_peer *peer, uint64_t now);
+/* The same straight back to where v came from: the peer's path may not
+ * follow a new endpoint at once (its old slot waits for a grace period). */
+void pl_control_send_keepalive_to(struct pl_control *c, struct pl_peer *peer,
+				  const struct net_udp_view *v, uint64_t now);
 /* Sends msg to the peer's endpoint; false with no path or no mbuf. */
 bool pl_control_send_udp(struct pl_control *c, struct pl_peer *peer, const void *msg, uint32_t len);
 void pl_control_send_udp_to(struct pl_control *c, const struct net_addr *dst, uint16_t port,

@@ -87,7 +87,10 @@ struct pl_peer {
 	uint64_t path_token;
 	bool in_use;               /* live: ticked, routable */
 	struct net_prefix *routes; /* its AllowedIPs (heap) */
-	uint8_t last_init[148];    /* the initiation in flight (punching) */
+	uint8_t last_init[148];    /* the latest initiation (punching) */
+	uint8_t last_init_ts[12];  /* its TAI64N timestamp: the next must be newer */
+	uint32_t last_init_index;  /* its index (in flight while hs_index is it) */
+	uint64_t punch_hold_ns;    /* no initiation of our own before: a punch runs */
 	unsigned n_routes;
 };
 

@@ -240,3 +240,182 @@ cl_edge_start() {
 		--nucleus "$nuc" --cluster lab --vip "$vip" \
 		--secret-file "$(cl_secret_file "$name" "$sec")" --metrics off "$@"
 }
+
+# ---- a routed internet, for NATs of every kind (nat_matrix.sh, bench-connect)
+#
+#                     ns_i (cl_inet): "the internet", one router
+#        +------------------+-------------------+------------------+
+#     link 0             link K              link L        (one /29 and one
+#     nucleus            an edge with a      a NAT router     /64 each:
+#     203.0.113.2        public address      203.0.113.8L+2   router .8K+1,
+#     2001:db8:0::2      203.0.113.8K+2      2001:db8:L::2    host .8K+2;
+#                        2001:db8:K::2          |             2001:db8:K::1
+#                                          private LAN      and ::2)
+#                                          198.51.100.16L/28, gw .16L+1,
+#                                          edges .16L+2, .16L+3;
+#                                          IPv6 2001:db8:1L::/64, gw ::1,
+#                                          edges ::2, ::3
+#
+# Unlike the bridge above, a packet from one NAT to another crosses a
+# router (TTL - 1), as it does on the internet: two NATs are not
+# neighbours on one wire.
+#   cl_inet                       the router namespace
+#   cl_inet_host K NS             NS on link K (both families), default
+#                                 routes via the router
+#   cl_inet_nat K KIND N          a router on link K with N (1 or 2) edge
+#                                 namespaces behind it on one LAN (a
+#                                 bridge, no hairpin rule); KIND: home (input
+#                                 drop), masq (no firewall), sym (random
+#                                 ports), fw6 (IPv6 routed, stateful
+#                                 firewall: only replies come in)
+#   cl_inet_ns K E, cl_inet_if K E
+#                                 the namespace and underlay interface of
+#                                 edge E (1, 2; 0 = the host on the link)
+#   cl_inet_ip K E [6]            its address
+ns_ir=omni-mi-$P
+
+cl_inet() {
+	make_ns "$ns_ir"
+	ip netns exec "$ns_ir" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+
+cl_inet_ns() { echo "omni-m$1e$2-$P"; }
+cl_inet_if() { echo "m$1e$2$P"; }
+
+cl_inet_ip() {
+	local k=$1 e=$2
+	if [ "$e" = 0 ]; then
+		[ "${3:-}" = 6 ] && echo "2001:db8:$k::2" || echo "203.0.113.$((8 * k + 2))"
+	else
+		[ "${3:-}" = 6 ] && echo "2001:db8:1$k::$((e + 1))" ||
+			echo "198.51.100.$((16 * k + e + 1))"
+	fi
+}
+
+# cl_inet_host K NS [IF]: NS joins the internet on link K.
+cl_inet_host() {
+	local k=$1 ns=$2 ifc=${3:-$(cl_inet_if "$1" 0)}
+	veth "$ns_ir" "mi$k$P" "$ns" "$ifc" || return 1
+	addr "$ns_ir" "mi$k$P" "203.0.113.$((8 * k + 1))/29" "2001:db8:$k::1/64" &&
+		addr "$ns" "$ifc" "203.0.113.$((8 * k + 2))/29" "2001:db8:$k::2/64" || return 1
+	ip -n "$ns" route add default via "203.0.113.$((8 * k + 1))" &&
+		ip -n "$ns" -6 route add default via "2001:db8:$k::1"
+}
+
+# IPv6 through the router, only what answers our own packets coming in.
+cl_inet_fw6() {
+	ip netns exec "$1" nft -f - <<-NFT
+	table ip6 omni_fw {
+		chain forward {
+			type filter hook forward priority filter; policy drop;
+			ct state established,related accept
+			iifname "$2" drop
+			accept
+		}
+	}
+	NFT
+}
+
+cl_inet_nat() {
+	local k=$1 kind=$2 n=$3 r e ns br=mb$1$P pub=mr$1$P
+	r=$(cl_inet_ns "$k" r)
+	make_ns "$r"
+	cl_inet_host "$k" "$r" "$pub" || return 1
+	bridge "$r" "$br" && addr "$r" "$br" "198.51.100.$((16 * k + 1))/28" "2001:db8:1$k::1/64" ||
+		return 1
+	ip -n "$ns_ir" -6 route add "2001:db8:1$k::/64" via "2001:db8:$k::2" || return 1
+	for ((e = 1; e <= n; e++)); do
+		ns=$(cl_inet_ns "$k" "$e")
+		make_ns "$ns"
+		veth "$r" "mb$k$e$P" "$ns" "$(cl_inet_if "$k" "$e")" &&
+			bridge_port "$r" "$br" "mb$k$e$P" || return 1
+		if [ "$kind" = fw6 ]; then
+			addr "$ns" "$(cl_inet_if "$k" "$e")" "$(cl_inet_ip "$k" "$e" 6)/64" &&
+				ip -n "$ns" -6 route add default via "2001:db8:1$k::1" || return 1
+		else
+			addr "$ns" "$(cl_inet_if "$k" "$e")" "$(cl_inet_ip "$k" "$e")/28" &&
+				ip -n "$ns" route add default via "198.51.100.$((16 * k + 1))" || return 1
+		fi
+	done
+	case $kind in
+	home) nat "$r" "$pub" firewall ;;
+	masq) nat "$r" "$pub" ;;
+	sym) nat "$r" "$pub" symmetric ;;
+	fw6) ip netns exec "$r" sysctl -qw net.ipv6.conf.all.forwarding=1 && cl_inet_fw6 "$r" "$pub" ;;
+	*) echo "cl_inet_nat: no NAT kind $kind"; return 1 ;;
+	esac
+}
+
+# ---- every NAT kind at once on the routed internet (nat_matrix.sh,
+# tools/bench-connect): one namespace set per kind and side, so a pair of
+# edges (A, B) can be started in any two kinds without a new topology.
+#   cl_matrix_topology            the internet, the nucleus's namespace
+#                                 (ns_n, link 0, 203.0.113.2 and
+#                                 2001:db8:0::2) and every kind below
+#   cl_matrix_edge SIDE KIND VIP [ARGS...]
+#                                 edge SIDE (a or b: its key and log name)
+#                                 where KIND puts that side's edge: pub,
+#                                 home, masq, sym, pub6, fw6 (cl_inet_nat),
+#                                 same (A and B behind one masquerade NAT)
+#   cl_matrix_ns SIDE KIND        its namespace
+#   cl_matrix_ping SIDE KIND VIP  pings VIP from there every 50 ms until
+#                                 the first reply (15 s at most): prints the
+#                                 ms it took, fails without a reply
+# Link numbers: the nucleus 0; A's kinds 1.., B's kinds 8..; same 14.
+declare -A cl_link_a=([pub]=1 [home]=2 [masq]=3 [sym]=4 [pub6]=5 [fw6]=6)
+declare -A cl_link_b=([pub]=8 [home]=9 [masq]=10 [sym]=11 [pub6]=12 [fw6]=13)
+cl_same_link=14
+
+cl_matrix_topology() {
+	local k kind
+	ns_n=$(cl_inet_ns 0 0)
+	cl_inet || return 1
+	make_ns "$ns_n"
+	cl_inet_host 0 "$ns_n" || return 1
+	for kind in pub pub6; do
+		for k in "${cl_link_a[$kind]}" "${cl_link_b[$kind]}"; do
+			make_ns "$(cl_inet_ns "$k" 0)"
+			cl_inet_host "$k" "$(cl_inet_ns "$k" 0)" || return 1
+		done
+	done
+	for kind in home masq sym fw6; do
+		for k in "${cl_link_a[$kind]}" "${cl_link_b[$kind]}"; do
+			cl_inet_nat "$k" "$kind" 1 || return 1
+		done
+	done
+	cl_inet_nat "$cl_same_link" masq 2
+}
+
+# cl_matrix_where SIDE KIND: "LINK EDGE" of that side's edge.
+cl_matrix_where() {
+	local k
+	[ "$1" = a ] && k=${cl_link_a[$2]:-} || k=${cl_link_b[$2]:-}
+	case $2 in
+	same) [ "$1" = a ] && echo "$cl_same_link 1" || echo "$cl_same_link 2" ;;
+	pub | pub6) echo "$k 0" ;;
+	*) echo "$k 1" ;;
+	esac
+}
+
+cl_matrix_ns() {
+	local k e
+	read -r k e <<<"$(cl_matrix_where "$1" "$2")"
+	cl_inet_ns "$k" "$e"
+}
+
+cl_matrix_edge() {
+	local side=$1 kind=$2 vip=$3 k e nuc=203.0.113.2:51820
+	shift 3
+	read -r k e <<<"$(cl_matrix_where "$side" "$kind")"
+	case $kind in *6) nuc="[2001:db8:0::2]:51820" ;; esac
+	edge_start "$side" "$(cl_inet_ns "$k" "$e")" --key "$tmp/$side.key" --host-port tap \
+		--underlay "$(cl_inet_if "$k" "$e")" --nucleus "$nuc" --cluster lab --vip "$vip" \
+		--secret "$secret" --metrics off "$@"
+}
+
+# The clock starts at the caller's $cl_t0 (now_ms), taken before B started.
+cl_matrix_ping() {
+	ip netns exec "$(cl_matrix_ns "$1" "$2")" ping -n -q -c 1 -i 0.05 -w 15 "$3" \
+		>"$tmp/ping.out" 2>&1 || return 1
+	echo $(($(now_ms) - cl_t0))
+}

@@ -56,9 +56,10 @@
 #                              on IF1 and 192.0.2.2/24 on IF2
 #   addr NS IF ADDR/LEN...     addresses (IPv6 without DAD)
 #   bridge NS BR, bridge_port NS BR IF
-#   nat NS PUBLIC_IF [firewall]
+#   nat NS PUBLIC_IF [firewall|symmetric]
 #                              nftables masquerade out of PUBLIC_IF; with
-#                              firewall, unsolicited UDP from outside dropped
+#                              firewall, unsolicited UDP from outside
+#                              dropped; symmetric: a random port each flow
 #   listening NS ADDR:PORT [-t]
 #                              a UDP (-t: TCP) socket listens there
 #   http_get NS URL            "STATUS", a newline, the body
@@ -468,19 +469,22 @@ bridge() {
 bridge_port() { ip -n "$1" link set "$3" master "$2" up; }
 
 # Like a home router's firewall, "firewall" drops unsolicited UDP from the
-# public side (cluster_lib.sh says why hole punching needs that).
+# public side (cluster_lib.sh says why hole punching needs that);
+# "symmetric" maps each destination to a random port (endpoint-dependent
+# mapping, as carrier-grade NATs do), no firewall.
 nat() {
-	local ns=$1 pub=$2 fw=
+	local ns=$1 pub=$2 fw= how=
 	[ "${3:-}" = firewall ] && fw="chain in {
 			type filter hook input priority filter;
 			iifname \"$pub\" meta l4proto udp ct state new drop
 		}"
+	[ "${3:-}" = symmetric ] && how=" random,fully-random"
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 || return 1
 	ip netns exec "$ns" nft -f - <<-NFT
 	table ip omni_nat {
 		chain post {
 			type nat hook postrouting priority srcnat;
-			oifname "$pub" masquerade
+			oifname "$pub" masquerade$how
 		}
 		$fw
 	}

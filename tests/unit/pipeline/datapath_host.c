@@ -246,6 +246,39 @@ static void send_staged_full(void)
 		send_host_to_b();
 }
 
+/* A punch twice at once (say two PUNCHes, or one right after a host
+ * packet's initiation): the second is the same initiation again, never a
+ * new one with the blunted timestamp of the first, which B would refuse
+ * as replayed while our handshake state moved on to it. */
+static void send_punch_twice(void)
+{
+	struct pl_peer *b = pl_control_peer_find(&dt.nr.ctl, dt.b.id.public_key);
+	struct net_endpoint to = { .addr = dt.b.addr, .port = 51820 };
+
+	assert_non_null(b);
+	assert_int_equal(pl_control_initiate_to(&dt.nr.ctl, b, &to, 1, 0, now()), 1);
+	assert_int_equal(pl_control_initiate_to(&dt.nr.ctl, b, &to, 1, 2, now()), 1);
+}
+
+static void check_punch_twice(struct rte_mbuf **under, struct rte_mbuf **host)
+{
+	struct net_udp_view v1, v2;
+	const uint8_t *f1 = rte_pktmbuf_mtod(under[0], const uint8_t *),
+		      *f2 = rte_pktmbuf_mtod(under[1], const uint8_t *);
+
+	(void)host;
+	assert_true(far_udp_in(&dt.b, f1, under[0]->data_len, &v1));
+	assert_true(far_udp_in(&dt.b, f2, under[1]->data_len, &v2));
+	assert_int_equal(f2[NET_ETH_HLEN + NET_IP4_OFF_TTL], 2); /* the opener's TTL */
+	assert_int_equal(far_consume_initiation(&dt.b, f1 + v1.payload_off, v1.payload_len, now()),
+			 WG_OK);
+	/* The same again, or (17 ms passed between the two) a newer one. */
+	if (memcmp(f1 + v1.payload_off, f2 + v2.payload_off, v1.payload_len) != 0)
+		assert_int_equal(far_consume_initiation(&dt.b, f2 + v2.payload_off, v2.payload_len,
+							now() + 1000000000ull),
+				 WG_OK);
+}
+
 const struct row host_rows[] = {
 	/* 1 */ { "host to A: sealed to A", send_host_to_a4, { 0 }, 1, 0, check_to_a },
 	/* 2 */ { "host to A over IPv6: sealed to A", send_host_to_a6, { 0 }, 1, 0, check_to_a },
@@ -294,5 +327,12 @@ const struct row host_rows[] = {
 	  0,
 	  check_initiation_to_b },
 	/* 15 */ { "more for B than it may stage", send_staged_full, { D(NO_KEY, 3) }, 0, 0, NULL },
+	/* 16 */
+	{ "a punch to B twice at once: one initiation",
+	  send_punch_twice,
+	  { 0 },
+	  2,
+	  0,
+	  check_punch_twice },
 };
 const unsigned n_host_rows = ARRAY_SIZE(host_rows);

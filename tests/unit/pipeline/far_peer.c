@@ -59,6 +59,24 @@ enum wg_result far_consume_response(struct far_peer *p, const uint8_t *msg, size
 	return r == WG_OK ? wg_noise_begin_session(&p->hs, &p->kp, now) : r;
 }
 
+static struct wg_handshake *far_lookup(void *ctx, const uint8_t pub[WG_KEY_LEN])
+{
+	struct far_peer *p = ctx;
+
+	return memcmp(p->hs.remote_static, pub, WG_KEY_LEN) == 0 ? &p->hs : NULL;
+}
+
+enum wg_result far_consume_initiation(struct far_peer *p, const uint8_t *msg, size_t len,
+				      uint64_t now)
+{
+	struct wg_handshake *hs;
+
+	if (len != sizeof(struct wg_msg_initiation))
+		return WG_BAD_SIZE;
+	return wg_noise_consume_initiation((const struct wg_msg_initiation *)msg, &p->id,
+					   far_lookup, p, now, &hs);
+}
+
 size_t far_seal(struct far_peer *p, const uint8_t *inner, size_t len, uint32_t mtu, uint64_t now,
 		uint8_t *out)
 {

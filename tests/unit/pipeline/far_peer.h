@@ -39,6 +39,10 @@ void far_initiation(struct far_peer *p, uint64_t now, struct wg_msg_initiation *
 /* Our response, as the peer takes it: WG_OK and p->kp ready. */
 enum wg_result far_consume_response(struct far_peer *p, const uint8_t *msg, size_t len,
 				    uint64_t now);
+/* Our initiation, as the peer takes it (its handshake becomes the
+ * responder's): WG_OK, or why it refuses it (REPLAYED_TIMESTAMP ...). */
+enum wg_result far_consume_initiation(struct far_peer *p, const uint8_t *msg, size_t len,
+				      uint64_t now);
 /* A transport data message sealing inner (len 0: a keepalive) into out. */
 size_t far_seal(struct far_peer *p, const uint8_t *inner, size_t len, uint32_t mtu, uint64_t now,
 		uint8_t *out);

@@ -6,8 +6,9 @@
  * checks timestamps against. The test plays the edge's glue: it sends
  * what SEND says (or hands it back while a node's next hop is
  * "unresolved"), keeps a table of WireGuard peers the events install, and
- * records the rest. Register then JOINED; a host miss parked and queried,
- * released on FOUND, dropped on NOT_FOUND and on timeout; PUNCH's
+ * records the rest. Register then JOINED, which asks for a PUNCH; a host
+ * miss parked and queried, released on FOUND, dropped on NOT_FOUND and on
+ * timeout; PUNCH's opener on the follower, and on the leader its hold, its
  * INITIATE for the preferred family and the RESEND after the delay unless
  * answered; a STUN answer re-registering the reflexive candidate, and
  * datagrams for none of the machines counted; a SEND handed back, offered
@@ -136,6 +137,7 @@ static void node_init(struct node *n, uint8_t id, bool dual, bool prefer6, unsig
 	cc->cluster = "lab";
 	cc->secret = secret;
 	randombytes_buf(cc->pubkey, SIG_PUBKEY_LEN);
+	cc->pubkey[0] = id; /* the lower id leads punches (both are behind NAT) */
 	cc->vip4[0] = 10, cc->vip4[1] = 200, cc->vip4[3] = id;
 	cc->vip_flags = SIG_PEER_HAS_VIP4;
 	cc->local[cc->n_local++] = ep4(192, 168, 0, id, 51820);
@@ -238,8 +240,9 @@ static void act(struct node *n, const struct sig_edge_action *a, uint64_t now)
 		record(n->refl, &n->n_refl, a);
 		break;
 	case SIG_EDGE_INITIATE:
-		sig_edge_initiated(&n->ed, a, n->initiate_fails ? 0 : a->punch.n, init_msg,
-				   sizeof(init_msg));
+		if (!a->punch.ttl) /* as the glue: an opener is not sent again */
+			sig_edge_initiated(&n->ed, a, n->initiate_fails ? 0 : a->punch.n, init_msg,
+					   sizeof(init_msg));
 		/* fall through */
 	case SIG_EDGE_RESEND:
 		n->init_at[n->n_punch] = now;
@@ -333,8 +336,10 @@ static int teardown(void **state)
 }
 
 /* Both register (the nucleus takes their timestamps: the wall clock's
- * offset is in them); B hears of A in its REGISTER_ACK, A of B at its
- * next heartbeat; each JOINED installs the peer at its first candidate. */
+ * offset is in them); B hears of A in its REGISTER_ACK (JOINED installs
+ * the peer at its first candidate) and asks about it, so the nucleus has
+ * both punch: A learns B from its PUNCH at once, not at its next
+ * heartbeat, which then has nothing new. */
 static void test_register_joined(void **state)
 {
 	static struct node a, b;
@@ -352,10 +357,14 @@ static void test_register_joined(void **state)
 	assert_int_equal(b.ev[i].n_cand, 2); /* observed and local, IPv4 */
 	assert_true(net_endpoint_equal(&b.ev[i].cand[0], &a.addr));
 	assert_int_equal(fake_peer(&b, a.conf.client.pubkey), SIG_EDGE_PEER_WAITING);
+	assert_int_equal(b.ed.stats.punch_asks, 1);
 	assert_int_equal(find_ev(&a, SIG_EV_JOINED, NULL), -1);
+	assert_true(find_ev(&a, SIG_EV_PUNCH, b.conf.client.pubkey) >= 0);
+	assert_int_equal(fake_peer(&a, b.conf.client.pubkey), SIG_EDGE_PEER_WAITING);
 	run(T0 + 600, T0 + HB_MS + 600, 100);
-	assert_true(find_ev(&a, SIG_EV_JOINED, b.conf.client.pubkey) >= 0);
-	assert_true(a.ed.stats.joined == 1 && b.ed.stats.joined == 1);
+	assert_int_equal(find_ev(&a, SIG_EV_JOINED, NULL), -1);
+	assert_true(a.ed.stats.joined == 0 && b.ed.stats.joined == 1);
+	assert_int_equal(a.ed.stats.punch_asks, 0);
 	assert_int_equal(a.ed.stats.dropped_other + b.ed.stats.dropped_other, 0);
 	assert_int_equal(sig_client_n_peers(a.ed.client), 1);
 }
@@ -413,7 +422,6 @@ static void test_wall_clock_missing(void **state)
 	assert_int_equal(find_ev(&a, SIG_EV_REGISTERED, NULL), -1);
 }
 
-/* Two registered nodes that know each other, the clock at *now. */
 /* A nucleus that never saw the last row's members: each holds its VIP while
  * it lives, and every row registers the same VIPs with new keys. */
 static void renew_nucleus(void)
@@ -422,13 +430,19 @@ static void renew_nucleus(void)
 	assert_int_equal(setup(NULL), 0);
 }
 
+/* Two registered nodes that know each other, the clock at *now; the
+ * punch B's JOINED began is over, and forgotten (records, counters). */
 static void pair(struct node *a, struct node *b, bool dual, bool prefer6, uint64_t *now)
 {
 	renew_nucleus();
 	node_init(a, 1, dual, prefer6, 0);
 	node_init(b, 2, dual, false, 0);
 	run(T0, T0 + HB_MS + 500, 100);
-	assert_true(find_ev(a, SIG_EV_JOINED, b->conf.client.pubkey) >= 0);
+	assert_true(find_ev(a, SIG_EV_PUNCH, b->conf.client.pubkey) >= 0);
+	assert_int_equal(sig_edge_next_tick(&a->ed) >= T0 + HB_MS + 600, true);
+	a->n_punch = b->n_punch = a->n_ev = b->n_ev = 0;
+	memset(&a->ed.punch.stats, 0, sizeof(a->ed.punch.stats));
+	memset(&b->ed.punch.stats, 0, sizeof(b->ed.punch.stats));
 	*now = T0 + HB_MS + 600;
 }
 
@@ -471,7 +485,10 @@ static void test_miss_found(void **state)
 	assert_int_equal(fake_peer(&a, b.conf.client.pubkey), SIG_EDGE_PEER_WAITING);
 	assert_true(find_ev(&a, SIG_EV_PUNCH, b.conf.client.pubkey) >
 		    find_ev(&a, SIG_EV_FOUND, b.conf.client.pubkey));
+	/* A leads (the lower key, both behind NAT): the hold at once. */
 	assert_int_equal(a.n_punch, 1);
+	assert_int_equal(a.punch[0].punch.n, 0);
+	assert_true(a.punch[0].punch.hold_ms > 0);
 }
 
 /* A member with the key of a configured peer (installed here, but not by
@@ -516,7 +533,11 @@ static void test_bad_candidates(void **state)
 	b.conf.client.local[0] = ep4(127, 0, 0, 1, 51820);
 	assert_int_equal(sig_edge_init(&b.ed, &b.conf, err, sizeof(err)), 0);
 	run(T0, T0 + HB_MS + 500, 100);
-	k = find_ev(&a, SIG_EV_JOINED, b.conf.client.pubkey);
+	/* a hears of b first from the PUNCH b's question brings, or from the
+	 * JOINED delta: whichever, its candidates are filtered. */
+	k = find_ev(&a, SIG_EV_PUNCH, b.conf.client.pubkey);
+	if (k < 0)
+		k = find_ev(&a, SIG_EV_JOINED, b.conf.client.pubkey);
 	assert_true(k >= 0);
 	assert_int_equal(a.ev[k].n_bad_cand, 1);
 	assert_int_equal(a.ev[k].event.peer.n_cand, 1);
@@ -582,10 +603,12 @@ static void test_miss_dropped(void **state)
 	}
 }
 
-/* PUNCH with prefer_ipv6 and both families: INITIATE to the IPv6
- * candidate at once, RESEND to the IPv4 ones exactly the delay later while
- * the peer has no session, none when it came up (numbered table); the
- * other side, without prefer_ipv6, everything at once. */
+/* PUNCH, both behind NAT: B (the higher key) follows, its opener with a
+ * low TTL to A's public candidate only, at once; A leads: its hold at
+ * once, then with prefer_ipv6 and both families its INITIATE to the IPv6
+ * candidate exactly SIG_PUNCH_LEAD_MS later and the RESEND to the IPv4
+ * ones exactly the delay after that while the peer has no session, none
+ * when it came up (numbered table). */
 static void test_punch(void **state)
 {
 	static const struct {
@@ -595,6 +618,7 @@ static void test_punch(void **state)
 		/* 1 */ { false, true },
 		/* 2 */ { true, false },
 	};
+	enum { LEAD = SIG_PUNCH_LEAD_MS };
 
 	(void)state;
 	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
@@ -608,28 +632,40 @@ static void test_punch(void **state)
 		pump(now);
 		assert_int_equal(a.n_punch, 1);
 		assert_int_equal(a.punch[0].kind, SIG_EDGE_INITIATE);
-		assert_int_equal(a.punch[0].punch.n, 1);
-		assert_int_equal(a.punch[0].punch.cand[0].addr.family, NET_AF_IP6);
+		assert_int_equal(a.punch[0].punch.n, 0);
+		assert_int_equal(a.punch[0].punch.hold_ms, LEAD + SIG_PUNCH_GRACE_MS + 250);
 		assert_memory_equal(a.punch[0].punch.pubkey, b.conf.client.pubkey, SIG_PUBKEY_LEN);
 		assert_int_equal(a.ed.punch.stats.punches, 1);
-		/* b: IPv4 first, then IPv6, at once. */
+		assert_int_equal(a.ed.punch.stats.led, 1);
+		/* b: the opener, to A's address as the nucleus saw it. */
 		assert_int_equal(b.n_punch, 1);
-		assert_int_equal(b.punch[0].punch.n, 3);
-		assert_int_equal(b.punch[0].punch.cand[2].addr.family, NET_AF_IP6);
+		assert_int_equal(b.punch[0].punch.n, 1);
+		assert_int_equal(b.punch[0].punch.ttl, SIG_PUNCH_OPEN_TTL);
+		assert_true(net_endpoint_equal(&b.punch[0].punch.cand[0], &a.addr));
+		assert_int_equal(b.ed.punch.stats.opened, 1);
+		run(now + 1, now + LEAD - 1, 1);
+		assert_int_equal(a.n_punch, 1);
+		pass(now + LEAD);
+		assert_int_equal(a.n_punch, 2);
+		assert_int_equal(a.punch[1].kind, SIG_EDGE_INITIATE);
+		assert_int_equal(a.punch[1].punch.n, 1);
+		assert_int_equal(a.punch[1].punch.ttl, 0);
+		assert_int_equal(a.punch[1].punch.cand[0].addr.family, NET_AF_IP6);
 		k = peer_at(&a, b.conf.client.pubkey);
 		assert_true(k >= 0);
 		if (rows[r].up)
 			a.peer[k].state = SIG_EDGE_PEER_UP;
-		run(now + 1, now + 249, 1);
-		assert_int_equal(a.n_punch, 1);
-		pass(now + 250);
-		assert_int_equal(a.n_punch, 1 + rows[r].resend);
+		run(now + LEAD + 1, now + LEAD + 249, 1);
+		assert_int_equal(a.n_punch, 2);
+		pass(now + LEAD + 250);
+		assert_int_equal(a.n_punch, 2 + rows[r].resend);
 		if (rows[r].resend) {
-			assert_int_equal(a.punch[1].kind, SIG_EDGE_RESEND);
-			assert_int_equal(a.punch[1].punch.n, 2);
-			assert_int_equal(a.punch[1].punch.cand[0].addr.family, NET_AF_IP4);
-			assert_int_equal(a.init_at[1], now + 250);
+			assert_int_equal(a.punch[2].kind, SIG_EDGE_RESEND);
+			assert_int_equal(a.punch[2].punch.n, 2);
+			assert_int_equal(a.punch[2].punch.cand[0].addr.family, NET_AF_IP4);
+			assert_int_equal(a.init_at[2], now + LEAD + 250);
 		}
+		assert_int_equal(b.n_punch, 1);
 		node_fini(&a);
 		node_fini(&b);
 	}
@@ -651,10 +687,11 @@ static void test_punch_unsent(void **state)
 	uninstall(&b, a.conf.client.pubkey);
 	assert_true(sig_edge_miss(&a.ed, (void *)1, &t, now));
 	pump(now);
-	assert_int_equal(a.n_punch, 1);
-	assert_int_equal(a.n_sent, a.punch[0].punch.n);
+	run(now + 1, now + SIG_PUNCH_LEAD_MS, 1); /* A leads */
+	assert_int_equal(a.n_punch, 2);
+	assert_int_equal(a.n_sent, a.punch[1].punch.n);
 	for (unsigned i = 0; i < a.n_sent; i++) {
-		assert_true(net_endpoint_equal(&a.sent[i].to, &a.punch[0].punch.cand[i]));
+		assert_true(net_endpoint_equal(&a.sent[i].to, &a.punch[1].punch.cand[i]));
 		assert_int_equal(a.sent[i].len, sizeof(init_msg));
 		assert_int_equal(a.sent[i].first, init_msg[0]);
 	}
@@ -791,7 +828,7 @@ static void test_stun_reregisters(void **state)
 	node_init(&a, 1, false, false, 1);
 	node_init(&b, 2, false, false, 0);
 	run(T0, T0 + HB_MS + 500, 100);
-	assert_true(find_ev(&a, SIG_EV_JOINED, b.conf.client.pubkey) >= 0);
+	assert_true(find_ev(&a, SIG_EV_PUNCH, b.conf.client.pubkey) >= 0);
 	now = T0 + HB_MS + 600;
 	sig_edge_input(&a.ed, &stun1, rfc5769_v4, sizeof(rfc5769_v4), now);
 	pump(now);

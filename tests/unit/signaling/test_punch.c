@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Punching with Happy Eyeballs (signaling/punch.h) on a fake clock: a
- * numbered table of candidate lists, our families and prefer_ipv6 giving
- * the order and the first family; the later family sent at exactly the
- * delay, and not at all when the first family answered or the peer went;
- * everything at once without prefer_ipv6; no usable candidate; a delay of
- * 0; the bound on waiting later families.
+ * Punching through NATs with Happy Eyeballs (signaling/punch.h) on a fake
+ * clock: a numbered table of candidate lists, our families and
+ * prefer_ipv6 giving the order and the first family; a numbered table of
+ * who leads (NAT on either side, key order) and what the follower's
+ * opener is (its candidates, the low TTL, the hold); the leader's hold at
+ * once and its initiation at exactly SIG_PUNCH_LEAD_MS, not at all when a
+ * session came up; the later family at exactly the delay after that, and
+ * not at all when the first family answered or the peer went; everything
+ * at once without prefer_ipv6; no usable candidate; a delay of 0; the
+ * bound on waiting later actions.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -118,6 +122,8 @@ static void setup(struct sig_punch *p, bool prefer6, uint32_t delay)
 	sig_punch_init(p, &conf);
 }
 
+enum { LEAD = SIG_PUNCH_LEAD_MS };
+
 /* The next action is kind, to candidates of these families; returned. */
 static struct sig_punch_action expect(struct sig_punch *p, enum sig_punch_kind kind,
 				      const char *fams)
@@ -130,6 +136,15 @@ static struct sig_punch_action expect(struct sig_punch *p, enum sig_punch_kind k
 	fams_of(a.cand, a.n, got);
 	assert_string_equal(got, fams);
 	return a;
+}
+
+/* The leader's first action: the hold alone, no initiation yet. */
+static void expect_hold(struct sig_punch *p, uint32_t hold_ms)
+{
+	struct sig_punch_action a = expect(p, SIG_PUNCH_INITIATE, "");
+
+	assert_int_equal(a.hold_ms, hold_ms);
+	assert_int_equal(a.ttl, 0);
 }
 
 static void test_later_family(void **state)
@@ -152,14 +167,21 @@ static void test_later_family(void **state)
 
 		setup(&p, true, DELAY);
 		assert_int_equal(sig_punch_input(&p, &peer, t0), 4);
-		expect(&p, SIG_PUNCH_INITIATE, "66");
+		expect_hold(&p, LEAD + SIG_PUNCH_GRACE_MS + DELAY);
 		assert_false(sig_punch_pop(&p, &a));
-		assert_int_equal(sig_punch_next_tick(&p), t0 + DELAY);
-		sig_punch_tick(&p, t0 + DELAY - 1, waiting, &w);
+		assert_int_equal(sig_punch_next_tick(&p), t0 + LEAD);
+		sig_punch_tick(&p, t0 + LEAD - 1, waiting, &w);
 		assert_false(sig_punch_pop(&p, &a));
 		assert_int_equal(w.asked, 0);
+		sig_punch_tick(&p, t0 + LEAD, waiting, &w);
+		a = expect(&p, SIG_PUNCH_INITIATE, "66");
+		assert_int_equal(a.ttl, 0);
+		assert_int_equal(a.hold_ms, 0);
+		assert_int_equal(sig_punch_next_tick(&p), t0 + LEAD + DELAY);
+		sig_punch_tick(&p, t0 + LEAD + DELAY - 1, waiting, &w);
+		assert_false(sig_punch_pop(&p, &a));
 		w.present = cases[c].present, w.session = cases[c].session;
-		sig_punch_tick(&p, t0 + DELAY, waiting, &w);
+		sig_punch_tick(&p, t0 + LEAD + DELAY, waiting, &w);
 		if (cases[c].resent) {
 			expect(&p, SIG_PUNCH_RESEND, "44");
 		}
@@ -167,11 +189,113 @@ static void test_later_family(void **state)
 			fail_msg("case %u: an action too many", c + 1);
 		assert_int_equal(p.stats.resends, cases[c].resent);
 		assert_int_equal(p.stats.suppressed, !cases[c].resent);
+		assert_int_equal(p.stats.led, 1);
 		/* Once only. */
 		assert_int_equal(sig_punch_next_tick(&p), UINT64_MAX);
 		sig_punch_tick(&p, t0 + 10 * DELAY, waiting, &w);
 		assert_false(sig_punch_pop(&p, &a));
-		assert_int_equal(w.asked, 1);
+		assert_int_equal(w.asked, 2);
+	}
+}
+
+/* The leader's initiation waits for nothing once a session came up (the
+ * follower's opener reached us: both on one wire). */
+static void test_lead_suppressed(void **state)
+{
+	struct world w = { .present = true, .session = true };
+	const struct sig_peer peer = peer_of("4", 7);
+	struct sig_punch_action a;
+	struct sig_punch p;
+
+	(void)state;
+	setup(&p, false, DELAY);
+	sig_punch_input(&p, &peer, t0);
+	expect_hold(&p, LEAD + SIG_PUNCH_GRACE_MS);
+	sig_punch_tick(&p, t0 + LEAD, waiting, &w);
+	assert_false(sig_punch_pop(&p, &a));
+	assert_int_equal(p.stats.suppressed, 1);
+	assert_int_equal(sig_punch_next_tick(&p), UINT64_MAX);
+}
+
+enum { PUBLIC, PUBLIC_LISTED, NATTED }; /* how a member is seen */
+
+/* A peer seen by the nucleus at 203.0.113.5:40000 (natted) or at its own
+ * address 198.51.100.5 (public: the nucleus leaves out the own candidate
+ * equal to it; listed anyway with PUBLIC_LISTED), with its local IPv4
+ * and an IPv6 one. */
+static struct sig_peer member(int how, uint8_t key)
+{
+	struct sig_peer p = { .pubkey = { key } };
+
+	p.cand[p.n_cand].kind = SIG_KIND_OBSERVED;
+	net_endpoint_parse(how == NATTED ? "203.0.113.5:40000" : "198.51.100.5:51820", 51820,
+			   &p.cand[p.n_cand++].ep);
+	if (how != PUBLIC) {
+		p.cand[p.n_cand].kind = SIG_KIND_LOCAL;
+		net_endpoint_parse("198.51.100.5:51820", 51820, &p.cand[p.n_cand++].ep);
+	}
+	p.cand[p.n_cand].kind = SIG_KIND_LOCAL;
+	net_endpoint_parse("[2001:db8::5]:51820", 51820, &p.cand[p.n_cand++].ep);
+	return p;
+}
+
+static void test_roles_table(void **state)
+{
+	static const struct {
+		const char *observed; /* where the nucleus saw us; NULL: not yet */
+		int peer;
+		uint8_t our_key, peer_key;
+		bool leads;
+		const char *opener; /* the follower's: families of its candidates */
+	} cases[] = {
+		/* 1 */ { "203.0.113.9:51820", PUBLIC, 9, 1, true, NULL }, /* NATed side leads */
+		/* 2 */ { "198.51.100.9:51820", NATTED, 1, 9, false, "" }, /* no IPv4 opener */
+		/* 3 */ { "203.0.113.9:51820", NATTED, 1, 9, true, NULL }, /* key order */
+		/* 4 */ { "203.0.113.9:51820", NATTED, 9, 1, false, "4" }, /* its public IPv4 */
+		/* 5 */ { "198.51.100.9:51820", PUBLIC, 9, 1, false, "" }, /* both public */
+		/* 6 */ { "198.51.100.9:51820", PUBLIC, 1, 9, true, NULL },
+		/* 7 */ { "198.51.100.9:51820", PUBLIC_LISTED, 1, 9, true, NULL },
+		/* 8 */ { "203.0.113.9:51820", PUBLIC_LISTED, 9, 1, true, NULL },
+		/* 9 */ { NULL, NATTED, 1, 9, false, "" }, /* not registered yet */
+		/* 10 */ { "[2001:db8::9]:51820", PUBLIC, 9, 1, false, "" }, /* IPv6 seen: no NAT */
+	};
+	(void)state;
+	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct net_endpoint local = { 0 }, seen = { 0 };
+		struct sig_peer peer = member(cases[c].peer, cases[c].peer_key);
+		uint8_t key[SIG_PUBKEY_LEN] = { cases[c].our_key };
+		struct sig_punch_action a;
+		struct sig_punch p;
+		char got[SIG_CAND_MAX + 1];
+
+		setup(&p, false, DELAY);
+		net_endpoint_parse("198.51.100.9:51820", 51820, &local);
+		sig_punch_self(&p, key, &local, 1);
+		if (cases[c].observed) {
+			net_endpoint_parse(cases[c].observed, 51820, &seen);
+			sig_punch_observed(&p, &seen);
+		}
+		if (sig_punch_leads(&p, &peer) != cases[c].leads)
+			fail_msg("case %u: leads %d", c + 1, !cases[c].leads);
+		assert_int_equal(sig_punch_input(&p, &peer, t0), peer.n_cand);
+		assert_true(sig_punch_pop(&p, &a));
+		assert_int_equal(a.kind, SIG_PUNCH_INITIATE);
+		assert_int_equal(a.hold_ms, LEAD + SIG_PUNCH_GRACE_MS);
+		assert_memory_equal(a.pubkey, &peer.pubkey, SIG_PUBKEY_LEN);
+		fams_of(a.cand, a.n, got);
+		if (cases[c].leads) {
+			assert_int_equal(a.n, 0);
+			assert_int_equal(sig_punch_next_tick(&p), t0 + LEAD);
+			continue;
+		}
+		/* The follower: its opener now, nothing later. */
+		if (strcmp(got, cases[c].opener) != 0)
+			fail_msg("case %u: opener to %s, expected %s", c + 1, got, cases[c].opener);
+		assert_int_equal(a.ttl, SIG_PUNCH_OPEN_TTL);
+		if (a.n)
+			assert_int_equal(a.cand[0].port, 40000); /* the observed one */
+		assert_int_equal(sig_punch_next_tick(&p), UINT64_MAX);
+		assert_int_equal(p.stats.opened, a.n > 0);
 	}
 }
 
@@ -187,6 +311,8 @@ static void test_at_once(void **state)
 	setup(&p, false, DELAY);
 	peer = peer_of("6464", 1);
 	assert_int_equal(sig_punch_input(&p, &peer, t0), 4);
+	expect_hold(&p, LEAD + SIG_PUNCH_GRACE_MS);
+	sig_punch_tick(&p, t0 + LEAD, waiting, &w);
 	a = expect(&p, SIG_PUNCH_INITIATE, "4466");
 	assert_memory_equal(a.pubkey, peer.pubkey, SIG_PUBKEY_LEN);
 	assert_false(sig_punch_pop(&p, &a));
@@ -195,6 +321,8 @@ static void test_at_once(void **state)
 	setup(&p, true, DELAY);
 	peer = peer_of("44", 2);
 	assert_int_equal(sig_punch_input(&p, &peer, t0), 2);
+	expect_hold(&p, LEAD + SIG_PUNCH_GRACE_MS);
+	sig_punch_tick(&p, t0 + LEAD, waiting, &w);
 	expect(&p, SIG_PUNCH_INITIATE, "44");
 	assert_int_equal(sig_punch_next_tick(&p), UINT64_MAX);
 	/* Nothing usable: no action, not counted. */
@@ -206,8 +334,9 @@ static void test_at_once(void **state)
 	setup(&p, true, 0);
 	peer = peer_of("46", 3);
 	sig_punch_input(&p, &peer, t0);
+	expect_hold(&p, LEAD + SIG_PUNCH_GRACE_MS);
+	sig_punch_tick(&p, t0 + LEAD, waiting, &w);
 	expect(&p, SIG_PUNCH_INITIATE, "6");
-	sig_punch_tick(&p, t0, waiting, &w);
 	expect(&p, SIG_PUNCH_RESEND, "4");
 }
 
@@ -219,18 +348,20 @@ static void test_later_bound(void **state)
 	unsigned i, n = 0;
 
 	(void)state;
+	/* Each punch we lead with both families waits twice: the initiation
+	 * and the later family. */
 	setup(&p, true, DELAY);
-	for (i = 0; i < SIG_PUNCH_LATER_MAX + 2; i++) {
-		const struct sig_peer peer = peer_of("46", (uint8_t)i);
+	for (i = 0; i < SIG_PUNCH_LATER_MAX / 2 + 1; i++) {
+		const struct sig_peer peer = peer_of("46", (uint8_t)(i + 1));
 
 		sig_punch_input(&p, &peer, t0 + i);
-		expect(&p, SIG_PUNCH_INITIATE, "6");
+		expect_hold(&p, LEAD + SIG_PUNCH_GRACE_MS + DELAY);
 	}
 	assert_int_equal(p.stats.later_full, 2);
-	assert_int_equal(sig_punch_next_tick(&p), t0 + DELAY);
-	sig_punch_tick(&p, t0 + DELAY + SIG_PUNCH_LATER_MAX, waiting, &w);
+	assert_int_equal(sig_punch_next_tick(&p), t0 + LEAD);
+	sig_punch_tick(&p, t0 + LEAD + DELAY + SIG_PUNCH_LATER_MAX, waiting, &w);
 	while (sig_punch_pop(&p, &a)) {
-		assert_int_equal(a.kind, SIG_PUNCH_RESEND);
+		assert_int_equal(a.kind, n % 2 ? SIG_PUNCH_RESEND : SIG_PUNCH_INITIATE);
 		n++;
 	}
 	assert_int_equal(n, SIG_PUNCH_LATER_MAX);
@@ -239,17 +370,16 @@ static void test_later_bound(void **state)
 		const struct sig_peer peer = peer_of("46", 99);
 
 		sig_punch_input(&p, &peer, t0);
-		assert_int_equal(sig_punch_next_tick(&p), t0 + DELAY);
+		assert_int_equal(sig_punch_next_tick(&p), t0 + LEAD);
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_order_table),
-		cmocka_unit_test(test_later_family),
-		cmocka_unit_test(test_at_once),
-		cmocka_unit_test(test_later_bound),
+		cmocka_unit_test(test_order_table),     cmocka_unit_test(test_later_family),
+		cmocka_unit_test(test_lead_suppressed), cmocka_unit_test(test_roles_table),
+		cmocka_unit_test(test_at_once),         cmocka_unit_test(test_later_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
