@@ -29,7 +29,8 @@ enum {
 	SIG_NUCLEUS_RATE_DEFAULT = 100,        /* messages/s per source */
 	SIG_NUCLEUS_BURST_DEFAULT = 200,
 	SIG_NUCLEUS_SOURCES_DEFAULT = 1 << 16, /* rate-limited sources at once */
-	SIG_NUCLEUS_REPLAY_DEFAULT = 1 << 20,  /* nonces held */
+	SIG_NUCLEUS_REPLAY_DEFAULT = 1 << 20,  /* nonces held, shared out equally */
+	SIG_NUCLEUS_REPLAY_MIN = 1 << 12,      /* nonces held per cluster, at least */
 	SIG_NUCLEUS_CLUSTERS_MAX = 4096,
 	SIG_NUCLEUS_OUT_MAX = 3, /* datagrams one input may produce */
 };
@@ -40,7 +41,7 @@ struct sig_nucleus_conf {
 	uint32_t max_members;     /* per cluster; 0: default */
 	unsigned rate, burst;     /* per source; 0: defaults */
 	unsigned sources;         /* 0: default */
-	unsigned replay_capacity; /* 0: default */
+	unsigned replay_capacity; /* all clusters together; 0: default */
 	uint32_t expiry_ms;       /* 0: SIG_EXPIRY_MS; shorter for tests only */
 };
 

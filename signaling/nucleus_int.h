@@ -29,6 +29,7 @@ struct cluster {
 	uint64_t version;            /* of the last change */
 	struct logent *log;          /* change of version v at log[v % SIG_LOG_MAX] */
 	uint32_t n_members;          /* copy for other threads */
+	struct sig_replay *replay;   /* its own: one cluster cannot fill another's */
 };
 
 struct sig_nucleus {
@@ -36,8 +37,7 @@ struct sig_nucleus {
 	size_t n_clusters;
 	uint32_t epoch;
 	uint32_t expiry_ms;
-	struct wg_ratelimiter *rl;
-	struct sig_replay *replay;
+	struct wg_ratelimiter *rl; /* per source, after the HMAC; evicts when full */
 	struct sig_nucleus_stats stats;
 	struct sig_msg rx, tx; /* scratch: large */
 };
