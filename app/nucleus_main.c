@@ -195,6 +195,22 @@ static uint32_t test_expiry_ms(void)
 	return (uint32_t)v;
 }
 
+/*
+ * Test-only: OMNI_TEST_NUCLEUS_REPLAY=N holds N nonces in all (shared out
+ * per cluster) instead of SIG_NUCLEUS_REPLAY_DEFAULT, so a flood test
+ * fills a cluster's cache in seconds.
+ */
+static unsigned test_replay_capacity(void)
+{
+	const char *s = getenv("OMNI_TEST_NUCLEUS_REPLAY");
+	unsigned long v = s ? strtoul(s, NULL, 10) : 0;
+
+	if (v < 1024 || v > SIG_NUCLEUS_REPLAY_DEFAULT)
+		return 0;
+	fprintf(stderr, "omninervous: WARNING: OMNI_TEST_NUCLEUS_REPLAY=%lu (tests only)\n", v);
+	return (unsigned)v;
+}
+
 static int setup_loop(struct nucleus_proc *np, const char *prog)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -292,6 +308,7 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	conf.clusters = cl.list;
 	conf.n_clusters = cl.n;
 	conf.expiry_ms = test_expiry_ms();
+	conf.replay_capacity = test_replay_capacity();
 	np.core = sig_nucleus_create(&conf, err, sizeof(err));
 	omni_nucleus_clusters_free(&cl);
 	if (!np.core) {
