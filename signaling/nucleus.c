@@ -145,6 +145,10 @@ static unsigned emit(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m
 	out->len = sig_encode(&c->keys, m, out->buf, sizeof(out->buf));
 	if (!out->len)
 		return 0;
+	if (n->reply_max && out->len > n->reply_max && net_endpoint_equal(to, n->reply_to)) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_UNVERIFIED]);
+		return 0; /* larger than its request, to an address not verified */
+	}
 	SIG_COUNT(n->stats.tx[m->type]);
 	return 1;
 }
@@ -260,6 +264,35 @@ static unsigned on_query(struct sig_nucleus *n, struct cluster *c, const struct 
 	return k;
 }
 
+/*
+ * Has this source's address been seen to be the member's? A REGISTER
+ * never: it is first contact, or a move. Other messages: when they come
+ * from where their key's member was last heard (docs/signaling.md,
+ * "Answers no larger than the request").
+ */
+static bool source_known(struct cluster *c, const struct sig_msg *m,
+			 const struct net_endpoint *from)
+{
+	const uint8_t *key = m->type == SIG_HEARTBEAT  ? m->u.hb.pubkey :
+			     m->type == SIG_QUERY_PEER ? m->u.query.pubkey :
+			     m->type == SIG_LEAVE      ? m->u.leave :
+							 NULL;
+	uint32_t i = key ? sig_peerset_find(&c->members, SIG_BY_PUBKEY, key) : SIG_NONE;
+
+	return i != SIG_NONE && net_endpoint_equal(&member_at(c, i)->peer.cand[0].ep, from);
+}
+
+/* Bounds the answer to an unverified source by the request's length. */
+static void bound_reply(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
+			const struct net_endpoint *from, size_t len)
+{
+	size_t overhead = SIG_HEADER_LEN + SIG_MAC_LEN + (m->enc ? SIG_TAG_LEN : 0);
+
+	n->reply_to = from;
+	n->reply_max = source_known(c, m, from) ? 0 : len;
+	c->page_max = n->reply_max ? len - overhead : SIG_BODY_MAX;
+}
+
 unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *from, const uint8_t *p,
 			   size_t len, uint64_t now_ms, struct sig_out out[SIG_NUCLEUS_OUT_MAX])
 {
@@ -282,6 +315,14 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 		d = sig_replay_check(c->replay, m->nonce, m->ts_ms, now_ms);
 	if (d != SIG_OK) {
 		SIG_COUNT(n->stats.drops[d]);
+		return 0;
+	}
+	bound_reply(n, c, m, from, len);
+	/* A member's query from elsewhere: its answers, and the punch notice
+	 * to the target, would all be larger than it. */
+	if (m->type == SIG_QUERY_PEER && n->reply_max &&
+	    sig_peerset_find(&c->members, SIG_BY_PUBKEY, m->u.query.pubkey) != SIG_NONE) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_UNVERIFIED]);
 		return 0;
 	}
 	SIG_COUNT(n->stats.rx[m->type]);

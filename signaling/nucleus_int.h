@@ -30,6 +30,7 @@ struct cluster {
 	struct logent *log;          /* change of version v at log[v % SIG_LOG_MAX] */
 	uint32_t n_members;          /* copy for other threads */
 	struct sig_replay *replay;   /* its own: one cluster cannot fill another's */
+	size_t page_max;             /* body bytes the ack being built may take */
 };
 
 struct sig_nucleus {
@@ -39,6 +40,10 @@ struct sig_nucleus {
 	uint32_t expiry_ms;
 	struct wg_ratelimiter *rl; /* per source, after the HMAC; evicts when full */
 	struct sig_nucleus_stats stats;
+	/* The source of the message in hand, and (its address not verified)
+	 * the largest answer it may get: its own length; 0: no bound. */
+	const struct net_endpoint *reply_to;
+	size_t reply_max;
 	struct sig_msg rx, tx; /* scratch: large */
 };
 

@@ -181,7 +181,8 @@ struct sig_msg {
 	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */  \
 	X(NOT_MEMBER, "not_member")           /* query from an unknown key */    \
 	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */     \
-	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */
+	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */  \
+	X(UNVERIFIED, "unverified")           /* answer > request, source unproven */
 
 enum sig_drop {
 	SIG_OK = 0,

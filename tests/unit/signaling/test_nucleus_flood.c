@@ -6,6 +6,7 @@
  * key holder's flood from many sources cannot fill the rate limiter for
  * others (it evicts), and one cluster's traffic cannot fill another
  * cluster's nonce cache. In each, a real member is answered afterwards.
+ * And no answer to an unverified address is larger than its request.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -176,12 +177,81 @@ static void test_replay_cache_per_cluster(void **state)
 	sig_nucleus_destroy(n);
 }
 
+/* m from ep, encrypted, at now; the datagram's length in *len. */
+static unsigned send_from(struct sig_nucleus *n, const struct sig_keys *k, struct sig_msg *m,
+			  const struct net_endpoint *ep, uint64_t now, size_t *len)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX];
+
+	m->enc = true;
+	sig_msg_stamp(m, now);
+	*len = sig_encode(k, m, buf, sizeof(buf));
+	assert_true(*len > 0);
+	return sig_nucleus_input(n, ep, buf, *len, now, out);
+}
+
+/*
+ * Answers no larger than the request to an address not verified: a
+ * REGISTER (first contact) and a heartbeat from a new address get acks
+ * no larger than themselves, and a query from where its key was never
+ * heard gets nothing; a heartbeat from where the member registered gets
+ * full pages.
+ */
+static void test_answers_no_larger_than_requests(void **state)
+{
+	static const struct nucleus_cluster_conf cl[] = { { "lab", secret_a } };
+	struct sig_nucleus *n = make(cl, 1, 0);
+	struct net_endpoint me = source(7), elsewhere = source(8);
+	struct sig_msg m = { .type = SIG_REGISTER, .seq = 1 }, reply;
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	struct sig_nucleus_stats s;
+	struct sig_keys k;
+	size_t len;
+
+	(void)state;
+	keys(&k, "lab", secret_a);
+	for (uint32_t i = 0; i < 30; i++) { /* others to list: 30 entries, 3 pages */
+		struct net_endpoint ep = source(100 + i);
+
+		assert_int_equal(sig_nucleus_input(n, &ep, buf, make_register(&k, i, t0, buf), t0,
+						   out),
+				 1);
+	}
+	randombytes_buf(m.u.reg.pubkey, SIG_PUBKEY_LEN);
+	m.u.reg.vip4[0] = 10, m.u.reg.vip4[1] = 200, m.u.reg.vip4[3] = 250;
+	m.u.reg.flags = SIG_PEER_HAS_VIP4;
+	assert_int_equal(send_from(n, &k, &m, &me, t0 + 1, &len), 1);
+	assert_true(out[0].len <= len);
+	assert_int_equal(sig_decode(&k, out[0].buf, out[0].len, &reply), SIG_OK);
+	assert_true(reply.u.ack.more);
+	/* From where it registered: a full page, larger than the heartbeat. */
+	m.type = SIG_HEARTBEAT;
+	memcpy(m.u.hb.pubkey, m.u.reg.pubkey, SIG_PUBKEY_LEN);
+	m.u.hb.epoch = reply.u.ack.epoch;
+	m.u.hb.version = reply.u.ack.version;
+	m.u.hb.cursor = reply.u.ack.cursor;
+	assert_int_equal(send_from(n, &k, &m, &me, t0 + 2, &len), 1);
+	assert_true(out[0].len > 3 * len);
+	/* From a new address (it moved, or someone says so): no larger. */
+	assert_int_equal(send_from(n, &k, &m, &elsewhere, t0 + 3, &len), 1);
+	assert_true(out[0].len <= len);
+	/* A query from an address its key was not heard from: no answer. */
+	m.type = SIG_QUERY_PEER;
+	memcpy(m.u.query.pubkey, m.u.hb.pubkey, SIG_PUBKEY_LEN);
+	net_addr_set(&m.u.query.target, NET_AF_IP4, (uint8_t[]){ 10, 200, 0, 1 });
+	assert_int_equal(send_from(n, &k, &m, &me, t0 + 4, &len), 0);
+	sig_nucleus_read(n, &s);
+	assert_int_equal(s.drops[SIG_DROP_UNVERIFIED], 1);
+	sig_nucleus_destroy(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spoofed_without_secret),
 		cmocka_unit_test(test_spoofed_with_secret),
 		cmocka_unit_test(test_replay_cache_per_cluster),
+		cmocka_unit_test(test_answers_no_larger_than_requests),
 	};
 
 	if (sodium_init() < 0)
