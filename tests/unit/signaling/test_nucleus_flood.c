@@ -203,7 +203,7 @@ static void test_answers_no_larger_than_requests(void **state)
 	struct sig_nucleus *n = make(cl, 1, 0);
 	struct net_endpoint me = source(7), elsewhere = source(8);
 	struct sig_msg m = { .type = SIG_REGISTER, .seq = 1 }, reply;
-	uint8_t buf[SIG_DATAGRAM_MAX];
+	uint8_t buf[SIG_DATAGRAM_MAX], key[SIG_PUBKEY_LEN];
 	struct sig_nucleus_stats s;
 	struct sig_keys k;
 	size_t len;
@@ -217,7 +217,8 @@ static void test_answers_no_larger_than_requests(void **state)
 						   out),
 				 1);
 	}
-	randombytes_buf(m.u.reg.pubkey, SIG_PUBKEY_LEN);
+	randombytes_buf(key, SIG_PUBKEY_LEN);
+	memcpy(m.u.reg.pubkey, key, SIG_PUBKEY_LEN);
 	m.u.reg.vip4[0] = 10, m.u.reg.vip4[1] = 200, m.u.reg.vip4[3] = 250;
 	m.u.reg.flags = SIG_PEER_HAS_VIP4;
 	assert_int_equal(send_from(n, &k, &m, &me, t0 + 1, &len), 1);
@@ -226,7 +227,7 @@ static void test_answers_no_larger_than_requests(void **state)
 	assert_true(reply.u.ack.more);
 	/* From where it registered: a full page, larger than the heartbeat. */
 	m.type = SIG_HEARTBEAT;
-	memcpy(m.u.hb.pubkey, m.u.reg.pubkey, SIG_PUBKEY_LEN);
+	memcpy(m.u.hb.pubkey, key, SIG_PUBKEY_LEN);
 	m.u.hb.epoch = reply.u.ack.epoch;
 	m.u.hb.version = reply.u.ack.version;
 	m.u.hb.cursor = reply.u.ack.cursor;
@@ -237,7 +238,7 @@ static void test_answers_no_larger_than_requests(void **state)
 	assert_true(out[0].len <= len);
 	/* A query from an address its key was not heard from: no answer. */
 	m.type = SIG_QUERY_PEER;
-	memcpy(m.u.query.pubkey, m.u.hb.pubkey, SIG_PUBKEY_LEN);
+	memcpy(m.u.query.pubkey, key, SIG_PUBKEY_LEN);
 	net_addr_set(&m.u.query.target, NET_AF_IP4, (uint8_t[]){ 10, 200, 0, 1 });
 	assert_int_equal(send_from(n, &k, &m, &me, t0 + 4, &len), 0);
 	sig_nucleus_read(n, &s);
