@@ -171,6 +171,11 @@ static int metrics(void *ctx, const char *path, struct httpd_text *t, const char
 			  "# TYPE omni_nucleus_expired_total counter\n"
 			  "omni_nucleus_expired_total %llu\n",
 			  (unsigned long long)s.expired);
+	httpd_text_printf(t,
+			  "# HELP omni_nucleus_ratelimit_evictions_total Rate-limiter slots taken over by a new source when full.\n"
+			  "# TYPE omni_nucleus_ratelimit_evictions_total counter\n"
+			  "omni_nucleus_ratelimit_evictions_total %llu\n",
+			  (unsigned long long)s.ratelimit_evictions);
 	return 200;
 }
 
@@ -273,6 +278,7 @@ static void print_stats(const struct nucleus_proc *np)
 			       (unsigned long long)s.drops[d]);
 	printf("stats: expired %llu send_errors %llu\n", (unsigned long long)s.expired,
 	       (unsigned long long)np->send_errors);
+	printf("stats: ratelimit_evictions %llu\n", (unsigned long long)s.ratelimit_evictions);
 }
 
 int omni_cmd_nucleus(const struct omni_cli *cli)

@@ -308,9 +308,12 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 	if (d == SIG_OK)
 		d = sig_decode(&c->keys, p, len, m);
 	/* Per-source state only for messages that proved the key. */
-	if (d == SIG_OK &&
-	    !wg_ratelimiter_allow(n->rl, from->addr.family, from->addr.b, now_ms * 1000000ull))
-		d = SIG_DROP_RATELIMIT;
+	if (d == SIG_OK) {
+		if (!wg_ratelimiter_allow(n->rl, from->addr.family, from->addr.b,
+					  now_ms * 1000000ull))
+			d = SIG_DROP_RATELIMIT;
+		SIG_STORE(n->stats.ratelimit_evictions, wg_ratelimiter_evicted(n->rl));
+	}
 	if (d == SIG_OK)
 		d = sig_replay_check(c->replay, m->nonce, m->ts_ms, now_ms);
 	if (d != SIG_OK) {

@@ -57,7 +57,8 @@ struct sig_nucleus_stats {
 	uint64_t rx[SIG_TYPE_COUNT]; /* accepted, by type */
 	uint64_t tx[SIG_TYPE_COUNT]; /* sent, by type */
 	uint64_t drops[SIG_DROP_COUNT];
-	uint64_t expired; /* members dropped for silence */
+	uint64_t expired;             /* members dropped for silence */
+	uint64_t ratelimit_evictions; /* limiter slots taken over when full */
 };
 
 struct sig_nucleus;

@@ -113,5 +113,5 @@ check "lab's flood went on while other's members registered" \
 	bash -c "echo replay_full $(drops replay_full); test $(drops replay_full) -ge 1000"
 
 check "SIGTERM stops the nucleus with status 0" bg_stop nucleus
-grep '^stats: ' "$tmp/nucleus.log" | grep -E 'drop|REGISTER ' | sed 's/^/    /'
+grep '^stats: ' "$tmp/nucleus.log" | grep -E 'drop|REGISTER |evictions' | sed 's/^/    /'
 finish

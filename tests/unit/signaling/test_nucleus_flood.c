@@ -142,6 +142,7 @@ static void test_spoofed_with_secret(void **state)
 	assert_int_equal(refused, 0);
 	sig_nucleus_read(n, &s);
 	assert_int_equal(s.drops[SIG_DROP_RATELIMIT], 0);
+	assert_true(s.ratelimit_evictions > 0);
 	sig_nucleus_destroy(n);
 }
 
