@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * flood: UDP from spoofed IPv4 sources through a raw socket (IP_HDRINCL),
- * for the flood tests (tests/e2e/flood_*.sh). Run it only inside a test's
- * network namespace: the sources are made up.
+ * for the flood tests (tests/e2e/flood_*.sh). The sources are made up:
+ * it refuses to flood from the host's own network namespace.
  *
  *   flood wg   --to IP:PORT --key PUBKEY        valid-mac1 initiations
  *   flood sig  --to IP:PORT --cluster NAME --secret-file FILE [--valid]
@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,6 +230,16 @@ static size_t build(const struct flood_opts *o, uint64_t k, struct pkt *p)
 	return sizeof(p->ip) + sizeof(p->udp) + len; /* UDP checksum 0: none, as IPv4 allows */
 }
 
+/* Spoofed sources stay inside a test's namespace: refuse the host's own. */
+static bool in_own_netns(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/net", &self) < 0 || stat("/proc/1/ns/net", &init) < 0)
+		return false;
+	return self.st_ino != init.st_ino || self.st_dev != init.st_dev;
+}
+
 static int run_flood(const struct flood_opts *o)
 {
 	static struct pkt pkts[FLOOD_BATCH];
@@ -239,6 +250,11 @@ static int run_flood(const struct flood_opts *o)
 	double start, t;
 	int fd, n, i;
 
+	if (!in_own_netns()) {
+		fprintf(stderr, "flood: refusing to spoof sources in the host's network namespace "
+				"(run it with ip netns exec)\n");
+		return 1;
+	}
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW); /* IP_HDRINCL implied */
 	if (fd < 0) {
 		perror("flood: raw socket");
