@@ -2,7 +2,7 @@
 /*
  * flood: UDP from spoofed IPv4 sources through a raw socket (IP_HDRINCL),
  * for the flood tests (tests/e2e/flood_*.sh). The sources are made up:
- * it refuses to flood from the host's own network namespace.
+ * it floods only from inside a named network namespace (ip netns).
  *
  *   flood wg   --to IP:PORT --key PUBKEY        valid-mac1 initiations
  *   flood sig  --to IP:PORT --cluster NAME --secret-file FILE [--valid]
@@ -21,6 +21,7 @@
  * "answered A of N". Exit 0, or 2 on bad usage.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/ip.h>
@@ -230,14 +231,28 @@ static size_t build(const struct flood_opts *o, uint64_t k, struct pkt *p)
 	return sizeof(p->ip) + sizeof(p->udp) + len; /* UDP checksum 0: none, as IPv4 allows */
 }
 
-/* Spoofed sources stay inside a test's namespace: refuse the host's own. */
-static bool in_own_netns(void)
+/*
+ * Spoofed sources stay inside a test's namespace: only in a named one
+ * (ip netns add, as the tests make), found in /run/netns like `ip netns
+ * identify` does.
+ */
+static bool in_named_netns(void)
 {
-	struct stat self, init;
+	struct stat self, st;
+	struct dirent *e;
+	char path[300];
+	bool found = false;
+	DIR *d;
 
-	if (stat("/proc/self/ns/net", &self) < 0 || stat("/proc/1/ns/net", &init) < 0)
+	if (stat("/proc/self/ns/net", &self) < 0 || !(d = opendir("/run/netns")))
 		return false;
-	return self.st_ino != init.st_ino || self.st_dev != init.st_dev;
+	while (!found && (e = readdir(d))) {
+		snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+		found = e->d_name[0] != '.' && stat(path, &st) == 0 && st.st_ino == self.st_ino &&
+			st.st_dev == self.st_dev;
+	}
+	closedir(d);
+	return found;
 }
 
 static int run_flood(const struct flood_opts *o)
@@ -250,9 +265,9 @@ static int run_flood(const struct flood_opts *o)
 	double start, t;
 	int fd, n, i;
 
-	if (!in_own_netns()) {
-		fprintf(stderr, "flood: refusing to spoof sources in the host's network namespace "
-				"(run it with ip netns exec)\n");
+	if (!in_named_netns()) {
+		fprintf(stderr, "flood: spoofed sources only inside a named network namespace "
+				"(ip netns exec NS flood ...)\n");
 		return 1;
 	}
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW); /* IP_HDRINCL implied */
