@@ -65,8 +65,10 @@ chmod 600 "$tmp/clusters.json"
 OMNI_TEST_NUCLEUS_REPLAY=8192 nucleus_start nucleus "$ns_n" --port 51820 \
 	--config "$tmp/clusters.json" --metrics 127.0.0.1:9586 || die "nucleus did not start"
 
-mval() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/metrics.txt"; }
-metric() { http_get "$ns_n" http://127.0.0.1:9586/metrics >"$tmp/metrics.txt" && mval "$1"; }
+# metric KEY: its value in a fresh read of /metrics.
+metric() {
+	http_get "$ns_n" http://127.0.0.1:9586/metrics | awk -v k="$1" '$1 == k { print $2 }'
+}
 drops() { metric "omni_nucleus_drops_total{reason=\"$1\"}"; }
 
 # ask NAME CLUSTER COUNT INTERVAL_MS: a real member's REGISTERs, answered
