@@ -201,6 +201,12 @@ static int metrics(void *ctx, const char *path, struct httpd_text *t, const char
 			  sig_nucleus_n_clusters(n),
 			  (unsigned long long)__atomic_load_n(&np->log.suppressed,
 							      __ATOMIC_RELAXED));
+	httpd_text_printf(t,
+			  "# HELP omni_nucleus_ratelimit_evictions_total Rate-limiter slots "
+			  "taken over by a new source when full.\n"
+			  "# TYPE omni_nucleus_ratelimit_evictions_total counter\n"
+			  "omni_nucleus_ratelimit_evictions_total %llu\n",
+			  (unsigned long long)s.ratelimit_evictions);
 	return 200;
 }
 
@@ -231,6 +237,22 @@ static uint32_t test_expiry_ms(void)
 		"after %lu ms (tests only)\n",
 		v, v);
 	return (uint32_t)v;
+}
+
+/*
+ * Test-only: OMNI_TEST_NUCLEUS_REPLAY=N holds N nonces in all (shared out
+ * per cluster) instead of SIG_NUCLEUS_REPLAY_DEFAULT, so a flood test
+ * fills a cluster's cache in seconds.
+ */
+static unsigned test_replay_capacity(void)
+{
+	const char *s = getenv("OMNI_TEST_NUCLEUS_REPLAY");
+	unsigned long v = s ? strtoul(s, NULL, 10) : 0;
+
+	if (v < 1024 || v > SIG_NUCLEUS_REPLAY_DEFAULT)
+		return 0;
+	fprintf(stderr, "omninervous: WARNING: OMNI_TEST_NUCLEUS_REPLAY=%lu (tests only)\n", v);
+	return (unsigned)v;
 }
 
 static int setup_loop(struct nucleus_proc *np, const char *prog)
@@ -295,6 +317,7 @@ static void print_stats(const struct nucleus_proc *np)
 			       (unsigned long long)s.drops[d]);
 	printf("stats: expired %llu send_errors %llu\n", (unsigned long long)s.expired,
 	       (unsigned long long)np->send_errors);
+	printf("stats: ratelimit_evictions %llu\n", (unsigned long long)s.ratelimit_evictions);
 }
 
 /* --check: what would be served, after the same checks as a start. */
@@ -362,6 +385,7 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	open = cl.open_secret != NULL;
 	conf.expiry_ms = test_expiry_ms();
 	conf.log = log_line;
+	conf.replay_capacity = test_replay_capacity();
 	np.core = sig_nucleus_create(&conf, err, sizeof(err));
 	if (np.core && cli->check)
 		ret = check_report(&cl, port, listen, cli->prog);

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The nucleus core: clusters and the receive path. Checks, cheapest first:
- * header (sig_peek), direction, the per-source rate limit, the cluster id,
- * then HMAC, decryption and body (sig_decode), then freshness and the nonce
- * cache. A drop is counted by reason and never answered.
+ * header (sig_peek), direction, the cluster id, then HMAC (constant time),
+ * decryption and body (sig_decode), then the per-source rate limit, then
+ * freshness and the cluster's own nonce cache. Nothing keeps state for a
+ * source before its HMAC verified, so a flood from spoofed sources without
+ * the secret costs an HMAC each and fills no table; the rate limiter
+ * evicts its least recently used slot when full, so even a key holder
+ * spoofing many sources cannot lock others out of it. A drop is counted
+ * by reason and never answered.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,14 +22,16 @@
 #include "wg/ratelimiter.h"
 
 int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, uint32_t max,
-		     char *err, size_t errlen)
+		     unsigned replay, char *err, size_t errlen)
 {
 	if (sig_keys_derive(&c->keys, cc->name, cc->secret, err, errlen) < 0)
 		return -EINVAL;
 	snprintf(c->name, sizeof(c->name), "%s", cc->name);
 	c->lru_head = c->lru_tail = SIG_NONE;
 	c->log = calloc(SIG_LOG_MAX, sizeof(*c->log));
-	if (!c->log || sig_peerset_init(&c->members, sizeof(struct member), max) < 0) {
+	c->replay = sig_replay_create(replay);
+	if (!c->log || !c->replay ||
+	    sig_peerset_init(&c->members, sizeof(struct member), max) < 0) {
 		snprintf(err, errlen, "cluster \"%s\": out of memory", cc->name);
 		return -ENOMEM;
 	}
@@ -36,6 +43,17 @@ void sig_cluster_fini(struct cluster *c)
 	sig_keys_wipe(&c->keys);
 	sig_peerset_fini(&c->members);
 	free(c->log);
+	sig_replay_destroy(c->replay);
+}
+
+/* Each cluster's nonce cache: an equal share of the total, at least
+ * SIG_NUCLEUS_REPLAY_MIN. */
+static unsigned replay_share(const struct sig_nucleus_conf *conf)
+{
+	unsigned total = conf->replay_capacity ? conf->replay_capacity : SIG_NUCLEUS_REPLAY_DEFAULT;
+	unsigned share = total / (unsigned)conf->n_clusters;
+
+	return share > SIG_NUCLEUS_REPLAY_MIN ? share : SIG_NUCLEUS_REPLAY_MIN;
 }
 
 /* Whole-list rules: no two clusters with the same name or id. */
@@ -85,7 +103,7 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 		goto nomem;
 	for (; n->n_clusters < conf->n_clusters; n->n_clusters++)
 		if (sig_cluster_init(&n->clusters[n->n_clusters], &conf->clusters[n->n_clusters],
-				     max, err, errlen) < 0) {
+				     max, replay_share(conf), err, errlen) < 0) {
 			n->n_clusters++;
 			goto fail;
 		}
@@ -94,10 +112,9 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 	n->rl = wg_ratelimiter_create(conf->sources ? conf->sources : SIG_NUCLEUS_SOURCES_DEFAULT,
 				      conf->rate ? conf->rate : SIG_NUCLEUS_RATE_DEFAULT,
 				      conf->burst ? conf->burst : SIG_NUCLEUS_BURST_DEFAULT);
-	n->replay = sig_replay_create(conf->replay_capacity ? conf->replay_capacity :
-							      SIG_NUCLEUS_REPLAY_DEFAULT);
-	if (!n->rl || !n->replay)
+	if (!n->rl)
 		goto nomem;
+	wg_ratelimiter_evict_when_full(n->rl);
 	n->expiry_ms = conf->expiry_ms ? conf->expiry_ms : SIG_EXPIRY_MS;
 	n->log = conf->log;
 	n->log_ctx = conf->log_ctx;
@@ -122,7 +139,6 @@ void sig_nucleus_destroy(struct sig_nucleus *n)
 	sig_nucleus_open_fini(n);
 	if (n->rl)
 		wg_ratelimiter_destroy(n->rl);
-	sig_replay_destroy(n->replay);
 	free(n);
 }
 
@@ -144,6 +160,10 @@ static unsigned emit(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m
 	out->len = sig_encode(&c->keys, m, out->buf, sizeof(out->buf));
 	if (!out->len)
 		return 0;
+	if (n->reply_max && out->len > n->reply_max && net_endpoint_equal(to, n->reply_to)) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_UNVERIFIED]);
+		return 0; /* larger than its request, to an address not verified */
+	}
 	SIG_COUNT(n->stats.tx[m->type]);
 	return 1;
 }
@@ -290,6 +310,35 @@ static unsigned on_query(struct sig_nucleus *n, struct cluster *c, const struct 
 	return k;
 }
 
+/*
+ * Has this source's address been seen to be the member's? A REGISTER
+ * never: it is first contact, or a move. Other messages: when they come
+ * from where their key's member was last heard (docs/signaling.md,
+ * "Answers no larger than the request").
+ */
+static bool source_known(struct cluster *c, const struct sig_msg *m,
+			 const struct net_endpoint *from)
+{
+	const uint8_t *key = m->type == SIG_HEARTBEAT  ? m->u.hb.pubkey :
+			     m->type == SIG_QUERY_PEER ? m->u.query.pubkey :
+			     m->type == SIG_LEAVE      ? m->u.leave :
+							 NULL;
+	uint32_t i = key ? sig_peerset_find(&c->members, SIG_BY_PUBKEY, key) : SIG_NONE;
+
+	return i != SIG_NONE && net_endpoint_equal(&member_at(c, i)->peer.cand[0].ep, from);
+}
+
+/* Bounds the answer to an unverified source by the request's length. */
+static void bound_reply(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
+			const struct net_endpoint *from, size_t len)
+{
+	size_t overhead = SIG_HEADER_LEN + SIG_MAC_LEN + (m->enc ? SIG_TAG_LEN : 0);
+
+	n->reply_to = from;
+	n->reply_max = source_known(c, m, from) ? 0 : len;
+	c->page_max = n->reply_max ? len - overhead : SIG_BODY_MAX;
+}
+
 unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *from, const uint8_t *p,
 			   size_t len, uint64_t now_ms, struct sig_out out[SIG_NUCLEUS_OUT_MAX])
 {
@@ -299,18 +348,30 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 
 	if (d == SIG_OK && !sig_type_to_nucleus(m->type))
 		d = SIG_DROP_WRONG_DIRECTION;
-	if (d == SIG_OK &&
-	    !wg_ratelimiter_allow(n->rl, from->addr.family, from->addr.b, now_ms * 1000000ull))
-		d = SIG_DROP_RATELIMIT;
 	c = d == SIG_OK ? cluster_by_id(n, m->cluster_id) : NULL;
 	if (d == SIG_OK && !c)
 		d = sig_nucleus_open(n, p, len, m, &c); /* unknown_cluster unless open */
 	if (d == SIG_OK)
 		d = sig_decode(&c->keys, p, len, m);
+	/* Per-source state only for messages that proved the key. */
+	if (d == SIG_OK) {
+		if (!wg_ratelimiter_allow(n->rl, from->addr.family, from->addr.b,
+					  now_ms * 1000000ull))
+			d = SIG_DROP_RATELIMIT;
+		SIG_STORE(n->stats.ratelimit_evictions, wg_ratelimiter_evicted(n->rl));
+	}
 	if (d == SIG_OK)
-		d = sig_replay_check(n->replay, m->nonce, m->ts_ms, now_ms);
+		d = sig_replay_check(c->replay, m->nonce, m->ts_ms, now_ms);
 	if (d != SIG_OK) {
 		SIG_COUNT(n->stats.drops[d]);
+		return 0;
+	}
+	bound_reply(n, c, m, from, len);
+	/* A member's query from elsewhere: its answers, and the punch notice
+	 * to the target, would all be larger than it. */
+	if (m->type == SIG_QUERY_PEER && n->reply_max &&
+	    sig_peerset_find(&c->members, SIG_BY_PUBKEY, m->u.query.pubkey) != SIG_NONE) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_UNVERIFIED]);
 		return 0;
 	}
 	SIG_COUNT(n->stats.rx[m->type]);

@@ -29,7 +29,8 @@ enum {
 	SIG_NUCLEUS_RATE_DEFAULT = 100,        /* messages/s per source */
 	SIG_NUCLEUS_BURST_DEFAULT = 200,
 	SIG_NUCLEUS_SOURCES_DEFAULT = 1 << 16, /* rate-limited sources at once */
-	SIG_NUCLEUS_REPLAY_DEFAULT = 1 << 20,  /* nonces held */
+	SIG_NUCLEUS_REPLAY_DEFAULT = 1 << 20,  /* nonces held, shared out equally */
+	SIG_NUCLEUS_REPLAY_MIN = 1 << 12,      /* nonces held per cluster, at least */
 	SIG_NUCLEUS_CLUSTERS_MAX = 4096,
 	/* An open nucleus makes at most this many clusters on demand (each
 	 * holds a 132 KB change log and its members): a member that knows the
@@ -49,7 +50,9 @@ struct sig_nucleus_conf {
 	uint32_t max_members;       /* per cluster; 0: default */
 	unsigned rate, burst;       /* per source; 0: defaults */
 	unsigned sources;           /* 0: default */
-	unsigned replay_capacity;   /* 0: default */
+	unsigned replay_capacity;   /* nonces, shared by the listed clusters (each
+				     * made on demand gets it / max_open_clusters);
+				     * 0: default */
 	uint32_t expiry_ms;         /* 0: SIG_EXPIRY_MS; shorter for tests only */
 	/* A refused claim as one line (at most one a second); NULL: none. */
 	void (*log)(void *ctx, const char *line);
@@ -68,7 +71,8 @@ struct sig_nucleus_stats {
 	uint64_t rx[SIG_TYPE_COUNT]; /* accepted, by type */
 	uint64_t tx[SIG_TYPE_COUNT]; /* sent, by type */
 	uint64_t drops[SIG_DROP_COUNT];
-	uint64_t expired; /* members dropped for silence */
+	uint64_t expired;             /* members dropped for silence */
+	uint64_t ratelimit_evictions; /* limiter slots taken over when full */
 };
 
 struct sig_nucleus;

@@ -29,6 +29,8 @@ struct cluster {
 	uint64_t version;            /* of the last change */
 	struct logent *log;          /* change of version v at log[v % SIG_LOG_MAX] */
 	uint32_t n_members;          /* copy for other threads */
+	struct sig_replay *replay;   /* its own: one cluster cannot fill another's */
+	size_t page_max;             /* body bytes the ack being built may take */
 };
 
 struct sig_nucleus {
@@ -37,16 +39,20 @@ struct sig_nucleus {
 	char *open_secret;        /* open nucleus; NULL: the list only */
 	uint8_t name_key[SIG_KEY_LEN];
 	size_t max_clusters;
+	unsigned replay_open; /* nonces of a cluster made on demand */
 	uint32_t epoch;
 	uint32_t expiry_ms;
-	uint32_t max_members; /* per cluster */
-	struct wg_ratelimiter *rl;
-	struct sig_replay *replay;
+	uint32_t max_members;      /* per cluster */
+	struct wg_ratelimiter *rl; /* per source, after the HMAC; evicts when full */
 	struct sig_nucleus_stats stats;
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
-	uint64_t log_next_ms;  /* lines before it are counted, not written */
-	uint64_t log_quiet;    /* lines not written since the last */
+	uint64_t log_next_ms; /* lines before it are counted, not written */
+	uint64_t log_quiet;   /* lines not written since the last */
+	/* The source of the message in hand, and (its address not verified)
+	 * the largest answer it may get: its own length; 0: no bound. */
+	const struct net_endpoint *reply_to;
+	size_t reply_max;
 	struct sig_msg rx, tx; /* scratch: large */
 };
 
@@ -61,7 +67,7 @@ static inline struct member *member_at(struct cluster *c, uint32_t i)
 
 /* nucleus.c: a cluster made from its name and secret, in place. */
 int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, uint32_t max,
-		     char *err, size_t errlen);
+		     unsigned replay, char *err, size_t errlen);
 void sig_cluster_fini(struct cluster *c);
 
 /* nucleus_open.c: the cluster of a datagram whose id is not known. */

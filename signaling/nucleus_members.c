@@ -155,12 +155,14 @@ unsigned sig_members_expire(struct cluster *c, uint64_t now, uint32_t expiry_ms)
 }
 
 /* Adds one entry if it fits; false when the page is full. */
-static bool page_add(struct sig_ack *a, size_t *used, uint8_t change, const struct sig_peer *p)
+static bool page_add(struct cluster *c, struct sig_ack *a, size_t *used, uint8_t change,
+		     const struct sig_peer *p)
 {
 	size_t need = 1 + (change == SIG_LEFT ? SIG_PUBKEY_LEN : sig_peer_wire_len(p));
+	size_t max = c->page_max && c->page_max < SIG_BODY_MAX ? c->page_max : SIG_BODY_MAX;
 	struct sig_entry *e;
 
-	if (a->n_entries >= SIG_ACK_ENTRIES_MAX || *used + need > SIG_BODY_MAX)
+	if (a->n_entries >= SIG_ACK_ENTRIES_MAX || *used + need > max)
 		return false;
 	e = &a->entries[a->n_entries++];
 	e->change = change;
@@ -183,7 +185,7 @@ void sig_page_resync(struct cluster *c, struct sig_ack *a, uint32_t cursor, uint
 	a->n_entries = 0;
 	for (i = sig_peerset_next(&c->members, cursor); i != SIG_NONE;
 	     i = sig_peerset_next(&c->members, i + 1)) {
-		if (i != self && !page_add(a, &used, SIG_JOINED, &member_at(c, i)->peer))
+		if (i != self && !page_add(c, a, &used, SIG_JOINED, &member_at(c, i)->peer))
 			break;
 	}
 	a->more = i != SIG_NONE;
@@ -211,14 +213,14 @@ bool sig_page_delta(struct cluster *c, struct sig_ack *a, uint64_t v, uint32_t s
 			continue;
 		if (e->change == SIG_LEFT) {
 			memcpy(left.pubkey, e->pubkey, SIG_PUBKEY_LEN);
-			if (!page_add(a, &used, SIG_LEFT, &left))
+			if (!page_add(c, a, &used, SIG_LEFT, &left))
 				break;
 			continue;
 		}
 		i = sig_peerset_find(&c->members, SIG_BY_PUBKEY, e->pubkey);
 		if (i == SIG_NONE) /* gone since: its LEFT is further on */
 			continue;
-		if (!page_add(a, &used, e->change, &member_at(c, i)->peer))
+		if (!page_add(c, a, &used, e->change, &member_at(c, i)->peer))
 			break;
 	}
 	a->version = v;

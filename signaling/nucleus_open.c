@@ -38,6 +38,13 @@ int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *
 	sig_name_key(conf->open_secret, n->name_key);
 	n->max_clusters = conf->max_open_clusters ? conf->max_open_clusters :
 						    SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT;
+	/* Each cluster its own nonces (one cannot crowd out another), the
+	 * total shared out as between listed clusters. */
+	n->replay_open =
+		(conf->replay_capacity ? conf->replay_capacity : SIG_NUCLEUS_REPLAY_DEFAULT) /
+		(unsigned)n->max_clusters;
+	if (n->replay_open < SIG_NUCLEUS_REPLAY_MIN)
+		n->replay_open = SIG_NUCLEUS_REPLAY_MIN;
 	return 0;
 }
 
@@ -60,7 +67,7 @@ static enum sig_drop make(struct sig_nucleus *n, const char *name, struct cluste
 
 	if (n->n_clusters >= n->max_clusters)
 		return SIG_DROP_CLUSTER_LIMIT;
-	if (sig_cluster_init(c, &cc, n->max_members, err, sizeof(err)) < 0) {
+	if (sig_cluster_init(c, &cc, n->max_members, n->replay_open, err, sizeof(err)) < 0) {
 		sig_cluster_fini(c);
 		memset(c, 0, sizeof(*c));
 		return SIG_DROP_CLUSTER_LIMIT; /* out of memory: no room either */

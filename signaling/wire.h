@@ -191,7 +191,8 @@ struct sig_msg {
 	X(VIP_TAKEN, "vip_taken")             /* VIP of another live member */   \
 	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */  \
 	X(WRONG_SECRET, "wrong_secret")       /* name trailer does not open */   \
-	X(CLUSTER_LIMIT, "too_many_clusters") /* open nucleus made its most */
+	X(CLUSTER_LIMIT, "too_many_clusters") /* open nucleus made its most */   \
+	X(UNVERIFIED, "unverified")           /* answer > request, source unproven */
 
 enum sig_drop {
 	SIG_OK = 0,

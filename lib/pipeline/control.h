@@ -20,7 +20,14 @@
 
 struct rte_mempool;
 
-enum { PL_NEIGH_MAX = 64 };
+enum {
+	PL_NEIGH_MAX = 64,
+	/* Cookie replies per second, all sources together, and their burst:
+	 * each is smaller than the message it answers (no amplification),
+	 * and the budget bounds what a spoofed flood costs the control lcore. */
+	PL_COOKIE_REPLY_RATE = 20000,
+	PL_COOKIE_REPLY_BURST = 2000,
+};
 
 struct pl_neigh {
 	struct net_addr addr;
@@ -33,6 +40,8 @@ struct pl_neigh {
 struct pl_control_stats {
 	uint64_t handshakes_completed; /* omni_handshakes_completed_total */
 	uint64_t initiations_sent, responses_sent, cookies_sent;
+	uint64_t cookies_limited; /* cookie replies not sent: over PL_COOKIE_REPLY_RATE */
+	uint64_t under_load;      /* times the handshake path went under load */
 	uint64_t keepalives_sent;
 	uint64_t handshake_refused[WG_RESULT_COUNT];
 	uint64_t ratelimited; /* omni_sessions_dropped_ratelimit_total */
@@ -74,6 +83,9 @@ struct pl_control {
 	int (*kernel_neigh)(void *ctx, const struct net_addr *a, struct net_mac *mac);
 	void *kernel_neigh_ctx;
 	uint64_t next_tick_ns;
+	/* Handshake load (control_hs.c): when it was last seen, and the
+	 * budget of cookie replies (ns of refill banked). */
+	uint64_t last_under_load_ns, cookie_tokens, cookie_last_ns;
 	struct pl_allowedips *reserved; /* for the next commit (control_peers.h) */
 	struct pl_control_stats stats;
 };

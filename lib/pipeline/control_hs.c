@@ -3,7 +3,15 @@
  * Handshake messages on the control lcore. Order of checks, cheapest
  * first, as the WireGuard paper prescribes: exact size (the worker and
  * wg_message_parse), mac1, mac2 when under load (else a cookie reply),
- * then the Diffie-Hellman work in lib/wg.
+ * the per-source rate limit, then the Diffie-Hellman work in lib/wg.
+ *
+ * Under load, as the kernel driver decides it: the queue to control is an
+ * eighth full, or the rate limiter's table is (nearly) full, which a flood
+ * of spoofed sources brings about long before any queue fills; and for a
+ * second after either. Then only sources that proved their address (a
+ * valid mac2, from our cookie) reach the limiter and the DH work, so the
+ * spoofed ones cannot crowd out real peers, which get a cookie reply and
+ * come back with it at their next retry.
  */
 #include <assert.h>
 #include <endian.h>
@@ -214,30 +222,71 @@ static size_t source_bytes(const struct net_udp_view *v, uint8_t out[18])
 	return n + 2;
 }
 
-static bool macs_ok(struct pl_control *c, const uint8_t *msg, uint32_t len,
-		    const struct net_udp_view *v, uint64_t now)
+static bool under_load(struct pl_control *c, uint64_t now)
 {
-	bool under_load = rte_ring_count(c->dp->to_control) >
-			  rte_ring_get_capacity(c->dp->to_control) / 2;
-	uint8_t src[18];
-	size_t src_len = source_bytes(v, src);
+	bool load = rte_ring_count(c->dp->to_control) >=
+			    rte_ring_get_capacity(c->dp->to_control) / 8 ||
+		    wg_ratelimiter_under_pressure(c->ratelimit, now);
+
+	if (load) {
+		if (!c->last_under_load_ns || now - c->last_under_load_ns >= WG_NSEC_PER_SEC)
+			c->stats.under_load++;
+		c->last_under_load_ns = now;
+		return true;
+	}
+	return c->last_under_load_ns && now - c->last_under_load_ns < WG_NSEC_PER_SEC;
+}
+
+/* May one more cookie reply go out now? A token bucket over all sources. */
+static bool cookie_budget(struct pl_control *c, uint64_t now)
+{
+	const uint64_t cost = WG_NSEC_PER_SEC / PL_COOKIE_REPLY_RATE;
+	const uint64_t max = cost * PL_COOKIE_REPLY_BURST;
+
+	if (!c->cookie_last_ns)
+		c->cookie_tokens = max;
+	else
+		c->cookie_tokens += now - c->cookie_last_ns;
+	if (c->cookie_tokens > max)
+		c->cookie_tokens = max;
+	c->cookie_last_ns = now;
+	if (c->cookie_tokens < cost) {
+		c->stats.cookies_limited++;
+		return false;
+	}
+	c->cookie_tokens -= cost;
+	return true;
+}
+
+static void send_cookie(struct pl_control *c, const uint8_t *msg, uint32_t len,
+			const struct net_udp_view *v, const uint8_t *src, size_t src_len,
+			uint64_t now)
+{
 	struct wg_msg_cookie reply;
-	enum wg_result r;
 	uint32_t sender;
 
-	r = wg_cookie_validate(&c->checker, msg, len, src, src_len, under_load, now);
+	if (!cookie_budget(c, now))
+		return;
+	/* The sender index is at the same place in both messages. */
+	memcpy(&sender, msg + offsetof(struct wg_msg_initiation, sender_index), sizeof(sender));
+	wg_cookie_reply_create(&c->checker, &reply, msg, len, le32toh(sender), src, src_len, now);
+	pl_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &reply, sizeof(reply));
+	c->stats.cookies_sent++;
+}
+
+static bool macs_ok(struct pl_control *c, const uint8_t *msg, uint32_t len,
+		    const struct net_udp_view *v, bool load, uint64_t now)
+{
+	uint8_t src[18];
+	size_t src_len = source_bytes(v, src);
+	enum wg_result r;
+
+	r = wg_cookie_validate(&c->checker, msg, len, src, src_len, load, now);
 	if (r == WG_OK)
 		return true;
 	refuse(c, r);
-	if (r == WG_NEED_COOKIE) {
-		/* The sender index is at the same place in both messages. */
-		memcpy(&sender, msg + offsetof(struct wg_msg_initiation, sender_index),
-		       sizeof(sender));
-		wg_cookie_reply_create(&c->checker, &reply, msg, len, le32toh(sender), src, src_len,
-				       now);
-		pl_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &reply, sizeof(reply));
-		c->stats.cookies_sent++;
-	}
+	if (r == WG_NEED_COOKIE)
+		send_cookie(c, msg, len, v, src, src_len, now);
 	return false;
 }
 
@@ -247,6 +296,7 @@ void pl_control_handshake_rx(struct pl_control *c, struct rte_mbuf *m, const str
 	const uint8_t *msg = rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off;
 	enum wg_message_type type;
 	enum wg_result r;
+	bool load, allowed;
 
 	r = wg_message_parse(msg, v->payload_len, &type);
 	if (r != WG_OK) {
@@ -257,11 +307,18 @@ void pl_control_handshake_rx(struct pl_control *c, struct rte_mbuf *m, const str
 		on_cookie(c, (const struct wg_msg_cookie *)msg, now);
 		goto out;
 	}
-	if (type == WG_MSG_DATA || !macs_ok(c, msg, v->payload_len, v, now))
+	if (type == WG_MSG_DATA)
+		goto out;
+	load = under_load(c, now);
+	if (!macs_ok(c, msg, v->payload_len, v, load, now))
 		goto out;
 	if (type == WG_MSG_HANDSHAKE_INITIATION) {
-		/* After the MACs, before any Diffie-Hellman. */
-		if (!wg_ratelimiter_allow(c->ratelimit, v->src.family, v->src.b, now)) {
+		/* After the MACs, before any Diffie-Hellman. Under load the
+		 * source proved its address (mac2): a full table makes room. */
+		allowed = load ? wg_ratelimiter_allow_proven(c->ratelimit, v->src.family, v->src.b,
+							     now) :
+				 wg_ratelimiter_allow(c->ratelimit, v->src.family, v->src.b, now);
+		if (!allowed) {
 			c->stats.ratelimited++;
 			c->stats.drops[PL_DROP_RATELIMIT]++;
 			goto out;

@@ -76,5 +76,7 @@ void check_arp_reply_from(const struct rte_mbuf *m, const struct net_mac *sha,
 			  const struct net_ip4 *spa, struct net_arp *arp);
 /* An NA from us (under) or proxied for A (host). */
 void check_na(struct rte_mbuf **under, struct rte_mbuf **host);
+/* datapath_flood.c: after the rows. */
+void test_flood_is_load(void **state);
 
 #endif /* OMNI_TEST_DATAPATH_H */

@@ -309,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_every_reason_has_a_row),
 		cmocka_unit_test(test_underlay_rows),
 		cmocka_unit_test(test_host_rows),
+		cmocka_unit_test(test_flood_is_load),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

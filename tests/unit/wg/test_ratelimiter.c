@@ -88,6 +88,79 @@ static void test_full_table_refuses_new_sources(void **state)
 	wg_ratelimiter_destroy(rl);
 }
 
+/* n new sources 198.51.x.y from `first` on, at now; how many admitted. */
+static unsigned new_sources(struct wg_ratelimiter *rl, unsigned first, unsigned n, uint64_t now)
+{
+	uint8_t a[4] = { 198, 51, 0, 0 };
+	unsigned i, admitted = 0;
+
+	for (i = first; i < first + n; i++) {
+		a[2] = (uint8_t)(i >> 8);
+		a[3] = (uint8_t)i;
+		admitted += wg_ratelimiter_allow(rl, 4, a, now);
+	}
+	return admitted;
+}
+
+/* A flood of new sources is load before the table refuses anyone. */
+static void test_half_full_is_pressure(void **state)
+{
+	struct wg_ratelimiter *rl = wg_ratelimiter_create(4096, 10, 5);
+
+	(void)state;
+	assert_false(wg_ratelimiter_under_pressure(rl, T0));
+	/* A few new sources are no load... */
+	assert_int_equal(new_sources(rl, 0, 100, T0), 100);
+	assert_false(wg_ratelimiter_under_pressure(rl, T0 + MS(10)));
+	/* ...a quarter of the table in one second is, though nearly all were
+	 * admitted (a refusal, with linear probing rare at this load, would
+	 * be load too). */
+	assert_in_range(new_sources(rl, 100, 1000, T0 + MS(20)), 970, 1000);
+	assert_true(wg_ratelimiter_under_pressure(rl, T0 + MS(20)));
+	/* It holds through the next second, and ends after two quiet ones. */
+	assert_true(wg_ratelimiter_under_pressure(rl, T0 + MS(1500)));
+	assert_false(wg_ratelimiter_under_pressure(rl, T0 + MS(2100)));
+	/* Known sources are not new: a real peer's traffic is no pressure. */
+	for (unsigned i = 0; i < 100; i++)
+		wg_ratelimiter_allow(rl, 4, a4, T0 + MS(2200) + MS(10) * i);
+	assert_false(wg_ratelimiter_under_pressure(rl, T0 + MS(3200)));
+	wg_ratelimiter_destroy(rl);
+}
+
+static void test_refused_for_room_is_pressure(void **state)
+{
+	struct wg_ratelimiter *rl = wg_ratelimiter_create(64, 10, 5);
+
+	(void)state;
+	/* Many more sources than slots, spread over the second: refused. */
+	for (unsigned i = 0; i < 1000; i++)
+		new_sources(rl, i, 1, T0 + MS(i));
+	assert_true(wg_ratelimiter_refused_full(rl) > 0);
+	assert_int_equal(wg_ratelimiter_evicted(rl), 0);
+	assert_true(wg_ratelimiter_under_pressure(rl, T0 + MS(1000)));
+	wg_ratelimiter_destroy(rl);
+}
+
+/*
+ * Evicting: a source the flood has not seen is always admitted, however
+ * many others fill the table, and the one pushed out starts afresh.
+ */
+static void test_evicting_table_admits_everyone(void **state)
+{
+	struct wg_ratelimiter *rl = wg_ratelimiter_create(64, 10, 5);
+
+	(void)state;
+	wg_ratelimiter_evict_when_full(rl);
+	assert_int_equal(new_sources(rl, 0, 1000, T0), 1000);
+	assert_true(wg_ratelimiter_evicted(rl) > 0);
+	assert_int_equal(wg_ratelimiter_refused_full(rl), 0);
+	assert_true(wg_ratelimiter_under_pressure(rl, T0));
+	assert_true(wg_ratelimiter_allow(rl, 4, b4, T0));
+	/* The per-source limit still holds for the source just admitted. */
+	assert_int_equal(allowed_in_a_row(rl, 4, b4, T0, 10), 4);
+	wg_ratelimiter_destroy(rl);
+}
+
 static void test_bad_parameters(void **state)
 {
 	(void)state;
@@ -105,6 +178,9 @@ int main(void)
 		cmocka_unit_test(test_burst_then_rate),
 		cmocka_unit_test(test_sources_are_independent),
 		cmocka_unit_test(test_full_table_refuses_new_sources),
+		cmocka_unit_test(test_half_full_is_pressure),
+		cmocka_unit_test(test_refused_for_room_is_pressure),
+		cmocka_unit_test(test_evicting_table_admits_everyone),
 		cmocka_unit_test(test_bad_parameters),
 	};
 
