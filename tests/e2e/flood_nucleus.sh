@@ -71,17 +71,19 @@ metric() {
 }
 drops() { metric "omni_nucleus_drops_total{reason=\"$1\"}"; }
 
-# ask NAME CLUSTER COUNT INTERVAL_MS: a real member's REGISTERs, answered
-# or not; "answered A of N" in $tmp/NAME.log.
+# ask NAME CLUSTER COUNT INTERVAL_MS FIRST: a real member's REGISTERs of
+# members FIRST.. (each run its own VIPs: a live member's VIP is refused to
+# another key), answered or not; "answered A of N" in $tmp/NAME.log.
 ask() {
 	ip netns exec "$ns_f" "$flood" ask --to 192.0.2.1:51820 --cluster "$2" \
-		--secret-file "$tmp/$2.secret" --count "$3" --interval-ms "$4" >"$tmp/$1.log" 2>&1
+		--secret-file "$tmp/$2.secret" --count "$3" --interval-ms "$4" --first "$5" \
+		>"$tmp/$1.log" 2>&1
 	cat "$tmp/$1.log"
 }
 answered() { sed -n 's/^answered \([0-9]*\) of .*/\1/p' "$tmp/$1.log"; }
 
 # The probe works: without a flood every REGISTER is answered.
-ask quiet lab 10 200 >/dev/null
+ask quiet lab 10 200 0 >/dev/null
 check "no flood: 10 of 10 of a member's REGISTERs answered" \
 	bash -c "cat '$tmp/quiet.log'; test \"$(answered quiet)\" = 10"
 
@@ -92,7 +94,7 @@ bad_flood_on() { [ "$(drops bad_mac)" -ge 200000 ]; }
 check "the spoofed flood reaches the nucleus (200,000 bad_mac drops)" wait_for -t 10 bad_flood_on
 # More than a second apart, as an edge retries: each REGISTER comes from a
 # source the limiter no longer holds.
-ask during_bad lab 20 1100 >/dev/null
+ask during_bad lab 20 1100 100 >/dev/null
 bg_wait flood_bad 30
 cat "$tmp/flood_bad.log"
 check "spoofed flood without the secret: a member's REGISTERs answered (18 of 20 or more)" \
@@ -106,7 +108,7 @@ bg_start flood_valid "$ns_f" "$flood" sig --valid --to 192.0.2.1:51820 --cluster
 	--secret-file "$tmp/lab.secret" --rate "$VALID_RATE" --seconds 30
 lab_full() { [ "$(drops replay_full)" -ge 100 ]; }
 check "lab's valid flood fills lab's nonce cache (100 replay_full drops)" wait_for -t 15 lab_full
-ask during_valid other 100 50 >/dev/null
+ask during_valid other 100 50 0 >/dev/null
 bg_stop flood_valid
 cat "$tmp/flood_valid.log"
 check "lab floods: 100 of 100 of cluster other's REGISTERs answered" \

@@ -21,9 +21,11 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static size_t make_register(const struct sig_keys *k, unsigned i, bool encrypt, uint8_t *buf)
+/* The REGISTER of member i, as request seq. */
+static size_t make_register(const struct sig_keys *k, unsigned i, uint32_t seq, bool encrypt,
+			    uint8_t *buf)
 {
-	struct sig_msg m = { .type = SIG_REGISTER, .seq = i + 1, .enc = encrypt };
+	struct sig_msg m = { .type = SIG_REGISTER, .seq = seq, .enc = encrypt };
 
 	randombytes_buf(m.u.reg.pubkey, SIG_PUBKEY_LEN);
 	m.u.reg.vip4[0] = 10, m.u.reg.vip4[1] = 200;
@@ -54,8 +56,8 @@ static bool wait_ack(int fd, const struct sig_keys *k, uint32_t seq, uint64_t de
 	return false;
 }
 
-int flood_ask(const char *to, const char *cluster, const char *secret, unsigned count,
-	      unsigned interval_ms, bool encrypt)
+int flood_ask(const char *to, const char *cluster, const char *secret, unsigned first,
+	      unsigned count, unsigned interval_ms, bool encrypt)
 {
 	uint8_t buf[SIG_DATAGRAM_MAX];
 	struct sig_keys k;
@@ -75,7 +77,7 @@ int flood_ask(const char *to, const char *cluster, const char *secret, unsigned 
 	}
 	for (unsigned i = 0; i < count; i++) {
 		uint64_t deadline = now_ms() + interval_ms;
-		size_t len = make_register(&k, i, encrypt, buf);
+		size_t len = make_register(&k, first + i, i + 1, encrypt, buf);
 
 		if (send(fd, buf, len, 0) == (ssize_t)len && wait_ack(fd, &k, i + 1, deadline))
 			answered++;

@@ -6,11 +6,12 @@
 #include <stdbool.h>
 
 /*
- * count REGISTERs (fresh keys, VIPs 10.200.200-249.x) to `to` from one UDP
+ * count REGISTERs (fresh keys; member first + i gets VIP 10.200.200-249.x)
+ * to `to` from one UDP
  * socket, one at a time, each waiting up to interval_ms for its
  * REGISTER_ACK; prints "answered A of N". 0, or 1 if the socket failed.
  */
-int flood_ask(const char *to, const char *cluster, const char *secret, unsigned count,
-	      unsigned interval_ms, bool encrypt);
+int flood_ask(const char *to, const char *cluster, const char *secret, unsigned first,
+	      unsigned count, unsigned interval_ms, bool encrypt);
 
 #endif /* OMNI_TOOLS_FLOOD_ASK_H */

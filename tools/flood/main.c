@@ -14,8 +14,11 @@
  *              fast as one core sends) [--seconds S] (10)
  *   flood ask  --to HOST:PORT --cluster NAME --secret-file FILE
  *              [--count N] (30) [--interval-ms MS] (500) [--plain]
+ *              [--first I] (0)
  *              REGISTERs of fresh keys from a real socket, one at a time,
- *              each waiting up to MS for its REGISTER_ACK
+ *              each waiting up to MS for its REGISTER_ACK; the VIPs are
+ *              those of members I.. (a live member's VIP is not given to
+ *              another key, so each run of a test takes its own)
  *
  * The floods print "sent N packets in S s (R pkt/s), E errors"; ask prints
  * "answered A of N". Exit 0, or 2 on bad usage.
@@ -61,7 +64,7 @@ static int usage(void)
 		"usage: flood wg|sig|junk --to IP:PORT [--key PUB] [--cluster NAME "
 		"--secret-file FILE [--valid]] [--from NET/BITS] [--rate PPS] [--seconds S]\n"
 		"       flood ask --to HOST:PORT --cluster NAME --secret-file FILE "
-		"[--count N] [--interval-ms MS] [--plain]\n");
+		"[--count N] [--interval-ms MS] [--plain] [--first I]\n");
 	return 2;
 }
 
@@ -119,17 +122,20 @@ static char *read_secret(const char *path)
 struct args {
 	const char *to, *key, *cluster, *secret_file, *from;
 	bool valid, plain;
-	unsigned rate, count, interval_ms;
+	unsigned rate, count, interval_ms, first;
 	double seconds;
 };
 
 static int parse_args(struct args *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "to", 1, 0, 't' },          { "key", 1, 0, 'k' },   { "cluster", 1, 0, 'c' },
-		{ "secret-file", 1, 0, 's' }, { "from", 1, 0, 'f' },  { "rate", 1, 0, 'r' },
-		{ "seconds", 1, 0, 'S' },     { "valid", 0, 0, 'v' }, { "count", 1, 0, 'n' },
-		{ "interval-ms", 1, 0, 'i' }, { "plain", 0, 0, 'p' }, { 0, 0, 0, 0 },
+		{ "to", 1, 0, 't' },      { "key", 1, 0, 'k' },
+		{ "cluster", 1, 0, 'c' }, { "secret-file", 1, 0, 's' },
+		{ "from", 1, 0, 'f' },    { "rate", 1, 0, 'r' },
+		{ "seconds", 1, 0, 'S' }, { "valid", 0, 0, 'v' },
+		{ "count", 1, 0, 'n' },   { "interval-ms", 1, 0, 'i' },
+		{ "plain", 0, 0, 'p' },   { "first", 1, 0, 'F' },
+		{ 0, 0, 0, 0 },
 	};
 	int o;
 
@@ -171,6 +177,9 @@ static int parse_args(struct args *a, int argc, char **argv)
 			break;
 		case 'p':
 			a->plain = true;
+			break;
+		case 'F':
+			a->first = (unsigned)strtoul(optarg, NULL, 10);
 			break;
 		default:
 			return -1;
@@ -330,7 +339,8 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "ask")) {
 		if (!a.cluster || !a.secret_file || !(secret = read_secret(a.secret_file)))
 			return usage();
-		return flood_ask(a.to, a.cluster, secret, a.count, a.interval_ms, !a.plain);
+		return flood_ask(a.to, a.cluster, secret, a.first, a.count, a.interval_ms,
+				 !a.plain);
 	}
 	if (flood_setup(&o, &a, mode) < 0)
 		return usage();
