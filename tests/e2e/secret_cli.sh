@@ -42,8 +42,8 @@ flag_secret=flag-secret-$$-0123456789
 file_secret=file-secret-$$-0123456789
 env_secret=env-secret-$$-0123456789
 
-# probe NAME SECRET: a member of cluster lab in the background.
-probe() {
+# sec_member NAME SECRET: a member of cluster lab in the background.
+sec_member() {
 	bg_start "$1" "$ns" "$probe" --nucleus 127.0.0.1:51820 --cluster lab --secret "$2" \
 		--vip 10.200.0.$((RANDOM % 200 + 2)) --heartbeat-ms 500 --seconds 20
 }
@@ -52,7 +52,7 @@ probe() {
 # it sends nothing to the next nucleus.
 registers() {
 	local ok
-	probe "$1" "$2"
+	sec_member "$1" "$2"
 	wait_log "$1" '^registered ' 10
 	ok=$?
 	bg_stop "$1" >/dev/null
@@ -114,17 +114,17 @@ precedence_part() {
 		--metrics 127.0.0.1:9586 || return 1
 	registers file2 "$file_secret" || return 1
 	before=$(nucleus_drops)
-	probe env2 "$env_secret"
+	sec_member env2 "$env_secret"
 	# Its REGISTER is resent every heartbeat: three drops, and no answer.
 	wait_for -t 10 drops_at_least $((before + 3)) || return 1
 	echo "nucleus drops: $before -> $(nucleus_drops)"
 	! grep -q '^registered ' "$tmp/env2.log" && bg_stop nucleus >/dev/null
 }
 
-# refused STATUS MESSAGE [WORD...] -- ARGS...: omninervous ARGS, run after
+# sec_refused STATUS MESSAGE [WORD...] -- ARGS...: omninervous ARGS, run after
 # the WORDs (env VAR=value, setpriv ...), ends with STATUS and says MESSAGE,
 # and no secret. (Status 0 for the edge's --check, which starts nothing.)
-refused() {
+sec_refused() {
 	local want=$1 msg=$2 pre=() st
 	shift 2
 	while [ "$1" != -- ]; do
@@ -161,32 +161,32 @@ printf '{ "mode": "nucleus", "nucleus": { "clusters": [ { "name": "lab", "secret
 	"$file_secret" >"$tmp/clusters.json" && chmod 600 "$tmp/clusters.json"
 
 n=(--mode nucleus --port 51820 --metrics off)
-check "--secret with --secret-file: refused" refused 2 \
+check "--secret with --secret-file: refused" sec_refused 2 \
 	"--secret and --secret-file cannot be combined" -- \
 	"${n[@]}" --secret "$flag_secret" --secret-file "$tmp/lab.secret"
-check "--secret-file, no such file" refused 2 \
+check "--secret-file, no such file" sec_refused 2 \
 	"--secret-file: cannot read $tmp/missing: No such file or directory" -- \
 	"${n[@]}" --secret-file "$tmp/missing"
-check "--secret-file, an empty file" refused 2 "--secret-file $tmp/empty: empty" -- \
+check "--secret-file, an empty file" sec_refused 2 "--secret-file $tmp/empty: empty" -- \
 	"${n[@]}" --secret-file "$tmp/empty"
-check "--secret-file, too short" refused 2 \
+check "--secret-file, too short" sec_refused 2 \
 	"--secret-file $tmp/short: too short (14 characters; at least 16)" -- \
 	"${n[@]}" --secret-file "$tmp/short"
-check "--secret-file, two lines" refused 2 "a control character or line break in the secret" -- \
+check "--secret-file, two lines" sec_refused 2 "a control character or line break in the secret" -- \
 	"${n[@]}" --secret-file "$tmp/two"
-check "--secret-file, a directory" refused 2 "--secret-file: $tmp/dir is not a regular file" -- \
+check "--secret-file, a directory" sec_refused 2 "--secret-file: $tmp/dir is not a regular file" -- \
 	"${n[@]}" --secret-file "$tmp/dir"
-check "--secret-file, mode 0640: refused with the fix" refused 2 \
+check "--secret-file, mode 0640: refused with the fix" sec_refused 2 \
 	"$tmp/group has mode 0640: group or others have access to this file, which holds a cluster secret; fix with: chmod 600 $tmp/group" \
 	-- "${n[@]}" --secret-file "$tmp/group"
-check "--secret-file, mode 0604: refused" refused 2 "$tmp/world has mode 0604: " -- \
+check "--secret-file, mode 0604: refused" sec_refused 2 "$tmp/world has mode 0604: " -- \
 	"${n[@]}" --secret-file "$tmp/world"
 chmod 711 "$tmp" # nobody may look up the file, not read it
-check "--secret-file the user cannot read (as nobody)" refused 2 \
+check "--secret-file the user cannot read (as nobody)" sec_refused 2 \
 	"--secret-file: cannot read $tmp/lab.secret: Permission denied" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups -- "${n[@]}" --secret-file "$tmp/lab.secret"
 chmod 700 "$tmp"
-check "OMNI_SECRET beside --config with clusters: refused" refused 2 \
+check "OMNI_SECRET beside --config with clusters: refused" sec_refused 2 \
 	"OMNI_SECRET is set, but --config lists the clusters" env OMNI_SECRET="$env_secret" -- \
 	"${n[@]}" --config "$tmp/clusters.json"
 
@@ -197,13 +197,13 @@ check "OMNI_SECRET beside --config with clusters: refused" refused 2 \
 printf '{ "daemon": { "interface": "x", "private_key_file": "edge.key" }, "network": { "nucleus": "192.0.2.1:51820", "cluster": "lab", "vip": "10.200.0.1" }, "security": { "secret_file": "group" } }\n' \
 	>"$tmp/edge.json"
 e=(--config "$tmp/edge.json" --check)
-check "edge: the JSON file's secret_file is read (and refused) with nothing else" refused 1 \
+check "edge: the JSON file's secret_file is read (and refused) with nothing else" sec_refused 1 \
 	"security.secret_file: $tmp/group has mode 0640" -- "${e[@]}"
-check "edge: OMNI_SECRET over the JSON file" refused 0 '"secret": "(hidden)"' \
+check "edge: OMNI_SECRET over the JSON file" sec_refused 0 '"secret": "(hidden)"' \
 	env OMNI_SECRET="$env_secret" -- "${e[@]}"
-check "edge: --secret-file over OMNI_SECRET" refused 2 "$tmp/world has mode 0604" \
+check "edge: --secret-file over OMNI_SECRET" sec_refused 2 "$tmp/world has mode 0604" \
 	env OMNI_SECRET="$env_secret" -- "${e[@]}" --secret-file "$tmp/world"
-check "edge: --secret-file over the JSON file" refused 0 '"secret": "(hidden)"' -- \
+check "edge: --secret-file over the JSON file" sec_refused 0 '"secret": "(hidden)"' -- \
 	"${e[@]}" --secret-file "$tmp/lab.secret"
 
 finish
