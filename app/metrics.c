@@ -76,6 +76,11 @@ static void control_metrics(struct httpd_text *t, const struct pl_control_stats 
 			  "omni_handshake_messages_sent_total{type=\"cookie_reply\"} %llu\n",
 			  (ull)c->initiations_sent, (ull)c->responses_sent, (ull)c->cookies_sent);
 	one(t, "omni_keepalives_sent_total", "counter", "Keepalives sent.", c->keepalives_sent);
+	one(t, "omni_handshake_cookies_limited_total", "counter",
+	    "Cookie replies not sent: over the budget for all sources.", c->cookies_limited);
+	one(t, "omni_handshake_under_load_total", "counter",
+	    "Times handshake load began (cookies demanded until a second after it ends).",
+	    c->under_load);
 	family(t, "omni_handshakes_refused_total", "counter",
 	       "Handshake messages refused by the control lcore, by reason.");
 	for (r = 1; r < WG_RESULT_COUNT; r++)

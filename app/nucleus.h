@@ -36,13 +36,21 @@ void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl);
 /* The refusals the nucleus logs (nucleus_refusal.c). */
 struct omni_nucleus_log {
 	struct sig_lograte rate;
-	uint64_t suppressed; /* lines not logged; read by the metrics thread */
+	uint64_t suppressed;                 /* lines not logged; read by the metrics thread */
+	char detail[SIG_NUCLEUS_DETAIL_MAX]; /* the core's text of the refusal in hand */
 };
 
 /*
+ * The core's hook (sig_nucleus_conf.log, ctx: the omni_nucleus_log): keeps
+ * the text of the refusal being made for omni_nucleus_refusal's line.
+ */
+void omni_nucleus_refusal_detail(void *ctx, const char *line);
+
+/*
  * A datagram the core just dropped (its counters before and after the
- * input): logs the reason when an operator can act on it, at most once a
- * minute per source and 20 lines a minute in all.
+ * input): logs the reason when an operator can act on it, with the core's
+ * text of it if any, at most once a minute per source and 20 lines a
+ * minute in all; the rest counted in suppressed.
  */
 void omni_nucleus_refusal(struct omni_nucleus_log *l, const struct sig_nucleus_stats *before,
 			  const struct sig_nucleus_stats *after, const struct net_endpoint *from,

@@ -214,14 +214,6 @@ static int metrics(void *ctx, const char *path, struct httpd_text *t, const char
  * Test-only: OMNI_TEST_NUCLEUS_EXPIRY_MS=N expires members after N ms of
  * silence instead of 90 s, so a test sees an edge leave quickly.
  */
-/* The core's log lines (refused claims) on stdout, beside "stats:". */
-static void log_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	printf("omninervous: nucleus: %s\n", line);
-	fflush(stdout);
-}
-
 static uint32_t test_expiry_ms(void)
 {
 	const char *s = getenv("OMNI_TEST_NUCLEUS_EXPIRY_MS");
@@ -384,7 +376,8 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	conf.open_secret = cl.open_secret;
 	open = cl.open_secret != NULL;
 	conf.expiry_ms = test_expiry_ms();
-	conf.log = log_line;
+	conf.log = omni_nucleus_refusal_detail;
+	conf.log_ctx = &np.log;
 	conf.replay_capacity = test_replay_capacity();
 	np.core = sig_nucleus_create(&conf, err, sizeof(err));
 	if (np.core && cli->check)

@@ -180,28 +180,24 @@ static void ack_header(struct sig_nucleus *n, struct sig_msg *r, const struct si
 	r->u.ack.observed.kind = SIG_KIND_OBSERVED;
 }
 
-/* A member is refused a VIP that another live member holds: one line, at
- * most one a second (members can send many), and the drop counter. */
+/* A member is refused a VIP that another live member holds: the drop
+ * counter, and what was refused to the caller's hook for its log (which
+ * rates its lines, app/nucleus_refusal.c; members can send many). */
 static void refuse_vip(struct sig_nucleus *n, const struct cluster *c, const struct sig_peer *p,
-		       const struct sig_peer *holder, uint64_t now)
+		       const struct sig_peer *holder)
 {
-	char line[320], key[2 * SIG_PUBKEY_LEN + 1], other[2 * SIG_PUBKEY_LEN + 1];
+	char line[SIG_NUCLEUS_DETAIL_MAX], key[2 * SIG_PUBKEY_LEN + 1],
+		other[2 * SIG_PUBKEY_LEN + 1];
 	char vips[SIG_VIPS_TEXT_MAX];
 
 	SIG_COUNT(n->stats.drops[SIG_DROP_VIP_TAKEN]);
-	if (!n->log || now < n->log_next_ms) {
-		n->log_quiet++;
+	if (!n->log)
 		return;
-	}
-	n->log_next_ms = now + 1000;
 	sodium_bin2hex(key, sizeof(key), p->pubkey, SIG_PUBKEY_LEN);
 	sodium_bin2hex(other, sizeof(other), holder->pubkey, SIG_PUBKEY_LEN);
 	sig_vips_format(p, vips);
-	snprintf(line, sizeof(line),
-		 "cluster %s: REGISTER refused (vip_taken): key %.16s... %s is held by live member "
-		 "%.16s... (%llu more refusals since the last line)",
-		 c->name, key, vips, other, (unsigned long long)n->log_quiet);
-	n->log_quiet = 0;
+	snprintf(line, sizeof(line), "cluster %s: key %.16s... %s is held by live member %.16s...",
+		 c->name, key, vips, other);
 	n->log(n->log_ctx, line);
 }
 
@@ -213,7 +209,7 @@ static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const stru
 	uint32_t i;
 
 	if (holder) {
-		refuse_vip(n, c, &m->u.reg, holder, now);
+		refuse_vip(n, c, &m->u.reg, holder);
 		return 0;
 	}
 	i = sig_member_register(c, &m->u.reg, from, m->enc, now);

@@ -36,7 +36,8 @@ enum {
 	 * holds a 132 KB change log and its members): a member that knows the
 	 * secret cannot make it grow without bound. */
 	SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT = 1024,
-	SIG_NUCLEUS_OUT_MAX = 3, /* datagrams one input may produce */
+	SIG_NUCLEUS_OUT_MAX = 3,      /* datagrams one input may produce */
+	SIG_NUCLEUS_DETAIL_MAX = 256, /* a refusal's text for the log, with its NUL */
 };
 
 struct sig_nucleus_conf {
@@ -54,7 +55,9 @@ struct sig_nucleus_conf {
 				     * made on demand gets it / max_open_clusters);
 				     * 0: default */
 	uint32_t expiry_ms;         /* 0: SIG_EXPIRY_MS; shorter for tests only */
-	/* A refused claim as one line (at most one a second); NULL: none. */
+	/* What a refused claim asked and who holds it, as text (under
+	 * SIG_NUCLEUS_DETAIL_MAX), for each one, during the input that
+	 * refuses it: the caller rates its log lines. NULL: none. */
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
 };

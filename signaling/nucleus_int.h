@@ -47,8 +47,6 @@ struct sig_nucleus {
 	struct sig_nucleus_stats stats;
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
-	uint64_t log_next_ms; /* lines before it are counted, not written */
-	uint64_t log_quiet;   /* lines not written since the last */
 	/* The source of the message in hand, and (its address not verified)
 	 * the largest answer it may get: its own length; 0: no bound. */
 	const struct net_endpoint *reply_to;

@@ -14,7 +14,8 @@
 # during the flood, gets a cookie reply, comes back with mac2 at its next
 # retry, and the tunnel carries pings. The cookie path shows in the
 # edge's counters (cookies_sent, handshake_refused_NEED_COOKIE,
-# under_load).
+# under_load), and /metrics exports the load (omni_handshake_under_load_total,
+# omni_handshake_cookies_limited_total).
 #
 #  +-------------------------------------+     +-------------------------------+
 #  | netns omni-fe-a-PID                 |     | netns omni-fe-b-PID           |
@@ -45,8 +46,21 @@ need_built "$omni" "$flood"
 e2e_tmp flood_edge
 edge_pair "$ns_a" fva$$ "$ns_b" fvb$$ "$wgif" 10.78.0 || die "topology"
 edge_pair_peer
-edge_start edge "$ns_a" --underlay fva$$ --wg-config "$tmp/edge.conf" --host-port tap ||
-	die "the edge did not start"
+edge_start edge "$ns_a" --underlay fva$$ --wg-config "$tmp/edge.conf" --host-port tap \
+	--metrics 127.0.0.1:9586 || die "the edge did not start"
+
+# /metrics exports the load the stats lines show: at least as much as the
+# last "stats:" block (read before), and the flood made some.
+load_exported() {
+	local m s k
+	for k in under_load cookies_limited; do
+		m=$(metric_at "$ns_a" 127.0.0.1:9586 "omni_handshake_${k}_total")
+		s=$(stat_of edge "$k")
+		echo "omni_handshake_${k}_total $m, stats: $k $s"
+		[ "$m" -ge "$s" ] || return 1
+	done
+	[ "$(metric_at "$ns_a" 127.0.0.1:9586 omni_handshake_under_load_total)" -ge 1 ]
+}
 
 check "no flood: wireguard-go initiates, ping 10.78.0.1 through the tunnel" \
 	ping_from "$ns_b" 10.78.0.1
@@ -71,5 +85,6 @@ done
 check "the cookie path: wireguard-go's initiation refused for want of a cookie, then completed" \
 	bash -c "test $(delta "$tmp/before.txt" "$tmp/after.txt" handshake_refused_NEED_COOKIE) -ge 1 &&
 		test $(delta "$tmp/before.txt" "$tmp/after.txt" handshakes_completed) -ge 1"
+check "/metrics: the flood is handshake load (omni_handshake_under_load_total)" load_exported
 check "SIGTERM stops the edge cleanly" edge_stop edge
 finish

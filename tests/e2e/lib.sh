@@ -63,6 +63,9 @@
 #   listening NS ADDR:PORT [-t]
 #                              a UDP (-t: TCP) socket listens there
 #   http_get NS URL            "STATUS", a newline, the body
+#   metric_at NS HOST:PORT NAME
+#                              the value of sample NAME (with its labels)
+#                              on HOST:PORT's /metrics, 0 when absent
 #   ere STRING                 STRING quoted as an extended regular expression
 # WireGuard
 #   wg_keys NAME...            $tmp/NAME.key (0600) and $tmp/NAME.pub, unless
@@ -502,6 +505,10 @@ try:
 except urllib.error.HTTPError as e:
     print(e.code); sys.stdout.write(e.read().decode())
 PY
+}
+
+metric_at() {
+	http_get "$1" "http://$2/metrics" | awk -v k="$3" '$1 == k { v = $2 } END { print v + 0 }'
 }
 
 ere() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'; }

@@ -20,7 +20,8 @@
 # Checks: the series read back through Prometheus's HTTP API after a ping
 # (omni_handshakes_completed_total >= 1, omni_packets_rx_total, per-peer
 # bytes labelled by the peer's public key, port and lcore counters, drops by
-# reason, XDP counters and the underlay's driver line, the target up; the
+# reason, the handshake load counters at 0 with no flood (flood_edge.sh
+# sees them move), XDP counters and the underlay's driver line, the target up; the
 # nucleus scraped too: its members and messages by type); `promtool check
 # metrics` on both expositions;
 # /health 200, then 503 naming the underlay when it goes down, 200 again
@@ -151,6 +152,10 @@ check "prometheus: underlay port packets" \
 check "prometheus: lcore packets" prom_wait 'omni_lcore_rx_packets_total{lcore="0"}' '>= 5'
 check "prometheus: drops by reason" prom_wait 'count(omni_drops_total)' '>= 18'
 check "prometheus: rate limit counter" prom_wait omni_sessions_dropped_ratelimit_total '== 0'
+check "prometheus: no flood, no handshake load: cookie replies limited" \
+	prom_wait omni_handshake_cookies_limited_total '== 0'
+check "prometheus: no flood, no handshake load: times under load" \
+	prom_wait omni_handshake_under_load_total '== 0'
 check "prometheus: XDP packets passed to the edge" prom_wait omni_xdp_redirected_total '> 0'
 check "prometheus: XDP drops by reason" prom_wait 'count(omni_xdp_drops_total)' '>= 7'
 check "prometheus: the underlay's driver line" \

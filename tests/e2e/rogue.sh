@@ -63,6 +63,9 @@ probe_key() {
 		"$(awk '$1 == "self" { print $2; exit }' "$tmp/$1.log")"
 }
 
+# The first 16 hex digits of probe NAME's key (as the nucleus logs it).
+probe_hex() { awk '$1 == "self" { print substr($2, 1, 16); exit }' "$tmp/$1.log"; }
+
 edge_metric() {
 	http_get "$ns_a" "http://$edge_metrics/metrics" | awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }'
 }
@@ -164,7 +167,18 @@ taken0=$(nuc_metric 'omni_nucleus_drops_total{reason="vip_taken"}')
 probe rogue_d --vip 10.200.0.20 || die "probe d"
 nuc_taken() { [ "$(nuc_metric 'omni_nucleus_drops_total{reason="vip_taken"}')" -gt "$taken0" ]; }
 check "(d) the nucleus refuses 10.200.0.20 to another key, counted" wait_for -t 20 nuc_taken
-check "(d) and logs it" wait_log nucleus 'REGISTER refused \(vip_taken\).*vip 10\.200\.0\.20' 20
+d_line="^nucleus: refused REGISTER from 192\.0\.2\.2:[0-9]+: vip_taken: .*: cluster lab: "
+d_line+="key $(probe_hex rogue_d)\.\.\. vip 10\.200\.0\.20 vip6 - "
+d_line+="is held by live member $(probe_hex good)\.\.\."
+check "(d) and logs it as every refusal, with the VIP, the cluster and both keys" \
+	wait_log nucleus "$d_line" 20
+# The rogue retries its REGISTER (2 s, then 4 s): refused again, counted,
+# not logged again within the minute (one line per source, as every refusal).
+nuc_taken_twice() { [ "$(nuc_metric 'omni_nucleus_drops_total{reason="vip_taken"}')" -ge $((taken0 + 2)) ]; }
+check "(d) its retry: refused and counted again" wait_for -t 20 nuc_taken_twice
+check "(d) but not logged again: one line, counted in omni_nucleus_refusals_unlogged_total" \
+	bash -c "[ \$(grep -c ': vip_taken: ' '$tmp/nucleus.log') = 1 ] &&
+		 [ $(nuc_metric omni_nucleus_refusals_unlogged_total) -ge 1 ]"
 check "(d) the rogue never registered" bash -c "! grep -q '^registered' '$tmp/rogue_d.log'"
 check "(d) the honest member keeps its VIP at the edge" has_peer "$good"
 check "(d) nothing installed" peers_are 2

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "signaling/admit.h"
 #include "signaling/codec.h"
 #include "signaling/nucleus.h"
 
@@ -39,13 +40,29 @@ static struct sig_nucleus *nuc;
 static struct sig_out out[SIG_NUCLEUS_OUT_MAX];
 static struct sig_msg reply;
 
+/* What the core told its log hook: how many refusals, and the last. */
+static struct {
+	unsigned n;
+	char last[SIG_NUCLEUS_DETAIL_MAX];
+} told;
+
+static void hear(void *ctx, const char *line)
+{
+	assert_ptr_equal(ctx, &told);
+	assert_true(strlen(line) < sizeof(told.last));
+	told.n++;
+	strcpy(told.last, line);
+}
+
 static struct sig_nucleus *make(const struct nucleus_cluster_conf *cl, size_t n, unsigned rate)
 {
 	struct sig_nucleus_conf conf = { .clusters = cl,
 					 .n_clusters = n,
 					 .rate = rate,
 					 .burst = rate,
-					 .replay_capacity = 1 << 16 };
+					 .replay_capacity = 1 << 16,
+					 .log = hear,
+					 .log_ctx = &told };
 	char err[160];
 	struct sig_nucleus *x = sig_nucleus_create(&conf, err, sizeof(err));
 
@@ -322,9 +339,27 @@ static void test_query_and_punch(void **state)
 /*
  * Who may register a VIP: nobody's, or its live holder's own key; a VIP
  * of a live member is refused to another key (no answer, counted as
- * vip_taken), and b keeps it. Rows: which of b's VIPs the claimant takes,
- * what became of b first, and whether the claim is accepted.
+ * vip_taken, told to the log hook with the cluster, both keys' prefixes
+ * and the VIPs: every time, the app rates the lines), and b keeps it.
+ * Rows: which of b's VIPs the claimant takes, what became of b first, and
+ * whether the claim is accepted.
  */
+/* The hook's last line names the cluster, c's key and VIPs, and b's key. */
+static void expect_told(const struct edge *c, const struct edge *b)
+{
+	char hex[2 * SIG_PUBKEY_LEN + 1], want[SIG_NUCLEUS_DETAIL_MAX];
+
+	assert_non_null(strstr(told.last, "cluster lab: "));
+	sodium_bin2hex(hex, sizeof(hex), c->self.pubkey, SIG_PUBKEY_LEN);
+	snprintf(want, sizeof(want), "key %.16s... ", hex);
+	assert_non_null(strstr(told.last, want));
+	sig_vips_format(&c->self, want);
+	assert_non_null(strstr(told.last, want));
+	sodium_bin2hex(hex, sizeof(hex), b->self.pubkey, SIG_PUBKEY_LEN);
+	snprintf(want, sizeof(want), "held by live member %.16s...", hex);
+	assert_non_null(strstr(told.last, want));
+}
+
 static void test_vip_claims(void **state)
 {
 	enum { LIVE, SAME_KEY, EXPIRED, LEFT, NONE };
@@ -370,16 +405,20 @@ static void test_vip_claims(void **state)
 		if (rows[r].v6)
 			memcpy(c.self.vip6, b.self.vip6, 16);
 		sig_nucleus_read(nuc, &s0);
+		told.n = 0;
 		if (rows[r].accepted) {
 			do_register(&c, now + 1);
 		} else {
 			m.type = SIG_REGISTER;
 			m.u.reg = c.self;
 			assert_int_equal(send_msg(&c, &m, now + 1), 0);
+			expect_told(&c, &b);
+			assert_int_equal(send_msg(&c, &m, now + 1), 0); /* again at once */
 		}
 		sig_nucleus_read(nuc, &s1);
 		assert_int_equal(s1.drops[SIG_DROP_VIP_TAKEN] - s0.drops[SIG_DROP_VIP_TAKEN],
-				 !rows[r].accepted);
+				 rows[r].accepted ? 0 : 2);
+		assert_int_equal(told.n, rows[r].accepted ? 0 : 2);
 		holder = rows[r].v6 && !rows[r].v4 ?
 				 sig_nucleus_lookup(nuc, 0, SIG_BY_VIP6, c.self.vip6) :
 				 sig_nucleus_lookup(nuc, 0, SIG_BY_VIP4, c.self.vip4);
