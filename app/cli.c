@@ -19,7 +19,6 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "config/identity.h"
 #include "config/secrets.h"
 
 enum {
@@ -76,61 +75,14 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-void omni_cli_usage(FILE *out, const char *prog)
+const struct option *omni_cli_long_options(void)
 {
-	fprintf(out,
-		"Usage: %s [EAL options --] [options]\n"
-		"\n"
-		"OmniNervous: a WireGuard-compatible P2P mesh VPN with a DPDK data plane.\n"
-		"\n"
-		"Identity:\n"
-		"  --init                  create a new identity key, print its public key\n"
-		"  --show-identity         print the public key of the identity\n"
-		"  --key FILE              identity key file (default: $%s if set, else\n"
-		"                          %s); mode 0600, never\n"
-		"                          readable by group or others; `wg genkey` format\n"
-		"\n"
-		"Modes:\n"
-		"  --mode edge|nucleus     run as an edge (default) or as the nucleus\n"
-		"                          signaling server (nucleus: --port, --secret-file\n"
-		"                          for any cluster name, --cluster for only that\n"
-		"                          one, or --config; --metrics, --check)\n"
-		"  --config FILE           JSON configuration file (docs/config.md); the\n"
-		"                          options below override what it says\n"
-		"  --check                 read and validate the configuration, print it\n"
-		"                          as JSON (secrets hidden) and exit: 0 if good\n"
-		"\n"
-		"Edge and nucleus:\n"
-		"  --nucleus HOST:PORT     nucleus address (a name, IPv4 or [IPv6])\n"
-		"  --cluster NAME          cluster name\n"
-		"  --vip ADDR[/LEN]        virtual IPv4 address, e.g. 10.200.0.1 (/16 in 10.200/16)\n"
-		"  --vip6 ADDR[/LEN]       virtual IPv6 address, e.g. fd00::1/64\n"
-		"  --port PORT             UDP listen port (default 51820)\n"
-		"  --stun SERVERS          STUN server(s): \"host:port host:port\", comma-\n"
-		"                          separated, or a JSON list (default: none)\n"
-		"  --secret-file FILE      cluster secret (16 characters or more) from FILE,\n"
-		"                          one line, mode 0600; or the environment variable\n"
-		"                          %s; or the JSON file's security.secret_file\n"
-		"  --secret SECRET         the same on the command line, where every local\n"
-		"                          user can read it (warns): prefer the above\n"
-		"  --underlay PORT         underlay port: a DPDK device or a kernel interface\n"
-		"  --host-port KIND        host port omni0: auto, veth, tap, virtio-user\n"
-		"  --wg-config FILE        peers from a wg-quick style file\n"
-		"  --xdp-mode MODE         kernel-interface underlay through AF_XDP with our\n"
-		"                          XDP program: auto (native where the driver has\n"
-		"                          XDP, else generic; default), native, generic\n"
-		"  --no-xdp                kernel-interface underlay through AF_PACKET\n"
-		"  --metrics ADDR:PORT     serve Prometheus /metrics and /health (default\n"
-		"                          127.0.0.1:9586; \"off\" for none)\n"
-		"  -i, --interactive       interactive console (omni> prompt, `help`)\n"
-		"  --cmdfile FILE          run console commands from FILE at start\n"
-		"\n"
-		"  -h, --help              this help\n"
-		"  -V, --version           print the version\n"
-		"\n"
-		"DPDK EAL options (edge only) go before a \"--\", as in any DPDK program.\n"
-		"Exit status: 0 success, 1 failure, 2 usage error or not implemented yet.\n",
-		prog, CFG_IDENTITY_ENV, CFG_IDENTITY_DEFAULT_PATH, CFG_SECRET_ENV);
+	return long_options;
+}
+
+const char *omni_cli_short_options(void)
+{
+	return short_options;
 }
 
 static int usage_error(const struct omni_cli *cli, const char *fmt, ...)

@@ -73,6 +73,10 @@ int omni_cli_parse(struct omni_cli *cli, int argc, char **argv);
 /* Wipes and frees the copy of --secret. */
 void omni_cli_free(struct omni_cli *cli);
 
-void omni_cli_usage(FILE *out, const char *prog);
+/* The parser's own tables, for app/mangen.c's list of the flags it takes
+ * (checked against cli_doc.c's descriptions by the unit test cli_doc). */
+struct option;
+const struct option *omni_cli_long_options(void); /* ends in a zero row */
+const char *omni_cli_short_options(void);
 
 #endif /* OMNI_APP_CLI_H */

@@ -8,15 +8,13 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "cli_doc.h"
 #include "commands.h"
 #include "config/print.h"
 #include "edge.h"
 #include "ops.h"
 #include "nucleus.h"
-
-#ifndef OMNI_VERSION
-#define OMNI_VERSION "unknown"
-#endif
+#include "version.h"
 
 static int cmd_help(const struct omni_cli *cli)
 {
