@@ -38,7 +38,8 @@ const struct omni_cli_doc omni_cli_docs[] = {
 	{ 0, "init", NULL, "create a new identity key, print its public key" },
 	{ 0, "show-identity", NULL, "print the public key of the identity" },
 	{ 0, "key", "FILE",
-	  "identity key file (default: $" CFG_IDENTITY_ENV " if set, else " CFG_IDENTITY_DEFAULT_PATH
+	  "identity key file (default: $" CFG_IDENTITY_ENV
+	  " if set, else " CFG_IDENTITY_DEFAULT_PATH
 	  "); mode 0600, never readable by group or others; `wg genkey` format" },
 	{ .heading = "Modes" },
 	{ 0, "mode", "edge|nucleus",
@@ -93,7 +94,8 @@ const struct omni_doc_item omni_signal_docs[] = {
 	{ "SIGHUP",
 	  "the edge reads its configuration files again and applies the peers that changed "
 	  "(added, changed, removed) without dropping the others' sessions; it logs one "
-	  "\"reload:\" or \"reload refused:\" line. The nucleus leaves it at its default action, which ends it." },
+	  "\"reload:\" or \"reload refused:\" line. The nucleus leaves it at its default "
+	  "action, which ends it." },
 	{ "SIGUSR1",
 	  "the edge prints a block of counters to standard output, one \"stats: NAME VALUE\" "
 	  "line each. The nucleus leaves it at its default action, which ends it." },
