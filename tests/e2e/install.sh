@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# `meson install --destdir TMP` places the executable, the systemd unit and
-# the example configurations; the unit starts the installed binary with
+# `meson install --destdir TMP` places the executable, the systemd unit,
+# the man page (with the binary's version), the docs and the example
+# configurations; the unit starts the installed binary with
 # /etc/omninervous/gateway.json, and `systemd-analyze verify` accepts it
 # (without a word: unknown keys are only warnings there, so any output
 # fails; a unit with a misspelt key shows the check can fail). No root.
@@ -21,6 +22,12 @@ bin=$(find "$tmp/root" -path '*/bin/omninervous' -type f | head -1)
 
 check "binary installed and runs" bash -c "[ -x '$bin' ] && '$bin' --version"
 check "unit installed" test -f "$unit"
+check "man page omninervous(8) installed, with the version" bash -c \
+	"grep -q \"^\\.TH OMNINERVOUS 8 .*omninervous \$('$bin' --version | cut -d' ' -f2)\" \
+		\$(find '$tmp/root' -path '*/share/man/man8/omninervous.8')"
+check "docs installed under share/doc/omninervous" bash -c \
+	"find '$tmp/root' -path '*/share/doc/omninervous/README.md' | grep -q . &&
+		find '$tmp/root' -path '*/share/doc/omninervous/examples/*.json' | grep -q ."
 check "example configuration under /etc/omninervous/examples" \
 	bash -c "ls '$tmp/root/etc/omninervous/examples/' | grep -E '\.(json|conf)$'"
 check "unit runs the installed binary with gateway.json" grep -qx \
@@ -35,7 +42,9 @@ check "unit: capabilities for DPDK and AF_XDP" bash -c \
 # binary in the destdir (verify wants it to exist).
 verify_quiet() {
 	local out
-	out=$(systemd-analyze verify "$1" 2>&1)
+	# Documentation= names man:omninervous(8): the destdir's man pages first.
+	out=$(MANPATH="$(find "$tmp/root" -type d -path '*/share/man' | head -1):" \
+		systemd-analyze verify "$1" 2>&1)
 	echo "$out"
 	[ -z "$out" ]
 }
