@@ -14,6 +14,8 @@
 #      up: `omninervous --init` writes /etc/omninervous/identity.key,
 #      gateway.json is checked (--check), then run; the installed XDP object
 #      is attached, and pings cross to a wireguard-go peer both ways;
+#      `tools/demo --installed` runs the demo's cluster with the installed
+#      files;
 #   4. `apt-get purge omninervous` leaves nothing: every file it had
 #      installed (each seen in place before) is gone, /etc/omninervous with
 #      the identity key too, and dpkg no longer knows the package.
@@ -53,7 +55,7 @@ omni=/usr/bin/omninervous
 apt_get() { apt-get -o DPkg::Lock::Timeout=120 -y -q "$@"; }
 
 need_root
-need_tools dpkg-deb lintian apt-get wireguard-go
+need_tools dpkg-deb lintian apt-get wireguard-go turnserver nft iperf3
 if dpkg-query -W -f='${Status}' omninervous 2>/dev/null | grep -q installed ||
 	[ -e "$etc" ] || [ -e "$omni" ]; then
 	echo "SKIP: omninervous is already installed here ($omni or $etc exist): left alone"
@@ -147,10 +149,20 @@ check "the installed XDP program is attached to the underlay" bash -c "
 check "ping gateway -> wireguard-go" ping_from "$ns_a" 10.79.0.2
 check "ping wireguard-go -> gateway" ping_from "$ns_b" 10.79.0.1
 check "SIGTERM stops the gateway cleanly" edge_stop gw
+teardown
+
+# The demo's cluster (nucleus, coturn, two edges behind NATs) from the
+# installed files: the first contact's pings all answered, torn down.
+demo_installed() {
+	"$src/tools/demo" --installed 1 >"$tmp/demo.log" 2>&1 ||
+		{ grep -v "^    " "$tmp/demo.log" | tail -n 20; return 1; }
+	grep -E 'omninervous: |received|done' "$tmp/demo.log" | head -n 12
+	grep -q ' 3 received' "$tmp/demo.log" && grep -q 'done: processes stopped' "$tmp/demo.log"
+}
+check "tools/demo --installed: the cluster demo from the installed files" demo_installed
 
 # ---- 4. purge --------------------------------------------------------------------
 
-teardown
 rm -f "$etc/gateway.json" # the administrator's file, not the package's
 purge() { apt_get purge omninervous >"$tmp/purge.log" 2>&1 || { tail "$tmp/purge.log"; return 1; }; }
 check "apt-get purge omninervous" purge
