@@ -92,6 +92,14 @@ lintian_quiet() {
 	[ -z "$out" ]
 }
 check "lintian --pedantic: nothing to report" lintian_quiet
+# EAL loads these at run time: no linker dependency would name them.
+check "Depends: the libraries, and the DPDK plugins the edge's ports and pools use" bash -c "
+	dpkg-deb -f '$deb' Depends | tee /dev/stderr | tr -d ' ' | tr ',' '\n' |
+		sed 's/(.*//' | sort >'$tmp/depends'
+	for p in libsodium23 librte-eal23 librte-net-af-xdp23 librte-net-tap23 \
+		librte-net-af-packet23 librte-net-virtio23 librte-mempool-ring23; do
+		grep -qx \"\$p\" '$tmp/depends' || { echo \"missing: \$p\"; exit 1; }
+	done"
 
 # ---- 2. install ----------------------------------------------------------------
 
