@@ -51,9 +51,13 @@ for where in help man; do
 	done
 done
 
-warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \
-	"$manpage" 2>&1 >/dev/null)
-[ -z "$warnings" ] || no "groff warns about the man page: $warnings"
+if command -v man >/dev/null; then
+	warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \
+		"$manpage" 2>&1 >/dev/null)
+	[ -z "$warnings" ] || no "groff warns about the man page: $warnings"
+else
+	echo "man not installed: the man page's roff not checked"
+fi
 
 [ "$bad" = 0 ] && echo "PASS: $n flags in the parser, --help and omninervous(8)"
 exit "$bad"
