@@ -313,6 +313,7 @@ int dp_eal_start(struct dp_eal *e, const struct dp_eal_conf *c)
 		return ret;
 	}
 	log_argv(e);
+	dp_eal_clear_stale();
 	/* rte_eal_init permutes its argv (getopt): give it a copy. */
 	memcpy(argv, e->argv, sizeof(argv));
 	if (rte_eal_init(e->argc, argv) < 0) {
