@@ -113,8 +113,7 @@ static void note(struct found *f, const char *name)
 	size_t used = strlen(f->names);
 
 	if (used + strlen(name) + 3 < sizeof(f->names)) {
-		snprintf(f->names + used, sizeof(f->names) - used, "%s%s", used ? ", " : "",
-			 name);
+		snprintf(f->names + used, sizeof(f->names) - used, "%s%s", used ? ", " : "", name);
 		f->named++;
 	}
 }
