@@ -16,11 +16,55 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "edge.h"
 #include "lock.h"
 
 #define HOST_CHECK_NS 1000000000ull
+#define EXITING_WAIT_MS 10000 /* for a killed holder's last threads */
+
+/*
+ * A holder whose main thread is a zombie (or gone) is exiting: a process
+ * killed a moment ago keeps its files, the lock too, until its last thread
+ * has ended, which takes a while for one with DPDK's threads and AF_XDP
+ * sockets. A restart typed right after `kill -9` waits for it.
+ */
+static bool exiting(long pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	bool ret = true;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1] == ' ')
+		ret = p[2] == 'Z' || p[2] == 'X';
+	fclose(f);
+	return ret;
+}
+
+static int lock_waiting(struct omni_edge *e, const char *prog, const char *name, long *holder)
+{
+	int fd, waited = 0;
+
+	for (;;) {
+		fd = xdpfb_lock(XDPFB_LOCK_DIR, name, e->host_lock_path, sizeof(e->host_lock_path),
+				holder);
+		if (fd != -EBUSY || waited >= EXITING_WAIT_MS || !exiting(*holder))
+			return fd;
+		if (waited == 0) {
+			printf("%s: host port %s: its lock holder, pid %ld, is exiting: waiting "
+			       "for it to end\n",
+			       prog, name, *holder);
+			fflush(stdout);
+		}
+		usleep(100 * 1000);
+		waited += 100;
+	}
+}
 
 int omni_edge_claim_host(struct omni_edge *e, const char *prog)
 {
@@ -28,8 +72,7 @@ int omni_edge_claim_host(struct omni_edge *e, const char *prog)
 	long holder = 0;
 	int fd;
 
-	fd = xdpfb_lock(XDPFB_LOCK_DIR, name, e->host_lock_path, sizeof(e->host_lock_path),
-			&holder);
+	fd = lock_waiting(e, prog, name, &holder);
 	if (fd == -EBUSY) {
 		fprintf(stderr,
 			"%s: host port %s is in use by another omninervous (pid %ld, lock "
