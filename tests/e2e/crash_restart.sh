@@ -46,7 +46,6 @@ edge_args=(--underlay "$veth_a" --wg-config "$tmp/edge.conf" --metrics 127.0.0.1
 cur() { echo "edge$run"; }
 cur_pid() { pid_of "edge$run"; }
 
-tunnel_up() { ip netns exec "$ns_a" ping -c 1 -W 1 10.81.0.2 >/dev/null 2>&1; }
 
 # restart: the same command again; then the time until a ping comes back
 # through the tunnel, printed, within BACK_MS.
@@ -56,11 +55,11 @@ restart() {
 	t0=$(now_ms)
 	edge_start "$(cur)" "$ns_a" "${edge_args[@]}" || return 1
 	ready=$(($(now_ms) - t0))
-	wait_for -t 10 tunnel_up >/dev/null
+	wait_for -t 10 echo_back "$ns_a" 10.81.0.2 >/dev/null
 	back=$(($(now_ms) - t0))
 	echo "restart $run: ready after $ready ms, tunnel back after $back ms (limit $BACK_MS)"
 	grep -E 'taken over|found the veth|removed the DPDK|replaced a stale' "$tmp/$(cur).log"
-	tunnel_up && [ "$back" -le "$BACK_MS" ]
+	echo_back "$ns_a" 10.81.0.2 && [ "$back" -le "$BACK_MS" ]
 }
 
 # kill9: SIGKILL to the running edge, reaped (as a service manager does
@@ -82,7 +81,7 @@ took_over() {
 		grep -q "found the veth pair omni0 <-> omni0-dp of a run that did not stop" "$log" &&
 		grep -q "removed the DPDK runtime directories .*omni$killed" "$log" &&
 		grep -q "replaced a stale omni_xdp program" "$log" &&
-		http_get "$ns_a" http://127.0.0.1:9586/health | head -n 1 | grep -q 200
+		[ "$(http_status "$ns_a" http://127.0.0.1:9586/health)" = 200 ]
 }
 
 # Random delays in ms, from the shell's generator (the seed is printed).
@@ -145,7 +144,7 @@ second_refused() {
 	fi
 	cat "$out"
 	grep -q "host port omni0 is in use by another omninervous (pid $pid" "$out" &&
-		alive "$pid" && tunnel_up
+		alive "$pid" && echo_back "$ns_a" 10.81.0.2
 }
 
 edge_pair "$ns_a" "$veth_a" "$ns_b" "$veth_b" "$wgif" 10.81.0 || die "topology"
