@@ -118,14 +118,13 @@ static void note(struct found *f, const char *name)
 	}
 }
 
-static void clear_runtime_dirs(struct found *f)
+static void clear_runtime_dirs(struct found *f, const char *base)
 {
-	char base[256], dir[512];
+	char dir[512];
 	const char *rest;
 	struct dirent *de;
 	DIR *d;
 
-	runtime_base(base, sizeof(base));
 	d = opendir(base);
 	if (!d)
 		return;
@@ -163,23 +162,40 @@ static void clear_hugepage_files(struct found *f, const char *mnt)
 	closedir(d);
 }
 
+static void report(const struct found *f)
+{
+	if (f->dirs)
+		DP_LOG(NOTICE,
+		       "removed the DPDK runtime directories of %u run(s) that did not stop "
+		       "(their processes are gone): %s%s",
+		       f->dirs, f->names, f->dirs > f->named ? ", ..." : "");
+	if (f->files)
+		DP_LOG(NOTICE, "removed %u hugepage file(s) of runs that did not stop", f->files);
+}
+
+unsigned dp_eal_clear_stale_in(const char *runtime_base, const char *huge_dir)
+{
+	struct found f = { 0 };
+
+	clear_runtime_dirs(&f, runtime_base);
+	clear_hugepage_files(&f, huge_dir);
+	report(&f);
+	return f.dirs + f.files;
+}
+
 void dp_eal_clear_stale(void)
 {
 	struct found f = { 0 };
 	FILE *m = setmntent("/proc/mounts", "r");
 	struct mntent *e;
+	char base[256];
 
-	clear_runtime_dirs(&f);
+	runtime_base(base, sizeof(base));
+	clear_runtime_dirs(&f, base);
 	while (m && (e = getmntent(m)))
 		if (strcmp(e->mnt_type, "hugetlbfs") == 0)
 			clear_hugepage_files(&f, e->mnt_dir);
 	if (m)
 		endmntent(m);
-	if (f.dirs)
-		DP_LOG(NOTICE,
-		       "removed the DPDK runtime directories of %u run(s) that did not stop "
-		       "(their processes are gone): %s%s",
-		       f.dirs, f.names, f.dirs > f.named ? ", ..." : "");
-	if (f.files)
-		DP_LOG(NOTICE, "removed %u hugepage file(s) of runs that did not stop", f.files);
+	report(&f);
 }
