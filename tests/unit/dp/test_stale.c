@@ -67,13 +67,13 @@ static void test_stale(void **state)
 		int sock;  /* 0 none, 1 a dead socket, 2 a live one */
 		bool gone; /* removed */
 	} t[] = {
-		/* 1 */ { "omni%ld", 0, 1, true },           /* dead run, dead telemetry socket */
-		/* 2 */ { "omni%ld", 0, 0, true },           /* dead run, empty directory */
-		/* 3 */ { "omni%ld", 0, 2, false },          /* dead PID here, but a listener */
-		/* 4 */ { "omni%ld", 0, 0, false },          /* our own PID: alive */
-		/* 5 */ { "omni-bench-%ld", 0, 0, false },   /* not our prefix */
-		/* 6 */ { "omni%ldx", 0, 0, false },         /* not only digits */
-		/* 7 */ { "rte", 0, 0, false },              /* DPDK's default prefix */
+		/* 1 */ { "omni%ld", 0, 1, true },         /* dead run, dead telemetry socket */
+		/* 2 */ { "omni%ld", 0, 0, true },         /* dead run, empty directory */
+		/* 3 */ { "omni%ld", 0, 2, false },        /* dead PID here, but a listener */
+		/* 4 */ { "omni%ld", 0, 0, false },        /* our own PID: alive */
+		/* 5 */ { "omni-bench-%ld", 0, 0, false }, /* not our prefix */
+		/* 6 */ { "omni%ldx", 0, 0, false },       /* not only digits */
+		/* 7 */ { "rte", 0, 0, false },            /* DPDK's default prefix */
 	};
 	int live_fd = -1;
 	unsigned removed;
