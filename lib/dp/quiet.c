@@ -64,10 +64,11 @@ static int on_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 	format_line(line, sizeof(line), fmt, ap);
 	if (level == LIBBPF_WARN && names_dispatcher(line))
 		in_dispatcher = true;
+	/* The line has its "libbpf: " already. */
 	if (level == LIBBPF_WARN && !in_dispatcher)
-		DP_LOG(WARNING, "libbpf: %s", line);
+		DP_LOG(WARNING, "%s", line);
 	else
-		DP_LOG(DEBUG, "libbpf: %s", line);
+		DP_LOG(DEBUG, "%s", line);
 	return 0;
 }
 
@@ -97,12 +98,12 @@ static int on_libxdp(enum libxdp_print_level level, const char *fmt, va_list ap)
 			snprintf(dispatcher_why, sizeof(dispatcher_why), "its check failed: %s",
 				 why + 2);
 		in_dispatcher = true;
-		DP_LOG(DEBUG, "libxdp: %s", line);
+		DP_LOG(DEBUG, "%s", line);
 	} else if (level == LIBXDP_WARN) {
 		in_dispatcher = false;
-		DP_LOG(WARNING, "libxdp: %s", line);
+		DP_LOG(WARNING, "%s", line); /* "libxdp: " is in it */
 	} else {
-		DP_LOG(DEBUG, "libxdp: %s", line);
+		DP_LOG(DEBUG, "%s", line);
 	}
 	return 0;
 }
