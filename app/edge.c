@@ -92,7 +92,8 @@ static int open_ports(struct omni_edge *e, const char *prog)
 				   .ifname = ifc->host_port_name,
 				   .mtu = ifc->mtu,
 				   .addrs = ifc->addresses,
-				   .port = { .queues = queues } };
+				   .port = { .queues = queues },
+				   .take_over = e->host_locked };
 	unsigned q;
 	int ret;
 
@@ -285,6 +286,8 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 	e->cli = cli;
 	mailbox_init(&e->mbox);
 	omni_edge_eal_conf(&e->cfg, cli, &ee);
+	if (omni_edge_claim_host(e, cli->prog) != 0)
+		return -1;
 	if (dp_eal_start(&e->eal, &ee.conf) < 0) {
 		fprintf(stderr, "%s: DPDK EAL failed to start\n", cli->prog);
 		return -1;
@@ -329,6 +332,10 @@ static unsigned edge_pass(void *ctx, uint64_t now)
 
 	n = mailbox_serve(&e->mbox);
 	n += omni_edge_signal_poll(e, now);
+	if (omni_edge_host_gone(e, now)) {
+		e->exit_status = OMNI_EXIT_FAILURE;
+		stop_requested = 1;
+	}
 	if (stats_requested) {
 		stats_requested = 0;
 		omni_edge_print_stats(e, stdout);
@@ -388,6 +395,7 @@ void omni_edge_stop(struct omni_edge *e)
 		dp_port_close(&e->host);
 	if (e->under.started || e->under.attached)
 		dp_port_close(&e->under);
+	omni_edge_release_host(e);
 	omni_edge_xdp_close(e);
 	pl_sessions_free(e->dp.sessions);
 	pl_allowedips_free(e->dp.aips);

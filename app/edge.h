@@ -42,6 +42,12 @@ struct omni_edge {
 	bool xdp_mode_given; /* --xdp-mode given: no fallback */
 	enum xdpfb_mode xdp_mode;
 	char underlay_why[320]; /* why the underlay has its driver */
+	/* The host port's lock and watch (edge_claim.c). */
+	bool host_locked;
+	int host_lock_fd;
+	char host_lock_path[128];
+	uint64_t host_checked_ns;
+	int exit_status; /* OMNI_EXIT_OK, or why the run ended badly */
 };
 
 /* Build e->cfg from the command line and files: OMNI_EXIT_OK, or the exit
@@ -69,6 +75,14 @@ struct omni_edge_eal {
 };
 void omni_edge_eal_conf(const struct cfg_config *cfg, const struct omni_cli *cli,
 			struct omni_edge_eal *out);
+/* Lock the host port's name (one gateway per name and namespace): 0, or
+ * -1 with the reason printed (another live gateway holds it). Says when a
+ * dead run's lock was taken over. */
+int omni_edge_claim_host(struct omni_edge *e, const char *prog);
+void omni_edge_release_host(struct omni_edge *e);
+/* Control loop, once a pass: true (and a line printed) when the host
+ * port has disappeared; asks the kernel at most once a second. */
+bool omni_edge_host_gone(struct omni_edge *e, uint64_t now_ns);
 /* Bring up EAL, ports, tables and peers; 0 or -1 with a message printed. */
 int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli);
 /* Run until SIGINT/SIGTERM: workers on their lcores, control on main. */

@@ -46,6 +46,9 @@ int omni_edge_xdp_prepare(struct omni_edge *e, const char *prog, struct dp_under
 	if (!dp_kif_exists(uc->dev))
 		return 0; /* a PCI device: DPDK's own driver */
 	ret = xdpfb_prepare(&e->xdp, &xc);
+	if (e->xdp.lock_stale_pid)
+		printf("%s: %s: lock %s left by pid %ld, which is gone: taken over\n", prog,
+		       uc->dev, e->xdp.lock_path, e->xdp.lock_stale_pid);
 	if (e->xdp.note[0])
 		printf("%s: %s\n", prog, e->xdp.note);
 	if (ret == -EEXIST && (e->no_xdp || !e->xdp_mode_given)) {

@@ -43,9 +43,10 @@ static int cmd_edge(const struct omni_cli *cli)
 		cfg_config_free(&edge.cfg);
 		return omni_cmd_nucleus(cli);
 	} else if (ret == OMNI_EXIT_OK) {
-		if (omni_edge_start(&edge, cli) == 0 && omni_ops_start(&edge, cli) == 0)
+		if (omni_edge_start(&edge, cli) == 0 && omni_ops_start(&edge, cli) == 0) {
 			omni_edge_run(&edge);
-		else
+			ret = edge.exit_status;
+		} else
 			ret = OMNI_EXIT_FAILURE;
 	}
 	omni_ops_stop(&edge);

@@ -207,6 +207,7 @@ int xdpfb_prepare(struct xdpfb *x, const struct xdpfb_conf *c)
 		return fail(x, ret, "%s: cannot lock %s: %s", c->ifname, x->lock_path,
 			    strerror(-ret));
 	x->lock_fd = ret;
+	x->lock_stale_pid = holder;
 	return clear_interface(x);
 }
 

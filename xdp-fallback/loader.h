@@ -69,6 +69,7 @@ struct xdpfb {
 	struct xdpfb_local local;
 	unsigned ifindex;
 	int lock_fd;
+	long lock_stale_pid; /* the lock file named a run that died: its pid */
 	int prog_fd, cfg_fd, live_fd, counters_fd;
 	uint32_t prog_id;
 	bool bound;

@@ -59,6 +59,8 @@ int xdpfb_lock(const char *dir, const char *ifname, char *path, size_t path_len,
 		close(fd);
 		return ret;
 	}
+	/* A pid still in the file: its run died without unlocking. */
+	*holder = holder_pid(fd);
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
 		ret = -errno;

@@ -8,7 +8,9 @@
 /*
  * Take dir/ifname@netns.lock (dir is created). Returns the fd holding the
  * lock, -EBUSY with *holder = its pid when another process holds it, or
- * another -errno. path gets the file's name either way.
+ * another -errno. path gets the file's name either way. On success,
+ * *holder is the pid a run that died holding it left in the file (0:
+ * none; a clean stop removes the file).
  */
 int xdpfb_lock(const char *dir, const char *ifname, char *path, size_t path_len, long *holder);
 /* Let go of the lock taken as fd, removing its file path (may be NULL). */

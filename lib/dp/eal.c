@@ -26,6 +26,7 @@
 #include <rte_errno.h>
 
 #include "dp/log.h"
+#include "dp/quiet.h"
 
 RTE_LOG_REGISTER(dp_logtype, omni.dp, INFO);
 
@@ -312,7 +313,9 @@ int dp_eal_start(struct dp_eal *e, const struct dp_eal_conf *c)
 		DP_LOG(ERR, "cannot build EAL arguments: %s", strerror(-ret));
 		return ret;
 	}
+	dp_quiet_install();
 	log_argv(e);
+	dp_eal_clear_stale();
 	/* rte_eal_init permutes its argv (getopt): give it a copy. */
 	memcpy(argv, e->argv, sizeof(argv));
 	if (rte_eal_init(e->argc, argv) < 0) {

@@ -71,6 +71,14 @@ int dp_eal_start(struct dp_eal *e, const struct dp_eal_conf *conf);
 /* rte_eal_cleanup and remove the runtime directory we named. */
 void dp_eal_stop(struct dp_eal *e);
 
+/* Remove what dead runs with our default prefixes (omni<PID>) left: their
+ * runtime directories (telemetry socket) and hugepage files; one line
+ * says what was found (lib/dp/stale.c). dp_eal_start calls it. */
+void dp_eal_clear_stale(void);
+/* The same in one runtime base directory and one hugepage directory
+ * (tests): how many directories and files it removed. */
+unsigned dp_eal_clear_stale_in(const char *runtime_base, const char *huge_dir);
+
 /* Free hugepage memory in MB, 0 when none or no hugetlbfs is mounted. */
 unsigned dp_eal_hugepages_free_mb(void);
 

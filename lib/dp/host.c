@@ -182,6 +182,52 @@ static int open_kind(struct dp_port *p, const struct dp_host_conf *c, enum dp_ho
 	return ret;
 }
 
+/* name is one end of a veth pair whose other end is peer_name. */
+static bool is_our_pair(const char *name, const char *peer_name)
+{
+	unsigned idx = if_nametoindex(name), peer_idx = if_nametoindex(peer_name), peer = 0;
+
+	return idx && peer_idx && dp_nl_veth_peer(idx, &peer) == 1 && peer == peer_idx;
+}
+
+/*
+ * What a run that did not stop (kill -9, a crash, a power cut of the
+ * process) left: the veth pair IFNAME <-> IFNAME-dp outlives its process,
+ * while a tap or virtio-user port goes with it. With the lock held, no
+ * live gateway owns that pair: delete it. Anything else of that name is
+ * not ours to delete.
+ */
+static int clear_stale(const char *ifname, bool take_over)
+{
+	char peer[IF_NAMESIZE + 4];
+	bool name = dp_kif_exists(ifname), dp_end;
+	int ret;
+
+	snprintf(peer, sizeof(peer), "%.12s-dp", ifname);
+	dp_end = dp_kif_exists(peer);
+	if (!name && !dp_end)
+		return 0;
+	if (!take_over || !is_our_pair(name ? ifname : peer, name ? peer : ifname)) {
+		DP_LOG(ERR,
+		       "host port %s: %s exists already and is not a veth pair %s <-> %s "
+		       "left by a gateway: not touching it (delete it, or choose another "
+		       "host port name)",
+		       ifname, name ? ifname : peer, ifname, peer);
+		return -EEXIST;
+	}
+	ret = dp_nl_link_del(if_nametoindex(ifname));
+	if (ret < 0) {
+		DP_LOG(ERR, "host port %s: cannot delete the stale veth pair: %s", ifname,
+		       strerror(-ret));
+		return ret;
+	}
+	DP_LOG(WARNING,
+	       "host port %s: found the veth pair %s <-> %s of a run that did not stop "
+	       "cleanly: deleted it, making a new one",
+	       ifname, ifname, peer);
+	return 0;
+}
+
 int dp_port_open_host(struct dp_port *p, const struct dp_host_conf *c)
 {
 	static const enum dp_host_kind fastest_first[] = {
@@ -190,7 +236,7 @@ int dp_port_open_host(struct dp_port *p, const struct dp_host_conf *c)
 		DP_HOST_TAP,
 	};
 	const char *ifname = c->ifname ? c->ifname : DEFAULT_IFNAME;
-	int ret = -ENODEV;
+	int ret;
 
 	memset(p, 0, sizeof(*p));
 	if (strlen(ifname) >= IF_NAMESIZE || c->mtu > MAX_MTU || (c->n_addrs && !c->addrs)) {
@@ -198,13 +244,9 @@ int dp_port_open_host(struct dp_port *p, const struct dp_host_conf *c)
 		       (unsigned)MAX_MTU);
 		return -EINVAL;
 	}
-	if (dp_kif_exists(ifname)) {
-		DP_LOG(ERR,
-		       "host port %s: the interface exists already (left from an "
-		       "earlier run? ip link del %s)",
-		       ifname, ifname);
-		return -EEXIST;
-	}
+	ret = clear_stale(ifname, c->take_over);
+	if (ret < 0)
+		return ret;
 	if (c->kind != DP_HOST_AUTO) {
 		ret = open_kind(p, c, c->kind, ifname);
 		if (ret == 0)

@@ -245,6 +245,51 @@ int dp_nl_link_del(unsigned ifindex)
 	return nl_talk(&m);
 }
 
+struct link_answer {
+	unsigned link; /* IFLA_LINK: a veth's peer */
+	bool veth;
+};
+
+static void on_link(const struct nlmsghdr *h, void *arg)
+{
+	struct link_answer *ans = arg;
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	const struct rtattr *a, *k;
+	int len, klen;
+
+	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return;
+	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)));
+	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFLA_LINK && RTA_PAYLOAD(a) == sizeof(uint32_t))
+			memcpy(&ans->link, RTA_DATA(a), sizeof(uint32_t));
+		if (a->rta_type != IFLA_LINKINFO)
+			continue;
+		klen = (int)RTA_PAYLOAD(a);
+		for (k = RTA_DATA(a); RTA_OK(k, klen); k = RTA_NEXT(k, klen))
+			if (k->rta_type == IFLA_INFO_KIND && RTA_PAYLOAD(k) >= 5 &&
+			    memcmp(RTA_DATA(k), "veth", 5) == 0)
+				ans->veth = true;
+	}
+}
+
+int dp_nl_veth_peer(unsigned ifindex, unsigned *peer)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = (int)ifindex };
+	struct link_answer ans = { 0 };
+	struct nl_msg m;
+	int ret;
+
+	nl_init(&m, RTM_GETLINK, 0);
+	nl_put(&m, &ifi, sizeof(ifi));
+	ret = nl_talk_reply(&m, on_link, &ans);
+	/* A GETLINK is answered with the link, then an ack only if asked. */
+	if (ret < 0)
+		return ret;
+	*peer = ans.veth ? ans.link : 0;
+	return ans.veth ? 1 : 0;
+}
+
 static void neigh_request(struct nl_msg *m, uint16_t type, uint16_t flags, unsigned ifindex,
 			  const struct net_addr *addr, uint8_t ndm_flags)
 {

@@ -28,6 +28,10 @@ int dp_nl_veth_create(const char *name, const char *peer, unsigned queues);
 /* Delete a link (and with a veth, its peer). */
 int dp_nl_link_del(unsigned ifindex);
 
+/* Whether ifindex is a veth, and its peer's ifindex in this namespace (0:
+ * elsewhere or none): 1 a veth, 0 another kind, -errno. */
+int dp_nl_veth_peer(unsigned ifindex, unsigned *peer);
+
 /*
  * The kernel's neighbour table (ARP/ND), for when the kernel owns an
  * interface's link layer: get answers 1 with mac set when the entry is

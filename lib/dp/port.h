@@ -86,6 +86,10 @@ struct dp_host_conf {
 	const struct net_prefix *addrs;
 	unsigned n_addrs;
 	struct dp_port_conf port;
+	/* The caller holds the host port's lock (one gateway per name): a
+	 * veth pair IFNAME <-> IFNAME-dp found at start is a dead run's and
+	 * is deleted. Without it, an existing interface is refused. */
+	bool take_over;
 };
 
 struct dp_port {

@@ -63,6 +63,8 @@
 #   listening NS ADDR:PORT [-t]
 #                              a UDP (-t: TCP) socket listens there
 #   http_get NS URL            "STATUS", a newline, the body
+#   http_status NS URL         "STATUS" alone
+#   echo_back NS DST           one ping answered within a second
 #   metric_at NS HOST:PORT NAME
 #                              the value of sample NAME (with its labels)
 #                              on HOST:PORT's /metrics, 0 when absent
@@ -506,6 +508,14 @@ except urllib.error.HTTPError as e:
     print(e.code); sys.stdout.write(e.read().decode())
 PY
 }
+
+http_status() {
+	local out
+	out=$(http_get "$1" "$2")
+	echo "${out%%$'\n'*}"
+}
+
+echo_back() { ip netns exec "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
 
 metric_at() {
 	http_get "$1" "http://$2/metrics" | awk -v k="$3" '$1 == k { v = $2 } END { print v + 0 }'

@@ -470,6 +470,13 @@ static void test_lock(void **state)
 	assert_int_equal(access(path, F_OK), -1); /* the file went with the lock */
 	a = xdpfb_lock(dir, "eth9", path, sizeof(path), &holder);
 	assert_true(a >= 0);
+	assert_int_equal(holder, 0); /* a clean stop left no pid behind */
+	/* A run that died holding it: the file stays with its pid, which the
+	 * next taker is told about (and replaces with its own). */
+	close(a);
+	a = xdpfb_lock(dir, "eth9", path, sizeof(path), &holder);
+	assert_true(a >= 0);
+	assert_int_equal(holder, (long)getpid());
 	xdpfb_unlock(a, path);
 	assert_int_equal(rmdir(dir), 0);
 }
