@@ -173,12 +173,9 @@ static void test_build_user_lcores(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_arg_table),
-		cmocka_unit_test(test_arg_errors),
-		cmocka_unit_test(test_claims_exclude),
-		cmocka_unit_test(test_claim_bad_dir),
-		cmocka_unit_test(test_build_two_gateways),
-		cmocka_unit_test(test_build_user_lcores),
+		cmocka_unit_test(test_arg_table),          cmocka_unit_test(test_arg_errors),
+		cmocka_unit_test(test_claims_exclude),     cmocka_unit_test(test_claim_bad_dir),
+		cmocka_unit_test(test_build_two_gateways), cmocka_unit_test(test_build_user_lcores),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
