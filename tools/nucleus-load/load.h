@@ -11,7 +11,7 @@
 enum {
 	LOAD_SAMPLES_MAX = 4 << 20,
 	LOAD_RETRY_US = 2000000, /* re-send an unanswered REGISTER */
-	LOAD_LATE_US = 1000000,  /* after the run: replies still counted */
+	LOAD_LATE_US = 1000000,  /* after a phase: replies counted until this long without one */
 	LOAD_SCAN_MAX = 4096,    /* nodes looked at for a retry per pass */
 };
 
@@ -54,7 +54,7 @@ struct load {
 	struct load_phase reg, hb, *cur;
 	uint64_t unknown;
 	uint64_t reg_us, sustain_us; /* phase durations */
-	uint64_t cpu_ticks, rss_before_kb;
+	uint64_t cpu_ticks, own_ticks, rss_before_kb;
 };
 
 int load_parse(struct load_opts *o, int argc, char **argv);
