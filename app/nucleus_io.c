@@ -78,8 +78,8 @@ void omni_nucleus_flush(struct omni_nucleus_io *io, int fd)
 	unsigned n = 0, done = 0;
 
 	for (unsigned i = 0; i < io->n_tx; i++) {
-		socklen_t sl = net_endpoint_to_sockaddr(&io->tx_out[i].to, io->family,
-							&io->tx_to[n]);
+		socklen_t sl =
+			net_endpoint_to_sockaddr(&io->tx_out[i].to, io->family, &io->tx_to[n]);
 
 		if (!sl) {
 			io->send_errors++;
