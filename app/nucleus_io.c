@@ -97,11 +97,13 @@ void omni_nucleus_flush(struct omni_nucleus_io *io, int fd)
 
 		if (r > 0) {
 			done += (unsigned)r;
-		} else if (r < 0 && (errno == EAGAIN || errno == ENOBUFS) && wait_writable(fd)) {
-			continue;
+		} else if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+			if (wait_writable(fd))
+				continue;
+			io->send_errors += n - done; /* no room in time: none of the rest */
+			break;
 		} else {
-			/* This one cannot go (unreachable, or no room in time). */
-			io->send_errors++;
+			io->send_errors++; /* this one cannot go (unreachable) */
 			done++;
 		}
 	}
