@@ -121,10 +121,11 @@ static int open_ports(struct omni_edge *e, const char *prog)
 		       q, e->n_workers);
 		e->n_workers = q;
 	}
-	printf("%s: underlay %s via %s, host port %s (%s), mtu %u, %s\n", prog, ifc->underlay,
+	printf("%s: underlay %s via %s, host port %s (%s), mtu %u, %s, %s\n", prog, ifc->underlay,
 	       dp_port_driver_name(e->under.driver), ifc->host_port_name,
 	       dp_host_kind_name(e->host.host_kind), ifc->mtu,
-	       e->n_workers ? "control on the main lcore + workers" : "single-lcore mode");
+	       e->n_workers ? "control on the main lcore + workers" : "single-lcore mode",
+	       e->eal.placement);
 	print_idle_wake(e, prog);
 	fflush(stdout);
 	return 0;

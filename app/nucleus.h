@@ -7,7 +7,10 @@
 #ifndef OMNI_APP_NUCLEUS_H
 #define OMNI_APP_NUCLEUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "cli.h"
 #include "signaling/lograte.h"
@@ -55,5 +58,38 @@ void omni_nucleus_refusal_detail(void *ctx, const char *line);
 void omni_nucleus_refusal(struct omni_nucleus_log *l, const struct sig_nucleus_stats *before,
 			  const struct sig_nucleus_stats *after, const struct net_endpoint *from,
 			  const uint8_t *p, size_t len, uint64_t now_ms);
+
+/* Datagrams in batches, both ways (nucleus_io.c). One thread. */
+enum {
+	OMNI_NUCLEUS_BATCH = 64, /* datagrams read at once */
+	OMNI_NUCLEUS_TX_MAX = OMNI_NUCLEUS_BATCH * SIG_NUCLEUS_OUT_MAX,
+	OMNI_NUCLEUS_TX_WAIT_MS = 10, /* for room in a full send buffer */
+};
+
+struct omni_nucleus_io {
+	struct mmsghdr rx[OMNI_NUCLEUS_BATCH];
+	struct iovec rx_iov[OMNI_NUCLEUS_BATCH];
+	struct sockaddr_storage rx_from[OMNI_NUCLEUS_BATCH];
+	uint8_t rx_buf[OMNI_NUCLEUS_BATCH][SIG_DATAGRAM_MAX + 1];
+	struct sig_out tx_out[OMNI_NUCLEUS_TX_MAX]; /* the core writes answers here */
+	struct mmsghdr tx[OMNI_NUCLEUS_TX_MAX];
+	struct iovec tx_iov[OMNI_NUCLEUS_TX_MAX];
+	struct sockaddr_storage tx_to[OMNI_NUCLEUS_TX_MAX];
+	unsigned n_tx;
+	int family; /* of the socket: AF_INET6 (dual stack) or AF_INET */
+	uint64_t send_errors;
+};
+
+void omni_nucleus_io_init(struct omni_nucleus_io *io, bool v6);
+/* Asks for want bytes each way; *rx, *tx: what the kernel granted. */
+void omni_nucleus_io_bufs(int fd, int want, int *rx, int *tx);
+/* Reads up to OMNI_NUCLEUS_BATCH datagrams: rx[i].msg_len bytes in
+ * rx_buf[i] from rx_from[i]. The count; 0 when none wait. */
+unsigned omni_nucleus_recv(struct omni_nucleus_io *io, int fd);
+/* Where the core may write one input's answers (SIG_NUCLEUS_OUT_MAX);
+ * commit them with io->n_tx += count. */
+struct sig_out *omni_nucleus_tx_slot(struct omni_nucleus_io *io, int fd);
+/* Sends what is queued (sendmmsg); what cannot go is counted. */
+void omni_nucleus_flush(struct omni_nucleus_io *io, int fd);
 
 #endif /* OMNI_APP_NUCLEUS_H */

@@ -29,7 +29,9 @@ enum {
 	SIG_NUCLEUS_RATE_DEFAULT = 100,        /* messages/s per source */
 	SIG_NUCLEUS_BURST_DEFAULT = 200,
 	SIG_NUCLEUS_SOURCES_DEFAULT = 1 << 16, /* rate-limited sources at once */
-	SIG_NUCLEUS_REPLAY_DEFAULT = 1 << 20,  /* nonces held, shared out equally */
+	SIG_NUCLEUS_REPLAY_DEFAULT = 1 << 22,  /* nonces held, shared out equally: a nonce
+						* is held 60 s, so a million members at
+						* 30 s heartbeats need 2^21 */
 	SIG_NUCLEUS_REPLAY_MIN = 1 << 12,      /* nonces held per cluster, at least */
 	SIG_NUCLEUS_CLUSTERS_MAX = 4096,
 	/* An open nucleus makes at most this many clusters on demand (each

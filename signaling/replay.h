@@ -3,7 +3,8 @@
  * Freshness of authenticated signaling messages: the timestamp must be
  * within SIG_TIME_WINDOW_MS of now, and the nonce unseen while it is. Nonces
  * are kept (as keyed 64-bit hashes) until their timestamp leaves the
- * window, in buckets of a fixed-size table; a full bucket refuses the
+ * window, in buckets of a table that doubles when a nonce finds its buckets
+ * full, up to what the capacity needs; then a full bucket refuses the
  * message (SIG_DROP_REPLAY_FULL) rather than forget a live nonce.
  * Call only after the HMAC verified, so only key holders can fill it.
  * Pure: the caller passes the time. Single-threaded.
@@ -17,7 +18,8 @@
 
 struct sig_replay;
 
-/* capacity: nonces held at once (rounded up). NULL with errno on failure. */
+/* capacity: nonces held at once at most (rounded up); memory grows to it
+ * with the load. NULL with errno on failure. */
 struct sig_replay *sig_replay_create(unsigned capacity);
 void sig_replay_destroy(struct sig_replay *r);
 

@@ -27,6 +27,7 @@
 
 #include "dp/log.h"
 #include "dp/quiet.h"
+#include "dp/place.h"
 
 RTE_LOG_REGISTER(dp_logtype, omni.dp, INFO);
 
@@ -165,6 +166,30 @@ unsigned dp_eal_hugepages_free_mb(void)
 	return (unsigned)(free_pages * page_kb / 1024);
 }
 
+/* One lcore and no CPU named: a CPU of its own, or floating (place.h). */
+static void add_single_lcore(struct builder *b, const struct dp_eal_conf *c, const unsigned *cpus,
+			     unsigned n_cpus)
+{
+	struct dp_eal *e = b->e;
+	char arg[600], list[512];
+
+	e->cpu = dp_place_claim(cpus, n_cpus, c->cpu_lock_dir, &e->cpu_fd);
+	if (dp_place_lcore_arg(arg, sizeof(arg), cpus, n_cpus, e->cpu) < 0 ||
+	    dp_place_cpu_list(list, sizeof(list), cpus, n_cpus) < 0) {
+		b->err = -E2BIG;
+		return;
+	}
+	if (e->cpu >= 0)
+		snprintf(e->placement, sizeof(e->placement),
+			 "lcore on CPU %d (no other gateway holds it)", e->cpu);
+	else
+		snprintf(e->placement, sizeof(e->placement),
+			 "lcore floats over CPUs %s (each held by another gateway)", list);
+	add(b, "--lcores");
+	add(b, "%s", arg);
+	e->lcores = 1;
+}
+
 static void add_lcores(struct builder *b, const struct dp_eal_conf *c)
 {
 	unsigned cpus[128], n_cpus, want;
@@ -182,6 +207,10 @@ static void add_lcores(struct builder *b, const struct dp_eal_conf *c)
 		return;
 	}
 	want = c->lcores ? c->lcores : (n_cpus >= 2 ? 2 : 1);
+	if (want == 1) {
+		add_single_lcore(b, c, cpus, n_cpus);
+		return;
+	}
 	if (want > RTE_DIM(cpus)) {
 		b->err = -EINVAL;
 		return;
@@ -199,6 +228,7 @@ static void add_lcores(struct builder *b, const struct dp_eal_conf *c)
 	add(b, "--lcores");
 	add(b, "%s", list);
 	b->e->lcores = want;
+	snprintf(b->e->placement, sizeof(b->e->placement), "lcores pinned %s", list);
 }
 
 static void add_memory(struct builder *b, const struct dp_eal_conf *c, unsigned groups)
@@ -257,6 +287,9 @@ int dp_eal_build(struct dp_eal *e, const struct dp_eal_conf *c)
 	unsigned groups;
 
 	memset(e, 0, sizeof(*e));
+	e->cpu = DP_PLACE_FLOAT;
+	e->cpu_fd = -1;
+	snprintf(e->placement, sizeof(e->placement), "lcores as given");
 	if ((c->user_argc && !c->user_argv) || (c->n_pci && !c->pci) || (c->n_vdevs && !c->vdevs) ||
 	    c->user_argc < 0)
 		return -EINVAL;
@@ -311,16 +344,19 @@ int dp_eal_start(struct dp_eal *e, const struct dp_eal_conf *c)
 
 	if (ret < 0) {
 		DP_LOG(ERR, "cannot build EAL arguments: %s", strerror(-ret));
+		dp_eal_release_cpu(e);
 		return ret;
 	}
 	dp_quiet_install();
 	log_argv(e);
 	dp_eal_clear_stale();
+	DP_LOG(INFO, "placement: %s", e->placement);
 	/* rte_eal_init permutes its argv (getopt): give it a copy. */
 	memcpy(argv, e->argv, sizeof(argv));
 	if (rte_eal_init(e->argc, argv) < 0) {
 		ret = rte_errno ? -rte_errno : -EINVAL;
 		DP_LOG(ERR, "rte_eal_init failed: %s", rte_strerror(-ret));
+		dp_eal_release_cpu(e);
 		return ret;
 	}
 	e->started = true;
@@ -347,6 +383,13 @@ static void remove_runtime_dir(const char *dir)
 		DP_LOG(DEBUG, "cannot remove %s: %s", dir, strerror(errno));
 }
 
+void dp_eal_release_cpu(struct dp_eal *e)
+{
+	if (e->cpu_fd >= 0)
+		close(e->cpu_fd);
+	e->cpu_fd = -1;
+}
+
 void dp_eal_stop(struct dp_eal *e)
 {
 	char dir[256] = "";
@@ -356,6 +399,7 @@ void dp_eal_stop(struct dp_eal *e)
 	if (e->prefix[0])
 		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	dp_eal_release_cpu(e);
 	e->started = false;
 	if (dir[0]) {
 		const char *base = strrchr(dir, '/');

@@ -6,7 +6,9 @@
  * own EAL arguments set the same thing; theirs come last and win):
  *   --lcores 0@A,1@B,...   main lcore + workers on the usable CPUs A, B, ...
  *                          (default: main + 1 worker with >= 2 usable CPUs,
- *                          else a single lcore), or the lcore list given
+ *                          else a single lcore), or the lcore list given;
+ *                          a single lcore gets a CPU no other gateway holds,
+ *                          or floats over the usable set (dp/place.h)
  *   --in-memory [-m MB]    hugepages free and hugetlbfs mounted, or else
  *   --no-huge -m MB --no-shconf   with a warning on how to set hugepages up
  *   --file-prefix omniPID  always: several processes at once never share a
@@ -47,6 +49,8 @@ struct dp_eal_conf {
 					  above ("debug"); NULL: "info" */
 	int user_argc;              /* the user's EAL arguments (before --), */
 	char *const *user_argv;     /* without a program name */
+	/* For a single lcore's CPU claim (dp/place.h); NULL: DP_PLACE_LOCK_DIR. */
+	const char *cpu_lock_dir;
 };
 
 struct dp_eal {
@@ -55,6 +59,9 @@ struct dp_eal {
 	char buf[DP_EAL_BUF]; /* the strings argv points to */
 	char prefix[32];      /* --file-prefix we chose ("" if user's) */
 	unsigned lcores;      /* what we asked for (0 if user's) */
+	int cpu;              /* a single lcore's claimed CPU, or DP_PLACE_FLOAT */
+	int cpu_fd;           /* holds the claim until dp_eal_stop; -1: none */
+	char placement[600];  /* where the lcores run, for the start-up line */
 	bool huge;            /* hugepages used */
 	bool started;
 };
@@ -68,7 +75,8 @@ int dp_eal_build(struct dp_eal *e, const struct dp_eal_conf *conf);
  */
 int dp_eal_start(struct dp_eal *e, const struct dp_eal_conf *conf);
 
-/* rte_eal_cleanup and remove the runtime directory we named. */
+/* rte_eal_cleanup and remove the runtime directory we named; gives the
+ * CPU claim up. */
 void dp_eal_stop(struct dp_eal *e);
 
 /* Remove what dead runs with our default prefixes (omni<PID>) left: their
@@ -78,6 +86,9 @@ void dp_eal_clear_stale(void);
 /* The same in one runtime base directory and one hugepage directory
  * (tests): how many directories and files it removed. */
 unsigned dp_eal_clear_stale_in(const char *runtime_base, const char *huge_dir);
+/* Gives up the CPU claim dp_eal_build made (done by dp_eal_stop, and by
+ * dp_eal_start when it fails). */
+void dp_eal_release_cpu(struct dp_eal *e);
 
 /* Free hugepage memory in MB, 0 when none or no hugetlbfs is mounted. */
 unsigned dp_eal_hugepages_free_mb(void);

@@ -15,7 +15,9 @@
 # traffic following it. Edges: single-lcore, underlay through net_af_xdp
 # on a veth, host port omni0 through net_tap (edge B of pair B, IPv4
 # outer: the veth host port). Pair B also: each edge's idle sleeps are
-# ended by packets on the ports' kernel sockets (dp/idle.h).
+# ended by packets on the ports' kernel sockets (dp/idle.h), and the two
+# edges, started without EAL options, do not share one pinned CPU
+# (dp/place.h).
 #
 # The two sides meet on a bridge in a third namespace: an AF_XDP underlay
 # takes packets before any packet socket on its own veth sees them, so the
@@ -333,6 +335,24 @@ pair_a() {
 	stop_edges
 }
 
+# lcore_cpus SIDE: the CPUs edge SIDE's main lcore (its main thread) may
+# run on, as the kernel holds them.
+lcore_cpus() { awk '$1 == "Cpus_allowed_list:" { print $2 }' "/proc/$(pid_of "edge_$1")/status"; }
+
+# lcores_apart: two edges started without EAL options are not pinned to the
+# same one CPU (before, EAL got --lcores 0@0 for both), and each start-up
+# line says where its lcore runs (lib/dp/place.h).
+lcores_apart() {
+	local a b
+	a=$(lcore_cpus a)
+	b=$(lcore_cpus b)
+	echo "edge A's lcore on CPU(s) $a, edge B's on $b"
+	grep -hoE 'single-lcore mode, lcore (on CPU [0-9]+|floats over CPUs [0-9,-]+)' \
+		"$tmp/edge_a.log" "$tmp/edge_b.log" | grep -c . | grep -qx 2 || return 1
+	case $a in *[,-]*) return 0 ;; esac # floating: the scheduler spreads them
+	[ -n "$a" ] && [ "$a" != "$b" ]
+}
+
 pair_b() {
 	local p="B omni-omni"
 	fresh_namespaces "$p" || return
@@ -340,6 +360,7 @@ pair_b() {
 	side_conf a 1 2 51820 192.0.2.2:51821 "PersistentKeepalive = 1"
 	side_start b "$ns_b" 2 veth || { setup_failed "$p: start edge B"; return; }
 	side_start a "$ns_a" 1 || { setup_failed "$p: start edge A"; return; }
+	check "$p: the two edges' lcores are not pinned to one CPU together" lcores_apart
 	pings_both_ways "$p v4 outer"
 	check "$p: edge A (tap host port, single-lcore: net_tap's SIGIO) sleeps until either port has a packet" \
 		woken_by_packets a "both ports"

@@ -11,6 +11,19 @@
 enum {
 	LOAD_SAMPLES_MAX = 4 << 20,
 	LOAD_RETRY_US = 2000000, /* re-send an unanswered REGISTER */
+	LOAD_LATE_US = 1000000,  /* after a phase: replies counted until this long without one */
+	LOAD_SCAN_MAX = 4096,    /* nodes looked at for a retry per pass */
+};
+
+/* Receive-buffer drops the kernel counted (loss.c). */
+struct load_drops {
+	uint64_t nucleus, tool;
+};
+
+/* One phase's messages: sent, answered, and where the rest went. */
+struct load_phase {
+	uint64_t sent, answered, send_errors;
+	struct load_drops before, after;
 };
 
 struct load_opts {
@@ -37,14 +50,17 @@ struct load {
 	uint32_t *reg_lat; /* register reply latencies, us (aliases lat's tail) */
 	size_t n_lat, n_reg_lat;
 	unsigned registered;
-	uint64_t sent, received, unknown, dropped; /* during the sustained phase */
-	uint64_t reg_us, sustain_us;               /* phase durations */
-	uint64_t cpu_ticks, rss_before_kb;
+	unsigned port; /* the nucleus's */
+	struct load_phase reg, hb, *cur;
+	uint64_t unknown;
+	uint64_t reg_us, sustain_us; /* phase durations */
+	uint64_t cpu_ticks, own_ticks, rss_before_kb;
 };
 
 int load_parse(struct load_opts *o, int argc, char **argv);
 void load_socket_tune(int fd);
 int load_run(struct load *l);
 void load_report(const struct load *l);
+void load_drops_read(unsigned port, struct load_drops *d);
 
 #endif /* OMNI_TOOLS_NUCLEUS_LOAD_H */

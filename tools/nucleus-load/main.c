@@ -81,6 +81,7 @@ static int setup(struct load *l)
 		fprintf(stderr, "nucleus-load: %s\n", err);
 		return -1;
 	}
+	l->port = to.port;
 	for (unsigned s = 0; s < l->o.sources; s++) {
 		bool v4 = to.addr.family == NET_AF_IP4;
 

@@ -6,10 +6,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,8 +137,8 @@ static void send_req(struct load *l, unsigned i, bool reg)
 	len = sig_encode(&l->keys[k], &m, buf, sizeof(buf));
 	n->sent_us = mono_us();
 	if (send(l->fds[i % l->o.sources], buf, len, 0) < 0)
-		l->dropped++;
-	l->sent++;
+		l->cur->send_errors++;
+	l->cur->sent++;
 }
 
 static void on_reply(struct load *l, const uint8_t *p, size_t len, bool sustain)
@@ -156,7 +156,7 @@ static void on_reply(struct load *l, const uint8_t *p, size_t len, bool sustain)
 		return;
 	lat = mono_us() - n->sent_us;
 	n->sent_us = 0;
-	l->received++;
+	l->cur->answered++;
 	if (m.type == SIG_REGISTER_ACK) {
 		if (!n->registered)
 			l->registered++;
@@ -174,22 +174,23 @@ static void on_reply(struct load *l, const uint8_t *p, size_t len, bool sustain)
 	n->version = m.u.ack.version;
 }
 
-/* Reads every socket until nothing is waiting or deadline_us passes. */
-static void drain(struct load *l, struct pollfd *pfd, int timeout_ms, bool sustain)
+/* Reads the sockets with replies waiting (epoll: one system call, not a
+ * poll of every socket each pass), each until it is empty. */
+static void drain(struct load *l, int ep, int timeout_ms, bool sustain)
 {
+	struct epoll_event ev[256];
 	uint8_t buf[SIG_DATAGRAM_MAX + 1];
+	int n = epoll_wait(ep, ev, 256, timeout_ms);
 
-	if (poll(pfd, l->o.sources, timeout_ms) <= 0)
-		return;
-	for (unsigned s = 0; s < l->o.sources; s++) {
-		if (!(pfd[s].revents & POLLIN))
-			continue;
-		for (int k = 0; k < 64; k++) {
-			ssize_t n = recv(l->fds[s], buf, sizeof(buf), MSG_DONTWAIT);
+	for (int e = 0; e < n; e++) {
+		int fd = l->fds[ev[e].data.u32];
 
-			if (n <= 0)
+		for (int k = 0; k < 1024; k++) {
+			ssize_t len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+			if (len <= 0)
 				break;
-			on_reply(l, buf, (size_t)n, sustain);
+			on_reply(l, buf, (size_t)len, sustain);
 		}
 	}
 }
@@ -210,38 +211,88 @@ static uint64_t proc_cpu_ticks(int pid)
 	return ut + st;
 }
 
-int load_run(struct load *l)
+/* After a phase: replies still arriving (or queued in our sockets while
+ * this process was behind) count, until LOAD_LATE_US pass with none. */
+static void drain_late(struct load *l, int ep, bool sustain)
 {
-	struct pollfd *pfd = calloc(l->o.sources, sizeof(*pfd));
-	uint64_t start = mono_us(), gap = 1000000 / l->o.register_rate, t, end, cpu0;
-	unsigned next = 0;
+	uint64_t t = mono_us(), got;
 
-	if (!pfd)
-		return 1;
-	l->reg_lat = l->lat + LOAD_SAMPLES_MAX / 2;
-	for (unsigned s = 0; s < l->o.sources; s++)
-		pfd[s] = (struct pollfd){ .fd = l->fds[s], .events = POLLIN };
-	/* Registration: paced, retried until all are in (or 60 s pass). */
-	while (l->registered < l->o.nodes && mono_us() - start < 60000000) {
-		t = mono_us();
-		for (; next < l->o.nodes && start + next * gap <= t; next++)
+	do {
+		got = l->cur->answered;
+		drain(l, ep, 10, sustain);
+		if (l->cur->answered != got)
+			t = mono_us();
+	} while (mono_us() - t < LOAD_LATE_US);
+}
+
+/* Unanswered REGISTERs again, at most `budget` of them, looking at no more
+ * than LOAD_SCAN_MAX nodes from *cursor on. */
+static unsigned retry_registers(struct load *l, unsigned *cursor, uint64_t budget, uint64_t t)
+{
+	unsigned sent = 0;
+
+	for (unsigned k = 0; k < LOAD_SCAN_MAX && sent < budget; k++) {
+		struct load_node *n = &l->nodes[*cursor];
+
+		if (!n->registered && t - n->sent_us > LOAD_RETRY_US) {
+			send_req(l, *cursor, true);
+			sent++;
+		}
+		*cursor = (*cursor + 1) % l->o.nodes;
+	}
+	return sent;
+}
+
+/* Registration: first REGISTERs and retries share --register-rate, so the
+ * generator never sends faster than that (retries used to go out in one
+ * burst of every unanswered node); until all are in, or 60 s pass. */
+static void register_all(struct load *l, int ep)
+{
+	uint64_t start = mono_us(), t, allowed, done = 0;
+	unsigned next = 0, cursor = 0;
+
+	l->cur = &l->reg;
+	load_drops_read(l->port, &l->reg.before);
+	while (l->registered < l->o.nodes && (t = mono_us()) - start < 60000000) {
+		allowed = (t - start) * l->o.register_rate / 1000000;
+		for (; next < l->o.nodes && done < allowed; next++, done++)
 			send_req(l, next, true);
-		if (next == l->o.nodes)
-			for (unsigned i = 0; i < l->o.nodes; i++)
-				if (!l->nodes[i].registered &&
-				    t - l->nodes[i].sent_us > LOAD_RETRY_US)
-					send_req(l, i, true);
-		drain(l, pfd, 1, false);
+		if (next == l->o.nodes && done < allowed)
+			done += retry_registers(l, &cursor, allowed - done, t);
+		drain(l, ep, 1, false);
 	}
 	l->reg_us = mono_us() - start;
+	drain_late(l, ep, false);
+	load_drops_read(l->port, &l->reg.after);
+}
+
+int load_run(struct load *l)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	uint64_t start, t, end, cpu0;
+	unsigned next = 0;
+
+	if (ep < 0)
+		return 1;
+	l->reg_lat = l->lat + LOAD_SAMPLES_MAX / 2;
+	for (unsigned s = 0; s < l->o.sources; s++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = s };
+
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, l->fds[s], &ev) != 0) {
+			close(ep);
+			return 1;
+		}
+	}
+	register_all(l, ep);
 	/* Sustained heartbeats, node i at phase i/N of the interval. */
+	l->cur = &l->hb;
 	start = mono_us();
 	end = start + l->o.seconds * 1000000ull;
 	for (unsigned i = 0; i < l->o.nodes; i++)
 		l->nodes[i].next_us = start + (uint64_t)i * l->o.heartbeat_ms * 1000 / l->o.nodes;
-	l->sent = l->received = 0;
 	cpu0 = l->o.pid ? proc_cpu_ticks(l->o.pid) : 0;
-	next = 0;
+	l->own_ticks = proc_cpu_ticks(getpid());
+	load_drops_read(l->port, &l->hb.before);
 	while ((t = mono_us()) < end) {
 		for (unsigned k = 0; k < l->o.nodes; k++, next = (next + 1) % l->o.nodes) {
 			struct load_node *n = &l->nodes[next];
@@ -251,13 +302,14 @@ int load_run(struct load *l)
 			send_req(l, next, !n->registered);
 			n->next_us += l->o.heartbeat_ms * 1000ull;
 		}
-		drain(l, pfd, 1, true);
+		drain(l, ep, 1, true);
 	}
-	for (t = mono_us(); mono_us() - t < 200000;) /* late replies */
-		drain(l, pfd, 10, true);
 	l->sustain_us = mono_us() - start;
 	l->cpu_ticks = l->o.pid ? proc_cpu_ticks(l->o.pid) - cpu0 : 0;
-	free(pfd);
+	l->own_ticks = proc_cpu_ticks(getpid()) - l->own_ticks;
+	drain_late(l, ep, true);
+	load_drops_read(l->port, &l->hb.after);
+	close(ep);
 	return 0;
 }
 
@@ -290,6 +342,24 @@ static long rss_kb(int pid)
 	return kb;
 }
 
+/* sent, answered, lost and where: the nucleus's socket or ours dropped it
+ * for want of buffer, send() failed, or else the nucleus did not answer
+ * (refused: its stats and /metrics say why). */
+static void report_phase(const char *name, const struct load_phase *p)
+{
+	uint64_t lost = p->sent > p->answered ? p->sent - p->answered : 0;
+	uint64_t nuc = p->after.nucleus - p->before.nucleus, tool = p->after.tool - p->before.tool;
+	uint64_t known = nuc + tool + p->send_errors;
+
+	printf("%-13s %llu sent, %llu answered, %llu lost (%.3f%%): nucleus socket buffer %llu, "
+	       "generator socket buffers %llu, send errors %llu, other %llu\n",
+	       name, (unsigned long long)p->sent, (unsigned long long)p->answered,
+	       (unsigned long long)lost, p->sent ? 100.0 * (double)lost / (double)p->sent : 0.0,
+	       (unsigned long long)nuc, (unsigned long long)tool,
+	       (unsigned long long)p->send_errors,
+	       (unsigned long long)(lost > known ? lost - known : 0));
+}
+
 void load_report(const struct load *l)
 {
 	double secs = (double)l->sustain_us / 1e6;
@@ -302,9 +372,10 @@ void load_report(const struct load *l)
 	printf("registered:   %u of %u in %.1f s (register reply p50 %.2f ms, p99 %.2f ms)\n",
 	       l->registered, l->o.nodes, (double)l->reg_us / 1e6,
 	       pct(l->reg_lat, l->n_reg_lat, 0.5), pct(l->reg_lat, l->n_reg_lat, 0.99));
-	printf("sustained:    %.1f s, %.0f messages/s sent, %.0f replies/s, %.2f%% unanswered\n",
-	       secs, (double)l->sent / secs, (double)l->received / secs,
-	       l->sent ? 100.0 * (double)(l->sent - l->received) / (double)l->sent : 0.0);
+	report_phase("registering", &l->reg);
+	printf("sustained:    %.1f s, %.0f messages/s sent, %.0f replies/s\n", secs,
+	       (double)l->hb.sent / secs, (double)l->hb.answered / secs);
+	report_phase("heartbeats", &l->hb);
 	printf("latency:      heartbeat reply p50 %.3f ms, p99 %.3f ms, max %.3f ms (%zu samples)\n",
 	       pct(l->lat, l->n_lat, 0.5), pct(l->lat, l->n_lat, 0.99), pct(l->lat, l->n_lat, 1.0),
 	       l->n_lat);
@@ -315,4 +386,10 @@ void load_report(const struct load *l)
 		printf("nucleus:      pid %d, VmRSS %ld kB, CPU %.1f%% of one core while sustained\n",
 		       l->o.pid, rss_kb(l->o.pid),
 		       hz > 0 ? 100.0 * (double)l->cpu_ticks / (double)hz / secs : 0.0);
+	/* Behind its schedule (fewer messages/s than nodes / heartbeat) and
+	 * near a whole core: the generator, not the nucleus, set the pace. */
+	printf("generator:    CPU %.1f%% of one core while sustained, %.0f of %.0f messages/s "
+	       "scheduled\n",
+	       hz > 0 ? 100.0 * (double)l->own_ticks / (double)hz / secs : 0.0,
+	       (double)l->hb.sent / secs, 1000.0 * l->o.nodes / l->o.heartbeat_ms);
 }

@@ -331,6 +331,29 @@ static void test_replay_full(void **state)
 	sig_replay_destroy(r);
 }
 
+/* The table grows from 4,096 slots to what 200,000 nonces need: every
+ * nonce is taken, and every one is still known after the moves. */
+static void test_replay_grows(void **state)
+{
+	struct sig_replay *r = sig_replay_create(200000);
+	uint8_t nonce[SIG_NONCE_LEN] = { 0 };
+	unsigned ok = 0, replay = 0;
+
+	(void)state;
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 200000; i++) {
+		memcpy(nonce, &i, sizeof(i));
+		ok += sig_replay_check(r, nonce, now, now) == SIG_OK;
+	}
+	for (uint32_t i = 0; i < 200000; i++) {
+		memcpy(nonce, &i, sizeof(i));
+		replay += sig_replay_check(r, nonce, now, now + 1) == SIG_DROP_REPLAY;
+	}
+	assert_int_equal(ok, 200000);
+	assert_int_equal(replay, 200000);
+	sig_replay_destroy(r);
+}
+
 static void test_magic(void **state)
 {
 	uint8_t wg[148] = { 1, 0, 0, 0 }, stun[20] = { 0, 1, 0, 0, 0x21, 0x12, 0xa4, 0x42 };
@@ -477,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_short_secret),
 		cmocka_unit_test(test_replay_and_stale),
 		cmocka_unit_test(test_replay_full),
+		cmocka_unit_test(test_replay_grows),
 		cmocka_unit_test(test_magic),
 		cmocka_unit_test(test_address_records),
 		cmocka_unit_test(test_encode_limits),
