@@ -26,10 +26,10 @@
 #include "edge_uapi.h"
 
 enum {
-	CONNS = 8,                  /* wg(8) opens one at a time */
-	IN_MAX = 4 << 20,           /* a request larger than this is refused */
+	CONNS = 8,        /* wg(8) opens one at a time */
+	IN_MAX = 4 << 20, /* a request larger than this is refused */
 	READ_CHUNK = 16384,
-	POLL_NS = 4 * 1000 * 1000,  /* a few hundred polls a second */
+	POLL_NS = 4 * 1000 * 1000,       /* a few hundred polls a second */
 	IDLE_NS = 30ull * 1000000000ull, /* a silent client is dropped */
 };
 
@@ -322,8 +322,7 @@ static unsigned serve(struct conn *c, struct omni_edge *e)
 	unsigned n = 0;
 	size_t took;
 
-	while (!c->closing && c->len && c->out_at == c->out.len &&
-	       (took = one_request(c, e)) > 0) {
+	while (!c->closing && c->len && c->out_at == c->out.len && (took = one_request(c, e)) > 0) {
 		sodium_memzero(c->in, took); /* a set carries keys */
 		memmove(c->in, c->in + took, c->len - took);
 		c->len -= took;

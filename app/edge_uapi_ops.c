@@ -95,7 +95,7 @@ static void get_peer(struct omni_edge *e, const struct pl_peer *p, struct omni_u
 	static const uint8_t zero[WG_KEY_LEN];
 	const struct cfg_peer *cp = config_peer(&e->cfg, p->public_key);
 	char text[NET_PREFIX_TEXT_MAX > NET_ENDPOINT_TEXT_MAX ? NET_PREFIX_TEXT_MAX :
-								 NET_ENDPOINT_TEXT_MAX];
+								NET_ENDPOINT_TEXT_MAX];
 	uint64_t hs = p->last_handshake_unix_ns;
 
 	add_key(b, "public_key", p->public_key);
@@ -156,12 +156,14 @@ static int check_device(const struct omni_edge *e, const struct cfg_uapi_set *s,
 		return -EINVAL;
 	}
 	if (s->has_fwmark && s->fwmark != 0) {
-		snprintf(err, errlen, "fwmark %u: the edge has no kernel socket to mark", s->fwmark);
+		snprintf(err, errlen, "fwmark %u: the edge has no kernel socket to mark",
+			 s->fwmark);
 		return -EOPNOTSUPP;
 	}
 	if (e->sig && (*new_key || (s->has_listen_port && s->listen_port != e->dp.local.port))) {
-		snprintf(err, errlen, "a cluster member changes its %s only by a restart (the "
-				      "nucleus knows it by them)",
+		snprintf(err, errlen,
+			 "a cluster member changes its %s only by a restart (the "
+			 "nucleus knows it by them)",
 			 *new_key ? "private key" : "listen port");
 		return -EBUSY;
 	}
@@ -179,8 +181,8 @@ static unsigned free_slots(const struct pl_dataplane *dp)
 
 /* New peers must be usable keys and fit the free slots (a new preshared
  * key is a new peer too), or apply would stop half way. */
-static int check_peers(struct omni_edge *e, const struct cfg_peer *p, size_t n,
-		       const uint8_t *priv, char *err, size_t errlen)
+static int check_peers(struct omni_edge *e, const struct cfg_peer *p, size_t n, const uint8_t *priv,
+		       char *err, size_t errlen)
 {
 	uint8_t shared[WG_KEY_LEN];
 	unsigned fresh = 0;
@@ -238,8 +240,8 @@ static size_t split(const struct omni_edge *e, struct cfg_peer *peers, size_t *n
 	return nf;
 }
 
-static int apply_device(struct omni_edge *e, const struct cfg_uapi_set *s, bool new_key,
-			char *note, size_t len)
+static int apply_device(struct omni_edge *e, const struct cfg_uapi_set *s, bool new_key, char *note,
+			size_t len)
 {
 	char key[WG_KEY_B64_LEN + 1];
 	size_t used = 0;
@@ -303,7 +305,8 @@ int omni_uapi_set(struct omni_edge *e, const char *body, size_t len)
 	if (ret == 0)
 		printf("omninervous: uapi: set: %s\n", err);
 	else
-		printf("omninervous: uapi: set refused (errno=%d), nothing changed: %s\n", ret, err);
+		printf("omninervous: uapi: set refused (errno=%d), nothing changed: %s\n", ret,
+		       err);
 	cfg_uapi_set_free(&s);
 	return ret;
 }
