@@ -13,7 +13,9 @@
  * (app/edge_peers.h), checked whole first so a refused request changes
  * nothing. The directory is made 0700, the socket 0600 (root only, as
  * the keys it shows are secret); a stale socket of a crashed gateway is
- * replaced, a live one (another gateway, or wireguard-go) refuses start.
+ * replaced, a live one (another gateway, or wireguard-go) in our network
+ * namespace refuses start. /var/run is shared by namespaces: a live one in
+ * another namespace leaves this gateway without the socket (a warning).
  */
 #ifndef OMNI_APP_EDGE_UAPI_H
 #define OMNI_APP_EDGE_UAPI_H

@@ -20,8 +20,10 @@
  * forgets the allowed IPs given before it; an allowed IP another peer has
  * moves to this one; a block for the interface's own public key is read
  * and ignored. Peers learned from the cluster are the nucleus's: the
- * replace_peers of `wg setconf` leaves them; a block that names one takes
- * it over as configured, remove drops it.
+ * replace_peers of `wg setconf` leaves them; a block that changes one's
+ * preshared key, keepalive or allowed IPs takes it over as configured (one
+ * that repeats them, as `wg setconf` of `wg showconf` does, leaves it
+ * learned, its endpoint the cluster's); remove drops it.
  */
 #ifndef OMNI_CONFIG_UAPI_H
 #define OMNI_CONFIG_UAPI_H

@@ -73,16 +73,16 @@ static void remove_prefix(struct cfg_peer *p, const struct net_prefix *x)
 /* As wg(8): an allowed IP given to peer `to` leaves the configured peer
  * that had it (a learned one keeps it: the edge's own rule, a configured
  * peer's AllowedIPs win over the cluster, settles that). */
-static int give_prefixes(struct list *l, size_t to, const struct cfg_uapi_peer *b)
+static int give_prefixes(struct list *l, struct cfg_peer *to, const struct cfg_uapi_peer *b)
 {
 	size_t i, j;
 
 	for (i = 0; i < b->n_allowed_ips; i++) {
 		for (j = 0; j < l->n; j++)
-			if (j != to && !l->p[j].learned)
+			if (&l->p[j] != to && !l->p[j].learned)
 				remove_prefix(&l->p[j], &b->allowed_ips[i]);
-		if (!has_prefix(&l->p[to], &b->allowed_ips[i]) &&
-		    cfg_peer_add_allowed_ip(&l->p[to], &b->allowed_ips[i]) != 0)
+		if (!has_prefix(to, &b->allowed_ips[i]) &&
+		    cfg_peer_add_allowed_ip(to, &b->allowed_ips[i]) != 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -103,6 +103,65 @@ static void set_endpoint(struct cfg_peer *q, const struct net_endpoint *ep)
 	cfg_endpoint_clear(&q->endpoint);
 	memset(&q->endpoint, 0, sizeof(q->endpoint));
 	net_endpoint_to_sockaddr(ep, net_family_to_af(ep->addr.family), &q->endpoint.addr);
+}
+
+static void set_fields(struct cfg_peer *q, const struct cfg_uapi_peer *b)
+{
+	if (b->has_psk)
+		set_psk(q, b->psk);
+	if (b->has_endpoint)
+		set_endpoint(q, &b->endpoint);
+	if (b->has_keepalive)
+		q->persistent_keepalive = b->keepalive;
+	if (b->replace_allowed_ips)
+		q->n_allowed_ips = 0;
+}
+
+/* Preshared key, keepalive and allowed IPs (as a set) alike. */
+static bool same_settings(const struct cfg_peer *a, const struct cfg_peer *b)
+{
+	size_t i;
+
+	if (a->has_preshared_key != b->has_preshared_key ||
+	    (a->has_preshared_key &&
+	     sodium_memcmp(a->preshared_key, b->preshared_key, WG_KEY_LEN) != 0) ||
+	    a->persistent_keepalive != b->persistent_keepalive ||
+	    a->n_allowed_ips != b->n_allowed_ips)
+		return false;
+	for (i = 0; i < a->n_allowed_ips; i++)
+		if (!has_prefix(b, &a->allowed_ips[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A block naming a learned peer: the nucleus's peer stays the nucleus's
+ * when the block changes none of its settings (`wg setconf` of what `wg
+ * showconf` printed); otherwise the operator takes it over, configured.
+ * Its endpoint is the cluster's (punching) either way.
+ */
+static int learned_block(struct list *l, struct cfg_peer *q, const struct cfg_uapi_peer *b)
+{
+	struct cfg_peer t;
+	size_t i;
+
+	if (cfg_peer_copy(&t, q) != 0)
+		return -ENOMEM;
+	set_fields(&t, b);
+	for (i = 0; i < b->n_allowed_ips; i++)
+		if (!has_prefix(&t, &b->allowed_ips[i]) &&
+		    cfg_peer_add_allowed_ip(&t, &b->allowed_ips[i]) != 0) {
+			cfg_peer_clear(&t);
+			return -ENOMEM;
+		}
+	if (same_settings(&t, q)) {
+		cfg_peer_clear(&t);
+		return 0;
+	}
+	cfg_peer_clear(q);
+	*q = t;
+	q->learned = false;
+	return give_prefixes(l, q, b);
 }
 
 static int apply_block(struct list *l, const struct cfg_uapi_peer *b,
@@ -127,16 +186,10 @@ static int apply_block(struct list *l, const struct cfg_uapi_peer *b,
 		return 0;
 	}
 	q = &l->p[i];
-	q->learned = false;
-	if (b->has_psk)
-		set_psk(q, b->psk);
-	if (b->has_endpoint)
-		set_endpoint(q, &b->endpoint);
-	if (b->has_keepalive)
-		q->persistent_keepalive = b->keepalive;
-	if (b->replace_allowed_ips)
-		q->n_allowed_ips = 0;
-	return give_prefixes(l, i, b);
+	if (q->learned)
+		return learned_block(l, q, b);
+	set_fields(q, b);
+	return give_prefixes(l, q, b);
 }
 
 int cfg_uapi_apply(const struct cfg_uapi_set *s, const struct cfg_peer *cur, size_t n_cur,

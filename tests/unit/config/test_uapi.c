@@ -40,15 +40,21 @@ static const struct {
 	/* 3 */ { "public_key=" HEX_A "\n", 1, 0 },
 	/* 4 */ { "public_key=" HEX_A "\nendpoint=192.0.2.1:51820\nallowed_ip=10.0.0.0/8\n", 1, 1 },
 	/* 5 */ { "public_key=" HEX_A "\nendpoint=[2001:db8::1]:51820\nallowed_ip=fd00::/64\n", 1, 1 },
-	/* 6 */ { "public_key=" HEX_A "\nallowed_ip=10.0.0.1/8\nreplace_allowed_ips=true\n"
-		  "allowed_ip=10.1.0.0/16\nallowed_ip=10.1.0.0/16\n", 1, 1 },
-	/* 7 */ { "public_key=" HEX_A "\npreshared_key=" SECRET "\n"
-		  "persistent_keepalive_interval=25\nprotocol_version=1\n", 1, 0 },
+	/* 6 */
+	{ "public_key=" HEX_A "\nallowed_ip=10.0.0.1/8\nreplace_allowed_ips=true\n"
+	  "allowed_ip=10.1.0.0/16\nallowed_ip=10.1.0.0/16\n",
+	  1, 1 },
+	/* 7 */
+	{ "public_key=" HEX_A "\npreshared_key=" SECRET "\n"
+	  "persistent_keepalive_interval=25\nprotocol_version=1\n",
+	  1, 0 },
 	/* 8 */ { "public_key=" HEX_A "\nremove=true\nallowed_ip=10.0.0.0/8\n", 1, 0 },
 	/* 9 */ { "public_key=" HEX_A "\nupdate_only=true\npublic_key=" HEX_B "\n", 2, 0 },
 	/* 10 */ { "public_key=" HEX_A "\npreshared_key=" HEX_Z "\n", 1, 0 },
-	/* 11 */ { "listen_port=65535\npublic_key=" HEX_A "\n"
-		   "persistent_keepalive_interval=0\n", 1, 0 },
+	/* 11 */
+	{ "listen_port=65535\npublic_key=" HEX_A "\n"
+	  "persistent_keepalive_interval=0\n",
+	  1, 0 },
 	/* 12 */ { "public_key=" HEX_A "\nallowed_ip=0.0.0.0/0\nallowed_ip=::/0\n", 1, 2 },
 };
 
@@ -122,17 +128,19 @@ static const struct {
 	/* 17 */ { "public_key=" HEX_A "\nallowed_ip=10.0.0.1\n", -EINVAL, "allowed_ip", "" },
 	/* 18 */ { "public_key=" HEX_A "\nallowed_ip=10.0.0.0/33\n", -EINVAL, "allowed_ip", "" },
 	/* 19 */ { "public_key=" HEX_A "\nallowed_ip=10.0.0.300/32\n", -EINVAL, "allowed_ip", "" },
-	/* 20 */ { "public_key=" HEX_A "\npersistent_keepalive_interval=70000\n", -EINVAL,
-		   "persistent_keepalive_interval", "out of range" },
-	/* 21 */ { "public_key=" HEX_A "\nprotocol_version=2\n", -EINVAL, "protocol_version",
-		   "version 1" },
+	/* 20 */
+	{ "public_key=" HEX_A "\npersistent_keepalive_interval=70000\n", -EINVAL,
+	  "persistent_keepalive_interval", "out of range" },
+	/* 21 */
+	{ "public_key=" HEX_A "\nprotocol_version=2\n", -EINVAL, "protocol_version", "version 1" },
 	/* 22 */ { "public_key=" HEX_A "\nremove=yes\n", -EINVAL, "remove", "\"true\"" },
 	/* 23 */ { "public_key=" HEX_A "\nupdate_only=1\n", -EINVAL, "update_only", "" },
 	/* 24 */ { "public_key=" HEX_A "\nreplace_allowed_ips=\n", -EINVAL, "replace_allowed", "" },
-	/* 25 */ { "public_key=" HEX_A "\npreshared_key=" HEX_A "0\n", -EINVAL, "preshared_key",
-		   "64 hex" },
-	/* 26 */ { "public_key=" HEX_A "\nremove=true\nallowed_ip=nonsense\n", -EINVAL, "line 4",
-		   "allowed_ip" },
+	/* 25 */
+	{ "public_key=" HEX_A "\npreshared_key=" HEX_A "0\n", -EINVAL, "preshared_key", "64 hex" },
+	/* 26 */
+	{ "public_key=" HEX_A "\nremove=true\nallowed_ip=nonsense\n", -EINVAL, "line 4",
+	  "allowed_ip" },
 	/* 27 */ { "public_key=" HEX_A "\nallowed_ip=10.0.0.0/8\nbogus\n", -EPROTO, "line 4", "" },
 	/* 28 */ { "=\n", -EINVAL, "\"\"", "" },
 	/* 29 */ { "public_key=" HEX_A "\n\n", -EPROTO, "line 3", "" },
@@ -251,7 +259,7 @@ static void test_apply(void **state)
 	assert_non_null(q);
 	assert_int_equal(q->persistent_keepalive, 25);
 	assert_int_equal(q->endpoint.addr.ss_family, AF_INET);
-	assert_true(by_key(p, n, 3)->learned); /* untouched */
+	assert_true(by_key(p, n, 3)->learned);               /* untouched */
 	assert_int_equal(by_key(p, n, 2)->n_allowed_ips, 0); /* moved away */
 	cfg_uapi_peers_free(p, n);
 	/* update_only never creates; remove of an unknown peer is nothing. */
@@ -270,9 +278,18 @@ static void test_apply(void **state)
 	assert_int_equal(n, 2);
 	assert_null(by_key(p, n, 3));
 	cfg_uapi_peers_free(p, n);
-	/* Named by a block, a learned peer becomes configured. */
+	/* A block that changes a learned peer takes it over, configured ... */
 	run("public_key=" HEX_C "\npersistent_keepalive_interval=5\n", &p, &n);
 	assert_false(by_key(p, n, 3)->learned);
+	cfg_uapi_peers_free(p, n);
+	/* ... one that says what it has (setconf of showconf) leaves it. */
+	run("replace_peers=true\npublic_key=" HEX_C "\nendpoint=192.0.2.3:51820\n"
+	    "persistent_keepalive_interval=0\nreplace_allowed_ips=true\n"
+	    "allowed_ip=10.200.0.3/32\n",
+	    &p, &n);
+	assert_int_equal(n, 1);
+	assert_true(p[0].learned);
+	assert_int_equal(p[0].endpoint.addr.ss_family, AF_UNSPEC);
 	cfg_uapi_peers_free(p, n);
 	/* The interface's own key: read, ignored. */
 	run("public_key=" HEX_9 "\nallowed_ip=10.9.0.0/16\n", &p, &n);
@@ -304,9 +321,9 @@ static void test_hex(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),	      cmocka_unit_test(test_values),
-		cmocka_unit_test(test_bad),	      cmocka_unit_test(test_long_and_nul),
-		cmocka_unit_test(test_apply),	      cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_good),  cmocka_unit_test(test_values),
+		cmocka_unit_test(test_bad),   cmocka_unit_test(test_long_and_nul),
+		cmocka_unit_test(test_apply), cmocka_unit_test(test_hex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
