@@ -167,19 +167,25 @@ int omni_uapi_open(struct omni_uapi **out, struct omni_edge *e, const char *prog
 		u->c[i].fd = -1;
 	snprintf(u->path, sizeof(u->path), "%s/%s.sock", OMNI_UAPI_DIR,
 		 e->cfg.iface.host_port_name);
+	/* Only a live socket of another gateway here stops the start: without
+	 * the socket the gateway still forwards (wg(8) just cannot reach it). */
 	if (mkdir(OMNI_UAPI_DIR, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "%s: cannot create %s: %s\n", prog, OMNI_UAPI_DIR, strerror(errno));
+		fprintf(stderr,
+			"%s: warning: cannot create %s (%s): wg(8) does not reach this "
+			"gateway\n",
+			prog, OMNI_UAPI_DIR, strerror(errno));
 		free(u);
-		return -1;
+		return 0;
 	}
 	ret = listen_on(u, prog);
 	if (ret != 0) {
 		if (ret == -1)
-			fprintf(stderr, "%s: %s: %s\n", prog, u->path, strerror(errno));
+			fprintf(stderr, "%s: warning: %s: %s: wg(8) does not reach this gateway\n",
+				prog, u->path, strerror(errno));
 		if (u->lfd >= 0)
 			close(u->lfd);
 		free(u);
-		return ret > 0 ? 0 : -1;
+		return ret == -2 ? -1 : 0;
 	}
 	printf("%s: wg(8) works on %s (`wg show %s`)\n", prog, u->path,
 	       e->cfg.iface.host_port_name);

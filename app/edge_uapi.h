@@ -30,7 +30,8 @@ struct omni_uapi;
 #define OMNI_UAPI_DIR "/var/run/wireguard"
 
 /* Control lcore, after omni_edge_start: create the socket for the edge's
- * host interface. 0, or -1 with the reason printed. */
+ * host interface. 0 (*out NULL, with a warning, when it cannot be had), or
+ * -1 with the reason printed: a live socket in our network namespace. */
 int omni_uapi_open(struct omni_uapi **out, struct omni_edge *e, const char *prog);
 /* Control loop, every pass (cheap: it polls at most every OMNI_UAPI_POLL_MS
  * of the loop's clock). How many requests it answered. */
