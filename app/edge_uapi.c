@@ -39,6 +39,7 @@ struct conn {
 	size_t len, cap;
 	struct omni_uapi_buf out;
 	size_t out_at;
+	size_t scanned; /* bytes of in already searched for a set's end */
 	uint64_t last_ns;
 	bool eof, closing;
 };
@@ -273,11 +274,14 @@ static void answer_errno(struct conn *c, int err)
 
 /* Where the blank line ending a set request is: the index of the newline
  * before it (5 for an empty request), or 0 when it has not come yet. */
-static size_t set_end(const struct conn *c)
+static size_t set_end(struct conn *c)
 {
-	for (size_t i = 5; i + 1 < c->len; i++)
+	size_t i = c->scanned > 6 ? c->scanned - 1 : 5;
+
+	for (; i + 1 < c->len; i++)
 		if (c->in[i] == '\n' && c->in[i + 1] == '\n')
 			return i;
+	c->scanned = c->len; /* a slow writer is not searched again */
 	return 0;
 }
 
@@ -308,7 +312,7 @@ static size_t one_request(struct conn *c, struct omni_edge *e)
 			answer_errno(c, omni_uapi_set(e, c->in + 6, c->len - 6));
 			return c->len;
 		}
-		if (c->len >= IN_MAX) {
+		if (c->len + READ_CHUNK > IN_MAX) { /* read_all reads no more */
 			printf("omninervous: uapi: set refused: over %u bytes\n", (unsigned)IN_MAX);
 			answer_errno(c, -EMSGSIZE);
 			c->closing = true;
@@ -332,6 +336,7 @@ static unsigned serve(struct conn *c, struct omni_edge *e)
 		sodium_memzero(c->in, took); /* a set carries keys */
 		memmove(c->in, c->in + took, c->len - took);
 		c->len -= took;
+		c->scanned = 0;
 		n++;
 	}
 	fflush(stdout);
