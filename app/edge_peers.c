@@ -415,6 +415,48 @@ static void restart_note(const struct omni_edge *e, const struct cfg_config *nex
 		snprintf(note + used, len - used, "%sthe private key", used ? ", " : "");
 }
 
+/* A changed peer's old allowed IPs that next keeps for it (in place). */
+static void keep_common(struct cfg_peer *t, const struct cfg_peer *neu)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < t->n_allowed_ips; i++)
+		for (j = 0; j < neu->n_allowed_ips; j++)
+			if (net_prefix_cmp(&t->allowed_ips[i], &neu->allowed_ips[j]) == 0) {
+				t->allowed_ips[n++] = t->allowed_ips[i];
+				break;
+			}
+	t->n_allowed_ips = n;
+}
+
+/*
+ * Changed peers first give up the allowed IPs they lose, so that one that
+ * moves to another peer in the same change (as `wg set` moves it) is free
+ * when that peer takes it. Before the removals: d's old indices hold.
+ */
+static int release_moved(struct omni_edge *e, const struct cfg_config *next,
+			 const struct cfg_config_diff *d, char *err, size_t errlen)
+{
+	const char *what;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < d->n_changed && ret == 0; i++) {
+		const struct cfg_peer *old = &e->cfg.peers[d->changed[i].old_index];
+		struct cfg_peer t;
+
+		if (!(d->changed[i].changed & CFG_PEER_CHANGED_ALLOWED_IPS))
+			continue;
+		if (cfg_peer_copy(&t, old) != 0)
+			return -ENOMEM;
+		keep_common(&t, &next->peers[d->changed[i].new_index]);
+		if (t.n_allowed_ips < old->n_allowed_ips)
+			ret = apply_peer(e, &t, &what, err, errlen);
+		cfg_peer_clear(&t);
+	}
+	return ret;
+}
+
 static int apply(struct omni_edge *e, const struct cfg_config *next, const struct forget *f,
 		 char *err, size_t errlen)
 {
@@ -434,6 +476,7 @@ static int apply(struct omni_edge *e, const struct cfg_config *next, const struc
 		return -ENOMEM;
 	}
 	restart_note(e, next, &d, note, sizeof(note));
+	ret = release_moved(e, next, &d, err, errlen);
 	for (i = 0; i < d.n_removed; i++) {
 		const uint8_t *pub = e->cfg.peers[d.removed[i].old_index].public_key;
 
@@ -442,7 +485,6 @@ static int apply(struct omni_edge *e, const struct cfg_config *next, const struc
 	/* Removed from the running model from the last, so indices hold. */
 	for (i = d.n_removed; i-- > 0;)
 		cfg_config_remove_peer(&e->cfg, d.removed[i].old_index);
-	ret = 0;
 	for (i = 0; i < d.n_added + d.n_changed && ret == 0; i++) {
 		size_t at = i < d.n_added ? d.added[i].new_index :
 					    d.changed[i - d.n_added].new_index;

@@ -168,6 +168,21 @@ set_peer() {
 		grep -q "persistent keepalive: every 25 seconds"
 }
 
+# As wg(8) does: an allowed IP given to a peer leaves the one that had it
+# (both changed in one request; the edge used to refuse it, -EEXIST).
+move_prefix() {
+	local a b
+	wg_keys new2
+	wg set omni0 peer "$(cat "$tmp/new.pub")" allowed-ips 10.79.5.0/24 || return 1
+	wg set omni0 peer "$(cat "$tmp/new2.pub")" allowed-ips 10.79.5.0/24,10.79.6.0/24 ||
+		return 1
+	a=$(dump_peer "$(cat "$tmp/new.pub")" | cut -f5)
+	b=$(dump_peer "$(cat "$tmp/new2.pub")" | cut -f5)
+	echo "first: $a, second: $b"
+	[ "$a" = "(none)" ] && [ "$b" = 10.79.5.0/24,10.79.6.0/24 ] &&
+		wg set omni0 peer "$(cat "$tmp/new2.pub")" remove
+}
+
 remove_peer() {
 	wg set omni0 peer "$(cat "$tmp/new.pub")" remove || return 1
 	[ -z "$(dump_peer "$(cat "$tmp/new.pub")")" ] || { echo "still in wg show"; return 1; }
@@ -274,6 +289,7 @@ check "wg showconf, then wg setconf of it: nothing changes, the session stays" \
 	showconf_round_trip
 check "wg set peer allowed-ips endpoint persistent-keepalive: read back by wg and console" \
 	set_peer
+check "wg set gives a peer another's allowed IP: it moves" move_prefix
 check "wg set peer remove: gone from wg and the console" remove_peer
 check "malformed requests: wireguard-go's errno, configuration unchanged" malformed
 check "a set request over 4 MiB: errno=-90 (EMSGSIZE) before its end" too_big
