@@ -263,7 +263,10 @@ static int apply_device(struct omni_edge *e, const struct cfg_uapi_set *s, bool 
 	return 0;
 }
 
-static int apply_set(struct omni_edge *e, const struct cfg_uapi_set *s, char *err, size_t errlen)
+/* *checked: the request passed every check (a failure after that is the
+ * live-change path's, and its message says what it left). */
+static int apply_set(struct omni_edge *e, const struct cfg_uapi_set *s, bool *checked, char *err,
+		     size_t errlen)
 {
 	uint8_t own_pub[WG_KEY_LEN], (*forget)[WG_KEY_LEN] = NULL;
 	struct cfg_peer *peers = NULL;
@@ -282,6 +285,7 @@ static int apply_set(struct omni_edge *e, const struct cfg_uapi_set *s, char *er
 				  s->has_private_key ? s->private_key : e->ctl.id.private_key, err,
 				  errlen);
 	}
+	*checked = ret == 0;
 	if (ret == 0)
 		ret = omni_edge_apply_peers(e, peers, n, (const uint8_t(*)[WG_KEY_LEN])forget, nf,
 					    err, errlen);
@@ -298,15 +302,16 @@ int omni_uapi_set(struct omni_edge *e, const char *body, size_t len)
 {
 	char err[CFG_CONFIG_ERR_MAX] = "";
 	struct cfg_uapi_set s;
+	bool checked = false;
 	int ret = cfg_uapi_parse_set(body, len, &s, err, sizeof(err));
 
 	if (ret == 0)
-		ret = apply_set(e, &s, err, sizeof(err));
+		ret = apply_set(e, &s, &checked, err, sizeof(err));
 	if (ret == 0)
 		printf("omninervous: uapi: set: %s\n", err);
 	else
-		printf("omninervous: uapi: set refused (errno=%d), nothing changed: %s\n", ret,
-		       err);
+		printf("omninervous: uapi: set refused (errno=%d)%s: %s\n", ret,
+		       checked ? "" : ", nothing changed", err);
 	cfg_uapi_set_free(&s);
 	return ret;
 }
