@@ -112,6 +112,10 @@ const struct omni_doc_item omni_file_docs[] = {
 	{ OMNI_XDP_OBJ_INSTALLED,
 	  "the XDP program for kernel-interface underlays ($OMNI_XDP_OBJECT overrides)" },
 	{ "/run/omninervous/", "one lock file per interface in use: one gateway per interface" },
+	{ "/run/lock/omninervous-cpu*.lock",
+	  "a gateway started without lcore options holds the lock of the CPU it runs on" },
+	{ "/var/run/wireguard/<host port>.sock",
+	  "the WireGuard userspace API socket (mode 0600) that wg(8) talks to" },
 	{ "/usr/share/doc/omninervous/", "the documentation: README.md and docs/*.md" },
 	{ 0 },
 };

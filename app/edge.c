@@ -27,6 +27,8 @@
 #include "edge.h"
 #include "edge_peers.h"
 #include "edge_signal.h"
+#include "edge_uapi.h"
+#include "ops.h"
 
 enum { CONTROL_RING = 1024, RATELIMIT_SOURCES = 4096, PEER_SLACK = 1024 };
 
@@ -325,7 +327,8 @@ static void reload(struct omni_edge *e)
 }
 
 /* The edge's own work on the main lcore, once a pass of its loop: the
- * console and metrics mailbox, the nucleus client, SIGUSR1 and SIGHUP. */
+ * console and metrics mailbox, the nucleus client, wg(8)'s socket, SIGUSR1
+ * and SIGHUP. */
 static unsigned edge_pass(void *ctx, uint64_t now)
 {
 	struct omni_edge *e = ctx;
@@ -337,6 +340,8 @@ static unsigned edge_pass(void *ctx, uint64_t now)
 		e->exit_status = OMNI_EXIT_FAILURE;
 		stop_requested = 1;
 	}
+	if (e->ops)
+		n += omni_uapi_poll(e->ops->uapi, e, now);
 	if (stats_requested) {
 		stats_requested = 0;
 		omni_edge_print_stats(e, stdout);

@@ -337,24 +337,42 @@ int omni_edge_peer_del(struct omni_edge *e, const uint8_t pub[WG_KEY_LEN], char 
 	return commit(e, err, errlen);
 }
 
+/* Keys a change removes even when learned (wg(8)'s `peer KEY remove`). */
+struct forget {
+	const uint8_t (*keys)[WG_KEY_LEN];
+	size_t n;
+};
+
+static bool forgotten(const struct forget *f, const uint8_t *pub)
+{
+	for (size_t i = 0; f && i < f->n; i++)
+		if (sodium_memcmp(f->keys[i], pub, WG_KEY_LEN) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Peers learned from the cluster are in no file: a reload keeps them (the
  * nucleus says when they go). They leave d's removals, which keep their
- * order.
+ * order, unless f names them.
  */
-static void keep_learned(const struct omni_edge *e, struct cfg_config_diff *d)
+static void keep_learned(const struct omni_edge *e, struct cfg_config_diff *d,
+			 const struct forget *f)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < d->n_removed; i++)
-		if (!e->cfg.peers[d->removed[i].old_index].learned)
+	for (i = 0; i < d->n_removed; i++) {
+		const struct cfg_peer *p = &e->cfg.peers[d->removed[i].old_index];
+
+		if (!p->learned || forgotten(f, p->public_key))
 			d->removed[n++] = d->removed[i];
+	}
 	d->n_removed = n;
 }
 
 /* A reload's table: next's peers and the learned ones that stay. */
-static int reserve_next(struct omni_edge *e, const struct cfg_config *next, char *err,
-			size_t errlen)
+static int reserve_next(struct omni_edge *e, const struct cfg_config *next, const struct forget *f,
+			char *err, size_t errlen)
 {
 	unsigned routes = 0;
 	bool v6 = false;
@@ -363,7 +381,8 @@ static int reserve_next(struct omni_edge *e, const struct cfg_config *next, char
 	for (i = 0; i < e->cfg.n_peers; i++) {
 		const struct cfg_peer *p = &e->cfg.peers[i];
 
-		if (!p->learned || cfg_index(next, p->public_key) < next->n_peers)
+		if (!p->learned || cfg_index(next, p->public_key) < next->n_peers ||
+		    forgotten(f, p->public_key))
 			continue;
 		routes += (unsigned)p->n_allowed_ips;
 		v6 |= pl_routes_need_v6(p->allowed_ips, (unsigned)p->n_allowed_ips);
@@ -396,8 +415,50 @@ static void restart_note(const struct omni_edge *e, const struct cfg_config *nex
 		snprintf(note + used, len - used, "%sthe private key", used ? ", " : "");
 }
 
-int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, char *err,
-			   size_t errlen)
+/* A changed peer's old allowed IPs that next keeps for it (in place). */
+static void keep_common(struct cfg_peer *t, const struct cfg_peer *neu)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < t->n_allowed_ips; i++)
+		for (j = 0; j < neu->n_allowed_ips; j++)
+			if (net_prefix_cmp(&t->allowed_ips[i], &neu->allowed_ips[j]) == 0) {
+				t->allowed_ips[n++] = t->allowed_ips[i];
+				break;
+			}
+	t->n_allowed_ips = n;
+}
+
+/*
+ * Changed peers first give up the allowed IPs they lose, so that one that
+ * moves to another peer in the same change (as `wg set` moves it) is free
+ * when that peer takes it. Before the removals: d's old indices hold.
+ */
+static int release_moved(struct omni_edge *e, const struct cfg_config *next,
+			 const struct cfg_config_diff *d, char *err, size_t errlen)
+{
+	const char *what;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < d->n_changed && ret == 0; i++) {
+		const struct cfg_peer *old = &e->cfg.peers[d->changed[i].old_index];
+		struct cfg_peer t;
+
+		if (!(d->changed[i].changed & CFG_PEER_CHANGED_ALLOWED_IPS))
+			continue;
+		if (cfg_peer_copy(&t, old) != 0)
+			return -ENOMEM;
+		keep_common(&t, &next->peers[d->changed[i].new_index]);
+		if (t.n_allowed_ips < old->n_allowed_ips)
+			ret = apply_peer(e, &t, &what, err, errlen);
+		cfg_peer_clear(&t);
+	}
+	return ret;
+}
+
+static int apply(struct omni_edge *e, const struct cfg_config *next, const struct forget *f,
+		 char *err, size_t errlen)
 {
 	struct cfg_config_diff d;
 	char note[256];
@@ -409,12 +470,13 @@ int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, c
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	keep_learned(e, &d);
-	if (reserve_next(e, next, err, errlen) != 0) {
+	keep_learned(e, &d, f);
+	if (reserve_next(e, next, f, err, errlen) != 0) {
 		cfg_config_diff_free(&d);
 		return -ENOMEM;
 	}
 	restart_note(e, next, &d, note, sizeof(note));
+	ret = release_moved(e, next, &d, err, errlen);
 	for (i = 0; i < d.n_removed; i++) {
 		const uint8_t *pub = e->cfg.peers[d.removed[i].old_index].public_key;
 
@@ -423,7 +485,6 @@ int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, c
 	/* Removed from the running model from the last, so indices hold. */
 	for (i = d.n_removed; i-- > 0;)
 		cfg_config_remove_peer(&e->cfg, d.removed[i].old_index);
-	ret = 0;
 	for (i = 0; i < d.n_added + d.n_changed && ret == 0; i++) {
 		size_t at = i < d.n_added ? d.added[i].new_index :
 					    d.changed[i - d.n_added].new_index;
@@ -448,6 +509,33 @@ int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, c
 			 d.n_changed, d.n_removed, note[0] ? "; needs a restart to change: " : "",
 			 note, note[0] ? " (not applied)" : "");
 	cfg_config_diff_free(&d);
+	return ret;
+}
+
+int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, char *err,
+			   size_t errlen)
+{
+	return apply(e, next, NULL, err, errlen);
+}
+
+int omni_edge_apply_peers(struct omni_edge *e, const struct cfg_peer *peers, size_t n,
+			  const uint8_t (*forget)[WG_KEY_LEN], size_t n_forget, char *err,
+			  size_t errlen)
+{
+	/* The running configuration with other peers: its other fields are
+	 * shared, not copied (nothing of them changes, nothing is freed). */
+	struct cfg_config next = e->cfg;
+	struct forget f = { forget, n_forget };
+
+	int ret;
+
+	next.peers = (struct cfg_peer *)peers;
+	next.n_peers = n;
+	/* The running model wiped its key: the running one, so that no
+	 * restart note says it changed. */
+	memcpy(next.iface.private_key, e->ctl.id.private_key, WG_KEY_LEN);
+	ret = apply(e, &next, &f, err, errlen);
+	sodium_memzero(next.iface.private_key, WG_KEY_LEN);
 	return ret;
 }
 

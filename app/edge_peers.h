@@ -48,6 +48,12 @@ void omni_edge_admit_view(const struct omni_edge *e, struct sig_admit_view *v);
  * changed, 2 removed") and names settings that need a restart. */
 int omni_edge_apply_config(struct omni_edge *e, const struct cfg_config *next, char *err,
 			   size_t errlen);
+/* The same for a new set of configured peers (wg(8)'s set through
+ * edge_uapi.c): peers[n] replace the configured ones; the learned ones stay
+ * unless their key is in forget. */
+int omni_edge_apply_peers(struct omni_edge *e, const struct cfg_peer *peers, size_t n,
+			  const uint8_t (*forget)[WG_KEY_LEN], size_t n_forget, char *err,
+			  size_t errlen);
 /* Re-read the configuration files the edge started from and apply the
  * difference; peers that did not change keep their sessions. */
 int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen);

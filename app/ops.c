@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "console.h"
 #include "edge.h"
+#include "edge_uapi.h"
 #include "httpd/httpd.h"
 #include "ops.h"
 
@@ -67,7 +68,7 @@ int omni_ops_start(struct omni_edge *e, const struct omni_cli *cli)
 		return -1;
 	}
 	e->ops = o;
-	if (start_metrics(e, cli, o) != 0)
+	if (start_metrics(e, cli, o) != 0 || omni_uapi_open(&o->uapi, e, cli->prog) != 0)
 		return -1;
 	if (omni_telemetry_bind(e) != 0)
 		fprintf(stderr, "%s: warning: DPDK telemetry commands not registered\n", cli->prog);
@@ -86,6 +87,7 @@ void omni_ops_stop(struct omni_edge *e)
 	if (!o)
 		return;
 	omni_console_stop(o->console);
+	omni_uapi_close(o->uapi);
 	httpd_stop(o->httpd);
 	omni_telemetry_unbind();
 	free(o);

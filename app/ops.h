@@ -14,11 +14,13 @@
 struct omni_cli;
 struct omni_edge;
 struct omni_console;
+struct omni_uapi;
 struct httpd;
 
 struct omni_ops {
 	struct httpd *httpd;
 	struct omni_console *console;
+	struct omni_uapi *uapi;  /* wg(8)'s socket (edge_uapi.h) */
 	char metrics_listen[80]; /* "" when off */
 };
 

@@ -351,6 +351,20 @@ int xdpfb_set_local(struct xdpfb *x, const struct xdpfb_local *local)
 	return 0;
 }
 
+int xdpfb_set_port(struct xdpfb *x, uint16_t port)
+{
+	int ret;
+
+	x->conf.port = port;
+	if (!x->bound)
+		return 0;
+	ret = write_cfg(x);
+	if (ret < 0)
+		return fail(x, ret, "%s: cannot set %s's port: %s", x->conf.ifname, XDPFB_PROG_NAME,
+			    strerror(-ret));
+	return 0;
+}
+
 void xdpfb_index_add(struct xdpfb *x, uint32_t index)
 {
 	uint8_t one = 1;

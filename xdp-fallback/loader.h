@@ -104,6 +104,10 @@ int xdpfb_bind(struct xdpfb *x);
  * packet to the port. Control thread; written now if bound, else at bind. */
 int xdpfb_set_local(struct xdpfb *x, const struct xdpfb_local *local);
 
+/* A new listen port (wg(8)'s listen-port): written now if bound. Control
+ * thread. */
+int xdpfb_set_port(struct xdpfb *x, uint16_t port);
+
 /* Control lcore: a receiver index became live / died. No-op unless bound.
  * When the map refuses an index (full), the index check is switched off
  * in the program rather than drop live traffic. */

@@ -271,6 +271,47 @@ void pl_control_peer_stop(struct pl_control *c, struct pl_peer *peer)
 	peer->in_use = false;
 }
 
+bool pl_control_set_identity(struct pl_control *c, const uint8_t priv[WG_KEY_LEN])
+{
+	struct wg_static_identity id;
+	uint8_t psk[WG_KEY_LEN];
+	unsigned i;
+
+	if (!wg_identity_init(&id, priv))
+		return false;
+	c->id = id;
+	wg_identity_wipe(&id);
+	wg_cookie_checker_init(&c->checker, c->id.public_key);
+	for (i = 0; i < c->dp->n_peers; i++) {
+		struct pl_peer *peer = &c->dp->peers[i];
+
+		if (!peer->in_use)
+			continue;
+		/* Sessions and the static-static secret were the old key's. */
+		zero_keys(c, peer);
+		memcpy(psk, peer->hs.preshared_key, WG_KEY_LEN);
+		if (wg_handshake_init(&peer->hs, &c->id, peer->public_key, psk) != WG_OK)
+			pl_control_peer_stop(c, peer); /* cannot happen: it worked before */
+		peer->hs.user = peer;
+	}
+	sodium_memzero(psk, sizeof(psk));
+	return true;
+}
+
+void pl_control_set_port(struct pl_control *c, uint16_t port, uint64_t now)
+{
+	unsigned i;
+
+	__atomic_store_n(&c->dp->local.port, port, __ATOMIC_RELEASE);
+	for (i = 0; i < c->dp->n_peers; i++) {
+		struct pl_peer *peer = &c->dp->peers[i];
+
+		/* Outer headers carry the source port: rebuilt (or at a tick). */
+		if (peer->in_use && peer->path_published)
+			pl_control_path_update(c, peer, now);
+	}
+}
+
 void pl_control_peer_release(struct pl_control *c, struct pl_peer *peer)
 {
 	drop_staged(c, peer);

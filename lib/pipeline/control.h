@@ -125,6 +125,15 @@ void pl_control_peer_stop(struct pl_control *c, struct pl_peer *peer);
 /* Free what a stopped peer holds, once no worker can reach it. */
 void pl_control_peer_release(struct pl_control *c, struct pl_peer *peer);
 
+/* wg(8)'s private-key change: a new static identity (and cookie keys);
+ * every peer's sessions end and its handshake is prepared under the new
+ * key. false, nothing changed, for an unusable key. Control lcore only. */
+bool pl_control_set_identity(struct pl_control *c, const uint8_t priv[WG_KEY_LEN]);
+/* A new listen port: the workers' classifier takes it at once, each
+ * peer's outer headers are rebuilt (the peers follow on our next packet,
+ * as WireGuard roams). Control lcore only. */
+void pl_control_set_port(struct pl_control *c, uint16_t port, uint64_t now);
+
 /* One pass at now (pl_now_ns, read once by the caller's loop): the
  * control ring, then (once per ms) every peer. */
 unsigned pl_control_poll(struct pl_control *c, uint64_t now);

@@ -99,6 +99,18 @@ wrong_secret_unanswered() {
 	[ "$sent" -gt 0 ] && [ "$got" = 0 ]
 }
 
+# wg(8) on A (the first gateway: its omni0 has the socket; B's namespace
+# shares /var/run, so B runs without one): B is there, learned from the
+# cluster, with a handshake and traffic.
+wg_show_learned() {
+	local out
+	grep "wg(8)" "$tmp/a.log" "$tmp/b.log"
+	grep -q "wg(8) works on" "$tmp/a.log" || return 1
+	out=$(wg show all dump | awk -F'\t' -v k="$kb" '$1 == "omni0" && $2 == k')
+	echo "$out"
+	[ -n "$out" ] && [ "$(cut -f6 <<<"$out")" -gt 0 ] && [ "$(cut -f7 <<<"$out")" -gt 0 ]
+}
+
 never_listed() {
 	local peers
 	peers=$(edge_stat a sig_peers)
@@ -136,6 +148,7 @@ check "ping B -> A's VIP 10.200.0.1" ping_vip b 10.200.0.1
 check "ping -6 A -> B's VIP6 fd00:200::2" ping_vip a fd00:200::2 -6
 check "handshakes completed on both edges" bash -c \
 	"[ $(edge_stat a handshakes_completed) -ge 1 ] && [ $(edge_stat b handshakes_completed) -ge 1 ]"
+check "wg show on A: B, learned from the cluster, handshake and transfer" wg_show_learned
 check "iperf3 5 s A -> B between the VIPs" iperf_vips
 check "the data goes straight NAT 1 <-> NAT 2, not through the nucleus" direct_path
 check "the nucleus received signaling only (its /metrics)" nucleus_signaling_only
