@@ -23,17 +23,12 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "fuzz_check.h"
 #include "console_args.h"
 #include "value.h"
 #include "net/addr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                 \
-	do {                     \
-		if (!(x))        \
-			abort(); \
-	} while (0)
 
 enum { LINE_MAX_LEN = 4096 };
 

@@ -23,15 +23,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fuzz_check.h"
 #include "httpd/httpd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                 \
-	do {                     \
-		if (!(x))        \
-			abort(); \
-	} while (0)
 
 enum { MAX_INPUT = 64 * 1024, MAX_ROUNDS = 200, BIG_BODY = 100 * 1000 };
 

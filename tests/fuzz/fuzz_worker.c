@@ -41,15 +41,10 @@
 #include "pipeline/control_peers.h"
 
 #include "../unit/pipeline/net_ring.h"
+#include "fuzz_check.h"
 #include "fuzz_net.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                 \
-	do {                     \
-		if (!(x))        \
-			abort(); \
-	} while (0)
 
 enum { FRAME_MAX = 2048, OUT_MAX = 64 };
 
