@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include <microhttpd.h>
 
@@ -69,6 +70,19 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
+/* The one set of daemon options, listening or not. */
+static struct MHD_Daemon *daemon_start(struct httpd *h, unsigned flags,
+				       const struct sockaddr_storage *ss)
+{
+	if (!ss)
+		return MHD_start_daemon(flags, 0, NULL, NULL, answer, h,
+					MHD_OPTION_CONNECTION_LIMIT, 16u,
+					MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+	return MHD_start_daemon(flags, 0, NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR,
+				(const struct sockaddr *)ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
+				MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+}
+
 struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx, char *err,
 			  size_t errlen)
 {
@@ -92,9 +106,7 @@ struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx, 
 	h->ctx = ctx;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR,
-				     (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+	h->daemon = daemon_start(h, flags, &ss);
 	if (!h->daemon) {
 		snprintf(err, errlen, "cannot listen on %s (address in use, or not local?)",
 			 listen);
@@ -102,6 +114,38 @@ struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx, 
 		return NULL;
 	}
 	return h;
+}
+
+struct httpd *httpd_start_unbound(httpd_handler handler, void *ctx)
+{
+	struct httpd *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->handler = handler;
+	h->ctx = ctx;
+	h->daemon = daemon_start(h, MHD_USE_NO_LISTEN_SOCKET, NULL);
+	if (!h->daemon) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+int httpd_add_socket(struct httpd *h, int fd)
+{
+	/* Only logged by the library; any local address will do. */
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+
+	return MHD_add_connection(h->daemon, fd, (const struct sockaddr *)&sa, sizeof(sa)) ==
+			       MHD_YES ?
+		       0 :
+		       -1;
+}
+
+void httpd_run_once(struct httpd *h)
+{
+	MHD_run(h->daemon);
 }
 
 void httpd_stop(struct httpd *h)

@@ -31,6 +31,18 @@ struct httpd *httpd_start(const char *listen, httpd_handler handler, void *ctx, 
 			  size_t errlen);
 void httpd_stop(struct httpd *h);
 
+/*
+ * A server with no listening socket and no thread, for the fuzz target:
+ * the caller hands it connected sockets (httpd_add_socket: 0, or -1 and
+ * the socket is closed) and runs it (httpd_run_once: whatever can be read,
+ * answered and written now, without waiting). Same answers and limits as
+ * httpd_start's. NULL on failure; httpd_stop ends it and closes the
+ * sockets it holds.
+ */
+struct httpd *httpd_start_unbound(httpd_handler handler, void *ctx);
+int httpd_add_socket(struct httpd *h, int fd);
+void httpd_run_once(struct httpd *h);
+
 /* Content type of the Prometheus text exposition format 0.0.4. */
 #define HTTPD_PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
 

@@ -112,6 +112,38 @@ static void test_port_in_use(void **state)
 	httpd_stop(a);
 }
 
+/* The unbound server (fuzz_http's): a socket pair handed to it, run by
+ * hand until it closes the connection. */
+static void test_unbound(void **state)
+{
+	static const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct httpd *h;
+	char reply[4096];
+	size_t got = 0;
+	ssize_t n = -1;
+	int calls = 0, sv[2];
+
+	(void)state;
+	h = httpd_start_unbound(handler, &calls);
+	assert_non_null(h);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	assert_int_equal(httpd_add_socket(h, sv[1]), 0);
+	assert_int_equal(write(sv[0], req, strlen(req)), (ssize_t)strlen(req));
+	shutdown(sv[0], SHUT_WR);
+	for (int round = 0; round < 100 && n != 0; round++) {
+		httpd_run_once(h);
+		n = read(sv[0], reply + got, sizeof(reply) - 1 - got);
+		got += n > 0 ? (size_t)n : 0;
+	}
+	reply[got] = '\0';
+	assert_int_equal(n, 0); /* the server closed it */
+	assert_int_equal(calls, 1);
+	assert_non_null(strstr(reply, "HTTP/1.1 200 OK"));
+	assert_non_null(strstr(reply, "\r\n\r\nomni_test_total 42\n"));
+	close(sv[0]);
+	httpd_stop(h);
+}
+
 static void test_text(void **state)
 {
 	struct httpd_text t = HTTPD_TEXT_INIT;
@@ -142,9 +174,8 @@ static void test_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_serves_paths),
-		cmocka_unit_test(test_bad_listen),
-		cmocka_unit_test(test_port_in_use),
+		cmocka_unit_test(test_serves_paths), cmocka_unit_test(test_bad_listen),
+		cmocka_unit_test(test_port_in_use),  cmocka_unit_test(test_unbound),
 		cmocka_unit_test(test_text),
 	};
 
