@@ -29,6 +29,7 @@ enum {
 	OPT_MODE,
 	OPT_CONFIG,
 	OPT_NUCLEUS,
+	OPT_NUCLEUS_KEY,
 	OPT_CLUSTER,
 	OPT_VIP,
 	OPT_VIP6,
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "nucleus", required_argument, NULL, OPT_NUCLEUS },
+	{ "nucleus-key", required_argument, NULL, OPT_NUCLEUS_KEY },
 	{ "cluster", required_argument, NULL, OPT_CLUSTER },
 	{ "vip", required_argument, NULL, OPT_VIP },
 	{ "vip6", required_argument, NULL, OPT_VIP6 },
@@ -102,6 +104,8 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"\n"
 		"Edge and nucleus:\n"
 		"  --nucleus HOST:PORT     nucleus address (a name, IPv4 or [IPv6])\n"
+		"  --nucleus-key KEY       the nucleus's public key (base64; it prints it at\n"
+		"                          start): trust only answers made with it\n"
 		"  --cluster NAME          cluster name\n"
 		"  --vip ADDR[/LEN]        virtual IPv4 address, e.g. 10.200.0.1 (/16 in 10.200/16)\n"
 		"  --vip6 ADDR[/LEN]       virtual IPv6 address, e.g. fd00::1/64\n"
@@ -159,6 +163,8 @@ static const char **string_slot(struct omni_cli *cli, int opt)
 		return &cli->config;
 	case OPT_NUCLEUS:
 		return &cli->nucleus;
+	case OPT_NUCLEUS_KEY:
+		return &cli->nucleus_key;
 	case OPT_CLUSTER:
 		return &cli->cluster;
 	case OPT_VIP:

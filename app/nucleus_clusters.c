@@ -49,6 +49,8 @@ void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl)
 		sodium_memzero(cl->open_secret, strlen(cl->open_secret));
 	free(cl->open_secret);
 	cl->open_secret = NULL;
+	free(cl->key_file);
+	cl->key_file = NULL;
 }
 
 /* No cluster list: any name with this one secret (signaling/nucleus.h). */
@@ -95,6 +97,11 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 	if (cl->n == 0 && open_with(cl, cfg.security.secret, cli->prog) < 0)
 		goto out;
 	cl->port = cfg.nucleus.port;
+	cl->legacy_members = cfg.nucleus.legacy_members;
+	if (cfg.nucleus.key_file && !(cl->key_file = strdup(cfg.nucleus.key_file))) {
+		fprintf(stderr, "%s: out of memory\n", cli->prog);
+		goto out;
+	}
 	snprintf(cl->metrics, sizeof(cl->metrics), "%s", cfg.metrics.listen);
 	ret = 0;
 out:

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "commands.h"
 #include "httpd/httpd.h"
 #include "net/addr.h"
@@ -175,6 +177,8 @@ static int metrics(void *ctx, const char *path, struct httpd_text *t, const char
 		const char *dir = sig_type_to_nucleus(ty) ? "rx" : "tx";
 		uint64_t v = sig_type_to_nucleus(ty) ? s.rx[ty] : s.tx[ty];
 
+		if (!sig_type_name_known(ty))
+			continue;
 		httpd_text_printf(t,
 				  "omni_nucleus_messages_total{direction=\"%s\",type=\"%s\"} %llu\n",
 				  dir, sig_type_name(ty), (unsigned long long)v);
@@ -301,8 +305,9 @@ static void print_stats(const struct nucleus_proc *np)
 		printf("stats: cluster %s members %u\n", sig_nucleus_cluster_name(np->core, c),
 		       sig_nucleus_cluster_members(np->core, c));
 	for (unsigned ty = 1; ty < SIG_TYPE_COUNT; ty++)
-		printf("stats: %s rx %llu tx %llu\n", sig_type_name(ty),
-		       (unsigned long long)s.rx[ty], (unsigned long long)s.tx[ty]);
+		if (sig_type_name_known(ty))
+			printf("stats: %s rx %llu tx %llu\n", sig_type_name(ty),
+			       (unsigned long long)s.rx[ty], (unsigned long long)s.tx[ty]);
 	for (unsigned d = 1; d < SIG_DROP_COUNT; d++)
 		if (s.drops[d])
 			printf("stats: drop %s %llu\n", sig_drop_name(d),
@@ -337,11 +342,11 @@ static int check_report(const struct omni_nucleus_clusters *cl, uint16_t port, c
 static int configure(const struct omni_cli *cli, struct omni_nucleus_clusters *cl, uint16_t *port,
 		     char *listen, size_t listen_len)
 {
-	if (cli->nucleus || cli->vip || cli->vip6 || cli->underlay || cli->wg_config ||
-	    cli->host_port || cli->interactive || cli->cmdfile || cli->stun) {
+	if (cli->nucleus || cli->nucleus_key || cli->vip || cli->vip6 || cli->underlay ||
+	    cli->wg_config || cli->host_port || cli->interactive || cli->cmdfile || cli->stun) {
 		fprintf(stderr,
 			"%s: --mode nucleus takes --port, --cluster, --secret-file, --secret, "
-			"--config, --metrics and --check only\n",
+			"--config, --key, --metrics and --check only\n",
 			cli->prog);
 		return -1;
 	}
@@ -363,6 +368,8 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	struct omni_nucleus_clusters cl;
 	struct httpd *httpd = NULL;
 	char listen[sizeof(cl.metrics)];
+	uint8_t priv[32];
+	int have_key;
 	int ret = OMNI_EXIT_FAILURE;
 	char err[256];
 	uint16_t port;
@@ -379,7 +386,15 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	conf.log = omni_nucleus_refusal_detail;
 	conf.log_ctx = &np.log;
 	conf.replay_capacity = test_replay_capacity();
+	conf.legacy_members = cl.legacy_members;
+	have_key = omni_nucleus_key(cli->key ? cli->key : cl.key_file, priv, cli->prog);
+	if (have_key < 0) {
+		omni_nucleus_clusters_free(&cl);
+		return OMNI_EXIT_FAILURE;
+	}
+	conf.private_key = have_key == 0 ? priv : NULL;
 	np.core = sig_nucleus_create(&conf, err, sizeof(err));
+	sodium_memzero(priv, sizeof(priv));
 	if (np.core && cli->check)
 		ret = check_report(&cl, port, listen, cli->prog);
 	omni_nucleus_clusters_free(&cl);

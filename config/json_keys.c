@@ -342,9 +342,20 @@ static int set_stun_servers(struct cfg_jctx *c, const json_t *v, void *base)
 	return cfg_jeach(c, v, LIST_MAX, strlist_item, &a);
 }
 
+static int set_nucleus_key(struct cfg_jctx *c, const char *s, void *base)
+{
+	struct cfg_network *n = &((struct cfg_config *)base)->network;
+
+	if (!wg_key_from_base64(n->nucleus_key, s))
+		return cfg_jerr_value(c, s, "is not a key", KEY_HINT);
+	n->has_nucleus_key = true;
+	return 0;
+}
+
 static const struct cfg_jkey network_keys[] = {
 	TEXT("nucleus", set_nucleus_addr, CFG_JSON_TEXT_MAX),
 	TEXT("cluster", set_cluster, CFG_CLUSTER_NAME_MAX),
+	TEXT("nucleus_key", set_nucleus_key, CFG_JSON_TEXT_MAX),
 	TEXT("vip", set_vip, CFG_JSON_TEXT_MAX),
 	TEXT("vip6", set_vip6, CFG_JSON_TEXT_MAX),
 	{ "stun_servers", .fn = set_stun_servers },
@@ -516,8 +527,15 @@ static int set_clusters(struct cfg_jctx *c, const json_t *v, void *base)
 	return cfg_jeach(c, v, LIST_MAX, cluster_item, NULL);
 }
 
+static int set_nucleus_key_file(struct cfg_jctx *c, const char *s, void *base)
+{
+	return set_path(c, s, &((struct cfg_config *)base)->nucleus.key_file);
+}
+
 static const struct cfg_jkey nucleus_keys[] = {
 	{ "port", CFG_JK_U16, CFG(nucleus.port), 1, 65535, NULL },
+	TEXT("key_file", set_nucleus_key_file, CFG_JSON_TEXT_MAX),
+	{ "legacy_members", CFG_JK_BOOL, CFG(nucleus.legacy_members), 0, 0, NULL },
 	{ "clusters", .fn = set_clusters },
 };
 

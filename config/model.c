@@ -62,6 +62,7 @@ static void nucleus_free(struct cfg_nucleus *n)
 		free(n->clusters[i].secret_file);
 	}
 	free(n->clusters);
+	free(n->key_file);
 }
 
 void cfg_config_free(struct cfg_config *cfg)

@@ -117,6 +117,12 @@ static json_t *network_json(const struct cfg_network *n, bool *ok)
 	put(o, "use_builtin_stun", json_boolean(n->use_builtin_stun), ok);
 	put(o, "prefer_ipv6", json_boolean(n->prefer_ipv6), ok);
 	put(o, "happy_eyeballs_delay_ms", json_integer(n->happy_eyeballs_delay_ms), ok);
+	if (n->has_nucleus_key) {
+		char b64[WG_KEY_B64_LEN + 1];
+
+		wg_key_to_base64(b64, n->nucleus_key);
+		put(o, "nucleus_key", json_string(b64), ok);
+	}
 	return o;
 }
 
@@ -178,6 +184,8 @@ static json_t *nucleus_json(const struct cfg_nucleus *n, bool *ok)
 		return NULL;
 	}
 	put(o, "port", json_integer(n->port), ok);
+	put(o, "key_file", str_or_null(n->key_file), ok);
+	put(o, "legacy_members", json_boolean(n->legacy_members), ok);
 	put(o, "clusters", list, ok);
 	return o;
 }

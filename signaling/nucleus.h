@@ -55,6 +55,15 @@ struct sig_nucleus_conf {
 				     * made on demand gets it / max_open_clusters);
 				     * 0: default */
 	uint32_t expiry_ms;         /* 0: SIG_EXPIRY_MS; shorter for tests only */
+	/* The nucleus's static X25519 private key (32 bytes, copied; the
+	 * caller wipes its own); NULL: a random one for this run (edges that
+	 * pin the key must then be given the new one at every start). */
+	const uint8_t *private_key;
+	/* Serve members that send no identity trailer (edges older than
+	 * identity-bound membership), as before: any holder of the secret can
+	 * speak for such a key. A key that has registered with proof is held
+	 * to it either way. */
+	bool legacy_members;
 	/* What a refused claim asked and who holds it, as text (under
 	 * SIG_NUCLEUS_DETAIL_MAX), for each one, during the input that
 	 * refuses it: the caller rates its log lines. NULL: none. */
@@ -109,5 +118,7 @@ int sig_nucleus_cluster_find(const struct sig_nucleus *n, const char *name);
 const struct sig_peer *sig_nucleus_lookup(const struct sig_nucleus *n, size_t c,
 					  enum sig_peerset_key by, const uint8_t *key);
 uint64_t sig_nucleus_cluster_version(const struct sig_nucleus *n, size_t c);
+/* The nucleus's public key (what edges pin: --nucleus-key). */
+void sig_nucleus_public_key(const struct sig_nucleus *n, uint8_t out[SIG_PUBKEY_LEN]);
 
 #endif /* OMNI_SIGNALING_NUCLEUS_H */

@@ -35,7 +35,10 @@ static size_t make_register(const struct sig_keys *k, unsigned i, uint32_t seq, 
 	return sig_encode(k, &m, buf, SIG_DATAGRAM_MAX);
 }
 
-/* Waits until deadline for the REGISTER_ACK of seq; true when it came. */
+/* Waits until deadline for the answer to the REGISTER of seq; true when
+ * it came. The answer is a CHALLENGE (the nucleus asks a new member to
+ * prove its key, docs/signaling.md "Identity"), or a REGISTER_ACK from a
+ * nucleus with legacy_members: either way the nucleus served it. */
 static bool wait_ack(int fd, const struct sig_keys *k, uint32_t seq, uint64_t deadline)
 {
 	uint8_t buf[SIG_DATAGRAM_MAX + 1];
@@ -50,7 +53,7 @@ static bool wait_ack(int fd, const struct sig_keys *k, uint32_t seq, uint64_t de
 			continue;
 		len = recv(fd, buf, sizeof(buf), 0);
 		if (len > 0 && sig_decode(k, buf, (size_t)len, &m) == SIG_OK &&
-		    m.type == SIG_REGISTER_ACK && m.seq == seq)
+		    (m.type == SIG_REGISTER_ACK || m.type == SIG_CHALLENGE) && m.seq == seq)
 			return true;
 	}
 	return false;
