@@ -44,6 +44,7 @@ struct nucleus_proc {
 	uint64_t send_errors;
 	struct sig_nucleus_stats seen; /* drops as of the last refusal */
 	struct omni_nucleus_log log;
+	const struct omni_cli *cli; /* for a reload */
 };
 
 static uint64_t now_ms(void)
@@ -259,6 +260,7 @@ static int setup_loop(struct nucleus_proc *np, const char *prog)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	np->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	np->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -273,6 +275,66 @@ static int setup_loop(struct nucleus_proc *np, const char *prog)
 	return 0;
 }
 
+/*
+ * SIGHUP: the --config file again, validated whole first (an error keeps
+ * everything as it was). What a running nucleus takes from it: each
+ * listed cluster's admission list ("members"), whose left-out members are
+ * removed at once (every edge hears LEFT at its next heartbeat). Other
+ * changes (clusters, secrets, port) need a restart, and it says so.
+ */
+static void reload(struct nucleus_proc *np)
+{
+	struct omni_nucleus_clusters cl;
+
+	if (!np->cli->config) {
+		printf("nucleus: reload: no --config file, nothing to read\n");
+		fflush(stdout);
+		return;
+	}
+	if (omni_nucleus_clusters_load(&cl, np->cli) < 0) {
+		printf("nucleus: reload failed (above); still serving the configuration it had\n");
+		fflush(stdout);
+		return;
+	}
+	for (size_t i = 0; i < cl.n; i++) {
+		const struct nucleus_cluster_conf *c = &cl.list[i];
+		int k = sig_nucleus_cluster_find(np->core, c->name);
+		int gone = k < 0 ? 0 :
+				   sig_nucleus_set_members(np->core, (size_t)k, c->admit_list,
+							   c->members, c->n_members);
+
+		if (k < 0)
+			printf("nucleus: reload: cluster %s is new: a restart serves it\n",
+			       c->name);
+		else if (gone < 0)
+			printf("nucleus: reload: cluster %s: out of memory, list unchanged\n",
+			       c->name);
+		else if (c->admit_list)
+			printf("nucleus: reload: cluster %s admits %zu key(s); %d member(s) removed\n",
+			       c->name, c->n_members, gone);
+		else
+			printf("nucleus: reload: cluster %s admits any key with its secret\n",
+			       c->name);
+	}
+	fflush(stdout);
+	omni_nucleus_clusters_free(&cl);
+}
+
+/* A signal: true to stop (SIGINT, SIGTERM), after a reload (SIGHUP) false. */
+static bool on_signal(struct nucleus_proc *np)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(np->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload(np);
+		else
+			stop = true;
+	}
+	return stop;
+}
+
 static void run(struct nucleus_proc *np)
 {
 	uint64_t next_tick = now_ms() + TICK_MS;
@@ -283,8 +345,11 @@ static void run(struct nucleus_proc *np)
 		bool busy = false;
 
 		for (int i = 0; i < n; i++) {
-			if (evs[i].data.fd == np->sfd)
-				return;
+			if (evs[i].data.fd == np->sfd) {
+				if (on_signal(np))
+					return;
+				continue;
+			}
 			busy = read_batch(np);
 		}
 		while (busy)
@@ -375,7 +440,7 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	uint16_t port;
 	bool open;
 
-	np = (struct nucleus_proc){ .fd = -1, .ep = -1, .sfd = -1 };
+	np = (struct nucleus_proc){ .fd = -1, .ep = -1, .sfd = -1, .cli = cli };
 	if (configure(cli, &cl, &port, listen, sizeof(listen)) < 0)
 		return OMNI_EXIT_USAGE;
 	conf.clusters = cl.list;

@@ -498,7 +498,37 @@ static int set_cl_secret_file(struct cfg_jctx *c, const char *s, void *base)
 	return set_path(c, s, &((struct cfg_cluster *)base)->secret_file);
 }
 
+/* A member key of clusters[].members (base64, as wg pubkey writes it). */
+static int member_item(struct cfg_jctx *c, const json_t *item, size_t i, void *arg)
+{
+	struct cfg_cluster *cl = arg;
+	uint8_t(*m)[32];
+	const char *s;
+	int rc = cfg_jstring(c, item, 1, CFG_JSON_TEXT_MAX, &s);
+
+	(void)i;
+	if (rc)
+		return rc;
+	m = realloc(cl->members, (cl->n_members + 1) * sizeof(*m));
+	if (!m)
+		return cfg_joom(c);
+	cl->members = m;
+	if (!wg_key_from_base64(m[cl->n_members], s))
+		return cfg_jerr_value(c, s, "is not a key", KEY_HINT);
+	cl->n_members++;
+	return 0;
+}
+
+static int set_cl_members(struct cfg_jctx *c, const json_t *v, void *base)
+{
+	struct cfg_cluster *cl = base;
+
+	cl->has_members = true;
+	return cfg_jeach(c, v, LIST_MAX, member_item, cl);
+}
+
 static const struct cfg_jkey cluster_keys[] = {
+	{ "members", .fn = set_cl_members },
 	TEXT("name", set_cl_name, CFG_CLUSTER_NAME_MAX),
 	SECRET("secret", offsetof(struct cfg_cluster, secret)),
 	TEXT("secret_file", set_cl_secret_file, CFG_JSON_TEXT_MAX),

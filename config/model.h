@@ -178,6 +178,11 @@ struct cfg_cluster {
 	char *name;
 	char *secret;      /* wiped; NULL until read from secret_file */
 	char *secret_file; /* NULL: none */
+	/* "members": only these keys may register; has_members false: any
+	 * key with the secret (docs/signaling.md, "Admission and revocation"). */
+	bool has_members;
+	uint8_t (*members)[32];
+	size_t n_members;
 };
 
 /* The nucleus (signaling server) side: "nucleus" in JSON. */

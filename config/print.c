@@ -163,6 +163,18 @@ static json_t *peer_json(const struct cfg_peer *p, bool *ok)
 	return o;
 }
 
+static json_t *key_list(const uint8_t (*keys)[32], size_t n)
+{
+	json_t *a = json_array();
+	char b64[WG_KEY_B64_LEN + 1];
+
+	for (size_t i = 0; a && i < n; i++) {
+		wg_key_to_base64(b64, keys[i]);
+		json_array_append_new(a, json_string(b64));
+	}
+	return a;
+}
+
 static json_t *nucleus_json(const struct cfg_nucleus *n, bool *ok)
 {
 	json_t *o = json_object(), *list = json_array();
@@ -178,6 +190,8 @@ static json_t *nucleus_json(const struct cfg_nucleus *n, bool *ok)
 		put(item, "name", str_or_null(c->name), ok);
 		put(item, "secret", c->secret ? json_string(HIDDEN) : json_null(), ok);
 		put(item, "secret_file", str_or_null(c->secret_file), ok);
+		if (c->has_members)
+			put(item, "members", key_list(c->members, c->n_members), ok);
 	}
 	if (!o) {
 		json_decref(list);

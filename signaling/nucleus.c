@@ -31,7 +31,8 @@ int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, u
 	c->log = calloc(SIG_LOG_MAX, sizeof(*c->log));
 	c->replay = sig_replay_create(replay);
 	if (!c->log || !c->replay ||
-	    sig_peerset_init(&c->members, sizeof(struct member), max) < 0) {
+	    sig_peerset_init(&c->members, sizeof(struct member), max) < 0 ||
+	    sig_cluster_set_admit(c, cc->admit_list, cc->members, cc->n_members) < 0) {
 		snprintf(err, errlen, "cluster \"%s\": out of memory", cc->name);
 		return -ENOMEM;
 	}
@@ -42,6 +43,7 @@ void sig_cluster_fini(struct cluster *c)
 {
 	sig_keys_wipe(&c->keys);
 	sig_peerset_fini(&c->members);
+	free(c->admit);
 	free(c->log);
 	sig_replay_destroy(c->replay);
 }
@@ -243,6 +245,10 @@ static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const stru
 	struct sig_msg *r = &n->tx;
 	uint32_t i;
 
+	if (!sig_cluster_admits(c, m->u.reg.pubkey)) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_NOT_ADMITTED]);
+		return 0;
+	}
 	if (holder) {
 		refuse_vip(n, c, &m->u.reg, holder);
 		return 0;

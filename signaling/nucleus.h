@@ -22,6 +22,11 @@
 struct nucleus_cluster_conf {
 	const char *name;
 	const char *secret; /* >= SIG_SECRET_MIN characters */
+	/* With admit_list, only these member keys may register (an empty
+	 * list: none); without, anyone with the secret. */
+	bool admit_list;
+	const uint8_t (*members)[SIG_PUBKEY_LEN];
+	size_t n_members;
 };
 
 enum {
@@ -118,6 +123,17 @@ int sig_nucleus_cluster_find(const struct sig_nucleus *n, const char *name);
 const struct sig_peer *sig_nucleus_lookup(const struct sig_nucleus *n, size_t c,
 					  enum sig_peerset_key by, const uint8_t *key);
 uint64_t sig_nucleus_cluster_version(const struct sig_nucleus *n, size_t c);
+/*
+ * Loop thread: cluster c's admission list from now on (as in
+ * nucleus_cluster_conf: admit_list false admits every key). Members whose
+ * key it leaves out are removed at once: LEFT in the change log, so every
+ * edge hears it at its next heartbeat. Their REGISTERs are refused
+ * (not_admitted). Returns how many were removed, or -ENOMEM (nothing
+ * changed).
+ */
+int sig_nucleus_set_members(struct sig_nucleus *n, size_t c, bool admit_list,
+			    const uint8_t (*keys)[SIG_PUBKEY_LEN], size_t n_keys);
+
 /* The nucleus's public key (what edges pin: --nucleus-key). */
 void sig_nucleus_public_key(const struct sig_nucleus *n, uint8_t out[SIG_PUBKEY_LEN]);
 

@@ -37,6 +37,11 @@ struct cluster {
 	uint32_t n_members;          /* copy for other threads */
 	struct sig_replay *replay;   /* its own: one cluster cannot fill another's */
 	size_t page_max;             /* body bytes the ack being built may take */
+	/* The admission list, sorted (nucleus_admit.c); admit_list false:
+	 * every key with the secret. */
+	bool admit_list;
+	uint8_t (*admit)[SIG_PUBKEY_LEN];
+	size_t n_admit;
 };
 
 struct sig_nucleus {
@@ -116,6 +121,12 @@ enum sig_drop sig_nucleus_ident(struct sig_nucleus *n, struct cluster *c, const 
 /* The token for key at address from, valid SIG_TOKEN_MS to 2 * SIG_TOKEN_MS. */
 void sig_nucleus_token(const struct sig_nucleus *n, const struct cluster *c, const uint8_t *key,
 		       const struct net_endpoint *from, uint64_t now, uint8_t out[SIG_TOKEN_LEN]);
+
+/* nucleus_admit.c: may key register in c? */
+bool sig_cluster_admits(const struct cluster *c, const uint8_t *key);
+/* Replaces c's list (copied, sorted); -ENOMEM leaves it as it was. */
+int sig_cluster_set_admit(struct cluster *c, bool admit_list, const uint8_t (*keys)[SIG_PUBKEY_LEN],
+			  size_t n_keys);
 
 /* nucleus_members.c */
 /* The live member of another key that holds one of p's VIPs, or NULL (a

@@ -222,7 +222,8 @@ struct sig_msg {
 	X(UNVERIFIED, "unverified")           /* answer > request, source unproven */ \
 	X(NO_IDENTITY, "no_identity")         /* no identity trailer where needed */  \
 	X(BAD_IDENTITY, "bad_identity")       /* identity MAC does not verify */      \
-	X(STALE_EPOCH, "stale_epoch")         /* of another nucleus epoch */
+	X(STALE_EPOCH, "stale_epoch")         /* of another nucleus epoch */          \
+	X(NOT_ADMITTED, "not_admitted")       /* key not on the cluster's list */
 
 enum sig_drop {
 	SIG_OK = 0,

@@ -699,6 +699,46 @@ static void test_restart_register_again(void **state)
 	node_fini(&b);
 }
 
+/* A cluster's admission list: a key it does not name is refused, even
+ * with the secret and its private key; a new list admits it; a list that
+ * leaves a member out removes it, and the others hear LEFT at their next
+ * heartbeat (not held: the nucleus said it). */
+static void test_admission_list(void **state)
+{
+	static struct node a, b;
+	uint64_t now = t0 + 8000 * SIG_EXPIRY_MS;
+	uint8_t keys[2][32];
+
+	(void)state;
+	node_init(&a, 1, false);
+	node_init(&b, 2, false);
+	memcpy(keys[0], a.conf.pubkey, 32);
+	memcpy(keys[1], b.conf.pubkey, 32);
+	assert_int_equal(sig_nucleus_set_members(nuc, 0, true, keys, 1), 0);
+	run(now, now + 1000, 100);
+	assert_true(sig_client_registered(a.c));
+	assert_false(sig_client_registered(b.c));
+	assert_true(nuc_drops(SIG_DROP_NOT_ADMITTED) >= 1);
+	assert_int_equal(sig_nucleus_set_members(nuc, 0, true, keys, 2), 0);
+	run(now + 1100, now + SIG_HEARTBEAT_MS + 1000, 500);
+	assert_true(sig_client_registered(b.c));
+	assert_non_null(sig_client_lookup(a.c, SIG_BY_PUBKEY, b.conf.pubkey));
+	/* a is revoked: gone at the nucleus now, gone at b a heartbeat later. */
+	b.n_ev = 0;
+	assert_int_equal(sig_nucleus_set_members(nuc, 0, true, keys + 1, 1), 1);
+	assert_null(member_at_key(a.conf.pubkey));
+	run(now + SIG_HEARTBEAT_MS + 1100, now + 2 * SIG_HEARTBEAT_MS + 1100, 500);
+	assert_true(find_ev(&b, SIG_EV_LEFT, a.conf.pubkey) >= 0);
+	assert_false(b.ev[find_ev(&b, SIG_EV_LEFT, a.conf.pubkey)].stale);
+	assert_null(member_at_key(a.conf.pubkey)); /* its REGISTERs refused */
+	/* No list: any key with the secret again. */
+	assert_int_equal(sig_nucleus_set_members(nuc, 0, false, NULL, 0), 0);
+	run(now + 2 * SIG_HEARTBEAT_MS + 1200, now + 3 * SIG_HEARTBEAT_MS + 1200, 500);
+	assert_non_null(member_at_key(a.conf.pubkey));
+	node_fini(&a);
+	node_fini(&b);
+}
+
 static void test_refusals(void **state)
 {
 	struct sig_client_conf conf = { .cluster = "lab", .secret = "too short", .vip_flags = 1 };
@@ -727,6 +767,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_identity_rogue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_return_routability_and_epoch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_register_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admission_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	};
 
