@@ -9,8 +9,8 @@
 
 static const char ident_label[] = "omninervous member identity v1";
 
-static_assert(SIG_KEY_LEN == WG_HASH_LEN, "identity key is an HMAC-BLAKE2s output");
-static_assert(SIG_ID_MAC_LEN == WG_MAC_LEN, "identity MAC is keyed BLAKE2s-128");
+static_assert((int)SIG_KEY_LEN == (int)WG_HASH_LEN, "identity key is an HMAC-BLAKE2s output");
+static_assert((int)SIG_ID_MAC_LEN == (int)WG_MAC_LEN, "identity MAC is keyed BLAKE2s-128");
 
 int sig_ident_key(uint8_t out[SIG_KEY_LEN], const uint8_t priv[SIG_PUBKEY_LEN],
 		  const uint8_t pub[SIG_PUBKEY_LEN], const uint8_t member[SIG_PUBKEY_LEN],
