@@ -41,10 +41,10 @@ void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl);
  * The nucleus's static key pair (nucleus_key.c) from --key FILE or the
  * file's nucleus.key_file: loaded, or made at the first start (mode 0600;
  * a file group or others can read is refused). 1 with no file given (the
- * core makes a key for this run), 0 with priv filled (the caller wipes
- * it), or -1 after printing why.
+ * core makes a key for this run) or, without create, none there yet; 0
+ * with priv filled (the caller wipes it), or -1 after printing why.
  */
-int omni_nucleus_key(const char *path, uint8_t priv[32], const char *prog);
+int omni_nucleus_key(const char *path, bool create, uint8_t priv[32], const char *prog);
 
 /* The refusals the nucleus logs (nucleus_refusal.c). */
 struct omni_nucleus_log {

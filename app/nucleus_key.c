@@ -20,7 +20,7 @@ static void print_public(const struct cfg_identity *id, const char *how, const c
 	       b64);
 }
 
-int omni_nucleus_key(const char *path, uint8_t priv[32], const char *prog)
+int omni_nucleus_key(const char *path, bool create, uint8_t priv[32], const char *prog)
 {
 	char msg[CFG_IDENTITY_MSG_LEN];
 	struct cfg_identity id;
@@ -32,6 +32,10 @@ int omni_nucleus_key(const char *path, uint8_t priv[32], const char *prog)
 		return 1;
 	}
 	r = cfg_identity_load(&id, path, msg, sizeof(msg));
+	if (r == CFG_IDENTITY_ERR_MISSING && !create) {
+		printf("nucleus: key file %s: none yet, made at the first start\n", path);
+		return 1;
+	}
 	if (r == CFG_IDENTITY_ERR_MISSING) {
 		r = cfg_identity_create(&id, path, msg, sizeof(msg));
 		if (r == CFG_IDENTITY_OK)

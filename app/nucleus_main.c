@@ -452,7 +452,9 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	conf.log_ctx = &np.log;
 	conf.replay_capacity = test_replay_capacity();
 	conf.legacy_members = cl.legacy_members;
-	have_key = omni_nucleus_key(cli->key ? cli->key : cl.key_file, priv, cli->prog);
+	/* --check makes nothing: a missing key file is only reported. */
+	have_key =
+		omni_nucleus_key(cli->key ? cli->key : cl.key_file, !cli->check, priv, cli->prog);
 	if (have_key < 0) {
 		omni_nucleus_clusters_free(&cl);
 		return OMNI_EXIT_FAILURE;
