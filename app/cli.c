@@ -28,6 +28,7 @@ enum {
 	OPT_MODE,
 	OPT_CONFIG,
 	OPT_NUCLEUS,
+	OPT_NUCLEUS_KEY,
 	OPT_CLUSTER,
 	OPT_VIP,
 	OPT_VIP6,
@@ -56,6 +57,7 @@ static const struct option long_options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "nucleus", required_argument, NULL, OPT_NUCLEUS },
+	{ "nucleus-key", required_argument, NULL, OPT_NUCLEUS_KEY },
 	{ "cluster", required_argument, NULL, OPT_CLUSTER },
 	{ "vip", required_argument, NULL, OPT_VIP },
 	{ "vip6", required_argument, NULL, OPT_VIP6 },
@@ -111,6 +113,8 @@ static const char **string_slot(struct omni_cli *cli, int opt)
 		return &cli->config;
 	case OPT_NUCLEUS:
 		return &cli->nucleus;
+	case OPT_NUCLEUS_KEY:
+		return &cli->nucleus_key;
 	case OPT_CLUSTER:
 		return &cli->cluster;
 	case OPT_VIP:

@@ -37,6 +37,7 @@ struct omni_cli {
 	const char *key;         /* --key; NULL: $OMNI_KEY or the default */
 	const char *config;      /* --config */
 	const char *nucleus;     /* --nucleus host:port */
+	const char *nucleus_key; /* --nucleus-key base64 */
 	const char *cluster;     /* --cluster */
 	const char *vip;         /* --vip */
 	const char *vip6;        /* --vip6 */

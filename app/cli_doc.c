@@ -40,7 +40,8 @@ const struct omni_cli_doc omni_cli_docs[] = {
 	{ 0, "key", "FILE",
 	  "identity key file (default: $" CFG_IDENTITY_ENV
 	  " if set, else " CFG_IDENTITY_DEFAULT_PATH
-	  "); mode 0600, never readable by group or others; `wg genkey` format" },
+	  "); mode 0600, never readable by group or others; `wg genkey` format. With --mode "
+	  "nucleus: the nucleus's own key pair, made at first start" },
 	{ .heading = "Modes" },
 	{ 0, "mode", "edge|nucleus",
 	  "run as an edge (default) or as the nucleus signaling server (nucleus: --port, "
@@ -53,6 +54,9 @@ const struct omni_cli_doc omni_cli_docs[] = {
 	  "0 if good" },
 	{ .heading = "Edge and nucleus" },
 	{ 0, "nucleus", "HOST:PORT", "nucleus address (a name, IPv4 or [IPv6])" },
+	{ 0, "nucleus-key", "KEY",
+	  "the nucleus's public key (base64; it prints it at start): trust only answers made "
+	  "with it" },
 	{ 0, "cluster", "NAME", "cluster name" },
 	{ 0, "vip", "ADDR[/LEN]", "virtual IPv4 address, e.g. 10.200.0.1 (/16 in 10.200/16)" },
 	{ 0, "vip6", "ADDR[/LEN]", "virtual IPv6 address, e.g. fd00::1/64" },
@@ -94,8 +98,9 @@ const struct omni_doc_item omni_signal_docs[] = {
 	{ "SIGHUP",
 	  "the edge reads its configuration files again and applies the peers that changed "
 	  "(added, changed, removed) without dropping the others' sessions; it logs one "
-	  "\"reload:\" or \"reload refused:\" line. The nucleus leaves it at its default "
-	  "action, which ends it." },
+	  "\"reload:\" or \"reload refused:\" line. The nucleus reads its --config file "
+	  "again, validated whole first, and applies the clusters' admission lists (members "
+	  "taken off are removed at once); an error keeps what it had." },
 	{ "SIGUSR1",
 	  "the edge prints a block of counters to standard output, one \"stats: NAME VALUE\" "
 	  "line each. The nucleus leaves it at its default action, which ends it." },

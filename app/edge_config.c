@@ -182,6 +182,11 @@ static int apply_network_flags(struct cfg_config *cfg, const struct omni_cli *cl
 		return -1;
 	if (cli->cluster && flag_text(&n->cluster, cli->cluster, err, errlen))
 		return -1;
+	if (cli->nucleus_key && !wg_key_from_base64(n->nucleus_key, cli->nucleus_key))
+		return bad_flag(err, errlen,
+				"--nucleus-key: expected a public key, 44 characters of base64 "
+				"(as the nucleus prints it)");
+	n->has_nucleus_key |= cli->nucleus_key != NULL;
 	if (cli->vip && flag_vip(&n->vip, "--vip", cli->vip, NET_AF_IP4, err, errlen))
 		return -1;
 	if (cli->vip6 && flag_vip(&n->vip6, "--vip6", cli->vip6, NET_AF_IP6, err, errlen))

@@ -111,6 +111,10 @@ static void client_conf(const struct omni_edge *e, struct sig_client_conf *cc)
 	cc->cluster = cfg->network.cluster;
 	cc->secret = cfg->security.secret;
 	memcpy(cc->pubkey, e->ctl.id.public_key, WG_KEY_LEN);
+	/* Proves the key to the nucleus (docs/signaling.md, "Identity"): the
+	 * client copies it and wipes its copy. */
+	cc->private_key = e->ctl.id.private_key;
+	cc->nucleus_key = cfg->network.has_nucleus_key ? cfg->network.nucleus_key : NULL;
 	if (cfg->network.vip.addr.family == NET_AF_IP4) {
 		memcpy(cc->vip4, cfg->network.vip.addr.b, 4);
 		cc->vip_flags |= SIG_PEER_HAS_VIP4;

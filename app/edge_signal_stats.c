@@ -43,6 +43,7 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 	fprintf(out, "stats: sig_peers %u\n", sig_client_n_peers(ed->client));
 	fprintf(out, "stats: sig_joined %" PRIu64 "\nstats: sig_left %" PRIu64 "\n",
 		ed->stats.joined, ed->stats.left);
+	fprintf(out, "stats: sig_left_held %" PRIu64 "\n", ed->stats.left_held);
 	fprintf(out, "stats: sig_moved %" PRIu64 "\nstats: sig_found %" PRIu64 "\n",
 		ed->stats.moved, ed->stats.found);
 	fprintf(out, "stats: sig_not_found %" PRIu64 "\nstats: sig_punches %" PRIu64 "\n",
@@ -80,11 +81,13 @@ static void client_metrics(const struct sig_client *c, struct httpd_text *t)
 	httpd_text_printf(t, "# HELP omni_signaling_messages_total Signaling messages by type "
 			     "and direction.\n# TYPE omni_signaling_messages_total counter\n");
 	for (k = 1; k < SIG_TYPE_COUNT; k++)
-		httpd_text_printf(t,
-				  "omni_signaling_messages_total{type=\"%s\",dir=\"rx\"} %llu\n"
-				  "omni_signaling_messages_total{type=\"%s\",dir=\"tx\"} %llu\n",
-				  sig_type_name(k), (unsigned long long)cs->rx[k], sig_type_name(k),
-				  (unsigned long long)cs->tx[k]);
+		if (sig_type_name_known(k))
+			httpd_text_printf(
+				t,
+				"omni_signaling_messages_total{type=\"%s\",dir=\"rx\"} %llu\n"
+				"omni_signaling_messages_total{type=\"%s\",dir=\"tx\"} %llu\n",
+				sig_type_name(k), (unsigned long long)cs->rx[k], sig_type_name(k),
+				(unsigned long long)cs->tx[k]);
 	httpd_text_printf(t, "# HELP omni_signaling_drops_total Signaling messages dropped, by "
 			     "reason.\n# TYPE omni_signaling_drops_total counter\n");
 	for (k = 1; k < SIG_DROP_COUNT; k++)

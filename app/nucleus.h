@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <stdint.h>
 
 #include "cli.h"
 #include "signaling/lograte.h"
@@ -22,7 +23,9 @@ struct omni_nucleus_clusters {
 	size_t n;
 	char *open_secret; /* no list: any cluster name with this secret; wiped */
 	uint16_t port;     /* from the file; 0: not given */
-	char metrics[72];  /* from the file; "": not given or off */
+	char *key_file;    /* the file's nucleus.key_file; NULL: not given */
+	bool legacy_members;
+	char metrics[72]; /* from the file; "": not given or off */
 };
 
 /*
@@ -35,6 +38,15 @@ struct omni_nucleus_clusters {
  */
 int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct omni_cli *cli);
 void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl);
+
+/*
+ * The nucleus's static key pair (nucleus_key.c) from --key FILE or the
+ * file's nucleus.key_file: loaded, or made at the first start (mode 0600;
+ * a file group or others can read is refused). 1 with no file given (the
+ * core makes a key for this run) or, without create, none there yet; 0
+ * with priv filled (the caller wipes it), or -1 after printing why.
+ */
+int omni_nucleus_key(const char *path, bool create, uint8_t priv[32], const char *prog);
 
 /* The refusals the nucleus logs (nucleus_refusal.c). */
 struct omni_nucleus_log {

@@ -26,10 +26,29 @@ static int add(struct omni_nucleus_clusters *cl, const char *name, const char *s
 	if (!l)
 		return -ENOMEM;
 	cl->list = l;
+	memset(&l[cl->n], 0, sizeof(l[cl->n]));
 	l[cl->n].name = strdup(name);
 	l[cl->n].secret = strdup(secret);
 	cl->n++;
 	return l[cl->n - 1].name && l[cl->n - 1].secret ? 0 : -ENOMEM;
+}
+
+/* The file's admission list of the cluster just added (copied). */
+static int add_members(struct omni_nucleus_clusters *cl, const struct cfg_cluster *c)
+{
+	struct nucleus_cluster_conf *l = &cl->list[cl->n - 1];
+	uint8_t(*m)[32] = NULL;
+
+	l->admit_list = c->has_members;
+	if (!c->n_members)
+		return 0;
+	m = malloc(c->n_members * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	memcpy(m, c->members, c->n_members * sizeof(*m));
+	l->members = (const uint8_t(*)[32])m;
+	l->n_members = c->n_members;
+	return 0;
 }
 
 void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl)
@@ -41,6 +60,7 @@ void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl)
 			sodium_memzero(s, strlen(s));
 		free(s);
 		free((char *)cl->list[i].name);
+		free((void *)cl->list[i].members);
 	}
 	free(cl->list);
 	cl->list = NULL;
@@ -49,6 +69,8 @@ void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl)
 		sodium_memzero(cl->open_secret, strlen(cl->open_secret));
 	free(cl->open_secret);
 	cl->open_secret = NULL;
+	free(cl->key_file);
+	cl->key_file = NULL;
 }
 
 /* No cluster list: any name with this one secret (signaling/nucleus.h). */
@@ -80,7 +102,7 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 	for (i = 0; i < cfg.nucleus.n_clusters; i++) {
 		const struct cfg_cluster *c = &cfg.nucleus.clusters[i];
 
-		if (add(cl, c->name, c->secret ? c->secret : "") < 0) {
+		if (add(cl, c->name, c->secret ? c->secret : "") < 0 || add_members(cl, c) < 0) {
 			fprintf(stderr, "%s: out of memory\n", cli->prog);
 			goto out;
 		}
@@ -95,6 +117,11 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 	if (cl->n == 0 && open_with(cl, cfg.security.secret, cli->prog) < 0)
 		goto out;
 	cl->port = cfg.nucleus.port;
+	cl->legacy_members = cfg.nucleus.legacy_members;
+	if (cfg.nucleus.key_file && !(cl->key_file = strdup(cfg.nucleus.key_file))) {
+		fprintf(stderr, "%s: out of memory\n", cli->prog);
+		goto out;
+	}
 	snprintf(cl->metrics, sizeof(cl->metrics), "%s", cfg.metrics.listen);
 	ret = 0;
 out:

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "commands.h"
 #include "httpd/httpd.h"
 #include "net/addr.h"
@@ -43,6 +45,7 @@ struct nucleus_proc {
 	int rcvbuf, sndbuf;            /* granted by the kernel */
 	struct sig_nucleus_stats seen; /* drops as of the last refusal */
 	struct omni_nucleus_log log;
+	const struct omni_cli *cli; /* for a reload */
 };
 
 static uint64_t now_ms(void)
@@ -165,6 +168,8 @@ static int metrics(void *ctx, const char *path, struct httpd_text *t, const char
 		const char *dir = sig_type_to_nucleus(ty) ? "rx" : "tx";
 		uint64_t v = sig_type_to_nucleus(ty) ? s.rx[ty] : s.tx[ty];
 
+		if (!sig_type_name_known(ty))
+			continue;
 		httpd_text_printf(t,
 				  "omni_nucleus_messages_total{direction=\"%s\",type=\"%s\"} %llu\n",
 				  dir, sig_type_name(ty), (unsigned long long)v);
@@ -245,6 +250,7 @@ static int setup_loop(struct nucleus_proc *np, const char *prog)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	np->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	np->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -259,6 +265,66 @@ static int setup_loop(struct nucleus_proc *np, const char *prog)
 	return 0;
 }
 
+/*
+ * SIGHUP: the --config file again, validated whole first (an error keeps
+ * everything as it was). What a running nucleus takes from it: each
+ * listed cluster's admission list ("members"), whose left-out members are
+ * removed at once (every edge hears LEFT at its next heartbeat). Other
+ * changes (clusters, secrets, port) need a restart, and it says so.
+ */
+static void reload(struct nucleus_proc *np)
+{
+	struct omni_nucleus_clusters cl;
+
+	if (!np->cli->config) {
+		printf("nucleus: reload: no --config file, nothing to read\n");
+		fflush(stdout);
+		return;
+	}
+	if (omni_nucleus_clusters_load(&cl, np->cli) < 0) {
+		printf("nucleus: reload failed (above); still serving the configuration it had\n");
+		fflush(stdout);
+		return;
+	}
+	for (size_t i = 0; i < cl.n; i++) {
+		const struct nucleus_cluster_conf *c = &cl.list[i];
+		int k = sig_nucleus_cluster_find(np->core, c->name);
+		int gone = k < 0 ? 0 :
+				   sig_nucleus_set_members(np->core, (size_t)k, c->admit_list,
+							   c->members, c->n_members);
+
+		if (k < 0)
+			printf("nucleus: reload: cluster %s is new: a restart serves it\n",
+			       c->name);
+		else if (gone < 0)
+			printf("nucleus: reload: cluster %s: out of memory, list unchanged\n",
+			       c->name);
+		else if (c->admit_list)
+			printf("nucleus: reload: cluster %s admits %zu key(s); %d member(s) removed\n",
+			       c->name, c->n_members, gone);
+		else
+			printf("nucleus: reload: cluster %s admits any key with its secret\n",
+			       c->name);
+	}
+	fflush(stdout);
+	omni_nucleus_clusters_free(&cl);
+}
+
+/* A signal: true to stop (SIGINT, SIGTERM), after a reload (SIGHUP) false. */
+static bool on_signal(struct nucleus_proc *np)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(np->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload(np);
+		else
+			stop = true;
+	}
+	return stop;
+}
+
 static void run(struct nucleus_proc *np)
 {
 	uint64_t next_tick = now_ms() + TICK_MS;
@@ -269,8 +335,11 @@ static void run(struct nucleus_proc *np)
 		bool busy = false;
 
 		for (int i = 0; i < n; i++) {
-			if (evs[i].data.fd == np->sfd)
-				return;
+			if (evs[i].data.fd == np->sfd) {
+				if (on_signal(np))
+					return;
+				continue;
+			}
 			busy = read_batch(np);
 		}
 		while (busy)
@@ -291,8 +360,9 @@ static void print_stats(const struct nucleus_proc *np)
 		printf("stats: cluster %s members %u\n", sig_nucleus_cluster_name(np->core, c),
 		       sig_nucleus_cluster_members(np->core, c));
 	for (unsigned ty = 1; ty < SIG_TYPE_COUNT; ty++)
-		printf("stats: %s rx %llu tx %llu\n", sig_type_name(ty),
-		       (unsigned long long)s.rx[ty], (unsigned long long)s.tx[ty]);
+		if (sig_type_name_known(ty))
+			printf("stats: %s rx %llu tx %llu\n", sig_type_name(ty),
+			       (unsigned long long)s.rx[ty], (unsigned long long)s.tx[ty]);
 	for (unsigned d = 1; d < SIG_DROP_COUNT; d++)
 		if (s.drops[d])
 			printf("stats: drop %s %llu\n", sig_drop_name(d),
@@ -327,11 +397,11 @@ static int check_report(const struct omni_nucleus_clusters *cl, uint16_t port, c
 static int configure(const struct omni_cli *cli, struct omni_nucleus_clusters *cl, uint16_t *port,
 		     char *listen, size_t listen_len)
 {
-	if (cli->nucleus || cli->vip || cli->vip6 || cli->underlay || cli->wg_config ||
-	    cli->host_port || cli->interactive || cli->cmdfile || cli->stun) {
+	if (cli->nucleus || cli->nucleus_key || cli->vip || cli->vip6 || cli->underlay ||
+	    cli->wg_config || cli->host_port || cli->interactive || cli->cmdfile || cli->stun) {
 		fprintf(stderr,
 			"%s: --mode nucleus takes --port, --cluster, --secret-file, --secret, "
-			"--config, --metrics and --check only\n",
+			"--config, --key, --metrics and --check only\n",
 			cli->prog);
 		return -1;
 	}
@@ -353,12 +423,14 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	struct omni_nucleus_clusters cl;
 	struct httpd *httpd = NULL;
 	char listen[sizeof(cl.metrics)];
+	uint8_t priv[32];
+	int have_key;
 	int ret = OMNI_EXIT_FAILURE;
 	char err[256];
 	uint16_t port;
 	bool open;
 
-	np = (struct nucleus_proc){ .fd = -1, .ep = -1, .sfd = -1 };
+	np = (struct nucleus_proc){ .fd = -1, .ep = -1, .sfd = -1, .cli = cli };
 	if (configure(cli, &cl, &port, listen, sizeof(listen)) < 0)
 		return OMNI_EXIT_USAGE;
 	conf.clusters = cl.list;
@@ -369,7 +441,17 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	conf.log = omni_nucleus_refusal_detail;
 	conf.log_ctx = &np.log;
 	conf.replay_capacity = test_replay_capacity();
+	conf.legacy_members = cl.legacy_members;
+	/* --check makes nothing: a missing key file is only reported. */
+	have_key =
+		omni_nucleus_key(cli->key ? cli->key : cl.key_file, !cli->check, priv, cli->prog);
+	if (have_key < 0) {
+		omni_nucleus_clusters_free(&cl);
+		return OMNI_EXIT_FAILURE;
+	}
+	conf.private_key = have_key == 0 ? priv : NULL;
 	np.core = sig_nucleus_create(&conf, err, sizeof(err));
+	sodium_memzero(priv, sizeof(priv));
 	if (np.core && cli->check)
 		ret = check_report(&cl, port, listen, cli->prog);
 	omni_nucleus_clusters_free(&cl);

@@ -30,6 +30,10 @@ static const char *const why[SIG_DROP_COUNT] = {
 	[SIG_DROP_CLUSTER_FULL] = "the cluster has its maximum of members",
 	[SIG_DROP_CLUSTER_LIMIT] = "this nucleus has made its maximum of clusters on demand",
 	[SIG_DROP_VIP_TAKEN] = "a VIP that another live member holds",
+	/* no_identity and bad_identity are counted, not logged: a member forging
+	 * others' keys would spend its source's line on them and hide the
+	 * refusals an operator acts on (vip_taken). */
+	[SIG_DROP_NOT_ADMITTED] = "a key the cluster's members list does not name",
 };
 
 /* Which reason the core counted for the datagram it just dropped. */

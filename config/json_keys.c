@@ -342,9 +342,20 @@ static int set_stun_servers(struct cfg_jctx *c, const json_t *v, void *base)
 	return cfg_jeach(c, v, LIST_MAX, strlist_item, &a);
 }
 
+static int set_nucleus_key(struct cfg_jctx *c, const char *s, void *base)
+{
+	struct cfg_network *n = &((struct cfg_config *)base)->network;
+
+	if (!wg_key_from_base64(n->nucleus_key, s))
+		return cfg_jerr_value(c, s, "is not a key", KEY_HINT);
+	n->has_nucleus_key = true;
+	return 0;
+}
+
 static const struct cfg_jkey network_keys[] = {
 	TEXT("nucleus", set_nucleus_addr, CFG_JSON_TEXT_MAX),
 	TEXT("cluster", set_cluster, CFG_CLUSTER_NAME_MAX),
+	TEXT("nucleus_key", set_nucleus_key, CFG_JSON_TEXT_MAX),
 	TEXT("vip", set_vip, CFG_JSON_TEXT_MAX),
 	TEXT("vip6", set_vip6, CFG_JSON_TEXT_MAX),
 	{ "stun_servers", .fn = set_stun_servers },
@@ -487,7 +498,37 @@ static int set_cl_secret_file(struct cfg_jctx *c, const char *s, void *base)
 	return set_path(c, s, &((struct cfg_cluster *)base)->secret_file);
 }
 
+/* A member key of clusters[].members (base64, as wg pubkey writes it). */
+static int member_item(struct cfg_jctx *c, const json_t *item, size_t i, void *arg)
+{
+	struct cfg_cluster *cl = arg;
+	uint8_t(*m)[32];
+	const char *s;
+	int rc = cfg_jstring(c, item, 1, CFG_JSON_TEXT_MAX, &s);
+
+	(void)i;
+	if (rc)
+		return rc;
+	m = realloc(cl->members, (cl->n_members + 1) * sizeof(*m));
+	if (!m)
+		return cfg_joom(c);
+	cl->members = m;
+	if (!wg_key_from_base64(m[cl->n_members], s))
+		return cfg_jerr_value(c, s, "is not a key", KEY_HINT);
+	cl->n_members++;
+	return 0;
+}
+
+static int set_cl_members(struct cfg_jctx *c, const json_t *v, void *base)
+{
+	struct cfg_cluster *cl = base;
+
+	cl->has_members = true;
+	return cfg_jeach(c, v, LIST_MAX, member_item, cl);
+}
+
 static const struct cfg_jkey cluster_keys[] = {
+	{ "members", .fn = set_cl_members },
 	TEXT("name", set_cl_name, CFG_CLUSTER_NAME_MAX),
 	SECRET("secret", offsetof(struct cfg_cluster, secret)),
 	TEXT("secret_file", set_cl_secret_file, CFG_JSON_TEXT_MAX),
@@ -516,8 +557,15 @@ static int set_clusters(struct cfg_jctx *c, const json_t *v, void *base)
 	return cfg_jeach(c, v, LIST_MAX, cluster_item, NULL);
 }
 
+static int set_nucleus_key_file(struct cfg_jctx *c, const char *s, void *base)
+{
+	return set_path(c, s, &((struct cfg_config *)base)->nucleus.key_file);
+}
+
 static const struct cfg_jkey nucleus_keys[] = {
 	{ "port", CFG_JK_U16, CFG(nucleus.port), 1, 65535, NULL },
+	TEXT("key_file", set_nucleus_key_file, CFG_JSON_TEXT_MAX),
+	{ "legacy_members", CFG_JK_BOOL, CFG(nucleus.legacy_members), 0, 0, NULL },
 	{ "clusters", .fn = set_clusters },
 };
 

@@ -60,8 +60,10 @@ static void nucleus_free(struct cfg_nucleus *n)
 		free(n->clusters[i].name);
 		free_secret_string(n->clusters[i].secret);
 		free(n->clusters[i].secret_file);
+		free(n->clusters[i].members);
 	}
 	free(n->clusters);
+	free(n->key_file);
 }
 
 void cfg_config_free(struct cfg_config *cfg)

@@ -144,6 +144,10 @@ struct cfg_network {
 	bool use_builtin_stun;            /* default false: there is no built-in list */
 	bool prefer_ipv6;                 /* default false */
 	uint32_t happy_eyeballs_delay_ms; /* default 250 */
+	/* The nucleus's public key, pinned (--nucleus-key, "nucleus_key"):
+	 * its answers are trusted only when made with it. */
+	uint8_t nucleus_key[32];
+	bool has_nucleus_key;
 };
 
 struct cfg_security {
@@ -174,11 +178,18 @@ struct cfg_cluster {
 	char *name;
 	char *secret;      /* wiped; NULL until read from secret_file */
 	char *secret_file; /* NULL: none */
+	/* "members": only these keys may register; has_members false: any
+	 * key with the secret (docs/signaling.md, "Admission and revocation"). */
+	bool has_members;
+	uint8_t (*members)[32];
+	size_t n_members;
 };
 
 /* The nucleus (signaling server) side: "nucleus" in JSON. */
 struct cfg_nucleus {
-	uint16_t port; /* UDP listen port; default 51820 */
+	uint16_t port;       /* UDP listen port; default 51820 */
+	char *key_file;      /* the nucleus's private key (as --key); NULL: none */
+	bool legacy_members; /* serve edges that prove no identity (old ones) */
 	struct cfg_cluster *clusters;
 	size_t n_clusters;
 };

@@ -117,6 +117,12 @@ static json_t *network_json(const struct cfg_network *n, bool *ok)
 	put(o, "use_builtin_stun", json_boolean(n->use_builtin_stun), ok);
 	put(o, "prefer_ipv6", json_boolean(n->prefer_ipv6), ok);
 	put(o, "happy_eyeballs_delay_ms", json_integer(n->happy_eyeballs_delay_ms), ok);
+	if (n->has_nucleus_key) {
+		char b64[WG_KEY_B64_LEN + 1];
+
+		wg_key_to_base64(b64, n->nucleus_key);
+		put(o, "nucleus_key", json_string(b64), ok);
+	}
 	return o;
 }
 
@@ -157,6 +163,18 @@ static json_t *peer_json(const struct cfg_peer *p, bool *ok)
 	return o;
 }
 
+static json_t *key_list(const uint8_t (*keys)[32], size_t n)
+{
+	json_t *a = json_array();
+	char b64[WG_KEY_B64_LEN + 1];
+
+	for (size_t i = 0; a && i < n; i++) {
+		wg_key_to_base64(b64, keys[i]);
+		json_array_append_new(a, json_string(b64));
+	}
+	return a;
+}
+
 static json_t *nucleus_json(const struct cfg_nucleus *n, bool *ok)
 {
 	json_t *o = json_object(), *list = json_array();
@@ -172,12 +190,16 @@ static json_t *nucleus_json(const struct cfg_nucleus *n, bool *ok)
 		put(item, "name", str_or_null(c->name), ok);
 		put(item, "secret", c->secret ? json_string(HIDDEN) : json_null(), ok);
 		put(item, "secret_file", str_or_null(c->secret_file), ok);
+		if (c->has_members)
+			put(item, "members", key_list(c->members, c->n_members), ok);
 	}
 	if (!o) {
 		json_decref(list);
 		return NULL;
 	}
 	put(o, "port", json_integer(n->port), ok);
+	put(o, "key_file", str_or_null(n->key_file), ok);
+	put(o, "legacy_members", json_boolean(n->legacy_members), ok);
 	put(o, "clusters", list, ok);
 	return o;
 }

@@ -18,6 +18,7 @@
 
 #include "client.h"
 #include "codec.h"
+#include "ident.h"
 #include "replay.h"
 
 enum { REPLAY_CAPACITY = 4096 };
@@ -87,9 +88,33 @@ struct sig_client {
 	struct pending q[SIG_CLIENT_QUERIES_MAX];
 	struct fifo out, events;
 	struct sig_client_stats stats;
+	/* Identity: our private key, the nucleus's public key (pinned, or
+	 * from its last CHALLENGE) and the key both make; the token and epoch
+	 * of the last CHALLENGE. */
+	bool ident, pinned, have_key;
+	uint8_t priv[SIG_PUBKEY_LEN], nucleus_key[SIG_PUBKEY_LEN], id_key[SIG_KEY_LEN];
+	uint8_t token[SIG_TOKEN_LEN];
+	uint64_t token_until;
+	uint32_t nucleus_epoch;
 	struct sig_msg msg; /* scratch for sending: large */
 	struct sig_msg rx;  /* the message being handled */
 };
+
+/* The identity key with the nucleus key k: 0, or -1 for a low-order k. */
+static int ident_key(struct sig_client *c, const uint8_t k[SIG_PUBKEY_LEN])
+{
+	memcpy(c->nucleus_key, k, SIG_PUBKEY_LEN);
+	c->have_key = sig_ident_key(c->id_key, c->priv, k, c->self.pubkey, k) == 0;
+	return c->have_key ? 0 : -1;
+}
+
+static int ident_init(struct sig_client *c, const struct sig_client_conf *conf)
+{
+	c->ident = true;
+	memcpy(c->priv, conf->private_key, SIG_PUBKEY_LEN);
+	c->pinned = conf->nucleus_key != NULL;
+	return c->pinned ? ident_key(c, conf->nucleus_key) : 0;
+}
 
 struct sig_client *sig_client_create(const struct sig_client_conf *conf, char *err, size_t errlen)
 {
@@ -115,6 +140,10 @@ struct sig_client *sig_client_create(const struct sig_client_conf *conf, char *e
 		c->self.cand[c->self.n_cand].ep = conf->local[i];
 		c->self.cand[c->self.n_cand++].kind = SIG_KIND_LOCAL;
 	}
+	if (conf->private_key && ident_init(c, conf) < 0) {
+		snprintf(err, errlen, "the nucleus key is not usable (a low-order point)");
+		goto fail;
+	}
 	c->encrypt = conf->encrypt;
 	c->heartbeat_ms = conf->heartbeat_ms ? conf->heartbeat_ms : SIG_HEARTBEAT_MS;
 	c->retry_ms = conf->retry_ms ? conf->retry_ms : SIG_CLIENT_RETRY_MS;
@@ -139,6 +168,8 @@ void sig_client_destroy(struct sig_client *c)
 	if (!c)
 		return;
 	sig_keys_wipe(&c->keys);
+	sodium_memzero(c->priv, sizeof(c->priv));
+	sodium_memzero(c->id_key, sizeof(c->id_key));
 	sig_replay_destroy(c->replay);
 	if (c->peers.by[0].slots)
 		sig_peerset_fini(&c->peers);
@@ -165,7 +196,14 @@ static uint32_t send_msg(struct sig_client *c, uint64_t now)
 	c->msg.named = true; /* an open nucleus learns our cluster from it */
 	c->msg.seq = next_seq(c);
 	sig_msg_stamp(&c->msg, now);
-	d.len = sig_encode(&c->keys, &c->msg, d.buf, sizeof(d.buf));
+	/* Before the first CHALLENGE an unpinned edge has no identity key: its
+	 * REGISTER carries a zero token, which the nucleus answers with a
+	 * CHALLENGE before it looks at the MAC (made under the zero key). */
+	c->msg.id = c->ident;
+	c->msg.id_epoch = c->nucleus_epoch;
+	if (c->msg.type == SIG_REGISTER && now < c->token_until)
+		memcpy(c->msg.token, c->token, SIG_TOKEN_LEN);
+	d.len = sig_encode_id(&c->keys, &c->msg, c->id_key, d.buf, sizeof(d.buf));
 	if (d.len && fifo_push(&c->out, &d))
 		c->stats.tx[c->msg.type]++;
 	return c->msg.seq;
@@ -252,9 +290,12 @@ static struct known *known_at(struct sig_client *c, uint32_t i)
 	return sig_peerset_rec(&c->peers, i);
 }
 
-static void forget(struct sig_client *c, uint32_t i)
+/* stale: not listed by a resync (event.stale), rather than said LEFT. */
+static void forget(struct sig_client *c, uint32_t i, bool stale)
 {
-	event(c, SIG_EV_LEFT, &known_at(c, i)->peer);
+	struct sig_event ev = { .type = SIG_EV_LEFT, .peer = known_at(c, i)->peer, .stale = stale };
+
+	fifo_push(&c->events, &ev);
 	sig_peerset_del(&c->peers, i);
 }
 
@@ -266,12 +307,12 @@ static void drop_vip_holders(struct sig_client *c, const struct sig_peer *p)
 	if (p->flags & SIG_PEER_HAS_VIP4) {
 		j = sig_peerset_find(&c->peers, SIG_BY_VIP4, p->vip4);
 		if (j != SIG_NONE && memcmp(known_at(c, j)->peer.pubkey, p->pubkey, SIG_PUBKEY_LEN))
-			forget(c, j);
+			forget(c, j, false);
 	}
 	if (p->flags & SIG_PEER_HAS_VIP6) {
 		j = sig_peerset_find(&c->peers, SIG_BY_VIP6, p->vip6);
 		if (j != SIG_NONE && memcmp(known_at(c, j)->peer.pubkey, p->pubkey, SIG_PUBKEY_LEN))
-			forget(c, j);
+			forget(c, j, false);
 	}
 }
 
@@ -306,7 +347,7 @@ static void resync_mark(struct sig_client *c, bool start)
 		if (start)
 			known_at(c, i)->stale = true;
 		else if (known_at(c, i)->stale)
-			forget(c, i);
+			forget(c, i, true);
 	}
 	c->resyncing = start;
 }
@@ -328,7 +369,7 @@ static void apply_ack(struct sig_client *c, const struct sig_ack *a, uint64_t no
 		}
 		i = sig_peerset_find(&c->peers, SIG_BY_PUBKEY, e->peer.pubkey);
 		if (i != SIG_NONE)
-			forget(c, i);
+			forget(c, i, false);
 	}
 	c->version = a->version;
 	c->req_seq = 0;
@@ -363,12 +404,33 @@ static void on_answer(struct sig_client *c, const struct sig_msg *m, struct pend
 	fifo_push(&c->events, &ev);
 }
 
+/* The nucleus asks for its token back (our REGISTER had none, or our
+ * HEARTBEAT came from a new address): register at once with it. */
+static enum sig_drop on_challenge(struct sig_client *c, const struct sig_challenge *ch,
+				  uint64_t now)
+{
+	if (c->pinned && sodium_memcmp(ch->nucleus_key, c->nucleus_key, SIG_PUBKEY_LEN) != 0)
+		return SIG_DROP_BAD_IDENTITY; /* not the nucleus we were told to trust */
+	if ((!c->have_key || memcmp(ch->nucleus_key, c->nucleus_key, SIG_PUBKEY_LEN) != 0) &&
+	    ident_key(c, ch->nucleus_key) < 0)
+		return SIG_DROP_BAD_IDENTITY;
+	memcpy(c->token, ch->token, SIG_TOKEN_LEN);
+	c->token_until = now + SIG_TOKEN_MS;
+	c->nucleus_epoch = ch->epoch;
+	go_registering(c, now);
+	return SIG_OK;
+}
+
 /* The drop reason, or SIG_OK once m is handled. */
 static enum sig_drop handle(struct sig_client *c, const struct sig_msg *m, uint64_t now)
 {
 	struct pending *q;
 
 	switch (m->type) {
+	case SIG_CHALLENGE:
+		if (!c->ident || !c->req_seq || m->seq != c->req_seq)
+			return SIG_DROP_UNEXPECTED;
+		return on_challenge(c, &m->u.challenge, now);
 	case SIG_REGISTER_ACK:
 		if (c->registered || m->seq != c->req_seq)
 			return SIG_DROP_UNEXPECTED;
@@ -421,6 +483,10 @@ void sig_client_input(struct sig_client *c, const uint8_t *p, size_t len, uint64
 		d = sig_decode(&c->keys, p, len, m);
 	if (d == SIG_OK)
 		d = sig_replay_check(c->replay, m->nonce, m->ts_ms, now_ms);
+	if (d == SIG_OK && c->ident && m->type != SIG_CHALLENGE)
+		d = !m->id                                               ? SIG_DROP_NO_IDENTITY :
+		    !c->have_key || !sig_ident_verify(c->id_key, p, len) ? SIG_DROP_BAD_IDENTITY :
+									   SIG_OK;
 	if (d == SIG_OK) {
 		c->stats.rx[m->type]++;
 		d = handle(c, m, now_ms);

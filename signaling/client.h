@@ -54,6 +54,14 @@ struct sig_client_conf {
 	const char *cluster;
 	const char *secret;             /* >= SIG_SECRET_MIN characters */
 	uint8_t pubkey[SIG_PUBKEY_LEN]; /* our WireGuard public key */
+	/* Its private key (copied, wiped at destroy): every message proves
+	 * pubkey to the nucleus and every answer is checked to be the
+	 * nucleus's (docs/signaling.md, "Identity"). NULL: no identity trailer
+	 * (a nucleus serves that only with legacy_members; tools). */
+	const uint8_t *private_key;
+	/* The nucleus's public key, pinned (--nucleus-key); NULL: taken from
+	 * its CHALLENGE at each registration. */
+	const uint8_t *nucleus_key;
 	uint8_t vip4[4], vip6[16];
 	uint8_t vip_flags;            /* SIG_PEER_HAS_VIP4 | SIG_PEER_HAS_VIP6 */
 	struct net_endpoint local[2]; /* local candidates (v4, v6) */
@@ -81,6 +89,9 @@ struct sig_event {
 	struct net_addr target;       /* FOUND, NOT_FOUND */
 	struct net_endpoint observed; /* REGISTERED */
 	bool timeout;                 /* NOT_FOUND: no answer */
+	/* LEFT: not said by the nucleus, but not listed by a resync (after a
+	 * restart of the nucleus, maybe only not registered again yet). */
+	bool stale;
 };
 
 struct sig_client_stats {

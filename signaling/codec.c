@@ -13,6 +13,7 @@
 
 #include "admit.h"
 #include "codec.h"
+#include "ident.h"
 
 static const char kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "omnisig1";
 static const char master_label[] = "omninervous signaling v1";
@@ -404,6 +405,11 @@ static void wr_body(struct wr *w, const struct sig_msg *m)
 	case SIG_NOT_FOUND:
 		wr_target(w, &m->u.target);
 		break;
+	case SIG_CHALLENGE:
+		wr_bytes(w, m->u.challenge.nucleus_key, SIG_PUBKEY_LEN);
+		wr_be(w, m->u.challenge.epoch, 4);
+		wr_bytes(w, m->u.challenge.token, SIG_TOKEN_LEN);
+		break;
 	default:
 		w->bad = true;
 	}
@@ -441,6 +447,11 @@ static void rd_body(struct rd *r, struct sig_msg *m)
 		break;
 	case SIG_NOT_FOUND:
 		rd_target(r, &m->u.target);
+		break;
+	case SIG_CHALLENGE:
+		rd_bytes(r, m->u.challenge.nucleus_key, SIG_PUBKEY_LEN);
+		m->u.challenge.epoch = (uint32_t)rd_be(r, 4);
+		rd_bytes(r, m->u.challenge.token, SIG_TOKEN_LEN);
 		break;
 	default:
 		r->bad = true;
@@ -482,17 +493,19 @@ enum sig_drop sig_peek(const uint8_t *p, size_t len, struct sig_msg *m)
 		return SIG_DROP_TOO_BIG;
 	if (p[4] != SIG_VERSION)
 		return SIG_DROP_BAD_VERSION;
-	if (p[5] == 0 || p[5] >= SIG_TYPE_COUNT || (p[6] & ~(SIG_FLAG_ENC | SIG_FLAG_NAME)) ||
-	    p[7] != 0)
+	if (p[5] == 0 || p[5] >= SIG_TYPE_COUNT || !sig_type_name_known(p[5]) ||
+	    (p[6] & ~(SIG_FLAG_ENC | SIG_FLAG_NAME | SIG_FLAG_ID)) || p[7] != 0)
 		return SIG_DROP_BAD_TYPE;
 	m->type = p[5];
 	m->enc = p[6] & SIG_FLAG_ENC;
 	m->named = p[6] & SIG_FLAG_NAME;
+	m->id = p[6] & SIG_FLAG_ID;
 	memcpy(m->cluster_id, p + 8, SIG_CLUSTER_ID_LEN);
 	m->ts_ms = be_get(p + 16, 8);
 	m->seq = (uint32_t)be_get(p + 24, 4);
 	memcpy(m->nonce, p + 28, SIG_NONCE_LEN);
-	if (len < SIG_DATAGRAM_MIN + (m->enc ? SIG_TAG_LEN : 0) + trailer_len(p, len, m))
+	if (len < SIG_DATAGRAM_MIN + (m->enc ? SIG_TAG_LEN : 0) + trailer_len(p, len, m) +
+			  (m->id ? SIG_ID_TRAILER_LEN : 0))
 		return SIG_DROP_TRUNCATED;
 	return SIG_OK;
 }
@@ -551,7 +564,25 @@ enum sig_drop sig_open_name(const uint8_t name_key[SIG_KEY_LEN], const uint8_t *
 	return SIG_OK;
 }
 
+/* The identity trailer: epoch, token, then the MAC of all before it. */
+static void wr_ident(struct wr *w, const struct sig_msg *m, const uint8_t *id_key)
+{
+	uint8_t *at;
+
+	wr_be(w, m->id_epoch, 4);
+	wr_bytes(w, m->token, SIG_TOKEN_LEN);
+	at = wr_take(w, SIG_ID_MAC_LEN);
+	if (at)
+		sig_ident_mac(at, id_key, w->p, w->len - SIG_ID_MAC_LEN);
+}
+
 size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *out, size_t cap)
+{
+	return sig_encode_id(k, m, NULL, out, cap);
+}
+
+size_t sig_encode_id(const struct sig_keys *k, const struct sig_msg *m, const uint8_t *id_key,
+		     uint8_t *out, size_t cap)
 {
 	uint8_t body[SIG_BODY_MAX], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
 	struct wr w = { out, 0, cap < SIG_DATAGRAM_MAX ? cap : SIG_DATAGRAM_MAX, false };
@@ -559,13 +590,16 @@ size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *ou
 	unsigned long long clen;
 	uint8_t *at;
 
-	if (m->type == 0 || m->type >= SIG_TYPE_COUNT)
+	if (m->type == 0 || m->type >= SIG_TYPE_COUNT || (m->id && !id_key))
 		return 0;
 	wr_body(&b, m);
 	wr_be(&w, SIG_MAGIC, 4);
 	wr_be(&w, SIG_VERSION, 1);
 	wr_be(&w, m->type, 1);
-	wr_be(&w, (m->enc ? SIG_FLAG_ENC : 0) | (m->named ? SIG_FLAG_NAME : 0), 1);
+	wr_be(&w,
+	      (m->enc ? SIG_FLAG_ENC : 0) | (m->named ? SIG_FLAG_NAME : 0) |
+		      (m->id ? SIG_FLAG_ID : 0),
+	      1);
 	wr_be(&w, 0, 1);
 	wr_bytes(&w, k->cluster_id, SIG_CLUSTER_ID_LEN);
 	wr_be(&w, m->ts_ms, 8);
@@ -580,6 +614,8 @@ size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *ou
 							   SIG_HEADER_LEN, NULL, nonce, k->enc_key);
 	else
 		memcpy(at, body, b.len);
+	if (m->id)
+		wr_ident(&w, m, id_key);
 	if (m->named)
 		wr_name(&w, k, out, nonce);
 	if (w.bad || w.cap - w.len < SIG_MAC_LEN)
@@ -603,7 +639,7 @@ enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
 
 	if (d != SIG_OK)
 		return d;
-	blen = len - SIG_DATAGRAM_MIN - trailer_len(p, len, m);
+	blen = len - SIG_DATAGRAM_MIN - trailer_len(p, len, m) - (m->id ? SIG_ID_TRAILER_LEN : 0);
 	if (sodium_memcmp(p + 8, k->cluster_id, SIG_CLUSTER_ID_LEN) != 0)
 		return SIG_DROP_UNKNOWN_CLUSTER;
 	if (crypto_auth_hmacsha256_verify(p + len - SIG_MAC_LEN, p, len - SIG_MAC_LEN,
@@ -619,6 +655,16 @@ enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
 		blen = plen;
 	} else {
 		memcpy(body, p + SIG_HEADER_LEN, blen);
+	}
+	if (m->id) {
+		const uint8_t *t =
+			p + len - SIG_MAC_LEN - trailer_len(p, len, m) - SIG_ID_TRAILER_LEN;
+
+		m->id_epoch = (uint32_t)be_get(t, 4);
+		memcpy(m->token, t + 4, SIG_TOKEN_LEN);
+	} else {
+		m->id_epoch = 0;
+		memset(m->token, 0, SIG_TOKEN_LEN);
 	}
 	r = (struct rd){ body, blen, 0, false };
 	rd_body(&r, m);
@@ -646,8 +692,13 @@ const char *sig_type_name(unsigned type)
 		[SIG_HEARTBEAT] = "HEARTBEAT",   [SIG_HEARTBEAT_ACK] = "HEARTBEAT_ACK",
 		[SIG_QUERY_PEER] = "QUERY_PEER", [SIG_PEER_INFO] = "PEER_INFO",
 		[SIG_NOT_FOUND] = "NOT_FOUND",   [SIG_PUNCH] = "PUNCH",
-		[SIG_LEAVE] = "LEAVE",
+		[SIG_LEAVE] = "LEAVE",           [SIG_CHALLENGE] = "CHALLENGE",
 	};
 
-	return type > 0 && type < SIG_TYPE_COUNT ? names[type] : "?";
+	return type > 0 && type < SIG_TYPE_COUNT && names[type] ? names[type] : "?";
+}
+
+bool sig_type_name_known(unsigned type)
+{
+	return strcmp(sig_type_name(type), "?") != 0;
 }

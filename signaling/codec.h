@@ -73,8 +73,17 @@ void sig_msg_stamp(struct sig_msg *m, uint64_t now_ms);
 size_t sig_encode(const struct sig_keys *k, const struct sig_msg *m, uint8_t *out, size_t cap);
 
 /*
+ * As sig_encode, and with m->id the identity trailer (m->id_epoch,
+ * m->token, a MAC under id_key: signaling/ident.h). m->id without an
+ * id_key encodes nothing (0).
+ */
+size_t sig_encode_id(const struct sig_keys *k, const struct sig_msg *m, const uint8_t *id_key,
+		     uint8_t *out, size_t cap);
+
+/*
  * Checks the header, the HMAC under k, decrypts, parses the body into m.
- * SIG_OK or why not. Does not check the timestamp or the nonce.
+ * SIG_OK or why not. Does not check the timestamp or the nonce, nor the
+ * identity trailer's MAC (its epoch and token are in m: sig_ident_verify).
  */
 enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len, struct sig_msg *m);
 

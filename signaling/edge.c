@@ -153,6 +153,7 @@ uint64_t sig_edge_next_tick(const struct sig_edge *ed)
 
 	next = min_u64(next, sig_punch_next_tick(&ed->punch));
 	next = min_u64(next, sig_stun_client_next_tick(&ed->stun));
+	next = min_u64(next, sig_linger_next(&ed->linger));
 	return min_u64(next, sig_park_next_tick(&ed->park));
 }
 
@@ -342,14 +343,49 @@ static bool about_us(const struct sig_edge *ed, const struct sig_event *ev)
 	       memcmp(ev->peer.pubkey, ed->self_key, SIG_PUBKEY_LEN) == 0;
 }
 
+/* A LEFT that only a resync implies (the nucleus restarted and has not
+ * heard from the member yet) for a peer whose session is up: held, not
+ * the caller's yet (linger.h). Any news of a member ends its hold. */
+static bool linger(struct sig_edge *ed, const struct sig_event *ev)
+{
+	if (ev->type != SIG_EV_LEFT) {
+		if (ev->type != SIG_EV_NOT_FOUND && ev->type != SIG_EV_REGISTERED &&
+		    ev->type != SIG_EV_LOST)
+			sig_linger_cancel(&ed->linger, ev->peer.pubkey);
+		return false;
+	}
+	if (!ev->stale || ed->peer(ed->ctx, ev->peer.pubkey) != SIG_EDGE_PEER_UP ||
+	    !sig_linger_hold(&ed->linger, ev->peer.pubkey, ed->now_ms))
+		return false;
+	ed->stats.left_held++;
+	return true;
+}
+
+/* A held LEFT whose grace is over, with no news of the member: now. */
+static bool pop_linger(struct sig_edge *ed, struct sig_edge_action *a)
+{
+	uint8_t key[SIG_PUBKEY_LEN];
+
+	if (!sig_linger_due(&ed->linger, ed->now_ms, key))
+		return false;
+	memset(a, 0, sizeof(*a));
+	a->kind = SIG_EDGE_EVENT;
+	a->event.type = SIG_EV_LEFT;
+	memcpy(a->event.peer.pubkey, key, SIG_PUBKEY_LEN);
+	ed->stats.left++;
+	return true;
+}
+
 /* The client's next event for the caller: 1; 0: none; -1: one that is
- * not the caller's (about us) was taken and had its effect. */
+ * not the caller's (about us, or a LEFT held) was taken and had its effect. */
 static int pop_event(struct sig_edge *ed, struct sig_edge_action *a)
 {
 	unsigned n_first;
 
 	if (!sig_client_pop_event(ed->client, &a->event))
 		return 0;
+	if (linger(ed, &a->event))
+		return -1;
 	/* Before anything acts on them: no punch to a broadcast address. */
 	a->n_bad_cand = sig_admit_cands(&a->event.peer);
 	ed->stats.refused[SIG_ADMIT_BAD_CANDIDATE] += a->n_bad_cand;
@@ -368,7 +404,7 @@ bool sig_edge_pop(struct sig_edge *ed, struct sig_edge_action *a)
 	a->retry = false;
 	do {
 		if (pop_retry(ed, a) || pop_copy(ed, a) || pop_punch(ed, a) || pop_park(ed, a) ||
-		    pop_reflexive(ed, a) || pop_send(ed, a))
+		    pop_reflexive(ed, a) || pop_send(ed, a) || pop_linger(ed, a))
 			return true;
 	} while ((got = pop_event(ed, a)) < 0);
 	return got > 0;

@@ -27,7 +27,9 @@
  *              JOINED / MOVED / FOUND / PUNCH install or update a.event.peer
  *              with endpoint a.cand[0] (its reachable candidates in the order
  *              to try them, sig_punch_order), LEFT removes it; never one
- *              about ourselves. Unusable candidates are gone already
+ *              about ourselves. A LEFT only a resync implies, for a peer
+ *              with a live session, comes SIG_LINGER_MS later, and not at
+ *              all if the member is heard of meanwhile (linger.h). Unusable candidates are gone already
  *              (a.n_bad_cand of them, counted). The caller checks the
  *              rest (admit.h) and reports a refusal: sig_edge_refused().
  *   REFLEXIVE  STUN gave a new reflexive address (a.reflexive.addr, from the
@@ -58,6 +60,7 @@
 
 #include "admit.h"
 #include "client.h"
+#include "linger.h"
 #include "outbox.h"
 #include "park.h"
 #include "punch.h"
@@ -126,6 +129,7 @@ struct sig_edge_stats {
 	uint64_t queries;                  /* asked the nucleus about a target */
 	uint64_t punch_asks;               /* asked it about a new member, for a PUNCH */
 	uint64_t waiting_dropped;          /* host packets parked and dropped, or refused */
+	uint64_t left_held;                /* LEFTs held for a live session (linger.h) */
 	uint64_t dropped_other;            /* datagrams for none of the machines */
 	uint64_t refused[SIG_ADMIT_COUNT]; /* events and candidates refused, by rule */
 };
@@ -154,6 +158,7 @@ struct sig_edge {
 	unsigned n_copy, next_copy;
 	bool reflexive_new;
 	struct net_endpoint reflexive_from;
+	struct sig_linger linger; /* members unlisted by a resync, sessions up */
 	struct sig_edge_stats stats;
 };
 

@@ -31,7 +31,8 @@ int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, u
 	c->log = calloc(SIG_LOG_MAX, sizeof(*c->log));
 	c->replay = sig_replay_create(replay);
 	if (!c->log || !c->replay ||
-	    sig_peerset_init(&c->members, sizeof(struct member), max) < 0) {
+	    sig_peerset_init(&c->members, sizeof(struct member), max) < 0 ||
+	    sig_cluster_set_admit(c, cc->admit_list, cc->members, cc->n_members) < 0) {
 		snprintf(err, errlen, "cluster \"%s\": out of memory", cc->name);
 		return -ENOMEM;
 	}
@@ -42,6 +43,7 @@ void sig_cluster_fini(struct cluster *c)
 {
 	sig_keys_wipe(&c->keys);
 	sig_peerset_fini(&c->members);
+	free(c->admit);
 	free(c->log);
 	sig_replay_destroy(c->replay);
 }
@@ -121,6 +123,10 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 	do
 		randombytes_buf(&n->epoch, sizeof(n->epoch));
 	while (n->epoch == 0);
+	if (sig_nucleus_ident_init(n, conf) < 0) {
+		snprintf(err, errlen, "the nucleus private key is not usable");
+		goto fail;
+	}
 	return n;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -139,6 +145,7 @@ void sig_nucleus_destroy(struct sig_nucleus *n)
 	sig_nucleus_open_fini(n);
 	if (n->rl)
 		wg_ratelimiter_destroy(n->rl);
+	sodium_memzero(n, sizeof(*n));
 	free(n);
 }
 
@@ -151,13 +158,18 @@ static struct cluster *cluster_by_id(struct sig_nucleus *n, const uint8_t *id)
 	return NULL;
 }
 
-/* Encodes a reply or notice into out; returns 1, or 0 if it did not encode. */
-static unsigned emit(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m,
-		     const struct net_endpoint *to, uint64_t now, struct sig_out *out)
+/* Encodes a reply or notice into out, signed with id_key when given (the
+ * addressee's identity key); returns 1, or 0 if it did not encode. */
+static unsigned emit_id(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m,
+			const struct net_endpoint *to, const uint8_t *id_key, uint64_t now,
+			struct sig_out *out)
 {
 	sig_msg_stamp(m, now);
+	m->id = id_key != NULL;
+	m->id_epoch = n->epoch;
+	memset(m->token, 0, sizeof(m->token));
 	out->to = *to;
-	out->len = sig_encode(&c->keys, m, out->buf, sizeof(out->buf));
+	out->len = sig_encode_id(&c->keys, m, id_key, out->buf, sizeof(out->buf));
 	if (!out->len)
 		return 0;
 	if (n->reply_max && out->len > n->reply_max && net_endpoint_equal(to, n->reply_to)) {
@@ -166,6 +178,31 @@ static unsigned emit(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m
 	}
 	SIG_COUNT(n->stats.tx[m->type]);
 	return 1;
+}
+
+/* A reply to the message in hand: signed when it proved its key. */
+static unsigned emit(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m,
+		     const struct net_endpoint *to, uint64_t now, struct sig_out *out)
+{
+	return emit_id(n, c, m, to, n->signed_reply ? n->id_key : NULL, now, out);
+}
+
+/* CHALLENGE: our key, epoch and a token for this key at this address.
+ * Unsigned (the key may be unknown): an edge that pins the nucleus key
+ * checks the key; the token is worth something only from that address. */
+static unsigned on_challenge(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
+			     const struct net_endpoint *from, uint64_t now, struct sig_out *out)
+{
+	struct sig_msg *r = &n->tx;
+
+	memset(r, 0, sizeof(*r));
+	r->type = SIG_CHALLENGE;
+	r->enc = m->enc;
+	r->seq = m->seq;
+	memcpy(r->u.challenge.nucleus_key, n->pub, SIG_PUBKEY_LEN);
+	r->u.challenge.epoch = n->epoch;
+	sig_nucleus_token(n, c, sig_msg_key(m), from, now, r->u.challenge.token);
+	return emit_id(n, c, r, from, NULL, now, out);
 }
 
 static void ack_header(struct sig_nucleus *n, struct sig_msg *r, const struct sig_msg *req,
@@ -208,6 +245,10 @@ static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const stru
 	struct sig_msg *r = &n->tx;
 	uint32_t i;
 
+	if (!sig_cluster_admits(c, m->u.reg.pubkey)) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_NOT_ADMITTED]);
+		return 0;
+	}
 	if (holder) {
 		refuse_vip(n, c, &m->u.reg, holder);
 		return 0;
@@ -217,6 +258,8 @@ static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const stru
 		SIG_COUNT(n->stats.drops[SIG_DROP_CLUSTER_FULL]);
 		return 0;
 	}
+	member_at(c, i)->proven = n->signed_reply;
+	memcpy(member_at(c, i)->id_key, n->id_key, SIG_KEY_LEN);
 	ack_header(n, r, m, SIG_REGISTER_ACK, from);
 	r->u.ack.version = c->version;
 	sig_page_resync(c, &r->u.ack, 0, i);
@@ -232,7 +275,7 @@ static unsigned on_heartbeat(struct sig_nucleus *n, struct cluster *c, const str
 	struct sig_ack *a = &r->u.ack;
 
 	ack_header(n, r, m, SIG_HEARTBEAT_ACK, from);
-	if (i == SIG_NONE) {
+	if (i == SIG_NONE || n->act == SIG_ID_UNKNOWN) {
 		a->status = SIG_ACK_UNKNOWN;
 		return emit(n, c, r, from, now, out);
 	}
@@ -302,7 +345,7 @@ static unsigned on_query(struct sig_nucleus *n, struct cluster *c, const struct 
 	k += emit(n, c, r, from, now, &out[k]);
 	r->enc = mt->enc;
 	r->u.reg = ma->peer;
-	k += emit(n, c, r, &mt->peer.cand[0].ep, now, &out[k]);
+	k += emit_id(n, c, r, &mt->peer.cand[0].ep, mt->proven ? mt->id_key : NULL, now, &out[k]);
 	return k;
 }
 
@@ -315,11 +358,9 @@ static unsigned on_query(struct sig_nucleus *n, struct cluster *c, const struct 
 static bool source_known(struct cluster *c, const struct sig_msg *m,
 			 const struct net_endpoint *from)
 {
-	const uint8_t *key = m->type == SIG_HEARTBEAT  ? m->u.hb.pubkey :
-			     m->type == SIG_QUERY_PEER ? m->u.query.pubkey :
-			     m->type == SIG_LEAVE      ? m->u.leave :
-							 NULL;
-	uint32_t i = key ? sig_peerset_find(&c->members, SIG_BY_PUBKEY, key) : SIG_NONE;
+	uint32_t i = m->type == SIG_REGISTER ?
+			     SIG_NONE :
+			     sig_peerset_find(&c->members, SIG_BY_PUBKEY, sig_msg_key(m));
 
 	return i != SIG_NONE && net_endpoint_equal(&member_at(c, i)->peer.cand[0].ep, from);
 }
@@ -328,7 +369,8 @@ static bool source_known(struct cluster *c, const struct sig_msg *m,
 static void bound_reply(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
 			const struct net_endpoint *from, size_t len)
 {
-	size_t overhead = SIG_HEADER_LEN + SIG_MAC_LEN + (m->enc ? SIG_TAG_LEN : 0);
+	size_t overhead = SIG_HEADER_LEN + SIG_MAC_LEN + (m->enc ? SIG_TAG_LEN : 0) +
+			  (n->signed_reply ? SIG_ID_TRAILER_LEN : 0);
 
 	n->reply_to = from;
 	n->reply_max = source_known(c, m, from) ? 0 : len;
@@ -338,6 +380,7 @@ static void bound_reply(struct sig_nucleus *n, struct cluster *c, const struct s
 unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *from, const uint8_t *p,
 			   size_t len, uint64_t now_ms, struct sig_out out[SIG_NUCLEUS_OUT_MAX])
 {
+	enum sig_ident_act act = SIG_ID_GO;
 	struct sig_msg *m = &n->rx;
 	struct cluster *c;
 	enum sig_drop d = sig_peek(p, len, m);
@@ -358,6 +401,9 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 	}
 	if (d == SIG_OK)
 		d = sig_replay_check(c->replay, m->nonce, m->ts_ms, now_ms);
+	if (d == SIG_OK)
+		d = sig_nucleus_ident(n, c, m, p, len, from, now_ms, &act);
+	n->act = act;
 	if (d != SIG_OK) {
 		SIG_COUNT(n->stats.drops[d]);
 		return 0;
@@ -370,6 +416,10 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 		SIG_COUNT(n->stats.drops[SIG_DROP_UNVERIFIED]);
 		return 0;
 	}
+	/* A challenged message counts as the CHALLENGE sent, not as received:
+	 * REGISTER rx stays the registrations. */
+	if (n->act == SIG_ID_CHALLENGE)
+		return on_challenge(n, c, m, from, now_ms, out);
 	SIG_COUNT(n->stats.rx[m->type]);
 	switch (m->type) {
 	case SIG_REGISTER:
@@ -436,4 +486,9 @@ const struct sig_peer *sig_nucleus_lookup(const struct sig_nucleus *n, size_t c,
 uint64_t sig_nucleus_cluster_version(const struct sig_nucleus *n, size_t c)
 {
 	return n->clusters[c].version;
+}
+
+void sig_nucleus_public_key(const struct sig_nucleus *n, uint8_t out[SIG_PUBKEY_LEN])
+{
+	memcpy(out, n->pub, SIG_PUBKEY_LEN);
 }

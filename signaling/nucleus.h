@@ -22,6 +22,11 @@
 struct nucleus_cluster_conf {
 	const char *name;
 	const char *secret; /* >= SIG_SECRET_MIN characters */
+	/* With admit_list, only these member keys may register (an empty
+	 * list: none); without, anyone with the secret. */
+	bool admit_list;
+	const uint8_t (*members)[SIG_PUBKEY_LEN];
+	size_t n_members;
 };
 
 enum {
@@ -57,6 +62,15 @@ struct sig_nucleus_conf {
 				     * made on demand gets it / max_open_clusters);
 				     * 0: default */
 	uint32_t expiry_ms;         /* 0: SIG_EXPIRY_MS; shorter for tests only */
+	/* The nucleus's static X25519 private key (32 bytes, copied; the
+	 * caller wipes its own); NULL: a random one for this run (edges that
+	 * pin the key must then be given the new one at every start). */
+	const uint8_t *private_key;
+	/* Serve members that send no identity trailer (edges older than
+	 * identity-bound membership), as before: any holder of the secret can
+	 * speak for such a key. A key that has registered with proof is held
+	 * to it either way. */
+	bool legacy_members;
 	/* What a refused claim asked and who holds it, as text (under
 	 * SIG_NUCLEUS_DETAIL_MAX), for each one, during the input that
 	 * refuses it: the caller rates its log lines. NULL: none. */
@@ -111,5 +125,18 @@ int sig_nucleus_cluster_find(const struct sig_nucleus *n, const char *name);
 const struct sig_peer *sig_nucleus_lookup(const struct sig_nucleus *n, size_t c,
 					  enum sig_peerset_key by, const uint8_t *key);
 uint64_t sig_nucleus_cluster_version(const struct sig_nucleus *n, size_t c);
+/*
+ * Loop thread: cluster c's admission list from now on (as in
+ * nucleus_cluster_conf: admit_list false admits every key). Members whose
+ * key it leaves out are removed at once: LEFT in the change log, so every
+ * edge hears it at its next heartbeat. Their REGISTERs are refused
+ * (not_admitted). Returns how many were removed, or -ENOMEM (nothing
+ * changed).
+ */
+int sig_nucleus_set_members(struct sig_nucleus *n, size_t c, bool admit_list,
+			    const uint8_t (*keys)[SIG_PUBKEY_LEN], size_t n_keys);
+
+/* The nucleus's public key (what edges pin: --nucleus-key). */
+void sig_nucleus_public_key(const struct sig_nucleus *n, uint8_t out[SIG_PUBKEY_LEN]);
 
 #endif /* OMNI_SIGNALING_NUCLEUS_H */

@@ -14,6 +14,12 @@ struct member {
 	uint64_t last_seen;   /* ms */
 	uint32_t lru_prev, lru_next;
 	bool enc; /* its last message was encrypted */
+	/* Registered with proof of its private key: every message naming it
+	 * must carry the identity trailer, and answers to it are signed with
+	 * id_key (X25519 of the nucleus's and its key, made once per REGISTER
+	 * that changes nothing else: the nucleus does one DH per member). */
+	bool proven;
+	uint8_t id_key[SIG_KEY_LEN];
 };
 
 struct logent {
@@ -31,6 +37,11 @@ struct cluster {
 	uint32_t n_members;          /* copy for other threads */
 	struct sig_replay *replay;   /* its own: one cluster cannot fill another's */
 	size_t page_max;             /* body bytes the ack being built may take */
+	/* The admission list, sorted (nucleus_admit.c); admit_list false:
+	 * every key with the secret. */
+	bool admit_list;
+	uint8_t (*admit)[SIG_PUBKEY_LEN];
+	size_t n_admit;
 };
 
 struct sig_nucleus {
@@ -42,6 +53,17 @@ struct sig_nucleus {
 	unsigned replay_open; /* nonces of a cluster made on demand */
 	uint32_t epoch;
 	uint32_t expiry_ms;
+	/* Identity (nucleus_ident.c): the static key pair, the key of this
+	 * run's return-routability tokens, and whether members without proof
+	 * are served (legacy_members). */
+	uint8_t priv[SIG_PUBKEY_LEN], pub[SIG_PUBKEY_LEN];
+	uint8_t token_key[SIG_KEY_LEN];
+	bool legacy;
+	/* The identity key of the message in hand; its answers are signed
+	 * with it when signed_reply. */
+	uint8_t id_key[SIG_KEY_LEN];
+	bool signed_reply;
+	int act;                   /* enum sig_ident_act of the message in hand */
 	uint32_t max_members;      /* per cluster */
 	struct wg_ratelimiter *rl; /* per source, after the HMAC; evicts when full */
 	struct sig_nucleus_stats stats;
@@ -74,6 +96,37 @@ int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *
 void sig_nucleus_open_fini(struct sig_nucleus *n);
 enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t len,
 			       struct sig_msg *m, struct cluster **out);
+
+/* The member key a message to the nucleus names. */
+static inline const uint8_t *sig_msg_key(const struct sig_msg *m)
+{
+	return m->type == SIG_REGISTER   ? m->u.reg.pubkey :
+	       m->type == SIG_HEARTBEAT  ? m->u.hb.pubkey :
+	       m->type == SIG_QUERY_PEER ? m->u.query.pubkey :
+					   m->u.leave;
+}
+
+/* nucleus_ident.c: what to do with a message that passed HMAC, limiter
+ * and replay checks. */
+enum sig_ident_act {
+	SIG_ID_GO,        /* handle it (signed_reply says how to answer) */
+	SIG_ID_CHALLENGE, /* answer CHALLENGE: no valid token from this address */
+	SIG_ID_UNKNOWN,   /* a HEARTBEAT of a key not registered in this epoch:
+			   * a signed "register again" (status UNKNOWN) */
+};
+int sig_nucleus_ident_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf);
+enum sig_drop sig_nucleus_ident(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
+				const uint8_t *p, size_t len, const struct net_endpoint *from,
+				uint64_t now, enum sig_ident_act *act);
+/* The token for key at address from, valid SIG_TOKEN_MS to 2 * SIG_TOKEN_MS. */
+void sig_nucleus_token(const struct sig_nucleus *n, const struct cluster *c, const uint8_t *key,
+		       const struct net_endpoint *from, uint64_t now, uint8_t out[SIG_TOKEN_LEN]);
+
+/* nucleus_admit.c: may key register in c? */
+bool sig_cluster_admits(const struct cluster *c, const uint8_t *key);
+/* Replaces c's list (copied, sorted); -ENOMEM leaves it as it was. */
+int sig_cluster_set_admit(struct cluster *c, bool admit_list, const uint8_t (*keys)[SIG_PUBKEY_LEN],
+			  size_t n_keys);
 
 /* nucleus_members.c */
 /* The live member of another key that holds one of p's VIPs, or NULL (a

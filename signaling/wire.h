@@ -25,7 +25,15 @@ enum {
 	SIG_KEY_LEN = 32,
 	SIG_PUBKEY_LEN = 32,
 	SIG_DATAGRAM_MAX = 1000,
-	SIG_BODY_MAX = SIG_DATAGRAM_MAX - SIG_HEADER_LEN - SIG_TAG_LEN - SIG_MAC_LEN,
+	/* Member identity (docs/signaling.md, "Identity"): the trailer of
+	 * SIG_FLAG_ID after the body: the nucleus epoch the sender knows, a
+	 * return-routability token, and a MAC under the key the member and the
+	 * nucleus share (X25519 of their static keys). */
+	SIG_TOKEN_LEN = 16,
+	SIG_ID_MAC_LEN = 16,
+	SIG_ID_TRAILER_LEN = 4 + SIG_TOKEN_LEN + SIG_ID_MAC_LEN,
+	SIG_BODY_MAX =
+		SIG_DATAGRAM_MAX - SIG_HEADER_LEN - SIG_TAG_LEN - SIG_ID_TRAILER_LEN - SIG_MAC_LEN,
 	SIG_DATAGRAM_MIN = SIG_HEADER_LEN + SIG_MAC_LEN,
 
 	SIG_FLAG_ENC = 0x01,
@@ -33,6 +41,9 @@ enum {
 	 * alone, so a nucleus that serves any name with one secret can find the
 	 * cluster's keys (docs/signaling.md, "Open nucleus"). */
 	SIG_FLAG_NAME = 0x02,
+	/* The identity trailer follows the body (and comes before the name
+	 * trailer). 0x04 and 0x08 are left for other extensions. */
+	SIG_FLAG_ID = 0x10,
 
 	SIG_ADDR_LEN = 20,
 	SIG_CAND_MAX = 4,      /* candidates per peer entry */
@@ -45,6 +56,7 @@ enum {
 	SIG_HEARTBEAT_LEN = SIG_PUBKEY_LEN + 4 + 8 + 4,
 	SIG_TARGET_LEN = 20,
 	SIG_QUERY_LEN = SIG_PUBKEY_LEN + SIG_TARGET_LEN,
+	SIG_CHALLENGE_LEN = SIG_PUBKEY_LEN + 4 + SIG_TOKEN_LEN,
 	SIG_ACK_FIXED = 40,
 	SIG_CHANGE_LEFT_LEN = 1 + SIG_PUBKEY_LEN,
 	SIG_ACK_ENTRIES_MAX = (SIG_BODY_MAX - SIG_ACK_FIXED) / SIG_CHANGE_LEFT_LEN,
@@ -57,6 +69,7 @@ enum {
 
 	SIG_TIME_WINDOW_MS = 60 * 1000,
 	SIG_HEARTBEAT_MS = 30 * 1000,
+	SIG_TOKEN_MS = 30 * 1000, /* a CHALLENGE's token lives 30 to 60 s */
 	SIG_EXPIRY_MS = 90 * 1000,
 	SIG_LOG_MAX = 4096, /* changes kept per cluster */
 };
@@ -79,6 +92,10 @@ enum sig_type {
 	SIG_NOT_FOUND = 7,
 	SIG_PUNCH = 8,
 	SIG_LEAVE = 9, /* an edge that stops: the others hear at their next heartbeat */
+	/* 10..15 left for other extensions. The nucleus's answer to a REGISTER
+	 * without a valid token, and to a HEARTBEAT from a new address: its
+	 * public key, epoch and a token to echo from that address. */
+	SIG_CHALLENGE = 16,
 	SIG_TYPE_COUNT,
 };
 
@@ -144,6 +161,12 @@ struct sig_query {
 	struct net_addr target;         /* a VIP or VIP6 */
 };
 
+struct sig_challenge {
+	uint8_t nucleus_key[SIG_PUBKEY_LEN];
+	uint32_t epoch;
+	uint8_t token[SIG_TOKEN_LEN];
+};
+
 struct sig_peer_info {
 	struct net_addr target;
 	struct sig_peer peer;
@@ -151,48 +174,56 @@ struct sig_peer_info {
 
 /* One message, decoded or to encode. */
 struct sig_msg {
-	uint8_t type; /* enum sig_type */
-	bool enc;     /* body encrypted (SIG_FLAG_ENC) */
-	bool named;   /* the name trailer follows the body (SIG_FLAG_NAME) */
+	uint8_t type;                 /* enum sig_type */
+	bool enc;                     /* body encrypted (SIG_FLAG_ENC) */
+	bool named;                   /* the name trailer follows the body (SIG_FLAG_NAME) */
+	bool id;                      /* the identity trailer follows the body (SIG_FLAG_ID) */
+	uint32_t id_epoch;            /* trailer: the nucleus epoch the sender knows */
+	uint8_t token[SIG_TOKEN_LEN]; /* trailer: the token echoed (REGISTER), or 0 */
 	uint8_t cluster_id[SIG_CLUSTER_ID_LEN];
 	uint64_t ts_ms;
 	uint32_t seq;
 	uint8_t nonce[SIG_NONCE_LEN];
 	union {
-		struct sig_peer reg;           /* REGISTER; PUNCH */
-		struct sig_ack ack;            /* REGISTER_ACK, HEARTBEAT_ACK */
-		struct sig_heartbeat hb;       /* HEARTBEAT */
-		uint8_t leave[SIG_PUBKEY_LEN]; /* LEAVE: who leaves */
-		struct sig_query query;        /* QUERY_PEER */
-		struct sig_peer_info info;     /* PEER_INFO */
-		struct net_addr target;        /* NOT_FOUND */
+		struct sig_peer reg;            /* REGISTER; PUNCH */
+		struct sig_ack ack;             /* REGISTER_ACK, HEARTBEAT_ACK */
+		struct sig_heartbeat hb;        /* HEARTBEAT */
+		uint8_t leave[SIG_PUBKEY_LEN];  /* LEAVE: who leaves */
+		struct sig_query query;         /* QUERY_PEER */
+		struct sig_peer_info info;      /* PEER_INFO */
+		struct net_addr target;         /* NOT_FOUND */
+		struct sig_challenge challenge; /* CHALLENGE */
 	} u;
 };
 
 /* Why a datagram was dropped. One X-macro: the enum and the metric names. */
-#define SIG_DROPS(X)                                                             \
-	X(TRUNCATED, "truncated")             /* too short for header/type */    \
-	X(TOO_BIG, "too_big")                 /* above SIG_DATAGRAM_MAX */       \
-	X(BAD_MAGIC, "bad_magic")             /* not signaling */                \
-	X(BAD_VERSION, "bad_version")         /* version not 1 */                \
-	X(BAD_TYPE, "bad_type")               /* unknown type or flags */        \
-	X(WRONG_DIRECTION, "wrong_direction") /* type not for this end */        \
-	X(RATELIMIT, "ratelimit")             /* source over its rate */         \
-	X(UNKNOWN_CLUSTER, "unknown_cluster") /* no cluster with that id */      \
-	X(BAD_MAC, "bad_mac")                 /* HMAC does not verify */         \
-	X(BAD_CIPHER, "bad_cipher")           /* decryption failed */            \
-	X(BAD_BODY, "bad_body")               /* body does not parse */          \
-	X(STALE, "stale")                     /* timestamp outside the window */ \
-	X(REPLAY, "replay")                   /* nonce seen already */           \
-	X(REPLAY_FULL, "replay_full")         /* nonce cache has no room */      \
-	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */  \
-	X(NOT_MEMBER, "not_member")           /* query from an unknown key */    \
-	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */     \
-	X(VIP_TAKEN, "vip_taken")             /* VIP of another live member */   \
-	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */  \
-	X(WRONG_SECRET, "wrong_secret")       /* name trailer does not open */   \
-	X(CLUSTER_LIMIT, "too_many_clusters") /* open nucleus made its most */   \
-	X(UNVERIFIED, "unverified")           /* answer > request, source unproven */
+#define SIG_DROPS(X)                                                                  \
+	X(TRUNCATED, "truncated")             /* too short for header/type */         \
+	X(TOO_BIG, "too_big")                 /* above SIG_DATAGRAM_MAX */            \
+	X(BAD_MAGIC, "bad_magic")             /* not signaling */                     \
+	X(BAD_VERSION, "bad_version")         /* version not 1 */                     \
+	X(BAD_TYPE, "bad_type")               /* unknown type or flags */             \
+	X(WRONG_DIRECTION, "wrong_direction") /* type not for this end */             \
+	X(RATELIMIT, "ratelimit")             /* source over its rate */              \
+	X(UNKNOWN_CLUSTER, "unknown_cluster") /* no cluster with that id */           \
+	X(BAD_MAC, "bad_mac")                 /* HMAC does not verify */              \
+	X(BAD_CIPHER, "bad_cipher")           /* decryption failed */                 \
+	X(BAD_BODY, "bad_body")               /* body does not parse */               \
+	X(STALE, "stale")                     /* timestamp outside the window */      \
+	X(REPLAY, "replay")                   /* nonce seen already */                \
+	X(REPLAY_FULL, "replay_full")         /* nonce cache has no room */           \
+	X(WRONG_MODE, "wrong_mode")           /* plain vs encrypted mismatch */       \
+	X(NOT_MEMBER, "not_member")           /* query from an unknown key */         \
+	X(CLUSTER_FULL, "cluster_full")       /* no room for a new member */          \
+	X(VIP_TAKEN, "vip_taken")             /* VIP of another live member */        \
+	X(UNEXPECTED, "unexpected")           /* reply to no request of ours */       \
+	X(WRONG_SECRET, "wrong_secret")       /* name trailer does not open */        \
+	X(CLUSTER_LIMIT, "too_many_clusters") /* open nucleus made its most */        \
+	X(UNVERIFIED, "unverified")           /* answer > request, source unproven */ \
+	X(NO_IDENTITY, "no_identity")         /* no identity trailer where needed */  \
+	X(BAD_IDENTITY, "bad_identity")       /* identity MAC does not verify */      \
+	X(STALE_EPOCH, "stale_epoch")         /* of another nucleus epoch */          \
+	X(NOT_ADMITTED, "not_admitted")       /* key not on the cluster's list */
 
 enum sig_drop {
 	SIG_OK = 0,
@@ -206,5 +237,7 @@ enum sig_drop {
 const char *sig_drop_name(enum sig_drop d);
 /* "REGISTER", ...; "?" for an unknown type. */
 const char *sig_type_name(unsigned type);
+/* A type of this version (the gaps 10..15 are not, yet). */
+bool sig_type_name_known(unsigned type);
 
 #endif /* OMNI_SIGNALING_WIRE_H */

@@ -165,6 +165,8 @@ check "/metrics: 2 members in lab, 1 in other" bash -c "
 	test '$(mval 'omni_nucleus_members{cluster="lab"}')' = 2 &&
 	test '$(mval 'omni_nucleus_members{cluster="other"}')' = 1"
 check "/metrics: REGISTER rx 3" test "$(mval 'omni_nucleus_messages_total{direction="rx",type="REGISTER"}')" = 3
+# Each asked first to prove its key (docs/signaling.md, "Identity").
+check "/metrics: CHALLENGE tx 3" test "$(mval 'omni_nucleus_messages_total{direction="tx",type="CHALLENGE"}')" = 3
 check "/metrics: QUERY_PEER rx 2, PEER_INFO tx 1, NOT_FOUND tx 1, PUNCH tx 2" bash -c "
 	test '$(mval 'omni_nucleus_messages_total{direction="rx",type="QUERY_PEER"}')' = 2 &&
 	test '$(mval 'omni_nucleus_messages_total{direction="tx",type="PEER_INFO"}')' = 1 &&

@@ -7,7 +7,9 @@
 #   (a) VIP 198.51.100.7, outside the cluster prefix 10.200.0.0/16
 #   (b) VIP 10.200.50.7, inside the site 10.200.50.0/24 that a configured
 #       peer (wireguard-go) owns
-#   (c) the configured peer's own public key, then a LEAVE for it
+#   (c) the configured peer's own public key: the nucleus asks for proof
+#       of its private key (docs/signaling.md, "Identity"): refused
+#   (f) another member's HEARTBEAT and LEAVE: refused by the nucleus
 #   (d) the VIP of another live member: the nucleus refuses it
 #   (e) candidates 127.0.0.1 and 224.0.0.1: dropped, the member is
 #       installed at the address the nucleus saw
@@ -147,20 +149,23 @@ check "(b) nothing installed" peers_are 2
 check "(b) the configured peer's tunnel works" tunnel_works
 bg_stop rogue_b
 
-# ---- (c) the configured peer's key, then a LEAVE for it ----
-probe rogue_c --pubkey "$(cat "$tmp/wg.pub")" --vip 10.200.0.40 --leave-after 3000 ||
-	die "probe c"
+# ---- (c) the configured peer's key: the nucleus wants its private key ----
+# (The edge's own rule for it, static_key, stays behind this one: the
+# signaling_admit unit test has it.)
 wgkey=$(cat "$tmp/wg.pub")
-check "(c) registering the configured peer's key: refused" \
-	refused_once static_key "peer $(ere "$wgkey") vip 10\\.200\\.0\\.40 vip6 -"
-check "(c) the rogue sent its LEAVE" wait_log rogue_c '^left-sent' 20
-static_key_lines() { log_count_over edge "peer $(ere "$wgkey") .* refused \(static_key\)" 1; }
-check "(c) the LEFT for that key: refused, logged, counted; the peer stays" \
-	wait_for -t 20 static_key_lines
-check "(c) counted twice (JOINED and LEFT)" refused_once static_key "peer $(ere "$wgkey") .*" 2
+bad_id() { nuc_metric 'omni_nucleus_drops_total{reason="bad_identity"}'; }
+no_id() { nuc_metric 'omni_nucleus_drops_total{reason="no_identity"}'; }
+bad_id0=$(bad_id)
+probe rogue_c --pubkey "$wgkey" --vip 10.200.0.40 || die "probe c"
+over() { [ "$($1)" -ge "$2" ]; }
+check "(c) registering the configured peer's key without its private key: refused (bad_identity)" \
+	wait_for -t 20 over bad_id $((bad_id0 + 1))
+check "(c) the rogue is never registered" bash -c "! grep -q '^registered' '$tmp/rogue_c.log'"
 check "(c) the configured peer is still there" has_peer "$wgkey"
 check "(c) nothing installed, nothing removed" peers_are 2
 check "(c) the configured peer's tunnel works (endpoint and PSK its own)" tunnel_works
+bg_stop rogue_c
+
 
 # ---- (d) another live member's VIP ----
 taken0=$(nuc_metric 'omni_nucleus_drops_total{reason="vip_taken"}')
@@ -212,6 +217,26 @@ check "member (e), whose VIP that is, is removed, logged" \
 	wait_log -F edge "peer $e removed (static_overlap)" 10
 check "member (e) is gone" lacks_peer "$e"
 check "the configured peers and the honest member remain" peers_are 3
+
+# ---- (f) another member's HEARTBEAT and LEAVE, from the rogue's socket ----
+# Before identity-bound membership the HEARTBEAT moved the honest member to
+# the rogue's address and the LEAVE from there removed it at every edge.
+bad_id0=$(bad_id)
+no_id0=$(no_id)
+probe rogue_f --vip 10.200.0.60 --forge-as "$good" || die "probe f"
+check "(f) the rogue, a member itself, sent them" wait_log rogue_f '^forged' 20
+check "(f) refused without the identity trailer (no_identity)" \
+	wait_for -t 20 over no_id $((no_id0 + 2))
+check "(f) refused with a trailer under another key (bad_identity)" \
+	wait_for -t 20 over bad_id $((bad_id0 + 2))
+# The proof that a change would have reached the edge: two more of its
+# heartbeats answered after the nucleus refused them.
+hb_acks() { edge_metric 'omni_signaling_messages_total{type="HEARTBEAT_ACK",dir="rx"}'; }
+check "(f) the edge heard the nucleus twice since" wait_for -t 20 over hb_acks $(($(hb_acks) + 2))
+check "(f) the honest member was neither moved nor removed" bash -c "
+	! grep -E 'nucleus: peer (moved|left) $(ere "$good")' '$tmp/edge.log'"
+check "(f) the honest member is still installed" has_peer "$good"
+bg_stop rogue_f
 
 check "SIGTERM stops the edge" edge_stop edge
 finish

@@ -14,6 +14,7 @@
 
 #include "fuzz_sig.h"
 #include "signaling/codec.h"
+#include "signaling/ident.h"
 #include "signaling/stun.h"
 
 static int put(const char *dir, const char *name, const uint8_t *p, size_t len)
@@ -65,6 +66,47 @@ static void sample(struct sig_msg *m, uint8_t type)
 	}
 }
 
+/*
+ * Every known type with the identity trailer, signed with the key the
+ * fuzz member and nucleus share (sig_id_T), and with one under another key
+ * (sig_forged_T): what a rogue member sends.
+ */
+static int ident_seeds(const char *dir, const struct sig_keys *k)
+{
+	static const uint8_t npriv[32] = FUZZ_SIG_NUCLEUS_PRIV, mpriv[32] = FUZZ_SIG_MEMBER_PRIV;
+	uint8_t npub[32], mpub[32], idk[SIG_KEY_LEN], other[SIG_KEY_LEN] = { 1 };
+	uint8_t buf[SIG_DATAGRAM_MAX + 1];
+	char name[64];
+	struct sig_msg m;
+	size_t len;
+
+	crypto_scalarmult_base(npub, npriv);
+	crypto_scalarmult_base(mpub, mpriv);
+	if (sig_ident_key(idk, mpriv, npub, mpub, npub) < 0)
+		return -1;
+	for (uint8_t t = 1; t < SIG_TYPE_COUNT; t++) {
+		if (!sig_type_name_known(t))
+			continue;
+		sample(&m, t);
+		m.id = true;
+		if (sig_type_to_nucleus(t) || t == SIG_PUNCH) /* the key comes first */
+			memcpy(m.u.hb.pubkey, mpub, 32);
+		if (t == SIG_CHALLENGE)
+			memcpy(m.u.challenge.nucleus_key, npub, 32);
+		buf[0] = 0;
+		len = sig_encode_id(k, &m, idk, buf + 1, sizeof(buf) - 1);
+		snprintf(name, sizeof(name), "sig_id_%u", t);
+		if (!len || put(dir, name, buf, len + 1))
+			return -1;
+		len = sig_encode_id(k, &m, other, buf + 1, sizeof(buf) - 1);
+		snprintf(name, sizeof(name), "sig_forged_%u", t);
+		if (!len || put(dir, name, buf, len + 1))
+			return -1;
+	}
+	sodium_memzero(idk, sizeof(idk));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t buf[SIG_DATAGRAM_MAX + 1], plain[SIG_DATAGRAM_MAX + 1], txid[12] = { 7 };
@@ -76,7 +118,11 @@ int main(int argc, char **argv)
 	if (argc != 2 || sodium_init() < 0 ||
 	    sig_keys_derive(&k, FUZZ_SIG_CLUSTER, FUZZ_SIG_SECRET, err, sizeof(err)) < 0)
 		return 2;
+	if (ident_seeds(argv[1], &k) < 0)
+		return 1;
 	for (uint8_t t = 1; t < SIG_TYPE_COUNT; t++) {
+		if (!sig_type_name_known(t))
+			continue;
 		sample(&m, t);
 		buf[0] = 0;
 		len = sig_encode(&k, &m, buf + 1, sizeof(buf) - 1);

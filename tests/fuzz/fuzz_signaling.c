@@ -30,17 +30,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct sig_keys keys;
 static struct sig_nucleus *nuc, *open_nuc;
-static struct sig_client *cli;
+static struct sig_client *cli, *cli_id; /* without and with identity */
 static uint64_t now = FUZZ_SIG_NOW, inputs;
+
+static const uint8_t nucleus_priv[32] = FUZZ_SIG_NUCLEUS_PRIV;
+static const uint8_t member_priv[32] = FUZZ_SIG_MEMBER_PRIV;
 
 static void init(void)
 {
+	uint8_t npub[SIG_PUBKEY_LEN];
 	static const struct nucleus_cluster_conf cl[] = { { FUZZ_SIG_CLUSTER, FUZZ_SIG_SECRET } };
 	struct sig_nucleus_conf nc = { .clusters = cl,
 				       .n_clusters = 1,
 				       .replay_capacity = 4096,
 				       .sources = 64,
-				       .max_members = 256 };
+				       .max_members = 256,
+				       /* inputs without the trailer reach the handlers */
+				       .legacy_members = true,
+				       .private_key = nucleus_priv };
 	struct sig_client_conf cc = { .cluster = FUZZ_SIG_CLUSTER,
 				      .secret = FUZZ_SIG_SECRET,
 				      .vip_flags = SIG_PEER_HAS_VIP4,
@@ -60,7 +67,15 @@ static void init(void)
 	cli = sig_client_create(&cc, err, sizeof(err));
 	if (!nuc || !open_nuc || !cli)
 		__builtin_trap();
+	sig_nucleus_public_key(nuc, npub);
+	cc.private_key = member_priv;
+	cc.nucleus_key = npub;
+	crypto_scalarmult_base(cc.pubkey, member_priv);
+	cli_id = sig_client_create(&cc, err, sizeof(err));
+	if (!cli_id)
+		__builtin_trap();
 	sig_client_tick(cli, FUZZ_SIG_NOW); /* REGISTER outstanding */
+	sig_client_tick(cli_id, FUZZ_SIG_NOW);
 }
 
 /* Header (44 bytes from the input) + body, sealed and MACed like a sender. */
@@ -138,9 +153,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	sig_client_input(cli, p, len, now);
 	sig_client_tick(cli, now);
+	sig_client_input(cli_id, p, len, now);
+	sig_client_tick(cli_id, now);
 	while (sig_client_pop_datagram(cli, buf, sizeof(buf)))
 		;
 	while (sig_client_pop_event(cli, &ev))
+		;
+	while (sig_client_pop_datagram(cli_id, buf, sizeof(buf)))
+		;
+	while (sig_client_pop_event(cli_id, &ev))
 		;
 	sig_nucleus_tick(nuc, now);
 	sig_nucleus_tick(open_nuc, now);

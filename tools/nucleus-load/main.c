@@ -47,8 +47,11 @@ static int write_config(const struct load_opts *o)
 		return 1;
 	}
 	fchmod(fileno(f), 0600);
-	/* The nucleus's JSON configuration (docs/config.md, "nucleus"). */
-	fprintf(f, "{ \"mode\": \"nucleus\", \"nucleus\": { \"clusters\": [\n");
+	/* The nucleus's JSON configuration (docs/config.md, "nucleus"). The
+	 * generator's nodes prove no identity (they have no private keys):
+	 * legacy_members serves them, at the cost the steady state had before. */
+	fprintf(f, "{ \"mode\": \"nucleus\", \"nucleus\": { \"legacy_members\": true, "
+		   "\"clusters\": [\n");
 	for (unsigned k = 0; k < o->clusters; k++) {
 		cluster_secret(o, k, secret, sizeof(secret));
 		fprintf(f, "  { \"name\": \"load-%u\", \"secret\": \"%s\" }%s\n", k, secret,

@@ -7,13 +7,22 @@
  *   sig-probe --nucleus HOST:PORT --cluster NAME --secret S --vip 10.200.0.1
  *             [--vip6 fd00::1] [--local ADDR:PORT]... [--query VIP]...
  *             [--query-after MS] [--heartbeat-ms MS] [--seconds N] [--plain]
- *             [--pubkey BASE64] [--leave-after MS]
+ *             [--pubkey BASE64] [--leave-after MS] [--private-key BASE64]
+ *             [--nucleus-key BASE64] [--legacy]
  *
  * Output lines: "self KEY", "registered OBSERVED", "joined KEY VIP VIP6 CANDS",
  * "moved ...", "left KEY", "found TARGET KEY ...", "not_found TARGET [timeout]",
  * "punch KEY ...", "lost", "left-sent". KEY is the public key in hex
  * (random unless --pubkey names one: the probe does no WireGuard, so it can
- * claim any key, as a rogue member could; tests/e2e/rogue.sh). With
+ * claim any key, as a rogue member could, though without that key's private
+ * half the nucleus refuses it: tests/e2e/rogue.sh). --private-key gives the
+ * probe a key pair of its own (the same member after a restart);
+ * --nucleus-key pins the nucleus's key; --legacy sends no identity proof, as
+ * an edge older than identity-bound membership. --forge-as KEY: once
+ * registered, the probe speaks for member KEY as a rogue member can (it has
+ * the secret, not KEY's private key): a HEARTBEAT and a LEAVE naming KEY
+ * from its own socket, each without the identity trailer and then with one
+ * under a key of its own, and prints "forged". With
  * --leave-after, a LEAVE goes out that long after registering, and the
  * probe exits. Exits after --seconds (default 30) or SIGTERM.
  */
@@ -126,7 +135,9 @@ struct probe {
 	unsigned n_queries;
 	unsigned query_after_ms, seconds;
 	unsigned leave_after_ms; /* 0: never */
-	bool have_key;
+	bool have_key, have_priv, legacy, pinned, forge;
+	uint8_t forge_key[32];
+	uint8_t priv[32], nucleus_key[32];
 };
 
 static int usage(void)
@@ -134,7 +145,8 @@ static int usage(void)
 	fprintf(stderr, "usage: sig-probe --nucleus HOST:PORT --cluster NAME --secret S "
 			"--vip ADDR [--vip6 ADDR] [--local ADDR:PORT]... [--query VIP]... "
 			"[--query-after MS] [--heartbeat-ms MS] [--seconds N] [--plain] "
-			"[--pubkey BASE64] [--leave-after MS]\n");
+			"[--pubkey BASE64] [--leave-after MS] [--private-key BASE64] "
+			"[--nucleus-key BASE64] [--legacy]\n");
 	return 2;
 }
 
@@ -147,7 +159,9 @@ static int parse_args(struct probe *p, int argc, char **argv)
 		{ "query", 1, 0, 'q' },        { "query-after", 1, 0, 'a' },
 		{ "heartbeat-ms", 1, 0, 'h' }, { "seconds", 1, 0, 't' },
 		{ "plain", 0, 0, 'p' },        { "pubkey", 1, 0, 'k' },
-		{ "leave-after", 1, 0, 'L' },  { 0, 0, 0, 0 },
+		{ "leave-after", 1, 0, 'L' },  { "private-key", 1, 0, 'P' },
+		{ "nucleus-key", 1, 0, 'N' },  { "legacy", 0, 0, 'G' },
+		{ "forge-as", 1, 0, 'F' },     { 0, 0, 0, 0 },
 	};
 	struct net_addr a;
 	int o;
@@ -209,11 +223,66 @@ static int parse_args(struct probe *p, int argc, char **argv)
 		case 'L':
 			p->leave_after_ms = (unsigned)atoi(optarg);
 			break;
+		case 'P':
+			if (!wg_key_from_base64(p->priv, optarg))
+				return usage();
+			p->have_priv = true;
+			break;
+		case 'N':
+			if (!wg_key_from_base64(p->nucleus_key, optarg))
+				return usage();
+			p->pinned = true;
+			break;
+		case 'G':
+			p->legacy = true;
+			break;
+		case 'F':
+			if (!wg_key_from_base64(p->forge_key, optarg))
+				return usage();
+			p->forge = true;
+			break;
 		default:
 			return usage();
 		}
 	}
 	return p->nucleus && p->conf.cluster && p->conf.secret ? 0 : usage();
+}
+
+/* HEARTBEAT and LEAVE for p->forge_key: without the identity trailer, then
+ * with one under a key that is not the member's. */
+static void forge(const struct probe *p, int fd)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX], not_the_key[SIG_KEY_LEN];
+	static const uint8_t types[] = { SIG_HEARTBEAT, SIG_LEAVE };
+	struct sig_keys k;
+	char err[160];
+
+	if (sig_keys_derive(&k, p->conf.cluster, p->conf.secret, err, sizeof(err)) < 0)
+		return;
+	randombytes_buf(not_the_key, sizeof(not_the_key));
+	for (int with_id = 0; with_id < 2; with_id++)
+		for (unsigned t = 0; t < sizeof(types); t++) {
+			struct sig_msg m = { .type = types[t],
+					     .enc = p->conf.encrypt,
+					     .named = true,
+					     .id = with_id,
+					     .seq = 7 };
+			size_t len;
+
+			if (m.type == SIG_HEARTBEAT) {
+				memcpy(m.u.hb.pubkey, p->forge_key, SIG_PUBKEY_LEN);
+				m.u.hb.cursor = SIG_CURSOR_NONE;
+			} else {
+				memcpy(m.u.leave, p->forge_key, SIG_PUBKEY_LEN);
+			}
+			sig_msg_stamp(&m, now_ms());
+			len = sig_encode_id(&k, &m, not_the_key, buf, sizeof(buf));
+			if (len && send(fd, buf, len, 0) < 0)
+				fprintf(stderr, "sig-probe: send: %s\n", strerror(errno));
+		}
+	sig_keys_wipe(&k);
+	printf("forged\n");
+	fflush(stdout);
 }
 
 static void drain(struct sig_client *c, int fd)
@@ -245,8 +314,11 @@ static int loop(struct probe *p, struct sig_client *c, int fd)
 				sig_client_query(c, &p->queries[i], now);
 			asked = true;
 		}
-		if (!registered_at && sig_client_registered(c))
+		if (!registered_at && sig_client_registered(c)) {
 			registered_at = now;
+			if (p->forge)
+				forge(p, fd);
+		}
 		if (p->leave_after_ms && registered_at &&
 		    now >= registered_at + p->leave_after_ms) {
 			sig_client_leave(c, now);
@@ -281,9 +353,14 @@ int main(int argc, char **argv)
 
 	if (sodium_init() < 0 || parse_args(&p, argc, argv))
 		return 2;
-	if (!p.have_key)
-		randombytes_buf(p.conf.pubkey, sizeof(p.conf.pubkey));
+	if (!p.have_priv)
+		wg_key_generate_private(p.priv);
+	if (!p.have_key && !wg_key_public(p.conf.pubkey, p.priv))
+		return 2;
+	p.conf.private_key = p.legacy ? NULL : p.priv;
+	p.conf.nucleus_key = p.pinned ? p.nucleus_key : NULL;
 	c = sig_client_create(&p.conf, err, sizeof(err));
+	sodium_memzero(p.priv, sizeof(p.priv));
 	if (!c) {
 		fprintf(stderr, "sig-probe: %s\n", err);
 		return 2;

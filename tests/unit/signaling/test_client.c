@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "test_keys.h"
 #include "signaling/client.h"
 #include "signaling/codec.h"
 #include "signaling/nucleus.h"
@@ -28,6 +29,7 @@ struct node {
 	struct sig_client *c;
 	struct net_endpoint addr;
 	struct sig_client_conf conf;
+	uint8_t priv[32];
 	struct sig_event ev[512];
 	unsigned n_ev;
 };
@@ -37,14 +39,18 @@ static struct node *nodes[64];
 static unsigned n_nodes;
 static bool nucleus_down;
 
-static struct sig_nucleus *make_nucleus(void)
+static const uint8_t nucleus_priv[32] = { 0x40, 1, 2, 3 };
+
+/* A nucleus with a random key, or with nucleus_priv (a key file). */
+static struct sig_nucleus *make_nucleus_with(bool keyed)
 {
 	static const struct nucleus_cluster_conf cl[] = { { "lab", secret } };
 	struct sig_nucleus_conf conf = { .clusters = cl,
 					 .n_clusters = 1,
 					 .rate = 100000,
 					 .burst = 100000,
-					 .replay_capacity = 1 << 16 };
+					 .replay_capacity = 1 << 16,
+					 .private_key = keyed ? nucleus_priv : NULL };
 	char err[128];
 	struct sig_nucleus *n = sig_nucleus_create(&conf, err, sizeof(err));
 
@@ -52,14 +58,25 @@ static struct sig_nucleus *make_nucleus(void)
 	return n;
 }
 
-static void node_init(struct node *n, uint8_t id, bool vip6)
+static struct sig_nucleus *make_nucleus(void)
+{
+	return make_nucleus_with(false);
+}
+
+/* A node with the key pair of priv (NULL: a new one). */
+static void node_init_key(struct node *n, uint8_t id, bool vip6, const uint8_t *priv)
 {
 	char err[128];
 
 	memset(n, 0, sizeof(*n));
 	n->conf.cluster = "lab";
 	n->conf.secret = secret;
-	randombytes_buf(n->conf.pubkey, SIG_PUBKEY_LEN);
+	test_keypair(n->priv, n->conf.pubkey, -1);
+	if (priv) {
+		memcpy(n->priv, priv, 32);
+		crypto_scalarmult_base(n->conf.pubkey, n->priv);
+	}
+	n->conf.private_key = n->priv;
 	n->conf.vip4[0] = 10, n->conf.vip4[1] = 200, n->conf.vip4[3] = id;
 	n->conf.vip_flags = SIG_PEER_HAS_VIP4;
 	if (vip6) {
@@ -75,6 +92,11 @@ static void node_init(struct node *n, uint8_t id, bool vip6)
 	n->c = sig_client_create(&n->conf, err, sizeof(err));
 	assert_non_null(n->c);
 	nodes[n_nodes++] = n;
+}
+
+static void node_init(struct node *n, uint8_t id, bool vip6)
+{
+	node_init_key(n, id, vip6, NULL);
 }
 
 static void node_fini(struct node *n)
@@ -384,7 +406,12 @@ static void test_unexpected_replies(void **state)
 	size_t len;
 
 	(void)state;
-	node_init(&a, 3, false);   /* odd id: encrypted */
+	node_init(&a, 3, false); /* odd id: encrypted */
+	/* Without identity, so that unsigned answers get this far
+	 * (test_identity_rogue has the signed ones). */
+	sig_client_destroy(a.c);
+	a.conf.private_key = NULL;
+	a.c = sig_client_create(&a.conf, err, sizeof(err));
 	sig_client_tick(a.c, now); /* REGISTER queued, seq 1, never delivered */
 	assert_int_equal(sig_keys_derive(&k, "lab", secret, err, sizeof(err)), 0);
 	m.u.ack.status = SIG_ACK_RESYNC;
@@ -424,6 +451,294 @@ static void test_unexpected_replies(void **state)
 	node_fini(&a);
 }
 
+/* ---- identity-bound membership (docs/signaling.md, "Identity") ---- */
+
+static uint64_t nuc_drops(enum sig_drop d)
+{
+	struct sig_nucleus_stats s;
+
+	sig_nucleus_read(nuc, &s);
+	return s.drops[d];
+}
+
+/* The nucleus's member with key k: where it is registered, or NULL. */
+static const struct net_endpoint *member_at_key(const uint8_t *k)
+{
+	const struct sig_peer *p = sig_nucleus_lookup(nuc, 0, SIG_BY_PUBKEY, k);
+
+	return p ? &p->cand[0].ep : NULL;
+}
+
+/*
+ * A rogue member: it has the cluster keys, so it makes any message; with
+ * id_key it adds an identity trailer under that key (not the member's).
+ * m encoded into buf; its length.
+ */
+static size_t rogue_encode(struct sig_msg *m, const uint8_t *id_key, uint64_t now, uint8_t *buf)
+{
+	struct sig_keys k;
+	char err[128];
+	size_t len;
+
+	assert_int_equal(sig_keys_derive(&k, "lab", secret, err, sizeof(err)), 0);
+	m->id = id_key != NULL;
+	sig_msg_stamp(m, now);
+	len = sig_encode_id(&k, m, id_key, buf, SIG_DATAGRAM_MAX);
+	sig_keys_wipe(&k);
+	assert_true(len > 0);
+	return len;
+}
+
+/* Sends it to the nucleus from `from`: its answers in out, their count. */
+static unsigned rogue_send(struct sig_msg *m, const uint8_t *id_key,
+			   const struct net_endpoint *from, uint64_t now,
+			   struct sig_out out[SIG_NUCLEUS_OUT_MAX])
+{
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	size_t len = rogue_encode(m, id_key, now, buf);
+
+	return sig_nucleus_input(nuc, from, buf, len, now, out);
+}
+
+/* The same, to a client as if from the nucleus. */
+static void rogue_to(struct node *n, struct sig_msg *m, const uint8_t *id_key, uint64_t now)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX];
+	size_t len;
+
+	m->enc = n->conf.encrypt;
+	len = rogue_encode(m, id_key, now, buf);
+	sig_client_input(n->c, buf, len, now);
+}
+
+/* A rogue member with the secret, not a's private key: it cannot
+ * heartbeat, query, leave or register as a (so cannot move it to its own
+ * address), and cannot make b believe a PUNCH or JOINED of the nucleus. */
+static void test_identity_rogue(void **state)
+{
+	static struct node a, b;
+	struct net_endpoint r = { .port = 4000 };
+	struct sig_out out[SIG_NUCLEUS_OUT_MAX];
+	uint8_t not_a[SIG_KEY_LEN];
+	struct sig_msg m, ch;
+	struct sig_keys k;
+	uint64_t now = t0 + 5000 * SIG_EXPIRY_MS;
+	char err[128];
+
+	(void)state;
+	randombytes_buf(not_a, sizeof(not_a));
+	net_addr_set(&r.addr, NET_AF_IP4, (uint8_t[]){ 198, 51, 100, 66 });
+	node_init(&a, 1, false);
+	node_init(&b, 2, false);
+	run(now, now + 1000, 100);
+	assert_true(sig_client_registered(a.c) && sig_client_registered(b.c));
+	now += 2000;
+	/* 1. HEARTBEAT naming a, without a trailer: no_identity; a stays. */
+	memset(&m, 0, sizeof(m));
+	m.type = SIG_HEARTBEAT;
+	memcpy(m.u.hb.pubkey, a.conf.pubkey, SIG_PUBKEY_LEN);
+	m.u.hb.cursor = SIG_CURSOR_NONE;
+	assert_int_equal(rogue_send(&m, NULL, &r, now, out), 0);
+	assert_true(nuc_drops(SIG_DROP_NO_IDENTITY) == 1);
+	/* 2. With a trailer under another key: bad_identity; a not moved. */
+	assert_int_equal(rogue_send(&m, not_a, &r, now, out), 0);
+	assert_true(nuc_drops(SIG_DROP_BAD_IDENTITY) == 1);
+	assert_true(net_endpoint_equal(member_at_key(a.conf.pubkey), &a.addr));
+	/* 3. LEAVE naming a from a's own address (spoofed): a stays. */
+	memset(&m, 0, sizeof(m));
+	m.type = SIG_LEAVE;
+	memcpy(m.u.leave, a.conf.pubkey, SIG_PUBKEY_LEN);
+	assert_int_equal(rogue_send(&m, not_a, &a.addr, now, out), 0);
+	assert_int_equal(rogue_send(&m, NULL, &a.addr, now, out), 0);
+	assert_non_null(member_at_key(a.conf.pubkey));
+	/* 4. QUERY as a: refused before any answer. */
+	memset(&m, 0, sizeof(m));
+	m.type = SIG_QUERY_PEER;
+	memcpy(m.u.query.pubkey, a.conf.pubkey, SIG_PUBKEY_LEN);
+	net_addr_set(&m.u.query.target, NET_AF_IP4, b.conf.vip4);
+	assert_int_equal(rogue_send(&m, not_a, &a.addr, now, out), 0);
+	assert_true(nuc_drops(SIG_DROP_BAD_IDENTITY) == 3);
+	/* 5. REGISTER of a's key and VIP from the rogue's address: a CHALLENGE
+	 * (stateless: nothing changes), then with its token: bad_identity. */
+	memset(&m, 0, sizeof(m));
+	m.type = SIG_REGISTER;
+	m.u.reg = *sig_nucleus_lookup(nuc, 0, SIG_BY_PUBKEY, a.conf.pubkey);
+	m.u.reg.n_cand = 0;
+	memset(m.u.reg.cand, 0, sizeof(m.u.reg.cand));
+	assert_int_equal(rogue_send(&m, not_a, &r, now, out), 1);
+	assert_int_equal(sig_keys_derive(&k, "lab", secret, err, sizeof(err)), 0);
+	assert_int_equal(sig_decode(&k, out[0].buf, out[0].len, &ch), SIG_OK);
+	sig_keys_wipe(&k);
+	assert_int_equal(ch.type, SIG_CHALLENGE);
+	assert_true(net_endpoint_equal(&out[0].to, &r));
+	memcpy(m.token, ch.u.challenge.token, SIG_TOKEN_LEN);
+	m.id_epoch = ch.u.challenge.epoch;
+	assert_int_equal(rogue_send(&m, not_a, &r, now, out), 0);
+	assert_true(nuc_drops(SIG_DROP_BAD_IDENTITY) == 4);
+	assert_true(net_endpoint_equal(member_at_key(a.conf.pubkey), &a.addr));
+	/* 6. A PUNCH and a HEARTBEAT_ACK with a JOINED "from the nucleus" to b,
+	 * made by the rogue: b believes neither. */
+	memset(&m, 0, sizeof(m));
+	m.type = SIG_PUNCH;
+	m.u.reg = *sig_nucleus_lookup(nuc, 0, SIG_BY_PUBKEY, a.conf.pubkey);
+	m.u.reg.pubkey[0] ^= 1; /* a made-up member */
+	b.n_ev = 0;
+	rogue_to(&b, &m, NULL, now);
+	rogue_to(&b, &m, not_a, now);
+	assert_true(sig_client_stats(b.c)->drops[SIG_DROP_NO_IDENTITY] == 1);
+	assert_true(sig_client_stats(b.c)->drops[SIG_DROP_BAD_IDENTITY] == 1);
+	assert_int_equal(find_ev(&b, SIG_EV_PUNCH, NULL), -1);
+	assert_null(sig_client_lookup(b.c, SIG_BY_PUBKEY, m.u.reg.pubkey));
+	/* The honest ones carry on: a's heartbeat is answered, nothing moved. */
+	run(now, now + SIG_HEARTBEAT_MS + 1000, 500);
+	assert_true(sig_client_registered(a.c));
+	assert_true(net_endpoint_equal(member_at_key(a.conf.pubkey), &a.addr));
+	node_fini(&a);
+	node_fini(&b);
+}
+
+/* A member moves only by a REGISTER echoing a token from its new address:
+ * a NAT that rebinds is followed within a heartbeat, a REGISTER captured
+ * before a restart re-homes nobody after it, and a LEAVE captured before
+ * a restart evicts nobody after it (epoch). */
+static void test_return_routability_and_epoch(void **state)
+{
+	static struct node a, b, b2;
+	struct sig_out out[SIG_NUCLEUS_OUT_MAX];
+	uint8_t reg[SIG_DATAGRAM_MAX], leave[SIG_DATAGRAM_MAX];
+	struct net_endpoint r = { .port = 4001 }, old;
+	size_t reg_len, leave_len;
+	struct sig_nucleus_stats s0, s1;
+	uint64_t now = t0 + 6000 * SIG_EXPIRY_MS;
+	struct sig_keys k;
+	struct sig_msg m;
+	char err[128];
+
+	(void)state;
+	net_addr_set(&r.addr, NET_AF_IP4, (uint8_t[]){ 198, 51, 100, 67 });
+	sig_nucleus_destroy(nuc);
+	nuc = make_nucleus_with(true);
+	node_init(&a, 1, false);
+	node_init(&b, 2, false);
+	run(now, now + 1000, 100);
+	/* a's NAT gives it a new port: its next HEARTBEAT is answered with a
+	 * CHALLENGE, and its REGISTER from there moves it. */
+	old = a.addr;
+	a.addr.port++;
+	sig_nucleus_read(nuc, &s0);
+	run(now + 1100, now + SIG_HEARTBEAT_MS + 2000, 500);
+	sig_nucleus_read(nuc, &s1);
+	assert_true(s1.tx[SIG_CHALLENGE] == s0.tx[SIG_CHALLENGE] + 1);
+	assert_true(net_endpoint_equal(member_at_key(a.conf.pubkey), &a.addr));
+	assert_true(sig_client_registered(a.c));
+	/* Capture a REGISTER with a good token (a re-registers on a new STUN
+	 * address) and b's LEAVE; deliver neither. */
+	now += SIG_HEARTBEAT_MS + 2500;
+	sig_client_set_reflexive(a.c, &r, now);
+	reg_len = sig_client_pop_datagram(a.c, reg, sizeof(reg));
+	assert_true(reg_len > 0);
+	assert_int_equal(sig_keys_derive(&k, "lab", secret, err, sizeof(err)), 0);
+	assert_int_equal(sig_decode(&k, reg, reg_len, &m), SIG_OK);
+	assert_true(m.type == SIG_REGISTER && m.id && !sodium_is_zero(m.token, SIG_TOKEN_LEN));
+	sig_client_leave(b.c, now);
+	leave_len = sig_client_pop_datagram(b.c, leave, sizeof(leave));
+	assert_int_equal(sig_decode(&k, leave, leave_len, &m), SIG_OK);
+	assert_int_equal(m.type, SIG_LEAVE);
+	sig_keys_wipe(&k);
+	/* The nucleus restarts (same key file). b, same key, same address,
+	 * registers again; a's captured REGISTER, sent from elsewhere within
+	 * its minute, only gets a CHALLENGE; b's LEAVE is of the old epoch. */
+	sig_nucleus_destroy(nuc);
+	nuc = make_nucleus_with(true);
+	node_fini(&b);
+	node_init_key(&b2, 2, false, b.priv);
+	run(now + 100, now + 1000, 100);
+	assert_true(sig_client_registered(b2.c));
+	assert_int_equal(sig_nucleus_input(nuc, &old, reg, reg_len, now + 1100, out), 1);
+	assert_int_equal(sig_keys_derive(&k, "lab", secret, err, sizeof(err)), 0);
+	assert_int_equal(sig_decode(&k, out[0].buf, out[0].len, &m), SIG_OK);
+	sig_keys_wipe(&k);
+	assert_int_equal(m.type, SIG_CHALLENGE);
+	assert_null(member_at_key(a.conf.pubkey)); /* a not registered by it */
+	assert_int_equal(sig_nucleus_input(nuc, &b2.addr, leave, leave_len, now + 1100, out), 0);
+	assert_true(nuc_drops(SIG_DROP_STALE_EPOCH) == 1);
+	assert_non_null(member_at_key(b2.conf.pubkey));
+	node_fini(&a);
+	node_fini(&b2);
+}
+
+/* The nucleus restarts with its key file: the first HEARTBEAT of each
+ * edge gets a signed "register again" (status UNKNOWN), and each is
+ * registered again within one heartbeat interval, without LOST. */
+static void test_restart_register_again(void **state)
+{
+	static struct node a, b;
+	uint64_t now = t0 + 7000 * SIG_EXPIRY_MS;
+	struct sig_nucleus_stats s;
+
+	(void)state;
+	sig_nucleus_destroy(nuc);
+	nuc = make_nucleus_with(true);
+	node_init(&a, 1, false);
+	node_init(&b, 2, false);
+	run(now, now + 1000, 100);
+	run(now + 1100, now + SIG_HEARTBEAT_MS + 1000, 500); /* a hears of b */
+	assert_int_equal(sig_client_n_peers(a.c), 1);
+	sig_nucleus_destroy(nuc);
+	nuc = make_nucleus_with(true);
+	a.n_ev = b.n_ev = 0;
+	run(now + SIG_HEARTBEAT_MS + 1100, now + 2 * SIG_HEARTBEAT_MS + 1100, 100);
+	sig_nucleus_read(nuc, &s);
+	assert_true(s.tx[SIG_HEARTBEAT_ACK] >= 2); /* the signed UNKNOWNs */
+	assert_true(s.rx[SIG_REGISTER] == 2);
+	assert_true(sig_client_registered(a.c) && sig_client_registered(b.c));
+	assert_int_equal(find_ev(&a, SIG_EV_LOST, NULL), -1);
+	for (unsigned d = 1; d < SIG_DROP_COUNT; d++)
+		assert_true(sig_client_stats(a.c)->drops[d] == 0);
+	node_fini(&a);
+	node_fini(&b);
+}
+
+/* A cluster's admission list: a key it does not name is refused, even
+ * with the secret and its private key; a new list admits it; a list that
+ * leaves a member out removes it, and the others hear LEFT at their next
+ * heartbeat (not held: the nucleus said it). */
+static void test_admission_list(void **state)
+{
+	static struct node a, b;
+	uint64_t now = t0 + 8000 * SIG_EXPIRY_MS;
+	uint8_t keys[2][32];
+
+	(void)state;
+	node_init(&a, 1, false);
+	node_init(&b, 2, false);
+	memcpy(keys[0], a.conf.pubkey, 32);
+	memcpy(keys[1], b.conf.pubkey, 32);
+	assert_int_equal(sig_nucleus_set_members(nuc, 0, true, keys, 1), 0);
+	run(now, now + 1000, 100);
+	assert_true(sig_client_registered(a.c));
+	assert_false(sig_client_registered(b.c));
+	assert_true(nuc_drops(SIG_DROP_NOT_ADMITTED) >= 1);
+	assert_int_equal(sig_nucleus_set_members(nuc, 0, true, keys, 2), 0);
+	run(now + 1100, now + SIG_HEARTBEAT_MS + 1000, 500);
+	assert_true(sig_client_registered(b.c));
+	assert_non_null(sig_client_lookup(a.c, SIG_BY_PUBKEY, b.conf.pubkey));
+	/* a is revoked: gone at the nucleus now, gone at b a heartbeat later. */
+	b.n_ev = 0;
+	assert_int_equal(sig_nucleus_set_members(nuc, 0, true, keys + 1, 1), 1);
+	assert_null(member_at_key(a.conf.pubkey));
+	run(now + SIG_HEARTBEAT_MS + 1100, now + 2 * SIG_HEARTBEAT_MS + 1100, 500);
+	assert_true(find_ev(&b, SIG_EV_LEFT, a.conf.pubkey) >= 0);
+	assert_false(b.ev[find_ev(&b, SIG_EV_LEFT, a.conf.pubkey)].stale);
+	assert_null(member_at_key(a.conf.pubkey)); /* its REGISTERs refused */
+	/* No list: any key with the secret again. */
+	assert_int_equal(sig_nucleus_set_members(nuc, 0, false, NULL, 0), 0);
+	run(now + 2 * SIG_HEARTBEAT_MS + 1200, now + 3 * SIG_HEARTBEAT_MS + 1200, 500);
+	assert_non_null(member_at_key(a.conf.pubkey));
+	node_fini(&a);
+	node_fini(&b);
+}
+
 static void test_refusals(void **state)
 {
 	struct sig_client_conf conf = { .cluster = "lab", .secret = "too short", .vip_flags = 1 };
@@ -449,6 +764,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queries_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reflexive_candidate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unexpected_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_rogue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_return_routability_and_epoch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_register_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admission_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	};
 

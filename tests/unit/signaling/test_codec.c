@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "signaling/codec.h"
+#include "signaling/ident.h"
 #include "signaling/replay.h"
 
 static const char secret[] = "correct horse battery staple";
@@ -128,6 +129,11 @@ static void sample(struct sig_msg *m, uint8_t type, bool enc)
 	case SIG_NOT_FOUND:
 		fill_target(&m->u.target, NET_AF_IP4, 6);
 		break;
+	case SIG_CHALLENGE:
+		memset(m->u.challenge.nucleus_key, 12, SIG_PUBKEY_LEN);
+		m->u.challenge.epoch = 0xfeedf00d;
+		memset(m->u.challenge.token, 13, SIG_TOKEN_LEN);
+		break;
 	}
 }
 
@@ -178,23 +184,37 @@ static void assert_same(const struct sig_msg *a, const struct sig_msg *b)
 	case SIG_NOT_FOUND:
 		assert_true(net_addr_equal(&a->u.target, &b->u.target));
 		break;
+	case SIG_CHALLENGE:
+		assert_memory_equal(&a->u.challenge.nucleus_key, &b->u.challenge.nucleus_key,
+				    SIG_PUBKEY_LEN);
+		assert_int_equal(a->u.challenge.epoch, b->u.challenge.epoch);
+		assert_memory_equal(a->u.challenge.token, b->u.challenge.token, SIG_TOKEN_LEN);
+		break;
 	default: /* REGISTER, PUNCH */
 		assert_true(sig_peer_equal(&a->u.reg, &b->u.reg));
 	}
 }
 
-/* Calls check() on every sample message, encoded, in both modes. */
+static const uint8_t id_key[SIG_KEY_LEN] = { 1, 2, 3, 4 };
+
+/* Calls check() on every sample message, encoded, in both modes, without
+ * and with the identity trailer. */
 static void each_sample(void (*check)(const struct sig_msg *m, uint8_t *buf, size_t len))
 {
 	uint8_t buf[SIG_DATAGRAM_MAX];
 	struct sig_msg m;
 
-	for (int enc = 0; enc < 2; enc++)
+	for (int mode = 0; mode < 4; mode++)
 		for (uint8_t t = 1; t < SIG_TYPE_COUNT; t++) {
 			size_t len;
 
-			sample(&m, t, enc);
-			len = sig_encode(&keys, &m, buf, sizeof(buf));
+			if (!sig_type_name_known(t))
+				continue;
+			sample(&m, t, mode & 1);
+			m.id = mode & 2;
+			m.id_epoch = m.id ? 0x0a0b0c0d : 0;
+			memset(m.token, m.id ? 0x5a : 0, SIG_TOKEN_LEN);
+			len = sig_encode_id(&keys, &m, id_key, buf, sizeof(buf));
 			assert_true(len >= SIG_DATAGRAM_MIN && len <= SIG_DATAGRAM_MAX);
 			check(&m, buf, len);
 		}
@@ -208,6 +228,11 @@ static void round_trip(const struct sig_msg *m, uint8_t *buf, size_t len)
 	memset(&d, 0xaa, sizeof(d));
 	assert_int_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
 	assert_same(m, &d);
+	assert_int_equal(d.id, m->id);
+	assert_int_equal(d.id_epoch, m->id_epoch);
+	assert_memory_equal(d.token, m->token, SIG_TOKEN_LEN);
+	if (m->id)
+		assert_true(sig_ident_verify(id_key, buf, len));
 }
 
 static void test_round_trip(void **state)
@@ -236,6 +261,52 @@ static void test_truncation_and_bit_flips(void **state)
 {
 	(void)state;
 	each_sample(truncations_and_flips);
+}
+
+/* A member who knows the cluster keys (it recomputes the HMAC) but not
+ * the identity key: every bit it changes, in the body, the epoch, the
+ * token or the MAC, breaks the identity MAC; another key never makes it. */
+static void test_identity_trailer(void **state)
+{
+	uint8_t buf[SIG_DATAGRAM_MAX], other[SIG_KEY_LEN] = { 9 };
+	struct sig_msg m, d;
+	size_t len;
+
+	(void)state;
+	sample(&m, SIG_HEARTBEAT, true);
+	m.id = true;
+	m.id_epoch = 77;
+	m.named = true;
+	assert_int_equal(sig_encode_id(&keys, &m, NULL, buf, sizeof(buf)), 0);
+	len = sig_encode_id(&keys, &m, id_key, buf, sizeof(buf));
+	assert_int_equal(sig_decode(&keys, buf, len, &d), SIG_OK);
+	assert_true(d.id && d.named);
+	assert_true(sig_ident_verify(id_key, buf, len));
+	assert_false(sig_ident_verify(other, buf, len));
+	for (size_t bit = 0; bit < (len - SIG_MAC_LEN) * 8; bit++) {
+		size_t named = keys.name_len + SIG_TAG_LEN + 1u;
+
+		if (bit / 8 >= len - SIG_MAC_LEN - named)
+			break; /* the name trailer is the cluster HMAC's alone */
+		buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
+		crypto_auth_hmacsha256(buf + len - SIG_MAC_LEN, buf, len - SIG_MAC_LEN,
+				       keys.mac_key);
+		if (sig_decode(&keys, buf, len, &d) == SIG_OK)
+			assert_false(sig_ident_verify(id_key, buf, len));
+		buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
+	}
+	/* Both ends make the same key from their own private key. */
+	{
+		uint8_t a[32], b[32], pa[32], pb[32], ka[32], kb[32];
+
+		crypto_box_keypair(pa, a);
+		crypto_box_keypair(pb, b);
+		assert_int_equal(sig_ident_key(ka, a, pb, pa, pb), 0);
+		assert_int_equal(sig_ident_key(kb, b, pa, pa, pb), 0);
+		assert_memory_equal(ka, kb, 32);
+		memset(pb, 0, sizeof(pb)); /* a low-order point */
+		assert_int_equal(sig_ident_key(ka, a, pb, pa, pb), -1);
+	}
 }
 
 static void test_wrong_secret(void **state)
@@ -496,6 +567,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_truncation_and_bit_flips),
+		cmocka_unit_test(test_identity_trailer),
 		cmocka_unit_test(test_wrong_secret),
 		cmocka_unit_test(test_short_secret),
 		cmocka_unit_test(test_replay_and_stale),

@@ -23,6 +23,8 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "test_keys.h"
+#include "signaling/ident.h"
 #include "signaling/codec.h"
 #include "signaling/edge.h"
 #include "signaling/nucleus.h"
@@ -45,6 +47,7 @@ struct rec_send {
 struct node {
 	struct sig_edge ed;
 	struct sig_edge_conf conf;
+	uint8_t priv[32];
 	struct net_endpoint addr; /* as the nucleus sees it */
 	bool unresolved;          /* every SEND handed back */
 	bool refuse_install;      /* events install no peer */
@@ -136,8 +139,9 @@ static void node_init(struct node *n, uint8_t id, bool dual, bool prefer6, unsig
 	memset(n, 0, sizeof(*n));
 	cc->cluster = "lab";
 	cc->secret = secret;
-	randombytes_buf(cc->pubkey, SIG_PUBKEY_LEN);
-	cc->pubkey[0] = id; /* the lower id leads punches (both are behind NAT) */
+	/* the lower id leads punches (both are behind NAT) */
+	test_keypair(n->priv, cc->pubkey, id);
+	cc->private_key = n->priv;
 	cc->vip4[0] = 10, cc->vip4[1] = 200, cc->vip4[3] = id;
 	cc->vip_flags = SIG_PEER_HAS_VIP4;
 	cc->local[cc->n_local++] = ep4(192, 168, 0, id, 51820);
@@ -446,6 +450,57 @@ static void pair(struct node *a, struct node *b, bool dual, bool prefer6, uint64
 	*now = T0 + HB_MS + 600;
 }
 
+/* A nucleus restart never takes down a working tunnel (linger.h): A
+ * registers again first, and its resync does not list B yet; B's peer,
+ * its session up, stays until B is back, which cancels the LEFT. A member
+ * that never comes back leaves SIG_LINGER_MS later; one with no session
+ * at once. */
+static void test_restart_keeps_sessions(void **state)
+{
+	static struct node a, b;
+	uint64_t now, t;
+
+	(void)state;
+	pair(&a, &b, false, false, &now);
+	a.peer[peer_at(&a, b.conf.client.pubkey)].state = SIG_EDGE_PEER_UP;
+	/* The nucleus restarts; B cannot reach it for a while. */
+	renew_nucleus();
+	b.unresolved = true;
+	run(now, now + 3 * HB_MS, 100);
+	t = now + 3 * HB_MS;
+	assert_true(sig_client_registered(a.ed.client));
+	assert_true(a.ed.stats.left_held == 1);
+	assert_int_equal(find_ev(&a, SIG_EV_LEFT, b.conf.client.pubkey), -1);
+	assert_true(peer_at(&a, b.conf.client.pubkey) >= 0);
+	/* B is back: A hears JOINED, the LEFT is never given. */
+	b.unresolved = false;
+	run(t, t + SIG_LINGER_MS + 2 * HB_MS, 500);
+	t += SIG_LINGER_MS + 2 * HB_MS;
+	assert_true(find_ev(&a, SIG_EV_JOINED, b.conf.client.pubkey) >= 0);
+	assert_int_equal(find_ev(&a, SIG_EV_LEFT, b.conf.client.pubkey), -1);
+	assert_true(peer_at(&a, b.conf.client.pubkey) >= 0);
+	/* Another restart, and B does not come back: it leaves, later. */
+	renew_nucleus();
+	b.unresolved = true;
+	run(t, t + 3 * HB_MS, 100);
+	assert_true(a.ed.stats.left_held == 2);
+	assert_int_equal(find_ev(&a, SIG_EV_LEFT, b.conf.client.pubkey), -1);
+	run(t + 3 * HB_MS, t + SIG_LINGER_MS + 4 * HB_MS, 500);
+	assert_true(find_ev(&a, SIG_EV_LEFT, b.conf.client.pubkey) >= 0);
+	assert_int_equal(peer_at(&a, b.conf.client.pubkey), -1);
+	/* Without a session there is nothing to keep: at once. */
+	b.unresolved = false;
+	run(t + SIG_LINGER_MS + 4 * HB_MS, t + SIG_LINGER_MS + 6 * HB_MS, 100);
+	t += SIG_LINGER_MS + 6 * HB_MS;
+	assert_true(peer_at(&a, b.conf.client.pubkey) >= 0); /* installed again, waiting */
+	a.n_ev = 0;
+	renew_nucleus();
+	b.unresolved = true;
+	run(t, t + 3 * HB_MS, 100);
+	assert_true(find_ev(&a, SIG_EV_LEFT, b.conf.client.pubkey) >= 0);
+	assert_true(a.ed.stats.left_held == 2);
+}
+
 static struct net_addr vip_of(uint8_t id)
 {
 	struct net_addr t;
@@ -708,6 +763,7 @@ static void test_found_us(void **state)
 	static struct node a, b;
 	struct net_addr t = vip_of(1);
 	struct sig_msg q, r = { .type = SIG_PEER_INFO };
+	uint8_t npub[SIG_PUBKEY_LEN], idk[SIG_KEY_LEN];
 	struct sig_keys k;
 	uint8_t buf[SIG_DATAGRAM_MAX];
 	char err[128];
@@ -727,7 +783,11 @@ static void test_found_us(void **state)
 	r.u.info.target = t;
 	r.u.info.peer = *sig_nucleus_lookup(nuc, 0, SIG_BY_PUBKEY, a.conf.client.pubkey);
 	sig_msg_stamp(&r, (uint64_t)((int64_t)now + WALL));
-	len = sig_encode(&k, &r, buf, sizeof(buf));
+	/* Signed as the nucleus signs what it sends a: a buggy nucleus. */
+	sig_nucleus_public_key(nuc, npub);
+	assert_int_equal(sig_ident_key(idk, a.priv, npub, a.conf.client.pubkey, npub), 0);
+	r.id = true;
+	len = sig_encode_id(&k, &r, idk, buf, sizeof(buf));
 	assert_true(len > 0);
 	sig_edge_input(&a.ed, &nucleus_ep, buf, len, now);
 	pump(now);
@@ -931,6 +991,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stun_reregisters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_keeps_sessions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

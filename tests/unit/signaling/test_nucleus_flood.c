@@ -76,7 +76,8 @@ static struct sig_nucleus *make(const struct nucleus_cluster_conf *cl, size_t n,
 {
 	struct sig_nucleus_conf conf = { .clusters = cl,
 					 .n_clusters = n,
-					 .replay_capacity = replay_capacity };
+					 .replay_capacity = replay_capacity,
+					 .legacy_members = true };
 	char err[160];
 	struct sig_nucleus *x = sig_nucleus_create(&conf, err, sizeof(err));
 

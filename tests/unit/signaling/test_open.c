@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "test_keys.h"
 #include "signaling/client.h"
 #include "signaling/codec.h"
 #include "signaling/nucleus.h"
@@ -25,6 +26,7 @@ static const uint64_t t0 = 1700000000000ull;
 struct edge {
 	struct sig_client *c;
 	struct net_endpoint addr;
+	uint8_t priv[32];
 	unsigned joined, registered;
 };
 
@@ -34,7 +36,8 @@ static void edge_init(struct edge *e, const char *cluster, const char *sec, uint
 	char err[128];
 
 	memset(e, 0, sizeof(*e));
-	randombytes_buf(conf.pubkey, SIG_PUBKEY_LEN);
+	test_keypair(e->priv, conf.pubkey, -1);
+	conf.private_key = e->priv;
 	conf.vip4[0] = 10, conf.vip4[1] = 200, conf.vip4[3] = id;
 	conf.vip_flags = SIG_PEER_HAS_VIP4;
 	net_addr_set(&e->addr.addr, NET_AF_IP4, (uint8_t[]){ 203, 0, 113, id });
