@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_mempool.h>
+
 #include "edge.h"
 #include "edge_signal.h"
 
@@ -48,10 +50,12 @@ static void print_port_stats(const struct omni_edge *e, FILE *out)
 	for (unsigned p = 0; p < OMNI_EDGE_PORTS; p++) {
 		fprintf(out,
 			"stats: port_%s_rx_missed %llu\nstats: port_%s_rx_errors %llu\n"
-			"stats: port_%s_tx_errors %llu\n",
+			"stats: port_%s_tx_errors %llu\nstats: port_%s_rx_packets %llu\n"
+			"stats: port_%s_mbufs_in_use %u\n",
 			v[p].role, (unsigned long long)v[p].st.imissed, v[p].role,
 			(unsigned long long)v[p].st.ierrors, v[p].role,
-			(unsigned long long)v[p].st.oerrors);
+			(unsigned long long)v[p].st.oerrors, v[p].role,
+			(unsigned long long)v[p].st.ipackets, v[p].role, v[p].mbufs_in_use);
 		if (v[p].has_xsk)
 			fprintf(out,
 				"stats: port_%s_xsk_rx_ring_full %llu\n"
@@ -115,6 +119,8 @@ static void port_read(const struct dp_port *p, const char *role, struct omni_por
 	v->role = role;
 	v->port_id = p->port_id;
 	v->name = p->kif.name[0] ? p->kif.name : p->vdev;
+	if (p->pool)
+		v->mbufs_in_use = rte_mempool_in_use_count(p->pool);
 	if (!p->started) {
 		snprintf(v->why, sizeof(v->why), "%s port not started", role);
 		return;

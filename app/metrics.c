@@ -183,6 +183,11 @@ static void port_metrics(struct httpd_text *t, const struct omni_port_view *v)
 						  (ull) * (const uint64_t *)((const char *)&v[p].xsk +
 									     x[i].off));
 	}
+	family(t, "omni_port_mbufs_in_use", "gauge",
+	       "Mbufs of the port's pool not in it (in queues, in flight, in lcore caches).");
+	for (p = 0; p < OMNI_EDGE_PORTS; p++)
+		httpd_text_printf(t, "omni_port_mbufs_in_use{port=\"%s\"} %u\n", v[p].role,
+				  v[p].mbufs_in_use);
 	family(t, "omni_port_up", "gauge", "1 when the port's link is up.");
 	for (p = 0; p < OMNI_EDGE_PORTS; p++)
 		httpd_text_printf(t, "omni_port_up{port=\"%s\"} %d\n", v[p].role, v[p].up);
