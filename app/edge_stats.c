@@ -28,6 +28,8 @@ void omni_edge_sum_workers(const struct omni_edge *e, struct pl_lcore_stats *t)
 		t->tx_packets += LOAD(s->tx_packets);
 		t->tx_bytes += LOAD(s->tx_bytes);
 		t->to_control += LOAD(s->to_control);
+		t->keepalives_rx += LOAD(s->keepalives_rx);
+		t->staged += LOAD(s->staged);
 		t->bursts += LOAD(s->bursts);
 		t->polls += LOAD(s->polls);
 		t->idle_polls += LOAD(s->idle_polls);
@@ -84,6 +86,8 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 			(unsigned long long)t.drops[d]);
 	fprintf(out, "stats: idle_sleeps %llu\nstats: idle_wakeups %llu\n",
 		(unsigned long long)t.idle_sleeps, (unsigned long long)t.idle_wakeups);
+	fprintf(out, "stats: keepalives_received %llu\nstats: staged_queued %llu\n",
+		(unsigned long long)t.keepalives_rx, (unsigned long long)t.staged);
 	fprintf(out,
 		"stats: handshakes_completed %llu\nstats: initiations_sent %llu\n"
 		"stats: responses_sent %llu\nstats: cookies_sent %llu\n"
