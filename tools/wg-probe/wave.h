@@ -35,7 +35,7 @@
 #include "wg/noise.h"
 
 enum {
-	WAVE_KEYPAIRS = 4,    /* current, previous, next and one being made */
+	WAVE_KEYPAIRS = 4, /* current, previous, next and one being made */
 	WAVE_MAX_PEERS = 60000,
 	WAVE_SEQ_MAX = 65536, /* echoes a peer can number (--rate x seconds) */
 	WAVE_PAYLOAD = 32,
@@ -52,11 +52,10 @@ struct wave_opts {
 	const char *gateway;     /* HOST:PORT */
 	const char *gateway_pub; /* base64 */
 	unsigned seed;
-	unsigned rate;   /* echoes a second per peer */
+	unsigned rate;    /* echoes a second per peer */
 	unsigned up_rate; /* new sessions a second while coming up */
 	unsigned before_s, after_s;
 	bool print_peers; /* print the gateway's [Peer] sections and exit */
-	bool verbose;
 };
 
 /* When, counted from the wave's start, in ns; 0: not yet. */
@@ -72,11 +71,11 @@ struct wave_peer {
 	struct wg_static_identity id_keys;
 	struct wg_handshake hs;
 	struct wg_cookie cookie;
-	uint32_t hs_index;    /* index of the handshake in flight, 0: none */
-	uint64_t hs_sent_ns;  /* its initiation, for the retry */
-	uint64_t retry_jitter_ns; /* added to REKEY_TIMEOUT, new each time */
+	uint32_t hs_index;                 /* index of the handshake in flight, 0: none */
+	uint64_t hs_sent_ns;               /* its initiation, for the retry */
+	uint64_t retry_jitter_ns;          /* added to REKEY_TIMEOUT, new each time */
 	struct wg_msg_initiation init_msg; /* the latest made */
-	unsigned initiations; /* sent since the last completed handshake */
+	unsigned initiations;              /* sent since the last completed handshake */
 	bool have_cookie;
 	struct wg_keypair pool[WAVE_KEYPAIRS];
 	bool pool_used[WAVE_KEYPAIRS];
@@ -87,7 +86,7 @@ struct wave_peer {
 	uint16_t echo_id;
 	uint32_t sent, replies, dups, unsent;
 	uint32_t seq_wave, seq_after; /* sent when the wave began, and ended */
-	uint8_t *seen; /* WAVE_SEQ_MAX bits: which echoes were answered */
+	uint8_t *seen;                /* WAVE_SEQ_MAX bits: which echoes were answered */
 };
 
 struct wave_stats {
@@ -102,9 +101,9 @@ struct wave {
 	int epfd;
 	uint8_t gw_pub[32];
 	struct sockaddr_in gw;
-	uint64_t wave_ns;  /* the wave's start (monotonic), 0: not yet */
-	bool sending;      /* echoes go out */
-	uint64_t t0_ns;    /* the echo schedule's start */
+	uint64_t wave_ns;   /* the wave's start (monotonic), 0: not yet */
+	bool sending;       /* echoes go out */
+	uint64_t t0_ns;     /* the echo schedule's start */
 	uint64_t next_slot; /* the next echo in the round robin */
 	struct wave_stats st;
 	const volatile sig_atomic_t *stop;
@@ -123,7 +122,7 @@ int wave_send_made(struct wave *w, struct wave_peer *p, uint64_t now);
 void wave_send_echo(struct wave *w, struct wave_peer *p, uint64_t now);
 /* One datagram from the gateway to p's socket. */
 void wave_peer_rx(struct wave *w, struct wave_peer *p, uint8_t *buf, size_t len, uint64_t now);
-/* The gateway's public key and the peer's private key from the seed. */
+/* Peer id's private key, made from the seed (the gateway's list uses it too). */
 void wave_peer_private(uint8_t out[32], unsigned seed, uint32_t id);
 
 /* wave_run.c */

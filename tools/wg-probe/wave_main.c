@@ -105,9 +105,6 @@ static bool parse_one(struct wave_opts *o, int c, const char *arg)
 	case 'p':
 		o->print_peers = true;
 		return true;
-	case 'v':
-		o->verbose = true;
-		return true;
 	default:
 		return false;
 	}
@@ -150,16 +147,18 @@ static int parse_opts(struct wave_opts *o, int argc, char **argv)
 		{ "before", required_argument, NULL, 'b' },
 		{ "after", required_argument, NULL, 'a' },
 		{ "print-peers", no_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *missing;
 	int c;
 
-	*o = (struct wave_opts){ .per_addr = 4, .rate = 20, .up_rate = 500, .before_s = 3,
+	*o = (struct wave_opts){ .per_addr = 4,
+				 .rate = 20,
+				 .up_rate = 500,
+				 .before_s = 3,
 				 .after_s = 20 };
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage, stdout);
 			exit(0);

@@ -168,7 +168,8 @@ static void report_wave(const struct wave *w)
 		       (double)t[0] / 1e6, (double)t[done / 2] / 1e6, (double)t[done - 1] / 1e6);
 	if (first)
 		printf("wave: %u handshakes at the first try, within %.1f ms: %.0f handshakes/s\n",
-		       first, (double)t[first - 1] / 1e6, (double)first * 1e9 / (double)t[first - 1]);
+		       first, (double)t[first - 1] / 1e6,
+		       (double)first * 1e9 / (double)t[first - 1]);
 	printf("wave: %u/%u peers answered on their new keys, the last after %.1f ms\n", answered,
 	       n, (double)last_answer / 1e6);
 	free(t);
