@@ -100,6 +100,8 @@ struct omni_port_view {
 	bool up;
 	char why[96];            /* when not up: why */
 	struct rte_eth_stats st; /* zero if it could not be read */
+	unsigned mbufs_in_use;   /* of its mempool: out of the pool, or in a
+				  * cache (a leak shows as growth when idle) */
 	bool has_xsk;            /* an AF_XDP port: xsk is its sockets' counters */
 	struct dp_xsk_stats xsk;
 };

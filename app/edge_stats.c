@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_mempool.h>
+
 #include "edge.h"
 #include "edge_signal.h"
 
@@ -26,6 +28,8 @@ void omni_edge_sum_workers(const struct omni_edge *e, struct pl_lcore_stats *t)
 		t->tx_packets += LOAD(s->tx_packets);
 		t->tx_bytes += LOAD(s->tx_bytes);
 		t->to_control += LOAD(s->to_control);
+		t->keepalives_rx += LOAD(s->keepalives_rx);
+		t->staged += LOAD(s->staged);
 		t->bursts += LOAD(s->bursts);
 		t->polls += LOAD(s->polls);
 		t->idle_polls += LOAD(s->idle_polls);
@@ -48,10 +52,12 @@ static void print_port_stats(const struct omni_edge *e, FILE *out)
 	for (unsigned p = 0; p < OMNI_EDGE_PORTS; p++) {
 		fprintf(out,
 			"stats: port_%s_rx_missed %llu\nstats: port_%s_rx_errors %llu\n"
-			"stats: port_%s_tx_errors %llu\n",
+			"stats: port_%s_tx_errors %llu\nstats: port_%s_rx_packets %llu\n"
+			"stats: port_%s_mbufs_in_use %u\n",
 			v[p].role, (unsigned long long)v[p].st.imissed, v[p].role,
 			(unsigned long long)v[p].st.ierrors, v[p].role,
-			(unsigned long long)v[p].st.oerrors);
+			(unsigned long long)v[p].st.oerrors, v[p].role,
+			(unsigned long long)v[p].st.ipackets, v[p].role, v[p].mbufs_in_use);
 		if (v[p].has_xsk)
 			fprintf(out,
 				"stats: port_%s_xsk_rx_ring_full %llu\n"
@@ -80,6 +86,8 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 			(unsigned long long)t.drops[d]);
 	fprintf(out, "stats: idle_sleeps %llu\nstats: idle_wakeups %llu\n",
 		(unsigned long long)t.idle_sleeps, (unsigned long long)t.idle_wakeups);
+	fprintf(out, "stats: keepalives_received %llu\nstats: staged_queued %llu\n",
+		(unsigned long long)t.keepalives_rx, (unsigned long long)t.staged);
 	fprintf(out,
 		"stats: handshakes_completed %llu\nstats: initiations_sent %llu\n"
 		"stats: responses_sent %llu\nstats: cookies_sent %llu\n"
@@ -115,6 +123,8 @@ static void port_read(const struct dp_port *p, const char *role, struct omni_por
 	v->role = role;
 	v->port_id = p->port_id;
 	v->name = p->kif.name[0] ? p->kif.name : p->vdev;
+	if (p->pool)
+		v->mbufs_in_use = rte_mempool_in_use_count(p->pool);
 	if (!p->started) {
 		snprintf(v->why, sizeof(v->why), "%s port not started", role);
 		return;

@@ -58,13 +58,15 @@ static void traffic_metrics(struct httpd_text *t, const struct omni_edge_snap *s
 	one(t, "omni_keypairs_active", "gauge", "Keypairs in the session table.", s->keypairs);
 	one(t, "omni_control_packets_total", "counter",
 	    "Packets workers passed to the control lcore (handshakes, ARP/ND).", w->to_control);
+	one(t, "omni_keepalives_received_total", "counter",
+	    "Keepalives received (authenticated, empty: timers only).", w->keepalives_rx);
 	family(t, "omni_drops_total", "counter", "Packets dropped by the data plane, by reason.");
 	for (d = 0; d < PL_DROP_COUNT; d++)
 		httpd_text_printf(t, "omni_drops_total{reason=\"%s\"} %llu\n", pl_drop_name(d),
 				  (ull)w->drops[d]);
 }
 
-static void control_metrics(struct httpd_text *t, const struct pl_control_stats *c)
+static void control_metrics(struct httpd_text *t, const struct pl_control_stats *c, uint64_t staged)
 {
 	unsigned r;
 
@@ -96,9 +98,10 @@ static void control_metrics(struct httpd_text *t, const struct pl_control_stats 
 	family(t, "omni_staged_packets_total", "counter",
 	       "Host packets that waited for a handshake, by outcome.");
 	httpd_text_printf(t,
+			  "omni_staged_packets_total{outcome=\"queued\"} %llu\n"
 			  "omni_staged_packets_total{outcome=\"sent\"} %llu\n"
 			  "omni_staged_packets_total{outcome=\"dropped\"} %llu\n",
-			  (ull)c->staged_sent, (ull)c->staged_dropped);
+			  (ull)staged, (ull)c->staged_sent, (ull)c->staged_dropped);
 }
 
 /* One family over every peer; field picks the value. */
@@ -183,6 +186,11 @@ static void port_metrics(struct httpd_text *t, const struct omni_port_view *v)
 						  (ull) * (const uint64_t *)((const char *)&v[p].xsk +
 									     x[i].off));
 	}
+	family(t, "omni_port_mbufs_in_use", "gauge",
+	       "Mbufs of the port's pool not in it (in queues, in flight, in lcore caches).");
+	for (p = 0; p < OMNI_EDGE_PORTS; p++)
+		httpd_text_printf(t, "omni_port_mbufs_in_use{port=\"%s\"} %u\n", v[p].role,
+				  v[p].mbufs_in_use);
 	family(t, "omni_port_up", "gauge", "1 when the port's link is up.");
 	for (p = 0; p < OMNI_EDGE_PORTS; p++)
 		httpd_text_printf(t, "omni_port_up{port=\"%s\"} %d\n", v[p].role, v[p].up);
@@ -237,7 +245,7 @@ int omni_metrics_format(struct omni_edge *e, struct httpd_text *t)
 	omni_edge_ports_read(e, ports);
 	seed_metrics(t, &s, &w);
 	traffic_metrics(t, &s, &w);
-	control_metrics(t, &s.ctl);
+	control_metrics(t, &s.ctl, w.staged);
 	peer_metrics(t, &s);
 	port_metrics(t, ports);
 	lcore_metrics(t, e);

@@ -19,6 +19,18 @@
 #include "control_int.h"
 
 #define TICK_NS 1000000ULL
+/*
+ * Single-lcore mode: the loop that runs control also forwards, and every
+ * handshake is some 100 us of Diffie-Hellman (a few ms in a loaded or
+ * sanitizer build). Control used to take a burst of 32 a pass: in a rekey
+ * wave of 1000 peers the underlay queue then waited milliseconds a pass
+ * for a burst of 32 packets, and AF_XDP's fill ring ran dry (echoes lost
+ * by the thousand, rx_fill_empty). Now it takes one message at a time
+ * until SHARED_PASS_NS (500 us: 10 packets at 20,000 a second, where the
+ * fill ring holds 1024) is spent; the rest waits in the ring, which is the
+ * load the handshake path answers with cookies (control_hs.c).
+ */
+#define SHARED_PASS_NS 500000ULL
 enum { STAGED_PER_PEER = 256, CONTROL_BURST = 32 };
 
 int pl_control_peer_init(struct pl_control *c, struct pl_peer *peer, uint32_t id,
@@ -243,15 +255,27 @@ static void ring_rx(struct pl_control *c, struct rte_mbuf *m, uint64_t now)
 	rte_pktmbuf_free(m);
 }
 
+/* What workers sent: a burst, or (single-lcore) one at a time for a while. */
+static unsigned ring_pass(struct pl_control *c, uint64_t now)
+{
+	struct rte_mbuf *pkts[CONTROL_BURST];
+	unsigned i, n, total = 0, burst = c->is_reader ? 1 : CONTROL_BURST;
+
+	do {
+		n = rte_ring_sc_dequeue_burst(c->dp->to_control, (void **)pkts, burst, NULL);
+		for (i = 0; i < n; i++)
+			ring_rx(c, pkts[i], now);
+		total += n;
+	} while (c->is_reader && n && pl_now_ns(c->dp) - now < SHARED_PASS_NS);
+	return total;
+}
+
 unsigned pl_control_poll(struct pl_control *c, uint64_t now)
 {
 	struct pl_dataplane *dp = c->dp;
-	struct rte_mbuf *pkts[CONTROL_BURST];
 	unsigned i, n;
 
-	n = rte_ring_sc_dequeue_burst(dp->to_control, (void **)pkts, CONTROL_BURST, NULL);
-	for (i = 0; i < n; i++)
-		ring_rx(c, pkts[i], now);
+	n = ring_pass(c, now);
 	roamed(c, now);
 	if (now >= c->next_tick_ns) {
 		c->next_tick_ns = now + TICK_NS;

@@ -5,8 +5,10 @@
  * wg_message_parse), mac1, mac2 when under load (else a cookie reply),
  * the per-source rate limit, then the Diffie-Hellman work in lib/wg.
  *
- * Under load, as the kernel driver decides it: the queue to control is an
- * eighth full, or the rate limiter's table is (nearly) full, which a flood
+ * Under load, as the kernel driver decides it: LOAD_QUEUED handshake
+ * messages wait for control (the kernel's 512: an eighth of its 4096
+ * queue), or half our ring when that is smaller, or the rate limiter's
+ * table is (nearly) full, which a flood
  * of spoofed sources brings about long before any queue fills; and for a
  * second after either. Then only sources that proved their address (a
  * valid mac2, from our cookie) reach the limiter and the DH work, so the
@@ -222,10 +224,19 @@ static size_t source_bytes(const struct net_udp_view *v, uint8_t out[18])
 	return n + 2;
 }
 
+/*
+ * Not an eighth of our ring (128) as it was: single-lcore control now takes
+ * one message a pass (control.c), so a legitimate rekey wave of 200 peers
+ * queues that many in a few ms, and every one of them was sent to a cookie
+ * round trip (5 s) where the kernel would have answered at once.
+ */
+enum { LOAD_QUEUED = 512 };
+
 static bool under_load(struct pl_control *c, uint64_t now)
 {
-	bool load = rte_ring_count(c->dp->to_control) >=
-			    rte_ring_get_capacity(c->dp->to_control) / 8 ||
+	unsigned queued =
+		RTE_MIN((unsigned)LOAD_QUEUED, rte_ring_get_capacity(c->dp->to_control) / 2);
+	bool load = rte_ring_count(c->dp->to_control) >= queued ||
 		    wg_ratelimiter_under_pressure(c->ratelimit, now);
 
 	if (load) {

@@ -98,6 +98,8 @@ struct pl_lcore_stats {
 	uint64_t rx_packets, rx_bytes; /* decrypted to the host */
 	uint64_t tx_packets, tx_bytes; /* encrypted to the underlay */
 	uint64_t to_control;
+	uint64_t keepalives_rx; /* authenticated, empty: timers only */
+	uint64_t staged;        /* host packets queued for a session */
 	uint64_t bursts, polls, idle_polls;
 	uint64_t idle_sleeps, idle_wakeups; /* the lcore's dp_idle: slept, woken by a packet */
 	uint64_t drops[PL_DROP_COUNT];

@@ -96,6 +96,8 @@ static void stage(struct pl_worker *w, struct pl_peer *peer, struct rte_mbuf *m,
 		__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
 	if (!peer->staged || rte_ring_mp_enqueue(peer->staged, m) != 0)
 		pl_worker_drop(w, m, PL_DROP_NO_KEY);
+	else
+		w->stats.staged++;
 }
 
 /* Stage 1: checks and route; false when the frame went elsewhere. The

@@ -9,6 +9,8 @@
 
 #include "lcore.h"
 
+enum { SHARED_WORKER_PASSES = 8 };
+
 bool pl_lcore_idle_policy(struct dp_idle_conf *conf, const char *omni_idle)
 {
 	bool busy = omni_idle && strcmp(omni_idle, "busy") == 0;
@@ -105,12 +107,29 @@ bool pl_lcore_main_deep_idle(const struct pl_main_lcore *ml, unsigned *sleep_ms,
 	return true;
 }
 
+/*
+ * Single-lcore mode: the worker's share of a pass. Control's share can be a
+ * handshake (control.c's SHARED_PASS_NS); while the queues keep giving full
+ * bursts the worker goes again, up to SHARED_WORKER_PASSES, so a backlog
+ * built during one is drained at once instead of a burst a pass.
+ */
+static unsigned worker_passes(struct pl_worker *w)
+{
+	unsigned n, total = 0, i = 0;
+
+	do {
+		n = pl_worker_poll(w);
+		total += n;
+	} while (n >= PL_BURST && ++i < SHARED_WORKER_PASSES);
+	return total;
+}
+
 unsigned pl_lcore_main_pass(struct pl_main_lcore *ml)
 {
 	uint64_t now;
 	unsigned n;
 
-	n = ml->single ? pl_worker_poll(ml->single) : 0;
+	n = ml->single ? worker_passes(ml->single) : 0;
 	/* After the worker's pass: what it stamped is not in control's future. */
 	now = pl_now_ns(ml->ctl->dp);
 	n += pl_control_poll(ml->ctl, now);

@@ -155,6 +155,7 @@ static void finish_one(struct pl_worker *w, struct rx_item *it, struct wg_aead_o
 	}
 	note_received(w, it, now, inner_len > 0);
 	if (inner_len == 0) {
+		w->stats.keepalives_rx++;
 		rte_pktmbuf_free(it->m); /* keepalive: timers only */
 		return;
 	}

@@ -6,7 +6,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "probe.h"
+#include "icmp.h"
 
 enum {
 	IPV4_HDR_LEN = 20,

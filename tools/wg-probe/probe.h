@@ -28,14 +28,14 @@
 #include "wg/result.h"
 #include "wg/timers.h"
 
+#include "icmp.h"
+
 enum {
 	PROBE_KEYPAIRS = 4, /* current, previous, next and one being made */
 	PROBE_MTU = 1420,   /* inner MTU, as wireguard-go's default */
 	PROBE_BUF = 2048,
 	PROBE_ECHO_PAYLOAD = 56,
 	PROBE_ECHO_RETRY_MS = 1000,
-	PROBE_ICMP_ECHO_REPLY = 0,
-	PROBE_ICMP_ECHO_REQUEST = 8,
 };
 
 struct probe_opts {
@@ -108,19 +108,6 @@ int probe_udp_send(struct probe *p, const void *buf, size_t len);
 /* Waits up to timeout_ms; returns bytes, 0 on timeout, -errno on error. */
 ssize_t probe_udp_recv(struct probe *p, void *buf, size_t size, int timeout_ms,
 		       struct probe_addr *from);
-
-/* icmp.c: inner IPv4 + ICMP echo packets */
-uint32_t probe_echo_build(uint8_t *pkt, struct in_addr src, struct in_addr dst, uint8_t type,
-			  uint16_t id, uint16_t seq, const uint8_t *payload, uint32_t payload_len);
-struct probe_echo {
-	struct in_addr src, dst;
-	uint8_t type, ttl;
-	uint16_t id, seq;
-	const uint8_t *payload;
-	uint32_t payload_len;
-};
-/* Parses an IPv4 ICMP echo (request or reply), checksums verified. */
-bool probe_echo_parse(const uint8_t *pkt, uint32_t len, struct probe_echo *e);
 
 /*
  * handshake.c. The handlers take a message whose type and exact size were
