@@ -44,6 +44,9 @@ enum {
 	OPT_CHECK,
 	OPT_NO_XDP,
 	OPT_XDP_MODE,
+	OPT_TURN,
+	OPT_TURN_SECRET_FILE,
+	OPT_TURN_TTL,
 };
 
 static const char short_options[] = "+hVi";
@@ -73,6 +76,9 @@ static const struct option long_options[] = {
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-xdp", no_argument, NULL, OPT_NO_XDP },
 	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+	{ "turn", required_argument, NULL, OPT_TURN },
+	{ "turn-secret-file", required_argument, NULL, OPT_TURN_SECRET_FILE },
+	{ "turn-ttl", required_argument, NULL, OPT_TURN_TTL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -124,6 +130,14 @@ void omni_cli_usage(FILE *out, const char *prog)
 		"                          127.0.0.1:9586; \"off\" for none)\n"
 		"  -i, --interactive       interactive console (omni> prompt, `help`)\n"
 		"  --cmdfile FILE          run console commands from FILE at start\n"
+		"\n"
+		"Nucleus relay (docs/signaling.md, \"The relay\"):\n"
+		"  --turn SERVERS          TURN server(s) for members that cannot punch:\n"
+		"                          \"IP:PORT IP:PORT\", comma-separated literals\n"
+		"  --turn-secret-file FILE coturn's static-auth-secret (use-auth-secret),\n"
+		"                          one line, mode 0600; members get short-lived\n"
+		"                          credentials made with it, never the secret\n"
+		"  --turn-ttl SECS         lifetime of those credentials (default 600)\n"
 		"\n"
 		"  -h, --help              this help\n"
 		"  -V, --version           print the version\n"
@@ -183,6 +197,12 @@ static const char **string_slot(struct omni_cli *cli, int opt)
 		return &cli->cmdfile;
 	case OPT_XDP_MODE:
 		return &cli->xdp_mode;
+	case OPT_TURN:
+		return &cli->turn;
+	case OPT_TURN_SECRET_FILE:
+		return &cli->turn_secret_file;
+	case OPT_TURN_TTL:
+		return &cli->turn_ttl;
 	default:
 		return NULL;
 	}

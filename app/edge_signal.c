@@ -174,6 +174,8 @@ static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
 		install(e, a);
 		break;
 	case SIG_EV_NOT_FOUND:
+	case SIG_EV_TURN_CRED: /* the relay's (signaling/turn.h) */
+	case SIG_EV_RELAY_INFO:
 		break;
 	}
 }

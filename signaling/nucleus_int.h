@@ -14,6 +14,10 @@ struct member {
 	uint64_t last_seen;   /* ms */
 	uint32_t lru_prev, lru_next;
 	bool enc; /* its last message was encrypted */
+	/* It asked for TURN credentials (so it knows RELAY_INFO), and its
+	 * relayed address once it has one (family NET_AF_NONE: none). */
+	bool relay_aware;
+	struct sig_addr relayed;
 };
 
 struct logent {
@@ -52,6 +56,13 @@ struct sig_nucleus {
 	const struct net_endpoint *reply_to;
 	size_t reply_max;
 	struct sig_msg rx, tx; /* scratch: large */
+	/* The relay (nucleus_turn.c): coturn's static-auth-secret, its
+	 * servers, the credentials' lifetime. NULL secret: no relay. */
+	uint8_t *turn_secret;
+	size_t turn_secret_len;
+	struct net_endpoint turn_servers[SIG_TURN_SERVERS_MAX];
+	unsigned n_turn_servers;
+	uint32_t turn_ttl_s;
 };
 
 /* Relaxed atomic stores: another thread reads counters while we write. */
@@ -74,6 +85,15 @@ int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *
 void sig_nucleus_open_fini(struct sig_nucleus *n);
 enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t len,
 			       struct sig_msg *m, struct cluster **out);
+
+/* nucleus_turn.c: the relay's configuration, a TURN_ASK's answer, and
+ * the RELAY_INFO notices beside a punch. */
+int sig_nucleus_turn_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf, char *err,
+			  size_t errlen);
+void sig_nucleus_turn_fini(struct sig_nucleus *n);
+/* Fills r (a TURN_CRED) for member key at now_ms. */
+void sig_nucleus_turn_cred(const struct sig_nucleus *n, const uint8_t key[SIG_PUBKEY_LEN],
+			   uint64_t now_ms, struct sig_turn_cred *r);
 
 /* nucleus_members.c */
 /* The live member of another key that holds one of p's VIPs, or NULL (a
