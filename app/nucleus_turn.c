@@ -95,8 +95,8 @@ int omni_nucleus_turn_flags(struct omni_nucleus_turn *t, const struct omni_cli *
 		unsigned long v = strtoul(cli->turn_ttl, &end, 10);
 
 		if (*end || end == cli->turn_ttl || v < CFG_TURN_TTL_MIN || v > CFG_TURN_TTL_MAX) {
-			fprintf(stderr, "%s: --turn-ttl \"%s\": seconds from %d to %d\n",
-				cli->prog, cli->turn_ttl, CFG_TURN_TTL_MIN, CFG_TURN_TTL_MAX);
+			fprintf(stderr, "%s: --turn-ttl \"%s\": seconds from %d to %d\n", cli->prog,
+				cli->turn_ttl, CFG_TURN_TTL_MIN, CFG_TURN_TTL_MAX);
 			return -1;
 		}
 		t->ttl_s = (uint32_t)v;

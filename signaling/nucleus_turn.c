@@ -47,7 +47,8 @@ int sig_nucleus_turn_init(struct sig_nucleus *n, const struct sig_nucleus_conf *
 	memcpy(n->turn_secret, conf->turn_secret, len);
 	n->turn_secret_len = len;
 	n->n_turn_servers = conf->n_turn_servers;
-	memcpy(n->turn_servers, conf->turn_servers, conf->n_turn_servers * sizeof(n->turn_servers[0]));
+	memcpy(n->turn_servers, conf->turn_servers,
+	       conf->n_turn_servers * sizeof(n->turn_servers[0]));
 	n->turn_ttl_s = conf->turn_ttl_s ? conf->turn_ttl_s : SIG_NUCLEUS_TURN_TTL_DEFAULT;
 	return 0;
 }

@@ -328,8 +328,8 @@ static void test_codec_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_credentials), cmocka_unit_test(test_only_members_at_home),
-		cmocka_unit_test(test_no_relay),    cmocka_unit_test(test_relay_info),
+		cmocka_unit_test(test_credentials),   cmocka_unit_test(test_only_members_at_home),
+		cmocka_unit_test(test_no_relay),      cmocka_unit_test(test_relay_info),
 		cmocka_unit_test(test_config_errors), cmocka_unit_test(test_codec_rules),
 	};
 
