@@ -193,7 +193,8 @@ static void peer_due(struct sig_turn *t, int i, uint64_t now)
 bool sig_turn_cred_due(struct sig_turn *t, uint64_t now_ms, uint64_t unix_s)
 {
 	const struct sig_turn_cred *c = t->have_next ? &t->next : &t->cred;
-	bool fresh = t->have_cred && (!c->n_servers || c->expiry_s > unix_s + SIG_TURN_CRED_MARGIN_S);
+	bool fresh = t->have_cred &&
+		     (!c->n_servers || c->expiry_s > unix_s + SIG_TURN_CRED_MARGIN_S);
 
 	if (fresh || now_ms < t->ask_at)
 		return false;

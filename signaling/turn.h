@@ -46,9 +46,8 @@
 
 enum {
 	SIG_TURN_PEERS_MAX = 64,
-	SIG_TURN_CHANNEL_MIN = 0x4000, /* channel numbers 0x4000..0x4FFF (RFC 8656 12) */
-	SIG_TURN_CHANNEL_MAX = 0x4fff,
-	SIG_TURN_LIFETIME_S = 600, /* when the server gives none */
+	SIG_TURN_CHANNEL_MIN = NET_TURN_CHANNEL_MIN, /* ours: 0x4000.. (net/wire.h) */
+	SIG_TURN_LIFETIME_S = 600,                   /* when the server gives none */
 	SIG_TURN_PERM_REFRESH_MS = 240 * 1000,
 	SIG_TURN_BIND_REFRESH_MS = 540 * 1000,
 	SIG_TURN_RTO_MS = 500,
@@ -83,7 +82,7 @@ enum sig_turn_state {
 };
 
 enum sig_turn_act_kind {
-	SIG_TURN_SEND = 1, /* a.buf (a.len) to a.to, from the WireGuard port */
+	SIG_TURN_SEND = 1,  /* a.buf (a.len) to a.to, from the WireGuard port */
 	SIG_TURN_ALLOCATED, /* a.addr: our relayed address (new) */
 	SIG_TURN_LOST,      /* the allocation is gone: every channel with it */
 	SIG_TURN_BOUND,     /* a.addr's channel a.channel works now */
@@ -100,17 +99,17 @@ struct sig_turn_action {
 };
 
 #define SIG_TURN_COUNTERS(X)                                             \
-	X(allocations, "allocations")     /* Allocate succeeded */      \
-	X(refreshes, "refreshes")         /* Refresh succeeded */       \
-	X(permissions, "permissions")     /* CreatePermission */        \
-	X(binds, "binds")                 /* ChannelBind */             \
-	X(stale_nonce, "stale_nonce")     /* 438, retried */            \
-	X(errors, "errors")               /* error responses, not 401/438 */ \
-	X(timeouts, "timeouts")           /* requests out of tries */   \
-	X(retransmits, "retransmits")                                   \
-	X(lost, "lost")                   /* allocations lost */        \
-	X(bad_response, "bad_response")   /* unparsable, or integrity */ \
-	X(unexpected, "unexpected")       /* no transaction of ours */  \
+	X(allocations, "allocations") /* Allocate succeeded */           \
+	X(refreshes, "refreshes")     /* Refresh succeeded */            \
+	X(permissions, "permissions") /* CreatePermission */             \
+	X(binds, "binds")             /* ChannelBind */                  \
+	X(stale_nonce, "stale_nonce") /* 438, retried */                 \
+	X(errors, "errors")           /* error responses, not 401/438 */ \
+	X(timeouts, "timeouts")       /* requests out of tries */        \
+	X(retransmits, "retransmits")                                    \
+	X(lost, "lost")                 /* allocations lost */           \
+	X(bad_response, "bad_response") /* unparsable, or integrity */   \
+	X(unexpected, "unexpected")     /* no transaction of ours */     \
 	X(cred_asks, "cred_asks")
 
 struct sig_turn_stats {

@@ -32,8 +32,7 @@ static void check_actions(struct sig_turn *t)
 }
 
 /* data as the answer to t's request in flight (its txid written in). */
-static void feed(struct sig_turn *t, const struct sig_turn_txn *x, const uint8_t *data,
-		 size_t size)
+static void feed(struct sig_turn *t, const struct sig_turn_txn *x, const uint8_t *data, size_t size)
 {
 	static uint8_t buf[SIG_STUN_RESPONSE_MAX + 64];
 
@@ -59,9 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sig_stun_parse(data, size, &m);
 	strcpy(c.user, "1:user");
 	strcpy(c.pass, "pass");
-	c.servers[0] = (struct net_endpoint){ .addr = { .family = NET_AF_IP4,
-							.b = { 203, 0, 113, 5 } },
-					      .port = 3478 };
+	c.servers[0] =
+		(struct net_endpoint){ .addr = { .family = NET_AF_IP4, .b = { 203, 0, 113, 5 } },
+				       .port = 3478 };
 	/* Allocating, unauthenticated, then authenticated (a key set). */
 	sig_turn_init(&t, fixed_random);
 	sig_turn_set_cred(&t, &c, 1000);

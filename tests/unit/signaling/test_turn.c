@@ -27,8 +27,8 @@ static const uint8_t md5_key[16] = { 0x84, 0x93, 0xfb, 0xc5, 0x3b, 0xa5, 0x82, 0
 
 /* How the fake server answers. */
 struct server {
-	unsigned error;     /* answer every authenticated request with it */
-	unsigned stale;     /* answer this many authenticated requests 438 first */
+	unsigned error;         /* answer every authenticated request with it */
+	unsigned stale;         /* answer this many authenticated requests 438 first */
 	unsigned refresh_error; /* Refresh only */
 	bool silent, bad_mac;
 	unsigned nonce_gen;
