@@ -173,6 +173,7 @@ static void turn_action(struct omni_edge *e, const struct sig_turn_action *a)
 		net_endpoint_format(&a->addr, t);
 		say("allocated %s", t);
 		r->announce = true; /* the nucleus hears it with our next ask */
+		r->requery_ms = 0;  /* and then, at once, who lacks a session */
 		break;
 	case SIG_TURN_LOST:
 		say("allocation lost; allocating again");
@@ -186,8 +187,8 @@ static void turn_action(struct omni_edge *e, const struct sig_turn_action *a)
 		break;
 	case SIG_TURN_ERROR:
 		say("%s %s; retrying",
-		    a->method == SIG_TURN_ALLOCATE	 ? "Allocate" :
-		    a->method == SIG_TURN_REFRESH	 ? "Refresh" :
+		    a->method == SIG_TURN_ALLOCATE   ? "Allocate" :
+		    a->method == SIG_TURN_REFRESH    ? "Refresh" :
 		    a->method == SIG_TURN_PERMISSION ? "CreatePermission" :
 						       "ChannelBind",
 		    a->code ? "refused" : "unanswered");
@@ -245,7 +246,10 @@ static void requery(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;
 
-	if (s->relay.turn.state != SIG_TURN_READY || s->now_ms < s->relay.requery_ms)
+	/* After the announce: the nucleus must know our relayed address to
+	 * tell the member beside the punch this brings. */
+	if (s->relay.turn.state != SIG_TURN_READY || s->relay.announce ||
+	    s->now_ms < s->relay.requery_ms)
 		return;
 	s->relay.requery_ms = s->now_ms + REQUERY_MS;
 	for (unsigned i = 0; i < e->dp.n_peers; i++) {
