@@ -186,14 +186,12 @@ static void turn_action(struct omni_edge *e, const struct sig_turn_action *a)
 			use_channel(e, p, a->channel);
 		break;
 	case SIG_TURN_ERROR:
-		say("%s %s; retrying",
+		say("%s %s (error %u; 0: no answer); retrying",
 		    a->method == SIG_TURN_ALLOCATE   ? "Allocate" :
 		    a->method == SIG_TURN_REFRESH    ? "Refresh" :
 		    a->method == SIG_TURN_PERMISSION ? "CreatePermission" :
 						       "ChannelBind",
-		    a->code ? "refused" : "unanswered");
-		if (a->code)
-			printf("omninervous: relay: (error %u)\n", a->code);
+		    a->code ? "refused" : "unanswered", a->code);
 		break;
 	}
 }
@@ -290,9 +288,15 @@ void omni_relay_poll(struct omni_edge *e)
 	requery(e);
 }
 
-bool omni_relay_relayed(const struct omni_edge *e, const struct pl_peer *peer)
+void omni_relay_leave(struct omni_edge *e)
 {
-	return e->sig && peer->ep.channel != 0;
+	struct sig_turn_action a;
+
+	sig_turn_release(&e->sig->relay.turn, e->sig->now_ms);
+	while (sig_turn_pop(&e->sig->relay.turn, &a))
+		if (a.kind == SIG_TURN_SEND)
+			pl_control_send_udp_addr(&e->ctl, &a.to.addr, a.to.port, a.buf,
+						 (uint32_t)a.len, e->sig->now_ns);
 }
 
 bool omni_relay_holds(struct omni_edge *e, const uint8_t *key)

@@ -47,12 +47,12 @@ void omni_relay_event(struct omni_edge *e, const struct sig_event *ev);
 /* A datagram to our port: true when it was the TURN server's (taken). */
 bool omni_relay_input(struct omni_edge *e, const struct net_endpoint *from, const uint8_t *p,
 		      size_t len);
+/* At a clean stop: the allocation deleted (its Refresh sent). */
+void omni_relay_leave(struct omni_edge *e);
 /* Timers, queued requests, paths; every poll of the nucleus glue. */
 void omni_relay_poll(struct omni_edge *e);
 /* Whether the member's path is through the relay now: its endpoint is
  * then the relay's, not a candidate's (install leaves it). */
 bool omni_relay_holds(struct omni_edge *e, const uint8_t *key);
-/* Whether the peer's path is through the relay. */
-bool omni_relay_relayed(const struct omni_edge *e, const struct pl_peer *peer);
 
 #endif /* OMNI_APP_EDGE_RELAY_H */

@@ -398,4 +398,5 @@ void omni_edge_signal_leave(struct omni_edge *e)
 		return;
 	sig_edge_leave(&s->ed, s->now_ms);
 	act_all(e);
+	omni_relay_leave(e);
 }

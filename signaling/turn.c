@@ -444,6 +444,15 @@ uint64_t sig_turn_next_tick(const struct sig_turn *t)
 	return at;
 }
 
+void sig_turn_release(struct sig_turn *t, uint64_t now_ms)
+{
+	if (t->state != SIG_TURN_READY)
+		return;
+	t->state = SIG_TURN_OFF; /* build() then asks for LIFETIME 0 */
+	request(t, &t->alloc, SIG_TURN_REFRESH, -1, now_ms);
+	t->alloc.method = 0; /* no answer awaited */
+}
+
 /* ---- peers ---- */
 
 const struct net_endpoint *sig_turn_server(const struct sig_turn *t)

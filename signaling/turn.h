@@ -167,6 +167,11 @@ bool sig_turn_cred_due(struct sig_turn *t, uint64_t now_ms, uint64_t unix_s);
  * credential is used from the next Allocate on). */
 void sig_turn_set_cred(struct sig_turn *t, const struct sig_turn_cred *c, uint64_t now_ms);
 
+/* At a clean stop: a Refresh with LIFETIME 0 deletes the allocation (pop
+ * and send it), so an edge started again on the same address and port is
+ * not refused 437 (Allocation Mismatch) until it expires. */
+void sig_turn_release(struct sig_turn *t, uint64_t now_ms);
+
 /* The server's address (family NET_AF_NONE: none). */
 const struct net_endpoint *sig_turn_server(const struct sig_turn *t);
 /* A STUN datagram from the server. */

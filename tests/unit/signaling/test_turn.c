@@ -206,6 +206,13 @@ static void test_allocate_bind_refresh(void **state)
 	assert_int_equal(srv.seen[SIG_TURN_CHANNEL_BIND], 2);
 	assert_int_equal(t.stats.refreshes, 1);
 	assert_int_equal(n_ev[SIG_TURN_BOUND], 1); /* a rebind is no news */
+	/* A clean stop deletes the allocation: Refresh, LIFETIME 0. */
+	sig_turn_release(&t, now);
+	exchange(&t);
+	assert_int_equal(srv.seen[SIG_TURN_REFRESH], 2);
+	assert_true(srv.last.has_lifetime);
+	assert_int_equal(srv.last.lifetime, 0);
+	assert_int_equal(t.state, SIG_TURN_OFF);
 	sig_turn_fini(&t);
 }
 
