@@ -6,7 +6,8 @@
  * and sends its requests from the WireGuard port, tells the workers which
  * server's ChannelData to unwrap, and decides which peers go through it: a
  * member whose relayed address came beside a PUNCH (RELAY_INFO) and that
- * has no session RELAY_AFTER_MS after it is bound to a channel; then the
+ * has no session RELAY_AFTER_MS after it is bound to a channel (we
+ * allocate only once a member's punch has failed: requery()); then the
  * side that leads the punch (signaling/punch.h) moves the peer's path to
  * the channel and initiates, and the other follows by roaming when that
  * initiation comes through the relay. Every relayed peer is asked about
@@ -28,9 +29,10 @@
 #include "edge_signal_int.h"
 
 enum {
-	RELAY_AFTER_MS = 1500, /* a direct punch connects in well under 1 s */
+	RELAY_AFTER_MS = 2500, /* a direct punch connects in well under 1 s */
 	REPUNCH_MS = 30 * 1000,
-	REQUERY_MS = 5 * 1000,
+	REQUERY_MS = 2 * 1000,
+	RELAY_SOON_MS = 300,
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -91,7 +93,9 @@ static void relay_info(struct omni_edge *e, const struct sig_relay *ri)
 	p->used = true;
 	memcpy(p->key, ri->pubkey, WG_KEY_LEN);
 	p->relayed = ri->relayed.ep;
-	p->try_at_ms = e->sig->now_ms + RELAY_AFTER_MS;
+	/* Allocated because a punch failed already: no need to wait. */
+	p->try_at_ms =
+		e->sig->now_ms + (r->turn.state == SIG_TURN_READY ? RELAY_SOON_MS : RELAY_AFTER_MS);
 }
 
 static void cred(struct omni_edge *e, const struct sig_turn_cred *c)
@@ -173,7 +177,7 @@ static void turn_action(struct omni_edge *e, const struct sig_turn_action *a)
 		net_endpoint_format(&a->addr, t);
 		say("allocated %s", t);
 		r->announce = true; /* the nucleus hears it with our next ask */
-		r->requery_ms = 0;  /* and then, at once, who lacks a session */
+		r->requery_ms = 0;  /* and then who needed it, at once */
 		break;
 	case SIG_TURN_LOST:
 		say("allocation lost; allocating again");
@@ -236,30 +240,35 @@ static void watch_paths(struct omni_edge *e)
 	}
 }
 
-/* Members still without a session once we have a relayed address are
- * asked about again every REQUERY_MS: the PUNCH that brings also brings
- * their relayed address (RELAY_INFO), which an earlier punch, before
- * either side had allocated, could not. */
+/*
+ * Members without a session whose punch is over (no hold left) need the
+ * relay: the first such makes us allocate (sig_turn_want; an edge whose
+ * peers all connect directly sends nothing to the TURN server). Once
+ * allocated and announced, each of them is asked about again: the PUNCH
+ * that brings carries its relayed address (RELAY_INFO) when it has one;
+ * every REQUERY_MS until then.
+ */
 static void requery(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;
+	struct omni_relay *r = &s->relay;
 
-	/* After the announce: the nucleus must know our relayed address to
-	 * tell the member beside the punch this brings. */
-	if (s->relay.turn.state != SIG_TURN_READY || s->relay.announce ||
-	    s->now_ms < s->relay.requery_ms)
+	if (r->announce || s->now_ms < r->requery_ms)
 		return;
-	s->relay.requery_ms = s->now_ms + REQUERY_MS;
+	r->requery_ms = s->now_ms + REQUERY_MS;
 	for (unsigned i = 0; i < e->dp.n_peers; i++) {
 		const struct pl_peer *peer = &e->dp.peers[i];
 		const struct sig_peer *sp;
 		struct net_addr t;
 
-		if (!peer->in_use || peer->tx)
+		if (!peer->in_use || peer->tx || peer->punch_hold_ns > s->now_ns)
 			continue;
 		sp = sig_client_lookup(s->ed.client, SIG_BY_PUBKEY, peer->public_key);
-		if (!sp || peer_by_key(&s->relay, peer->public_key))
-			continue; /* its relayed address is known: the relay takes it on */
+		if (!sp || peer_by_key(r, peer->public_key))
+			continue; /* not a member, or the relay has it in hand */
+		sig_turn_want(&r->turn, s->now_ms);
+		if (r->turn.state != SIG_TURN_READY)
+			continue;
 		if (sp->flags & SIG_PEER_HAS_VIP4)
 			net_addr_set(&t, NET_AF_IP4, sp->vip4);
 		else

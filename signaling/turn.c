@@ -220,7 +220,16 @@ void sig_turn_set_cred(struct sig_turn *t, const struct sig_turn_cred *c, uint64
 	 * refuses another one on it); a new credential waits for the next. */
 	t->next = *c;
 	t->have_next = true;
-	if (t->state == SIG_TURN_OFF || t->state == SIG_TURN_WAITING)
+	if (t->wanted && (t->state == SIG_TURN_OFF || t->state == SIG_TURN_WAITING))
+		allocate(t, now_ms);
+}
+
+void sig_turn_want(struct sig_turn *t, uint64_t now_ms)
+{
+	if (t->wanted)
+		return;
+	t->wanted = true;
+	if ((t->have_next || t->cred.n_servers) && t->state == SIG_TURN_OFF)
 		allocate(t, now_ms);
 }
 

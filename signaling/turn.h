@@ -141,6 +141,7 @@ struct sig_turn {
 	struct sig_turn_cred cred; /* the allocation's; n_servers 0: none */
 	struct sig_turn_cred next; /* newer, for the next Allocate */
 	bool have_cred, have_next;
+	bool wanted; /* allocate (sig_turn_want); credentials alone do not */
 	uint64_t ask_at, ask_wait;
 	char realm[SIG_TURN_TEXT_MAX], nonce[SIG_TURN_TEXT_MAX];
 	uint8_t key[16]; /* MD5(username:realm:password); wiped */
@@ -163,14 +164,19 @@ void sig_turn_fini(struct sig_turn *t);
  * within SIG_TURN_CRED_MARGIN_S); when true, the next ask is backed off. */
 bool sig_turn_cred_due(struct sig_turn *t, uint64_t now_ms, uint64_t unix_s);
 /* Credentials from the nucleus: the first server is used; none stops the
- * asking (this nucleus has no relay). Allocates unless READY (a new
- * credential is used from the next Allocate on). */
+ * asking (this nucleus has no relay). Allocates when wanted (sig_turn_want)
+ * unless READY (a new credential is used from the next Allocate on). */
 void sig_turn_set_cred(struct sig_turn *t, const struct sig_turn_cred *c, uint64_t now_ms);
 
 /* At a clean stop: a Refresh with LIFETIME 0 deletes the allocation (pop
  * and send it), so an edge started again on the same address and port is
  * not refused 437 (Allocation Mismatch) until it expires. */
 void sig_turn_release(struct sig_turn *t, uint64_t now_ms);
+
+/* Allocate once there are credentials (at once when there are): an edge
+ * holds an allocation only once a peer needs one, so that edges whose
+ * peers connect directly send nothing to the TURN server. */
+void sig_turn_want(struct sig_turn *t, uint64_t now_ms);
 
 /* The server's address (family NET_AF_NONE: none). */
 const struct net_endpoint *sig_turn_server(const struct sig_turn *t);

@@ -64,9 +64,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Allocating, unauthenticated, then authenticated (a key set). */
 	sig_turn_init(&t, fixed_random);
 	sig_turn_set_cred(&t, &c, 1000);
+	sig_turn_want(&t, 1000);
 	check_actions(&t);
 	feed(&t, &t.alloc, data, size);
 	sig_turn_init(&t, fixed_random);
+	sig_turn_want(&t, 1000);
 	sig_turn_set_cred(&t, &c, 1000);
 	check_actions(&t);
 	t.have_key = true;

@@ -161,6 +161,8 @@ static void start(struct sig_turn *t, const struct server *cfg)
 	assert_int_equal(net_endpoint_parse("203.0.113.5:3478", 0, &c.servers[0]), 0);
 	sig_turn_init(t, fake_random);
 	sig_turn_set_cred(t, &c, now);
+	assert_int_equal(t->state, SIG_TURN_OFF); /* credentials alone: nothing sent */
+	sig_turn_want(t, now);
 	exchange(t);
 }
 
