@@ -93,6 +93,9 @@ static void relay_info(struct omni_edge *e, const struct sig_relay *ri)
 	p->used = true;
 	memcpy(p->key, ri->pubkey, WG_KEY_LEN);
 	p->relayed = ri->relayed.ep;
+	/* The member allocated because its punch with us failed: we need
+	 * the relay too (an edge allocates only on need: requery()). */
+	sig_turn_want(&r->turn, e->sig->now_ms);
 	/* Allocated because a punch failed already: no need to wait. */
 	p->try_at_ms =
 		e->sig->now_ms + (r->turn.state == SIG_TURN_READY ? RELAY_SOON_MS : RELAY_AFTER_MS);
