@@ -44,6 +44,9 @@ enum {
 	OPT_CHECK,
 	OPT_NO_XDP,
 	OPT_XDP_MODE,
+	OPT_TURN,
+	OPT_TURN_SECRET_FILE,
+	OPT_TURN_TTL,
 };
 
 static const char short_options[] = "+hVi";
@@ -74,6 +77,9 @@ static const struct option long_options[] = {
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-xdp", no_argument, NULL, OPT_NO_XDP },
 	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+	{ "turn", required_argument, NULL, OPT_TURN },
+	{ "turn-secret-file", required_argument, NULL, OPT_TURN_SECRET_FILE },
+	{ "turn-ttl", required_argument, NULL, OPT_TURN_TTL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -139,6 +145,12 @@ static const char **string_slot(struct omni_cli *cli, int opt)
 		return &cli->cmdfile;
 	case OPT_XDP_MODE:
 		return &cli->xdp_mode;
+	case OPT_TURN:
+		return &cli->turn;
+	case OPT_TURN_SECRET_FILE:
+		return &cli->turn_secret_file;
+	case OPT_TURN_TTL:
+		return &cli->turn_ttl;
 	default:
 		return NULL;
 	}

@@ -34,27 +34,30 @@ struct omni_cli {
 	enum omni_command command;
 	const char *prog;
 
-	const char *key;         /* --key; NULL: $OMNI_KEY or the default */
-	const char *config;      /* --config */
-	const char *nucleus;     /* --nucleus host:port */
-	const char *nucleus_key; /* --nucleus-key base64 */
-	const char *cluster;     /* --cluster */
-	const char *vip;         /* --vip */
-	const char *vip6;        /* --vip6 */
-	const char *port;        /* --port */
-	const char *stun;        /* --stun, last one given */
-	char *secret;            /* --secret: a copy (argv's is overwritten); wiped */
-	const char *secret_file; /* --secret-file */
-	const char *underlay;    /* --underlay */
-	const char *wg_config;   /* --wg-config */
-	const char *host_port;   /* --host-port */
-	const char *metrics;     /* --metrics */
-	const char *cmdfile;     /* --cmdfile */
-	bool secret_warned;      /* --secret's warning was printed */
-	bool interactive;        /* -i, --interactive */
-	bool check;              /* --check: validate and print the configuration */
-	bool no_xdp;             /* --no-xdp: AF_PACKET underlay */
-	const char *xdp_mode;    /* --xdp-mode auto|native|generic */
+	const char *key;              /* --key; NULL: $OMNI_KEY or the default */
+	const char *config;           /* --config */
+	const char *nucleus;          /* --nucleus host:port */
+	const char *nucleus_key;      /* --nucleus-key base64 */
+	const char *cluster;          /* --cluster */
+	const char *vip;              /* --vip */
+	const char *vip6;             /* --vip6 */
+	const char *port;             /* --port */
+	const char *stun;             /* --stun, last one given */
+	char *secret;                 /* --secret: a copy (argv's is overwritten); wiped */
+	const char *secret_file;      /* --secret-file */
+	const char *underlay;         /* --underlay */
+	const char *wg_config;        /* --wg-config */
+	const char *host_port;        /* --host-port */
+	const char *metrics;          /* --metrics */
+	const char *cmdfile;          /* --cmdfile */
+	bool secret_warned;           /* --secret's warning was printed */
+	bool interactive;             /* -i, --interactive */
+	bool check;                   /* --check: validate and print the configuration */
+	bool no_xdp;                  /* --no-xdp: AF_PACKET underlay */
+	const char *xdp_mode;         /* --xdp-mode auto|native|generic */
+	const char *turn;             /* nucleus: --turn "IP:PORT IP:PORT" */
+	const char *turn_secret_file; /* nucleus: --turn-secret-file */
+	const char *turn_ttl;         /* nucleus: --turn-ttl SECS */
 
 	/* Options other than --key that only the edge or nucleus use. */
 	unsigned n_run_options;

@@ -81,6 +81,14 @@ const struct omni_cli_doc omni_cli_docs[] = {
 	  "serve Prometheus /metrics and /health (default 127.0.0.1:9586; \"off\" for none)" },
 	{ 'i', "interactive", NULL, "interactive console (omni> prompt, `help`)" },
 	{ 0, "cmdfile", "FILE", "run console commands from FILE at start" },
+	{ .heading = "Nucleus relay (docs/signaling.md, \"The relay\")" },
+	{ 0, "turn", "SERVERS",
+	  "TURN server(s) for members that cannot punch: \"IP:PORT IP:PORT\", comma-separated "
+	  "literals" },
+	{ 0, "turn-secret-file", "FILE",
+	  "coturn's static-auth-secret (use-auth-secret), one line, mode 0600; members get "
+	  "short-lived credentials made with it, never the secret" },
+	{ 0, "turn-ttl", "SECS", "lifetime of those credentials (default 600)" },
 	{ .heading = "General" },
 	{ 'h', "help", NULL, "this help" },
 	{ 'V', "version", NULL, "print the version" },

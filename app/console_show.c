@@ -52,6 +52,12 @@ void omni_show_peers(const struct omni_edge_snap *s, struct httpd_text *t)
 					  p->keepalive);
 		if (p->learned)
 			httpd_text_printf(t, "  learned from: the cluster (the nucleus)\n");
+		if (p->channel)
+			httpd_text_printf(t,
+					  "  path: relayed (TURN channel 0x%x at the endpoint)\n",
+					  p->channel);
+		else
+			httpd_text_printf(t, "  path: direct\n");
 	}
 }
 

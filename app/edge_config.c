@@ -203,6 +203,11 @@ static int apply_cli(struct cfg_config *cfg, const struct omni_cli *cli, char *e
 
 	if (cli->command == OMNI_CMD_NUCLEUS)
 		cfg->mode = CFG_MODE_NUCLEUS;
+	if (cli->command != OMNI_CMD_NUCLEUS &&
+	    (cli->turn || cli->turn_secret_file || cli->turn_ttl))
+		return bad_flag(err, errlen,
+				"--turn, --turn-secret-file and --turn-ttl are the nucleus's "
+				"(--mode nucleus): an edge gets its relay from its nucleus");
 	if (cli->underlay)
 		snprintf(cfg->iface.underlay, sizeof(cfg->iface.underlay), "%s", cli->underlay);
 	if (cli->host_port &&

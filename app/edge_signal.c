@@ -102,7 +102,7 @@ static void install(struct omni_edge *e, const struct sig_edge_action *a)
 	p.n_allowed_ips = n;
 	memcpy(p.public_key, sp->pubkey, WG_KEY_LEN);
 	memcpy(p.preshared_key, e->sig->psk, WG_KEY_LEN);
-	if (a->n_cand)
+	if (a->n_cand && !omni_relay_holds(e, sp->pubkey))
 		net_endpoint_to_sockaddr(&a->cand[0], net_family_to_af(a->cand[0].addr.family),
 					 &p.endpoint.addr);
 	cfg_sockaddr_format(&p.endpoint.addr, ep);
@@ -174,6 +174,10 @@ static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
 		install(e, a);
 		break;
 	case SIG_EV_NOT_FOUND:
+		break;
+	case SIG_EV_TURN_CRED: /* the relay's (edge_relay.c) */
+	case SIG_EV_RELAY_INFO:
+		omni_relay_event(e, ev);
 		break;
 	}
 }
@@ -299,8 +303,11 @@ void omni_signal_udp_hook(void *ctx, struct rte_mbuf *m, const struct net_udp_vi
 
 	clock_at(e->sig, now);
 	net_addr_set(&from.addr, v->src.family, v->src.b);
-	sig_edge_input(&e->sig->ed, &from, rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off,
-		       v->payload_len, e->sig->now_ms);
+	if (!omni_relay_input(e, &from, rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off,
+			      v->payload_len))
+		sig_edge_input(&e->sig->ed, &from,
+			       rte_pktmbuf_mtod(m, const uint8_t *) + v->payload_off,
+			       v->payload_len, e->sig->now_ms);
 	rte_pktmbuf_free(m);
 	act_all(e);
 }
@@ -377,6 +384,8 @@ unsigned omni_edge_signal_poll(struct omni_edge *e, uint64_t now_ns)
 	if (s->now_ms >= sig_edge_next_tick(&s->ed))
 		sig_edge_tick(&s->ed, s->now_ms);
 	n = act_all(e);
+	omni_relay_poll(e);
+	n += act_all(e); /* its asks and queries */
 	watch_silence(e);
 	return n;
 }
@@ -389,4 +398,5 @@ void omni_edge_signal_leave(struct omni_edge *e)
 		return;
 	sig_edge_leave(&s->ed, s->now_ms);
 	act_all(e);
+	omni_relay_leave(e);
 }

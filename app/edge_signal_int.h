@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "edge_relay.h"
 #include "signaling/edge.h"
 #include "signaling/endpoint.h"
 #include "signaling/silence.h"
@@ -34,6 +35,7 @@ struct omni_signal {
 	uint64_t tx_seen, rx_seen;
 	/* Members staged since the last AllowedIPs rebuild (edge_signal.c). */
 	unsigned staged;
+	struct omni_relay relay; /* the TURN relay (edge_relay.c) */
 };
 
 /* edge_signal.c: the clock, the actions, control's hooks. */

@@ -159,6 +159,7 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 	if (resolve_servers(s, &cfg->network, &ec, prog) != 0)
 		return -1;
 	s->clock_scale = e->dp.clock_scale ? e->dp.clock_scale : 1;
+	omni_relay_init(&s->relay);
 	sig_cluster_psk(cfg->security.secret, s->psk);
 	client_conf(e, &ec.client);
 	ec.punch.families = local_candidates(e, &ec.client);
@@ -186,6 +187,7 @@ void omni_edge_signal_stop(struct omni_edge *e)
 	if (!s)
 		return;
 	sig_edge_fini(&s->ed, free_packet);
+	omni_relay_fini(&s->relay);
 	sodium_memzero(s->psk, sizeof(s->psk));
 	free(s);
 	e->sig = NULL;

@@ -32,6 +32,32 @@ static uint64_t stun_bad(const struct sig_stun_client *st)
 	return bad;
 }
 
+/* The TURN client's counters (signaling/turn.h): "stats: relay_NAME N". */
+static void relay_stats(const struct omni_relay *r, FILE *out)
+{
+	const uint64_t *v = (const uint64_t *)&r->turn.stats;
+
+	for (unsigned i = 0; i < SIG_TURN_COUNTER_COUNT; i++)
+		fprintf(out, "stats: relay_%s %" PRIu64 "\n", sig_turn_counter_names[i], v[i]);
+}
+
+static void relay_metrics(const struct omni_relay *r, struct httpd_text *t)
+{
+	const uint64_t *v = (const uint64_t *)&r->turn.stats;
+
+	httpd_text_printf(t, "# HELP omni_relay_events_total The TURN client's requests, "
+			     "answers and failures, by kind.\n"
+			     "# TYPE omni_relay_events_total counter\n");
+	for (unsigned i = 0; i < SIG_TURN_COUNTER_COUNT; i++)
+		httpd_text_printf(t, "omni_relay_events_total{event=\"%s\"} %llu\n",
+				  sig_turn_counter_names[i], (unsigned long long)v[i]);
+	httpd_text_printf(t,
+			  "# HELP omni_relay_allocated Whether the edge holds a TURN "
+			  "allocation.\n# TYPE omni_relay_allocated gauge\n"
+			  "omni_relay_allocated %d\n",
+			  r->turn.state == SIG_TURN_READY);
+}
+
 void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 {
 	const struct sig_edge *ed = e->sig ? &e->sig->ed : NULL;
@@ -57,6 +83,7 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out)
 	fprintf(out, "stats: stun_ok %" PRIu64 "\nstats: stun_bad %" PRIu64 "\n",
 		ed->stun.stats.results[SIG_STUN_OK], stun_bad(&ed->stun));
 	fprintf(out, "stats: sig_dropped_other %" PRIu64 "\n", ed->stats.dropped_other);
+	relay_stats(&e->sig->relay, out);
 	for (unsigned r = 1; r < SIG_ADMIT_COUNT; r++)
 		fprintf(out, "stats: sig_refused_%s %" PRIu64 "\n", sig_admit_name(r),
 			ed->stats.refused[r]);
@@ -125,6 +152,7 @@ void omni_edge_signal_metrics(const struct omni_edge *e, struct httpd_text *t)
 			  (unsigned long long)ed->stun.stats.results[SIG_STUN_OK],
 			  (unsigned long long)stun_bad(&ed->stun));
 	refused_metrics(ed, t);
+	relay_metrics(&e->sig->relay, t);
 }
 
 const char *omni_edge_signal_state(const struct omni_edge *e)

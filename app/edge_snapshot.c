@@ -76,6 +76,7 @@ static int copy_peer(const struct omni_edge *e, const struct pl_peer *dp, size_t
 	memcpy(out->public_key, dp->public_key, WG_KEY_LEN);
 	/* Control is the only writer of ep: no seqlock needed here. */
 	format_endpoint(&dp->ep, out->endpoint);
+	out->channel = dp->ep.channel;
 	out->keepalive = cp ? cp->persistent_keepalive : 0;
 	out->learned = cp && cp->learned;
 	out->has_session = __atomic_load_n(&dp->tx, __ATOMIC_RELAXED) != NULL;

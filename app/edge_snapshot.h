@@ -37,6 +37,7 @@ struct omni_peer_snap {
 	uint16_t keepalive;               /* seconds; 0: off */
 	bool has_session;                 /* a keypair to send with */
 	bool learned;                     /* from the cluster, not the configuration */
+	uint16_t channel;                 /* relayed: the TURN channel; 0: direct */
 	uint64_t rx_bytes, tx_bytes;
 	uint64_t last_handshake_unix_ns; /* 0: never */
 	uint64_t handshakes;

@@ -117,7 +117,8 @@ static void peer_family(struct httpd_text *t, const struct omni_edge_snap *s, co
 		uint64_t v = field == 0 ? p->rx_bytes :
 			     field == 1 ? p->tx_bytes :
 			     field == 2 ? p->last_handshake_unix_ns / 1000000000ull :
-					  p->handshakes;
+			     field == 3 ? p->handshakes :
+					  p->channel != 0;
 
 		wg_key_to_base64(key, p->public_key);
 		httpd_text_printf(t, "%s{public_key=\"%s\"} %llu\n", name, key, (ull)v);
@@ -134,6 +135,8 @@ static void peer_metrics(struct httpd_text *t, const struct omni_edge_snap *s)
 		    "Unix time of the peer's latest handshake; 0: never.", 2);
 	peer_family(t, s, "omni_peer_handshakes_total", "counter",
 		    "Handshakes completed with the peer.", 3);
+	peer_family(t, s, "omni_peer_relayed", "gauge",
+		    "1 while the peer's path is through the TURN relay; 0: direct.", 4);
 }
 
 static void port_metrics(struct httpd_text *t, const struct omni_port_view *v)

@@ -14,8 +14,23 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "config/model.h"
 #include "signaling/lograte.h"
 #include "signaling/nucleus.h"
+
+/* The relay offered to members (nucleus_turn.c); n 0: none. */
+struct omni_nucleus_turn {
+	struct net_endpoint servers[SIG_TURN_SERVERS_MAX];
+	unsigned n;
+	char *secret;   /* coturn's static-auth-secret; wiped */
+	uint32_t ttl_s; /* 0: SIG_NUCLEUS_TURN_TTL_DEFAULT */
+};
+
+/* From --turn, --turn-secret-file, --turn-ttl; 0, or -1 after printing why. */
+int omni_nucleus_turn_flags(struct omni_nucleus_turn *t, const struct omni_cli *cli);
+/* From the JSON file's nucleus section (takes its loaded secret). */
+int omni_nucleus_turn_file(struct omni_nucleus_turn *t, struct cfg_nucleus *n, const char *prog);
+void omni_nucleus_turn_free(struct omni_nucleus_turn *t);
 
 /* Clusters to serve, owned (names and secrets are copies; secrets wiped). */
 struct omni_nucleus_clusters {
@@ -26,6 +41,7 @@ struct omni_nucleus_clusters {
 	char *key_file;    /* the file's nucleus.key_file; NULL: not given */
 	bool legacy_members;
 	char metrics[72]; /* from the file; "": not given or off */
+	struct omni_nucleus_turn turn;
 };
 
 /*

@@ -71,6 +71,7 @@ void omni_nucleus_clusters_free(struct omni_nucleus_clusters *cl)
 	cl->open_secret = NULL;
 	free(cl->key_file);
 	cl->key_file = NULL;
+	omni_nucleus_turn_free(&cl->turn);
 }
 
 /* No cluster list: any name with this one secret (signaling/nucleus.h). */
@@ -115,6 +116,8 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 		goto out;
 	}
 	if (cl->n == 0 && open_with(cl, cfg.security.secret, cli->prog) < 0)
+		goto out;
+	if (omni_nucleus_turn_file(&cl->turn, &cfg.nucleus, cli->prog) < 0)
 		goto out;
 	cl->port = cfg.nucleus.port;
 	cl->legacy_members = cfg.nucleus.legacy_members;
@@ -169,11 +172,12 @@ int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct om
 
 	memset(cl, 0, sizeof(*cl));
 	if (!cli->config)
-		return load_flags(cl, cli);
-	if (cli->secret || cli->secret_file || cli->cluster) {
+		goto flags;
+	if (cli->secret || cli->secret_file || cli->cluster || cli->turn || cli->turn_secret_file ||
+	    cli->turn_ttl) {
 		fprintf(stderr,
-			"%s: --config lists the clusters: no --cluster, --secret or "
-			"--secret-file with it\n",
+			"%s: --config lists the clusters and the relay: no --cluster, --secret, "
+			"--secret-file or --turn* with it\n",
 			cli->prog);
 		return -1;
 	}
@@ -184,5 +188,13 @@ int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct om
 			cli->prog, CFG_SECRET_ENV);
 		return -1;
 	}
-	return load_file(cl, cli);
+	if (load_file(cl, cli) == 0)
+		return 0;
+	omni_nucleus_clusters_free(cl);
+	return -1;
+flags:
+	if (load_flags(cl, cli) == 0 && omni_nucleus_turn_flags(&cl->turn, cli) == 0)
+		return 0;
+	omni_nucleus_clusters_free(cl);
+	return -1;
 }

@@ -389,7 +389,7 @@ static int check_report(const struct omni_nucleus_clusters *cl, uint16_t port, c
 		       SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT);
 	for (size_t i = 0; i < cl->n; i++)
 		printf("%s%s", i ? ", " : "cluster(s) ", cl->list[i].name);
-	printf(", metrics %s\n", listen[0] ? listen : "off");
+	printf(", metrics %s, relay %s\n", listen[0] ? listen : "off", cl->turn.n ? "on" : "off");
 	return OMNI_EXIT_OK;
 }
 
@@ -401,7 +401,7 @@ static int configure(const struct omni_cli *cli, struct omni_nucleus_clusters *c
 	    cli->wg_config || cli->host_port || cli->interactive || cli->cmdfile || cli->stun) {
 		fprintf(stderr,
 			"%s: --mode nucleus takes --port, --cluster, --secret-file, --secret, "
-			"--config, --key, --metrics and --check only\n",
+			"--config, --key, --metrics, --check and --turn* only\n",
 			cli->prog);
 		return -1;
 	}
@@ -450,6 +450,10 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 		return OMNI_EXIT_FAILURE;
 	}
 	conf.private_key = have_key == 0 ? priv : NULL;
+	conf.turn_secret = cl.turn.secret;
+	conf.turn_servers = cl.turn.servers;
+	conf.n_turn_servers = cl.turn.n;
+	conf.turn_ttl_s = cl.turn.ttl_s;
 	np.core = sig_nucleus_create(&conf, err, sizeof(err));
 	sodium_memzero(priv, sizeof(priv));
 	if (np.core && cli->check)

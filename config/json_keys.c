@@ -562,11 +562,29 @@ static int set_nucleus_key_file(struct cfg_jctx *c, const char *s, void *base)
 	return set_path(c, s, &((struct cfg_config *)base)->nucleus.key_file);
 }
 
+static int set_turn_servers(struct cfg_jctx *c, const json_t *v, void *base)
+{
+	struct cfg_config *cfg = base;
+	struct strlist_arg a = { &cfg->nucleus.turn_servers, &cfg->nucleus.n_turn_servers,
+				 CFG_JSON_TEXT_MAX, check_host_port, "is not HOST:PORT" };
+
+	return cfg_jeach(c, v, CFG_TURN_SERVERS_MAX, strlist_item, &a);
+}
+
+static int set_turn_secret_file(struct cfg_jctx *c, const char *s, void *base)
+{
+	return set_path(c, s, &((struct cfg_config *)base)->nucleus.turn_secret_file);
+}
+
 static const struct cfg_jkey nucleus_keys[] = {
 	{ "port", CFG_JK_U16, CFG(nucleus.port), 1, 65535, NULL },
 	TEXT("key_file", set_nucleus_key_file, CFG_JSON_TEXT_MAX),
 	{ "legacy_members", CFG_JK_BOOL, CFG(nucleus.legacy_members), 0, 0, NULL },
 	{ "clusters", .fn = set_clusters },
+	{ "turn_servers", .fn = set_turn_servers },
+	TEXT("turn_secret_file", set_turn_secret_file, CFG_JSON_TEXT_MAX),
+	{ "turn_ttl_secs", CFG_JK_U32, CFG(nucleus.turn_ttl_secs), CFG_TURN_TTL_MIN,
+	  CFG_TURN_TTL_MAX, NULL },
 };
 
 /* ---- sections ------------------------------------------------------------ */

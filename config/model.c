@@ -64,6 +64,9 @@ static void nucleus_free(struct cfg_nucleus *n)
 	}
 	free(n->clusters);
 	free(n->key_file);
+	strlist_free(&n->turn_servers, &n->n_turn_servers);
+	free(n->turn_secret_file);
+	free_secret_string(n->turn_secret);
 }
 
 void cfg_config_free(struct cfg_config *cfg)

@@ -185,6 +185,12 @@ struct cfg_cluster {
 	size_t n_members;
 };
 
+enum {
+	CFG_TURN_SERVERS_MAX = 4, /* signaling's SIG_TURN_SERVERS_MAX */
+	CFG_TURN_TTL_MIN = 60,    /* s: a credential must outlive an Allocate */
+	CFG_TURN_TTL_MAX = 86400,
+};
+
 /* The nucleus (signaling server) side: "nucleus" in JSON. */
 struct cfg_nucleus {
 	uint16_t port;       /* UDP listen port; default 51820 */
@@ -192,6 +198,14 @@ struct cfg_nucleus {
 	bool legacy_members; /* serve edges that prove no identity (old ones) */
 	struct cfg_cluster *clusters;
 	size_t n_clusters;
+	/* The relay (docs/signaling.md, "The relay"): TURN servers "HOST:PORT",
+	 * coturn's static-auth-secret (from turn_secret_file, 0600), and the
+	 * lifetime of the credentials members get (0: the default). */
+	char **turn_servers;
+	size_t n_turn_servers;
+	char *turn_secret_file;
+	char *turn_secret; /* loaded; wiped */
+	uint32_t turn_ttl_secs;
 };
 
 struct cfg_config {

@@ -269,6 +269,12 @@ int cfg_config_load_secrets(struct cfg_config *cfg, char *err, size_t errlen)
 		if (cfg->peers[i].preshared_key_file && (rc = load_psk(&l, i, &cfg->peers[i])))
 			return rc;
 	}
+	if (n->turn_secret_file) {
+		rc = load_secret_text(&l, "nucleus.turn_secret_file", n->turn_secret_file,
+				      &n->turn_secret);
+		if (rc)
+			return rc;
+	}
 	for (size_t i = 0; i < n->n_clusters; i++) {
 		if (!n->clusters[i].secret_file)
 			continue;

@@ -78,7 +78,8 @@ struct sig_client {
 	bool encrypt, registered, resyncing;
 	uint32_t heartbeat_ms, retry_ms;
 	uint32_t seq;
-	uint32_t req_seq; /* outstanding REGISTER/HEARTBEAT; 0: none */
+	uint32_t req_seq;  /* outstanding REGISTER/HEARTBEAT; 0: none */
+	uint32_t turn_seq; /* the last TURN_ASK; 0: none */
 	uint64_t req_deadline;
 	unsigned req_tries;
 	uint64_t next_hb;
@@ -255,6 +256,21 @@ void sig_client_leave(struct sig_client *c, uint64_t now)
 	c->registered = false;
 }
 
+int sig_client_turn_ask(struct sig_client *c, const struct net_endpoint *relayed, uint64_t now_ms)
+{
+	if (!c->registered)
+		return -EAGAIN;
+	memset(&c->msg, 0, sizeof(c->msg));
+	c->msg.type = SIG_TURN_ASK;
+	memcpy(c->msg.u.relay.pubkey, c->self.pubkey, SIG_PUBKEY_LEN);
+	if (relayed && relayed->addr.family != NET_AF_NONE) {
+		c->msg.u.relay.relayed.ep = *relayed;
+		c->msg.u.relay.relayed.kind = SIG_KIND_RELAYED;
+	}
+	c->turn_seq = send_msg(c, now_ms);
+	return 0;
+}
+
 static void send_query(struct sig_client *c, struct pending *q, uint64_t now)
 {
 	memset(&c->msg, 0, sizeof(c->msg));
@@ -421,6 +437,28 @@ static enum sig_drop on_challenge(struct sig_client *c, const struct sig_challen
 	return SIG_OK;
 }
 
+/* TURN_CRED answers our last TURN_ASK only; RELAY_INFO comes beside a
+ * PUNCH, to a registered edge. */
+static enum sig_drop on_relay(struct sig_client *c, const struct sig_msg *m)
+{
+	struct sig_event ev = { .type = SIG_EV_TURN_CRED };
+
+	if (m->type == SIG_TURN_CRED) {
+		if (!c->turn_seq || m->seq != c->turn_seq)
+			return SIG_DROP_UNEXPECTED;
+		c->turn_seq = 0;
+		ev.cred = m->u.cred;
+	} else {
+		if (!c->registered)
+			return SIG_DROP_UNEXPECTED;
+		ev.type = SIG_EV_RELAY_INFO;
+		ev.relay = m->u.relay;
+	}
+	fifo_push(&c->events, &ev);
+	sodium_memzero(&ev.cred, sizeof(ev.cred));
+	return SIG_OK;
+}
+
 /* The drop reason, or SIG_OK once m is handled. */
 static enum sig_drop handle(struct sig_client *c, const struct sig_msg *m, uint64_t now)
 {
@@ -465,6 +503,9 @@ static enum sig_drop handle(struct sig_client *c, const struct sig_msg *m, uint6
 		learn(c, &m->u.reg, 0);
 		event(c, SIG_EV_PUNCH, &m->u.reg);
 		return SIG_OK;
+	case SIG_TURN_CRED:
+	case SIG_RELAY_INFO:
+		return on_relay(c, m);
 	default:
 		return SIG_DROP_WRONG_DIRECTION;
 	}

@@ -81,6 +81,8 @@ enum sig_event_type {
 	SIG_EV_FOUND,
 	SIG_EV_NOT_FOUND,
 	SIG_EV_PUNCH,
+	SIG_EV_TURN_CRED,  /* the answer to sig_client_turn_ask: ev.cred */
+	SIG_EV_RELAY_INFO, /* ev.relay: a member's relayed address, beside a PUNCH */
 };
 
 struct sig_event {
@@ -92,6 +94,8 @@ struct sig_event {
 	/* LEFT: not said by the nucleus, but not listed by a resync (after a
 	 * restart of the nucleus, maybe only not registered again yet). */
 	bool stale;
+	struct sig_turn_cred cred; /* TURN_CRED */
+	struct sig_relay relay;    /* RELAY_INFO */
 };
 
 struct sig_client_stats {
@@ -119,6 +123,15 @@ int sig_client_query(struct sig_client *c, const struct net_addr *target, uint64
 
 /* The STUN reflexive address (family NET_AF_NONE: none); re-registers if it changed. */
 void sig_client_set_reflexive(struct sig_client *c, const struct net_endpoint *a, uint64_t now_ms);
+
+/*
+ * Ask the nucleus for TURN credentials (a TURN_ASK), saying our relayed
+ * address (family NET_AF_NONE: none yet). The answer comes as
+ * SIG_EV_TURN_CRED; a nucleus older than the relay does not answer (the
+ * caller times out: signaling/turn.h). Asking also makes the nucleus send
+ * RELAY_INFO beside later punches. -EAGAIN when not registered.
+ */
+int sig_client_turn_ask(struct sig_client *c, const struct net_endpoint *relayed, uint64_t now_ms);
 
 /* At a clean stop: a LEAVE for the nucleus (then drain the datagrams), so
  * the others hear at their next heartbeat instead of after the expiry. */

@@ -219,7 +219,7 @@ static void rd_addr(struct rd *r, struct sig_addr *a)
 	a->kind = (uint8_t)rd_be(r, 1);
 	a->ep.port = (uint16_t)rd_be(r, 2);
 	rd_bytes(r, a->ep.addr.b, 16);
-	if (a->kind > SIG_KIND_STUN)
+	if (a->kind > SIG_KIND_RELAYED)
 		r->bad = true;
 }
 
@@ -248,7 +248,8 @@ static bool peer_valid(const struct sig_peer *p)
 	if (!vips_usable(p))
 		return false;
 	for (unsigned i = 0; i < p->n_cand; i++)
-		if (!addr_valid(&p->cand[i], true) || p->cand[i].ep.addr.family == NET_AF_NONE)
+		if (!addr_valid(&p->cand[i], true) || p->cand[i].ep.addr.family == NET_AF_NONE ||
+		    p->cand[i].kind == SIG_KIND_RELAYED)
 			return false;
 	return true;
 }
@@ -374,6 +375,104 @@ static void rd_ack(struct rd *r, struct sig_ack *a)
 	}
 }
 
+/* TURN_ASK's and RELAY_INFO's record: none yet (ask only), or a relayed
+ * address with its port. */
+static bool relay_valid(const struct sig_relay *rl, uint8_t type)
+{
+	const struct sig_addr *a = &rl->relayed;
+
+	if (a->ep.addr.family == NET_AF_NONE)
+		return type == SIG_TURN_ASK && addr_valid(a, false);
+	return addr_valid(a, true) && a->kind == SIG_KIND_RELAYED && a->ep.port;
+}
+
+static void wr_relay(struct wr *w, const struct sig_relay *rl, uint8_t type)
+{
+	if (!relay_valid(rl, type))
+		w->bad = true;
+	wr_bytes(w, rl->pubkey, SIG_PUBKEY_LEN);
+	wr_addr(w, &rl->relayed);
+}
+
+static void rd_relay(struct rd *r, struct sig_relay *rl, uint8_t type)
+{
+	rd_bytes(r, rl->pubkey, SIG_PUBKEY_LEN);
+	rd_addr(r, &rl->relayed);
+	if (!r->bad && !relay_valid(rl, type))
+		r->bad = true;
+}
+
+/* The REST username and password are printable ASCII without blanks; a
+ * server is an address with a port (kind 0). */
+static bool cred_text_ok(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	return n >= 1 && n <= max;
+}
+
+static bool cred_valid(const struct sig_turn_cred *c)
+{
+	if (c->n_servers > SIG_TURN_SERVERS_MAX)
+		return false;
+	for (unsigned i = 0; i < c->n_servers; i++)
+		if (c->servers[i].addr.family == NET_AF_NONE || !c->servers[i].port)
+			return false;
+	if (!c->n_servers) /* no relay here: nothing else */
+		return !c->user[0] && !c->pass[0];
+	return cred_text_ok(c->user, SIG_TURN_USER_MAX) && cred_text_ok(c->pass, SIG_TURN_PASS_MAX);
+}
+
+static void wr_cred(struct wr *w, const struct sig_turn_cred *c)
+{
+	size_t ul = strnlen(c->user, SIG_TURN_USER_MAX), pl = strnlen(c->pass, SIG_TURN_PASS_MAX);
+
+	if (!cred_valid(c)) {
+		w->bad = true;
+		return;
+	}
+	wr_be(w, c->expiry_s, 8);
+	wr_be(w, c->n_servers, 1);
+	wr_be(w, ul, 1);
+	wr_be(w, pl, 1);
+	wr_be(w, 0, 1);
+	for (unsigned i = 0; i < c->n_servers; i++)
+		wr_addr(w, &(struct sig_addr){ .ep = c->servers[i] });
+	wr_bytes(w, c->user, ul);
+	wr_bytes(w, c->pass, pl);
+}
+
+static void rd_cred(struct rd *r, struct sig_turn_cred *c)
+{
+	size_t ul, pl;
+
+	memset(c, 0, sizeof(*c));
+	c->expiry_s = rd_be(r, 8);
+	c->n_servers = (uint8_t)rd_be(r, 1);
+	ul = (size_t)rd_be(r, 1);
+	pl = (size_t)rd_be(r, 1);
+	if (rd_be(r, 1) || c->n_servers > SIG_TURN_SERVERS_MAX || ul > SIG_TURN_USER_MAX ||
+	    pl > SIG_TURN_PASS_MAX) {
+		r->bad = true;
+		return;
+	}
+	for (unsigned i = 0; i < c->n_servers; i++) {
+		struct sig_addr a;
+
+		rd_addr(r, &a);
+		if (a.kind)
+			r->bad = true;
+		c->servers[i] = a.ep;
+	}
+	rd_bytes(r, c->user, ul);
+	rd_bytes(r, c->pass, pl);
+	if (!r->bad && !cred_valid(c))
+		r->bad = true;
+}
+
 static void wr_body(struct wr *w, const struct sig_msg *m)
 {
 	switch (m->type) {
@@ -409,6 +508,13 @@ static void wr_body(struct wr *w, const struct sig_msg *m)
 		wr_bytes(w, m->u.challenge.nucleus_key, SIG_PUBKEY_LEN);
 		wr_be(w, m->u.challenge.epoch, 4);
 		wr_bytes(w, m->u.challenge.token, SIG_TOKEN_LEN);
+		break;
+	case SIG_TURN_ASK:
+	case SIG_RELAY_INFO:
+		wr_relay(w, &m->u.relay, m->type);
+		break;
+	case SIG_TURN_CRED:
+		wr_cred(w, &m->u.cred);
 		break;
 	default:
 		w->bad = true;
@@ -452,6 +558,13 @@ static void rd_body(struct rd *r, struct sig_msg *m)
 		rd_bytes(r, m->u.challenge.nucleus_key, SIG_PUBKEY_LEN);
 		m->u.challenge.epoch = (uint32_t)rd_be(r, 4);
 		rd_bytes(r, m->u.challenge.token, SIG_TOKEN_LEN);
+		break;
+	case SIG_TURN_ASK:
+	case SIG_RELAY_INFO:
+		rd_relay(r, &m->u.relay, m->type);
+		break;
+	case SIG_TURN_CRED:
+		rd_cred(r, &m->u.cred);
 		break;
 	default:
 		r->bad = true;
@@ -692,7 +805,9 @@ const char *sig_type_name(unsigned type)
 		[SIG_HEARTBEAT] = "HEARTBEAT",   [SIG_HEARTBEAT_ACK] = "HEARTBEAT_ACK",
 		[SIG_QUERY_PEER] = "QUERY_PEER", [SIG_PEER_INFO] = "PEER_INFO",
 		[SIG_NOT_FOUND] = "NOT_FOUND",   [SIG_PUNCH] = "PUNCH",
-		[SIG_LEAVE] = "LEAVE",           [SIG_CHALLENGE] = "CHALLENGE",
+		[SIG_LEAVE] = "LEAVE",           [SIG_TURN_ASK] = "TURN_ASK",
+		[SIG_TURN_CRED] = "TURN_CRED",   [SIG_RELAY_INFO] = "RELAY_INFO",
+		[SIG_CHALLENGE] = "CHALLENGE",
 	};
 
 	return type > 0 && type < SIG_TYPE_COUNT && names[type] ? names[type] : "?";

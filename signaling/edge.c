@@ -332,6 +332,9 @@ static void follow(struct sig_edge *ed, const struct sig_event *ev)
 		break;
 	case SIG_EV_LOST:
 		break;
+	case SIG_EV_TURN_CRED:
+	case SIG_EV_RELAY_INFO:
+		break; /* the relay's: signaling/turn.h */
 	}
 }
 

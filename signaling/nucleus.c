@@ -98,7 +98,8 @@ struct sig_nucleus *sig_nucleus_create(const struct sig_nucleus_conf *conf, char
 	if (!n)
 		goto nomem;
 	n->max_members = max;
-	if (sig_nucleus_open_init(n, conf, err, errlen) < 0)
+	if (sig_nucleus_open_init(n, conf, err, errlen) < 0 ||
+	    sig_nucleus_turn_init(n, conf, err, errlen) < 0)
 		goto fail;
 	n->max_clusters = conf->open_secret ? n->max_clusters : conf->n_clusters;
 	if (!(n->clusters = calloc(n->max_clusters, sizeof(*n->clusters))))
@@ -143,6 +144,7 @@ void sig_nucleus_destroy(struct sig_nucleus *n)
 		sig_cluster_fini(&n->clusters[i]);
 	free(n->clusters);
 	sig_nucleus_open_fini(n);
+	sig_nucleus_turn_fini(n);
 	if (n->rl)
 		wg_ratelimiter_destroy(n->rl);
 	sodium_memzero(n, sizeof(*n));
@@ -305,6 +307,9 @@ static unsigned on_leave(struct sig_nucleus *n, struct cluster *c, const struct 
 	return 0;
 }
 
+static unsigned relay_info(struct sig_nucleus *n, struct cluster *c, const struct member *to,
+			   const struct member *about, bool enc, uint64_t now, struct sig_out *out);
+
 static uint32_t find_target(struct cluster *c, const struct net_addr *t)
 {
 	return sig_peerset_find(&c->members, t->family == NET_AF_IP4 ? SIG_BY_VIP4 : SIG_BY_VIP6,
@@ -346,7 +351,57 @@ static unsigned on_query(struct sig_nucleus *n, struct cluster *c, const struct 
 	r->enc = mt->enc;
 	r->u.reg = ma->peer;
 	k += emit_id(n, c, r, &mt->peer.cand[0].ep, mt->proven ? mt->id_key : NULL, now, &out[k]);
+	k += relay_info(n, c, mt, ma, m->enc, now, &out[k]);
+	k += relay_info(n, c, ma, mt, mt->enc, now, &out[k]);
 	return k;
+}
+
+/* Beside a PUNCH: `to` hears of `about`'s relayed address, when `to`
+ * knows the message (it asked for credentials) and `about` has one. */
+static unsigned relay_info(struct sig_nucleus *n, struct cluster *c, const struct member *to,
+			   const struct member *about, bool enc, uint64_t now, struct sig_out *out)
+{
+	struct sig_msg *r = &n->tx;
+
+	if (!to->relay_aware || about->relayed.ep.addr.family == NET_AF_NONE)
+		return 0;
+	memset(r, 0, sizeof(*r));
+	r->type = SIG_RELAY_INFO;
+	r->enc = enc;
+	memcpy(r->u.relay.pubkey, about->peer.pubkey, SIG_PUBKEY_LEN);
+	r->u.relay.relayed = about->relayed;
+	/* Signed for its addressee, not for the member whose message is in
+	 * hand. */
+	return emit_id(n, c, r, &to->peer.cand[0].ep, to->proven ? to->id_key : NULL, now, out);
+}
+
+/* A member asks for TURN credentials and says its relayed address. Only
+ * from where it is registered: the answer is larger than the ask, and the
+ * relayed address is what other members will send to. */
+static unsigned on_turn_ask(struct sig_nucleus *n, struct cluster *c, const struct sig_msg *m,
+			    const struct net_endpoint *from, uint64_t now, struct sig_out *out)
+{
+	uint32_t i = sig_peerset_find(&c->members, SIG_BY_PUBKEY, m->u.relay.pubkey);
+	struct sig_msg *r = &n->tx;
+	struct member *mb;
+
+	if (i == SIG_NONE) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_NOT_MEMBER]);
+		return 0;
+	}
+	mb = member_at(c, i);
+	if (!net_endpoint_equal(&mb->peer.cand[0].ep, from)) {
+		SIG_COUNT(n->stats.drops[SIG_DROP_UNVERIFIED]);
+		return 0;
+	}
+	mb->relay_aware = true;
+	mb->relayed = m->u.relay.relayed;
+	memset(r, 0, sizeof(*r));
+	r->type = SIG_TURN_CRED;
+	r->enc = m->enc;
+	r->seq = m->seq;
+	sig_nucleus_turn_cred(n, mb->peer.pubkey, now, &r->u.cred);
+	return emit(n, c, r, from, now, out);
 }
 
 /*
@@ -428,6 +483,8 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 		return on_heartbeat(n, c, m, from, now_ms, out);
 	case SIG_LEAVE:
 		return on_leave(n, c, m, from);
+	case SIG_TURN_ASK:
+		return on_turn_ask(n, c, m, from, now_ms, out);
 	default:
 		return on_query(n, c, m, from, now_ms, out);
 	}

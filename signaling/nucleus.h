@@ -43,7 +43,9 @@ enum {
 	 * holds a 132 KB change log and its members): a member that knows the
 	 * secret cannot make it grow without bound. */
 	SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT = 1024,
-	SIG_NUCLEUS_OUT_MAX = 3,      /* datagrams one input may produce */
+	SIG_NUCLEUS_OUT_MAX = 5,            /* datagrams one input may produce */
+	SIG_NUCLEUS_TURN_TTL_DEFAULT = 600, /* s: a TURN credential's lifetime */
+	SIG_NUCLEUS_TURN_TTL_MAX = 86400,
 	SIG_NUCLEUS_DETAIL_MAX = 256, /* a refusal's text for the log, with its NUL */
 };
 
@@ -76,6 +78,13 @@ struct sig_nucleus_conf {
 	 * refuses it: the caller rates its log lines. NULL: none. */
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
+	/* The relay: coturn's static-auth-secret (use-auth-secret) and its
+	 * servers; members get credentials "<expiry>:<member id>" valid
+	 * turn_ttl_s (0: SIG_NUCLEUS_TURN_TTL_DEFAULT). NULL: no relay. */
+	const char *turn_secret;
+	const struct net_endpoint *turn_servers;
+	unsigned n_turn_servers;
+	uint32_t turn_ttl_s;
 };
 
 /* A datagram to send. */

@@ -113,7 +113,8 @@ enum sig_drop sig_nucleus_ident(struct sig_nucleus *n, struct cluster *c, const 
 		*act = SIG_ID_CHALLENGE;
 		return SIG_OK;
 	}
-	if (!proven && (m->type == SIG_QUERY_PEER || m->type == SIG_LEAVE))
+	if (!proven &&
+	    (m->type == SIG_QUERY_PEER || m->type == SIG_LEAVE || m->type == SIG_TURN_ASK))
 		return SIG_DROP_NOT_MEMBER; /* no DH for a key we do not know */
 	d = check_mac(n, mb, key, p, len);
 	if (d == SIG_DROP_BAD_IDENTITY && !proven && m->type == SIG_HEARTBEAT) {

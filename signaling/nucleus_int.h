@@ -20,6 +20,10 @@ struct member {
 	 * that changes nothing else: the nucleus does one DH per member). */
 	bool proven;
 	uint8_t id_key[SIG_KEY_LEN];
+	/* It asked for TURN credentials (so it knows RELAY_INFO), and its
+	 * relayed address once it has one (family NET_AF_NONE: none). */
+	bool relay_aware;
+	struct sig_addr relayed;
 };
 
 struct logent {
@@ -74,6 +78,13 @@ struct sig_nucleus {
 	const struct net_endpoint *reply_to;
 	size_t reply_max;
 	struct sig_msg rx, tx; /* scratch: large */
+	/* The relay (nucleus_turn.c): coturn's static-auth-secret, its
+	 * servers, the credentials' lifetime. NULL secret: no relay. */
+	uint8_t *turn_secret;
+	size_t turn_secret_len;
+	struct net_endpoint turn_servers[SIG_TURN_SERVERS_MAX];
+	unsigned n_turn_servers;
+	uint32_t turn_ttl_s;
 };
 
 /* Relaxed atomic stores: another thread reads counters while we write. */
@@ -103,6 +114,7 @@ static inline const uint8_t *sig_msg_key(const struct sig_msg *m)
 	return m->type == SIG_REGISTER   ? m->u.reg.pubkey :
 	       m->type == SIG_HEARTBEAT  ? m->u.hb.pubkey :
 	       m->type == SIG_QUERY_PEER ? m->u.query.pubkey :
+	       m->type == SIG_TURN_ASK   ? m->u.relay.pubkey :
 					   m->u.leave;
 }
 
@@ -127,6 +139,14 @@ bool sig_cluster_admits(const struct cluster *c, const uint8_t *key);
 /* Replaces c's list (copied, sorted); -ENOMEM leaves it as it was. */
 int sig_cluster_set_admit(struct cluster *c, bool admit_list, const uint8_t (*keys)[SIG_PUBKEY_LEN],
 			  size_t n_keys);
+/* nucleus_turn.c: the relay's configuration, a TURN_ASK's answer, and
+ * the RELAY_INFO notices beside a punch. */
+int sig_nucleus_turn_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf, char *err,
+			  size_t errlen);
+void sig_nucleus_turn_fini(struct sig_nucleus *n);
+/* Fills r (a TURN_CRED) for member key at now_ms. */
+void sig_nucleus_turn_cred(const struct sig_nucleus *n, const uint8_t key[SIG_PUBKEY_LEN],
+			   uint64_t now_ms, struct sig_turn_cred *r);
 
 /* nucleus_members.c */
 /* The live member of another key that holds one of p's VIPs, or NULL (a

@@ -107,6 +107,8 @@ uint32_t sig_member_register(struct cluster *c, const struct sig_peer *own,
 		i = sig_peerset_add(&c->members, &pub);
 		if (i == SIG_NONE)
 			return SIG_NONE;
+		member_at(c, i)->relay_aware = false;
+		memset(&member_at(c, i)->relayed, 0, sizeof(member_at(c, i)->relayed));
 		log_change(c, SIG_JOINED, pub.pubkey);
 	} else {
 		if (!sig_peer_equal(&member_at(c, i)->peer, &pub)) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * STUN Binding (RFC 5389). Section 6: header; 15.1: MAPPED-ADDRESS; 15.2:
+ * STUN (RFC 5389, and the TURN attributes of RFC 8656). Section 6: header; 15.1: MAPPED-ADDRESS; 15.2:
  * XOR-MAPPED-ADDRESS (port XOR the cookie's top 16 bits, IPv4 XOR the
  * cookie, IPv6 XOR cookie || transaction id); 15.5: FINGERPRINT (CRC-32 of
  * the message before it, XOR 0x5354554e, with the length field already
@@ -9,6 +9,9 @@
  */
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "stun.h"
 
 enum {
@@ -16,8 +19,7 @@ enum {
 	BINDING_SUCCESS = 0x0101,
 	BINDING_ERROR = 0x0111,
 	ATTR_MAPPED = 0x0001,
-	ATTR_XOR_MAPPED = 0x0020,
-	ATTR_FINGERPRINT = 0x8028,
+	ATTR_FINGERPRINT = SIG_STUN_ATTR_FINGERPRINT,
 	FINGERPRINT_XOR = 0x5354554e,
 };
 
@@ -32,11 +34,19 @@ static bool known_required(unsigned type)
 	case 0x0008:
 	case 0x0009:
 	case 0x000A:
+	case 0x000C: /* CHANNEL-NUMBER (RFC 8656) */
+	case 0x000D: /* LIFETIME */
+	case 0x0012: /* XOR-PEER-ADDRESS */
+	case 0x0013: /* DATA */
 	case 0x0014:
 	case 0x0015:
 	case 0x001C:
 	case 0x001D:
 	case 0x001E:
+	case 0x0016: /* XOR-RELAYED-ADDRESS */
+	case 0x0017: /* REQUESTED-ADDRESS-FAMILY */
+	case 0x0019: /* REQUESTED-TRANSPORT */
+	case 0x001A: /* DONT-FRAGMENT */
 	case 0x0020:
 		return true;
 	default:
@@ -140,12 +150,133 @@ static bool parse_address(const uint8_t *v, unsigned vlen, bool xor, const uint8
 	return true;
 }
 
+/* One attribute of m at off (its header checked against len). */
+static enum sig_stun_result take_attr(const uint8_t *p, size_t off, unsigned type, unsigned vlen,
+				      struct sig_stun_msg *m)
+{
+	const uint8_t *v = p + off + 4;
+
+	switch (type) {
+	case SIG_STUN_ATTR_FINGERPRINT:
+		if (vlen != 4 || off + 8 != m->len)
+			return SIG_STUN_BAD_ATTR;
+		if ((crc32(p, off) ^ FINGERPRINT_XOR) != be32(v))
+			return SIG_STUN_BAD_FINGERPRINT;
+		break;
+	case SIG_STUN_ATTR_INTEGRITY:
+		if (vlen != SIG_STUN_INTEGRITY_LEN)
+			return SIG_STUN_BAD_ATTR;
+		m->integrity_off = off;
+		break;
+	case SIG_STUN_ATTR_XOR_MAPPED:
+	case ATTR_MAPPED:
+	case SIG_STUN_ATTR_XOR_RELAYED:
+	case SIG_STUN_ATTR_XOR_PEER: {
+		struct net_endpoint *a = type == SIG_STUN_ATTR_XOR_RELAYED ? &m->relayed :
+					 type == SIG_STUN_ATTR_XOR_PEER    ? &m->peer :
+					 type == ATTR_MAPPED               ? &m->mapped_plain :
+									     &m->mapped;
+
+		if (!net_addr_is_set(&a->addr) &&
+		    !parse_address(v, vlen, type != ATTR_MAPPED, p, a))
+			return SIG_STUN_BAD_ATTR;
+		break;
+	}
+	case SIG_STUN_ATTR_ERROR_CODE:
+		if (vlen < 4 || (v[2] & 7) < 3 || (v[2] & 7) > 6 || v[3] > 99)
+			return SIG_STUN_BAD_ATTR;
+		m->error = (v[2] & 7) * 100u + v[3];
+		break;
+	case SIG_STUN_ATTR_REALM:
+	case SIG_STUN_ATTR_NONCE:
+		if (vlen > SIG_STUN_TEXT_MAX)
+			return SIG_STUN_BAD_ATTR;
+		*(type == SIG_STUN_ATTR_REALM ? &m->realm : &m->nonce) = v;
+		*(type == SIG_STUN_ATTR_REALM ? &m->realm_len : &m->nonce_len) = vlen;
+		break;
+	case SIG_STUN_ATTR_LIFETIME:
+		if (vlen != 4)
+			return SIG_STUN_BAD_ATTR;
+		m->lifetime = be32(v);
+		m->has_lifetime = true;
+		break;
+	case SIG_STUN_ATTR_DATA:
+		m->data = v;
+		m->data_len = vlen;
+		break;
+	default:
+		if (type < 0x8000 && !known_required(type))
+			return SIG_STUN_BAD_ATTR;
+	}
+	return SIG_STUN_OK;
+}
+
+enum sig_stun_result sig_stun_parse(const uint8_t *p, size_t len, struct sig_stun_msg *m)
+{
+	size_t off = SIG_STUN_HEADER_LEN;
+
+	memset(m, 0, sizeof(*m));
+	if (len < SIG_STUN_HEADER_LEN)
+		return SIG_STUN_TRUNCATED;
+	if (len > SIG_STUN_RESPONSE_MAX || !sig_stun_is_stun(p, len))
+		return SIG_STUN_NOT_STUN;
+	m->type = be16(p);
+	m->txid = p + 8;
+	m->len = len;
+	while (off < len) {
+		unsigned type, vlen;
+		enum sig_stun_result r;
+
+		if (len - off < 4)
+			return SIG_STUN_TRUNCATED;
+		type = be16(p + off);
+		vlen = be16(p + off + 2);
+		if (len - off - 4 < ((vlen + 3u) & ~3u))
+			return SIG_STUN_TRUNCATED;
+		/* After MESSAGE-INTEGRITY only FINGERPRINT counts (RFC 5389 15.4). */
+		if (m->integrity_off && type != SIG_STUN_ATTR_FINGERPRINT)
+			return SIG_STUN_BAD_ATTR;
+		r = take_attr(p, off, type, vlen, m);
+		if (r != SIG_STUN_OK)
+			return r;
+		off += 4 + ((vlen + 3u) & ~3u);
+	}
+	return SIG_STUN_OK;
+}
+
+/* HMAC-SHA1 over the message up to MESSAGE-INTEGRITY, with the length
+ * field as if the message ended just after it (RFC 5389 15.4). */
+static void integrity(const uint8_t *p, size_t mi_off, const uint8_t *key, size_t klen,
+		      uint8_t out[SIG_STUN_INTEGRITY_LEN])
+{
+	uint8_t copy[SIG_STUN_RESPONSE_MAX];
+	unsigned olen = SIG_STUN_INTEGRITY_LEN;
+
+	memset(out, 0, SIG_STUN_INTEGRITY_LEN); /* on failure: never verifies */
+	if (mi_off > sizeof(copy))
+		return;
+	memcpy(copy, p, mi_off);
+	put16(copy + 2, (unsigned)(mi_off + 4 + SIG_STUN_INTEGRITY_LEN - SIG_STUN_HEADER_LEN));
+	HMAC(EVP_sha1(), key, (int)klen, copy, mi_off, out, &olen);
+}
+
+bool sig_stun_integrity_ok(const uint8_t *p, const struct sig_stun_msg *m, const uint8_t *key,
+			   size_t klen)
+{
+	uint8_t mac[SIG_STUN_INTEGRITY_LEN];
+
+	if (!m->integrity_off)
+		return false;
+	integrity(p, m->integrity_off, key, klen, mac);
+	return CRYPTO_memcmp(mac, p + m->integrity_off + 4, sizeof(mac)) == 0;
+}
+
 enum sig_stun_result sig_stun_parse_response(const uint8_t *p, size_t len,
 					     const uint8_t txid[SIG_STUN_TXID_LEN],
 					     struct net_endpoint *mapped)
 {
-	struct net_endpoint xa = { 0 }, ma = { 0 };
-	size_t off = SIG_STUN_HEADER_LEN;
+	struct sig_stun_msg m;
+	enum sig_stun_result r;
 
 	if (len < SIG_STUN_HEADER_LEN)
 		return SIG_STUN_TRUNCATED;
@@ -157,33 +288,97 @@ enum sig_stun_result sig_stun_parse_response(const uint8_t *p, size_t len,
 		return SIG_STUN_ERROR_RESPONSE;
 	if (be16(p) != BINDING_SUCCESS)
 		return SIG_STUN_NOT_SUCCESS;
-	while (off < len) {
-		unsigned type, vlen;
-
-		if (len - off < 4)
-			return SIG_STUN_TRUNCATED;
-		type = be16(p + off);
-		vlen = be16(p + off + 2);
-		if (len - off - 4 < ((vlen + 3u) & ~3u))
-			return SIG_STUN_TRUNCATED;
-		if (type == ATTR_FINGERPRINT) {
-			if (vlen != 4 || off + 8 != len)
-				return SIG_STUN_BAD_ATTR;
-			if ((crc32(p, off) ^ FINGERPRINT_XOR) != be32(p + off + 4))
-				return SIG_STUN_BAD_FINGERPRINT;
-		} else if (type == ATTR_XOR_MAPPED && !net_addr_is_set(&xa.addr)) {
-			if (!parse_address(p + off + 4, vlen, true, p, &xa))
-				return SIG_STUN_BAD_ATTR;
-		} else if (type == ATTR_MAPPED && !net_addr_is_set(&ma.addr)) {
-			if (!parse_address(p + off + 4, vlen, false, p, &ma))
-				return SIG_STUN_BAD_ATTR;
-		} else if (type < 0x8000 && !known_required(type)) {
-			return SIG_STUN_BAD_ATTR;
-		}
-		off += 4 + ((vlen + 3u) & ~3u);
-	}
-	if (!net_addr_is_set(&xa.addr) && !net_addr_is_set(&ma.addr))
+	r = sig_stun_parse(p, len, &m);
+	if (r != SIG_STUN_OK)
+		return r;
+	if (!net_addr_is_set(&m.mapped.addr) && !net_addr_is_set(&m.mapped_plain.addr))
 		return SIG_STUN_NO_ADDRESS;
-	*mapped = net_addr_is_set(&xa.addr) ? xa : ma;
+	*mapped = net_addr_is_set(&m.mapped.addr) ? m.mapped : m.mapped_plain;
 	return SIG_STUN_OK;
+}
+
+/* ---- building requests (TURN) ---- */
+
+void sig_stun_begin(struct sig_stun_wr *w, uint8_t *buf, size_t cap, unsigned type,
+		    const uint8_t txid[SIG_STUN_TXID_LEN])
+{
+	w->p = buf;
+	w->cap = cap;
+	w->len = SIG_STUN_HEADER_LEN;
+	w->bad = cap < SIG_STUN_HEADER_LEN;
+	if (w->bad)
+		return;
+	put16(buf, type);
+	put16(buf + 2, 0);
+	put32(buf + 4, SIG_STUN_COOKIE);
+	memcpy(buf + 8, txid, SIG_STUN_TXID_LEN);
+}
+
+/* Room for an attribute of vlen value bytes (padded): its value's place. */
+static uint8_t *attr(struct sig_stun_wr *w, unsigned type, size_t vlen)
+{
+	size_t padded = (vlen + 3u) & ~(size_t)3;
+	uint8_t *at;
+
+	if (w->bad || vlen > 0xffff || w->cap - w->len < 4 + padded) {
+		w->bad = true;
+		return NULL;
+	}
+	at = w->p + w->len;
+	put16(at, type);
+	put16(at + 2, (unsigned)vlen);
+	memset(at + 4, 0, padded);
+	w->len += 4 + padded;
+	put16(w->p + 2, (unsigned)(w->len - SIG_STUN_HEADER_LEN));
+	return at + 4;
+}
+
+void sig_stun_put(struct sig_stun_wr *w, unsigned type, const void *v, size_t vlen)
+{
+	uint8_t *at = attr(w, type, vlen);
+
+	if (at && vlen)
+		memcpy(at, v, vlen);
+}
+
+void sig_stun_put_u32(struct sig_stun_wr *w, unsigned type, uint32_t v)
+{
+	uint8_t *at = attr(w, type, 4);
+
+	if (at)
+		put32(at, v);
+}
+
+void sig_stun_put_xaddr(struct sig_stun_wr *w, unsigned type, const struct net_endpoint *ep)
+{
+	unsigned n = ep->addr.family == NET_AF_IP4 ? 4 : 16;
+	uint8_t *at = attr(w, type, 4 + n);
+
+	if (!at)
+		return;
+	at[1] = ep->addr.family == NET_AF_IP4 ? 1 : 2;
+	put16(at + 2, ep->port ^ (SIG_STUN_COOKIE >> 16));
+	for (unsigned i = 0; i < n; i++)
+		at[4 + i] = ep->addr.b[i] ^ w->p[4 + i]; /* cookie, then the transaction id */
+}
+
+void sig_stun_put_integrity(struct sig_stun_wr *w, const uint8_t *key, size_t klen)
+{
+	size_t off = w->len;
+	uint8_t *at = attr(w, SIG_STUN_ATTR_INTEGRITY, SIG_STUN_INTEGRITY_LEN);
+
+	if (at)
+		integrity(w->p, off, key, klen, at);
+}
+
+size_t sig_stun_end(struct sig_stun_wr *w, bool fingerprint)
+{
+	if (fingerprint) {
+		size_t off = w->len;
+		uint8_t *at = attr(w, ATTR_FINGERPRINT, 4);
+
+		if (at)
+			put32(at, crc32(w->p, off) ^ FINGERPRINT_XOR);
+	}
+	return w->bad ? 0 : w->len;
 }

@@ -72,6 +72,14 @@ enum {
 	SIG_TOKEN_MS = 30 * 1000, /* a CHALLENGE's token lives 30 to 60 s */
 	SIG_EXPIRY_MS = 90 * 1000,
 	SIG_LOG_MAX = 4096, /* changes kept per cluster */
+
+	/* TURN relay credentials (docs/signaling.md, "The relay") */
+	SIG_TURN_SERVERS_MAX = 4,
+	SIG_TURN_USER_MAX = 64, /* "<expiry>:<member id>" */
+	SIG_TURN_PASS_MAX = 32, /* base64 of an HMAC-SHA1 is 28 */
+	SIG_TURN_ASK_LEN = SIG_PUBKEY_LEN + SIG_ADDR_LEN,
+	SIG_RELAY_INFO_LEN = SIG_PUBKEY_LEN + SIG_ADDR_LEN,
+	SIG_TURN_CRED_FIXED = 12, /* expiry (8), n servers, user length, password length, 0 */
 };
 
 /* HEARTBEAT cursor of an edge that is not resyncing. */
@@ -92,7 +100,11 @@ enum sig_type {
 	SIG_NOT_FOUND = 7,
 	SIG_PUNCH = 8,
 	SIG_LEAVE = 9, /* an edge that stops: the others hear at their next heartbeat */
-	/* 10..15 left for other extensions. The nucleus's answer to a REGISTER
+	/* The relay (edges of a nucleus without it never send or get these). */
+	SIG_TURN_ASK = 10,   /* edge: TURN credentials, please; my relayed address */
+	SIG_TURN_CRED = 11,  /* nucleus: short-lived TURN credentials and servers */
+	SIG_RELAY_INFO = 12, /* nucleus: a member's relayed address, beside a PUNCH */
+	/* 13..15 left for other extensions. The nucleus's answer to a REGISTER
 	 * without a valid token, and to a HEARTBEAT from a new address: its
 	 * public key, epoch and a token to echo from that address. */
 	SIG_CHALLENGE = 16,
@@ -102,10 +114,19 @@ enum sig_type {
 /* Messages the nucleus accepts; the others go to edges only. */
 static inline bool sig_type_to_nucleus(unsigned t)
 {
-	return t == SIG_REGISTER || t == SIG_HEARTBEAT || t == SIG_QUERY_PEER || t == SIG_LEAVE;
+	return t == SIG_REGISTER || t == SIG_HEARTBEAT || t == SIG_QUERY_PEER || t == SIG_LEAVE ||
+	       t == SIG_TURN_ASK;
 }
 
-enum sig_addr_kind { SIG_KIND_OBSERVED = 1, SIG_KIND_LOCAL = 2, SIG_KIND_STUN = 3 };
+/* RELAYED (a TURN allocation's address) is carried only by TURN_ASK and
+ * RELAY_INFO, never in a peer entry: edges older than the relay refuse a
+ * kind they do not know, and would drop the whole page holding it. */
+enum sig_addr_kind {
+	SIG_KIND_OBSERVED = 1,
+	SIG_KIND_LOCAL = 2,
+	SIG_KIND_STUN = 3,
+	SIG_KIND_RELAYED = 4,
+};
 
 /*
  * An address record of the wire (SIG_ADDR_LEN bytes: family, kind, port,
@@ -167,6 +188,23 @@ struct sig_challenge {
 	uint8_t token[SIG_TOKEN_LEN];
 };
 
+/* TURN_ASK: who asks, and its relayed address when it has one (family
+ * NET_AF_NONE: none yet); RELAY_INFO: a member's relayed address. */
+struct sig_relay {
+	uint8_t pubkey[SIG_PUBKEY_LEN];
+	struct sig_addr relayed;
+};
+
+/* TURN_CRED: coturn's REST credentials (use-auth-secret); n_servers 0: the
+ * nucleus has no relay to offer. */
+struct sig_turn_cred {
+	uint64_t expiry_s; /* Unix seconds; also the username's first part */
+	uint8_t n_servers;
+	struct net_endpoint servers[SIG_TURN_SERVERS_MAX];
+	char user[SIG_TURN_USER_MAX + 1];
+	char pass[SIG_TURN_PASS_MAX + 1];
+};
+
 struct sig_peer_info {
 	struct net_addr target;
 	struct sig_peer peer;
@@ -193,6 +231,8 @@ struct sig_msg {
 		struct sig_peer_info info;      /* PEER_INFO */
 		struct net_addr target;         /* NOT_FOUND */
 		struct sig_challenge challenge; /* CHALLENGE */
+		struct sig_relay relay;         /* TURN_ASK, RELAY_INFO */
+		struct sig_turn_cred cred;      /* TURN_CRED */
 	} u;
 };
 

@@ -282,6 +282,10 @@ static __always_inline int check_payload(struct pkt *p, const struct xdpfb_cfg *
 		if (word == bpf_htonl(XDPFB_STUN_COOKIE))
 			return -1;
 	}
+	/* TURN ChannelData (net/wire.h: our channels' first byte): whether it
+	 * is from our relay, only the socket's side knows. */
+	if (msg[0] == 0x40)
+		return -1;
 	/* WireGuard-looking type with reserved bytes set is still junk. */
 	if (msg[0] >= 1 && msg[0] <= 4)
 		return XDPFB_DROP_RESERVED;

@@ -52,7 +52,9 @@ int net_encap_init(struct net_encap *e, const struct net_encap_params *p)
 
 	if (p->src.family != p->dst.family || (!v4 && p->src.family != NET_AF_IP6) ||
 	    p->vlan_tci > 0xffff || (unsigned)p->csum > NET_UDP_CSUM_PSEUDO ||
-	    (!v4 && p->csum == NET_UDP_CSUM_NONE))
+	    (!v4 && p->csum == NET_UDP_CSUM_NONE) ||
+	    (p->channel &&
+	     (p->channel < NET_TURN_CHANNEL_MIN || p->channel > NET_TURN_CHANNEL_MAX)))
 		return -EINVAL;
 	memset(e, 0, sizeof(*e));
 	e->family = p->src.family;
@@ -66,6 +68,13 @@ int net_encap_init(struct net_encap *e, const struct net_encap_params *p)
 	net_put_be16(e->hdr + e->l4_off + NET_UDP_OFF_DPORT, p->dst_port);
 	e->port_sum = net_csum_add16(p->src_port, p->dst_port);
 	e->hdr_len = (uint8_t)(e->l4_off + NET_UDP_HLEN);
+	if (p->channel) {
+		/* Through a TURN relay: the ChannelData header is part of the
+		 * template; push fills in its length. */
+		net_put_be16(e->hdr + e->hdr_len, p->channel);
+		e->chan_len = NET_TURN_CHANNEL_HLEN;
+		e->hdr_len = (uint8_t)(e->hdr_len + NET_TURN_CHANNEL_HLEN);
+	}
 	return 0;
 }
 
@@ -86,7 +95,7 @@ static uint16_t udp_csum(const struct net_encap *e, const uint8_t *payload, size
 size_t net_encap_push(const struct net_encap *e, uint8_t *payload, size_t headroom,
 		      size_t payload_len, uint16_t ip_id)
 {
-	size_t udp_len = NET_UDP_HLEN + payload_len;
+	size_t udp_len = NET_UDP_HLEN + e->chan_len + payload_len;
 	size_t l3_len = udp_len + (e->family == NET_AF_IP4 ? NET_IP4_HLEN : 0);
 	uint8_t *f, *ip, *udp;
 
@@ -107,8 +116,12 @@ size_t net_encap_push(const struct net_encap *e, uint8_t *payload, size_t headro
 		net_put_be16(ip + NET_IP6_OFF_PAYLEN, (uint16_t)udp_len);
 	}
 	net_put_be16(udp + NET_UDP_OFF_LEN, (uint16_t)udp_len);
+	if (e->chan_len)
+		net_put_be16(udp + NET_UDP_HLEN + 2, (uint16_t)payload_len);
+	/* The ChannelData header is payload to UDP's checksum. */
 	if (e->csum != NET_UDP_CSUM_NONE)
 		net_put_be16(udp + NET_UDP_OFF_CSUM,
-			     udp_csum(e, payload, payload_len, (uint16_t)udp_len));
+			     udp_csum(e, payload - e->chan_len, payload_len + e->chan_len,
+				      (uint16_t)udp_len));
 	return e->hdr_len + payload_len;
 }

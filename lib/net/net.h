@@ -353,6 +353,8 @@ struct net_udp_view {
 	uint16_t dst_port;
 	uint16_t vlan_tci;
 	bool vlan;
+	uint16_t channel; /* through a TURN relay: its ChannelData channel (payload_off
+			   * and payload_len are then the data's); 0: direct */
 	struct net_mac src_mac;
 	struct net_addr src;
 	struct net_addr dst;
@@ -396,9 +398,11 @@ struct net_encap_params {
 	uint16_t src_port;
 	uint16_t dst_port;
 	enum net_udp_csum csum;
+	uint16_t channel; /* TURN ChannelData channel in front of the payload; 0: none */
 };
 
-#define NET_ENCAP_MAX_HLEN (NET_ETH_HLEN + NET_VLAN_HLEN + NET_IP6_HLEN + NET_UDP_HLEN)
+#define NET_ENCAP_MAX_HLEN \
+	(NET_ETH_HLEN + NET_VLAN_HLEN + NET_IP6_HLEN + NET_UDP_HLEN + NET_TURN_CHANNEL_HLEN)
 
 /* A prepared header for one path; built on the control lcore. */
 struct net_encap {
@@ -408,6 +412,7 @@ struct net_encap {
 	uint8_t l4_off;
 	uint8_t family;
 	uint8_t csum;        /* enum net_udp_csum */
+	uint8_t chan_len;    /* NET_TURN_CHANNEL_HLEN after UDP's, or 0 */
 	uint32_t ip_sum;     /* IPv4: header sum without length, id, checksum */
 	uint32_t pseudo_sum; /* UDP pseudo-header without the length */
 	uint32_t port_sum;   /* UDP source + destination port */

@@ -187,6 +187,15 @@ enum net_listen_port_wire {
 	NET_STUN_HLEN = 20,         /* RFC 5389 section 6 */
 	NET_STUN_OFF_COOKIE = 4,
 	NET_STUN_COOKIE = 0x2112a442, /* the magic cookie */
+	/* TURN ChannelData (RFC 8656 section 12.4): channel number, data
+	 * length, the data; from the relay server only. Channels may be 0x4000
+	 * to 0x4FFF, but ours are 0x4000..0x40FF (we pick them), so the first
+	 * byte is 0x40: never WireGuard (1..4), STUN (top bits 00) or the
+	 * nucleus's "O" (0x4F, which the full range would take in). */
+	NET_TURN_CHANNEL_HLEN = 4,
+	NET_TURN_CHANNEL_MIN = 0x4000,
+	NET_TURN_CHANNEL_MAX = 0x40ff,
+	NET_TURN_CHANNEL_BYTE = 0x40,
 };
 
 static inline uint16_t net_get_be16(const uint8_t *p)

@@ -120,6 +120,20 @@ unsigned pl_control_resend_initiation_to(struct pl_control *c, struct pl_peer *p
 					 const struct net_endpoint *cands, unsigned n,
 					 uint64_t now);
 
+/* The TURN relay whose ChannelData the workers unwrap (family NONE: none).
+ * Control lcore only. */
+void pl_control_relay_set(struct pl_control *c, const struct net_endpoint *server);
+/* The peer's path through the relay: to the server, in ChannelData of
+ * channel (0: back to direct at ep). As roaming does, the first packet
+ * the peer sends by another path moves it there. Control lcore only. */
+void pl_control_peer_via(struct pl_control *c, struct pl_peer *peer, const struct net_endpoint *ep,
+			 uint16_t channel, uint64_t now);
+
+/* An initiation along the peer's path now (a punch hold ends), whatever
+ * the timers say: a path that just changed (the relay) has had no try
+ * yet. False when it could not go out. Control lcore only. */
+bool pl_control_initiate_now(struct pl_control *c, struct pl_peer *peer, uint64_t now);
+
 /* Stop a peer: keys retired, no more ticks (slot still held). */
 void pl_control_peer_stop(struct pl_control *c, struct pl_peer *peer);
 /* Free what a stopped peer holds, once no worker can reach it. */

@@ -116,11 +116,13 @@ static void adopt_endpoint(struct pl_control *c, struct pl_peer *peer, const str
 			   uint64_t now)
 {
 	struct pl_endpoint ep = { .udp = { .addr = v->src, .port = v->src_port },
+				  .channel = v->channel,
 				  .via = v->src_mac,
 				  .have_via = true };
 
 	pl_control_neigh_learn(c, &ep, now);
-	if (net_endpoint_is(&peer->ep.udp, &v->src, v->src_port) && peer->path)
+	if (net_endpoint_is(&peer->ep.udp, &v->src, v->src_port) &&
+	    peer->ep.channel == v->channel && peer->path)
 		return;
 	rte_seqlock_write_lock(&peer->ep_lock);
 	peer->ep = ep;
@@ -166,7 +168,7 @@ static void on_initiation(struct pl_control *c, const struct wg_msg_initiation *
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	/* Straight back to the initiation's source: the peer's path may not
 	 * follow adopt_endpoint() at once (it waits for a grace period). */
-	pl_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &resp, sizeof(resp));
+	pl_control_send_udp_to(c, v, &resp, sizeof(resp));
 	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
 	c->stats.responses_sent++;
 }
@@ -281,7 +283,7 @@ static void send_cookie(struct pl_control *c, const uint8_t *msg, uint32_t len,
 	/* The sender index is at the same place in both messages. */
 	memcpy(&sender, msg + offsetof(struct wg_msg_initiation, sender_index), sizeof(sender));
 	wg_cookie_reply_create(&c->checker, &reply, msg, len, le32toh(sender), src, src_len, now);
-	pl_control_send_udp_to(c, &v->src, v->src_port, &v->src_mac, &reply, sizeof(reply));
+	pl_control_send_udp_to(c, v, &reply, sizeof(reply));
 	c->stats.cookies_sent++;
 }
 
@@ -428,4 +430,21 @@ unsigned pl_control_resend_initiation_to(struct pl_control *c, struct pl_peer *p
 		sent += pl_control_send_udp_addr(c, &cands[i].addr, cands[i].port, peer->last_init,
 						 sizeof(peer->last_init), now);
 	return sent;
+}
+
+bool pl_control_initiate_now(struct pl_control *c, struct pl_peer *peer, uint64_t now)
+{
+	peer->punch_hold_ns = 0;
+	if (!peer->path && !pl_control_path_update(c, peer, now))
+		return false;
+	/* One made now would be no newer: the one in flight again. */
+	if (!new_initiation(c, peer, now) && !init_in_flight(peer))
+		return false;
+	if (!pl_control_send_udp(c, peer, peer->last_init, sizeof(peer->last_init)))
+		return false;
+	wg_timers_handshake_initiated(&peer->timers, now, false);
+	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
+	wg_timers_any_authenticated_packet_sent(&peer->timers, now);
+	c->stats.initiations_sent++;
+	return true;
 }

@@ -40,8 +40,8 @@ void pl_control_send_keepalive_to(struct pl_control *c, struct pl_peer *peer,
 				  const struct net_udp_view *v, uint64_t now);
 /* Sends msg to the peer's endpoint; false with no path or no mbuf. */
 bool pl_control_send_udp(struct pl_control *c, struct pl_peer *peer, const void *msg, uint32_t len);
-void pl_control_send_udp_to(struct pl_control *c, const struct net_addr *dst, uint16_t port,
-			    const struct net_mac *mac, const void *msg, uint32_t len);
+void pl_control_send_udp_to(struct pl_control *c, const struct net_udp_view *v, const void *msg,
+			    uint32_t len);
 
 /* neigh.c */
 /* An underlay frame tagged PL_CTL_ARP or PL_CTL_ND; frees m. */

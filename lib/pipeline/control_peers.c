@@ -186,3 +186,24 @@ int pl_control_peers_commit(struct pl_control *c)
 			pl_control_peer_release(c, &dp->peers[i]);
 	return 0;
 }
+
+void pl_control_relay_set(struct pl_control *c, const struct net_endpoint *server)
+{
+	rte_seqlock_write_lock(&c->dp->relay_lock);
+	c->dp->relay = *server;
+	rte_seqlock_write_unlock(&c->dp->relay_lock);
+}
+
+void pl_control_peer_via(struct pl_control *c, struct pl_peer *peer, const struct net_endpoint *ep,
+			 uint16_t channel, uint64_t now)
+{
+	if (net_endpoint_equal(&peer->ep.udp, ep) && peer->ep.channel == channel)
+		return;
+	rte_seqlock_write_lock(&peer->ep_lock);
+	peer->ep.udp = *ep;
+	peer->ep.channel = channel;
+	peer->ep.have_via = false;
+	peer->roam_pending = 0;
+	rte_seqlock_write_unlock(&peer->ep_lock);
+	pl_control_path_update(c, peer, now);
+}

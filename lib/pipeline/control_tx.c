@@ -63,9 +63,14 @@ void pl_control_frame_send(struct pl_control *c, struct rte_mbuf *m, size_t len,
 /* The outer headers from our address and port to dst:port through the
  * next hop mac. */
 static int encap_to(const struct pl_control *c, const struct net_addr *dst, uint16_t port,
-		    const struct net_mac *mac, enum net_udp_csum csum, struct net_encap *e)
+		    uint16_t channel, const struct net_mac *mac, enum net_udp_csum csum,
+		    struct net_encap *e)
 {
-	struct net_encap_params p = { .vlan_tci = -1, .dst = *dst, .dst_port = port, .csum = csum };
+	struct net_encap_params p = { .vlan_tci = -1,
+				      .dst = *dst,
+				      .dst_port = port,
+				      .csum = csum,
+				      .channel = channel };
 
 	p.src_mac = c->dp->local.mac;
 	p.dst_mac = *mac;
@@ -97,7 +102,8 @@ static void set_ttl(const struct net_encap *e, uint8_t *frame, uint8_t ttl)
 }
 
 static void send_udp(struct pl_control *c, const struct net_addr *dst, uint16_t port,
-		     const struct net_mac *mac, const void *msg, uint32_t len, uint8_t ttl)
+		     uint16_t channel, const struct net_mac *mac, const void *msg, uint32_t len,
+		     uint8_t ttl)
 {
 	struct net_encap e;
 	struct rte_mbuf *m = mbuf_alloc(c);
@@ -107,7 +113,7 @@ static void send_udp(struct pl_control *c, const struct net_addr *dst, uint16_t 
 	if (!m)
 		return;
 	payload = rte_pktmbuf_mtod(m, uint8_t *);
-	if (encap_to(c, dst, port, mac, NET_UDP_CSUM_FULL, &e) != 0 ||
+	if (encap_to(c, dst, port, channel, mac, NET_UDP_CSUM_FULL, &e) != 0 ||
 	    len > rte_pktmbuf_tailroom(m)) {
 		rte_pktmbuf_free(m);
 		return;
@@ -132,7 +138,7 @@ bool pl_control_send_udp_ttl(struct pl_control *c, const struct net_addr *dst, u
 	n = pl_control_neigh_resolve(c, dst, now);
 	if (!n)
 		return false;
-	send_udp(c, dst, port, &n->mac, msg, len, ttl);
+	send_udp(c, dst, port, 0, &n->mac, msg, len, ttl);
 	return true;
 }
 
@@ -142,10 +148,10 @@ bool pl_control_send_udp_addr(struct pl_control *c, const struct net_addr *dst, 
 	return pl_control_send_udp_ttl(c, dst, port, msg, len, 0, now);
 }
 
-void pl_control_send_udp_to(struct pl_control *c, const struct net_addr *dst, uint16_t port,
-			    const struct net_mac *mac, const void *msg, uint32_t len)
+void pl_control_send_udp_to(struct pl_control *c, const struct net_udp_view *v, const void *msg,
+			    uint32_t len)
 {
-	send_udp(c, dst, port, mac, msg, len, 0);
+	send_udp(c, &v->src, v->src_port, v->channel, &v->src_mac, msg, len, 0);
 }
 
 bool pl_control_send_udp(struct pl_control *c, struct pl_peer *peer, const void *msg, uint32_t len)
@@ -239,7 +245,7 @@ void pl_control_send_keepalive_to(struct pl_control *c, struct pl_peer *peer,
 	struct net_encap e;
 	struct rte_mbuf *m;
 
-	if (encap_to(c, &v->src, v->src_port, &v->src_mac,
+	if (encap_to(c, &v->src, v->src_port, v->channel, &v->src_mac,
 		     v->src.family == NET_AF_IP4 ? NET_UDP_CSUM_NONE : NET_UDP_CSUM_FULL, &e) != 0)
 		return;
 	m = mbuf_alloc(c);

@@ -81,6 +81,11 @@ struct pl_dataplane {
 	 * so control can ask the nucleus who has it. */
 	bool other_udp_to_control;
 	struct net_prefix miss4, miss6; /* host bits clear; len 0: none */
+	/* The TURN relay (control writes it, pl_control_relay_set): workers
+	 * unwrap ChannelData from it (and only from it) and hand the WireGuard
+	 * message inside on as from that peer's channel. Family NONE: none. */
+	rte_seqlock_t relay_lock;
+	struct net_endpoint relay;
 	volatile bool quit;
 };
 

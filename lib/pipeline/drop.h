@@ -11,32 +11,34 @@
 #include "net/net.h"
 #include "wg/result.h"
 
-#define PL_DROPS(X)                                                                          \
-	X(NOT_OURS, "not_ours")               /* not UDP to our address/port */              \
-	X(MALFORMED, "malformed")             /* outer header field impossible */            \
-	X(TRUNCATED, "truncated")             /* outer header cut short, lengths disagree */ \
-	X(BAD_CHECKSUM, "bad_checksum")       /* outer checksum wrong (or UDP6 without) */   \
-	X(FRAGMENT, "fragment")               /* outer IPv4 fragment: not reassembled */     \
-	X(IP6_EXTHDR, "ip6_exthdr")           /* outer IPv6 extension header: not walked */  \
-	X(BAD_SOURCE, "bad_source")           /* outer source zero/multicast/broadcast */    \
-	X(MULTI_SEG, "multi_seg")             /* frame in chained mbufs: not handled */      \
-	X(UNKNOWN_PROTO, "unknown_proto")     /* on our port, not WireGuard */               \
-	X(BAD_MESSAGE, "bad_message")         /* WireGuard header/size wrong */              \
-	X(UNKNOWN_INDEX, "unknown_index")     /* receiver index of no session */             \
-	X(KEY_EXPIRED, "key_expired")         /* keypair too old, used up or cleared */      \
-	X(BAD_TAG, "bad_tag")                 /* AEAD did not authenticate */                \
-	X(REPLAY, "replay")                   /* counter seen or too old */                  \
-	X(BAD_INNER, "bad_inner")             /* inner not a whole IP packet */              \
-	X(SRC_NOT_ALLOWED, "src_not_allowed") /* inner src not in AllowedIPs */              \
-	X(NO_ROUTE, "no_route")               /* host packet to no peer */                   \
-	X(NO_KEY, "no_key_staged_full")       /* no session and queue full */                \
-	X(TOO_BIG, "too_big")                 /* inner above MTU: ICMP sent */               \
-	X(NO_ROOM, "no_room")                 /* mbuf lacks room for headers and tag */      \
-	X(CRYPTO_FAILED, "crypto_failed")     /* AEAD back end refused the op */             \
-	X(RING_FULL, "control_ring_full")     /* control lcore is behind */                  \
-	X(TX_FULL, "tx_full")                 /* port refused the packet */                  \
-	X(NO_MBUF, "no_mbuf")                 /* pool empty: a frame of ours not sent */     \
-	X(HANDSHAKE, "handshake_refused")     /* handshake message refused */                \
+#define PL_DROPS(X)                                                                            \
+	X(NOT_OURS, "not_ours")               /* not UDP to our address/port */                \
+	X(MALFORMED, "malformed")             /* outer header field impossible */              \
+	X(TRUNCATED, "truncated")             /* outer header cut short, lengths disagree */   \
+	X(BAD_CHECKSUM, "bad_checksum")       /* outer checksum wrong (or UDP6 without) */     \
+	X(FRAGMENT, "fragment")               /* outer IPv4 fragment: not reassembled */       \
+	X(IP6_EXTHDR, "ip6_exthdr")           /* outer IPv6 extension header: not walked */    \
+	X(BAD_SOURCE, "bad_source")           /* outer source zero/multicast/broadcast */      \
+	X(MULTI_SEG, "multi_seg")             /* frame in chained mbufs: not handled */        \
+	X(UNKNOWN_PROTO, "unknown_proto")     /* on our port, not WireGuard */                 \
+	X(BAD_CHANNEL, "bad_channel_data")    /* TURN ChannelData not from our relay, or     \
+					       * its length wrong */ \
+	X(BAD_MESSAGE, "bad_message")         /* WireGuard header/size wrong */                \
+	X(UNKNOWN_INDEX, "unknown_index")     /* receiver index of no session */               \
+	X(KEY_EXPIRED, "key_expired")         /* keypair too old, used up or cleared */        \
+	X(BAD_TAG, "bad_tag")                 /* AEAD did not authenticate */                  \
+	X(REPLAY, "replay")                   /* counter seen or too old */                    \
+	X(BAD_INNER, "bad_inner")             /* inner not a whole IP packet */                \
+	X(SRC_NOT_ALLOWED, "src_not_allowed") /* inner src not in AllowedIPs */                \
+	X(NO_ROUTE, "no_route")               /* host packet to no peer */                     \
+	X(NO_KEY, "no_key_staged_full")       /* no session and queue full */                  \
+	X(TOO_BIG, "too_big")                 /* inner above MTU: ICMP sent */                 \
+	X(NO_ROOM, "no_room")                 /* mbuf lacks room for headers and tag */        \
+	X(CRYPTO_FAILED, "crypto_failed")     /* AEAD back end refused the op */               \
+	X(RING_FULL, "control_ring_full")     /* control lcore is behind */                    \
+	X(TX_FULL, "tx_full")                 /* port refused the packet */                    \
+	X(NO_MBUF, "no_mbuf")                 /* pool empty: a frame of ours not sent */       \
+	X(HANDSHAKE, "handshake_refused")     /* handshake message refused */                  \
 	X(RATELIMIT, "ratelimit")             /* handshake over per-IP limit */
 
 enum pl_drop {

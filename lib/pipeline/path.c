@@ -39,6 +39,7 @@ bool pl_control_path_update(struct pl_control *c, struct pl_peer *peer, uint64_t
 		p.src.ip6 = c->dp->local.ip6;
 	p.src_port = c->dp->local.port;
 	p.dst_port = peer->ep.udp.port;
+	p.channel = peer->ep.channel;
 	p.csum = p.src.family == NET_AF_IP4 ? NET_UDP_CSUM_NONE : NET_UDP_CSUM_FULL;
 	slot = &peer->path_slot[next];
 	if (net_encap_init(&slot->encap, &p) != 0)

@@ -38,6 +38,8 @@ struct pl_keypair {
 /* Where a peer is (net/addr.h's endpoint), and the MAC it was seen from. */
 struct pl_endpoint {
 	struct net_endpoint udp; /* udp.addr family NET_AF_NONE: unknown */
+	uint16_t channel;        /* through the TURN relay (udp is the server): its
+				  * ChannelData channel; 0: direct */
 	struct net_mac via;      /* source MAC of the frame it came in: our next hop */
 	bool have_via;
 };

@@ -8,6 +8,8 @@
  *   m->packet_type  enum pl_ctl_kind
  *   m->l2_len       underlay frames: offset of the IP, ARP or ND header
  *   m->l3_len       UDP to us: length of the IP header (UDP follows)
+ *   m->l4_len       UDP to us: NET_TURN_CHANNEL_HLEN when the payload is
+ *                   TURN ChannelData from our relay (the message follows)
  *
  * l2_len and l3_len are DPDK's own header-length fields (rte_mbuf.h): a
  * PMD reads them only with a TX offload flag set, which nothing here sets.
@@ -39,6 +41,7 @@ static inline void pl_tag(struct rte_mbuf *m, enum pl_ctl_kind kind, const struc
 		return;
 	m->l2_len = v->l3_off;
 	m->l3_len = v->l4_off > v->l3_off ? v->l4_off - v->l3_off : 0;
+	m->l4_len = v->channel ? NET_TURN_CHANNEL_HLEN : 0;
 }
 
 static inline enum pl_ctl_kind pl_tag_kind(const struct rte_mbuf *m)
@@ -63,6 +66,12 @@ static inline void pl_tag_udp_view(const struct rte_mbuf *m, struct net_udp_view
 	v->src_port = net_get_be16(udp + NET_UDP_OFF_SPORT);
 	v->dst_port = net_get_be16(udp + NET_UDP_OFF_DPORT);
 	memcpy(&v->src_mac, frame + NET_ETH_OFF_SRC, sizeof(v->src_mac));
+	if (m->l4_len == NET_TURN_CHANNEL_HLEN) {
+		/* The worker checked it: from our relay, the length within. */
+		v->channel = net_get_be16(frame + v->payload_off);
+		v->payload_len = net_get_be16(frame + v->payload_off + 2);
+		v->payload_off += NET_TURN_CHANNEL_HLEN;
+	}
 	if (net_ip_version(l3) == 4) {
 		v->src.family = v->dst.family = NET_AF_IP4;
 		memcpy(&v->src.ip4, l3 + NET_IP4_OFF_SRC, sizeof(v->src.ip4));

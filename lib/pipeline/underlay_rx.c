@@ -23,8 +23,36 @@ struct rx_item {
 	struct pl_keypair *kp;
 	struct net_addr src;
 	uint16_t src_port;
+	uint16_t channel;
 	struct net_mac src_mac;
 };
+
+/*
+ * TURN ChannelData (first byte 0x40, wire.h): only from our relay, with a
+ * length that fits. v then describes the message inside, and the channel
+ * it came on (the peer's, as the relay bound it). False: drop it.
+ */
+static bool unwrap_channel(const struct pl_dataplane *dp, const uint8_t *data,
+			   struct net_udp_view *v)
+{
+	const uint8_t *p = data + v->payload_off;
+	uint32_t sn;
+	bool ours;
+
+	if (v->payload_len < NET_TURN_CHANNEL_HLEN ||
+	    net_get_be16(p + 2) > v->payload_len - NET_TURN_CHANNEL_HLEN)
+		return false;
+	do {
+		sn = rte_seqlock_read_begin(&dp->relay_lock);
+		ours = net_endpoint_is(&dp->relay, &v->src, v->src_port);
+	} while (rte_seqlock_read_retry(&dp->relay_lock, sn));
+	if (!ours)
+		return false;
+	v->channel = net_get_be16(p);
+	v->payload_len = net_get_be16(p + 2);
+	v->payload_off += NET_TURN_CHANNEL_HLEN;
+	return true;
+}
 
 /* Sorts one frame; data messages are appended to items. */
 static void classify(struct pl_worker *w, struct rte_mbuf *m, struct rx_item *items,
@@ -56,6 +84,11 @@ static void classify(struct pl_worker *w, struct rte_mbuf *m, struct rx_item *it
 		pl_worker_drop(w, m, pl_drop_of_net(v.reason));
 		return;
 	}
+	if (v.payload_len && data[v.payload_off] == NET_TURN_CHANNEL_BYTE &&
+	    !unwrap_channel(w->dp, data, &v)) {
+		pl_worker_drop(w, m, PL_DROP_BAD_CHANNEL);
+		return;
+	}
 	pkt = data + v.payload_off;
 	r = wg_message_parse(pkt, v.payload_len, &type);
 	if (r == WG_BAD_SIZE) {
@@ -66,7 +99,9 @@ static void classify(struct pl_worker *w, struct rte_mbuf *m, struct rx_item *it
 	if (r != WG_OK) {
 		/* Not WireGuard: nucleus signaling and STUN answers are control's
 		 * (it checks where they came from), when a nucleus is set. */
-		if (w->dp->other_udp_to_control && net_is_signaling(pkt, v.payload_len))
+		if (v.channel)
+			pl_worker_drop(w, m, PL_DROP_UNKNOWN_PROTO); /* relayed: WireGuard only */
+		else if (w->dp->other_udp_to_control && net_is_signaling(pkt, v.payload_len))
 			pl_worker_to_control(w, m, PL_CTL_SIGNALING, &v);
 		else if (w->dp->other_udp_to_control && net_is_stun(pkt, v.payload_len))
 			pl_worker_to_control(w, m, PL_CTL_STUN, &v);
@@ -83,6 +118,7 @@ static void classify(struct pl_worker *w, struct rte_mbuf *m, struct rx_item *it
 					    .len = v.payload_len,
 					    .src = v.src,
 					    .src_port = v.src_port,
+					    .channel = v.channel,
 					    .src_mac = v.src_mac };
 	(*n_items)++;
 }
@@ -116,7 +152,7 @@ static void note_received(struct pl_worker *w, struct rx_item *it, uint64_t now,
 		__atomic_store_n(&peer->confirm, it->kp, __ATOMIC_RELEASE);
 	if (wg_keypair_should_rekey_on_receive(&it->kp->wg, now))
 		__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
-	pl_worker_note_endpoint(w, peer, &it->src, it->src_port, &it->src_mac);
+	pl_worker_note_endpoint(w, peer, &it->src, it->src_port, it->channel, &it->src_mac);
 }
 
 /* Turns the decrypted message in place into an Ethernet frame for the host. */

@@ -48,21 +48,25 @@ void pl_worker_tx(struct pl_worker *w, uint16_t port, uint16_t queue, struct rte
 }
 
 void pl_worker_note_endpoint(struct pl_worker *w, struct pl_peer *peer, const struct net_addr *src,
-			     uint16_t port, const struct net_mac *via)
+			     uint16_t port, uint16_t channel, const struct net_mac *via)
 {
 	uint32_t sn;
 	bool same;
 
+	/* A channel is part of the address: the relay and the peer behind it
+	 * are two paths (direct <-> relayed is roaming). */
 	do {
 		sn = rte_seqlock_read_begin(&peer->ep_lock);
-		same = net_endpoint_is(&peer->ep.udp, src, port) ||
-		       (peer->roam_pending && net_endpoint_is(&peer->roam.udp, src, port));
+		same = (net_endpoint_is(&peer->ep.udp, src, port) && peer->ep.channel == channel) ||
+		       (peer->roam_pending && net_endpoint_is(&peer->roam.udp, src, port) &&
+			peer->roam.channel == channel);
 	} while (rte_seqlock_read_retry(&peer->ep_lock, sn));
 	if (same)
 		return;
 	rte_seqlock_write_lock(&peer->ep_lock);
 	peer->roam.udp.addr = *src;
 	peer->roam.udp.port = port;
+	peer->roam.channel = channel;
 	peer->roam.via = *via;
 	peer->roam.have_via = true;
 	peer->roam_pending = 1;

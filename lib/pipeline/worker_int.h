@@ -19,6 +19,6 @@ void pl_worker_tx(struct pl_worker *w, uint16_t port, uint16_t queue, struct rte
 		  unsigned n);
 /* Roaming: remember a newer authenticated source for control to adopt. */
 void pl_worker_note_endpoint(struct pl_worker *w, struct pl_peer *peer, const struct net_addr *src,
-			     uint16_t port, const struct net_mac *via);
+			     uint16_t port, uint16_t channel, const struct net_mac *via);
 
 #endif /* OMNI_PIPELINE_WORKER_INT_H */

@@ -361,6 +361,11 @@ cl_inet_nat() {
 #   cl_matrix_ping SIDE KIND VIP  pings VIP from there every 50 ms until
 #                                 the first reply (15 s at most): prints the
 #                                 ms it took, fails without a reply
+#   cl_matrix_turn SECRET         coturn as a TURN server (use-auth-secret
+#                                 with SECRET, from a 0600 file) on link 7,
+#                                 203.0.113.58:3478 (process and log
+#                                 "turn"); again with another secret: one
+#                                 that refuses the nucleus's credentials
 # Link numbers: the nucleus 0; A's kinds 1.., B's kinds 8..; same 14.
 declare -A cl_link_a=([pub]=1 [home]=2 [masq]=3 [sym]=4 [pub6]=5 [fw6]=6)
 declare -A cl_link_b=([pub]=8 [home]=9 [masq]=10 [sym]=11 [pub6]=12 [fw6]=13)
@@ -418,4 +423,20 @@ cl_matrix_ping() {
 	ip netns exec "$(cl_matrix_ns "$1" "$2")" ping -n -q -c 1 -i 0.05 -w 15 "$3" \
 		>"$tmp/ping.out" 2>&1 || return 1
 	echo $(($(now_ms) - cl_t0))
+}
+
+cl_turn_ip=203.0.113.58
+cl_matrix_turn() {
+	local ns
+	ns=$(cl_inet_ns 7 0)
+	[ -e "/run/netns/$ns" ] || { make_ns "$ns" && cl_inet_host 7 "$ns"; } || return 1
+	(umask 077 && printf 'static-auth-secret=%s\n' "$1" >"$tmp/turnserver.conf") || return 1
+	bg_start turn "$ns" turnserver -c "$tmp/turnserver.conf" --no-cli --no-tls --no-dtls \
+		--use-auth-secret --realm omni.test --user-quota 4 --listening-ip "$cl_turn_ip" \
+		--relay-ip "$cl_turn_ip" --listening-port 3478 --min-port 50000 --max-port 50100 \
+		--pidfile "$tmp/turn.pid" --userdb "$tmp/turndb" --log-file stdout --simple-log
+	wait_for -t 5 listening "$ns" "$cl_turn_ip:3478" >/dev/null && return 0
+	echo "turnserver did not listen on $cl_turn_ip:3478"
+	tail -n 20 "$tmp/turn.log"
+	return 1
 }

@@ -21,10 +21,19 @@
 #            after A registered and before B started (issue 15, item 3)
 #
 # Pairs with a symmetric NAT on one side and a NAT or firewall on the
-# other cannot be punched: they need the relay of issue 15, not built yet.
-# For those the test checks that no session comes up and none is reported
-# (B's ping never answered, no handshake on either side), once both edges
-# have punched (each sent initiations: a session could have come).
+# other cannot be punched: they go through the relay, coturn with
+# use-auth-secret on link 7 (203.0.113.58), whose credentials the nucleus
+# hands out (--turn, --turn-secret-file). For those the test checks that
+# B pings A and that the path is relayed (the edges' log line and their
+# relay counters).
+#
+#   relaydown  coturn restarted with another secret, so it refuses the
+#              nucleus's credentials (401): a symmetric pair's edges log,
+#              count and retry the refused Allocate; a direct pair
+#              (masq:masq) connects as before
+#
+# NAT_NO_RELAY=1 starts the nucleus without the relay (the relayed pairs
+# then fail: what the test saw before the relay existed).
 #
 # NAT_PAIRS="masq:masq same" runs only those pairs (A's kind:B's kind).
 # Usage: nat_matrix.sh BUILD_DIR
@@ -36,10 +45,11 @@ build=${1:?usage: $0 BUILD_DIR}
 omni=$build/app/omninervous
 secret=nat-matrix-secret-$$-0123456789
 NAT_PAIRS=${NAT_PAIRS:-pub:pub pub:home pub:masq pub:sym home:home home:masq masq:masq same
-	pub6:fw6 fw6:fw6 restart home:sym masq:sym sym:sym}
+	pub6:fw6 fw6:fw6 restart home:sym masq:sym sym:sym relaydown}
+turn_secret=nat-matrix-turn-$$-abcdefghijklmnop
 
 need_root
-need_tools nft ping ip
+need_tools nft ping ip turnserver
 need_built "$omni"
 cl_init || die "identities"
 
@@ -57,13 +67,15 @@ both_tried() {
 	[ "$(edge_stat a initiations_sent)" -ge 1 ] && [ "$(edge_stat b initiations_sent)" -ge 1 ]
 }
 
-no_session() {
-	local ha hb
-	ha=$(edge_stat a handshakes_completed)
-	hb=$(edge_stat b handshakes_completed)
-	echo "handshakes completed: A $ha, B $hb; sessions A $(stat_of a sessions)"
-	[ "$ha" = 0 ] && [ "$hb" = 0 ] && [ "$(stat_of a sessions)" = 0 ]
+# The relayed path: the log line of either edge, and a channel bound on
+# both (each bound one to the other's relayed address).
+relayed() {
+	grep -q "relay: peer .* path relayed" "$tmp/a.log" "$tmp/b.log" &&
+		[ "$(edge_stat a relay_binds)" -ge 1 ] && [ "$(edge_stat b relay_binds)" -ge 1 ]
 }
+
+# An edge logged the refused Allocate (401) at least N times: retried.
+relay_refused() { [ "$(grep -c "error 401" "$tmp/$1.log")" -ge "$2" ]; }
 
 declare -a report=()
 
@@ -88,10 +100,12 @@ m_pair() {
 		ms=
 	fi
 	if needs_relay "$ka:$kb"; then
-		report+=("$(printf '%-10s needs relay (issue 15 relay not built yet)' "$1")")
-		check "$1: needs a relay: B's ping got no answer" test "$got" = 0
-		check "$1: both edges punched (a session could have come)" wait_for -t 10 both_tried
-		check "$1: no direct session is reported" no_session
+		report+=("$(printf '%-10s relayed    first ping reply %s ms after B started' "$1" \
+			"${ms:--}")")
+		check "$1: relayed: B pings A's VIP (first reply in ${ms:-no} ms)" test "$got" = 1
+		check "$1: both edges punched first" wait_for -t 10 both_tried
+		check "$1: the path is relayed (log line, a channel bound on both)" \
+			wait_for -t 5 relayed
 	else
 		report+=("$(printf '%-10s direct     first ping reply %s ms after B started' "$1" \
 			"${ms:--}")")
@@ -118,7 +132,7 @@ m_restart() {
 		{ fail "restart: edge A did not start"; return; }
 	wait_log a "nucleus: registered" 20 >/dev/null || { fail "restart: A did not register"; return; }
 	bg_stop nucleus >/dev/null
-	cl_nucleus_start >/dev/null || die "the nucleus did not start again"
+	cl_nucleus_start "${relay_args[@]}" >/dev/null || die "the nucleus did not start again"
 	OMNI_TEST_HEARTBEAT_MS=2000 cl_matrix_edge b same 10.200.0.2/24 ||
 		{ fail "restart: edge B did not start"; return; }
 	check "restart: A registers again with the new nucleus" wait_for -t 20 registrations a 2
@@ -140,14 +154,55 @@ m_restart() {
 	for f in a b; do mv "$tmp/$f.log" "$tmp/$f-restart.log"; done
 }
 
+# coturn refuses our credentials (another secret): a direct pair is not
+# touched, and both edges log, count and retry the refusal.
+m_relaydown() {
+	local ms
+	echo "---- the relay refuses us (coturn with another secret)"
+	bg_stop turn >/dev/null
+	cl_matrix_turn "another-secret-$$-0123456789" || die "coturn did not start again"
+	rm -f "$tmp/a.log" "$tmp/b.log"
+	# A pair that needs the relay: each edge allocates once its punch failed.
+	cl_matrix_edge a sym 10.200.0.1/24 || { fail "relaydown: edge A did not start"; return; }
+	wait_log a "nucleus: registered" 20 >/dev/null || { fail "relaydown: A did not register"; return; }
+	cl_matrix_edge b sym 10.200.0.2/24 || { fail "relaydown: edge B did not start"; return; }
+	check "relaydown: A logged the refused Allocate (401) and retried it" \
+		wait_for -t 15 relay_refused a 2
+	check "relaydown: B too" wait_for -t 10 relay_refused b 2
+	check "relaydown: counted (relay_errors on both)" bash -c \
+		"[ $(edge_stat a relay_errors) -ge 2 ] && [ $(edge_stat b relay_errors) -ge 2 ]"
+	edge_stop b >/dev/null
+	edge_stop a >/dev/null
+	for f in a b; do mv "$tmp/$f.log" "$tmp/$f-relaydown-sym.log"; done
+	# A direct pair meanwhile: as before.
+	cl_matrix_edge a masq 10.200.0.1/24 || { fail "relaydown: edge A did not start"; return; }
+	wait_log a "nucleus: registered" 20 >/dev/null || { fail "relaydown: A did not register"; return; }
+	cl_t0=$(now_ms)
+	cl_matrix_edge b masq 10.200.0.2/24 || { fail "relaydown: edge B did not start"; return; }
+	ms=$(cl_matrix_ping b masq 10.200.0.1)
+	check "relaydown: a direct pair connects (first reply ${ms:-never} ms after B started)" \
+		test -n "$ms"
+	report+=("$(printf '%-10s relay refused (401: logged, counted, retried); masq:masq direct in %s ms' \
+		relaydown "${ms:--}")")
+	edge_stop b >/dev/null
+	edge_stop a >/dev/null
+	for f in a b; do mv "$tmp/$f.log" "$tmp/$f-relaydown-masq.log"; done
+	bg_stop turn >/dev/null
+	cl_matrix_turn "$turn_secret" || die "coturn did not start again"
+}
+
 cl_matrix_topology || die "topology"
-cl_nucleus_start || die "the nucleus did not start"
+cl_matrix_turn "$turn_secret" || die "coturn did not start"
+(umask 077 && printf '%s\n' "$turn_secret" >"$tmp/turn.secret")
+relay_args=(--turn "$cl_turn_ip:3478" --turn-secret-file "$tmp/turn.secret")
+[ "${NAT_NO_RELAY:-0}" = 1 ] && relay_args=()
+cl_nucleus_start "${relay_args[@]}" || die "the nucleus did not start"
 for pair in $NAT_PAIRS; do
-	if [ "$pair" = restart ]; then
-		m_restart
-	else
-		m_pair "$pair"
-	fi
+	case $pair in
+	restart) m_restart ;;
+	relaydown) m_relaydown ;;
+	*) m_pair "$pair" ;;
+	esac
 done
 
 echo

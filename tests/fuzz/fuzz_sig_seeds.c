@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Seed corpus for fuzz_signaling and fuzz_stun: for each message type a
- * sealed datagram (mode byte 0) and a header + plain body (mode byte 1) in
- * the fuzz cluster; and STUN requests and responses.
+ * Seed corpus for fuzz_signaling, fuzz_stun and fuzz_turn: for each message
+ * type a sealed datagram (mode byte 0) and a header + plain body (mode byte
+ * 1) in the fuzz cluster; and STUN requests and responses, TURN's included.
  *
  *   fuzz_sig_seeds DIR
  */
@@ -63,6 +63,13 @@ static void sample(struct sig_msg *m, uint8_t type)
 			m->u.target = t;
 		else
 			m->u.info.target = t, m->u.info.peer = p;
+	} else if (type == SIG_TURN_ASK || type == SIG_TURN_CRED || type == SIG_RELAY_INFO) {
+		struct sig_addr relayed = m->u.reg.cand[0];
+
+		memset(&m->u, 0, sizeof(m->u));
+		relayed.kind = SIG_KIND_RELAYED;
+		if (type != SIG_TURN_CRED)
+			m->u.relay.relayed = relayed; /* TURN_CRED: no relay, nothing else */
 	}
 }
 
@@ -107,6 +114,33 @@ static int ident_seeds(const char *dir, const struct sig_keys *k)
 	return 0;
 }
 
+/* TURN answers for fuzz_turn (transaction id txid): a 401 with REALM and
+ * NONCE, and an Allocate success with its addresses and LIFETIME. */
+static int turn_seeds(const char *dir, const uint8_t *txid)
+{
+	static const uint8_t code401[4] = { 0, 0, 4, 1 };
+	struct net_endpoint a = { .addr = { .family = NET_AF_IP4, .b = { 203, 0, 113, 5 } },
+				  .port = 50000 };
+	uint8_t buf[256];
+	struct sig_stun_wr w;
+	size_t len;
+
+	sig_stun_begin(&w, buf, sizeof(buf), 0x113, txid);
+	sig_stun_put(&w, SIG_STUN_ATTR_ERROR_CODE, code401, sizeof(code401));
+	sig_stun_put(&w, SIG_STUN_ATTR_REALM, "realm", 5);
+	sig_stun_put(&w, SIG_STUN_ATTR_NONCE, "nonce", 5);
+	len = sig_stun_end(&w, true);
+	if (!len || put(dir, "turn_401", buf, len))
+		return -1;
+	sig_stun_begin(&w, buf, sizeof(buf), 0x103, txid);
+	sig_stun_put_xaddr(&w, SIG_STUN_ATTR_XOR_RELAYED, &a);
+	sig_stun_put_xaddr(&w, SIG_STUN_ATTR_XOR_MAPPED, &a);
+	sig_stun_put_u32(&w, SIG_STUN_ATTR_LIFETIME, 600);
+	sig_stun_put_integrity(&w, (const uint8_t *)"key", 3);
+	len = sig_stun_end(&w, true);
+	return !len || put(dir, "turn_allocated", buf, len) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t buf[SIG_DATAGRAM_MAX + 1], plain[SIG_DATAGRAM_MAX + 1], txid[12] = { 7 };
@@ -149,5 +183,7 @@ int main(int argc, char **argv)
 	if (put(argv[1], "stun_success", buf, 32))
 		return 1;
 	len = sig_stun_request(buf, sizeof(buf), txid, true);
-	return put(argv[1], "stun_request", buf, len) ? 1 : 0;
+	if (put(argv[1], "stun_request", buf, len))
+		return 1;
+	return turn_seeds(argv[1], txid) ? 1 : 0;
 }

@@ -2,7 +2,8 @@
 /*
  * Outer headers (encap.c): the template pushed in front of a payload
  * reproduces scapy's frames, the NIC-offload form completes to the same
- * checksum, random paths round-trip through the classifier, and the
+ * checksum, random paths (a third with a TURN ChannelData header, whose
+ * bytes the UDP checksum must cover) round-trip through the classifier, and the
  * limits (headroom, IP length, bad parameters) hold.
  */
 #include <errno.h>
@@ -129,6 +130,8 @@ static void test_round_trip(void **state)
 		uint16_t id = (uint16_t)t_rand(&seed);
 
 		p.vlan_tci = vlan;
+		/* A third through a TURN relay: ChannelData in the template. */
+		p.channel = i % 3 ? 0 : (uint16_t)(NET_TURN_CHANNEL_MIN + i % 256);
 		p.src_port = (uint16_t)t_rand(&seed);
 		l.port = p.dst_port = (uint16_t)t_rand(&seed);
 		/* random unicast sources: the first byte stays 0x20 or 192 */
@@ -138,8 +141,15 @@ static void test_round_trip(void **state)
 		n = net_encap_push(&e, buf + HEADROOM, HEADROOM, len, id);
 		assert_int_equal(n, e.hdr_len + len);
 		assert_int_equal(t_classify(buf + HEADROOM - e.hdr_len, n, &l, &v), NET_UDP_TO_US);
-		assert_int_equal(v.payload_off, e.hdr_len);
-		assert_int_equal(v.payload_len, len);
+		assert_int_equal(v.payload_off + e.chan_len, e.hdr_len);
+		assert_int_equal(v.payload_len, len + e.chan_len);
+		if (p.channel) {
+			const uint8_t *cd = buf + HEADROOM - NET_TURN_CHANNEL_HLEN;
+
+			assert_int_equal(e.chan_len, NET_TURN_CHANNEL_HLEN);
+			assert_int_equal(net_get_be16(cd), p.channel);
+			assert_int_equal(net_get_be16(cd + 2), len);
+		}
 		assert_int_equal(v.src_port, p.src_port);
 		assert_int_equal(v.vlan, vlan >= 0);
 		assert_memory_equal(v6 ? v.src.ip6.b : v.src.ip4.b, v6 ? p.src.ip6.b : p.src.ip4.b,
@@ -182,6 +192,15 @@ static void test_limits(void **state)
 	assert_int_equal(net_encap_init(&e, &p4), -EINVAL);
 	p4 = params4((enum net_udp_csum)7, -1);
 	assert_int_equal(net_encap_init(&e, &p4), -EINVAL);
+	/* Channels: ours only (0x4000..0x40FF), the nucleus's "O" never. */
+	p4 = params4(NET_UDP_CSUM_FULL, -1);
+	p4.channel = 0x3fff;
+	assert_int_equal(net_encap_init(&e, &p4), -EINVAL);
+	p4.channel = 0x4100;
+	assert_int_equal(net_encap_init(&e, &p4), -EINVAL);
+	p4.channel = 0x40ff;
+	assert_int_equal(net_encap_init(&e, &p4), 0);
+	assert_int_equal(e.hdr_len, 42 + NET_TURN_CHANNEL_HLEN);
 }
 
 int main(void)

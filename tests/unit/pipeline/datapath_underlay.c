@@ -165,6 +165,17 @@ static void send_unknown_proto(void)
 	underlay_in(f, from_peer(&dt.stranger, sig, sizeof(sig), f));
 }
 
+/* TURN ChannelData from a stranger (not our relay: none is set), and one
+ * whose length runs past the datagram. */
+static void send_channel_data(void)
+{
+	uint8_t cd[8] = { NET_TURN_CHANNEL_BYTE, 0x00, 0x00, 0x04, 1, 0, 0, 0 }, f[FRAME_MAX];
+
+	underlay_in(f, from_peer(&dt.stranger, cd, sizeof(cd), f));
+	cd[3] = 5;
+	underlay_in(f, from_peer(&dt.stranger, cd, sizeof(cd), f));
+}
+
 /* From the stranger: to another port, another MAC, another address. */
 static void send_not_ours(void)
 {
@@ -449,6 +460,13 @@ const struct row underlay_rows[] = {
 	{ "a stranger's initiations: refused, then rate-limited",
 	  send_stranger_initiations,
 	  { D(HANDSHAKE, 1), D(RATELIMIT, 1) },
+	  0,
+	  0,
+	  NULL },
+	/* 28 */
+	{ "TURN ChannelData not from our relay, or too long",
+	  send_channel_data,
+	  { D(BAD_CHANNEL, 2) },
 	  0,
 	  0,
 	  NULL },

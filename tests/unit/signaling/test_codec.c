@@ -134,6 +134,22 @@ static void sample(struct sig_msg *m, uint8_t type, bool enc)
 		m->u.challenge.epoch = 0xfeedf00d;
 		memset(m->u.challenge.token, 13, SIG_TOKEN_LEN);
 		break;
+	case SIG_TURN_ASK:
+	case SIG_RELAY_INFO:
+		memset(m->u.relay.pubkey, 12, SIG_PUBKEY_LEN);
+		fill_target(&m->u.relay.relayed.ep.addr, NET_AF_IP4, 7);
+		m->u.relay.relayed.ep.port = 49152;
+		m->u.relay.relayed.kind = SIG_KIND_RELAYED;
+		break;
+	case SIG_TURN_CRED:
+		m->u.cred.expiry_s = 1700000600;
+		m->u.cred.n_servers = 2;
+		fill_target(&m->u.cred.servers[0].addr, NET_AF_IP4, 8);
+		fill_target(&m->u.cred.servers[1].addr, NET_AF_IP6, 9);
+		m->u.cred.servers[0].port = m->u.cred.servers[1].port = 3478;
+		strcpy(m->u.cred.user, "1700000600:0123456789abcdef");
+		strcpy(m->u.cred.pass, "XbqVDaX3LJohisqATWkM13ZpX8E=");
+		break;
 	}
 }
 
@@ -189,6 +205,21 @@ static void assert_same(const struct sig_msg *a, const struct sig_msg *b)
 				    SIG_PUBKEY_LEN);
 		assert_int_equal(a->u.challenge.epoch, b->u.challenge.epoch);
 		assert_memory_equal(a->u.challenge.token, b->u.challenge.token, SIG_TOKEN_LEN);
+		break;
+	case SIG_TURN_ASK:
+	case SIG_RELAY_INFO:
+		assert_memory_equal(a->u.relay.pubkey, b->u.relay.pubkey, SIG_PUBKEY_LEN);
+		assert_true(net_endpoint_equal(&a->u.relay.relayed.ep, &b->u.relay.relayed.ep));
+		assert_int_equal(a->u.relay.relayed.kind, b->u.relay.relayed.kind);
+		break;
+	case SIG_TURN_CRED:
+		assert_true(a->u.cred.expiry_s == b->u.cred.expiry_s);
+		assert_int_equal(a->u.cred.n_servers, b->u.cred.n_servers);
+		for (unsigned i = 0; i < a->u.cred.n_servers; i++)
+			assert_true(
+				net_endpoint_equal(&a->u.cred.servers[i], &b->u.cred.servers[i]));
+		assert_string_equal(a->u.cred.user, b->u.cred.user);
+		assert_string_equal(a->u.cred.pass, b->u.cred.pass);
 		break;
 	default: /* REGISTER, PUNCH */
 		assert_true(sig_peer_equal(&a->u.reg, &b->u.reg));
