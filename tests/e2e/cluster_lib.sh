@@ -170,8 +170,9 @@ cl_topology_v4() {
 }
 
 # Dual stack: N, A and B straight on the bridge with 192.0.2.1, .2, .3 and
-# 2001:db8:1::1, ::2, ::3; the bridge counts WireGuard's port to B by
-# family (counters v4_to_b, v6_to_b).
+# 2001:db8:1::1, ::2, ::3; the bridge counts what A sends to B's port by
+# family (counters v4_to_b, v6_to_b): A's packets only, since the
+# nucleus's signaling to B goes to the same port.
 cl_topology_dual() {
 	make_ns "$ns_n" "$ns_a" "$ns_b"
 	cl_bridge || return 1
@@ -184,8 +185,8 @@ cl_topology_dual() {
 		counter v6_to_b {}
 		chain forward {
 			type filter hook forward priority filter;
-			ip daddr 192.0.2.3 udp dport 51820 counter name v4_to_b
-			ip6 daddr 2001:db8:1::3 udp dport 51820 counter name v6_to_b
+			ip saddr 192.0.2.2 ip daddr 192.0.2.3 udp dport 51820 counter name v4_to_b
+			ip6 saddr 2001:db8:1::2 ip6 daddr 2001:db8:1::3 udp dport 51820 counter name v6_to_b
 		}
 	}
 	NFT
