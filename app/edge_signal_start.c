@@ -179,6 +179,22 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 	return 0;
 }
 
+int omni_edge_signal_rekey(struct omni_edge *e, const char *secret, char *err, size_t errlen)
+{
+	struct omni_signal *s = e->sig;
+	int r;
+
+	if (!s || !secret)
+		return 0;
+	r = sig_edge_set_secret(&s->ed, secret, s->now_ms, err, errlen);
+	/* Peers learned from now on get the new secret's preshared key; the
+	 * ones installed keep theirs and their sessions (a new key would
+	 * start each session over). */
+	if (r > 0)
+		sig_cluster_psk(secret, s->psk);
+	return r;
+}
+
 void omni_edge_signal_stop(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;

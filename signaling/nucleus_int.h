@@ -19,6 +19,9 @@ struct member {
 	 * id_key (X25519 of the nucleus's and its key, made once per REGISTER
 	 * that changes nothing else: the nucleus does one DH per member). */
 	bool proven;
+	/* Its last message was sealed under the cluster's previous secret
+	 * (a rotation's window): notices to it are sealed under that one. */
+	bool prev;
 	uint8_t id_key[SIG_KEY_LEN];
 };
 
@@ -30,6 +33,13 @@ struct logent {
 struct cluster {
 	char name[SIG_CLUSTER_NAME_MAX + 1];
 	struct sig_keys keys;
+	/* A rotation (sig_nucleus_set_secret): the previous secret's keys,
+	 * accepted until prev_until (ms; 0: none). */
+	struct sig_keys prev;
+	uint64_t prev_until;
+	/* The first secret's id: what tokens are bound to, so that a
+	 * rotation does not challenge every member again. */
+	uint8_t token_id[SIG_CLUSTER_ID_LEN];
 	struct sig_peerset members;
 	uint32_t lru_head, lru_tail; /* oldest heartbeat first */
 	uint64_t version;            /* of the last change */
@@ -63,6 +73,7 @@ struct sig_nucleus {
 	 * with it when signed_reply. */
 	uint8_t id_key[SIG_KEY_LEN];
 	bool signed_reply;
+	bool rx_prev;              /* the message in hand is under its cluster's previous secret */
 	int act;                   /* enum sig_ident_act of the message in hand */
 	uint32_t max_members;      /* per cluster */
 	struct wg_ratelimiter *rl; /* per source, after the HMAC; evicts when full */
