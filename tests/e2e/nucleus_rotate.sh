@@ -15,7 +15,10 @@
 #     its registration, then moves over by SIGHUP too;
 #   - not one echo of the ping lost through all of it;
 #   - after the window the old secret is refused: the probe that was
-#     answered before is counted unknown_cluster and loses the nucleus.
+#     answered before is counted unknown_cluster and loses the nucleus;
+#   - B killed and started again with the new secret: its first handshake
+#     with A works (the cluster's preshared key is the new secret's on
+#     both sides).
 #
 #   +--------- netns omni-ci-PID: bridge cbPID ---------+
 #   |              |                |
@@ -124,7 +127,23 @@ got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$tmp/pinger.log")
 echo "    ping: $sent sent, $got received (every 0.2 s across the rotation)"
 check "not one echo lost across the rotation" test "${sent:-0}" -ge 50 -a "${got:-0}" = "${sent:-x}"
 
-for e in a b; do
+# ---- a new handshake under the new secret's preshared key ----
+# B killed (no LEAVE) and started again with the new secret only: its
+# first handshake with A needs A to answer with the new secret's
+# preshared key (A's entry for B was switched in place at A's reload, and
+# is set again by the punch of B's query).
+pid=$(pid_of b)
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+forget_pid "$pid"
+edge_start b2 "$ns_b" --host-port tap --key "$tmp/b.key" --underlay "$(cl_if b)" \
+	--nucleus "$nucleus" --cluster lab --vip 10.200.0.2/24 --secret-file "$tmp/b.secret" \
+	--metrics off || die "edge B again"
+check "B, started again, registers" wait_log b2 'nucleus: registered with' 20
+check "B reaches A: a new handshake under the new secret's preshared key" \
+	ping_from "$ns_b" 10.200.0.1
+
+for e in a b2; do
 	check "edge $e stops" edge_stop "$e"
 done
 check "SIGTERM stops the nucleus" bg_stop nucleus
