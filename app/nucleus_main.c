@@ -302,12 +302,29 @@ static void reload_secret(struct nucleus_proc *np, size_t k, const struct nucleu
 		printf("nucleus: reload: cluster %s: %s; secret unchanged\n", c->name, err);
 }
 
+/* The open nucleus's secret (security.secret of a file with no clusters):
+ * a change starts a rotation of every name, as reload_secret. */
+static void reload_open(struct nucleus_proc *np, const struct omni_nucleus_clusters *cl)
+{
+	char err[160];
+	int r = sig_nucleus_set_open_secret(np->core, cl->open_secret, cl->secret_window_s * 1000u,
+					    now_ms(), err, sizeof(err));
+
+	if (r > 0)
+		printf("nucleus: reload: a new secret for any cluster name; the old one is "
+		       "accepted for %u s more\n",
+		       cl->secret_window_s);
+	else if (r < 0)
+		printf("nucleus: reload: the open secret: %s; unchanged\n", err);
+}
+
 /*
  * SIGHUP: the --config file again, validated whole first (an error keeps
  * everything as it was). What a running nucleus takes from it: each
  * listed cluster's admission list ("members"), whose left-out members are
  * removed at once (every edge hears LEFT at its next heartbeat), and its
- * secret (a rotation: docs/signaling.md, "Rotating the cluster secret").
+ * secret, or the open nucleus's one secret (a rotation: docs/signaling.md,
+ * "Rotating the cluster secret").
  * Other changes (clusters, port) need a restart, and it says so.
  */
 static void reload(struct nucleus_proc *np)
@@ -324,6 +341,8 @@ static void reload(struct nucleus_proc *np)
 		fflush(stdout);
 		return;
 	}
+	if (cl.open_secret)
+		reload_open(np, &cl);
 	if (!secrets_usable(&cl)) {
 		fflush(stdout);
 		omni_nucleus_clusters_free(&cl);

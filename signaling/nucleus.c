@@ -432,7 +432,7 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 		d = SIG_DROP_WRONG_DIRECTION;
 	c = d == SIG_OK ? cluster_by_id(n, m->cluster_id, now_ms) : NULL;
 	if (d == SIG_OK && !c)
-		d = sig_nucleus_open(n, p, len, m, &c); /* unknown_cluster unless open */
+		d = sig_nucleus_open(n, p, len, m, now_ms, &c); /* unknown_cluster unless open */
 	if (d == SIG_OK)
 		d = sig_decode(keys_for(c, n->rx_prev, now_ms), p, len, m);
 	/* Per-source state only for messages that proved the key. */
@@ -478,6 +478,7 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 
 void sig_nucleus_tick(struct sig_nucleus *n, uint64_t now_ms)
 {
+	sig_nucleus_open_tick(n, now_ms);
 	for (size_t i = 0; i < n->n_clusters; i++) {
 		struct cluster *c = &n->clusters[i];
 		unsigned gone = sig_members_expire(c, now_ms, n->expiry_ms);

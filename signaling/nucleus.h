@@ -148,6 +148,12 @@ int sig_nucleus_set_members(struct sig_nucleus *n, size_t c, bool admit_list,
 int sig_nucleus_set_secret(struct sig_nucleus *n, size_t c, const char *secret, uint32_t window_ms,
 			   uint64_t now_ms, char *err, size_t errlen);
 
+/* Loop thread, open nucleus: its secret from now on, as
+ * sig_nucleus_set_secret for every cluster made and for names not seen
+ * yet. -EINVAL also when the nucleus is not open. */
+int sig_nucleus_set_open_secret(struct sig_nucleus *n, const char *secret, uint32_t window_ms,
+				uint64_t now_ms, char *err, size_t errlen);
+
 /* The nucleus's public key (what edges pin: --nucleus-key). */
 void sig_nucleus_public_key(const struct sig_nucleus *n, uint8_t out[SIG_PUBKEY_LEN]);
 

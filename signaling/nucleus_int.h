@@ -59,6 +59,11 @@ struct sig_nucleus {
 	size_t n_clusters;        /* grows when open: other threads load-acquire it */
 	char *open_secret;        /* open nucleus; NULL: the list only */
 	uint8_t name_key[SIG_KEY_LEN];
+	/* The open secret before a rotation, accepted until open_prev_until
+	 * (ms; 0: none): names it seals make clusters too. */
+	char *open_prev;
+	uint8_t prev_name_key[SIG_KEY_LEN];
+	uint64_t open_prev_until;
 	size_t max_clusters;
 	unsigned replay_open; /* nonces of a cluster made on demand */
 	uint32_t epoch;
@@ -105,8 +110,10 @@ void sig_cluster_fini(struct cluster *c);
 int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf, char *err,
 			  size_t errlen);
 void sig_nucleus_open_fini(struct sig_nucleus *n);
+/* Forgets the previous open secret once its window is over. */
+void sig_nucleus_open_tick(struct sig_nucleus *n, uint64_t now);
 enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t len,
-			       struct sig_msg *m, struct cluster **out);
+			       struct sig_msg *m, uint64_t now, struct cluster **out);
 
 /* The member key a message to the nucleus names. */
 static inline const uint8_t *sig_msg_key(const struct sig_msg *m)

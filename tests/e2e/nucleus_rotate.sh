@@ -18,7 +18,10 @@
 #     answered before is counted unknown_cluster and loses the nucleus;
 #   - B killed and started again with the new secret: its first handshake
 #     with A works (the cluster's preshared key is the new secret's on
-#     both sides).
+#     both sides);
+#   - an open nucleus (no cluster list, security.secret_file) rotates the
+#     same way: a probe on the old secret is answered in the window (6 s)
+#     and hears of one on the new, then is refused (wrong_secret).
 #
 #   +--------- netns omni-ci-PID: bridge cbPID ---------+
 #   |              |                |
@@ -147,4 +150,26 @@ for e in a b2; do
 	check "edge $e stops" edge_stop "$e"
 done
 check "SIGTERM stops the nucleus" bg_stop nucleus
+
+# ---- the open nucleus (no cluster list: any name with one secret) ----
+open_secret=$(cl_secret_file open "$secret")
+(umask 077 && printf '{ "mode": "nucleus", "nucleus": { "secret_window": 6 }, %s }\n' \
+	"\"security\": { \"secret_file\": \"$open_secret\" }" >"$tmp/open.json")
+nucleus_start open "$ns_n" --port 51900 --config "$tmp/open.json" ||
+	die "the open nucleus did not start"
+bg_start o1 "$ns_n" "$probe" --nucleus 127.0.0.1:51900 --cluster any-name --secret "$secret" \
+	--heartbeat-ms 1000 --seconds 60 --vip 10.200.0.21 --private-key "$(cat "$tmp/p1.key")"
+check "o1 registers with the old secret" wait_log o1 '^registered ' 10
+printf '%s\n' "$new_secret" >"$open_secret"
+kill -HUP "$(pid_of open)"
+check "the open nucleus takes the new secret, the old for 6 s" wait_log open \
+	'^nucleus: reload: a new secret for any cluster name; the old one is accepted for 6 s' 5
+bg_start o2 "$ns_n" "$probe" --nucleus 127.0.0.1:51900 --cluster any-name \
+	--secret "$new_secret" --heartbeat-ms 1000 --seconds 60 --vip 10.200.0.22 \
+	--private-key "$(cat "$tmp/p2.key")"
+check "o2 registers with the new secret" wait_log o2 '^registered ' 10
+check "o1, on the old, hears of o2 in the window" wait_log o1 '^(joined|punch) ' 10
+check "after the window o1 is refused (wrong_secret) and loses the nucleus" \
+	wait_log o1 '^lost' 20
+check "the open nucleus logged the refusal" wait_log open 'wrong_secret' 5
 finish

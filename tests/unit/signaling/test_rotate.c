@@ -4,7 +4,8 @@
  * on an injected clock: during the window both secrets are accepted and
  * each member is answered, and sent notices, under the secret it uses;
  * after it the old secret is refused as any wrong secret is. A bad or
- * unchanged secret changes nothing.
+ * unchanged secret changes nothing. The open nucleus rotates the same way,
+ * also for names first seen in the window.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -32,6 +33,7 @@ struct member {
 
 static struct sig_keys k_old, k_new;
 static struct sig_out out[SIG_NUCLEUS_OUT_MAX];
+static bool named; /* messages carry the name trailer (an open nucleus) */
 
 static void member_init(struct member *m, uint8_t host)
 {
@@ -47,7 +49,7 @@ static void member_init(struct member *m, uint8_t host)
 static unsigned say(struct sig_nucleus *n, const struct member *m, const struct sig_keys *k,
 		    uint8_t type, uint64_t now, const struct member *target)
 {
-	struct sig_msg msg = { .type = type, .seq = 7 };
+	struct sig_msg msg = { .type = type, .seq = 7, .named = named };
 	uint8_t buf[SIG_DATAGRAM_MAX];
 	size_t len;
 
@@ -183,11 +185,91 @@ static void test_twice(void **state)
 	sig_nucleus_destroy(n);
 }
 
+static struct sig_keys keys_of(const char *name, const char *secret)
+{
+	struct sig_keys k;
+	char err[160];
+
+	assert_int_equal(sig_keys_derive(&k, name, secret, err, sizeof(err)), 0);
+	return k;
+}
+
+/* The open nucleus: clusters made before the rotation and names first
+ * seen in the window, under either secret; after it, the old one is a
+ * wrong secret. */
+static void test_open(void **state)
+{
+	struct sig_nucleus_conf conf = { .open_secret = old_secret, .legacy_members = true };
+	struct sig_keys x_old = keys_of("x", old_secret), x_new = keys_of("x", new_secret);
+	struct sig_keys y_old = keys_of("y", old_secret), y_new = keys_of("y", new_secret);
+	struct sig_keys z_old = keys_of("z", old_secret);
+	uint64_t end = t0 + 1000 + window_ms;
+	struct sig_nucleus_stats s;
+	struct sig_nucleus *n;
+	struct member a, b, c;
+	char err[160];
+
+	(void)state;
+	n = sig_nucleus_create(&conf, err, sizeof(err));
+	assert_non_null(n);
+	named = true;
+	member_init(&a, 1);
+	member_init(&b, 2);
+	member_init(&c, 3);
+	assert_int_equal(say(n, &a, &x_old, SIG_REGISTER, t0, NULL), 1);
+	assert_int_equal(sig_nucleus_set_open_secret(n, "short", window_ms, t0 + 500, err,
+						     sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(sig_nucleus_set_open_secret(n, old_secret, window_ms, t0 + 500, err,
+						     sizeof(err)),
+			 0);
+	assert_int_equal(sig_nucleus_set_open_secret(n, new_secret, window_ms, t0 + 1000, err,
+						     sizeof(err)),
+			 1);
+	assert_int_equal(say(n, &a, &x_old, SIG_HEARTBEAT, t0 + 2000, NULL), 1);
+	sealed_under(0, &x_old, &x_new, SIG_HEARTBEAT_ACK);
+	/* y is made in the window by a member on the old secret; one on the
+	 * new joins it. */
+	assert_int_equal(say(n, &b, &y_old, SIG_REGISTER, t0 + 2100, NULL), 1);
+	sealed_under(0, &y_old, &y_new, SIG_REGISTER_ACK);
+	assert_int_equal(say(n, &c, &y_new, SIG_REGISTER, t0 + 2200, NULL), 1);
+	sealed_under(0, &y_new, &y_old, SIG_REGISTER_ACK);
+	assert_int_equal(sig_nucleus_n_clusters(n), 2);
+
+	assert_int_equal(say(n, &a, &x_old, SIG_HEARTBEAT, end - 1, NULL), 1);
+	sig_nucleus_tick(n, end);
+	assert_int_equal(say(n, &a, &x_old, SIG_HEARTBEAT, end + 1, NULL), 0);
+	assert_int_equal(say(n, &b, &y_old, SIG_HEARTBEAT, end + 2, NULL), 0);
+	assert_int_equal(say(n, &a, &z_old, SIG_REGISTER, end + 3, NULL), 0);
+	sig_nucleus_read(n, &s);
+	assert_int_equal(s.drops[SIG_DROP_WRONG_SECRET], 3);
+	assert_int_equal(sig_nucleus_n_clusters(n), 2);
+	assert_int_equal(say(n, &a, &x_new, SIG_HEARTBEAT, end + 4, NULL), 1);
+	sealed_under(0, &x_new, &x_old, SIG_HEARTBEAT_ACK);
+	named = false;
+	sig_nucleus_destroy(n);
+}
+
+/* A listed nucleus has no open secret to change. */
+static void test_not_open(void **state)
+{
+	struct sig_nucleus *n = make();
+	char err[160];
+
+	(void)state;
+	assert_int_equal(sig_nucleus_set_open_secret(n, new_secret, window_ms, t0, err,
+						     sizeof(err)),
+			 -EINVAL);
+	sig_nucleus_destroy(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_twice),
+		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_not_open),
 	};
 	char err[160];
 
