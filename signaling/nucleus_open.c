@@ -134,6 +134,24 @@ static enum sig_drop make(struct sig_nucleus *n, const char *name, bool prev, st
 	return SIG_OK;
 }
 
+/* The cluster of an authentic datagram (its keys k): one made in a
+ * rotation's window under the new secret takes the old secret's keys when
+ * a member on the old one comes; else a new one. */
+static enum sig_drop made_or_make(struct sig_nucleus *n, const char *name, const struct sig_keys *k,
+				  struct cluster **out)
+{
+	int i = sig_nucleus_cluster_find(n, name);
+
+	if (i < 0)
+		return make(n, name, n->rx_prev, out);
+	*out = &n->clusters[i];
+	if (n->rx_prev) {
+		(*out)->prev = *k;
+		(*out)->prev_until = n->open_prev_until;
+	}
+	return SIG_OK;
+}
+
 enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t len,
 			       struct sig_msg *m, uint64_t now, struct cluster **out)
 {
@@ -158,9 +176,9 @@ enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t l
 	/* The id must be the name's under our secret, and the whole datagram
 	 * authentic, before anything is made for it. */
 	d = sig_decode(&k, p, len, m);
-	sig_keys_wipe(&k);
 	if (d == SIG_OK)
-		d = make(n, name, n->rx_prev, out);
+		d = made_or_make(n, name, &k, out);
+	sig_keys_wipe(&k);
 	sodium_memzero(name, sizeof(name));
 	return d;
 }

@@ -203,6 +203,7 @@ static void test_open(void **state)
 	struct sig_keys x_old = keys_of("x", old_secret), x_new = keys_of("x", new_secret);
 	struct sig_keys y_old = keys_of("y", old_secret), y_new = keys_of("y", new_secret);
 	struct sig_keys z_old = keys_of("z", old_secret);
+	struct sig_keys w_old = keys_of("w", old_secret), w_new = keys_of("w", new_secret);
 	uint64_t end = t0 + 1000 + window_ms;
 	struct sig_nucleus_stats s;
 	struct sig_nucleus *n;
@@ -235,6 +236,13 @@ static void test_open(void **state)
 	assert_int_equal(say(n, &c, &y_new, SIG_REGISTER, t0 + 2200, NULL), 1);
 	sealed_under(0, &y_new, &y_old, SIG_REGISTER_ACK);
 	assert_int_equal(sig_nucleus_n_clusters(n), 2);
+	/* w is made in the window on the new secret; a member on the old one
+	 * joins that cluster, not a second w. */
+	assert_int_equal(say(n, &c, &w_new, SIG_REGISTER, t0 + 2300, NULL), 1);
+	assert_int_equal(say(n, &b, &w_old, SIG_REGISTER, t0 + 2400, NULL), 1);
+	sealed_under(0, &w_old, &w_new, SIG_REGISTER_ACK);
+	assert_int_equal(sig_nucleus_n_clusters(n), 3);
+	assert_int_equal(sig_nucleus_cluster_members(n, 2), 2);
 
 	assert_int_equal(say(n, &a, &x_old, SIG_HEARTBEAT, end - 1, NULL), 1);
 	sig_nucleus_tick(n, end);
@@ -243,7 +251,7 @@ static void test_open(void **state)
 	assert_int_equal(say(n, &a, &z_old, SIG_REGISTER, end + 3, NULL), 0);
 	sig_nucleus_read(n, &s);
 	assert_int_equal(s.drops[SIG_DROP_WRONG_SECRET], 3);
-	assert_int_equal(sig_nucleus_n_clusters(n), 2);
+	assert_int_equal(sig_nucleus_n_clusters(n), 3);
 	assert_int_equal(say(n, &a, &x_new, SIG_HEARTBEAT, end + 4, NULL), 1);
 	sealed_under(0, &x_new, &x_old, SIG_HEARTBEAT_ACK);
 	named = false;
