@@ -105,10 +105,12 @@ const struct omni_doc_item omni_exit_docs[] = {
 const struct omni_doc_item omni_signal_docs[] = {
 	{ "SIGHUP",
 	  "the edge reads its configuration files again and applies the peers that changed "
-	  "(added, changed, removed) without dropping the others' sessions; it logs one "
-	  "\"reload:\" or \"reload refused:\" line. The nucleus reads its --config file "
-	  "again, validated whole first, and applies the clusters' admission lists (members "
-	  "taken off are removed at once); an error keeps what it had." },
+	  "(added, changed, removed) without dropping the others' sessions, and a changed "
+	  "cluster secret (it registers again under it); it logs one \"reload:\" or "
+	  "\"reload refused:\" line. The nucleus reads its --config file again, validated "
+	  "whole first, and applies the clusters' admission lists (members taken off are "
+	  "removed at once) and changed secrets (the old one accepted for "
+	  "nucleus.secret_window seconds); an error keeps what it had." },
 	{ "SIGUSR1",
 	  "the edge prints a block of counters to standard output, one \"stats: NAME VALUE\" "
 	  "line each. The nucleus leaves it at its default action, which ends it." },

@@ -19,6 +19,7 @@
 
 #include "edge.h"
 #include "edge_peers.h"
+#include "edge_signal.h"
 #include "edge_signal_int.h"
 
 /* The data plane's view of a configured peer; it points into p. */
@@ -539,10 +540,31 @@ int omni_edge_apply_peers(struct omni_edge *e, const struct cfg_peer *peers, siz
 	return ret;
 }
 
+/* A new cluster secret in next: the signaling keys switch (a rotation),
+ * and the running model takes it, so that no restart note names it. 1
+ * (switched), 0 (no change, or no nucleus), or -EINVAL (a secret the
+ * nucleus client refuses: nothing is applied). */
+static int take_secret(struct omni_edge *e, struct cfg_config *next, char *err, size_t errlen)
+{
+	char why[CFG_CONFIG_ERR_MAX];
+	char *old = e->cfg.security.secret;
+	int r = omni_edge_signal_rekey(e, next->security.secret, why, sizeof(why));
+
+	if (r < 0) {
+		snprintf(err, errlen, "security.secret: %s", why);
+		return -EINVAL;
+	}
+	if (r > 0) {
+		e->cfg.security.secret = next->security.secret;
+		next->security.secret = old; /* freed, wiped, with next */
+	}
+	return r;
+}
+
 int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen)
 {
 	struct cfg_config next;
-	int ret;
+	int ret, rotated;
 
 	if (!e->cli) {
 		snprintf(err, errlen, "no configuration file to read again");
@@ -552,7 +574,13 @@ int omni_edge_reload(struct omni_edge *e, char *err, size_t errlen)
 		cfg_config_free(&next);
 		return -EINVAL;
 	}
-	ret = omni_edge_apply_config(e, &next, err, errlen);
+	rotated = take_secret(e, &next, err, errlen);
+	ret = rotated < 0 ? rotated : omni_edge_apply_config(e, &next, err, errlen);
+	if (ret == 0 && rotated > 0) {
+		size_t used = strlen(err);
+
+		snprintf(err + used, errlen - used, "; new cluster secret: registered again");
+	}
 	cfg_config_free(&next);
 	return ret;
 }

@@ -34,6 +34,13 @@ void omni_edge_signal_print_stats(const struct omni_edge *e, FILE *out);
 void omni_edge_signal_leave(struct omni_edge *e);
 /* At stop: the client gone, waiting packets freed. */
 void omni_edge_signal_stop(struct omni_edge *e);
+/*
+ * A reload's cluster secret (a rotation, docs/signaling.md): the
+ * signaling keys switch and the edge registers again under them, peers
+ * and sessions kept. 1: switched; 0: the same secret, or no nucleus;
+ * -EINVAL with the reason in err (nothing changes).
+ */
+int omni_edge_signal_rekey(struct omni_edge *e, const char *secret, char *err, size_t errlen);
 /* Any thread: signaling counters for /metrics. */
 struct httpd_text;
 void omni_edge_signal_metrics(const struct omni_edge *e, struct httpd_text *t);

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "config/value.h"
+#include "pipeline/control_peers.h"
 #include "signaling/codec.h"
 
 #include "edge.h"
@@ -178,6 +179,40 @@ int omni_edge_signal_start(struct omni_edge *e, const char *prog)
 	       cfg->network.cluster, s->ed.stun.n_server);
 	fflush(stdout);
 	return 0;
+}
+
+/* Every peer learned from the cluster takes the new secret's preshared
+ * key for its next handshakes; its session goes on. */
+static void learned_psk(struct omni_edge *e, const uint8_t psk[WG_KEY_LEN])
+{
+	for (size_t i = 0; i < e->cfg.n_peers; i++) {
+		struct cfg_peer *p = &e->cfg.peers[i];
+		struct pl_peer *live = pl_control_peer_find(&e->ctl, p->public_key);
+
+		if (!p->learned)
+			continue;
+		memcpy(p->preshared_key, psk, WG_KEY_LEN);
+		if (live)
+			pl_control_peer_set_psk(live, psk);
+	}
+}
+
+int omni_edge_signal_rekey(struct omni_edge *e, const char *secret, char *err, size_t errlen)
+{
+	struct omni_signal *s = e->sig;
+	int r;
+
+	if (!s || !secret)
+		return 0;
+	r = sig_edge_set_secret(&s->ed, secret, s->now_ms, err, errlen);
+	/* The cluster's preshared key is the secret's too: peers learned from
+	 * now on get the new one, and so do the ones installed, in place, so
+	 * that their sessions go on until the next handshake. */
+	if (r > 0) {
+		sig_cluster_psk(secret, s->psk);
+		learned_psk(e, s->psk);
+	}
+	return r;
 }
 
 void omni_edge_signal_stop(struct omni_edge *e)

@@ -40,7 +40,8 @@ struct omni_nucleus_clusters {
 	uint16_t port;     /* from the file; 0: not given */
 	char *key_file;    /* the file's nucleus.key_file; NULL: not given */
 	bool legacy_members;
-	char metrics[72]; /* from the file; "": not given or off */
+	uint32_t secret_window_s; /* nucleus.secret_window, or its default */
+	char metrics[72];         /* from the file; "": not given or off */
 	struct omni_nucleus_turn turn;
 };
 

@@ -121,6 +121,8 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 		goto out;
 	cl->port = cfg.nucleus.port;
 	cl->legacy_members = cfg.nucleus.legacy_members;
+	cl->secret_window_s = cfg.nucleus.secret_window ? cfg.nucleus.secret_window :
+							  CFG_SECRET_WINDOW_DEFAULT_S;
 	if (cfg.nucleus.key_file && !(cl->key_file = strdup(cfg.nucleus.key_file))) {
 		fprintf(stderr, "%s: out of memory\n", cli->prog);
 		goto out;

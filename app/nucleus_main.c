@@ -26,6 +26,7 @@
 #include "httpd/httpd.h"
 #include "net/addr.h"
 #include "nucleus.h"
+#include "signaling/codec.h"
 
 enum {
 	DEFAULT_PORT = 51820,
@@ -265,12 +266,66 @@ static int setup_loop(struct nucleus_proc *np, const char *prog)
 	return 0;
 }
 
+/* Every listed cluster's secret in the file is usable: checked before
+ * anything of the reload is applied. */
+static bool secrets_usable(const struct omni_nucleus_clusters *cl)
+{
+	struct sig_keys k;
+	char err[160];
+
+	for (size_t i = 0; i < cl->n; i++) {
+		if (sig_keys_derive(&k, cl->list[i].name, cl->list[i].secret, err, sizeof(err)) <
+		    0) {
+			printf("nucleus: reload failed: %s; still serving the configuration it had\n",
+			       err);
+			return false;
+		}
+		sig_keys_wipe(&k);
+	}
+	return true;
+}
+
+/* A listed cluster's secret from the file: a change starts a rotation
+ * (the old one accepted for nucleus.secret_window seconds). */
+static void reload_secret(struct nucleus_proc *np, size_t k, const struct nucleus_cluster_conf *c,
+			  uint32_t window_s)
+{
+	char err[160];
+	int r = sig_nucleus_set_secret(np->core, k, c->secret, window_s * 1000u, now_ms(), err,
+				       sizeof(err));
+
+	if (r > 0)
+		printf("nucleus: reload: cluster %s has a new secret; the old one is accepted "
+		       "for %u s more\n",
+		       c->name, window_s);
+	else if (r < 0)
+		printf("nucleus: reload: cluster %s: %s; secret unchanged\n", c->name, err);
+}
+
+/* The open nucleus's secret (security.secret of a file with no clusters):
+ * a change starts a rotation of every name, as reload_secret. */
+static void reload_open(struct nucleus_proc *np, const struct omni_nucleus_clusters *cl)
+{
+	char err[160];
+	int r = sig_nucleus_set_open_secret(np->core, cl->open_secret, cl->secret_window_s * 1000u,
+					    now_ms(), err, sizeof(err));
+
+	if (r > 0)
+		printf("nucleus: reload: a new secret for any cluster name; the old one is "
+		       "accepted for %u s more\n",
+		       cl->secret_window_s);
+	else if (r < 0)
+		printf("nucleus: reload: the open secret: %s; unchanged\n", err);
+}
+
 /*
  * SIGHUP: the --config file again, validated whole first (an error keeps
  * everything as it was). What a running nucleus takes from it: each
  * listed cluster's admission list ("members"), whose left-out members are
- * removed at once (every edge hears LEFT at its next heartbeat). Other
- * changes (clusters, secrets, port) need a restart, and it says so.
+ * removed at once (every edge hears LEFT at its next heartbeat), and its
+ * secret, or the open nucleus's one secret (a rotation: docs/signaling.md,
+ * "Rotating the cluster secret").
+ * Other changes (clusters, port) need a restart, and it says so.
  */
 static void reload(struct nucleus_proc *np)
 {
@@ -286,12 +341,22 @@ static void reload(struct nucleus_proc *np)
 		fflush(stdout);
 		return;
 	}
+	if (cl.open_secret)
+		reload_open(np, &cl);
+	if (!secrets_usable(&cl)) {
+		fflush(stdout);
+		omni_nucleus_clusters_free(&cl);
+		return;
+	}
 	for (size_t i = 0; i < cl.n; i++) {
 		const struct nucleus_cluster_conf *c = &cl.list[i];
 		int k = sig_nucleus_cluster_find(np->core, c->name);
 		int gone = k < 0 ? 0 :
 				   sig_nucleus_set_members(np->core, (size_t)k, c->admit_list,
 							   c->members, c->n_members);
+
+		if (k >= 0)
+			reload_secret(np, (size_t)k, c, cl.secret_window_s);
 
 		if (k < 0)
 			printf("nucleus: reload: cluster %s is new: a restart serves it\n",

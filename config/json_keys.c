@@ -580,6 +580,8 @@ static const struct cfg_jkey nucleus_keys[] = {
 	{ "port", CFG_JK_U16, CFG(nucleus.port), 1, 65535, NULL },
 	TEXT("key_file", set_nucleus_key_file, CFG_JSON_TEXT_MAX),
 	{ "legacy_members", CFG_JK_BOOL, CFG(nucleus.legacy_members), 0, 0, NULL },
+	{ "secret_window", CFG_JK_U32, CFG(nucleus.secret_window), 1, CFG_SECRET_WINDOW_MAX_S,
+	  NULL },
 	{ "clusters", .fn = set_clusters },
 	{ "turn_servers", .fn = set_turn_servers },
 	TEXT("turn_secret_file", set_turn_secret_file, CFG_JSON_TEXT_MAX),

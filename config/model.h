@@ -190,12 +190,17 @@ enum {
 	CFG_TURN_TTL_MIN = 60,    /* s: a credential must outlive an Allocate */
 	CFG_TURN_TTL_MAX = 86400,
 };
+enum { CFG_SECRET_WINDOW_DEFAULT_S = 3600, CFG_SECRET_WINDOW_MAX_S = 7 * 86400 };
 
 /* The nucleus (signaling server) side: "nucleus" in JSON. */
 struct cfg_nucleus {
 	uint16_t port;       /* UDP listen port; default 51820 */
 	char *key_file;      /* the nucleus's private key (as --key); NULL: none */
 	bool legacy_members; /* serve edges that prove no identity (old ones) */
+	/* Seconds a changed cluster secret's old one stays accepted after a
+	 * reload (docs/signaling.md, "Rotating the cluster secret"); 0: the
+	 * default, CFG_SECRET_WINDOW_DEFAULT_S. */
+	uint32_t secret_window;
 	struct cfg_cluster *clusters;
 	size_t n_clusters;
 	/* The relay (docs/signaling.md, "The relay"): TURN servers "HOST:PORT",

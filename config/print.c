@@ -200,6 +200,8 @@ static json_t *nucleus_json(const struct cfg_nucleus *n, bool *ok)
 	put(o, "port", json_integer(n->port), ok);
 	put(o, "key_file", str_or_null(n->key_file), ok);
 	put(o, "legacy_members", json_boolean(n->legacy_members), ok);
+	if (n->secret_window)
+		put(o, "secret_window", json_integer(n->secret_window), ok);
 	put(o, "clusters", list, ok);
 	return o;
 }

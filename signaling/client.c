@@ -299,6 +299,24 @@ static void go_registering(struct sig_client *c, uint64_t now)
 	send_register(c, now);
 }
 
+int sig_client_set_secret(struct sig_client *c, const char *secret, uint64_t now_ms, char *err,
+			  size_t errlen)
+{
+	struct sig_keys k;
+
+	if (sig_keys_derive(&k, c->keys.name, secret, err, errlen) < 0)
+		return -EINVAL;
+	if (sodium_memcmp(k.mac_key, c->keys.mac_key, SIG_KEY_LEN) == 0) {
+		sig_keys_wipe(&k);
+		return 0;
+	}
+	sig_keys_wipe(&c->keys);
+	c->keys = k;
+	sig_keys_wipe(&k);
+	go_registering(c, now_ms);
+	return 1;
+}
+
 /* ---- peers ---- */
 
 static struct known *known_at(struct sig_client *c, uint32_t i)

@@ -133,6 +133,15 @@ void sig_client_set_reflexive(struct sig_client *c, const struct net_endpoint *a
  */
 int sig_client_turn_ask(struct sig_client *c, const struct net_endpoint *relayed, uint64_t now_ms);
 
+/*
+ * A new cluster secret (a rotation, docs/signaling.md): its keys from now
+ * on, and a REGISTER under them at once; the peers learned stay. 1:
+ * changed; 0: the same secret (nothing happens); -EINVAL with the reason
+ * in err (nothing changes).
+ */
+int sig_client_set_secret(struct sig_client *c, const char *secret, uint64_t now_ms, char *err,
+			  size_t errlen);
+
 /* At a clean stop: a LEAVE for the nucleus (then drain the datagrams), so
  * the others hear at their next heartbeat instead of after the expiry. */
 void sig_client_leave(struct sig_client *c, uint64_t now_ms);

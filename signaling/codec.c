@@ -753,11 +753,10 @@ enum sig_drop sig_decode(const struct sig_keys *k, const uint8_t *p, size_t len,
 	if (d != SIG_OK)
 		return d;
 	blen = len - SIG_DATAGRAM_MIN - trailer_len(p, len, m) - (m->id ? SIG_ID_TRAILER_LEN : 0);
-	/* SIG_BODY_MAX leaves room for the identity trailer: a datagram
-	 * without it may still be SIG_DATAGRAM_MAX long, and its body must
-	 * not be taken past what an encoder could have written. */
+	/* A datagram without trailers has room for a body larger than any
+	 * message (and than body[]): not ours, whatever its MAC. */
 	if (blen > SIG_BODY_MAX + (m->enc ? SIG_TAG_LEN : 0))
-		return SIG_DROP_BAD_BODY;
+		return SIG_DROP_TOO_BIG;
 	if (sodium_memcmp(p + 8, k->cluster_id, SIG_CLUSTER_ID_LEN) != 0)
 		return SIG_DROP_UNKNOWN_CLUSTER;
 	if (crypto_auth_hmacsha256_verify(p + len - SIG_MAC_LEN, p, len - SIG_MAC_LEN,

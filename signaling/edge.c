@@ -412,3 +412,9 @@ bool sig_edge_pop(struct sig_edge *ed, struct sig_edge_action *a)
 	} while ((got = pop_event(ed, a)) < 0);
 	return got > 0;
 }
+
+int sig_edge_set_secret(struct sig_edge *ed, const char *secret, uint64_t now_ms, char *err,
+			size_t errlen)
+{
+	return sig_client_set_secret(ed->client, secret, sig_edge_wire_ms(ed, now_ms), err, errlen);
+}

@@ -186,6 +186,9 @@ bool sig_edge_miss(struct sig_edge *ed, void *handle, const struct net_addr *tar
 void sig_edge_tick(struct sig_edge *ed, uint64_t now_ms);
 /* When sig_edge_tick has something to do (0: now). */
 uint64_t sig_edge_next_tick(const struct sig_edge *ed);
+/* A new cluster secret: sig_client_set_secret (pop the REGISTER). */
+int sig_edge_set_secret(struct sig_edge *ed, const char *secret, uint64_t now_ms, char *err,
+			size_t errlen);
 /* At a clean stop: a LEAVE for the nucleus (pop it). */
 void sig_edge_leave(struct sig_edge *ed, uint64_t now_ms);
 

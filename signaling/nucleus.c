@@ -27,6 +27,7 @@ int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, u
 	if (sig_keys_derive(&c->keys, cc->name, cc->secret, err, errlen) < 0)
 		return -EINVAL;
 	snprintf(c->name, sizeof(c->name), "%s", cc->name);
+	memcpy(c->token_id, c->keys.cluster_id, SIG_CLUSTER_ID_LEN);
 	c->lru_head = c->lru_tail = SIG_NONE;
 	c->log = calloc(SIG_LOG_MAX, sizeof(*c->log));
 	c->replay = sig_replay_create(replay);
@@ -42,6 +43,7 @@ int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, u
 void sig_cluster_fini(struct cluster *c)
 {
 	sig_keys_wipe(&c->keys);
+	sig_keys_wipe(&c->prev);
 	sig_peerset_fini(&c->members);
 	free(c->admit);
 	free(c->log);
@@ -151,27 +153,64 @@ void sig_nucleus_destroy(struct sig_nucleus *n)
 	free(n);
 }
 
-static struct cluster *cluster_by_id(struct sig_nucleus *n, const uint8_t *id)
+/* The cluster of id: its current secret's, or in a rotation's window its
+ * previous one's (rx_prev). */
+static struct cluster *cluster_by_id(struct sig_nucleus *n, const uint8_t *id, uint64_t now)
 {
+	n->rx_prev = false;
 	/* Linear: a nucleus serves tens of clusters; ids are public. */
-	for (size_t i = 0; i < n->n_clusters; i++)
-		if (memcmp(n->clusters[i].keys.cluster_id, id, SIG_CLUSTER_ID_LEN) == 0)
-			return &n->clusters[i];
+	for (size_t i = 0; i < n->n_clusters; i++) {
+		struct cluster *c = &n->clusters[i];
+
+		if (memcmp(c->keys.cluster_id, id, SIG_CLUSTER_ID_LEN) == 0)
+			return c;
+		n->rx_prev = now < c->prev_until &&
+			     memcmp(c->prev.cluster_id, id, SIG_CLUSTER_ID_LEN) == 0;
+		if (n->rx_prev)
+			return c;
+	}
 	return NULL;
+}
+
+/* The keys to seal for a member: the previous secret's while it uses them
+ * and the window lasts. */
+static const struct sig_keys *keys_for(const struct cluster *c, bool prev, uint64_t now)
+{
+	return prev && now < c->prev_until ? &c->prev : &c->keys;
+}
+
+int sig_nucleus_set_secret(struct sig_nucleus *n, size_t i, const char *secret, uint32_t window_ms,
+			   uint64_t now_ms, char *err, size_t errlen)
+{
+	struct cluster *c = &n->clusters[i];
+	struct sig_keys k;
+
+	if (sig_keys_derive(&k, c->name, secret, err, errlen) < 0)
+		return -EINVAL;
+	if (sodium_memcmp(k.mac_key, c->keys.mac_key, SIG_KEY_LEN) == 0) {
+		sig_keys_wipe(&k);
+		return 0;
+	}
+	sig_keys_wipe(&c->prev);
+	c->prev = c->keys;
+	c->prev_until = window_ms ? now_ms + window_ms : 0;
+	c->keys = k;
+	sig_keys_wipe(&k);
+	return 1;
 }
 
 /* Encodes a reply or notice into out, signed with id_key when given (the
  * addressee's identity key); returns 1, or 0 if it did not encode. */
 static unsigned emit_id(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m,
-			const struct net_endpoint *to, const uint8_t *id_key, uint64_t now,
-			struct sig_out *out)
+			const struct net_endpoint *to, const uint8_t *id_key, bool prev,
+			uint64_t now, struct sig_out *out)
 {
 	sig_msg_stamp(m, now);
 	m->id = id_key != NULL;
 	m->id_epoch = n->epoch;
 	memset(m->token, 0, sizeof(m->token));
 	out->to = *to;
-	out->len = sig_encode_id(&c->keys, m, id_key, out->buf, sizeof(out->buf));
+	out->len = sig_encode_id(keys_for(c, prev, now), m, id_key, out->buf, sizeof(out->buf));
 	if (!out->len)
 		return 0;
 	if (n->reply_max && out->len > n->reply_max && net_endpoint_equal(to, n->reply_to)) {
@@ -182,11 +221,12 @@ static unsigned emit_id(struct sig_nucleus *n, struct cluster *c, struct sig_msg
 	return 1;
 }
 
-/* A reply to the message in hand: signed when it proved its key. */
+/* A reply to the message in hand: signed when it proved its key, under
+ * the secret it came under. */
 static unsigned emit(struct sig_nucleus *n, struct cluster *c, struct sig_msg *m,
 		     const struct net_endpoint *to, uint64_t now, struct sig_out *out)
 {
-	return emit_id(n, c, m, to, n->signed_reply ? n->id_key : NULL, now, out);
+	return emit_id(n, c, m, to, n->signed_reply ? n->id_key : NULL, n->rx_prev, now, out);
 }
 
 /* CHALLENGE: our key, epoch and a token for this key at this address.
@@ -204,7 +244,7 @@ static unsigned on_challenge(struct sig_nucleus *n, struct cluster *c, const str
 	memcpy(r->u.challenge.nucleus_key, n->pub, SIG_PUBKEY_LEN);
 	r->u.challenge.epoch = n->epoch;
 	sig_nucleus_token(n, c, sig_msg_key(m), from, now, r->u.challenge.token);
-	return emit_id(n, c, r, from, NULL, now, out);
+	return emit_id(n, c, r, from, NULL, n->rx_prev, now, out);
 }
 
 static void ack_header(struct sig_nucleus *n, struct sig_msg *r, const struct sig_msg *req,
@@ -261,6 +301,7 @@ static unsigned on_register(struct sig_nucleus *n, struct cluster *c, const stru
 		return 0;
 	}
 	member_at(c, i)->proven = n->signed_reply;
+	member_at(c, i)->prev = n->rx_prev;
 	memcpy(member_at(c, i)->id_key, n->id_key, SIG_KEY_LEN);
 	ack_header(n, r, m, SIG_REGISTER_ACK, from);
 	r->u.ack.version = c->version;
@@ -282,6 +323,7 @@ static unsigned on_heartbeat(struct sig_nucleus *n, struct cluster *c, const str
 		return emit(n, c, r, from, now, out);
 	}
 	sig_member_touch(c, i, from, m->enc, now);
+	member_at(c, i)->prev = n->rx_prev;
 	if (hb->epoch == n->epoch && hb->cursor != SIG_CURSOR_NONE) {
 		a->version = hb->version; /* a resync in progress goes on */
 		sig_page_resync(c, a, hb->cursor, i);
@@ -350,7 +392,8 @@ static unsigned on_query(struct sig_nucleus *n, struct cluster *c, const struct 
 	k += emit(n, c, r, from, now, &out[k]);
 	r->enc = mt->enc;
 	r->u.reg = ma->peer;
-	k += emit_id(n, c, r, &mt->peer.cand[0].ep, mt->proven ? mt->id_key : NULL, now, &out[k]);
+	k += emit_id(n, c, r, &mt->peer.cand[0].ep, mt->proven ? mt->id_key : NULL, mt->prev, now,
+		     &out[k]);
 	k += relay_info(n, c, mt, ma, m->enc, now, &out[k]);
 	k += relay_info(n, c, ma, mt, mt->enc, now, &out[k]);
 	return k;
@@ -372,7 +415,8 @@ static unsigned relay_info(struct sig_nucleus *n, struct cluster *c, const struc
 	r->u.relay.relayed = about->relayed;
 	/* Signed for its addressee, not for the member whose message is in
 	 * hand. */
-	return emit_id(n, c, r, &to->peer.cand[0].ep, to->proven ? to->id_key : NULL, now, out);
+	return emit_id(n, c, r, &to->peer.cand[0].ep, to->proven ? to->id_key : NULL, to->prev, now,
+		       out);
 }
 
 /* A member asks for TURN credentials and says its relayed address. Only
@@ -442,11 +486,11 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 
 	if (d == SIG_OK && !sig_type_to_nucleus(m->type))
 		d = SIG_DROP_WRONG_DIRECTION;
-	c = d == SIG_OK ? cluster_by_id(n, m->cluster_id) : NULL;
+	c = d == SIG_OK ? cluster_by_id(n, m->cluster_id, now_ms) : NULL;
 	if (d == SIG_OK && !c)
-		d = sig_nucleus_open(n, p, len, m, &c); /* unknown_cluster unless open */
+		d = sig_nucleus_open(n, p, len, m, now_ms, &c); /* unknown_cluster unless open */
 	if (d == SIG_OK)
-		d = sig_decode(&c->keys, p, len, m);
+		d = sig_decode(keys_for(c, n->rx_prev, now_ms), p, len, m);
 	/* Per-source state only for messages that proved the key. */
 	if (d == SIG_OK) {
 		if (!wg_ratelimiter_allow(n->rl, from->addr.family, from->addr.b,
@@ -492,9 +536,15 @@ unsigned sig_nucleus_input(struct sig_nucleus *n, const struct net_endpoint *fro
 
 void sig_nucleus_tick(struct sig_nucleus *n, uint64_t now_ms)
 {
+	sig_nucleus_open_tick(n, now_ms);
 	for (size_t i = 0; i < n->n_clusters; i++) {
-		unsigned gone = sig_members_expire(&n->clusters[i], now_ms, n->expiry_ms);
+		struct cluster *c = &n->clusters[i];
+		unsigned gone = sig_members_expire(c, now_ms, n->expiry_ms);
 
+		if (c->prev_until && now_ms >= c->prev_until) {
+			sig_keys_wipe(&c->prev); /* the rotation's window is over */
+			c->prev_until = 0;
+		}
 		if (gone)
 			SIG_STORE(n->stats.expired, n->stats.expired + gone);
 	}

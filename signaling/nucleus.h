@@ -145,6 +145,24 @@ uint64_t sig_nucleus_cluster_version(const struct sig_nucleus *n, size_t c);
 int sig_nucleus_set_members(struct sig_nucleus *n, size_t c, bool admit_list,
 			    const uint8_t (*keys)[SIG_PUBKEY_LEN], size_t n_keys);
 
+/*
+ * Loop thread: cluster c's secret from now on (a rotation). The secret it
+ * had stays accepted, and each member that still uses it is answered
+ * under it, until now_ms + window_ms; then its messages are refused as
+ * any wrong secret's (unknown_cluster). A second change within a window
+ * drops the oldest secret at once. Returns 1 (changed), 0 (the same
+ * secret: nothing changes, a running window goes on) or -EINVAL with the
+ * reason in err (nothing changes).
+ */
+int sig_nucleus_set_secret(struct sig_nucleus *n, size_t c, const char *secret, uint32_t window_ms,
+			   uint64_t now_ms, char *err, size_t errlen);
+
+/* Loop thread, open nucleus: its secret from now on, as
+ * sig_nucleus_set_secret for every cluster made and for names not seen
+ * yet. -EINVAL also when the nucleus is not open. */
+int sig_nucleus_set_open_secret(struct sig_nucleus *n, const char *secret, uint32_t window_ms,
+				uint64_t now_ms, char *err, size_t errlen);
+
 /* The nucleus's public key (what edges pin: --nucleus-key). */
 void sig_nucleus_public_key(const struct sig_nucleus *n, uint8_t out[SIG_PUBKEY_LEN]);
 

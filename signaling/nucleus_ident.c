@@ -49,7 +49,7 @@ static void token_at(const struct sig_nucleus *n, const struct cluster *c, const
 
 	for (int i = 7; i >= 0; i--)
 		*q++ = (uint8_t)(bucket >> (8 * i));
-	memcpy(q, c->keys.cluster_id, SIG_CLUSTER_ID_LEN);
+	memcpy(q, c->token_id, SIG_CLUSTER_ID_LEN);
 	q += SIG_CLUSTER_ID_LEN;
 	*q++ = from->addr.family;
 	*q++ = (uint8_t)(from->port >> 8);

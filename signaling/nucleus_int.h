@@ -19,6 +19,9 @@ struct member {
 	 * id_key (X25519 of the nucleus's and its key, made once per REGISTER
 	 * that changes nothing else: the nucleus does one DH per member). */
 	bool proven;
+	/* Its last message was sealed under the cluster's previous secret
+	 * (a rotation's window): notices to it are sealed under that one. */
+	bool prev;
 	uint8_t id_key[SIG_KEY_LEN];
 	/* It asked for TURN credentials (so it knows RELAY_INFO), and its
 	 * relayed address once it has one (family NET_AF_NONE: none). */
@@ -34,6 +37,13 @@ struct logent {
 struct cluster {
 	char name[SIG_CLUSTER_NAME_MAX + 1];
 	struct sig_keys keys;
+	/* A rotation (sig_nucleus_set_secret): the previous secret's keys,
+	 * accepted until prev_until (ms; 0: none). */
+	struct sig_keys prev;
+	uint64_t prev_until;
+	/* The first secret's id: what tokens are bound to, so that a
+	 * rotation does not challenge every member again. */
+	uint8_t token_id[SIG_CLUSTER_ID_LEN];
 	struct sig_peerset members;
 	uint32_t lru_head, lru_tail; /* oldest heartbeat first */
 	uint64_t version;            /* of the last change */
@@ -53,6 +63,11 @@ struct sig_nucleus {
 	size_t n_clusters;        /* grows when open: other threads load-acquire it */
 	char *open_secret;        /* open nucleus; NULL: the list only */
 	uint8_t name_key[SIG_KEY_LEN];
+	/* The open secret before a rotation, accepted until open_prev_until
+	 * (ms; 0: none): names it seals make clusters too. */
+	char *open_prev;
+	uint8_t prev_name_key[SIG_KEY_LEN];
+	uint64_t open_prev_until;
 	size_t max_clusters;
 	unsigned replay_open; /* nonces of a cluster made on demand */
 	uint32_t epoch;
@@ -67,6 +82,7 @@ struct sig_nucleus {
 	 * with it when signed_reply. */
 	uint8_t id_key[SIG_KEY_LEN];
 	bool signed_reply;
+	bool rx_prev;              /* the message in hand is under its cluster's previous secret */
 	int act;                   /* enum sig_ident_act of the message in hand */
 	uint32_t max_members;      /* per cluster */
 	struct wg_ratelimiter *rl; /* per source, after the HMAC; evicts when full */
@@ -105,8 +121,10 @@ void sig_cluster_fini(struct cluster *c);
 int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *conf, char *err,
 			  size_t errlen);
 void sig_nucleus_open_fini(struct sig_nucleus *n);
+/* Forgets the previous open secret once its window is over. */
+void sig_nucleus_open_tick(struct sig_nucleus *n, uint64_t now);
 enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t len,
-			       struct sig_msg *m, struct cluster **out);
+			       struct sig_msg *m, uint64_t now, struct cluster **out);
 
 /* The member key a message to the nucleus names. */
 static inline const uint8_t *sig_msg_key(const struct sig_msg *m)

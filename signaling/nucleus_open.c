@@ -48,18 +48,72 @@ int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *
 	return 0;
 }
 
-void sig_nucleus_open_fini(struct sig_nucleus *n)
+static void free_secret(char **s)
 {
-	if (n->open_secret) {
-		sodium_memzero(n->open_secret, strlen(n->open_secret));
-		free(n->open_secret);
-		n->open_secret = NULL;
+	if (*s) {
+		sodium_memzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
 	}
-	sodium_memzero(n->name_key, sizeof(n->name_key));
 }
 
-/* Makes cluster `name` at the end of the array and publishes it. */
-static enum sig_drop make(struct sig_nucleus *n, const char *name, struct cluster **out)
+void sig_nucleus_open_fini(struct sig_nucleus *n)
+{
+	free_secret(&n->open_secret);
+	free_secret(&n->open_prev);
+	sodium_memzero(n->name_key, sizeof(n->name_key));
+	sodium_memzero(n->prev_name_key, sizeof(n->prev_name_key));
+}
+
+int sig_nucleus_set_open_secret(struct sig_nucleus *n, const char *secret, uint32_t window_ms,
+				uint64_t now_ms, char *err, size_t errlen)
+{
+	uint8_t key[SIG_KEY_LEN];
+	struct sig_keys probe;
+	char *copy;
+
+	if (!n->open_secret) {
+		snprintf(err, errlen, "not an open nucleus: its clusters are listed");
+		return -EINVAL;
+	}
+	if (sig_keys_derive(&probe, "any", secret, err, errlen) < 0)
+		return -EINVAL;
+	sig_keys_wipe(&probe);
+	sig_name_key(secret, key);
+	if (sodium_memcmp(key, n->name_key, SIG_KEY_LEN) == 0) {
+		sodium_memzero(key, sizeof(key));
+		return 0;
+	}
+	copy = strdup(secret);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	free_secret(&n->open_prev);
+	n->open_prev = n->open_secret;
+	memcpy(n->prev_name_key, n->name_key, SIG_KEY_LEN);
+	n->open_prev_until = window_ms ? now_ms + window_ms : 0;
+	n->open_secret = copy;
+	memcpy(n->name_key, key, SIG_KEY_LEN);
+	sodium_memzero(key, sizeof(key));
+	for (size_t i = 0; i < n->n_clusters; i++)
+		sig_nucleus_set_secret(n, i, secret, window_ms, now_ms, err, errlen);
+	return 1;
+}
+
+void sig_nucleus_open_tick(struct sig_nucleus *n, uint64_t now)
+{
+	if (n->open_prev && now >= n->open_prev_until) {
+		free_secret(&n->open_prev); /* the rotation's window is over */
+		sodium_memzero(n->prev_name_key, sizeof(n->prev_name_key));
+		n->open_prev_until = 0;
+	}
+}
+
+/* Makes cluster `name` at the end of the array and publishes it; one of
+ * a name first sealed under the previous secret (prev) has its keys too,
+ * as a cluster rotated then. */
+static enum sig_drop make(struct sig_nucleus *n, const char *name, bool prev, struct cluster **out)
 {
 	const struct nucleus_cluster_conf cc = { .name = name, .secret = n->open_secret };
 	struct cluster *c = &n->clusters[n->n_clusters];
@@ -72,14 +126,34 @@ static enum sig_drop make(struct sig_nucleus *n, const char *name, struct cluste
 		memset(c, 0, sizeof(*c));
 		return SIG_DROP_CLUSTER_LIMIT; /* out of memory: no room either */
 	}
+	if (prev && sig_keys_derive(&c->prev, name, n->open_prev, err, sizeof(err)) == 0)
+		c->prev_until = n->open_prev_until;
 	/* Other threads read names and member counts up to n_clusters. */
 	__atomic_store_n(&n->n_clusters, n->n_clusters + 1, __ATOMIC_RELEASE);
 	*out = c;
 	return SIG_OK;
 }
 
+/* The cluster of an authentic datagram (its keys k): one made in a
+ * rotation's window under the new secret takes the old secret's keys when
+ * a member on the old one comes; else a new one. */
+static enum sig_drop made_or_make(struct sig_nucleus *n, const char *name, const struct sig_keys *k,
+				  struct cluster **out)
+{
+	int i = sig_nucleus_cluster_find(n, name);
+
+	if (i < 0)
+		return make(n, name, n->rx_prev, out);
+	*out = &n->clusters[i];
+	if (n->rx_prev) {
+		(*out)->prev = *k;
+		(*out)->prev_until = n->open_prev_until;
+	}
+	return SIG_OK;
+}
+
 enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t len,
-			       struct sig_msg *m, struct cluster **out)
+			       struct sig_msg *m, uint64_t now, struct cluster **out)
 {
 	char name[SIG_CLUSTER_NAME_MAX + 1], err[160];
 	struct sig_keys k;
@@ -89,16 +163,22 @@ enum sig_drop sig_nucleus_open(struct sig_nucleus *n, const uint8_t *p, size_t l
 	if (!n->open_secret || !m->named)
 		return SIG_DROP_UNKNOWN_CLUSTER;
 	d = sig_open_name(n->name_key, p, len, name);
+	/* In a rotation's window, a name sealed under the previous secret. */
+	n->rx_prev = d == SIG_DROP_WRONG_SECRET && now < n->open_prev_until &&
+		     sig_open_name(n->prev_name_key, p, len, name) == SIG_OK;
+	if (n->rx_prev)
+		d = SIG_OK;
 	if (d != SIG_OK)
 		return d;
-	if (sig_keys_derive(&k, name, n->open_secret, err, sizeof(err)) < 0)
+	if (sig_keys_derive(&k, name, n->rx_prev ? n->open_prev : n->open_secret, err,
+			    sizeof(err)) < 0)
 		return SIG_DROP_BAD_BODY;
 	/* The id must be the name's under our secret, and the whole datagram
 	 * authentic, before anything is made for it. */
 	d = sig_decode(&k, p, len, m);
-	sig_keys_wipe(&k);
 	if (d == SIG_OK)
-		d = make(n, name, out);
+		d = made_or_make(n, name, &k, out);
+	sig_keys_wipe(&k);
 	sodium_memzero(name, sizeof(name));
 	return d;
 }

@@ -101,6 +101,14 @@ int pl_control_peer_update(struct pl_control *c, struct pl_peer *peer, const str
 	return 0;
 }
 
+void pl_control_peer_set_psk(struct pl_peer *peer, const uint8_t *psk)
+{
+	if (psk)
+		memcpy(peer->hs.preshared_key, psk, WG_KEY_LEN);
+	else
+		sodium_memzero(peer->hs.preshared_key, WG_KEY_LEN);
+}
+
 void pl_control_peer_remove(struct pl_control *c, struct pl_peer *peer)
 {
 	pl_control_peer_stop(c, peer);

@@ -38,6 +38,12 @@ int pl_control_peer_add(struct pl_control *c, const struct pl_peer_spec *s);
 int pl_control_peer_update(struct pl_control *c, struct pl_peer *peer, const struct pl_peer_spec *s,
 			   uint64_t now);
 
+/* The preshared key of the peer's next handshakes (NULL: none); its
+ * session goes on, as wg(8)'s `preshared-key` leaves it (a rotation of
+ * the cluster secret, docs/signaling.md). A handshake in flight fails
+ * and is retried. */
+void pl_control_peer_set_psk(struct pl_peer *peer, const uint8_t *psk);
+
 /* Stops the peer at once; its slot is released by the next commit. */
 void pl_control_peer_remove(struct pl_control *c, struct pl_peer *peer);
 
