@@ -44,16 +44,16 @@
  * negated value (-NET_VXLAN_NOT_UDP); the positive value indexes a counter
  * array of NET_VXLAN_REASONS entries and net_vxlan_reason_name() names it.
  */
-#define NET_VXLAN_DROPS(X)                                                       \
-	X(OK, "ok")                                                              \
-	X(NOT_IP, "neither IPv4 nor IPv6")                                       \
-	X(BAD_IP, "IP header invalid (length, IHL or IPv4 header checksum)")     \
-	X(BAD_LEN, "IP or UDP length disagrees with the packet")                 \
-	X(FRAGMENT, "IPv4 fragment (not reassembled)")                           \
-	X(NOT_UDP, "not UDP (or an IPv6 extension header)")                      \
-	X(NOT_VXLAN_PORT, "UDP not to port 4789")                                \
-	X(SHORT_HDR, "UDP payload shorter than the VXLAN header")                \
-	X(BAD_FLAGS, "VXLAN I flag not set")                                     \
+#define NET_VXLAN_DROPS(X)                                                   \
+	X(OK, "ok")                                                          \
+	X(NOT_IP, "neither IPv4 nor IPv6")                                   \
+	X(BAD_IP, "IP header invalid (length, IHL or IPv4 header checksum)") \
+	X(BAD_LEN, "IP or UDP length disagrees with the packet")             \
+	X(FRAGMENT, "IPv4 fragment (not reassembled)")                       \
+	X(NOT_UDP, "not UDP (or an IPv6 extension header)")                  \
+	X(NOT_VXLAN_PORT, "UDP not to port 4789")                            \
+	X(SHORT_HDR, "UDP payload shorter than the VXLAN header")            \
+	X(BAD_FLAGS, "VXLAN I flag not set")                                 \
 	X(SHORT_FRAME, "inner frame shorter than an Ethernet header or its tag")
 
 enum net_vxlan_reason {
@@ -71,13 +71,13 @@ const char *net_vxlan_reason_text(int reason);
 struct net_vxlan_view {
 	uint32_t frame_off; /* the inner Ethernet frame */
 	uint32_t frame_len;
-	uint32_t vni;          /* 24 bits */
-	uint16_t sport;        /* outer UDP source port */
-	uint16_t vlan;         /* 802.1Q/802.1ad VID (TCI & 0xfff); 0: untagged */
-	uint16_t ethertype;    /* after at most one tag */
-	uint8_t l2_hlen;       /* 14, or 18 with a tag */
-	struct net_addr src;   /* outer IP source (the sending member's VIP) */
-	struct net_addr dst;   /* outer IP destination */
+	uint32_t vni;        /* 24 bits */
+	uint16_t sport;      /* outer UDP source port */
+	uint16_t vlan;       /* 802.1Q/802.1ad VID (TCI & 0xfff); 0: untagged */
+	uint16_t ethertype;  /* after at most one tag */
+	uint8_t l2_hlen;     /* 14, or 18 with a tag */
+	struct net_addr src; /* outer IP source (the sending member's VIP) */
+	struct net_addr dst; /* outer IP destination */
 	struct net_mac dst_mac;
 	struct net_mac src_mac;
 };

@@ -26,10 +26,10 @@ static_assert(PL_FDB_NONE == PL_PEER_NONE, "one 'no peer' for routes and MACs");
 static_assert(sizeof(struct pl_fdb_key) == 8, "the hashed key has no padding");
 
 enum {
-	SWEEP_SLOTS = 256,  /* positions aged per pl_fdb_control */
-	DRAIN_BURST = 32,   /* learn requests dequeued at once */
-	TOUCH_SHIFT = 6,    /* last-seen stored when older than age >> 6 */
-	FULL_LOG_S = 10,    /* at most one "full" warning per this many seconds */
+	SWEEP_SLOTS = 256, /* positions aged per pl_fdb_control */
+	DRAIN_BURST = 32,  /* learn requests dequeued at once */
+	TOUCH_SHIFT = 6,   /* last-seen stored when older than age >> 6 */
+	FULL_LOG_S = 10,   /* at most one "full" warning per this many seconds */
 };
 
 /* A learn request from a worker. */
@@ -92,8 +92,7 @@ static int make_hash(struct pl_fdb *f, const struct pl_fdb_conf *c)
 		.socket_id = c->socket,
 		/* EXT_TABLE: any size entries fit, whatever the buckets. */
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_NO_FREE_ON_DEL |
-			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+			      RTE_HASH_EXTRA_FLAGS_NO_FREE_ON_DEL | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	struct rte_hash_rcu_config rc = { .v = c->rcu, .mode = RTE_HASH_QSBR_MODE_DQ };
 

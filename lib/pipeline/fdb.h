@@ -98,8 +98,7 @@ void pl_fdb_flush(struct pl_fdb *f, uint32_t peer);
  * when seen after now_ns). A nonzero return from cb stops the walk and is
  * returned; 0 after the last entry.
  */
-typedef int pl_fdb_walk_fn(const struct pl_fdb_key *k, uint32_t peer, uint64_t age_ns,
-			   void *arg);
+typedef int pl_fdb_walk_fn(const struct pl_fdb_key *k, uint32_t peer, uint64_t age_ns, void *arg);
 int pl_fdb_walk(const struct pl_fdb *f, uint64_t now_ns, pl_fdb_walk_fn *cb, void *arg);
 
 /* Any thread; counters are read without locks (each is exact, the set is not a snapshot). */
