@@ -92,12 +92,13 @@ int main(int argc, char **argv)
 {
 	const char *d = argc > 1 ? argv[1] : ".";
 
-	return one(d, "v4_ip", NET_AF_IP4, 98, 0x02, -1, NET_ETH_IP4, NULL) ||
-			       one(d, "v4_arp_bcast", NET_AF_IP4, 60, 0xff, -1, NET_ETH_ARP, NULL) ||
+	return one(d, "v4_ip", NET_AF_IP4, 98, 0x02, -1, NET_ETH_IP4,
+		   NULL) || one(d, "v4_arp_bcast", NET_AF_IP4, 60, 0xff, -1, NET_ETH_ARP, NULL) ||
 			       one(d, "v4_vlan", NET_AF_IP4, 64, 0x02, 100, NET_ETH_IP6, NULL) ||
 			       one(d, "v6_ip", NET_AF_IP6, 1514, 0x02, -1, NET_ETH_IP4, NULL) ||
 			       one(d, "v6_mcast", NET_AF_IP6, 90, 0x33, -1, NET_ETH_IP6, NULL) ||
-			       one(d, "v4_no_i", NET_AF_IP4, 60, 0x02, -1, NET_ETH_IP4, no_i_flag) ||
+			       one(d, "v4_no_i", NET_AF_IP4, 60, 0x02, -1, NET_ETH_IP4,
+				   no_i_flag) ||
 			       one(d, "v4_port", NET_AF_IP4, 60, 0x02, -1, NET_ETH_IP4, port_4790) ?
 		       1 :
 		       0;
