@@ -37,7 +37,7 @@ enum {
 enum op { SESS_BULK, FDB_ONE, FDB_BULK, FDB_NOTE, FDB_FRAME, OPS };
 
 static const char *const op_names[OPS] = {
-	"sessions lookup (bulk 32)", "fdb lookup (one by one)", "fdb lookup (bulk 32)",
+	"sessions lookup (bulk 32)", "fdb lookup (one by one)",     "fdb lookup (bulk 32)",
 	"fdb note (known MAC)",      "fdb per frame (bulk + note)",
 };
 
@@ -56,8 +56,11 @@ struct fb {
 
 static int setup_fdb(struct fb *b)
 {
-	struct pl_fdb_conf c = { .name = "bench", .size = 2 * MACS, .socket = SOCKET_ID_ANY,
-				 .rcu = b->rcu, .queue = MACS };
+	struct pl_fdb_conf c = { .name = "bench",
+				 .size = 2 * MACS,
+				 .socket = SOCKET_ID_ANY,
+				 .rcu = b->rcu,
+				 .queue = MACS };
 
 	b->fdb = pl_fdb_create(&c);
 	if (!b->fdb)
@@ -145,7 +148,8 @@ static void run_op(struct fb *b, enum op op)
 			break;
 		case FDB_NOTE:
 			for (unsigned j = 0; j < BURST; j++)
-				pl_fdb_note(b->fdb, b->kstream[i + j], b->owner[b->mstream[i + j]], 2);
+				pl_fdb_note(b->fdb, b->kstream[i + j], b->owner[b->mstream[i + j]],
+					    2);
 			break;
 		case FDB_FRAME: /* destination looked up in bulk, each source noted */
 			acc += pl_fdb_lookup_bulk(b->fdb, b->kstream + i, BURST, out);
