@@ -8,13 +8,19 @@
  * with and without an RCU variable (one simulated reader reporting
  * quiescence each step). Then the single rules one by one: moves, the
  * aging boundary, the partial sweep, per-VLAN keys, full, refused
- * sources, a full queue.
+ * sources, a full queue. Last, real concurrency: two reader threads look
+ * up and note while the control thread learns, moves, ages and flushes;
+ * each MAC has owners of its own, so a reader that ever saw another MAC's
+ * entry (a slot reused under it) would see an owner outside them.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <inttypes.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -478,6 +484,138 @@ static void test_create(void **state)
 	pl_fdb_free(NULL);
 }
 
+/*
+ * With RCU, a deleted entry's slot waits for the grace period: a reader
+ * that never reports quiescence keeps the 16 flushed slots out of use, so
+ * of 16 new MACs only the table's 12 spare slots (16 + 16 / 4 + 8 = 28)
+ * take one, the rest are refused as full; once it reports, they learn.
+ */
+static void test_grace(void **state)
+{
+	struct rte_rcu_qsbr *v = make_rcu();
+	struct pl_fdb *f = make("grace", 16, v);
+	struct pl_fdb_stats s;
+
+	(void)state;
+	for (unsigned i = 0; i < 16; i++) {
+		struct pl_fdb_key k = { .mac = { 0x02, 3, 0, 0, 0, (uint8_t)i } };
+
+		learn(f, &k, 1, 10);
+	}
+	pl_fdb_flush(f, PL_FDB_NONE);
+	for (unsigned i = 0; i < 16; i++) {
+		struct pl_fdb_key k = { .mac = { 0x02, 4, 0, 0, 0, (uint8_t)i } };
+
+		learn(f, &k, 2, 20);
+	}
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.entries, 12);
+	assert_int_equal(s.full, 4);
+	rte_rcu_qsbr_quiescent(v, READER);
+	for (unsigned i = 12; i < 16; i++) {
+		struct pl_fdb_key k = { .mac = { 0x02, 4, 0, 0, 0, (uint8_t)i } };
+
+		learn(f, &k, 2, 30);
+		assert_int_equal(pl_fdb_lookup(f, &k), 2);
+	}
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.entries, 16);
+	pl_fdb_free(f);
+	rte_free(v);
+}
+
+/* ---- concurrency ---- */
+
+enum {
+	MT_MACS = 64, /* MAC i may only be owned by peers 4i..4i+3 */
+	MT_SIZE = 48, /* fewer than the MACs: the table is full at times */
+	MT_READERS = 2,
+	MT_LOOPS = 4000, /* control passes */
+};
+
+struct mt {
+	struct pl_fdb *f;
+	struct rte_rcu_qsbr *rcu;
+	struct pl_fdb_key keys[MT_MACS];
+	uint64_t clock; /* control advances it */
+	int stop;
+	uint64_t bad;     /* owners outside a MAC's own */
+	uint64_t lookups; /* found, by the readers */
+};
+
+static void *mt_reader(void *arg)
+{
+	struct mt *t = ((void **)arg)[0];
+	unsigned id = (unsigned)(uintptr_t)((void **)arg)[1];
+	unsigned seed = id, n = 0;
+
+	rte_rcu_qsbr_thread_register(t->rcu, id);
+	rte_rcu_qsbr_thread_online(t->rcu, id);
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		unsigned i = (unsigned)rand_r(&seed) % MT_MACS;
+		uint32_t o = pl_fdb_lookup(t->f, &t->keys[i]);
+
+		if (o != PL_FDB_NONE && o / 4 != i)
+			__atomic_fetch_add(&t->bad, 1, __ATOMIC_RELAXED);
+		if (o != PL_FDB_NONE)
+			__atomic_fetch_add(&t->lookups, 1, __ATOMIC_RELAXED);
+		pl_fdb_note(t->f, &t->keys[i], 4 * i + (unsigned)rand_r(&seed) % 4,
+			    __atomic_load_n(&t->clock, __ATOMIC_RELAXED));
+		if (++n % 16 == 0)
+			rte_rcu_qsbr_quiescent(t->rcu, id);
+	}
+	rte_rcu_qsbr_thread_offline(t->rcu, id);
+	rte_rcu_qsbr_thread_unregister(t->rcu, id);
+	return NULL;
+}
+
+static void test_concurrent(void **state)
+{
+	static struct mt t;
+	pthread_t th[MT_READERS];
+	void *args[MT_READERS][2];
+	struct pl_fdb_stats s;
+	struct pl_fdb_conf c = { .name = "mt", .size = MT_SIZE, .age_ns = 2000, .socket = 0 };
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.rcu = rte_zmalloc("mtrcu", rte_rcu_qsbr_get_memsize(MT_READERS + 1), 64);
+	assert_non_null(t.rcu);
+	assert_int_equal(rte_rcu_qsbr_init(t.rcu, MT_READERS + 1), 0);
+	c.rcu = t.rcu;
+	t.f = pl_fdb_create(&c);
+	assert_non_null(t.f);
+	for (unsigned i = 0; i < MT_MACS; i++)
+		t.keys[i] = (struct pl_fdb_key){ .mac = { 0x02, 7, 0, 0, 0, (uint8_t)i } };
+	for (unsigned r = 0; r < MT_READERS; r++) {
+		args[r][0] = &t;
+		args[r][1] = (void *)(uintptr_t)(r + 1);
+		assert_int_equal(pthread_create(&th[r], NULL, mt_reader, args[r]), 0);
+	}
+	for (unsigned l = 0; l < MT_LOOPS; l++) {
+		uint64_t now = __atomic_add_fetch(&t.clock, 100, __ATOMIC_RELAXED);
+
+		pl_fdb_control(t.f, now);
+		if (l % 97 == 0)
+			pl_fdb_flush(t.f, (unsigned)rand() % (4 * MT_MACS));
+		if (l % 389 == 0)
+			pl_fdb_flush(t.f, PL_FDB_NONE);
+		if (l % 8 == 0)
+			sched_yield();
+	}
+	__atomic_store_n(&t.stop, 1, __ATOMIC_RELEASE);
+	for (unsigned r = 0; r < MT_READERS; r++)
+		pthread_join(th[r], NULL);
+	pl_fdb_stats(t.f, &s);
+	print_message("concurrent: %" PRIu64 " found, learned %" PRIu64 " moved %" PRIu64
+		      " aged %" PRIu64 " flushed %" PRIu64 " full %" PRIu64 "\n",
+		      t.lookups, s.learned, s.moved, s.aged, s.flushed, s.full);
+	assert_int_equal(t.bad, 0);
+	assert_true(t.lookups > 0 && s.learned > 0 && s.moved > 0 && s.aged > 0);
+	pl_fdb_free(t.f);
+	rte_free(t.rcu);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_sweep),      cmocka_unit_test(test_vlan),
 		cmocka_unit_test(test_full),       cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_queue_full), cmocka_unit_test(test_create),
+		cmocka_unit_test(test_grace),      cmocka_unit_test(test_concurrent),
 	};
 
 	if (eal_test_init() < 0) {
