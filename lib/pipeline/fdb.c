@@ -55,7 +55,8 @@ struct pl_fdb {
 	uint32_t cap;       /* hash positions */
 	uint32_t size;      /* entries at most */
 	uint32_t count;
-	uint32_t cursor; /* next position to sweep */
+	uint32_t cursor;   /* next position to sweep */
+	uint64_t swept_ns; /* the last pl_fdb_control */
 	uint64_t age_ns;
 	uint64_t touch_ns;
 	bool rcu;
@@ -310,12 +311,27 @@ static unsigned sweep(struct pl_fdb *f, uint64_t now, uint32_t n)
 	return aged;
 }
 
+/*
+ * Positions to sweep now: SWEEP_SLOTS, and more when calls are far apart,
+ * so that the whole table is swept at least once per age/8 of time however
+ * often control runs (at most the whole table at once).
+ */
+static uint32_t sweep_budget(struct pl_fdb *f, uint64_t now)
+{
+	uint64_t since = now > f->swept_ns ? now - f->swept_ns : 0;
+	uint64_t n = SWEEP_SLOTS + f->cap * since / (f->age_ns / 8 + 1);
+
+	f->swept_ns = now;
+	return n < f->cap ? (uint32_t)n : f->cap;
+}
+
 unsigned pl_fdb_control(struct pl_fdb *f, uint64_t now_ns)
 {
 	unsigned done = drain(f, now_ns);
+	uint32_t n = sweep_budget(f, now_ns);
 
 	if (f->count)
-		done += sweep(f, now_ns, f->cap < SWEEP_SLOTS ? f->cap : SWEEP_SLOTS);
+		done += sweep(f, now_ns, n);
 	return done;
 }
 

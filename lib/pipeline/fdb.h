@@ -23,9 +23,10 @@
  *   state of conf->rcu (rte_hash_rcu_qsbr_add), so a worker between lookup
  *   and store never touches a slot that now holds another MAC. With rcu
  *   NULL slots are reused at once: for single-threaded use (tests, tools).
- * - Aging. pl_fdb_control sweeps a bounded number of slots per call; an
- *   entry not seen for more than age_ns goes at the first sweep past that
- *   moment (pl_fdb_age sweeps the whole table at once).
+ * - Aging. pl_fdb_control sweeps a slice of the table per call, larger
+ *   when calls are far apart, so that the whole table is swept at least
+ *   once per age/8: an entry not seen for more than age_ns goes within
+ *   about age/8 after that (pl_fdb_age sweeps the whole table at once).
  *
  * Only unicast source MACs are learned: a group (multicast/broadcast) or
  * all-zero source is refused by note() and counted.

@@ -386,6 +386,35 @@ static void test_sweep(void **state)
 	pl_fdb_free(f);
 }
 
+/* Called rarely, control still sweeps everything within age/8. */
+static void test_sweep_rare(void **state)
+{
+	enum { N = 1000 };
+	struct pl_fdb *f = make("rare", N, NULL);
+	struct pl_fdb_stats s;
+
+	(void)state;
+	for (unsigned i = 0; i < N; i++) {
+		struct pl_fdb_key k = { .mac = { 0x02, 5, 0, 0, (uint8_t)(i >> 8), (uint8_t)i } };
+
+		pl_fdb_note(f, &k, 1, 1);
+		if (i % QUEUE == QUEUE - 1)
+			pl_fdb_control(f, 1);
+	}
+	pl_fdb_control(f, 1);
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.entries, N);
+	assert_int_equal(pl_fdb_control(f, 1 + AGE), 0); /* exactly age old: none yet */
+	pl_fdb_control(f, 3 + AGE);                      /* past age, a short step: a slice */
+	pl_fdb_stats(f, &s);
+	assert_true(s.entries > 0 && s.entries < N);
+	pl_fdb_control(f, 3 + AGE + AGE / 8); /* age/8 later: the rest */
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.entries, 0);
+	assert_int_equal(s.aged, N);
+	pl_fdb_free(f);
+}
+
 static void test_vlan(void **state)
 {
 	struct pl_fdb *f = make("vlan", 8, NULL);
@@ -621,10 +650,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model),      cmocka_unit_test(test_model_rcu),
 		cmocka_unit_test(test_move),       cmocka_unit_test(test_age_boundary),
-		cmocka_unit_test(test_sweep),      cmocka_unit_test(test_vlan),
-		cmocka_unit_test(test_full),       cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_queue_full), cmocka_unit_test(test_create),
-		cmocka_unit_test(test_grace),      cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_sweep),      cmocka_unit_test(test_sweep_rare),
+		cmocka_unit_test(test_vlan),       cmocka_unit_test(test_full),
+		cmocka_unit_test(test_refused),    cmocka_unit_test(test_queue_full),
+		cmocka_unit_test(test_create),     cmocka_unit_test(test_grace),
+		cmocka_unit_test(test_concurrent),
 	};
 
 	if (eal_test_init() < 0) {
