@@ -66,8 +66,21 @@ struct model {
 	unsigned n;
 	struct m_req q[QUEUE];
 	unsigned qn;
+	unsigned limit; /* entries per owner below LIMITED; 0: none */
 	struct pl_fdb_stats st;
 };
+
+enum { LIMITED = 3 }; /* owner ids 0..2 limited, 3 not */
+
+/* Whether peer may own no more entries: counted the slow way. */
+static bool m_at_limit(const struct model *m, uint32_t peer)
+{
+	unsigned owned = 0;
+
+	for (unsigned i = 0; i < m->n; i++)
+		owned += m->e[i].peer == peer;
+	return m->limit && peer < LIMITED && owned >= m->limit;
+}
 
 static bool key_eq(const struct pl_fdb_key *a, const struct pl_fdb_key *b)
 {
@@ -116,11 +129,17 @@ static void m_control(struct model *m, uint64_t now)
 		struct m_entry *e = m_find(m, &m->q[i].k);
 
 		if (e) {
+			if (e->peer != m->q[i].peer && m_at_limit(m, m->q[i].peer)) {
+				m->st.peer_full++;
+				continue;
+			}
 			if (e->peer != m->q[i].peer) {
 				e->peer = m->q[i].peer;
 				m->st.moved++;
 			}
 			e->seen = now;
+		} else if (m_at_limit(m, m->q[i].peer)) {
+			m->st.peer_full++;
 		} else if (m->n == SIZE) {
 			m->st.full++;
 		} else {
@@ -249,13 +268,16 @@ static struct pl_fdb *make(const char *name, uint32_t size, struct rte_rcu_qsbr 
 	return f;
 }
 
-static void random_run(const char *name, struct rte_rcu_qsbr *rcu, unsigned seed)
+static void random_run(const char *name, struct rte_rcu_qsbr *rcu, unsigned seed, unsigned limit)
 {
 	struct pl_fdb *f = make(name, SIZE, rcu);
 	static struct model m;
 	uint64_t now = 1;
 
 	memset(&m, 0, sizeof(m));
+	m.limit = limit;
+	if (limit)
+		assert_int_equal(pl_fdb_set_peer_limit(f, LIMITED, limit), 0);
 	srand(seed);
 	for (unsigned step = 0; step < STEPS; step++) {
 		unsigned op = (unsigned)rand() % 100;
@@ -291,14 +313,16 @@ static void random_run(const char *name, struct rte_rcu_qsbr *rcu, unsigned seed
 	/* the run must have reached every rule */
 	assert_true(m.st.learned > 100 && m.st.moved > 10 && m.st.aged > 10 && m.st.full > 10 &&
 		    m.st.flushed > 10 && m.st.queue_full > 10 && m.st.refused > 10);
+	assert_true(!limit || m.st.peer_full > 10);
 	pl_fdb_free(f);
 }
 
 static void test_model(void **state)
 {
 	(void)state;
-	random_run("model", NULL, 1);
-	random_run("model2", NULL, 2);
+	random_run("model", NULL, 1, 0);
+	random_run("model2", NULL, 2, 0);
+	random_run("model3", NULL, 4, 7); /* 3 x 7 + the unlimited owner 3: both limits hit */
 }
 
 static void test_model_rcu(void **state)
@@ -306,7 +330,8 @@ static void test_model_rcu(void **state)
 	struct rte_rcu_qsbr *v = make_rcu();
 
 	(void)state;
-	random_run("modelrcu", v, 3);
+	random_run("modelrcu", v, 3, 0);
+	random_run("modelrcu2", v, 5, 7);
 	rte_free(v);
 }
 
@@ -478,6 +503,38 @@ static void test_refused(void **state)
 	assert_int_equal(s.entries, 0);
 	assert_false(pl_fdb_learnable((const uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 1 }));
 	assert_true(pl_fdb_learnable((const uint8_t[6]){ 0x02, 0, 0, 0, 0, 1 }));
+	pl_fdb_free(f);
+}
+
+/* The limit counts what is there when set; moves count, and free a share. */
+static void test_peer_limit(void **state)
+{
+	struct pl_fdb *f = make("limit", 16, NULL);
+	struct pl_fdb_key k[5];
+	struct pl_fdb_stats s;
+
+	(void)state;
+	for (unsigned i = 0; i < 5; i++)
+		k[i] = key_of(3 + i);
+	learn(f, &k[0], 1, 10);
+	learn(f, &k[1], 1, 10);
+	assert_int_equal(pl_fdb_set_peer_limit(f, 4, 2), 0);
+	learn(f, &k[2], 1, 10); /* a third for peer 1: refused */
+	assert_int_equal(pl_fdb_lookup(f, &k[2]), PL_FDB_NONE);
+	learn(f, &k[2], 9, 10); /* ids from 4 on are not limited */
+	learn(f, &k[3], 2, 10);
+	learn(f, &k[4], 2, 10);
+	learn(f, &k[0], 2, 20); /* a move to peer 2, at its limit: stays with 1 */
+	assert_int_equal(pl_fdb_lookup(f, &k[0]), 1);
+	learn(f, &k[3], 1, 20); /* a move from 2 to 1 is refused too: 1 has two */
+	pl_fdb_flush(f, 1);
+	learn(f, &k[3], 1, 30); /* now 1 has room: 2 -> 1 */
+	learn(f, &k[0], 2, 30); /* and 2 has room again: new for 2 */
+	assert_int_equal(pl_fdb_lookup(f, &k[3]), 1);
+	assert_int_equal(pl_fdb_lookup(f, &k[0]), 2);
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.peer_full, 3);
+	assert_int_equal(pl_fdb_set_peer_limit(f, 0, 0), 0); /* off */
 	pl_fdb_free(f);
 }
 
@@ -654,7 +711,7 @@ int main(void)
 		cmocka_unit_test(test_vlan),       cmocka_unit_test(test_full),
 		cmocka_unit_test(test_refused),    cmocka_unit_test(test_queue_full),
 		cmocka_unit_test(test_create),     cmocka_unit_test(test_grace),
-		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_concurrent), cmocka_unit_test(test_peer_limit),
 	};
 
 	if (eal_test_init() < 0) {
