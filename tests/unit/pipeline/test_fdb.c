@@ -616,7 +616,7 @@ enum {
 	MT_MACS = 64, /* MAC i may only be owned by peers 4i..4i+3 */
 	MT_SIZE = 48, /* fewer than the MACs: the table is full at times */
 	MT_READERS = 2,
-	MT_LOOPS = 4000, /* control passes */
+	MT_LOOPS = 2000, /* control passes */
 };
 
 struct mt {
