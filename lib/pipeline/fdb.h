@@ -9,8 +9,8 @@
  *   RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF; the owner is the entry's data,
  *   which the writer replaces with one atomic store, so a reader sees the
  *   old owner or the new one, never a torn value.
- * - The control lcore is the only writer: pl_fdb_control, pl_fdb_flush,
- *   pl_fdb_walk, pl_fdb_free.
+ * - The control lcore is the only writer: pl_fdb_control, pl_fdb_age,
+ *   pl_fdb_flush, pl_fdb_set_peer_limit, pl_fdb_walk, pl_fdb_free.
  * - Learning. note() on a known MAC with the same owner is a relaxed store
  *   of its last-seen time (skipped when the stored time is less than
  *   age/64 old, so a busy MAC does not keep a cache line bouncing between
@@ -21,8 +21,10 @@
  * - Reclaim. A deleted entry's hash slot (and last-seen cell, which is
  *   indexed by it) is reused only after every worker has passed a quiescent
  *   state of conf->rcu (rte_hash_rcu_qsbr_add), so a worker between lookup
- *   and store never touches a slot that now holds another MAC. With rcu
- *   NULL slots are reused at once: for single-threaded use (tests, tools).
+ *   and store never touches a slot that now holds another MAC. The hash
+ *   has size/4 + 8 slots to spare for that; churn faster than the grace
+ *   periods can make a learn fail as full below size. With rcu NULL slots
+ *   are reused at once: for single-threaded use (tests, tools).
  * - Aging. pl_fdb_control sweeps a slice of the table per call, larger
  *   when calls are far apart, so that the whole table is swept at least
  *   once per age/8: an entry not seen for more than age_ns goes within
@@ -72,7 +74,7 @@ struct pl_fdb_stats {
 
 struct pl_fdb;
 
-/* NULL with rte_errno (EINVAL: size 0 or no name; ENOMEM, EEXIST). */
+/* NULL with rte_errno (EINVAL: size 0 or over 2^24, or no name; ENOMEM, EEXIST). */
 struct pl_fdb *pl_fdb_create(const struct pl_fdb_conf *c);
 void pl_fdb_free(struct pl_fdb *f);
 
