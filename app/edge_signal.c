@@ -150,6 +150,7 @@ static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
 		net_endpoint_format(&ev->observed, t);
 		printf("omninervous: nucleus: registered with %s as %s (cluster %s)\n",
 		       e->sig->nucleus_text, t, e->cfg.network.cluster);
+		omni_relay_event(e, ev); /* our mapping, against the relay's view */
 		break;
 	case SIG_EV_LOST:
 		printf("omninervous: nucleus: %s stopped answering; registering again\n",
