@@ -319,7 +319,6 @@ static void requery(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;
 	struct omni_relay *r = &s->relay;
-
 	bool all = r->requery_all;
 
 	if (r->announce || s->now_ms < r->requery_ms)

@@ -351,6 +351,10 @@ static void on_error(struct sig_turn *t, struct sig_turn_txn *x, const struct si
 {
 	bool again = false;
 
+	if (x == &t->probe) { /* never with credentials: a refusal is final */
+		failed(t, x, m->error ? m->error : 500, now);
+		return;
+	}
 	if (m->error == ERR_UNAUTHORIZED && !x->authed && take_challenge(t, m)) {
 		derive_key(t);
 		again = t->have_key; /* the challenge of a first, unauthenticated try */
@@ -462,7 +466,6 @@ uint64_t sig_turn_next_tick(const struct sig_turn *t)
 
 	if (t->probe.method)
 		at = earliest(at, t->probe.deadline);
-
 	if (t->state == SIG_TURN_WAITING)
 		at = earliest(at, t->retry_at);
 	if (t->state == SIG_TURN_READY && !t->alloc.method)

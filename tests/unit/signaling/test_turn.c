@@ -31,6 +31,7 @@ struct server {
 	unsigned stale;         /* answer this many authenticated requests 438 first */
 	unsigned refresh_error; /* Refresh only */
 	bool silent, bad_mac;
+	bool probe_401; /* a Binding refused 401, as an authenticated request */
 	unsigned nonce_gen;
 	unsigned seen[16]; /* requests by method */
 	struct sig_stun_msg last;
@@ -70,7 +71,9 @@ static size_t serve(const uint8_t *req, size_t len, uint8_t *out, size_t cap)
 	if (srv.silent)
 		return 0;
 	snprintf(nonce, sizeof(nonce), "n%u", srv.nonce_gen);
-	if (method == SIG_TURN_BINDING) /* STUN's: no credentials asked */
+	if (method == SIG_TURN_BINDING && srv.probe_401)
+		code = 401;
+	else if (method == SIG_TURN_BINDING) /* STUN's: no credentials asked */
 		;
 	else if (!m.integrity_off || !sig_stun_integrity_ok(req, &m, md5_key, sizeof(md5_key)))
 		code = 401;
@@ -417,7 +420,8 @@ static void test_codec(void **state)
 
 /* The probe: one Binding without credentials, its mapped address as
  * event MAPPED, no allocation; a silent server: 5 tries, one ERROR, and
- * the probe is not sent again by itself. */
+ * the probe is not sent again by itself; a server that wants credentials
+ * for it (401): one ERROR, not a second try with or without them. */
 static void test_probe(void **state)
 {
 	static struct sig_turn t;
@@ -425,9 +429,10 @@ static void test_probe(void **state)
 	const struct sig_turn_action *a;
 
 	(void)state;
-	for (int silent = 0; silent < 2; silent++) {
+	for (int silent = 0; silent < 3; silent++) {
 		memset(&srv, 0, sizeof(srv));
-		srv.silent = silent;
+		srv.silent = silent == 1;
+		srv.probe_401 = silent == 2;
 		memset(n_ev, 0, sizeof(n_ev));
 		n_evs = 0;
 		now = 1000;
@@ -450,6 +455,14 @@ static void test_probe(void **state)
 			assert_int_equal(a->addr.port, 40000);
 			assert_int_equal(t.stats.mapped, 1);
 			assert_int_equal(sig_turn_next_tick(&t), UINT64_MAX);
+		} else if (silent == 2) {
+			run_to(&t, 1000 + 60 * 1000);
+			assert_int_equal(srv.seen[SIG_TURN_BINDING], 1);
+			a = last_of(SIG_TURN_ERROR);
+			assert_non_null(a);
+			assert_int_equal(a->method, SIG_TURN_BINDING);
+			assert_int_equal(a->code, 401);
+			assert_int_equal(n_ev[SIG_TURN_MAPPED], 0);
 		} else {
 			run_to(&t, 1000 + 60 * 1000);
 			assert_int_equal(srv.seen[SIG_TURN_BINDING], SIG_TURN_TRIES);
