@@ -253,13 +253,15 @@ static void turn_action(struct omni_edge *e, const struct sig_turn_action *a)
 			p->channel = a->channel; /* used by watch_paths: use_channel() */
 		break;
 	case SIG_TURN_ERROR:
-		say("%s %s (error %u; 0: no answer); retrying",
+		say("%s %s (error %u; 0: no answer); %s",
 		    a->method == SIG_TURN_ALLOCATE   ? "Allocate" :
 		    a->method == SIG_TURN_BINDING    ? "Binding" :
 		    a->method == SIG_TURN_REFRESH    ? "Refresh" :
 		    a->method == SIG_TURN_PERMISSION ? "CreatePermission" :
 						       "ChannelBind",
-		    a->code ? "refused" : "unanswered", a->code);
+		    a->code ? "refused" : "unanswered", a->code,
+		    a->method == SIG_TURN_BINDING ? "our NAT's kind unknown, the punch decides" :
+						    "retrying");
 		break;
 	}
 }
