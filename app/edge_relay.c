@@ -4,12 +4,20 @@
  * between signaling/turn.h's TURN client and control. It asks the nucleus
  * for credentials, hands the TURN server's STUN datagrams to the client
  * and sends its requests from the WireGuard port, tells the workers which
- * server's ChannelData to unwrap, and decides which peers go through it: a
- * member whose relayed address came beside a PUNCH (RELAY_INFO) and that
- * has no session RELAY_AFTER_MS after it is bound to a channel (we
- * allocate only once a member's punch has failed: requery()); then the
- * side that leads the punch (signaling/punch.h) moves the peer's path to
- * the channel and initiates, and the other follows by roaming when that
+ * server's ChannelData to unwrap, and decides which peers go through it.
+ *
+ * When to allocate: at once when our NAT maps per destination (the TURN
+ * server's answer to a Binding shows another address or port than the
+ * nucleus saw: no punch gets through such a NAT); when a member's relayed
+ * address comes beside a PUNCH (RELAY_INFO: it may need us); and when a
+ * member's punch is over without a session (requery()). Once allocated,
+ * every member without a session is asked about at once, so that the
+ * PUNCH that brings carries both relayed addresses, beside the direct
+ * punch. Each side binds a channel to the other's relayed address at once
+ * (harmless beside a direct path); RELAY_AFTER_MS after the PUNCH, when
+ * the direct punch has had its chance and no session came up, the side
+ * that leads the punch (signaling/punch.h) moves the peer's path to the
+ * channel and initiates, and the other follows by roaming when that
  * initiation comes through the relay. Every relayed peer is asked about
  * again every REPUNCH_MS, which punches the direct path again: a handshake
  * that comes back directly moves the peer there (roaming), without a
@@ -29,10 +37,15 @@
 #include "edge_signal_int.h"
 
 enum {
-	RELAY_AFTER_MS = 2500, /* a direct punch connects in well under 1 s */
-	REPUNCH_MS = 30 * 1000,
+	/* The direct punch's lead (SIG_PUNCH_LEAD_MS, 300 ms) and 400 ms for
+	 * its handshake's round trip: a direct pair is connected by then. */
+	RELAY_AFTER_MS = 700,
+	RELAY_RETRY_MS = 1000, /* an initiation through the relay, again */
+	RELAY_TRIES = 3,       /* then WireGuard's own retries (5 s) */
+	/* A relayed peer's direct path, tried again: one QUERY_PEER and its
+	 * punch, cheap beside the relay's detour and its bandwidth. */
+	REPUNCH_MS = 10 * 1000,
 	REQUERY_MS = 2 * 1000,
-	RELAY_SOON_MS = 300,
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -76,8 +89,8 @@ void omni_relay_fini(struct omni_relay *r)
 	sig_turn_fini(&r->turn);
 }
 
-/* A member's relayed address, beside a PUNCH: the direct punch has
- * RELAY_AFTER_MS before the relay is tried. */
+/* A member's relayed address, beside a PUNCH: a channel to it at once,
+ * and the direct punch has RELAY_AFTER_MS before the relay is used. */
 static void relay_info(struct omni_edge *e, const struct sig_relay *ri)
 {
 	struct omni_relay *r = &e->sig->relay;
@@ -93,12 +106,40 @@ static void relay_info(struct omni_edge *e, const struct sig_relay *ri)
 	p->used = true;
 	memcpy(p->key, ri->pubkey, WG_KEY_LEN);
 	p->relayed = ri->relayed.ep;
-	/* The member allocated because its punch with us failed: we need
-	 * the relay too (an edge allocates only on need: requery()). */
+	/* The member may need the relay to reach us: so may we. */
 	sig_turn_want(&r->turn, e->sig->now_ms);
-	/* Allocated because a punch failed already: no need to wait. */
-	p->try_at_ms =
-		e->sig->now_ms + (r->turn.state == SIG_TURN_READY ? RELAY_SOON_MS : RELAY_AFTER_MS);
+	p->try_at_ms = e->sig->now_ms;
+	p->use_at_ms = e->sig->now_ms + RELAY_AFTER_MS;
+	p->tries = 0;
+}
+
+/* Our NAT maps per destination when the TURN server sees us at another
+ * address or port than the nucleus did (same family): allocate now. */
+static void check_mapping(struct omni_edge *e)
+{
+	struct omni_relay *r = &e->sig->relay;
+	char o[NET_ENDPOINT_TEXT_MAX], m[NET_ENDPOINT_TEXT_MAX];
+
+	if (r->dependent || !net_addr_is_set(&r->observed.addr) ||
+	    r->mapped.addr.family != r->observed.addr.family ||
+	    net_endpoint_equal(&r->mapped, &r->observed))
+		return;
+	net_endpoint_format(&r->observed, o);
+	net_endpoint_format(&r->mapped, m);
+	say("our NAT maps per destination (the nucleus sees %s, the relay %s): allocating now", o,
+	    m);
+	r->dependent = true;
+	sig_turn_want(&r->turn, e->sig->now_ms);
+}
+
+static void registered(struct omni_edge *e, const struct net_endpoint *observed)
+{
+	struct omni_relay *r = &e->sig->relay;
+
+	if (!net_endpoint_equal(&r->observed, observed))
+		r->probed = false; /* moved: probe again with the next credentials */
+	r->observed = *observed;
+	check_mapping(e);
 }
 
 static void cred(struct omni_edge *e, const struct sig_turn_cred *c)
@@ -114,6 +155,10 @@ static void cred(struct omni_edge *e, const struct sig_turn_cred *c)
 		return;
 	}
 	sig_turn_set_cred(&r->turn, c, e->sig->now_ms);
+	if (!r->probed) {
+		r->probed = true;
+		sig_turn_probe(&r->turn, e->sig->now_ms);
+	}
 	/* The workers unwrap this server's ChannelData from now on. */
 	pl_control_relay_set(&e->ctl, &c->servers[0]);
 	net_endpoint_format(&c->servers[0], t);
@@ -128,6 +173,8 @@ void omni_relay_event(struct omni_edge *e, const struct sig_event *ev)
 		cred(e, &ev->cred);
 	else if (ev->type == SIG_EV_RELAY_INFO)
 		relay_info(e, &ev->relay);
+	else if (ev->type == SIG_EV_REGISTERED)
+		registered(e, &ev->observed);
 }
 
 bool omni_relay_input(struct omni_edge *e, const struct net_endpoint *from, const uint8_t *p,
@@ -142,23 +189,31 @@ bool omni_relay_input(struct omni_edge *e, const struct net_endpoint *from, cons
 	return true;
 }
 
-/* The leader moves the peer to its channel and initiates there. */
-static void use_channel(struct omni_edge *e, struct omni_relay_peer *p, uint16_t ch)
+/* RELAY_AFTER_MS after the PUNCH, with a channel and no session: the
+ * leader moves the peer to the channel and initiates there, again after
+ * RELAY_RETRY_MS (the other side's channel may have been bound after our
+ * first one arrived), RELAY_TRIES times; the other side waits for it. */
+static void use_channel(struct omni_edge *e, struct omni_relay_peer *p, struct pl_peer *peer)
 {
-	struct pl_peer *peer = pl_control_peer_find(&e->ctl, p->key);
 	const struct sig_peer *sp = sig_client_lookup(e->sig->ed.client, SIG_BY_PUBKEY, p->key);
 	char key[WG_KEY_B64_LEN + 1];
 
-	p->channel = ch;
-	wg_key_to_base64(key, p->key);
-	if (!peer || !sp || peer->tx)
+	if (peer->tx || !p->channel || !p->use_at_ms || e->sig->now_ms < p->use_at_ms || !sp)
 		return;
-	if (!sig_punch_leads(&e->sig->ed.punch, sp)) {
-		say("peer %s: channel 0x%x bound; waiting for its initiation", key, ch);
+	wg_key_to_base64(key, p->key);
+	if (!sig_punch_leads(&e->sig->ed.punch, sp) || p->tries >= RELAY_TRIES) {
+		if (!p->tries)
+			say("peer %s: no direct session; waiting for its initiation through "
+			    "the relay",
+			    key);
+		p->use_at_ms = 0;
 		return;
 	}
-	say("peer %s: channel 0x%x bound; initiating through the relay", key, ch);
-	pl_control_peer_via(&e->ctl, peer, sig_turn_server(&e->sig->relay.turn), ch,
+	p->tries++;
+	p->use_at_ms = e->sig->now_ms + RELAY_RETRY_MS;
+	say("peer %s: no direct session; initiating through the relay (channel 0x%x, try %u)", key,
+	    p->channel, p->tries);
+	pl_control_peer_via(&e->ctl, peer, sig_turn_server(&e->sig->relay.turn), p->channel,
 			    e->sig->now_ns);
 	if (!pl_control_initiate_now(&e->ctl, peer, e->sig->now_ns))
 		__atomic_store_n(&peer->want_handshake, 1, __ATOMIC_RELAXED);
@@ -180,7 +235,12 @@ static void turn_action(struct omni_edge *e, const struct sig_turn_action *a)
 		net_endpoint_format(&a->addr, t);
 		say("allocated %s", t);
 		r->announce = true; /* the nucleus hears it with our next ask */
-		r->requery_ms = 0;  /* and then who needed it, at once */
+		r->requery_ms = 0;  /* and then every member without a session */
+		r->requery_all = true;
+		break;
+	case SIG_TURN_MAPPED:
+		r->mapped = a->addr;
+		check_mapping(e);
 		break;
 	case SIG_TURN_LOST:
 		say("allocation lost; allocating again");
@@ -190,15 +250,18 @@ static void turn_action(struct omni_edge *e, const struct sig_turn_action *a)
 	case SIG_TURN_BOUND:
 		p = peer_by_relayed(r, &a->addr);
 		if (p)
-			use_channel(e, p, a->channel);
+			p->channel = a->channel; /* used by watch_paths: use_channel() */
 		break;
 	case SIG_TURN_ERROR:
-		say("%s %s (error %u; 0: no answer); retrying",
+		say("%s %s (error %u; 0: no answer); %s",
 		    a->method == SIG_TURN_ALLOCATE   ? "Allocate" :
+		    a->method == SIG_TURN_BINDING    ? "Binding" :
 		    a->method == SIG_TURN_REFRESH    ? "Refresh" :
 		    a->method == SIG_TURN_PERMISSION ? "CreatePermission" :
 						       "ChannelBind",
-		    a->code ? "refused" : "unanswered", a->code);
+		    a->code ? "refused" : "unanswered", a->code,
+		    a->method == SIG_TURN_BINDING ? "our NAT's kind unknown, the punch decides" :
+						    "retrying");
 		break;
 	}
 }
@@ -228,6 +291,7 @@ static void watch_paths(struct omni_edge *e)
 			p->try_at_ms = 0;
 			sig_turn_peer_add(&r->turn, &p->relayed, e->sig->now_ms);
 		}
+		use_channel(e, p, peer);
 		if (relayed && e->sig->now_ms >= p->repunch_ms) {
 			const struct sig_peer *sp =
 				sig_client_lookup(e->sig->ed.client, SIG_BY_PUBKEY, p->key);
@@ -246,28 +310,32 @@ static void watch_paths(struct omni_edge *e)
 /*
  * Members without a session whose punch is over (no hold left) need the
  * relay: the first such makes us allocate (sig_turn_want; an edge whose
- * peers all connect directly sends nothing to the TURN server). Once
- * allocated and announced, each of them is asked about again: the PUNCH
- * that brings carries its relayed address (RELAY_INFO) when it has one;
- * every REQUERY_MS until then.
+ * peers connect directly, behind no NAT that maps per destination, sends
+ * nothing to the TURN server). Once allocated and announced, each of them
+ * is asked about again: the PUNCH that brings carries its relayed address
+ * (RELAY_INFO) when it has one; every REQUERY_MS until then. Right after
+ * our allocation, every member without a session is, punch or not: it
+ * learns our relayed address beside that PUNCH, and we its.
  */
 static void requery(struct omni_edge *e)
 {
 	struct omni_signal *s = e->sig;
 	struct omni_relay *r = &s->relay;
+	bool all = r->requery_all;
 
 	if (r->announce || s->now_ms < r->requery_ms)
 		return;
 	r->requery_ms = s->now_ms + REQUERY_MS;
+	r->requery_all = false;
 	for (unsigned i = 0; i < e->dp.n_peers; i++) {
 		const struct pl_peer *peer = &e->dp.peers[i];
 		const struct sig_peer *sp;
 		struct net_addr t;
 
-		if (!peer->in_use || peer->tx || peer->punch_hold_ns > s->now_ns)
+		if (!peer->in_use || peer->tx || (!all && peer->punch_hold_ns > s->now_ns))
 			continue;
 		sp = sig_client_lookup(s->ed.client, SIG_BY_PUBKEY, peer->public_key);
-		if (!sp || peer_by_key(r, peer->public_key))
+		if (!sp || (!all && peer_by_key(r, peer->public_key)))
 			continue; /* not a member, or the relay has it in hand */
 		sig_turn_want(&r->turn, s->now_ms);
 		if (r->turn.state != SIG_TURN_READY)

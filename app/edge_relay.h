@@ -27,6 +27,8 @@ struct omni_relay_peer {
 	struct net_endpoint relayed; /* its allocation's address */
 	uint16_t channel;            /* ours to it, once bound; 0: none */
 	uint64_t try_at_ms;          /* bind then, if no session yet; 0: done */
+	uint64_t use_at_ms;          /* the leader moves to the channel then; 0: done */
+	unsigned tries;              /* initiations through the relay, this punch */
 	uint64_t repunch_ms;         /* relayed: try the direct path again then */
 	bool relayed_now;            /* the path last told */
 };
@@ -36,13 +38,19 @@ struct omni_relay {
 	struct omni_relay_peer p[OMNI_RELAY_PEERS];
 	bool announce; /* a new relayed address for the nucleus */
 	bool told_none, told_server;
+	/* Our address as the nucleus saw it (REGISTERED) and as the TURN
+	 * server does (its answer to our Binding): apart, our NAT maps per
+	 * destination and no punch gets through it, so we allocate at once. */
+	struct net_endpoint observed, mapped;
+	bool probed, dependent;
+	bool requery_all; /* allocated: every member without a session, now */
 	uint64_t requery_ms;
 	uint64_t unsent;
 };
 
 void omni_relay_init(struct omni_relay *r);
 void omni_relay_fini(struct omni_relay *r);
-/* TURN_CRED and RELAY_INFO events of the client. */
+/* REGISTERED, TURN_CRED and RELAY_INFO events of the client. */
 void omni_relay_event(struct omni_edge *e, const struct sig_event *ev);
 /* A datagram to our port: true when it was the TURN server's (taken). */
 bool omni_relay_input(struct omni_edge *e, const struct net_endpoint *from, const uint8_t *p,

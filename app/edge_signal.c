@@ -124,7 +124,11 @@ enum sig_edge_peer omni_signal_peer(void *ctx, const uint8_t *pubkey)
 	struct omni_edge *e = ctx;
 	const struct pl_peer *peer = pl_control_peer_find(&e->ctl, pubkey);
 
-	return !peer ? SIG_EDGE_PEER_NONE : peer->tx ? SIG_EDGE_PEER_UP : SIG_EDGE_PEER_WAITING;
+	if (!peer)
+		return SIG_EDGE_PEER_NONE;
+	if (!peer->tx)
+		return SIG_EDGE_PEER_WAITING;
+	return peer->ep.channel ? SIG_EDGE_PEER_RELAYED : SIG_EDGE_PEER_UP;
 }
 
 static void print_peer(const char *what, const struct sig_peer *sp)
@@ -150,6 +154,7 @@ static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
 		net_endpoint_format(&ev->observed, t);
 		printf("omninervous: nucleus: registered with %s as %s (cluster %s)\n",
 		       e->sig->nucleus_text, t, e->cfg.network.cluster);
+		omni_relay_event(e, ev); /* our mapping, against the relay's view */
 		break;
 	case SIG_EV_LOST:
 		printf("omninervous: nucleus: %s stopped answering; registering again\n",

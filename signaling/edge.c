@@ -116,12 +116,15 @@ bool sig_edge_miss(struct sig_edge *ed, void *handle, const struct net_addr *tar
 	return true;
 }
 
-/* Happy Eyeballs: the later family only while no session came up. */
+/* Happy Eyeballs: the later family only while no session came up; the
+ * leader's initiation the same. A relayed peer's punch (edge_relay.c asks
+ * for one now and then) is there to find the direct path: it goes on. */
 static bool waiting(void *ctx, const uint8_t *pubkey)
 {
 	const struct sig_edge *ed = ctx;
+	enum sig_edge_peer p = ed->peer(ed->ctx, pubkey);
 
-	return ed->peer(ed->ctx, pubkey) == SIG_EDGE_PEER_WAITING;
+	return p == SIG_EDGE_PEER_WAITING || p == SIG_EDGE_PEER_RELAYED;
 }
 
 void sig_edge_tick(struct sig_edge *ed, uint64_t now_ms)
@@ -357,7 +360,7 @@ static bool linger(struct sig_edge *ed, const struct sig_event *ev)
 			sig_linger_cancel(&ed->linger, ev->peer.pubkey);
 		return false;
 	}
-	if (!ev->stale || ed->peer(ed->ctx, ev->peer.pubkey) != SIG_EDGE_PEER_UP ||
+	if (!ev->stale || ed->peer(ed->ctx, ev->peer.pubkey) < SIG_EDGE_PEER_UP ||
 	    !sig_linger_hold(&ed->linger, ev->peer.pubkey, ed->now_ms))
 		return false;
 	ed->stats.left_held++;

@@ -78,6 +78,9 @@ enum sig_edge_peer {
 	SIG_EDGE_PEER_NONE = 0, /* not installed */
 	SIG_EDGE_PEER_WAITING,  /* installed, no session yet */
 	SIG_EDGE_PEER_UP,       /* a session is up */
+	/* A session is up through the relay: the punch still tries the
+	 * direct path (its initiations are not suppressed as for UP). */
+	SIG_EDGE_PEER_RELAYED,
 };
 
 struct sig_edge_conf {

@@ -72,7 +72,7 @@ static void send_txn(struct sig_turn *t, const struct sig_turn_txn *x)
 
 	if (!a)
 		return;
-	a->to = t->cred.servers[0];
+	a->to = x == &t->probe ? *sig_turn_server(t) : t->cred.servers[0];
 	a->len = x->len;
 	memcpy(a->buf, x->buf, x->len);
 }
@@ -115,8 +115,8 @@ static void build(struct sig_turn *t, struct sig_turn_txn *x, uint64_t now)
 		sig_stun_put_u32(&w, SIG_STUN_ATTR_CHANNEL, (uint32_t)channel_of(x->peer) << 16);
 	if (p)
 		sig_stun_put_xaddr(&w, SIG_STUN_ATTR_XOR_PEER, &p->addr);
-	x->authed = t->have_key;
-	if (t->have_key) {
+	x->authed = t->have_key && x->method != SIG_TURN_BINDING;
+	if (x->authed) {
 		sig_stun_put(&w, SIG_STUN_ATTR_USERNAME, t->cred.user, strlen(t->cred.user));
 		sig_stun_put(&w, SIG_STUN_ATTR_REALM, t->realm, strlen(t->realm));
 		sig_stun_put(&w, SIG_STUN_ATTR_NONCE, t->nonce, strlen(t->nonce));
@@ -322,6 +322,8 @@ static void failed(struct sig_turn *t, struct sig_turn_txn *x, unsigned code, ui
 
 	error_event(t, method, code);
 	x->method = 0;
+	if (x == &t->probe)
+		return; /* no verdict on our NAT: the punch decides, as without it */
 	if (x == &t->alloc) {
 		wait_and_retry(t, now);
 		return;
@@ -329,11 +331,30 @@ static void failed(struct sig_turn *t, struct sig_turn_txn *x, unsigned code, ui
 	t->peer[x->peer].perm_at = t->peer[x->peer].bind_at = now + SIG_TURN_PEER_RETRY_MS;
 }
 
+static void probed(struct sig_turn *t, const struct sig_stun_msg *m)
+{
+	struct sig_turn_action *a;
+
+	t->probe.method = 0;
+	if (!net_addr_is_set(&m->mapped.addr)) {
+		t->stats.bad_response++;
+		return;
+	}
+	t->stats.mapped++;
+	a = emit(t, SIG_TURN_MAPPED);
+	if (a)
+		a->addr = m->mapped;
+}
+
 static void on_error(struct sig_turn *t, struct sig_turn_txn *x, const struct sig_stun_msg *m,
 		     uint64_t now)
 {
 	bool again = false;
 
+	if (x == &t->probe) { /* never with credentials: a refusal is final */
+		failed(t, x, m->error ? m->error : 500, now);
+		return;
+	}
 	if (m->error == ERR_UNAUTHORIZED && !x->authed && take_challenge(t, m)) {
 		derive_key(t);
 		again = t->have_key; /* the challenge of a first, unauthenticated try */
@@ -357,6 +378,8 @@ static struct sig_turn_txn *txn_of(struct sig_turn *t, const uint8_t *txid)
 {
 	if (t->alloc.method && !memcmp(t->alloc.txid, txid, SIG_STUN_TXID_LEN))
 		return &t->alloc;
+	if (t->probe.method && !memcmp(t->probe.txid, txid, SIG_STUN_TXID_LEN))
+		return &t->probe;
 	for (int i = 0; i < SIG_TURN_PEERS_MAX; i++)
 		if (t->ptx[i].method && !memcmp(t->ptx[i].txid, txid, SIG_STUN_TXID_LEN))
 			return &t->ptx[i];
@@ -388,6 +411,8 @@ void sig_turn_input(struct sig_turn *t, const uint8_t *p, size_t len, uint64_t n
 		on_error(t, x, &m, now_ms);
 	} else if ((m.type & 0x110) != CLASS_SUCCESS) {
 		t->stats.unexpected++;
+	} else if (x == &t->probe) {
+		probed(t, &m);
 	} else if (x == &t->alloc) {
 		if (x->method == SIG_TURN_ALLOCATE && !net_addr_is_set(&m.relayed.addr)) {
 			failed(t, x, 500, now_ms); /* a success without a relayed address */
@@ -419,6 +444,7 @@ static void retransmit(struct sig_turn *t, struct sig_turn_txn *x, uint64_t now)
 void sig_turn_tick(struct sig_turn *t, uint64_t now_ms)
 {
 	retransmit(t, &t->alloc, now_ms);
+	retransmit(t, &t->probe, now_ms);
 	for (int i = 0; i < SIG_TURN_PEERS_MAX; i++)
 		retransmit(t, &t->ptx[i], now_ms);
 	if (t->state == SIG_TURN_WAITING && now_ms >= t->retry_at)
@@ -438,6 +464,8 @@ uint64_t sig_turn_next_tick(const struct sig_turn *t)
 {
 	uint64_t at = t->alloc.method ? t->alloc.deadline : UINT64_MAX;
 
+	if (t->probe.method)
+		at = earliest(at, t->probe.deadline);
 	if (t->state == SIG_TURN_WAITING)
 		at = earliest(at, t->retry_at);
 	if (t->state == SIG_TURN_READY && !t->alloc.method)
@@ -464,11 +492,21 @@ void sig_turn_release(struct sig_turn *t, uint64_t now_ms)
 
 /* ---- peers ---- */
 
+void sig_turn_probe(struct sig_turn *t, uint64_t now_ms)
+{
+	if (net_addr_is_set(&sig_turn_server(t)->addr) && !t->probe.method)
+		request(t, &t->probe, SIG_TURN_BINDING, -1, now_ms);
+}
+
 const struct net_endpoint *sig_turn_server(const struct sig_turn *t)
 {
 	static const struct net_endpoint none;
+	const struct sig_turn_cred *c = &t->cred;
 
-	return t->have_cred && t->cred.n_servers ? &t->cred.servers[0] : &none;
+	/* Without an allocation, the next one's (the newest credential's). */
+	if (t->have_next && (t->state == SIG_TURN_OFF || t->state == SIG_TURN_WAITING))
+		c = &t->next;
+	return t->have_cred && c->n_servers ? &c->servers[0] : &none;
 }
 
 int sig_turn_peer_add(struct sig_turn *t, const struct net_endpoint *addr, uint64_t now_ms)

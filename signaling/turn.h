@@ -68,6 +68,7 @@ enum {
 
 /* STUN methods of TURN (RFC 8656 section 18); class bits added below. */
 enum sig_turn_method {
+	SIG_TURN_BINDING = 0x001, /* STUN's: the probe of our mapping */
 	SIG_TURN_ALLOCATE = 0x003,
 	SIG_TURN_REFRESH = 0x004,
 	SIG_TURN_PERMISSION = 0x008,
@@ -87,6 +88,7 @@ enum sig_turn_act_kind {
 	SIG_TURN_LOST,      /* the allocation is gone: every channel with it */
 	SIG_TURN_BOUND,     /* a.addr's channel a.channel works now */
 	SIG_TURN_ERROR,     /* a.method failed: a.code (0: no answer); counted */
+	SIG_TURN_MAPPED,    /* a.addr: our address as the server sees it (probe) */
 };
 
 struct sig_turn_action {
@@ -110,7 +112,8 @@ struct sig_turn_action {
 	X(lost, "lost")                 /* allocations lost */           \
 	X(bad_response, "bad_response") /* unparsable, or integrity */   \
 	X(unexpected, "unexpected")     /* no transaction of ours */     \
-	X(cred_asks, "cred_asks")
+	X(cred_asks, "cred_asks")                                        \
+	X(mapped, "mapped") /* Binding answered (sig_turn_probe) */
 
 struct sig_turn_stats {
 #define SIG_TURN_FIELD(f, name) uint64_t f;
@@ -149,6 +152,7 @@ struct sig_turn {
 	struct net_endpoint relayed, mapped;
 	uint64_t refresh_at, retry_at, backoff;
 	struct sig_turn_txn alloc;                   /* Allocate or Refresh */
+	struct sig_turn_txn probe;                   /* Binding (sig_turn_probe) */
 	struct sig_turn_txn ptx[SIG_TURN_PEERS_MAX]; /* one per peer */
 	struct sig_turn_peer peer[SIG_TURN_PEERS_MAX];
 	struct sig_turn_action out[SIG_TURN_OUT_MAX];
@@ -178,7 +182,14 @@ void sig_turn_release(struct sig_turn *t, uint64_t now_ms);
  * peers connect directly send nothing to the TURN server. */
 void sig_turn_want(struct sig_turn *t, uint64_t now_ms);
 
-/* The server's address (family NET_AF_NONE: none). */
+/* A Binding request to the server (no credentials: any STUN server
+ * answers it), sent once there are credentials: event MAPPED gives our
+ * address as the server sees it. Compared with the one the nucleus saw, it
+ * tells an endpoint-dependent ("symmetric") NAT before any punch fails. */
+void sig_turn_probe(struct sig_turn *t, uint64_t now_ms);
+
+/* The server's address (family NET_AF_NONE: none): the allocation's, or
+ * without one the newest credential's, where the probe goes. */
 const struct net_endpoint *sig_turn_server(const struct sig_turn *t);
 /* A STUN datagram from the server. */
 void sig_turn_input(struct sig_turn *t, const uint8_t *p, size_t len, uint64_t now_ms);

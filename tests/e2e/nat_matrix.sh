@@ -32,6 +32,15 @@
 #              count and retry the refused Allocate; a direct pair
 #              (masq:masq) connects as before
 #
+#   relaymove  a masquerade pair whose direct path a firewall rule on the
+#              internet's router drops (UDP between the two NATs): it
+#              connects through the relay; `show peers` on A's console (a
+#              --cmdfile FIFO) says "path: relayed" and A's /metrics (curl)
+#              omni_peer_relayed 1. Then, with B pinging A every 50 ms, the
+#              rule goes: both move to the direct path within 15 s (the
+#              re-punch every 10 s, app/edge_relay.c's REPUNCH_MS), not one
+#              echo lost, and the console and /metrics say direct.
+#
 # NAT_NO_RELAY=1 starts the nucleus without the relay (the relayed pairs
 # then fail: what the test saw before the relay existed).
 #
@@ -45,7 +54,7 @@ build=${1:?usage: $0 BUILD_DIR}
 omni=$build/app/omninervous
 secret=nat-matrix-secret-$$-0123456789
 NAT_PAIRS=${NAT_PAIRS:-pub:pub pub:home pub:masq pub:sym home:home home:masq masq:masq same
-	pub6:fw6 fw6:fw6 restart home:sym masq:sym sym:sym relaydown}
+	pub6:fw6 fw6:fw6 restart home:sym masq:sym sym:sym relaydown relaymove}
 turn_secret=nat-matrix-turn-$$-abcdefghijklmnop
 
 need_root
@@ -103,6 +112,10 @@ m_pair() {
 		report+=("$(printf '%-10s relayed    first ping reply %s ms after B started' "$1" \
 			"${ms:--}")")
 		check "$1: relayed: B pings A's VIP (first reply in ${ms:-no} ms)" test "$got" = 1
+		# An edge behind a NAT that maps per destination allocates at
+		# once (docs/signaling.md, "Which peers go through it"); when
+		# each allocated only after its punch failed, this took 9.3 s.
+		check "$1: relayed within 5 s of B's start" test "${ms:-99999}" -lt 5000
 		check "$1: both edges punched first" wait_for -t 10 both_tried
 		check "$1: the path is relayed (log line, a channel bound on both)" \
 			wait_for -t 5 relayed
@@ -162,7 +175,8 @@ m_relaydown() {
 	bg_stop turn >/dev/null
 	cl_matrix_turn "another-secret-$$-0123456789" || die "coturn did not start again"
 	rm -f "$tmp/a.log" "$tmp/b.log"
-	# A pair that needs the relay: each edge allocates once its punch failed.
+	# A pair that needs the relay: each edge allocates at once (its probe
+	# shows a NAT that maps per destination).
 	cl_matrix_edge a sym 10.200.0.1/24 || { fail "relaydown: edge A did not start"; return; }
 	wait_log a "nucleus: registered" 20 >/dev/null || { fail "relaydown: A did not register"; return; }
 	cl_matrix_edge b sym 10.200.0.2/24 || { fail "relaydown: edge B did not start"; return; }
@@ -191,6 +205,95 @@ m_relaydown() {
 	cl_matrix_turn "$turn_secret" || die "coturn did not start again"
 }
 
+# The internet's router drops UDP between the NATs of the masquerade pair
+# (link 3 for A, 10 for B): their direct path only; "off" deletes the rule.
+block_direct() {
+	local a b
+	a=$(cl_inet_ip "${cl_link_a[masq]}" 0)
+	b=$(cl_inet_ip "${cl_link_b[masq]}" 0)
+	if [ "$1" = off ]; then
+		ip netns exec "$ns_ir" nft delete table ip omni_block
+		return
+	fi
+	ip netns exec "$ns_ir" nft -f - <<-NFT
+	table ip omni_block {
+		chain forward {
+			type filter hook forward priority filter; policy accept;
+			ip saddr $a ip daddr $b udp dport 1-65535 counter drop
+			ip saddr $b ip daddr $a udp dport 1-65535 counter drop
+		}
+	}
+	NFT
+}
+
+# Lines of $tmp/NAME.log after line N match ERE.
+said_since() { tail -n "+$(($2 + 1))" "$tmp/$1.log" | grep -Eq -- "$3"; }
+
+# A's console: "show peers" into its --cmdfile FIFO; the answer in a.log
+# after line N (printed) has "path: WHAT".
+a_console_path() {
+	local n
+	n=$(wc -l <"$tmp/a.log")
+	echo "show peers" >&7
+	wait_for -t 5 said_since a "$n" "^  path: $1" >/dev/null || return 1
+	tail -n "+$((n + 1))" "$tmp/a.log" | grep -E "^(omni> )?(peer|  endpoint|  path):"
+}
+
+# A's /metrics (curl): omni_peer_relayed of B is VALUE.
+a_metric_relayed() {
+	local v
+	v=$(ip netns exec "$(cl_matrix_ns a masq)" curl -sf http://127.0.0.1:9586/metrics |
+		grep -F "omni_peer_relayed{public_key=\"$(cat "$tmp/b.pub")\"}")
+	echo "$v"
+	[ "${v##* }" = "$1" ]
+}
+
+path_both() {
+	grep -q "relay: peer .* path $1" "$tmp/a.log" && grep -q "relay: peer .* path $1" "$tmp/b.log"
+}
+
+# The relayed pair moves to the direct path when it opens, losing nothing.
+m_relaymove() {
+	local ms sent got
+	echo "---- relayed while a firewall drops the direct path, then direct"
+	rm -f "$tmp/a.log" "$tmp/b.log" "$tmp/a.cmd"
+	block_direct on || die "the firewall rule"
+	mkfifo "$tmp/a.cmd" && exec 7<>"$tmp/a.cmd" || die "the console's FIFO"
+	cl_matrix_edge a masq 10.200.0.1/24 --metrics 127.0.0.1:9586 --cmdfile "$tmp/a.cmd" ||
+		{ fail "relaymove: edge A did not start"; return; }
+	wait_log a "nucleus: registered" 20 >/dev/null || { fail "relaymove: A did not register"; return; }
+	cl_t0=$(now_ms)
+	cl_matrix_edge b masq 10.200.0.2/24 || { fail "relaymove: edge B did not start"; return; }
+	ms=$(cl_matrix_ping b masq 10.200.0.1)
+	check "relaymove: B pings A through the relay (first reply in ${ms:-no} ms)" test -n "$ms"
+	check "relaymove: both log the relayed path" wait_for -t 5 path_both relayed
+	check "relaymove: the rule dropped their direct punch" bash -c \
+		"ip netns exec $ns_ir nft list table ip omni_block | tee /dev/stderr |
+		 grep -Eq 'packets [1-9]'"
+	check "relaymove: A's console: show peers says path: relayed" a_console_path relayed
+	check "relaymove: A's /metrics: omni_peer_relayed 1" a_metric_relayed 1
+	# 400 echoes, 20 s: the rule goes after the first 20, and the move
+	# comes within 15 s of that. ping waits for the last replies itself.
+	bg_start pingmove "$(cl_matrix_ns b masq)" ping -n -c 400 -i 0.05 10.200.0.1
+	wait_log pingmove "icmp_seq=20 " 5 >/dev/null
+	block_direct off
+	check "relaymove: both move to the direct path within 15 s of the rule's end" \
+		wait_for -t 15 path_both direct
+	bg_wait pingmove 30 >/dev/null
+	sent=$(awk '/packets transmitted/ { print $1 }' "$tmp/pingmove.log")
+	got=$(awk '/packets transmitted/ { print $4 }' "$tmp/pingmove.log")
+	check "relaymove: not one echo lost across the move ($got of $sent)" \
+		test "${sent:-0}" = 400 -a "${got:-0}" = 400
+	check "relaymove: A's console: show peers says path: direct" a_console_path direct
+	check "relaymove: A's /metrics: omni_peer_relayed 0" a_metric_relayed 0
+	report+=("$(printf '%-10s relayed (direct path dropped) in %s ms, then direct; %s of %s echoes' \
+		relaymove "${ms:--}" "${got:--}" "${sent:--}")")
+	exec 7>&-
+	edge_stop b >/dev/null
+	edge_stop a >/dev/null
+	for f in a b pingmove; do mv "$tmp/$f.log" "$tmp/$f-relaymove.log"; done
+}
+
 cl_matrix_topology || die "topology"
 cl_matrix_turn "$turn_secret" || die "coturn did not start"
 (umask 077 && printf '%s\n' "$turn_secret" >"$tmp/turn.secret")
@@ -201,6 +304,7 @@ for pair in $NAT_PAIRS; do
 	case $pair in
 	restart) m_restart ;;
 	relaydown) m_relaydown ;;
+	relaymove) m_relaymove ;;
 	*) m_pair "$pair" ;;
 	esac
 done

@@ -4,7 +4,8 @@
  * STUN parser's TURN attributes and MESSAGE-INTEGRITY check): any bytes,
  * given the transaction id of the request in flight so that the client's
  * handling is reached, to a client allocating (before and after the 401
- * challenge) and to one with an allocation and a peer being bound. Nothing
+ * challenge), to one with an allocation and a peer being bound, and to
+ * one whose probe (a Binding, sig_turn_probe) is in flight. Nothing
  * may crash, and every action the client gives must be well formed.
  */
 #include <stddef.h>
@@ -27,7 +28,7 @@ static void check_actions(struct sig_turn *t)
 	struct sig_turn_action a;
 
 	while (sig_turn_pop(t, &a))
-		if (a.kind < SIG_TURN_SEND || a.kind > SIG_TURN_ERROR || a.len > sizeof(a.buf))
+		if (a.kind < SIG_TURN_SEND || a.kind > SIG_TURN_MAPPED || a.len > sizeof(a.buf))
 			__builtin_trap();
 }
 
@@ -81,6 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sig_turn_peer_add(&t, &peer, 3000);
 	check_actions(&t);
 	feed(&t, &t.ptx[0], data, size);
+	/* A probe in flight, no allocation. */
+	sig_turn_init(&t, fixed_random);
+	sig_turn_set_cred(&t, &c, 1000);
+	sig_turn_probe(&t, 1000);
+	check_actions(&t);
+	feed(&t, &t.probe, data, size);
 	sig_turn_fini(&t);
 	return 0;
 }

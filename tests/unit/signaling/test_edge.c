@@ -663,15 +663,17 @@ static void test_miss_dropped(void **state)
  * once, then with prefer_ipv6 and both families its INITIATE to the IPv6
  * candidate exactly SIG_PUNCH_LEAD_MS later and the RESEND to the IPv4
  * ones exactly the delay after that while the peer has no session, none
- * when it came up (numbered table). */
+ * when it came up, and still when it is up through the relay (the punch
+ * looks for the direct path) (numbered table). */
 static void test_punch(void **state)
 {
 	static const struct {
-		bool up;     /* a session came up before the delay */
-		bool resend; /* the later family went out */
+		enum sig_edge_peer state; /* the peer's, from before the delay */
+		bool resend;              /* the later family went out */
 	} rows[] = {
-		/* 1 */ { false, true },
-		/* 2 */ { true, false },
+		/* 1 */ { SIG_EDGE_PEER_WAITING, true },
+		/* 2 */ { SIG_EDGE_PEER_UP, false },
+		/* 3 */ { SIG_EDGE_PEER_RELAYED, true },
 	};
 	enum { LEAD = SIG_PUNCH_LEAD_MS };
 
@@ -708,8 +710,7 @@ static void test_punch(void **state)
 		assert_int_equal(a.punch[1].punch.cand[0].addr.family, NET_AF_IP6);
 		k = peer_at(&a, b.conf.client.pubkey);
 		assert_true(k >= 0);
-		if (rows[r].up)
-			a.peer[k].state = SIG_EDGE_PEER_UP;
+		a.peer[k].state = rows[r].state;
 		run(now + LEAD + 1, now + LEAD + 249, 1);
 		assert_int_equal(a.n_punch, 2);
 		pass(now + LEAD + 250);

@@ -31,6 +31,7 @@ struct server {
 	unsigned stale;         /* answer this many authenticated requests 438 first */
 	unsigned refresh_error; /* Refresh only */
 	bool silent, bad_mac;
+	bool probe_401; /* a Binding refused 401, as an authenticated request */
 	unsigned nonce_gen;
 	unsigned seen[16]; /* requests by method */
 	struct sig_stun_msg last;
@@ -70,7 +71,11 @@ static size_t serve(const uint8_t *req, size_t len, uint8_t *out, size_t cap)
 	if (srv.silent)
 		return 0;
 	snprintf(nonce, sizeof(nonce), "n%u", srv.nonce_gen);
-	if (!m.integrity_off || !sig_stun_integrity_ok(req, &m, md5_key, sizeof(md5_key)))
+	if (method == SIG_TURN_BINDING && srv.probe_401)
+		code = 401;
+	else if (method == SIG_TURN_BINDING) /* STUN's: no credentials asked */
+		;
+	else if (!m.integrity_off || !sig_stun_integrity_ok(req, &m, md5_key, sizeof(md5_key)))
 		code = 401;
 	else if (srv.stale && srv.stale--)
 		code = 438, srv.nonce_gen++, snprintf(nonce, sizeof(nonce), "n%u", srv.nonce_gen);
@@ -91,6 +96,10 @@ static size_t serve(const uint8_t *req, size_t len, uint8_t *out, size_t cap)
 	}
 	assert_int_equal(net_endpoint_parse("203.0.113.5:50000", 0, &relayed), 0);
 	assert_int_equal(net_endpoint_parse("192.0.2.9:40000", 0, &mapped), 0);
+	if (method == SIG_TURN_BINDING) {
+		sig_stun_put_xaddr(&w, SIG_STUN_ATTR_XOR_MAPPED, &mapped);
+		return sig_stun_end(&w, true);
+	}
 	if (method == SIG_TURN_ALLOCATE) {
 		sig_stun_put_xaddr(&w, SIG_STUN_ATTR_XOR_RELAYED, &relayed);
 		sig_stun_put_xaddr(&w, SIG_STUN_ATTR_XOR_MAPPED, &mapped);
@@ -409,6 +418,65 @@ static void test_codec(void **state)
 	(void)b;
 }
 
+/* The probe: one Binding without credentials, its mapped address as
+ * event MAPPED, no allocation; a silent server: 5 tries, one ERROR, and
+ * the probe is not sent again by itself; a server that wants credentials
+ * for it (401): one ERROR, not a second try with or without them. */
+static void test_probe(void **state)
+{
+	static struct sig_turn t;
+	struct sig_turn_cred c = { .expiry_s = 2000, .n_servers = 1 };
+	const struct sig_turn_action *a;
+
+	(void)state;
+	for (int silent = 0; silent < 3; silent++) {
+		memset(&srv, 0, sizeof(srv));
+		srv.silent = silent == 1;
+		srv.probe_401 = silent == 2;
+		memset(n_ev, 0, sizeof(n_ev));
+		n_evs = 0;
+		now = 1000;
+		strcpy(c.user, "user");
+		strcpy(c.pass, "pass");
+		assert_int_equal(net_endpoint_parse("203.0.113.5:3478", 0, &c.servers[0]), 0);
+		sig_turn_init(&t, fake_random);
+		sig_turn_probe(&t, now); /* no credentials: no server to ask */
+		exchange(&t);
+		assert_int_equal(srv.seen[SIG_TURN_BINDING], 0);
+		sig_turn_set_cred(&t, &c, now);
+		sig_turn_probe(&t, now);
+		sig_turn_probe(&t, now); /* one in flight: not a second */
+		exchange(&t);
+		assert_int_equal(srv.seen[SIG_TURN_BINDING], 1);
+		assert_int_equal(srv.last.integrity_off, 0); /* no MESSAGE-INTEGRITY */
+		if (!silent) {
+			a = last_of(SIG_TURN_MAPPED);
+			assert_non_null(a);
+			assert_int_equal(a->addr.port, 40000);
+			assert_int_equal(t.stats.mapped, 1);
+			assert_int_equal(sig_turn_next_tick(&t), UINT64_MAX);
+		} else if (silent == 2) {
+			run_to(&t, 1000 + 60 * 1000);
+			assert_int_equal(srv.seen[SIG_TURN_BINDING], 1);
+			a = last_of(SIG_TURN_ERROR);
+			assert_non_null(a);
+			assert_int_equal(a->method, SIG_TURN_BINDING);
+			assert_int_equal(a->code, 401);
+			assert_int_equal(n_ev[SIG_TURN_MAPPED], 0);
+		} else {
+			run_to(&t, 1000 + 60 * 1000);
+			assert_int_equal(srv.seen[SIG_TURN_BINDING], SIG_TURN_TRIES);
+			a = last_of(SIG_TURN_ERROR);
+			assert_non_null(a);
+			assert_int_equal(a->method, SIG_TURN_BINDING);
+			assert_int_equal(a->code, 0);
+			assert_int_equal(n_ev[SIG_TURN_MAPPED], 0);
+		}
+		assert_int_equal(t.state, SIG_TURN_OFF); /* the probe allocates nothing */
+		assert_int_equal(srv.seen[SIG_TURN_ALLOCATE], 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_lost_and_forged),
 		cmocka_unit_test(test_cred_schedule),
 		cmocka_unit_test(test_codec),
+		cmocka_unit_test(test_probe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
