@@ -43,6 +43,20 @@ static int add_route(struct pl_allowedips *t, const struct net_prefix *p, uint32
 	return -EINVAL;
 }
 
+static void delete_route(struct pl_allowedips *t, const struct net_prefix *p)
+{
+	uint32_t v4;
+
+	if (p->len == 0)
+		return; /* the defaults are reset by the caller */
+	if (p->addr.family == NET_AF_IP4) {
+		memcpy(&v4, p->addr.b, 4);
+		rte_lpm_delete(t->v4, rte_be_to_cpu_32(v4), p->len);
+	} else {
+		rte_lpm6_delete(t->v6, p->addr.b, p->len);
+	}
+}
+
 bool pl_routes_need_v6(const struct net_prefix *prefixes, unsigned n)
 {
 	unsigned i;
@@ -65,7 +79,8 @@ struct pl_allowedips *pl_allowedips_create(unsigned max_routes, bool v6, int soc
 	struct pl_allowedips *t;
 	char name[RTE_LPM_NAMESIZE];
 
-	t = rte_zmalloc_socket("allowedips", sizeof(*t), 0, socket_id);
+	t = rte_zmalloc_socket("allowedips", sizeof(*t) + rules * sizeof(t->added[0]), 0,
+			       socket_id);
 	if (!t) {
 		rte_errno = ENOMEM;
 		return NULL;
@@ -102,7 +117,7 @@ int pl_allowedips_fill(struct pl_allowedips *t, const struct net_prefix *prefixe
 		ret = add_route(t, &prefixes[i], peer_ids[i]);
 		if (ret < 0)
 			return ret;
-		t->n_routes++;
+		t->added[t->n_routes++] = prefixes[i];
 	}
 	return 0;
 }
@@ -124,6 +139,19 @@ struct pl_allowedips *pl_allowedips_build(const struct net_prefix *prefixes,
 		return NULL;
 	}
 	return t;
+}
+
+void pl_allowedips_clear(struct pl_allowedips *t)
+{
+	unsigned i;
+
+	/* A prefix given twice was added once (the second replaced the next
+	 * hop): its second delete finds nothing, which is harmless. */
+	for (i = 0; i < t->n_routes; i++)
+		delete_route(t, &t->added[i]);
+	t->n_routes = 0;
+	t->default4 = PL_PEER_NONE;
+	t->default6 = PL_PEER_NONE;
 }
 
 void pl_allowedips_free(struct pl_allowedips *t)

@@ -31,8 +31,9 @@ struct pl_allowedips {
 	uint32_t default4; /* peer of 0.0.0.0/0 (rte_lpm has no depth 0) */
 	uint32_t default6; /* peer of ::/0 */
 	unsigned generation;
-	unsigned max_routes; /* what it was made for */
-	unsigned n_routes;   /* added so far */
+	unsigned max_routes;       /* what it was made for */
+	unsigned n_routes;         /* added so far */
+	struct net_prefix added[]; /* the n_routes added, for pl_allowedips_clear() */
 };
 
 /*
@@ -55,6 +56,15 @@ struct pl_allowedips *pl_allowedips_build(const struct net_prefix *prefixes,
 struct pl_allowedips *pl_allowedips_create(unsigned max_routes, bool v6, int socket_id);
 int pl_allowedips_fill(struct pl_allowedips *t, const struct net_prefix *prefixes,
 		       const uint32_t *peer_ids, unsigned n);
+
+/*
+ * Empty a table nobody reads any more, so that it can be filled again:
+ * each route added is deleted, which touches only the entries it set.
+ * Freeing and creating instead costs the 64 MB of rte_lpm's tbl24 (and
+ * rte_lpm6's) each time, as DPDK zeroes memory when it is freed: 100 ms
+ * and more on pages touched for the first time, stalling the lcore.
+ */
+void pl_allowedips_clear(struct pl_allowedips *t);
 
 /* Whether routes include IPv6 ones other than ::/0 (which needs no rte_lpm6). */
 bool pl_routes_need_v6(const struct net_prefix *prefixes, unsigned n);

@@ -361,7 +361,9 @@ void pl_control_fini(struct pl_control *c)
 			pl_control_peer_release(c, peer);
 	}
 	pl_allowedips_free(c->reserved);
+	pl_allowedips_free(c->spare);
 	c->reserved = NULL;
+	c->spare = NULL;
 	wg_cookie_checker_wipe(&c->checker);
 	wg_identity_wipe(&c->id);
 }

@@ -87,6 +87,7 @@ struct pl_control {
 	 * budget of cookie replies (ns of refill banked). */
 	uint64_t last_under_load_ns, cookie_tokens, cookie_last_ns;
 	struct pl_allowedips *reserved; /* for the next commit (control_peers.h) */
+	struct pl_allowedips *spare;    /* a retired table, emptied, to fill again */
 	struct pl_control_stats stats;
 };
 

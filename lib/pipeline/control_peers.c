@@ -120,16 +120,47 @@ bool pl_control_peer_routes_differ(const struct pl_peer *peer, const struct pl_p
 	       (s->n_routes && memcmp(peer->routes, s->routes, s->n_routes * sizeof(*s->routes)));
 }
 
+/*
+ * Tables are recycled: one that nobody reads any more is emptied and kept
+ * as the spare for the next change (allowedips.h says why). A new one is
+ * made only when the spare is too small, with room to grow.
+ */
+static struct pl_allowedips *take_table(struct pl_control *c, unsigned n_routes, bool v6)
+{
+	struct pl_allowedips *t = c->spare;
+
+	if (t && t->max_routes >= n_routes && (t->v6 || !v6)) {
+		c->spare = NULL;
+		return t;
+	}
+	return pl_allowedips_create(n_routes + n_routes / 4 + 16, v6, SOCKET_ID_ANY);
+}
+
+static void retire_table(struct pl_control *c, struct pl_allowedips *t)
+{
+	struct pl_allowedips *keep = t, *drop = c->spare;
+
+	if (!t)
+		return;
+	if (drop && (drop->max_routes > t->max_routes || (drop->v6 && !t->v6))) {
+		keep = drop;
+		drop = t;
+	}
+	pl_allowedips_free(drop);
+	pl_allowedips_clear(keep);
+	c->spare = keep;
+}
+
 int pl_control_peers_reserve(struct pl_control *c, unsigned n_routes, bool v6)
 {
 	pl_control_peers_unreserve(c);
-	c->reserved = pl_allowedips_create(n_routes + 16, v6, SOCKET_ID_ANY);
+	c->reserved = take_table(c, n_routes, v6);
 	return c->reserved ? 0 : -ENOMEM;
 }
 
 void pl_control_peers_unreserve(struct pl_control *c)
 {
-	pl_allowedips_free(c->reserved);
+	retire_table(c, c->reserved);
 	c->reserved = NULL;
 }
 
@@ -143,8 +174,21 @@ static struct pl_allowedips *fill_reserved(struct pl_control *c, const struct ne
 	c->reserved = NULL;
 	if (t && pl_allowedips_fill(t, routes, ids, n) == 0)
 		return t;
-	pl_allowedips_free(t);
+	retire_table(c, t);
 	return NULL;
+}
+
+/* A table from the spare or a new one, filled; NULL when memory lacks. */
+static struct pl_allowedips *fill_new(struct pl_control *c, const struct net_prefix *routes,
+				      const uint32_t *ids, unsigned n)
+{
+	struct pl_allowedips *t = take_table(c, n, pl_routes_need_v6(routes, n));
+
+	if (t && pl_allowedips_fill(t, routes, ids, n) != 0) {
+		retire_table(c, t);
+		t = NULL;
+	}
+	return t;
 }
 
 static struct pl_allowedips *build_table(struct pl_control *c)
@@ -168,7 +212,7 @@ static struct pl_allowedips *build_table(struct pl_control *c)
 			}
 		t = fill_reserved(c, routes, ids, n);
 		if (!t)
-			t = pl_allowedips_build(routes, ids, n, total + 16, SOCKET_ID_ANY);
+			t = fill_new(c, routes, ids, n);
 	}
 	free(routes);
 	free(ids);
@@ -188,7 +232,7 @@ int pl_control_peers_commit(struct pl_control *c)
 	/* Workers report a quiescent state every poll; an idle one within
 	 * its longest sleep (about a millisecond). */
 	rte_rcu_qsbr_synchronize(dp->rcu, c->is_reader ? c->rcu_id : RTE_QSBR_THRID_INVALID);
-	pl_allowedips_free(old);
+	retire_table(c, old);
 	for (i = 0; i < dp->n_peers; i++)
 		if (!dp->peers[i].in_use && dp->peers[i].staged)
 			pl_control_peer_release(c, &dp->peers[i]);

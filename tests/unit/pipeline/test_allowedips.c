@@ -110,17 +110,12 @@ static void random_prefix(struct net_prefix *p, unsigned family)
 	net_prefix_mask(p);
 }
 
-static void test_random_against_naive(void **state)
+/* n random routes, one peer per prefix, both families; returns how many. */
+static unsigned random_routes(struct net_prefix *p, uint32_t *ids, unsigned want)
 {
-	enum { ROUTES = 600, LOOKUPS = 20000 };
-	static struct net_prefix p[ROUTES];
-	static uint32_t ids[ROUTES];
-	struct pl_allowedips *t;
-	unsigned i, n = 0, j;
+	unsigned i, j, n = 0;
 
-	(void)state;
-	srand(12345);
-	for (i = 0; i < ROUTES; i++) {
+	for (i = 0; i < want; i++) {
 		struct net_prefix cand;
 		int dup = 0;
 
@@ -134,9 +129,15 @@ static void test_random_against_naive(void **state)
 		ids[n] = (uint32_t)(rand() % 1000);
 		n++;
 	}
-	t = pl_allowedips_build(p, ids, n, ROUTES, 0);
-	assert_non_null(t);
-	for (i = 0; i < LOOKUPS; i++) {
+	return n;
+}
+
+static void check_against_naive(const struct pl_allowedips *t, const struct net_prefix *p,
+				const uint32_t *ids, unsigned n, unsigned lookups)
+{
+	unsigned i, j;
+
+	for (i = 0; i < lookups; i++) {
 		unsigned fam = (i & 1) ? NET_AF_IP6 : NET_AF_IP4;
 		struct net_prefix r;
 		struct net_addr q;
@@ -146,6 +147,49 @@ static void test_random_against_naive(void **state)
 		for (j = 0; j < net_family_len(fam); j++)
 			q.b[j] ^= (uint8_t)(rand() & (j < 3 ? 0 : 0xff));
 		assert_int_equal(table_lookup(t, &q), naive_lookup(p, ids, n, &q));
+	}
+}
+
+static void test_random_against_naive(void **state)
+{
+	enum { ROUTES = 600, LOOKUPS = 20000 };
+	static struct net_prefix p[ROUTES];
+	static uint32_t ids[ROUTES];
+	struct pl_allowedips *t;
+	unsigned n;
+
+	(void)state;
+	srand(12345);
+	n = random_routes(p, ids, ROUTES);
+	t = pl_allowedips_build(p, ids, n, ROUTES, 0);
+	assert_non_null(t);
+	check_against_naive(t, p, ids, n, LOOKUPS);
+	pl_allowedips_free(t);
+}
+
+/* A table emptied and filled again answers for its new routes only: no
+ * route of an earlier round (defaults included) survives the clear. */
+static void test_clear_and_refill(void **state)
+{
+	enum { ROUTES = 300, LOOKUPS = 5000, ROUNDS = 6 };
+	static struct net_prefix p[ROUTES];
+	static uint32_t ids[ROUTES];
+	struct pl_allowedips *t;
+	unsigned round, n;
+
+	(void)state;
+	srand(777);
+	t = pl_allowedips_create(ROUTES, true, 0);
+	assert_non_null(t);
+	for (round = 0; round < ROUNDS; round++) {
+		/* Rounds of very different sizes; the last one empty. */
+		n = round == ROUNDS - 1 ? 0 : random_routes(p, ids, ROUTES >> round);
+		assert_int_equal(pl_allowedips_fill(t, p, ids, n), 0);
+		assert_int_equal(t->n_routes, n);
+		check_against_naive(t, p, ids, n, LOOKUPS);
+		pl_allowedips_clear(t);
+		assert_int_equal(t->n_routes, 0);
+		check_against_naive(t, p, ids, 0, LOOKUPS / 4);
 	}
 	pl_allowedips_free(t);
 }
@@ -221,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_random_against_naive),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_create_then_fill),
+		cmocka_unit_test(test_clear_and_refill),
 	};
 	int ret;
 
