@@ -87,8 +87,19 @@ struct pl_control {
 	 * budget of cookie replies (ns of refill banked). */
 	uint64_t last_under_load_ns, cookie_tokens, cookie_last_ns;
 	struct pl_allowedips *reserved; /* for the next commit (control_peers.h) */
+	/* Ephemeral keys made in spare time (pl_control_idle), taken by
+	 * id's handshakes; made once a store could not be had. */
+	struct wg_ephemerals ephemerals;
+	bool ephemerals_tried;
 	struct pl_control_stats stats;
 };
+
+/*
+ * Spare time (a pass that found nothing to do): one ephemeral key pair made
+ * ahead for the next handshakes, up to PL_EPHEMERALS. Returns 1 when it
+ * made one (some 30 us: count it as work), 0 when the store is full.
+ */
+unsigned pl_control_idle(struct pl_control *c);
 
 /* Peers: install one from its public key, PSK (may be NULL), endpoint
  * (udp.addr family NONE when unknown) and keepalive. Control lcore only. */

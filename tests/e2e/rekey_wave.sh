@@ -74,7 +74,7 @@ ip -n "$ns_g" route add 10.200.4.0/22 via 10.200.4.1 dev omni0 onlink || die "om
 
 wave_args=(--peers "$peers" --tunnel-base 10.200.4.1 --gateway 192.0.2.1:51820
 	--gateway-pub "$(cat "$tmp/gw.pub")" --src-base 198.51.100.1 --echo-to 10.200.0.1
-	--rate "$rate")
+	--rate "$rate" --gateway-pid "$(pid_of edge)")
 
 wave_run() {
 	ip netns exec "$ns_p" "$wave" "${wave_args[@]}" | tee "$tmp/wave.out"
