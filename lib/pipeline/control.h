@@ -47,6 +47,11 @@ struct pl_control_stats {
 	uint64_t ratelimited; /* omni_sessions_dropped_ratelimit_total */
 	uint64_t arp_replies, nd_replies, neigh_requests;
 	uint64_t staged_sent, staged_dropped;
+	/* This thread's CPU time (not wall time: a shared core's neighbours
+	 * do not count) in initiations and responses past their MACs and
+	 * rate limit: the Diffie-Hellman work, the keypair, the answer. Per
+	 * handshake, what one core given to control sustains. */
+	uint64_t handshake_cpu_ns;
 	/* What control itself drops (drop.h): handshake_refused, ratelimit,
 	 * no_mbuf; read like a worker's counters (relaxed, any thread). */
 	uint64_t drops[PL_DROP_COUNT];

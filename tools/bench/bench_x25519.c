@@ -73,10 +73,8 @@ static const struct {
 	const char *name;
 	int (*op)(struct x_state *);
 } ops[N_OPS] = {
-	{ "libsodium scalarmult", sodium_var },
-	{ "OpenSSL derive", ossl_derive },
-	{ "OpenSSL key + derive", ossl_key_derive },
-	{ "libsodium base", sodium_base },
+	{ "libsodium scalarmult", sodium_var },      { "OpenSSL derive", ossl_derive },
+	{ "OpenSSL key + derive", ossl_key_derive }, { "libsodium base", sodium_base },
 	{ "OpenSSL key (base)", ossl_base },
 };
 
@@ -138,8 +136,8 @@ int bench_x25519_run(const struct bench_opts *opts)
 			if ((double)t0 / PER_ROUND < best[i])
 				best[i] = (double)t0 / PER_ROUND;
 		}
-	printf("\nX25519 (best round of %d x %d, alternating)\n", opts->quick ? QUICK_ROUNDS : ROUNDS,
-	       PER_ROUND);
+	printf("\nX25519 (best round of %d x %d, alternating)\n",
+	       opts->quick ? QUICK_ROUNDS : ROUNDS, PER_ROUND);
 	for (i = 0; i < N_OPS; i++)
 		printf("  %-28s %8.1f us  %8.0f /s\n", ops[i].name, best[i] / 1e3, 1e9 / best[i]);
 	ret = 0;
