@@ -98,6 +98,7 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 		(unsigned long long)c->ratelimited);
 	fprintf(out, "stats: cookies_limited %llu\nstats: under_load %llu\n",
 		(unsigned long long)c->cookies_limited, (unsigned long long)c->under_load);
+	fprintf(out, "stats: handshake_cpu_ns %llu\n", (unsigned long long)c->handshake_cpu_ns);
 	fprintf(out,
 		"stats: staged_sent %llu\nstats: staged_dropped %llu\nstats: arp_replies %llu\n"
 		"stats: nd_replies %llu\nstats: neigh_requests %llu\n",

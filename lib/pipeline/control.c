@@ -31,6 +31,13 @@
  * load the handshake path answers with cookies (control_hs.c).
  */
 #define SHARED_PASS_NS 500000ULL
+/*
+ * Ephemeral key pairs made ahead (noise.h): a wave's worth. A handshake
+ * under load waits for a retry with a cookie anyway (LOAD_QUEUED, 512, in
+ * control_hs.c), so twice that covers the answers at once and the retries
+ * five seconds later; 64 kB of locked memory, made in 30 ms of spare time.
+ */
+enum { PL_EPHEMERALS = 1024 };
 enum { STAGED_PER_PEER = 256, CONTROL_BURST = 32 };
 
 int pl_control_peer_init(struct pl_control *c, struct pl_peer *peer, uint32_t id,
@@ -289,6 +296,18 @@ unsigned pl_control_poll(struct pl_control *c, uint64_t now)
 	return n;
 }
 
+unsigned pl_control_idle(struct pl_control *c)
+{
+	if (!c->ephemerals_tried) {
+		c->ephemerals_tried = true;
+		if (!wg_ephemerals_init(&c->ephemerals, PL_EPHEMERALS))
+			return 0; /* made on the spot, as before */
+	}
+	/* Again each time: pl_control_set_identity() makes a new id. */
+	c->id.ephemerals = c->ephemerals.keys ? &c->ephemerals : NULL;
+	return wg_ephemerals_make_one(&c->ephemerals);
+}
+
 void pl_control_peer_stop(struct pl_control *c, struct pl_peer *peer)
 {
 	zero_keys(c, peer);
@@ -366,4 +385,6 @@ void pl_control_fini(struct pl_control *c)
 	c->spare = NULL;
 	wg_cookie_checker_wipe(&c->checker);
 	wg_identity_wipe(&c->id);
+	wg_ephemerals_free(&c->ephemerals);
+	c->ephemerals_tried = false;
 }

@@ -47,6 +47,11 @@ struct pl_control_stats {
 	uint64_t ratelimited; /* omni_sessions_dropped_ratelimit_total */
 	uint64_t arp_replies, nd_replies, neigh_requests;
 	uint64_t staged_sent, staged_dropped;
+	/* This thread's CPU time (not wall time: a shared core's neighbours
+	 * do not count) in initiations and responses past their MACs and
+	 * rate limit: the Diffie-Hellman work, the keypair, the answer. Per
+	 * handshake, what one core given to control sustains. */
+	uint64_t handshake_cpu_ns;
 	/* What control itself drops (drop.h): handshake_refused, ratelimit,
 	 * no_mbuf; read like a worker's counters (relaxed, any thread). */
 	uint64_t drops[PL_DROP_COUNT];
@@ -88,8 +93,19 @@ struct pl_control {
 	uint64_t last_under_load_ns, cookie_tokens, cookie_last_ns;
 	struct pl_allowedips *reserved; /* for the next commit (control_peers.h) */
 	struct pl_allowedips *spare;    /* a retired table, emptied, to fill again */
+	/* Ephemeral keys made in spare time (pl_control_idle), taken by
+	 * id's handshakes; made once a store could not be had. */
+	struct wg_ephemerals ephemerals;
+	bool ephemerals_tried;
 	struct pl_control_stats stats;
 };
+
+/*
+ * Spare time (a pass that found nothing to do): one ephemeral key pair made
+ * ahead for the next handshakes, up to PL_EPHEMERALS. Returns 1 when it
+ * made one (some 30 us: count it as work), 0 when the store is full.
+ */
+unsigned pl_control_idle(struct pl_control *c);
 
 /* Peers: install one from its public key, PSK (may be NULL), endpoint
  * (udp.addr family NONE when unknown) and keepalive. Control lcore only. */

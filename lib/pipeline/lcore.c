@@ -135,6 +135,9 @@ unsigned pl_lcore_main_pass(struct pl_main_lcore *ml)
 	n += pl_control_poll(ml->ctl, now);
 	if (ml->pass)
 		n += ml->pass(ml->ctx, now);
+	/* Nothing came: time to make what a handshake will need. */
+	if (n == 0)
+		n = pl_control_idle(ml->ctl);
 	idle_step(&ml->idle, ml->single, n);
 	return n;
 }

@@ -87,10 +87,58 @@ static bool open_and_hash(uint8_t *dst, const uint8_t *src, size_t len,
 	return true;
 }
 
-static void new_ephemeral(uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN])
+static void make_ephemeral(uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN])
 {
 	wg_key_generate_private(priv);
 	crypto_scalarmult_curve25519_base(pub, priv);
+}
+
+static void new_ephemeral(const struct wg_static_identity *id, uint8_t priv[WG_KEY_LEN],
+			  uint8_t pub[WG_KEY_LEN])
+{
+	if (!id->ephemerals || !wg_ephemerals_take(id->ephemerals, priv, pub))
+		make_ephemeral(priv, pub);
+}
+
+bool wg_ephemerals_init(struct wg_ephemerals *e, unsigned cap)
+{
+	e->n = 0;
+	e->cap = 0;
+	e->keys = sodium_allocarray(cap, sizeof(*e->keys));
+	if (!e->keys)
+		return false;
+	e->cap = cap;
+	return true;
+}
+
+bool wg_ephemerals_make_one(struct wg_ephemerals *e)
+{
+	if (e->n >= e->cap)
+		return false;
+	make_ephemeral(e->keys[e->n].private_key, e->keys[e->n].public_key);
+	e->n++;
+	return true;
+}
+
+bool wg_ephemerals_take(struct wg_ephemerals *e, uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN])
+{
+	struct wg_ephemeral *k;
+
+	if (!e->n)
+		return false;
+	k = &e->keys[--e->n];
+	memcpy(priv, k->private_key, WG_KEY_LEN);
+	memcpy(pub, k->public_key, WG_KEY_LEN);
+	sodium_memzero(k, sizeof(*k));
+	return true;
+}
+
+void wg_ephemerals_free(struct wg_ephemerals *e)
+{
+	sodium_free(e->keys); /* wipes */
+	e->keys = NULL;
+	e->n = 0;
+	e->cap = 0;
 }
 
 bool wg_identity_init(struct wg_static_identity *id, const uint8_t private_key[WG_KEY_LEN])
@@ -99,6 +147,7 @@ bool wg_identity_init(struct wg_static_identity *id, const uint8_t private_key[W
 	if (sodium_init() < 0)
 		return false;
 	memcpy(id->private_key, private_key, WG_KEY_LEN);
+	id->ephemerals = NULL;
 	if (!wg_key_public(id->public_key, id->private_key)) {
 		wg_identity_wipe(id);
 		return false;
@@ -168,7 +217,7 @@ enum wg_result wg_noise_create_initiation(struct wg_handshake *hs, struct wg_msg
 	msg->header.type = htole32(WG_MSG_HANDSHAKE_INITIATION);
 	handshake_init_state(hs->chaining_key, hs->hash, hs->remote_static);
 
-	new_ephemeral(hs->ephemeral_private, msg->unencrypted_ephemeral);
+	new_ephemeral(hs->identity, hs->ephemeral_private, msg->unencrypted_ephemeral);
 	mix_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
 
 	if (!mix_dh(hs->chaining_key, key, hs->ephemeral_private, hs->remote_static))
@@ -274,7 +323,7 @@ enum wg_result wg_noise_create_response(struct wg_handshake *hs, struct wg_msg_r
 	msg->header.type = htole32(WG_MSG_HANDSHAKE_RESPONSE);
 	msg->receiver_index = htole32(hs->remote_index);
 
-	new_ephemeral(hs->ephemeral_private, msg->unencrypted_ephemeral);
+	new_ephemeral(hs->identity, hs->ephemeral_private, msg->unencrypted_ephemeral);
 	mix_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
 	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_ephemeral) ||
 	    !mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_static))

@@ -22,10 +22,42 @@
 #include "messages.h"
 #include "result.h"
 
+struct wg_ephemerals;
+
 struct wg_static_identity {
 	uint8_t private_key[WG_KEY_LEN];
 	uint8_t public_key[WG_KEY_LEN];
+	/* Where this identity's handshakes take ephemeral keys (NULL, or
+	 * when empty: made on the spot). Not owned; init sets it NULL. */
+	struct wg_ephemerals *ephemerals;
 };
+
+/*
+ * Ephemeral key pairs made ahead of need. A responder's handshake is four
+ * X25519 operations, and one of them (its ephemeral public key) does not
+ * depend on the message: a loop with spare time makes them then, and a
+ * burst of handshakes (a rekey wave) costs a quarter less each. Each pair
+ * is used once and wiped as it is taken; the store is guarded, locked
+ * memory (sodium_malloc), wiped when freed.
+ */
+struct wg_ephemeral {
+	uint8_t private_key[WG_KEY_LEN];
+	uint8_t public_key[WG_KEY_LEN];
+};
+
+struct wg_ephemerals {
+	struct wg_ephemeral *keys;
+	unsigned n, cap;
+};
+
+/* Room for cap pairs, none made yet; false when out of memory. */
+bool wg_ephemerals_init(struct wg_ephemerals *e, unsigned cap);
+/* Make one more pair unless full; true when one was made. */
+bool wg_ephemerals_make_one(struct wg_ephemerals *e);
+/* Take the newest pair into priv/pub; false when there is none. */
+bool wg_ephemerals_take(struct wg_ephemerals *e, uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN]);
+/* Wipe and free every pair. */
+void wg_ephemerals_free(struct wg_ephemerals *e);
 
 enum wg_handshake_state {
 	WG_HS_ZEROED,

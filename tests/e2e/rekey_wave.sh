@@ -74,7 +74,7 @@ ip -n "$ns_g" route add 10.200.4.0/22 via 10.200.4.1 dev omni0 onlink || die "om
 
 wave_args=(--peers "$peers" --tunnel-base 10.200.4.1 --gateway 192.0.2.1:51820
 	--gateway-pub "$(cat "$tmp/gw.pub")" --src-base 198.51.100.1 --echo-to 10.200.0.1
-	--rate "$rate")
+	--rate "$rate" --gateway-pid "$(pid_of edge)")
 
 wave_run() {
 	ip netns exec "$ns_p" "$wave" "${wave_args[@]}" | tee "$tmp/wave.out"
@@ -83,6 +83,13 @@ wave_run() {
 	echo "gateway: handshakes_completed $(stat_of edge handshakes_completed)," \
 		"cookies_sent $(stat_of edge cookies_sent), drops: $(awk '$1 == "stats:" &&
 		$2 ~ /^drop_/ && $3 != "0" { d = d " " $2 "=" $3 } END { print d }' "$tmp/edge.log")"
+	# Control's own CPU time per handshake (the come-up's and the
+	# wave's): what one core given to control sustains, whoever else
+	# ran on this one meanwhile.
+	awk -v cpu="$(stat_of edge handshake_cpu_ns)" -v n="$(stat_of edge responses_sent)" \
+		'BEGIN { if (n > 0 && cpu > 0) printf "gateway: control CPU %.1f us a handshake " \
+			"(%d answered): %.0f handshakes/s on a core of its own\n",
+			cpu / n / 1000, n, n * 1e9 / cpu }'
 	return "$rc"
 }
 

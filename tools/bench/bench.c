@@ -35,16 +35,17 @@ static void pin_to_current_cpu(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: omni-bench [--quick] [--pipeline | --fdb]\n"
+		"usage: omni-bench [--quick] [--pipeline | --fdb | --x25519]\n"
 		"  --quick     shorter rounds, about 3 s in all (default about 30 s)\n"
 		"  --pipeline  only the pipeline section (DPDK worker vs bulk AEAD, memory, fdb)\n"
-		"  --fdb       only the L2 MAC table against the session table\n");
+		"  --fdb       only the L2 MAC table against the session table\n"
+		"  --x25519    only the X25519 section (libsodium vs OpenSSL)\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct bench_opts opts = { 0 };
-	int i, ret = 0, only_pipeline = 0;
+	int i, ret = 0, only_pipeline = 0, only_x25519 = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--quick") == 0) {
@@ -53,6 +54,8 @@ int main(int argc, char **argv)
 			only_pipeline = 1;
 		} else if (strcmp(argv[i], "--fdb") == 0) {
 			only_pipeline = opts.only_fdb = 1;
+		} else if (strcmp(argv[i], "--x25519") == 0) {
+			only_x25519 = 1;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
@@ -63,9 +66,13 @@ int main(int argc, char **argv)
 		}
 	}
 	pin_to_current_cpu();
+	if (only_x25519)
+		return bench_x25519_run(&opts) < 0;
 	if (!only_pipeline && bench_aead_run(&opts) < 0)
 		ret = 1;
 	if (!only_pipeline && bench_handshake_run(opts.quick ? 0.5 : 3.0) < 0)
+		ret = 1;
+	if (!only_pipeline && bench_x25519_run(&opts) < 0)
 		ret = 1;
 	if (bench_pipeline_run(&opts) < 0)
 		ret = 1;

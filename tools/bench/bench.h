@@ -22,6 +22,10 @@ int bench_aead_run(const struct bench_opts *opts);
 /* Full Noise_IKpsk2 exchanges per second for `seconds`; 0 or -1. */
 int bench_handshake_run(double seconds);
 
+/* X25519 per library (libsodium, OpenSSL), best of alternating rounds; 0 or
+ * -1 when they disagree. */
+int bench_x25519_run(const struct bench_opts *opts);
+
 /* One worker on net_ring ports vs the bulk-AEAD loop, and memory, with
  * 1000 peers (bench_pipeline.c); 0, or -1 on a broken path. Starts and
  * stops the EAL: call at most once. */

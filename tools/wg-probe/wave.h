@@ -56,6 +56,7 @@ struct wave_opts {
 	unsigned up_rate; /* new sessions a second while coming up */
 	unsigned before_s, after_s;
 	bool print_peers; /* print the gateway's [Peer] sections and exit */
+	unsigned gw_pid;  /* the gateway's lcore thread, for its CPU time; 0: none */
 };
 
 /* When, counted from the wave's start, in ns; 0: not yet. */
@@ -93,6 +94,17 @@ struct wave_stats {
 	uint64_t handshakes, cookies, retries, refused, bad_data;
 };
 
+/*
+ * CPU time (ns) of the gateway's lcore thread (--gateway-pid: its
+ * schedstat) and of this process, at the wave's start and at the last
+ * first-try handshake: the rate per second of the lcore's own CPU, which
+ * neither this generator's work nor a neighbour's on a shared core counts.
+ */
+struct wave_cpu {
+	uint64_t gw0, gw_last, self0, self_last;
+	bool ok;
+};
+
 struct wave {
 	const struct wave_opts *opt;
 	struct wave_peer *peers;
@@ -106,10 +118,14 @@ struct wave {
 	uint64_t t0_ns;     /* the echo schedule's start */
 	uint64_t next_slot; /* the next echo in the round robin */
 	struct wave_stats st;
+	struct wave_cpu cpu;
 	const volatile sig_atomic_t *stop;
 };
 
 uint64_t wave_now_ns(void);
+/* CPU time of the gateway's thread and of this process now, into *gw and
+ * *self; false when the gateway's cannot be read. */
+bool wave_cpu_sample(const struct wave *w, uint64_t *gw, uint64_t *self);
 
 /* wave_peer.c */
 int wave_peer_setup(struct wave *w, struct wave_peer *p, uint32_t id);

@@ -43,13 +43,17 @@ static int open_socket(const struct wave *w, const struct wave_peer *p)
 	const struct wave_opts *o = w->opt;
 	struct sockaddr_in src = { .sin_family = AF_INET };
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = (void *)p };
-	int fd, rcvbuf = 1 << 18;
+	int fd, rcvbuf = 1 << 18, one = 1;
 
 	src.sin_addr.s_addr = htonl(ntohl(o->src_base.s_addr) + p->id / o->per_addr);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* When each datagram arrived (wave_run.c's receive): this process
+	 * takes its time over each response (two Diffie-Hellman), and the
+	 * gateway's rate is not that. */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0 ||
 	    connect(fd, (const struct sockaddr *)&w->gw, sizeof(w->gw)) < 0 ||
 	    epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -193,6 +197,8 @@ static void on_response(struct wave *w, struct wave_peer *p, const uint8_t *buf,
 	if (w->wave_ns && !p->t.handshake) {
 		p->t.handshake = now - w->wave_ns;
 		p->wave_kp = kp;
+		if (w->cpu.ok && p->t.handshake < (uint64_t)WG_REKEY_TIMEOUT * WG_NSEC_PER_SEC)
+			wave_cpu_sample(w, &w->cpu.gw_last, &w->cpu.self_last);
 	}
 }
 

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -13,19 +15,61 @@ enum { EVENTS = 256, REPORT_WORST = 10 };
 #define MS 1000000ULL
 #define RETRY_NS ((uint64_t)WG_REKEY_TIMEOUT * WG_NSEC_PER_SEC)
 
-/* Every datagram waiting on the ready sockets, then at most wait_ms. */
+/* Monotonic ns minus realtime ns now: the kernel stamps arrivals in
+ * realtime. */
+static int64_t mono_minus_real(void)
+{
+	struct timespec m, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((int64_t)m.tv_sec - (int64_t)r.tv_sec) * (int64_t)WG_NSEC_PER_SEC +
+	       ((int64_t)m.tv_nsec - (int64_t)r.tv_nsec);
+}
+
+/* One datagram from fd and when it arrived (SO_TIMESTAMPNS), monotonic. */
+static ssize_t recv_stamped(int fd, uint8_t *buf, size_t size, int64_t offset, uint64_t *at)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.b,
+			     .msg_controllen = sizeof(ctl.b) };
+	ssize_t len = recvmsg(fd, &mh, 0);
+	struct cmsghdr *cm;
+
+	*at = wave_now_ns();
+	for (cm = CMSG_FIRSTHDR(&mh); len > 0 && cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			*at = (uint64_t)((int64_t)ts.tv_sec * (int64_t)WG_NSEC_PER_SEC +
+					 (int64_t)ts.tv_nsec + offset);
+		}
+	return len;
+}
+
+/* Every datagram waiting on the ready sockets, then at most wait_ms. Each
+ * is handled as of when it arrived. */
 static void receive(struct wave *w, int wait_ms)
 {
 	struct epoll_event ev[EVENTS];
 	uint8_t buf[WAVE_BUF];
 	int n = epoll_wait(w->epfd, ev, EVENTS, wait_ms);
+	int64_t offset = mono_minus_real();
+	uint64_t at;
 
 	for (int i = 0; i < n; i++) {
 		struct wave_peer *p = ev[i].data.ptr;
 		ssize_t len;
 
-		while ((len = recv(p->fd, buf, sizeof(buf), 0)) > 0)
-			wave_peer_rx(w, p, buf, (size_t)len, wave_now_ns());
+		while ((len = recv_stamped(p->fd, buf, sizeof(buf), offset, &at)) > 0)
+			wave_peer_rx(w, p, buf, (size_t)len, at);
 	}
 }
 
@@ -121,6 +165,7 @@ static void wave(struct wave *w)
 		send_due(w, now);
 		receive(w, 0);
 	}
+	w->cpu.ok = wave_cpu_sample(w, &w->cpu.gw0, &w->cpu.self0);
 	now = w->wave_ns = wave_now_ns();
 	for (unsigned i = 0; i < w->opt->peers; i++) {
 		w->peers[i].seq_wave = w->peers[i].sent;
@@ -135,6 +180,21 @@ static int cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* How much of the first tries' time the gateway's lcore and this process
+ * had a CPU: on a shared machine the wall-clock rate is the lesser of the
+ * two sides' shares, the rate per lcore CPU second the gateway's own. */
+static void report_cpu(const struct wave *w, unsigned first, uint64_t span_ns)
+{
+	uint64_t gw = w->cpu.gw_last - w->cpu.gw0, self = w->cpu.self_last - w->cpu.self0;
+
+	if (!w->cpu.ok || !w->cpu.gw_last || !gw)
+		return;
+	printf("wave: in those %.1f ms the gateway's lcore ran %.1f ms (%.0f%%), wg-wave %.1f ms: "
+	       "%.0f handshakes per second of lcore CPU\n",
+	       (double)span_ns / 1e6, (double)gw / 1e6, 100.0 * (double)gw / (double)span_ns,
+	       (double)self / 1e6, (double)first * 1e9 / (double)gw);
 }
 
 /* Handshakes of the wave: how many completed and when (first try only for
@@ -170,6 +230,8 @@ static void report_wave(const struct wave *w)
 		printf("wave: %u handshakes at the first try, within %.1f ms: %.0f handshakes/s\n",
 		       first, (double)t[first - 1] / 1e6,
 		       (double)first * 1e9 / (double)t[first - 1]);
+	if (first)
+		report_cpu(w, first, t[first - 1]);
 	printf("wave: %u/%u peers answered on their new keys, the last after %.1f ms\n", answered,
 	       n, (double)last_answer / 1e6);
 	free(t);

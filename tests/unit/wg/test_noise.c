@@ -154,6 +154,59 @@ static void test_handshake_psk(void **state)
 	assert_memory_not_equal(a1.send_key, a2.send_key, WG_KEY_LEN);
 }
 
+/*
+ * Ephemeral keys made ahead: both sides' handshakes take them (newest
+ * first), each is used once and wiped, the sessions still match, and an
+ * empty store falls back to keys made on the spot.
+ */
+static void test_ephemerals(void **state)
+{
+	static const uint8_t zero[sizeof(struct wg_ephemeral)];
+	struct wg_ephemerals ei, er;
+	struct wg_ephemeral want_i, want_r;
+	struct wgt_side i, r;
+	struct wg_msg_initiation init;
+	struct wg_msg_response resp;
+	struct wg_keypair kp_i, kp_r;
+
+	(void)state;
+	assert_true(wg_ephemerals_init(&ei, 2));
+	assert_true(wg_ephemerals_init(&er, 1));
+	assert_true(wg_ephemerals_make_one(&ei));
+	assert_true(wg_ephemerals_make_one(&ei));
+	assert_false(wg_ephemerals_make_one(&ei)); /* full */
+	assert_true(wg_ephemerals_make_one(&er));
+	assert_memory_not_equal(ei.keys[0].public_key, ei.keys[1].public_key, WG_KEY_LEN);
+	want_i = ei.keys[1];
+	want_r = er.keys[0];
+
+	wgt_pair(&i, &r, 0x10, 0x40, psk_a, psk_a);
+	i.id.ephemerals = &ei;
+	r.id.ephemerals = &er;
+	make_init(&i, &init, T0, 1);
+	assert_memory_equal(init.unencrypted_ephemeral, want_i.public_key, WG_KEY_LEN);
+	assert_memory_equal(i.hs.ephemeral_private, want_i.private_key, WG_KEY_LEN);
+	assert_int_equal(ei.n, 1);
+	assert_memory_equal(&ei.keys[1], zero, sizeof(zero)); /* wiped when taken */
+	assert_int_equal(consume_init(&r, &init, SEC(1)), WG_OK);
+	assert_int_equal(wg_noise_create_response(&r.hs, &resp, 2), WG_OK);
+	assert_memory_equal(resp.unencrypted_ephemeral, want_r.public_key, WG_KEY_LEN);
+	assert_int_equal(er.n, 0);
+	assert_int_equal(wg_noise_consume_response(&resp, &i.hs), WG_OK);
+	assert_int_equal(wg_noise_begin_session(&i.hs, &kp_i, SEC(2)), WG_OK);
+	assert_int_equal(wg_noise_begin_session(&r.hs, &kp_r, SEC(2)), WG_OK);
+	check_session(&kp_i, &kp_r);
+
+	/* r's store is empty now: its next response makes a key itself. */
+	assert_int_equal(wgt_handshake(&i, &r, T0 + SEC(1), &kp_i, &kp_r), WG_OK);
+	check_session(&kp_i, &kp_r);
+	assert_int_equal(ei.n, 0);
+	wg_ephemerals_free(&ei);
+	wg_ephemerals_free(&er);
+	assert_null(ei.keys);
+	assert_int_equal(er.cap, 0);
+}
+
 static void test_handshake_both_directions(void **state)
 {
 	struct wgt_side a, b;
@@ -431,6 +484,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handshake_no_psk),
 		cmocka_unit_test(test_handshake_psk),
+		cmocka_unit_test(test_ephemerals),
 		cmocka_unit_test(test_handshake_both_directions),
 		cmocka_unit_test(test_unknown_peer),
 		cmocka_unit_test(test_initiation_bit_flips),
