@@ -19,8 +19,7 @@ typedef unsigned long long ull;
 /* The segment's family: IPv4 when the edge has an IPv4 VIP. */
 static const struct net_prefix *segment_vip(const struct cfg_config *cfg)
 {
-	return cfg->network.vip.addr.family == NET_AF_IP4 ? &cfg->network.vip :
-							     &cfg->network.vip6;
+	return cfg->network.vip.addr.family == NET_AF_IP4 ? &cfg->network.vip : &cfg->network.vip6;
 }
 
 uint32_t omni_edge_l2_host_mtu(const struct cfg_config *cfg)
@@ -85,9 +84,10 @@ static int show_entry(const struct pl_fdb_key *k, uint32_t peer, uint64_t age_ns
 		net_addr_set(&a, dp->l2.vip.family, dp->peers[peer].l2_dst);
 		net_addr_format(&a, vip);
 	}
-	httpd_text_printf(c->t, "  %02x:%02x:%02x:%02x:%02x:%02x  vlan %-4u  %-15s  %-44s  %llu s\n",
-			  k->mac[0], k->mac[1], k->mac[2], k->mac[3], k->mac[4], k->mac[5],
-			  k->vlan, vip, key, (ull)(age_ns / 1000000000ull));
+	httpd_text_printf(c->t,
+			  "  %02x:%02x:%02x:%02x:%02x:%02x  vlan %-4u  %-15s  %-44s  %llu s\n",
+			  k->mac[0], k->mac[1], k->mac[2], k->mac[3], k->mac[4], k->mac[5], k->vlan,
+			  vip, key, (ull)(age_ns / 1000000000ull));
 	c->n++;
 	return 0;
 }
@@ -103,8 +103,9 @@ int omni_edge_show_fdb(void *arg, struct httpd_text *t)
 		return 0;
 	}
 	pl_fdb_stats(e->dp.l2.fdb, &s);
-	httpd_text_printf(t, "fdb: %llu of %u entries (learned %llu, moved %llu, aged %llu, "
-			     "full %llu)\n",
+	httpd_text_printf(t,
+			  "fdb: %llu of %u entries (learned %llu, moved %llu, aged %llu, "
+			  "full %llu)\n",
 			  (ull)s.entries, e->cfg.network.fdb_size, (ull)s.learned, (ull)s.moved,
 			  (ull)s.aged, (ull)s.full);
 	httpd_text_printf(t, "  %-17s  %-9s  %-15s  %-44s  %s\n", "mac", "vlan", "member vip",
@@ -124,8 +125,9 @@ int omni_edge_clear_fdb(void *arg, struct httpd_text *t)
 	}
 	pl_fdb_stats(e->dp.l2.fdb, &s);
 	pl_fdb_flush(e->dp.l2.fdb, PL_FDB_NONE);
-	httpd_text_printf(t, "fdb cleared: %llu entries removed (frames flood until learned "
-			     "again)\n",
+	httpd_text_printf(t,
+			  "fdb cleared: %llu entries removed (frames flood until learned "
+			  "again)\n",
 			  (ull)s.entries);
 	return 0;
 }
@@ -151,25 +153,25 @@ void omni_edge_l2_counters(const struct omni_edge *e, struct omni_l2_counters *o
 	}
 }
 
-#define L2_COUNTERS(X)                                                                          \
-	X("fdb_entries", "gauge", "MAC addresses in the L2 FDB.", c.fdb.entries)                \
-	X("fdb_learned_total", "counter", "FDB entries learned from members' frames.",        \
-	  c.fdb.learned)                                                                        \
-	X("fdb_moved_total", "counter", "FDB entries that moved to another member.",          \
-	  c.fdb.moved)                                                                          \
-	X("fdb_aged_total", "counter", "FDB entries removed for age.", c.fdb.aged)              \
-	X("fdb_flushed_total", "counter", "FDB entries removed by a flush (clear fdb, a "      \
-	  "member left).", c.fdb.flushed)                                                       \
-	X("fdb_full_total", "counter", "MACs not learned: the FDB was full.", c.fdb.full)       \
-	X("fdb_queue_full_total", "counter", "Learn requests lost: the FDB's queue was full.", \
-	  c.fdb.queue_full)                                                                     \
-	X("l2_unicast_total", "counter", "Frames from omni0 sent to the member the FDB names.", \
-	  c.unicast)                                                                            \
-	X("l2_flooded_total", "counter",                                                        \
-	  "Flooded copies sent (broadcast, multicast, unknown unicast; one a member).",        \
-	  c.flooded)                                                                            \
-	X("l2_flood_limited_total", "counter",                                                  \
-	  "Flooded copies a member's flood limit refused.", c.flood_limited)                   \
+#define L2_COUNTERS(X)                                                                             \
+	X("fdb_entries", "gauge", "MAC addresses in the L2 FDB.", c.fdb.entries)                   \
+	X("fdb_learned_total", "counter", "FDB entries learned from members' frames.",             \
+	  c.fdb.learned)                                                                           \
+	X("fdb_moved_total", "counter", "FDB entries that moved to another member.", c.fdb.moved)  \
+	X("fdb_aged_total", "counter", "FDB entries removed for age.", c.fdb.aged)                 \
+	X("fdb_flushed_total", "counter",                                                          \
+	  "FDB entries removed by a flush (clear fdb, a "                                          \
+	  "member left).",                                                                         \
+	  c.fdb.flushed)                                                                           \
+	X("fdb_full_total", "counter", "MACs not learned: the FDB was full.", c.fdb.full)          \
+	X("fdb_queue_full_total", "counter", "Learn requests lost: the FDB's queue was full.",     \
+	  c.fdb.queue_full)                                                                        \
+	X("l2_unicast_total", "counter", "Frames from omni0 sent to the member the FDB names.",    \
+	  c.unicast)                                                                               \
+	X("l2_flooded_total", "counter",                                                           \
+	  "Flooded copies sent (broadcast, multicast, unknown unicast; one a member).", c.flooded) \
+	X("l2_flood_limited_total", "counter", "Flooded copies a member's flood limit refused.",   \
+	  c.flood_limited)                                                                         \
 	X("l2_to_host_total", "counter", "Frames from members delivered to omni0.", c.to_host)
 
 void omni_edge_l2_metrics(const struct omni_edge *e, struct httpd_text *t)
@@ -179,9 +181,10 @@ void omni_edge_l2_metrics(const struct omni_edge *e, struct httpd_text *t)
 	omni_edge_l2_counters(e, &c);
 	if (!c.on)
 		return;
-#define L2_METRIC(name, type, help, v)                                                    \
-	httpd_text_printf(t, "# HELP omni_" name " " help "\n# TYPE omni_" name " " type "\n" \
-			     "omni_" name " %llu\n",                                           \
+#define L2_METRIC(name, type, help, v)                                                     \
+	httpd_text_printf(t,                                                               \
+			  "# HELP omni_" name " " help "\n# TYPE omni_" name " " type "\n" \
+			  "omni_" name " %llu\n",                                          \
 			  (ull)(v));
 	L2_COUNTERS(L2_METRIC)
 #undef L2_METRIC

@@ -50,14 +50,14 @@ enum cfg_config_limits {
 	CFG_CONFIG_ERR_MAX = 512,               /* a good size for err buffers */
 	CFG_CLUSTER_NAME_MAX = 64,              /* characters of a cluster name */
 	/* L2 fabric (docs/l2.md). */
-	CFG_DEFAULT_VNI = 4200,          /* VXLAN network identifier of the segment */
-	CFG_VNI_MAX = 0xffffff,          /* 24 bits (RFC 7348) */
-	CFG_DEFAULT_FDB_SIZE = 4096,     /* MAC addresses the FDB holds */
+	CFG_DEFAULT_VNI = 4200,      /* VXLAN network identifier of the segment */
+	CFG_VNI_MAX = 0xffffff,      /* 24 bits (RFC 7348) */
+	CFG_DEFAULT_FDB_SIZE = 4096, /* MAC addresses the FDB holds */
 	CFG_FDB_SIZE_MIN = 64,
 	CFG_FDB_SIZE_MAX = 1048576,
-	CFG_DEFAULT_FDB_AGE_SECS = 300,  /* as Linux bridges and most switches */
+	CFG_DEFAULT_FDB_AGE_SECS = 300, /* as Linux bridges and most switches */
 	CFG_FDB_AGE_MAX = 86400,
-	CFG_DEFAULT_FLOOD_PPS = 2000,    /* flooded frames a second to each member */
+	CFG_DEFAULT_FLOOD_PPS = 2000, /* flooded frames a second to each member */
 	CFG_FLOOD_PPS_MAX = 10000000,
 	/* What VXLAN costs inside the tunnel, with the frame's Ethernet header:
 	 * outer IPv4 (20) or IPv6 (40) between the VIPs, UDP 8, VXLAN 8,
