@@ -340,12 +340,13 @@ static int validate_l2(const struct vctx *v)
 		return 0;
 	if (n->vip.addr.family == NET_AF_NONE && n->vip6.addr.family == NET_AF_NONE)
 		return fail(v, 0,
-			    "%snetwork.mode \"l2\" carries frames between the members' VIPs: set "
+			    "%s\"l2\" carries frames between the members' VIPs: set "
 			    "network.vip or network.vip6 (--vip, --vip6)",
 			    AT(v, "network.mode"));
 	if (v->cfg->iface.mtu < CFG_MTU_MIN + over)
 		return fail(v, 0,
-			    "%sin L2 mode omni0's MTU is the tunnel's less %u bytes of VXLAN; "
+			    "%sin L2 mode omni0's MTU is the tunnel's less %u bytes of VXLAN and "
+			    "Ethernet; "
 			    "an MTU of %u leaves less than %u",
 			    AT(v, "daemon.mtu"), over, v->cfg->iface.mtu, CFG_MTU_MIN);
 	return 0;

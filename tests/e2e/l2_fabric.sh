@@ -207,8 +207,15 @@ junk_counted() {
 	wait_stat "$e" "$stat" -ge $((before + 2))
 }
 
+# A refused cluster: A heard of B and C (its client lists them: sig_peers)
+# but installed neither (no "member(s) routed" line, no peer).
+no_member_learned() {
+	wait_stat a sig_peers -ge 2 || return 1
+	! grep -E "nucleus: [0-9]+ member\(s\) routed" "$tmp/a.log"
+}
+
 topology || die "topology"
-cl_nucleus_start || die "the nucleus did not start"
+cl_nucleus_start --network-mode l2 || die "the nucleus did not start"
 edge a 1 || die "edge A"
 edge b 2 || die "edge B"
 console_start || die "edge C (with its console on a FIFO)"
@@ -285,4 +292,12 @@ check "C's entries age out when quiet (fdb_age_secs 4; omni_fdb_aged_total was $
 check "clear fdb on C" console "clear fdb" "fdb cleared: [0-9]+ entries removed"
 
 check "A stops with status 0" edge_stop a
+
+# ---- an L3 edge in the L2 cluster ----
+cl_edge_start a 10.200.0.1/24 "" "$secret" 203.0.113.1:51820 || die "edge A in L3 mode"
+check "an L3 edge registers with the L2 cluster's nucleus" wait_log a \
+	"nucleus: registered with 203\.0\.113\.1:51820"
+check "and refuses its members, saying why" wait_log -F a \
+	"omninervous: nucleus: cluster lab is an L2 fabric (the nucleus says so) but this edge runs l3"
+check "no member of the L2 cluster became A's peer" no_member_learned
 finish
