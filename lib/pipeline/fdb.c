@@ -24,6 +24,7 @@
 
 static_assert(PL_FDB_NONE == PL_PEER_NONE, "one 'no peer' for routes and MACs");
 static_assert(sizeof(struct pl_fdb_key) == 8, "the hashed key has no padding");
+static_assert(PL_FDB_BULK_MAX <= RTE_HASH_LOOKUP_BULK_MAX, "one rte_hash bulk call");
 
 enum {
 	SWEEP_SLOTS = 256, /* positions aged per pl_fdb_control */
@@ -172,6 +173,22 @@ uint32_t pl_fdb_lookup(const struct pl_fdb *f, const struct pl_fdb_key *k)
 	if (rte_hash_lookup_data(f->h, k, &d) < 0)
 		return PL_FDB_NONE;
 	return data_owner(d);
+}
+
+unsigned pl_fdb_lookup_bulk(const struct pl_fdb *f, const struct pl_fdb_key *const *keys,
+			    unsigned n, uint32_t *out)
+{
+	void *d[PL_FDB_BULK_MAX];
+	uint64_t hits = 0;
+	unsigned i;
+	int found;
+
+	if (n > PL_FDB_BULK_MAX)
+		n = PL_FDB_BULK_MAX;
+	found = n ? rte_hash_lookup_bulk_data(f->h, (const void **)keys, n, &hits, d) : 0;
+	for (i = 0; i < n; i++)
+		out[i] = hits >> i & 1 ? data_owner(d[i]) : PL_FDB_NONE;
+	return found > 0 ? (unsigned)found : 0;
 }
 
 void pl_fdb_note(struct pl_fdb *f, const struct pl_fdb_key *k, uint32_t peer, uint64_t now_ns)

@@ -77,6 +77,14 @@ void pl_fdb_free(struct pl_fdb *f);
 /* Workers: the owner's peer id, or PL_FDB_NONE (unknown: flood). */
 uint32_t pl_fdb_lookup(const struct pl_fdb *f, const struct pl_fdb_key *k);
 /*
+ * Workers: n keys at once (n <= PL_FDB_BULK_MAX), out[i] the owner of
+ * *keys[i] or PL_FDB_NONE; cheaper per frame than one by one (the hash
+ * prefetches its buckets across the burst). Returns how many were found.
+ */
+#define PL_FDB_BULK_MAX 64
+unsigned pl_fdb_lookup_bulk(const struct pl_fdb *f, const struct pl_fdb_key *const *keys,
+			    unsigned n, uint32_t *out);
+/*
  * Workers: a frame with source k came from peer (or, for frames from the
  * local port, whatever id the caller gives the local side) at now_ns.
  */

@@ -446,8 +446,8 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip4), cmocka_unit_test(test_round_trip6),
-		cmocka_unit_test(test_malformed),   cmocka_unit_test(test_tolerated),
+		cmocka_unit_test(test_round_trip4),  cmocka_unit_test(test_round_trip6),
+		cmocka_unit_test(test_malformed),    cmocka_unit_test(test_tolerated),
 		cmocka_unit_test(test_encap_limits), cmocka_unit_test(test_sport),
 		cmocka_unit_test(test_names),
 	};

@@ -40,6 +40,7 @@ enum {
 
 #define AGE 64000ull /* ns; touch granularity age / 64 = 1000 */
 #define TOUCH (AGE >> 6)
+static_assert(MACS <= PL_FDB_BULK_MAX, "one VLAN's keys in one bulk lookup");
 
 /* ---- the model ---- */
 
@@ -186,16 +187,31 @@ static int walk_check(const struct pl_fdb_key *k, uint32_t peer, uint64_t age, v
 static void compare(struct pl_fdb *f, struct model *m, uint64_t now)
 {
 	struct walk_ctx w = { m, now, 0 };
+	struct pl_fdb_key keys[2 * MACS];
+	const struct pl_fdb_key *kp[2 * MACS];
+	uint32_t bulk[2 * MACS];
+	unsigned found[2] = { 0, 0 };
 	struct pl_fdb_stats s;
 
 	pl_fdb_stats(f, &s);
 	assert_memory_equal(&s, &m->st, sizeof(s));
 	for (unsigned i = 0; i < 2 * MACS; i++) {
-		struct pl_fdb_key k = key_of(i);
-		struct m_entry *e = m_find(m, &k);
-
-		assert_int_equal(pl_fdb_lookup(f, &k), e ? e->peer : PL_FDB_NONE);
+		keys[i] = key_of(i);
+		kp[i] = &keys[i];
 	}
+	/* bulk: the two VLANs' keys in two calls (MACS <= PL_FDB_BULK_MAX) */
+	unsigned got0 = pl_fdb_lookup_bulk(f, kp, MACS, bulk);
+	unsigned got1 = pl_fdb_lookup_bulk(f, kp + MACS, MACS, bulk + MACS);
+	for (unsigned i = 0; i < 2 * MACS; i++) {
+		struct m_entry *e = m_find(m, &keys[i]);
+		uint32_t want = e ? e->peer : PL_FDB_NONE;
+
+		assert_int_equal(pl_fdb_lookup(f, &keys[i]), want);
+		assert_int_equal(bulk[i], want);
+		found[i / MACS] += e != NULL;
+	}
+	assert_int_equal(got0, found[0]);
+	assert_int_equal(got1, found[1]);
 	assert_int_equal(pl_fdb_walk(f, now, walk_check, &w), 0);
 	assert_int_equal(w.n, m->n);
 }
@@ -215,9 +231,12 @@ static struct rte_rcu_qsbr *make_rcu(void)
 
 static struct pl_fdb *make(const char *name, uint32_t size, struct rte_rcu_qsbr *rcu)
 {
-	struct pl_fdb_conf c = {
-		.name = name, .size = size, .age_ns = AGE, .socket = 0, .rcu = rcu, .queue = QUEUE
-	};
+	struct pl_fdb_conf c = { .name = name,
+				 .size = size,
+				 .age_ns = AGE,
+				 .socket = 0,
+				 .rcu = rcu,
+				 .queue = QUEUE };
 	struct pl_fdb *f = pl_fdb_create(&c);
 
 	assert_non_null(f);
@@ -462,10 +481,10 @@ static void test_create(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_model), cmocka_unit_test(test_model_rcu),
-		cmocka_unit_test(test_move),  cmocka_unit_test(test_age_boundary),
-		cmocka_unit_test(test_sweep), cmocka_unit_test(test_vlan),
-		cmocka_unit_test(test_full),  cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_model),      cmocka_unit_test(test_model_rcu),
+		cmocka_unit_test(test_move),       cmocka_unit_test(test_age_boundary),
+		cmocka_unit_test(test_sweep),      cmocka_unit_test(test_vlan),
+		cmocka_unit_test(test_full),       cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_queue_full), cmocka_unit_test(test_create),
 	};
 
