@@ -228,12 +228,18 @@ static uint32_t mix_ip(uint32_t h, const uint8_t *ip, uint32_t len, uint16_t typ
 uint16_t net_vxlan_sport(const uint8_t *frame, uint32_t len)
 {
 	uint32_t h = 2166136261u, span = NET_VXLAN_SPORT_MAX - NET_VXLAN_SPORT_MIN + 1;
+	uint32_t off = NET_ETH_HLEN;
 
 	if (len >= NET_ETH_HLEN) {
 		uint16_t type = net_get_be16(frame + NET_ETH_OFF_TYPE);
 
-		h = mix(h, frame, NET_ETH_HLEN);
-		h = mix_ip(h, frame + NET_ETH_HLEN, len - NET_ETH_HLEN, type);
+		/* one tag: its TCI and the flow behind it */
+		if ((type == NET_ETH_VLAN || type == NET_ETH_QINQ) && len >= off + NET_VLAN_HLEN) {
+			type = net_get_be16(frame + off + 2);
+			off += NET_VLAN_HLEN;
+		}
+		h = mix(h, frame, off);
+		h = mix_ip(h, frame + off, len - off, type);
 	}
 	h ^= h >> 16;
 	return (uint16_t)(NET_VXLAN_SPORT_MIN + h % span);

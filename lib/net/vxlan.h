@@ -111,8 +111,8 @@ uint32_t net_vxlan_encap(uint8_t *hdr, const struct net_addr *src, const struct 
 
 /*
  * A source port for frame (NET_VXLAN_SPORT_MIN..MAX) from a hash of its
- * MACs, ethertype and, for untagged IPv4/IPv6, the addresses and the
- * TCP/UDP ports, so one flow keeps one port and flows spread over the
+ * MACs, ethertype, VLAN tag and, for IPv4/IPv6 (behind at most one tag),
+ * the addresses and the TCP/UDP ports, so one flow keeps one port and flows spread over the
  * receiver's queues (RFC 7348 section 5). Reads at most len bytes.
  */
 uint16_t net_vxlan_sport(const uint8_t *frame, uint32_t len);

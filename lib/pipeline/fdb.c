@@ -55,13 +55,17 @@ struct pl_fdb {
 	uint32_t cap;       /* hash positions */
 	uint32_t size;      /* entries at most */
 	uint32_t count;
-	uint32_t cursor; /* next position to sweep */
+	uint32_t cursor;   /* next position to sweep */
+	uint64_t swept_ns; /* the last pl_fdb_control */
 	uint64_t age_ns;
 	uint64_t touch_ns;
 	bool rcu;
 	bool full_episode; /* warned, and no entry has gone since */
 	uint64_t full_log_ns;
-	uint64_t learned, moved, aged, flushed, full; /* control writes */
+	uint64_t learned, moved, aged, flushed, full, peer_full; /* control writes */
+	uint32_t *per_peer; /* entries per owner id below peers; NULL: no limit */
+	uint32_t peers;
+	uint32_t peer_max;
 	/* workers write */
 	uint64_t queue_full __rte_cache_aligned;
 	uint64_t refused;
@@ -159,6 +163,7 @@ void pl_fdb_free(struct pl_fdb *f)
 {
 	if (!f)
 		return;
+	rte_free(f->per_peer);
 	rte_ring_free(f->q);
 	rte_hash_free(f->h);
 	rte_free(f->slots);
@@ -213,11 +218,29 @@ void pl_fdb_note(struct pl_fdb *f, const struct pl_fdb_key *k, uint32_t peer, ui
 		__atomic_fetch_add(&f->queue_full, 1, __ATOMIC_RELAXED);
 }
 
+/* Moves one entry's share of the per-peer limit from old to new (either NONE). */
+static void share(struct pl_fdb *f, uint32_t old, uint32_t new)
+{
+	if (!f->per_peer)
+		return;
+	if (old < f->peers)
+		f->per_peer[old]--;
+	if (new < f->peers)
+		f->per_peer[new]++;
+}
+
+/* peer may not own one more entry. */
+static bool peer_at_limit(const struct pl_fdb *f, uint32_t peer)
+{
+	return f->per_peer && peer < f->peers && f->per_peer[peer] >= f->peer_max;
+}
+
 static void remove_at(struct pl_fdb *f, uint32_t pos)
 {
 	struct slot *s = &f->slots[pos];
 	int32_t r = rte_hash_del_key(f->h, &s->key);
 
+	share(f, s->peer, PL_FDB_NONE);
 	/* With rcu the hash frees the position after the grace period. */
 	if (r >= 0 && !f->rcu)
 		rte_hash_free_key_with_position(f->h, r);
@@ -241,6 +264,10 @@ static void insert(struct pl_fdb *f, const struct learn_req *r, uint64_t now)
 {
 	int32_t pos;
 
+	if (peer_at_limit(f, r->peer)) {
+		bump(&f->peer_full);
+		return;
+	}
 	if (f->count >= f->size || rte_hash_add_key_data(f->h, &r->key, owner_data(r->peer))) {
 		refuse_full(f, now);
 		return;
@@ -249,6 +276,7 @@ static void insert(struct pl_fdb *f, const struct learn_req *r, uint64_t now)
 	if (pos < 0 || (uint32_t)pos >= f->cap)
 		return; /* cannot happen: the hash has cap positions */
 	f->slots[pos] = (struct slot){ .key = r->key, .peer = r->peer, .used = true };
+	share(f, PL_FDB_NONE, r->peer);
 	__atomic_store_n(&f->seen[pos], now, __ATOMIC_RELAXED);
 	__atomic_store_n(&f->count, f->count + 1, __ATOMIC_RELAXED);
 	bump(&f->learned);
@@ -263,8 +291,13 @@ static void apply(struct pl_fdb *f, const struct learn_req *r, uint64_t now)
 		return;
 	}
 	if (f->slots[pos].peer != r->peer) {
+		if (peer_at_limit(f, r->peer)) {
+			bump(&f->peer_full); /* stays with its owner, not refreshed */
+			return;
+		}
 		/* One atomic store of the data: readers see old or new owner. */
 		rte_hash_add_key_data(f->h, &r->key, owner_data(r->peer));
+		share(f, f->slots[pos].peer, r->peer);
 		f->slots[pos].peer = r->peer;
 		bump(&f->moved);
 	}
@@ -310,18 +343,52 @@ static unsigned sweep(struct pl_fdb *f, uint64_t now, uint32_t n)
 	return aged;
 }
 
+/*
+ * Positions to sweep now: SWEEP_SLOTS, and more when calls are far apart,
+ * so that the whole table is swept at least once per age/8 of time however
+ * often control runs (at most the whole table at once).
+ */
+static uint32_t sweep_budget(struct pl_fdb *f, uint64_t now)
+{
+	uint64_t since = now > f->swept_ns ? now - f->swept_ns : 0;
+	uint64_t n = SWEEP_SLOTS + f->cap * since / (f->age_ns / 8 + 1);
+
+	f->swept_ns = now;
+	return n < f->cap ? (uint32_t)n : f->cap;
+}
+
 unsigned pl_fdb_control(struct pl_fdb *f, uint64_t now_ns)
 {
 	unsigned done = drain(f, now_ns);
+	uint32_t n = sweep_budget(f, now_ns);
 
 	if (f->count)
-		done += sweep(f, now_ns, f->cap < SWEEP_SLOTS ? f->cap : SWEEP_SLOTS);
+		done += sweep(f, now_ns, n);
 	return done;
 }
 
 unsigned pl_fdb_age(struct pl_fdb *f, uint64_t now_ns)
 {
 	return sweep(f, now_ns, f->cap);
+}
+
+int pl_fdb_set_peer_limit(struct pl_fdb *f, uint32_t peers, uint32_t per_peer)
+{
+	uint32_t *counts = NULL;
+
+	if (per_peer && peers) {
+		counts = rte_zmalloc("fdb_per_peer", peers * sizeof(*counts), 0);
+		if (!counts)
+			return -ENOMEM;
+		for (uint32_t pos = 0; pos < f->cap; pos++)
+			if (f->slots[pos].used && f->slots[pos].peer < peers)
+				counts[f->slots[pos].peer]++;
+	}
+	rte_free(f->per_peer);
+	f->per_peer = counts;
+	f->peers = counts ? peers : 0;
+	f->peer_max = per_peer;
+	return 0;
 }
 
 void pl_fdb_flush(struct pl_fdb *f, uint32_t peer)
@@ -361,4 +428,5 @@ void pl_fdb_stats(const struct pl_fdb *f, struct pl_fdb_stats *s)
 	s->full = __atomic_load_n(&f->full, __ATOMIC_RELAXED);
 	s->queue_full = __atomic_load_n(&f->queue_full, __ATOMIC_RELAXED);
 	s->refused = __atomic_load_n(&f->refused, __ATOMIC_RELAXED);
+	s->peer_full = __atomic_load_n(&f->peer_full, __ATOMIC_RELAXED);
 }

@@ -23,9 +23,10 @@
  *   state of conf->rcu (rte_hash_rcu_qsbr_add), so a worker between lookup
  *   and store never touches a slot that now holds another MAC. With rcu
  *   NULL slots are reused at once: for single-threaded use (tests, tools).
- * - Aging. pl_fdb_control sweeps a bounded number of slots per call; an
- *   entry not seen for more than age_ns goes at the first sweep past that
- *   moment (pl_fdb_age sweeps the whole table at once).
+ * - Aging. pl_fdb_control sweeps a slice of the table per call, larger
+ *   when calls are far apart, so that the whole table is swept at least
+ *   once per age/8: an entry not seen for more than age_ns goes within
+ *   about age/8 after that (pl_fdb_age sweeps the whole table at once).
  *
  * Only unicast source MACs are learned: a group (multicast/broadcast) or
  * all-zero source is refused by note() and counted.
@@ -66,6 +67,7 @@ struct pl_fdb_stats {
 	uint64_t full;       /* learns refused: table full */
 	uint64_t queue_full; /* learn requests dropped: ring full */
 	uint64_t refused;    /* notes of a group or zero source MAC */
+	uint64_t peer_full;  /* learns and moves refused: the member at its limit */
 };
 
 struct pl_fdb;
@@ -98,6 +100,14 @@ void pl_fdb_note(struct pl_fdb *f, const struct pl_fdb_key *k, uint32_t peer, ui
 unsigned pl_fdb_control(struct pl_fdb *f, uint64_t now_ns);
 /* Control: sweep the whole table for age now. Returns entries aged. */
 unsigned pl_fdb_age(struct pl_fdb *f, uint64_t now_ns);
+/*
+ * Control: at most per_peer entries per owner id below peers (0: no
+ * limit, the default), so that one member sending from ever new MACs
+ * cannot fill the table for the others. A new MAC, or a move, to a member
+ * at its limit is refused and counted (peer_full); the entry, if any,
+ * stays with its owner. Counts the entries there already. 0 or -ENOMEM.
+ */
+int pl_fdb_set_peer_limit(struct pl_fdb *f, uint32_t peers, uint32_t per_peer);
 /* Control: remove peer's entries (a member left), or all with PL_FDB_NONE. */
 void pl_fdb_flush(struct pl_fdb *f, uint32_t peer);
 

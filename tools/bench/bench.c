@@ -34,9 +34,11 @@ static void pin_to_current_cpu(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: omni-bench [--quick] [--pipeline]\n"
-		   "  --quick     shorter rounds, about 3 s in all (default about 30 s)\n"
-		   "  --pipeline  only the pipeline section (DPDK worker vs bulk AEAD, memory)\n");
+	fprintf(f,
+		"usage: omni-bench [--quick] [--pipeline | --fdb]\n"
+		"  --quick     shorter rounds, about 3 s in all (default about 30 s)\n"
+		"  --pipeline  only the pipeline section (DPDK worker vs bulk AEAD, memory, fdb)\n"
+		"  --fdb       only the L2 MAC table against the session table\n");
 }
 
 int main(int argc, char **argv)
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
 			opts.quick = 1;
 		} else if (strcmp(argv[i], "--pipeline") == 0) {
 			only_pipeline = 1;
+		} else if (strcmp(argv[i], "--fdb") == 0) {
+			only_pipeline = opts.only_fdb = 1;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 struct bench_opts {
-	int quick; /* about 3 s in all instead of about 30 s */
+	int quick;    /* about 3 s in all instead of about 30 s */
+	int only_fdb; /* --fdb: the EAL and the fdb section only */
 };
 
 /* CLOCK_MONOTONIC in nanoseconds. */
@@ -25,5 +26,9 @@ int bench_handshake_run(double seconds);
  * 1000 peers (bench_pipeline.c); 0, or -1 on a broken path. Starts and
  * stops the EAL: call at most once. */
 int bench_pipeline_run(const struct bench_opts *opts);
+
+/* The L2 MAC table against the session table (bench_fdb.c), with the EAL
+ * up (bench_pipeline_run calls it); 0, or -1 when a lookup is wrong. */
+int bench_fdb_run(const struct bench_opts *opts);
 
 #endif /* OMNI_BENCH_H */

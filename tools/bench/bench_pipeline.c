@@ -654,6 +654,11 @@ int bench_pipeline_run(const struct bench_opts *opts)
 	pb_mem_snap(&m0, false);
 	if (eal_start(&huge) != 0)
 		return -1;
+	if (opts->only_fdb) {
+		ret = bench_fdb_run(opts);
+		rte_eal_cleanup();
+		return ret;
+	}
 	/* Not from the DPDK heap: that is the gateway's, and measured. */
 	b = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*b), RTE_CACHE_LINE_SIZE));
 	if (!b) {
@@ -673,6 +678,8 @@ int bench_pipeline_run(const struct bench_opts *opts)
 	print_header(b, rounds, huge);
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]) && ret == 0; s++)
 		ret = bench_size(b, sizes[s], rounds);
+	if (ret == 0)
+		ret = bench_fdb_run(opts);
 out:
 	teardown(b);
 	free(b);

@@ -430,6 +430,14 @@ static void test_sport(void **state)
 	f[14 + 20] ^= 1;
 	assert_int_not_equal(net_vxlan_sport(f, sizeof(f)), distinct);
 	assert_true(net_vxlan_sport(f, 3) >= NET_VXLAN_SPORT_MIN); /* reads nothing past len */
+	/* behind a tag too */
+	make_frame(f, sizeof(f), 5, NET_ETH_IP4);
+	f[18] = 0x45;
+	f[27] = 17;
+	f[24] = f[25] = 0;
+	distinct = net_vxlan_sport(f, sizeof(f));
+	f[18 + 20 + 1] ^= 1;
+	assert_int_not_equal(net_vxlan_sport(f, sizeof(f)), distinct);
 }
 
 static void test_names(void **state)

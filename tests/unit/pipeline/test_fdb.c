@@ -8,13 +8,19 @@
  * with and without an RCU variable (one simulated reader reporting
  * quiescence each step). Then the single rules one by one: moves, the
  * aging boundary, the partial sweep, per-VLAN keys, full, refused
- * sources, a full queue.
+ * sources, a full queue. Last, real concurrency: two reader threads look
+ * up and note while the control thread learns, moves, ages and flushes;
+ * each MAC has owners of its own, so a reader that ever saw another MAC's
+ * entry (a slot reused under it) would see an owner outside them.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <inttypes.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,8 +66,21 @@ struct model {
 	unsigned n;
 	struct m_req q[QUEUE];
 	unsigned qn;
+	unsigned limit; /* entries per owner below LIMITED; 0: none */
 	struct pl_fdb_stats st;
 };
+
+enum { LIMITED = 3 }; /* owner ids 0..2 limited, 3 not */
+
+/* Whether peer may own no more entries: counted the slow way. */
+static bool m_at_limit(const struct model *m, uint32_t peer)
+{
+	unsigned owned = 0;
+
+	for (unsigned i = 0; i < m->n; i++)
+		owned += m->e[i].peer == peer;
+	return m->limit && peer < LIMITED && owned >= m->limit;
+}
 
 static bool key_eq(const struct pl_fdb_key *a, const struct pl_fdb_key *b)
 {
@@ -110,11 +129,17 @@ static void m_control(struct model *m, uint64_t now)
 		struct m_entry *e = m_find(m, &m->q[i].k);
 
 		if (e) {
+			if (e->peer != m->q[i].peer && m_at_limit(m, m->q[i].peer)) {
+				m->st.peer_full++;
+				continue;
+			}
 			if (e->peer != m->q[i].peer) {
 				e->peer = m->q[i].peer;
 				m->st.moved++;
 			}
 			e->seen = now;
+		} else if (m_at_limit(m, m->q[i].peer)) {
+			m->st.peer_full++;
 		} else if (m->n == SIZE) {
 			m->st.full++;
 		} else {
@@ -243,13 +268,16 @@ static struct pl_fdb *make(const char *name, uint32_t size, struct rte_rcu_qsbr 
 	return f;
 }
 
-static void random_run(const char *name, struct rte_rcu_qsbr *rcu, unsigned seed)
+static void random_run(const char *name, struct rte_rcu_qsbr *rcu, unsigned seed, unsigned limit)
 {
 	struct pl_fdb *f = make(name, SIZE, rcu);
 	static struct model m;
 	uint64_t now = 1;
 
 	memset(&m, 0, sizeof(m));
+	m.limit = limit;
+	if (limit)
+		assert_int_equal(pl_fdb_set_peer_limit(f, LIMITED, limit), 0);
 	srand(seed);
 	for (unsigned step = 0; step < STEPS; step++) {
 		unsigned op = (unsigned)rand() % 100;
@@ -285,14 +313,16 @@ static void random_run(const char *name, struct rte_rcu_qsbr *rcu, unsigned seed
 	/* the run must have reached every rule */
 	assert_true(m.st.learned > 100 && m.st.moved > 10 && m.st.aged > 10 && m.st.full > 10 &&
 		    m.st.flushed > 10 && m.st.queue_full > 10 && m.st.refused > 10);
+	assert_true(!limit || m.st.peer_full > 10);
 	pl_fdb_free(f);
 }
 
 static void test_model(void **state)
 {
 	(void)state;
-	random_run("model", NULL, 1);
-	random_run("model2", NULL, 2);
+	random_run("model", NULL, 1, 0);
+	random_run("model2", NULL, 2, 0);
+	random_run("model3", NULL, 4, 7); /* 3 x 7 + the unlimited owner 3: both limits hit */
 }
 
 static void test_model_rcu(void **state)
@@ -300,7 +330,8 @@ static void test_model_rcu(void **state)
 	struct rte_rcu_qsbr *v = make_rcu();
 
 	(void)state;
-	random_run("modelrcu", v, 3);
+	random_run("modelrcu", v, 3, 0);
+	random_run("modelrcu2", v, 5, 7);
 	rte_free(v);
 }
 
@@ -380,6 +411,35 @@ static void test_sweep(void **state)
 	pl_fdb_free(f);
 }
 
+/* Called rarely, control still sweeps everything within age/8. */
+static void test_sweep_rare(void **state)
+{
+	enum { N = 1000 };
+	struct pl_fdb *f = make("rare", N, NULL);
+	struct pl_fdb_stats s;
+
+	(void)state;
+	for (unsigned i = 0; i < N; i++) {
+		struct pl_fdb_key k = { .mac = { 0x02, 5, 0, 0, (uint8_t)(i >> 8), (uint8_t)i } };
+
+		pl_fdb_note(f, &k, 1, 1);
+		if (i % QUEUE == QUEUE - 1)
+			pl_fdb_control(f, 1);
+	}
+	pl_fdb_control(f, 1);
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.entries, N);
+	assert_int_equal(pl_fdb_control(f, 1 + AGE), 0); /* exactly age old: none yet */
+	pl_fdb_control(f, 3 + AGE);                      /* past age, a short step: a slice */
+	pl_fdb_stats(f, &s);
+	assert_true(s.entries > 0 && s.entries < N);
+	pl_fdb_control(f, 3 + AGE + AGE / 8); /* age/8 later: the rest */
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.entries, 0);
+	assert_int_equal(s.aged, N);
+	pl_fdb_free(f);
+}
+
 static void test_vlan(void **state)
 {
 	struct pl_fdb *f = make("vlan", 8, NULL);
@@ -446,6 +506,38 @@ static void test_refused(void **state)
 	pl_fdb_free(f);
 }
 
+/* The limit counts what is there when set; moves count, and free a share. */
+static void test_peer_limit(void **state)
+{
+	struct pl_fdb *f = make("limit", 16, NULL);
+	struct pl_fdb_key k[5];
+	struct pl_fdb_stats s;
+
+	(void)state;
+	for (unsigned i = 0; i < 5; i++)
+		k[i] = key_of(3 + i);
+	learn(f, &k[0], 1, 10);
+	learn(f, &k[1], 1, 10);
+	assert_int_equal(pl_fdb_set_peer_limit(f, 4, 2), 0);
+	learn(f, &k[2], 1, 10); /* a third for peer 1: refused */
+	assert_int_equal(pl_fdb_lookup(f, &k[2]), PL_FDB_NONE);
+	learn(f, &k[2], 9, 10); /* ids from 4 on are not limited */
+	learn(f, &k[3], 2, 10);
+	learn(f, &k[4], 2, 10);
+	learn(f, &k[0], 2, 20); /* a move to peer 2, at its limit: stays with 1 */
+	assert_int_equal(pl_fdb_lookup(f, &k[0]), 1);
+	learn(f, &k[3], 1, 20); /* a move from 2 to 1 is refused too: 1 has two */
+	pl_fdb_flush(f, 1);
+	learn(f, &k[3], 1, 30); /* now 1 has room: 2 -> 1 */
+	learn(f, &k[0], 2, 30); /* and 2 has room again: new for 2 */
+	assert_int_equal(pl_fdb_lookup(f, &k[3]), 1);
+	assert_int_equal(pl_fdb_lookup(f, &k[0]), 2);
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.peer_full, 3);
+	assert_int_equal(pl_fdb_set_peer_limit(f, 0, 0), 0); /* off */
+	pl_fdb_free(f);
+}
+
 static void test_queue_full(void **state)
 {
 	struct pl_fdb *f = make("queue", 64, NULL);
@@ -478,14 +570,148 @@ static void test_create(void **state)
 	pl_fdb_free(NULL);
 }
 
+/*
+ * With RCU, a deleted entry's slot waits for the grace period: a reader
+ * that never reports quiescence keeps the 16 flushed slots out of use, so
+ * of 16 new MACs only the table's 12 spare slots (16 + 16 / 4 + 8 = 28)
+ * take one, the rest are refused as full; once it reports, they learn.
+ */
+static void test_grace(void **state)
+{
+	struct rte_rcu_qsbr *v = make_rcu();
+	struct pl_fdb *f = make("grace", 16, v);
+	struct pl_fdb_stats s;
+
+	(void)state;
+	for (unsigned i = 0; i < 16; i++) {
+		struct pl_fdb_key k = { .mac = { 0x02, 3, 0, 0, 0, (uint8_t)i } };
+
+		learn(f, &k, 1, 10);
+	}
+	pl_fdb_flush(f, PL_FDB_NONE);
+	for (unsigned i = 0; i < 16; i++) {
+		struct pl_fdb_key k = { .mac = { 0x02, 4, 0, 0, 0, (uint8_t)i } };
+
+		learn(f, &k, 2, 20);
+	}
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.entries, 12);
+	assert_int_equal(s.full, 4);
+	rte_rcu_qsbr_quiescent(v, READER);
+	for (unsigned i = 12; i < 16; i++) {
+		struct pl_fdb_key k = { .mac = { 0x02, 4, 0, 0, 0, (uint8_t)i } };
+
+		learn(f, &k, 2, 30);
+		assert_int_equal(pl_fdb_lookup(f, &k), 2);
+	}
+	pl_fdb_stats(f, &s);
+	assert_int_equal(s.entries, 16);
+	pl_fdb_free(f);
+	rte_free(v);
+}
+
+/* ---- concurrency ---- */
+
+enum {
+	MT_MACS = 64, /* MAC i may only be owned by peers 4i..4i+3 */
+	MT_SIZE = 48, /* fewer than the MACs: the table is full at times */
+	MT_READERS = 2,
+	MT_LOOPS = 2000, /* control passes */
+};
+
+struct mt {
+	struct pl_fdb *f;
+	struct rte_rcu_qsbr *rcu;
+	struct pl_fdb_key keys[MT_MACS];
+	uint64_t clock; /* control advances it */
+	int stop;
+	uint64_t bad;     /* owners outside a MAC's own */
+	uint64_t lookups; /* found, by the readers */
+};
+
+static void *mt_reader(void *arg)
+{
+	struct mt *t = ((void **)arg)[0];
+	unsigned id = (unsigned)(uintptr_t)((void **)arg)[1];
+	unsigned seed = id, n = 0;
+
+	rte_rcu_qsbr_thread_register(t->rcu, id);
+	rte_rcu_qsbr_thread_online(t->rcu, id);
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		unsigned i = (unsigned)rand_r(&seed) % MT_MACS;
+		uint32_t o = pl_fdb_lookup(t->f, &t->keys[i]);
+
+		if (o != PL_FDB_NONE && o / 4 != i)
+			__atomic_fetch_add(&t->bad, 1, __ATOMIC_RELAXED);
+		if (o != PL_FDB_NONE)
+			__atomic_fetch_add(&t->lookups, 1, __ATOMIC_RELAXED);
+		pl_fdb_note(t->f, &t->keys[i], 4 * i + (unsigned)rand_r(&seed) % 4,
+			    __atomic_load_n(&t->clock, __ATOMIC_RELAXED));
+		if (++n % 16 == 0)
+			rte_rcu_qsbr_quiescent(t->rcu, id);
+	}
+	rte_rcu_qsbr_thread_offline(t->rcu, id);
+	rte_rcu_qsbr_thread_unregister(t->rcu, id);
+	return NULL;
+}
+
+static void test_concurrent(void **state)
+{
+	static struct mt t;
+	pthread_t th[MT_READERS];
+	void *args[MT_READERS][2];
+	struct pl_fdb_stats s;
+	struct pl_fdb_conf c = { .name = "mt", .size = MT_SIZE, .age_ns = 2000, .socket = 0 };
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.rcu = rte_zmalloc("mtrcu", rte_rcu_qsbr_get_memsize(MT_READERS + 1), 64);
+	assert_non_null(t.rcu);
+	assert_int_equal(rte_rcu_qsbr_init(t.rcu, MT_READERS + 1), 0);
+	c.rcu = t.rcu;
+	t.f = pl_fdb_create(&c);
+	assert_non_null(t.f);
+	for (unsigned i = 0; i < MT_MACS; i++)
+		t.keys[i] = (struct pl_fdb_key){ .mac = { 0x02, 7, 0, 0, 0, (uint8_t)i } };
+	for (unsigned r = 0; r < MT_READERS; r++) {
+		args[r][0] = &t;
+		args[r][1] = (void *)(uintptr_t)(r + 1);
+		assert_int_equal(pthread_create(&th[r], NULL, mt_reader, args[r]), 0);
+	}
+	for (unsigned l = 0; l < MT_LOOPS; l++) {
+		uint64_t now = __atomic_add_fetch(&t.clock, 100, __ATOMIC_RELAXED);
+
+		pl_fdb_control(t.f, now);
+		if (l % 97 == 0)
+			pl_fdb_flush(t.f, (unsigned)rand() % (4 * MT_MACS));
+		if (l % 389 == 0)
+			pl_fdb_flush(t.f, PL_FDB_NONE);
+		if (l % 8 == 0)
+			sched_yield();
+	}
+	__atomic_store_n(&t.stop, 1, __ATOMIC_RELEASE);
+	for (unsigned r = 0; r < MT_READERS; r++)
+		pthread_join(th[r], NULL);
+	pl_fdb_stats(t.f, &s);
+	print_message("concurrent: %" PRIu64 " found, learned %" PRIu64 " moved %" PRIu64
+		      " aged %" PRIu64 " flushed %" PRIu64 " full %" PRIu64 "\n",
+		      t.lookups, s.learned, s.moved, s.aged, s.flushed, s.full);
+	assert_int_equal(t.bad, 0);
+	assert_true(t.lookups > 0 && s.learned > 0 && s.moved > 0 && s.aged > 0);
+	pl_fdb_free(t.f);
+	rte_free(t.rcu);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model),      cmocka_unit_test(test_model_rcu),
 		cmocka_unit_test(test_move),       cmocka_unit_test(test_age_boundary),
-		cmocka_unit_test(test_sweep),      cmocka_unit_test(test_vlan),
-		cmocka_unit_test(test_full),       cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_queue_full), cmocka_unit_test(test_create),
+		cmocka_unit_test(test_sweep),      cmocka_unit_test(test_sweep_rare),
+		cmocka_unit_test(test_vlan),       cmocka_unit_test(test_full),
+		cmocka_unit_test(test_refused),    cmocka_unit_test(test_queue_full),
+		cmocka_unit_test(test_create),     cmocka_unit_test(test_grace),
+		cmocka_unit_test(test_concurrent), cmocka_unit_test(test_peer_limit),
 	};
 
 	if (eal_test_init() < 0) {
