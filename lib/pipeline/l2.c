@@ -104,6 +104,15 @@ static void emit(struct pl_worker *w, struct batch *b, struct rte_mbuf *m, struc
 		pl_worker_drop(w, m, PL_DROP_NO_ROOM); /* cannot happen: lengths checked */
 		return;
 	}
+	/* m now holds the VXLAN packet behind an Ethernet header, as an L3
+	 * host packet would be: a packet staged for a handshake is sealed
+	 * later by control from there (pl_control_send_data). */
+	net_eth_build(frame - hlen - NET_ETH_HLEN, NET_ETH_HLEN, &w->dp->host_our_mac,
+		      &w->dp->host_kernel_mac,
+		      l2->vip.family == NET_AF_IP4 ? NET_ETH_IP4 : NET_ETH_IP6);
+	m->data_off = (uint16_t)(frame - hlen - NET_ETH_HLEN - (uint8_t *)m->buf_addr);
+	m->data_len = (uint16_t)(NET_ETH_HLEN + hlen + flen);
+	m->pkt_len = m->data_len;
 	if (b->n == PL_TX_ITEMS_MAX)
 		flush(w, b);
 	it = &b->items[b->n++];

@@ -153,8 +153,9 @@ void check_na(struct rte_mbuf **under, struct rte_mbuf **host)
 static const enum pl_drop unreachable[] = { PL_DROP_CRYPTO_FAILED };
 
 /* L2 mode's reasons (lib/pipeline/l2.c): this table runs an L3 data plane,
- * where no frame takes them; tests/e2e/l2_fabric.sh reaches l2_too_big,
- * l2_not_vxlan and l2_bad_vni, and counts floods at their limit. */
+ * where no frame takes them. pipeline_l2 (test_l2.c) reaches the host
+ * side's (l2_bad_frame, l2_too_big, l2_no_member, l2_flood_limited),
+ * tests/e2e/l2_fabric.sh the decrypting side's (l2_not_vxlan, l2_bad_vni). */
 static const enum pl_drop l2_only[] = { PL_DROP_L2_BAD_FRAME, PL_DROP_L2_TOO_BIG,
 					PL_DROP_L2_NO_MEMBER, PL_DROP_L2_FLOOD_LIMIT,
 					PL_DROP_L2_NOT_VXLAN, PL_DROP_L2_BAD_VNI };
