@@ -339,6 +339,7 @@ static unsigned edge_pass(void *ctx, uint64_t now)
 
 	n = mailbox_serve(&e->mbox);
 	n += omni_edge_signal_poll(e, now);
+	omni_edge_l2_poll(e, now);
 	if (omni_edge_host_gone(e, now)) {
 		e->exit_status = OMNI_EXIT_FAILURE;
 		stop_requested = 1;

@@ -64,6 +64,27 @@ void omni_edge_l2_teardown(struct omni_edge *e)
 	pl_l2_teardown(&e->dp);
 }
 
+/* The FDB's full counter, as last said, and when (control loop only). */
+static uint64_t full_said, full_said_ns;
+
+void omni_edge_l2_poll(struct omni_edge *e, uint64_t now_ns)
+{
+	struct pl_fdb_stats s;
+
+	if (!e->dp.l2.on || (full_said_ns && now_ns - full_said_ns < 60000000000ull))
+		return;
+	pl_fdb_stats(e->dp.l2.fdb, &s);
+	if (s.full == full_said)
+		return;
+	printf("omninervous: L2 fabric: the FDB is full (%llu of %u entries): %llu MAC(s) not "
+	       "learned since %s, their frames flooded; raise network.fdb_size\n",
+	       (ull)s.entries, e->cfg.network.fdb_size, (ull)(s.full - full_said),
+	       full_said_ns ? "the last such line" : "start");
+	fflush(stdout);
+	full_said = s.full;
+	full_said_ns = now_ns;
+}
+
 /* ---- show fdb, clear fdb (on the control loop: the walk is its) ---- */
 
 struct show_ctx {

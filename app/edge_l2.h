@@ -19,6 +19,10 @@ uint32_t omni_edge_l2_host_mtu(const struct cfg_config *cfg);
 int omni_edge_l2_setup(struct omni_edge *e, const char *prog);
 void omni_edge_l2_teardown(struct omni_edge *e);
 
+/* Control loop, once a pass: a line when the FDB refused MACs for room
+ * (at most one a minute, with how many). */
+void omni_edge_l2_poll(struct omni_edge *e, uint64_t now_ns);
+
 /* Mailbox functions (control loop): `show fdb`, `clear fdb`. */
 int omni_edge_show_fdb(void *edge, struct httpd_text *t);
 int omni_edge_clear_fdb(void *edge, struct httpd_text *t);

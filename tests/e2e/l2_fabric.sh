@@ -58,7 +58,7 @@ topology() {
 l2_conf() {
 	cat >"$tmp/$1.json" <<-JSON
 	{
-	  "network": { "mode": "l2", "fdb_age_secs": 4, "flood_pps": 200 },
+	  "network": { "mode": "l2", "fdb_age_secs": 4, "flood_pps": 200, "fdb_size": 64 },
 	  "peers": [ { "public_key": "$(cat "$tmp/w.pub")", "endpoint": "203.0.113.30:51821",
 	               "allowed_ips": [ "10.200.0.9/32" ], "persistent_keepalive": 5 } ]
 	}
@@ -214,6 +214,20 @@ no_member_learned() {
 	! grep -E "nucleus: [0-9]+ member\(s\) routed" "$tmp/a.log"
 }
 
+# W's host sends 100 broadcasts, each from another made-up MAC: they
+# reach every edge (W's head-end replication), which learn them.
+fdb_fills() {
+	ip netns exec "$ns_w" python3 -c '
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("br0", 0))
+for i in range(100):
+    s.send(b"\xff" * 6 + bytes([2, 0x66, 0, 0, 0, i]) + b"\x88\xb5" + b"\0" * 46)
+' || return 1
+	wait_log c "L2 fabric: the FDB is full \(6[0-4] of 64 entries\)" 10 &&
+		c_metric_over omni_fdb_full_total 0
+}
+
 topology || die "topology"
 cl_nucleus_start --network-mode l2 || die "the nucleus did not start"
 edge a 1 || die "edge A"
@@ -267,6 +281,9 @@ check "C's FDB moved that MAC to B (omni_fdb_moved_total was $moved0)" \
 check "show fdb on C: the MAC is behind B's VIP now" console "show fdb" \
 	"$(ere "$mac_a")  vlan 0 +10\.200\.0\.2 "
 check "C pings 10.201.0.1 (at B now) with its cached neighbour" ping_ok "$ns_c" 10.201.0.1
+
+# ---- a full FDB: 100 made-up source MACs from W's host ----
+check "100 new MACs behind W fill C's FDB of 64: said in the log, counted" fdb_fills
 
 # ---- junk ----
 ip -n "$ns_a" link set omni0 mtu 1500
