@@ -47,6 +47,7 @@ enum {
 	OPT_TURN,
 	OPT_TURN_SECRET_FILE,
 	OPT_TURN_TTL,
+	OPT_NETWORK_MODE,
 };
 
 static const char short_options[] = "+hVi";
@@ -80,6 +81,7 @@ static const struct option long_options[] = {
 	{ "turn", required_argument, NULL, OPT_TURN },
 	{ "turn-secret-file", required_argument, NULL, OPT_TURN_SECRET_FILE },
 	{ "turn-ttl", required_argument, NULL, OPT_TURN_TTL },
+	{ "network-mode", required_argument, NULL, OPT_NETWORK_MODE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -151,6 +153,8 @@ static const char **string_slot(struct omni_cli *cli, int opt)
 		return &cli->turn_secret_file;
 	case OPT_TURN_TTL:
 		return &cli->turn_ttl;
+	case OPT_NETWORK_MODE:
+		return &cli->network_mode;
 	default:
 		return NULL;
 	}

@@ -58,6 +58,7 @@ struct omni_cli {
 	const char *turn;             /* nucleus: --turn "IP:PORT IP:PORT" */
 	const char *turn_secret_file; /* nucleus: --turn-secret-file */
 	const char *turn_ttl;         /* nucleus: --turn-ttl SECS */
+	const char *network_mode;     /* --network-mode l3|l2 (docs/l2.md) */
 
 	/* Options other than --key that only the edge or nucleus use. */
 	unsigned n_run_options;

@@ -60,6 +60,10 @@ const struct omni_cli_doc omni_cli_docs[] = {
 	{ 0, "cluster", "NAME", "cluster name" },
 	{ 0, "vip", "ADDR[/LEN]", "virtual IPv4 address, e.g. 10.200.0.1 (/16 in 10.200/16)" },
 	{ 0, "vip6", "ADDR[/LEN]", "virtual IPv6 address, e.g. fd00::1/64" },
+	{ 0, "network-mode", "l3|l2",
+	  "l3 (default): omni0 routes the VIPs; l2: omni0 is a port of one Ethernet segment "
+	  "across the cluster, frames in VXLAN between the VIPs (docs/l2.md). With --mode "
+	  "nucleus: the mode the --cluster announces to its members" },
 	{ 0, "port", "PORT", "UDP listen port (default 51820)" },
 	{ 0, "stun", "SERVERS",
 	  "STUN server(s): \"host:port host:port\", comma-separated, or a JSON list "

@@ -26,6 +26,7 @@
 #include "config/console_args.h"
 #include "config/value.h"
 #include "console.h"
+#include "edge_l2.h"
 #include "edge_peers.h"
 #include "edge_snapshot.h"
 
@@ -79,6 +80,8 @@ static void cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 	(void)data;
 	if (strcmp(r->what, "config") == 0)
 		return call_and_print(cl, omni_show_config, self->edge);
+	if (strcmp(r->what, "fdb") == 0)
+		return call_and_print(cl, omni_edge_show_fdb, self->edge);
 	if (strcmp(r->what, "lcores") == 0) {
 		omni_show_lcores(self->edge, &self->base, &t);
 		return print_text(cl, &t);
@@ -100,11 +103,11 @@ static cmdline_parse_token_string_t cmd_show_show =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_result, show, "show");
 static cmdline_parse_token_string_t cmd_show_what =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_result, what,
-				 "config#peers#sessions#lcores#nucleus");
+				 "config#peers#sessions#lcores#nucleus#fdb");
 static cmdline_parse_inst_t cmd_show = {
 	.f = cmd_show_parsed,
-	.help_str = "show config|peers|sessions|lcores|nucleus: the running configuration; "
-		    "peers like `wg show`; sessions; per-lcore counters; the nucleus",
+	.help_str = "show config|peers|sessions|lcores|nucleus|fdb: the running configuration; "
+		    "peers like `wg show`; sessions; per-lcore counters; the nucleus; the L2 FDB",
 	.tokens = { (void *)&cmd_show_show, (void *)&cmd_show_what, NULL },
 };
 
@@ -294,7 +297,9 @@ static void cmd_word_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_word_result *r = parsed;
 
 	(void)data;
-	if (strcmp(r->word, "clear") == 0) {
+	if (strcmp(r->word, "clear") == 0 && strcmp(r->arg, "fdb") == 0) {
+		call_and_print(cl, omni_edge_clear_fdb, self->edge);
+	} else if (strcmp(r->word, "clear") == 0) {
 		omni_console_base_take(self->edge, &self->base);
 		cmdline_printf(cl, "console counters cleared (Prometheus counters keep "
 				   "counting)\n");
@@ -326,10 +331,11 @@ WORD_CMD(cmd_helpw, "help", "help: this list");
 static cmdline_parse_token_string_t cmd_clear_word =
 	TOKEN_STRING_INITIALIZER(struct cmd_word_result, word, "clear");
 static cmdline_parse_token_string_t cmd_clear_arg =
-	TOKEN_STRING_INITIALIZER(struct cmd_word_result, arg, "stats");
+	TOKEN_STRING_INITIALIZER(struct cmd_word_result, arg, "stats#fdb");
 static cmdline_parse_inst_t cmd_clear = {
 	.f = cmd_word_parsed,
-	.help_str = "clear stats: count the console's port and lcore figures from zero",
+	.help_str = "clear stats|fdb: count the console's port and lcore figures from zero; "
+		    "forget every learned MAC (L2 mode)",
 	.tokens = { (void *)&cmd_clear_word, (void *)&cmd_clear_arg, NULL },
 };
 

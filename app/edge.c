@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include "edge.h"
+#include "edge_l2.h"
 #include "edge_peers.h"
 #include "edge_signal.h"
 #include "edge_uapi.h"
@@ -92,7 +93,7 @@ static int open_ports(struct omni_edge *e, const char *prog)
 	struct dp_underlay_conf uc = { .dev = ifc->underlay, .port = { .queues = queues } };
 	struct dp_host_conf hc = { .kind = host_kind(ifc->host_port_kind),
 				   .ifname = ifc->host_port_name,
-				   .mtu = ifc->mtu,
+				   .mtu = omni_edge_l2_host_mtu(&e->cfg),
 				   .addrs = ifc->addresses,
 				   .port = { .queues = queues },
 				   .take_over = e->host_locked };
@@ -307,6 +308,8 @@ int omni_edge_start(struct omni_edge *e, const struct omni_cli *cli)
 		fprintf(stderr, "%s: out of memory building the tables\n", cli->prog);
 		return -1;
 	}
+	if (omni_edge_l2_setup(e, cli->prog) != 0)
+		return -1;
 	if (setup_control(e, cli->prog) != 0 || setup_workers(e) != 0 ||
 	    omni_edge_signal_start(e, cli->prog) != 0)
 		return -1;
@@ -336,6 +339,7 @@ static unsigned edge_pass(void *ctx, uint64_t now)
 
 	n = mailbox_serve(&e->mbox);
 	n += omni_edge_signal_poll(e, now);
+	omni_edge_l2_poll(e, now);
 	if (omni_edge_host_gone(e, now)) {
 		e->exit_status = OMNI_EXIT_FAILURE;
 		stop_requested = 1;
@@ -403,6 +407,7 @@ void omni_edge_stop(struct omni_edge *e)
 		dp_port_close(&e->under);
 	omni_edge_release_host(e);
 	omni_edge_xdp_close(e);
+	omni_edge_l2_teardown(e);
 	pl_sessions_free(e->dp.sessions);
 	pl_allowedips_free(e->dp.aips);
 	rte_ring_free(e->dp.to_control);

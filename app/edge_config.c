@@ -193,6 +193,12 @@ static int apply_network_flags(struct cfg_config *cfg, const struct omni_cli *cl
 		return -1;
 	if (cli->stun && flag_stun(cfg, cli->stun, err, errlen))
 		return -1;
+	if (cli->network_mode && cfg_net_mode_from_name(cli->network_mode, &n->net_mode) != 0) {
+		char quoted[CFG_QUOTE_MAX * 4 + 8];
+
+		cfg_quote(quoted, sizeof(quoted), cli->network_mode);
+		return bad_flag(err, errlen, "--network-mode: \"%s\" is not l3 or l2", quoted);
+	}
 	return apply_secret(cfg, cli, err, errlen);
 }
 
@@ -281,7 +287,10 @@ int omni_edge_config_read(struct cfg_config *cfg, const struct omni_cli *cli, ch
 		return OMNI_EXIT_USAGE;
 	if (cfg_config_load_secrets(cfg, err, errlen) != 0)
 		return OMNI_EXIT_FAILURE;
-	if (cfg->mode == CFG_MODE_EDGE && cfg->network.nucleus && vip_addresses(cfg) != 0) {
+	/* In L2 mode omni0 is a segment port: its addresses are the hosts' own
+	 * (docs/l2.md), the VIPs only carry the tunnel. */
+	if (cfg->mode == CFG_MODE_EDGE && cfg->network.nucleus &&
+	    cfg->network.net_mode == CFG_NET_L3 && vip_addresses(cfg) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return OMNI_EXIT_FAILURE;
 	}

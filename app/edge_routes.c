@@ -38,6 +38,9 @@ void omni_edge_routes_sync(struct omni_edge *e)
 	unsigned said = 0;
 	size_t n;
 
+	/* L2 mode: omni0 is a segment port, the VIPs are the tunnel's only. */
+	if (e->dp.l2.on)
+		return;
 	if (!e->host.kif.ifindex || cfg_peer_routes(&e->cfg, &want, &n) != 0)
 		return; /* no kernel end (a PCI host port), or out of memory: as it was */
 	for (size_t i = 0; i < e->n_routes; i++)

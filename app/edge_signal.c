@@ -88,6 +88,8 @@ static void install(struct omni_edge *e, const struct sig_edge_action *a)
 	enum sig_admit why;
 	unsigned n;
 
+	if (e->sig->mode_refused)
+		return; /* a cluster of the other mode: said once (cluster_mode) */
 	omni_edge_admit_view(e, &view);
 	why = sig_admit_peer(&view, sp, aips, &n);
 	if (why != SIG_ADMIT_OK) {
@@ -144,6 +146,27 @@ static void print_peer(const char *what, const struct sig_peer *sp)
 	printf("omninervous: nucleus: peer %s %s vip %s\n", what, key, vip);
 }
 
+/*
+ * The nucleus announces the cluster's mode in every ack (SIG_ACK_L2). An
+ * edge of the other mode would put frames where packets are expected or
+ * the reverse: it takes no member of that cluster, and says so.
+ */
+static void cluster_mode(struct omni_edge *e, bool l2)
+{
+	bool ours = e->cfg.network.net_mode == CFG_NET_L2, was = e->sig->mode_refused;
+
+	e->sig->mode_refused = l2 != ours;
+	if (e->sig->mode_refused && !was)
+		printf("omninervous: nucleus: cluster %s is %s (the nucleus says so) but this edge "
+		       "runs %s (network.mode, --network-mode): refusing its members; set "
+		       "network.mode to \"%s\" and restart\n",
+		       e->cfg.network.cluster, l2 ? "an L2 fabric" : "routed (l3)",
+		       ours ? "l2" : "l3", l2 ? "l2" : "l3");
+	else if (was && !e->sig->mode_refused)
+		printf("omninervous: nucleus: cluster %s is %s now, as this edge\n",
+		       e->cfg.network.cluster, l2 ? "an L2 fabric" : "routed (l3)");
+}
+
 static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
 {
 	const struct sig_event *ev = &a->event;
@@ -155,6 +178,7 @@ static void on_event(struct omni_edge *e, const struct sig_edge_action *a)
 		printf("omninervous: nucleus: registered with %s as %s (cluster %s)\n",
 		       e->sig->nucleus_text, t, e->cfg.network.cluster);
 		omni_relay_event(e, ev); /* our mapping, against the relay's view */
+		cluster_mode(e, ev->cluster_l2);
 		break;
 	case SIG_EV_LOST:
 		printf("omninervous: nucleus: %s stopped answering; registering again\n",

@@ -36,6 +36,9 @@ struct omni_signal {
 	/* Members staged since the last AllowedIPs rebuild (edge_signal.c). */
 	unsigned staged;
 	struct omni_relay relay; /* the TURN relay (edge_relay.c) */
+	/* The nucleus says the cluster is of the other mode (l3/l2) than
+	 * ours: its members are refused (docs/l2.md). */
+	bool mode_refused;
 };
 
 /* edge_signal.c: the clock, the actions, control's hooks. */

@@ -10,6 +10,7 @@
 #include <rte_mempool.h>
 
 #include "edge.h"
+#include "edge_l2.h"
 #include "edge_signal.h"
 
 /* A worker's counter, read from another thread: a whole 64-bit load. */
@@ -96,6 +97,7 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 		(unsigned long long)c->initiations_sent, (unsigned long long)c->responses_sent,
 		(unsigned long long)c->cookies_sent, (unsigned long long)c->keepalives_sent,
 		(unsigned long long)c->ratelimited);
+	omni_edge_l2_print_stats(e, out);
 	fprintf(out, "stats: cookies_limited %llu\nstats: under_load %llu\n",
 		(unsigned long long)c->cookies_limited, (unsigned long long)c->under_load);
 	fprintf(out, "stats: handshake_cpu_ns %llu\n", (unsigned long long)c->handshake_cpu_ns);

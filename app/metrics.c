@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "edge.h"
+#include "edge_l2.h"
 #include "edge_signal.h"
 #include "edge_snapshot.h"
 #include "ops.h"
@@ -253,6 +254,7 @@ int omni_metrics_format(struct omni_edge *e, struct httpd_text *t)
 	port_metrics(t, ports);
 	lcore_metrics(t, e);
 	omni_edge_xdp_metrics(e, t);
+	omni_edge_l2_metrics(e, t);
 	omni_edge_signal_metrics(e, t);
 	one(t, "omni_nucleus_configured", "gauge", "1 when a nucleus is configured.",
 	    s.nucleus != OMNI_NUCLEUS_NOT_CONFIGURED);

@@ -37,6 +37,7 @@ struct omni_nucleus_clusters {
 	struct nucleus_cluster_conf *list;
 	size_t n;
 	char *open_secret; /* no list: any cluster name with this secret; wiped */
+	bool open_l2;      /* those clusters are L2 fabrics (--network-mode l2) */
 	uint16_t port;     /* from the file; 0: not given */
 	char *key_file;    /* the file's nucleus.key_file; NULL: not given */
 	bool legacy_members;

@@ -107,6 +107,7 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 			fprintf(stderr, "%s: out of memory\n", cli->prog);
 			goto out;
 		}
+		cl->list[cl->n - 1].l2 = c->net_mode == CFG_NET_L2;
 	}
 	if (cl->n == 0 && !cfg.security.secret) {
 		fprintf(stderr,
@@ -117,6 +118,7 @@ static int load_file(struct omni_nucleus_clusters *cl, const struct omni_cli *cl
 	}
 	if (cl->n == 0 && open_with(cl, cfg.security.secret, cli->prog) < 0)
 		goto out;
+	cl->open_l2 = cl->open_secret && cfg.network.net_mode == CFG_NET_L2;
 	if (omni_nucleus_turn_file(&cl->turn, &cfg.nucleus, cli->prog) < 0)
 		goto out;
 	cl->port = cfg.nucleus.port;
@@ -141,10 +143,16 @@ static int load_flags(struct omni_nucleus_clusters *cl, const struct omni_cli *c
 {
 	const struct cfg_secret_args a = { cli->secret, cli->secret_file, getenv(CFG_SECRET_ENV) };
 	char err[CFG_CONFIG_ERR_MAX];
+	enum cfg_net_mode mode = CFG_NET_L3;
 	const char *from;
 	char *secret;
 	int ret;
 
+	if (cli->network_mode && cfg_net_mode_from_name(cli->network_mode, &mode) != 0) {
+		fprintf(stderr, "%s: --network-mode: \"%s\" is not l3 or l2\n", cli->prog,
+			cli->network_mode);
+		return -1;
+	}
 	if (cfg_secret_resolve(&a, &secret, &from, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", cli->prog, err);
 		return -1;
@@ -159,10 +167,13 @@ static int load_flags(struct omni_nucleus_clusters *cl, const struct omni_cli *c
 	}
 	if (!cli->cluster) {
 		ret = open_with(cl, secret, cli->prog);
+		cl->open_l2 = mode == CFG_NET_L2;
 	} else {
 		ret = add(cl, cli->cluster, secret);
 		if (ret < 0)
 			fprintf(stderr, "%s: out of memory\n", cli->prog);
+		else
+			cl->list[0].l2 = mode == CFG_NET_L2;
 	}
 	cfg_secret_free(secret);
 	return ret < 0 ? -1 : 0;
@@ -176,10 +187,10 @@ int omni_nucleus_clusters_load(struct omni_nucleus_clusters *cl, const struct om
 	if (!cli->config)
 		goto flags;
 	if (cli->secret || cli->secret_file || cli->cluster || cli->turn || cli->turn_secret_file ||
-	    cli->turn_ttl) {
+	    cli->turn_ttl || cli->network_mode) {
 		fprintf(stderr,
 			"%s: --config lists the clusters and the relay: no --cluster, --secret, "
-			"--secret-file or --turn* with it\n",
+			"--secret-file, --network-mode or --turn* with it (a cluster's \"mode\")\n",
 			cli->prog);
 		return -1;
 	}

@@ -357,6 +357,10 @@ static void reload(struct nucleus_proc *np)
 
 		if (k >= 0)
 			reload_secret(np, (size_t)k, c, cl.secret_window_s);
+		if (k >= 0 && sig_nucleus_cluster_l2(np->core, (size_t)k) != c->l2)
+			printf("nucleus: reload: cluster %s: a change of mode (l3/l2) needs a restart "
+			       "(its members' omni0 changes kind); mode unchanged\n",
+			       c->name);
 
 		if (k < 0)
 			printf("nucleus: reload: cluster %s is new: a restart serves it\n",
@@ -452,8 +456,11 @@ static int check_report(const struct omni_nucleus_clusters *cl, uint16_t port, c
 	if (cl->open_secret)
 		printf("any cluster name with one secret (at most %d made on demand)",
 		       SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT);
+	if (cl->open_l2)
+		printf(" (L2 fabrics)");
 	for (size_t i = 0; i < cl->n; i++)
-		printf("%s%s", i ? ", " : "cluster(s) ", cl->list[i].name);
+		printf("%s%s%s", i ? ", " : "cluster(s) ", cl->list[i].name,
+		       cl->list[i].l2 ? " (L2 fabric)" : "");
 	printf(", metrics %s, relay %s\n", listen[0] ? listen : "off", cl->turn.n ? "on" : "off");
 	return OMNI_EXIT_OK;
 }
@@ -501,6 +508,7 @@ int omni_cmd_nucleus(const struct omni_cli *cli)
 	conf.clusters = cl.list;
 	conf.n_clusters = cl.n;
 	conf.open_secret = cl.open_secret;
+	conf.open_l2 = cl.open_l2;
 	open = cl.open_secret != NULL;
 	conf.expiry_ms = test_expiry_ms();
 	conf.log = omni_nucleus_refusal_detail;

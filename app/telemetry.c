@@ -8,6 +8,7 @@
  *   /omni/lcores  per worker lcore: packets, bursts, polls, idle polls
  *   /omni/peers   per peer (by public key): endpoint, bytes, latest handshake
  *   /omni/ports   per port: packets, bytes, errors, link
+ *   /omni/l2      L2 mode: FDB entries, learned, moved, aged, full; floods
  *
  * The callbacks run on DPDK's telemetry thread, which has no context
  * argument and outlives the edge: the edge is reached through a pointer
@@ -23,6 +24,7 @@
 #include <rte_telemetry.h>
 
 #include "edge.h"
+#include "edge_l2.h"
 #include "edge_snapshot.h"
 #include "ops.h"
 #include "wg/key.h"
@@ -157,6 +159,26 @@ static int ports(struct omni_edge *e, struct rte_tel_data *d)
 	return 0;
 }
 
+static int l2(struct omni_edge *e, struct rte_tel_data *d)
+{
+	struct omni_l2_counters c;
+
+	omni_edge_l2_counters(e, &c);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "on", c.on);
+	rte_tel_data_add_dict_u64(d, "fdb_entries", c.fdb.entries);
+	rte_tel_data_add_dict_u64(d, "fdb_learned_total", c.fdb.learned);
+	rte_tel_data_add_dict_u64(d, "fdb_moved_total", c.fdb.moved);
+	rte_tel_data_add_dict_u64(d, "fdb_aged_total", c.fdb.aged);
+	rte_tel_data_add_dict_u64(d, "fdb_flushed_total", c.fdb.flushed);
+	rte_tel_data_add_dict_u64(d, "fdb_full_total", c.fdb.full);
+	rte_tel_data_add_dict_u64(d, "l2_unicast_total", c.unicast);
+	rte_tel_data_add_dict_u64(d, "l2_flooded_total", c.flooded);
+	rte_tel_data_add_dict_u64(d, "l2_flood_limited_total", c.flood_limited);
+	rte_tel_data_add_dict_u64(d, "l2_to_host_total", c.to_host);
+	return 0;
+}
+
 static const struct {
 	const char *cmd;
 	int (*fn)(struct omni_edge *e, struct rte_tel_data *d);
@@ -167,6 +189,7 @@ static const struct {
 	{ "/omni/lcores", lcores, "OmniNervous per-lcore packets, bursts, polls. No params" },
 	{ "/omni/peers", peers, "OmniNervous peers: endpoint, bytes, latest handshake. No params" },
 	{ "/omni/ports", ports, "OmniNervous ports: packets, bytes, errors, link. No params" },
+	{ "/omni/l2", l2, "OmniNervous L2 fabric: FDB and flood counters. No params" },
 };
 
 static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)

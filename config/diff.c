@@ -229,7 +229,7 @@ static bool same_clusters(const struct cfg_nucleus *a, const struct cfg_nucleus 
 		const struct cfg_cluster *x = &a->clusters[i], *y = &b->clusters[i];
 
 		if (!same_str(x->name, y->name) || !same_str(x->secret_file, y->secret_file) ||
-		    !same_secret(x->secret, y->secret))
+		    !same_secret(x->secret, y->secret) || x->net_mode != y->net_mode)
 			return false;
 	}
 	return true;
@@ -288,6 +288,11 @@ static int diff_settings(const struct cfg_config *o, const struct cfg_config *n,
 		{ "network.nucleus_key",
 		  o->network.has_nucleus_key == n->network.has_nucleus_key &&
 			  memcmp(o->network.nucleus_key, n->network.nucleus_key, 32) == 0 },
+		{ "network.mode", o->network.net_mode == n->network.net_mode },
+		{ "network.vni", o->network.vni == n->network.vni },
+		{ "network.fdb_size", o->network.fdb_size == n->network.fdb_size },
+		{ "network.fdb_age_secs", o->network.fdb_age_secs == n->network.fdb_age_secs },
+		{ "network.flood_pps", o->network.flood_pps == n->network.flood_pps },
 		{ "network.happy_eyeballs_delay_ms",
 		  o->network.happy_eyeballs_delay_ms == n->network.happy_eyeballs_delay_ms },
 		{ "security.max_sessions_per_ip",

@@ -352,6 +352,19 @@ static int set_nucleus_key(struct cfg_jctx *c, const char *s, void *base)
 	return 0;
 }
 
+/* "l3" or "l2" (docs/l2.md), for an edge's network.mode and a cluster's mode. */
+static int set_net_mode_of(struct cfg_jctx *c, const char *s, enum cfg_net_mode *out)
+{
+	if (cfg_net_mode_from_name(s, out))
+		return cfg_jerr_value(c, s, "is not a network mode", "l3 (routed) or l2 (fabric)");
+	return 0;
+}
+
+static int set_net_mode(struct cfg_jctx *c, const char *s, void *base)
+{
+	return set_net_mode_of(c, s, &((struct cfg_config *)base)->network.net_mode);
+}
+
 static const struct cfg_jkey network_keys[] = {
 	TEXT("nucleus", set_nucleus_addr, CFG_JSON_TEXT_MAX),
 	TEXT("cluster", set_cluster, CFG_CLUSTER_NAME_MAX),
@@ -363,6 +376,11 @@ static const struct cfg_jkey network_keys[] = {
 	{ "prefer_ipv6", CFG_JK_BOOL, CFG(network.prefer_ipv6), 0, 0, NULL },
 	{ "happy_eyeballs_delay_ms", CFG_JK_U32, CFG(network.happy_eyeballs_delay_ms), 0,
 	  HAPPY_EYEBALLS_MAX_MS, NULL },
+	TEXT("mode", set_net_mode, CFG_JSON_TEXT_MAX),
+	{ "vni", CFG_JK_U32, CFG(network.vni), 0, CFG_VNI_MAX, NULL },
+	{ "fdb_size", CFG_JK_U32, CFG(network.fdb_size), CFG_FDB_SIZE_MIN, CFG_FDB_SIZE_MAX, NULL },
+	{ "fdb_age_secs", CFG_JK_U32, CFG(network.fdb_age_secs), 1, CFG_FDB_AGE_MAX, NULL },
+	{ "flood_pps", CFG_JK_U32, CFG(network.flood_pps), 1, CFG_FLOOD_PPS_MAX, NULL },
 };
 
 /* ---- security ------------------------------------------------------------ */
@@ -527,8 +545,14 @@ static int set_cl_members(struct cfg_jctx *c, const json_t *v, void *base)
 	return cfg_jeach(c, v, LIST_MAX, member_item, cl);
 }
 
+static int set_cl_mode(struct cfg_jctx *c, const char *s, void *base)
+{
+	return set_net_mode_of(c, s, &((struct cfg_cluster *)base)->net_mode);
+}
+
 static const struct cfg_jkey cluster_keys[] = {
 	{ "members", .fn = set_cl_members },
+	TEXT("mode", set_cl_mode, CFG_JSON_TEXT_MAX),
 	TEXT("name", set_cl_name, CFG_CLUSTER_NAME_MAX),
 	SECRET("secret", offsetof(struct cfg_cluster, secret)),
 	TEXT("secret_file", set_cl_secret_file, CFG_JSON_TEXT_MAX),

@@ -21,6 +21,10 @@ void cfg_config_init(struct cfg_config *cfg)
 		 CFG_DEFAULT_HOST_PORT_NAME);
 	cfg->network.use_builtin_stun = false; /* no built-in list */
 	cfg->network.happy_eyeballs_delay_ms = CFG_DEFAULT_HAPPY_EYEBALLS_MS;
+	cfg->network.vni = CFG_DEFAULT_VNI;
+	cfg->network.fdb_size = CFG_DEFAULT_FDB_SIZE;
+	cfg->network.fdb_age_secs = CFG_DEFAULT_FDB_AGE_SECS;
+	cfg->network.flood_pps = CFG_DEFAULT_FLOOD_PPS;
 	cfg->security.max_sessions_per_ip = CFG_DEFAULT_MAX_SESSIONS_PER_IP;
 	cfg->security.handshake_timeout_secs = CFG_DEFAULT_HANDSHAKE_TIMEOUT_SECS;
 	cfg->security.encrypt_signaling = true;
@@ -258,6 +262,23 @@ int cfg_mode_from_name(const char *name, enum cfg_mode *out)
 	if (i < 0)
 		return i;
 	*out = (enum cfg_mode)i;
+	return 0;
+}
+
+static const char *const net_mode_names[] = { "l3", "l2" };
+
+const char *cfg_net_mode_name(enum cfg_net_mode mode)
+{
+	return (size_t)mode < N_ELEMS(net_mode_names) ? net_mode_names[mode] : "?";
+}
+
+int cfg_net_mode_from_name(const char *name, enum cfg_net_mode *out)
+{
+	int i = name_lookup(net_mode_names, N_ELEMS(net_mode_names), name);
+
+	if (i < 0)
+		return i;
+	*out = (enum cfg_net_mode)i;
 	return 0;
 }
 

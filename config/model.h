@@ -49,6 +49,21 @@ enum cfg_config_limits {
 	CFG_DEFAULT_HAPPY_EYEBALLS_MS = 250,    /* RFC 8305, section 5 */
 	CFG_CONFIG_ERR_MAX = 512,               /* a good size for err buffers */
 	CFG_CLUSTER_NAME_MAX = 64,              /* characters of a cluster name */
+	/* L2 fabric (docs/l2.md). */
+	CFG_DEFAULT_VNI = 4200,      /* VXLAN network identifier of the segment */
+	CFG_VNI_MAX = 0xffffff,      /* 24 bits (RFC 7348) */
+	CFG_DEFAULT_FDB_SIZE = 4096, /* MAC addresses the FDB holds */
+	CFG_FDB_SIZE_MIN = 64,
+	CFG_FDB_SIZE_MAX = 1048576,
+	CFG_DEFAULT_FDB_AGE_SECS = 300, /* as Linux bridges and most switches */
+	CFG_FDB_AGE_MAX = 86400,
+	CFG_DEFAULT_FLOOD_PPS = 2000, /* flooded frames a second to each member */
+	CFG_FLOOD_PPS_MAX = 10000000,
+	/* What VXLAN costs inside the tunnel, with the frame's Ethernet header:
+	 * outer IPv4 (20) or IPv6 (40) between the VIPs, UDP 8, VXLAN 8,
+	 * Ethernet 14 (docs/l2.md). omni0's MTU is the tunnel's less this. */
+	CFG_L2_OVERHEAD4 = 50,
+	CFG_L2_OVERHEAD6 = 70,
 };
 
 #define CFG_DEFAULT_HOST_PORT_NAME "omni0"
@@ -87,6 +102,14 @@ enum cfg_log_level {
 enum cfg_mode {
 	CFG_MODE_EDGE = 0,
 	CFG_MODE_NUCLEUS,
+};
+
+/* What omni0 is ("network.mode", --network-mode): L3, a routed interface
+ * with the VIPs (default), or L2, a port of one Ethernet segment across
+ * the cluster (docs/l2.md). */
+enum cfg_net_mode {
+	CFG_NET_L3 = 0,
+	CFG_NET_L2,
 };
 
 /* The kind of file the model was read from: messages name places its way
@@ -148,6 +171,13 @@ struct cfg_network {
 	 * its answers are trusted only when made with it. */
 	uint8_t nucleus_key[32];
 	bool has_nucleus_key;
+	/* L2 fabric (docs/l2.md): the mode, the VXLAN VNI, the FDB's size and
+	 * ageing, the per-member flood limit (frames a second). */
+	enum cfg_net_mode net_mode;
+	uint32_t vni;
+	uint32_t fdb_size;
+	uint32_t fdb_age_secs;
+	uint32_t flood_pps;
 };
 
 struct cfg_security {
@@ -183,6 +213,7 @@ struct cfg_cluster {
 	bool has_members;
 	uint8_t (*members)[32];
 	size_t n_members;
+	enum cfg_net_mode net_mode; /* "mode": announced to members (docs/l2.md) */
 };
 
 enum {
@@ -275,6 +306,8 @@ int cfg_host_port_kind_from_name(const char *name, enum cfg_host_port_kind *out)
 const char *cfg_log_level_name(enum cfg_log_level level);
 int cfg_log_level_from_name(const char *name, enum cfg_log_level *out);
 const char *cfg_mode_name(enum cfg_mode mode);
+const char *cfg_net_mode_name(enum cfg_net_mode mode); /* "l3", "l2" */
+int cfg_net_mode_from_name(const char *name, enum cfg_net_mode *out);
 int cfg_mode_from_name(const char *name, enum cfg_mode *out);
 
 #endif /* OMNI_CONFIG_MODEL_H */

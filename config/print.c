@@ -117,6 +117,11 @@ static json_t *network_json(const struct cfg_network *n, bool *ok)
 	put(o, "use_builtin_stun", json_boolean(n->use_builtin_stun), ok);
 	put(o, "prefer_ipv6", json_boolean(n->prefer_ipv6), ok);
 	put(o, "happy_eyeballs_delay_ms", json_integer(n->happy_eyeballs_delay_ms), ok);
+	put(o, "mode", json_string(cfg_net_mode_name(n->net_mode)), ok);
+	put(o, "vni", json_integer(n->vni), ok);
+	put(o, "fdb_size", json_integer(n->fdb_size), ok);
+	put(o, "fdb_age_secs", json_integer(n->fdb_age_secs), ok);
+	put(o, "flood_pps", json_integer(n->flood_pps), ok);
 	if (n->has_nucleus_key) {
 		char b64[WG_KEY_B64_LEN + 1];
 
@@ -190,6 +195,7 @@ static json_t *nucleus_json(const struct cfg_nucleus *n, bool *ok)
 		put(item, "name", str_or_null(c->name), ok);
 		put(item, "secret", c->secret ? json_string(HIDDEN) : json_null(), ok);
 		put(item, "secret_file", str_or_null(c->secret_file), ok);
+		put(item, "mode", json_string(cfg_net_mode_name(c->net_mode)), ok);
 		if (c->has_members)
 			put(item, "members", key_list(c->members, c->n_members), ok);
 	}

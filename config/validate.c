@@ -328,6 +328,30 @@ static bool vip_not_unicast(const struct vctx *v, const struct net_prefix *vip, 
 	return true;
 }
 
+/* L2 mode (docs/l2.md): frames travel in VXLAN between the members' VIPs,
+ * so the edge needs one, and omni0's MTU (the tunnel's less VXLAN's
+ * overhead) must stay usable. */
+static int validate_l2(const struct vctx *v)
+{
+	const struct cfg_network *n = &v->cfg->network;
+	unsigned over = n->vip.addr.family == NET_AF_IP4 ? CFG_L2_OVERHEAD4 : CFG_L2_OVERHEAD6;
+
+	if (n->net_mode != CFG_NET_L2)
+		return 0;
+	if (n->vip.addr.family == NET_AF_NONE && n->vip6.addr.family == NET_AF_NONE)
+		return fail(v, 0,
+			    "%s\"l2\" carries frames between the members' VIPs: set "
+			    "network.vip or network.vip6 (--vip, --vip6)",
+			    AT(v, "network.mode"));
+	if (v->cfg->iface.mtu < CFG_MTU_MIN + over)
+		return fail(v, 0,
+			    "%sin L2 mode omni0's MTU is the tunnel's less %u bytes of VXLAN and "
+			    "Ethernet; "
+			    "an MTU of %u leaves less than %u",
+			    AT(v, "daemon.mtu"), over, v->cfg->iface.mtu, CFG_MTU_MIN);
+	return 0;
+}
+
 static int validate_network(const struct vctx *v)
 {
 	const struct cfg_config *cfg = v->cfg;
@@ -360,6 +384,8 @@ static int validate_network(const struct vctx *v)
 			return fail(v, 0, "%sa cluster member needs a VIP (--vip or --vip6)",
 				    AT(v, "network.vip"));
 	}
+	if (cfg->mode == CFG_MODE_EDGE && validate_l2(v) != 0)
+		return -EINVAL;
 	if (cfg->security.max_sessions_per_ip == 0)
 		return fail(v, 0, "%smax_sessions_per_ip must be at least 1",
 			    AT(v, "security.max_sessions_per_ip"));

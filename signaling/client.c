@@ -494,7 +494,8 @@ static enum sig_drop handle(struct sig_client *c, const struct sig_msg *m, uint6
 		c->resyncing = false;
 		{
 			struct sig_event ev = { .type = SIG_EV_REGISTERED,
-						.observed = m->u.ack.observed.ep };
+						.observed = m->u.ack.observed.ep,
+						.cluster_l2 = m->u.ack.flags & SIG_ACK_L2 };
 			fifo_push(&c->events, &ev);
 		}
 		apply_ack(c, &m->u.ack, now);

@@ -90,6 +90,7 @@ struct sig_event {
 	struct sig_peer peer;         /* JOINED, MOVED, FOUND, PUNCH; LEFT: pubkey */
 	struct net_addr target;       /* FOUND, NOT_FOUND */
 	struct net_endpoint observed; /* REGISTERED */
+	bool cluster_l2;              /* REGISTERED: the nucleus says L2 fabric */
 	bool timeout;                 /* NOT_FOUND: no answer */
 	/* LEFT: not said by the nucleus, but not listed by a resync (after a
 	 * restart of the nucleus, maybe only not registered again yet). */

@@ -316,14 +316,14 @@ static void rd_target(struct rd *r, struct net_addr *t)
 static void wr_ack(struct wr *w, const struct sig_ack *a)
 {
 	if (a->status > SIG_ACK_UNKNOWN || a->n_entries > SIG_ACK_ENTRIES_MAX ||
-	    !addr_valid(&a->observed, false)) {
+	    (a->flags & ~SIG_ACK_L2) || !addr_valid(&a->observed, false)) {
 		w->bad = true;
 		return;
 	}
 	wr_be(w, a->status, 1);
 	wr_be(w, a->more, 1);
 	wr_be(w, a->n_entries, 1);
-	wr_be(w, 0, 1);
+	wr_be(w, a->flags, 1);
 	wr_be(w, a->epoch, 4);
 	wr_be(w, a->version, 8);
 	wr_be(w, a->cursor, 4);
@@ -349,7 +349,8 @@ static void rd_ack(struct rd *r, struct sig_ack *a)
 	more = (uint8_t)rd_be(r, 1);
 	a->more = more == 1;
 	a->n_entries = (uint8_t)rd_be(r, 1);
-	if (rd_be(r, 1) != 0 || a->status > SIG_ACK_UNKNOWN || more > 1 ||
+	a->flags = (uint8_t)rd_be(r, 1);
+	if ((a->flags & ~SIG_ACK_L2) || a->status > SIG_ACK_UNKNOWN || more > 1 ||
 	    a->n_entries > SIG_ACK_ENTRIES_MAX) {
 		r->bad = true;
 		return;

@@ -27,6 +27,7 @@ int sig_cluster_init(struct cluster *c, const struct nucleus_cluster_conf *cc, u
 	if (sig_keys_derive(&c->keys, cc->name, cc->secret, err, errlen) < 0)
 		return -EINVAL;
 	snprintf(c->name, sizeof(c->name), "%s", cc->name);
+	c->l2 = cc->l2;
 	memcpy(c->token_id, c->keys.cluster_id, SIG_CLUSTER_ID_LEN);
 	c->lru_head = c->lru_tail = SIG_NONE;
 	c->log = calloc(SIG_LOG_MAX, sizeof(*c->log));
@@ -598,4 +599,9 @@ uint64_t sig_nucleus_cluster_version(const struct sig_nucleus *n, size_t c)
 void sig_nucleus_public_key(const struct sig_nucleus *n, uint8_t out[SIG_PUBKEY_LEN])
 {
 	memcpy(out, n->pub, SIG_PUBKEY_LEN);
+}
+
+bool sig_nucleus_cluster_l2(const struct sig_nucleus *n, size_t k)
+{
+	return k < n->n_clusters && n->clusters[k].l2;
 }

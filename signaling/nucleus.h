@@ -27,6 +27,7 @@ struct nucleus_cluster_conf {
 	bool admit_list;
 	const uint8_t (*members)[SIG_PUBKEY_LEN];
 	size_t n_members;
+	bool l2; /* an L2 fabric: every ack says so (SIG_ACK_L2, docs/l2.md) */
 };
 
 enum {
@@ -56,6 +57,7 @@ struct sig_nucleus_conf {
 	 * secret, each name its own namespace of members, made when its first
 	 * authenticated message comes (SIG_FLAG_NAME). NULL: only the list. */
 	const char *open_secret;
+	bool open_l2;               /* the open clusters are L2 fabrics */
 	unsigned max_open_clusters; /* 0: SIG_NUCLEUS_OPEN_CLUSTERS_DEFAULT */
 	uint32_t max_members;       /* per cluster; 0: default */
 	unsigned rate, burst;       /* per source; 0: defaults */
@@ -162,6 +164,9 @@ int sig_nucleus_set_secret(struct sig_nucleus *n, size_t c, const char *secret, 
  * yet. -EINVAL also when the nucleus is not open. */
 int sig_nucleus_set_open_secret(struct sig_nucleus *n, const char *secret, uint32_t window_ms,
 				uint64_t now_ms, char *err, size_t errlen);
+
+/* Whether cluster k is an L2 fabric (docs/l2.md). */
+bool sig_nucleus_cluster_l2(const struct sig_nucleus *n, size_t k);
 
 /* The nucleus's public key (what edges pin: --nucleus-key). */
 void sig_nucleus_public_key(const struct sig_nucleus *n, uint8_t out[SIG_PUBKEY_LEN]);

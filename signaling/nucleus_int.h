@@ -56,12 +56,14 @@ struct cluster {
 	bool admit_list;
 	uint8_t (*admit)[SIG_PUBKEY_LEN];
 	size_t n_admit;
+	bool l2; /* an L2 fabric (SIG_ACK_L2) */
 };
 
 struct sig_nucleus {
 	struct cluster *clusters; /* room for the list, or the open maximum */
 	size_t n_clusters;        /* grows when open: other threads load-acquire it */
 	char *open_secret;        /* open nucleus; NULL: the list only */
+	bool open_l2;             /* its clusters are L2 fabrics */
 	uint8_t name_key[SIG_KEY_LEN];
 	/* The open secret before a rotation, accepted until open_prev_until
 	 * (ms; 0: none): names it seals make clusters too. */

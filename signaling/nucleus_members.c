@@ -184,6 +184,7 @@ void sig_page_resync(struct cluster *c, struct sig_ack *a, uint32_t cursor, uint
 	uint32_t i;
 
 	a->status = SIG_ACK_RESYNC;
+	a->flags = c->l2 ? SIG_ACK_L2 : 0;
 	a->n_entries = 0;
 	for (i = sig_peerset_next(&c->members, cursor); i != SIG_NONE;
 	     i = sig_peerset_next(&c->members, i + 1)) {
@@ -203,6 +204,7 @@ bool sig_page_delta(struct cluster *c, struct sig_ack *a, uint64_t v, uint32_t s
 	if (v < oldest || v > c->version)
 		return false;
 	a->status = SIG_ACK_DELTA;
+	a->flags = c->l2 ? SIG_ACK_L2 : 0;
 	a->n_entries = 0;
 	a->cursor = 0;
 	a->more = false;

@@ -31,6 +31,7 @@ int sig_nucleus_open_init(struct sig_nucleus *n, const struct sig_nucleus_conf *
 		return -EINVAL;
 	sig_keys_wipe(&probe);
 	n->open_secret = strdup(conf->open_secret);
+	n->open_l2 = conf->open_l2;
 	if (!n->open_secret) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -115,7 +116,9 @@ void sig_nucleus_open_tick(struct sig_nucleus *n, uint64_t now)
  * as a cluster rotated then. */
 static enum sig_drop make(struct sig_nucleus *n, const char *name, bool prev, struct cluster **out)
 {
-	const struct nucleus_cluster_conf cc = { .name = name, .secret = n->open_secret };
+	const struct nucleus_cluster_conf cc = { .name = name,
+						 .secret = n->open_secret,
+						 .l2 = n->open_l2 };
 	struct cluster *c = &n->clusters[n->n_clusters];
 	char err[160];
 

@@ -158,9 +158,13 @@ struct sig_entry {
 };
 
 enum sig_ack_status { SIG_ACK_DELTA = 0, SIG_ACK_RESYNC = 1, SIG_ACK_UNKNOWN = 2 };
+/* Ack flags (offset 3, once reserved; docs/l2.md): the cluster is an L2
+ * fabric. Other bits must be 0. */
+enum { SIG_ACK_L2 = 0x01 };
 
 struct sig_ack {
 	uint8_t status; /* enum sig_ack_status */
+	uint8_t flags;  /* SIG_ACK_L2 */
 	bool more;
 	uint8_t n_entries;
 	uint32_t epoch;

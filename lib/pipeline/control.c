@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "control_int.h"
+#include "l2.h"
 
 #define TICK_NS 1000000ULL
 /*
@@ -284,6 +285,7 @@ unsigned pl_control_poll(struct pl_control *c, uint64_t now)
 
 	n = ring_pass(c, now);
 	roamed(c, now);
+	pl_l2_poll(dp, now);
 	if (now >= c->next_tick_ns) {
 		c->next_tick_ns = now + TICK_NS;
 		for (i = 0; i < dp->n_peers; i++)
@@ -311,6 +313,7 @@ unsigned pl_control_idle(struct pl_control *c)
 void pl_control_peer_stop(struct pl_control *c, struct pl_peer *peer)
 {
 	zero_keys(c, peer);
+	pl_l2_peer_gone(c->dp, peer);
 	peer->in_use = false;
 }
 

@@ -17,6 +17,7 @@
 
 #include "control_int.h"
 #include "control_peers.h"
+#include "l2.h"
 
 struct pl_peer *pl_control_peer_find(struct pl_control *c, const uint8_t *pub)
 {
@@ -73,6 +74,8 @@ int pl_control_peer_add(struct pl_control *c, const struct pl_peer_spec *s)
 				   &s->ep, s->keepalive_s);
 	if (ret == 0)
 		ret = set_routes(peer, s);
+	if (ret == 0)
+		pl_l2_peer_routes(c->dp, peer);
 	if (ret != 0 && peer->staged) {
 		pl_control_peer_stop(c, peer);
 		pl_control_peer_release(c, peer);
@@ -85,8 +88,11 @@ int pl_control_peer_update(struct pl_control *c, struct pl_peer *peer, const str
 {
 	uint16_t was = peer->timers.persistent_keepalive_interval;
 
-	if (pl_control_peer_routes_differ(peer, s) && set_routes(peer, s) != 0)
-		return -ENOMEM;
+	if (pl_control_peer_routes_differ(peer, s)) {
+		if (set_routes(peer, s) != 0)
+			return -ENOMEM;
+		pl_l2_peer_routes(c->dp, peer);
+	}
 	if (net_addr_is_set(&s->ep.udp.addr) && !net_endpoint_equal(&peer->ep.udp, &s->ep.udp)) {
 		rte_seqlock_write_lock(&peer->ep_lock);
 		peer->ep = s->ep;

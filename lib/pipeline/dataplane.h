@@ -57,6 +57,24 @@ struct rte_rcu_qsbr;
 
 enum { PL_BURST = 32 };
 
+struct pl_fdb;
+
+/*
+ * L2 fabric (docs/l2.md, l2.h): omni0 is a port of one Ethernet segment,
+ * frames travel in VXLAN between the members' VIPs. Set up before the
+ * workers start and never changed while they run; on false (L3 mode)
+ * nothing of it is read.
+ */
+struct pl_l2 {
+	bool on;
+	uint32_t vni;
+	struct net_addr vip;     /* ours: the VXLAN source; its family is the segment's */
+	uint32_t frame_max;      /* largest frame from omni0, its Ethernet header included */
+	uint64_t flood_gap_ns;   /* per member: one flooded frame a gap on average, */
+	uint64_t flood_burst_ns; /* and bursts up to this far ahead (GCRA, l2.c) */
+	struct pl_fdb *fdb;
+};
+
 struct pl_dataplane {
 	struct pl_sessions *sessions;
 	struct pl_allowedips *aips;    /* atomic pointer, control publishes */
@@ -86,6 +104,7 @@ struct pl_dataplane {
 	 * message inside on as from that peer's channel. Family NONE: none. */
 	rte_seqlock_t relay_lock;
 	struct net_endpoint relay;
+	struct pl_l2 l2;
 	volatile bool quit;
 };
 
@@ -107,6 +126,9 @@ struct pl_lcore_stats {
 	uint64_t staged;        /* host packets queued for a session */
 	uint64_t bursts, polls, idle_polls;
 	uint64_t idle_sleeps, idle_wakeups; /* the lcore's dp_idle: slept, woken by a packet */
+	/* L2 mode: frames to a member by the FDB, flooded copies (one a
+	 * member), copies the flood limit refused, frames to omni0. */
+	uint64_t l2_unicast, l2_flooded, l2_flood_limited, l2_to_host;
 	uint64_t drops[PL_DROP_COUNT];
 } __rte_cache_aligned;
 

@@ -35,6 +35,12 @@
 	X(TOO_BIG, "too_big")                 /* inner above MTU: ICMP sent */                 \
 	X(NO_ROOM, "no_room")                 /* mbuf lacks room for headers and tag */        \
 	X(CRYPTO_FAILED, "crypto_failed")     /* AEAD back end refused the op */               \
+	X(L2_BAD_FRAME, "l2_bad_frame")       /* L2: from omni0, no whole Ethernet header */   \
+	X(L2_TOO_BIG, "l2_too_big")           /* L2: from omni0, above what VXLAN carries */   \
+	X(L2_NO_MEMBER, "l2_no_member")       /* L2: a flood with no member to go to */        \
+	X(L2_FLOOD_LIMIT, "l2_flood_limited") /* L2: every member's flood limit hit */         \
+	X(L2_NOT_VXLAN, "l2_not_vxlan")       /* L2: decrypted, not VXLAN to our VIP */        \
+	X(L2_BAD_VNI, "l2_bad_vni")           /* L2: VXLAN of another segment */               \
 	X(RING_FULL, "control_ring_full")     /* control lcore is behind */                    \
 	X(TX_FULL, "tx_full")                 /* port refused the packet */                    \
 	X(NO_MBUF, "no_mbuf")                 /* pool empty: a frame of ours not sent */       \

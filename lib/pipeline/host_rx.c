@@ -16,16 +16,6 @@
 
 #include "worker_int.h"
 
-struct tx_item {
-	struct rte_mbuf *m;
-	uint8_t *pkt; /* WireGuard header position */
-	uint32_t len; /* sealed message length */
-	uint32_t inner_len;
-	struct pl_peer *peer;
-	struct pl_keypair *kp;
-	const struct pl_path *path;
-};
-
 /* ARP and neighbour solicitations from the host are answered by control. */
 static bool for_control(const struct net_eth *eth, const uint8_t *l3, uint32_t len)
 {
@@ -102,7 +92,7 @@ static void stage(struct pl_worker *w, struct pl_peer *peer, struct rte_mbuf *m,
 
 /* Stage 1: checks and route; false when the frame went elsewhere. The
  * peer's lines are fetched while the rest of the burst is routed. */
-static bool route_frame(struct pl_worker *w, struct rte_mbuf *m, struct tx_item *it)
+static bool route_frame(struct pl_worker *w, struct rte_mbuf *m, struct pl_tx_item *it)
 {
 	struct pl_dataplane *dp = w->dp;
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
@@ -155,7 +145,7 @@ static bool route_frame(struct pl_worker *w, struct rte_mbuf *m, struct tx_item 
 }
 
 /* Stage 2: the keypair and path, their lines on their way. */
-static void fetch_peer(struct tx_item *it)
+static void fetch_peer(struct pl_tx_item *it)
 {
 	it->kp = __atomic_load_n(&it->peer->tx, __ATOMIC_ACQUIRE);
 	it->path = __atomic_load_n(&it->peer->path, __ATOMIC_ACQUIRE);
@@ -170,7 +160,7 @@ static void fetch_peer(struct tx_item *it)
 }
 
 /* Stage 3: the seal op; false when the frame went elsewhere. */
-static bool prepare(struct pl_worker *w, struct tx_item *it, uint64_t now, struct wg_aead_op *op)
+static bool prepare(struct pl_worker *w, struct pl_tx_item *it, uint64_t now, struct wg_aead_op *op)
 {
 	struct pl_dataplane *dp = w->dp;
 	struct rte_mbuf *m = it->m;
@@ -210,7 +200,7 @@ static bool prepare(struct pl_worker *w, struct tx_item *it, uint64_t now, struc
 /* After sealing: outer headers in front, mbuf bounds set to the frame.
  * False when they do not fit: prepare() made sure of the headroom, so only
  * a message too long for one outer IP packet, no room either way. */
-static bool encapsulate(struct pl_worker *w, struct tx_item *it, uint64_t now)
+static bool encapsulate(struct pl_worker *w, struct pl_tx_item *it, uint64_t now)
 {
 	struct rte_mbuf *m = it->m;
 	uint8_t *base = m->buf_addr;
@@ -231,24 +221,13 @@ static bool encapsulate(struct pl_worker *w, struct tx_item *it, uint64_t now)
 	return true;
 }
 
-unsigned pl_worker_host_rx(struct pl_worker *w)
+void pl_worker_seal_send(struct pl_worker *w, struct pl_tx_item *items, unsigned r, uint64_t now)
 {
-	struct rte_mbuf *pkts[PL_BURST], *out[PL_BURST];
-	struct tx_item items[PL_BURST], *live[PL_BURST];
-	struct wg_aead_op ops[PL_BURST];
-	unsigned i, n, r = 0, k = 0, n_out = 0;
-	uint64_t now;
+	struct pl_tx_item *live[PL_TX_ITEMS_MAX];
+	struct rte_mbuf *out[PL_TX_ITEMS_MAX];
+	struct wg_aead_op ops[PL_TX_ITEMS_MAX];
+	unsigned i, k = 0, n_out = 0;
 
-	n = rte_eth_rx_burst(w->host_port, w->host_rxq, pkts, PL_BURST);
-	if (n == 0)
-		return 0;
-	now = pl_now_ns(w->dp);
-	for (i = 0; i < n; i++) {
-		if (i + 3 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
-		if (route_frame(w, pkts[i], &items[r]))
-			r++;
-	}
 	for (i = 0; i < r; i++)
 		fetch_peer(&items[i]);
 	for (i = 0; i < r; i++)
@@ -265,5 +244,29 @@ unsigned pl_worker_host_rx(struct pl_worker *w)
 			out[n_out++] = live[i]->m;
 	}
 	pl_worker_tx(w, w->under_port, w->under_txq, out, n_out);
+}
+
+unsigned pl_worker_host_rx(struct pl_worker *w)
+{
+	struct rte_mbuf *pkts[PL_BURST];
+	struct pl_tx_item items[PL_BURST];
+	unsigned i, n, r = 0;
+	uint64_t now;
+
+	n = rte_eth_rx_burst(w->host_port, w->host_rxq, pkts, PL_BURST);
+	if (n == 0)
+		return 0;
+	now = pl_now_ns(w->dp);
+	if (w->dp->l2.on) {
+		pl_l2_host_burst(w, pkts, n, now);
+		return n;
+	}
+	for (i = 0; i < n; i++) {
+		if (i + 3 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
+		if (route_frame(w, pkts[i], &items[r]))
+			r++;
+	}
+	pl_worker_seal_send(w, items, r, now);
 	return n;
 }

@@ -58,6 +58,10 @@ struct pl_peer {
 	struct pl_endpoint ep; /* control writes */
 	uint8_t roam_pending;
 	struct pl_endpoint roam; /* workers write: newer source seen */
+	/* L2 mode (l2.h): on the segment, and its VIP of the segment's family
+	 * (the VXLAN destination). Control writes (member cleared first). */
+	uint8_t l2_member;
+	uint8_t l2_dst[16];
 
 	/* workers write (relaxed atomics) */
 	uint64_t last_rx_ns __rte_cache_aligned;
@@ -68,6 +72,7 @@ struct pl_peer {
 	uint64_t tx_bytes;
 	struct pl_keypair *confirm; /* a next keypair seen in use */
 	uint8_t want_handshake;     /* packets staged, no usable key */
+	uint64_t flood_tat;         /* L2: the flood limit's next due time (l2.c) */
 
 	/* control */
 	uint8_t public_key[WG_KEY_LEN] __rte_cache_aligned;

@@ -195,7 +195,12 @@ static void finish_one(struct pl_worker *w, struct rx_item *it, struct wg_aead_o
 		rte_pktmbuf_free(it->m); /* keepalive: timers only */
 		return;
 	}
-	if (!to_host_frame(w, it, inner_len)) {
+	if (w->dp->l2.on) {
+		/* L2 mode: the packet is VXLAN from the peer's VIP; m becomes
+		 * the frame inside (or is dropped there). */
+		if (!pl_l2_to_host(w, it->m, inner, (uint32_t)inner_len, it->kp->peer, now))
+			return;
+	} else if (!to_host_frame(w, it, inner_len)) {
 		/* Cannot happen: the inner length is within what was opened. */
 		pl_worker_drop(w, it->m, PL_DROP_BAD_INNER);
 		return;

@@ -50,6 +50,7 @@ static const char *const seeds[] = {
 	"peer del " KEY " extra\n",
 	"set log-level debug\nset log-level loud\n",
 	"show peers\nshow port stats\nclear stats\nreload\nhelp\nquit\n",
+	"show fdb\nclear fdb\n",
 	"\tpeer\tadd\t" KEY "\tallowed-ips\t192.0.2.0/24\n",
 };
 #endif

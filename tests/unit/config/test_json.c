@@ -603,34 +603,93 @@ static void check_no_secret(size_t i, const char *err)
 	}
 }
 
-static void test_bad_table(void **state)
+/* Case i of a table: refused (at parse, or by validation) with its message. */
+static void check_bad(size_t i, const struct bad_case *c, bool validate)
 {
 	char err[CFG_CONFIG_ERR_MAX], want[CFG_CONFIG_ERR_MAX];
 	struct cfg_config cfg;
+	int rc = parse(c->doc, &cfg, err);
+
+	if (validate) {
+		if (rc)
+			fail_msg("bad case %zu: refused at parse: %s", i, err);
+		rc = cfg_config_validate(&cfg, err, sizeof(err));
+	} else if (rc == 0 || cfg.n_peers || cfg.iface.has_private_key || cfg.source) {
+		fail_msg("bad case %zu: accepted, or a model was handed back", i);
+	}
+	cfg_config_free(&cfg);
+	if (rc != -EINVAL)
+		fail_msg("bad case %zu: rc %d, want -EINVAL (%s)", i, rc, err);
+	snprintf(want, sizeof(want), "dir/t.json%s", c->start);
+	if (c->fragment ? strncmp(err, want, strlen(want)) != 0 : strcmp(err, want) != 0)
+		fail_msg("bad case %zu:\n  got  %s\n  want %s%s", i, err, want,
+			 c->fragment ? "..." : "");
+	if (c->fragment && !strstr(err, c->fragment))
+		fail_msg("bad case %zu: \"%s\" not in: %s", i, c->fragment, err);
+	check_no_secret(i, err);
+}
+
+static void test_bad_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
+		check_bad(i, &bad_cases[i], needs_validate(&bad_cases[i]));
+}
+
+/* L2 mode's keys (docs/l2.md): values out of range at parse, rules across
+ * fields at validation (from L2_VALIDATE on). */
+static const struct bad_case l2_bad[] = {
+	{ "{\"network\": {\"mode\": \"l4\"}}", ": network.mode: \"l4\" is not a network mode",
+	  "l3 (routed) or l2 (fabric)" },
+	{ "{\"network\": {\"mode\": 2}}", ": network.mode: expected a string", "" },
+	{ "{\"network\": {\"vni\": 16777216}}", ": network.vni: 16777216 is outside 0..16777215",
+	  NULL },
+	{ "{\"network\": {\"vni\": -1}}", ": network.vni: ", "" },
+	{ "{\"network\": {\"fdb_size\": 10}}", ": network.fdb_size: 10 is outside 64..1048576",
+	  NULL },
+	/* 5 */
+	{ "{\"network\": {\"fdb_age_secs\": 0}}", ": network.fdb_age_secs: 0 is outside 1..86400",
+	  NULL },
+	{ "{\"network\": {\"flood_pps\": 0}}", ": network.flood_pps: 0 is outside 1..10000000",
+	  NULL },
+	{ "{\"nucleus\": {\"clusters\": [{\"name\": \"lab\", \"mode\": \"L9\"}]}}",
+	  ": nucleus.clusters[0].mode: \"L9\" is not a network mode", "" },
+	/* 8: validation */
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\"}, \"network\": {\"mode\": \"l2\"}}",
+	  ": network.mode: \"l2\" carries frames between the members' VIPs: set network.vip or "
+	  "network.vip6 (--vip, --vip6)",
+	  NULL },
+	{ "{\"daemon\": {\"private_key\": \"" PRIV "\", \"mtu\": 600}, \"network\": "
+	  "{\"mode\": \"l2\", \"vip\": \"10.200.0.1\"}}",
+	  ": daemon.mtu: in L2 mode omni0's MTU is the tunnel's less 50 bytes of VXLAN and "
+	  "Ethernet; an MTU of 600 leaves less than 576",
+	  NULL },
+};
+enum { L2_VALIDATE = 8 };
+
+static void test_l2_keys(void **state)
+{
+	char err[CFG_CONFIG_ERR_MAX];
+	struct cfg_config cfg;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		const struct bad_case *c = &bad_cases[i];
-		int rc = parse(c->doc, &cfg, err);
-
-		if (needs_validate(c)) {
-			if (rc)
-				fail_msg("bad case %zu: refused at parse: %s", i, err);
-			rc = cfg_config_validate(&cfg, err, sizeof(err));
-		} else if (rc == 0 || cfg.n_peers || cfg.iface.has_private_key || cfg.source) {
-			fail_msg("bad case %zu: accepted, or a model was handed back", i);
-		}
-		cfg_config_free(&cfg);
-		if (rc != -EINVAL)
-			fail_msg("bad case %zu: rc %d, want -EINVAL (%s)", i, rc, err);
-		snprintf(want, sizeof(want), "dir/t.json%s", c->start);
-		if (c->fragment ? strncmp(err, want, strlen(want)) != 0 : strcmp(err, want) != 0)
-			fail_msg("bad case %zu:\n  got  %s\n  want %s%s", i, err, want,
-				 c->fragment ? "..." : "");
-		if (c->fragment && !strstr(err, c->fragment))
-			fail_msg("bad case %zu: \"%s\" not in: %s", i, c->fragment, err);
-		check_no_secret(i, err);
-	}
+	assert_int_equal(parse("{\"network\": {\"mode\": \"L2\", \"vni\": 7, \"fdb_size\": 64, "
+			       "\"fdb_age_secs\": 86400, \"flood_pps\": 1}}",
+			       &cfg, err),
+			 0);
+	assert_int_equal(cfg.network.net_mode, CFG_NET_L2);
+	assert_int_equal(cfg.network.vni, 7);
+	assert_int_equal(cfg.network.fdb_size, 64);
+	assert_int_equal(cfg.network.fdb_age_secs, 86400);
+	assert_int_equal(cfg.network.flood_pps, 1);
+	cfg_config_free(&cfg);
+	assert_int_equal(parse("{}", &cfg, err), 0);
+	assert_int_equal(cfg.network.net_mode, CFG_NET_L3);
+	assert_int_equal(cfg.network.vni, CFG_DEFAULT_VNI);
+	assert_int_equal(cfg.network.fdb_age_secs, 300);
+	cfg_config_free(&cfg);
+	for (size_t i = 0; i < sizeof(l2_bad) / sizeof(l2_bad[0]); i++)
+		check_bad(i, &l2_bad[i], i >= L2_VALIDATE);
 }
 
 struct syntax_case {
@@ -841,12 +900,12 @@ static void test_examples(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_document), cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_vip_lengths),   cmocka_unit_test(test_nucleus_good),
-		cmocka_unit_test(test_good_table),    cmocka_unit_test(test_bad_table),
-		cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_host_bits_warning),
-		cmocka_unit_test(test_secret_files),  cmocka_unit_test(test_print_round_trip),
-		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_full_document),     cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_vip_lengths),       cmocka_unit_test(test_nucleus_good),
+		cmocka_unit_test(test_good_table),        cmocka_unit_test(test_bad_table),
+		cmocka_unit_test(test_l2_keys),           cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_host_bits_warning), cmocka_unit_test(test_secret_files),
+		cmocka_unit_test(test_print_round_trip),  cmocka_unit_test(test_examples),
 	};
 	static const char *const files[] = { "c.json", "s", "psk", "k.json" };
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

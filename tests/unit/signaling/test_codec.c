@@ -90,6 +90,7 @@ static void sample(struct sig_msg *m, uint8_t type, bool enc)
 	case SIG_REGISTER_ACK:
 	case SIG_HEARTBEAT_ACK:
 		m->u.ack.status = type == SIG_REGISTER_ACK ? SIG_ACK_RESYNC : SIG_ACK_DELTA;
+		m->u.ack.flags = type == SIG_REGISTER_ACK ? SIG_ACK_L2 : 0; /* both kept */
 		m->u.ack.more = true;
 		m->u.ack.epoch = 0xdeadbeef;
 		m->u.ack.version = 0x1122334455667788ull;
@@ -547,6 +548,10 @@ static void test_encode_limits(void **state)
 	assert_int_equal(sig_encode(&keys, &m, buf, 100), 0);
 	sample(&m, SIG_NOT_FOUND, false);
 	m.u.target.family = 5;
+	assert_int_equal(sig_encode(&keys, &m, buf, sizeof(buf)), 0);
+	/* Ack flags: only SIG_ACK_L2 is defined. */
+	sample(&m, SIG_HEARTBEAT_ACK, false);
+	m.u.ack.flags = 0x02;
 	assert_int_equal(sig_encode(&keys, &m, buf, sizeof(buf)), 0);
 }
 
