@@ -58,6 +58,8 @@ static enum dp_host_kind host_kind(enum cfg_host_port_kind k)
 		return DP_HOST_VIRTIO_USER;
 	case CFG_HOST_PORT_VETH:
 		return DP_HOST_VETH;
+	case CFG_HOST_PORT_TAP_GSO:
+		return DP_HOST_TAP_GSO;
 	default:
 		return DP_HOST_AUTO;
 	}
@@ -275,6 +277,7 @@ static int setup_workers(struct omni_edge *e)
 		w->under_rxq = w->under_txq = w->host_rxq = w->host_txq = (uint16_t)i;
 		w->rx_fds[0] = dp_port_rx_fd(&e->under, (uint16_t)i);
 		w->rx_fds[1] = dp_port_rx_fd(&e->host, (uint16_t)i);
+		w->host_tapq = i < DP_PORT_FD_QUEUES ? e->host.tapq[i] : NULL;
 		w->rcu_id = lcore;
 		w->lcore = lcore;
 	}
