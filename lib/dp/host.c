@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The host port (see port.h): the interface host applications use, here
- * "omni0". Kinds, fastest first as measured on a 2-core VM with testpmd
- * io-forwarding and iperf3 TCP between two host ports:
+ * "omni0". Kinds, fastest first (auto tries them in this order):
  *   virtio-user  DPDK's recommended exception path (needs /dev/vhost-net)
- *   veth         AF_XDP-driven veth: 3.36 Gbit/s
- *   tap          net_tap: 1.24 Gbit/s
  *   tap-gso      our tap with vnet headers and TSO (tapq.c): 64 KB TCP
- *                frames each way, one kernel crossing for up to 45
+ *                frames each way, one kernel crossing for up to 45; the
+ *                tunnel 1.4-1.7x the veth's in tools/bench-tunnel
+ *   veth         AF_XDP-driven veth: 3.36 Gbit/s with testpmd io-forwarding
+ *   tap          net_tap: 1.24 Gbit/s with testpmd io-forwarding
  */
 #include <errno.h>
 #include <stdio.h>
@@ -300,6 +300,7 @@ int dp_port_open_host(struct dp_port *p, const struct dp_host_conf *c)
 {
 	static const enum dp_host_kind fastest_first[] = {
 		DP_HOST_VIRTIO_USER,
+		DP_HOST_TAP_GSO,
 		DP_HOST_VETH,
 		DP_HOST_TAP,
 	};

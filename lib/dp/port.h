@@ -16,7 +16,8 @@
  *                  otherwise)
  *     tap-gso      our own tap with vnet headers and TSO: 64 KB TCP
  *                  frames each way (dp/tapq.h), behind a net_ring port
- *   Auto picks the fastest available: virtio-user, else veth, else tap.
+ *   Auto picks the fastest available: virtio-user, else tap-gso, else
+ *   veth, else tap.
  *   After start the kernel end gets its addresses and MTU and goes up.
  *
  * Ports are hot-plugged with rte_vdev_init (not --vdev) so a failed AF_XDP
