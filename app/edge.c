@@ -112,6 +112,9 @@ static int open_ports(struct omni_edge *e, const char *prog)
 	}
 	if (omni_edge_xdp_bind(e, prog) != 0)
 		return -1;
+	/* No more host queues than the underlay gave: a queue no worker
+	 * polls loses what the kernel spreads to it (a multi-queue tap). */
+	hc.port.queues = RTE_MIN(hc.port.queues, e->under.queues);
 	ret = dp_port_open_host(&e->host, &hc);
 	if (ret < 0) {
 		fprintf(stderr, "%s: host port %s: %s\n", prog, ifc->host_port_name,
