@@ -5,7 +5,7 @@
  *   virtio-user  DPDK's recommended exception path (needs /dev/vhost-net)
  *   tap-gso      our tap with vnet headers and TSO (tapq.c): 64 KB TCP
  *                frames each way, one kernel crossing for up to 45; the
- *                tunnel 1.4-1.7x the veth's in tools/bench-tunnel
+ *                tunnel 1.0-3.0x the veth's in tools/bench-tunnel
  *   veth         AF_XDP-driven veth: 3.36 Gbit/s with testpmd io-forwarding
  *   tap          net_tap: 1.24 Gbit/s with testpmd io-forwarding
  */
