@@ -75,7 +75,7 @@ const struct omni_cli_doc omni_cli_docs[] = {
 	  "the same on the command line, where every local user can read it (warns): prefer "
 	  "the above" },
 	{ 0, "underlay", "PORT", "underlay port: a DPDK device or a kernel interface" },
-	{ 0, "host-port", "KIND", "host port omni0: auto, veth, tap, virtio-user" },
+	{ 0, "host-port", "KIND", "host port omni0: auto, veth, tap, tap-gso, virtio-user" },
 	{ 0, "wg-config", "FILE", "peers from a wg-quick style file" },
 	{ 0, "xdp-mode", "MODE",
 	  "kernel-interface underlay through AF_XDP with our XDP program: auto (native where "

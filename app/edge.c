@@ -59,6 +59,8 @@ static enum dp_host_kind host_kind(enum cfg_host_port_kind k)
 		return DP_HOST_VIRTIO_USER;
 	case CFG_HOST_PORT_VETH:
 		return DP_HOST_VETH;
+	case CFG_HOST_PORT_TAP_GSO:
+		return DP_HOST_TAP_GSO;
 	default:
 		return DP_HOST_AUTO;
 	}
@@ -111,6 +113,9 @@ static int open_ports(struct omni_edge *e, const char *prog)
 	}
 	if (omni_edge_xdp_bind(e, prog) != 0)
 		return -1;
+	/* No more host queues than the underlay gave: a queue no worker
+	 * polls loses what the kernel spreads to it (a multi-queue tap). */
+	hc.port.queues = RTE_MIN(hc.port.queues, e->under.queues);
 	ret = dp_port_open_host(&e->host, &hc);
 	if (ret < 0) {
 		fprintf(stderr, "%s: host port %s: %s\n", prog, ifc->host_port_name,
@@ -276,6 +281,7 @@ static int setup_workers(struct omni_edge *e)
 		w->under_rxq = w->under_txq = w->host_rxq = w->host_txq = (uint16_t)i;
 		w->rx_fds[0] = dp_port_rx_fd(&e->under, (uint16_t)i);
 		w->rx_fds[1] = dp_port_rx_fd(&e->host, (uint16_t)i);
+		w->host_tapq = i < DP_PORT_FD_QUEUES ? e->host.tapq[i] : NULL;
 		w->rcu_id = lcore;
 		w->lcore = lcore;
 	}

@@ -221,7 +221,7 @@ static int apply_cli(struct cfg_config *cfg, const struct omni_cli *cli, char *e
 		cfg_quote(quoted, sizeof(quoted), cli->host_port);
 		return bad_flag(err, errlen,
 				"--host-port: \"%s\" is not one of auto, tap, "
-				"virtio-user, veth",
+				"virtio-user, veth, tap-gso",
 				quoted);
 	}
 	if (cli->port &&

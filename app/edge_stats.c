@@ -9,6 +9,8 @@
 
 #include <rte_mempool.h>
 
+#include "dp/tapq.h"
+
 #include "edge.h"
 #include "edge_l2.h"
 #include "edge_signal.h"
@@ -68,6 +70,41 @@ static void print_port_stats(const struct omni_edge *e, FILE *out)
 	}
 }
 
+/* tap-gso: the host port's own counters (dp/tapq.h), summed over queues. */
+static void print_tapq_stats(const struct dp_port *p, FILE *out)
+{
+	struct dp_tapq_stats t = { 0 };
+	bool any = false;
+
+	for (unsigned q = 0; q < DP_PORT_FD_QUEUES; q++) {
+		const struct dp_tapq_stats *s = p->tapq[q] ? &p->tapq[q]->st : NULL;
+
+		if (!s)
+			continue;
+		any = true;
+		t.reads += LOAD(s->reads);
+		t.gso_frames += LOAD(s->gso_frames);
+		t.segments += LOAD(s->segments);
+		t.writes += LOAD(s->writes);
+		t.coalesced += LOAD(s->coalesced);
+		t.bad += LOAD(s->bad);
+		t.no_mbuf += LOAD(s->no_mbuf);
+		t.ring_full += LOAD(s->ring_full);
+		t.write_err += LOAD(s->write_err);
+	}
+	if (!any)
+		return;
+	fprintf(out,
+		"stats: tap_reads %llu\nstats: tap_gso_frames %llu\nstats: tap_segments %llu\n"
+		"stats: tap_writes %llu\nstats: tap_coalesced %llu\nstats: tap_bad_frames %llu\n"
+		"stats: tap_no_mbuf %llu\nstats: tap_ring_full %llu\nstats: tap_write_errors %llu\n",
+		(unsigned long long)t.reads, (unsigned long long)t.gso_frames,
+		(unsigned long long)t.segments, (unsigned long long)t.writes,
+		(unsigned long long)t.coalesced, (unsigned long long)t.bad,
+		(unsigned long long)t.no_mbuf, (unsigned long long)t.ring_full,
+		(unsigned long long)t.write_err);
+}
+
 void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 {
 	const struct pl_control_stats *c = &e->ctl.stats;
@@ -112,6 +149,7 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 			fprintf(out, "stats: handshake_refused_%s %llu\n", wg_result_name(d),
 				(unsigned long long)c->handshake_refused[d]);
 	print_port_stats(e, out);
+	print_tapq_stats(&e->host, out);
 	omni_edge_xdp_print_stats(e, out);
 	omni_edge_signal_print_stats(e, out);
 	fflush(out);

@@ -195,6 +195,7 @@ static const char *const host_port_names[] = {
 	[CFG_HOST_PORT_TAP] = "tap",
 	[CFG_HOST_PORT_VIRTIO_USER] = "virtio-user",
 	[CFG_HOST_PORT_VETH] = "veth",
+	[CFG_HOST_PORT_TAP_GSO] = "tap-gso",
 };
 
 static const char *const log_level_names[] = {

@@ -89,6 +89,7 @@ enum cfg_host_port_kind {
 	CFG_HOST_PORT_TAP,         /* DPDK net_tap */
 	CFG_HOST_PORT_VIRTIO_USER, /* virtio_user over vhost-net */
 	CFG_HOST_PORT_VETH,        /* veth pair, our end through net_af_xdp */
+	CFG_HOST_PORT_TAP_GSO,     /* our tap with vnet headers and TSO */
 };
 
 enum cfg_log_level {
@@ -299,7 +300,7 @@ int cfg_config_add_warning(struct cfg_config *cfg, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Names as the CLI and JSON spell them ("tap", "virtio-user", "veth",
- * "auto"; "error", "warn", "info", "debug"). from_name returns -EINVAL
+ * "tap-gso", "auto"; "error", "warn", "info", "debug"). from_name returns -EINVAL
  * for an unknown name. */
 const char *cfg_host_port_kind_name(enum cfg_host_port_kind kind);
 int cfg_host_port_kind_from_name(const char *name, enum cfg_host_port_kind *out);

@@ -24,15 +24,17 @@
 #include "dp/nl.h"
 #include "dp/port_int.h"
 #include "dp/queue_fd.h"
+#include "dp/tapq.h"
 
 #define RSS_UDP (RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
 /* Fragments and non-UDP still spread by addresses. */
 #define RSS_IP (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_FRAG_IPV6)
 
 static const char *const driver_names[] = {
-	[DP_DRV_NONE] = "none",     [DP_DRV_PCI] = "pci",
-	[DP_DRV_AF_XDP] = "af_xdp", [DP_DRV_AF_PACKET] = "af_packet",
-	[DP_DRV_TAP] = "tap",       [DP_DRV_VIRTIO_USER] = "virtio_user",
+	[DP_DRV_NONE] = "none",       [DP_DRV_PCI] = "pci",
+	[DP_DRV_AF_XDP] = "af_xdp",   [DP_DRV_AF_PACKET] = "af_packet",
+	[DP_DRV_TAP] = "tap",         [DP_DRV_VIRTIO_USER] = "virtio_user",
+	[DP_DRV_TAP_GSO] = "tap_gso",
 };
 
 const char *dp_port_driver_name(enum dp_port_driver d)
@@ -246,6 +248,10 @@ void dp_port_release(struct dp_port *p)
 	/* net_tap removes its interface here, net_af_xdp its XDP program. */
 	if (p->vdev[0])
 		rte_vdev_uninit(p->vdev);
+	for (unsigned q = 0; q < DP_PORT_FD_QUEUES; q++) {
+		dp_tapq_free(p->tapq[q]);
+		p->tapq[q] = NULL;
+	}
 	rte_mempool_free(p->pool);
 	p->pool = NULL;
 	p->started = p->attached = p->rss = false;

@@ -14,7 +14,10 @@
  *     veth         a veth pair omni0 <-> omni0-dp, omni0-dp through
  *                  net_af_xdp, tx checksum/TSO off on omni0 (TCP breaks
  *                  otherwise)
- *   Auto picks the fastest available: virtio-user, else veth, else tap.
+ *     tap-gso      our own tap with vnet headers and TSO: 64 KB TCP
+ *                  frames each way (dp/tapq.h), behind a net_ring port
+ *   Auto picks the fastest available: virtio-user, else tap-gso, else
+ *   veth, else tap.
  *   After start the kernel end gets its addresses and MTU and goes up.
  *
  * Ports are hot-plugged with rte_vdev_init (not --vdev) so a failed AF_XDP
@@ -31,6 +34,7 @@
 #include "dp/kif.h"
 
 struct rte_mempool;
+struct dp_tapq;
 
 enum dp_port_driver {
 	DP_DRV_NONE = 0,
@@ -39,6 +43,7 @@ enum dp_port_driver {
 	DP_DRV_AF_PACKET,
 	DP_DRV_TAP,
 	DP_DRV_VIRTIO_USER,
+	DP_DRV_TAP_GSO, /* net_ring port fed by dp_tapq (dp/tapq.h) */
 };
 
 enum dp_underlay_mode {
@@ -52,6 +57,7 @@ enum dp_host_kind {
 	DP_HOST_TAP,
 	DP_HOST_VIRTIO_USER,
 	DP_HOST_VETH,
+	DP_HOST_TAP_GSO,
 };
 
 enum {
@@ -111,6 +117,7 @@ struct dp_port {
 	uint32_t rx_fd_known;
 	int probe_fd[DP_PORT_FD_QUEUES]; /* made while the vdev was probed */
 	unsigned n_probe_fds;
+	struct dp_tapq *tapq[DP_PORT_FD_QUEUES]; /* tap-gso: queue q's pump */
 };
 
 /* Open, configure and start. p is zeroed first; on error nothing is left. */
@@ -138,9 +145,9 @@ struct dp_xsk_stats {
 /* 0, or -ENOTSUP when p is not an AF_XDP port with known sockets. */
 int dp_port_xsk_stats(const struct dp_port *p, struct dp_xsk_stats *out);
 
-/* "af_xdp", "af_packet", "pci", "tap", "virtio_user". */
+/* "af_xdp", "af_packet", "pci", "tap", "virtio_user", "tap_gso". */
 const char *dp_port_driver_name(enum dp_port_driver d);
-/* "auto", "tap", "virtio-user", "veth". */
+/* "auto", "tap", "virtio-user", "veth", "tap-gso". */
 const char *dp_host_kind_name(enum dp_host_kind k);
 /* Parse a kind name as above. 0 or -EINVAL. */
 int dp_host_kind_parse(const char *s, enum dp_host_kind *k);

@@ -132,12 +132,15 @@ struct pl_lcore_stats {
 	uint64_t drops[PL_DROP_COUNT];
 } __rte_cache_aligned;
 
+struct dp_tapq;
+
 struct pl_worker {
 	struct pl_dataplane *dp;
 	struct wg_aead *aead;
 	uint16_t under_port, under_rxq, under_txq;
 	uint16_t host_port, host_rxq, host_txq;
-	int rx_fds[2]; /* kernel fds behind its rx queues, -1: none
+	struct dp_tapq *host_tapq; /* tap-gso host port: this queue's pump */
+	int rx_fds[2];             /* kernel fds behind its rx queues, -1: none
 				 * (dp_port_rx_fd): its idle sleeps wake on them */
 	unsigned rcu_id;
 	unsigned lcore;

@@ -7,6 +7,8 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "dp/tapq.h"
+
 #include "worker_int.h"
 
 uint64_t pl_now_ns(const struct pl_dataplane *dp)
@@ -100,11 +102,17 @@ static unsigned control_tx(struct pl_worker *w)
 
 unsigned pl_worker_poll(struct pl_worker *w)
 {
-	unsigned n;
+	unsigned n = 0;
 
-	n = control_tx(w);
+	/* tap-gso: the tap's frames onto the host port's rx ring first, and
+	 * what the pass left on its tx ring into the tap last (dp/tapq.h). */
+	if (w->host_tapq)
+		n += dp_tapq_pull(w->host_tapq);
+	n += control_tx(w);
 	n += pl_worker_underlay_rx(w);
 	n += pl_worker_host_rx(w);
+	if (w->host_tapq)
+		n += dp_tapq_push(w->host_tapq);
 	w->stats.polls++;
 	if (n)
 		w->stats.bursts++;

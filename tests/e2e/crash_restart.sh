@@ -5,7 +5,8 @@
 # at random moments - during start-up, under ping and iperf3 traffic, just
 # after a SIGHUP reload - and started again with the same command. Each
 # time the new run takes over what the dead one left (the host port's
-# veth pair omni0 <-> omni0-dp, the locks, the XDP program, the DPDK
+# veth pair omni0 <-> omni0-dp (--host-port veth: the kind that outlives
+# its process), the locks, the XDP program, the DPDK
 # runtime directory with its telemetry socket, the metrics port) and says
 # so, and the tunnel to wireguard-go is back within 5 s of the command
 # (measured, printed). A second edge on the same interfaces is refused
@@ -40,7 +41,7 @@ need_tools wireguard-go wg iperf3 ping
 need_built "$omni"
 e2e_tmp crash
 
-edge_args=(--underlay "$veth_a" --wg-config "$tmp/edge.conf" --metrics 127.0.0.1:9586)
+edge_args=(--underlay "$veth_a" --wg-config "$tmp/edge.conf" --metrics 127.0.0.1:9586 --host-port veth)
 
 # The edge now running: its name and PID.
 cur() { echo "edge$run"; }

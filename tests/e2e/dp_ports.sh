@@ -20,7 +20,8 @@
 # Cases: 1 tap host port (AF_XDP underlay); 2 veth host port (AF_XDP on
 # both); 3 tap with the underlay forced to AF_PACKET; 4 single-lcore mode;
 # 5 two dp-smoke processes at once (veth and tap); 6 virtio-user, only where
-# /dev/vhost-net exists. Each: ping across, SIGTERM, exit 0, omni0 (and the
+# /dev/vhost-net exists; 7 tap-gso (our vnet-header tap, lib/dp/tapq.h).
+# Each: ping across, SIGTERM, exit 0, omni0 (and the
 # veth peer) gone; the idle sleeps of the forwarding lcore were ended by
 # frames (the ports' kernel descriptors were found and polled: the pings
 # come 200 ms apart, when the loop sleeps). Idle CPU is printed, not
@@ -146,6 +147,7 @@ check "2 veth host port, AF_XDP on both" case_one "2" --host-kind veth --workers
 check "3 tap host port, AF_PACKET underlay" case_one "3" --host-kind tap --underlay-mode af_packet
 check "4 single-lcore mode (veth)" case_one "4" --host-kind veth --workers 0
 check "5 two dp-smoke processes at once (veth, tap)" case_two_at_once
+check "7 tap-gso host port, AF_XDP underlay" case_one "7" --host-kind tap-gso --workers 1
 if [ -e /dev/vhost-net ]; then
 	check "6 virtio-user host port" case_one "6" --host-kind virtio-user
 else

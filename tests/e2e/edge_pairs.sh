@@ -12,7 +12,10 @@
 # variant (Endpoint
 # [2001:db8::2]:port). Pair A also: a single first packet starts the
 # handshake, and wireguard-go roams to 192.0.2.3:51822 with the edge's
-# traffic following it. Edges: single-lcore, underlay through net_af_xdp
+# traffic following it; and pair A again with edge A's host port tap-gso
+# (our tap with vnet headers and TSO, lib/dp/tapq.h): pings both ways,
+# iperf3 both ways, and its counters show 64 KB super-frames taken from the
+# kernel and segments coalesced into it. Edges: single-lcore, underlay through net_af_xdp
 # on a veth, host port omni0 through net_tap (edge B of pair B, IPv4
 # outer: the veth host port). Pair B also: each edge's idle sleeps are
 # ended by packets on the ports' kernel sockets (dp/idle.h), and the two
@@ -332,6 +335,33 @@ pair_a() {
 	side_conf a 1 2 51820 "[2001:db8::2]:51821" ""
 	side_start a "$ns_a" 1 || { setup_failed "$p: start the edge (IPv6 outer)"; return; }
 	pings_both_ways "$p v6 outer"
+	stop_edges
+	pair_a_tap_gso
+}
+
+# tap_gso_used: edge A's tap-gso host port took super-frames from the
+# kernel (TSO) and handed it runs of segments in one write (GRO).
+tap_gso_used() {
+	edge_stats edge_a || return 1
+	echo "edge A: tap_reads $(stat_of edge_a tap_reads), tap_gso_frames" \
+		"$(stat_of edge_a tap_gso_frames), tap_segments $(stat_of edge_a tap_segments)," \
+		"tap_writes $(stat_of edge_a tap_writes), tap_coalesced $(stat_of edge_a tap_coalesced)," \
+		"tap_bad_frames $(stat_of edge_a tap_bad_frames)"
+	[ "$(stat_of edge_a tap_gso_frames)" -gt 0 ] && [ "$(stat_of edge_a tap_coalesced)" -gt 0 ] &&
+		[ "$(stat_of edge_a tap_bad_frames)" = 0 ]
+}
+
+pair_a_tap_gso() {
+	local p="A omni-wg, tap-gso host port"
+	# Side B kept the address it roamed to (192.0.2.3).
+	ip netns exec "$ns_b" wg set "$wgif" listen-port 51821
+	peer_at 192.0.2.1:51820
+	side_conf a 1 2 51820 192.0.2.3:51821 ""
+	side_start a "$ns_a" 1 tap-gso || { setup_failed "$p: start the edge"; return; }
+	pings_both_ways "$p"
+	iperf3_check "$p"
+	check "$p: iperf3 TCP 10 s, B client -> edge A server" iperf3_run "$ns_b" "$ns_a" 10.77.0.1
+	check "$p: super-frames both ways across omni0" tap_gso_used
 	stop_edges
 }
 

@@ -42,7 +42,7 @@ eal_args=()
 
 wg_edge_start() {
 	edge_start edge "$ns_a" "${eal_args[@]}" --underlay "$veth_a" \
-		--wg-config "$tmp/edge.conf" --host-port tap || die "the edge did not start"
+		--wg-config "$tmp/edge.conf" --host-port "${host_kind:-tap}" || die "the edge did not start"
 }
 
 # SIGTERM must end it cleanly (status 0) and take omni0 away.
@@ -147,4 +147,12 @@ check "worker lcore: the edge started a worker lcore" \
 # Control's loop has no packets to wake it: its deep sleep stays short.
 check "worker lcore: control's deep sleep is 1 ms" \
 	grep -q "idle: sleeps of 1 ms after 1000 ms without traffic" "$tmp/edge.log"
+# Two worker lcores and the tap-gso host port: the veth underlay has one
+# queue, so the host port is given one too (a tap queue that no worker
+# polls loses what the kernel spreads to it: ARP, pings) and one forwards.
+eal_args=(--lcores 0@0,1@1,2@1 --)
+host_kind=tap-gso
+run_case "two workers, tap-gso" "" /dev/null
+check "two workers, tap-gso: one queue pair, one worker forwards" \
+	grep -q "only 1 queue pair(s): 1 of 2 worker lcores will forward" "$tmp/edge.log"
 finish

@@ -27,6 +27,7 @@
 #include "dp/eal.h"
 #include "dp/idle.h"
 #include "dp/port.h"
+#include "dp/tapq.h"
 
 enum { MAX_ADDRS = 4, BURST = 32 };
 
@@ -78,7 +79,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: dp-smoke [EAL args --] --underlay IF [options]\n"
 		   "  --underlay-mode auto|af_xdp|af_packet   (default auto)\n"
-		   "  --host-kind auto|tap|veth|virtio-user   (default auto)\n"
+		   "  --host-kind auto|tap|tap-gso|veth|virtio-user   (default auto)\n"
 		   "  --host-if NAME        host interface (default omni0)\n"
 		   "  --host-addr A/LEN     address for it (repeatable)\n"
 		   "  --host-mtu N          its MTU\n"
@@ -215,10 +216,16 @@ static int forward_loop(void *arg)
 	/* Sleeps end when either port's queue gets a frame. */
 	dp_idle_wake_on(&idle, dp_port_rx_fd(&s->host, w->queue));
 	dp_idle_wake_on(&idle, dp_port_rx_fd(&s->underlay, w->queue));
-	while (!stopping()) {
-		unsigned n = pipe_burst(s->host.port_id, s->underlay.port_id, w->queue, &w->up);
+	/* A tap-gso host port's queue is fed and emptied here (dp/tapq.h). */
+	struct dp_tapq *tq = w->queue < DP_PORT_FD_QUEUES ? s->host.tapq[w->queue] : NULL;
 
+	while (!stopping()) {
+		unsigned n = tq ? dp_tapq_pull(tq) : 0;
+
+		n += pipe_burst(s->host.port_id, s->underlay.port_id, w->queue, &w->up);
 		n += pipe_burst(s->underlay.port_id, s->host.port_id, w->queue, &w->down);
+		if (tq)
+			n += dp_tapq_push(tq);
 		dp_idle_poll_done(&idle, n);
 	}
 	w->sleeps = idle.sleeps;

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Super-frames across a vnet-header tap (gso.c), against naive references:
+ * a TCP super-frame (IPv4 and IPv6, payload lengths around the MSS) cut
+ * into segments whose payloads put back together are the original bytes,
+ * each with a right IP header checksum (the naive t_ref_sum), TCP checksum
+ * and length, sequence numbers a segment apart, PSH/FIN on the last only;
+ * a NEEDS_CSUM frame completed; bad vnet headers refused; the segments
+ * coalesced again into one super-frame whose own segmentation gives the
+ * same segments byte for byte, whose partial checksum completes to a right
+ * one; and runs that must not coalesce (another flow, a gap, another ACK,
+ * SYN) or must end (PSH, a short segment).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "net/gso.h"
+#include "net/net.h"
+#include "net_test_util.h"
+
+enum { TCP_OPTS = 12, MAX_FRAME = 70000, MSS = 1000 };
+
+static uint8_t super[NET_VNET_HLEN + MAX_FRAME];
+static uint8_t segs[80][2048];
+static size_t seg_len[80];
+
+/* A TCP frame of plen random payload bytes (ACK|PSH|FIN given in flags),
+ * checksums left 0: ETH, IPv4 or IPv6, TCP with 12 bytes of options. */
+static size_t tcp_frame(uint8_t *f, bool v4, size_t plen, uint8_t flags, uint64_t *seed)
+{
+	size_t l4 = NET_ETH_HLEN + (v4 ? NET_IP4_HLEN : NET_IP6_HLEN);
+	size_t hdr = l4 + NET_TCP_HLEN + TCP_OPTS;
+	uint8_t *ip = f + NET_ETH_HLEN, *tcp = f + l4;
+
+	memset(f, 0, hdr);
+	memcpy(f, t_peer_mac.b, 6);
+	memcpy(f + 6, t_us_mac.b, 6);
+	net_put_be16(f + NET_ETH_OFF_TYPE, v4 ? NET_ETH_IP4 : NET_ETH_IP6);
+	if (v4) {
+		ip[0] = 0x45;
+		net_put_be16(ip + NET_IP4_OFF_TOTLEN, (uint16_t)(hdr - NET_ETH_HLEN + plen));
+		net_put_be16(ip + NET_IP4_OFF_ID, 0x1234);
+		net_put_be16(ip + NET_IP4_OFF_FRAG, NET_IP4_FLAG_DF);
+		ip[NET_IP4_OFF_TTL] = 64;
+		ip[NET_IP4_OFF_PROTO] = NET_PROTO_TCP;
+		memcpy(ip + NET_IP4_OFF_SRC, t_us4.b, 4);
+		memcpy(ip + NET_IP4_OFF_DST, t_peer4.b, 4);
+	} else {
+		ip[0] = 0x60;
+		net_put_be16(ip + NET_IP6_OFF_PAYLEN, (uint16_t)(hdr - l4 + plen));
+		ip[NET_IP6_OFF_NEXT] = NET_PROTO_TCP;
+		ip[7] = 64;
+		memcpy(ip + 8, t_us6.b, 16);
+		memcpy(ip + 24, t_peer6.b, 16);
+	}
+	net_put_be16(tcp, 5201);
+	net_put_be16(tcp + 2, 40000);
+	net_put_be32(tcp + NET_TCP_OFF_SEQ, 0xfffff000u); /* wraps inside */
+	net_put_be32(tcp + NET_TCP_OFF_ACK, 77);
+	tcp[NET_TCP_OFF_DOFF] = (NET_TCP_HLEN + TCP_OPTS) / 4 << 4;
+	tcp[NET_TCP_OFF_FLAGS] = flags;
+	net_put_be16(tcp + 14, 512);
+	memcpy(tcp + NET_TCP_HLEN, (const uint8_t[]){ 1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 3 }, 12);
+	t_fill(seed, f + hdr, plen);
+	return hdr + plen;
+}
+
+static size_t vnet(uint8_t *buf, const struct net_vnet_hdr *vh)
+{
+	memcpy(buf, vh, sizeof(*vh));
+	return NET_VNET_HLEN;
+}
+
+/* The TCP checksum of an IP packet at f + NET_ETH_HLEN, naively: the
+ * pseudo-header and the segment summed as one buffer must give 0xffff. */
+static bool tcp_csum_right(const uint8_t *f, size_t len, bool v4)
+{
+	static uint8_t buf[MAX_FRAME + 64];
+	size_t l4 = NET_ETH_HLEN + (v4 ? NET_IP4_HLEN : NET_IP6_HLEN), n = len - l4, o;
+
+	if (v4) {
+		memcpy(buf, f + NET_ETH_HLEN + NET_IP4_OFF_SRC, 8);
+		buf[8] = 0;
+		buf[9] = NET_PROTO_TCP;
+		net_put_be16(buf + 10, (uint16_t)n);
+		o = 12;
+	} else {
+		memcpy(buf, f + NET_ETH_HLEN + 8, 32);
+		net_put_be32(buf + 32, (uint32_t)n);
+		memset(buf + 36, 0, 3);
+		buf[39] = NET_PROTO_TCP;
+		o = 40;
+	}
+	memcpy(buf + o, f + l4, n);
+	return t_ref_sum(buf, o + n) == 0xffff;
+}
+
+/* Cut a super-frame of plen bytes with flags; check every segment. */
+static unsigned cut(bool v4, size_t plen, uint8_t flags, uint64_t *seed)
+{
+	struct net_vnet_hdr vh = { .flags = NET_VNET_F_NEEDS_CSUM,
+				   .gso_type = v4 ? NET_VNET_GSO_TCPV4 : NET_VNET_GSO_TCPV6,
+				   .gso_size = MSS };
+	size_t off = vnet(super, &vh), flen = tcp_frame(super + off, v4, plen, flags, seed);
+	size_t hdr = flen - plen, got = 0, l4 = hdr - NET_TCP_HLEN - TCP_OPTS;
+	struct net_gso g;
+
+	assert_true(net_gso_parse(super, off + flen, &g));
+	assert_int_equal(g.n_segs, (plen + MSS - 1) / MSS);
+	for (unsigned i = 0; i < g.n_segs; i++) {
+		const uint8_t *s = segs[i], *tcp = s + l4;
+		size_t want = plen - got < MSS ? plen - got : MSS;
+		uint8_t f;
+
+		seg_len[i] = net_gso_segment(&g, i, segs[i], sizeof(segs[i]));
+		assert_int_equal(seg_len[i], hdr + want);
+		assert_memory_equal(s + hdr, super + off + hdr + got, want);
+		if (v4) {
+			assert_int_equal(t_ref_sum(s + NET_ETH_HLEN, NET_IP4_HLEN), 0xffff);
+			assert_int_equal(net_get_be16(s + NET_ETH_HLEN + NET_IP4_OFF_TOTLEN),
+					 seg_len[i] - NET_ETH_HLEN);
+			assert_int_equal(net_get_be16(s + NET_ETH_HLEN + NET_IP4_OFF_ID),
+					 0x1234 + i);
+		} else {
+			assert_int_equal(net_get_be16(s + NET_ETH_HLEN + NET_IP6_OFF_PAYLEN),
+					 seg_len[i] - l4);
+		}
+		assert_true(tcp_csum_right(s, seg_len[i], v4));
+		assert_int_equal(net_get_be32(tcp + NET_TCP_OFF_SEQ),
+				 (uint32_t)(0xfffff000u + got));
+		f = tcp[NET_TCP_OFF_FLAGS];
+		if (i + 1u < g.n_segs)
+			assert_int_equal(f, flags & ~(NET_TCP_PSH | NET_TCP_FIN));
+		else
+			assert_int_equal(f, flags);
+		got += want;
+	}
+	assert_int_equal(got, plen);
+	assert_int_equal(net_gso_segment(&g, g.n_segs, segs[0], sizeof(segs[0])), 0);
+	return g.n_segs;
+}
+
+static void test_segment(void **state)
+{
+	static const size_t lens[] = { 1, 999, 1000, 1001, 2000, 45 * 1000 + 17, 64000 };
+	uint64_t seed = 1;
+
+	(void)state;
+	for (unsigned v = 0; v < 2; v++)
+		for (unsigned i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+			cut(v == 0, lens[i], NET_TCP_ACK | NET_TCP_PSH | NET_TCP_FIN, &seed);
+}
+
+/* A plain frame with the checksum left to us: TCP and UDP. */
+static void test_needs_csum(void **state)
+{
+	struct net_vnet_hdr vh = { .flags = NET_VNET_F_NEEDS_CSUM };
+	uint64_t seed = 2;
+	uint8_t *f = super + NET_VNET_HLEN, *l3 = f + NET_ETH_HLEN, *l4 = l3 + NET_IP4_HLEN;
+	size_t len = tcp_frame(f, true, 300, NET_TCP_ACK, &seed);
+	struct net_gso g;
+	uint16_t ps;
+
+	(void)state;
+	vh.csum_start = NET_ETH_HLEN + NET_IP4_HLEN;
+	vh.csum_offset = NET_TCP_OFF_CSUM;
+	vnet(super, &vh);
+	ps = (uint16_t)~net_csum_finish(
+		net_csum_pseudo4(&t_us4, &t_peer4, NET_PROTO_TCP, (uint16_t)(len - 34)));
+	net_put_be16(l4 + NET_TCP_OFF_CSUM, ps);
+	assert_true(net_gso_parse(super, NET_VNET_HLEN + len, &g));
+	assert_int_equal(g.n_segs, 1);
+	assert_int_equal(net_gso_segment(&g, 0, segs[0], sizeof(segs[0])), len);
+	assert_true(tcp_csum_right(segs[0], len, true));
+	/* no room */
+	assert_int_equal(net_gso_segment(&g, 0, segs[0], len - 1), 0);
+	/* UDP: checksum at 6 */
+	l3[NET_IP4_OFF_PROTO] = NET_PROTO_UDP;
+	net_put_be16(l4 + 4, (uint16_t)(len - 34));
+	net_put_be16(l4 + 6,
+		     (uint16_t)~net_csum_finish(net_csum_pseudo4(&t_us4, &t_peer4, NET_PROTO_UDP,
+								 (uint16_t)(len - 34))));
+	vh.csum_offset = 6;
+	vnet(super, &vh);
+	assert_true(net_gso_parse(super, NET_VNET_HLEN + len, &g));
+	assert_int_equal(net_gso_segment(&g, 0, segs[0], sizeof(segs[0])), len);
+	memcpy(super, segs[0] + 26, 8); /* pseudo-header then the datagram */
+	super[8] = 0;
+	super[9] = NET_PROTO_UDP;
+	net_put_be16(super + 10, (uint16_t)(len - 34));
+	memcpy(super + 12, segs[0] + 34, len - 34);
+	assert_int_equal(t_ref_sum(super, 12 + len - 34), 0xffff);
+}
+
+static void test_parse_refuses(void **state)
+{
+	struct net_vnet_hdr vh = { .flags = NET_VNET_F_NEEDS_CSUM,
+				   .gso_type = NET_VNET_GSO_TCPV4,
+				   .gso_size = MSS };
+	uint64_t seed = 3;
+	size_t len;
+	struct net_gso g;
+
+	(void)state;
+	vnet(super, &vh);
+	len = NET_VNET_HLEN + tcp_frame(super + NET_VNET_HLEN, true, 5000, NET_TCP_ACK, &seed);
+	assert_true(net_gso_parse(super, len, &g));
+	assert_false(net_gso_parse(super, NET_VNET_HLEN + 20, &g)); /* cut in the IP header */
+	assert_false(net_gso_parse(super, 5, &g));
+	vh.gso_type = 3; /* UDP (UFO) */
+	vnet(super, &vh);
+	assert_false(net_gso_parse(super, len, &g));
+	vh.gso_type = NET_VNET_GSO_TCPV6; /* but the frame is IPv4 */
+	vnet(super, &vh);
+	assert_false(net_gso_parse(super, len, &g));
+	vh.gso_type = NET_VNET_GSO_TCPV4;
+	vh.gso_size = 0;
+	vnet(super, &vh);
+	assert_false(net_gso_parse(super, len, &g));
+	vh.gso_size = 30; /* 167 segments */
+	vnet(super, &vh);
+	assert_false(net_gso_parse(super, len, &g));
+	vh = (struct net_vnet_hdr){ .flags = NET_VNET_F_NEEDS_CSUM,
+				    .csum_start = (uint16_t)(len - NET_VNET_HLEN - 2),
+				    .csum_offset = 2 };
+	vnet(super, &vh);
+	assert_false(net_gso_parse(super, len, &g)); /* the sum past the end */
+	vh.csum_offset = 0;
+	vnet(super, &vh);
+	assert_true(net_gso_parse(super, len, &g));
+	vh.csum_start = 3; /* inside the Ethernet header */
+	vnet(super, &vh);
+	assert_false(net_gso_parse(super, len, &g));
+}
+
+/* Segments of cut() coalesced, written as a tap would get them, and cut
+ * again: the same segments. */
+static void round_trip(bool v4, size_t plen)
+{
+	static uint8_t again[NET_VNET_HLEN + MAX_FRAME];
+	uint64_t seed = 4;
+	unsigned n = cut(v4, plen, NET_TCP_ACK | NET_TCP_PSH, &seed);
+	struct net_vnet_hdr vh;
+	struct net_gro g;
+	const uint8_t *p;
+	size_t pl, at, l4;
+	struct net_gso s;
+	uint8_t one[2048];
+
+	assert_true(net_gro_start(&g, segs[0], seg_len[0]));
+	at = NET_VNET_HLEN + seg_len[0];
+	memcpy(again + NET_VNET_HLEN, segs[0], seg_len[0]);
+	for (unsigned i = 1; i < n; i++) {
+		assert_true(net_gro_append(&g, segs[i], seg_len[i], &p, &pl));
+		memcpy(again + at, p, pl);
+		at += pl;
+	}
+	assert_int_equal(g.n, n);
+	net_gro_finish(&g, &vh);
+	/* finish rewrote segs[0]'s headers: the written frame's come from it */
+	memcpy(again + NET_VNET_HLEN, segs[0], g.hdr_len);
+	vnet(again, &vh);
+	if (n == 1) {
+		assert_int_equal(vh.gso_type, NET_VNET_GSO_NONE);
+		return;
+	}
+	assert_int_equal(vh.gso_size, MSS);
+	/* The partial checksum completes to a right one. */
+	l4 = vh.csum_start;
+	{
+		static uint8_t whole[MAX_FRAME];
+		size_t wl = at - NET_VNET_HLEN;
+
+		memcpy(whole, again + NET_VNET_HLEN, wl);
+		net_put_be16(whole + l4 + vh.csum_offset,
+			     net_csum_finish(net_csum_add(0, whole + l4, wl - l4)));
+		assert_true(tcp_csum_right(whole, wl, v4));
+	}
+	assert_true(net_gso_parse(again, at, &s));
+	assert_int_equal(s.n_segs, n);
+	/* cut() left the original segments in segs (segs[0]'s headers now
+	 * the super-frame's: only its payload and checksum are compared) */
+	for (unsigned i = 1; i < n; i++) {
+		assert_int_equal(net_gso_segment(&s, i, one, sizeof(one)), seg_len[i]);
+		assert_memory_equal(one, segs[i], seg_len[i]);
+	}
+	assert_int_equal(net_gso_segment(&s, 0, one, sizeof(one)), seg_len[0]);
+	assert_true(tcp_csum_right(one, seg_len[0], v4));
+	assert_memory_equal(one + g.hdr_len, segs[0] + g.hdr_len, seg_len[0] - g.hdr_len);
+}
+
+static void test_coalesce_round_trip(void **state)
+{
+	(void)state;
+	round_trip(true, 45 * MSS + 17);
+	round_trip(false, 45 * MSS + 17);
+	round_trip(true, 3 * MSS);
+	round_trip(true, 500);
+	round_trip(false, 64000);
+}
+
+static void test_coalesce_refuses(void **state)
+{
+	uint64_t seed = 5;
+	struct net_gro g;
+	const uint8_t *p;
+	size_t pl;
+	uint8_t *tcp;
+	unsigned n = cut(true, 6 * MSS, NET_TCP_ACK, &seed);
+	size_t l4 = NET_ETH_HLEN + NET_IP4_HLEN;
+
+	(void)state;
+	assert_int_equal(n, 6);
+	assert_true(net_gro_start(&g, segs[0], seg_len[0]));
+	/* a gap: segment 2 after 0 */
+	assert_false(net_gro_append(&g, segs[2], seg_len[2], &p, &pl));
+	assert_true(net_gro_append(&g, segs[1], seg_len[1], &p, &pl));
+	/* another ACK number */
+	tcp = segs[2] + l4;
+	net_put_be32(tcp + NET_TCP_OFF_ACK, 78);
+	assert_true(net_gro_same_flow(&g, segs[2], seg_len[2]));
+	assert_false(net_gro_append(&g, segs[2], seg_len[2], &p, &pl));
+	net_put_be32(tcp + NET_TCP_OFF_ACK, 77);
+	/* another flow (port) */
+	net_put_be16(tcp, 5202);
+	assert_false(net_gro_same_flow(&g, segs[2], seg_len[2]));
+	assert_false(net_gro_append(&g, segs[2], seg_len[2], &p, &pl));
+	net_put_be16(tcp, 5201);
+	/* SYN neither joins nor starts */
+	tcp[NET_TCP_OFF_FLAGS] |= NET_TCP_SYN;
+	assert_false(net_gro_append(&g, segs[2], seg_len[2], &p, &pl));
+	assert_false(net_gro_start(&g, segs[2], seg_len[2]));
+	tcp[NET_TCP_OFF_FLAGS] &= (uint8_t)~NET_TCP_SYN;
+	/* PSH joins and ends the run */
+	assert_true(net_gro_start(&g, segs[0], seg_len[0]));
+	assert_true(net_gro_append(&g, segs[1], seg_len[1], &p, &pl));
+	segs[2][l4 + NET_TCP_OFF_FLAGS] |= NET_TCP_PSH;
+	assert_true(net_gro_append(&g, segs[2], seg_len[2], &p, &pl));
+	assert_true(g.closed && g.psh);
+	assert_false(net_gro_append(&g, segs[3], seg_len[3], &p, &pl));
+	/* a frame shorter than its IP length is nobody's */
+	assert_false(net_gro_start(&g, segs[3], seg_len[3] - 1));
+	/* a short segment joins and ends the run */
+	n = cut(true, 3 * MSS - 100, NET_TCP_ACK, &seed);
+	assert_true(net_gro_start(&g, segs[0], seg_len[0]));
+	assert_true(net_gro_append(&g, segs[1], seg_len[1], &p, &pl));
+	assert_true(net_gro_append(&g, segs[2], seg_len[2], &p, &pl));
+	assert_true(g.closed && !g.psh);
+	assert_int_equal(g.payload, 3 * MSS - 100);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_segment),          cmocka_unit_test(test_needs_csum),
+		cmocka_unit_test(test_parse_refuses),    cmocka_unit_test(test_coalesce_round_trip),
+		cmocka_unit_test(test_coalesce_refuses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
