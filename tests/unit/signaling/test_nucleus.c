@@ -562,6 +562,46 @@ static void test_lookups_against_reference(void **state)
 	sig_peerset_fini(&ps);
 }
 
+/* An L2 fabric and an L3 cluster on one nucleus: each member's acks carry
+ * its own cluster's mode, and each hears only of its own cluster. */
+static void test_modes_side_by_side(void **state)
+{
+	static const struct nucleus_cluster_conf mixed[] = {
+		{ .name = "fabric", .secret = secret, .l2 = true },
+		{ .name = "routed", .secret = "another secret 456789" },
+	};
+	struct sig_nucleus *keep = nuc;
+	struct edge f1, f2, r1;
+
+	(void)state;
+	nuc = make(mixed, 2, 100000);
+	edge_init(&f1, "fabric", secret, 701);
+	edge_init(&f2, "fabric", secret, 702);
+	edge_init(&r1, "routed", "another secret 456789", 703);
+	do_register(&f1, t0);
+	assert_int_equal(reply.u.ack.flags, SIG_ACK_L2);
+	do_register(&r1, t0 + 1);
+	assert_int_equal(reply.u.ack.flags, 0);
+	do_register(&f2, t0 + 2);
+	assert_int_equal(reply.u.ack.flags, SIG_ACK_L2);
+	/* f2's next page lists f1, never the routed member. */
+	heartbeat(&f2, t0 + 500);
+	assert_int_equal(reply.u.ack.flags, SIG_ACK_L2);
+	assert_true(entry_has(&reply.u.ack, SIG_JOINED, &f1));
+	assert_false(entry_has(&reply.u.ack, SIG_JOINED, &r1));
+	heartbeat(&r1, t0 + 1000);
+	assert_int_equal(reply.u.ack.flags, 0);
+	assert_false(entry_has(&reply.u.ack, SIG_JOINED, &f1));
+	assert_false(entry_has(&reply.u.ack, SIG_JOINED, &f2));
+	heartbeat(&f1, t0 + 1001);
+	assert_int_equal(reply.u.ack.flags, SIG_ACK_L2);
+	assert_true(entry_has(&reply.u.ack, SIG_JOINED, &f2));
+	assert_true(sig_nucleus_cluster_l2(nuc, 0));
+	assert_false(sig_nucleus_cluster_l2(nuc, 1));
+	sig_nucleus_destroy(nuc);
+	nuc = keep;
+}
+
 static void test_config_errors(void **state)
 {
 	struct nucleus_cluster_conf bad[2] = { { "lab", "short" }, { "lab", secret } };
@@ -590,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_lookups_against_reference),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_modes_side_by_side),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
