@@ -143,7 +143,8 @@ const struct omni_doc_item omni_env_docs[] = {
 	{ CFG_IDENTITY_ENV, "the identity key file, when --key is not given" },
 	{ CFG_SECRET_ENV, "the cluster secret, when neither --secret-file nor --secret is given" },
 	{ "OMNI_XDP_OBJECT", "the XDP program to load instead of the installed one" },
-	{ "OMNI_IDLE", "busy: lcores poll without sleeping (each burns a whole core)" },
+	{ "OMNI_IDLE", "busy: lcores poll without sleeping (each burns a whole core); "
+		       "fair: no wake priority (idle lcores stay SCHED_OTHER)" },
 	{ 0 },
 };
 

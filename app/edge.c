@@ -88,6 +88,19 @@ static void print_idle_wake(const struct omni_edge *e, const char *prog)
 			"neither port (they end on time alone)");
 }
 
+/* The main lcore's wake priority (dp/idle.h), as it started. */
+static void print_wake_priority(const struct dp_idle *idle)
+{
+	if (idle->rt)
+		printf("omninervous: wake priority: SCHED_FIFO %d while the lcore is mostly idle\n",
+		       idle->rt_prio);
+	else if (idle->rt_error)
+		printf("omninervous: wake priority: off (SCHED_FIFO refused: %s)\n",
+		       strerror(idle->rt_error));
+	else if (idle->max_ns)
+		printf("omninervous: wake priority: off (OMNI_IDLE=fair)\n");
+}
+
 static int open_ports(struct omni_edge *e, const char *prog)
 {
 	const struct cfg_interface *ifc = &e->cfg.iface;
@@ -387,6 +400,7 @@ void omni_edge_run(struct omni_edge *e)
 	if (pl_lcore_main_deep_idle(ml, &deep_ms, &after_ms))
 		printf("omninervous: idle: sleeps of %u ms after %u ms without traffic\n", deep_ms,
 		       after_ms);
+	print_wake_priority(&ml->idle);
 	fflush(stdout);
 	pl_lcore_main_run(ml, &stop_requested);
 	/* Goodbye to the nucleus while the workers still send for us. */

@@ -38,6 +38,8 @@ void omni_edge_sum_workers(const struct omni_edge *e, struct pl_lcore_stats *t)
 		t->idle_polls += LOAD(s->idle_polls);
 		t->idle_sleeps += LOAD(s->idle_sleeps);
 		t->idle_wakeups += LOAD(s->idle_wakeups);
+		t->idle_rt_raises += LOAD(s->idle_rt_raises);
+		t->idle_rt_drops += LOAD(s->idle_rt_drops);
 		for (d = 0; d < PL_DROP_COUNT; d++)
 			t->drops[d] += LOAD(s->drops[d]);
 	}
@@ -124,6 +126,8 @@ void omni_edge_print_stats(const struct omni_edge *e, FILE *out)
 			(unsigned long long)t.drops[d]);
 	fprintf(out, "stats: idle_sleeps %llu\nstats: idle_wakeups %llu\n",
 		(unsigned long long)t.idle_sleeps, (unsigned long long)t.idle_wakeups);
+	fprintf(out, "stats: idle_rt_raises %llu\nstats: idle_rt_drops %llu\n",
+		(unsigned long long)t.idle_rt_raises, (unsigned long long)t.idle_rt_drops);
 	fprintf(out, "stats: keepalives_received %llu\nstats: staged_queued %llu\n",
 		(unsigned long long)t.keepalives_rx, (unsigned long long)t.staged);
 	fprintf(out,

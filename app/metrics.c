@@ -206,7 +206,8 @@ static void lcore_metrics(struct httpd_text *t, const struct omni_edge *e)
 		"omni_lcore_rx_packets_total",   "omni_lcore_tx_packets_total",
 		"omni_lcore_bursts_total",       "omni_lcore_polls_total",
 		"omni_lcore_idle_polls_total",   "omni_lcore_idle_sleeps_total",
-		"omni_lcore_idle_wakeups_total",
+		"omni_lcore_idle_wakeups_total", "omni_lcore_rt_raises_total",
+		"omni_lcore_rt_drops_total",
 	};
 	static const char *const helps[] = {
 		"Data packets the lcore decrypted.",
@@ -216,6 +217,8 @@ static void lcore_metrics(struct httpd_text *t, const struct omni_edge *e)
 		"Polls that found nothing.",
 		"Idle back-off sleeps.",
 		"Idle sleeps a packet (or net_tap's SIGIO) ended early.",
+		"Times the mostly idle lcore went to SCHED_FIFO (wake priority).",
+		"Times the busy lcore went back to SCHED_OTHER.",
 	};
 	unsigned i, k, n = e->n_workers ? e->n_workers : 1;
 
@@ -223,9 +226,11 @@ static void lcore_metrics(struct httpd_text *t, const struct omni_edge *e)
 		family(t, names[k], "counter", helps[k]);
 		for (i = 0; i < n; i++) {
 			const struct pl_lcore_stats *s = &e->workers[i].stats;
-			const uint64_t *f[] = { &s->rx_packets,  &s->tx_packets, &s->bursts,
-						&s->polls,       &s->idle_polls, &s->idle_sleeps,
-						&s->idle_wakeups };
+			const uint64_t *f[] = { &s->rx_packets,   &s->tx_packets,
+						&s->bursts,       &s->polls,
+						&s->idle_polls,   &s->idle_sleeps,
+						&s->idle_wakeups, &s->idle_rt_raises,
+						&s->idle_rt_drops };
 
 			httpd_text_printf(t, "%s{lcore=\"%u\"} %llu\n", names[k],
 					  e->workers[i].lcore,

@@ -3,6 +3,7 @@
 #include "dp/idle.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
@@ -36,6 +37,74 @@ void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf)
 	s->deep_after = s->deep_ns ? deep_after_ns / s->max_ns : 0;
 	/* Without this a 1 us sleep lasts 50 us (the default slack). */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	/* Sleeping never: no wake-ups to speed up. */
+	s->rt_prio = s->max_ns ? c->rt_prio : 0;
+	s->rt_error = 0;
+	s->rt = false;
+	s->rt_raises = s->rt_drops = 0;
+	s->awake_since = s->win_start = dp_idle_now_ns();
+	s->win_awake = 0;
+}
+
+static void set_rt(struct dp_idle *s, bool rt);
+
+void dp_idle_rt_start(struct dp_idle *s)
+{
+	if (s->rt_prio && !s->rt)
+		set_rt(s, true);
+}
+
+/* This thread's policy: SCHED_FIFO at s->rt_prio, or SCHED_OTHER. A
+ * refusal turns the wake priority off. SCHED_RESET_ON_FORK: nothing this
+ * thread starts inherits it. */
+static void set_rt(struct dp_idle *s, bool rt)
+{
+	struct sched_param sp = { .sched_priority = rt ? s->rt_prio : 0 };
+
+	if (sched_setscheduler(0, (rt ? SCHED_FIFO : SCHED_OTHER) | SCHED_RESET_ON_FORK, &sp) !=
+	    0) {
+		s->rt_error = errno;
+		s->rt_prio = 0;
+		return;
+	}
+	s->rt = rt;
+	if (rt)
+		s->rt_raises++;
+	else
+		s->rt_drops++;
+}
+
+void dp_idle_rt_drop(struct dp_idle *s)
+{
+	set_rt(s, false);
+	/* A window from here: the busy spell is not held against the next. */
+	s->win_start = s->awake_since = dp_idle_now_ns();
+	s->win_awake = 0;
+}
+
+void dp_idle_rt_off(struct dp_idle *s)
+{
+	if (s->rt)
+		set_rt(s, false);
+	s->rt_prio = 0;
+}
+
+/* Going to sleep: at the end of a window, SCHED_FIFO if the loop was awake
+ * less than a quarter of it, else SCHED_OTHER. */
+static void rt_window(struct dp_idle *s)
+{
+	uint64_t now = dp_idle_now_ns(), span;
+	bool light;
+
+	s->win_awake += now - s->awake_since;
+	span = now - s->win_start;
+	if (span < DP_IDLE_RT_WINDOW_NS)
+		return;
+	light = s->win_awake * 4 < span;
+	if (light != s->rt)
+		set_rt(s, light);
+	s->win_start = now;
+	s->win_awake = 0;
 }
 
 int dp_idle_wake_on(struct dp_idle *s, int fd)
@@ -56,20 +125,24 @@ static void sleep_ns(struct dp_idle *s, uint32_t ns)
 	if (s->woken && ++s->spurious >= DP_IDLE_SPURIOUS_MAX)
 		s->n_fds = 0; /* readable yet nothing to read: stop trusting them */
 	s->woken = false;
+	if (s->rt_prio)
+		rt_window(s);
 	/* An interrupted sleep just ends early: the loop polls again. net_tap
 	 * signals its frames (SIGIO to the process, so to the main lcore). */
 	if (s->n_fds == 0) {
 		if (nanosleep(&ts, NULL) != 0 && errno == EINTR)
 			s->wakeups++;
-		return;
+	} else {
+		r = ppoll(s->fds, s->n_fds, &ts, NULL);
+		if (r > 0) {
+			s->woken = true;
+			s->wakeups++;
+		} else if (r < 0 && errno == EINTR) {
+			s->wakeups++;
+		}
 	}
-	r = ppoll(s->fds, s->n_fds, &ts, NULL);
-	if (r > 0) {
-		s->woken = true;
-		s->wakeups++;
-	} else if (r < 0 && errno == EINTR) {
-		s->wakeups++;
-	}
+	if (s->rt_prio)
+		s->awake_since = dp_idle_now_ns();
 }
 
 void dp_idle_backoff(struct dp_idle *s)

@@ -125,7 +125,8 @@ struct pl_lcore_stats {
 	uint64_t keepalives_rx; /* authenticated, empty: timers only */
 	uint64_t staged;        /* host packets queued for a session */
 	uint64_t bursts, polls, idle_polls;
-	uint64_t idle_sleeps, idle_wakeups; /* the lcore's dp_idle: slept, woken by a packet */
+	uint64_t idle_sleeps, idle_wakeups;     /* the lcore's dp_idle: slept, woken by a packet */
+	uint64_t idle_rt_raises, idle_rt_drops; /* ... to SCHED_FIFO and back (wake priority) */
 	/* L2 mode: frames to a member by the FDB, flooded copies (one a
 	 * member), copies the flood limit refused, frames to omni0. */
 	uint64_t l2_unicast, l2_flooded, l2_flood_limited, l2_to_host;

@@ -14,11 +14,13 @@ enum { SHARED_WORKER_PASSES = 8 };
 bool pl_lcore_idle_policy(struct dp_idle_conf *conf, const char *omni_idle)
 {
 	bool busy = omni_idle && strcmp(omni_idle, "busy") == 0;
+	bool fair = omni_idle && strcmp(omni_idle, "fair") == 0;
 
 	if (busy)
 		*conf = (struct dp_idle_conf){ .max_ns = 0, .no_deep_idle = true };
 	else
-		*conf = (struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS };
+		*conf = (struct dp_idle_conf){ .max_ns = DP_IDLE_MAX_NS,
+					       .rt_prio = fair ? 0 : DP_IDLE_RT_PRIO };
 	return busy;
 }
 
@@ -46,6 +48,7 @@ static void idle_start(struct dp_idle *idle, const struct dp_idle_conf *policy,
 	dp_idle_init(idle, &conf);
 	for (unsigned i = 0; w && i < RTE_DIM(w->rx_fds); i++)
 		dp_idle_wake_on(idle, w->rx_fds[i]);
+	dp_idle_rt_start(idle);
 }
 
 /* After each pass: back off when it found nothing, and show how. */
@@ -55,6 +58,8 @@ static inline void idle_step(struct dp_idle *idle, struct pl_worker *w, unsigned
 	if (work == 0 && w) {
 		__atomic_store_n(&w->stats.idle_sleeps, idle->sleeps, __ATOMIC_RELAXED);
 		__atomic_store_n(&w->stats.idle_wakeups, idle->wakeups, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->stats.idle_rt_raises, idle->rt_raises, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->stats.idle_rt_drops, idle->rt_drops, __ATOMIC_RELAXED);
 	}
 }
 
@@ -68,6 +73,7 @@ int pl_lcore_worker_main(void *arg)
 	rte_rcu_qsbr_thread_online(w->dp->rcu, w->rcu_id);
 	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_RELAXED))
 		idle_step(&idle, w, pl_worker_poll(w));
+	dp_idle_rt_off(&idle);
 	rte_rcu_qsbr_thread_offline(w->dp->rcu, w->rcu_id);
 	rte_rcu_qsbr_thread_unregister(w->dp->rcu, w->rcu_id);
 	return 0;
@@ -146,4 +152,6 @@ void pl_lcore_main_run(struct pl_main_lcore *ml, const volatile sig_atomic_t *st
 {
 	while (!*stop)
 		pl_lcore_main_pass(ml);
+	/* What follows (goodbyes, teardown) is no loop's. */
+	dp_idle_rt_off(&ml->idle);
 }

@@ -29,8 +29,10 @@
  * The idle back-off of every polling lcore, from the value of OMNI_IDLE in
  * the environment (NULL: unset). "busy" turns it off: never sleep, no deep
  * idle; for measuring what the back-off costs in latency
- * (tools/bench-tunnel), at the price of a core per lcore. Anything else:
- * the back-off of dp/idle.h. Returns true for busy (the caller warns).
+ * (tools/bench-tunnel), at the price of a core per lcore. "fair": the
+ * back-off without the wake priority (the loop stays SCHED_OTHER). Anything
+ * else: the back-off of dp/idle.h with its wake priority at
+ * DP_IDLE_RT_PRIO. Returns true for busy (the caller warns).
  */
 bool pl_lcore_idle_policy(struct dp_idle_conf *conf, const char *omni_idle);
 

@@ -18,9 +18,10 @@
 # kernel and segments coalesced into it. Edges: single-lcore, underlay through net_af_xdp
 # on a veth, host port omni0 through net_tap (edge B of pair B, IPv4
 # outer: the veth host port). Pair B also: each edge's idle sleeps are
-# ended by packets on the ports' kernel sockets (dp/idle.h), and the two
+# ended by packets on the ports' kernel sockets (dp/idle.h), the two
 # edges, started without EAL options, do not share one pinned CPU
-# (dp/place.h).
+# (dp/place.h), and each idle lcore runs SCHED_FIFO, back to SCHED_OTHER
+# while iperf3 keeps it busy and up again once quiet (the wake priority).
 #
 # The two sides meet on a bridge in a third namespace: an AF_XDP underlay
 # takes packets before any packet socket on its own veth sees them, so the
@@ -383,6 +384,32 @@ lcores_apart() {
 	[ -n "$a" ] && [ "$a" != "$b" ]
 }
 
+# main_policy SIDE: the scheduling policy of the edge's main thread (its
+# lcore in single-lcore mode), /proc/PID/stat field 41: 1 SCHED_FIFO, 0
+# SCHED_OTHER.
+main_policy() { awk '{ print $41 }' "/proc/$(pid_of "edge_$1")/stat"; }
+policy_is() { [ "$(main_policy "$1")" = "$2" ]; }
+
+# wakes_first SIDE: an idle edge's lcore runs SCHED_FIFO, so that a packet's
+# wake-up preempts what else runs on its CPU (dp/idle.h, wake priority),
+# and its start-up line says so.
+wakes_first() {
+	grep -q 'wake priority: SCHED_FIFO 1 while the lcore is mostly idle' "$tmp/edge_$1.log" ||
+		{ grep 'wake priority' "$tmp/edge_$1.log"; echo "no wake priority line"; return 1; }
+	wait_for policy_is "$1" 1 || { echo "policy $(main_policy "$1")"; return 1; }
+}
+
+# busy_then_first SIDE: iperf3 kept the lcore awake, so it went back to
+# SCHED_OTHER (idle_rt_drops), and once quiet it rose again (a raise past
+# the one at start) and runs SCHED_FIFO.
+busy_then_first() {
+	wait_stat "edge_$1" idle_rt_drops -ge 1 || return 1
+	wait_stat "edge_$1" idle_rt_raises -ge 2 || return 1
+	wait_for policy_is "$1" 1 || { echo "policy $(main_policy "$1")"; return 1; }
+	echo "edge $1: idle_rt_drops $(stat_of "edge_$1" idle_rt_drops)," \
+		"idle_rt_raises $(stat_of "edge_$1" idle_rt_raises)"
+}
+
 pair_b() {
 	local p="B omni-omni"
 	fresh_namespaces "$p" || return
@@ -398,7 +425,11 @@ pair_b() {
 		woken_by_packets b "both ports"
 	check "$p: edge A (woken by both ports) sleeps 10 ms when idle" deep_idle_ms a 10 100
 	check "$p: edge B (woken by both ports) sleeps 10 ms when idle" deep_idle_ms b 10 100
+	check "$p: edge A's idle lcore wakes at SCHED_FIFO" wakes_first a
+	check "$p: edge B's idle lcore wakes at SCHED_FIFO" wakes_first b
 	iperf3_check "$p"
+	check "$p: edge A went back to SCHED_OTHER under iperf3, and up once quiet" busy_then_first a
+	check "$p: edge B went back to SCHED_OTHER under iperf3, and up once quiet" busy_then_first b
 	check "$p: PersistentKeepalive = 1 reaches edge B while idle" keepalive_idle omni
 	stop_edges
 
