@@ -141,6 +141,11 @@ static bool route_frame(struct pl_worker *w, struct rte_mbuf *m, struct pl_tx_it
 	it->inner_len = (uint32_t)inner_len;
 	rte_prefetch0(it->peer);
 	rte_prefetch0_write(&it->peer->last_rx_ns);
+	/* The lines the seal and the outer headers write that the frame does
+	 * not cover: the headroom before it, the padding and tag after. */
+	rte_prefetch0_write(it->pkt - NET_ENCAP_MAX_HLEN);
+	rte_prefetch0_write(it->pkt);
+	rte_prefetch0_write(inner + inner_len);
 	return true;
 }
 
