@@ -206,7 +206,7 @@ static void test_every_length(void **state)
 			memset(buf, 0xa5, sizeof(buf));
 			n = net_encap_push(&e, buf + HEADROOM, HEADROOM, len, ids[k]);
 			assert_int_equal(n, e.hdr_len + len);
-			for (size_t b = 0; b < HEADROOM - e.hdr_len; b++)
+			for (size_t b = 0; b < (size_t)(HEADROOM - e.hdr_len); b++)
 				assert_int_equal(buf[b], 0xa5);
 			for (size_t b = 0; b < e.hdr_len; b++)
 				if (!patched(&e, b))
