@@ -238,6 +238,9 @@ static void decrypt(struct pl_worker *w, struct rx_item *items, unsigned n)
 		if (kps[i]) {
 			rte_prefetch0(kps[i]);
 			rte_prefetch0((uint8_t *)kps[i] + RTE_CACHE_LINE_SIZE);
+			/* The replay window's top: read before the AEAD (the
+			 * early reject), written after it. */
+			rte_prefetch0_write(&kps[i]->wg.replay);
 		}
 	}
 	for (i = 0; i < n; i++) {
