@@ -332,6 +332,7 @@ enum net_class {
 };
 
 #define NET_LOCAL_VERIFY_UDP_CSUM 0x1 /* check UDP checksums in software */
+#define NET_LOCAL_GENERAL_PATH 0x2    /* tests: no plain-IPv4 shortcut, to compare with it */
 
 /* What the underlay port is: the control lcore fills it, workers read it. */
 struct net_local {

@@ -141,6 +141,11 @@ static bool route_frame(struct pl_worker *w, struct rte_mbuf *m, struct pl_tx_it
 	it->inner_len = (uint32_t)inner_len;
 	rte_prefetch0(it->peer);
 	rte_prefetch0_write(&it->peer->last_rx_ns);
+	/* The lines the seal and the outer headers write that the frame does
+	 * not cover: the headroom before it, the padding and tag after. */
+	rte_prefetch0_write(it->pkt - NET_ENCAP_MAX_HLEN);
+	rte_prefetch0_write(it->pkt);
+	rte_prefetch0_write(inner + inner_len);
 	return true;
 }
 
@@ -159,8 +164,8 @@ static void fetch_peer(struct pl_tx_item *it)
 	}
 }
 
-/* Stage 3: the seal op; false when the frame went elsewhere. */
-static bool prepare(struct pl_worker *w, struct pl_tx_item *it, uint64_t now, struct wg_aead_op *op)
+/* Stage 3: the checks and the counter; false when the frame went elsewhere. */
+static bool reserve(struct pl_worker *w, struct pl_tx_item *it, uint64_t now, uint64_t *counter)
 {
 	struct pl_dataplane *dp = w->dp;
 	struct rte_mbuf *m = it->m;
@@ -187,7 +192,7 @@ static bool prepare(struct pl_worker *w, struct pl_tx_item *it, uint64_t now, st
 		return false;
 	}
 	/* The keypair may expire or run out of counters since it was checked. */
-	r = wg_transport_seal_prepare(&kp->wg, it->pkt, it->inner_len, dp->mtu, now, op, &it->len);
+	r = wg_transport_seal_reserve(&kp->wg, it->inner_len, now, counter);
 	if (r != WG_OK) {
 		pl_worker_drop(w, m, pl_drop_of_wg(r));
 		return false;
@@ -198,7 +203,7 @@ static bool prepare(struct pl_worker *w, struct pl_tx_item *it, uint64_t now, st
 }
 
 /* After sealing: outer headers in front, mbuf bounds set to the frame.
- * False when they do not fit: prepare() made sure of the headroom, so only
+ * False when they do not fit: reserve() made sure of the headroom, so only
  * a message too long for one outer IP packet, no room either way. */
 static bool encapsulate(struct pl_worker *w, struct pl_tx_item *it, uint64_t now)
 {
@@ -226,13 +231,19 @@ void pl_worker_seal_send(struct pl_worker *w, struct pl_tx_item *items, unsigned
 	struct pl_tx_item *live[PL_TX_ITEMS_MAX];
 	struct rte_mbuf *out[PL_TX_ITEMS_MAX];
 	struct wg_aead_op ops[PL_TX_ITEMS_MAX];
+	uint64_t counters[PL_TX_ITEMS_MAX];
 	unsigned i, k = 0, n_out = 0;
 
 	for (i = 0; i < r; i++)
 		fetch_peer(&items[i]);
+	/* Every counter first, then the writes: each counter is an atomic
+	 * operation, which would wait for the stores before it. */
 	for (i = 0; i < r; i++)
-		if (prepare(w, &items[i], now, &ops[k]))
+		if (reserve(w, &items[i], now, &counters[k]))
 			live[k++] = &items[i];
+	for (i = 0; i < k; i++)
+		wg_transport_seal_fill(&live[i]->kp->wg, live[i]->pkt, live[i]->inner_len,
+				       w->dp->mtu, counters[i], &ops[i], &live[i]->len);
 	if (k)
 		wg_aead_seal_burst(w->aead, ops, k);
 	for (i = 0; i < k; i++) {

@@ -11,14 +11,9 @@ enum {
 	IPV6_HDR = 40,
 };
 
-enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt, uint32_t plain_len,
-					 uint32_t mtu, uint64_t now_ns, struct wg_aead_op *op,
-					 uint32_t *pkt_len)
+enum wg_result wg_transport_seal_reserve(struct wg_keypair *kp, uint32_t plain_len, uint64_t now_ns,
+					 uint64_t *counter)
 {
-	struct wg_msg_data *hdr = (struct wg_msg_data *)pkt;
-	uint32_t padded;
-	uint64_t counter;
-
 	if (plain_len > UINT16_MAX)
 		return WG_BAD_INNER; /* no IP packet is longer; keeps padding in range */
 	if (!kp || !kp->valid)
@@ -26,12 +21,23 @@ enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt, ui
 	if (!wg_keypair_can_send(kp, now_ns))
 		return WG_KEY_EXPIRED;
 	/* Workers of one peer may share a keypair: the nonce is taken atomically. */
-	counter = __atomic_fetch_add(&kp->send_counter, 1, __ATOMIC_RELAXED);
-	if (counter >= WG_REJECT_AFTER_MESSAGES)
+	*counter = __atomic_fetch_add(&kp->send_counter, 1, __ATOMIC_RELAXED);
+	if (*counter >= WG_REJECT_AFTER_MESSAGES)
 		return WG_KEY_EXPIRED;
+	return WG_OK;
+}
 
-	padded = wg_padded_len(plain_len, mtu);
-	memset(pkt + HDR + plain_len, 0, padded - plain_len);
+void wg_transport_seal_fill(const struct wg_keypair *kp, uint8_t *pkt, uint32_t plain_len,
+			    uint32_t mtu, uint64_t counter, struct wg_aead_op *op,
+			    uint32_t *pkt_len)
+{
+	struct wg_msg_data *hdr = (struct wg_msg_data *)pkt;
+	uint32_t padded = wg_padded_len(plain_len, mtu);
+
+	/* The padding (under 16 bytes) with one fixed-size store: what it
+	 * writes past the padding is where the tag goes. */
+	static_assert(WG_AEAD_TAG_LEN == 16, "padding is under a tag's length");
+	memset(pkt + HDR + plain_len, 0, WG_AEAD_TAG_LEN);
 	hdr->header.type = htole32(WG_MSG_DATA);
 	hdr->key_idx = htole32(kp->remote_index);
 	hdr->counter = htole64(counter);
@@ -44,7 +50,18 @@ enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt, ui
 	op->tag = pkt + HDR + padded;
 	op->status = 0;
 	*pkt_len = HDR + padded + WG_AEAD_TAG_LEN;
-	return WG_OK;
+}
+
+enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt, uint32_t plain_len,
+					 uint32_t mtu, uint64_t now_ns, struct wg_aead_op *op,
+					 uint32_t *pkt_len)
+{
+	uint64_t counter;
+	enum wg_result r = wg_transport_seal_reserve(kp, plain_len, now_ns, &counter);
+
+	if (r == WG_OK)
+		wg_transport_seal_fill(kp, pkt, plain_len, mtu, counter, op, pkt_len);
+	return r;
 }
 
 uint32_t wg_transport_key_index(const uint8_t *pkt)

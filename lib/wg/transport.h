@@ -25,6 +25,18 @@ enum wg_result wg_transport_seal_prepare(struct wg_keypair *kp, uint8_t *pkt, ui
 					 uint32_t mtu, uint64_t now_ns, struct wg_aead_op *op,
 					 uint32_t *pkt_len);
 
+/*
+ * The same in two steps, so that a burst can take all its counters before
+ * it writes any packet (a counter is an atomic operation, which waits for
+ * the stores before it). Reserve: the checks and the counter, results as
+ * above. Fill: the rest, for a counter reserve gave.
+ */
+enum wg_result wg_transport_seal_reserve(struct wg_keypair *kp, uint32_t plain_len, uint64_t now_ns,
+					 uint64_t *counter);
+void wg_transport_seal_fill(const struct wg_keypair *kp, uint8_t *pkt, uint32_t plain_len,
+			    uint32_t mtu, uint64_t counter, struct wg_aead_op *op,
+			    uint32_t *pkt_len);
+
 /* The receiver index of a data message (after wg_message_parse said DATA). */
 uint32_t wg_transport_key_index(const uint8_t *pkt);
 uint64_t wg_transport_counter(const uint8_t *pkt);

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "net/addr.h"
 #include "net/net.h"
 #include "net_test_util.h"
 #include "net_vectors.h"
@@ -344,6 +345,59 @@ static void test_random_damage(void **state)
 	}
 }
 
+static void same_view(const struct net_udp_view *a, const struct net_udp_view *b)
+{
+	assert_int_equal(a->l3_off, b->l3_off);
+	assert_int_equal(a->l4_off, b->l4_off);
+	assert_int_equal(a->payload_off, b->payload_off);
+	assert_int_equal(a->payload_len, b->payload_len);
+	assert_int_equal(a->src_port, b->src_port);
+	assert_int_equal(a->dst_port, b->dst_port);
+	assert_int_equal(a->vlan, b->vlan);
+	assert_int_equal(a->vlan_tci, b->vlan_tci);
+	assert_int_equal(a->channel, b->channel);
+	assert_true(net_mac_eq(&a->src_mac, &b->src_mac));
+	assert_true(net_addr_equal(&a->src, &b->src));
+	assert_true(net_addr_equal(&a->dst, &b->dst));
+}
+
+/*
+ * The plain-IPv4 shortcut against the general parsers: damaged headers
+ * (mostly in the first 42 bytes) and lengths, the same verdict, reason and
+ * view either way; and the shortcut did take some of them.
+ */
+static void test_shortcut(void **state)
+{
+	struct net_local fast = side_local(PEER_NOCSUM), general = fast;
+	uint64_t seed = 0x45;
+	unsigned taken = 0;
+
+	(void)state;
+	general.flags |= NET_LOCAL_GENERAL_PATH;
+	for (int i = 0; i < 50000; i++) {
+		size_t n = sizeof(kat_udp4_csum) + t_rand(&seed) % 9 - 4;
+		struct net_udp_view a, b;
+		uint8_t f[128];
+		enum net_class ca, cb;
+
+		t_fill(&seed, f, sizeof(f));
+		memcpy(f, kat_udp4_csum, sizeof(kat_udp4_csum));
+		for (int k = (int)(t_rand(&seed) % 3) - 1; k >= 0; k--)
+			f[t_rand(&seed) % (t_rand(&seed) % 5 ? 42 : n)] = (uint8_t)t_rand(&seed);
+		if (t_rand(&seed) % 4 == 0)
+			fix_ip4_csum(f, 14);
+		ca = t_classify(f, n, &fast, &a);
+		cb = t_classify(f, n, &general, &b);
+		assert_int_equal(ca, cb);
+		assert_int_equal(a.reason, b.reason);
+		if (ca == NET_UDP_TO_US) {
+			same_view(&a, &b);
+			taken++;
+		}
+	}
+	assert_true(taken > 1000);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -364,7 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),        cmocka_unit_test(test_view),
 		cmocka_unit_test(test_every_length), cmocka_unit_test(test_random_damage),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_shortcut),     cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,9 @@
  * Outer headers (encap.c): the template pushed in front of a payload
  * reproduces scapy's frames, the NIC-offload form completes to the same
  * checksum, random paths (a third with a TURN ChannelData header, whose
- * bytes the UDP checksum must cover) round-trip through the classifier, and the
- * limits (headroom, IP length, bad parameters) hold.
+ * bytes the UDP checksum must cover) round-trip through the classifier, every
+ * header length lands byte for byte with a right IPv4 checksum for every id,
+ * and the limits (headroom, IP length, bad parameters) hold.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -160,6 +161,82 @@ static void test_round_trip(void **state)
 	}
 }
 
+static bool in(size_t i, size_t from, size_t n)
+{
+	return i >= from && i < from + n;
+}
+
+/* Whether byte i of header e is one push fills in per packet. */
+static bool patched(const struct net_encap *e, size_t i)
+{
+	size_t ip = e->l3_off, udp = e->l4_off;
+
+	if (e->family == NET_AF_IP4 && (in(i, ip + 2, 4) || in(i, ip + 10, 2)))
+		return true; /* total length, id; checksum */
+	if (e->family == NET_AF_IP6 && in(i, ip + 4, 2))
+		return true; /* payload length */
+	return in(i, udp + 4, 4) || (e->chan_len && in(i, e->hdr_len - 2u, 2));
+}
+
+/*
+ * Every header length there is (IPv4 or IPv6, VLAN tag or none, ChannelData
+ * or none): the template lands byte for byte right before the payload,
+ * nothing before it is written, and the IPv4 checksum is right for ids and
+ * lengths that carry in the sum.
+ */
+static void test_every_length(void **state)
+{
+	static const uint16_t ids[] = { 0, 1, 0x7fff, 0xfffe, 0xffff };
+	uint8_t buf[HEADROOM + 1500];
+	uint64_t seed = 42;
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		struct net_encap_params p = i & 1 ? params6(NET_UDP_CSUM_PSEUDO) :
+						    params4(NET_UDP_CSUM_NONE, i & 2 ? 7 : -1);
+		struct net_encap e;
+
+		p.vlan_tci = i & 2 ? 7 : -1;
+		p.channel = i & 4 ? NET_TURN_CHANNEL_MIN : 0;
+		assert_int_equal(net_encap_init(&e, &p), 0);
+		for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+			size_t len = t_rand(&seed) % 1400, n;
+			const uint8_t *f = buf + HEADROOM - e.hdr_len;
+
+			memset(buf, 0xa5, sizeof(buf));
+			n = net_encap_push(&e, buf + HEADROOM, HEADROOM, len, ids[k]);
+			assert_int_equal(n, e.hdr_len + len);
+			for (size_t b = 0; b < (size_t)(HEADROOM - e.hdr_len); b++)
+				assert_int_equal(buf[b], 0xa5);
+			for (size_t b = 0; b < e.hdr_len; b++)
+				if (!patched(&e, b))
+					assert_int_equal(f[b], e.hdr[b]);
+			if (i & 1)
+				continue;
+			assert_true(net_csum_ok(net_csum_add(0, f + e.l3_off, NET_IP4_HLEN)));
+			assert_int_equal(net_get_be16(f + e.l3_off + 4), ids[k]);
+		}
+	}
+}
+
+/* Every id at the longest IPv4 packet: sums that carry twice included. */
+static void test_ip4_csum_every_id(void **state)
+{
+	static uint8_t big[HEADROOM + 65535];
+	struct net_encap_params p = params4(NET_UDP_CSUM_NONE, -1);
+	size_t len = 65535 - NET_IP4_HLEN - NET_UDP_HLEN;
+	const uint8_t *ip = big + HEADROOM - NET_UDP_HLEN - NET_IP4_HLEN;
+	struct net_encap e;
+
+	(void)state;
+	assert_int_equal(net_encap_init(&e, &p), 0);
+	for (uint32_t id = 0; id <= 0xffff; id++) {
+		assert_int_equal(net_encap_push(&e, big + HEADROOM, HEADROOM, len, (uint16_t)id),
+				 e.hdr_len + len);
+		assert_true(net_csum_ok(net_csum_add(0, ip, NET_IP4_HLEN)));
+	}
+}
+
 static void test_limits(void **state)
 {
 	struct net_encap_params p4 = params4(NET_UDP_CSUM_FULL, -1),
@@ -209,6 +286,8 @@ int main(void)
 		cmocka_unit_test(test_known),
 		cmocka_unit_test(test_pseudo_offload),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_every_length),
+		cmocka_unit_test(test_ip4_csum_every_id),
 		cmocka_unit_test(test_limits),
 	};
 
