@@ -20,6 +20,14 @@
 
 #define TUN_DEV "/dev/net/tun"
 
+/* Linux 6.2's USO offloads, which older headers lack. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+
 enum {
 	RING_SIZE = 1024,
 	READ_BUF = NET_VNET_HLEN + 65536 + 256, /* a 64 KB IP packet and its headers */
@@ -29,9 +37,20 @@ enum {
 	MAX_IOV = NET_GSO_MAX_SEGS + 2,
 };
 
-int dp_tapq_open_fd(const char *ifname, bool multi)
+/* TSO and, when wanted, USO: a kernel without USO (before 6.2) refuses
+ * the unknown bits with EINVAL and gets TSO alone. */
+static int set_offloads(int fd, bool want_uso, bool *uso)
 {
-	unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	unsigned long tso = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
+	*uso = want_uso && ioctl(fd, TUNSETOFFLOAD, tso | TUN_F_USO4 | TUN_F_USO6) == 0;
+	if (*uso)
+		return 0;
+	return ioctl(fd, TUNSETOFFLOAD, tso);
+}
+
+int dp_tapq_open_fd(const char *ifname, bool multi, bool want_uso, bool *uso)
+{
 	struct ifreq ifr = { 0 };
 	int fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC), err;
 
@@ -43,7 +62,7 @@ int dp_tapq_open_fd(const char *ifname, bool multi)
 	}
 	strcpy(ifr.ifr_name, ifname);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | (multi ? IFF_MULTI_QUEUE : 0);
-	if (ioctl(fd, TUNSETIFF, &ifr) != 0 || ioctl(fd, TUNSETOFFLOAD, off) != 0) {
+	if (ioctl(fd, TUNSETIFF, &ifr) != 0 || set_offloads(fd, want_uso, uso) != 0) {
 		err = -errno;
 		close(fd);
 		return err;
@@ -114,6 +133,7 @@ static unsigned segment(struct dp_tapq *q, size_t len)
 	}
 	n = g.n_segs;
 	q->st.gso_frames += g.mss != 0;
+	q->st.udp_gso_frames += g.udp;
 	if (rte_pktmbuf_alloc_bulk(q->pool, ms, n) != 0) {
 		q->st.no_mbuf += n;
 		return 0;

@@ -52,10 +52,13 @@ static uint32_t csum_fast(uint32_t sum, const uint8_t *p, size_t len)
 	return net_csum_combine(sum, ntohs((uint16_t)s));
 }
 
-/* The place of the TCP header of a GSO frame: false when it is not one. */
+/* The place of the TCP or UDP header of a GSO frame: false when it is not
+ * one. UDP: no IPv4 options or IPv6 extension headers (the kernel's own
+ * UDP_SEGMENT sockets send none). */
 static bool gso_headers(struct net_gso *g, bool v4)
 {
 	const uint8_t *f = g->frame, *l3 = f + NET_ETH_HLEN;
+	uint8_t proto = g->udp ? NET_PROTO_UDP : NET_PROTO_TCP;
 	size_t l4, doff;
 
 	g->l3_off = NET_ETH_HLEN;
@@ -67,18 +70,25 @@ static bool gso_headers(struct net_gso *g, bool v4)
 			return false;
 		l4 = NET_ETH_HLEN + (size_t)(l3[0] & 0xf) * 4;
 		if (net_ip_version(l3) != 4 || l4 < NET_ETH_HLEN + NET_IP4_HLEN ||
-		    l3[NET_IP4_OFF_PROTO] != NET_PROTO_TCP ||
+		    (g->udp && l4 != NET_ETH_HLEN + NET_IP4_HLEN) ||
+		    l3[NET_IP4_OFF_PROTO] != proto ||
 		    (net_get_be16(l3 + NET_IP4_OFF_FRAG) & (NET_IP4_FLAG_MF | NET_IP4_FRAG_MASK)))
 			return false;
 	} else {
 		l4 = NET_ETH_HLEN + NET_IP6_HLEN;
-		if (g->len < l4 || net_ip_version(l3) != 6 || l3[NET_IP6_OFF_NEXT] != NET_PROTO_TCP)
+		if (g->len < l4 || net_ip_version(l3) != 6 || l3[NET_IP6_OFF_NEXT] != proto)
 			return false;
 	}
-	if (g->len < l4 + NET_TCP_HLEN)
-		return false;
-	doff = (size_t)(f[l4 + NET_TCP_OFF_DOFF] >> 4) * 4;
-	if (doff < NET_TCP_HLEN || l4 + doff > g->len)
+	if (g->udp) {
+		doff = NET_UDP_HLEN;
+	} else {
+		if (g->len < l4 + NET_TCP_HLEN)
+			return false;
+		doff = (size_t)(f[l4 + NET_TCP_OFF_DOFF] >> 4) * 4;
+		if (doff < NET_TCP_HLEN)
+			return false;
+	}
+	if (l4 + doff > g->len)
 		return false;
 	g->l4_off = (uint16_t)l4;
 	g->hdr_len = (uint16_t)(l4 + doff);
@@ -90,6 +100,7 @@ bool net_gso_parse(const uint8_t *buf, size_t len, struct net_gso *g)
 	struct net_vnet_hdr vh;
 	unsigned type;
 	size_t payload;
+	bool v4;
 
 	memset(g, 0, sizeof(*g));
 	if (len < NET_VNET_HLEN + NET_ETH_HLEN || len - NET_VNET_HLEN > MAX_IP_LEN + 256)
@@ -111,8 +122,14 @@ bool net_gso_parse(const uint8_t *buf, size_t len, struct net_gso *g)
 		g->csum_at = (uint16_t)(vh.csum_start + vh.csum_offset);
 		return true;
 	}
-	if ((type != NET_VNET_GSO_TCPV4 && type != NET_VNET_GSO_TCPV6) || vh.gso_size == 0 ||
-	    !gso_headers(g, type == NET_VNET_GSO_TCPV4))
+	g->udp = type == NET_VNET_GSO_UDP_L4;
+	if ((type != NET_VNET_GSO_TCPV4 && type != NET_VNET_GSO_TCPV6 && !g->udp) ||
+	    vh.gso_size == 0 || vh.hdr_len > g->len)
+		return false;
+	/* UDP_L4 says nothing of the IP version: the frame does. */
+	v4 = g->udp ? net_get_be16(g->frame + NET_ETH_OFF_TYPE) == NET_ETH_IP4 :
+		      type == NET_VNET_GSO_TCPV4;
+	if (!gso_headers(g, v4))
 		return false;
 	payload = g->len - g->hdr_len;
 	g->mss = vh.gso_size;
@@ -154,21 +171,60 @@ static void fix_ip(const struct net_gso *g, unsigned i, uint8_t *out, size_t tot
 	net_put_be16(l3 + NET_IP4_OFF_CSUM, net_csum_finish(net_csum_add(0, l3, ihl)));
 }
 
-static uint32_t pseudo(const uint8_t *l3, bool v4, size_t l4_len)
+static uint32_t pseudo_proto(const uint8_t *l3, bool v4, uint8_t proto, size_t l4_len)
 {
 	if (v4)
 		return net_csum_pseudo4((const struct net_ip4 *)(l3 + NET_IP4_OFF_SRC),
-					(const struct net_ip4 *)(l3 + NET_IP4_OFF_DST),
-					NET_PROTO_TCP, (uint16_t)l4_len);
+					(const struct net_ip4 *)(l3 + NET_IP4_OFF_DST), proto,
+					(uint16_t)l4_len);
 	return net_csum_pseudo6((const struct net_ip6 *)(l3 + IP6_ADDRS),
-				(const struct net_ip6 *)(l3 + IP6_ADDRS + 16), NET_PROTO_TCP,
+				(const struct net_ip6 *)(l3 + IP6_ADDRS + 16), proto,
 				(uint32_t)l4_len);
+}
+
+static uint32_t pseudo(const uint8_t *l3, bool v4, size_t l4_len)
+{
+	return pseudo_proto(l3, v4, NET_PROTO_TCP, l4_len);
+}
+
+/* Sequence number, flags and checksum of TCP segment i, whose payload
+ * starts off bytes into the super-frame's. */
+static void fix_tcp(const struct net_gso *g, unsigned i, uint8_t *out, size_t total, size_t off)
+{
+	uint8_t *tcp = out + g->l4_off, flags;
+
+	net_put_be32(tcp + NET_TCP_OFF_SEQ, net_get_be32(tcp + NET_TCP_OFF_SEQ) + (uint32_t)off);
+	flags = tcp[NET_TCP_OFF_FLAGS];
+	if (i > 0)
+		flags &= (uint8_t)~NET_TCP_CWR; /* congestion window reduced once */
+	if (i + 1u < g->n_segs)
+		flags &= (uint8_t) ~(NET_TCP_FIN | NET_TCP_PSH); /* the end's flags */
+	tcp[NET_TCP_OFF_FLAGS] = flags;
+	net_put_be16(tcp + NET_TCP_OFF_CSUM, 0);
+	net_put_be16(tcp + NET_TCP_OFF_CSUM,
+		     net_csum_finish(csum_fast(pseudo(out + g->l3_off, g->v4, total - g->l4_off),
+					       tcp, total - g->l4_off)));
+}
+
+/* Length and checksum of a UDP datagram: the super-datagram's partial sum
+ * counts the whole length, so it is summed anew (0 goes as 0xffff: 0 is
+ * "no checksum", which IPv6 forbids). */
+static void fix_udp(const struct net_gso *g, uint8_t *out, size_t total)
+{
+	uint8_t *udp = out + g->l4_off;
+	size_t l4_len = total - g->l4_off;
+	uint16_t sum;
+
+	net_put_be16(udp + NET_UDP_OFF_LEN, (uint16_t)l4_len);
+	net_put_be16(udp + NET_UDP_OFF_CSUM, 0);
+	sum = net_csum_finish(csum_fast(pseudo_proto(out + g->l3_off, g->v4, NET_PROTO_UDP, l4_len),
+					udp, l4_len));
+	net_put_be16(udp + NET_UDP_OFF_CSUM, sum ? sum : 0xffff);
 }
 
 size_t net_gso_segment(const struct net_gso *g, unsigned i, uint8_t *out, size_t cap)
 {
 	size_t payload, off, seg, total;
-	uint8_t *tcp, flags;
 
 	if (i >= g->n_segs)
 		return 0;
@@ -183,18 +239,10 @@ size_t net_gso_segment(const struct net_gso *g, unsigned i, uint8_t *out, size_t
 	memcpy(out, g->frame, g->hdr_len);
 	memcpy(out + g->hdr_len, g->frame + g->hdr_len + off, seg);
 	fix_ip(g, i, out, total);
-	tcp = out + g->l4_off;
-	net_put_be32(tcp + NET_TCP_OFF_SEQ, net_get_be32(tcp + NET_TCP_OFF_SEQ) + (uint32_t)off);
-	flags = tcp[NET_TCP_OFF_FLAGS];
-	if (i > 0)
-		flags &= (uint8_t)~NET_TCP_CWR; /* congestion window reduced once */
-	if (i + 1u < g->n_segs)
-		flags &= (uint8_t) ~(NET_TCP_FIN | NET_TCP_PSH); /* the end's flags */
-	tcp[NET_TCP_OFF_FLAGS] = flags;
-	net_put_be16(tcp + NET_TCP_OFF_CSUM, 0);
-	net_put_be16(tcp + NET_TCP_OFF_CSUM,
-		     net_csum_finish(csum_fast(pseudo(out + g->l3_off, g->v4, total - g->l4_off),
-					       tcp, total - g->l4_off)));
+	if (g->udp)
+		fix_udp(g, out, total);
+	else
+		fix_tcp(g, i, out, total, off);
 	return total;
 }
 

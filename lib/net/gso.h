@@ -2,13 +2,14 @@
 /*
  * Super-frames across a tap opened with IFF_VNET_HDR (the host port
  * tap-gso): each frame is preceded by a virtio_net_hdr, and with the
- * offloads on, the kernel hands over TCP super-frames of up to 64 KB with
- * one header (GSO) and frames whose checksum it left to us (NEEDS_CSUM).
+ * offloads on, the kernel hands over TCP super-frames (TSO) and UDP
+ * super-datagrams (USO: a UDP_SEGMENT socket's) of up to 64 KB with one
+ * header (GSO) and frames whose checksum it left to us (NEEDS_CSUM).
  *
  * - net_gso_parse/net_gso_segment: a frame from the kernel into frames of
- *   at most the MSS the kernel asked for, each with complete IP and TCP
- *   checksums (as if the kernel had segmented it), or the one frame with
- *   its checksum completed.
+ *   at most the MSS (TCP) or segment size (UDP) the kernel asked for, each
+ *   with complete IP and TCP/UDP checksums and lengths (as if the kernel
+ *   had segmented it), or the one frame with its checksum completed.
  * - net_gro_*: TCP segments of one flow, in sequence, into one super-frame
  *   for the kernel: the first segment's headers (rewritten) and the
  *   payloads of the rest, with a vnet header asking for GSO.
@@ -41,6 +42,7 @@ enum {
 	NET_VNET_GSO_NONE = 0,
 	NET_VNET_GSO_TCPV4 = 1,
 	NET_VNET_GSO_TCPV6 = 4,
+	NET_VNET_GSO_UDP_L4 = 5, /* USO, IPv4 or IPv6 (Linux 6.2 and later) */
 	NET_VNET_GSO_ECN = 0x80,
 	NET_GSO_MAX_SEGS = 128, /* 64 KB in 512-byte segments */
 	NET_TCP_HLEN = 20,
@@ -63,17 +65,20 @@ enum {
 struct net_gso {
 	const uint8_t *frame; /* the Ethernet frame after the vnet header */
 	size_t len;
-	uint16_t l3_off, l4_off, hdr_len; /* GSO: headers up to the TCP payload */
+	uint16_t l3_off, l4_off, hdr_len; /* GSO: headers up to the L4 payload */
 	uint16_t mss;                     /* GSO: payload per segment; 0: not GSO */
 	uint16_t n_segs;                  /* frames it makes: 1 when not GSO */
 	uint16_t csum_at;                 /* NEEDS_CSUM: where the sum goes; 0: none */
 	uint16_t csum_start;
 	bool v4;
+	bool udp; /* GSO: UDP datagrams (USO), else TCP segments */
 };
 
 /* A frame as read from the tap (vnet header first). False for a GSO type
- * other than TCP, headers that do not add up, more than NET_GSO_MAX_SEGS
- * segments, a checksum place outside the frame. */
+ * other than TCP and UDP_L4, headers that do not add up (a UDP one: IPv4
+ * options and IPv6 extension headers too, or a header length past the
+ * frame), more than NET_GSO_MAX_SEGS segments, a checksum place outside
+ * the frame. */
 bool net_gso_parse(const uint8_t *buf, size_t len, struct net_gso *g);
 
 /* Frame i (i < g->n_segs) into out: its length, or 0 when it does not fit
