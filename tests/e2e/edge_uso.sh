@@ -1,0 +1,217 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# UDP segmentation offload (USO) on the tap-gso host port, end to end: two
+# omninervous edges with default flags (host port auto: tap-gso here), a
+# sender behind edge A with UDP_SEGMENT (64,800-byte super-datagrams of 54
+# datagrams of 1,200 bytes, each datagram numbered and filled with a
+# pattern of its number) and a receiver behind edge B that counts the
+# datagrams and checks every one's bytes.
+#   - USO offered (the default): edge A's start-up line names USO4/USO6,
+#     its counters show UDP super-frames read from the tap (cut by
+#     lib/net/gso.c), none refused, and every datagram arrives intact.
+#   - OMNI_TAP_USO=off: the kernel cuts them before the tap; the same
+#     datagrams arrive intact, and tap_udp_gso_frames stays 0 (with USO on,
+#     the same traffic made it grow).
+#   - OMNI_TAP_USO=maybe is refused with its name.
+# With USO_MEASURE_SECS=N (not in the suite), each phase also sends as
+# fast as it can for N seconds and prints the receiver's Mbit/s: the
+# README's figure (no threshold here).
+#
+#  +----------------------------------+      +----------------------------------+
+#  | netns omni-uso-a-PID             |      | netns omni-uso-b-PID             |
+#  |  sender (UDP_SEGMENT 1200)       |      |  receiver udp 10.78.0.2:5300     |
+#  |  omni0 10.78.0.1/24 (tap-gso)    |      |  omni0 10.78.0.2/24 (tap-gso)    |
+#  |  omninervous, udp 51820          |      |  omninervous, udp 51821          |
+#  |  usaPID 192.0.2.1/24 (af_xdp) ------------ usbPID 192.0.2.2/24 (af_xdp)    |
+#  +----------------------------------+      +----------------------------------+
+#
+# Usage: edge_uso.sh BUILD_DIR
+set -u
+. "$(dirname "$0")/lib.sh"
+asan_no_leaks
+
+build=${1:?usage: $0 BUILD_DIR}
+omni=$build/app/omninervous
+ns_a=omni-uso-a-$$
+ns_b=omni-uso-b-$$
+veth_a=usa$$
+veth_b=usb$$
+supers=100
+measure=${USO_MEASURE_SECS:-0}
+
+# uso.py recv PORT READY EXPECT | send DST PORT SUPERS SECONDS
+# Datagram j of super-datagram i: i (4 bytes), j (2 bytes), then 1,194
+# bytes of a pattern that starts where i and j say. recv stops at EXPECT
+# datagrams (0: none expected), or 3 s after the last one, or 60 s with
+# none, and prints "datagrams N bad B bytes X seconds S" (S: first to last
+# datagram). send: SUPERS super-datagrams 2 ms apart, or with SECONDS > 0
+# as many as it can for that long.
+uso_write_py() {
+	cat >"$tmp/uso.py" <<'EOF'
+import socket, struct, sys, time
+
+SEG, PER = 1200, 54
+BASE = bytes(range(256)) * 10
+
+def datagram(i, j):
+    o = (i * 31 + j * 7) % 256
+    return struct.pack("!IH", i, j) + BASE[o:o + SEG - 6]
+
+def recv(port, ready, expect):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
+    s.bind(("10.78.0.2", port))
+    open(ready, "w").close()
+    n = bad = total = 0
+    first = last = None
+    s.settimeout(60)
+    while expect == 0 or n < expect:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            break
+        last = time.monotonic()
+        first = first or last
+        s.settimeout(3)
+        n += 1
+        total += len(d)
+        if len(d) != SEG or d != datagram(*struct.unpack("!IH", d[:6])):
+            bad += 1
+    secs = (last - first) if first else 0
+    print("datagrams %d bad %d bytes %d seconds %.3f" % (n, bad, total, secs))
+
+def send(dst, port, supers, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_UDP, 103, SEG)  # UDP_SEGMENT
+    s.connect((dst, port))
+    bufs = [b"".join(datagram(i, j) for j in range(PER)) for i in range(supers)]
+    sent, end = 0, time.monotonic() + secs
+    while (secs and time.monotonic() < end) or (not secs and sent < supers):
+        try:
+            s.send(bufs[sent % supers])
+        except OSError:  # ENOBUFS: the tap's queue is full
+            time.sleep(0.0005)
+            continue
+        sent += 1
+        if not secs:
+            time.sleep(0.002)
+    print("sent %d super-datagrams, %d datagrams" % (sent, sent * PER))
+
+if sys.argv[1] == "recv":
+    recv(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
+else:
+    send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+EOF
+}
+
+# uso_conf SIDE ME OTHER PORT ENDPOINT
+uso_conf() {
+	local o=b
+	[ "$1" = b ] && o=a
+	{
+		conf_interface "$tmp/$1.key" "$4" "10.78.0.$2/24" "MTU = 1420"
+		conf_peer "$tmp/$o.pub" "$5" "10.78.0.$3/32" "PersistentKeepalive = 1"
+	} >"$tmp/$1.conf"
+	chmod 600 "$tmp/$1.conf"
+}
+
+# uso_edges: both edges with default flags (OMNI_TAP_USO as the caller's
+# environment has it), then a ping through the tunnel.
+uso_edges() {
+	edge_start edge_a "$ns_a" --underlay "$veth_a" --wg-config "$tmp/a.conf" &&
+		edge_start edge_b "$ns_b" --underlay "$veth_b" --wg-config "$tmp/b.conf" || return 1
+	wait_log edge_a 'host port omni0: kind tap-gso' 5 &&
+		wait_for -t 20 echo_back "$ns_a" 10.78.0.2 >/dev/null
+}
+
+# uso_transfer NAME SUPERS SECONDS: receiver, then sender; sets $got_n,
+# $got_bad, $got_mbps.
+uso_transfer() {
+	local expect=$(($2 * 54)) figs
+	[ "$3" != 0 ] && expect=0
+	rm -f "$tmp/$1.ready"
+	bg_start "${1}_recv" "$ns_b" python3 "$tmp/uso.py" recv 5300 "$tmp/$1.ready" "$expect"
+	wait_for test -e "$tmp/$1.ready" >/dev/null || return 1
+	bg_start "${1}_send" "$ns_a" python3 "$tmp/uso.py" send 10.78.0.2 5300 "$2" "$3"
+	bg_wait "${1}_send" $((30 + ${3%.*})) >/dev/null
+	bg_wait "${1}_recv" 90 >/dev/null
+	cat "$tmp/${1}_send.log" "$tmp/${1}_recv.log"
+	figs=$(grep -E '^datagrams ' "$tmp/${1}_recv.log") || return 1
+	read -r _ got_n _ got_bad _ bytes _ secs <<<"$figs"
+	got_mbps=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? b * 8 / s / 1e6 : 0) }')
+}
+
+# uso_all_arrive NAME: $supers super-datagrams, every datagram intact.
+uso_all_arrive() {
+	uso_transfer "$1" "$supers" 0 || return 1
+	echo "received $got_n of $((supers * 54)) datagrams, $got_bad with wrong bytes"
+	[ "$got_n" = $((supers * 54)) ] && [ "$got_bad" = 0 ]
+}
+
+# uso_tap_counts MIN MAX USO: edge A's tap_udp_gso_frames within [MIN,
+# MAX], no frame refused, tap_uso USO.
+uso_tap_counts() {
+	local n
+	edge_stats edge_a || return 1
+	n=$(stat_of edge_a tap_udp_gso_frames)
+	echo "edge A: tap_reads $(stat_of edge_a tap_reads), tap_gso_frames" \
+		"$(stat_of edge_a tap_gso_frames), tap_udp_gso_frames $n, tap_segments" \
+		"$(stat_of edge_a tap_segments), tap_bad_frames $(stat_of edge_a tap_bad_frames)," \
+		"tap_uso $(stat_of edge_a tap_uso)"
+	[ "$n" -ge "$1" ] && [ "$n" -le "$2" ] && [ "$(stat_of edge_a tap_bad_frames)" = 0 ] &&
+		[ "$(stat_of edge_a tap_uso)" = "$3" ]
+}
+
+# uso_measure NAME: as fast as the sender can for $measure s.
+uso_measure() {
+	[ "$measure" != 0 ] || return 0
+	uso_transfer "$1" 8 "$measure" >"$tmp/$1.out" 2>&1
+	echo "$1: $got_mbps Mbit/s received ($got_n datagrams of 1200 bytes," \
+		"$got_bad wrong, sent $(grep -oE '^sent [0-9]+' "$tmp/${1}_send.log"))" |
+		tee -a "$tmp/figures"
+}
+
+# uso_bad_env: OMNI_TAP_USO takes on or off, and says so.
+uso_bad_env() {
+	local out
+	out=$(OMNI_TAP_USO=maybe ip netns exec "$ns_a" timeout 30 "$omni" --underlay "$veth_a" \
+		--wg-config "$tmp/a.conf" 2>&1)
+	echo "$out" | grep 'OMNI_TAP_USO'
+	echo "$out" | grep -q 'OMNI_TAP_USO=maybe: the environment variable takes on or off'
+}
+
+need_root
+need_tools wg ip ping
+need_built "$omni"
+e2e_tmp uso
+wg_keys a b
+uso_write_py
+two_ns "$ns_a" "$veth_a" "$ns_b" "$veth_b" || die "namespaces and veths"
+uso_conf a 1 2 51820 192.0.2.2:51821
+uso_conf b 2 1 51821 192.0.2.1:51820
+
+p="USO on (default)"
+uso_edges || die "$p: edges up and a ping through"
+check "$p: edge A's start-up line offers the kernel USO" \
+	wait_log edge_a 'offloads checksum, TSO4, TSO6, USO4, USO6' 1
+check "$p: $supers UDP_SEGMENT super-datagrams arrive as $((supers * 54)) intact datagrams" \
+	uso_all_arrive on
+check "$p: edge A read UDP super-frames from the tap and refused none" \
+	uso_tap_counts 1 "$supers" 1
+uso_measure "USO on"
+edge_stop edge_a
+edge_stop edge_b
+
+p="OMNI_TAP_USO=off"
+OMNI_TAP_USO=off uso_edges || die "$p: edges up and a ping through"
+check "$p: edge A's start-up line says USO is off" \
+	wait_log edge_a 'offloads checksum, TSO4, TSO6 \(USO off: OMNI_TAP_USO=off\)' 1
+check "$p: the same datagrams arrive intact" uso_all_arrive off
+check "$p: the kernel cut them before the tap (tap_udp_gso_frames 0)" uso_tap_counts 0 0 0
+uso_measure "USO off"
+edge_stop edge_a
+edge_stop edge_b
+check "OMNI_TAP_USO=maybe is refused with its name" uso_bad_env
+[ -f "$tmp/figures" ] && cat "$tmp/figures"
+finish
