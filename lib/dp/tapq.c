@@ -189,6 +189,7 @@ struct push {
 	uint16_t next[PUSH_BURST];
 	struct run runs[PUSH_BURST];
 	unsigned n, n_runs;
+	bool udp; /* the kernel takes UDP_L4 GSO: coalesce UDP too */
 };
 
 /* Frame i joins the latest run of its flow, or starts a run. A frame of a
@@ -213,7 +214,7 @@ static void place(struct push *p, unsigned i)
 		break;
 	}
 	r = &p->runs[p->n_runs++];
-	r->gro = net_gro_start(&r->g, f, len);
+	r->gro = net_gro_start(&r->g, f, len) || (p->udp && net_gro_start_udp(&r->g, f, len));
 	r->head = r->tail = (uint16_t)i;
 }
 
@@ -226,6 +227,7 @@ static void write_run(struct dp_tapq *q, struct push *p, struct run *r)
 
 	if (r->gro)
 		net_gro_finish(&r->g, &vh);
+	q->st.udp_gso_writes += vh.gso_type == NET_VNET_GSO_UDP_L4;
 	iov[n++] = (struct iovec){ &vh, sizeof(vh) };
 	iov[n].iov_base = rte_pktmbuf_mtod(first, void *);
 	iov[n++].iov_len = r->gro && r->g.n > 1 ? (size_t)r->g.hdr_len + r->g.mss : first->data_len;
@@ -247,6 +249,7 @@ unsigned dp_tapq_push(struct dp_tapq *q)
 	if (p.n == 0)
 		return 0;
 	p.n_runs = 0;
+	p.udp = q->uso;
 	for (i = 0; i < p.n; i++)
 		place(&p, i);
 	for (i = 0; i < p.n_runs; i++)

@@ -11,7 +11,8 @@
  *   worker (open) -> tx ring -> net_gro_* -> writev -> tap
  *
  * One read takes one super-frame; one writev gives the kernel a run of
- * segments of one TCP flow. Mbufs come from the port's pool; nothing is
+ * segments of one TCP flow, or (with USO, so on a kernel that takes
+ * UDP_L4 GSO) of datagrams of one UDP flow. Mbufs come from the port's pool; nothing is
  * allocated per packet. Worker lcore only, one per queue.
  */
 #ifndef OMNI_DP_TAPQ_H
@@ -30,6 +31,7 @@ struct dp_tapq_stats {
 	uint64_t segments;       /* frames made of the reads */
 	uint64_t writes;         /* writev calls */
 	uint64_t coalesced;      /* frames that went out inside another's write */
+	uint64_t udp_gso_writes; /* of the writes UDP runs (UDP_L4 GSO) */
 	uint64_t bad;            /* read frames not parsed (dropped) */
 	uint64_t no_mbuf;        /* segments without an mbuf (dropped) */
 	uint64_t ring_full;      /* segments the rx ring did not take (dropped) */

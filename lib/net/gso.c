@@ -254,28 +254,38 @@ struct seg_view {
 	bool v4;
 };
 
-static bool seg_view(const uint8_t *f, size_t len, struct seg_view *v)
+/* The IP part of a view: an IPv4 header without options or fragments, or
+ * an IPv6 header without extension headers, carrying proto, with room for
+ * min_l4 bytes of its header in len. */
+static bool ip_view(const uint8_t *f, size_t len, uint8_t proto, size_t min_l4, struct seg_view *v)
 {
 	const uint8_t *l3 = f + NET_ETH_HLEN;
-	size_t doff;
 
-	if (len < NET_ETH_HLEN + NET_IP6_HLEN + NET_TCP_HLEN)
+	if (len < NET_ETH_HLEN + NET_IP4_HLEN + min_l4)
 		return false;
 	v->v4 = net_get_be16(f + NET_ETH_OFF_TYPE) == NET_ETH_IP4;
 	if (v->v4) {
-		if (l3[0] != 0x45 || l3[NET_IP4_OFF_PROTO] != NET_PROTO_TCP ||
+		if (l3[0] != 0x45 || l3[NET_IP4_OFF_PROTO] != proto ||
 		    (net_get_be16(l3 + NET_IP4_OFF_FRAG) & (NET_IP4_FLAG_MF | NET_IP4_FRAG_MASK)))
 			return false;
 		v->l4 = NET_ETH_HLEN + NET_IP4_HLEN;
 		v->end = NET_ETH_HLEN + (size_t)net_get_be16(l3 + NET_IP4_OFF_TOTLEN);
 	} else {
-		if (net_get_be16(f + NET_ETH_OFF_TYPE) != NET_ETH_IP6 || net_ip_version(l3) != 6 ||
-		    l3[NET_IP6_OFF_NEXT] != NET_PROTO_TCP)
+		if (len < NET_ETH_HLEN + NET_IP6_HLEN + min_l4 ||
+		    net_get_be16(f + NET_ETH_OFF_TYPE) != NET_ETH_IP6 || net_ip_version(l3) != 6 ||
+		    l3[NET_IP6_OFF_NEXT] != proto)
 			return false;
 		v->l4 = NET_ETH_HLEN + NET_IP6_HLEN;
 		v->end = v->l4 + (size_t)net_get_be16(l3 + NET_IP6_OFF_PAYLEN);
 	}
-	if (v->end > len || v->end < v->l4 + NET_TCP_HLEN)
+	return v->end <= len && v->end >= v->l4 + min_l4;
+}
+
+static bool seg_view(const uint8_t *f, size_t len, struct seg_view *v)
+{
+	size_t doff;
+
+	if (!ip_view(f, len, NET_PROTO_TCP, NET_TCP_HLEN, v))
 		return false;
 	doff = (size_t)(f[v->l4 + NET_TCP_OFF_DOFF] >> 4) * 4;
 	v->hdr_len = v->l4 + doff;
@@ -283,6 +293,40 @@ static bool seg_view(const uint8_t *f, size_t len, struct seg_view *v)
 		return false;
 	v->seq = net_get_be32(f + v->l4 + NET_TCP_OFF_SEQ);
 	v->flags = f[v->l4 + NET_TCP_OFF_FLAGS];
+	return true;
+}
+
+/* A UDP datagram with payload, its UDP length the IP payload's. */
+static bool udp_view(const uint8_t *f, size_t len, struct seg_view *v)
+{
+	if (!ip_view(f, len, NET_PROTO_UDP, NET_UDP_HLEN, v))
+		return false;
+	v->hdr_len = v->l4 + NET_UDP_HLEN;
+	return v->end > v->hdr_len && net_get_be16(f + v->l4 + NET_UDP_OFF_LEN) == v->end - v->l4;
+}
+
+/* A run of one frame (v) begins. */
+static void run_begin(struct net_gro *g, uint8_t *frame, const struct seg_view *v)
+{
+	g->first = frame;
+	g->v4 = v->v4;
+	g->l3_off = NET_ETH_HLEN;
+	g->l4_off = (uint16_t)v->l4;
+	g->hdr_len = (uint16_t)v->hdr_len;
+	g->mss = (uint16_t)(v->end - v->hdr_len);
+	g->payload = g->mss;
+	g->n = 1;
+}
+
+bool net_gro_start_udp(struct net_gro *g, uint8_t *frame, size_t len)
+{
+	struct seg_view v;
+
+	memset(g, 0, sizeof(*g));
+	if (!udp_view(frame, len, &v))
+		return false;
+	run_begin(g, frame, &v);
+	g->udp = true;
 	return true;
 }
 
@@ -294,15 +338,8 @@ bool net_gro_start(struct net_gro *g, uint8_t *frame, size_t len)
 	if (!seg_view(frame, len, &v) || v.end == v.hdr_len || !(v.flags & NET_TCP_ACK) ||
 	    (v.flags & TCP_BAD_FLAGS))
 		return false;
-	g->first = frame;
-	g->v4 = v.v4;
-	g->l3_off = NET_ETH_HLEN;
-	g->l4_off = (uint16_t)v.l4;
-	g->hdr_len = (uint16_t)v.hdr_len;
-	g->mss = (uint16_t)(v.end - v.hdr_len);
-	g->payload = g->mss;
+	run_begin(g, frame, &v);
 	g->next_seq = v.seq + g->mss;
-	g->n = 1;
 	g->psh = g->closed = (v.flags & NET_TCP_PSH) != 0;
 	return true;
 }
@@ -323,8 +360,8 @@ bool net_gro_same_flow(const struct net_gro *g, const uint8_t *f, size_t len)
 	return same_bytes(a, f, g->l4_off, g->l4_off + 4u);
 }
 
-/* Everything but lengths, IDs, checksums, sequence number and PSH. */
-static bool same_headers(const struct net_gro *g, const uint8_t *f)
+/* Ethernet and IP headers but lengths, IDs and checksums; the ports. */
+static bool same_ip_ports(const struct net_gro *g, const uint8_t *f)
 {
 	const uint8_t *a = g->first;
 	size_t l3 = g->l3_off, l4 = g->l4_off;
@@ -335,8 +372,38 @@ static bool same_headers(const struct net_gro *g, const uint8_t *f)
 			    !same_bytes(a, f, l3 + IP4_ADDRS, l4) :
 		    !same_bytes(a, f, l3, l3 + 4) || !same_bytes(a, f, l3 + 6, l4))
 		return false;
-	return same_bytes(a, f, l4, l4 + 4) && same_bytes(a, f, l4 + 8, l4 + 13) &&
+	return same_bytes(a, f, l4, l4 + 4);
+}
+
+/* Everything but lengths, IDs, checksums, sequence number and PSH. */
+static bool same_headers(const struct net_gro *g, const uint8_t *f)
+{
+	const uint8_t *a = g->first;
+	size_t l4 = g->l4_off;
+
+	return same_ip_ports(g, f) && same_bytes(a, f, l4 + 8, l4 + 13) &&
 	       same_bytes(a, f, l4 + 14, l4 + 16) && same_bytes(a, f, l4 + 20, g->hdr_len);
+}
+
+/* The UDP side of net_gro_append. */
+static bool udp_append(struct net_gro *g, const uint8_t *frame, size_t len, const uint8_t **payload,
+		       size_t *plen)
+{
+	struct seg_view v;
+	size_t p, ip_len;
+
+	if (!udp_view(frame, len, &v) || v.v4 != g->v4 || !same_ip_ports(g, frame))
+		return false;
+	p = v.end - v.hdr_len;
+	ip_len = g->hdr_len - (g->v4 ? g->l3_off : g->l4_off) + g->payload + p;
+	if (p > g->mss || ip_len > MAX_IP_LEN)
+		return false;
+	*payload = frame + v.hdr_len;
+	*plen = p;
+	g->payload += (uint32_t)p;
+	g->n++;
+	g->closed = p < g->mss; /* only the last datagram may be shorter */
+	return true;
 }
 
 bool net_gro_append(struct net_gro *g, const uint8_t *frame, size_t len, const uint8_t **payload,
@@ -345,8 +412,10 @@ bool net_gro_append(struct net_gro *g, const uint8_t *frame, size_t len, const u
 	struct seg_view v;
 	size_t p, ip_len;
 
-	if (g->closed || g->n >= NET_GSO_MAX_SEGS || !seg_view(frame, len, &v) || v.v4 != g->v4 ||
-	    v.hdr_len != g->hdr_len || v.seq != g->next_seq ||
+	if (g->udp && !g->closed && g->n < NET_GSO_MAX_SEGS)
+		return udp_append(g, frame, len, payload, plen);
+	if (g->udp || g->closed || g->n >= NET_GSO_MAX_SEGS || !seg_view(frame, len, &v) ||
+	    v.v4 != g->v4 || v.hdr_len != g->hdr_len || v.seq != g->next_seq ||
 	    (v.flags & ~NET_TCP_PSH) != NET_TCP_ACK || !same_headers(g, frame))
 		return false;
 	p = v.end - v.hdr_len;
@@ -365,6 +434,24 @@ bool net_gro_append(struct net_gro *g, const uint8_t *frame, size_t len, const u
 	return true;
 }
 
+/* A UDP run's lengths and partial checksum: the pseudo-header's sum over
+ * the whole length, which the kernel adjusts for each datagram it cuts. */
+static void udp_finish(struct net_gro *g, struct net_vnet_hdr *vh, size_t l4_len)
+{
+	uint8_t *udp = g->first + g->l4_off;
+
+	net_put_be16(udp + NET_UDP_OFF_LEN, (uint16_t)l4_len);
+	net_put_be16(udp + NET_UDP_OFF_CSUM,
+		     (uint16_t)~net_csum_finish(
+			     pseudo_proto(g->first + g->l3_off, g->v4, NET_PROTO_UDP, l4_len)));
+	vh->flags = NET_VNET_F_NEEDS_CSUM;
+	vh->gso_type = NET_VNET_GSO_UDP_L4;
+	vh->hdr_len = g->hdr_len;
+	vh->gso_size = g->mss;
+	vh->csum_start = g->l4_off;
+	vh->csum_offset = NET_UDP_OFF_CSUM;
+}
+
 void net_gro_finish(struct net_gro *g, struct net_vnet_hdr *vh)
 {
 	uint8_t *l3 = g->first + g->l3_off, *tcp = g->first + g->l4_off;
@@ -380,6 +467,10 @@ void net_gro_finish(struct net_gro *g, struct net_vnet_hdr *vh)
 			     net_csum_finish(net_csum_add(0, l3, NET_IP4_HLEN)));
 	} else {
 		net_put_be16(l3 + NET_IP6_OFF_PAYLEN, (uint16_t)l4_len);
+	}
+	if (g->udp) {
+		udp_finish(g, vh, l4_len);
+		return;
 	}
 	if (g->psh)
 		tcp[NET_TCP_OFF_FLAGS] |= NET_TCP_PSH;

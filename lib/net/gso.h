@@ -12,7 +12,11 @@
  *   had segmented it), or the one frame with its checksum completed.
  * - net_gro_*: TCP segments of one flow, in sequence, into one super-frame
  *   for the kernel: the first segment's headers (rewritten) and the
- *   payloads of the rest, with a vnet header asking for GSO.
+ *   payloads of the rest, with a vnet header asking for GSO. Likewise UDP
+ *   datagrams of one flow of one size (the last may be shorter), asking
+ *   for UDP_L4 GSO: the kernel gives an ordinary socket the datagrams as
+ *   they were (it cuts them at gso_size), one that asked for UDP_GRO the
+ *   whole.
  *
  * Plain buffers, no DPDK. The vnet header is in the host's byte order (a
  * tap's default, "legacy" virtio). Frames from the kernel are checked like
@@ -94,17 +98,24 @@ struct net_gro {
 	uint32_t payload;  /* bytes of payload in the run */
 	unsigned n;
 	bool v4, closed, psh;
+	bool udp; /* a run of UDP datagrams (mss: the first's payload) */
 };
 
 /* Whether the frame can start a run (a plain TCP segment with payload and
  * ACK; PSH allowed); fills g. Its payload is frame + g->hdr_len on. */
 bool net_gro_start(struct net_gro *g, uint8_t *frame, size_t len);
+/* Whether the frame can start a run of UDP datagrams (IPv4 without options
+ * or fragments, or IPv6 without extension headers; payload not empty);
+ * fills g. Only for a kernel that takes UDP_L4 GSO (Linux 6.2 on). */
+bool net_gro_start_udp(struct net_gro *g, uint8_t *frame, size_t len);
 /* Whether frame belongs to g's flow (Ethernet, addresses, ports). */
 bool net_gro_same_flow(const struct net_gro *g, const uint8_t *frame, size_t len);
 /* Append frame to the run when it follows it: same headers but the
  * sequence number (in sequence), payload no longer than the first's, the
- * run not closed (by a short segment or PSH) and not past 64 KB. On true,
- * payload and plen are the bytes to add after the run's. */
+ * run not closed (by a short segment or PSH) and not past 64 KB. A UDP
+ * run: a datagram with the same headers but lengths, ID and checksum, its
+ * payload no longer than the first's (a shorter one ends the run). On
+ * true, payload and plen are the bytes to add after the run's. */
 bool net_gro_append(struct net_gro *g, const uint8_t *frame, size_t len, const uint8_t **payload,
 		    size_t *plen);
 /* Rewrite the first frame's headers for the whole run and fill vh: one

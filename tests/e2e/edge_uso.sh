@@ -9,13 +9,18 @@
 # datagrams and checks every one's bytes.
 #   - USO offered (the default): edge A's start-up line names USO4/USO6,
 #     its counters show UDP super-frames read from the tap (cut by
-#     lib/net/gso.c), none refused, and every datagram arrives intact.
-#   - OMNI_TAP_USO=off: the kernel cuts them before the tap; the same
-#     datagrams arrive intact, and tap_udp_gso_frames stays 0 (with USO on,
-#     the same traffic made it grow).
+#     lib/net/gso.c), none refused; edge B gives its kernel the datagrams
+#     coalesced in UDP_L4 GSO writes (tap_udp_gso_writes), which the
+#     kernel takes (no write errors) and cuts again for the receiver's
+#     ordinary socket: every datagram arrives intact, 1,200 bytes each.
+#   - OMNI_TAP_USO=off: the kernel cuts them before the tap, edge B writes
+#     one datagram a write; the same datagrams arrive intact, and
+#     tap_udp_gso_frames and tap_udp_gso_writes stay 0 (with USO on, the
+#     same traffic made them grow).
 #   - OMNI_TAP_USO=maybe is refused with its name.
-# With USO_MEASURE_SECS=N (not in the suite), each phase also sends as
-# fast as it can for N seconds and prints the receiver's Mbit/s: the
+# With USO_MEASURE_SECS=N (not in the suite), each phase also sends for N
+# seconds, at USO_MEASURE_MBPS Mbit/s (unset: as fast as the sender can),
+# and prints the receiver's Mbit/s and where the rest was lost: the
 # README's figure (no threshold here).
 #
 #  +----------------------------------+      +----------------------------------+
@@ -39,14 +44,15 @@ veth_a=usa$$
 veth_b=usb$$
 supers=100
 measure=${USO_MEASURE_SECS:-0}
+mbps=${USO_MEASURE_MBPS:-0}
 
-# uso.py recv PORT READY EXPECT | send DST PORT SUPERS SECONDS
+# uso.py recv PORT READY EXPECT | send DST PORT SUPERS SECONDS MBPS
 # Datagram j of super-datagram i: i (4 bytes), j (2 bytes), then 1,194
 # bytes of a pattern that starts where i and j say. recv stops at EXPECT
 # datagrams (0: none expected), or 3 s after the last one, or 60 s with
 # none, and prints "datagrams N bad B bytes X seconds S" (S: first to last
 # datagram). send: SUPERS super-datagrams 2 ms apart, or with SECONDS > 0
-# as many as it can for that long.
+# for that long at MBPS Mbit/s of payload (0: as fast as it can).
 uso_write_py() {
 	cat >"$tmp/uso.py" <<'EOF'
 import socket, struct, sys, time
@@ -81,27 +87,31 @@ def recv(port, ready, expect):
     secs = (last - first) if first else 0
     print("datagrams %d bad %d bytes %d seconds %.3f" % (n, bad, total, secs))
 
-def send(dst, port, supers, secs):
+def send(dst, port, supers, secs, mbps):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_UDP, 103, SEG)  # UDP_SEGMENT
     s.connect((dst, port))
     bufs = [b"".join(datagram(i, j) for j in range(PER)) for i in range(supers)]
-    sent, end = 0, time.monotonic() + secs
-    while (secs and time.monotonic() < end) or (not secs and sent < supers):
+    gap = SEG * PER * 8 / (mbps * 1e6) if secs and mbps else 0.002 if not secs else 0
+    sent, now = 0, time.monotonic()
+    end, due = now + secs, now
+    while (secs and now < end) or (not secs and sent < supers):
+        if gap and due > now:
+            time.sleep(due - now)
         try:
             s.send(bufs[sent % supers])
         except OSError:  # ENOBUFS: the tap's queue is full
             time.sleep(0.0005)
-            continue
         sent += 1
-        if not secs:
-            time.sleep(0.002)
+        due += gap
+        now = time.monotonic()
     print("sent %d super-datagrams, %d datagrams" % (sent, sent * PER))
 
 if sys.argv[1] == "recv":
     recv(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
 else:
-    send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+    send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]),
+         float(sys.argv[6]))
 EOF
 }
 
@@ -133,7 +143,7 @@ uso_transfer() {
 	rm -f "$tmp/$1.ready"
 	bg_start "${1}_recv" "$ns_b" python3 "$tmp/uso.py" recv 5300 "$tmp/$1.ready" "$expect"
 	wait_for test -e "$tmp/$1.ready" >/dev/null || return 1
-	bg_start "${1}_send" "$ns_a" python3 "$tmp/uso.py" send 10.78.0.2 5300 "$2" "$3"
+	bg_start "${1}_send" "$ns_a" python3 "$tmp/uso.py" send 10.78.0.2 5300 "$2" "$3" "$mbps"
 	bg_wait "${1}_send" $((30 + ${3%.*})) >/dev/null
 	bg_wait "${1}_recv" 90 >/dev/null
 	cat "$tmp/${1}_send.log" "$tmp/${1}_recv.log"
@@ -150,25 +160,52 @@ uso_all_arrive() {
 }
 
 # uso_tap_counts MIN MAX USO: edge A's tap_udp_gso_frames within [MIN,
-# MAX], no frame refused, tap_uso USO.
+# MAX], no frame refused, tap_uso USO; edge B wrote the datagrams to its
+# tap in UDP_L4 runs (tap_udp_gso_writes) when USO is 1, never when 0, and
+# its kernel refused none of its writes.
 uso_tap_counts() {
-	local n
+	local n w
 	edge_stats edge_a || return 1
 	n=$(stat_of edge_a tap_udp_gso_frames)
 	echo "edge A: tap_reads $(stat_of edge_a tap_reads), tap_gso_frames" \
 		"$(stat_of edge_a tap_gso_frames), tap_udp_gso_frames $n, tap_segments" \
 		"$(stat_of edge_a tap_segments), tap_bad_frames $(stat_of edge_a tap_bad_frames)," \
 		"tap_uso $(stat_of edge_a tap_uso)"
+	edge_stats edge_b || return 1
+	w=$(stat_of edge_b tap_udp_gso_writes)
+	echo "edge B: tap_writes $(stat_of edge_b tap_writes), tap_coalesced" \
+		"$(stat_of edge_b tap_coalesced), tap_udp_gso_writes $w, tap_write_errors" \
+		"$(stat_of edge_b tap_write_errors)"
 	[ "$n" -ge "$1" ] && [ "$n" -le "$2" ] && [ "$(stat_of edge_a tap_bad_frames)" = 0 ] &&
-		[ "$(stat_of edge_a tap_uso)" = "$3" ]
+		[ "$(stat_of edge_a tap_uso)" = "$3" ] && [ "$(stat_of edge_b tap_write_errors)" = 0 ] &&
+		if [ "$3" = 1 ]; then [ "$w" -gt 0 ]; else [ "$w" = 0 ]; fi
 }
 
-# uso_measure NAME: as fast as the sender can for $measure s.
+# uso_rcvbuf_errors: UDP datagrams the receiver's namespace dropped for a
+# full socket buffer, so far.
+uso_rcvbuf_errors() {
+	ip netns exec "$ns_b" awk '$1 == "Udp:" && $6 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp
+}
+
+# uso_measure NAME TITLE: $measure s at $mbps Mbit/s; the figure and where
+# what did not arrive was lost (omni0's tx drops: the tap's queue full).
 uso_measure() {
+	local e0 s0 took
 	[ "$measure" != 0 ] || return 0
-	uso_transfer "$1" 8 "$measure" >"$tmp/$1.out" 2>&1
-	echo "$1: $got_mbps Mbit/s received ($got_n datagrams of 1200 bytes," \
-		"$got_bad wrong, sent $(grep -oE '^sent [0-9]+' "$tmp/${1}_send.log"))" |
+	got_n=0 got_bad=0 got_mbps=0
+	e0=$(uso_rcvbuf_errors)
+	edge_stats edge_a >/dev/null
+	s0=$(stat_of edge_a tap_segments)
+	uso_transfer "$1" 8 "$measure" >"$tmp/$1.out" 2>&1 || cat "$tmp/$1.out"
+	edge_stats edge_a >/dev/null
+	took=$((($(stat_of edge_a tap_segments) - s0) * 1200 * 8 / measure / 1000000))
+	echo "$2: edge A took $took Mbit/s of datagrams from omni0, the receiver got" \
+		"$got_mbps Mbit/s ($got_n datagrams of 1200 bytes, $got_bad wrong;" \
+		"$(grep -oE '^sent [0-9]+ super-datagrams' "$tmp/${1}_send.log") in $measure s" \
+		"at ${mbps/#0/unlimited} Mbit/s; lost: omni0 A tx_dropped" \
+		"$(ip -n "$ns_a" -s link show omni0 | awk '/TX:/ { getline; print $4 }')," \
+		"edge A tap_ring_full $(stat_of edge_a tap_ring_full) tap_no_mbuf" \
+		"$(stat_of edge_a tap_no_mbuf), receiver buffer $(($(uso_rcvbuf_errors) - e0)))" |
 		tee -a "$tmp/figures"
 }
 
@@ -197,9 +234,9 @@ check "$p: edge A's start-up line offers the kernel USO" \
 	wait_log edge_a 'offloads checksum, TSO4, TSO6, USO4, USO6' 1
 check "$p: $supers UDP_SEGMENT super-datagrams arrive as $((supers * 54)) intact datagrams" \
 	uso_all_arrive on
-check "$p: edge A read UDP super-frames from the tap and refused none" \
+check "$p: edge A read UDP super-frames from the tap, edge B wrote UDP_L4 runs, none refused" \
 	uso_tap_counts 1 "$supers" 1
-uso_measure "USO on"
+uso_measure meas_on "USO on"
 edge_stop edge_a
 edge_stop edge_b
 
@@ -208,8 +245,9 @@ OMNI_TAP_USO=off uso_edges || die "$p: edges up and a ping through"
 check "$p: edge A's start-up line says USO is off" \
 	wait_log edge_a 'offloads checksum, TSO4, TSO6 \(USO off: OMNI_TAP_USO=off\)' 1
 check "$p: the same datagrams arrive intact" uso_all_arrive off
-check "$p: the kernel cut them before the tap (tap_udp_gso_frames 0)" uso_tap_counts 0 0 0
-uso_measure "USO off"
+check "$p: the kernel cut them before the tap, edge B wrote them one by one" \
+	uso_tap_counts 0 0 0
+uso_measure meas_off "USO off"
 edge_stop edge_a
 edge_stop edge_b
 check "OMNI_TAP_USO=maybe is refused with its name" uso_bad_env

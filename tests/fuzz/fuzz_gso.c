@@ -7,7 +7,9 @@
  * the headers, a coalesced payload lies inside its frame, and a run never
  * grows past 64 KB or NET_GSO_MAX_SEGS. A UDP super-datagram (USO,
  * gso_type UDP_L4): each datagram's UDP and IP lengths say its size, its
- * checksum verifies and is never 0, and no TCP run starts from it.
+ * checksum verifies and is never 0, no TCP run starts from it, and the
+ * datagrams coalesce again as UDP runs (net_gro_start_udp) under the same
+ * bounds.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -41,7 +43,8 @@ static void coalesce(unsigned n)
 		}
 		if (open)
 			net_gro_finish(&g, &vh);
-		open = net_gro_start(&g, segs[i], lens[i]);
+		open = net_gro_start(&g, segs[i], lens[i]) ||
+		       net_gro_start_udp(&g, segs[i], lens[i]);
 		if (open)
 			CHECK(g.hdr_len + (size_t)g.mss <= lens[i]);
 	}
@@ -98,6 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		for (unsigned i = 0; i < g.n_segs; i++)
 			CHECK(lens[i] == 0 || !net_gro_start(&r, segs[i], lens[i]));
+		CHECK(lens[0] == 0 || lens[0] == g.hdr_len ||
+		      net_gro_start_udp(&r, segs[0], lens[0]));
 	}
 	coalesce(g.n_segs);
 	return 0;

@@ -15,7 +15,11 @@
  * headers, lengths and naive checksums, a sum of 0 sent as 0xffff), and
  * the frames it must refuse (gso_size 0, a header length past the frame,
  * headers cut short, IPv4 options, an IPv6 extension header, fragments,
- * more segments than a burst).
+ * more segments than a burst); the datagrams coalesced again into one
+ * UDP_L4 super-datagram whose partial checksum completes to a right one
+ * and whose own cutting gives the same datagrams byte for byte, and the
+ * datagrams that must not join (another port, a longer one, after a
+ * shorter one) or start a run (IPv4 options, TCP).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -268,7 +272,8 @@ static void round_trip(bool v4, size_t plen)
 	at = NET_VNET_HLEN + seg_len[0];
 	memcpy(again + NET_VNET_HLEN, segs[0], seg_len[0]);
 	for (unsigned i = 1; i < n; i++) {
-		assert_true(net_gro_append(&g, segs[i], seg_len[i], &p, &pl));
+		if (!net_gro_append(&g, segs[i], seg_len[i], &p, &pl))
+			fail_msg("v4 %d len %zu: datagram %u does not join", v4, plen, i);
 		memcpy(again + at, p, pl);
 		at += pl;
 	}
@@ -567,6 +572,93 @@ static void test_uso_refuses(void **state)
 	assert_true(net_gso_parse(super, len, &g));
 }
 
+/* uso_cut's datagrams coalesced as the way to the kernel does, and cut
+ * again: the same datagrams. */
+static void uso_round_trip(bool v4, const uint8_t *pay, size_t plen)
+{
+	static uint8_t again[NET_VNET_HLEN + MAX_FRAME], one[2048];
+	unsigned n = (unsigned)((plen + USO_SIZE - 1) / USO_SIZE);
+	size_t at, pl, wl;
+	struct net_vnet_hdr vh;
+	struct net_gro g;
+	struct net_gso s;
+	const uint8_t *p;
+
+	uso_cut(v4, pay, plen, USO_SIZE);
+	at = NET_VNET_HLEN + seg_len[0];
+	assert_true(net_gro_start_udp(&g, segs[0], seg_len[0]));
+	assert_false(net_gro_start(&g, segs[0], seg_len[0])); /* not TCP */
+	assert_true(net_gro_start_udp(&g, segs[0], seg_len[0]));
+	memcpy(again + NET_VNET_HLEN, segs[0], seg_len[0]);
+	for (unsigned i = 1; i < n; i++) {
+		assert_true(net_gro_same_flow(&g, segs[i], seg_len[i]));
+		if (!net_gro_append(&g, segs[i], seg_len[i], &p, &pl))
+			fail_msg("v4 %d len %zu: datagram %u does not join", v4, plen, i);
+		memcpy(again + at, p, pl);
+		at += pl;
+	}
+	net_gro_finish(&g, &vh);
+	memcpy(again + NET_VNET_HLEN, segs[0], g.hdr_len);
+	vnet(again, &vh);
+	assert_int_equal(vh.gso_type, NET_VNET_GSO_UDP_L4);
+	assert_int_equal(vh.gso_size, USO_SIZE);
+	assert_int_equal(vh.csum_start, g.l4_off);
+	assert_int_equal(vh.csum_offset, 6);
+	/* The partial checksum completes to a right one over the whole. */
+	wl = at - NET_VNET_HLEN;
+	memcpy(super, again + NET_VNET_HLEN, wl);
+	net_put_be16(super + g.l4_off + 6,
+		     net_csum_finish(net_csum_add(0, super + g.l4_off, wl - g.l4_off)));
+	assert_int_equal(net_get_be16(super + g.l4_off + 4), wl - g.l4_off);
+	assert_int_equal(udp_ref_csum(super, v4, wl - g.l4_off),
+			 net_get_be16(super + g.l4_off + 6));
+	assert_true(net_gso_parse(again, at, &s));
+	assert_int_equal(s.n_segs, n);
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(net_gso_segment(&s, i, one, sizeof(one)), seg_len[i]);
+		if (i)
+			assert_memory_equal(one, segs[i], seg_len[i]);
+	}
+}
+
+static void test_uso_coalesce(void **state)
+{
+	static uint8_t pay[65536];
+	uint64_t seed = 8;
+	const uint8_t *p;
+	struct net_gro g;
+	size_t pl;
+	uint8_t *ip;
+
+	(void)state;
+	t_fill(&seed, pay, sizeof(pay));
+	uso_round_trip(true, pay, 54 * USO_SIZE + 7);
+	uso_round_trip(false, pay, 54 * USO_SIZE + 7);
+	uso_round_trip(true, pay, 3 * USO_SIZE);
+	uso_cut(true, pay, 5 * USO_SIZE - 10, USO_SIZE); /* the last is short */
+	assert_true(net_gro_start_udp(&g, segs[0], seg_len[0]));
+	net_put_be16(segs[1] + 34, 40001); /* another port */
+	assert_false(net_gro_same_flow(&g, segs[1], seg_len[1]));
+	assert_false(net_gro_append(&g, segs[1], seg_len[1], &p, &pl));
+	net_put_be16(segs[1] + 34, 40000);
+	segs[1][14 + 8] = 1; /* another TTL */
+	assert_false(net_gro_append(&g, segs[1], seg_len[1], &p, &pl));
+	segs[1][14 + 8] = 64;
+	assert_true(net_gro_append(&g, segs[1], seg_len[1], &p, &pl));
+	assert_true(net_gro_append(&g, segs[4], seg_len[4], &p, &pl)); /* shorter: ends it */
+	assert_true(g.closed);
+	assert_false(net_gro_append(&g, segs[2], seg_len[2], &p, &pl));
+	assert_true(net_gro_start_udp(&g, segs[4], seg_len[4]));
+	assert_false(net_gro_append(&g, segs[0], seg_len[0], &p, &pl)); /* longer */
+	ip = segs[0] + NET_ETH_HLEN;
+	ip[0] = 0x46; /* options */
+	assert_false(net_gro_start_udp(&g, segs[0], seg_len[0]));
+	ip[0] = 0x45;
+	assert_false(net_gro_start_udp(&g, segs[0], seg_len[0] - 1)); /* cut short */
+	net_put_be16(segs[0] + 38, 9); /* UDP length not the IP payload's */
+	assert_false(net_gro_start_udp(&g, segs[0], seg_len[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_parse_refuses),    cmocka_unit_test(test_coalesce_round_trip),
 		cmocka_unit_test(test_coalesce_refuses), cmocka_unit_test(test_uso_segment),
 		cmocka_unit_test(test_uso_zero_sum),     cmocka_unit_test(test_uso_refuses),
+		cmocka_unit_test(test_uso_coalesce),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
