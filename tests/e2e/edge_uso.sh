@@ -6,7 +6,7 @@
 # sender behind edge A with UDP_SEGMENT (64,800-byte super-datagrams of 54
 # datagrams of 1,200 bytes, each datagram numbered and filled with a
 # pattern of its number) and a receiver behind edge B that counts the
-# datagrams and checks every one's bytes.
+# datagrams and checks every one's bytes (tools/udp-seg).
 #   - USO offered (the default): edge A's start-up line names USO4/USO6,
 #     its counters show UDP super-frames read from the tap (cut by
 #     lib/net/gso.c), none refused; edge B gives its kernel the datagrams
@@ -25,7 +25,7 @@
 #
 #  +----------------------------------+      +----------------------------------+
 #  | netns omni-uso-a-PID             |      | netns omni-uso-b-PID             |
-#  |  sender (UDP_SEGMENT 1200)       |      |  receiver udp 10.78.0.2:5300     |
+#  |  udp-seg send (UDP_SEGMENT 1200) |      |  udp-seg recv 10.78.0.2:5300     |
 #  |  omni0 10.78.0.1/24 (tap-gso)    |      |  omni0 10.78.0.2/24 (tap-gso)    |
 #  |  omninervous, udp 51820          |      |  omninervous, udp 51821          |
 #  |  usaPID 192.0.2.1/24 (af_xdp) ------------ usbPID 192.0.2.2/24 (af_xdp)    |
@@ -38,6 +38,7 @@ asan_no_leaks
 
 build=${1:?usage: $0 BUILD_DIR}
 omni=$build/app/omninervous
+udp_seg=$build/tools/udp-seg/udp-seg
 ns_a=omni-uso-a-$$
 ns_b=omni-uso-b-$$
 veth_a=usa$$
@@ -45,75 +46,6 @@ veth_b=usb$$
 supers=100
 measure=${USO_MEASURE_SECS:-0}
 mbps=${USO_MEASURE_MBPS:-0}
-
-# uso.py recv PORT READY EXPECT | send DST PORT SUPERS SECONDS MBPS
-# Datagram j of super-datagram i: i (4 bytes), j (2 bytes), then 1,194
-# bytes of a pattern that starts where i and j say. recv stops at EXPECT
-# datagrams (0: none expected), or 3 s after the last one, or 60 s with
-# none, and prints "datagrams N bad B bytes X seconds S" (S: first to last
-# datagram). send: SUPERS super-datagrams 2 ms apart, or with SECONDS > 0
-# for that long at MBPS Mbit/s of payload (0: as fast as it can).
-uso_write_py() {
-	cat >"$tmp/uso.py" <<'EOF'
-import socket, struct, sys, time
-
-SEG, PER = 1200, 54
-BASE = bytes(range(256)) * 10
-
-def datagram(i, j):
-    o = (i * 31 + j * 7) % 256
-    return struct.pack("!IH", i, j) + BASE[o:o + SEG - 6]
-
-def recv(port, ready, expect):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
-    s.bind(("10.78.0.2", port))
-    open(ready, "w").close()
-    n = bad = total = 0
-    first = last = None
-    s.settimeout(60)
-    while expect == 0 or n < expect:
-        try:
-            d = s.recv(65536)
-        except socket.timeout:
-            break
-        last = time.monotonic()
-        first = first or last
-        s.settimeout(3)
-        n += 1
-        total += len(d)
-        if len(d) != SEG or d != datagram(*struct.unpack("!IH", d[:6])):
-            bad += 1
-    secs = (last - first) if first else 0
-    print("datagrams %d bad %d bytes %d seconds %.3f" % (n, bad, total, secs))
-
-def send(dst, port, supers, secs, mbps):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_UDP, 103, SEG)  # UDP_SEGMENT
-    s.connect((dst, port))
-    bufs = [b"".join(datagram(i, j) for j in range(PER)) for i in range(supers)]
-    gap = SEG * PER * 8 / (mbps * 1e6) if secs and mbps else 0.002 if not secs else 0
-    sent, now = 0, time.monotonic()
-    end, due = now + secs, now
-    while (secs and now < end) or (not secs and sent < supers):
-        if gap and due > now:
-            time.sleep(due - now)
-        try:
-            s.send(bufs[sent % supers])
-        except OSError:  # ENOBUFS: the tap's queue is full
-            time.sleep(0.0005)
-        sent += 1
-        due += gap
-        now = time.monotonic()
-    print("sent %d super-datagrams, %d datagrams" % (sent, sent * PER))
-
-if sys.argv[1] == "recv":
-    recv(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
-else:
-    send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]),
-         float(sys.argv[6]))
-EOF
-}
 
 # uso_conf SIDE ME OTHER PORT ENDPOINT
 uso_conf() {
@@ -141,9 +73,9 @@ uso_transfer() {
 	local expect=$(($2 * 54)) figs
 	[ "$3" != 0 ] && expect=0
 	rm -f "$tmp/$1.ready"
-	bg_start "${1}_recv" "$ns_b" python3 "$tmp/uso.py" recv 5300 "$tmp/$1.ready" "$expect"
+	bg_start "${1}_recv" "$ns_b" "$udp_seg" recv 10.78.0.2 5300 "$tmp/$1.ready" "$expect"
 	wait_for test -e "$tmp/$1.ready" >/dev/null || return 1
-	bg_start "${1}_send" "$ns_a" python3 "$tmp/uso.py" send 10.78.0.2 5300 "$2" "$3" "$mbps"
+	bg_start "${1}_send" "$ns_a" "$udp_seg" send 10.78.0.2 5300 "$2" "$3" "$mbps"
 	bg_wait "${1}_send" $((30 + ${3%.*})) >/dev/null
 	bg_wait "${1}_recv" 90 >/dev/null
 	cat "$tmp/${1}_send.log" "$tmp/${1}_recv.log"
@@ -220,10 +152,9 @@ uso_bad_env() {
 
 need_root
 need_tools wg ip ping
-need_built "$omni"
+need_built "$omni" "$udp_seg"
 e2e_tmp uso
 wg_keys a b
-uso_write_py
 two_ns "$ns_a" "$veth_a" "$ns_b" "$veth_b" || die "namespaces and veths"
 uso_conf a 1 2 51820 192.0.2.2:51821
 uso_conf b 2 1 51821 192.0.2.1:51820
