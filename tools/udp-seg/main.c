@@ -98,14 +98,16 @@ static int do_send(char **argv)
 	}
 	for (long i = 0; i < supers; i++)
 		for (unsigned j = 0; j < PER; j++)
-			datagram(bufs + len * (size_t)i + (size_t)j * SEG, (uint32_t)i, (uint16_t)j);
+			datagram(bufs + len * (size_t)i + (size_t)j * SEG, (uint32_t)i,
+				 (uint16_t)j);
 	gap = secs > 0 ? (mbps > 0 ? (double)len * 8 / (mbps * 1e6) : 0) : 0.002;
 	t = due = now_s();
 	end = t + secs;
 	while (secs > 0 ? t < end : n < supers) {
 		if (gap > 0 && due > t) {
 			struct timespec ts = { (time_t)(due - t),
-					       (long)((due - t - (double)(time_t)(due - t)) * 1e9) };
+					       (long)((due - t - (double)(time_t)(due - t)) *
+						      1e9) };
 
 			nanosleep(&ts, NULL);
 		}
@@ -165,7 +167,8 @@ static int do_recv(char **argv)
 	while (expect == 0 || n < expect) {
 		for (int k = 0; k < BATCH; k++) {
 			iov[k] = (struct iovec){ bufs[k], sizeof(bufs[k]) };
-			msgs[k] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[k], .msg_iovlen = 1 } };
+			msgs[k] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[k],
+								 .msg_iovlen = 1 } };
 		}
 		got = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
 		if (got <= 0)
