@@ -101,6 +101,21 @@ static void print_wake_priority(const struct dp_idle *idle)
 		printf("omninervous: wake priority: off (OMNI_IDLE=fair)\n");
 }
 
+/* OMNI_TAP_USO=off: the tap-gso host port without USO (TSO stays), to
+ * price the offload; unset or "on": offered. */
+static int tap_uso_env(const char *prog, bool *off)
+{
+	const char *s = getenv("OMNI_TAP_USO");
+
+	*off = s && strcmp(s, "off") == 0;
+	if (s && !*off && strcmp(s, "on") != 0) {
+		fprintf(stderr, "%s: OMNI_TAP_USO=%s: the environment variable takes on or off\n",
+			prog, s);
+		return -1;
+	}
+	return 0;
+}
+
 static int open_ports(struct omni_edge *e, const char *prog)
 {
 	const struct cfg_interface *ifc = &e->cfg.iface;
@@ -116,6 +131,8 @@ static int open_ports(struct omni_edge *e, const char *prog)
 	int ret;
 
 	uc.port.small = hc.port.small = !e->eal.huge;
+	if (tap_uso_env(prog, &hc.no_uso) != 0)
+		return -1;
 	hc.n_addrs = (unsigned)RTE_MIN(ifc->n_addresses, (size_t)DP_KIF_MAX_ADDRS);
 	if (omni_edge_xdp_prepare(e, prog, &uc) != 0)
 		return -1;

@@ -86,6 +86,8 @@ static void print_tapq_stats(const struct dp_port *p, FILE *out)
 		any = true;
 		t.reads += LOAD(s->reads);
 		t.gso_frames += LOAD(s->gso_frames);
+		t.udp_gso_frames += LOAD(s->udp_gso_frames);
+		t.udp_gso_writes += LOAD(s->udp_gso_writes);
 		t.segments += LOAD(s->segments);
 		t.writes += LOAD(s->writes);
 		t.coalesced += LOAD(s->coalesced);
@@ -105,6 +107,11 @@ static void print_tapq_stats(const struct dp_port *p, FILE *out)
 		(unsigned long long)t.coalesced, (unsigned long long)t.bad,
 		(unsigned long long)t.no_mbuf, (unsigned long long)t.ring_full,
 		(unsigned long long)t.write_err);
+	fprintf(out,
+		"stats: tap_udp_gso_frames %llu\nstats: tap_udp_gso_writes %llu\n"
+		"stats: tap_uso %d\n",
+		(unsigned long long)t.udp_gso_frames, (unsigned long long)t.udp_gso_writes,
+		p->tapq[0] && p->tapq[0]->uso);
 }
 
 void omni_edge_print_stats(const struct omni_edge *e, FILE *out)

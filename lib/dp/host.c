@@ -87,12 +87,14 @@ static int open_virtio_user(struct dp_port *p, const struct dp_host_conf *c, con
 }
 
 /* The tap's queues, each with its rings (tapq.h). */
-static int make_tapqs(struct dp_port *p, uint16_t n, const char *ifname, int socket)
+static int make_tapqs(struct dp_port *p, const struct dp_host_conf *c, uint16_t n,
+		      const char *ifname, int socket)
 {
+	bool uso = false;
 	int fd;
 
 	for (uint16_t q = 0; q < n; q++) {
-		fd = dp_tapq_open_fd(ifname, n > 1);
+		fd = dp_tapq_open_fd(ifname, n > 1, !c->no_uso, &uso);
 		if (fd < 0) {
 			DP_LOG(ERR, "host port tap-gso: tap %s queue %u: %s", ifname, q,
 			       strerror(-fd));
@@ -104,7 +106,12 @@ static int make_tapqs(struct dp_port *p, uint16_t n, const char *ifname, int soc
 			       rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
+		p->tapq[q]->uso = uso;
 	}
+	DP_LOG(INFO, "host port tap-gso %s: offloads checksum, TSO4, TSO6%s", ifname,
+	       uso       ? ", USO4, USO6" :
+	       c->no_uso ? " (USO off: OMNI_TAP_USO=off)" :
+			   " (USO refused by the kernel: Linux 6.2 or later has it)");
 	return 0;
 }
 
@@ -120,7 +127,7 @@ static int open_tap_gso(struct dp_port *p, const struct dp_host_conf *c, const c
 	int ret, id;
 
 	p->driver = DP_DRV_TAP_GSO;
-	ret = make_tapqs(p, n, ifname, (int)rte_socket_id());
+	ret = make_tapqs(p, c, n, ifname, (int)rte_socket_id());
 	if (ret < 0)
 		return ret;
 	for (uint16_t q = 0; q < n; q++) {

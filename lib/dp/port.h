@@ -96,6 +96,7 @@ struct dp_host_conf {
 	 * veth pair IFNAME <-> IFNAME-dp found at start is a dead run's and
 	 * is deleted. Without it, an existing interface is refused. */
 	bool take_over;
+	bool no_uso; /* tap-gso: do not offer the kernel USO (TSO stays) */
 };
 
 struct dp_port {

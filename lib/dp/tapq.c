@@ -20,6 +20,14 @@
 
 #define TUN_DEV "/dev/net/tun"
 
+/* Linux 6.2's USO offloads, which older headers lack. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+
 enum {
 	RING_SIZE = 1024,
 	READ_BUF = NET_VNET_HLEN + 65536 + 256, /* a 64 KB IP packet and its headers */
@@ -29,9 +37,20 @@ enum {
 	MAX_IOV = NET_GSO_MAX_SEGS + 2,
 };
 
-int dp_tapq_open_fd(const char *ifname, bool multi)
+/* TSO and, when wanted, USO: a kernel without USO (before 6.2) refuses
+ * the unknown bits with EINVAL and gets TSO alone. */
+static int set_offloads(int fd, bool want_uso, bool *uso)
 {
-	unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	unsigned long tso = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
+	*uso = want_uso && ioctl(fd, TUNSETOFFLOAD, tso | TUN_F_USO4 | TUN_F_USO6) == 0;
+	if (*uso)
+		return 0;
+	return ioctl(fd, TUNSETOFFLOAD, tso);
+}
+
+int dp_tapq_open_fd(const char *ifname, bool multi, bool want_uso, bool *uso)
+{
 	struct ifreq ifr = { 0 };
 	int fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC), err;
 
@@ -43,7 +62,7 @@ int dp_tapq_open_fd(const char *ifname, bool multi)
 	}
 	strcpy(ifr.ifr_name, ifname);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | (multi ? IFF_MULTI_QUEUE : 0);
-	if (ioctl(fd, TUNSETIFF, &ifr) != 0 || ioctl(fd, TUNSETOFFLOAD, off) != 0) {
+	if (ioctl(fd, TUNSETIFF, &ifr) != 0 || set_offloads(fd, want_uso, uso) != 0) {
 		err = -errno;
 		close(fd);
 		return err;
@@ -114,6 +133,7 @@ static unsigned segment(struct dp_tapq *q, size_t len)
 	}
 	n = g.n_segs;
 	q->st.gso_frames += g.mss != 0;
+	q->st.udp_gso_frames += g.udp;
 	if (rte_pktmbuf_alloc_bulk(q->pool, ms, n) != 0) {
 		q->st.no_mbuf += n;
 		return 0;
@@ -169,6 +189,7 @@ struct push {
 	uint16_t next[PUSH_BURST];
 	struct run runs[PUSH_BURST];
 	unsigned n, n_runs;
+	bool udp; /* the kernel takes UDP_L4 GSO: coalesce UDP too */
 };
 
 /* Frame i joins the latest run of its flow, or starts a run. A frame of a
@@ -193,7 +214,7 @@ static void place(struct push *p, unsigned i)
 		break;
 	}
 	r = &p->runs[p->n_runs++];
-	r->gro = net_gro_start(&r->g, f, len);
+	r->gro = net_gro_start(&r->g, f, len) || (p->udp && net_gro_start_udp(&r->g, f, len));
 	r->head = r->tail = (uint16_t)i;
 }
 
@@ -206,6 +227,7 @@ static void write_run(struct dp_tapq *q, struct push *p, struct run *r)
 
 	if (r->gro)
 		net_gro_finish(&r->g, &vh);
+	q->st.udp_gso_writes += vh.gso_type == NET_VNET_GSO_UDP_L4;
 	iov[n++] = (struct iovec){ &vh, sizeof(vh) };
 	iov[n].iov_base = rte_pktmbuf_mtod(first, void *);
 	iov[n++].iov_len = r->gro && r->g.n > 1 ? (size_t)r->g.hdr_len + r->g.mss : first->data_len;
@@ -227,6 +249,7 @@ unsigned dp_tapq_push(struct dp_tapq *q)
 	if (p.n == 0)
 		return 0;
 	p.n_runs = 0;
+	p.udp = q->uso;
 	for (i = 0; i < p.n; i++)
 		place(&p, i);
 	for (i = 0; i < p.n_runs; i++)

@@ -2,16 +2,21 @@
 /*
  * Super-frames across a tap opened with IFF_VNET_HDR (the host port
  * tap-gso): each frame is preceded by a virtio_net_hdr, and with the
- * offloads on, the kernel hands over TCP super-frames of up to 64 KB with
- * one header (GSO) and frames whose checksum it left to us (NEEDS_CSUM).
+ * offloads on, the kernel hands over TCP super-frames (TSO) and UDP
+ * super-datagrams (USO: a UDP_SEGMENT socket's) of up to 64 KB with one
+ * header (GSO) and frames whose checksum it left to us (NEEDS_CSUM).
  *
  * - net_gso_parse/net_gso_segment: a frame from the kernel into frames of
- *   at most the MSS the kernel asked for, each with complete IP and TCP
- *   checksums (as if the kernel had segmented it), or the one frame with
- *   its checksum completed.
+ *   at most the MSS (TCP) or segment size (UDP) the kernel asked for, each
+ *   with complete IP and TCP/UDP checksums and lengths (as if the kernel
+ *   had segmented it), or the one frame with its checksum completed.
  * - net_gro_*: TCP segments of one flow, in sequence, into one super-frame
  *   for the kernel: the first segment's headers (rewritten) and the
- *   payloads of the rest, with a vnet header asking for GSO.
+ *   payloads of the rest, with a vnet header asking for GSO. Likewise UDP
+ *   datagrams of one flow of one size (the last may be shorter), asking
+ *   for UDP_L4 GSO: the kernel gives an ordinary socket the datagrams as
+ *   they were (it cuts them at gso_size), one that asked for UDP_GRO the
+ *   whole.
  *
  * Plain buffers, no DPDK. The vnet header is in the host's byte order (a
  * tap's default, "legacy" virtio). Frames from the kernel are checked like
@@ -41,6 +46,7 @@ enum {
 	NET_VNET_GSO_NONE = 0,
 	NET_VNET_GSO_TCPV4 = 1,
 	NET_VNET_GSO_TCPV6 = 4,
+	NET_VNET_GSO_UDP_L4 = 5, /* USO, IPv4 or IPv6 (Linux 6.2 and later) */
 	NET_VNET_GSO_ECN = 0x80,
 	NET_GSO_MAX_SEGS = 128, /* 64 KB in 512-byte segments */
 	NET_TCP_HLEN = 20,
@@ -63,17 +69,20 @@ enum {
 struct net_gso {
 	const uint8_t *frame; /* the Ethernet frame after the vnet header */
 	size_t len;
-	uint16_t l3_off, l4_off, hdr_len; /* GSO: headers up to the TCP payload */
+	uint16_t l3_off, l4_off, hdr_len; /* GSO: headers up to the L4 payload */
 	uint16_t mss;                     /* GSO: payload per segment; 0: not GSO */
 	uint16_t n_segs;                  /* frames it makes: 1 when not GSO */
 	uint16_t csum_at;                 /* NEEDS_CSUM: where the sum goes; 0: none */
 	uint16_t csum_start;
 	bool v4;
+	bool udp; /* GSO: UDP datagrams (USO), else TCP segments */
 };
 
 /* A frame as read from the tap (vnet header first). False for a GSO type
- * other than TCP, headers that do not add up, more than NET_GSO_MAX_SEGS
- * segments, a checksum place outside the frame. */
+ * other than TCP and UDP_L4, headers that do not add up (a UDP one: IPv4
+ * options and IPv6 extension headers too, or a header length past the
+ * frame), more than NET_GSO_MAX_SEGS segments, a checksum place outside
+ * the frame. */
 bool net_gso_parse(const uint8_t *buf, size_t len, struct net_gso *g);
 
 /* Frame i (i < g->n_segs) into out: its length, or 0 when it does not fit
@@ -89,17 +98,24 @@ struct net_gro {
 	uint32_t payload;  /* bytes of payload in the run */
 	unsigned n;
 	bool v4, closed, psh;
+	bool udp; /* a run of UDP datagrams (mss: the first's payload) */
 };
 
 /* Whether the frame can start a run (a plain TCP segment with payload and
  * ACK; PSH allowed); fills g. Its payload is frame + g->hdr_len on. */
 bool net_gro_start(struct net_gro *g, uint8_t *frame, size_t len);
+/* Whether the frame can start a run of UDP datagrams (IPv4 without options
+ * or fragments, or IPv6 without extension headers; payload not empty);
+ * fills g. Only for a kernel that takes UDP_L4 GSO (Linux 6.2 on). */
+bool net_gro_start_udp(struct net_gro *g, uint8_t *frame, size_t len);
 /* Whether frame belongs to g's flow (Ethernet, addresses, ports). */
 bool net_gro_same_flow(const struct net_gro *g, const uint8_t *frame, size_t len);
 /* Append frame to the run when it follows it: same headers but the
  * sequence number (in sequence), payload no longer than the first's, the
- * run not closed (by a short segment or PSH) and not past 64 KB. On true,
- * payload and plen are the bytes to add after the run's. */
+ * run not closed (by a short segment or PSH) and not past 64 KB. A UDP
+ * run: a datagram with the same headers but lengths, ID and checksum, its
+ * payload no longer than the first's (a shorter one ends the run). On
+ * true, payload and plen are the bytes to add after the run's. */
 bool net_gro_append(struct net_gro *g, const uint8_t *frame, size_t len, const uint8_t **payload,
 		    size_t *plen);
 /* Rewrite the first frame's headers for the whole run and fill vh: one
