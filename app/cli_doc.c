@@ -145,6 +145,8 @@ const struct omni_doc_item omni_env_docs[] = {
 	{ "OMNI_XDP_OBJECT", "the XDP program to load instead of the installed one" },
 	{ "OMNI_IDLE", "busy: lcores poll without sleeping (each burns a whole core); "
 		       "fair: no wake priority (idle lcores stay SCHED_OTHER)" },
+	{ "OMNI_TAP_USO",
+	  "off: the tap-gso host port without UDP segmentation offload (on: the default)" },
 	{ 0 },
 };
 
