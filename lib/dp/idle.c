@@ -46,17 +46,10 @@ void dp_idle_init(struct dp_idle *s, const struct dp_idle_conf *conf)
 	s->win_awake = 0;
 }
 
-static void set_rt(struct dp_idle *s, bool rt);
-
-void dp_idle_rt_start(struct dp_idle *s)
-{
-	if (s->rt_prio && !s->rt)
-		set_rt(s, true);
-}
-
 /* This thread's policy: SCHED_FIFO at s->rt_prio, or SCHED_OTHER. A
- * refusal turns the wake priority off. SCHED_RESET_ON_FORK: nothing this
- * thread starts inherits it. */
+ * refusal turns the wake priority off for good: nothing is tried again (a
+ * refused drop would otherwise be retried on every busy poll).
+ * SCHED_RESET_ON_FORK: nothing this thread starts inherits it. */
 static void set_rt(struct dp_idle *s, bool rt)
 {
 	struct sched_param sp = { .sched_priority = rt ? s->rt_prio : 0 };
@@ -65,6 +58,7 @@ static void set_rt(struct dp_idle *s, bool rt)
 	    0) {
 		s->rt_error = errno;
 		s->rt_prio = 0;
+		s->rt = false;
 		return;
 	}
 	s->rt = rt;
@@ -72,6 +66,12 @@ static void set_rt(struct dp_idle *s, bool rt)
 		s->rt_raises++;
 	else
 		s->rt_drops++;
+}
+
+void dp_idle_rt_start(struct dp_idle *s)
+{
+	if (s->rt_prio && !s->rt)
+		set_rt(s, true);
 }
 
 void dp_idle_rt_drop(struct dp_idle *s)

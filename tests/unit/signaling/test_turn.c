@@ -153,22 +153,31 @@ static const struct sig_turn_action *last_of(enum sig_turn_act_kind kind)
 	return NULL;
 }
 
-/* A client given credentials at 1000 ms, against a server that behaves
- * as cfg says (NULL: well). */
-static void start(struct sig_turn *t, const struct server *cfg)
+/* A fresh world at 1000 ms: a server that behaves as cfg says (NULL:
+ * well), no events, a client without credentials; *c the credentials to
+ * give it (one server, 203.0.113.5:3478). */
+static void fresh(struct sig_turn *t, const struct server *cfg, struct sig_turn_cred *c)
 {
-	struct sig_turn_cred c = { .expiry_s = 2000, .n_servers = 1 };
-
 	memset(&srv, 0, sizeof(srv));
 	if (cfg)
 		srv = *cfg;
 	memset(n_ev, 0, sizeof(n_ev));
 	n_evs = 0;
 	now = 1000;
-	strcpy(c.user, "user");
-	strcpy(c.pass, "pass");
-	assert_int_equal(net_endpoint_parse("203.0.113.5:3478", 0, &c.servers[0]), 0);
+	*c = (struct sig_turn_cred){ .expiry_s = 2000, .n_servers = 1 };
+	strcpy(c->user, "user");
+	strcpy(c->pass, "pass");
+	assert_int_equal(net_endpoint_parse("203.0.113.5:3478", 0, &c->servers[0]), 0);
 	sig_turn_init(t, fake_random);
+}
+
+/* A client given credentials at 1000 ms, against a server that behaves
+ * as cfg says (NULL: well). */
+static void start(struct sig_turn *t, const struct server *cfg)
+{
+	struct sig_turn_cred c;
+
+	fresh(t, cfg, &c);
 	sig_turn_set_cred(t, &c, now);
 	assert_int_equal(t->state, SIG_TURN_OFF); /* credentials alone: nothing sent */
 	sig_turn_want(t, now);
@@ -425,21 +434,14 @@ static void test_codec(void **state)
 static void test_probe(void **state)
 {
 	static struct sig_turn t;
-	struct sig_turn_cred c = { .expiry_s = 2000, .n_servers = 1 };
+	struct sig_turn_cred c;
 	const struct sig_turn_action *a;
 
 	(void)state;
 	for (int silent = 0; silent < 3; silent++) {
-		memset(&srv, 0, sizeof(srv));
-		srv.silent = silent == 1;
-		srv.probe_401 = silent == 2;
-		memset(n_ev, 0, sizeof(n_ev));
-		n_evs = 0;
-		now = 1000;
-		strcpy(c.user, "user");
-		strcpy(c.pass, "pass");
-		assert_int_equal(net_endpoint_parse("203.0.113.5:3478", 0, &c.servers[0]), 0);
-		sig_turn_init(&t, fake_random);
+		const struct server cfg = { .silent = silent == 1, .probe_401 = silent == 2 };
+
+		fresh(&t, &cfg, &c);
 		sig_turn_probe(&t, now); /* no credentials: no server to ask */
 		exchange(&t);
 		assert_int_equal(srv.seen[SIG_TURN_BINDING], 0);
